@@ -1,0 +1,494 @@
+"""Thin Temporal activities: load input, call an engine, persist idempotently, heartbeat.
+
+Every write is keyed by workflow id + stage (unique constraints in models.tables), so a retried
+activity finds what its earlier attempt wrote instead of writing it twice.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from models.contracts import (
+    DesignRequest,
+    DesignResult,
+    Finding,
+    LineDay,
+    LinePlan,
+    MilestoneRecord,
+    NotificationRecord,
+    PlanRequest,
+    PlanResult,
+    PlanReviewRecord,
+    ProgressRecord,
+    PrototypeRequest,
+    PrototypeResult,
+    ReleaseRequest,
+    RunRecord,
+    SelectionRecord,
+    ShipmentRecord,
+    SourcingRequest,
+    SourcingResult,
+    StageUpdate,
+    VariantSummary,
+)
+from models.db import as_utc, session_scope
+from models.tables import (
+    DesignVariant,
+    Milestone,
+    Notification,
+    ProductionPlan,
+    ProductionRun,
+    ProgressEvent,
+    Prototype,
+    Shipment,
+    Trend,
+    utcnow,
+)
+from workflows.names import Act
+
+T = TypeVar("T")
+
+DOMAIN_ERROR_NAMES = ("DesignError", "UnprintableMesh", "NoFeasibleSuppliers", "DeadlineInfeasible")
+
+
+def domain_errors(fn: Callable[..., T]) -> Callable[..., T]:
+    """Turn an engine's typed domain error into a non-retryable failure carrying its reason."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except ValueError as err:
+            name = type(err).__name__
+            if name not in DOMAIN_ERROR_NAMES:
+                raise
+            raise ApplicationError(str(err), type=name, non_retryable=True) from err
+
+    return wrapper
+
+
+def insert_once(engine: Engine, row: Any) -> bool:
+    """Insert `row` unless its unique key exists already; True when this call inserted it."""
+    with Session(engine) as session:
+        session.add(row)
+        try:
+            session.commit()
+            return True
+        except IntegrityError:
+            session.rollback()
+            return False
+
+
+class PipelineActivities:
+    """The per-stage activities; holds the database engine and the files folder."""
+
+    def __init__(self, engine: Engine, files_dir: Path) -> None:
+        self.engine = engine
+        self.files_dir = Path(files_dir)
+
+    def all(self) -> list[Callable[..., Any]]:
+        """Activities for the light queue (bookkeeping, sourcing)."""
+        return [
+            self.record_stage,
+            self.record_milestone,
+            self.notify,
+            self.record_selection,
+            self.match_suppliers,
+            self.release_reservations,
+            self.record_plan_review,
+            self.record_run,
+            self.record_progress,
+            self.record_shipment,
+            self.plan_production,
+        ]
+
+    def cpu(self) -> list[Callable[..., Any]]:
+        """Activities for the CPU queue (meshes, slicing, scheduling)."""
+        return [self.design_variants, self.prepare_prototype, self.plan_production]
+
+    def trend_dir(self, trend_id: int, *parts: str) -> Path:
+        path = self.files_dir.joinpath(f"trend-{trend_id}", *parts)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    @activity.defn(name=Act.record_stage)
+    def record_stage(self, update: StageUpdate) -> None:
+        with session_scope(self.engine) as s:
+            trend = s.get(Trend, update.trend_id)
+            if trend is None:
+                raise ApplicationError(f"idea {update.trend_id} does not exist", non_retryable=True)
+            trend.stage = update.stage.value
+            trend.detail = update.detail[:2000]
+            trend.updated_at = utcnow()
+            s.add(trend)
+
+    @activity.defn(name=Act.record_milestone)
+    def record_milestone(self, m: MilestoneRecord) -> None:
+        insert_once(
+            self.engine,
+            Milestone(trend_id=m.trend_id, name=m.name.value, at=m.at, detail=m.detail[:500]),
+        )
+
+    @activity.defn(name=Act.notify)
+    def notify(self, n: NotificationRecord) -> None:
+        with session_scope(self.engine) as s:
+            seen = s.exec(
+                select(Notification).where(
+                    Notification.trend_id == n.trend_id,
+                    Notification.kind == n.kind,
+                    Notification.message == n.message[:1000],
+                )
+            ).first()
+            if seen is None:
+                s.add(Notification(trend_id=n.trend_id, kind=n.kind, message=n.message[:1000], at=n.at))
+        activity.logger.info("idea %s %s: %s", n.trend_id, n.kind, n.message)
+
+    @activity.defn(name=Act.record_selection)
+    def record_selection(self, sel: SelectionRecord) -> None:
+        with session_scope(self.engine) as s:
+            for v in s.exec(select(DesignVariant).where(DesignVariant.trend_id == sel.trend_id)):
+                v.selected = v.id == sel.variant_id
+                s.add(v)
+            trend = s.get(Trend, sel.trend_id)
+            if trend is not None:
+                trend.selected_variant_id = sel.variant_id
+                s.add(trend)
+
+    # ------------------------------------------------------------------ design
+
+    @activity.defn(name=Act.design_variants)
+    @domain_errors
+    def design_variants(self, req: DesignRequest) -> DesignResult:
+        from engines.design import generate_variants, write_variant_assets
+
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(DesignVariant)
+                .where(DesignVariant.trend_id == req.trend_id)
+                .order_by(DesignVariant.rank)  # type: ignore[arg-type]
+            ).all()
+        if len(rows) == req.count:
+            return DesignResult(family=rows[0].family, variants=[_variant_summary(r) for r in rows])
+        family, variants = generate_variants(
+            req.text,
+            count=req.count,
+            seed=req.seed,
+            target_size_mm=req.target_size_mm,
+            target_price=req.target_price,
+        )
+        out = self.trend_dir(req.trend_id, "variants")
+        new_rows = []
+        for v in variants:
+            activity.heartbeat(f"variant {v.rank}/{len(variants)}")
+            mesh_path, preview_path = write_variant_assets(v, out, f"v{v.rank:03d}")
+            new_rows.append(
+                DesignVariant(
+                    trend_id=req.trend_id,
+                    rank=v.rank,
+                    family=v.family,
+                    name=v.name,
+                    description=v.description,
+                    params={k: float(x) for k, x in v.params.items()},
+                    score=float(v.score),
+                    unit_cost_usd=float(v.unit_cost_usd),
+                    volume_cm3=float(v.volume_cm3),
+                    dims_mm=[float(d) for d in v.dims_mm],
+                    processes=list(v.processes),
+                    printable=bool(v.printable),
+                    mesh_path=str(mesh_path),
+                    preview_path=str(preview_path),
+                )
+            )
+        with session_scope(self.engine) as s:
+            for old in s.exec(select(DesignVariant).where(DesignVariant.trend_id == req.trend_id)):
+                s.delete(old)  # a partial write from a crashed attempt
+            s.flush()
+            s.add_all(new_rows)
+        return DesignResult(family=family, variants=[_variant_summary(r) for r in new_rows])
+
+    # ------------------------------------------------------------------ prototype
+
+    @activity.defn(name=Act.prepare_prototype)
+    @domain_errors
+    def prepare_prototype(self, req: PrototypeRequest) -> PrototypeResult:
+        from engines.printprep import prepare
+
+        with Session(self.engine) as s:
+            row = s.exec(select(Prototype).where(Prototype.workflow_id == req.workflow_id)).first()
+        if row is None:
+            report = prepare(
+                req.mesh_path,
+                self.trend_dir(req.trend_id, "prototype"),
+                target_size_mm=req.target_size_mm,
+                printer=req.printer,
+                material=req.material,
+                layer_height_mm=req.layer_height_mm,
+                infill_fraction=req.infill_fraction,
+                stem=f"trend-{req.trend_id}-v{req.variant_id}",
+                progress=lambda step: activity.heartbeat(step),
+            )
+            insert_once(
+                self.engine,
+                Prototype(
+                    workflow_id=req.workflow_id,
+                    trend_id=req.trend_id,
+                    variant_id=req.variant_id,
+                    print_time_s=report.print_time_s,
+                    filament_g=report.filament_g,
+                    filament_m=report.filament_m,
+                    layer_count=report.layer_count,
+                    volume_cm3=report.volume_cm3,
+                    dims_mm=list(report.dims_mm),
+                    findings=list(report.findings),
+                    repaired=list(report.repaired),
+                    support_area_mm2=report.support_area_mm2,
+                    triangles=report.triangles,
+                    stl_path=report.stl_path,
+                    threemf_path=report.threemf_path,
+                    gcode_path=report.gcode_path,
+                    slicer_print_time_s=report.slicer_print_time_s,
+                ),
+            )
+            with Session(self.engine) as s:
+                row = s.exec(
+                    select(Prototype).where(Prototype.workflow_id == req.workflow_id)
+                ).one()
+        return _prototype_result(row)
+
+    # ------------------------------------------------------------------ sourcing (see activities.sourcing)
+
+    @activity.defn(name=Act.match_suppliers)
+    @domain_errors
+    def match_suppliers(self, req: SourcingRequest) -> SourcingResult:
+        from activities.sourcing import match_and_reserve
+
+        return match_and_reserve(self.engine, req)
+
+    @activity.defn(name=Act.release_reservations)
+    def release_reservations(self, req: ReleaseRequest) -> int:
+        from activities.sourcing import release
+
+        return release(self.engine, req.workflow_id, req.reason)
+
+    # ------------------------------------------------------------------ planning
+
+    @activity.defn(name=Act.plan_production)
+    @domain_errors
+    def plan_production(self, req: PlanRequest) -> PlanResult:
+        from engines.scheduling import greedy_schedule, lines_from_assignments, pick_bottleneck
+
+        with Session(self.engine) as s:
+            row = s.exec(
+                select(ProductionPlan).where(
+                    ProductionPlan.workflow_id == req.workflow_id,
+                    ProductionPlan.revision == req.revision,
+                )
+            ).first()
+        if row is None:
+            reserved = [a.model_dump() for a in req.sourcing.assignments]
+            # own factory lines reinforce the scarcest reserved process, which the plan schedules
+            bottleneck = pick_bottleneck(lines_from_assignments(reserved, own_lines=0))
+            lines = lines_from_assignments(reserved, own_process=bottleneck)
+            remaining_days = max(req.due_in_days - req.start_day, 1)
+            schedule = greedy_schedule(
+                req.quantity,
+                lines,
+                remaining_days,
+                exclude_lines=list(req.constraints.exclude_lines),
+                max_overtime_hours_per_day=req.constraints.max_overtime_hours_per_day,
+                max_lines=req.constraints.max_lines,
+                produced_so_far=req.produced_so_far,
+                bottleneck_process=bottleneck,
+            )
+            offset = req.start_day
+            start = req.start_date or utcnow()
+            completion_day = schedule.completion_day + offset
+            plan = ProductionPlan(
+                workflow_id=req.workflow_id,
+                trend_id=req.trend_id,
+                revision=req.revision,
+                status=req.status,
+                quantity=req.quantity,
+                due_day=schedule.due_day + offset,
+                completion_day=completion_day,
+                on_time=schedule.on_time,
+                eta=start + timedelta(days=schedule.completion_day + 1),
+                lines=[
+                    {**ln, "start_day": ln["start_day"] + offset, "end_day": ln["end_day"] + offset}
+                    for ln in schedule.lines
+                ],
+                daily=[
+                    {"line_id": line_id, "day": day + offset, "units": units}
+                    for line_id, day, units in schedule.daily
+                ],
+                notes=list(schedule.notes),
+                constraints=req.constraints.model_dump(),
+            )
+            with session_scope(self.engine) as s:
+                if req.status == "replanned":
+                    for old in s.exec(
+                        select(ProductionPlan).where(
+                            ProductionPlan.workflow_id == req.workflow_id,
+                            ProductionPlan.status == "approved",
+                        )
+                    ):
+                        old.status = "superseded"
+                        s.add(old)
+            insert_once(self.engine, plan)
+            with Session(self.engine) as s:
+                row = s.exec(
+                    select(ProductionPlan).where(
+                        ProductionPlan.workflow_id == req.workflow_id,
+                        ProductionPlan.revision == req.revision,
+                    )
+                ).one()
+        return plan_result(row)
+
+    @activity.defn(name=Act.record_plan_review)
+    def record_plan_review(self, r: PlanReviewRecord) -> None:
+        with session_scope(self.engine) as s:
+            plan = s.get(ProductionPlan, r.plan_id)
+            if plan is None:
+                raise ApplicationError(f"plan {r.plan_id} does not exist", non_retryable=True)
+            plan.status = r.status
+            plan.reviewer = r.reviewer
+            plan.review_reason = r.reason[:2000]
+            plan.reviewed_at = r.at
+            s.add(plan)
+
+    # ------------------------------------------------------------------ production
+
+    @activity.defn(name=Act.record_run)
+    def record_run(self, r: RunRecord) -> None:
+        with session_scope(self.engine) as s:
+            run = s.exec(select(ProductionRun).where(ProductionRun.workflow_id == r.workflow_id)).first()
+            if run is None:
+                run = ProductionRun(
+                    workflow_id=r.workflow_id,
+                    trend_id=r.trend_id,
+                    plan_id=r.plan_id,
+                    quantity=r.quantity,
+                    started_at=r.at,
+                )
+            run.status = r.status
+            run.produced = max(run.produced, r.produced)
+            run.shipped = max(run.shipped, r.shipped)
+            if r.status != "running":
+                run.finished_at = r.at
+            s.add(run)
+
+    @activity.defn(name=Act.record_progress)
+    def record_progress(self, p: ProgressRecord) -> int:
+        insert_once(
+            self.engine,
+            ProgressEvent(
+                trend_id=p.trend_id,
+                line_id=p.report.line_id,
+                day=p.report.day,
+                units=p.report.units,
+                scrap=p.report.scrap,
+                at=p.at,
+            ),
+        )
+        with session_scope(self.engine) as s:
+            produced = s.exec(
+                select(func.coalesce(func.sum(ProgressEvent.units), 0)).where(
+                    ProgressEvent.trend_id == p.trend_id
+                )
+            ).one()
+            run = s.exec(select(ProductionRun).where(ProductionRun.workflow_id == p.workflow_id)).first()
+            if run is not None:
+                run.produced = int(produced)
+                s.add(run)
+        return int(produced)
+
+    @activity.defn(name=Act.record_shipment)
+    def record_shipment(self, sh: ShipmentRecord) -> None:
+        insert_once(
+            self.engine,
+            Shipment(trend_id=sh.trend_id, sequence=sh.sequence, units=sh.units, at=sh.at),
+        )
+        with session_scope(self.engine) as s:
+            shipped = s.exec(
+                select(func.coalesce(func.sum(Shipment.units), 0)).where(
+                    Shipment.trend_id == sh.trend_id
+                )
+            ).one()
+            run = s.exec(select(ProductionRun).where(ProductionRun.workflow_id == sh.workflow_id)).first()
+            if run is not None:
+                run.shipped = int(shipped)
+                s.add(run)
+
+
+# ---------------------------------------------------------------------- row → contract
+
+
+def _variant_summary(r: DesignVariant) -> VariantSummary:
+    assert r.id is not None
+    return VariantSummary(
+        variant_id=r.id,
+        rank=r.rank,
+        family=r.family,
+        name=r.name,
+        description=r.description,
+        params=dict(r.params),
+        score=r.score,
+        unit_cost_usd=r.unit_cost_usd,
+        volume_cm3=r.volume_cm3,
+        dims_mm=(r.dims_mm[0], r.dims_mm[1], r.dims_mm[2]),
+        processes=list(r.processes),
+        printable=r.printable,
+        mesh_path=r.mesh_path,
+        preview_path=r.preview_path,
+    )
+
+
+def _prototype_result(r: Prototype) -> PrototypeResult:
+    assert r.id is not None
+    return PrototypeResult(
+        prototype_id=r.id,
+        variant_id=r.variant_id,
+        dims_mm=(r.dims_mm[0], r.dims_mm[1], r.dims_mm[2]),
+        volume_cm3=r.volume_cm3,
+        triangles=r.triangles,
+        repaired=list(r.repaired),
+        findings=[Finding(**f) for f in r.findings],
+        orientation_support_area_mm2=r.support_area_mm2,
+        layer_count=r.layer_count,
+        print_time_s=r.print_time_s,
+        filament_m=r.filament_m,
+        filament_g=r.filament_g,
+        stl_path=r.stl_path,
+        threemf_path=r.threemf_path,
+        gcode_path=r.gcode_path,
+        slicer_print_time_s=r.slicer_print_time_s,
+    )
+
+
+def plan_result(r: ProductionPlan) -> PlanResult:
+    assert r.id is not None
+    return PlanResult(
+        plan_id=r.id,
+        revision=r.revision,
+        quantity=r.quantity,
+        lines=[LinePlan(**ln) for ln in r.lines],
+        daily=[LineDay(**d) for d in r.daily],
+        completion_day=r.completion_day,
+        due_day=r.due_day,
+        on_time=r.on_time,
+        eta=as_utc(r.eta),
+        notes=list(r.notes),
+    )

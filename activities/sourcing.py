@@ -1,0 +1,183 @@
+"""Supplier matching against the database: available capacity, reservations, compensation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.exceptions import ApplicationError
+
+from models.contracts import SourcingRequest, SourcingResult, SupplierAssignment
+from models.db import session_scope
+from models.tables import Supplier, SupplierCapability, SupplierReservation, utcnow
+
+RESERVATION_HOLD = timedelta(days=7)
+
+
+def seed_suppliers(engine: Engine, count: int, seed: int) -> int:
+    """Load the seeded Yiwu reference network when the supplier table is empty; rows added."""
+    from engines.sourcing import generate_yiwu_network
+
+    with Session(engine) as s:
+        if s.exec(select(func.count()).select_from(Supplier)).one() > 0:
+            return 0
+    records = generate_yiwu_network(count, seed=seed)
+    with session_scope(engine) as s:
+        for rec in records:
+            sup = Supplier(
+                code=rec.code,
+                name=rec.name,
+                town=rec.town,
+                lat=rec.lat,
+                lon=rec.lon,
+                lead_time_days=rec.lead_time_days,
+                moq_units=rec.moq_units,
+                quality=rec.quality,
+            )
+            s.add(sup)
+            s.flush()
+            assert sup.id is not None
+            for process, (capacity, cost) in rec.capabilities.items():
+                s.add(
+                    SupplierCapability(
+                        supplier_id=sup.id,
+                        process=process,
+                        capacity_units_per_day=int(capacity),
+                        unit_cost_usd=float(cost),
+                    )
+                )
+    return len(records)
+
+
+def _held(s: Session, exclude_workflow: str) -> dict[tuple[int, str], int]:
+    """Units/day held by other pipelines' live reservations, per (supplier, process)."""
+    rows = s.exec(
+        select(
+            SupplierReservation.supplier_id,
+            SupplierReservation.process,
+            func.sum(SupplierReservation.units_per_day),
+        )
+        .where(
+            SupplierReservation.status == "held",
+            SupplierReservation.workflow_id != exclude_workflow,
+            SupplierReservation.expires_at > utcnow(),
+        )
+        .group_by(SupplierReservation.supplier_id, SupplierReservation.process)
+    ).all()
+    return {(sid, proc): int(units) for sid, proc, units in rows}
+
+
+def _records(s: Session, processes: list[str], exclude_workflow: str) -> list:
+    """Suppliers with capacity left for `processes`, as engine records."""
+    from engines.sourcing import SupplierRecord
+
+    held = _held(s, exclude_workflow)
+    caps: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
+    for cap in s.exec(
+        select(SupplierCapability).where(SupplierCapability.process.in_(processes))  # type: ignore[attr-defined]
+    ):
+        left = cap.capacity_units_per_day - held.get((cap.supplier_id, cap.process), 0)
+        if left > 0:
+            caps[cap.supplier_id][cap.process] = (left, cap.unit_cost_usd)
+    if not caps:
+        return []
+    suppliers = s.exec(select(Supplier).where(Supplier.id.in_(list(caps)))).all()  # type: ignore[union-attr]
+    return [
+        SupplierRecord(
+            code=sup.code,
+            name=sup.name,
+            town=sup.town,
+            lat=sup.lat,
+            lon=sup.lon,
+            lead_time_days=sup.lead_time_days,
+            moq_units=sup.moq_units,
+            quality=sup.quality,
+            capabilities=caps[sup.id],  # type: ignore[index]
+            id=sup.id,
+        )
+        for sup in suppliers
+    ]
+
+
+def match_and_reserve(engine: Engine, req: SourcingRequest) -> SourcingResult:
+    """Match suppliers within the travel limit and hold their capacity for this pipeline."""
+    from engines.sourcing import match_suppliers
+
+    if not req.processes:
+        raise ApplicationError("the product has no bill of processes to source", non_retryable=True)
+    with session_scope(engine) as s:
+        if s.bind is not None and s.bind.dialect.name == "postgresql":
+            # One matcher at a time reserves capacity: no double booking under concurrency.
+            s.exec(select(func.pg_advisory_xact_lock(7_233_001)))  # type: ignore[call-overload]
+        records = _records(s, req.processes, req.workflow_id)
+        result = match_suppliers(
+            req.processes, req.units_per_day, records, max_travel_minutes=req.max_travel_minutes
+        )
+        mine = {
+            (r.supplier_id, r.process): r
+            for r in s.exec(
+                select(SupplierReservation).where(SupplierReservation.workflow_id == req.workflow_id)
+            )
+        }
+        assignments = []
+        for a in result.assignments:
+            assert a.supplier_id is not None
+            res = mine.pop((a.supplier_id, a.process), None) or SupplierReservation(
+                workflow_id=req.workflow_id,
+                trend_id=req.trend_id,
+                supplier_id=a.supplier_id,
+                process=a.process,
+                units_per_day=0,
+                expires_at=utcnow() + RESERVATION_HOLD,
+            )
+            res.units_per_day = a.units_per_day
+            res.status = "held"
+            s.add(res)
+            s.flush()
+            assignments.append(_assignment(a, res.id))
+        for stale in mine.values():  # an earlier attempt's choice this one did not repeat
+            s.delete(stale)
+    return SourcingResult(
+        hub=result.hub,
+        hub_lat=result.hub_lat,
+        hub_lon=result.hub_lon,
+        assignments=assignments,
+        alternatives=[_assignment(a, None) for a in result.alternatives],
+        explanation=list(result.explanation),
+        landed_unit_cost_usd=result.landed_unit_cost_usd,
+    )
+
+
+def _assignment(a, reservation_id: int | None) -> SupplierAssignment:  # type: ignore[no-untyped-def]
+    return SupplierAssignment(
+        supplier_id=a.supplier_id or 0,
+        supplier_code=a.supplier_code,
+        supplier_name=a.supplier_name,
+        town=a.town,
+        process=a.process,
+        units_per_day=a.units_per_day,
+        unit_cost_usd=a.unit_cost_usd,
+        travel_minutes=a.travel_minutes,
+        lead_time_days=a.lead_time_days,
+        reservation_id=reservation_id,
+    )
+
+
+def release(engine: Engine, workflow_id: str, reason: str) -> int:
+    """Release every held reservation of a pipeline; the number released (0 on a repeat)."""
+    with session_scope(engine) as s:
+        rows = s.exec(
+            select(SupplierReservation).where(
+                SupplierReservation.workflow_id == workflow_id,
+                SupplierReservation.status == "held",
+            )
+        ).all()
+        for r in rows:
+            r.status = "released"
+            r.reason = reason[:500]
+            r.released_at = utcnow()
+            s.add(r)
+    return len(rows)

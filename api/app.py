@@ -1,0 +1,490 @@
+"""The FastAPI app: merchants submit and pick, planners review, factories report, dashboards read.
+
+Reads come from the database projection; actions go through the Temporal client (Updates,
+signals, cancellation), so the workflow stays the single source of truth for decisions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, status
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from api.dashboard import render_dashboard
+from api.leadtimes import LeadTimes, compute_leadtimes
+from engines.trends import BadSignal, Observation, is_near_duplicate, normalize_phrase, virality_score
+from models.contracts import (
+    IdeaInput,
+    PipelineConfig,
+    PipelineStatus,
+    PlanConstraints,
+    PlanReview,
+    ProgressReport,
+    SelectVariant,
+)
+from models.db import as_utc, make_engine, session_scope
+from models.intake import create_or_get_trend
+from models.tables import (
+    DesignVariant,
+    Milestone,
+    Notification,
+    ProductionPlan,
+    ProductionRun,
+    Prototype,
+    Shipment,
+    SupplierReservation,
+    Trend,
+    TrendSignal,
+)
+from workflows.names import LIGHT_QUEUE, run_workflow_id, trend_workflow_id
+from workflows.starter import start_pipeline
+
+ROLES = ("merchant", "planner", "viewer", "admin", "machine")
+
+
+class Actor(BaseModel):
+    """Who is calling. Until the auth issue lands, identity comes from X-User / X-Role headers."""
+
+    user: str
+    role: str
+
+
+def actor(
+    x_user: Annotated[str | None, Header()] = None,
+    x_role: Annotated[str | None, Header()] = None,
+) -> Actor:
+    role = (x_role or "viewer").lower()
+    if role not in ROLES:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"unknown role '{role}'")
+    return Actor(user=x_user or "anonymous", role=role)
+
+
+def require(*roles: str):  # type: ignore[no-untyped-def]
+    def check(who: Annotated[Actor, Depends(actor)]) -> Actor:
+        if who.role not in roles and who.role != "admin":
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"this action needs the role {' or '.join(roles)}"
+            )
+        return who
+
+    return check
+
+
+class IdeaCreated(BaseModel):
+    id: int
+    workflow_id: str
+    stage: str
+    created: bool
+
+
+class SelectionBody(BaseModel):
+    variant_id: int
+
+
+class ReviewBody(BaseModel):
+    approve: bool
+    reason: str = Field(default="", max_length=2000)
+    constraints: PlanConstraints | None = None
+
+
+class SignalBody(BaseModel):
+    phrase: str = Field(min_length=1, max_length=500)
+    observations: list[dict[str, float]] = Field(min_length=2, max_length=10_000)
+    merchant_id: str = Field(default="trend-feed", pattern=r"^[A-Za-z0-9_.@-]+$", max_length=128)
+    target_size_mm: float | None = Field(default=None, gt=0, le=2000)
+    expected_volume: int = Field(default=20_000, gt=0, le=100_000_000)
+
+
+def create_app(
+    engine: Engine | None = None,
+    client: Client | None = None,
+    *,
+    database_url: str | None = None,
+    temporal_address: str | None = None,
+    config: PipelineConfig | None = None,
+    virality_threshold: float = 1.0,
+    temporal_ui_url: str | None = None,
+    task_queue: str = LIGHT_QUEUE,
+) -> FastAPI:
+    """The app; pass an engine/client (tests, `trendforge up`) or URLs to connect lazily."""
+    state: dict[str, Any] = {"engine": engine, "client": client}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if state["engine"] is None:
+            from trendforge.settings import get_settings
+
+            state["engine"] = make_engine(database_url or get_settings().resolved_database_url)
+        yield
+
+    app = FastAPI(
+        title="TrendForge",
+        version="0.1.0",
+        description="From a viral product idea to a shipped production run.",
+        lifespan=lifespan,
+    )
+
+    def db() -> Engine:
+        eng = state["engine"]
+        assert eng is not None
+        return eng
+
+    async def temporal() -> Client:
+        if state["client"] is None:
+            from trendforge.settings import get_settings
+            from trendforge.temporal import connect
+
+            address = temporal_address or get_settings().resolved_temporal_address
+            try:
+                state["client"] = await connect(address, attempts=3)
+            except RuntimeError as err:
+                raise HTTPException(503, f"Temporal at {address} is unreachable: {err}") from err
+        return state["client"]
+
+    def trend_or_404(s: Session, trend_id: int) -> Trend:
+        trend = s.get(Trend, trend_id)
+        if trend is None:
+            raise HTTPException(404, f"idea {trend_id} does not exist")
+        return trend
+
+    async def update(workflow_id: str, name: str, arg: Any) -> Any:
+        handle = (await temporal()).get_workflow_handle(workflow_id)
+        try:
+            return await handle.execute_update(name, arg)
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            raise HTTPException(409, getattr(cause, "message", None) or str(cause)) from err
+        except RPCError as err:
+            raise HTTPException(409, f"the pipeline cannot take this now: {err.message}") from err
+
+    # ------------------------------------------------------------------ merchants
+
+    @app.post("/ideas", response_model=IdeaCreated, status_code=201, tags=["merchant"])
+    async def submit_idea(
+        idea: IdeaInput, who: Annotated[Actor, Depends(actor)], request: Request
+    ) -> Any:
+        """Submit a viral product idea; the same merchant + text again returns the same idea."""
+        if who.role == "merchant" and who.user != idea.merchant_id:
+            raise HTTPException(403, "a merchant submits ideas under their own merchant_id")
+        trend, created = create_or_get_trend(db(), idea)
+        assert trend.id is not None
+        await start_pipeline(
+            await temporal(), trend.id, idea, config or PipelineConfig(), task_queue
+        )
+        body = IdeaCreated(
+            id=trend.id, workflow_id=trend_workflow_id(trend.id), stage=trend.stage, created=created
+        )
+        return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+
+    @app.get("/ideas", tags=["merchant"])
+    def list_ideas(
+        merchant_id: str | None = None,
+        stage: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> list[dict[str, Any]]:
+        """Ideas, newest first, optionally for one merchant or one stage."""
+        with Session(db()) as s:
+            q = select(Trend)
+            if merchant_id:
+                q = q.where(Trend.merchant_id == merchant_id)
+            if stage:
+                q = q.where(Trend.stage == stage)
+            rows = s.exec(q.order_by(col(Trend.id).desc()).limit(limit)).all()
+            return [r.model_dump(exclude={"dedup_key"}) for r in rows]
+
+    @app.get("/ideas/{trend_id}", tags=["merchant"])
+    async def get_idea(trend_id: int) -> dict[str, Any]:
+        """An idea with its milestones, notifications, run and the workflow's live status."""
+        with Session(db()) as s:
+            trend = trend_or_404(s, trend_id)
+            milestones = s.exec(
+                select(Milestone).where(Milestone.trend_id == trend_id).order_by(col(Milestone.at))
+            ).all()
+            notes = s.exec(select(Notification).where(Notification.trend_id == trend_id)).all()
+            run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == trend_id)).first()
+            body = trend.model_dump(exclude={"dedup_key"})
+            body["milestones"] = [
+                {"name": m.name, "at": as_utc(m.at), "detail": m.detail} for m in milestones
+            ]
+            body["notifications"] = [n.model_dump() for n in notes]
+            body["run"] = run.model_dump() if run else None
+        body["live"] = await live_status(trend_id)
+        return body
+
+    async def live_status(trend_id: int) -> dict[str, Any] | None:
+        try:
+            handle = (await temporal()).get_workflow_handle(trend_workflow_id(trend_id))
+            st = await asyncio.wait_for(
+                handle.query("status", result_type=PipelineStatus), timeout=3
+            )
+            return st.model_dump(mode="json")
+        except (RPCError, TimeoutError, HTTPException, Exception):  # noqa: BLE001
+            return None  # the projection in the database still answers
+
+    @app.get("/ideas/{trend_id}/variants", tags=["merchant"])
+    def list_variants(trend_id: int) -> list[dict[str, Any]]:
+        """The ranked design variants (best first) with cost, size and preview links."""
+        with Session(db()) as s:
+            trend_or_404(s, trend_id)
+            rows = s.exec(
+                select(DesignVariant)
+                .where(DesignVariant.trend_id == trend_id)
+                .order_by(col(DesignVariant.rank))
+            ).all()
+            return [
+                {
+                    **r.model_dump(exclude={"mesh_path", "preview_path"}),
+                    "preview_url": f"/ideas/{trend_id}/variants/{r.id}/preview.png",
+                    "mesh_url": f"/ideas/{trend_id}/variants/{r.id}/mesh.stl",
+                }
+                for r in rows
+            ]
+
+    @app.get("/ideas/{trend_id}/variants/{variant_id}/{asset}", tags=["merchant"])
+    def variant_asset(trend_id: int, variant_id: int, asset: str) -> FileResponse:
+        """A variant's preview.png or mesh.stl."""
+        with Session(db()) as s:
+            v = s.get(DesignVariant, variant_id)
+            if v is None or v.trend_id != trend_id:
+                raise HTTPException(404, f"idea {trend_id} has no variant {variant_id}")
+        paths = {"preview.png": v.preview_path, "mesh.stl": v.mesh_path}
+        if asset not in paths or not paths[asset]:
+            raise HTTPException(404, f"no asset '{asset}': try preview.png or mesh.stl")
+        return _file(paths[asset])
+
+    @app.post("/ideas/{trend_id}/selection", tags=["merchant"])
+    async def select(
+        trend_id: int,
+        body: SelectionBody,
+        who: Annotated[Actor, Depends(require("merchant"))],
+    ) -> dict[str, Any]:
+        """Pick a variant; refused (409) when the idea is not waiting for one or the id is foreign."""
+        with Session(db()) as s:
+            trend = trend_or_404(s, trend_id)
+        if who.role == "merchant" and who.user != trend.merchant_id:
+            raise HTTPException(403, "only the merchant who submitted this idea may pick")
+        chosen = await update(
+            trend_workflow_id(trend_id),
+            "select_variant",
+            SelectVariant(variant_id=body.variant_id, merchant_id=trend.merchant_id),
+        )
+        return {"selected": chosen}
+
+    @app.post("/ideas/{trend_id}/cancel", status_code=202, tags=["merchant"])
+    async def cancel(trend_id: int, who: Annotated[Actor, Depends(require("merchant"))]) -> dict:
+        """Cancel an idea; its supplier reservations are released by compensation."""
+        with Session(db()) as s:
+            trend = trend_or_404(s, trend_id)
+        if who.role == "merchant" and who.user != trend.merchant_id:
+            raise HTTPException(403, "only the merchant who submitted this idea may cancel it")
+        await (await temporal()).get_workflow_handle(trend_workflow_id(trend_id)).cancel()
+        return {"id": trend_id, "cancelling": True}
+
+    @app.get("/ideas/{trend_id}/prototype", tags=["merchant"])
+    def prototype(trend_id: int) -> dict[str, Any]:
+        """Print estimates, findings and download links of the idea's prototype."""
+        with Session(db()) as s:
+            trend_or_404(s, trend_id)
+            p = s.exec(select(Prototype).where(Prototype.trend_id == trend_id)).first()
+            if p is None:
+                raise HTTPException(404, f"idea {trend_id} has no prototype yet")
+            body = p.model_dump(exclude={"stl_path", "threemf_path", "gcode_path"})
+        body["downloads"] = {
+            kind: f"/ideas/{trend_id}/prototype/{kind}"
+            for kind, path in (("stl", p.stl_path), ("3mf", p.threemf_path), ("gcode", p.gcode_path))
+            if path
+        }
+        return body
+
+    @app.get("/ideas/{trend_id}/prototype/{kind}", tags=["merchant"])
+    def prototype_file(trend_id: int, kind: str) -> FileResponse:
+        with Session(db()) as s:
+            p = s.exec(select(Prototype).where(Prototype.trend_id == trend_id)).first()
+        paths = {"stl": p.stl_path, "3mf": p.threemf_path, "gcode": p.gcode_path} if p else {}
+        if not paths.get(kind):
+            raise HTTPException(404, f"no {kind} file for idea {trend_id}")
+        return _file(paths[kind])
+
+    @app.get("/ideas/{trend_id}/sourcing", tags=["planner"])
+    def sourcing(trend_id: int) -> list[dict[str, Any]]:
+        """The idea's supplier reservations (held or released)."""
+        with Session(db()) as s:
+            trend_or_404(s, trend_id)
+            rows = s.exec(
+                select(SupplierReservation).where(SupplierReservation.trend_id == trend_id)
+            ).all()
+            return [r.model_dump() for r in rows]
+
+    # ------------------------------------------------------------------ planners
+
+    @app.get("/plans", tags=["planner"])
+    def list_plans(
+        status_: Annotated[str | None, Query(alias="status")] = None,
+        trend_id: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Production plans; `status=pending` is the review queue (escalated ones included)."""
+        with Session(db()) as s:
+            q = select(ProductionPlan)
+            if status_ == "pending":
+                q = q.where(col(ProductionPlan.status).in_(["pending", "escalated"]))
+            elif status_:
+                q = q.where(ProductionPlan.status == status_)
+            if trend_id is not None:
+                q = q.where(ProductionPlan.trend_id == trend_id)
+            rows = s.exec(q.order_by(col(ProductionPlan.id))).all()
+            return [r.model_dump(exclude={"daily"}) for r in rows]
+
+    @app.get("/plans/{plan_id}", tags=["planner"])
+    def get_plan(plan_id: int) -> dict[str, Any]:
+        """One plan with its line-by-line daily quantities."""
+        with Session(db()) as s:
+            plan = s.get(ProductionPlan, plan_id)
+            if plan is None:
+                raise HTTPException(404, f"plan {plan_id} does not exist")
+            return plan.model_dump()
+
+    @app.post("/plans/{plan_id}/review", tags=["planner"])
+    async def review(
+        plan_id: int, body: ReviewBody, who: Annotated[Actor, Depends(require("planner"))]
+    ) -> dict[str, Any]:
+        """Approve or reject (with a reason, optionally constraints for a replan) a plan."""
+        with Session(db()) as s:
+            plan = s.get(ProductionPlan, plan_id)
+            if plan is None:
+                raise HTTPException(404, f"plan {plan_id} does not exist")
+        if not body.approve and not body.reason.strip():
+            raise HTTPException(422, "a rejection needs a reason")
+        outcome = await update(
+            plan.workflow_id,
+            "review_plan",
+            PlanReview(
+                plan_id=plan_id,
+                approve=body.approve,
+                reason=body.reason,
+                reviewer=who.user,
+                role="planner",
+                constraints=body.constraints,
+            ),
+        )
+        return {"plan_id": plan_id, "decision": outcome}
+
+    # ------------------------------------------------------------------ factories
+
+    @app.get("/runs/{run_id}", tags=["factory"])
+    def get_run(run_id: int) -> dict[str, Any]:
+        with Session(db()) as s:
+            run = s.get(ProductionRun, run_id)
+            if run is None:
+                raise HTTPException(404, f"production run {run_id} does not exist")
+            ships = s.exec(select(Shipment).where(Shipment.trend_id == run.trend_id)).all()
+            return {**run.model_dump(), "shipments": [x.model_dump() for x in ships]}
+
+    @app.post("/runs/{run_id}/progress", status_code=202, tags=["factory"])
+    async def progress(
+        run_id: int,
+        report: ProgressReport,
+        who: Annotated[Actor, Depends(require("planner", "machine"))],
+    ) -> dict[str, Any]:
+        """A line's finished units for one factory day (repeats of the same line/day count once)."""
+        with Session(db()) as s:
+            run = s.get(ProductionRun, run_id)
+            if run is None:
+                raise HTTPException(404, f"production run {run_id} does not exist")
+            plan = s.get(ProductionPlan, run.plan_id)
+            known = {ln["line_id"] for ln in plan.lines} if plan else set()
+            for p in s.exec(
+                select(ProductionPlan).where(ProductionPlan.trend_id == run.trend_id)
+            ):
+                known |= {ln["line_id"] for ln in p.lines}
+        if run.status != "running":
+            raise HTTPException(409, f"production run {run_id} is {run.status}")
+        if report.line_id not in known:
+            raise HTTPException(422, f"line '{report.line_id}' is not in this run's plan")
+        handle = (await temporal()).get_workflow_handle(run_workflow_id(run.trend_id))
+        try:
+            await handle.signal("report_progress", report)
+        except RPCError as err:
+            raise HTTPException(409, f"the run does not take progress now: {err.message}") from err
+        return {"run_id": run_id, "accepted": report.model_dump()}
+
+    # ------------------------------------------------------------------ trend signals
+
+    @app.post("/signals", tags=["signals"])
+    async def signal(body: SignalBody) -> dict[str, Any]:
+        """A phrase with engagement over time; starts a pipeline when its virality crosses the threshold."""
+        try:
+            obs = [
+                Observation(
+                    t_hours=o["t_hours"],
+                    views=o.get("views", 0.0),
+                    likes=o.get("likes", 0.0),
+                    shares=o.get("shares", 0.0),
+                )
+                for o in body.observations
+            ]
+            score = virality_score(obs)
+        except KeyError as err:
+            raise HTTPException(422, f"every observation needs {err.args[0]}") from err
+        except BadSignal as err:
+            raise HTTPException(422, str(err)) from err
+        phrase = " ".join(body.phrase.split())
+        with session_scope(db()) as s:
+            recent = list(s.exec(select(Trend.text).order_by(col(Trend.id).desc()).limit(2000)))
+            s.add(TrendSignal(phrase=phrase, normalized=normalize_phrase(phrase), score=score))
+        out: dict[str, Any] = {"phrase": phrase, "score": round(score, 4), "viral": False}
+        if score < virality_threshold:
+            return out
+        out["viral"] = True
+        if is_near_duplicate(phrase, recent):
+            out["duplicate"] = True
+            return out
+        idea = IdeaInput(
+            text=phrase,
+            merchant_id=body.merchant_id,
+            source="signal",
+            target_size_mm=body.target_size_mm,
+            expected_volume=body.expected_volume,
+        )
+        trend, _ = create_or_get_trend(db(), idea)
+        assert trend.id is not None
+        await start_pipeline(
+            await temporal(), trend.id, idea, config or PipelineConfig(), task_queue
+        )
+        out["idea_id"] = trend.id
+        return out
+
+    # ------------------------------------------------------------------ dashboards
+
+    @app.get("/leadtimes", response_model=LeadTimes, tags=["dashboard"])
+    def leadtimes() -> LeadTimes:
+        """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage."""
+        return compute_leadtimes(db())
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard() -> str:
+        return render_dashboard(db(), temporal_ui_url)
+
+    @app.get("/healthz", tags=["dashboard"])
+    def healthz() -> dict[str, str]:
+        with Session(db()) as s:
+            s.exec(select(1)).one()
+        return {"status": "ok"}
+
+    return app
+
+
+def _file(path: str) -> FileResponse:
+    p = Path(path)
+    if not p.is_file():
+        raise HTTPException(404, "the file is gone from the data folder")
+    return FileResponse(p, filename=p.name)

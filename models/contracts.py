@@ -1,0 +1,456 @@
+"""Pydantic contracts passed between the API, workflows, activities and engines.
+
+Every workflow and activity takes one model and returns one model, so fields can be
+added with defaults without breaking running workflow histories.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+
+class Stage(StrEnum):
+    """Where an idea is in the pipeline (also the `TrendStage` search attribute)."""
+
+    received = "received"
+    designing = "designing"
+    awaiting_selection = "awaiting_selection"
+    prototyping = "prototyping"
+    sourcing = "sourcing"
+    planning = "planning"
+    awaiting_plan_review = "awaiting_plan_review"
+    producing = "producing"
+    shipped = "shipped"
+    rejected = "rejected"
+    cancelled = "cancelled"
+    failed = "failed"
+
+
+TERMINAL_STAGES = frozenset({Stage.shipped, Stage.rejected, Stage.cancelled, Stage.failed})
+
+
+class MilestoneName(StrEnum):
+    """Lead-time milestones, in pipeline order."""
+
+    trend_seen = "trend_seen"
+    variants_ready = "variants_ready"
+    variant_selected = "variant_selected"
+    prototype_ready = "prototype_ready"
+    suppliers_reserved = "suppliers_reserved"
+    plan_proposed = "plan_proposed"
+    plan_approved = "plan_approved"
+    first_batch = "first_batch"
+    shipped = "shipped"
+
+
+MILESTONE_ORDER: tuple[MilestoneName, ...] = tuple(MilestoneName)
+
+# Stage durations for dashboards: name -> (from milestone, to milestone).
+STAGE_SPANS: dict[str, tuple[MilestoneName, MilestoneName]] = {
+    "design": (MilestoneName.trend_seen, MilestoneName.variants_ready),
+    "selection": (MilestoneName.variants_ready, MilestoneName.variant_selected),
+    "prototype": (MilestoneName.variant_selected, MilestoneName.prototype_ready),
+    "sourcing": (MilestoneName.prototype_ready, MilestoneName.suppliers_reserved),
+    "planning": (MilestoneName.suppliers_reserved, MilestoneName.plan_proposed),
+    "approval": (MilestoneName.plan_proposed, MilestoneName.plan_approved),
+    "production": (MilestoneName.plan_approved, MilestoneName.first_batch),
+    "shipment": (MilestoneName.first_batch, MilestoneName.shipped),
+    "total": (MilestoneName.trend_seen, MilestoneName.shipped),
+}
+
+
+# --------------------------------------------------------------------------- intake
+
+
+class IdeaInput(BaseModel):
+    """A merchant's (or a trend feed's) viral product idea."""
+
+    text: str = Field(min_length=1, max_length=2000, description="What is trending, in words")
+    merchant_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@-]+$")
+    target_size_mm: float | None = Field(
+        default=None, gt=0, le=2000, description="Longest side of the product, mm"
+    )
+    market: str = Field(default="global", max_length=64)
+    target_price: float | None = Field(default=None, ge=0, le=1_000_000, description="Retail, USD")
+    expected_volume: int = Field(default=20_000, gt=0, le=100_000_000, description="Units")
+    due_in_days: int = Field(default=21, ge=1, le=365, description="Days from approval to ship")
+    reference_mesh_path: str | None = Field(default=None, max_length=1024)
+    source: Literal["merchant", "trend-watch", "signal"] = "merchant"
+
+    @field_validator("text")
+    @classmethod
+    def _text_has_words(cls, v: str) -> str:
+        v = " ".join(v.split())
+        if not any(ch.isalnum() for ch in v):
+            raise ValueError("text must describe the product in words")
+        return v
+
+
+class PipelineConfig(BaseModel):
+    """Knobs of one pipeline run; defaults suit a real deployment, the demo shortens them."""
+
+    variant_count: int = Field(default=36, ge=1, le=200)
+    seed: int = 0
+    selection_reminder_s: float = Field(default=4 * 3600, gt=0)
+    selection_timeout_s: float = Field(default=24 * 3600, gt=0)
+    selection_fallback: Literal["auto_pick_top", "cancel"] = "auto_pick_top"
+    review_reminder_s: float = Field(default=4 * 3600, gt=0)
+    review_timeout_s: float = Field(default=24 * 3600, gt=0)
+    review_fallback: Literal["escalate", "auto_approve"] = "escalate"
+    max_replans: int = Field(default=3, ge=0, le=20)
+    printer: str = "prusa_mk4"
+    material: Literal["PLA", "PETG"] = "PLA"
+    layer_height_mm: float = Field(default=0.2, gt=0.04, le=0.6)
+    infill_fraction: float = Field(default=0.15, ge=0.0, le=1.0)
+    max_travel_minutes: float = Field(default=30.0, gt=0, le=240)
+    shipment_batch_units: int | None = Field(
+        default=None, gt=0, description="Ship every N units; default a fifth of the order"
+    )
+    slippage_threshold: float = Field(default=0.15, gt=0, le=1, description="Fraction behind plan")
+    use_search_attributes: bool = True
+    cpu_task_queue: str = "trendforge-cpu"
+
+
+class TrendWorkflowInput(BaseModel):
+    trend_id: int
+    idea: IdeaInput
+    config: PipelineConfig = PipelineConfig()
+
+
+# --------------------------------------------------------------------------- design
+
+
+class DesignRequest(BaseModel):
+    workflow_id: str
+    trend_id: int
+    text: str
+    target_size_mm: float | None = None
+    target_price: float | None = None
+    expected_volume: int = 20_000
+    count: int = 36
+    seed: int = 0
+    reference_mesh_path: str | None = None
+
+
+class VariantSummary(BaseModel):
+    """One ranked design variant as the merchant sees it."""
+
+    variant_id: int
+    rank: int = Field(description="1 = best")
+    family: str
+    name: str
+    description: str
+    params: dict[str, float]
+    score: float
+    unit_cost_usd: float
+    volume_cm3: float
+    dims_mm: tuple[float, float, float]
+    processes: list[str]
+    printable: bool
+    mesh_path: str
+    preview_path: str | None = None
+
+
+class DesignResult(BaseModel):
+    family: str
+    variants: list[VariantSummary]
+
+
+class SelectVariant(BaseModel):
+    """Update payload: the merchant's pick."""
+
+    variant_id: int
+    merchant_id: str | None = None
+    auto: bool = False
+
+
+# --------------------------------------------------------------------------- prototype
+
+
+class PrototypeRequest(BaseModel):
+    workflow_id: str
+    trend_id: int
+    variant_id: int
+    mesh_path: str
+    target_size_mm: float | None = None
+    printer: str = "prusa_mk4"
+    material: Literal["PLA", "PETG"] = "PLA"
+    layer_height_mm: float = 0.2
+    infill_fraction: float = 0.15
+    cpu_task_queue: str = "trendforge-cpu"
+
+
+class Finding(BaseModel):
+    name: str
+    severity: Literal["info", "warning", "error"]
+    message: str
+
+
+class PrototypeResult(BaseModel):
+    prototype_id: int
+    variant_id: int
+    dims_mm: tuple[float, float, float]
+    volume_cm3: float
+    triangles: int
+    repaired: list[str]
+    findings: list[Finding]
+    orientation_support_area_mm2: float
+    layer_count: int
+    print_time_s: float
+    filament_m: float
+    filament_g: float
+    stl_path: str
+    threemf_path: str
+    gcode_path: str | None = None
+    slicer_print_time_s: float | None = None
+
+
+# --------------------------------------------------------------------------- sourcing
+
+
+class SourcingRequest(BaseModel):
+    workflow_id: str
+    trend_id: int
+    family: str
+    processes: list[str]
+    units_per_day: int = Field(gt=0)
+    max_travel_minutes: float = 30.0
+
+
+class SupplierAssignment(BaseModel):
+    supplier_id: int
+    supplier_code: str = ""
+    supplier_name: str
+    town: str
+    process: str
+    units_per_day: int
+    unit_cost_usd: float
+    travel_minutes: float
+    lead_time_days: float
+    reservation_id: int | None = None
+
+
+class SourcingResult(BaseModel):
+    hub: str
+    hub_lat: float
+    hub_lon: float
+    assignments: list[SupplierAssignment]
+    alternatives: list[SupplierAssignment] = []
+    explanation: list[str] = []
+    landed_unit_cost_usd: float
+
+
+class ReleaseRequest(BaseModel):
+    workflow_id: str
+    reason: str
+
+
+# --------------------------------------------------------------------------- planning
+
+
+class PlanConstraints(BaseModel):
+    """Planner's constraints for a replan."""
+
+    exclude_lines: list[str] = []
+    max_overtime_hours_per_day: float = Field(default=0.0, ge=0, le=12)
+    max_lines: int | None = Field(default=None, ge=1)
+
+
+class PlanRequest(BaseModel):
+    workflow_id: str
+    trend_id: int
+    family: str
+    quantity: int = Field(gt=0)
+    due_in_days: int = Field(ge=1)
+    sourcing: SourcingResult
+    constraints: PlanConstraints = PlanConstraints()
+    revision: int = 0
+    start_date: datetime | None = None
+    start_day: int = Field(default=0, ge=0, description="Factory day the plan starts on")
+    produced_so_far: int = 0
+    status: Literal["pending", "replanned"] = "pending"
+
+
+class LineDay(BaseModel):
+    line_id: str
+    day: int
+    units: int
+
+
+class LinePlan(BaseModel):
+    line_id: str
+    owner: str
+    process: str
+    rate_units_per_day: float
+    start_day: int
+    end_day: int
+    units: int
+    utilisation: float
+
+
+class PlanResult(BaseModel):
+    plan_id: int
+    revision: int
+    quantity: int
+    lines: list[LinePlan]
+    daily: list[LineDay]
+    completion_day: int
+    due_day: int
+    on_time: bool
+    eta: datetime | None = None
+    notes: list[str] = []
+
+
+class PlanReview(BaseModel):
+    """Update payload: the planner's decision."""
+
+    plan_id: int
+    approve: bool
+    reason: str = ""
+    reviewer: str = "planner"
+    role: str = "planner"
+    constraints: PlanConstraints | None = None
+
+
+# --------------------------------------------------------------------------- production
+
+
+class SelectionRecord(BaseModel):
+    trend_id: int
+    variant_id: int
+    auto: bool = False
+
+
+class PlanReviewRecord(BaseModel):
+    plan_id: int
+    status: Literal["approved", "rejected", "escalated"]
+    reviewer: str
+    reason: str = ""
+    at: datetime
+
+
+class RunRecord(BaseModel):
+    trend_id: int
+    workflow_id: str
+    plan_id: int
+    quantity: int
+    produced: int = 0
+    shipped: int = 0
+    status: Literal["running", "completed", "cancelled"] = "running"
+    at: datetime
+
+
+class ProductionRunInput(BaseModel):
+    trend_id: int
+    workflow_id: str
+    plan: PlanResult
+    family: str
+    sourcing: SourcingResult
+    quantity: int
+    produced_so_far: int = 0
+    shipped_so_far: int = 0
+    shipment_batch_units: int
+    slippage_threshold: float = 0.15
+    seen_reports: list[str] = []
+    replans: int = 0
+
+
+class ProgressReport(BaseModel):
+    """Signal payload: units a line finished in one factory day."""
+
+    line_id: str = Field(min_length=1, max_length=64)
+    day: int = Field(ge=0, le=10_000)
+    units: int = Field(ge=0, le=10_000_000)
+    scrap: int = Field(default=0, ge=0)
+
+
+class ProductionRunResult(BaseModel):
+    produced: int
+    shipped: int
+    shipments: int
+    replans: int
+    last_day: int
+
+
+class MilestoneRecord(BaseModel):
+    trend_id: int
+    workflow_id: str
+    name: MilestoneName
+    at: datetime
+    stage: Stage | None = None
+    detail: str = ""
+
+
+class StageUpdate(BaseModel):
+    trend_id: int
+    stage: Stage
+    detail: str = ""
+
+
+class NotificationRecord(BaseModel):
+    trend_id: int
+    kind: str
+    message: str
+    at: datetime
+
+
+class ProgressRecord(BaseModel):
+    trend_id: int
+    workflow_id: str
+    report: ProgressReport
+    at: datetime
+
+
+class ShipmentRecord(BaseModel):
+    trend_id: int
+    workflow_id: str
+    sequence: int
+    units: int
+    at: datetime
+
+
+class PipelineStatus(BaseModel):
+    """What the `status` query returns."""
+
+    trend_id: int
+    stage: Stage
+    milestones: dict[str, datetime]
+    eta: datetime | None = None
+    variant_count: int = 0
+    selected_variant_id: int | None = None
+    plan_id: int | None = None
+    plan_revision: int = 0
+    produced: int = 0
+    shipped: int = 0
+    escalated: bool = False
+    last_error: str | None = None
+
+
+class PipelineResult(BaseModel):
+    trend_id: int
+    stage: Stage
+    selected_variant_id: int | None = None
+    plan_id: int | None = None
+    produced: int = 0
+    shipped: int = 0
+    reason: str = ""
+
+
+# --------------------------------------------------------------------------- trend watch
+
+
+class TrendWatchInput(BaseModel):
+    feed: str = Field(description="Path or URL of a JSONL/CSV feed of trend observations")
+    threshold: float = 1.0
+    merchant_id: str = "trend-feed"
+    config: PipelineConfig = PipelineConfig()
+
+
+class TrendWatchResult(BaseModel):
+    scored: int
+    started: list[int]
+    skipped_duplicates: int

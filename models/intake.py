@@ -1,0 +1,40 @@
+"""Idea intake in the database: one Trend row per (merchant, phrase), created once."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from models.contracts import IdeaInput
+from models.tables import Trend
+
+
+def dedup_key(idea: IdeaInput) -> str:
+    """Same merchant + same words (case, spacing and order aside) = same idea."""
+    words = " ".join(sorted(set(idea.text.lower().split())))
+    return hashlib.sha256(f"{idea.merchant_id}\x00{words}".encode()).hexdigest()[:48]
+
+
+def create_or_get_trend(engine: Engine, idea: IdeaInput) -> tuple[Trend, bool]:
+    """The Trend row for `idea` and whether this call created it (safe under concurrent calls)."""
+    key = dedup_key(idea)
+    with Session(engine, expire_on_commit=False) as session:
+        existing = session.exec(select(Trend).where(Trend.dedup_key == key)).first()
+        if existing is not None:
+            return existing, False
+        trend = Trend(dedup_key=key, **idea.model_dump())
+        session.add(trend)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return session.exec(select(Trend).where(Trend.dedup_key == key)).one(), False
+        session.refresh(trend)
+        assert trend.id is not None
+        trend.workflow_id = f"trend-{trend.id}"
+        session.add(trend)
+        session.commit()
+        return trend, True

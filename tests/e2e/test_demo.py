@@ -1,0 +1,43 @@
+"""`trendforge demo` as a newcomer runs it: embedded Temporal, workers, API, sample trends to shipment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_demo_ships_every_sample_trend(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "TRENDFORGE_DATA_DIR": str(tmp_path / "data"),
+        "TRENDFORGE_API_PORT": str(_free_port()),
+        "TRENDFORGE_TEMPORAL_PORT": str(_free_port()),
+        "TRENDFORGE_TEMPORAL_UI_PORT": str(_free_port()),
+        "TRENDFORGE_VARIANT_COUNT": "12",
+        "COLUMNS": "200",
+    }
+    cli = Path(sys.executable).parent / "trendforge"
+    done = subprocess.run(
+        [str(cli), "demo", "--tick", "0.2"], env=env, capture_output=True, text=True, timeout=900
+    )
+    out = done.stdout + done.stderr
+    (Path("test-artifacts")).mkdir(exist_ok=True)
+    Path("test-artifacts/demo-output.txt").write_text(out)
+    assert done.returncode == 0, out[-4000:]
+    assert "Lead time per stage" in out
+    assert "3/3 ideas shipped" in out
+    for phrase in ("palm-sized straw", "crying horse plush", "cat-shaped phone"):
+        assert phrase in out

@@ -1,0 +1,213 @@
+"""The whole pipeline on the real Temporal dev server, a real database and the real engines."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+import pytest
+from sqlmodel import Session, select
+from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
+
+from models.contracts import (
+    IdeaInput,
+    MilestoneName,
+    PipelineResult,
+    PlanConstraints,
+    PlanReview,
+    ProgressReport,
+    SelectVariant,
+    Stage,
+)
+from models.intake import create_or_get_trend
+from models.tables import (
+    DesignVariant,
+    Milestone,
+    ProductionPlan,
+    ProductionRun,
+    Prototype,
+    Shipment,
+    SupplierReservation,
+    Trend,
+)
+from tests.conftest import running_workers, wait_for_stage
+from workflows.names import run_workflow_id
+from workflows.starter import start_pipeline
+
+pytestmark = pytest.mark.db
+
+
+def _plan(engine, plan_id: int) -> ProductionPlan:
+    with Session(engine) as s:
+        plan = s.get(ProductionPlan, plan_id)
+        assert plan is not None
+        return plan
+
+
+async def _produce(client, engine, trend_id: int, plan_id: int, quantity: int) -> None:
+    """Report every planned line-day (and a duplicate) until the order is made."""
+    run = client.get_workflow_handle(run_workflow_id(trend_id))
+    plan = _plan(engine, plan_id)
+    made = 0
+    by_day: dict[int, list[dict]] = defaultdict(list)
+    for d in plan.daily:
+        by_day[d["day"]].append(d)
+    for day in sorted(by_day):
+        for d in by_day[day]:
+            units = min(d["units"], quantity - made)
+            await run.signal("report_progress", ProgressReport(line_id=d["line_id"], day=day, units=units))
+            made += units
+    # a resent report for a day already counted must not count twice
+    first = plan.daily[0]
+    await run.signal(
+        "report_progress", ProgressReport(line_id=first["line_id"], day=first["day"], units=first["units"])
+    )
+    assert made == quantity
+
+
+async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
+    client = dev_env.client
+    async with running_workers(client, engine, tmp_path) as (queue, config):
+        idea = IdeaInput(
+            text="palm-sized straw sun hat", merchant_id="m-hat", expected_volume=3000, due_in_days=5
+        )
+        trend, created = create_or_get_trend(engine, idea)
+        assert created and trend.id is not None
+        handle = await start_pipeline(client, trend.id, idea, config, queue)
+        again = await start_pipeline(client, trend.id, idea, config, queue)
+        assert again.id == handle.id == f"trend-{trend.id}"
+
+        status = await wait_for_stage(handle, Stage.awaiting_selection)
+        assert status.variant_count == 6
+        with Session(engine) as s:
+            variants = s.exec(
+                select(DesignVariant).where(DesignVariant.trend_id == trend.id).order_by(DesignVariant.rank)
+            ).all()
+        assert [v.rank for v in variants] == list(range(1, 7))
+
+        # validators refuse an unknown variant, another merchant, and a review out of stage
+        with pytest.raises(WorkflowUpdateFailedError, match="not one of this idea's variants"):
+            await handle.execute_update("select_variant", SelectVariant(variant_id=-5))
+        with pytest.raises(WorkflowUpdateFailedError, match="only the merchant"):
+            await handle.execute_update(
+                "select_variant", SelectVariant(variant_id=variants[0].id, merchant_id="intruder")
+            )
+        with pytest.raises(WorkflowUpdateFailedError, match="not awaiting a plan review"):
+            await handle.execute_update("review_plan", PlanReview(plan_id=1, approve=True))
+
+        picked = variants[1]
+        chosen = await handle.execute_update(
+            "select_variant", SelectVariant(variant_id=picked.id, merchant_id="m-hat")
+        )
+        assert chosen["variant_id"] == picked.id if isinstance(chosen, dict) else chosen.variant_id == picked.id
+
+        status = await wait_for_stage(handle, Stage.awaiting_plan_review)
+        plan_id = status.plan_id
+        assert plan_id is not None
+        with pytest.raises(WorkflowUpdateFailedError, match="only a planner"):
+            await handle.execute_update("review_plan", PlanReview(plan_id=plan_id, approve=True, role="merchant"))
+        with pytest.raises(WorkflowUpdateFailedError, match="needs a reason"):
+            await handle.execute_update("review_plan", PlanReview(plan_id=plan_id, approve=False))
+
+        # reject with a constraint: the replan honours it
+        first_plan = _plan(engine, plan_id)
+        excluded = first_plan.lines[0]["line_id"]
+        await handle.execute_update(
+            "review_plan",
+            PlanReview(
+                plan_id=plan_id,
+                approve=False,
+                reason="that line is booked",
+                constraints=PlanConstraints(exclude_lines=[excluded]),
+            ),
+        )
+        status = await wait_for_stage(handle, Stage.awaiting_plan_review)
+        while status.plan_id == plan_id:
+            await asyncio.sleep(0.1)
+            status = await wait_for_stage(handle, Stage.awaiting_plan_review)
+        second = _plan(engine, status.plan_id)
+        assert second.revision == 1
+        assert excluded not in {ln["line_id"] for ln in second.lines}
+        assert _plan(engine, plan_id).status == "rejected"
+
+        await handle.execute_update(
+            "review_plan", PlanReview(plan_id=second.id, approve=True, reviewer="planner-li")
+        )
+        await wait_for_stage(handle, Stage.producing)
+        with Session(engine) as s:
+            held = s.exec(
+                select(SupplierReservation).where(SupplierReservation.trend_id == trend.id)
+            ).all()
+        assert held and all(r.status == "held" for r in held)
+        await _produce(client, engine, trend.id, second.id, 3000)
+
+        result: PipelineResult = await handle.result()
+        assert result.stage == Stage.shipped
+        assert result.shipped == 3000
+
+    with Session(engine) as s:
+        names = {m.name for m in s.exec(select(Milestone).where(Milestone.trend_id == trend.id))}
+        shipments = s.exec(select(Shipment).where(Shipment.trend_id == trend.id)).all()
+        run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == trend.id)).one()
+        proto = s.exec(select(Prototype).where(Prototype.trend_id == trend.id)).one()
+        row = s.get(Trend, trend.id)
+        reservations = s.exec(
+            select(SupplierReservation).where(SupplierReservation.trend_id == trend.id)
+        ).all()
+    assert names == {m.value for m in MilestoneName}
+    assert sum(sh.units for sh in shipments) == 3000 and len(shipments) >= 2
+    assert run.produced == 3000 and run.status == "completed"
+    assert proto.variant_id == picked.id and proto.print_time_s > 0
+    assert row is not None and row.stage == Stage.shipped and row.selected_variant_id == picked.id
+    assert all(r.status == "released" for r in reservations)
+
+    # the search attributes find it
+    for _ in range(50):
+        found = [
+            w.id
+            async for w in client.list_workflows(f'TrendStage="shipped" AND MerchantId="m-hat"')
+        ]
+        if handle.id in found:
+            break
+        await asyncio.sleep(0.2)
+    assert handle.id in found
+
+
+async def test_cancellation_releases_reservations(dev_env, engine, tmp_path) -> None:
+    client = dev_env.client
+    async with running_workers(client, engine, tmp_path) as (queue, config):
+        idea = IdeaInput(text="cat-shaped phone holder", merchant_id="m-cancel", expected_volume=2000)
+        trend, _ = create_or_get_trend(engine, idea)
+        handle = await start_pipeline(client, trend.id, idea, config, queue)
+        status = await wait_for_stage(handle, Stage.awaiting_selection)
+        with Session(engine) as s:
+            top = s.exec(select(DesignVariant).where(DesignVariant.trend_id == trend.id, DesignVariant.rank == 1)).one()
+        await handle.execute_update("select_variant", SelectVariant(variant_id=top.id))
+        status = await wait_for_stage(handle, Stage.awaiting_plan_review)
+        assert status.plan_id is not None
+        with Session(engine) as s:
+            held = s.exec(select(SupplierReservation).where(SupplierReservation.trend_id == trend.id)).all()
+        assert held and all(r.status == "held" for r in held)
+
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+    with Session(engine) as s:
+        rows = s.exec(select(SupplierReservation).where(SupplierReservation.trend_id == trend.id)).all()
+        row = s.get(Trend, trend.id)
+    assert rows and all(r.status == "released" and "cancelled" in r.reason for r in rows)
+    assert row is not None and row.stage == Stage.cancelled
+
+
+async def test_unmakeable_idea_fails_with_reason(dev_env, engine, tmp_path) -> None:
+    client = dev_env.client
+    async with running_workers(client, engine, tmp_path) as (queue, config):
+        idea = IdeaInput(text="qwzx vlorp", merchant_id="m-bad")
+        trend, _ = create_or_get_trend(engine, idea)
+        handle = await start_pipeline(client, trend.id, idea, config, queue)
+        with pytest.raises(WorkflowFailureError) as info:
+            await handle.result()
+    assert "PipelineFailed" in repr(info.value.cause) or info.value.cause is not None
+    with Session(engine) as s:
+        row = s.get(Trend, trend.id)
+    assert row is not None and row.stage == Stage.failed and row.detail

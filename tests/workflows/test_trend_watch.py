@@ -1,0 +1,45 @@
+"""The `trend-watch` Schedule reads the sample feed and starts pipelines for viral phrases only."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlmodel import Session, select
+
+from models.contracts import Stage
+from models.tables import Trend, TrendSignal
+from tests.conftest import running_workers, wait_for_stage
+from trendforge.demo import sample_feed
+from trendforge.settings import Settings
+from trendforge.temporal import ensure_trend_watch
+from workflows.names import TREND_WATCH_SCHEDULE_ID, trend_workflow_id
+
+pytestmark = pytest.mark.db
+
+
+async def test_schedule_starts_viral_trends_once(dev_env, engine, tmp_path) -> None:
+    client = dev_env.client
+    async with running_workers(client, engine, tmp_path) as (queue, config):
+        settings = Settings(task_queue=queue, cpu_task_queue=config.cpu_task_queue, trend_watch_every_s=3600)
+        await ensure_trend_watch(client, settings, sample_feed(), config)
+        await ensure_trend_watch(client, settings, sample_feed(), config)  # idempotent
+        schedule = client.get_schedule_handle(TREND_WATCH_SCHEDULE_ID)
+        await schedule.trigger()
+        trends: list[Trend] = []
+        for _ in range(150):
+            with Session(engine) as s:
+                trends = list(s.exec(select(Trend).where(Trend.source == "trend-watch")))
+            if len(trends) >= 2:
+                break
+            await asyncio.sleep(0.2)
+        texts = sorted(t.text for t in trends)
+        assert texts == ["crying horse plush toy", "palm-sized straw sun hat"]
+        for t in trends:
+            handle = client.get_workflow_handle(trend_workflow_id(t.id))
+            await wait_for_stage(handle, Stage.awaiting_selection)
+            await handle.cancel()
+        with Session(engine) as s:
+            scores = {sig.phrase: sig.score for sig in s.exec(select(TrendSignal))}
+        assert scores["plain grey mouse pad"] < 1.0 < scores["crying horse plush toy"]
+        await schedule.delete()

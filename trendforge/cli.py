@@ -1,0 +1,119 @@
+"""The `trendforge` command: up, worker, api, demo, submit, db upgrade."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from trendforge import dbmigrate
+from trendforge.settings import Settings, get_settings
+
+app = typer.Typer(help="TrendForge: from a viral product idea to a shipped production run.")
+db_app = typer.Typer(help="Database schema.")
+app.add_typer(db_app, name="db")
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def up(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Embedded Temporal (unless TRENDFORGE_TEMPORAL_ADDRESS is set), workers, API; Ctrl-C stops all."""
+    from trendforge.stack import serve_until_interrupted
+
+    _logging(verbose)
+    asyncio.run(serve_until_interrupted(get_settings()))
+
+
+@app.command()
+def worker(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Only the workers, against TRENDFORGE_TEMPORAL_ADDRESS (or an embedded server)."""
+    from trendforge.stack import serve_until_interrupted
+
+    _logging(verbose)
+    asyncio.run(serve_until_interrupted(get_settings(), api=False))
+
+
+@app.command()
+def api(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Only the API, against TRENDFORGE_TEMPORAL_ADDRESS (or an embedded server)."""
+    from trendforge.stack import serve_until_interrupted
+
+    _logging(verbose)
+    asyncio.run(serve_until_interrupted(get_settings(), worker=False))
+
+
+@app.command()
+def demo(
+    keep: Annotated[bool, typer.Option(help="Keep the stack running afterwards")] = False,
+    tick: Annotated[float, typer.Option(help="Seconds per simulated factory day")] = 0.4,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Start the stack, push the sample trends end to end, print the lead-time table."""
+    from trendforge.demo import run_demo
+
+    _logging(verbose)
+    base = get_settings()
+    settings = base.model_copy(update={"data_dir": base.data_dir / "demo"})
+    try:
+        code = asyncio.run(run_demo(settings, keep=keep, tick_s=tick))
+    except RuntimeError as err:
+        typer.echo(f"demo could not start: {err}", err=True)
+        raise typer.Exit(2) from err
+    raise typer.Exit(code)
+
+
+@app.command()
+def submit(
+    text: str,
+    merchant: Annotated[str, typer.Option(help="Merchant id")] = "merchant-1",
+    size_mm: Annotated[float | None, typer.Option(help="Longest side, mm")] = None,
+    volume: Annotated[int, typer.Option(help="Units to produce")] = 20_000,
+    api_url: Annotated[str | None, typer.Option(help="Default: the local API")] = None,
+) -> None:
+    """Submit an idea to a running API (`trendforge up`)."""
+    s = get_settings()
+    url = api_url or f"http://{s.api_host}:{s.api_port}"
+    body = {"text": text, "merchant_id": merchant, "target_size_mm": size_mm, "expected_volume": volume}
+    try:
+        r = httpx.post(f"{url}/ideas", json=body, headers={"X-User": merchant, "X-Role": "merchant"})
+    except httpx.ConnectError:
+        typer.echo(f"no API at {url}: start it with `trendforge up`", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps(r.json(), indent=2))
+    raise typer.Exit(0 if r.is_success else 1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the Alembic migrations to TRENDFORGE_DATABASE_URL (default: the SQLite file)."""
+    url = get_settings().resolved_database_url
+    dbmigrate.upgrade(url, revision)
+    typer.echo(f"database at {url} is at {revision}")
+
+
+@app.command()
+def settings() -> None:
+    """Print the effective settings (TRENDFORGE_* environment)."""
+    typer.echo(Settings().model_dump_json(indent=2))
+
+
+def main() -> None:  # pragma: no cover
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,208 @@
+"""`trendforge demo`: the embedded stack, the sample trends end to end, a lead-time table.
+
+A simulated merchant picks variants, a simulated planner reviews plans (rejecting one first to
+show a replan), and a factory simulator reports each line's daily output through the API on an
+accelerated clock. Everything goes through the public HTTP API, as real users would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import shutil
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from api.leadtimes import format_duration
+from models.contracts import STAGE_SPANS, TERMINAL_STAGES, PipelineConfig, Stage
+from trendforge.settings import Settings
+from trendforge.stack import running_stack
+from trendforge.temporal import ensure_trend_watch
+from workflows.names import TREND_WATCH_SCHEDULE_ID
+
+MERCHANT_IDEAS = [
+    {
+        "text": "cat-shaped phone holder",
+        "merchant_id": "yiwu-gifts",
+        "target_size_mm": 110,
+        "market": "EU",
+        "target_price": 9.9,
+        "expected_volume": 8000,
+        "due_in_days": 6,
+    }
+]
+
+
+def sample_feed() -> str:
+    return str(resources.files("trendforge") / "samples" / "trend_feed.jsonl")
+
+
+@dataclass
+class FactorySim:
+    """Reports each planned line-day with a seeded performance factor (some days run behind)."""
+
+    rng: random.Random
+    day: dict[int, int] = field(default_factory=dict)
+
+    def reports(self, plan: dict[str, Any], day: int, remaining: int) -> list[dict[str, Any]]:
+        planned = [d for d in plan["daily"] if d["day"] == day]
+        if not planned and day > max((d["day"] for d in plan["daily"]), default=0):
+            # past the plan's end: every line keeps making its full rate until the order is done
+            planned = [{"line_id": ln["line_id"], "units": int(ln["rate_units_per_day"])} for ln in plan["lines"]]
+        out = []
+        for d in planned:
+            if remaining <= 0:
+                break
+            units = min(remaining, int(d["units"] * self.rng.uniform(0.85, 1.05)))
+            remaining -= units
+            out.append({"line_id": d["line_id"], "day": day, "units": units})
+        return out
+
+
+class DemoDriver:
+    """Plays merchant, planner and factory against the API until every idea is shipped."""
+
+    def __init__(self, api: str, tick_s: float, seed: int = 7) -> None:
+        self.http = httpx.AsyncClient(base_url=api, timeout=60)
+        self.tick_s = tick_s
+        self.factory = FactorySim(random.Random(seed))
+        self.rejected_once: set[int] = set()
+        self.rng = random.Random(seed)
+
+    async def step(self, ideas: list[dict[str, Any]]) -> None:
+        for idea in ideas:
+            stage = idea["stage"]
+            if stage == Stage.awaiting_selection:
+                await self.pick(idea)
+            elif stage == Stage.awaiting_plan_review:
+                await self.review(idea)
+            elif stage == Stage.producing:
+                await self.produce(idea)
+
+    async def pick(self, idea: dict[str, Any]) -> None:
+        variants = (await self.http.get(f"/ideas/{idea['id']}/variants")).json()
+        if not variants:
+            return
+        top = [v for v in variants[:5] if v["printable"]] or variants[:1]
+        choice = self.rng.choice(top)
+        await self.http.post(
+            f"/ideas/{idea['id']}/selection",
+            json={"variant_id": choice["id"]},
+            headers={"X-User": idea["merchant_id"], "X-Role": "merchant"},
+        )
+
+    async def review(self, idea: dict[str, Any]) -> None:
+        plans = (await self.http.get("/plans", params={"status": "pending", "trend_id": idea["id"]})).json()
+        if not plans:
+            return
+        plan = plans[-1]
+        planner = {"X-User": "planner-li", "X-Role": "planner"}
+        if "horse" in idea["text"] and idea["id"] not in self.rejected_once:
+            self.rejected_once.add(idea["id"])
+            body = {
+                "approve": False,
+                "reason": "ship sooner: allow 2 h overtime per line",
+                "constraints": {"max_overtime_hours_per_day": 2},
+            }
+        else:
+            body = {"approve": True, "reason": "capacity confirmed"}
+        await self.http.post(f"/plans/{plan['id']}/review", json=body, headers=planner)
+
+    async def produce(self, idea: dict[str, Any]) -> None:
+        detail = (await self.http.get(f"/ideas/{idea['id']}")).json()
+        run = detail.get("run")
+        if not run or run["status"] != "running":
+            return
+        plans = (await self.http.get("/plans", params={"trend_id": idea["id"]})).json()
+        live = [p for p in plans if p["status"] in ("approved", "replanned")]
+        if not live:
+            return
+        plan = (await self.http.get(f"/plans/{live[-1]['id']}")).json()
+        day = self.factory.day.get(idea["id"], 0)
+        remaining = run["quantity"] - run["produced"]
+        for report in self.factory.reports(plan, day, remaining):
+            await self.http.post(
+                f"/runs/{run['id']}/progress",
+                json=report,
+                headers={"X-User": "mes-bot", "X-Role": "machine"},
+            )
+        self.factory.day[idea["id"]] = day + 1
+
+
+def progress_table(ideas: list[dict[str, Any]], elapsed: float) -> Table:
+    t = Table(title=f"TrendForge demo — {elapsed:.0f}s", expand=False)
+    for col in ("#", "idea", "source", "stage", "detail"):
+        t.add_column(col)
+    for i in sorted(ideas, key=lambda x: x["id"]):
+        t.add_row(str(i["id"]), i["text"][:36], i["source"], i["stage"], (i.get("detail") or "")[:50])
+    return t
+
+
+def leadtime_table(lt: dict[str, Any]) -> Table:
+    stages = [s for s in STAGE_SPANS if s != "total"]
+    t = Table(title="Lead time per stage (wall clock; factory days run on an accelerated clock)")
+    t.add_column("idea")
+    for s in stages:
+        t.add_column(s, justify="right")
+    t.add_column("trend→ship", justify="right", style="bold")
+    for idea in lt["ideas"]:
+        t.add_row(
+            f"{idea['trend_id']} {idea['text'][:28]}",
+            *[format_duration(idea["stages_s"].get(s)) for s in stages],
+            format_duration(idea["total_s"]),
+        )
+    p50 = {s["stage"]: s["p50_s"] for s in lt["stages"]}
+    p90 = {s["stage"]: s["p90_s"] for s in lt["stages"]}
+    t.add_row("p50", *[format_duration(p50.get(s)) for s in stages], format_duration(p50.get("total")))
+    t.add_row("p90", *[format_duration(p90.get(s)) for s in stages], format_duration(p90.get("total")))
+    return t
+
+
+async def run_demo(settings: Settings, *, keep: bool = False, tick_s: float = 0.4, timeout_s: float = 900) -> int:
+    """Run the whole demo; returns a process exit code (0 when every sample idea shipped)."""
+    console = Console()
+    demo_dir = settings.data_dir
+    if (demo_dir / "trendforge.db").exists() and not settings.database_url:
+        shutil.rmtree(demo_dir)  # a fresh demo each time
+    config = PipelineConfig(variant_count=settings.variant_count, seed=1)
+    started = time.monotonic()
+    async with running_stack(settings, config=config) as stack:
+        console.print(f"[bold]TrendForge demo[/] — API {stack.api_url}, Temporal UI {stack.temporal_ui_url}")
+        await ensure_trend_watch(stack.client, settings, sample_feed(), config)
+        await stack.client.get_schedule_handle(TREND_WATCH_SCHEDULE_ID).trigger()
+        driver = DemoDriver(stack.api_url, tick_s)
+        for idea in MERCHANT_IDEAS:
+            r = await driver.http.post("/ideas", json=idea, headers={"X-User": idea["merchant_id"], "X-Role": "merchant"})
+            r.raise_for_status()
+        expected = 1 + len(MERCHANT_IDEAS)  # trend-watch starts the hat and the horse
+        ideas: list[dict[str, Any]] = []
+        with Live(console=console, refresh_per_second=4) as live:
+            while time.monotonic() - started < timeout_s:
+                ideas = (await driver.http.get("/ideas")).json()
+                live.update(progress_table(ideas, time.monotonic() - started))
+                if len(ideas) > expected and all(i["stage"] in TERMINAL_STAGES for i in ideas):
+                    break
+                await driver.step(ideas)
+                await asyncio.sleep(tick_s)
+        lt = (await driver.http.get("/leadtimes")).json()
+        console.print(leadtime_table(lt))
+        if lt.get("bottleneck"):
+            console.print(f"Bottleneck stage (highest p50): [bold red]{lt['bottleneck']}[/]")
+        console.print(f"Dashboard: {stack.api_url}/   API docs: {stack.api_url}/docs   Temporal UI: {stack.temporal_ui_url}")
+        shipped = [i for i in ideas if i["stage"] == Stage.shipped]
+        console.print(f"{len(shipped)}/{len(ideas)} ideas shipped in {time.monotonic() - started:.0f}s.")
+        if keep:
+            console.print("Stack kept running (--keep); Ctrl-C stops it.")
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                pass
+        await driver.http.aclose()
+        return 0 if ideas and len(shipped) == len(ideas) else 1

@@ -1,0 +1,59 @@
+"""One settings class for the whole shell; every field has a working default (TRENDFORGE_ prefix)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SEARCH_ATTRIBUTES = {"TrendStage": "Keyword", "MerchantId": "Keyword"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRENDFORGE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./.trendforge"), description="Files, SQLite, Temporal state")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/trendforge.db"
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    temporal_address: str | None = Field(
+        default=None, description="host:port of a Temporal cluster; unset = start the embedded one"
+    )
+    temporal_namespace: str = "default"
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    temporal_bin: str | None = Field(default=None, description="Path of the `temporal` CLI")
+    task_queue: str = "trendforge"
+    cpu_task_queue: str = Field(
+        default="trendforge-cpu", description="Queue of the mesh/scheduling activities"
+    )
+    trend_feed: str | None = Field(default=None, description="JSONL/CSV feed read by trend-watch")
+    trend_watch_every_s: int = Field(default=300, ge=5)
+    virality_threshold: float = 1.0
+    supplier_count: int = Field(default=600, ge=10, description="Seeded Yiwu network size")
+    supplier_seed: int = 7
+    max_upload_bytes: int = 50_000_000
+    variant_count: int = Field(default=36, ge=1, le=200)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'trendforge.db').resolve()}"
+
+    @property
+    def resolved_temporal_address(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

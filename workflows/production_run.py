@@ -1,0 +1,214 @@
+"""ProductionRun: a child workflow that follows a mass-production run from progress reports to shipment."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from models.contracts import (
+        MilestoneName,
+        MilestoneRecord,
+        NotificationRecord,
+        PlanRequest,
+        PlanResult,
+        ProductionRunInput,
+        ProductionRunResult,
+        ProgressRecord,
+        ProgressReport,
+        RunRecord,
+        ShipmentRecord,
+    )
+    from workflows.names import Act
+
+LIGHT = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(maximum_attempts=20, maximum_interval=timedelta(seconds=10)),
+}
+
+
+def planned_cumulative(plan: PlanResult, day: int) -> int:
+    """Units the plan expects finished by the end of factory `day`."""
+    return sum(d.units for d in plan.daily if d.day <= day)
+
+
+@workflow.defn(name="ProductionRun")
+class ProductionRun:
+    """Receives per-line, per-day progress; records it, ships batches, replans on slippage."""
+
+    def __init__(self) -> None:
+        self._pending: list[ProgressReport] = []
+        self._state: ProductionRunInput | None = None
+        self._last_checked_day = -1
+        self._last_day = 0
+
+    @workflow.signal
+    def report_progress(self, report: ProgressReport) -> None:
+        self._pending.append(report)
+
+    @workflow.query
+    def progress(self) -> ProductionRunResult:
+        s = self._state
+        if s is None:
+            return ProductionRunResult(produced=0, shipped=0, shipments=0, replans=0, last_day=0)
+        return self._result(s)
+
+    def _result(self, s: ProductionRunInput) -> ProductionRunResult:
+        shipments = math.ceil(s.shipped_so_far / s.shipment_batch_units) if s.shipped_so_far else 0
+        return ProductionRunResult(
+            produced=s.produced_so_far,
+            shipped=s.shipped_so_far,
+            shipments=shipments,
+            replans=s.replans,
+            last_day=self._last_day,
+        )
+
+    @workflow.run
+    async def run(self, inp: ProductionRunInput) -> ProductionRunResult:
+        self._state = s = inp
+        if not inp.seen_reports:
+            await workflow.execute_activity(
+                Act.record_run,
+                RunRecord(
+                    trend_id=s.trend_id,
+                    workflow_id=s.workflow_id,
+                    plan_id=s.plan.plan_id,
+                    quantity=s.quantity,
+                    at=workflow.now(),
+                ),
+                **LIGHT,
+            )
+        while s.shipped_so_far < s.quantity:
+            await workflow.wait_condition(lambda: bool(self._pending))
+            while self._pending:
+                await self._apply(s, self._pending.pop(0))
+            await self._ship(s)
+            if workflow.info().is_continue_as_new_suggested() and not self._pending:
+                workflow.continue_as_new(s)
+        await workflow.execute_activity(
+            Act.record_run,
+            RunRecord(
+                trend_id=s.trend_id,
+                workflow_id=s.workflow_id,
+                plan_id=s.plan.plan_id,
+                quantity=s.quantity,
+                produced=s.produced_so_far,
+                shipped=s.shipped_so_far,
+                status="completed",
+                at=workflow.now(),
+            ),
+            **LIGHT,
+        )
+        return self._result(s)
+
+    async def _apply(self, s: ProductionRunInput, report: ProgressReport) -> None:
+        key = f"{report.line_id}:{report.day}"
+        if key in s.seen_reports:
+            return  # a duplicate report (retried HTTP call, MES resend) counts once
+        s.seen_reports.append(key)
+        first = s.produced_so_far == 0 and report.units > 0
+        await workflow.execute_activity(
+            Act.record_progress,
+            ProgressRecord(
+                trend_id=s.trend_id, workflow_id=s.workflow_id, report=report, at=workflow.now()
+            ),
+            **LIGHT,
+        )
+        s.produced_so_far += report.units
+        self._last_day = max(self._last_day, report.day)
+        if first:
+            await self._milestone(s, MilestoneName.first_batch, f"{report.units} units on {report.line_id}")
+        # A report for day d means day d-1 is over: compare it with the plan.
+        if report.day - 1 > self._last_checked_day:
+            self._last_checked_day = report.day - 1
+            await self._check_slippage(s, report.day - 1)
+        await self._tell_parent(s)
+
+    async def _check_slippage(self, s: ProductionRunInput, day: int) -> None:
+        expected = planned_cumulative(s.plan, day)
+        if expected <= 0 or s.produced_so_far >= expected * (1 - s.slippage_threshold):
+            return
+        if s.produced_so_far >= s.quantity:
+            return
+        behind = expected - s.produced_so_far
+        new_plan = await workflow.execute_activity(
+            Act.plan_production,
+            PlanRequest(
+                workflow_id=s.workflow_id,
+                trend_id=s.trend_id,
+                family=s.family,
+                quantity=s.quantity,
+                due_in_days=max(s.plan.due_day + 1, day + 2),
+                sourcing=s.sourcing,
+                revision=s.plan.revision + 1,
+                start_date=workflow.now(),
+                start_day=day + 1,
+                produced_so_far=s.produced_so_far,
+                status="replanned",
+            ),
+            result_type=PlanResult,
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=RetryPolicy(maximum_attempts=5),
+        )
+        s.plan = new_plan
+        s.replans += 1
+        await workflow.execute_activity(
+            Act.notify,
+            NotificationRecord(
+                trend_id=s.trend_id,
+                kind="slippage",
+                message=(
+                    f"day {day}: {s.produced_so_far:,} made vs {expected:,} planned "
+                    f"({behind:,} behind); replanned as revision {new_plan.revision}, "
+                    f"completion day {new_plan.completion_day}"
+                ),
+                at=workflow.now(),
+            ),
+            **LIGHT,
+        )
+
+    async def _ship(self, s: ProductionRunInput) -> None:
+        while True:
+            ready = s.produced_so_far - s.shipped_so_far
+            if ready <= 0 or s.shipped_so_far >= s.quantity:
+                return
+            if ready < s.shipment_batch_units and s.produced_so_far < s.quantity:
+                return
+            units = min(ready, s.shipment_batch_units, s.quantity - s.shipped_so_far)
+            sequence = s.shipped_so_far // s.shipment_batch_units + 1
+            await workflow.execute_activity(
+                Act.record_shipment,
+                ShipmentRecord(
+                    trend_id=s.trend_id,
+                    workflow_id=s.workflow_id,
+                    sequence=sequence,
+                    units=units,
+                    at=workflow.now(),
+                ),
+                **LIGHT,
+            )
+            s.shipped_so_far += units
+            await self._tell_parent(s)
+
+    async def _milestone(self, s: ProductionRunInput, name: MilestoneName, detail: str) -> None:
+        await workflow.execute_activity(
+            Act.record_milestone,
+            MilestoneRecord(
+                trend_id=s.trend_id,
+                workflow_id=s.workflow_id,
+                name=name,
+                at=workflow.now(),
+                detail=detail,
+            ),
+            **LIGHT,
+        )
+
+    async def _tell_parent(self, s: ProductionRunInput) -> None:
+        parent = workflow.info().parent
+        if parent is None:
+            return
+        handle = workflow.get_external_workflow_handle(parent.workflow_id)
+        await handle.signal("production_progress", self._result(s))
