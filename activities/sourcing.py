@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from temporalio.exceptions import ApplicationError
 
@@ -25,6 +26,14 @@ def seed_suppliers(engine: Engine, count: int, seed: int) -> int:
         if s.exec(select(func.count()).select_from(Supplier)).one() > 0:
             return 0
     records = generate_yiwu_network(count, seed=seed)
+    try:
+        _insert_network(engine, records)
+    except IntegrityError:
+        return 0  # another worker seeded it at the same moment
+    return len(records)
+
+
+def _insert_network(engine: Engine, records: list) -> None:
     with session_scope(engine) as s:
         for rec in records:
             sup = Supplier(
@@ -49,7 +58,6 @@ def seed_suppliers(engine: Engine, count: int, seed: int) -> int:
                         unit_cost_usd=float(cost),
                     )
                 )
-    return len(records)
 
 
 def _held(s: Session, exclude_workflow: str) -> dict[tuple[int, str], int]:

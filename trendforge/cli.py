@@ -38,12 +38,17 @@ def up(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> Non
 
 
 @app.command()
-def worker(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def worker(
+    queue: Annotated[str, typer.Option(help="all, light (workflows + bookkeeping) or cpu")] = "all",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
     """Only the workers, against TRENDFORGE_TEMPORAL_ADDRESS (or an embedded server)."""
     from trendforge.stack import serve_until_interrupted
 
+    if queue not in ("all", "light", "cpu"):
+        raise typer.BadParameter("--queue is all, light or cpu")
     _logging(verbose)
-    asyncio.run(serve_until_interrupted(get_settings(), api=False))
+    asyncio.run(serve_until_interrupted(get_settings(), api=False, queues=queue))
 
 
 @app.command()

@@ -51,7 +51,12 @@ class Stack:
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    settings: Settings, *, api: bool = True, worker: bool = True, config: PipelineConfig | None = None
+    settings: Settings,
+    *,
+    api: bool = True,
+    worker: bool = True,
+    queues: str = "all",
+    config: PipelineConfig | None = None,
 ) -> AsyncIterator[Stack]:
     """Start what `settings` asks for, yield the running stack, stop everything cleanly on exit."""
     if api and port_open(settings.api_host, settings.api_port):
@@ -70,7 +75,7 @@ async def running_stack(
         tasks: list[asyncio.Task] = []
         server: _Server | None = None
         if worker:
-            tasks.append(asyncio.create_task(run_workers(client, engine, settings, stop)))
+            tasks.append(asyncio.create_task(run_workers(client, engine, settings, stop, queues)))
         if api:
             app = create_app(
                 engine,
@@ -103,13 +108,15 @@ async def running_stack(
             engine.dispose()
 
 
-async def serve_until_interrupted(settings: Settings, *, api: bool = True, worker: bool = True) -> None:
+async def serve_until_interrupted(
+    settings: Settings, *, api: bool = True, worker: bool = True, queues: str = "all"
+) -> None:
     """`trendforge up/worker/api`: run until Ctrl-C or SIGTERM."""
     interrupted = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, interrupted.set)
-    async with running_stack(settings, api=api, worker=worker) as stack:
+    async with running_stack(settings, api=api, worker=worker, queues=queues) as stack:
         parts = []
         if api:
             parts.append(f"API and dashboard {stack.api_url}  (OpenAPI {stack.api_url}/docs)")

@@ -144,16 +144,23 @@ def build_workers(
     return [light, cpu]
 
 
-async def run_workers(client: Client, engine: Engine, settings: Settings, stop: asyncio.Event) -> None:
-    """Run both workers until `stop` is set, then drain them."""
+async def run_workers(
+    client: Client,
+    engine: Engine,
+    settings: Settings,
+    stop: asyncio.Event,
+    queues: str = "all",
+) -> None:
+    """Run the workers (`all`, `light` or `cpu`) until `stop` is set, then drain them."""
     seeded = seed_suppliers(engine, settings.supplier_count, settings.supplier_seed)
     if seeded:
         log.info("seeded the Yiwu reference network with %d suppliers", seeded)
     workers = build_workers(
         client, engine, settings.files_dir, settings.task_queue, settings.cpu_task_queue
     )
+    chosen = {"all": workers, "light": workers[:1], "cpu": workers[1:]}[queues]
     async with AsyncExitStack() as stack:
-        for w in workers:
+        for w in chosen:
             await stack.enter_async_context(w)
         await stop.wait()
 
