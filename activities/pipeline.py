@@ -153,7 +153,11 @@ class PipelineActivities:
                 )
             ).first()
             if seen is None:
-                s.add(Notification(trend_id=n.trend_id, kind=n.kind, message=n.message[:1000], at=n.at))
+                s.add(
+                    Notification(
+                        trend_id=n.trend_id, kind=n.kind, message=n.message[:1000], at=n.at
+                    )
+                )
         activity.logger.info("idea %s %s: %s", n.trend_id, n.kind, n.message)
 
     @activity.defn(name=Act.record_selection)
@@ -374,7 +378,9 @@ class PipelineActivities:
     @activity.defn(name=Act.record_run)
     def record_run(self, r: RunRecord) -> None:
         with session_scope(self.engine) as s:
-            run = s.exec(select(ProductionRun).where(ProductionRun.workflow_id == r.workflow_id)).first()
+            run = s.exec(
+                select(ProductionRun).where(ProductionRun.workflow_id == r.workflow_id)
+            ).first()
             if run is None:
                 run = ProductionRun(
                     workflow_id=r.workflow_id,
@@ -409,7 +415,9 @@ class PipelineActivities:
                     ProgressEvent.trend_id == p.trend_id
                 )
             ).one()
-            run = s.exec(select(ProductionRun).where(ProductionRun.workflow_id == p.workflow_id)).first()
+            run = s.exec(
+                select(ProductionRun).where(ProductionRun.workflow_id == p.workflow_id)
+            ).first()
             if run is not None:
                 run.produced = int(produced)
                 s.add(run)
@@ -427,7 +435,9 @@ class PipelineActivities:
                     Shipment.trend_id == sh.trend_id
                 )
             ).one()
-            run = s.exec(select(ProductionRun).where(ProductionRun.workflow_id == sh.workflow_id)).first()
+            run = s.exec(
+                select(ProductionRun).where(ProductionRun.workflow_id == sh.workflow_id)
+            ).first()
             if run is not None:
                 run.shipped = int(shipped)
                 s.add(run)

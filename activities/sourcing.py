@@ -127,7 +127,9 @@ def match_and_reserve(engine: Engine, req: SourcingRequest) -> SourcingResult:
         mine = {
             (r.supplier_id, r.process): r
             for r in s.exec(
-                select(SupplierReservation).where(SupplierReservation.workflow_id == req.workflow_id)
+                select(SupplierReservation).where(
+                    SupplierReservation.workflow_id == req.workflow_id
+                )
             )
         }
         assignments = []

@@ -15,7 +15,13 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from engines.trends import BadSignal, Observation, is_near_duplicate, normalize_phrase, virality_score
+from engines.trends import (
+    BadSignal,
+    Observation,
+    is_near_duplicate,
+    normalize_phrase,
+    virality_score,
+)
 from models.contracts import IdeaInput, TrendWatchInput, TrendWatchResult
 from models.db import session_scope
 from models.intake import create_or_get_trend

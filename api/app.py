@@ -22,7 +22,13 @@ from temporalio.service import RPCError
 
 from api.dashboard import render_dashboard
 from api.leadtimes import LeadTimes, compute_leadtimes
-from engines.trends import BadSignal, Observation, is_near_duplicate, normalize_phrase, virality_score
+from engines.trends import (
+    BadSignal,
+    Observation,
+    is_near_duplicate,
+    normalize_phrase,
+    virality_score,
+)
 from models.contracts import (
     IdeaInput,
     PipelineConfig,
@@ -263,7 +269,7 @@ def create_app(
         return _file(paths[asset])
 
     @app.post("/ideas/{trend_id}/selection", tags=["merchant"])
-    async def select(
+    async def select_variant(
         trend_id: int,
         body: SelectionBody,
         who: Annotated[Actor, Depends(require("merchant"))],
@@ -301,7 +307,11 @@ def create_app(
             body = p.model_dump(exclude={"stl_path", "threemf_path", "gcode_path"})
         body["downloads"] = {
             kind: f"/ideas/{trend_id}/prototype/{kind}"
-            for kind, path in (("stl", p.stl_path), ("3mf", p.threemf_path), ("gcode", p.gcode_path))
+            for kind, path in (
+                ("stl", p.stl_path),
+                ("3mf", p.threemf_path),
+                ("gcode", p.gcode_path),
+            )
             if path
         }
         return body
@@ -402,9 +412,7 @@ def create_app(
                 raise HTTPException(404, f"production run {run_id} does not exist")
             plan = s.get(ProductionPlan, run.plan_id)
             known = {ln["line_id"] for ln in plan.lines} if plan else set()
-            for p in s.exec(
-                select(ProductionPlan).where(ProductionPlan.trend_id == run.trend_id)
-            ):
+            for p in s.exec(select(ProductionPlan).where(ProductionPlan.trend_id == run.trend_id)):
                 known |= {ln["line_id"] for ln in p.lines}
         if run.status != "running":
             raise HTTPException(409, f"production run {run_id} is {run.status}")

@@ -57,9 +57,7 @@ def render_dashboard(engine: Engine, temporal_ui_url: str | None = None) -> str:
             f"<td><span class=stage>{escape(idea.stage)}</span></td>"
             f"<td class=num>{format_duration(idea.total_s)}</td><td><div class=bar>{segments}</div></td></tr>"
         )
-    legend = "".join(
-        f'<span><i style="background:{c}"></i>{s}</span>' for s, c in COLOURS.items()
-    )
+    legend = "".join(f'<span><i style="background:{c}"></i>{s}</span>' for s, c in COLOURS.items())
     ui = f' · <a href="{escape(temporal_ui_url)}">Temporal UI</a>' if temporal_ui_url else ""
     return f"""<!doctype html><html><head><meta charset=utf-8>
 <meta http-equiv=refresh content=5><title>TrendForge lead times</title><style>{STYLE}</style></head>

@@ -30,7 +30,9 @@ def test_same_idea_twice_is_one_row(engine) -> None:
     other = IdeaInput(text="viral crying horse plush", merchant_id="m-other")
     assert dedup_key(idea) == dedup_key(again) != dedup_key(other)
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda i: create_or_get_trend(engine, i), [idea, again, idea, again]))
+        results = list(
+            pool.map(lambda i: create_or_get_trend(engine, i), [idea, again, idea, again])
+        )
     ids = {t.id for t, _ in results}
     assert len(ids) == 1 and sum(created for _, created in results) == 1
     trend = results[0][0]

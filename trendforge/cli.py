@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -91,9 +90,16 @@ def submit(
     """Submit an idea to a running API (`trendforge up`)."""
     s = get_settings()
     url = api_url or f"http://{s.api_host}:{s.api_port}"
-    body = {"text": text, "merchant_id": merchant, "target_size_mm": size_mm, "expected_volume": volume}
+    body = {
+        "text": text,
+        "merchant_id": merchant,
+        "target_size_mm": size_mm,
+        "expected_volume": volume,
+    }
     try:
-        r = httpx.post(f"{url}/ideas", json=body, headers={"X-User": merchant, "X-Role": "merchant"})
+        r = httpx.post(
+            f"{url}/ideas", json=body, headers={"X-User": merchant, "X-Role": "merchant"}
+        )
     except httpx.ConnectError:
         typer.echo(f"no API at {url}: start it with `trendforge up`", err=True)
         raise typer.Exit(2) from None

@@ -8,6 +8,7 @@ accelerated clock. Everything goes through the public HTTP API, as real users wo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import shutil
 import time
@@ -55,7 +56,10 @@ class FactorySim:
         planned = [d for d in plan["daily"] if d["day"] == day]
         if not planned and day > max((d["day"] for d in plan["daily"]), default=0):
             # past the plan's end: every line keeps making its full rate until the order is done
-            planned = [{"line_id": ln["line_id"], "units": int(ln["rate_units_per_day"])} for ln in plan["lines"]]
+            planned = [
+                {"line_id": ln["line_id"], "units": int(ln["rate_units_per_day"])}
+                for ln in plan["lines"]
+            ]
         out = []
         for d in planned:
             if remaining <= 0:
@@ -99,7 +103,9 @@ class DemoDriver:
         )
 
     async def review(self, idea: dict[str, Any]) -> None:
-        plans = (await self.http.get("/plans", params={"status": "pending", "trend_id": idea["id"]})).json()
+        plans = (
+            await self.http.get("/plans", params={"status": "pending", "trend_id": idea["id"]})
+        ).json()
         if not plans:
             return
         plan = plans[-1]
@@ -141,7 +147,9 @@ def progress_table(ideas: list[dict[str, Any]], elapsed: float) -> Table:
     for col in ("#", "idea", "source", "stage", "detail"):
         t.add_column(col)
     for i in sorted(ideas, key=lambda x: x["id"]):
-        t.add_row(str(i["id"]), i["text"][:36], i["source"], i["stage"], (i.get("detail") or "")[:50])
+        t.add_row(
+            str(i["id"]), i["text"][:36], i["source"], i["stage"], (i.get("detail") or "")[:50]
+        )
     return t
 
 
@@ -160,12 +168,18 @@ def leadtime_table(lt: dict[str, Any]) -> Table:
         )
     p50 = {s["stage"]: s["p50_s"] for s in lt["stages"]}
     p90 = {s["stage"]: s["p90_s"] for s in lt["stages"]}
-    t.add_row("p50", *[format_duration(p50.get(s)) for s in stages], format_duration(p50.get("total")))
-    t.add_row("p90", *[format_duration(p90.get(s)) for s in stages], format_duration(p90.get("total")))
+    t.add_row(
+        "p50", *[format_duration(p50.get(s)) for s in stages], format_duration(p50.get("total"))
+    )
+    t.add_row(
+        "p90", *[format_duration(p90.get(s)) for s in stages], format_duration(p90.get("total"))
+    )
     return t
 
 
-async def run_demo(settings: Settings, *, keep: bool = False, tick_s: float = 0.4, timeout_s: float = 900) -> int:
+async def run_demo(
+    settings: Settings, *, keep: bool = False, tick_s: float = 0.4, timeout_s: float = 900
+) -> int:
     """Run the whole demo; returns a process exit code (0 when every sample idea shipped)."""
     console = Console()
     demo_dir = settings.data_dir
@@ -174,12 +188,16 @@ async def run_demo(settings: Settings, *, keep: bool = False, tick_s: float = 0.
     config = PipelineConfig(variant_count=settings.variant_count, seed=1)
     started = time.monotonic()
     async with running_stack(settings, config=config) as stack:
-        console.print(f"[bold]TrendForge demo[/] — API {stack.api_url}, Temporal UI {stack.temporal_ui_url}")
+        console.print(
+            f"[bold]TrendForge demo[/] — API {stack.api_url}, Temporal UI {stack.temporal_ui_url}"
+        )
         await ensure_trend_watch(stack.client, settings, sample_feed(), config)
         await stack.client.get_schedule_handle(TREND_WATCH_SCHEDULE_ID).trigger()
         driver = DemoDriver(stack.api_url, tick_s)
         for idea in MERCHANT_IDEAS:
-            r = await driver.http.post("/ideas", json=idea, headers={"X-User": idea["merchant_id"], "X-Role": "merchant"})
+            r = await driver.http.post(
+                "/ideas", json=idea, headers={"X-User": idea["merchant_id"], "X-Role": "merchant"}
+            )
             r.raise_for_status()
         expected = 1 + len(MERCHANT_IDEAS)  # trend-watch starts the hat and the horse
         ideas: list[dict[str, Any]] = []
@@ -195,14 +213,16 @@ async def run_demo(settings: Settings, *, keep: bool = False, tick_s: float = 0.
         console.print(leadtime_table(lt))
         if lt.get("bottleneck"):
             console.print(f"Bottleneck stage (highest p50): [bold red]{lt['bottleneck']}[/]")
-        console.print(f"Dashboard: {stack.api_url}/   API docs: {stack.api_url}/docs   Temporal UI: {stack.temporal_ui_url}")
+        console.print(
+            f"Dashboard: {stack.api_url}/   API docs: {stack.api_url}/docs   Temporal UI: {stack.temporal_ui_url}"
+        )
         shipped = [i for i in ideas if i["stage"] == Stage.shipped]
-        console.print(f"{len(shipped)}/{len(ideas)} ideas shipped in {time.monotonic() - started:.0f}s.")
+        console.print(
+            f"{len(shipped)}/{len(ideas)} ideas shipped in {time.monotonic() - started:.0f}s."
+        )
         if keep:
             console.print("Stack kept running (--keep); Ctrl-C stops it.")
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.Event().wait()
-            except asyncio.CancelledError:
-                pass
         await driver.http.aclose()
         return 0 if ideas and len(shipped) == len(ideas) else 1

@@ -14,7 +14,9 @@ SEARCH_ATTRIBUTES = {"TrendStage": "Keyword", "MerchantId": "Keyword"}
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRENDFORGE_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(default=Path("./.trendforge"), description="Files, SQLite, Temporal state")
+    data_dir: Path = Field(
+        default=Path("./.trendforge"), description="Files, SQLite, Temporal state"
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/trendforge.db"
     )

@@ -122,7 +122,11 @@ async def serve_until_interrupted(
             parts.append(f"API and dashboard {stack.api_url}  (OpenAPI {stack.api_url}/docs)")
         if stack.temporal_ui_url:
             parts.append(f"Temporal UI {stack.temporal_ui_url}")
-        parts.append(f"Temporal {stack.temporal_address}, database {settings.resolved_database_url}")
-        print("TrendForge is up:\n  " + "\n  ".join(parts) + "\nCtrl-C stops everything.", flush=True)
+        parts.append(
+            f"Temporal {stack.temporal_address}, database {settings.resolved_database_url}"
+        )
+        print(
+            "TrendForge is up:\n  " + "\n  ".join(parts) + "\nCtrl-C stops everything.", flush=True
+        )
         await interrupted.wait()
         print("stopping…", flush=True)

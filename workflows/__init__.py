@@ -7,4 +7,10 @@ from workflows.trend_watch import TrendWatch
 
 ALL_WORKFLOWS = [TrendToProduction, PrototypePreparation, ProductionRun, TrendWatch]
 
-__all__ = ["ALL_WORKFLOWS", "ProductionRun", "PrototypePreparation", "TrendToProduction", "TrendWatch"]
+__all__ = [
+    "ALL_WORKFLOWS",
+    "ProductionRun",
+    "PrototypePreparation",
+    "TrendToProduction",
+    "TrendWatch",
+]

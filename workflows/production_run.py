@@ -120,7 +120,9 @@ class ProductionRun:
         s.produced_so_far += report.units
         self._last_day = max(self._last_day, report.day)
         if first:
-            await self._milestone(s, MilestoneName.first_batch, f"{report.units} units on {report.line_id}")
+            await self._milestone(
+                s, MilestoneName.first_batch, f"{report.units} units on {report.line_id}"
+            )
         # A report for day d means day d-1 is over: compare it with the plan.
         if report.day - 1 > self._last_checked_day:
             self._last_checked_day = report.day - 1

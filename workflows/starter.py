@@ -15,7 +15,7 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from models.contracts import IdeaInput, PipelineConfig, Stage, TrendWorkflowInput
+from models.contracts import IdeaInput, PipelineConfig, PipelineResult, Stage, TrendWorkflowInput
 from workflows.names import LIGHT_QUEUE, trend_workflow_id
 
 TREND_STAGE = SearchAttributeKey.for_keyword("TrendStage")
@@ -44,9 +44,10 @@ async def start_pipeline(
             TrendWorkflowInput(trend_id=trend_id, idea=idea, config=config),
             id=wid,
             task_queue=task_queue,
+            result_type=PipelineResult,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=attrs if config.use_search_attributes else None,
         )
     except WorkflowAlreadyStartedError:
-        return client.get_workflow_handle(wid)
+        return client.get_workflow_handle(wid, result_type=PipelineResult)

@@ -86,7 +86,9 @@ class TrendToProduction:
         self._review: PlanReview | None = None
         self._sourcing: SourcingResult | None = None
         self._escalated = False
-        self._progress = ProductionRunResult(produced=0, shipped=0, shipments=0, replans=0, last_day=0)
+        self._progress = ProductionRunResult(
+            produced=0, shipped=0, shipments=0, replans=0, last_day=0
+        )
         self._error: str | None = None
 
     # ------------------------------------------------------------------ queries, updates, signals
@@ -195,14 +197,18 @@ class TrendToProduction:
             **_heavy(10),
         )
         self._variants = design.variants
-        await self._milestone(MilestoneName.variants_ready, detail=f"{len(design.variants)} variants")
+        await self._milestone(
+            MilestoneName.variants_ready, detail=f"{len(design.variants)} variants"
+        )
 
         await self._set_stage(Stage.awaiting_selection)
         selection = await self._wait_for_selection()
         variant = self._variant(selection.variant_id)
         await workflow.execute_activity(
             Act.record_selection,
-            SelectionRecord(trend_id=inp.trend_id, variant_id=variant.variant_id, auto=selection.auto),
+            SelectionRecord(
+                trend_id=inp.trend_id, variant_id=variant.variant_id, auto=selection.auto
+            ),
             **LIGHT,
         )
         await self._milestone(
@@ -306,7 +312,9 @@ class TrendToProduction:
             )
         top = min(self._variants, key=lambda v: v.rank)
         self._selection = SelectVariant(variant_id=top.variant_id, auto=True)
-        await self._notify("auto_pick", f"no pick in time: took the top-ranked variant '{top.name}'")
+        await self._notify(
+            "auto_pick", f"no pick in time: took the top-ranked variant '{top.name}'"
+        )
         return self._selection
 
     async def _plan_until_approved(

@@ -9,7 +9,27 @@ from dataclasses import dataclass
 import numpy as np
 
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset("a an the for your my of with and to in on viral trending new cute tiktok".split())
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "for",
+        "your",
+        "my",
+        "of",
+        "with",
+        "and",
+        "to",
+        "in",
+        "on",
+        "viral",
+        "trending",
+        "new",
+        "cute",
+        "tiktok",
+    ]
+)
 
 
 class BadSignal(ValueError):

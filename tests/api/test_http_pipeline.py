@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from api.app import create_app
-from models.contracts import PipelineConfig
 from tests.conftest import running_workers
 
 pytestmark = pytest.mark.db
@@ -42,11 +41,18 @@ async def _wait(c: httpx.AsyncClient, idea_id: int, stage: str, timeout_s: float
 
 async def test_idea_to_shipment_over_http(api: httpx.AsyncClient) -> None:
     c = api
-    idea = {"text": "mini ceramic cup with a bunny handle", "merchant_id": "m-api", "expected_volume": 2500, "due_in_days": 4}
+    idea = {
+        "text": "mini ceramic cup with a bunny handle",
+        "merchant_id": "m-api",
+        "expected_volume": 2500,
+        "due_in_days": 4,
+    }
     r = await c.post("/ideas", json=idea, headers=MERCHANT)
     assert r.status_code == 201, r.text
     idea_id = r.json()["id"]
-    r2 = await c.post("/ideas", json={**idea, "text": "Mini ceramic cup with a bunny  handle"}, headers=MERCHANT)
+    r2 = await c.post(
+        "/ideas", json={**idea, "text": "Mini ceramic cup with a bunny  handle"}, headers=MERCHANT
+    )
     assert r2.status_code == 200 and r2.json()["id"] == idea_id and not r2.json()["created"]
 
     await _wait(c, idea_id, "awaiting_selection")
@@ -58,10 +64,14 @@ async def test_idea_to_shipment_over_http(api: httpx.AsyncClient) -> None:
     r = await c.post(f"/ideas/{idea_id}/selection", json={"variant_id": 10**9}, headers=MERCHANT)
     assert r.status_code == 409 and "not one of this idea's variants" in r.json()["detail"]
     r = await c.post(
-        f"/ideas/{idea_id}/selection", json={"variant_id": variants[0]["id"]}, headers={"X-User": "other", "X-Role": "merchant"}
+        f"/ideas/{idea_id}/selection",
+        json={"variant_id": variants[0]["id"]},
+        headers={"X-User": "other", "X-Role": "merchant"},
     )
     assert r.status_code == 403
-    r = await c.post(f"/ideas/{idea_id}/selection", json={"variant_id": variants[0]["id"]}, headers=MERCHANT)
+    r = await c.post(
+        f"/ideas/{idea_id}/selection", json={"variant_id": variants[0]["id"]}, headers=MERCHANT
+    )
     assert r.status_code == 200, r.text
 
     await _wait(c, idea_id, "awaiting_plan_review")
@@ -87,9 +97,13 @@ async def test_idea_to_shipment_over_http(api: httpx.AsyncClient) -> None:
         await asyncio.sleep(0.1)
     run_id = body["run"]["id"]
     plan = (await c.get(f"/plans/{plan_id}")).json()
-    r = await c.post(f"/runs/{run_id}/progress", json={"line_id": "nope", "day": 0, "units": 5}, headers=MES)
+    r = await c.post(
+        f"/runs/{run_id}/progress", json={"line_id": "nope", "day": 0, "units": 5}, headers=MES
+    )
     assert r.status_code == 422
-    r = await c.post(f"/runs/{run_id}/progress", json={"line_id": "x", "day": 0, "units": -5}, headers=MES)
+    r = await c.post(
+        f"/runs/{run_id}/progress", json={"line_id": "x", "day": 0, "units": -5}, headers=MES
+    )
     assert r.status_code == 422
     made = 0
     for d in sorted(plan["daily"], key=lambda d: d["day"]):
@@ -103,7 +117,16 @@ async def test_idea_to_shipment_over_http(api: httpx.AsyncClient) -> None:
     lt = (await c.get("/leadtimes")).json()
     mine = next(i for i in lt["ideas"] if i["trend_id"] == idea_id)
     assert mine["total_s"] is not None and mine["total_s"] > 0
-    assert set(mine["stages_s"]) == {"design", "selection", "prototype", "sourcing", "planning", "approval", "production", "shipment"}
+    assert set(mine["stages_s"]) == {
+        "design",
+        "selection",
+        "prototype",
+        "sourcing",
+        "planning",
+        "approval",
+        "production",
+        "shipment",
+    }
     total = next(s for s in lt["stages"] if s["stage"] == "total")
     assert total["count"] >= 1 and total["p90_s"] >= total["p50_s"] > 0
     page = await c.get("/")
@@ -114,17 +137,27 @@ async def test_bad_input_gets_4xx_with_reason(api: httpx.AsyncClient) -> None:
     c = api
     r = await c.post("/ideas", json={"text": "   ", "merchant_id": "m-api"}, headers=MERCHANT)
     assert r.status_code == 422 and "text" in r.text
-    r = await c.post("/ideas", json={"text": "hat", "merchant_id": "m-api", "expected_volume": -1}, headers=MERCHANT)
+    r = await c.post(
+        "/ideas",
+        json={"text": "hat", "merchant_id": "m-api", "expected_volume": -1},
+        headers=MERCHANT,
+    )
     assert r.status_code == 422 and "expected_volume" in r.text
-    r = await c.post("/ideas", json={"text": "hat", "merchant_id": "someone-else"}, headers=MERCHANT)
+    r = await c.post(
+        "/ideas", json={"text": "hat", "merchant_id": "someone-else"}, headers=MERCHANT
+    )
     assert r.status_code == 403
-    r = await c.post("/ideas", json={"text": "hat", "merchant_id": "m-api"}, headers={"X-Role": "wizard"})
+    r = await c.post(
+        "/ideas", json={"text": "hat", "merchant_id": "m-api"}, headers={"X-Role": "wizard"}
+    )
     assert r.status_code == 401
     assert (await c.get("/ideas/999999")).status_code == 404
     assert (await c.get("/plans/999999")).status_code == 404
     r = await c.post("/plans/999999/review", json={"approve": True}, headers=PLANNER)
     assert r.status_code == 404
-    r = await c.post("/runs/999999/progress", json={"line_id": "a", "day": 0, "units": 1}, headers=MES)
+    r = await c.post(
+        "/runs/999999/progress", json={"line_id": "a", "day": 0, "units": 1}, headers=MES
+    )
     assert r.status_code == 404
     r = await c.post("/signals", json={"phrase": "x", "observations": [{"t_hours": 0, "views": 1}]})
     assert r.status_code == 422
@@ -132,10 +165,17 @@ async def test_bad_input_gets_4xx_with_reason(api: httpx.AsyncClient) -> None:
 
 async def test_signal_starts_a_pipeline_once(api: httpx.AsyncClient) -> None:
     c = api
-    obs = [{"t_hours": 0, "views": 1000, "likes": 50, "shares": 5}, {"t_hours": 6, "views": 900000, "likes": 70000, "shares": 20000}]
-    r = await c.post("/signals", json={"phrase": "glow in the dark dinosaur keychain", "observations": obs})
+    obs = [
+        {"t_hours": 0, "views": 1000, "likes": 50, "shares": 5},
+        {"t_hours": 6, "views": 900000, "likes": 70000, "shares": 20000},
+    ]
+    r = await c.post(
+        "/signals", json={"phrase": "glow in the dark dinosaur keychain", "observations": obs}
+    )
     assert r.status_code == 200 and r.json()["viral"] and "idea_id" in r.json()
-    r = await c.post("/signals", json={"phrase": "Glow-in-the-dark dinosaur keychain", "observations": obs})
+    r = await c.post(
+        "/signals", json={"phrase": "Glow-in-the-dark dinosaur keychain", "observations": obs}
+    )
     assert r.json().get("duplicate") is True and "idea_id" not in r.json()
     flat = [{"t_hours": 0, "views": 1000}, {"t_hours": 24, "views": 1010}]
     r = await c.post("/signals", json={"phrase": "beige desk organiser", "observations": flat})

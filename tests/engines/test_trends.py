@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engines.trends import BadSignal, Observation, is_near_duplicate, normalize_phrase, virality_score
+from engines.trends import (
+    BadSignal,
+    Observation,
+    is_near_duplicate,
+    normalize_phrase,
+    virality_score,
+)
 
 
 def _series(growth: float, start: float = 1000.0) -> list[Observation]:

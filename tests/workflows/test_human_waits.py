@@ -29,7 +29,9 @@ async def test_nobody_picks_then_top_variant_is_auto_picked(ts_env, engine, tmp_
                 "review_fallback": "escalate",
             }
         )
-        idea = IdeaInput(text="crying horse plush toy", merchant_id="m-silent", expected_volume=4000)
+        idea = IdeaInput(
+            text="crying horse plush toy", merchant_id="m-silent", expected_volume=4000
+        )
         trend, _ = create_or_get_trend(engine, idea)
         handle = await start_pipeline(client, trend.id, idea, config, queue)
         await wait_for_stage(handle, Stage.awaiting_selection)
@@ -38,14 +40,19 @@ async def test_nobody_picks_then_top_variant_is_auto_picked(ts_env, engine, tmp_
         status = await wait_for_stage(handle, Stage.awaiting_selection)
         assert status.selected_variant_id is None
         with Session(engine) as s:
-            kinds = [n.kind for n in s.exec(select(Notification).where(Notification.trend_id == trend.id))]
+            kinds = [
+                n.kind
+                for n in s.exec(select(Notification).where(Notification.trend_id == trend.id))
+            ]
         assert kinds == ["reminder"]
 
         await ts_env.sleep(timedelta(hours=5))  # past the selection timeout
         status = await wait_for_stage(handle, Stage.awaiting_plan_review)
         with Session(engine) as s:
             top = s.exec(
-                select(DesignVariant).where(DesignVariant.trend_id == trend.id, DesignVariant.rank == 1)
+                select(DesignVariant).where(
+                    DesignVariant.trend_id == trend.id, DesignVariant.rank == 1
+                )
             ).one()
             picked = s.exec(
                 select(Milestone).where(
@@ -60,7 +67,10 @@ async def test_nobody_picks_then_top_variant_is_auto_picked(ts_env, engine, tmp_
         status = await wait_for_stage(handle, Stage.awaiting_plan_review)
         assert status.escalated
         with Session(engine) as s:
-            kinds = [n.kind for n in s.exec(select(Notification).where(Notification.trend_id == trend.id))]
+            kinds = [
+                n.kind
+                for n in s.exec(select(Notification).where(Notification.trend_id == trend.id))
+            ]
             plan = s.get(ProductionPlan, status.plan_id)
         assert kinds == ["reminder", "auto_pick", "reminder", "escalation"]
         assert plan is not None and plan.status == "escalated"

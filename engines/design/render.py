@@ -1,0 +1,60 @@
+"""Headless previews: an orthographic 3/4 view, painter's algorithm, Lambert shading (PIL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import trimesh
+from PIL import Image, ImageDraw
+
+BACKGROUND = (244, 245, 247)
+DEFAULT_COLOUR = (200, 170, 140)
+SUPERSAMPLE = 2  # draw at 2x and downsample: cheap anti-aliasing
+AMBIENT = 0.32
+
+
+def _camera(azimuth_deg: float = -35.0, elevation_deg: float = 22.0) -> np.ndarray:
+    """Rows: screen right, screen up, towards the viewer (Z is world up, +X the front)."""
+    az, el = np.radians(azimuth_deg), np.radians(elevation_deg)
+    back = np.array([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)])
+    right = np.cross(-back, [0.0, 0.0, 1.0])
+    right /= np.linalg.norm(right)
+    return np.array([right, np.cross(right, -back), back])
+
+
+VIEW = _camera()
+LIGHT = np.array([0.35, 0.6, 0.72]) / np.linalg.norm([0.35, 0.6, 0.72])  # camera frame: key light
+
+
+def _projected(mesh: trimesh.Trimesh, px: int) -> tuple[np.ndarray, np.ndarray]:
+    """Front-facing triangles far-to-near as pixel polygons (k, 6) and their shades (k,)."""
+    v = mesh.vertices @ VIEW.T
+    n = mesh.face_normals @ VIEW.T
+    keep = n[:, 2] > 1e-6
+    tri = v[mesh.faces[keep]]
+    order = np.argsort(tri[:, :, 2].mean(axis=1), kind="stable")
+    lo, hi = v[:, :2].min(axis=0), v[:, :2].max(axis=0)
+    k = 0.86 * px / max(float((hi - lo).max()), 1e-9)
+    xy = (tri[order, :, :2] - (lo + hi) / 2) * k * np.array([1.0, -1.0]) + px / 2
+    shade = AMBIENT + (1 - AMBIENT) * np.clip(n[keep][order] @ LIGHT, 0.0, 1.0)
+    return xy.reshape(-1, 6), shade
+
+
+def render_preview(
+    mesh: trimesh.Trimesh,
+    path: str | Path,
+    size_px: int = 256,
+    *,
+    colour: tuple[int, int, int] = DEFAULT_COLOUR,
+) -> None:
+    """Write a size_px x size_px PNG of the mesh seen from the front-left, above."""
+    px = size_px * SUPERSAMPLE
+    image = Image.new("RGB", (px, px), BACKGROUND)
+    if len(mesh.faces):
+        polygons, shade = _projected(mesh, px)
+        fills = np.clip(np.outer(shade, colour), 0, 255).astype(np.uint8).tolist()
+        draw = ImageDraw.Draw(image)
+        for polygon, fill in zip(polygons.tolist(), fills, strict=True):
+            draw.polygon(polygon, fill=tuple(fill), outline=tuple(fill))
+    image.resize((size_px, size_px), Image.Resampling.LANCZOS).save(path, format="PNG")

@@ -1,0 +1,142 @@
+"""Low-poly mesh primitives (all lengths mm) and the manifold union that joins them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import trimesh
+from trimesh import creation
+from trimesh.geometry import align_vectors
+
+from engines.design.base import DesignError
+
+Vec = Sequence[float] | np.ndarray
+
+
+def _frozen(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray]:
+    """Read-only copies of a mesh's vertices and faces, safe to share between meshes."""
+    vertices, faces = np.array(mesh.vertices), np.array(mesh.faces)
+    vertices.flags.writeable = faces.flags.writeable = False
+    return vertices, faces
+
+
+def _mesh(vertices: np.ndarray, faces: np.ndarray) -> trimesh.Trimesh:
+    """A mesh from arrays that are already clean (no merging or validation), mm."""
+    return trimesh.Trimesh(vertices, faces, process=False)
+
+
+def _placed(mesh: trimesh.Trimesh, start: Vec, direction: Vec) -> trimesh.Trimesh:
+    """Rotate a +Z-aligned mesh onto `direction` and move its origin to `start`, mm."""
+    d = np.asarray(direction, dtype=float)
+    rotation = align_vectors([0.0, 0.0, 1.0], d / np.linalg.norm(d))[:3, :3]
+    return _mesh(mesh.vertices @ rotation.T + np.asarray(start, dtype=float), mesh.faces)
+
+
+@lru_cache(maxsize=8)
+def _unit_sphere(subdiv: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and faces of a unit icosphere (cached)."""
+    return _frozen(creation.icosphere(subdivisions=subdiv))
+
+
+@lru_cache(maxsize=8)
+def _unit_capsule(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and faces of a capsule of radius 1 whose hemisphere centres sit at z = ±1."""
+    return _frozen(creation.capsule(height=2.0, radius=1.0, count=[count, count]))
+
+
+def ellipsoid(center: Vec, radii: Vec, subdiv: int = 3) -> trimesh.Trimesh:
+    """Axis-aligned ellipsoid with semi-axes `radii`, mm."""
+    vertices, faces = _unit_sphere(subdiv)
+    return _mesh(vertices * np.asarray(radii, dtype=float) + np.asarray(center, dtype=float), faces)
+
+
+def sphere(center: Vec, radius: float, subdiv: int = 2) -> trimesh.Trimesh:
+    """Sphere of `radius`, mm."""
+    return ellipsoid(center, (radius, radius, radius), subdiv)
+
+
+def capsule(a: Vec, b: Vec, radius: float, count: int = 12) -> trimesh.Trimesh:
+    """Capsule whose spine runs from a to b, mm."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    length = max(float(np.linalg.norm(b - a)), 1e-3)
+    vertices, faces = _unit_capsule(count)
+    side = np.sign(vertices[:, 2:])
+    vertices = np.hstack([vertices[:, :2], vertices[:, 2:] - side]) * radius
+    vertices[:, 2:] += side * length / 2.0
+    return _placed(_mesh(vertices, faces), (a + b) / 2.0, b - a if length > 1e-3 else (0, 0, 1))
+
+
+def cylinder(a: Vec, b: Vec, radius: float, sections: int = 32) -> trimesh.Trimesh:
+    """Solid cylinder from a to b, mm."""
+    segment = np.array([a, b], dtype=float)
+    return creation.cylinder(radius=radius, segment=segment, sections=sections)
+
+
+def cone(base: Vec, tip: Vec, radius: float, sections: int = 16) -> trimesh.Trimesh:
+    """Cone with its base disc centred at `base` and its apex at `tip`, mm."""
+    axis = np.asarray(tip, dtype=float) - np.asarray(base, dtype=float)
+    mesh = creation.cone(radius=radius, height=float(np.linalg.norm(axis)), sections=sections)
+    return _placed(mesh, base, axis)
+
+
+def box(extents: Vec, center: Vec, tilt_y_deg: float = 0.0) -> trimesh.Trimesh:
+    """Box of `extents`, tilted about the Y axis, centred at `center`, mm."""
+    mesh = creation.box(extents=extents)
+    mesh.apply_transform(trimesh.transformations.rotation_matrix(np.radians(tilt_y_deg), [0, 1, 0]))
+    mesh.apply_translation(center)
+    return mesh
+
+
+def torus(center: Vec, major: float, minor: float, normal: Vec = (0, 1, 0)) -> trimesh.Trimesh:
+    """Ring of radius `major` and wire radius `minor`, its hole facing `normal`, mm."""
+    mesh = creation.torus(major, minor, major_sections=24, minor_sections=10)
+    return _placed(mesh, center, normal)
+
+
+def revolve(profile_rz: np.ndarray, sections: int = 48) -> trimesh.Trimesh:
+    """Solid of revolution about Z of a closed (radius, height) outline, mm."""
+    closed = np.vstack([profile_rz, profile_rz[:1]])
+    mesh = creation.revolve(closed, sections=sections)
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh
+
+
+def prism(outline_xy: np.ndarray, z0: float, z1: float) -> trimesh.Trimesh:
+    """Extrusion along Z of a polygon that is star-shaped about its centroid, mm."""
+    n = len(outline_xy)
+    centre = outline_xy.mean(axis=0)
+    ring = np.vstack([np.column_stack([outline_xy, np.full(n, z)]) for z in (z0, z1)])
+    hubs = np.array([[*centre, z0], [*centre, z1]])
+    i, j = np.arange(n), (np.arange(n) + 1) % n
+    bottom = np.column_stack([np.full(n, 2 * n), j, i])
+    top = np.column_stack([np.full(n, 2 * n + 1), i + n, j + n])
+    sides = np.vstack([np.column_stack([i, j, j + n]), np.column_stack([i, j + n, i + n])])
+    mesh = trimesh.Trimesh(np.vstack([ring, hubs]), np.vstack([bottom, top, sides]))
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh
+
+
+def union(parts: Sequence[trimesh.Trimesh]) -> trimesh.Trimesh:
+    """One watertight solid from overlapping watertight parts (manifold3d), mm."""
+    return _one_solid(trimesh.boolean.union(list(parts), engine="manifold", check_volume=False))
+
+
+def difference(a: trimesh.Trimesh, b: trimesh.Trimesh) -> trimesh.Trimesh:
+    """Solid a with solid b cut away (manifold3d), mm."""
+    return _one_solid(trimesh.boolean.difference([a, b], engine="manifold", check_volume=False))
+
+
+def _one_solid(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """The boolean result as one watertight body, numerical slivers dropped; else DesignError."""
+    if mesh.body_count > 1:  # slivers appear where parts only graze each other
+        bodies = sorted(mesh.split(only_watertight=False), key=lambda b: -abs(b.volume))
+        if abs(bodies[1].volume) > 1e-4 * abs(bodies[0].volume):
+            raise DesignError("the parts of this design do not touch: it would fall apart")
+        mesh = bodies[0]
+    if not mesh.is_watertight or mesh.volume <= 0:
+        raise DesignError("the parts of this design do not join into one watertight solid")
+    return mesh
