@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -346,7 +346,7 @@ class PipelineActivities:
                     for old in s.exec(
                         select(ProductionPlan).where(
                             ProductionPlan.workflow_id == req.workflow_id,
-                            ProductionPlan.status == "approved",
+                            col(ProductionPlan.status).in_(["approved", "replanned"]),
                         )
                     ):
                         old.status = "superseded"

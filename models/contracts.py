@@ -78,7 +78,6 @@ class IdeaInput(BaseModel):
     target_price: float | None = Field(default=None, ge=0, le=1_000_000, description="Retail, USD")
     expected_volume: int = Field(default=20_000, gt=0, le=100_000_000, description="Units")
     due_in_days: int = Field(default=21, ge=1, le=365, description="Days from approval to ship")
-    reference_mesh_path: str | None = Field(default=None, max_length=1024)
     source: Literal["merchant", "trend-watch", "signal"] = "merchant"
 
     @field_validator("text")
@@ -133,7 +132,6 @@ class DesignRequest(BaseModel):
     expected_volume: int = 20_000
     count: int = 36
     seed: int = 0
-    reference_mesh_path: str | None = None
 
 
 class VariantSummary(BaseModel):
@@ -346,7 +344,7 @@ class RunRecord(BaseModel):
 
 class ProductionRunInput(BaseModel):
     trend_id: int
-    workflow_id: str
+    workflow_id: str = Field(description="The pipeline's workflow id, which keys its rows")
     plan: PlanResult
     family: str
     sourcing: SourcingResult
@@ -356,6 +354,7 @@ class ProductionRunInput(BaseModel):
     shipment_batch_units: int
     slippage_threshold: float = 0.15
     seen_reports: list[str] = []
+    produced_by_day: dict[int, int] = {}
     replans: int = 0
 
 

@@ -119,3 +119,16 @@ async def wait_for_stage(
             raise AssertionError(f"pipeline ended {last.stage}: {last.last_error}")
         await asyncio.sleep(0.2)
     raise AssertionError(f"pipeline did not reach {stages} in {timeout_s}s; last {last}")
+
+
+async def eventually(check, timeout_s: float = 30.0):  # type: ignore[no-untyped-def]
+    """Poll `check()` (sync) until it returns a truthy value; that value, or AssertionError."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        value = check()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout_s}s: last {value!r}")
+        await asyncio.sleep(0.1)

@@ -79,6 +79,7 @@ class DemoDriver:
         self.factory = FactorySim(random.Random(seed))
         self.rejected_once: set[int] = set()
         self.rng = random.Random(seed)
+        self.runs: dict[int, dict[str, Any]] = {}
 
     async def step(self, ideas: list[dict[str, Any]]) -> None:
         for idea in ideas:
@@ -126,6 +127,7 @@ class DemoDriver:
         run = detail.get("run")
         if not run or run["status"] != "running":
             return
+        self.runs[idea["id"]] = run
         plans = (await self.http.get("/plans", params={"trend_id": idea["id"]})).json()
         live = [p for p in plans if p["status"] in ("approved", "replanned")]
         if not live:
@@ -142,7 +144,9 @@ class DemoDriver:
         self.factory.day[idea["id"]] = day + 1
 
 
-def progress_table(ideas: list[dict[str, Any]], elapsed: float) -> Table:
+def progress_table(
+    ideas: list[dict[str, Any]], elapsed: float, runs: dict[int, dict[str, Any]]
+) -> Table:
     t = Table(title=f"TrendForge demo — {elapsed:.0f}s", expand=False)
     for col in ("#", "idea", "source", "stage", "detail"):
         t.add_column(col)
@@ -204,12 +208,13 @@ async def run_demo(
         with Live(console=console, refresh_per_second=4) as live:
             while time.monotonic() - started < timeout_s:
                 ideas = (await driver.http.get("/ideas")).json()
-                live.update(progress_table(ideas, time.monotonic() - started))
+                live.update(progress_table(ideas, time.monotonic() - started, driver.runs))
                 if len(ideas) > expected and all(i["stage"] in TERMINAL_STAGES for i in ideas):
                     break
                 await driver.step(ideas)
                 await asyncio.sleep(tick_s)
         lt = (await driver.http.get("/leadtimes")).json()
+        console.print()
         console.print(leadtime_table(lt))
         if lt.get("bottleneck"):
             console.print(f"Bottleneck stage (highest p50): [bold red]{lt['bottleneck']}[/]")

@@ -118,6 +118,7 @@ class ProductionRun:
             **LIGHT,
         )
         s.produced_so_far += report.units
+        s.produced_by_day[report.day] = s.produced_by_day.get(report.day, 0) + report.units
         self._last_day = max(self._last_day, report.day)
         if first:
             await self._milestone(
@@ -131,11 +132,12 @@ class ProductionRun:
 
     async def _check_slippage(self, s: ProductionRunInput, day: int) -> None:
         expected = planned_cumulative(s.plan, day)
-        if expected <= 0 or s.produced_so_far >= expected * (1 - s.slippage_threshold):
+        actual = sum(units for d, units in s.produced_by_day.items() if d <= day)
+        if expected <= 0 or actual >= expected * (1 - s.slippage_threshold):
             return
         if s.produced_so_far >= s.quantity:
             return
-        behind = expected - s.produced_so_far
+        behind = expected - actual
         new_plan = await workflow.execute_activity(
             Act.plan_production,
             PlanRequest(
@@ -156,14 +158,13 @@ class ProductionRun:
             retry_policy=RetryPolicy(maximum_attempts=5),
         )
         s.plan = new_plan
-        s.replans += 1
         await workflow.execute_activity(
             Act.notify,
             NotificationRecord(
                 trend_id=s.trend_id,
                 kind="slippage",
                 message=(
-                    f"day {day}: {s.produced_so_far:,} made vs {expected:,} planned "
+                    f"day {day}: {actual:,} made vs {expected:,} planned "
                     f"({behind:,} behind); replanned as revision {new_plan.revision}, "
                     f"completion day {new_plan.completion_day}"
                 ),
@@ -171,6 +172,7 @@ class ProductionRun:
             ),
             **LIGHT,
         )
+        s.replans += 1  # counted once the replan is recorded and announced
 
     async def _ship(self, s: ProductionRunInput) -> None:
         while True:

@@ -190,7 +190,6 @@ class TrendToProduction:
                 expected_volume=idea.expected_volume,
                 count=cfg.variant_count,
                 seed=cfg.seed,
-                reference_mesh_path=idea.reference_mesh_path,
             ),
             result_type=DesignResult,
             task_queue=cfg.cpu_task_queue,
@@ -201,7 +200,11 @@ class TrendToProduction:
             MilestoneName.variants_ready, detail=f"{len(design.variants)} variants"
         )
 
-        await self._set_stage(Stage.awaiting_selection)
+        top = design.variants[0] if design.variants else None
+        await self._set_stage(
+            Stage.awaiting_selection,
+            f"{len(design.variants)} {design.family} variants; top: {top.name if top else '-'}",
+        )
         selection = await self._wait_for_selection()
         variant = self._variant(selection.variant_id)
         await workflow.execute_activity(
@@ -216,7 +219,7 @@ class TrendToProduction:
             detail=f"{'auto-picked' if selection.auto else 'picked'} #{variant.rank} {variant.name}",
         )
 
-        await self._set_stage(Stage.prototyping)
+        await self._set_stage(Stage.prototyping, f"#{variant.rank} {variant.name}")
         prototype = await workflow.execute_child_workflow(
             PrototypePreparation.run,
             PrototypeRequest(
@@ -239,7 +242,10 @@ class TrendToProduction:
             detail=f"{prototype.print_time_s / 3600:.1f} h print, {prototype.filament_g:.0f} g",
         )
 
-        await self._set_stage(Stage.sourcing)
+        await self._set_stage(
+            Stage.sourcing,
+            f"{prototype.print_time_s / 3600:.1f} h prototype print; {len(variant.processes)} processes",
+        )
         # reserve a quarter above the average rate: lines lose output while they ramp up
         units_per_day = max(1, math.ceil(1.25 * idea.expected_volume / idea.due_in_days))
         self._sourcing = await workflow.execute_activity(
@@ -268,13 +274,16 @@ class TrendToProduction:
             return self._result(Stage.rejected, reason)
         assert self._plan is not None
 
-        await self._set_stage(Stage.producing)
+        await self._set_stage(
+            Stage.producing,
+            f"{idea.expected_volume:,} units on {len(self._plan.lines)} lines, ETA day {self._plan.completion_day}",
+        )
         batch = cfg.shipment_batch_units or max(1, math.ceil(idea.expected_volume / 5))
         run = await workflow.execute_child_workflow(
             ProductionRun.run,
             ProductionRunInput(
                 trend_id=inp.trend_id,
-                workflow_id=run_workflow_id(inp.trend_id),
+                workflow_id=wid,
                 plan=self._plan,
                 family=variant.family,
                 sourcing=self._sourcing,
@@ -288,7 +297,7 @@ class TrendToProduction:
         self._progress = run
         await self._compensate("production finished: capacity returned to suppliers")
         await self._milestone(MilestoneName.shipped, detail=f"{run.shipped:,} units shipped")
-        await self._set_stage(Stage.shipped)
+        await self._set_stage(Stage.shipped, f"{run.shipped:,} units in {run.shipments} shipments")
         return self._result(Stage.shipped, f"{run.shipments} shipments")
 
     # ------------------------------------------------------------------ human waits
@@ -322,7 +331,7 @@ class TrendToProduction:
     ) -> bool:
         constraints = PlanConstraints()
         for revision in range(inp.config.max_replans + 1):
-            await self._set_stage(Stage.planning)
+            await self._set_stage(Stage.planning, f"revision {revision}")
             self._plan = await workflow.execute_activity(
                 Act.plan_production,
                 PlanRequest(
@@ -345,7 +354,13 @@ class TrendToProduction:
                 detail=f"{len(self._plan.lines)} lines, done day {self._plan.completion_day}",
             )
             self._review = None
-            await self._set_stage(Stage.awaiting_plan_review)
+            plan = self._plan
+            await self._set_stage(
+                Stage.awaiting_plan_review,
+                f"plan {plan.plan_id} rev {plan.revision}: {len(plan.lines)} lines, "
+                f"done day {plan.completion_day} (due {plan.due_day})"
+                + ("" if plan.on_time else " LATE"),
+            )
             review = await self._wait_for_review()
             await workflow.execute_activity(
                 Act.record_plan_review,

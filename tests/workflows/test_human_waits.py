@@ -10,10 +10,19 @@ from sqlmodel import Session, select
 from models.contracts import IdeaInput, Stage
 from models.intake import create_or_get_trend
 from models.tables import DesignVariant, Milestone, Notification, ProductionPlan
-from tests.conftest import running_workers, wait_for_stage
+from tests.conftest import eventually, running_workers, wait_for_stage
 from workflows.starter import start_pipeline
 
 pytestmark = pytest.mark.db
+
+
+def kinds(engine, trend_id: int) -> list[str]:
+    """Kinds of the notifications raised for an idea, in order."""
+    with Session(engine) as s:
+        rows = s.exec(
+            select(Notification).where(Notification.trend_id == trend_id).order_by(Notification.id)
+        )
+        return [n.kind for n in rows]
 
 
 async def test_nobody_picks_then_top_variant_is_auto_picked(ts_env, engine, tmp_path) -> None:
@@ -39,12 +48,7 @@ async def test_nobody_picks_then_top_variant_is_auto_picked(ts_env, engine, tmp_
         await ts_env.sleep(timedelta(hours=2))  # past the reminder, before the fallback
         status = await wait_for_stage(handle, Stage.awaiting_selection)
         assert status.selected_variant_id is None
-        with Session(engine) as s:
-            kinds = [
-                n.kind
-                for n in s.exec(select(Notification).where(Notification.trend_id == trend.id))
-            ]
-        assert kinds == ["reminder"]
+        assert await eventually(lambda: kinds(engine, trend.id) == ["reminder"])
 
         await ts_env.sleep(timedelta(hours=5))  # past the selection timeout
         status = await wait_for_stage(handle, Stage.awaiting_plan_review)
@@ -64,14 +68,15 @@ async def test_nobody_picks_then_top_variant_is_auto_picked(ts_env, engine, tmp_
 
         # the plan nobody reviews escalates and keeps waiting
         await ts_env.sleep(timedelta(hours=3))
+        expected = ["reminder", "auto_pick", "reminder", "escalation"]
+        assert await eventually(lambda: kinds(engine, trend.id) == expected)
         status = await wait_for_stage(handle, Stage.awaiting_plan_review)
         assert status.escalated
-        with Session(engine) as s:
-            kinds = [
-                n.kind
-                for n in s.exec(select(Notification).where(Notification.trend_id == trend.id))
-            ]
-            plan = s.get(ProductionPlan, status.plan_id)
-        assert kinds == ["reminder", "auto_pick", "reminder", "escalation"]
-        assert plan is not None and plan.status == "escalated"
+
+        def plan_status() -> str | None:
+            with Session(engine) as s:
+                plan = s.get(ProductionPlan, status.plan_id)
+                return plan.status if plan else None
+
+        assert await eventually(lambda: plan_status() == "escalated")
         await handle.cancel()

@@ -1,0 +1,120 @@
+"""ProductionRun: slippage against the plan triggers a replan; duplicates count once; shipments close it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlmodel import Session, select
+
+from activities.pipeline import PipelineActivities
+from activities.sourcing import match_and_reserve
+from models.contracts import (
+    IdeaInput,
+    PlanRequest,
+    ProductionRunInput,
+    ProductionRunResult,
+    ProgressReport,
+    SourcingRequest,
+)
+from models.intake import create_or_get_trend
+from models.tables import Notification, ProductionPlan, ProgressEvent, Shipment
+from tests.conftest import running_workers
+from workflows.names import run_workflow_id
+
+pytestmark = pytest.mark.db
+
+
+async def test_slippage_replans_and_the_run_ships_everything(dev_env, engine, tmp_path) -> None:
+    client = dev_env.client
+    quantity = 6000
+    async with running_workers(client, engine, tmp_path) as (queue, _config):
+        idea = IdeaInput(
+            text="slow sewing bear plush", merchant_id="m-slip", expected_volume=quantity
+        )
+        trend, _ = create_or_get_trend(engine, idea)
+        wid = f"trend-{trend.id}"
+        sourcing = match_and_reserve(
+            engine,
+            SourcingRequest(
+                workflow_id=wid,
+                trend_id=trend.id,
+                family="plush_animal",
+                processes=["textile_cutting", "plush_sewing", "stuffing", "packaging"],
+                units_per_day=1500,
+            ),
+        )
+        plan = PipelineActivities(engine, tmp_path).plan_production(
+            PlanRequest(
+                workflow_id=wid,
+                trend_id=trend.id,
+                family="plush_animal",
+                quantity=quantity,
+                due_in_days=6,
+                sourcing=sourcing,
+            )
+        )
+        handle = await client.start_workflow(
+            "ProductionRun",
+            ProductionRunInput(
+                trend_id=trend.id,
+                workflow_id=wid,
+                plan=plan,
+                family="plush_animal",
+                sourcing=sourcing,
+                quantity=quantity,
+                shipment_batch_units=2000,
+                slippage_threshold=0.15,
+            ),
+            id=run_workflow_id(trend.id),
+            task_queue=queue,
+            result_type=ProductionRunResult,
+        )
+        days = sorted({d.day for d in plan.daily})
+        assert len(days) >= 2, plan.daily
+        made = 0
+        for day in days[:2]:  # two days at 30% of plan: the second day's report reveals the first
+            for d in (x for x in plan.daily if x.day == day):
+                units = int(d.units * 0.3)
+                await handle.signal(
+                    "report_progress", ProgressReport(line_id=d.line_id, day=day, units=units)
+                )
+                made += units
+        first = next(x for x in plan.daily if x.day == days[0])
+        await handle.signal(  # a resend of a counted report
+            "report_progress", ProgressReport(line_id=first.line_id, day=first.day, units=999)
+        )
+        progress = None
+        for _ in range(100):
+            progress = await handle.query("progress", result_type=ProductionRunResult)
+            if progress.replans and progress.produced == made:
+                break
+            await asyncio.sleep(0.1)
+        assert progress is not None and progress.replans == 1 and progress.produced == made
+        with Session(engine) as s:
+            slip = s.exec(
+                select(Notification).where(
+                    Notification.trend_id == trend.id, Notification.kind == "slippage"
+                )
+            ).all()
+            revisions = s.exec(
+                select(ProductionPlan).where(ProductionPlan.workflow_id == wid)
+            ).all()
+        assert len(slip) == 1 and "behind" in slip[0].message
+        replanned = [p for p in revisions if p.revision == 1]
+        assert replanned and replanned[0].status == "replanned"
+        assert sum(d["units"] for d in replanned[0].daily) == quantity - made
+        assert min(d["day"] for d in replanned[0].daily) > days[0]
+
+        await handle.signal(
+            "report_progress",
+            ProgressReport(line_id=first.line_id, day=days[1] + 1, units=quantity - made),
+        )
+        result = await handle.result()
+    assert result.produced == quantity and result.shipped == quantity and result.shipments == 3
+    with Session(engine) as s:
+        events = s.exec(select(ProgressEvent).where(ProgressEvent.trend_id == trend.id)).all()
+        shipments = s.exec(select(Shipment).where(Shipment.trend_id == trend.id)).all()
+    assert sum(e.units for e in events) == quantity
+    assert sorted(sh.sequence for sh in shipments) == [1, 2, 3]
+    assert sum(sh.units for sh in shipments) == quantity
