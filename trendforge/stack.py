@@ -118,6 +118,13 @@ async def serve_until_interrupted(
         loop.add_signal_handler(sig, interrupted.set)
     async with running_stack(settings, api=api, worker=worker, queues=queues) as stack:
         parts = []
+        if settings.trend_feed and worker:
+            from trendforge.temporal import ensure_trend_watch
+
+            await ensure_trend_watch(stack.client, settings, settings.trend_feed)
+            parts.append(
+                f"trend-watch reads {settings.trend_feed} every {settings.trend_watch_every_s} s"
+            )
         if api:
             parts.append(f"API and dashboard {stack.api_url}  (OpenAPI {stack.api_url}/docs)")
         if stack.temporal_ui_url:
