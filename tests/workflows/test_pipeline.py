@@ -8,6 +8,8 @@ from collections import defaultdict
 import pytest
 from sqlmodel import Session, select
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
 
 from models.contracts import (
     IdeaInput,
@@ -31,6 +33,7 @@ from models.tables import (
     Trend,
 )
 from tests.conftest import running_workers, wait_for_stage
+from workflows import ALL_WORKFLOWS
 from workflows.names import run_workflow_id
 from workflows.starter import start_pipeline
 
@@ -168,6 +171,12 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
         result: PipelineResult = await handle.result()
         assert result.stage == Stage.shipped
         assert result.shipped == 3000
+
+        # the recorded histories replay deterministically against today's workflow code
+        replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
+        for wid in (handle.id, run_workflow_id(trend.id), f"trend-{trend.id}-prototype"):
+            history = await client.get_workflow_handle(wid).fetch_history()
+            await replayer.replay_workflow(history)
 
     with Session(engine) as s:
         names = {m.name for m in s.exec(select(Milestone).where(Milestone.trend_id == trend.id))}
