@@ -9,9 +9,13 @@ import trimesh
 from scipy.spatial import ConvexHull
 
 from .orient import BED_TOLERANCE_MM
+from .rays import first_hit_mm
 from .repair import RepairResult
 
 Severity = Literal["info", "warning", "error"]
+Finding = dict[str, str]
+WALL_SAMPLES = 1500
+THIN_SHARE = 0.01  # share of the surface that must be thin before a wall finding
 SMALL_BED_CONTACT_SHARE = 0.05
 OVERHANG_WARNING_SHARE = 0.05
 DENSE_MESH_TRIANGLES = 1_000_000
@@ -31,6 +35,7 @@ def mesh_findings(repair: RepairResult) -> list[dict[str, str]]:
             f"before repair: {repair.before.summary()}; after: {repair.after.summary()}",
         )
     ]
+    out += _defect_findings(repair)
     if repair.after.shells - repair.cavities > 1:
         parts = repair.after.shells - repair.cavities
         out.append(finding("separate_parts", "info", f"{parts} separate parts print together"))
@@ -127,10 +132,102 @@ def scale_findings(
     if longest_before_mm < 5.0:
         return [
             finding(
-                "units",
+                "tiny_part",
                 "warning",
                 f"longest side is only {longest_before_mm:.3g} mm; "
-                "was the file exported in inches or metres? Pass target_size_mm to scale it",
+                "pass units or target_size_mm if the file is in other units",
             )
         ]
     return []
+
+
+_DEFECTS = {
+    "boundary_edges": ("holes", "open (hole) edges"),
+    "nonmanifold_edges": ("non_manifold", "non-manifold edges"),
+    "inconsistent_edges": ("winding", "inconsistently wound edges"),
+    "degenerate_faces": ("degenerate_faces", "degenerate (zero-area) faces"),
+    "duplicate_faces": ("duplicate_faces", "duplicate faces"),
+    "self_intersecting_edges": ("self_intersection", "self-intersecting edges"),
+}
+
+
+def _defect_findings(repair: RepairResult) -> list[Finding]:
+    """One warning per defect kind found before repair, with the count after."""
+    before, after = repair.before.counts(), repair.after.counts()
+    out = []
+    for key, (name, words) in _DEFECTS.items():
+        if before[key]:
+            left = after[key]
+            tail = "repaired" if left == 0 else f"{left if left is not None else '?'} remain"
+            out.append(finding(name, "warning", f"{before[key]} {words} before repair; {tail}"))
+    if before["shells"] and after["shells"] and before["shells"] > after["shells"]:
+        out.append(
+            finding(
+                "shells",
+                "info",
+                f"{before['shells']} shells before repair, {after['shells']} after",
+            )
+        )
+    return out
+
+
+def wall_thickness_mm(
+    mesh: trimesh.Trimesh, reach_mm: float, samples: int = WALL_SAMPLES
+) -> tuple[np.ndarray, np.ndarray]:
+    """Local wall thickness (mm, inf beyond reach) by inward rays from area-sampled points."""
+    points, face = trimesh.sample.sample_surface(mesh, samples, seed=0)
+    normals = np.asarray(mesh.face_normals)[face]
+    start = points - normals * 1e-6
+    return first_hit_mm(mesh, start, -normals, reach_mm, skip_faces=face), face
+
+
+def wall_findings(mesh: trimesh.Trimesh, nozzle_mm: float) -> tuple[list[Finding], float]:
+    """Error where walls are thinner than the nozzle, warning under two lines; (findings, min mm)."""
+    thickness, _ = wall_thickness_mm(mesh, 2.0 * nozzle_mm)
+    finite = thickness[np.isfinite(thickness)]
+    thinnest = float(finite.min()) if len(finite) else float("inf")
+    too_thin = float((thickness < nozzle_mm).mean())
+    thin = float((thickness < 2.0 * nozzle_mm).mean())
+    if too_thin >= THIN_SHARE:
+        return [
+            finding(
+                "thin_wall",
+                "error",
+                f"{too_thin:.0%} of the surface has walls thinner than the {nozzle_mm:.2f} mm "
+                f"nozzle (thinnest {thinnest:.2f} mm, by ray casting); they will not print",
+            )
+        ], thinnest
+    if thin >= THIN_SHARE:
+        return [
+            finding(
+                "thin_wall",
+                "warning",
+                f"{thin:.0%} of the surface has walls under two extrusion widths "
+                f"({2 * nozzle_mm:.2f} mm; thinnest {thinnest:.2f} mm); they print weak",
+            )
+        ], thinnest
+    return [], thinnest
+
+
+def small_feature_findings(
+    small_islands: np.ndarray, nozzle_mm: float, min_layers: int = 3
+) -> list[Finding]:
+    """Warn about features under two nozzle widths across that run at least min_layers tall."""
+    runs = _runs(small_islands > 0)
+    tall = runs[runs >= min_layers]
+    if len(tall) == 0:
+        return []
+    return [
+        finding(
+            "small_feature",
+            "warning",
+            f"{len(tall)} feature(s) under {2 * nozzle_mm:.1f} mm across over up to "
+            f"{int(tall.max())} layers (pins, tips, text); they may not print cleanly",
+        )
+    ]
+
+
+def _runs(mask: np.ndarray) -> np.ndarray:
+    """Lengths of consecutive True runs."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)

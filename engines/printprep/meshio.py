@@ -6,11 +6,12 @@ import io
 import os
 import tempfile
 import zipfile
-from pathlib import Path
-from xml.etree import ElementTree as ET
+from pathlib import Path, PurePosixPath
+from xml.sax.saxutils import quoteattr
 
 import numpy as np
 import trimesh
+from lxml import etree as ET
 
 from .errors import UnprintableMesh
 
@@ -41,15 +42,30 @@ _RELS = (
 )
 
 
+MAX_ZIP_RATIO = 100.0  # uncompressed / compressed size of any 3MF part
+MAX_ZIP_ENTRIES = 1000
+_SAFE_XML = ET.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+
+
 def load_mesh(
-    path: str | Path, max_bytes: int = 100_000_000, max_triangles: int = 2_000_000
+    path: str | Path,
+    max_bytes: int = 100_000_000,
+    max_triangles: int = 2_000_000,
+    max_unpacked_bytes: int | None = None,
 ) -> trimesh.Trimesh:
-    """Load STL/OBJ/PLY/3MF/GLB as one triangle mesh (mm); UnprintableMesh if unusable."""
+    """Load STL/OBJ/PLY/3MF/GLB as one triangle mesh (mm); UnprintableMesh if unusable.
+
+    A 3MF's declared unit is applied and recorded in `mesh.metadata["unit"]`.
+    """
     p = Path(path)
     _check_file(p, max_bytes)
+    unit: str | None = None
     try:
         if p.suffix.lower() == ".3mf":
-            vertices, faces = _read_3mf(p, max_bytes)
+            unpacked = max_unpacked_bytes if max_unpacked_bytes is not None else 4 * max_bytes
+            vertices, faces, unit = _read_3mf(p, unpacked)
         else:
             vertices, faces = _read_trimesh(p)
     except UnprintableMesh:
@@ -61,6 +77,8 @@ def load_mesh(
     mesh = _validated_mesh(p, vertices, faces, max_triangles)
     if p.suffix.lower() == ".stl":  # STL is a triangle soup: weld identical corners
         mesh.merge_vertices()
+        mesh.metadata["welded"] = True
+    mesh.metadata["unit"] = unit
     return mesh
 
 
@@ -104,7 +122,11 @@ def _validated_mesh(
         )
     if faces.min() < 0 or faces.max() >= len(vertices):
         raise UnprintableMesh(f"{p.name} has triangles referring to missing vertices")
-    bad = ~np.isfinite(vertices[np.unique(faces)]).all(axis=1)
+    bad = ~np.isfinite(vertices).all(axis=1)
+    if bad.any():
+        used = np.zeros(len(vertices), dtype=bool)
+        used[faces.ravel()] = True
+        bad &= used
     if bad.any():
         raise UnprintableMesh(
             f"{p.name} has {int(bad.sum())} vertices with NaN or infinite coordinates"
@@ -112,16 +134,14 @@ def _validated_mesh(
     return trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
 
 
-def _read_3mf(p: Path, max_bytes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Vertices (mm) and faces of every build item in a 3MF package (core spec)."""
+def _read_3mf(p: Path, max_unpacked_bytes: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """Vertices (mm), faces and declared unit of every build item in a 3MF package."""
     with zipfile.ZipFile(p) as z:
-        part = next((i for i in z.infolist() if i.filename.lower().endswith(".model")), None)
-        if part is None:
-            raise UnprintableMesh(f"{p.name} is a zip without a 3D model part")
-        if part.file_size > 4 * max_bytes:
-            raise UnprintableMesh(f"{p.name} unpacks to {part.file_size / 1e6:.0f} MB, too large")
-        root = ET.fromstring(z.read(part))
-    scale = _UNIT_MM.get(root.get("unit", "millimeter"), 1.0)
+        part = _model_part(p, z.infolist(), max_unpacked_bytes)
+        root = ET.fromstring(_bounded_read(z, part), _SAFE_XML)
+    unit = root.get("unit", "millimeter")
+    if unit not in _UNIT_MM:
+        raise UnprintableMesh(f"{p.name} declares an unknown unit {unit!r}")
     objects = {o.get("id"): o for o in root.iter(f"{{{_CORE_NS}}}object")}
     items = [(i.get("objectid"), i.get("transform")) for i in root.iter(f"{{{_CORE_NS}}}item")]
     meshes = [
@@ -129,7 +149,50 @@ def _read_3mf(p: Path, max_bytes: int) -> tuple[np.ndarray, np.ndarray]:
         for object_id, transform in items or [(k, None) for k in objects]
         for mesh in _object_mesh(objects, object_id, _matrix(transform))
     ]
-    return _concatenate(meshes, scale)
+    vertices, faces = _concatenate(meshes, _UNIT_MM[unit])
+    return vertices, faces, unit
+
+
+def _model_part(
+    p: Path, entries: list[zipfile.ZipInfo], max_unpacked_bytes: int
+) -> zipfile.ZipInfo:
+    """The 3D model part, after refusing unsafe names and zip bombs (sizes in bytes)."""
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise UnprintableMesh(f"{p.name} holds {len(entries)} files, over {MAX_ZIP_ENTRIES}")
+    for info in entries:
+        _check_entry_name(p, info.filename)
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > MAX_ZIP_RATIO:
+            raise UnprintableMesh(
+                f"{p.name} looks like a zip bomb: {info.filename} expands {ratio:.0f}:1 "
+                f"(limit {MAX_ZIP_RATIO:.0f}:1)"
+            )
+    total = sum(i.file_size for i in entries)
+    if total > max_unpacked_bytes:
+        raise UnprintableMesh(
+            f"{p.name} unpacks to {total / 1e6:.1f} MB, over the "
+            f"{max_unpacked_bytes / 1e6:.1f} MB limit (zip bomb?)"
+        )
+    part = next((i for i in entries if i.filename.lower().endswith(".model")), None)
+    if part is None:
+        raise UnprintableMesh(f"{p.name} is a zip without a 3D model part")
+    return part
+
+
+def _check_entry_name(p: Path, name: str) -> None:
+    """Refuse absolute, drive-lettered or parent-escaping names inside a package."""
+    posix = PurePosixPath(name.replace("\\", "/"))
+    if posix.is_absolute() or ".." in posix.parts or ":" in name or "\0" in name:
+        raise UnprintableMesh(f"{p.name} contains an unsafe path {name!r} (path traversal)")
+
+
+def _bounded_read(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Read one part, never more than its declared size (bytes) however the stream lies."""
+    with z.open(info) as fh:
+        data = fh.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise UnprintableMesh(f"{info.filename} unpacks past its declared size (zip bomb?)")
+    return data
 
 
 def _matrix(text: str | None) -> np.ndarray:
@@ -141,7 +204,7 @@ def _matrix(text: str | None) -> np.ndarray:
 
 
 def _object_mesh(
-    objects: dict[str | None, ET.Element],
+    objects: dict[str | None, ET._Element],
     object_id: str | None,
     transform: np.ndarray,
     depth: int = 0,
@@ -182,12 +245,17 @@ def _concatenate(
     return vertices, faces
 
 
-def threemf_bytes(mesh: trimesh.Trimesh) -> bytes:
-    """A minimal core-spec 3MF package (unit mm) holding one object."""
+def threemf_bytes(mesh: trimesh.Trimesh, metadata: dict[str, str] | None = None) -> bytes:
+    """A core-spec 3MF package (unit millimeter) holding one object, with metadata."""
     vertices, faces = np.asarray(mesh.vertices), np.asarray(mesh.faces)
+    meta = {"Application": "TrendForge printprep", **(metadata or {})}
     model = "".join(
         [
-            f'<?xml version="1.0" encoding="UTF-8"?>\n<model unit="millimeter" xmlns="{_CORE_NS}">',
+            '<?xml version="1.0" encoding="UTF-8"?>\n',
+            f'<model unit="millimeter" xml:lang="en-US" xmlns="{_CORE_NS}">\n',
+            "".join(
+                f"<metadata name={quoteattr(k)}>{_text(v)}</metadata>\n" for k, v in meta.items()
+            ),
             '<resources><object id="1" type="model"><mesh><vertices>\n',
             ('<vertex x="%.6f" y="%.6f" z="%.6f"/>\n' * len(vertices))
             % tuple(vertices.ravel().tolist()),
@@ -203,6 +271,19 @@ def threemf_bytes(mesh: trimesh.Trimesh) -> bytes:
         z.writestr("_rels/.rels", _RELS)
         z.writestr("3D/3dmodel.model", model)
     return out.getvalue()
+
+
+def threemf_metadata(path: str | Path) -> tuple[str, dict[str, str]]:
+    """(unit, metadata name -> value) of a 3MF written by threemf_bytes."""
+    with zipfile.ZipFile(path) as z:
+        root = ET.fromstring(_bounded_read(z, z.getinfo("3D/3dmodel.model")), _SAFE_XML)
+    meta = {m.get("name"): m.text or "" for m in root.iter(f"{{{_CORE_NS}}}metadata")}
+    return root.get("unit", "millimeter"), meta
+
+
+def _text(value: str) -> str:
+    """XML-escaped element text."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def stl_bytes(mesh: trimesh.Trimesh) -> bytes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import trimesh
@@ -14,7 +14,10 @@ from .profiles import PrinterProfile
 
 OVERHANG_LIMIT_DEG = 45.0
 BED_TOLERANCE_MM = 0.01
-HEIGHT_TOLERANCE_MM = 1.0  # poses closer in height than this tie on height (a few layers)
+MIN_BED_CONTACT_MM2 = 25.0  # poses resting on less (an edge, a tip) are skipped if others exist
+MIN_BED_CONTACT_SHARE = 0.01
+HEIGHT_TOLERANCE_MM = 1.0
+MAX_SCORED_FACES = 150_000  # larger meshes are scored on a seeded face sample  # poses closer in height than this tie on height (a few layers)
 _OVERHANG_NZ = -math.cos(math.radians(90.0 - OVERHANG_LIMIT_DEG))
 _AXIS_TURNS = (  # (degrees, axis): each side of the bounding box down once
     (0.0, (1, 0, 0)),
@@ -61,10 +64,29 @@ def score_pose(mesh: trimesh.Trimesh, rotation: np.ndarray) -> Pose:
     )
 
 
-def candidate_rotations(mesh: trimesh.Trimesh, stable_count: int = 8) -> list[np.ndarray]:
-    """The model's own pose, the five other axis-aligned ones and the top stable poses."""
-    axis = [rotation_matrix(math.radians(a), d)[:3, :3] for a, d in _AXIS_TURNS]
-    return axis + _stable_rotations(mesh, stable_count)
+def axis_rotations() -> list[np.ndarray]:
+    """The six axis-aligned poses (each bounding-box side down once)."""
+    return [rotation_matrix(math.radians(a), d)[:3, :3] for a, d in _AXIS_TURNS]
+
+
+def candidate_rotations(
+    mesh: trimesh.Trimesh, stable_count: int = 8, sampled_count: int = 24
+) -> list[np.ndarray]:
+    """The model's own pose, five other axis-aligned ones, top stable poses, sampled ones."""
+    return (
+        axis_rotations() + _stable_rotations(mesh, stable_count) + sampled_rotations(sampled_count)
+    )
+
+
+def sampled_rotations(count: int) -> list[np.ndarray]:
+    """Rotations putting `count` Fibonacci-sphere directions face down (-z)."""
+    i = np.arange(count) + 0.5
+    polar = np.arccos(1 - 2 * i / count)
+    azimuth = math.pi * (1 + 5**0.5) * i
+    down = np.column_stack(
+        [np.sin(polar) * np.cos(azimuth), np.sin(polar) * np.sin(azimuth), np.cos(polar)]
+    )
+    return [trimesh.geometry.align_vectors(d, [0.0, 0.0, -1.0])[:3, :3] for d in down]
 
 
 def _stable_rotations(
@@ -105,10 +127,13 @@ def fit_scale(
 
 def choose_pose(mesh: trimesh.Trimesh, printer: PrinterProfile) -> tuple[Pose, Pose]:
     """(chosen, as modelled) by least support, then height, then bed contact; raises if none fit."""
-    poses = [score_pose(mesh, r) for r in candidate_rotations(mesh)]
+    proxy, weight = _scoring_proxy(mesh)
+    poses = [_scaled_pose(score_pose(proxy, r), weight) for r in candidate_rotations(mesh)]
     fitting = [p for p in poses if fit_scale(p.extents_mm, printer.build_volume_mm) >= 1 - 1e-9]
     if not fitting:
-        raise UnprintableMesh(_too_big_reason(poses, printer))
+        raise UnprintableMesh(too_big_reason(poses, printer))
+    min_contact = min(MIN_BED_CONTACT_MM2, MIN_BED_CONTACT_SHARE * float(mesh.area))
+    fitting = [p for p in fitting if p.bed_contact_mm2 >= min_contact] or fitting
     least = min(p.support_mm2 for p in fitting)
     near = [p for p in fitting if p.support_mm2 <= least + max(1.0, 0.02 * least)]
     lowest = min(p.height_mm for p in near)
@@ -116,7 +141,27 @@ def choose_pose(mesh: trimesh.Trimesh, printer: PrinterProfile) -> tuple[Pose, P
     return min(low, key=lambda p: (p.support_mm2, -p.bed_contact_mm2)), poses[0]
 
 
-def _too_big_reason(poses: list[Pose], printer: PrinterProfile) -> str:
+def _scoring_proxy(
+    mesh: trimesh.Trimesh, max_faces: int = MAX_SCORED_FACES
+) -> tuple[trimesh.Trimesh, float]:
+    """The mesh, or a seeded uniform sample of its faces and the area weight that restores totals."""
+    if len(mesh.faces) <= max_faces:
+        return mesh, 1.0
+    keep = np.random.default_rng(0).choice(len(mesh.faces), max_faces, replace=False)
+    proxy = trimesh.Trimesh(mesh.vertices, np.asarray(mesh.faces)[keep], process=False)
+    return proxy, float(mesh.area / proxy.area)
+
+
+def _scaled_pose(pose: Pose, weight: float) -> Pose:
+    """A pose with its areas (mm²) scaled from a face sample to the whole mesh."""
+    if weight == 1.0:
+        return pose
+    return replace(
+        pose, support_mm2=pose.support_mm2 * weight, bed_contact_mm2=pose.bed_contact_mm2 * weight
+    )
+
+
+def too_big_reason(poses: list[Pose], printer: PrinterProfile) -> str:
     """Explain that the part does not fit and propose the scale factor that would."""
     scale = max(fit_scale(p.extents_mm, printer.build_volume_mm) for p in poses)
     scale = math.floor(scale * 1000) / 1000

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import trimesh
 
 from . import checks
+from .errors import UnprintableMesh
+from .fit import UNIT_MM, detect_unit, split_proposal, split_to_fit, unit_findings
 from .meshio import load_mesh, stl_bytes, threemf_bytes, write_atomic
-from .orient import choose_pose, place_on_bed
-from .profiles import PrinterProfile, material_profile, printer_profile
+from .orient import (
+    Pose,
+    axis_rotations,
+    choose_pose,
+    fit_scale,
+    place_on_bed,
+    score_pose,
+    too_big_reason,
+)
+from .profiles import PrinterProfile, material_profile, printer_profile, target_size
 from .repair import repair_mesh
-from .slicer import run_prusa_slicer
+from .slicer import SlicerRun, run_prusa_slicer
 from .slicing import estimate_print, slice_layers
 
 
@@ -37,72 +50,187 @@ class PrintPrepReport:
     threemf_path: str
     gcode_path: str | None = None
     slicer_print_time_s: float | None = None
+    health_before: dict[str, int | None] = field(default_factory=dict)
+    health_after: dict[str, int | None] = field(default_factory=dict)
+    unit: str = "mm"
+    scale: float = 1.0
+    min_wall_mm: float | None = None
+    part_paths: list[str] = field(default_factory=list)
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+class QueueProgress:
+    """A picklable progress callback that puts stage names on a (multiprocessing) queue."""
+
+    def __init__(self, queue: Any) -> None:
+        self.queue = queue
+
+    def __call__(self, stage: str) -> None:
+        """Forward one stage name."""
+        self.queue.put(stage)
 
 
 def prepare(
     mesh_path: str | Path,
     out_dir: str | Path,
     *,
-    target_size_mm: float | None = None,
+    target_size_mm: float | str | None = None,
     printer: str = "prusa_mk4",
     material: str = "PLA",
     layer_height_mm: float = 0.2,
     infill_fraction: float = 0.15,
     stem: str = "prototype",
     progress: Callable[[str], None] | None = None,
+    units: str = "auto",
+    max_bytes: int = 100_000_000,
+    max_triangles: int = 2_000_000,
+    allow_split: bool = False,
+    use_slicer: bool = True,
 ) -> PrintPrepReport:
-    """Repair, scale, orient, estimate (s, m, g) and export one mesh; UnprintableMesh if hopeless."""
+    """Repair, scale, orient, check, estimate (s, m, g) and export a mesh; UnprintableMesh if hopeless.
+
+    Plain arguments and a plain dataclass result, so it runs in a ProcessPoolExecutor
+    (pass `QueueProgress(queue)` or None as progress there).
+    """
     machine, filament = printer_profile(printer), material_profile(material)
-    _check_settings(machine, target_size_mm, layer_height_mm, infill_fraction, stem)
+    size_mm = target_size(target_size_mm)
+    _check_settings(machine, size_mm, layer_height_mm, infill_fraction, stem)
     stage = progress or (lambda _name: None)
+    clock = _Clock()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
     stage("repair")
-    repair = repair_mesh(load_mesh(mesh_path))
+    loaded = load_mesh(mesh_path, max_bytes=max_bytes, max_triangles=max_triangles)
+    repair = repair_mesh(loaded)
     findings = checks.mesh_findings(repair)
-    mesh, scale_notes = _scaled(repair.mesh, target_size_mm)
-    findings += scale_notes
+    mesh, unit, scale, notes = _scaled(
+        repair.mesh, size_mm, Path(mesh_path).suffix.lower(), loaded.metadata.get("unit"), units
+    )
+    findings += notes
+    clock.lap("repair")
 
     stage("orient")
-    pose, as_modelled = choose_pose(mesh, machine)
-    placed = place_on_bed(mesh, pose, machine)
-    dims_mm = _dims_mm(placed)
+    pieces = _pieces(mesh, machine, allow_split)
+    if len(pieces) > 1:
+        findings.append(
+            checks.finding("split", "warning", f"split into {len(pieces)} pieces to fit")
+        )
+    oriented = [_orient(piece, machine) for piece in pieces]
+    placed, pose, as_modelled = oriented[0]
     findings.append(checks.overhang_finding(pose.support_mm2, as_modelled.support_mm2, placed.area))
     findings += checks.bed_contact_findings(placed)
+    dims_mm = _dims_mm(placed)
     findings += checks.thin_findings(dims_mm, placed.volume, placed.area, machine.nozzle_mm)
+    walls, min_wall_mm = checks.wall_findings(placed, machine.nozzle_mm)
+    findings += walls
+    clock.lap("orient")
 
     stage("slice")
-    estimate = estimate_print(
-        slice_layers(placed, layer_height_mm), machine, filament, infill_fraction
-    )
+    small_mm2 = (2 * machine.nozzle_mm) ** 2
+    stacks = [slice_layers(p, layer_height_mm, small_mm2) for p, _, _ in oriented]
+    estimates = [estimate_print(st, machine, filament, infill_fraction) for st in stacks]
+    findings += checks.small_feature_findings(stacks[0].small_islands, machine.nozzle_mm)
+    clock.lap("slice")
 
     stage("export")
+    meta = _metadata(stem, machine, filament.name, layer_height_mm, infill_fraction)
     stl, threemf = out / f"{stem}.stl", out / f"{stem}.3mf"
     write_atomic(stl, stl_bytes(placed))
-    write_atomic(threemf, threemf_bytes(placed))
-    run = run_prusa_slicer(
-        stl, out / f"{stem}.gcode", machine, filament, layer_height_mm, infill_fraction
+    write_atomic(threemf, threemf_bytes(placed, meta))
+    part_paths = _export_parts([p for p, _, _ in oriented], out, stem) if len(pieces) > 1 else []
+    clock.lap("export")
+    run = (
+        run_prusa_slicer(
+            stl, out / f"{stem}.gcode", machine, filament, layer_height_mm, infill_fraction
+        )
+        if use_slicer
+        else SlicerRun(None, None, "external slicer not requested; times are geometric estimates")
     )
     findings.append(checks.finding("slicer", run.severity, run.note))
 
     return PrintPrepReport(
         dims_mm=dims_mm,
-        volume_cm3=float(placed.volume) / 1000.0,
+        volume_cm3=float(sum(p.volume for p, _, _ in oriented)) / 1000.0,
         triangles=len(placed.faces),
         repaired=repair.actions,
         findings=findings,
-        support_area_mm2=pose.support_mm2,
-        support_area_before_mm2=as_modelled.support_mm2,
-        layer_count=estimate.layer_count,
-        print_time_s=estimate.print_time_s,
-        filament_m=estimate.filament_m,
-        filament_g=estimate.filament_g,
+        support_area_mm2=float(sum(pz.support_mm2 for _, pz, _ in oriented)),
+        support_area_before_mm2=float(sum(m.support_mm2 for _, _, m in oriented)),
+        layer_count=max(e.layer_count for e in estimates),
+        print_time_s=float(sum(e.print_time_s for e in estimates)),
+        filament_m=float(sum(e.filament_m for e in estimates)),
+        filament_g=float(sum(e.filament_g for e in estimates)),
         stl_path=str(stl),
         threemf_path=str(threemf),
         gcode_path=run.gcode_path,
         slicer_print_time_s=run.print_time_s,
+        health_before=repair.before.counts(),
+        health_after=repair.after.counts(),
+        unit=unit,
+        scale=scale,
+        min_wall_mm=min_wall_mm if math.isfinite(min_wall_mm) else None,
+        part_paths=part_paths,
+        timings_s=clock.laps,
     )
+
+
+class _Clock:
+    """Wall-clock seconds per stage."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        """Record seconds since the previous lap under name."""
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 4)
+        self._last = now
+
+
+def _pieces(
+    mesh: trimesh.Trimesh, machine: PrinterProfile, allow_split: bool
+) -> list[trimesh.Trimesh]:
+    """The mesh itself, or planar pieces that fit when it is too big and splitting is allowed."""
+    x, y, z = (float(e) for e in mesh.extents)
+    upright = [(x, y, z), (x, z, y), (y, z, x)]  # each axis up once
+    if any(fit_scale(e, machine.build_volume_mm) >= 1 - 1e-9 for e in upright):
+        return [mesh]
+    if not allow_split:
+        poses = [score_pose(mesh, r) for r in axis_rotations()]
+        raise UnprintableMesh(f"{too_big_reason(poses, machine)}: {split_proposal(mesh, machine)}")
+    return split_to_fit(mesh, machine)
+
+
+def _orient(mesh: trimesh.Trimesh, machine: PrinterProfile) -> tuple[trimesh.Trimesh, Pose, Pose]:
+    """(placed mesh, chosen pose, as-modelled pose) for one piece."""
+    pose, as_modelled = choose_pose(mesh, machine)
+    return place_on_bed(mesh, pose, machine), pose, as_modelled
+
+
+def _export_parts(parts: list[trimesh.Trimesh], out: Path, stem: str) -> list[str]:
+    """One binary STL per split piece, in its print orientation."""
+    paths = []
+    for i, part in enumerate(parts, start=1):
+        path = out / f"{stem}-part{i}.stl"
+        write_atomic(path, stl_bytes(part))
+        paths.append(str(path))
+    return paths
+
+
+def _metadata(
+    stem: str, machine: PrinterProfile, material: str, layer_height_mm: float, infill: float
+) -> dict[str, str]:
+    """3MF metadata naming the part and the intended print settings."""
+    return {
+        "Title": stem,
+        "Designer": "TrendForge",
+        "Description": (
+            f"{machine.title or machine.name}, {material}, layer {layer_height_mm:g} mm, "
+            f"infill {infill:.0%}"
+        ),
+    }
 
 
 _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -130,15 +258,22 @@ def _check_settings(
 
 
 def _scaled(
-    mesh: trimesh.Trimesh, target_size_mm: float | None
-) -> tuple[trimesh.Trimesh, list[dict[str, str]]]:
-    """Scale so the longest side is target_size_mm (mm), with a finding saying so."""
+    mesh: trimesh.Trimesh,
+    target_size_mm: float | None,
+    suffix: str,
+    declared: str | None,
+    units: str,
+) -> tuple[trimesh.Trimesh, str, float, list[dict[str, str]]]:
+    """Convert to mm (unit read or guessed), then scale the longest side to target_size_mm."""
     longest = float(max(mesh.extents))
-    scale = target_size_mm / longest if target_size_mm is not None else 1.0
+    unit = detect_unit(longest, suffix, declared, units)
+    notes = unit_findings(longest, unit, declared, units)
+    longest_mm = longest * UNIT_MM[unit]
+    scale = target_size_mm / longest if target_size_mm is not None else UNIT_MM[unit]
     if scale != 1.0:
         mesh = mesh.copy()
         mesh.apply_scale(scale)
-    return mesh, checks.scale_findings(longest, scale, target_size_mm)
+    return mesh, unit, scale, notes + checks.scale_findings(longest_mm, scale, target_size_mm)
 
 
 def _dims_mm(mesh: trimesh.Trimesh) -> tuple[float, float, float]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import trimesh
@@ -11,17 +11,22 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from .errors import UnprintableMesh
+from .rays import self_intersecting_edges
 
 
 @dataclass(frozen=True)
 class MeshHealth:
-    """Topology of a mesh: open and non-manifold edge counts, shells, volume (mm³)."""
+    """Topology of a mesh: defect counts, shells, volume (mm³); None means not checked."""
 
     boundary_edges: int
     nonmanifold_edges: int
     shells: int
     winding_consistent: bool
     volume_mm3: float
+    inconsistent_edges: int = 0
+    degenerate_faces: int = 0
+    duplicate_faces: int = 0
+    self_intersecting_edges: int | None = None
 
     @property
     def watertight(self) -> bool:
@@ -30,10 +35,27 @@ class MeshHealth:
 
     def summary(self) -> str:
         """One line of counts for a finding."""
+        crossing = (
+            "unchecked" if self.self_intersecting_edges is None else self.self_intersecting_edges
+        )
         return (
             f"{self.boundary_edges} open edges, {self.nonmanifold_edges} non-manifold edges, "
-            f"{self.shells} shell(s)"
+            f"{self.inconsistent_edges} inconsistently wound edges, "
+            f"{self.degenerate_faces} degenerate and {self.duplicate_faces} duplicate faces, "
+            f"{self.shells} shell(s), {crossing} self-intersecting edges"
         )
+
+    def counts(self) -> dict[str, int | None]:
+        """The defect counts by name, for reports and tests."""
+        return {
+            "boundary_edges": self.boundary_edges,
+            "nonmanifold_edges": self.nonmanifold_edges,
+            "inconsistent_edges": self.inconsistent_edges,
+            "degenerate_faces": self.degenerate_faces,
+            "duplicate_faces": self.duplicate_faces,
+            "shells": self.shells,
+            "self_intersecting_edges": self.self_intersecting_edges,
+        }
 
 
 @dataclass
@@ -47,32 +69,42 @@ class RepairResult:
     cavities: int
 
 
-def mesh_health(mesh: trimesh.Trimesh) -> MeshHealth:
-    """Count open edges, non-manifold edges and face-connected shells."""
+def mesh_health(mesh: trimesh.Trimesh, intersections: bool = True) -> MeshHealth:
+    """Count open, non-manifold, mis-wound and self-intersecting edges, bad faces, shells."""
     faces = np.asarray(mesh.faces)
     directed = _directed_edges(faces)
     undirected = _edge_keys(np.sort(directed, axis=1), len(mesh.vertices))
-    _, uses = np.unique(undirected, return_counts=True)
+    uses = _run_counts(undirected)
     directed_keys = _edge_keys(directed, len(mesh.vertices))
+    repeated = len(directed_keys) - len(_run_counts(directed_keys))
+    unique_rows = len(trimesh.grouping.unique_rows(np.sort(faces, axis=1))[0]) if len(faces) else 0
     return MeshHealth(
         boundary_edges=int((uses == 1).sum()),
         nonmanifold_edges=int((uses > 2).sum()),
         shells=int(_shell_labels(mesh).max(initial=-1) + 1),
-        winding_consistent=len(np.unique(directed_keys)) == len(directed_keys),
+        winding_consistent=repeated == 0,
         volume_mm3=float(_face_signed_volumes(mesh).sum()),
+        inconsistent_edges=int(repeated),
+        degenerate_faces=int((~mesh.nondegenerate_faces()).sum()) if len(faces) else 0,
+        duplicate_faces=int(len(faces) - unique_rows),
+        self_intersecting_edges=self_intersecting_edges(mesh) if intersections else None,
     )
 
 
 def repair_mesh(mesh: trimesh.Trimesh) -> RepairResult:
     """Merge, clean, re-wind, close and unite a mesh; UnprintableMesh if it stays open."""
     before = mesh_health(mesh)
+    welded = bool(mesh.metadata.get("welded"))
     mesh = trimesh.Trimesh(vertices=mesh.vertices, faces=mesh.faces, process=False)
     actions: list[str] = []
-    _note(actions, _merge_duplicate_vertices(mesh), "merged {} duplicate vertices")
+    if not welded:  # load_mesh already welded STL corners
+        _note(actions, _merge_duplicate_vertices(mesh), "merged {} duplicate vertices")
     _note(actions, _drop_faces(mesh, mesh.nondegenerate_faces()), "removed {} degenerate faces")
     _note(actions, _drop_faces(mesh, mesh.unique_faces()), "removed {} duplicate faces")
     if len(mesh.faces) == 0:
         raise UnprintableMesh("every triangle of the mesh is degenerate (zero area)")
+    mesh, separated = _split_nonmanifold(mesh)
+    _note(actions, separated, "separated {} non-manifold edge(s) between shells")
     original = mesh.faces.copy()
     _fix_winding(mesh)
     mesh, holes = _fill_holes(mesh)
@@ -80,11 +112,89 @@ def repair_mesh(mesh: trimesh.Trimesh) -> RepairResult:
     flipped = int((mesh.faces[: len(original)] != original).any(axis=1).sum())
     _note(actions, flipped, "flipped {} faces so normals point outward")
     _note(actions, holes, "filled {} hole(s)")
+    mesh, sheets = _drop_sheets(mesh)
+    _note(actions, sheets, "removed {} loose sheet(s) enclosing no volume")
     mesh, united = _unite_overlapping_shells(mesh)
     actions.extend(united)
-    after = mesh_health(mesh)
+    after = mesh_health(mesh, intersections=False)
+    if not after.watertight:
+        mesh, fixed = close_with_pymeshfix(mesh, after)
+        actions.append(fixed)
+        after = mesh_health(mesh, intersections=False)
     _require_solid(after)
+    after = replace(after, self_intersecting_edges=_checked_intersections(mesh, before))
     return RepairResult(mesh, actions, before, after, cavities)
+
+
+def _checked_intersections(mesh: trimesh.Trimesh, before: MeshHealth) -> int | None:
+    """Self-intersecting edges after repair, re-checked only when some were found before."""
+    if not before.self_intersecting_edges:
+        return before.self_intersecting_edges
+    return self_intersecting_edges(mesh)
+
+
+def _split_nonmanifold(mesh: trimesh.Trimesh) -> tuple[trimesh.Trimesh, int]:
+    """Give every shell its own vertices so shells meeting at an edge no longer share it."""
+    before = _nonmanifold_count(mesh)
+    if before == 0:
+        return mesh, 0
+    labels = _shell_labels(mesh)
+    order = np.argsort(labels, kind="stable")
+    faces = np.asarray(mesh.faces)[order]
+    keys = labels[order][:, None].astype(np.int64) * len(mesh.vertices) + faces
+    unique, inverse = np.unique(keys.ravel(), return_inverse=True)
+    vertices = np.asarray(mesh.vertices)[unique % len(mesh.vertices)]
+    split = trimesh.Trimesh(vertices=vertices, faces=inverse.reshape(-1, 3), process=False)
+    return split, before - _nonmanifold_count(split)
+
+
+def _nonmanifold_count(mesh: trimesh.Trimesh) -> int:
+    """Edges shared by more than two triangles."""
+    undirected = _edge_keys(
+        np.sort(_directed_edges(np.asarray(mesh.faces)), axis=1), len(mesh.vertices)
+    )
+    return int((_run_counts(undirected) > 2).sum())
+
+
+def _run_counts(keys: np.ndarray) -> np.ndarray:
+    """How often each distinct key occurs (sort-based; faster than np.unique here)."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    ordered = np.sort(keys)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    return np.diff(np.append(starts, len(ordered)))
+
+
+def _drop_sheets(mesh: trimesh.Trimesh) -> tuple[trimesh.Trimesh, int]:
+    """Remove closed shells that enclose (almost) no volume, such as filled single triangles."""
+    labels = _shell_labels(mesh)
+    volume = np.abs(np.bincount(labels, _face_signed_volumes(mesh)))
+    if len(volume) < 2:
+        return mesh, 0
+    flat = volume <= 1e-9 * max(float(volume.max()), 1e-12)
+    if not flat.any() or flat.all():
+        return mesh, 0
+    keep = ~flat[labels]
+    kept = trimesh.Trimesh(vertices=mesh.vertices, faces=mesh.faces[keep], process=False)
+    kept.remove_unreferenced_vertices()
+    return kept, int(flat.sum())
+
+
+def close_with_pymeshfix(mesh: trimesh.Trimesh, health: MeshHealth) -> tuple[trimesh.Trimesh, str]:
+    """Close what trimesh could not (pymeshfix: joins, fills, removes bad pieces)."""
+    import pymeshfix
+
+    fix = pymeshfix.MeshFix(np.asarray(mesh.vertices), np.asarray(mesh.faces))
+    fix.repair(joincomp=True, remove_smallest_components=False)
+    fixed = trimesh.Trimesh(vertices=fix.points, faces=fix.faces, process=False)
+    if len(fixed.faces) == 0:
+        raise UnprintableMesh(f"pymeshfix could not close the mesh ({health.summary()})")
+    _fix_inversion(fixed)
+    note = (
+        f"pymeshfix closed {health.boundary_edges} open and "
+        f"{health.nonmanifold_edges} non-manifold edges trimesh could not"
+    )
+    return fixed, note
 
 
 def _note(actions: list[str], count: int, template: str) -> None:

@@ -32,6 +32,15 @@ def parse_duration_s(text: str) -> float | None:
     return float(sum(int(n) * _UNIT_S[u] for n, u in parts)) if parts else None
 
 
+def gcode_filament_mm(gcode: Path) -> float | None:
+    """The '; filament used [mm] = ...' comment of a G-code (mm of filament)."""
+    with gcode.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if line.startswith("; filament used [mm] ="):
+                return float(line.split("=", 1)[1].split(",")[0])
+    return None
+
+
 def gcode_print_time_s(gcode: Path) -> float | None:
     """The '; estimated printing time (normal mode) = ...' comment of a G-code, in seconds."""
     with gcode.open(encoding="utf-8", errors="replace") as fh:
@@ -63,6 +72,7 @@ def run_prusa_slicer(
         "--fill-density", f"{infill_fraction * 100:.0f}%",
         "--nozzle-diameter", f"{printer.nozzle_mm:g}",
         "--filament-diameter", f"{material.filament_diameter_mm:g}",
+        "--filament-density", f"{material.density_g_cm3:g}",
         "--bed-shape", f"0x0,{bx:g}x0,{bx:g}x{by:g},0x{by:g}",
         "--max-print-height", f"{bz:g}",
         "-o", str(gcode),

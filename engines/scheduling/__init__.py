@@ -1,6 +1,16 @@
-"""Scheduling: production lines and a greedy, ramp-aware list scheduler (units/day, days)."""
+"""Scheduling: lines, a greedy ramp-aware planner and a CP-SAT finite-capacity scheduler."""
 
+from engines.scheduling.jobshop import JobShopResult, load_orlib, parse_orlib, solve_jobshop
 from engines.scheduling.lines import Line, lines_from_assignments
+from engines.scheduling.orders import TICKS_PER_DAY, Order, build_orders, split_lots
+from engines.scheduling.plan import (
+    compare_plans,
+    format_comparison,
+    plan_order,
+    routing_of,
+    what_if,
+)
+from engines.scheduling.problem import Problem, Solution, greedy, violations
 from engines.scheduling.schedule import (
     DeadlineInfeasible,
     Schedule,
@@ -14,15 +24,32 @@ from engines.scheduling.schedule import (
 )
 
 __all__ = [
+    "TICKS_PER_DAY",
     "DeadlineInfeasible",
+    "JobShopResult",
     "Line",
+    "Order",
+    "Problem",
     "Schedule",
+    "Solution",
     "allocate",
+    "build_orders",
     "capacity_matrix",
+    "compare_plans",
     "cumulative_plan",
+    "format_comparison",
+    "greedy",
     "greedy_schedule",
     "lines_from_assignments",
+    "load_orlib",
     "overtime_scale",
+    "parse_orlib",
     "pick_bottleneck",
+    "plan_order",
     "require_on_time",
+    "routing_of",
+    "solve_jobshop",
+    "split_lots",
+    "violations",
+    "what_if",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 MAX_LINE_RATE_UNITS_PER_DAY = 2000.0
@@ -24,12 +24,23 @@ class Line:
     changeover_days: float = 0.5
     available_from_day: int = 0
     shift_hours: float = 8.0
+    family_rates_units_per_hour: dict[str, float] = field(default_factory=dict)
+    days_off: tuple[int, ...] = ()
+    blocked_days: tuple[tuple[float, float], ...] = ()
+    extra_cost: float = 0.0
 
     def __post_init__(self) -> None:
         if self.rate_units_per_day < 0 or self.shift_hours <= 0 or self.ramp_days < 0:
             raise ValueError(f"line {self.line_id}: rate, shift hours and ramp days must be ≥ 0")
         if not 0.0 < self.ramp_start_fraction <= 1.0 or self.changeover_days < 0:
             raise ValueError(f"line {self.line_id}: ramp start in (0, 1], changeover ≥ 0 days")
+        if any(not 0 <= d <= 6 for d in self.days_off) or self.extra_cost < 0:
+            raise ValueError(f"line {self.line_id}: days off are weekdays 0..6, extra cost ≥ 0")
+
+    def rate_for(self, family: str = "") -> float:
+        """Nominal rate for a product family in units/day (units/hour × shift hours if given)."""
+        per_hour = self.family_rates_units_per_hour.get(family)
+        return per_hour * self.shift_hours if per_hour is not None else self.rate_units_per_day
 
 
 def _scarcest_process(assignments: Sequence[Mapping[str, Any]]) -> str:

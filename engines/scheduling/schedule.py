@@ -25,7 +25,12 @@ class DeadlineInfeasible(ValueError):
 
 @dataclass
 class Schedule:
-    """Per-line plan, daily (line_id, day, units), completion vs due day (0-based factory days)."""
+    """Per-line plan, daily (line_id, day, units), completion vs due day (0-based factory days).
+
+    CP-SAT plans add: gantt (line_id, lot, stage, start_day, end_day) in fractional days,
+    stage_daily (stage, line_id, day, units) for every stage (daily is the last stage),
+    shipments (day, units) of finished lots, the objective, its lower bound and relative gap.
+    """
 
     lines: list[dict[str, Any]]
     daily: list[tuple[str, int, int]]
@@ -33,6 +38,17 @@ class Schedule:
     due_day: int
     on_time: bool
     notes: list[str] = field(default_factory=list)
+    gantt: list[tuple[str, int, str, float, float]] = field(default_factory=list)
+    stage_daily: list[tuple[str, str, int, int]] = field(default_factory=list)
+    shipments: list[tuple[int, int]] = field(default_factory=list)
+    makespan_days: float | None = None
+    utilisation: float | None = None
+    extra_cost: float = 0.0
+    objective: float | None = None
+    lower_bound: float | None = None
+    gap: float | None = None
+    solver_status: str = "greedy"
+    greedy_completion_day: int | None = None
 
 
 def overtime_scale(shift_hours: np.ndarray | float, overtime_hours: float) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import stat
 import zipfile
 from collections.abc import Callable
@@ -32,6 +33,18 @@ from models.contracts import Finding
 
 PLA = MATERIALS["PLA"]
 MK4 = PRINTERS["prusa_mk4"]
+
+
+@pytest.fixture(autouse=True)
+def _no_installed_slicer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hide a system-wide prusa-slicer so tests are the same with or without it (fakes stay)."""
+    real = shutil.which
+
+    def which(name: str, *args: object, **kwargs: object) -> str | None:
+        found = real(name)
+        return None if found and found.startswith(("/usr/", "/bin/")) else found
+
+    monkeypatch.setattr("engines.printprep.slicer.shutil.which", which)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -321,8 +334,10 @@ def test_thin_plate_is_returned_with_an_error_finding(tmp_path: Path) -> None:
 def test_inch_part_is_scaled_to_the_target_size(tmp_path: Path) -> None:
     inches = trimesh.creation.box((2.0, 1.0, 0.5))
     unscaled = run(tmp_path, inches)
-    assert "units" in names(unscaled, "warning")
-    assert "thin_feature" in names(unscaled, "error")
+    assert "units" in names(unscaled, "warning") and unscaled.unit == "inch"
+    assert sorted(unscaled.dims_mm) == pytest.approx([12.7, 25.4, 50.8])
+    as_mm = run(tmp_path, inches, units="mm")
+    assert "thin_feature" in names(as_mm, "error") and "tiny_part" in names(as_mm, "warning")
 
     report = run(tmp_path, inches, target_size_mm=50.8)
     assert sorted(report.dims_mm) == pytest.approx([12.7, 25.4, 50.8])
@@ -438,7 +453,7 @@ def test_hollow_sections_count_one_island_per_outer_loop() -> None:
 
 
 def test_profiles_are_as_specified() -> None:
-    assert PrinterProfile("prusa_mk4", (250.0, 210.0, 220.0), 0.4) == MK4
+    assert PrinterProfile("prusa_mk4", (250.0, 210.0, 220.0), 0.4, "Prusa MK4") == MK4
     assert PRINTERS["bambu_x1c"].build_volume_mm == (256.0, 256.0, 256.0)
     assert PRINTERS["ender3"].build_volume_mm == (220.0, 220.0, 250.0)
     assert MATERIALS["PETG"] == Material("PETG", 1.27, 1.75)

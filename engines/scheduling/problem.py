@@ -1,0 +1,262 @@
+"""A flexible job shop in integer ticks: jobs of stages, machine alternatives, setups, greedy."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Alternatives = dict[int, int]  # machine index -> duration in ticks
+MAX_DISPATCH_JOBS = 80
+SLACKS = (0.0, 0.25, 0.5)
+
+
+@dataclass
+class Problem:
+    """Jobs (lots) × stages with machine alternatives; groups (orders) share setups and due ticks."""
+
+    n_machines: int
+    jobs: list[list[Alternatives]]
+    group: list[int]
+    due: list[int | None] = field(default_factory=list)  # per group, ticks (None: no due)
+    setup: list[int] = field(default_factory=list)  # per machine, ticks before a group's campaign
+    release: list[int] = field(default_factory=list)  # per machine, ticks
+    blocked: list[list[tuple[int, int]]] = field(default_factory=list)  # per machine [start, end)
+    cost: list[int] = field(default_factory=list)  # per machine, paid once if used
+    job_release: list[int] = field(default_factory=list)  # per job, ticks
+
+    def __post_init__(self) -> None:
+        m, n_groups = self.n_machines, max(self.group, default=-1) + 1
+        self.due = self.due or [None] * n_groups
+        self.setup = self.setup or [0] * m
+        self.release = self.release or [0] * m
+        self.blocked = self.blocked or [[] for _ in range(m)]
+        self.cost = self.cost or [0] * m
+        self.job_release = self.job_release or [0] * len(self.jobs)
+        for blocks in self.blocked:
+            blocks.sort()
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups (orders)."""
+        return len(self.due)
+
+    def has_setups(self) -> bool:
+        """True when some machine needs a setup (changeover or ramp loss) per campaign."""
+        return any(s > 0 for s in self.setup)
+
+
+@dataclass
+class Solution:
+    """Per (job, stage): (machine, start tick, end tick); plus the solver's figures."""
+
+    ops: dict[tuple[int, int], tuple[int, int, int]]
+    objective: float = 0.0
+    bound: float = 0.0
+    status: str = "GREEDY"
+    wall_s: float = 0.0
+
+    @property
+    def makespan(self) -> int:
+        """Latest end tick over all operations."""
+        return max((e for _, _, e in self.ops.values()), default=0)
+
+
+def job_end(problem: Problem, sol: Solution, job: int) -> int:
+    """End tick of a job's last stage."""
+    return sol.ops[(job, len(problem.jobs[job]) - 1)][2]
+
+
+def tardiness(problem: Problem, sol: Solution) -> list[int]:
+    """Per group: ticks its last job ends after its due tick (0 when on time or no due)."""
+    ends = [0] * problem.n_groups
+    for j, g in enumerate(problem.group):
+        ends[g] = max(ends[g], job_end(problem, sol, j))
+    return [max(0, e - d) if d is not None else 0 for e, d in zip(ends, problem.due, strict=True)]
+
+
+def used_cost(problem: Problem, sol: Solution) -> int:
+    """Total cost of the machines a solution uses."""
+    return sum(problem.cost[m] for m in {m for m, _, _ in sol.ops.values()})
+
+
+def weights(problem: Problem, horizon: int) -> tuple[int, int, int]:
+    """Lexicographic weights (tardiness, makespan, cost): one tick of each outweighs all below."""
+    w_cost = 1
+    w_makespan = sum(problem.cost) + 1
+    # one group: its tardiness max(0, makespan − due) only grows with the makespan, so drop it
+    dues = any(d is not None for d in problem.due) and problem.n_groups > 1
+    w_tardy = w_makespan * (horizon + 1) if dues else 0
+    return w_tardy, w_makespan, w_cost
+
+
+def objective(problem: Problem, sol: Solution, horizon: int) -> int:
+    """The weighted objective of a solution (same as the CP-SAT model's)."""
+    wt, wm, wc = weights(problem, horizon)
+    return wt * sum(tardiness(problem, sol)) + wm * sol.makespan + wc * used_cost(problem, sol)
+
+
+def earliest_fit(blocks: list[tuple[int, int]], start: int, duration: int) -> int:
+    """Earliest tick ≥ start where [t, t + duration) misses every blocked interval."""
+    t = start
+    i = max(bisect.bisect_right(blocks, (t, t)) - 1, 0)
+    while i < len(blocks):
+        b0, b1 = blocks[i]
+        if b1 <= t:
+            i += 1
+            continue
+        if b0 >= t + duration:
+            break
+        t, i = b1, i + 1
+    return t
+
+
+class _Dispatcher:
+    """Appends operations at machine ends (no insertion), one campaign per (group, machine)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.p = problem
+        self.free = list(problem.release)
+        self.current = [-1] * problem.n_machines
+        self.used = [False] * problem.n_machines
+        self.ops: dict[tuple[int, int], tuple[int, int, int]] = {}
+        self.insert = not problem.has_setups()  # fill idle gaps unless campaigns must be contiguous
+        self.occupied = [list(b) for b in problem.blocked]
+
+    def option(self, job: int, stage: int, ready: int, m: int, d: int) -> tuple[int, int, int]:
+        """(end, start, machine) if job's stage goes on machine m next."""
+        p, g = self.p, self.p.group[job]
+        if self.insert:
+            start = earliest_fit(self.occupied[m], max(ready, p.release[m]), d)
+            return start + d, start, m
+        setup = p.setup[m] if self.current[m] != g else 0
+        start = earliest_fit(p.blocked[m], max(ready, self.free[m] + setup), d)
+        return start + d, start, m
+
+    def best(self, job: int, stage: int, ready: int, slack: float = 0.0) -> tuple[int, int, int]:
+        """Earliest-completion machine (slack > 0: earliest start among nearly as early ends)."""
+        alts = self.p.jobs[job][stage]
+        opts = [self.option(job, stage, ready, m, d) for m, d in alts.items()]
+        if slack > 0:
+            end = min(o[0] for o in opts)
+            limit = end + slack * (end - min(o[1] for o in opts))
+            opts = [o for o in opts if o[0] <= limit]
+            return min(opts, key=lambda o: (o[1], o[0], o[2]))
+        return min(opts, key=lambda o: (o[0], self.p.cost[o[2]] * (not self.used[o[2]]), o[2]))
+
+    def place(self, job: int, stage: int, end: int, start: int, m: int) -> None:
+        """Commit an operation to a machine."""
+        self.ops[(job, stage)] = (m, start, end)
+        self.free[m], self.current[m], self.used[m] = end, self.p.group[job], True
+        if self.insert:
+            bisect.insort(self.occupied[m], (start, end))
+
+
+def _dispatch(problem: Problem, jobs: list[int], d: _Dispatcher) -> None:
+    """Earliest-completion-time list scheduling of the given jobs' operations, stage order."""
+    nxt = {j: 0 for j in jobs}
+    ready = {j: problem.job_release[j] for j in jobs}
+    left = {j: [min(a.values()) for a in problem.jobs[j]] for j in jobs}
+    while nxt:
+        picks = [(d.best(j, s, ready[j]), j) for j, s in nxt.items()]
+        first_end = min(o[0] for o, _ in picks)
+        # Giffler–Thompson flavour: of the operations that can start before the earliest
+        # completion, take the one whose job has the most work left (MWKR)
+        conflict = [(o, j) for o, j in picks if o[1] < first_end]
+        (end, start, m), j = max(conflict, key=lambda pj: (sum(left[pj[1]][nxt[pj[1]] :]), -pj[1]))
+        d.place(j, nxt[j], end, start, m)
+        ready[j] = end
+        nxt[j] += 1
+        if nxt[j] == len(problem.jobs[j]):
+            del nxt[j]
+
+
+def _serial(problem: Problem, order: list[int], slack: float) -> Solution:
+    """Each job in turn, all its stages, on the best machine (gap insertion when no setups)."""
+    d = _Dispatcher(problem)
+    for j in order:
+        ready = problem.job_release[j]
+        for s in range(len(problem.jobs[j])):
+            end, start, m = d.best(j, s, ready, slack)
+            d.place(j, s, end, start, m)
+            ready = end
+    return Solution(d.ops)
+
+
+def _job_orders(problem: Problem, restarts: int, seed: int = 0) -> list[list[int]]:
+    """Job sequences for serial scheduling: groups by due tick, then LPT or short-head-first LPT."""
+    work = [sum(min(a.values()) for a in st) for st in problem.jobs]
+    head = [min(st[0].values()) for st in problem.jobs]
+    n_fast = max(len(st[0]) for st in problem.jobs) * 2
+
+    def by_group(key: Sequence[float]) -> list[int]:
+        due = [(problem.due[g] is None, problem.due[g] or 0, g) for g in problem.group]
+        return sorted(range(len(problem.jobs)), key=lambda j: (due[j], key[j], j))
+
+    shortest = set(sorted(range(len(work)), key=head.__getitem__)[:n_fast])
+    orders = [by_group([-w for w in work])]
+    orders.append(by_group([-w * (j not in shortest) for j, w in enumerate(work)]))
+    rng = np.random.default_rng(seed)
+    for _ in range(restarts):  # LPT with ±15% noise: list schedules are chaotic, sample a few
+        orders.append(by_group(list(-np.asarray(work) * rng.uniform(0.85, 1.15, len(work)))))
+    return orders
+
+
+def _rank(problem: Problem, sol: Solution) -> tuple[int, int, int]:
+    """Lexicographic (tardiness, makespan, cost) of a solution."""
+    return sum(tardiness(problem, sol)), sol.makespan, used_cost(problem, sol)
+
+
+def greedy(problem: Problem, restarts: int = 4) -> Solution:
+    """Best of a few list schedules (dispatching, serial LPT orders); milliseconds to ~1 s."""
+    candidates = [_serial(problem, o, k) for o in _job_orders(problem, restarts) for k in SLACKS]
+    if len(problem.jobs) > MAX_DISPATCH_JOBS:  # dispatching is quadratic in jobs
+        return min(candidates, key=lambda s: _rank(problem, s))
+    d = _Dispatcher(problem)
+    if problem.has_setups():
+        by_group: dict[int, list[int]] = {}
+        for j, g in enumerate(problem.group):
+            by_group.setdefault(g, []).append(j)
+        order = sorted(by_group, key=lambda g: (problem.due[g] is None, problem.due[g] or 0, g))
+        for g in order:
+            _dispatch(problem, by_group[g], d)
+    else:
+        _dispatch(problem, list(range(len(problem.jobs))), d)
+    candidates.append(Solution(d.ops))
+    return min(candidates, key=lambda s: _rank(problem, s))
+
+
+def _machine_violations(p: Problem, m: int, ops: list[tuple[int, int, int, int]]) -> list[str]:
+    """Overlap, blocked time, release and campaign setups on one machine (ops: start, end, job)."""
+    out, seen, prev_end, prev_group = [], set(), p.release[m], -1
+    for st, en, j, s in sorted(ops):
+        g = p.group[j]
+        if st < prev_end + (p.setup[m] if g != prev_group else 0):
+            out.append(f"machine {m}: job {j} stage {s} starts at {st}, too early")
+        if any(a < en and st < b for a, b in p.blocked[m]):
+            out.append(f"machine {m}: job {j} stage {s} overlaps blocked time")
+        if g != prev_group and g in seen and p.setup[m] > 0:
+            out.append(f"machine {m}: group {g} has two campaigns")
+        seen.add(g)
+        prev_end, prev_group = en, g
+    return out
+
+
+def violations(p: Problem, sol: Solution) -> list[str]:
+    """Every broken constraint of a solution (empty list: feasible)."""
+    out: list[str] = []
+    by_machine: dict[int, list[tuple[int, int, int, int]]] = {}
+    for j, stages in enumerate(p.jobs):
+        for s, alts in enumerate(stages):
+            m, st, en = sol.ops[(j, s)]
+            if alts.get(m) != en - st:
+                out.append(f"job {j} stage {s}: machine {m} or duration {en - st} not allowed")
+            prev = sol.ops[(j, s - 1)][2] if s else p.job_release[j]
+            if st < prev:
+                out.append(f"job {j} stage {s} starts at {st} before {prev}")
+            by_machine.setdefault(m, []).append((st, en, j, s))
+    for m, ops in by_machine.items():
+        out += _machine_violations(p, m, ops)
+    return out
