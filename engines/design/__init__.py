@@ -5,8 +5,15 @@ from __future__ import annotations
 from engines.design.base import DesignError, Family, Param
 from engines.design.families import FAMILIES
 from engines.design.intent import Intent, detect_family, parse_intent
+from engines.design.preference import PreferenceModel, features, learn
 from engines.design.render import render_preview
-from engines.design.variants import GeneratedVariant, generate_variants, write_variant_assets
+from engines.design.variants import (
+    GeneratedVariant,
+    generate_variants,
+    glb_path,
+    write_glb,
+    write_variant_assets,
+)
 
 __all__ = [
     "FAMILIES",
@@ -15,9 +22,14 @@ __all__ = [
     "GeneratedVariant",
     "Intent",
     "Param",
+    "PreferenceModel",
     "detect_family",
+    "features",
     "generate_variants",
+    "glb_path",
+    "learn",
     "parse_intent",
     "render_preview",
+    "write_glb",
     "write_variant_assets",
 ]

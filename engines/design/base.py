@@ -78,6 +78,7 @@ class Family:
         default_factory=dict
     )  # word -> (param, choice)
     colour: tuple[int, int, int] = (200, 170, 140)  # preview colour, RGB
+    phrases: tuple[str, ...] = ()  # short descriptions of the product for sentence embeddings
 
     def param(self, name: str) -> Param:
         """The parameter called `name`."""
@@ -94,6 +95,10 @@ class Family:
     def defaults(self) -> dict[str, float]:
         """Design params at every parameter's default."""
         return {p.name: p.default for p in self.params}
+
+    def prototypes(self) -> tuple[str, ...]:
+        """Phrases whose embeddings stand for this family (declared, else 'a <keyword>')."""
+        return self.phrases or tuple(f"a {k}" for k in self.keywords)
 
     def process_cost_usd(self) -> float:
         """Sum of the per-unit process costs, USD."""

@@ -1,4 +1,9 @@
-"""Intent from words: which family, what size, and which looks the idea asks for (lexical)."""
+"""Intent from words: which family, what size, colour and looks an idea asks for.
+
+Sentence embeddings (bundled MiniLM) compare the idea with each family's prototype phrases and
+with things we do not make, plus lexical evidence (product words, hints); without the model the
+lexical rules alone decide. Unknown attribute words borrow the priors of their nearest known word.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,11 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
+
+from engines.design import embed
 from engines.design.base import DesignError, Family
 from engines.design.families import FAMILIES
 
@@ -37,7 +46,72 @@ PRIOR_WORDS: dict[str, dict[str, float]] = {
     "chubby": {"body_width": 0.9, "body_radius": 0.9}, "fat": {"body_width": 0.9},
     "slim": {"body_width": 0.1, "body_radius": 0.1}, "skinny": {"body_width": 0.05},
     "bigheaded": {"head_radius": 0.9}, "chibi": {"head_radius": 0.9},
+    "cute": {"head_radius": 0.8, "mouth_curve": 0.8}, "kawaii": {"head_radius": 0.9},
+    "minimalist": {"dome": 0.05, "belly": 0.05}, "sleek": {"body_width": 0.2, "belly": 0.1},
+    "rounded": {"dome": 0.8, "belly": 0.8}, "upright": {"back_angle": 0.95},
+    "reclined": {"back_angle": 0.1}, "leggy": {"leg_length": 0.95},
 }  # fmt: skip
+COLOURS: dict[str, tuple[int, int, int]] = {
+    "red": (210, 60, 60), "pink": (240, 150, 180), "orange": (240, 150, 60),
+    "yellow": (240, 210, 80), "gold": (212, 175, 55), "green": (110, 180, 100),
+    "mint": (160, 220, 190), "teal": (60, 160, 160), "blue": (80, 130, 210),
+    "navy": (40, 60, 120), "purple": (150, 100, 190), "lilac": (200, 170, 220),
+    "brown": (140, 95, 60), "beige": (225, 205, 170), "white": (240, 240, 236),
+    "black": (50, 50, 55), "grey": (150, 150, 155), "gray": (150, 150, 155),
+    "pastel": (220, 200, 230), "rainbow": (230, 120, 200), "straw": (222, 196, 140),
+}  # fmt: skip
+# Things people ask for that we do not make: the idea is refused when it is nearest to one.
+NOT_PRODUCTS = (
+    "the sun, the sky and the weather", "a car, a vehicle or an engine",
+    "furniture like a sofa, a chair, a bed or a table", "a pillow or a cushion",
+    "electronics like a laptop, a computer, a charger or headphones",
+    "clothes like shoes, a shirt, a dress or trousers", "food, snacks and drinks",
+    "a house, a building or a room", "a person, a job or a service", "software or an app",
+)  # fmt: skip
+SIM_FLOOR = 0.42  # cosine below which the text resembles none of our products
+HEAD_BONUS = 0.3  # a product word heading the phrase counts this much cosine
+HINT_BONUS = 0.04  # per hint word
+SYNONYM_SIM = 0.58  # cosine at which an unknown word borrows a known word's priors
+SYNONYM_MARGIN = 0.05  # ... when it beats the best word with other priors by this much
+STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "my",
+        "your",
+        "our",
+        "its",
+        "it",
+        "this",
+        "that",
+        "is",
+        "are",
+        "be",
+        "viral",
+        "new",
+        "shaped",
+        "style",
+        "styled",
+        "like",
+        "very",
+        "so",
+        "super",
+        "trending",
+        "trend",
+        "idea",
+        "product",
+        "design",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +123,14 @@ class Intent:
     priors: dict[str, float] = field(default_factory=dict)  # param -> preferred position 0..1
     choices: dict[str, float] = field(default_factory=dict)  # choice param -> fixed index
     words: tuple[str, ...] = ()  # the words that shaped this intent
+    colour: str | None = None  # a colour word from COLOURS
+    method: str = "lexical"  # "embeddings" or "lexical"
+    similarity: float = 0.0  # cosine of the text to the chosen family's prototypes (embeddings)
+
+    @property
+    def rgb(self) -> tuple[int, int, int] | None:
+        """Preview colour the words ask for, RGB."""
+        return COLOURS.get(self.colour) if self.colour else None
 
 
 def _stem(word: str) -> str:
@@ -96,20 +178,80 @@ def family_scores(text: str) -> dict[str, float]:
     return {name: score(fam) for name, fam in FAMILIES.items()}
 
 
-def detect_family(text: str) -> str:
-    """The product family an idea names; raises DesignError when it names none we make."""
-    if not text or not any(ch.isalnum() for ch in text):
-        raise DesignError("the idea text is empty: describe the product in words")
-    words = tokens(text)
+def _refuse(text: str, why: str = "") -> DesignError:
+    """The error for an idea that names no product we make."""
+    known = ", ".join(name.replace("_", " ") for name in FAMILIES)
+    return DesignError(f"'{text[:80]}' names no product we can make yet{why} (we make: {known})")
+
+
+def _lexical_family(text: str, words: list[str]) -> str:
+    """The family from product and hint words alone; DesignError when none is named."""
     head = _head_noun_family(words)
     if head is not None:
         return head
     scores = family_scores(text)
     best = max(scores, key=lambda k: scores[k])
     if scores[best] < MIN_SCORE:
-        known = ", ".join(name.replace("_", " ") for name in FAMILIES)
-        raise DesignError(f"'{text[:80]}' names no product we can make yet (we make: {known})")
+        raise _refuse(text)
     return best
+
+
+@lru_cache(maxsize=1)
+def _anchors() -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+    """(family per prototype, prototype embeddings, not-a-product embeddings, their labels)."""
+    owners = tuple(name for name, fam in FAMILIES.items() for _ in fam.prototypes())
+    phrases = [p for fam in FAMILIES.values() for p in fam.prototypes()]
+    return owners, embed.encode(phrases), embed.encode(NOT_PRODUCTS), np.array(NOT_PRODUCTS)
+
+
+def embedding_scores(text: str) -> tuple[dict[str, float], float, str]:
+    """(best cosine per family, best cosine to a thing we don't make, that thing)."""
+    owners, protos, others, labels = _anchors()
+    vec = embed.encode([text])[0]
+    sims = protos @ vec
+    per_family = {
+        n: float(max(s for o, s in zip(owners, sims, strict=True) if o == n)) for n in FAMILIES
+    }
+    other = others @ vec
+    return per_family, float(other.max()), str(labels[int(np.argmax(other))])
+
+
+def _embedded_family(text: str, words: list[str]) -> tuple[str, float]:
+    """The family by cosine plus lexical evidence; DesignError below the floor or off-catalogue."""
+    sims, other, label = embedding_scores(text)
+    head = _head_noun_family(words)
+    lex = family_scores(text)
+    combined = {
+        n: s + HEAD_BONUS * (n == head) + HINT_BONUS * min(lex[n], 3 * STRONG)
+        for n, s in sims.items()
+    }
+    best = max(combined, key=lambda k: combined[k])
+    named = head is not None or max(lex.values()) >= MIN_SCORE  # the words alone name a product
+    if not named and combined[best] < SIM_FLOOR:
+        raise _refuse(text)
+    if not named and other > combined[best]:
+        raise _refuse(text, f": it reads like {label.split(',')[0].split(' like ')[0]}")
+    return best, sims[best]
+
+
+def _use_embeddings(embeddings: bool | None) -> bool:
+    """Whether to embed: asked for (None = when available) and available."""
+    return embeddings is not False and embed.available()
+
+
+def _check_text(text: str) -> None:
+    """DesignError when the text has no words at all."""
+    if not text or not any(ch.isalnum() for ch in text):
+        raise DesignError("the idea text is empty: describe the product in words")
+
+
+def detect_family(text: str, *, embeddings: bool | None = None) -> str:
+    """The product family an idea names; raises DesignError when it names none we make."""
+    _check_text(text)
+    words = tokens(text)
+    if _use_embeddings(embeddings):
+        return _embedded_family(text, words)[0]
+    return _lexical_family(text, words)
 
 
 def _size_mm(words: Iterable[str], family: Family) -> float | None:
@@ -131,18 +273,75 @@ def _choices(words: list[str], family: Family) -> dict[str, float]:
     return fixed
 
 
-def parse_intent(text: str) -> Intent:
-    """Family, size, looks priors and fixed choices an idea's words ask for."""
-    family = FAMILIES[detect_family(text)]
-    words = tokens(text)
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[tuple[str, ...], np.ndarray]:
+    """Attribute words with priors or sizes, and their embeddings."""
+    words = tuple(dict.fromkeys([*PRIOR_WORDS, *SIZE_MM, *SIZE_FACTOR]))
+    return words, embed.encode(words)
+
+
+def _meaning(word: str) -> tuple[tuple[str, int], ...]:
+    """Coarse sense of a known attribute word (which params, low or high; smaller or bigger)."""
+    priors = tuple((k, int(v > 0.5)) for k, v in sorted(PRIOR_WORDS.get(word, {}).items()))
+    size = SIZE_FACTOR.get(word, 0.5 if word in SIZE_MM else None)
+    return (*priors, *((("size", int(size > 1)),) if size is not None else ()))
+
+
+def _unknown_words(text: str) -> dict[str, str]:
+    """Stemmed -> raw form of the words that are neither attributes, products, colours nor glue."""
+    vocab = _vocabulary()[0]
+    product = {
+        w for fam in FAMILIES.values() for k in (*fam.keywords, *fam.hints) for w in tokens(k)
+    }
+    known = set(vocab) | product | STOP | set(COLOURS)
+    raw = {_stem(w): w for w in _WORD.findall(text.lower())}
+    return {s: w for s, w in raw.items() if s not in known and len(s) > 2 and s.isalpha()}
+
+
+def synonyms(text: str) -> dict[str, str]:
+    """Unknown (stemmed) words mapped to the known attribute word they mean, by cosine."""
+    vocab, vecs = _vocabulary()
+    unknown = _unknown_words(text)
+    if not unknown:
+        return {}
+    sims = embed.encode(list(unknown.values())) @ vecs.T
+    found = {}
+    for word, row in zip(unknown, sims, strict=True):
+        order = np.argsort(-row, kind="stable")
+        best = vocab[order[0]]
+        rival = next((row[i] for i in order[1:] if _meaning(vocab[i]) != _meaning(best)), 0.0)
+        if row[order[0]] >= SYNONYM_SIM and row[order[0]] - rival >= SYNONYM_MARGIN:
+            found[word] = best
+    return found
+
+
+def parse_intent(text: str, *, embeddings: bool | None = None) -> Intent:
+    """Family, size, colour, looks priors and fixed choices an idea's words ask for."""
+    _check_text(text)
+    raw = tokens(text)
+    use = _use_embeddings(embeddings)
+    if use:  # one batch for the text and its unknown words; later look-ups hit the cache
+        embed.encode([text, *_unknown_words(text).values()])
+    name, similarity = _embedded_family(text, raw) if use else (_lexical_family(text, raw), 0.0)
+    family = FAMILIES[name]
+    meaning = synonyms(text) if use else {}
+    words = [meaning.get(w, w) for w in raw]
     names = {p.name for p in family.params}
     priors: dict[str, float] = {}
     used = []
-    for w in words:
+    for w, original in zip(words, raw, strict=True):
         hit = {k: v for k, v in PRIOR_WORDS.get(w, {}).items() if k in names}
         priors |= hit
         if hit or w in SIZE_MM or w in SIZE_FACTOR:
-            used.append(w)
+            used.append(original)
+    colour = next((w for w in raw if w in COLOURS), None)
     return Intent(
-        family.name, _size_mm(words, family), priors, _choices(words, family), tuple(used)
+        family.name,
+        _size_mm(words, family),
+        priors,
+        _choices(raw, family),
+        tuple(used),
+        colour=colour,
+        method="embeddings" if use else "lexical",
+        similarity=similarity,
     )

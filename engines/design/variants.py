@@ -1,8 +1,12 @@
-"""Ranked, diverse design variants: Sobol sampling around word priors, scoring, MMR selection."""
+"""Ranked, diverse design variants: Sobol sampling around word priors, MMR shortlist, meshes,
+multi-objective scoring (trend fit, cost, printability, novelty, learned preference) and a
+Pareto selection (non-dominated fronts, crowding distance)."""
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,15 +14,21 @@ import numpy as np
 import trimesh
 from scipy.stats import qmc
 
+from engines.design import embed
 from engines.design.base import BUILD_VOLUME_MM, MIN_FEATURE_MM, DesignError, Family
 from engines.design.families import FAMILIES
-from engines.design.intent import Intent, parse_intent
+from engines.design.intent import Intent, parse_intent, tokens
+from engines.design.preference import PreferenceModel, features
 from engines.design.render import DEFAULT_COLOUR, render_preview
 
-POOL_FACTOR = 3  # candidates sampled per variant returned
+POOL_FACTOR = 4  # candidates sampled per variant returned
+SHORTLIST_FACTOR = 1.25  # candidates meshed and scored per variant returned
+EMBED_SHARE = 0.5  # share of trend fit from description embeddings (rest: worded priors)
+W_NOVEL, W_PREF = 0.10, 0.15  # novelty weight; score per logit of learned preference
+OVERHANG_COS = -0.7071  # faces steeper than 45 degrees below horizontal need support
 PRIOR_HALF_WIDTH = 0.25  # sampling window around a word prior, in normalised units
 PRIOR_WEIGHT = 3.0  # a worded prior counts this much more than a family default in trend fit
-W_FIT, W_COST, W_PRINT, W_PRICE = 0.55, 0.25, 0.20, 0.5
+W_FIT, W_COST, W_PRINT, W_PRICE = 0.55, 0.25, 0.20, 3.0
 MMR_LAMBDA = 0.6  # relevance vs. distance to the nearest already-chosen variant
 PRICE_SHARE = 0.35  # unit cost above this share of the retail price is penalised
 MAX_COUNT = 500
@@ -41,6 +51,8 @@ class GeneratedVariant:
     printable: bool
     mesh: trimesh.Trimesh
     design_params: dict[str, float] = field(default_factory=dict)  # within bounds, default size
+    colour: tuple[int, int, int] = DEFAULT_COLOUR  # preview colour, RGB
+    objectives: dict[str, float] = field(default_factory=dict)  # fit, cost, printability, ...
 
 
 def _windows(family: Family, intent: Intent, scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -141,20 +153,8 @@ def _variant(family: Family, design: dict[str, float], size_mm: float) -> Genera
         printable=bool(mesh.is_watertight and volume_cm3 > 0 and fits and thin),
         mesh=mesh,
         design_params=design,
+        colour=family.colour,
     )
-
-
-def _scores(
-    variants: list[GeneratedVariant], fit: np.ndarray, target_price: float | None
-) -> np.ndarray:
-    """Score: trend fit, relative unit cost, printability, minus a penalty above the price share."""
-    cost = np.array([v.unit_cost_usd for v in variants])
-    printable = np.array([v.printable for v in variants], dtype=float)
-    score = W_FIT * fit + W_COST * cost.min() / cost + W_PRINT * printable
-    if target_price:
-        budget = PRICE_SHARE * target_price
-        score -= W_PRICE * np.maximum(cost - budget, 0.0) / budget
-    return score
 
 
 def _size_mm(family: Family, intent: Intent, target_size_mm: float | None) -> float:
@@ -165,41 +165,245 @@ def _size_mm(family: Family, intent: Intent, target_size_mm: float | None) -> fl
     return float(size)
 
 
+_SIZE_PREFIX = re.compile(r"^An? [0-9.]+ mm ")
+
+
+def _looks(description: str) -> str:
+    """A description without its size prefix: what the embedding compares."""
+    return _SIZE_PREFIX.sub("A ", description)
+
+
+def embedding_fit(text: str, descriptions: Sequence[str]) -> np.ndarray:
+    """Cosine of each description to the trend text, min-max scaled to 0..1 over the set."""
+    vecs = embed.encode([text, *(_looks(d) for d in descriptions)])
+    cos = vecs[1:] @ vecs[0]
+    return (cos - cos.min()) / (float(np.ptp(cos)) or 1.0) if len(cos) > 1 else np.ones(1)
+
+
+def printability(variants: Sequence[GeneratedVariant], family: Family) -> np.ndarray:
+    """0..1 per variant: printable at all, less steep overhang, walls well above the minimum."""
+    out = []
+    for v in variants:
+        m = v.mesh
+        down = (m.face_normals[:, 2] < OVERHANG_COS) & (m.triangles_center[:, 2] > 0.5)
+        overhang = float(m.area_faces[down].sum() / max(m.area, 1e-9))
+        thin = [v.params[p.name] / MIN_FEATURE_MM for p in family.params if p.thin] or [2.0]
+        margin = float(np.clip(min(thin) - 1.0, 0.0, 1.0))
+        out.append(float(v.printable) * (1.0 - 0.6 * overhang) * (0.8 + 0.2 * margin))
+    return np.array(out)
+
+
+def novelty(
+    units: np.ndarray, descriptions: Sequence[str], catalogue: Sequence[str], use_embeddings: bool
+) -> np.ndarray:
+    """0..1: distance to the nearest other candidate, and unlikeness to catalogue descriptions."""
+    dist = np.linalg.norm(units[:, None] - units[None], axis=2)
+    np.fill_diagonal(dist, np.inf)
+    sparse = np.minimum(dist.min(axis=1), 1e9) if len(units) > 1 else np.ones(len(units))
+    sparse = sparse / (float(sparse.max()) or 1.0)
+    if not catalogue:
+        return sparse
+    if use_embeddings:
+        sims = (
+            embed.encode([_looks(d) for d in descriptions])
+            @ embed.encode([_looks(c) for c in catalogue]).T
+        )
+    else:
+        sims = _jaccard([_looks(d) for d in descriptions], [_looks(c) for c in catalogue])
+    unlike = 1.0 - sims.max(axis=1)
+    return 0.5 * sparse + 0.5 * (unlike - unlike.min()) / (float(np.ptp(unlike)) or 1.0)
+
+
+def _jaccard(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """Word-set overlap (len(a), len(b)) of two lists of texts."""
+    sa, sb = [set(tokens(t)) for t in a], [set(tokens(t)) for t in b]
+    return np.array([[len(x & y) / max(len(x | y), 1) for y in sb] for x in sa])
+
+
+def nondominated_fronts(objectives: np.ndarray) -> list[np.ndarray]:
+    """Row indices grouped into Pareto fronts (all columns maximised), best front first."""
+    ge = (objectives[:, None, :] >= objectives[None, :, :]).all(axis=2)
+    gt = (objectives[:, None, :] > objectives[None, :, :]).any(axis=2)
+    dominates = np.asarray(ge & gt)  # [i, j]: row i dominates row j
+    count = np.asarray(dominates.sum(axis=0))
+    remaining, fronts = np.ones(len(objectives), dtype=bool), []
+    while remaining.any():
+        front = np.flatnonzero(remaining & (count == 0))
+        fronts.append(front)
+        remaining[front] = False
+        count = count - np.asarray(dominates[front].sum(axis=0))
+        count[~remaining] = -1
+    return fronts
+
+
+def crowding(objectives: np.ndarray) -> np.ndarray:
+    """NSGA-II crowding distance of rows within one front (boundary rows get infinity)."""
+    n = len(objectives)
+    dist = np.zeros(n)
+    if n <= 2:
+        return np.full(n, np.inf)
+    for col in objectives.T:
+        order = np.argsort(col, kind="stable")
+        span = float(col[order[-1]] - col[order[0]]) or 1.0
+        dist[order[[0, -1]]] = np.inf
+        dist[order[1:-1]] += (col[order[2:]] - col[order[:-2]]) / span
+    return dist
+
+
+def pareto_select(objectives: np.ndarray, count: int) -> list[int]:
+    """`count` rows, whole Pareto fronts first, the last front thinned by crowding distance."""
+    chosen: list[int] = []
+    for front in nondominated_fronts(objectives):
+        if len(chosen) + len(front) <= count:
+            chosen += front.tolist()
+            continue
+        order = np.argsort(-crowding(objectives[front]), kind="stable")
+        chosen += front[order[: count - len(chosen)]].tolist()
+        break
+    return sorted(chosen)
+
+
+def _catalogue_for(
+    family: Family, catalogue: Sequence[str] | Mapping[str, Sequence[str]]
+) -> list[str]:
+    """Catalogue descriptions relevant to the family (a mapping is keyed by family)."""
+    if isinstance(catalogue, Mapping):
+        return list(dict.fromkeys(catalogue.get(family.name, ())))
+    return list(dict.fromkeys(catalogue))
+
+
+def _preference_for(
+    family: Family, preference: PreferenceModel | Mapping[str, PreferenceModel] | None
+) -> PreferenceModel | None:
+    """The learned model of this family, if any."""
+    if isinstance(preference, Mapping):
+        preference = preference.get(family.name)
+    return preference if preference is not None and preference.family == family.name else None
+
+
+def _coloured(variant: GeneratedVariant, intent: Intent) -> None:
+    """Apply the worded colour to the variant's preview colour and description."""
+    if intent.rgb is not None and intent.colour is not None:
+        variant.colour = intent.rgb
+        variant.description = re.sub(
+            r"^(An? [0-9.]+ mm )", rf"\g<1>{intent.colour} ", variant.description
+        )
+
+
 def generate_variants(
     text: str,
     count: int = 36,
     seed: int = 0,
     target_size_mm: float | None = None,
     target_price: float | None = None,
+    *,
+    preference: PreferenceModel | Mapping[str, PreferenceModel] | None = None,
+    catalogue: Sequence[str] | Mapping[str, Sequence[str]] = (),
+    embeddings: bool | None = None,
 ) -> tuple[str, list[GeneratedVariant]]:
     """(family, `count` distinct variants ranked best-first) for an idea; deterministic per seed."""
     if not 1 <= count <= MAX_COUNT:
         raise DesignError(f"variant count must be 1..{MAX_COUNT}, got {count}")
-    intent = parse_intent(text)
+    intent = parse_intent(text, embeddings=embeddings)
     family = FAMILIES[intent.family]
     size_mm = _size_mm(family, intent, target_size_mm)
     scale = size_mm / family.default_size_mm  # approximate until a mesh is built
     units = sample_units(family, intent, POOL_FACTOR * count, seed, scale)
-    fit = trend_fit(family, intent, units)
-    picked = select_diverse(units, W_FIT * fit + W_PRINT * thin_ok(family, units, scale), count)
-    variants = [_variant(family, family.values(units[i]), size_mm) for i in picked]
-    score = _scores(variants, fit[picked], target_price)
+    prior_fit = trend_fit(family, intent, units)
+    shortlist = select_diverse(
+        units,
+        W_FIT * prior_fit + W_PRINT * thin_ok(family, units, scale),
+        math.ceil(SHORTLIST_FACTOR * count),
+    )
+    variants = [_variant(family, family.values(units[i]), size_mm) for i in shortlist]
+    for v in variants:
+        _coloured(v, intent)
+    objectives = _objectives(
+        text, intent, family, variants, prior_fit[shortlist], units[shortlist],
+        _catalogue_for(family, catalogue), _preference_for(family, preference),
+    )  # fmt: skip
+    picked = pareto_select(np.column_stack(list(objectives.values())), count)
+    variants = [variants[i] for i in picked]
+    score = _scalar(variants, {k: v[picked] for k, v in objectives.items()}, target_price)
     for rank, i in enumerate(np.argsort(-score, kind="stable"), start=1):
         v = variants[i]
         v.rank, v.score, v.name = rank, float(score[i]), f"{v.name} #{rank}"
+        v.objectives = {k: round(float(o[picked][i]), 6) for k, o in objectives.items()}
     return family.name, sorted(variants, key=lambda v: v.rank)
+
+
+def _objectives(
+    text: str,
+    intent: Intent,
+    family: Family,
+    variants: list[GeneratedVariant],
+    prior_fit: np.ndarray,
+    units: np.ndarray,
+    catalogue: list[str],
+    preference: PreferenceModel | None,
+) -> dict[str, np.ndarray]:
+    """Per-candidate objectives, all to maximise: fit, cheapness, printability, novelty, liking."""
+    use = intent.method == "embeddings"
+    descriptions = [v.description for v in variants]
+    fit = prior_fit
+    if use:
+        fit = (1 - EMBED_SHARE) * prior_fit + EMBED_SHARE * embedding_fit(text, descriptions)
+    cost = np.array([v.unit_cost_usd for v in variants])
+    out = {
+        "fit": np.round(fit, 6),
+        "cheapness": np.round(cost.min() / cost, 6),
+        "printability": np.round(printability(variants, family), 6),
+        "novelty": np.round(novelty(units, descriptions, catalogue, use), 6),
+    }
+    if preference is not None and preference.updates > 0:
+        x = features(family, [v.params for v in variants], cost)
+        liking = preference.utility(x)
+        out["preference"] = np.round(liking - liking.mean(), 6)
+    return out
+
+
+def _scalar(
+    variants: list[GeneratedVariant], objectives: dict[str, np.ndarray], target_price: float | None
+) -> np.ndarray:
+    """Ranking score: weighted objectives, minus a penalty above the retail price share."""
+    score = (
+        W_FIT * objectives["fit"]
+        + W_COST * objectives["cheapness"]
+        + W_PRINT * objectives["printability"]
+        + W_NOVEL * objectives["novelty"]
+        + W_PREF * objectives.get("preference", 0.0)
+    )
+    if target_price:
+        cost = np.array([v.unit_cost_usd for v in variants])
+        budget = PRICE_SHARE * target_price
+        score -= W_PRICE * np.maximum(cost - budget, 0.0) / budget
+    return np.asarray(score, dtype=float)
+
+
+def glb_path(stl_path: str | Path) -> Path:
+    """Where write_variant_assets puts the GLB of the mesh it wrote to stl_path."""
+    return Path(stl_path).with_suffix(".glb")
+
+
+def write_glb(variant: GeneratedVariant, path: str | Path) -> None:
+    """Write the variant's mesh as binary glTF (units mm, +Z up), coloured per face."""
+    mesh = variant.mesh.copy()
+    mesh.visual = trimesh.visual.ColorVisuals(
+        mesh, face_colors=np.array([*variant.colour, 255], dtype=np.uint8)
+    )
+    mesh.export(path, file_type="glb")
 
 
 def write_variant_assets(
     variant: GeneratedVariant, out_dir: str | Path, stem: str
 ) -> tuple[str, str]:
-    """Write <stem>.stl (binary, mm) and <stem>.png (thumbnail) into out_dir; return both paths."""
+    """Write <stem>.stl (binary, mm), <stem>.png (thumbnail) and <stem>.glb; return STL and PNG."""
     if not stem or Path(stem).name != stem or stem in (".", ".."):
         raise DesignError(f"asset name {stem!r} must be a plain file stem")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stl, png = out / f"{stem}.stl", out / f"{stem}.png"
     variant.mesh.export(stl, file_type="stl")
-    family = FAMILIES.get(variant.family)
-    render_preview(variant.mesh, png, colour=family.colour if family else DEFAULT_COLOUR)
+    render_preview(variant.mesh, png, colour=variant.colour)
+    write_glb(variant, glb_path(stl))
     return str(stl), str(png)

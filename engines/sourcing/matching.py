@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.spatial import cKDTree
 
-from engines.sourcing.geo import HUBS, ROAD_FACTOR, SPEED_KMH, project_km, travel_minutes
-from engines.sourcing.network import SupplierRecord
+from engines.sourcing.geo import HUBS
+from engines.sourcing.network import SupplierArrays, SupplierRecord, records_to_arrays
+from engines.sourcing.optimise import (
+    Candidates,
+    Weights,
+    greedy_process,
+    plan_objective,
+    relaxed_plan,
+    solve_milp,
+)
+from engines.sourcing.reach import Point, SupplierIndex
+from engines.sourcing.roads import RoadGraph
 
-FREIGHT_USD_PER_UNIT_MINUTE = 0.0005  # a 5,000-unit truck at ~150 USD/hour
-LEAD_USD_PER_UNIT_DAY = 0.004  # ranking penalty per day of lead time
-QUALITY_USD_PER_UNIT = 0.15  # ranking penalty at quality 0 (scaled by 1 − quality)
-_PRUNE_MARGIN = 1.01  # projected km vs haversine km over the Yiwu area
+DEFAULT_WEIGHTS = Weights()
+FREIGHT_USD_PER_UNIT_MINUTE = DEFAULT_WEIGHTS.freight_usd_per_unit_minute
+LEAD_USD_PER_UNIT_DAY = DEFAULT_WEIGHTS.lead_usd_per_unit_day
+QUALITY_USD_PER_UNIT = DEFAULT_WEIGHTS.risk_usd_per_unit
+TOP_K = 12  # cheapest candidates kept per process per hub (more when capacity needs it)
+_COVER = 2  # keep candidates until they offer this many times the demand
+_MAX_CANDIDATES = 80
+_LEAD_QUANTILES = (0.1, 0.3, 0.6)
+
+Suppliers = list[SupplierRecord] | SupplierArrays | SupplierIndex
 
 
 class NoFeasibleSuppliers(ValueError):
@@ -55,47 +70,39 @@ class MatchResult:
     alternatives: list[Assignment]
     explanation: list[str]
     landed_unit_cost_usd: float
-
-
-@dataclass(frozen=True)
-class _Network:
-    """Supplier columns for the demanded processes (capacity units/day, cost USD, inf = none)."""
-
-    suppliers: list[SupplierRecord]
-    lat: np.ndarray
-    lon: np.ndarray
-    lead_days: np.ndarray
-    quality: np.ndarray
-    moq_units: np.ndarray
-    capacity: np.ndarray
-    cost_usd: np.ndarray
-    tree: cKDTree
+    objective_usd: float = 0.0  # landed + lead + risk penalties, USD/unit
+    method: str = "milp"
+    hub_objectives_usd: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
 class _HubPlan:
-    """One hub's greedy fill: picks and alternatives per process, capacity units/day in reach."""
+    """One hub's plan: candidates and units/day taken per process, capacity units/day in reach."""
 
     hub: str
-    lat: float
-    lon: float
-    picks: list[list[Assignment]]
-    alternatives: list[list[Assignment]]
+    at: Point
+    cands: list[Candidates]
+    takes: list[np.ndarray]
     available: np.ndarray
     demand: int
-    moq_notes: list[str]
+    objective: float = np.inf
+    method: str = "milp"
+    bound: float = np.inf  # relaxation (no MOQ) objective USD/unit, a lower bound
+    below_moq: list[tuple[int, int]] = field(default_factory=list)  # (process, candidate)
 
     @property
     def feasible(self) -> bool:
         return bool(np.all(self.available >= self.demand))
 
     @property
-    def landed_usd(self) -> float:
+    def solved(self) -> bool:
+        return bool(self.takes)
+
+    def landed_usd(self, arrays: SupplierArrays, w: Weights) -> float:
         """Landed cost USD/unit: units-weighted unit cost plus freight, summed over processes."""
         total = sum(
-            a.units_per_day * (a.unit_cost_usd + FREIGHT_USD_PER_UNIT_MINUTE * a.travel_minutes)
-            for picks in self.picks
-            for a in picks
+            float(np.dot(x, arrays.cap_usd[c.ci] + w.freight_usd_per_unit_minute * c.minutes))
+            for c, x in zip(self.cands, self.takes, strict=True)
         )
         return total / self.demand
 
@@ -105,137 +112,178 @@ def effective_unit_cost_usd(
     travel_min: np.ndarray | float,
     lead_time_days: np.ndarray | float,
     quality: np.ndarray | float,
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> np.ndarray:
     """Ranking cost USD/unit: unit cost + freight + lead-time and (1 − quality) penalties."""
     return (
         np.asarray(unit_cost_usd, dtype=float)
-        + FREIGHT_USD_PER_UNIT_MINUTE * np.asarray(travel_min, dtype=float)
-        + LEAD_USD_PER_UNIT_DAY * np.asarray(lead_time_days, dtype=float)
-        + QUALITY_USD_PER_UNIT * (1.0 - np.asarray(quality, dtype=float))
+        + weights.freight_usd_per_unit_minute * np.asarray(travel_min, dtype=float)
+        + weights.lead_usd_per_unit_day * np.asarray(lead_time_days, dtype=float)
+        + weights.risk_usd_per_unit * (1.0 - np.asarray(quality, dtype=float))
     )
 
 
-def greedy_fill(capacity_units: np.ndarray, demand_units: int) -> np.ndarray:
-    """Units/day taken from each supplier, already sorted cheapest first, until demand is met."""
-    before = np.cumsum(capacity_units) - capacity_units
-    return np.clip(demand_units - before, 0, capacity_units).astype(int)
+def as_index(suppliers: Suppliers, road: RoadGraph | None = None) -> SupplierIndex:
+    """A SupplierIndex for records, columns or an existing index (reused as is)."""
+    if isinstance(suppliers, SupplierIndex):
+        return suppliers
+    arrays = suppliers if isinstance(suppliers, SupplierArrays) else records_to_arrays(suppliers)
+    return SupplierIndex(arrays, road=road)
 
 
-def _network(suppliers: list[SupplierRecord], processes: list[str]) -> _Network:
-    """Column arrays and a km-space KD-tree for the suppliers."""
-    n, col = len(suppliers), {p: j for j, p in enumerate(processes)}
-    capacity = np.zeros((n, len(processes)), dtype=int)
-    cost = np.full((n, len(processes)), np.inf)
-    for i, s in enumerate(suppliers):
-        for process, (units, usd) in s.capabilities.items():
-            if (j := col.get(process)) is not None:
-                capacity[i, j], cost[i, j] = units, usd
-    lat = np.array([s.lat for s in suppliers], dtype=float)
-    lon = np.array([s.lon for s in suppliers], dtype=float)
-    return _Network(
-        suppliers=suppliers,
-        lat=lat,
-        lon=lon,
-        lead_days=np.array([s.lead_time_days for s in suppliers], dtype=float),
-        quality=np.array([s.quality for s in suppliers], dtype=float),
-        moq_units=np.array([s.moq_units for s in suppliers], dtype=int),
-        capacity=capacity,
-        cost_usd=cost,
-        tree=cKDTree(project_km(lat, lon).reshape(n, 2)),
+def _ranked(
+    index: SupplierIndex, hub: Point, limit: float, process: str, w: Weights
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Capability rows in reach, their minutes and effective cost USD/unit (unsorted); cached."""
+    key = ("ranked", hub, float(limit), process, w)
+    if key not in index.memo:
+        a = index.arrays
+        ci, t = index.reach(hub, limit, process)
+        rows = a.cap_row[ci]
+        eff = effective_unit_cost_usd(a.cap_usd[ci], t, a.lead_days[rows], a.quality[rows], w)
+        index.memo[key] = (ci, t, eff)
+    return index.memo[key]  # type: ignore[no-any-return]
+
+
+def _cheapest(ranked: tuple[np.ndarray, ...], size: int) -> tuple[np.ndarray, ...]:
+    """The `size` cheapest entries by effective cost, sorted (argpartition, then sort)."""
+    eff = ranked[2]
+    if size < eff.size:
+        part = np.argpartition(eff, size - 1)[:size]
+        order = part[np.argsort(eff[part], kind="stable")]
+    else:
+        order = np.argsort(eff, kind="stable")
+    return tuple(r[order] for r in ranked)
+
+
+def _prefix(units: np.ndarray, mask: np.ndarray, need: int, k: int) -> np.ndarray:
+    """Positions of the first masked entries whose units cover `need`, at least k of them."""
+    pos = np.flatnonzero(mask)
+    cover = int(np.searchsorted(np.cumsum(units[pos]), need)) + 1
+    return pos[: max(k, cover)]
+
+
+def _head(
+    index: SupplierIndex, ranked: tuple[np.ndarray, ...], demand: int, k: int
+) -> tuple[np.ndarray, ...]:
+    """The cheapest rows holding 4 × cover × demand in capacity (at least 64), sorted."""
+    size = max(64, 4 * k)
+    while True:
+        head = _cheapest(ranked, size)
+        units = int(index.arrays.cap_units[head[0]].sum())
+        if size >= ranked[0].size or units >= 4 * _COVER * demand:
+            return head
+        size *= 4
+
+
+def candidates(
+    index: SupplierIndex, hub: Point, limit: float, process: str, demand: int, w: Weights, k: int
+) -> Candidates:
+    """The cheapest k suppliers (extended to cover twice the demand) plus fast-lead runners-up."""
+    a = index.arrays
+    ci, t, eff = _head(index, _ranked(index, hub, limit, process, w), demand, k)
+    rows = a.cap_row[ci]
+    units = np.minimum(a.cap_units[ci], demand)
+    usable = a.moq_units[rows] <= units
+    if int(units[usable].sum()) < demand:  # MOQs block: keep everyone for the greedy fallback
+        usable = np.ones(ci.size, dtype=bool)
+    picks = [_prefix(units, usable, _COVER * demand, k)]
+    if ci.size > picks[0].size:
+        lead = a.lead_days[rows]
+        for q in np.quantile(lead[usable], _LEAD_QUANTILES) if usable.any() else ():
+            picks.append(_prefix(units, usable & (lead <= q), _COVER * demand, max(k // 2, 1)))
+    sel = np.unique(np.concatenate(picks))[: max(_MAX_CANDIDATES, picks[0].size)]
+    return Candidates(
+        ci=ci[sel],
+        rows=rows[sel],
+        minutes=t[sel],
+        eff_usd=eff[sel],
+        cap_units=units[sel],
+        moq_units=a.moq_units[rows[sel]],
+        lead_days=a.lead_days[rows[sel]],
     )
 
 
-def _within(
-    net: _Network, hub: tuple[float, float], minutes: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of suppliers within `minutes` of the hub, and their travel minutes."""
-    radius_km = minutes / 60.0 * SPEED_KMH / ROAD_FACTOR * _PRUNE_MARGIN
-    idx = np.sort(np.asarray(net.tree.query_ball_point(project_km(*hub), radius_km), dtype=int))
-    t = travel_minutes(hub[0], hub[1], net.lat[idx], net.lon[idx])
-    keep = t <= minutes
-    return idx[keep], t[keep]
-
-
-def _available(net: _Network, hub: tuple[float, float], minutes: float) -> np.ndarray:
-    """Capacity units/day per demanded process within `minutes` of the hub."""
-    idx, _ = _within(net, hub, minutes)
-    return net.capacity[idx].sum(axis=0)
-
-
-def _assignment(net: _Network, i: int, j: int, process: str, units: int, t: float) -> Assignment:
-    """An Assignment of `units`/day of `process` at supplier row i."""
-    s = net.suppliers[i]
-    return Assignment(
-        supplier_code=s.code,
-        supplier_id=s.id,
-        supplier_name=s.name,
-        town=s.town,
-        process=process,
-        units_per_day=int(units),
-        unit_cost_usd=float(net.cost_usd[i, j]),
-        travel_minutes=round(float(t), 1),
-        lead_time_days=s.lead_time_days,
-    )
-
-
-def _respect_moq(
-    net: _Network, idx: np.ndarray, j: int, take: np.ndarray
-) -> tuple[np.ndarray, str | None]:
-    """Move a marginal share below its supplier's MOQ to the next supplier that accepts it."""
-    used = np.flatnonzero(take)
-    if used.size == 0:
-        return take, None
-    last = used[-1]
-    rem, moq, cap = int(take[last]), net.moq_units[idx], net.capacity[idx, j]
-    if rem >= moq[last]:
-        return take, None
-    later = np.flatnonzero((moq[last + 1 :] <= rem) & (cap[last + 1 :] >= rem))
-    if later.size:
-        take = take.copy()
-        take[last], take[last + 1 + later[0]] = 0, rem
-        return take, None
-    code = net.suppliers[idx[last]].code
-    return take, f"{code} takes {rem:,} units/day, below its MOQ of {moq[last]:,} (accepted)"
-
-
-def _plan_process(
-    net: _Network, idx: np.ndarray, t: np.ndarray, j: int, process: str, demand: int
-) -> tuple[list[Assignment], list[Assignment], str | None]:
-    """Greedy fill of one process by effective cost; picks, next-best two, MOQ note."""
-    offer = net.capacity[idx, j] > 0
-    idx, t = idx[offer], t[offer]
-    eff = effective_unit_cost_usd(net.cost_usd[idx, j], t, net.lead_days[idx], net.quality[idx])
-    order = np.argsort(eff, kind="stable")
-    idx, t = idx[order], t[order]
-    take, note = _respect_moq(net, idx, j, greedy_fill(net.capacity[idx, j], demand))
-    picks = [
-        _assignment(net, i, j, process, u, m) for i, u, m in zip(idx, take, t, strict=True) if u
-    ]
-    spare = [k for k in range(idx.size) if not take[k]][:2]
-    alts = [
-        _assignment(net, idx[k], j, process, min(net.capacity[idx[k], j], demand), t[k])
-        for k in spare
-    ]
-    return picks, alts, note
-
-
-def _plan_hub(
-    net: _Network,
+def _prepare_hub(
+    index: SupplierIndex,
     processes: list[str],
     demand: int,
     hub: str,
-    at: tuple[float, float],
+    at: Point,
     limit: float,
-) -> _HubPlan:
-    """Greedy plan for every process from suppliers within `limit` minutes of one hub."""
-    idx, t = _within(net, at, limit)
-    plan = _HubPlan(hub, at[0], at[1], [], [], net.capacity[idx].sum(axis=0), demand, [])
-    for j, process in enumerate(processes):
-        picks, alts, note = _plan_process(net, idx, t, j, process, demand)
-        plan.picks.append(picks)
-        plan.alternatives.append(alts)
-        plan.moq_notes += [f"{process}: {note}"] if note else []
-    return plan
+    w: Weights,
+    k: int,
+) -> tuple[_HubPlan, float]:
+    """A hub's candidates and its lower bound USD/unit (inf when capacity in reach is short)."""
+    plan = _HubPlan(hub, at, [], [], index.available(at, limit, processes), demand)
+    if not np.all(plan.available >= demand):
+        return plan, np.inf
+    plan.cands = [candidates(index, at, limit, p, demand, w, k) for p in processes]
+    bound, takes, moq_ok = relaxed_plan(plan.cands, demand, w)
+    if moq_ok:  # the relaxation's optimum already respects every MOQ: it is the optimum
+        plan.takes, plan.objective, plan.method = takes, bound, "exact"
+    plan.bound = bound
+    return plan, bound
+
+
+def _solve_hub(plan: _HubPlan, w: Weights, solver: str) -> None:
+    """Fill the plan: MILP over its candidates, greedy when that fails or is asked for."""
+    takes = solve_milp(plan.cands, plan.demand, w) if solver == "milp" else None
+    if takes is None:
+        plan.method = "greedy"
+        fills = [greedy_process(c, plan.demand) for c in plan.cands]
+        takes = [t for t, _ in fills]
+        plan.below_moq = [(j, m) for j, (_, m) in enumerate(fills) if m is not None]
+    plan.takes = takes
+    plan.objective = plan_objective(plan.cands, takes, plan.demand, w)
+
+
+def _solve_hubs(prepared: list[tuple[_HubPlan, float]], w: Weights, solver: str) -> None:
+    """Solve hubs in order of lower bound, skipping those that cannot beat the best exact plan."""
+    best = np.inf
+    for plan, bound in sorted(prepared, key=lambda pb: pb[1]):
+        if bound == np.inf or bound > best + 1e-9:
+            plan.takes = []  # cannot beat the best found
+            continue
+        if not plan.takes or solver != "milp":
+            _solve_hub(plan, w, solver)
+        if plan.method != "greedy":  # a greedy plan may break an MOQ: it never prunes
+            best = min(best, plan.objective)
+
+
+def _assignment(a: SupplierArrays, ci: int, t: float, units: int, process: str) -> Assignment:
+    """An Assignment of `units`/day of `process` at capability row ci."""
+    i = int(a.cap_row[ci])
+    return Assignment(
+        supplier_code=a.code(i),
+        supplier_id=a.supplier_id(i),
+        supplier_name=a.name(i),
+        town=a.town(i),
+        process=process,
+        units_per_day=int(units),
+        unit_cost_usd=float(a.cap_usd[ci]),
+        travel_minutes=round(float(t), 1),
+        lead_time_days=float(a.lead_days[i]),
+    )
+
+
+def _picks(a: SupplierArrays, plan: _HubPlan, j: int, process: str) -> list[Assignment]:
+    """Chosen suppliers of process j, biggest share first."""
+    c, x = plan.cands[j], plan.takes[j]
+    used = np.flatnonzero(x > 0)
+    used = used[np.lexsort((c.eff_usd[used], -x[used]))]
+    return [_assignment(a, int(c.ci[u]), float(c.minutes[u]), int(x[u]), process) for u in used]
+
+
+def _alternatives(a: SupplierArrays, plan: _HubPlan, j: int, process: str) -> list[Assignment]:
+    """The two cheapest unchosen candidates of process j (units: what they could take)."""
+    c, x = plan.cands[j], plan.takes[j]
+    spare = np.flatnonzero(x == 0)
+    spare = spare[np.argsort(c.eff_usd[spare], kind="stable")][:2]
+    return [
+        _assignment(a, int(c.ci[u]), float(c.minutes[u]), int(c.cap_units[u]), process)
+        for u in spare
+    ]
 
 
 def _widened(limit: float) -> tuple[float, float]:
@@ -244,17 +292,17 @@ def _widened(limit: float) -> tuple[float, float]:
 
 
 def _infeasible(
-    net: _Network,
+    index: SupplierIndex,
     processes: list[str],
     demand: int,
-    hubs: dict[str, tuple[float, float]],
+    hubs: dict[str, Point],
     limit: float,
 ) -> NoFeasibleSuppliers:
     """The error naming short processes, best capacity in reach, and what 45/60 min would give."""
     names = list(hubs)
     minutes = (limit, *_widened(limit))
     avail = {
-        m: np.array([_available(net, hubs[h], m) for h in names]).reshape(len(names), -1)
+        m: np.array([index.available(hubs[h], m, processes) for h in names]).reshape(len(names), -1)
         for m in minutes
     }
     best = {m: avail[m].max(axis=0, initial=0) for m in minutes}
@@ -302,36 +350,129 @@ def _widened_verdict(
     return f"widening to {' or '.join(f'{m:g}' for m in minutes)} min would not be enough"
 
 
+def _process_line(
+    a: SupplierArrays, plan: _HubPlan, j: int, process: str, picks: list[Assignment]
+) -> str:
+    """Why these suppliers: share, price, distance, and rank by effective cost among candidates."""
+    c, x = plan.cands[j], plan.takes[j]
+    first = picks[0]
+    rank = 1 + int(np.sum(c.eff_usd < c.eff_usd[np.flatnonzero(x > 0)].min() - 1e-12))
+    line = (
+        f"{process}: {first.supplier_code} {first.supplier_name} covers "
+        f"{first.units_per_day:,}/{plan.demand:,} units/day at ${first.unit_cost_usd:.2f}, "
+        f"{first.travel_minutes:.0f} min from {plan.hub} hub"
+    )
+    if len(picks) > 1:
+        line += f"; split across {len(picks)} suppliers"
+    reach = int(plan.available[j])
+    return line + (
+        f"; cheapest chosen is #{rank} by effective cost of {c.ci.size} shortlisted "
+        f"({reach:,} units/day in reach)"
+    )
+
+
 def _explain(
+    a: SupplierArrays,
     best: _HubPlan,
     feasible: list[_HubPlan],
     plans: list[_HubPlan],
     processes: list[str],
     limit: float,
+    w: Weights,
 ) -> list[str]:
-    """Human sentences: hub choice, one line per process, binding constraint, MOQ caveats."""
-    demand = best.demand
-    head = f"hub: {best.hub} hub, landed ${best.landed_usd:.3f}/unit"
+    """Human sentences: hub choice, one line per process, binding constraints, MOQ caveats."""
+    head = (
+        f"hub: {best.hub} hub, landed ${best.landed_usd(a, w):.3f}/unit, "
+        f"objective ${best.objective:.3f}/unit ({best.method})"
+    )
     if len(feasible) > 1:
-        head += f"; next best {feasible[1].hub} at ${feasible[1].landed_usd:.3f}"
+        head += f"; next best {feasible[1].hub} at ${feasible[1].objective:.3f}"
+    pruned = [f"{p.hub} ≥ ${p.bound:.3f}" for p in plans if p.feasible and not p.solved]
+    if pruned:
+        head += f"; other hubs by lower bound: {', '.join(pruned)}"
     out_of_reach = [f"{p.hub} ({_short(p, processes)})" for p in plans if not p.feasible]
     if out_of_reach:
         head += f"; infeasible within {limit:g} min: " + ", ".join(out_of_reach)
     lines = [head]
-    for process, picks in zip(processes, best.picks, strict=True):
-        a = picks[0]
-        line = (
-            f"{process}: {a.supplier_code} {a.supplier_name} covers {a.units_per_day:,}/{demand:,} "
-            f"units/day at ${a.unit_cost_usd:.2f}, {a.travel_minutes:.0f} min from {best.hub} hub"
-        )
-        lines.append(line + (f"; split across {len(picks)} suppliers" if len(picks) > 1 else ""))
-    j = int(np.argmax(demand / np.maximum(best.available, 1)))
-    lines.append(
-        f"binding constraint: {processes[j]} capacity within {limit:g} min "
-        f"({demand:,} of {int(best.available[j]):,} units/day in reach used, "
-        f"{demand / best.available[j]:.0%})"
+    for j, process in enumerate(processes):
+        lines.append(_process_line(a, best, j, process, _picks(a, best, j, process)))
+    lines.append(_binding(a, best, processes, limit))
+    lines.append(_lead_line(a, best, processes))
+    return lines + [
+        f"{processes[j]}: {a.code(int(best.cands[j].rows[m]))} takes "
+        f"{int(best.takes[j][m]):,} units/day, below its MOQ of "
+        f"{int(best.cands[j].moq_units[m]):,} (accepted)"
+        for j, m in best.below_moq
+    ]
+
+
+def _binding(a: SupplierArrays, plan: _HubPlan, processes: list[str], limit: float) -> str:
+    """The constraint that shapes the plan: capacity in reach, lead time, or cheap capacity."""
+    use = plan.demand / np.maximum(plan.available, 1)
+    k = int(np.argmax(use))
+    capacity = (
+        f"binding constraint: {processes[k]} capacity within {limit:g} min "
+        f"({plan.demand:,} of {int(plan.available[k]):,} units/day in reach used, {use[k]:.0%})"
     )
-    return lines + best.moq_notes
+    lead = _lead_binding(a, plan, processes)
+    if lead or use[k] >= 0.5:
+        return lead or capacity
+    slack = (
+        f"binding constraint: none: {processes[k]} uses {use[k]:.0%} of the "
+        f"{int(plan.available[k]):,} units/day within {limit:g} min and the cheapest supplier "
+        "of every process covers it alone"
+    )
+    return _cheap_binding(a, plan, processes) or slack
+
+
+def _lead_binding(a: SupplierArrays, plan: _HubPlan, processes: list[str]) -> str | None:
+    """A cheaper supplier left out because its lead time (days) would lengthen the plan."""
+    span = max(float(c.lead_days[x > 0].max()) for c, x in zip(plan.cands, plan.takes, strict=True))
+    best: tuple[float, int, int] | None = None
+    for j, (c, x) in enumerate(zip(plan.cands, plan.takes, strict=True)):
+        dearest = float(c.eff_usd[x > 0].max())
+        skipped = np.flatnonzero((x == 0) & (c.lead_days > span) & (c.eff_usd < dearest))
+        for u in skipped:
+            saving = dearest - float(c.eff_usd[u])
+            if best is None or saving > best[0]:
+                best = (saving, j, int(u))
+    if best is None:
+        return None
+    saving, jj, uu = best
+    c = plan.cands[jj]
+    return (
+        f"binding constraint: {processes[jj]} lead time: {a.code(int(c.rows[uu]))} is "
+        f"${saving:.3f}/unit cheaper but its {float(c.lead_days[uu]):g}-day lead exceeds "
+        f"the plan's {span:g} days"
+    )
+
+
+def _cheap_binding(a: SupplierArrays, plan: _HubPlan, processes: list[str]) -> str | None:
+    """The cheapest supplier that is full, forcing the rest onto a dearer one."""
+    for j, (c, x) in enumerate(zip(plan.cands, plan.takes, strict=True)):
+        used = np.flatnonzero(x > 0)
+        if used.size < 2:
+            continue
+        used = used[np.argsort(c.eff_usd[used], kind="stable")]
+        full, last = int(used[0]), int(used[-1])
+        return (
+            f"binding constraint: {processes[j]} capacity of the cheapest suppliers: "
+            f"{a.code(int(c.rows[full]))} is full at {int(x[full]):,} units/day, "
+            f"{int(x[last]):,} go to {a.code(int(c.rows[last]))} "
+            f"(+${float(c.eff_usd[last] - c.eff_usd[full]):.3f}/unit)"
+        )
+    return None
+
+
+def _lead_line(a: SupplierArrays, plan: _HubPlan, processes: list[str]) -> str:
+    """Which chosen supplier sets the lead time (days)."""
+    lead = [
+        (float(c.lead_days[u]), j, int(c.rows[u]))
+        for j, (c, x) in enumerate(zip(plan.cands, plan.takes, strict=True))
+        for u in np.flatnonzero(x > 0)
+    ]
+    days, j, row = max(lead)
+    return f"lead time: {days:g} days, set by {a.code(row)} ({processes[j]})"
 
 
 def _short(plan: _HubPlan, processes: list[str]) -> str:
@@ -349,30 +490,56 @@ def _validate(processes: list[str], units_per_day: int, hubs: dict[str, Any]) ->
     return wanted
 
 
+def _result(
+    a: SupplierArrays,
+    best: _HubPlan,
+    feasible: list[_HubPlan],
+    plans: list[_HubPlan],
+    wanted: list[str],
+    limit: float,
+    w: Weights,
+) -> MatchResult:
+    """The MatchResult of the best hub plan."""
+    return MatchResult(
+        hub=best.hub,
+        hub_lat=best.at[0],
+        hub_lon=best.at[1],
+        assignments=[x for j, p in enumerate(wanted) for x in _picks(a, best, j, p)],
+        alternatives=[x for j, p in enumerate(wanted) for x in _alternatives(a, best, j, p)],
+        explanation=_explain(a, best, feasible, plans, wanted, limit, w),
+        landed_unit_cost_usd=round(best.landed_usd(a, w), 4),
+        objective_usd=round(best.objective, 6),
+        method=best.method,
+        hub_objectives_usd={p.hub: round(p.objective, 6) for p in feasible},
+    )
+
+
 def match_suppliers(
     processes: list[str],
     units_per_day: int,
-    suppliers: list[SupplierRecord],
+    suppliers: Suppliers,
     max_travel_minutes: float = 30.0,
-    hubs: dict[str, tuple[float, float]] | None = None,
+    hubs: dict[str, Point] | None = None,
+    *,
+    weights: Weights | None = None,
+    road: RoadGraph | None = None,
+    top_k: int = TOP_K,
+    solver: str = "milp",
 ) -> MatchResult:
     """Cover every process at `units_per_day` from suppliers within the limit (minutes) of a hub."""
     hubs = HUBS if hubs is None else hubs
+    w = weights or DEFAULT_WEIGHTS
     wanted = _validate(processes, units_per_day, hubs)
-    net = _network(suppliers, wanted)
-    plans = [
-        _plan_hub(net, wanted, units_per_day, h, at, max_travel_minutes) for h, at in hubs.items()
+    index = as_index(suppliers, road)
+    prepared = [
+        _prepare_hub(index, wanted, units_per_day, h, at, max_travel_minutes, w, top_k)
+        for h, at in hubs.items()
     ]
-    feasible = sorted((p for p in plans if p.feasible), key=lambda p: (p.landed_usd, p.hub))
-    if not feasible:
-        raise _infeasible(net, wanted, units_per_day, hubs, max_travel_minutes)
-    best = feasible[0]
-    return MatchResult(
-        hub=best.hub,
-        hub_lat=best.lat,
-        hub_lon=best.lon,
-        assignments=[a for picks in best.picks for a in picks],
-        alternatives=[a for alts in best.alternatives for a in alts],
-        explanation=_explain(best, feasible, plans, wanted, max_travel_minutes),
-        landed_unit_cost_usd=round(best.landed_usd, 4),
+    _solve_hubs(prepared, w, solver)
+    plans = [p for p, _ in prepared]
+    feasible = sorted(
+        (p for p in plans if p.solved), key=lambda p: (p.method == "greedy", p.objective, p.hub)
     )
+    if not feasible:
+        raise _infeasible(index, wanted, units_per_day, hubs, max_travel_minutes)
+    return _result(index.arrays, feasible[0], feasible, plans, wanted, max_travel_minutes, w)

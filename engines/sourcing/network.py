@@ -164,3 +164,135 @@ def generate_yiwu_network(n_suppliers: int = 600, seed: int = 0) -> list[Supplie
             )
         )
     return out
+
+
+@dataclass
+class SupplierArrays:
+    """Columnar suppliers: location (degrees), lead (days), MOQ (units), quality, capability rows."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    lead_days: np.ndarray
+    quality: np.ndarray
+    moq_units: np.ndarray
+    town_idx: np.ndarray
+    towns: list[str]
+    cap_row: np.ndarray  # supplier row of each capability
+    cap_process: np.ndarray  # index into `processes`
+    cap_units: np.ndarray  # capacity units/day
+    cap_usd: np.ndarray  # unit cost USD
+    processes: list[str]
+    codes: list[str] | None = None
+    names: list[str] | None = None
+    ids: list[int | None] | None = None
+
+    def __len__(self) -> int:
+        return int(self.lat.size)
+
+    def code(self, i: int) -> str:
+        """Supplier code of row i (generated rows are YW + 1-based row number)."""
+        return self.codes[i] if self.codes is not None else f"YW{i + 1:07d}"
+
+    def name(self, i: int) -> str:
+        """Supplier name of row i."""
+        if self.names is not None:
+            return self.names[i]
+        town = self.towns[int(self.town_idx[i])]
+        return f"{town} {_WORDS[i % len(_WORDS)]} {_SUFFIXES[i % len(_SUFFIXES)]}"
+
+    def town(self, i: int) -> str:
+        """Town name of row i."""
+        return self.towns[int(self.town_idx[i])]
+
+    def supplier_id(self, i: int) -> int | None:
+        """Database id of row i, if known."""
+        return self.ids[i] if self.ids is not None else None
+
+
+def records_to_arrays(records: list[SupplierRecord]) -> SupplierArrays:
+    """Columnar form of a SupplierRecord list (small networks, DB rows)."""
+    towns = sorted({r.town for r in records})
+    tix = {t: k for k, t in enumerate(towns)}
+    processes = sorted({p for r in records for p in r.capabilities})
+    pix = {p: k for k, p in enumerate(processes)}
+    caps = [
+        (i, pix[p], u, c) for i, r in enumerate(records) for p, (u, c) in r.capabilities.items()
+    ]
+    cap = np.array(caps, dtype=float).reshape(-1, 4)
+    return SupplierArrays(
+        lat=np.array([r.lat for r in records], dtype=float),
+        lon=np.array([r.lon for r in records], dtype=float),
+        lead_days=np.array([r.lead_time_days for r in records], dtype=float),
+        quality=np.array([r.quality for r in records], dtype=float),
+        moq_units=np.array([r.moq_units for r in records], dtype=np.int64),
+        town_idx=np.array([tix[r.town] for r in records], dtype=np.int32),
+        towns=towns,
+        cap_row=cap[:, 0].astype(np.int64),
+        cap_process=cap[:, 1].astype(np.int32),
+        cap_units=cap[:, 2].astype(np.int64),
+        cap_usd=cap[:, 3].astype(float),
+        processes=processes,
+        codes=[r.code for r in records],
+        names=[r.name for r in records],
+        ids=[r.id for r in records],
+    )
+
+
+def _array_capabilities(
+    rng: np.random.Generator, town_idx: np.ndarray, towns: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Capability rows (supplier row, process, units/day, USD): 1-3 per supplier, cluster-typical."""
+    n = town_idx.size
+    pidx = {p: k for k, p in enumerate(PROCESSES)}
+    typical = [[pidx[p] for p in CLUSTERS[t][2]] for t in towns]
+    width = max(len(t) for t in typical)
+    table = np.array([(t * width)[:width] for t in typical])  # cyclic pad
+    lens = np.array([len(t) for t in typical])
+    n_caps = rng.choice([1, 2, 3], size=n, p=[0.45, 0.35, 0.2])
+    everywhere = np.array([pidx[p] for p in _EVERYWHERE])
+    procs = np.full((n, 3), -1)
+    for k in range(3):
+        pick = (rng.random(n) * lens[town_idx]).astype(int)
+        proc = table[town_idx, pick]
+        if k > 0:
+            side = rng.random(n) < 0.4
+            proc = np.where(side, everywhere[rng.integers(everywhere.size, size=n)], proc)
+        dup = (procs == proc[:, None]).any(axis=1)
+        procs[:, k] = np.where((k < n_caps) & ~dup, proc, -1)
+    row, col = np.nonzero(procs >= 0)
+    proc = procs[row, col]
+    profile = np.array([PROCESS_PROFILE[p][:3] for p in PROCESSES], dtype=float)
+    lo, hi = profile[proc, 1], profile[proc, 2]
+    units = np.exp(np.log(lo) + rng.random(row.size) * np.log(hi / lo))
+    usd = profile[proc, 0] * np.exp(0.15 * rng.normal(size=row.size)) * (units / 4000.0) ** -0.05
+    units_i = np.maximum(np.round(units, -2), 100).astype(np.int64)
+    return row, proc.astype(np.int32), units_i, np.round(usd, 3)
+
+
+def generate_yiwu_arrays(n_suppliers: int, seed: int = 0) -> SupplierArrays:
+    """Seeded synthetic Yiwu network as numpy columns (millions of suppliers in seconds)."""
+    rng = np.random.default_rng(seed)
+    towns = list(CLUSTERS)
+    share = np.array([CLUSTERS[t][0] for t in towns])
+    town_idx = rng.choice(len(towns), size=n_suppliers, p=share / share.sum()).astype(np.int32)
+    scatter = np.array([CLUSTERS[t][1] for t in towns])[town_idx]
+    dlat, dlon = km_to_degrees(*(rng.normal(size=(2, n_suppliers)) * scatter))
+    centre = np.array([TOWNS[t] for t in towns])[town_idx]
+    row, proc, units, usd = _array_capabilities(rng, town_idx, towns)
+    min_cap = np.full(n_suppliers, np.iinfo(np.int64).max)
+    np.minimum.at(min_cap, row, units)
+    moq = np.minimum(rng.choice(_MOQ_UNITS, size=n_suppliers), min_cap)
+    return SupplierArrays(
+        lat=np.round(centre[:, 0] + dlat, 5),
+        lon=np.round(centre[:, 1] + dlon, 5),
+        lead_days=(1.0 + rng.gamma(2.0, 1.2, n_suppliers)).round(1),
+        quality=np.clip(rng.beta(8.0, 2.0, n_suppliers), 0.5, 0.99).round(2),
+        moq_units=moq.astype(np.int64),
+        town_idx=town_idx,
+        towns=towns,
+        cap_row=row.astype(np.int64),
+        cap_process=proc,
+        cap_units=units,
+        cap_usd=usd,
+        processes=list(PROCESSES),
+    )

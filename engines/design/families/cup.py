@@ -75,6 +75,13 @@ FAMILY = Family(
     hints=HINTS,
     processes=("ceramic_glazing", "printing", "packaging"),
     material_usd_per_cm3=0.003,
+    phrases=(
+        "a cup",
+        "a coffee mug",
+        "a ceramic mug for tea",
+        "a drinking cup with a handle",
+        "kitchenware for hot drinks",
+    ),
     build=build,
     describe=describe,
     colour=(235, 232, 222),

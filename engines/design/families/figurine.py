@@ -86,6 +86,13 @@ FAMILY = Family(
     | {"kitten": ("ears", "cat"), "teddy": ("ears", "bear"), "rabbit": ("ears", "bunny")},
     processes=("injection_moulding", "printing", "assembly", "packaging"),
     material_usd_per_cm3=0.006,
+    phrases=(
+        "a figurine",
+        "a small collectible statue",
+        "an action figure toy",
+        "a decorative figure for the desk or shelf",
+        "a chibi character sculpture",
+    ),
     build=build,
     describe=describe,
     colour=(170, 200, 150),

@@ -88,6 +88,13 @@ FAMILY = Family(
     hints=HINTS,
     processes=("straw_weaving", "hat_blocking", "embroidery", "packaging"),
     material_usd_per_cm3=0.004,
+    phrases=(
+        "a hat",
+        "a sun hat with a wide brim",
+        "a straw hat to wear on your head",
+        "a cap, beanie, bucket hat or fedora",
+        "headwear for the beach",
+    ),
     build=build,
     describe=describe,
     colour=(222, 196, 140),

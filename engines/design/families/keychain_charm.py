@@ -98,6 +98,13 @@ FAMILY = Family(
     | {"circle": ("shape", "round"), "love": ("shape", "heart"), "paw print": ("shape", "paw")},
     processes=("injection_moulding", "printing", "assembly", "packaging"),
     material_usd_per_cm3=0.004,
+    phrases=(
+        "a keychain",
+        "a small charm that hangs from keys or a bag",
+        "a key ring pendant",
+        "a zipper pull charm",
+        "a little dangling accessory for a backpack",
+    ),
     build=build,
     describe=describe,
     colour=(236, 130, 160),

@@ -83,6 +83,13 @@ FAMILY = Family(
     | {"kitten": ("topper", "cat"), "teddy": ("topper", "bear"), "rabbit": ("topper", "bunny")},
     processes=("injection_moulding", "assembly", "packaging"),
     material_usd_per_cm3=0.0025,
+    phrases=(
+        "a phone stand",
+        "a holder that props up a smartphone on a desk",
+        "a tablet stand",
+        "a mobile phone dock",
+        "a desk stand to watch videos on your phone hands-free",
+    ),
     build=build,
     describe=describe,
     colour=(120, 170, 210),

@@ -121,6 +121,13 @@ FAMILY = Family(
     },
     processes=("textile_cutting", "plush_sewing", "embroidery", "stuffing", "packaging"),
     material_usd_per_cm3=0.0015,
+    phrases=(
+        "a plush toy",
+        "a soft stuffed animal",
+        "a cuddly plushie doll to hug",
+        "a fluffy stuffed pony, kitten, puppy, bunny or teddy bear",
+        "a soft toy for kids",
+    ),
     build=build,
     describe=describe,
     colour=(196, 150, 112),

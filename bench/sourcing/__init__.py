@@ -1,0 +1,1 @@
+"""Sourcing benchmark: match latency at Yiwu scale vs a brute-force scan."""
