@@ -7,12 +7,16 @@ activity finds what its earlier attempt wrote instead of writing it twice.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from datetime import timedelta
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -47,6 +51,7 @@ from models.tables import (
     DesignVariant,
     Milestone,
     Notification,
+    PreferenceModel,
     ProductionPlan,
     ProductionRun,
     ProgressEvent,
@@ -170,13 +175,15 @@ class PipelineActivities:
             if trend is not None:
                 trend.selected_variant_id = sel.variant_id
                 s.add(trend)
+        if not sel.auto:  # an automatic pick says nothing about what merchants like
+            _learn_from_pick(self.engine, sel.trend_id, sel.variant_id)
 
     # ------------------------------------------------------------------ design
 
     @activity.defn(name=Act.design_variants)
     @domain_errors
     def design_variants(self, req: DesignRequest) -> DesignResult:
-        from engines.design import generate_variants, write_variant_assets
+        from engines.design import generate_variants, parse_intent, write_variant_assets
 
         with Session(self.engine) as s:
             rows = s.exec(
@@ -186,12 +193,16 @@ class PipelineActivities:
             ).all()
         if len(rows) == req.count:
             return DesignResult(family=rows[0].family, variants=[_variant_summary(r) for r in rows])
+        activity.heartbeat("reading the idea")
+        preference, catalogue = _design_memory(self.engine, parse_intent(req.text).family, req)
         family, variants = generate_variants(
             req.text,
             count=req.count,
             seed=req.seed,
             target_size_mm=req.target_size_mm,
             target_price=req.target_price,
+            preference=preference,
+            catalogue=catalogue,
         )
         out = self.trend_dir(req.trend_id, "variants")
         new_rows = []
@@ -233,7 +244,9 @@ class PipelineActivities:
         with Session(self.engine) as s:
             row = s.exec(select(Prototype).where(Prototype.workflow_id == req.workflow_id)).first()
         if row is None:
-            report = prepare(
+            # mesh work runs in a separate process (CPU-bound, GIL-free); this thread heartbeats
+            job = mesh_pool().submit(
+                prepare,
                 req.mesh_path,
                 self.trend_dir(req.trend_id, "prototype"),
                 target_size_mm=req.target_size_mm,
@@ -242,8 +255,10 @@ class PipelineActivities:
                 layer_height_mm=req.layer_height_mm,
                 infill_fraction=req.infill_fraction,
                 stem=f"trend-{req.trend_id}-v{req.variant_id}",
-                progress=lambda step: activity.heartbeat(step),
+                units="mm",  # our own variants are in millimetres, however small
+                use_slicer=req.use_slicer,
             )
+            report = _await_with_heartbeats(job, "preparing prototype")
             insert_once(
                 self.engine,
                 Prototype(
@@ -292,7 +307,12 @@ class PipelineActivities:
     @activity.defn(name=Act.plan_production)
     @domain_errors
     def plan_production(self, req: PlanRequest) -> PlanResult:
-        from engines.scheduling import greedy_schedule, lines_from_assignments, pick_bottleneck
+        from engines.scheduling import (
+            lines_from_assignments,
+            pick_bottleneck,
+            plan_order,
+            routing_of,
+        )
 
         with Session(self.engine) as s:
             row = s.exec(
@@ -307,16 +327,22 @@ class PipelineActivities:
             bottleneck = pick_bottleneck(lines_from_assignments(reserved, own_lines=0))
             lines = lines_from_assignments(reserved, own_process=bottleneck)
             remaining_days = max(req.due_in_days - req.start_day, 1)
-            schedule = greedy_schedule(
+            _heartbeat("scheduling")
+            # every stage of the routing on its lines: CP-SAT warm-started from the greedy plan
+            schedule = plan_order(
                 req.quantity,
                 lines,
                 remaining_days,
+                routing=routing_of(lines),
+                family=req.family,
                 exclude_lines=list(req.constraints.exclude_lines),
                 max_overtime_hours_per_day=req.constraints.max_overtime_hours_per_day,
                 max_lines=req.constraints.max_lines,
                 produced_so_far=req.produced_so_far,
-                bottleneck_process=bottleneck,
+                time_limit_s=req.time_limit_s,
+                workers=2,
             )
+            _heartbeat("scheduled")
             offset = req.start_day
             start = req.start_date or utcnow()
             completion_day = schedule.completion_day + offset
@@ -446,6 +472,34 @@ class PipelineActivities:
 # ---------------------------------------------------------------------- row → contract
 
 
+_MESH_POOL: ProcessPoolExecutor | None = None
+_MESH_POOL_LOCK = threading.Lock()
+
+
+def mesh_pool() -> ProcessPoolExecutor:
+    """The worker's process pool for mesh work (spawned once, two processes for two cores)."""
+    global _MESH_POOL
+    with _MESH_POOL_LOCK:
+        if _MESH_POOL is None:
+            _MESH_POOL = ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn"))
+        return _MESH_POOL
+
+
+def _await_with_heartbeats(job: Future[T], detail: str, every_s: float = 2.0) -> T:
+    """The job's result, heartbeating while it runs (errors from the process re-raise here)."""
+    while True:
+        try:
+            return job.result(timeout=every_s)
+        except FuturesTimeout:
+            _heartbeat(detail)
+
+
+def _heartbeat(detail: str) -> None:
+    """Heartbeat when running as an activity (the engines are also called directly)."""
+    if activity.in_activity():
+        activity.heartbeat(detail)
+
+
 def _variant_summary(r: DesignVariant) -> VariantSummary:
     assert r.id is not None
     return VariantSummary(
@@ -502,3 +556,83 @@ def plan_result(r: ProductionPlan) -> PlanResult:
         eta=as_utc(r.eta),
         notes=list(r.notes),
     )
+
+
+# ---------------------------------------------------------------------- design memory
+
+CATALOGUE_SIZE = 72  # earlier variants of the family that new ones should differ from
+APPLIED_KEEP = 2000  # idea ids remembered per preference row, so a retry never learns twice
+
+
+def _design_memory(engine: Engine, family: str, req: DesignRequest) -> tuple[Any, list[str]]:
+    """The family's learned preference (or None) and recent variant descriptions of other ideas."""
+    from engines.design.preference import PreferenceModel as Learned
+
+    with Session(engine) as s:
+        row = s.exec(select(PreferenceModel).where(PreferenceModel.family == family)).first()
+        catalogue = s.exec(
+            select(DesignVariant.description)
+            .where(DesignVariant.family == family, DesignVariant.trend_id != req.trend_id)
+            .order_by(col(DesignVariant.id).desc())
+            .limit(CATALOGUE_SIZE)
+        ).all()
+    learned = None if row is None else Learned(family, dict(row.weights), row.updates)
+    return learned, list(catalogue)
+
+
+def _learn_from_pick(engine: Engine, trend_id: int, variant_id: int) -> None:
+    """Update the family's preference model with this pick, once per idea (optimistic lock)."""
+    from engines.design.families import FAMILIES
+    from engines.design.preference import PreferenceModel as Learned
+    from engines.design.preference import learn
+
+    with Session(engine) as s:
+        rows = s.exec(
+            select(DesignVariant)
+            .where(DesignVariant.trend_id == trend_id)
+            .order_by(col(DesignVariant.rank))
+        ).all()
+    chosen = next((i for i, r in enumerate(rows) if r.id == variant_id), None)
+    if chosen is None or len(rows) < 2 or rows[0].family not in FAMILIES:
+        return
+    family = rows[0].family
+    for _ in range(10):
+        with Session(engine) as s:
+            row = s.exec(select(PreferenceModel).where(PreferenceModel.family == family)).first()
+            if row is not None and trend_id in row.applied_trends:
+                return
+            start = None if row is None else Learned(family, dict(row.weights), row.updates)
+            new = learn(
+                start, family, [r.params for r in rows], [r.unit_cost_usd for r in rows], chosen
+            )
+            applied = [*(row.applied_trends if row else []), trend_id][-APPLIED_KEEP:]
+            if _store_preference(s, family, row, new, applied):
+                return
+    raise ApplicationError(f"the {family} preference model stayed busy; retrying")
+
+
+def _store_preference(
+    s: Session, family: str, row: PreferenceModel | None, new: Any, applied: list[int]
+) -> bool:
+    """Write the new weights unless another pick wrote first; True when this write won."""
+    if row is None:
+        s.add(
+            PreferenceModel(
+                family=family, weights=new.weights, updates=new.updates, applied_trends=applied
+            )
+        )
+        try:
+            s.commit()
+            return True
+        except IntegrityError:
+            s.rollback()
+            return False
+    done = s.execute(
+        update(PreferenceModel)
+        .where(col(PreferenceModel.id) == row.id, col(PreferenceModel.updates) == row.updates)
+        .values(
+            weights=new.weights, updates=new.updates, applied_trends=applied, updated_at=utcnow()
+        )
+    )
+    s.commit()
+    return bool(done.rowcount == 1)

@@ -22,6 +22,7 @@ from temporalio.service import RPCError
 
 from api.dashboard import render_dashboard
 from api.leadtimes import LeadTimes, compute_leadtimes
+from api.suppliers import suppliers_router
 from engines.trends import (
     BadSignal,
     Observation,
@@ -145,6 +146,8 @@ def create_app(
         assert eng is not None
         return eng
 
+    app.include_router(suppliers_router(db))
+
     async def temporal() -> Client:
         if state["client"] is None:
             from trendforge.settings import get_settings
@@ -252,20 +255,22 @@ def create_app(
                     **r.model_dump(exclude={"mesh_path", "preview_path"}),
                     "preview_url": f"/ideas/{trend_id}/variants/{r.id}/preview.png",
                     "mesh_url": f"/ideas/{trend_id}/variants/{r.id}/mesh.stl",
+                    "model_url": f"/ideas/{trend_id}/variants/{r.id}/model.glb",
                 }
                 for r in rows
             ]
 
     @app.get("/ideas/{trend_id}/variants/{variant_id}/{asset}", tags=["merchant"])
     def variant_asset(trend_id: int, variant_id: int, asset: str) -> FileResponse:
-        """A variant's preview.png or mesh.stl."""
+        """A variant's preview.png, mesh.stl or model.glb (3D viewer, written next to the STL)."""
         with Session(db()) as s:
             v = s.get(DesignVariant, variant_id)
             if v is None or v.trend_id != trend_id:
                 raise HTTPException(404, f"idea {trend_id} has no variant {variant_id}")
-        paths = {"preview.png": v.preview_path, "mesh.stl": v.mesh_path}
+        glb = str(Path(v.mesh_path).with_suffix(".glb")) if v.mesh_path else None
+        paths = {"preview.png": v.preview_path, "mesh.stl": v.mesh_path, "model.glb": glb}
         if asset not in paths or not paths[asset]:
-            raise HTTPException(404, f"no asset '{asset}': try preview.png or mesh.stl")
+            raise HTTPException(404, f"no asset '{asset}': try preview.png, mesh.stl or model.glb")
         return _file(paths[asset])
 
     @app.post("/ideas/{trend_id}/selection", tags=["merchant"])

@@ -101,10 +101,12 @@ class PipelineConfig(BaseModel):
     review_timeout_s: float = Field(default=24 * 3600, gt=0)
     review_fallback: Literal["escalate", "auto_approve"] = "escalate"
     max_replans: int = Field(default=3, ge=0, le=20)
+    plan_time_limit_s: float = Field(default=5.0, ge=0, le=120, description="CP-SAT limit, s")
     printer: str = "prusa_mk4"
     material: Literal["PLA", "PETG"] = "PLA"
     layer_height_mm: float = Field(default=0.2, gt=0.04, le=0.6)
     infill_fraction: float = Field(default=0.15, ge=0.0, le=1.0)
+    use_slicer: bool = Field(default=True, description="G-code via prusa-slicer when installed")
     max_travel_minutes: float = Field(default=30.0, gt=0, le=240)
     shipment_batch_units: int | None = Field(
         default=None, gt=0, description="Ship every N units; default a fifth of the order"
@@ -179,6 +181,7 @@ class PrototypeRequest(BaseModel):
     material: Literal["PLA", "PETG"] = "PLA"
     layer_height_mm: float = 0.2
     infill_fraction: float = 0.15
+    use_slicer: bool = True
     cpu_task_queue: str = "trendforge-cpu"
 
 
@@ -271,6 +274,7 @@ class PlanRequest(BaseModel):
     start_day: int = Field(default=0, ge=0, description="Factory day the plan starts on")
     produced_so_far: int = 0
     status: Literal["pending", "replanned"] = "pending"
+    time_limit_s: float = Field(default=5.0, ge=0, le=120, description="CP-SAT limit; 0 = greedy")
 
 
 class LineDay(BaseModel):
@@ -356,6 +360,7 @@ class ProductionRunInput(BaseModel):
     seen_reports: list[str] = []
     produced_by_day: dict[int, int] = {}
     replans: int = 0
+    plan_time_limit_s: float = 5.0
 
 
 class ProgressReport(BaseModel):

@@ -217,3 +217,14 @@ class TrendSignal(SQLModel, table=True):
     source: str = Field(default="api", max_length=64)
     trend_id: int | None = Field(default=None, foreign_key="trend.id")
     observed_at: datetime = _ts()
+
+
+class PreferenceModel(SQLModel, table=True):
+    """Merchant preferences learned from picks, per product family (engines.design.preference)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    family: str = Field(unique=True, max_length=64)
+    weights: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    updates: int = 0  # picks learned from; also the optimistic-lock version of the row
+    applied_trends: list[int] = Field(default_factory=list, sa_column=Column(JSON))  # recent ideas
+    updated_at: datetime = _ts()

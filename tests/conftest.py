@@ -97,7 +97,9 @@ async def running_workers(
 ) -> AsyncIterator[tuple[str, PipelineConfig]]:
     """Both workers on fresh task queues; yields the light queue and a matching config."""
     queue = f"tf-test-{uuid.uuid4().hex[:8]}"
-    config = PipelineConfig(variant_count=6, cpu_task_queue=f"{queue}-cpu")
+    config = PipelineConfig(
+        variant_count=6, cpu_task_queue=f"{queue}-cpu", plan_time_limit_s=1.0, use_slicer=False
+    )
     async with AsyncExitStack() as stack:
         for w in build_workers(client, engine, files_dir, queue, f"{queue}-cpu"):
             await stack.enter_async_context(w)

@@ -189,7 +189,7 @@ async def run_demo(
     demo_dir = settings.data_dir
     if (demo_dir / "trendforge.db").exists() and not settings.database_url:
         shutil.rmtree(demo_dir)  # a fresh demo each time
-    config = PipelineConfig(variant_count=settings.variant_count, seed=1)
+    config = PipelineConfig(variant_count=settings.variant_count, seed=1, plan_time_limit_s=3.0)
     started = time.monotonic()
     async with running_stack(settings, config=config) as stack:
         console.print(

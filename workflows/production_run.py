@@ -152,6 +152,7 @@ class ProductionRun:
                 start_day=day + 1,
                 produced_so_far=s.produced_so_far,
                 status="replanned",
+                time_limit_s=s.plan_time_limit_s,
             ),
             result_type=PlanResult,
             start_to_close_timeout=timedelta(minutes=2),

@@ -52,6 +52,7 @@ async def test_slippage_replans_and_the_run_ships_everything(dev_env, engine, tm
                 quantity=quantity,
                 due_in_days=6,
                 sourcing=sourcing,
+                time_limit_s=1.0,
             )
         )
         handle = await client.start_workflow(

@@ -1,0 +1,143 @@
+"""Supplier API over HTTP: search, one supplier, CSV import, an idea's match."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+
+from activities.sourcing import match_and_reserve
+from api.app import create_app
+from engines.sourcing import HUBS
+from models.contracts import SourcingRequest
+from models.db import session_scope
+from models.tables import Trend
+
+HEADER = (
+    "code,name,town,lat,lon,lead_time_days,moq_units,quality,process,"
+    "capacity_units_per_day,unit_cost_usd\n"
+)
+PLANNER = {"X-User": "li", "X-Role": "planner"}
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+async def api(engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(engine, None))
+    async with httpx.AsyncClient(transport=transport, base_url="http://tf") as c:
+        yield c
+
+
+def _csv(prefix: str, process: str) -> str:
+    lat, lon = HUBS["Suxi"]
+    return HEADER + (
+        f"{prefix}-1,{prefix} One,Suxi,{lat},{lon},2,100,0.9,{process},4000,0.3\n"
+        f"{prefix}-1,{prefix} One,Suxi,{lat},{lon},2,100,0.9,{process}_packing,9000,0.05\n"
+        f"{prefix}-2,{prefix} Two,Suxi,{lat + 0.01},{lon},3,200,0.8,{process},2500,0.28\n"
+    )
+
+
+async def test_search_by_process_town_and_near_a_point(api: httpx.AsyncClient) -> None:
+    r = await api.get("/suppliers", params={"process": "plush_sewing", "limit": 5})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["total"] > 5 and len(body["items"]) == 5
+    assert all(
+        any(c["process"] == "plush_sewing" for c in s["capabilities"]) for s in body["items"]
+    )
+    page2 = (
+        await api.get("/suppliers", params={"process": "plush_sewing", "limit": 5, "offset": 5})
+    ).json()
+    assert {s["id"] for s in page2["items"]}.isdisjoint({s["id"] for s in body["items"]})
+    town = (await api.get("/suppliers", params={"town": "houzhai", "limit": 500})).json()
+    assert town["total"] > 0 and {s["town"] for s in town["items"]} == {"Houzhai"}
+    lat, lon = HUBS["Futian"]
+    near = (
+        await api.get("/suppliers", params={"lat": lat, "lon": lon, "minutes": 10, "limit": 500})
+    ).json()
+    minutes = [s["travel_minutes"] for s in near["items"]]
+    assert near["total"] > 0 and minutes == sorted(minutes) and max(minutes) <= 10
+    assert (await api.get("/suppliers", params={"lat": lat})).status_code == 422
+
+
+async def test_one_supplier_and_unknown_ids(api: httpx.AsyncClient) -> None:
+    first = (await api.get("/suppliers", params={"limit": 1})).json()["items"][0]
+    r = await api.get(f"/suppliers/{first['id']}")
+    assert r.status_code == 200 and r.json()["code"] == first["code"] and "held" in r.json()
+    assert (await api.get("/suppliers/999999999")).status_code == 404
+
+
+async def test_csv_import_text_body_then_multipart_upsert(api: httpx.AsyncClient) -> None:
+    prefix, process = f"CSV{uuid.uuid4().hex[:6]}", f"csv_{uuid.uuid4().hex[:6]}"
+    r = await api.post(
+        "/suppliers/import",
+        content=_csv(prefix, process),
+        headers=PLANNER | {"content-type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == {"rows": 3, "created": 2, "updated": 0, "capabilities": 3}
+    updated = _csv(prefix, process).replace(",4000,0.3", ",4500,0.29")
+    r = await api.post(
+        "/suppliers/import", files={"file": ("s.csv", updated, "text/csv")}, headers=PLANNER
+    )
+    assert r.status_code == 200 and r.json()["created"] == 0 and r.json()["updated"] == 2
+    found = (await api.get("/suppliers", params={"process": process})).json()
+    assert found["total"] == 2
+    caps = {
+        c["process"]: c
+        for s in found["items"]
+        for c in s["capabilities"]
+        if s["code"] == f"{prefix}-1"
+    }
+    assert caps[process]["capacity_units_per_day"] == 4500 and f"{process}_packing" in caps
+
+
+async def test_csv_import_rejects_bad_lines_roles_and_size(api: httpx.AsyncClient) -> None:
+    bad = (
+        HEADER
+        + "X1,Bad,Suxi,north,120.1,2,100,0.9,printing,100,0.1\nX2,Ok,Suxi,29.4,120.1,2,100,1.5,printing,100,0.1\n"
+    )
+    r = await api.post(
+        "/suppliers/import", content=bad, headers=PLANNER | {"content-type": "text/csv"}
+    )
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    assert [e["line"] for e in detail["errors"]] == [2, 3]
+    assert "lat must be a number" in detail["errors"][0]["message"]
+    suxi = (await api.get("/suppliers", params={"town": "Suxi", "limit": 500})).json()["items"]
+    assert not {"X1", "X2"} & {x["code"] for x in suxi}  # all or nothing
+    viewer = await api.post("/suppliers/import", content=bad, headers={"X-Role": "viewer"})
+    assert viewer.status_code == 403
+    huge = HEADER + "x" * (5 * 1024 * 1024)
+    r = await api.post(
+        "/suppliers/import", content=huge, headers=PLANNER | {"content-type": "text/csv"}
+    )
+    assert r.status_code == 413
+
+
+async def test_idea_match_shows_reservations_and_hub(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    with session_scope(engine) as s:
+        t = Trend(dedup_key=uuid.uuid4().hex, text="api match", merchant_id="m-api")
+        s.add(t)
+        s.flush()
+        trend_id = t.id
+    assert trend_id is not None
+    result = match_and_reserve(
+        engine,
+        SourcingRequest(
+            workflow_id=f"wf-api-{trend_id}", trend_id=trend_id, family="t",
+            processes=["packaging"], units_per_day=500,
+        ),
+    )  # fmt: skip
+    body = (await api.get(f"/ideas/{trend_id}/match")).json()
+    assert body["hub"]["name"] in HUBS and body["hub"]["max_travel_minutes"] <= 30.0
+    assert [r["supplier_id"] for r in body["reservations"]] == [
+        a.supplier_id for a in result.assignments
+    ]
+    assert all(r["status"] == "held" and "lat" in r["supplier"] for r in body["reservations"])
+    assert (await api.get("/ideas/999999999/match")).status_code == 404
