@@ -366,6 +366,13 @@ class PipelineActivities:
                 ],
                 notes=list(schedule.notes),
                 constraints=req.constraints.model_dump(),
+                gantt=[
+                    [line, lot, stage, round(start + offset, 3), round(end + offset, 3)]
+                    for line, lot, stage, start, end in schedule.gantt
+                ],
+                solver_status=schedule.solver_status,
+                lower_bound=schedule.lower_bound,
+                gap=schedule.gap,
             )
             with session_scope(self.engine) as s:
                 if req.status == "replanned":
@@ -555,6 +562,8 @@ def plan_result(r: ProductionPlan) -> PlanResult:
         on_time=r.on_time,
         eta=as_utc(r.eta),
         notes=list(r.notes),
+        solver_status=r.solver_status,
+        gap=r.gap,
     )
 
 

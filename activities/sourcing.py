@@ -16,7 +16,13 @@ from temporalio.exceptions import ApplicationError
 
 from models.contracts import SourcingRequest, SourcingResult, SupplierAssignment
 from models.db import session_scope
-from models.tables import Supplier, SupplierCapability, SupplierReservation, utcnow
+from models.tables import (
+    SourcingMatch,
+    Supplier,
+    SupplierCapability,
+    SupplierReservation,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from engines.sourcing import RoadGraph
@@ -176,15 +182,40 @@ def _match_and_reserve(
             assignments.append(_assignment(a, res.id))
         for stale in mine.values():  # an earlier attempt's choice this one did not repeat
             s.delete(stale)
-    return SourcingResult(
-        hub=result.hub,
-        hub_lat=result.hub_lat,
-        hub_lon=result.hub_lon,
-        assignments=assignments,
-        alternatives=[_assignment(a, None) for a in result.alternatives],
-        explanation=list(result.explanation),
-        landed_unit_cost_usd=result.landed_unit_cost_usd,
+        matched = SourcingResult(
+            hub=result.hub,
+            hub_lat=result.hub_lat,
+            hub_lon=result.hub_lon,
+            assignments=assignments,
+            alternatives=[_assignment(a, None) for a in result.alternatives],
+            explanation=list(result.explanation),
+            landed_unit_cost_usd=result.landed_unit_cost_usd,
+        )
+        _store_match(s, req, matched)
+    return matched
+
+
+def _store_match(s: Session, req: SourcingRequest, m: SourcingResult) -> None:
+    """Keep the match (hub, explanation, alternatives) beside its reservations, one per pipeline."""
+    row = s.exec(
+        select(SourcingMatch).where(SourcingMatch.workflow_id == req.workflow_id)
+    ).first() or SourcingMatch(
+        workflow_id=req.workflow_id,
+        trend_id=req.trend_id,
+        hub=m.hub,
+        hub_lat=m.hub_lat,
+        hub_lon=m.hub_lon,
+        landed_unit_cost_usd=m.landed_unit_cost_usd,
+        units_per_day=req.units_per_day,
+        max_travel_minutes=req.max_travel_minutes,
     )
+    row.hub, row.hub_lat, row.hub_lon = m.hub, m.hub_lat, m.hub_lon
+    row.landed_unit_cost_usd = m.landed_unit_cost_usd
+    row.assignments = [a.model_dump() for a in m.assignments]
+    row.alternatives = [a.model_dump() for a in m.alternatives]
+    row.explanation = list(m.explanation)
+    row.updated_at = utcnow()
+    s.add(row)
 
 
 def _assignment(a, reservation_id: int | None) -> SupplierAssignment:  # type: ignore[no-untyped-def]

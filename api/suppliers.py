@@ -13,8 +13,15 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from engines.sourcing.geo import HUBS, ROAD_FACTOR, SPEED_KMH, km_to_degrees, travel_minutes
-from models.tables import Supplier, SupplierCapability, SupplierReservation, Trend, utcnow
+from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH, km_to_degrees, travel_minutes
+from models.tables import (
+    SourcingMatch,
+    Supplier,
+    SupplierCapability,
+    SupplierReservation,
+    Trend,
+    utcnow,
+)
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 IMPORT_ROLES = ("admin", "planner")
@@ -96,22 +103,6 @@ async def _csv_text(request: Request) -> str:
         raise HTTPException(422, f"CSV is not UTF-8: {err}") from err
 
 
-def _infer_hub(rows: list[tuple[SupplierReservation, Supplier]]) -> dict[str, Any] | None:
-    """The hub from which the reserved suppliers are closest at worst (minutes)."""
-    if not rows:
-        return None
-    lat = np.array([sup.lat for _, sup in rows])
-    lon = np.array([sup.lon for _, sup in rows])
-    worst = {h: float(travel_minutes(a, b, lat, lon).max()) for h, (a, b) in HUBS.items()}
-    hub = min(worst, key=lambda h: worst[h])
-    return {
-        "name": hub,
-        "lat": HUBS[hub][0],
-        "lon": HUBS[hub][1],
-        "max_travel_minutes": round(worst[hub], 1),
-    }
-
-
 def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
     """Routes over the supplier network; `get_engine` returns the app's database engine."""
     router = APIRouter(tags=["suppliers"])
@@ -184,16 +175,19 @@ def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
                     .order_by(col(SupplierReservation.id))
                 )
             )
-        live = [(r, sup) for r, sup in rows if r.status == "held"]
+            stored = s.exec(select(SourcingMatch).where(SourcingMatch.trend_id == trend_id)).first()
+        hub = {"name": stored.hub, "lat": stored.hub_lat, "lon": stored.hub_lon} if stored else None
         return {
             "trend_id": trend_id,
-            "hub": _infer_hub(live or rows),
+            "hub": hub,
+            "landed_unit_cost_usd": stored.landed_unit_cost_usd if stored else None,
+            "explanation": stored.explanation if stored else [],
             "reservations": [
                 r.model_dump()
                 | {"supplier": {k: getattr(sup, k) for k in ("code", "name", "town", "lat", "lon")}}
                 for r, sup in rows
             ],
-            "alternatives": [],  # not persisted yet: the match result is not stored in a table
+            "alternatives": stored.alternatives if stored else [],
         }
 
     return router

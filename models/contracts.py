@@ -305,6 +305,8 @@ class PlanResult(BaseModel):
     on_time: bool
     eta: datetime | None = None
     notes: list[str] = []
+    solver_status: str = "greedy"
+    gap: float | None = Field(default=None, description="Relative gap to the solver's bound")
 
 
 class PlanReview(BaseModel):

@@ -146,6 +146,12 @@ class ProductionPlan(SQLModel, table=True):
     daily: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     constraints: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    gantt: list[list[Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=True)
+    )  # [line_id, lot, stage, start_day, end_day]
+    solver_status: str = Field(default="greedy", max_length=16)
+    lower_bound: float | None = None
+    gap: float | None = None
     reviewer: str | None = Field(default=None, max_length=128)
     review_reason: str = Field(default="", max_length=2000)
     created_at: datetime = _ts()
@@ -227,4 +233,22 @@ class PreferenceModel(SQLModel, table=True):
     weights: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
     updates: int = 0  # picks learned from; also the optimistic-lock version of the row
     applied_trends: list[int] = Field(default_factory=list, sa_column=Column(JSON))  # recent ideas
+    updated_at: datetime = _ts()
+
+
+class SourcingMatch(SQLModel, table=True):
+    """The supplier match of one pipeline: hub, explanation and runner-up alternatives."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: str = Field(unique=True, max_length=160)
+    trend_id: int = Field(foreign_key="trend.id", index=True)
+    hub: str = Field(max_length=64)
+    hub_lat: float
+    hub_lon: float
+    landed_unit_cost_usd: float
+    units_per_day: int
+    max_travel_minutes: float
+    assignments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    alternatives: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    explanation: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     updated_at: datetime = _ts()

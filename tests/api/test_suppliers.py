@@ -135,7 +135,10 @@ async def test_idea_match_shows_reservations_and_hub(
         ),
     )  # fmt: skip
     body = (await api.get(f"/ideas/{trend_id}/match")).json()
-    assert body["hub"]["name"] in HUBS and body["hub"]["max_travel_minutes"] <= 30.0
+    assert body["hub"]["name"] == result.hub and result.hub in HUBS
+    assert body["explanation"] == result.explanation and body["explanation"]
+    assert len(body["alternatives"]) == len(result.alternatives)
+    assert all(a.travel_minutes <= 30.0 for a in result.assignments)
     assert [r["supplier_id"] for r in body["reservations"]] == [
         a.supplier_id for a in result.assignments
     ]
