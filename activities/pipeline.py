@@ -98,9 +98,10 @@ def insert_once(engine: Engine, row: Any) -> bool:
 class PipelineActivities:
     """The per-stage activities; holds the database engine and the files folder."""
 
-    def __init__(self, engine: Engine, files_dir: Path) -> None:
+    def __init__(self, engine: Engine, files_dir: Path, road: Any = None) -> None:
         self.engine = engine
         self.files_dir = Path(files_dir)
+        self.road = road  # engines.sourcing.RoadGraph from an OSM extract, or None (straight line)
 
     def all(self) -> list[Callable[..., Any]]:
         """Activities for the light queue (bookkeeping, sourcing)."""
@@ -294,7 +295,7 @@ class PipelineActivities:
     def match_suppliers(self, req: SourcingRequest) -> SourcingResult:
         from activities.sourcing import match_and_reserve
 
-        return match_and_reserve(self.engine, req)
+        return match_and_reserve(self.engine, req, self.road)
 
     @activity.defn(name=Act.release_reservations)
     def release_reservations(self, req: ReleaseRequest) -> int:

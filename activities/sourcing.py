@@ -142,7 +142,7 @@ def _match_and_reserve(
     engine: Engine, req: SourcingRequest, road: RoadGraph | None
 ) -> SourcingResult:
     """Read free capacity, match and write the holds in one transaction (serialised)."""
-    from engines.sourcing import match_suppliers
+    from engines.sourcing import Weights, match_suppliers
 
     with session_scope(engine) as s:
         if s.bind is not None and s.bind.dialect.name == "postgresql":
@@ -155,6 +155,7 @@ def _match_and_reserve(
             records,
             max_travel_minutes=req.max_travel_minutes,
             road=road,
+            weights=Weights(**req.weights.model_dump()),
         )
         mine = {
             (r.supplier_id, r.process): r

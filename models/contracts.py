@@ -89,6 +89,15 @@ class IdeaInput(BaseModel):
         return v
 
 
+class SourcingWeights(BaseModel):
+    """What a unit of product pays, besides the supplier's price, in the supplier choice (USD)."""
+
+    freight_usd_per_unit_minute: float = Field(default=0.0005, ge=0)
+    lead_usd_per_unit_day: float = Field(default=0.004, ge=0)
+    makespan_usd_per_unit_day: float = Field(default=0.01, ge=0)
+    risk_usd_per_unit: float = Field(default=0.15, ge=0)
+
+
 class PipelineConfig(BaseModel):
     """Knobs of one pipeline run; defaults suit a real deployment, the demo shortens them."""
 
@@ -108,6 +117,7 @@ class PipelineConfig(BaseModel):
     infill_fraction: float = Field(default=0.15, ge=0.0, le=1.0)
     use_slicer: bool = Field(default=True, description="G-code via prusa-slicer when installed")
     max_travel_minutes: float = Field(default=30.0, gt=0, le=240)
+    sourcing_weights: SourcingWeights = SourcingWeights()
     shipment_batch_units: int | None = Field(
         default=None, gt=0, description="Ship every N units; default a fifth of the order"
     )
@@ -220,6 +230,7 @@ class SourcingRequest(BaseModel):
     processes: list[str]
     units_per_day: int = Field(gt=0)
     max_travel_minutes: float = 30.0
+    weights: SourcingWeights = SourcingWeights()
 
 
 class SupplierAssignment(BaseModel):

@@ -6,6 +6,7 @@ import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -13,7 +14,7 @@ from sqlmodel import Session, select
 
 from activities.sourcing import match_and_reserve, release
 from engines.sourcing import HUBS, NoFeasibleSuppliers
-from models.contracts import SourcingRequest
+from models.contracts import IdeaInput, SourcingRequest
 from models.db import session_scope
 from models.tables import Supplier, SupplierCapability, SupplierReservation, Trend, utcnow
 
@@ -153,3 +154,32 @@ def test_release_frees_capacity_and_is_idempotent(engine: Engine) -> None:
         engine, _request(trend, process, 2200, f"wf-after-{uuid.uuid4().hex[:6]}")
     )
     assert sum(a.units_per_day for a in res.assignments) == 2200
+
+
+def test_sourcing_weights_steer_the_choice(engine) -> None:
+    """A planner who prices travel heavily gets nearer suppliers than one who ignores it."""
+    from activities.pipeline import PipelineActivities
+    from activities.sourcing import release
+    from models.contracts import SourcingWeights
+    from models.intake import create_or_get_trend
+
+    trend, _ = create_or_get_trend(engine, IdeaInput(text="weights probe", merchant_id="m-w"))
+    acts = PipelineActivities(engine, Path("/tmp"))
+
+    def mean_minutes(weights: SourcingWeights, wid: str) -> float:
+        req = SourcingRequest(
+            workflow_id=wid,
+            trend_id=trend.id,
+            family="plush_animal",
+            processes=["plush_sewing", "stuffing"],
+            units_per_day=6000,
+            weights=weights,
+        )
+        result = acts.match_suppliers(req)
+        release(engine, wid, "probe done")
+        units = sum(a.units_per_day for a in result.assignments)
+        return sum(a.travel_minutes * a.units_per_day for a in result.assignments) / units
+
+    careless = mean_minutes(SourcingWeights(freight_usd_per_unit_minute=0.0), "wf-w-0")
+    careful = mean_minutes(SourcingWeights(freight_usd_per_unit_minute=0.05), "wf-w-1")
+    assert careful < careless

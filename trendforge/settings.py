@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     virality_threshold: float = 1.0
     supplier_count: int = Field(default=600, ge=10, description="Seeded Yiwu network size")
     supplier_seed: int = 7
+    road_graph_osm: Path | None = Field(
+        default=None, description="OpenStreetMap XML extract for travel times (else straight line)"
+    )
     max_upload_bytes: int = 50_000_000
     variant_count: int = Field(default=36, ge=1, le=200)
 

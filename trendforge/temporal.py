@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from temporalio.client import (
@@ -127,10 +128,15 @@ async def connect(address: str, namespace: str = "default", attempts: int = 50) 
 
 
 def build_workers(
-    client: Client, engine: Engine, files_dir: Path, task_queue: str, cpu_task_queue: str
+    client: Client,
+    engine: Engine,
+    files_dir: Path,
+    task_queue: str,
+    cpu_task_queue: str,
+    road: Any = None,
 ) -> list[Worker]:
     """The light worker (workflows + bookkeeping) and the CPU worker (meshes, scheduling)."""
-    acts = PipelineActivities(engine, files_dir)
+    acts = PipelineActivities(engine, files_dir, road)
     watch = TrendWatchActivities(engine, client, task_queue)
     light = Worker(
         client,
@@ -161,8 +167,14 @@ async def run_workers(
     seeded = seed_suppliers(engine, settings.supplier_count, settings.supplier_seed)
     if seeded:
         log.info("seeded the Yiwu reference network with %d suppliers", seeded)
+    road = None
+    if settings.road_graph_osm:
+        from engines.sourcing import load_osm
+
+        road = load_osm(settings.road_graph_osm)
+        log.info("travel times from the road graph in %s", settings.road_graph_osm)
     workers = build_workers(
-        client, engine, settings.files_dir, settings.task_queue, settings.cpu_task_queue
+        client, engine, settings.files_dir, settings.task_queue, settings.cpu_task_queue, road
     )
     chosen = {"all": workers, "light": workers[:1], "cpu": workers[1:]}[queues]
     if queues != "light":

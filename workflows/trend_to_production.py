@@ -258,6 +258,7 @@ class TrendToProduction:
                 processes=variant.processes,
                 units_per_day=units_per_day,
                 max_travel_minutes=cfg.max_travel_minutes,
+                weights=cfg.sourcing_weights,
             ),
             result_type=SourcingResult,
             **_heavy(5),
