@@ -18,7 +18,7 @@ from engines.scheduling.orders import (
     fluid_lower_bound,
 )
 from engines.scheduling.problem import Solution, greedy, objective, used_cost
-from engines.scheduling.schedule import DeadlineInfeasible, Schedule
+from engines.scheduling.schedule import DeadlineInfeasible, Schedule, line_row
 
 OpKey = tuple[int, int]
 
@@ -77,26 +77,12 @@ def _per_line(built: Built, sol: Solution) -> dict[int, list[tuple[OpKey, int, i
 
 
 def _rows(built: Built, per_day: dict[int, np.ndarray]) -> list[dict[str, Any]]:
-    """Per-line summary rows; utilisation = units / (active days × rate)."""
-    rows = []
-    for k, units in sorted(per_day.items()):
-        line, days = built.lines[k], np.flatnonzero(units)
-        if not days.size:
-            continue
-        start, end, rate = int(days[0]), int(days[-1]), float(built.rates_per_day[k])
-        rows.append(
-            {
-                "line_id": line.line_id,
-                "owner": line.owner,
-                "process": line.process,
-                "rate_units_per_day": line.rate_units_per_day,
-                "start_day": start,
-                "end_day": end,
-                "units": int(units.sum()),
-                "utilisation": round(float(units.sum()) / ((end - start + 1) * rate), 4),
-            }
-        )
-    return rows
+    """Per-line summary rows at each line's built rate."""
+    rows = (
+        line_row(built.lines[k], units, float(built.rates_per_day[k]))
+        for k, units in sorted(per_day.items())
+    )
+    return [r for r in rows if r is not None]
 
 
 def _shipments(built: Built, sol: Solution) -> list[tuple[int, int]]:

@@ -149,30 +149,35 @@ def recruit_count(
     return int(enough[0]) + 1 if enough.size else None
 
 
+def line_row(line: Line, row: np.ndarray, rate_per_day: float) -> dict[str, Any] | None:
+    """One line's summary (None if idle); utilisation = units / (active days × rate/day)."""
+    days = np.flatnonzero(row)
+    if not days.size:
+        return None
+    start, end = int(days[0]), int(days[-1])
+    return {
+        "line_id": line.line_id,
+        "owner": line.owner,
+        "process": line.process,
+        "rate_units_per_day": line.rate_units_per_day,
+        "start_day": start,
+        "end_day": end,
+        "units": int(row.sum()),
+        "utilisation": round(float(row.sum()) / ((end - start + 1) * rate_per_day), 4),
+    }
+
+
 def _line_rows(
     lines: Sequence[Line], units: np.ndarray, overtime_hours: float
 ) -> list[dict[str, Any]]:
-    """Per-line summary; utilisation = units / (active days × overtime-scaled rate)."""
-    rows = []
-    for line, row in zip(lines, units, strict=True):
-        days = np.flatnonzero(row)
-        if not days.size:
-            continue
-        start, end = int(days[0]), int(days[-1])
-        rate = line.rate_units_per_day * float(overtime_scale(line.shift_hours, overtime_hours))
-        rows.append(
-            {
-                "line_id": line.line_id,
-                "owner": line.owner,
-                "process": line.process,
-                "rate_units_per_day": line.rate_units_per_day,
-                "start_day": start,
-                "end_day": end,
-                "units": int(row.sum()),
-                "utilisation": round(float(row.sum()) / ((end - start + 1) * rate), 4),
-            }
+    """Per-line summary at the overtime-scaled rate."""
+    rows = (
+        line_row(
+            ln, row, ln.rate_units_per_day * float(overtime_scale(ln.shift_hours, overtime_hours))
         )
-    return rows
+        for ln, row in zip(lines, units, strict=True)
+    )
+    return [r for r in rows if r is not None]
 
 
 def _notes(
