@@ -375,16 +375,6 @@ class PipelineActivities:
                 lower_bound=schedule.lower_bound,
                 gap=schedule.gap,
             )
-            with session_scope(self.engine) as s:
-                if req.status == "replanned":
-                    for old in s.exec(
-                        select(ProductionPlan).where(
-                            ProductionPlan.workflow_id == req.workflow_id,
-                            col(ProductionPlan.status).in_(["approved", "replanned"]),
-                        )
-                    ):
-                        old.status = "superseded"
-                        s.add(old)
             insert_once(self.engine, plan)
             with Session(self.engine) as s:
                 row = s.exec(
@@ -401,6 +391,16 @@ class PipelineActivities:
             plan = s.get(ProductionPlan, r.plan_id)
             if plan is None:
                 raise ApplicationError(f"plan {r.plan_id} does not exist", non_retryable=True)
+            if r.status == "approved":  # an approved replan replaces the plan the lines follow
+                for old in s.exec(
+                    select(ProductionPlan).where(
+                        ProductionPlan.workflow_id == plan.workflow_id,
+                        ProductionPlan.status == "approved",
+                        ProductionPlan.id != plan.id,
+                    )
+                ):
+                    old.status = "superseded"
+                    s.add(old)
             plan.status = r.status
             plan.reviewer = r.reviewer
             plan.review_reason = r.reason[:2000]

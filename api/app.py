@@ -347,11 +347,11 @@ def create_app(
         status_: Annotated[str | None, Query(alias="status")] = None,
         trend_id: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Production plans; `status=pending` is the review queue (escalated ones included)."""
+        """Plans; `status=pending` is the review queue (escalated plans and proposed replans too)."""
         with Session(db()) as s:
             q = select(ProductionPlan)
             if status_ == "pending":
-                q = q.where(col(ProductionPlan.status).in_(["pending", "escalated"]))
+                q = q.where(col(ProductionPlan.status).in_(["pending", "escalated", "proposed"]))
             elif status_:
                 q = q.where(ProductionPlan.status == status_)
             if trend_id is not None:
@@ -379,9 +379,15 @@ def create_app(
                 raise HTTPException(404, f"plan {plan_id} does not exist")
         if not body.approve and not body.reason.strip():
             raise HTTPException(422, "a rejection needs a reason")
+        # a replan proposed during production is decided by the run, the first plans by the pipeline
+        target, name = (
+            (run_workflow_id(plan.trend_id), "review_replan")
+            if plan.status == "proposed"
+            else (plan.workflow_id, "review_plan")
+        )
         outcome = await update(
-            plan.workflow_id,
-            "review_plan",
+            target,
+            name,
             PlanReview(
                 plan_id=plan_id,
                 approve=body.approve,

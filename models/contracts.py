@@ -284,7 +284,7 @@ class PlanRequest(BaseModel):
     start_date: datetime | None = None
     start_day: int = Field(default=0, ge=0, description="Factory day the plan starts on")
     produced_so_far: int = 0
-    status: Literal["pending", "replanned"] = "pending"
+    status: Literal["pending", "proposed"] = "pending"
     time_limit_s: float = Field(default=5.0, ge=0, le=120, description="CP-SAT limit; 0 = greedy")
 
 
@@ -342,7 +342,7 @@ class SelectionRecord(BaseModel):
 
 class PlanReviewRecord(BaseModel):
     plan_id: int
-    status: Literal["approved", "rejected", "escalated"]
+    status: Literal["approved", "rejected", "escalated", "superseded"]
     reviewer: str
     reason: str = ""
     at: datetime
@@ -373,6 +373,8 @@ class ProductionRunInput(BaseModel):
     seen_reports: list[str] = []
     produced_by_day: dict[int, int] = {}
     replans: int = 0
+    proposed: PlanResult | None = Field(default=None, description="A replan awaiting the planner")
+    next_revision: int | None = None
     plan_time_limit_s: float = 5.0
 
 

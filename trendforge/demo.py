@@ -89,6 +89,7 @@ class DemoDriver:
             elif stage == Stage.awaiting_plan_review:
                 await self.review(idea)
             elif stage == Stage.producing:
+                await self.review(idea)  # replans proposed after slippage
                 await self.produce(idea)
 
     async def pick(self, idea: dict[str, Any]) -> None:
@@ -129,7 +130,7 @@ class DemoDriver:
             return
         self.runs[idea["id"]] = run
         plans = (await self.http.get("/plans", params={"trend_id": idea["id"]})).json()
-        live = [p for p in plans if p["status"] in ("approved", "replanned")]
+        live = [p for p in plans if p["status"] == "approved"]
         if not live:
             return
         plan = (await self.http.get(f"/plans/{live[-1]['id']}")).json()

@@ -15,6 +15,8 @@ with workflow.unsafe.imports_passed_through():
         NotificationRecord,
         PlanRequest,
         PlanResult,
+        PlanReview,
+        PlanReviewRecord,
         ProductionRunInput,
         ProductionRunResult,
         ProgressRecord,
@@ -48,6 +50,43 @@ class ProductionRun:
     @workflow.signal
     def report_progress(self, report: ProgressReport) -> None:
         self._pending.append(report)
+
+    @workflow.update
+    async def review_replan(self, review: PlanReview) -> str:
+        """The planner's decision on a proposed replan: approve switches the lines to it."""
+        s = self._state
+        assert s is not None and s.proposed is not None
+        proposal, s.proposed = s.proposed, None
+        decision = "approved" if review.approve else "rejected"
+        await workflow.execute_activity(
+            Act.record_plan_review,
+            PlanReviewRecord(
+                plan_id=proposal.plan_id,
+                status=decision,
+                reviewer=review.reviewer,
+                reason=review.reason,
+                at=workflow.now(),
+            ),
+            **LIGHT,
+        )
+        if review.approve:
+            s.plan = proposal
+            s.replans += 1
+        return decision
+
+    @review_replan.validator
+    def _check_replan_review(self, review: PlanReview) -> None:
+        s = self._state
+        if s is None or s.proposed is None:
+            raise ValueError("no replan of this run is awaiting review")
+        if review.plan_id != s.proposed.plan_id:
+            raise ValueError(
+                f"plan {review.plan_id} is not the proposed replan ({s.proposed.plan_id})"
+            )
+        if review.role != "planner":
+            raise ValueError(f"only a planner may review plans, not a '{review.role}'")
+        if not review.approve and not review.reason.strip():
+            raise ValueError("a rejection needs a reason")
 
     @workflow.query
     def progress(self) -> ProductionRunResult:
@@ -87,7 +126,22 @@ class ProductionRun:
                 await self._apply(s, self._pending.pop(0))
             await self._ship(s)
             if workflow.info().is_continue_as_new_suggested() and not self._pending:
+                await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(s)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if s.proposed is not None:  # the order is done: the pending replan is moot
+            await workflow.execute_activity(
+                Act.record_plan_review,
+                PlanReviewRecord(
+                    plan_id=s.proposed.plan_id,
+                    status="superseded",
+                    reviewer="system",
+                    reason="the order was finished before review",
+                    at=workflow.now(),
+                ),
+                **LIGHT,
+            )
+            s.proposed = None
         await workflow.execute_activity(
             Act.record_run,
             RunRecord(
@@ -135,9 +189,11 @@ class ProductionRun:
         actual = sum(units for d, units in s.produced_by_day.items() if d <= day)
         if expected <= 0 or actual >= expected * (1 - s.slippage_threshold):
             return
-        if s.produced_so_far >= s.quantity:
-            return
+        if s.produced_so_far >= s.quantity or s.proposed is not None:
+            return  # done, or a replan already awaits the planner
         behind = expected - actual
+        revision = s.next_revision or s.plan.revision + 1
+        s.next_revision = revision + 1
         new_plan = await workflow.execute_activity(
             Act.plan_production,
             PlanRequest(
@@ -147,18 +203,17 @@ class ProductionRun:
                 quantity=s.quantity,
                 due_in_days=max(s.plan.due_day + 1, day + 2),
                 sourcing=s.sourcing,
-                revision=s.plan.revision + 1,
+                revision=revision,
                 start_date=workflow.now(),
                 start_day=day + 1,
                 produced_so_far=s.produced_so_far,
-                status="replanned",
+                status="proposed",
                 time_limit_s=s.plan_time_limit_s,
             ),
             result_type=PlanResult,
             start_to_close_timeout=timedelta(minutes=2),
             retry_policy=RetryPolicy(maximum_attempts=5),
         )
-        s.plan = new_plan
         await workflow.execute_activity(
             Act.notify,
             NotificationRecord(
@@ -166,14 +221,14 @@ class ProductionRun:
                 kind="slippage",
                 message=(
                     f"day {day}: {actual:,} made vs {expected:,} planned "
-                    f"({behind:,} behind); replanned as revision {new_plan.revision}, "
-                    f"completion day {new_plan.completion_day}"
+                    f"({behind:,} behind); replan {new_plan.plan_id} (revision "
+                    f"{new_plan.revision}, completion day {new_plan.completion_day}) awaits a planner"
                 ),
                 at=workflow.now(),
             ),
             **LIGHT,
         )
-        s.replans += 1  # counted once the replan is recorded and announced
+        s.proposed = new_plan  # set once the proposal is recorded and announced
 
     async def _ship(self, s: ProductionRunInput) -> None:
         while True:

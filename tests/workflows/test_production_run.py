@@ -1,28 +1,36 @@
-"""ProductionRun: slippage against the plan triggers a replan; duplicates count once; shipments close it."""
+"""ProductionRun: slippage proposes a replan for the planner; duplicates count once; shipments close it."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from sqlmodel import Session, select
+from temporalio.client import WorkflowUpdateFailedError
 
 from activities.pipeline import PipelineActivities
 from activities.sourcing import match_and_reserve
 from models.contracts import (
     IdeaInput,
     PlanRequest,
+    PlanReview,
+    PlanReviewRecord,
     ProductionRunInput,
     ProductionRunResult,
     ProgressReport,
     SourcingRequest,
 )
 from models.intake import create_or_get_trend
-from models.tables import Notification, ProductionPlan, ProgressEvent, Shipment
-from tests.conftest import running_workers
+from models.tables import Notification, ProductionPlan, ProgressEvent, Shipment, utcnow
+from tests.conftest import eventually, running_workers
 from workflows.names import run_workflow_id
 
 pytestmark = pytest.mark.db
+
+
+async def refused(handle, review: PlanReview) -> str:  # type: ignore[no-untyped-def]
+    """The validator's reason for refusing a replan review."""
+    with pytest.raises(WorkflowUpdateFailedError) as info:
+        await handle.execute_update("review_replan", review)
+    return str(getattr(info.value.cause, "message", info.value.cause))
 
 
 async def test_slippage_replans_and_the_run_ships_everything(dev_env, engine, tmp_path) -> None:
@@ -55,6 +63,10 @@ async def test_slippage_replans_and_the_run_ships_everything(dev_env, engine, tm
                 time_limit_s=1.0,
             )
         )
+        acts = PipelineActivities(engine, tmp_path)
+        acts.record_plan_review(  # the planner approved the first plan
+            PlanReviewRecord(plan_id=plan.plan_id, status="approved", reviewer="li", at=utcnow())
+        )
         handle = await client.start_workflow(
             "ProductionRun",
             ProductionRunInput(
@@ -85,27 +97,51 @@ async def test_slippage_replans_and_the_run_ships_everything(dev_env, engine, tm
         await handle.signal(  # a resend of a counted report
             "report_progress", ProgressReport(line_id=first.line_id, day=first.day, units=999)
         )
-        progress = None
-        for _ in range(100):
-            progress = await handle.query("progress", result_type=ProductionRunResult)
-            if progress.replans and progress.produced == made:
-                break
-            await asyncio.sleep(0.1)
-        assert progress is not None and progress.replans == 1 and progress.produced == made
-        with Session(engine) as s:
-            slip = s.exec(
-                select(Notification).where(
-                    Notification.trend_id == trend.id, Notification.kind == "slippage"
+
+        def slip_notes() -> list[Notification]:
+            with Session(engine) as s:
+                return list(
+                    s.exec(
+                        select(Notification).where(
+                            Notification.trend_id == trend.id, Notification.kind == "slippage"
+                        )
+                    )
                 )
-            ).all()
-            revisions = s.exec(
-                select(ProductionPlan).where(ProductionPlan.workflow_id == wid)
-            ).all()
-        assert len(slip) == 1 and "behind" in slip[0].message
-        replanned = [p for p in revisions if p.revision == 1]
-        assert replanned and replanned[0].status == "replanned"
-        assert sum(d["units"] for d in replanned[0].daily) == quantity - made
-        assert min(d["day"] for d in replanned[0].daily) > days[0]
+
+        slip = await eventually(slip_notes)
+        assert (
+            len(slip) == 1 and "behind" in slip[0].message and "awaits a planner" in slip[0].message
+        )
+        progress = await handle.query("progress", result_type=ProductionRunResult)
+        assert progress.produced == made and progress.replans == 0  # proposed, not adopted
+        with Session(engine) as s:
+            proposed = s.exec(
+                select(ProductionPlan).where(
+                    ProductionPlan.workflow_id == wid, ProductionPlan.revision == 1
+                )
+            ).one()
+        assert proposed.status == "proposed"
+        assert sum(d["units"] for d in proposed.daily) == quantity - made
+        assert min(d["day"] for d in proposed.daily) > days[0]
+
+        assert "not the proposed replan" in await refused(
+            handle, PlanReview(plan_id=plan.plan_id, approve=True)
+        )
+        assert "only a planner" in await refused(
+            handle, PlanReview(plan_id=proposed.id, approve=True, role="merchant")
+        )
+        decision = await handle.execute_update(
+            "review_replan", PlanReview(plan_id=proposed.id, approve=True, reviewer="planner-li")
+        )
+        assert decision == "approved"
+        assert (await handle.query("progress", result_type=ProductionRunResult)).replans == 1
+        assert "no replan" in await refused(handle, PlanReview(plan_id=proposed.id, approve=True))
+        with Session(engine) as s:
+            statuses = {
+                p.revision: p.status
+                for p in s.exec(select(ProductionPlan).where(ProductionPlan.workflow_id == wid))
+            }
+        assert statuses == {0: "superseded", 1: "approved"}
 
         await handle.signal(
             "report_progress",
