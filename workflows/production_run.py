@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
         PlanRequest,
         PlanResult,
         PlanReview,
-        PlanReviewRecord,
         ProductionRunInput,
         ProductionRunResult,
         ProgressRecord,
@@ -24,12 +23,8 @@ with workflow.unsafe.imports_passed_through():
         RunRecord,
         ShipmentRecord,
     )
+    from workflows.common import LIGHT, check_reviewer, record_review
     from workflows.names import Act
-
-LIGHT = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_attempts=20, maximum_interval=timedelta(seconds=10)),
-}
 
 
 def planned_cumulative(plan: PlanResult, day: int) -> int:
@@ -58,17 +53,7 @@ class ProductionRun:
         assert s is not None and s.proposed is not None
         proposal, s.proposed = s.proposed, None
         decision = "approved" if review.approve else "rejected"
-        await workflow.execute_activity(
-            Act.record_plan_review,
-            PlanReviewRecord(
-                plan_id=proposal.plan_id,
-                status=decision,
-                reviewer=review.reviewer,
-                reason=review.reason,
-                at=workflow.now(),
-            ),
-            **LIGHT,
-        )
+        await record_review(proposal.plan_id, decision, review.reviewer, review.reason)
         if review.approve:
             s.plan = proposal
             s.replans += 1
@@ -83,10 +68,7 @@ class ProductionRun:
             raise ValueError(
                 f"plan {review.plan_id} is not the proposed replan ({s.proposed.plan_id})"
             )
-        if review.role != "planner":
-            raise ValueError(f"only a planner may review plans, not a '{review.role}'")
-        if not review.approve and not review.reason.strip():
-            raise ValueError("a rejection needs a reason")
+        check_reviewer(review)
 
     @workflow.query
     def progress(self) -> ProductionRunResult:
@@ -130,16 +112,8 @@ class ProductionRun:
                 workflow.continue_as_new(s)
         await workflow.wait_condition(workflow.all_handlers_finished)
         if s.proposed is not None:  # the order is done: the pending replan is moot
-            await workflow.execute_activity(
-                Act.record_plan_review,
-                PlanReviewRecord(
-                    plan_id=s.proposed.plan_id,
-                    status="superseded",
-                    reviewer="system",
-                    reason="the order was finished before review",
-                    at=workflow.now(),
-                ),
-                **LIGHT,
+            await record_review(
+                s.proposed.plan_id, "superseded", "system", "the order was finished before review"
             )
             s.proposed = None
         await workflow.execute_activity(

@@ -28,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
         PlanRequest,
         PlanResult,
         PlanReview,
-        PlanReviewRecord,
         ProductionRunInput,
         ProductionRunResult,
         PrototypeRequest,
@@ -43,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         TrendWorkflowInput,
         VariantSummary,
     )
+    from workflows.common import LIGHT, check_reviewer, record_review
     from workflows.names import Act, prototype_workflow_id, run_workflow_id
     from workflows.production_run import ProductionRun
     from workflows.prototype_preparation import PrototypePreparation
@@ -50,10 +50,6 @@ with workflow.unsafe.imports_passed_through():
 TREND_STAGE = SearchAttributeKey.for_keyword("TrendStage")
 MERCHANT_ID = SearchAttributeKey.for_keyword("MerchantId")
 
-LIGHT = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_attempts=20, maximum_interval=timedelta(seconds=10)),
-}
 DOMAIN_ERRORS = ["DesignError", "UnprintableMesh", "NoFeasibleSuppliers", "DeadlineInfeasible"]
 
 
@@ -138,10 +134,7 @@ class TrendToProduction:
         if self._plan is None or review.plan_id != self._plan.plan_id:
             current = self._plan.plan_id if self._plan else None
             raise ValueError(f"plan {review.plan_id} is not the plan under review ({current})")
-        if review.role != "planner":
-            raise ValueError(f"only a planner may review plans, not a '{review.role}'")
-        if not review.approve and not review.reason.strip():
-            raise ValueError("a rejection needs a reason")
+        check_reviewer(review)
 
     @workflow.signal
     def production_progress(self, progress: ProductionRunResult) -> None:
@@ -366,16 +359,11 @@ class TrendToProduction:
                 + ("" if plan.on_time else " LATE"),
             )
             review = await self._wait_for_review()
-            await workflow.execute_activity(
-                Act.record_plan_review,
-                PlanReviewRecord(
-                    plan_id=self._plan.plan_id,
-                    status="approved" if review.approve else "rejected",
-                    reviewer=review.reviewer,
-                    reason=review.reason,
-                    at=workflow.now(),
-                ),
-                **LIGHT,
+            await record_review(
+                self._plan.plan_id,
+                "approved" if review.approve else "rejected",
+                review.reviewer,
+                review.reason,
             )
             if review.approve:
                 await self._milestone(MilestoneName.plan_approved, detail=f"by {review.reviewer}")
@@ -409,17 +397,7 @@ class TrendToProduction:
             "escalation",
             f"plan {self._plan.plan_id} unreviewed for {cfg.review_timeout_s:.0f} s: escalated",
         )
-        await workflow.execute_activity(
-            Act.record_plan_review,
-            PlanReviewRecord(
-                plan_id=self._plan.plan_id,
-                status="escalated",
-                reviewer="system",
-                reason="review timed out",
-                at=workflow.now(),
-            ),
-            **LIGHT,
-        )
+        await record_review(self._plan.plan_id, "escalated", "system", "review timed out")
         await workflow.wait_condition(lambda: self._review is not None)
         assert self._review is not None
         return self._review
