@@ -12,17 +12,30 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, status
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi import (
+    Depends,
+    FastAPI,
+    File,
+    Form,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+    status,
+)
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from api.dashboard import render_dashboard
 from api.leadtimes import LeadTimes, compute_leadtimes
+from api.live import install_live
+from api.pages import install_pages
 from api.suppliers import suppliers_router
+from api.uploads import UploadLimit, store_reference_mesh
 from engines.trends import (
     BadSignal,
     Observation,
@@ -122,6 +135,8 @@ def create_app(
     virality_threshold: float = 1.0,
     temporal_ui_url: str | None = None,
     task_queue: str = LIGHT_QUEUE,
+    uploads_dir: Path | None = None,
+    max_upload_bytes: int | None = None,
 ) -> FastAPI:
     """The app; pass an engine/client (tests, `trendforge up`) or URLs to connect lazily."""
     state: dict[str, Any] = {"engine": engine, "client": client}
@@ -147,6 +162,16 @@ def create_app(
         return eng
 
     app.include_router(suppliers_router(db))
+    install_live(app, db, actor)
+
+    def upload_limit() -> tuple[Path, int]:
+        from trendforge.settings import get_settings
+
+        settings = get_settings()
+        folder = uploads_dir or settings.files_dir / "uploads"
+        return folder, max_upload_bytes or settings.max_upload_bytes
+
+    app.add_middleware(UploadLimit, paths=("/ideas/upload",), limit=lambda: upload_limit()[1])
 
     async def temporal() -> Client:
         if state["client"] is None:
@@ -186,6 +211,50 @@ def create_app(
         if who.role == "merchant" and who.user != idea.merchant_id:
             raise HTTPException(403, "a merchant submits ideas under their own merchant_id")
         trend, created = create_or_get_trend(db(), idea)
+        assert trend.id is not None
+        await start_pipeline(
+            await temporal(), trend.id, idea, config or PipelineConfig(), task_queue
+        )
+        body = IdeaCreated(
+            id=trend.id, workflow_id=trend_workflow_id(trend.id), stage=trend.stage, created=created
+        )
+        return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+
+    @app.post("/ideas/upload", response_model=IdeaCreated, status_code=201, tags=["merchant"])
+    async def submit_idea_with_mesh(
+        who: Annotated[Actor, Depends(actor)],
+        text: Annotated[str, Form(min_length=1, max_length=2000)],
+        merchant_id: Annotated[str | None, Form(max_length=128)] = None,
+        target_size_mm: Annotated[float | None, Form(gt=0, le=2000)] = None,
+        market: Annotated[str, Form(max_length=64)] = "global",
+        target_price: Annotated[float | None, Form(ge=0, le=1_000_000)] = None,
+        expected_volume: Annotated[int, Form(gt=0, le=100_000_000)] = 20_000,
+        due_in_days: Annotated[int, Form(ge=1, le=365)] = 21,
+        mesh: Annotated[UploadFile | None, File(description="Reference mesh")] = None,
+    ) -> Any:
+        """The same idea as `POST /ideas`, as a form, with an optional reference mesh (STL/OBJ/PLY/3MF/GLB)."""
+        if who.role not in ("merchant", "admin"):
+            raise HTTPException(403, "only merchants submit ideas")
+        owner = merchant_id or who.user
+        if who.role == "merchant" and owner != who.user:
+            raise HTTPException(403, "a merchant submits ideas under their own merchant_id")
+        try:
+            idea = IdeaInput(
+                text=text,
+                merchant_id=owner,
+                target_size_mm=target_size_mm,
+                market=market,
+                target_price=target_price,
+                expected_volume=expected_volume,
+                due_in_days=due_in_days,
+            )
+        except ValueError as err:
+            raise HTTPException(422, str(err)) from err
+        mesh_path = None
+        if mesh is not None and mesh.filename:
+            folder, limit = upload_limit()
+            mesh_path = await store_reference_mesh(mesh, folder, limit)
+        trend, created = create_or_get_trend(db(), idea, reference_mesh_path=mesh_path)
         assert trend.id is not None
         await start_pipeline(
             await temporal(), trend.id, idea, config or PipelineConfig(), task_queue
@@ -489,16 +558,13 @@ def create_app(
         """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage."""
         return compute_leadtimes(db())
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard() -> str:
-        return render_dashboard(db(), temporal_ui_url)
-
     @app.get("/healthz", tags=["dashboard"])
     def healthz() -> dict[str, str]:
         with Session(db()) as s:
             s.exec(select(1)).one()
         return {"status": "ok"}
 
+    install_pages(app, db, actor, temporal_ui_url, max_upload_bytes or 50_000_000)
     return app
 
 

@@ -18,14 +18,19 @@ def dedup_key(idea: IdeaInput) -> str:
     return hashlib.sha256(f"{idea.merchant_id}\x00{words}".encode()).hexdigest()[:48]
 
 
-def create_or_get_trend(engine: Engine, idea: IdeaInput) -> tuple[Trend, bool]:
-    """The Trend row for `idea` and whether this call created it (safe under concurrent calls)."""
+def create_or_get_trend(
+    engine: Engine, idea: IdeaInput, reference_mesh_path: str | None = None
+) -> tuple[Trend, bool]:
+    """The Trend row for `idea` and whether this call created it (safe under concurrent calls).
+
+    A repeat of an existing idea keeps the first submission's reference mesh.
+    """
     key = dedup_key(idea)
     with Session(engine, expire_on_commit=False) as session:
         existing = session.exec(select(Trend).where(Trend.dedup_key == key)).first()
         if existing is not None:
             return existing, False
-        trend = Trend(dedup_key=key, **idea.model_dump())
+        trend = Trend(dedup_key=key, reference_mesh_path=reference_mesh_path, **idea.model_dump())
         session.add(trend)
         try:
             session.commit()

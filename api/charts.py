@@ -1,0 +1,246 @@
+"""Server-side SVG charts for the web pages: Gantt, histogram, bars, supplier map, timelines.
+
+Plain strings with every label escaped, so the pages need no chart library and no build step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+STAGE_COLOURS = {
+    "design": "#5b8def",
+    "selection": "#f2a541",
+    "prototype": "#9b6bd3",
+    "sourcing": "#3bb39b",
+    "planning": "#e0607e",
+    "approval": "#f26b38",
+    "production": "#6c8a2b",
+    "shipment": "#2d9cdb",
+}
+PALETTE = ("#5b8def", "#3bb39b", "#f2a541", "#9b6bd3", "#e0607e", "#6c8a2b", "#2d9cdb", "#f26b38")
+_FONT = 'font-family="system-ui,sans-serif" font-size="11"'
+
+
+def colour_for(name: str, names: Sequence[str]) -> str:
+    """A stable palette colour for `name` among `names`."""
+    return PALETTE[list(names).index(name) % len(PALETTE)] if name in names else "#888"
+
+
+def _svg(width: float, height: float, body: str, label: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="100%" style="max-width:{width:.0f}px">'
+        f"<title>{escape(label)}</title>{body}</svg>"
+    )
+
+
+def _nice_step(span: float, ticks: int = 6) -> float:
+    """A 1/2/5 × 10^k step giving about `ticks` ticks over `span`."""
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    mag = 10 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+
+
+@dataclass(frozen=True)
+class GanttBar:
+    """One block of work on a line, in factory days (fractional)."""
+
+    line: str
+    start_day: float
+    end_day: float
+    stage: str
+    label: str = ""
+
+
+def gantt_svg(
+    bars: Sequence[GanttBar], due_day: float | None = None, completion_day: float | None = None
+) -> str:
+    """Rows per line, x in factory days, coloured by routing stage, with due and completion marks."""
+    if not bars:
+        return '<p class="muted">No scheduled work in this plan.</p>'
+    lines = sorted({b.line for b in bars})
+    first: dict[str, float] = {}
+    for b in bars:
+        first[b.stage] = min(first.get(b.stage, b.start_day), b.start_day)
+    stages = sorted(first, key=lambda st: first[st])  # routing order
+    end = max([b.end_day for b in bars] + [due_day or 0, completion_day or 0]) or 1.0
+    left, row_h, width = 190, 22, 980
+    plot_w = width - left - 20
+    rows_end = 32 + row_h * len(lines)
+    height = rows_end + 44
+
+    def x(day: float) -> float:
+        return left + plot_w * day / end
+
+    parts = []
+    step = _nice_step(end)
+    tick = 0.0
+    while tick <= end + 1e-9:
+        parts.append(
+            f'<line x1="{x(tick):.1f}" y1="30" x2="{x(tick):.1f}" y2="{rows_end}" stroke="#e3e6ee"/>'
+            f'<text x="{x(tick):.1f}" y="22" text-anchor="middle" {_FONT} fill="#667">day {tick:g}</text>'
+        )
+        tick += step
+    for i, line in enumerate(lines):
+        y = 32 + i * row_h
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" {_FONT} fill="#1d2330">{escape(line)}</text>'
+        )
+    for b in bars:
+        y = 32 + lines.index(b.line) * row_h
+        w = max(x(b.end_day) - x(b.start_day), 1.5)
+        tip = f"{b.line} · {b.stage} {b.label} · day {b.start_day:.1f}–{b.end_day:.1f}"
+        parts.append(
+            f'<rect class="gantt-bar" x="{x(b.start_day):.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" '
+            f'rx="2" fill="{colour_for(b.stage, stages)}"><title>{escape(tip)}</title></rect>'
+        )
+    for day, colour, name in ((due_day, "#c0392b", "due"), (completion_day, "#1d2330", "done")):
+        if day is not None:
+            anchor = "end" if x(day) > width - 120 else "start"
+            dx = -4 if anchor == "end" else 4
+            parts.append(
+                f'<line x1="{x(day):.1f}" y1="28" x2="{x(day):.1f}" y2="{rows_end + 4}" stroke="{colour}" '
+                f'stroke-width="2" stroke-dasharray="5 3"/>'
+                f'<text x="{x(day) + dx:.1f}" y="{rows_end + 16}" text-anchor="{anchor}" {_FONT} '
+                f'fill="{colour}">{name} day {day:g}</text>'
+            )
+    legend = "".join(
+        f'<rect x="{left + i * 130}" y="{rows_end + 26}" width="10" height="10" '
+        f'fill="{colour_for(s, stages)}"/>'
+        f'<text x="{left + i * 130 + 14}" y="{rows_end + 35}" {_FONT}>{escape(s)}</text>'
+        for i, s in enumerate(stages)
+    )
+    return _svg(width, height, "".join(parts) + legend, "production plan Gantt chart")
+
+
+def bars_svg(
+    items: Sequence[tuple[str, float]],
+    unit: str = "",
+    colour: str = "#5b8def",
+    label: str = "bar chart",
+    max_value: float | None = None,
+) -> str:
+    """Vertical bars with a value label over each (histograms, throughput per day)."""
+    if not items:
+        return '<p class="muted">Nothing to chart yet.</p>'
+    width, height, bottom = max(320, 34 * len(items) + 40), 180, 30
+    top = max_value or max(v for _, v in items) or 1.0
+    bar_w = (width - 40) / len(items)
+    parts = []
+    for i, (name, value) in enumerate(items):
+        h = (height - bottom - 20) * value / top
+        xl = 20 + i * bar_w
+        parts.append(
+            f'<rect x="{xl + 2:.1f}" y="{height - bottom - h:.1f}" width="{bar_w - 4:.1f}" height="{h:.1f}" '
+            f'fill="{colour}" rx="2"><title>{escape(name)}: {value:g}{escape(unit)}</title></rect>'
+            f'<text x="{xl + bar_w / 2:.1f}" y="{height - bottom - h - 4:.1f}" text-anchor="middle" '
+            f"{_FONT}>{value:g}</text>"
+            f'<text x="{xl + bar_w / 2:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle" '
+            f'{_FONT} fill="#667">{escape(name)}</text>'
+        )
+    return _svg(width, height, "".join(parts), label)
+
+
+def histogram(values: Iterable[float], bins: int = 8) -> list[tuple[str, float]]:
+    """(bin label, count) for `values` (seconds), labels as durations."""
+    from api.leadtimes import format_duration
+
+    vals = sorted(values)
+    if not vals:
+        return []
+    bins = min(bins, max(2, len(vals)))
+    lo, hi = vals[0], vals[-1]
+    if hi - lo < 1e-9:
+        return [(format_duration(lo), float(len(vals)))]
+    width = (hi - lo) / bins
+    counts = [0] * bins
+    for v in vals:
+        counts[min(int((v - lo) / width), bins - 1)] += 1
+    return [(format_duration(lo + (i + 0.5) * width), float(c)) for i, c in enumerate(counts)]
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A place on the supplier map (degrees)."""
+
+    lat: float
+    lon: float
+    label: str
+    kind: str  # hub | chosen | alternative
+
+
+def map_svg(hub: MapPoint, radius_km: float, points: Sequence[MapPoint], minutes: float) -> str:
+    """The hub, its travel-time isochrone (as a radius on the ground) and the suppliers around it."""
+    width = height = 460
+    km_lat = 111.32
+    km_lon = 111.32 * math.cos(math.radians(hub.lat))
+    reach = max([radius_km * 1.15] + [_km(hub, p, km_lat, km_lon) * 1.1 for p in points])
+    scale = (width / 2 - 20) / reach  # px per km
+
+    def xy(p: MapPoint) -> tuple[float, float]:
+        return (
+            width / 2 + (p.lon - hub.lon) * km_lon * scale,
+            height / 2 - (p.lat - hub.lat) * km_lat * scale,
+        )
+
+    colours = {"chosen": "#3bb39b", "alternative": "#b5bccb", "hub": "#c0392b"}
+    parts = [
+        f'<rect width="{width}" height="{height}" fill="#f3f5f9" rx="6"/>',
+        f'<circle class="isochrone" cx="{width / 2}" cy="{height / 2}" r="{radius_km * scale:.1f}" '
+        f'fill="#5b8def22" stroke="#5b8def" stroke-dasharray="6 4"/>',
+        f'<text x="{width / 2}" y="{height / 2 - radius_km * scale - 6:.1f}" text-anchor="middle" '
+        f'{_FONT} fill="#3a5fb0">{minutes:g}-minute drive</text>',
+    ]
+    for p in sorted(points, key=lambda q: q.kind != "alternative"):
+        px, py = xy(p)
+        r = 6 if p.kind == "chosen" else 4
+        parts.append(
+            f'<circle class="supplier {p.kind}" cx="{px:.1f}" cy="{py:.1f}" r="{r}" '
+            f'fill="{colours.get(p.kind, "#888")}" stroke="#fff"><title>{escape(p.label)}</title></circle>'
+        )
+        if p.kind == "chosen":
+            short = p.label.split(":", 1)[0]  # the process; the supplier is in the tooltip
+            parts.append(f'<text x="{px + 8:.1f}" y="{py + 4:.1f}" {_FONT}>{escape(short)}</text>')
+    hx, hy = xy(hub)
+    parts.append(
+        f'<rect x="{hx - 7:.1f}" y="{hy - 7:.1f}" width="14" height="14" fill="{colours["hub"]}" '
+        f'transform="rotate(45 {hx:.1f} {hy:.1f})"><title>{escape(hub.label)}</title></rect>'
+        f'<text x="{hx + 10:.1f}" y="{hy - 8:.1f}" {_FONT} font-weight="600">{escape(hub.label)}</text>'
+    )
+    for i, (kind, name) in enumerate((("hub", "assembly hub"), ("chosen", "chosen supplier"),
+                                      ("alternative", "runner-up"))):  # fmt: skip
+        parts.append(
+            f'<circle cx="{width - 120}" cy="{18 + i * 16}" r="5" fill="{colours[kind]}"/>'
+            f'<text x="{width - 110}" y="{22 + i * 16}" {_FONT}>{name}</text>'
+        )
+    bar_km = _nice_step(reach, 3)
+    parts.append(
+        f'<line x1="20" y1="{height - 20}" x2="{20 + bar_km * scale:.1f}" y2="{height - 20}" '
+        f'stroke="#1d2330" stroke-width="2"/><text x="20" y="{height - 26}" {_FONT}>{bar_km:g} km</text>'
+    )
+    return _svg(width, height, "".join(parts), f"supplier map around {hub.label}")
+
+
+def _km(a: MapPoint, b: MapPoint, km_lat: float, km_lon: float) -> float:
+    return math.hypot((a.lat - b.lat) * km_lat, (a.lon - b.lon) * km_lon)
+
+
+def stacked_bar(segments: Sequence[tuple[str, float]], total: float) -> str:
+    """One idea's stage durations as a stacked horizontal bar (HTML, scaled to `total` seconds)."""
+    from api.leadtimes import format_duration
+
+    total = total or 1.0
+    return (
+        '<div class="bar">'
+        + "".join(
+            f'<span title="{escape(stage)} {format_duration(sec)}" '
+            f'style="width:{100 * sec / total:.2f}%;background:{STAGE_COLOURS.get(stage, "#888")}"></span>'
+            for stage, sec in segments
+        )
+        + "</div>"
+    )

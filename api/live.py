@@ -1,0 +1,223 @@
+"""Live updates and metrics: server-sent events at /events, Prometheus text at /metrics.
+
+One poller per app reads a cheap fingerprint of every idea (stage, milestones, plans,
+production, shipments) once a second while anybody listens, and tells each listener which
+ideas changed; the pages then re-fetch just the fragments concerning those ideas. Metrics are
+computed from the database at scrape time, so several API processes report the same numbers.
+"""
+
+import asyncio
+import contextlib
+import json
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response, StreamingResponse
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.utils import floatToGoString
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from api.leadtimes import compute_leadtimes
+from models.tables import (
+    Milestone,
+    ProductionPlan,
+    ProductionRun,
+    Shipment,
+    SupplierReservation,
+    Trend,
+)
+
+STAGE_BUCKETS_S = (1, 5, 15, 30, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 86400, 2 * 86400,
+                   4 * 86400, 7 * 86400, 14 * 86400, 30 * 86400)  # fmt: skip
+
+
+def fingerprints(engine: Engine, trend_ids: list[int] | None = None) -> dict[int, tuple]:
+    """Per idea: what a page shows of it, reduced to a comparable tuple."""
+    out: dict[int, list[Any]] = defaultdict(list)
+    with Session(engine) as s:
+        for tid, stage, updated in s.exec(select(Trend.id, Trend.stage, Trend.updated_at)):
+            out[tid] += [stage, str(updated)]  # type: ignore[index]
+        for tid, n in s.exec(
+            select(Milestone.trend_id, func.count()).group_by(col(Milestone.trend_id))
+        ):
+            out[tid].append(n)
+        for tid, pid, status in s.exec(
+            select(ProductionPlan.trend_id, ProductionPlan.id, ProductionPlan.status)
+        ):
+            out[tid] += [pid, status]
+        for tid, produced, shipped in s.exec(
+            select(ProductionRun.trend_id, ProductionRun.produced, ProductionRun.shipped)
+        ):
+            out[tid] += [produced, shipped]
+    return {k: tuple(v) for k, v in out.items() if trend_ids is None or k in trend_ids}
+
+
+class ChangeFeed:
+    """Polls the fingerprints while someone listens and fans out the ids of changed ideas."""
+
+    def __init__(self, db: Callable[[], Engine], every_s: float = 1.0) -> None:
+        self._db, self._every_s = db, every_s
+        self._queues: set[asyncio.Queue[list[int]]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._last: dict[int, tuple] = {}
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[list[int]]]:
+        queue: asyncio.Queue[list[int]] = asyncio.Queue(maxsize=100)
+        if not self._queues:
+            self._last = await asyncio.to_thread(fingerprints, self._db())
+        self._queues.add(queue)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._poll())
+        try:
+            yield queue
+        finally:
+            self._queues.discard(queue)
+
+    async def _poll(self) -> None:
+        while self._queues:
+            await asyncio.sleep(self._every_s)
+            try:
+                now = await asyncio.to_thread(fingerprints, self._db())
+            except Exception:  # noqa: BLE001 — a database hiccup skips one tick, listeners stay
+                continue
+            changed = sorted(
+                k for k in now.keys() | self._last.keys() if now.get(k) != self._last.get(k)
+            )
+            self._last = now
+            if changed:
+                for q in list(self._queues):
+                    with contextlib.suppress(asyncio.QueueFull):
+                        q.put_nowait(changed)
+
+
+class DatabaseCollector:
+    """Prometheus metrics read from the database at scrape time."""
+
+    def __init__(self, db: Callable[[], Engine]) -> None:
+        self._db = db
+
+    def collect(self) -> Any:
+        engine = self._db()
+        lt = compute_leadtimes(engine)
+        per_stage: dict[str, list[float]] = defaultdict(list)
+        for idea in lt.ideas:
+            for stage, seconds in idea.stages_s.items():
+                per_stage[stage].append(seconds)
+            if idea.total_s is not None:
+                per_stage["total"].append(idea.total_s)
+        hist = HistogramMetricFamily(
+            "trendforge_stage_duration_seconds",
+            "Time each idea spent in each pipeline stage (total = trend seen to shipped)",
+            labels=["stage"],
+        )
+        for stage, values in sorted(per_stage.items()):
+            buckets = [
+                (floatToGoString(b), float(sum(v <= b for v in values))) for b in STAGE_BUCKETS_S
+            ]
+            buckets.append(("+Inf", float(len(values))))
+            hist.add_metric([stage], buckets, sum_value=float(sum(values)))
+        yield hist
+        ideas = GaugeMetricFamily("trendforge_ideas", "Ideas by current stage", labels=["stage"])
+        with Session(engine) as s:
+            for stage, n in s.exec(select(Trend.stage, func.count()).group_by(col(Trend.stage))):
+                ideas.add_metric([stage], float(n))
+            shipped = s.exec(select(func.coalesce(func.sum(Shipment.units), 0))).one()
+            held = s.exec(
+                select(func.coalesce(func.sum(SupplierReservation.units_per_day), 0)).where(
+                    SupplierReservation.status == "held"
+                )
+            ).one()
+            pending = s.exec(
+                select(func.count()).where(
+                    col(ProductionPlan.status).in_(["pending", "escalated", "proposed"])
+                )
+            ).one()
+        yield ideas
+        units = CounterMetricFamily("trendforge_units_shipped", "Units shipped, all ideas")
+        units.add_metric([], float(shipped))
+        yield units
+        g = GaugeMetricFamily(
+            "trendforge_reserved_units_per_day", "Supplier capacity currently held (units/day)"
+        )
+        g.add_metric([], float(held))
+        yield g
+        q = GaugeMetricFamily("trendforge_plans_awaiting_review", "Plans in the planner's queue")
+        q.add_metric([], float(pending))
+        yield q
+
+
+def install_live(app: FastAPI, db: Callable[[], Engine], actor: Callable[..., Any]) -> None:
+    """/events (SSE, any signed-in user, merchants hear of their own ideas only) and /metrics."""
+    feed = ChangeFeed(db)
+    registry = CollectorRegistry()
+    registry.register(DatabaseCollector(db))  # type: ignore[arg-type]
+    latency = Histogram(
+        "trendforge_http_request_duration_seconds",
+        "API request latency by route template",
+        ["method", "route", "status"],
+        registry=registry,
+    )
+
+    @app.middleware("http")
+    async def _timing(request: Request, call_next: Any) -> Response:
+        start = time.perf_counter()
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        if path not in ("/events", "/metrics"):
+            latency.labels(request.method, path, str(response.status_code)).observe(
+                time.perf_counter() - start
+            )
+        return response
+
+    router = APIRouter(tags=["dashboard"])
+
+    @router.get("/events")
+    async def events(request: Request, who: Annotated[Any, Depends(actor)]) -> StreamingResponse:
+        """Server-sent events: `change` with the ids of ideas whose state changed."""
+        mine: set[int] | None = None
+        if who.role == "merchant":
+            with Session(db()) as s:
+                mine = {
+                    t for t in s.exec(select(Trend.id).where(Trend.merchant_id == who.user)) if t
+                }
+
+        async def stream() -> AsyncIterator[str]:
+            yield "retry: 2000\n: connected\n\n"
+            async with feed.subscribe() as queue:
+                while not await request.is_disconnected():
+                    try:
+                        changed = await asyncio.wait_for(queue.get(), timeout=15)
+                    except TimeoutError:
+                        yield ": keep-alive\n\n"
+                        continue
+                    if mine is not None:
+                        with Session(db()) as s:
+                            mine.update(
+                                t
+                                for t in s.exec(
+                                    select(Trend.id).where(Trend.merchant_id == who.user)
+                                )
+                                if t
+                            )
+                        changed = [i for i in changed if i in mine]
+                    if changed:
+                        yield f"event: change\ndata: {json.dumps({'ideas': changed})}\n\n"
+
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+    @router.get("/metrics")
+    def metrics() -> Response:
+        """Prometheus text format: stage durations as histograms, ideas by stage, shipped units."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(router)

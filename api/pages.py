@@ -1,0 +1,357 @@
+"""The web pages: server-rendered (Jinja2), live over server-sent events, no build step.
+
+Merchants submit ideas and pick a variant in the gallery (3D viewer: model-viewer, vendored
+under static/vendor); planners review plans (Gantt, line capacity, supplier map); everyone
+signed in sees the lead-time dashboard. Actions post to the JSON API with the session cookie,
+so the pages and the API share one set of rules.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import charts
+from api.leadtimes import compute_leadtimes, format_duration
+from models.contracts import MILESTONE_ORDER, STAGE_SPANS
+from models.db import as_utc
+from models.tables import (
+    DesignVariant,
+    Milestone,
+    Notification,
+    ProductionPlan,
+    ProductionRun,
+    Prototype,
+    Shipment,
+    SourcingMatch,
+    Supplier,
+    Trend,
+)
+
+HERE = Path(__file__).parent
+REVIEWABLE = ("pending", "escalated", "proposed")
+PLAN_READERS = ("planner", "admin", "viewer")
+LABELS = {
+    "trend_seen": "Trend seen",
+    "variants_ready": "Design variants ready",
+    "variant_selected": "Variant picked",
+    "prototype_ready": "Prototype ready",
+    "suppliers_reserved": "Suppliers reserved",
+    "plan_proposed": "Production plan proposed",
+    "plan_approved": "Plan approved",
+    "first_batch": "First batch produced",
+    "shipped": "Shipped",
+}
+# straight line × road factor at truck speed (engines.sourcing.geo): km reached per minute
+KM_PER_MINUTE = 35.0 / 1.35 / 60.0
+
+
+def is_page(request: Request) -> bool:
+    """A browser asking for a page (not the JSON API, not a fragment fetched by script)."""
+    path = request.url.path
+    page_path = path == "/" or (path.startswith("/app/") and not path.startswith("/app/fragments/"))
+    return request.method == "GET" and page_path
+
+
+def ago(at: datetime | None) -> str:
+    """'12s ago', '4m05s ago'."""
+    if at is None:
+        return ""
+    return f"{format_duration((datetime.now(UTC) - as_utc(at)).total_seconds())} ago"
+
+
+def timeline(milestones: list[Milestone]) -> list[dict[str, Any]]:
+    """Every lead-time milestone in order: done (with time and time since the previous), next, later."""
+    seen = {m.name: m for m in milestones}
+    out, prev, next_marked = [], None, False
+    for name in MILESTONE_ORDER:
+        m = seen.get(name.value)
+        item: dict[str, Any] = {"label": LABELS[name.value], "at": None, "detail": ""}
+        if m is not None:
+            at = as_utc(m.at)
+            item.update(state="done", at=at, at_text=at.strftime("%Y-%m-%d %H:%M:%S UTC"))
+            item["detail"] = m.detail
+            item["took"] = format_duration((at - prev).total_seconds()) if prev else ""
+            prev = at
+        else:
+            item["state"] = "later" if next_marked else "next"
+            next_marked = True
+        out.append(item)
+    return out
+
+
+def throughput(
+    engine: Engine, trend_ids: list[int] | None, days: int = 14
+) -> list[tuple[str, float]]:
+    """Units shipped per UTC day over the last `days` days that shipped anything."""
+    with Session(engine) as s:
+        q = select(Shipment)
+        if trend_ids is not None:
+            q = q.where(col(Shipment.trend_id).in_(trend_ids))
+        per_day: dict[str, int] = defaultdict(int)
+        for ship in s.exec(q):
+            per_day[as_utc(ship.at).strftime("%m-%d")] += ship.units
+    return [(day, float(units)) for day, units in sorted(per_day.items())[-days:]]
+
+
+def supplier_map(s: Session, match: SourcingMatch) -> str:
+    """The match's hub, isochrone and suppliers (chosen and runner-up) as an SVG map."""
+    ids = {a["supplier_id"] for a in match.assignments + match.alternatives if a.get("supplier_id")}
+    where = {sup.id: sup for sup in s.exec(select(Supplier).where(col(Supplier.id).in_(list(ids))))}
+    points = []
+    for kind, rows in (("chosen", match.assignments), ("alternative", match.alternatives)):
+        for a in rows:
+            sup = where.get(a.get("supplier_id"))
+            if sup is not None:
+                label = f"{a['process']}: {sup.name} ({a['travel_minutes']} min)"
+                points.append(charts.MapPoint(sup.lat, sup.lon, label, kind))
+    hub = charts.MapPoint(match.hub_lat, match.hub_lon, f"{match.hub} hub", "hub")
+    radius_km = match.max_travel_minutes * KM_PER_MINUTE
+    return charts.map_svg(hub, radius_km, points, match.max_travel_minutes)
+
+
+def install_pages(
+    app: FastAPI,
+    db: Callable[[], Engine],
+    actor: Callable[..., Any],
+    temporal_ui_url: str | None = None,
+    max_upload_bytes: int = 50_000_000,
+) -> None:
+    """Mount /static, the page routes and the redirect of unauthenticated page views to /login."""
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(fmt=format_duration, ago=ago, temporal_ui_url=temporal_ui_url)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    router = APIRouter(include_in_schema=False)
+    Who = Annotated[Any, Depends(actor)]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _to_login(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 401 and is_page(request):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return await http_exception_handler(request, exc)
+
+    def page(request: Request, name: str, **ctx: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, ctx)
+
+    def own_ids(s: Session, who: Any) -> list[int] | None:
+        """The idea ids a merchant may see; None = all (other roles)."""
+        if who.role != "merchant":
+            return None
+        return [t for t in s.exec(select(Trend.id).where(Trend.merchant_id == who.user)) if t]
+
+    def visible_trend(s: Session, who: Any, trend_id: int) -> Trend:
+        trend = s.get(Trend, trend_id)
+        if trend is None:
+            raise HTTPException(404, f"idea {trend_id} does not exist")
+        if who.role == "merchant" and trend.merchant_id != who.user:
+            raise HTTPException(403, "merchants see only their own ideas")
+        return trend
+
+    def plan_reader(who: Any) -> None:
+        if who.role not in PLAN_READERS:
+            raise HTTPException(403, "production plans are for planners, viewers and admins")
+
+    # ------------------------------------------------------------------ login
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login(request: Request, next: str = "/", error: str = "") -> HTMLResponse:
+        safe_next = next if next.startswith("/") and not next.startswith("//") else "/"
+        return page(request, "login.html", who=None, next=safe_next, error=error[:200])
+
+    # ------------------------------------------------------------------ dashboard
+
+    def dashboard_ctx(who: Any) -> dict[str, Any]:
+        with Session(db()) as s:
+            ids = own_ids(s, who)
+        lt = compute_leadtimes(db(), ids)
+        stages = [st for st in lt.stages if st.stage != "total"]
+        total = next(st for st in lt.stages if st.stage == "total")
+        longest = max((i.total_s or sum(i.stages_s.values()) for i in lt.ideas), default=0.0)
+        rows = [
+            {
+                "idea": idea,
+                "bar": charts.stacked_bar(
+                    [(k, idea.stages_s[k]) for k in STAGE_SPANS if k in idea.stages_s],
+                    longest,
+                ),
+            }
+            for idea in lt.ideas
+        ]
+        shipped = [i.total_s for i in lt.ideas if i.total_s is not None]
+        hist = charts.histogram(shipped)
+        return {
+            "who": who,
+            "nav": "dashboard",
+            "lt": lt,
+            "stages": stages,
+            "total": total,
+            "slowest": max((st.p90_s or 0.0 for st in stages), default=0.0) or 1.0,
+            "idea_rows": rows,
+            "colours": charts.STAGE_COLOURS,
+            "hist_svg": charts.bars_svg(
+                hist, " ideas", "#2d9cdb", "histogram of trend-to-shipment lead time"
+            ),
+            "throughput_svg": charts.bars_svg(
+                throughput(db(), ids), " units", "#6c8a2b", "units shipped per day"
+            ),
+        }
+
+    @router.get("/", response_class=HTMLResponse)
+    def dashboard(request: Request, who: Who) -> HTMLResponse:
+        return page(request, "dashboard.html", **dashboard_ctx(who))
+
+    @router.get("/app/fragments/dashboard", response_class=HTMLResponse)
+    def dashboard_fragment(request: Request, who: Who) -> HTMLResponse:
+        return page(request, "_dashboard.html", **dashboard_ctx(who))
+
+    # ------------------------------------------------------------------ ideas
+
+    def ideas_ctx(who: Any) -> dict[str, Any]:
+        with Session(db()) as s:
+            q = select(Trend).order_by(col(Trend.id).desc()).limit(200)
+            if who.role == "merchant":
+                q = q.where(Trend.merchant_id == who.user)
+            ideas = list(s.exec(q))
+        return {
+            "who": who,
+            "nav": "ideas",
+            "ideas": ideas,
+            "max_upload_mb": max_upload_bytes // 1_000_000,
+        }
+
+    @router.get("/app/ideas", response_class=HTMLResponse)
+    def ideas(request: Request, who: Who) -> HTMLResponse:
+        return page(request, "ideas.html", **ideas_ctx(who))
+
+    @router.get("/app/fragments/ideas", response_class=HTMLResponse)
+    def ideas_fragment(request: Request, who: Who) -> HTMLResponse:
+        return page(request, "_ideas_list.html", **ideas_ctx(who))
+
+    def idea_ctx(who: Any, trend_id: int) -> dict[str, Any]:
+        with Session(db()) as s:
+            trend = visible_trend(s, who, trend_id)
+            marks = list(s.exec(select(Milestone).where(Milestone.trend_id == trend_id)))
+            variants = list(
+                s.exec(
+                    select(DesignVariant)
+                    .where(DesignVariant.trend_id == trend_id)
+                    .order_by(col(DesignVariant.rank))
+                )
+            )
+            proto = s.exec(select(Prototype).where(Prototype.trend_id == trend_id)).first()
+            match = s.exec(select(SourcingMatch).where(SourcingMatch.trend_id == trend_id)).first()
+            plans = list(
+                s.exec(
+                    select(ProductionPlan)
+                    .where(ProductionPlan.trend_id == trend_id)
+                    .order_by(col(ProductionPlan.id))
+                )
+            )
+            run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == trend_id)).first()
+            notes = list(s.exec(select(Notification).where(Notification.trend_id == trend_id)))
+            map_svg = supplier_map(s, match) if match else ""
+        lead = compute_leadtimes(db(), [trend_id]).ideas[0]
+        owner = who.role == "admin" or (who.role == "merchant" and who.user == trend.merchant_id)
+        return {
+            "who": who,
+            "nav": "ideas",
+            "trend": trend,
+            "timeline": timeline(marks),
+            "lead": lead,
+            "bar": charts.stacked_bar(
+                [(k, lead.stages_s[k]) for k in STAGE_SPANS if k in lead.stages_s],
+                sum(lead.stages_s.values()),
+            ),
+            "variants": variants,
+            "picking": owner and trend.stage == "awaiting_selection",
+            "can_cancel": owner
+            and trend.stage not in ("shipped", "rejected", "cancelled", "failed"),
+            "prototype": proto,
+            "match": match,
+            "map_svg": map_svg,
+            "plans": plans if who.role != "merchant" else [],
+            "run": run,
+            "notes": notes,
+        }
+
+    @router.get("/app/ideas/{trend_id}", response_class=HTMLResponse)
+    def idea(request: Request, trend_id: int, who: Who) -> HTMLResponse:
+        return page(request, "idea.html", **idea_ctx(who, trend_id))
+
+    @router.get("/app/fragments/ideas/{trend_id}", response_class=HTMLResponse)
+    def idea_fragment(request: Request, trend_id: int, who: Who) -> HTMLResponse:
+        return page(request, "_idea.html", **idea_ctx(who, trend_id))
+
+    # ------------------------------------------------------------------ plans
+
+    def plans_ctx(who: Any) -> dict[str, Any]:
+        plan_reader(who)
+        with Session(db()) as s:
+            rows = list(s.exec(select(ProductionPlan).order_by(col(ProductionPlan.id).desc())))
+            texts = {t.id: t.text[:60] for t in s.exec(select(Trend))}
+        return {
+            "who": who,
+            "nav": "plans",
+            "pending": [p for p in rows if p.status in REVIEWABLE],
+            "recent": [p for p in rows if p.reviewer][:30],
+            "texts": texts,
+        }
+
+    @router.get("/app/plans", response_class=HTMLResponse)
+    def plans(request: Request, who: Who) -> HTMLResponse:
+        return page(request, "plans.html", **plans_ctx(who))
+
+    @router.get("/app/fragments/plans", response_class=HTMLResponse)
+    def plans_fragment(request: Request, who: Who) -> HTMLResponse:
+        return page(request, "_plans.html", **plans_ctx(who))
+
+    def plan_ctx(who: Any, plan_id: int) -> dict[str, Any]:
+        plan_reader(who)
+        with Session(db()) as s:
+            plan = s.get(ProductionPlan, plan_id)
+            if plan is None:
+                raise HTTPException(404, f"plan {plan_id} does not exist")
+            trend = s.get(Trend, plan.trend_id)
+            match = s.exec(
+                select(SourcingMatch).where(SourcingMatch.trend_id == plan.trend_id)
+            ).first()
+            map_svg = supplier_map(s, match) if match else ""
+        bars = [
+            charts.GanttBar(str(line), float(a), float(b), str(stage), f"lot {lot}")
+            for line, lot, stage, a, b in plan.gantt or []
+        ]
+        per_day: dict[int, float] = defaultdict(float)
+        for d in plan.daily:
+            per_day[int(d["day"])] += float(d["units"])
+        daily = [(f"d{day}", units) for day, units in sorted(per_day.items())]
+        return {
+            "who": who,
+            "nav": "plans",
+            "plan": plan,
+            "trend": trend,
+            "reviewable": plan.status in REVIEWABLE and who.role in ("planner", "admin"),
+            "gantt_svg": charts.gantt_svg(bars, plan.due_day, plan.completion_day),
+            "daily_svg": charts.bars_svg(daily, " units", "#2d9cdb", "units per factory day"),
+            "match": match,
+            "map_svg": map_svg,
+        }
+
+    @router.get("/app/plans/{plan_id}", response_class=HTMLResponse)
+    def plan(request: Request, plan_id: int, who: Who) -> HTMLResponse:
+        return page(request, "plan.html", **plan_ctx(who, plan_id))
+
+    @router.get("/app/fragments/plans/{plan_id}", response_class=HTMLResponse)
+    def plan_fragment(request: Request, plan_id: int, who: Who) -> HTMLResponse:
+        return page(request, "_plan.html", **plan_ctx(who, plan_id))
+
+    app.include_router(router)

@@ -1,0 +1,109 @@
+// TrendForge pages: live refresh over server-sent events, and JSON actions with clear errors.
+(function () {
+  "use strict";
+
+  // Elements with data-fragment="<url>" are re-fetched when /events reports a change that
+  // concerns them (data-idea="<id>" narrows it to one idea).
+  function refresh(el) {
+    return fetch(el.dataset.fragment, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) { el.innerHTML = html; el.dispatchEvent(new Event("refreshed")); })
+      .catch(function () { /* the next event retries */ });
+  }
+
+  function connect() {
+    var live = document.querySelectorAll("[data-fragment]");
+    if (!live.length || !window.EventSource) return;
+    var status = document.getElementById("live-status");
+    var es = new EventSource("/events");
+    es.addEventListener("open", function () { if (status) status.textContent = "live"; });
+    es.addEventListener("error", function () { if (status) status.textContent = "reconnecting…"; });
+    es.addEventListener("change", function (ev) {
+      var data = {};
+      try { data = JSON.parse(ev.data); } catch (e) { return; }
+      var ids = (data.ideas || []).map(String);
+      live.forEach(function (el) {
+        if (!el.dataset.idea || ids.indexOf(el.dataset.idea) >= 0) refresh(el);
+      });
+      if (status) status.textContent = "live · updated " + new Date().toLocaleTimeString();
+    });
+  }
+
+  // <form data-json="/url" data-method="POST"> posts its fields as JSON (or as multipart when
+  // it has a file input); the answer's "detail" is shown on failure, data-next on success.
+  function detail(body) {
+    if (!body) return "";
+    if (typeof body.detail === "string") return body.detail;
+    if (Array.isArray(body.detail)) {
+      return body.detail.map(function (d) { return (d.loc || []).slice(1).join(".") + ": " + d.msg; }).join("\n");
+    }
+    return JSON.stringify(body);
+  }
+
+  function fieldsOf(form) {
+    var out = {};
+    new FormData(form).forEach(function (value, key) {
+      if (value === "") return;
+      var input = form.elements[key];
+      if (input && input.type === "number") value = Number(value);
+      if (input && input.type === "checkbox") value = true;
+      if (input && input.dataset.list !== undefined) value = String(value).split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+      var path = key.split(".");
+      var at = out;
+      for (var i = 0; i < path.length - 1; i++) { at = at[path[i]] = at[path[i]] || {}; }
+      at[path[path.length - 1]] = value;
+    });
+    if (form.dataset.extra) Object.assign(out, JSON.parse(form.dataset.extra));
+    return out;
+  }
+
+  function submit(form, ev) {
+    ev.preventDefault();
+    var msg = form.querySelector(".form-msg") || (form.closest("[data-variant]") || form).querySelector(".form-msg");
+    var buttons = form.querySelectorAll("button");
+    var clicked = ev.submitter;
+    var multipart = form.querySelector("input[type=file]");
+    var init = { method: form.dataset.method || "POST", credentials: "same-origin" };
+    if (multipart) {
+      init.body = new FormData(form);
+    } else {
+      var fields = fieldsOf(form);
+      if (clicked && clicked.name) fields[clicked.name] = JSON.parse(clicked.value);
+      init.body = JSON.stringify(fields);
+      init.headers = { "content-type": "application/json" };
+    }
+    buttons.forEach(function (b) { b.disabled = true; });
+    if (msg) { msg.className = "form-msg muted"; msg.textContent = "working…"; }
+    fetch(form.dataset.json, init)
+      .then(function (r) { return r.json().catch(function () { return {}; }).then(function (b) { return [r, b]; }); })
+      .then(function (rb) {
+        var r = rb[0], body = rb[1];
+        if (!r.ok) throw new Error(r.status + " — " + (detail(body) || r.statusText));
+        if (msg) { msg.className = "form-msg okmsg"; msg.textContent = form.dataset.done || "done"; }
+        var next = form.dataset.next;
+        if (next) window.location = next.replace("{id}", body.id);
+        else if (form.dataset.reload !== undefined) window.location.reload();
+      })
+      .catch(function (err) {
+        if (msg) { msg.className = "form-msg error"; msg.textContent = err.message; }
+      })
+      .finally(function () { buttons.forEach(function (b) { b.disabled = false; }); });
+  }
+
+  document.addEventListener("submit", function (ev) {
+    if (ev.target.dataset && ev.target.dataset.json) submit(ev.target, ev);
+  });
+
+  // 3D viewer: any element with data-model opens the shared <dialog id="viewer">.
+  document.addEventListener("click", function (ev) {
+    var el = ev.target.closest("[data-model]");
+    if (!el) return;
+    var dlg = document.getElementById("viewer");
+    if (!dlg) return;
+    dlg.querySelector("model-viewer").setAttribute("src", el.dataset.model);
+    dlg.querySelector(".title").textContent = el.dataset.title || "3D view";
+    dlg.showModal();
+  });
+
+  document.addEventListener("DOMContentLoaded", connect);
+})();

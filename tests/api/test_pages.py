@@ -1,0 +1,357 @@
+"""The web pages, /metrics, /events and reference-mesh uploads, on the real app and database."""
+
+import asyncio
+import io
+import re
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import trimesh
+import uvicorn
+from PIL import Image
+from sqlmodel import Session, select
+
+from api.app import create_app
+from models.contracts import MILESTONE_ORDER
+from models.db import session_scope
+from models.tables import (
+    DesignVariant,
+    Milestone,
+    ProductionPlan,
+    ProductionRun,
+    Shipment,
+    SourcingMatch,
+    Supplier,
+    Trend,
+)
+from tests.api.auth_helpers import auth_headers
+
+pytestmark = pytest.mark.db
+
+
+def project_idea(engine, files: Path, merchant: str, shipped: bool = True) -> int:  # type: ignore[no-untyped-def]
+    """The database projection a finished pipeline leaves (rows and asset files), written directly."""
+    files.mkdir(parents=True, exist_ok=True)
+    t0 = datetime.now(UTC) - timedelta(hours=30)
+    with session_scope(engine) as s:
+        trend = Trend(
+            dedup_key=uuid.uuid4().hex,
+            text=f"viral crying horse plushie {merchant}",
+            merchant_id=merchant,
+            stage="shipped" if shipped else "awaiting_selection",
+            expected_volume=4000,
+        )
+        s.add(trend)
+        s.flush()
+        tid = trend.id
+        assert tid is not None
+        names = MILESTONE_ORDER if shipped else MILESTONE_ORDER[:2]
+        for i, name in enumerate(names):
+            s.add(Milestone(trend_id=tid, name=name.value, at=t0 + timedelta(hours=3 * i)))
+        for rank in (1, 2, 3):
+            box = trimesh.creation.box(extents=(40 + rank, 30, 20))
+            stl = files / f"v{tid}-{rank}.stl"
+            box.export(stl)
+            box.export(stl.with_suffix(".glb"))
+            png = files / f"v{tid}-{rank}.png"
+            Image.new("RGB", (64, 64), (200, 100 + rank, 50)).save(png)
+            s.add(
+                DesignVariant(
+                    trend_id=tid,
+                    rank=rank,
+                    family="plush_animal",
+                    name=f"Crying horse #{rank}",
+                    params={"mouth_curve": -0.8},
+                    score=1.0 / rank,
+                    unit_cost_usd=1.5 + rank,
+                    volume_cm3=24.0,
+                    dims_mm=[40.0 + rank, 30.0, 20.0],
+                    processes=["plush_sewing"],
+                    printable=rank != 3,
+                    mesh_path=str(stl),
+                    preview_path=str(png),
+                    selected=rank == 2,
+                )
+            )
+        if not shipped:
+            return tid
+        sups = s.exec(select(Supplier).limit(3)).all()
+        chosen = [
+            {
+                "supplier_id": sup.id,
+                "supplier_name": sup.name,
+                "town": sup.town,
+                "process": proc,
+                "units_per_day": 1000,
+                "unit_cost_usd": 0.5,
+                "travel_minutes": 12.0,
+            }
+            for sup, proc in zip(sups, ("plush_sewing", "stuffing", "packaging"), strict=True)
+        ]
+        s.add(
+            SourcingMatch(
+                workflow_id=f"trend-{tid}",
+                trend_id=tid,
+                hub="Choujiang",
+                hub_lat=sups[0].lat,
+                hub_lon=sups[0].lon,
+                landed_unit_cost_usd=2.1,
+                units_per_day=1000,
+                max_travel_minutes=30.0,
+                assignments=chosen,
+                alternatives=[],
+                explanation=["binding constraint: none"],
+            )
+        )
+        gantt = [["OWN-1", lot, "plush_sewing", lot * 0.5, lot * 0.5 + 0.5] for lot in range(4)]
+        gantt += [["OWN-2", lot, "packaging", lot * 0.5 + 0.5, lot * 0.5 + 1.0] for lot in range(4)]
+        plan = ProductionPlan(
+            workflow_id=f"trend-{tid}",
+            trend_id=tid,
+            status="pending",
+            quantity=4000,
+            due_day=5,
+            completion_day=3,
+            on_time=True,
+            lines=[
+                {
+                    "line_id": "OWN-1",
+                    "owner": "own factory",
+                    "process": "plush_sewing",
+                    "rate_units_per_day": 2000.0,
+                    "start_day": 0,
+                    "end_day": 2,
+                    "units": 4000,
+                    "utilisation": 0.8,
+                },
+            ],  # fmt: skip
+            daily=[{"line_id": "OWN-2", "day": d, "units": 1000} for d in range(4)],
+            gantt=gantt,
+        )
+        s.add(plan)
+        s.flush()
+        assert plan.id is not None
+        s.add(ProductionRun(workflow_id=f"run-{tid}", trend_id=tid, plan_id=plan.id, quantity=4000))
+        s.add(Shipment(trend_id=tid, sequence=0, units=4000, at=t0 + timedelta(hours=24)))
+    return tid
+
+
+@pytest.fixture
+def app(engine, tmp_path):  # type: ignore[no-untyped-def]
+    return create_app(
+        engine,
+        None,
+        temporal_address="127.0.0.1:1",  # never reached by these tests
+        uploads_dir=tmp_path / "uploads",
+        max_upload_bytes=200_000,
+    )
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tf", timeout=30) as c:
+        yield c
+
+
+async def test_idea_page_shows_timeline_gallery_prototype_and_map(client, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    merchant = f"m-{uuid.uuid4().hex[:6]}"
+    tid = project_idea(engine, tmp_path / "files", merchant)
+    who = auth_headers(engine, merchant, "merchant")
+    r = await client.get(f"/app/ideas/{tid}", headers=who)
+    assert r.status_code == 200, r.text
+    html = r.text
+    assert html.count('class="variant') == 3 and "variant chosen" in html
+    assert "print issues" in html and html.count(">printable<") == 2
+    assert html.count('<li class="done">') == len(MILESTONE_ORDER)
+    assert 'class="isochrone"' in html and html.count('class="supplier chosen"') == 3
+    assert "model-viewer.min.js" in html and "/model.glb" in html
+    vid = re.search(r'data-variant="(\d+)"', html)
+    assert vid is not None
+    glb = await client.get(f"/ideas/{tid}/variants/{vid.group(1)}/model.glb", headers=who)
+    assert glb.status_code == 200 and glb.content[:4] == b"glTF"
+    lib = await client.get("/static/vendor/model-viewer.min.js")
+    assert lib.status_code == 200 and len(lib.content) > 500_000
+
+
+async def test_merchants_see_only_their_ideas_and_pages_ask_to_log_in(
+    client, engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    owner, other = f"m-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
+    tid = project_idea(engine, tmp_path / "files", owner)
+    r = await client.get(f"/app/ideas/{tid}", headers=auth_headers(engine, other, "merchant"))
+    assert r.status_code == 403 and "own ideas" in r.json()["detail"]
+    mine = await client.get("/app/ideas", headers=auth_headers(engine, other, "merchant"))
+    assert mine.status_code == 200 and f"/app/ideas/{tid}" not in mine.text
+    anyone = await client.get("/app/ideas", headers=auth_headers(engine, "vic", "viewer"))
+    assert f"/app/ideas/{tid}" in anyone.text
+    r = await client.get(f"/app/ideas/{tid}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/login?next=/app/ideas/{tid}"
+    r = await client.get("/app/fragments/dashboard")  # fragments are fetched by script: 401
+    assert r.status_code == 401
+    r = await client.get("/app/plans", headers=auth_headers(engine, owner, "merchant"))
+    assert r.status_code == 403
+    login = await client.get("/login?next=//evil.example/x")
+    assert login.status_code == 200 and 'value="/"' in login.text
+
+
+async def test_plan_page_draws_gantt_capacity_and_review_form(client, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    tid = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
+    with Session(engine) as s:
+        plan = s.exec(select(ProductionPlan).where(ProductionPlan.trend_id == tid)).one()
+    planner = auth_headers(engine, "li", "planner")
+    r = await client.get(f"/app/plans/{plan.id}", headers=planner)
+    assert r.status_code == 200
+    assert r.text.count('class="gantt-bar"') == len(plan.gantt) == 8
+    assert 'id="review-form"' in r.text and "due day 5" in r.text
+    viewer = await client.get(
+        f"/app/plans/{plan.id}", headers=auth_headers(engine, "vic", "viewer")
+    )
+    assert viewer.status_code == 200 and 'id="review-form"' not in viewer.text
+    queue = await client.get("/app/plans", headers=planner)
+    assert f"/app/plans/{plan.id}" in queue.text
+
+
+async def test_dashboard_and_metrics_agree_with_the_milestones(client, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    tid = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
+    page = await client.get("/", headers=auth_headers(engine, "vic", "viewer"))
+    assert page.status_code == 200
+    assert f'data-idea-row="{tid}"' in page.text and "histogram of trend-to-shipment" in page.text
+    assert "units shipped per day" in page.text
+    metrics = await client.get("/metrics")
+    assert metrics.status_code == 200
+    text = metrics.text
+    # this idea spent 3 h in every stage (24 h trend→ship): counted in the ≤4 h design bucket
+    design_4h = re.search(
+        r'trendforge_stage_duration_seconds_bucket\{le="14400\.0",stage="design"\} (\d+)', text
+    )
+    design_1h = re.search(
+        r'trendforge_stage_duration_seconds_bucket\{le="3600\.0",stage="design"\} (\d+)', text
+    )
+    assert (
+        design_4h
+        and design_1h
+        and int(float(design_4h.group(1))) >= int(float(design_1h.group(1))) + 1
+    )
+    assert 'trendforge_ideas{stage="shipped"}' in text
+    assert "trendforge_units_shipped_total" in text
+    assert 'trendforge_http_request_duration_seconds_count{method="GET",route="/"' in text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_events_stream_names_the_idea_that_changed(app, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    merchant = f"m-{uuid.uuid4().hex[:6]}"
+    tid = project_idea(engine, tmp_path / "files", merchant, shipped=False)
+    other = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}", shipped=False)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        headers = auth_headers(engine, merchant, "merchant")
+        async with (
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as c,
+            c.stream("GET", "/events", headers=headers) as stream,
+        ):
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            lines = stream.aiter_lines()
+            assert (await anext(lines)).startswith("retry:")
+            await asyncio.sleep(1.5)  # the feed has its first fingerprint
+            for changed in (other, tid):  # the other merchant's change is not told to this one
+                with session_scope(engine) as s:
+                    row = s.get(Trend, changed)
+                    assert row is not None
+                    row.stage = "prototyping"
+                    s.add(row)
+            event = None
+            async with asyncio.timeout(10):
+                async for line in lines:
+                    if line.startswith("data:"):
+                        event = line
+                        break
+            assert (
+                event is not None
+                and f"[{tid}]" in event
+                and str(other) not in event.split(":", 1)[1].replace(str(tid), "")
+            )
+    finally:
+        server.should_exit = True
+        await task
+
+
+def _stl_bytes() -> bytes:
+    buf = io.BytesIO()
+    trimesh.creation.icosphere(subdivisions=2, radius=20).export(buf, file_type="stl")
+    return buf.getvalue()
+
+
+async def test_upload_refuses_bad_meshes_with_reasons_and_keeps_nothing(
+    client, engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    who = auth_headers(engine, "m-up", "merchant")
+    form = {"text": "mini straw sun hat for your palm", "expected_volume": "500"}
+    uploads = tmp_path / "uploads"
+    cases = [
+        ("hat.exe", b"MZ\x90\x00", 422, "must be one of"),
+        ("hat.stl", b"", 422, "empty"),
+        ("hat.stl", b"solid x\nfacet normal nan nan\n" * 10, 422, "cannot be used"),
+        ("../../../etc/hat.stl", bytes(range(256)) * 40, 422, "cannot be used"),
+        ("big.stl", b"\0" * 300_000, 413, "limit of 200,000 bytes"),
+    ]
+    for name, content, code, words in cases:
+        r = await client.post(
+            "/ideas/upload", data=form, files={"mesh": (name, content)}, headers=who
+        )
+        assert r.status_code == code, (name, r.text)
+        assert words in r.json()["detail"], (name, r.text)
+    assert not uploads.exists() or not any(uploads.iterdir())
+    r = await client.post(
+        "/ideas/upload",
+        data={**form, "merchant_id": "someone-else"},
+        files={"mesh": ("hat.stl", _stl_bytes())},
+        headers=who,
+    )
+    assert r.status_code == 403
+    r = await client.post("/ideas/upload", data={"text": "  "}, headers=who)
+    assert r.status_code == 422
+    with Session(engine) as s:
+        assert s.exec(select(Trend).where(Trend.merchant_id == "m-up")).first() is None
+
+
+async def test_upload_keeps_a_good_mesh_and_starts_the_pipeline(engine, dev_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    queue = f"nobody-{uuid.uuid4().hex[:6]}"  # no worker: the pipeline waits, untouched
+    app = create_app(engine, dev_env.client, task_queue=queue, uploads_dir=tmp_path / "up")
+    who = auth_headers(engine, "m-good", "merchant")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tf", timeout=30) as c:
+        r = await c.post(
+            "/ideas/upload",
+            data={
+                "text": f"cat-shaped phone holder {uuid.uuid4().hex[:6]}",
+                "target_size_mm": "90",
+            },
+            files={"mesh": ("../../cat.stl", _stl_bytes())},
+            headers=who,
+        )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    with Session(engine) as s:
+        trend = s.get(Trend, body["id"])
+        assert trend is not None and trend.merchant_id == "m-good" and trend.target_size_mm == 90
+        kept = Path(trend.reference_mesh_path or "")
+    assert kept.parent == (tmp_path / "up").resolve() and kept.suffix == ".stl"
+    assert kept.read_bytes() == _stl_bytes() and ".." not in kept.name
+    handle = dev_env.client.get_workflow_handle(body["workflow_id"])
+    assert (await handle.describe()).status is not None
+    await handle.terminate("test done")
