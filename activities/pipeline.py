@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from datetime import timedelta
 from multiprocessing import get_context
@@ -328,9 +328,10 @@ class PipelineActivities:
             bottleneck = pick_bottleneck(lines_from_assignments(reserved, own_lines=0))
             lines = lines_from_assignments(reserved, own_process=bottleneck)
             remaining_days = max(req.due_in_days - req.start_day, 1)
-            _heartbeat("scheduling")
-            # every stage of the routing on its lines: CP-SAT warm-started from the greedy plan
-            schedule = plan_order(
+            # every stage of the routing on its lines: CP-SAT warm-started from the greedy plan;
+            # CP-SAT releases the GIL, so this thread heartbeats while a helper thread solves
+            solve = functools.partial(
+                plan_order,
                 req.quantity,
                 lines,
                 remaining_days,
@@ -343,7 +344,8 @@ class PipelineActivities:
                 time_limit_s=req.time_limit_s,
                 workers=2,
             )
-            _heartbeat("scheduled")
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpsat") as pool:
+                schedule = _await_with_heartbeats(pool.submit(solve), "scheduling")
             offset = req.start_day
             start = req.start_date or utcnow()
             completion_day = schedule.completion_day + offset

@@ -144,6 +144,20 @@ class DemoDriver:
             )
         self.factory.day[idea["id"]] = day + 1
 
+    async def submit(self, idea: dict[str, Any]) -> httpx.Response:
+        """Submit an idea as its merchant."""
+        return await self.http.post(
+            "/ideas", json=idea, headers={"X-User": idea["merchant_id"], "X-Role": "merchant"}
+        )
+
+    async def all_ideas(self) -> list[dict[str, Any]]:
+        r = await self.http.get("/ideas", params={"limit": 500})
+        r.raise_for_status()
+        return list(r.json())
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
 
 def progress_table(
     ideas: list[dict[str, Any]], elapsed: float, runs: dict[int, dict[str, Any]]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.contracts import PipelineConfig
 
 SEARCH_ATTRIBUTES = {"TrendStage": "Keyword", "MerchantId": "Keyword"}
 
@@ -43,6 +46,14 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = 50_000_000
     variant_count: int = Field(default=36, ge=1, le=200)
+    pipeline: dict[str, Any] = Field(
+        default_factory=dict,
+        description='PipelineConfig overrides as JSON, e.g. {"plan_time_limit_s": 2, "use_slicer": false}',
+    )
+
+    def pipeline_config(self) -> PipelineConfig:
+        """The per-idea knobs the API starts pipelines with: defaults, variant count, overrides."""
+        return PipelineConfig(**{"variant_count": self.variant_count, **self.pipeline})
 
     @property
     def resolved_database_url(self) -> str:

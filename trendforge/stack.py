@@ -80,7 +80,7 @@ async def running_stack(
             app = create_app(
                 engine,
                 client,
-                config=config or PipelineConfig(variant_count=settings.variant_count),
+                config=config or settings.pipeline_config(),
                 virality_threshold=settings.virality_threshold,
                 temporal_ui_url=stack.temporal_ui_url,
                 task_queue=settings.task_queue,

@@ -11,10 +11,31 @@ with workflow.unsafe.imports_passed_through():
     from models.contracts import PlanReview, PlanReviewRecord
     from workflows.names import Act
 
+# Typed engine errors: bad input, failed at once with the reason; anything else is retried.
+DOMAIN_ERRORS = ["DesignError", "UnprintableMesh", "NoFeasibleSuppliers", "DeadlineInfeasible"]
+
+# A killed or restarted worker is an outage, not a verdict on the idea: activities retry without
+# an attempt cap, with backoff, until their schedule-to-close bound (crash tests: trendforge.chaos).
 LIGHT = {
     "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_attempts=20, maximum_interval=timedelta(seconds=10)),
+    "schedule_to_close_timeout": timedelta(hours=1),
+    "retry_policy": RetryPolicy(maximum_attempts=0, maximum_interval=timedelta(seconds=10)),
 }
+
+
+def heavy(minutes: int, heartbeat_s: int = 20) -> dict:
+    """Options of a CPU activity: `minutes` per attempt, a dead worker noticed after `heartbeat_s`
+    without a heartbeat, retried until two hours have passed or a domain error says no."""
+    return {
+        "start_to_close_timeout": timedelta(minutes=minutes),
+        "schedule_to_close_timeout": timedelta(hours=2),
+        "heartbeat_timeout": timedelta(seconds=heartbeat_s),
+        "retry_policy": RetryPolicy(
+            maximum_attempts=0,
+            maximum_interval=timedelta(seconds=15),
+            non_retryable_error_types=DOMAIN_ERRORS,
+        ),
+    }
 
 
 def check_reviewer(review: PlanReview) -> None:

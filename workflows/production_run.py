@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import (
@@ -23,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
         RunRecord,
         ShipmentRecord,
     )
-    from workflows.common import LIGHT, check_reviewer, record_review
+    from workflows.common import LIGHT, check_reviewer, heavy, record_review
     from workflows.names import Act
 
 
@@ -185,8 +183,7 @@ class ProductionRun:
                 time_limit_s=s.plan_time_limit_s,
             ),
             result_type=PlanResult,
-            start_to_close_timeout=timedelta(minutes=2),
-            retry_policy=RetryPolicy(maximum_attempts=5),
+            **heavy(5),
         )
         await workflow.execute_activity(
             Act.notify,

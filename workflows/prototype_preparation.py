@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import PrototypeRequest, PrototypeResult
+    from workflows.common import heavy
     from workflows.names import Act
-
-CPU_RETRY = RetryPolicy(maximum_attempts=5, non_retryable_error_types=["UnprintableMesh"])
 
 
 @workflow.defn(name="PrototypePreparation")
@@ -33,9 +29,7 @@ class PrototypePreparation:
             request,
             result_type=PrototypeResult,
             task_queue=request.cpu_task_queue,
-            start_to_close_timeout=timedelta(minutes=20),
-            heartbeat_timeout=timedelta(seconds=60),
-            retry_policy=CPU_RETRY,
+            **heavy(20),
         )
         self._step = "done"
         return result

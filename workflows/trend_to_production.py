@@ -7,7 +7,7 @@ import math
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import SearchAttributeKey
 from temporalio.exceptions import (
     ActivityError,
     ApplicationError,
@@ -42,23 +42,13 @@ with workflow.unsafe.imports_passed_through():
         TrendWorkflowInput,
         VariantSummary,
     )
-    from workflows.common import LIGHT, check_reviewer, record_review
+    from workflows.common import LIGHT, check_reviewer, heavy, record_review
     from workflows.names import Act, prototype_workflow_id, run_workflow_id
     from workflows.production_run import ProductionRun
     from workflows.prototype_preparation import PrototypePreparation
 
 TREND_STAGE = SearchAttributeKey.for_keyword("TrendStage")
 MERCHANT_ID = SearchAttributeKey.for_keyword("MerchantId")
-
-DOMAIN_ERRORS = ["DesignError", "UnprintableMesh", "NoFeasibleSuppliers", "DeadlineInfeasible"]
-
-
-def _heavy(minutes: int) -> dict:
-    return {
-        "start_to_close_timeout": timedelta(minutes=minutes),
-        "heartbeat_timeout": timedelta(seconds=60),
-        "retry_policy": RetryPolicy(maximum_attempts=5, non_retryable_error_types=DOMAIN_ERRORS),
-    }
 
 
 def _reason(err: BaseException) -> str:
@@ -186,7 +176,7 @@ class TrendToProduction:
             ),
             result_type=DesignResult,
             task_queue=cfg.cpu_task_queue,
-            **_heavy(10),
+            **heavy(10, heartbeat_s=60),  # the design engine heartbeats per variant
         )
         self._variants = design.variants
         await self._milestone(
@@ -254,7 +244,7 @@ class TrendToProduction:
                 weights=cfg.sourcing_weights,
             ),
             result_type=SourcingResult,
-            **_heavy(5),
+            **heavy(5),
         )
         await self._milestone(
             MilestoneName.suppliers_reserved,
@@ -344,7 +334,7 @@ class TrendToProduction:
                 ),
                 result_type=PlanResult,
                 task_queue=inp.config.cpu_task_queue,
-                **_heavy(5),
+                **heavy(5),
             )
             await self._milestone(
                 MilestoneName.plan_proposed,

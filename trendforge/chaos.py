@@ -1,0 +1,295 @@
+"""Crash durability: the stack in separate processes, killed with SIGKILL at random moments.
+
+`run_chaos` starts the Temporal dev server (on an SQLite file), the API and the workers as
+subprocesses of the `trendforge` CLI, submits N ideas over HTTP, plays the people with the
+demo's simulator, and meanwhile kills (SIGKILL, whole process group) and restarts the chosen
+victims: `worker`, `temporal` (restarted on the same SQLite file) or `api`. At the end it
+checks from the database that every pipeline reached its end state exactly once: one set of
+variants, one prototype, one match with non-duplicated reservations, one run, shipments that
+add up to the order, one of each milestone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models.contracts import MILESTONE_ORDER, TERMINAL_STAGES
+from models.db import make_engine
+from models.tables import (
+    DesignVariant,
+    Milestone,
+    ProductionRun,
+    Prototype,
+    Shipment,
+    SourcingMatch,
+    SupplierReservation,
+    Trend,
+)
+from trendforge.settings import SEARCH_ATTRIBUTES
+
+PRODUCTS = (
+    "crying horse plush toy",
+    "palm-sized straw sun hat",
+    "cat-shaped phone holder",
+    "robot keychain charm",
+    "bunny handle ceramic mug",
+    "dinosaur figurine",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answered on port {port} within {timeout_s:.0f} s")
+
+
+@dataclass
+class Proc:
+    """One restartable component of the stack, in its own process group."""
+
+    name: str
+    cmd: list[str]
+    env: dict[str, str]
+    log: Path
+    port: int | None = None
+    popen: subprocess.Popen[bytes] | None = None
+    kills: int = 0
+    exits: int = 0  # times it ended by itself (a crash we did not cause)
+
+    def start(self) -> None:
+        out = self.log.open("ab")
+        self.popen = subprocess.Popen(
+            self.cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        out.close()
+        if self.port:
+            wait_port(self.port)
+
+    def kill(self) -> None:
+        if self.popen and self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+            self.kills += 1
+
+    def stop(self) -> None:
+        if self.popen and self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.popen.pid, signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class ChaosReport:
+    pipelines: int
+    reached_end: int
+    shipped: int
+    kills: dict[str, int]
+    exits: dict[str, int]
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+    stages: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.reached_end == self.pipelines and not self.problems
+
+
+def _stack(data: Path, variant_count: int) -> dict[str, Proc]:
+    cli = str(Path(sys.executable).parent / "trendforge")
+    temporal = str(Path(sys.executable).parent / "temporal")
+    t_port, ui_port, api_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "TRENDFORGE_DATA_DIR": str(data),
+        "TRENDFORGE_TEMPORAL_ADDRESS": f"127.0.0.1:{t_port}",
+        "TRENDFORGE_API_PORT": str(api_port),
+        "TRENDFORGE_VARIANT_COUNT": str(variant_count),
+        "TRENDFORGE_DESIGN_EMBEDDINGS": "0",  # restarts should not spend their time loading a model
+        "TRENDFORGE_PIPELINE": '{"plan_time_limit_s": 1.0, "use_slicer": false, "seed": 3}',
+    }
+    tcmd = [temporal, "server", "start-dev", "--ip", "127.0.0.1", "--port", str(t_port),
+            "--ui-port", str(ui_port), "--db-filename", str(data / "temporal.db"),
+            "--log-level", "error", "--headless"]  # fmt: skip
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        tcmd += ["--search-attribute", f"{name}={kind}"]
+    return {
+        "temporal": Proc("temporal", tcmd, env, data / "temporal.log", t_port),
+        "api": Proc("api", [cli, "api"], env, data / "api.log", api_port),
+        "worker": Proc("worker", [cli, "worker"], env, data / "worker.log"),
+    }
+
+
+async def _drive(api_url: str, n: int, rng: random.Random, deadline: float) -> None:
+    """Submit n ideas, then play merchant, planner and factory until all are terminal."""
+    from trendforge.demo import DemoDriver
+
+    driver = DemoDriver(api_url, tick_s=0.0, seed=rng.randrange(1 << 30))
+    submitted: set[int] = set()
+    try:
+        while len(submitted) < n and time.monotonic() < deadline:
+            i = len(submitted)
+            idea = {
+                "text": f"{PRODUCTS[i % len(PRODUCTS)]} batch {i}",
+                "merchant_id": f"chaos-{i % 7}",
+                "expected_volume": rng.choice((1200, 2500, 4000)),
+                "due_in_days": 14,
+            }
+            with contextlib.suppress(httpx.HTTPError):
+                r = await driver.submit(idea)
+                if r.status_code in (200, 201):
+                    submitted.add(r.json()["id"])
+                    continue
+            await asyncio.sleep(0.5)  # the API or Temporal is restarting
+        while time.monotonic() < deadline:
+            try:
+                ideas = await driver.all_ideas()
+                if len(ideas) >= n and all(i["stage"] in TERMINAL_STAGES for i in ideas):
+                    return
+                await driver.step([i for i in ideas if i["stage"] not in TERMINAL_STAGES])
+            except (httpx.HTTPError, ValueError):
+                pass  # a restart in progress: the next round retries
+            await asyncio.sleep(0.3)
+    finally:
+        await driver.close()
+
+
+async def _chaos(procs: dict[str, Proc], victims: list[str], rng: random.Random,
+                 every_s: tuple[float, float], stop: asyncio.Event) -> None:  # fmt: skip
+    """Kill a random victim every few seconds and bring it straight back; restart any that died."""
+    next_kill = time.monotonic() + rng.uniform(*every_s)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=0.5)
+        if stop.is_set():
+            return
+        for p in procs.values():
+            if p.popen is not None and p.popen.poll() is not None:
+                p.exits += 1
+                await asyncio.to_thread(p.start)
+        if not victims or time.monotonic() < next_kill:
+            continue
+        next_kill = time.monotonic() + rng.uniform(*every_s)
+        victim = procs[rng.choice(victims)]
+        victim.kill()
+        await asyncio.sleep(rng.uniform(0.0, 1.0))
+        await asyncio.to_thread(victim.start)
+
+
+def check_database(url: str, ids: list[int] | None = None) -> tuple[list[str], Counter[str]]:
+    """Every duplicate or missing row the pipelines could have left, and the stage counts."""
+    engine = make_engine(url)
+    problems: list[str] = []
+    with Session(engine) as s:
+        trends = list(s.exec(select(Trend)))
+        stages = Counter(t.stage for t in trends)
+
+        def per_trend(model: Any) -> Counter[int]:
+            rows = s.exec(select(model.trend_id, func.count()).group_by(model.trend_id))
+            return Counter(dict(rows.all()))
+
+        variants, protos, matches, runs = (
+            per_trend(m) for m in (DesignVariant, Prototype, SourcingMatch, ProductionRun)
+        )
+        shipped_units = Counter(
+            dict(
+                s.exec(
+                    select(Shipment.trend_id, func.sum(Shipment.units)).group_by(Shipment.trend_id)
+                ).all()
+            )
+        )
+        held_twice = s.exec(
+            select(SupplierReservation.trend_id, SupplierReservation.supplier_id,
+                   SupplierReservation.process, func.count())
+            .group_by(SupplierReservation.trend_id, SupplierReservation.supplier_id,
+                      SupplierReservation.process)
+            .having(func.count() > 1)
+        ).all()  # fmt: skip
+        problems += [f"idea {r[0]}: {r[3]} reservations of {r[1]}/{r[2]}" for r in held_twice]
+        marks = Counter(
+            (tid, name) for tid, name in s.exec(select(Milestone.trend_id, Milestone.name))
+        )
+        problems += [f"idea {k[0]}: milestone {k[1]} × {v}" for k, v in marks.items() if v > 1]
+        for t in trends:
+            if t.stage != "shipped":
+                continue
+            run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == t.id)).one()
+            if shipped_units[t.id] != run.quantity:
+                problems.append(f"idea {t.id}: shipped {shipped_units[t.id]} of {run.quantity}")
+            for what, counts in (("prototype", protos), ("match", matches), ("run", runs)):
+                if counts[t.id] != 1:
+                    problems.append(f"idea {t.id}: {counts[t.id]} {what} rows")
+            if variants[t.id] == 0:
+                problems.append(f"idea {t.id}: no variants")
+            missing = [m.value for m in MILESTONE_ORDER if (t.id, m.value) not in marks]
+            if missing:
+                problems.append(f"idea {t.id}: missing milestones {missing}")
+    engine.dispose()
+    return problems, stages
+
+
+async def run_chaos(data: Path, pipelines: int = 100, victims: tuple[str, ...] = ("worker",),
+                    seed: int = 1, every_s: tuple[float, float] = (3.0, 9.0),
+                    variant_count: int = 4, timeout_s: float = 1800.0) -> ChaosReport:  # fmt: skip
+    """Run `pipelines` ideas end to end while killing `victims`; the report of what survived."""
+    data.mkdir(parents=True, exist_ok=True)
+    procs = _stack(data, variant_count)
+    rng = random.Random(seed)
+    started = time.monotonic()
+    for name in ("temporal", "api", "worker"):
+        await asyncio.to_thread(procs[name].start)
+    stop = asyncio.Event()
+    monkey = asyncio.create_task(_chaos(procs, list(victims), rng, every_s, stop))
+    try:
+        api_url = f"http://127.0.0.1:{procs['api'].port}"
+        await _drive(api_url, pipelines, rng, started + timeout_s)
+    finally:
+        stop.set()
+        await monkey
+        for name in ("api", "worker", "temporal"):
+            procs[name].stop()
+    problems, stages = check_database(f"sqlite:///{(data / 'trendforge.db').resolve()}")
+    ended = sum(v for k, v in stages.items() if k in TERMINAL_STAGES)
+    if ended < pipelines:
+        problems.append(
+            f"only {ended} of {pipelines} pipelines reached an end state: {dict(stages)}"
+        )
+    return ChaosReport(
+        pipelines=pipelines,
+        reached_end=ended,
+        shipped=stages.get("shipped", 0),
+        kills={k: p.kills for k, p in procs.items() if p.kills},
+        exits={k: p.exits for k, p in procs.items() if p.exits},
+        seconds=round(time.monotonic() - started, 1),
+        problems=problems,
+        stages=dict(stages),
+    )
