@@ -325,7 +325,8 @@ def _infeasible(
         w1, w2 = minutes[1:]
         parts = [
             f"{processes[j]}: at most {best[limit][j]:,} units/day within {limit:g} min of a hub"
-            f"{_at_hub(names, avail[limit][:, j])} vs {demand:,} demanded; "
+            f"{_at_hub(names, avail[limit][:, j])} vs {demand:,} demanded "
+            f"({demand - best[limit][j]:,} short); "
             f"{w1:g} min would give {best[w1][j]:,}, {w2:g} min {best[w2][j]:,}"
             for j in lacking
         ]

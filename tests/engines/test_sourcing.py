@@ -205,6 +205,53 @@ def test_infeasible_demand_names_the_process_and_wider_limits(
     assert isinstance(e, ValueError)
 
 
+def test_infeasible_diagnosis_quotes_the_shortfall_and_45_60_minutes() -> None:
+    """400 units/day within 30 min, 500 more by 45 min, 700 more by 60 min; 1,000 demanded."""
+    hub = (29.306, 120.075)
+    km_north = {"NEAR": 10.0, "MID": 16.0, "FAR": 23.0}  # ≈ 23, 37 and 53 min by road
+    units = {"NEAR": 400, "MID": 500, "FAR": 700}
+    suppliers = [
+        _supplier(code, hub[0] + km / 111.2, hub[1], {"stuffing": (units[code], 0.1)})
+        for code, km in km_north.items()
+    ]
+    suppliers.append(_supplier("PACK", *hub, {"packaging": (5000, 0.05)}))
+    with pytest.raises(NoFeasibleSuppliers) as err:
+        match_suppliers(["packaging", "stuffing"], 1000, suppliers, hubs={"H": hub})
+    e = err.value
+    assert e.processes == ["stuffing"]  # packaging has enough: it is not named
+    assert (
+        "stuffing: at most 400 units/day within 30 min of a hub (H hub) vs 1,000 demanded "
+        "(600 short); 45 min would give 900, 60 min 1,600" in e.reason
+    )
+    assert e.reason.endswith("at 60 min H hub would be feasible")
+    assert e.capacity_by_minutes == {
+        30.0: {"stuffing": 400},
+        45.0: {"stuffing": 900},
+        60.0: {"stuffing": 1600},
+    }
+
+
+@pytest.mark.parametrize("solver", ["exact", "milp"])
+def test_capacity_splits_cheapest_first_within_each_capacity(solver: str) -> None:
+    """No supplier holds 1,000 units/day: the two cheapest are filled, then the dearer one."""
+    lat, lon = HUBS["Futian"]
+    suppliers = [
+        _supplier("A", lat, lon, {"assembly": (600, 0.10)}, moq_units=100),
+        _supplier("B", lat + 0.001, lon, {"assembly": (300, 0.12)}, moq_units=100),
+        _supplier("C", lat + 0.002, lon, {"assembly": (900, 0.30)}, moq_units=50),
+        _supplier("D", lat + 0.003, lon, {"assembly": (900, 0.35)}, moq_units=50),
+    ]
+    result = match_suppliers(
+        ["assembly"], 1000, suppliers, hubs={"Futian": (lat, lon)}, solver=solver
+    )
+    assert [(a.supplier_code, a.units_per_day) for a in result.assignments] == [
+        ("A", 600), ("B", 300), ("C", 100),
+    ]  # fmt: skip
+    assert [a.supplier_code for a in result.alternatives] == ["D"]
+    assert "split across 3 suppliers" in result.explanation[1]
+    assert any("A is full at 600 units/day" in line for line in result.explanation)
+
+
 def test_unknown_process_is_infeasible(network: list[SupplierRecord]) -> None:
     with pytest.raises(NoFeasibleSuppliers, match="glassblowing: at most 0 units/day"):
         match_suppliers(["glassblowing"], 100, network)
