@@ -140,11 +140,12 @@ def _ranked(
     """Capability rows in reach, their minutes and effective cost USD/unit (unsorted); cached."""
     key = ("ranked", hub, float(limit), process, w)
     if key not in index.memo:
-        a = index.arrays
-        ci, t = index.reach(hub, limit, process)
-        rows = a.cap_row[ci]
-        eff = effective_unit_cost_usd(a.cap_usd[ci], t, a.lead_days[rows], a.quality[rows], w)
-        index.memo[key] = (ci, t, eff)
+        cols = index.columns(process)
+        local, t = index.reach_local(hub, limit, process)
+        eff = effective_unit_cost_usd(
+            cols.usd[local], t, cols.lead_days[local], cols.quality[local], w
+        )
+        index.memo[key] = (cols.ci[local], t, eff)
     return index.memo[key]  # type: ignore[no-any-return]
 
 
@@ -179,6 +180,14 @@ def _head(
         size *= 4
 
 
+def _lead_thresholds(lead_days: np.ndarray) -> np.ndarray:
+    """Lead days at the _LEAD_QUANTILES (lower order statistic, no interpolation)."""
+    if lead_days.size == 0:
+        return lead_days
+    k = np.floor((lead_days.size - 1) * np.asarray(_LEAD_QUANTILES)).astype(np.int64)
+    return np.partition(lead_days, k)[k]
+
+
 def candidates(
     index: SupplierIndex, hub: Point, limit: float, process: str, demand: int, w: Weights, k: int
 ) -> Candidates:
@@ -193,7 +202,7 @@ def candidates(
     picks = [_prefix(units, usable, _COVER * demand, k)]
     if ci.size > picks[0].size:
         lead = a.lead_days[rows]
-        for q in np.quantile(lead[usable], _LEAD_QUANTILES) if usable.any() else ():
+        for q in _lead_thresholds(lead[usable]):
             picks.append(_prefix(units, usable & (lead <= q), _COVER * demand, max(k // 2, 1)))
     sel = np.unique(np.concatenate(picks))[: max(_MAX_CANDIDATES, picks[0].size)]
     return Candidates(

@@ -11,7 +11,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 MILP_TIME_LIMIT_S = 5.0
-DP_MAX_CELLS = 4_000_000  # (candidates + 1) × (demand cells + 1) per process, ~32 MB of float64
+DP_MAX_CELLS = 2_000_000  # (candidates + 1) × (demand cells + 1) per process: 16 MB of float64
 
 
 @dataclass(frozen=True)
@@ -218,9 +218,9 @@ def dp_fits(cands: list[Candidates], demand: int) -> bool:
 
 
 def solve_dp(cands: list[Candidates], demand: int, w: Weights) -> list[np.ndarray] | None:
-    """Exact integer optimum (MOQ, capacity, makespan) by a DP over units per process, in lead
-    order so that each row is the optimum under one makespan cap (days); None if infeasible or
-    the tables would exceed DP_MAX_CELLS (then use the MILP)."""
+    """Exact integer optimum (MOQ, capacity, makespan); None if infeasible or too large."""
+    # Per process, candidates enter in lead order, so row s of its table is the optimum under
+    # the makespan cap "lead of the s-th candidate"; the best cap is then a minimum over levels.
     if not dp_fits(cands, demand):
         return None
     unit = _cell_units(cands, demand)

@@ -19,7 +19,8 @@ _TREE_AREA_SHARE = 0.15  # query the KD-tree when the disc covers less of the pr
 
 @dataclass
 class ProcessColumns:
-    """Suppliers of one process, contiguous: capability rows, km positions, radians, KD-tree."""
+    """Suppliers of one process, contiguous: capability rows, km positions, radians, KD-tree,
+    and the capability's units/day, USD/unit and its supplier's lead days and quality."""
 
     ci: np.ndarray  # capability rows, ascending
     xy_km: np.ndarray  # projected (x east, y north) km, shape (n, 2)
@@ -28,6 +29,10 @@ class ProcessColumns:
     lon_deg: np.ndarray
     tree: cKDTree
     area_km2: float  # bounding box of xy_km
+    units: np.ndarray
+    usd: np.ndarray
+    lead_days: np.ndarray
+    quality: np.ndarray
 
     @classmethod
     def of(cls, arrays: SupplierArrays, ci: np.ndarray) -> ProcessColumns:
@@ -37,7 +42,10 @@ class ProcessColumns:
         xy = np.ascontiguousarray(project_km(lat, lon).reshape(-1, 2))
         span = np.ptp(xy, axis=0) if ci.size else np.zeros(2)
         lat_rad = np.radians(lat)
-        return cls(ci, xy, lat_rad, np.cos(lat_rad), lon, cKDTree(xy), float(span[0] * span[1]))
+        return cls(
+            ci, xy, lat_rad, np.cos(lat_rad), lon, cKDTree(xy), float(span[0] * span[1]),
+            arrays.cap_units[ci], arrays.cap_usd[ci], arrays.lead_days[rows], arrays.quality[rows],
+        )  # fmt: skip
 
     def within(self, centre_km: np.ndarray, radius_km: float) -> np.ndarray:
         """Ascending positions within radius_km (projected) of the centre: KD-tree for small
@@ -103,6 +111,13 @@ class SupplierIndex:
 
     def reach(self, hub: Point, minutes: float, process: str) -> tuple[np.ndarray, np.ndarray]:
         """Capability rows of `process` within `minutes` of the hub and their travel minutes."""
+        local, t = self.reach_local(hub, minutes, process)
+        return self.columns(process).ci[local], t
+
+    def reach_local(
+        self, hub: Point, minutes: float, process: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in columns(process) within `minutes` of the hub, their minutes (cached)."""
         key = (hub, float(minutes), process)
         if key not in self._reach:
             fn = self._by_road if self.road is not None else self._by_line
@@ -116,7 +131,7 @@ class SupplierIndex:
         local = cols.within(project_km(*hub), radius_km)
         t = cols.km_from(hub, local) * self.road_factor / self.speed_kmh * 60.0
         keep = t <= minutes
-        return cols.ci[local[keep]], t[keep]
+        return local[keep], t[keep]
 
     def _by_road(self, hub: Point, minutes: float, process: str) -> tuple[np.ndarray, np.ndarray]:
         """Hub access leg + Dijkstra isochrone over the road graph + supplier access leg."""
@@ -124,11 +139,10 @@ class SupplierIndex:
         node, access = self._snapped()
         hub_node, hub_access = self.road.snap(np.array([hub[0]]), np.array([hub[1]]))
         iso = self.road.isochrone(int(hub_node[0]), max(minutes - float(hub_access[0]), 0.0))
-        ci = self.capability_rows(process)
-        rows = self.arrays.cap_row[ci]
+        rows = self.arrays.cap_row[self.columns(process).ci]
         t = float(hub_access[0]) + iso[node[rows]] + access[rows]
-        keep = t <= minutes
-        return ci[keep], t[keep]
+        keep = np.flatnonzero(t <= minutes)
+        return keep, t[keep]
 
     def available(self, hub: Point, minutes: float, processes: list[str]) -> np.ndarray:
         """Capacity units/day per process within `minutes` of the hub (cached)."""
@@ -138,7 +152,8 @@ class SupplierIndex:
         """Capacity units/day of one process within `minutes` of the hub."""
         key = ("capacity", hub, float(minutes), process)
         if key not in self.memo:
-            self.memo[key] = int(self.arrays.cap_units[self.reach(hub, minutes, process)[0]].sum())
+            local = self.reach_local(hub, minutes, process)[0]
+            self.memo[key] = int(self.columns(process).units[local].sum())
         return int(self.memo[key])
 
     def warm(self, hubs: dict[str, Point], minutes: float = 30.0) -> None:

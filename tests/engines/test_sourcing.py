@@ -252,6 +252,24 @@ def test_capacity_splits_cheapest_first_within_each_capacity(solver: str) -> Non
     assert any("A is full at 600 units/day" in line for line in result.explanation)
 
 
+def test_plans_too_large_for_the_dp_go_to_the_milp_with_the_same_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lat, lon = HUBS["Futian"]
+    suppliers = [
+        _supplier("A", lat, lon, {"assembly": (1000, 0.10)}, moq_units=100),
+        _supplier("B", lat, lon, {"assembly": (1000, 0.11)}, moq_units=800),
+        _supplier("C", lat, lon, {"assembly": (1000, 0.20)}, moq_units=100),
+    ]
+    hub = {"Futian": (lat, lon)}
+    by_dp = match_suppliers(["assembly"], 1300, suppliers, hubs=hub)
+    monkeypatch.setattr("engines.sourcing.optimise.DP_MAX_CELLS", 10)  # 4 × 14 cells > 10
+    by_milp = match_suppliers(["assembly"], 1300, suppliers, hubs=hub)
+    assert (by_dp.method, by_milp.method) == ("dp", "milp")
+    assert by_milp.objective_usd == pytest.approx(by_dp.objective_usd, abs=1e-9)
+    assert by_milp.assignments == by_dp.assignments
+
+
 def test_unknown_process_is_infeasible(network: list[SupplierRecord]) -> None:
     with pytest.raises(NoFeasibleSuppliers, match="glassblowing: at most 0 units/day"):
         match_suppliers(["glassblowing"], 100, network)
