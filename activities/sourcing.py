@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -29,9 +27,6 @@ if TYPE_CHECKING:
 
 RESERVATION_HOLD = timedelta(days=7)
 RESERVE_LOCK_KEY = 7_233_001  # PostgreSQL advisory lock serialising reservations
-# SQLite has no advisory locks: matchers in this process take turns (one worker process per
-# SQLite file is the supported layout; PostgreSQL serialises across processes).
-_LOCAL_RESERVE_LOCK = threading.Lock()
 
 
 def seed_suppliers(engine: Engine, count: int, seed: int) -> int:
@@ -132,10 +127,21 @@ def match_and_reserve(
     """Match suppliers within the travel limit (road graph if given) and hold their capacity."""
     if not req.processes:
         raise ApplicationError("the product has no bill of processes to source", non_retryable=True)
-    if engine.dialect.name == "postgresql":
-        return _match_and_reserve(engine, req, road)
-    with _LOCAL_RESERVE_LOCK:
-        return _match_and_reserve(engine, req, road)
+    return _match_and_reserve(engine, req, road)
+
+
+def _serialise_reservations(s: Session) -> None:
+    """Make this transaction the only one reserving until it commits, across processes.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: BEGIN IMMEDIATE takes the database
+    write lock before anything is read, so a second matcher (thread or process) waits (busy
+    timeout) and then reads the capacity the first one left.
+    """
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(RESERVE_LOCK_KEY)))
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _match_and_reserve(
@@ -145,9 +151,7 @@ def _match_and_reserve(
     from engines.sourcing import Weights, match_suppliers
 
     with session_scope(engine) as s:
-        if s.bind is not None and s.bind.dialect.name == "postgresql":
-            # One matcher at a time reserves capacity: no double booking under concurrency.
-            s.exec(select(func.pg_advisory_xact_lock(RESERVE_LOCK_KEY)))  # type: ignore[call-overload]
+        _serialise_reservations(s)  # one matcher at a time: no double booking
         records = _records(s, req.processes, req.workflow_id)
         result = match_suppliers(
             req.processes,
@@ -249,60 +253,3 @@ def release(engine: Engine, workflow_id: str, reason: str) -> int:
             r.released_at = utcnow()
             s.add(r)
     return len(rows)
-
-
-@dataclass
-class ImportReport:
-    """Outcome of a supplier CSV import: rows read, suppliers created/updated, per-line errors."""
-
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    capabilities: int = 0
-    errors: list[dict[str, int | str]] = field(default_factory=list)
-
-
-def import_suppliers_csv(engine: Engine, text: str) -> ImportReport:
-    """Validate supplier CSV text and upsert suppliers + capabilities by code (all or nothing)."""
-    from engines.sourcing import parse_supplier_csv
-
-    parsed = parse_supplier_csv(text)
-    report = ImportReport(rows=parsed.rows)
-    if parsed.errors:
-        report.errors = [{"line": e.line, "message": e.message} for e in parsed.errors]
-        return report
-    with session_scope(engine) as s:
-        codes = [r.code for r in parsed.suppliers]
-        existing = {
-            sup.code: sup
-            for sup in s.exec(select(Supplier).where(Supplier.code.in_(codes)))  # type: ignore[attr-defined]
-        }
-        for rec in parsed.suppliers:
-            sup = existing.get(rec.code) or Supplier(
-                code=rec.code, name=rec.name, town="", lat=0, lon=0
-            )
-            report.created += rec.code not in existing
-            report.updated += rec.code in existing
-            for name in ("name", "town", "lat", "lon", "lead_time_days", "moq_units", "quality"):
-                setattr(sup, name, getattr(rec, name))
-            s.add(sup)
-            s.flush()
-            report.capabilities += _upsert_capabilities(s, sup.id, rec.capabilities)  # type: ignore[arg-type]
-    return report
-
-
-def _upsert_capabilities(s: Session, supplier_id: int, caps: dict[str, tuple[int, float]]) -> int:
-    """Insert or update one supplier's capabilities (units/day, USD); how many were written."""
-    have = {
-        c.process: c
-        for c in s.exec(
-            select(SupplierCapability).where(SupplierCapability.supplier_id == supplier_id)
-        )
-    }
-    for process, (units, usd) in caps.items():
-        cap = have.get(process) or SupplierCapability(
-            supplier_id=supplier_id, process=process, capacity_units_per_day=0, unit_cost_usd=0
-        )
-        cap.capacity_units_per_day, cap.unit_cost_usd = int(units), float(usd)
-        s.add(cap)
-    return len(caps)

@@ -13,7 +13,9 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from engines.sourcing.csvio import parse_supplier_csv
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH, km_to_degrees, travel_minutes
+from models.suppliers import ImportReport, upsert_suppliers
 from models.tables import (
     SourcingMatch,
     Supplier,
@@ -103,6 +105,17 @@ async def _csv_text(request: Request) -> str:
         raise HTTPException(422, f"CSV is not UTF-8: {err}") from err
 
 
+def _import_csv(engine: Engine, text: str) -> ImportReport:
+    """Validate supplier CSV text, then upsert every supplier by code (all or nothing)."""
+    parsed = parse_supplier_csv(text)
+    if parsed.errors:
+        errors: list[dict[str, int | str]] = [
+            {"line": e.line, "message": e.message} for e in parsed.errors
+        ]
+        return ImportReport(rows=parsed.rows, errors=errors)
+    return upsert_suppliers(engine, parsed.suppliers, parsed.rows)
+
+
 def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
     """Routes over the supplier network; `get_engine` returns the app's database engine."""
     router = APIRouter(tags=["suppliers"])
@@ -142,13 +155,9 @@ def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
         request: Request, x_role: Annotated[str | None, Header()] = None
     ) -> dict[str, Any]:
         """Upsert suppliers from CSV (multipart `file` or text/csv body); 422 lists bad lines."""
-        from activities.sourcing import import_suppliers_csv
-
         if (x_role or "viewer").lower() not in IMPORT_ROLES:
             raise HTTPException(403, "importing suppliers needs the planner or admin role")
-        report = await run_in_threadpool(
-            import_suppliers_csv, get_engine(), await _csv_text(request)
-        )
+        report = await run_in_threadpool(_import_csv, get_engine(), await _csv_text(request))
         if report.errors:
             raise HTTPException(
                 422,

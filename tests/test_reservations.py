@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +22,7 @@ from models.db import session_scope
 from models.tables import Supplier, SupplierCapability, SupplierReservation, Trend, utcnow
 
 pytestmark = pytest.mark.db
+ROOT = Path(__file__).resolve().parents[1]
 
 CAPACITY = {"A": 1000, "B": 700, "C": 500}  # units/day of the test's own process
 
@@ -102,6 +106,53 @@ def test_concurrent_matches_never_exceed_capacity(engine: Engine) -> None:
     assert all(held[sid] <= cap for sid, cap in caps.items()), (held, caps)
     assert sum(granted) == sum(held.values())
     assert sum(g > 0 for g in granted) == sum(CAPACITY.values()) // 300  # 2,200 / 300 → 7
+
+
+def test_reservations_from_several_processes_never_exceed_capacity(
+    engine: Engine, database_url: str
+) -> None:
+    """4 OS processes × 4 matches of 300 units/day on one database (SQLite file or PostgreSQL)."""
+    process, caps = _network(engine)
+    trend = _trend(engine)
+    tag = uuid.uuid4().hex[:6]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.reservation_worker",
+                database_url,
+                str(trend),
+                process,
+                "300",
+                f"{tag}-p{k}",
+                "4",
+            ],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for k in range(4)
+    ]
+    try:
+        for w in workers:  # every process imported and connected before any match starts
+            assert w.stdout is not None and w.stdout.readline().strip() == "ready"
+        for w in workers:
+            assert w.stdin is not None
+            w.stdin.write("go\n")
+            w.stdin.flush()
+        outputs = [w.communicate(timeout=240)[0] for w in workers]
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+    assert [w.returncode for w in workers] == [0] * 4, outputs
+    granted = [g for out in outputs for g in json.loads(out.strip().splitlines()[-1])]
+    held = _held(engine, caps)
+    assert all(held[sid] <= cap for sid, cap in caps.items()), (held, caps)
+    assert sum(granted) == sum(held.values())
+    assert sorted(granted, reverse=True) == [300] * 7 + [0] * 9  # 2,200 // 300 = 7 fit
 
 
 def test_retry_of_the_same_pipeline_does_not_double_book(engine: Engine) -> None:

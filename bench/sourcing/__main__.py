@@ -1,9 +1,10 @@
-"""`python -m bench.sourcing [sizes...]`: match latency (pruned MILP) vs a brute-force scan."""
+"""`python -m bench.sourcing [sizes...]`: exact match latency (pruned, DP or MILP) vs a brute-force scan."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -70,13 +71,12 @@ def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(xs, q)) * 1000.0
 
 
-def _match(index: SupplierIndex, procs: list[str], demand: int) -> bool:
-    """One match; False when infeasible (timed all the same)."""
+def _match(index: SupplierIndex, procs: list[str], demand: int) -> str:
+    """One match: how it was solved, or "infeasible" (timed all the same)."""
     try:
-        match_suppliers(procs, demand, index)
+        return match_suppliers(procs, demand, index).method
     except NoFeasibleSuppliers:
-        return False
-    return True
+        return "infeasible"
 
 
 def _forget(index: SupplierIndex, isochrones: bool) -> None:
@@ -99,13 +99,13 @@ def run(n: int, repeats: int) -> None:
     first: list[float] = []
     steady: list[float] = []
     scan: list[float] = []
-    ok = 0
+    methods: Counter[str] = Counter()
     for r in range(repeats):
         for procs, share in REQUESTS:
             demand = demand_units(n, share) + 100 * r
             _forget(index, isochrones=True)
             t0 = time.perf_counter()
-            ok += _match(index, procs, demand)
+            methods[_match(index, procs, demand)] += 1
             cold.append(time.perf_counter() - t0)
             _forget(index, isochrones=False)
             first.append(timed(lambda p=procs, d=demand: _match(index, p, d)))
@@ -114,7 +114,7 @@ def run(n: int, repeats: int) -> None:
     print(
         f"n={n:>9,}  generate {gen_s:5.2f} s (excluded)  index build {build_s:5.2f} s  "
         f"isochrones 4 hubs x {len(arrays.processes)} processes {iso_s:5.2f} s  "
-        f"matches {len(cold)} ({ok} feasible)"
+        f"matches {len(cold)} ({', '.join(f'{m} {k}' for m, k in sorted(methods.items()))})"
     )
     for label, xs in (
         ("match, nothing cached  ", cold),
@@ -131,7 +131,7 @@ def run(n: int, repeats: int) -> None:
 
 def main(argv: list[str]) -> None:
     sizes = [int(a.replace("_", "")) for a in argv] or list(SIZES)
-    print("sourcing: pruned MILP match (4 hubs, 30 min) vs brute-force scan; generation excluded")
+    print("sourcing: exact match (4 hubs, 30 min) vs brute-force scan; generation excluded")
     for n in sizes:
         run(n, repeats=5 if n <= 100_000 else 2)
 

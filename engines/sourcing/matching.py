@@ -12,9 +12,11 @@ from engines.sourcing.network import SupplierArrays, SupplierRecord, records_to_
 from engines.sourcing.optimise import (
     Candidates,
     Weights,
+    dp_fits,
     greedy_process,
     plan_objective,
     relaxed_plan,
+    solve_dp,
     solve_milp,
 )
 from engines.sourcing.reach import Point, SupplierIndex
@@ -28,6 +30,7 @@ TOP_K = 12  # cheapest candidates kept per process per hub (more when capacity n
 _COVER = 2  # keep candidates until they offer this many times the demand
 _MAX_CANDIDATES = 80
 _LEAD_QUANTILES = (0.1, 0.3, 0.6)
+SOLVERS = ("exact", "milp", "greedy")  # exact: DP over units, the MILP when the DP is too large
 
 Suppliers = list[SupplierRecord] | SupplierArrays | SupplierIndex
 
@@ -137,11 +140,12 @@ def _ranked(
     """Capability rows in reach, their minutes and effective cost USD/unit (unsorted); cached."""
     key = ("ranked", hub, float(limit), process, w)
     if key not in index.memo:
-        a = index.arrays
-        ci, t = index.reach(hub, limit, process)
-        rows = a.cap_row[ci]
-        eff = effective_unit_cost_usd(a.cap_usd[ci], t, a.lead_days[rows], a.quality[rows], w)
-        index.memo[key] = (ci, t, eff)
+        cols = index.columns(process)
+        local, t = index.reach_local(hub, limit, process)
+        eff = effective_unit_cost_usd(
+            cols.usd[local], t, cols.lead_days[local], cols.quality[local], w
+        )
+        index.memo[key] = (cols.ci[local], t, eff)
     return index.memo[key]  # type: ignore[no-any-return]
 
 
@@ -176,6 +180,14 @@ def _head(
         size *= 4
 
 
+def _lead_thresholds(lead_days: np.ndarray) -> np.ndarray:
+    """Lead days at the _LEAD_QUANTILES (lower order statistic, no interpolation)."""
+    if lead_days.size == 0:
+        return lead_days
+    k = np.floor((lead_days.size - 1) * np.asarray(_LEAD_QUANTILES)).astype(np.int64)
+    return np.partition(lead_days, k)[k]
+
+
 def candidates(
     index: SupplierIndex, hub: Point, limit: float, process: str, demand: int, w: Weights, k: int
 ) -> Candidates:
@@ -190,7 +202,7 @@ def candidates(
     picks = [_prefix(units, usable, _COVER * demand, k)]
     if ci.size > picks[0].size:
         lead = a.lead_days[rows]
-        for q in np.quantile(lead[usable], _LEAD_QUANTILES) if usable.any() else ():
+        for q in _lead_thresholds(lead[usable]):
             picks.append(_prefix(units, usable & (lead <= q), _COVER * demand, max(k // 2, 1)))
     sel = np.unique(np.concatenate(picks))[: max(_MAX_CANDIDATES, picks[0].size)]
     return Candidates(
@@ -226,9 +238,20 @@ def _prepare_hub(
     return plan, bound
 
 
+def _exact(plan: _HubPlan, w: Weights, solver: str) -> list[np.ndarray] | None:
+    """The exact takes: the DP ("exact"), the MILP ("milp", or a DP too large); None if greedy."""
+    if solver == "greedy":
+        return None
+    if solver == "exact" and dp_fits(plan.cands, plan.demand):
+        plan.method = "dp"
+        return solve_dp(plan.cands, plan.demand, w)
+    plan.method = "milp"
+    return solve_milp(plan.cands, plan.demand, w)
+
+
 def _solve_hub(plan: _HubPlan, w: Weights, solver: str) -> None:
-    """Fill the plan: MILP over its candidates, greedy when that fails or is asked for."""
-    takes = solve_milp(plan.cands, plan.demand, w) if solver == "milp" else None
+    """Fill the plan exactly (DP or MILP over its candidates), greedy when that fails or is asked."""
+    takes = _exact(plan, w, solver)
     if takes is None:
         plan.method = "greedy"
         fills = [greedy_process(c, plan.demand) for c in plan.cands]
@@ -245,7 +268,7 @@ def _solve_hubs(prepared: list[tuple[_HubPlan, float]], w: Weights, solver: str)
         if bound == np.inf or bound > best + 1e-9:
             plan.takes = []  # cannot beat the best found
             continue
-        if not plan.takes or solver != "milp":
+        if not plan.takes or solver == "greedy":
             _solve_hub(plan, w, solver)
         if plan.method != "greedy":  # a greedy plan may break an MOQ: it never prunes
             best = min(best, plan.objective)
@@ -311,7 +334,8 @@ def _infeasible(
         w1, w2 = minutes[1:]
         parts = [
             f"{processes[j]}: at most {best[limit][j]:,} units/day within {limit:g} min of a hub"
-            f"{_at_hub(names, avail[limit][:, j])} vs {demand:,} demanded; "
+            f"{_at_hub(names, avail[limit][:, j])} vs {demand:,} demanded "
+            f"({demand - best[limit][j]:,} short); "
             f"{w1:g} min would give {best[w1][j]:,}, {w2:g} min {best[w2][j]:,}"
             for j in lacking
         ]
@@ -524,12 +548,14 @@ def match_suppliers(
     weights: Weights | None = None,
     road: RoadGraph | None = None,
     top_k: int = TOP_K,
-    solver: str = "milp",
+    solver: str = "exact",
 ) -> MatchResult:
     """Cover every process at `units_per_day` from suppliers within the limit (minutes) of a hub."""
     hubs = HUBS if hubs is None else hubs
     w = weights or DEFAULT_WEIGHTS
     wanted = _validate(processes, units_per_day, hubs)
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
     index = as_index(suppliers, road)
     prepared = [
         _prepare_hub(index, wanted, units_per_day, h, at, max_travel_minutes, w, top_k)

@@ -1,14 +1,17 @@
-"""Exact hub plan: a MILP (HiGHS via scipy.optimize.milp) over pruned candidates, greedy fallback."""
+"""Exact hub plan over pruned candidates: a dynamic programme over units (MILP via HiGHS when the
+table would be too large), greedy fallback."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import minimum_filter1d
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 MILP_TIME_LIMIT_S = 5.0
+DP_MAX_CELLS = 2_000_000  # (candidates + 1) × (demand cells + 1) per process: 16 MB of float64
 
 
 @dataclass(frozen=True)
@@ -158,3 +161,83 @@ def relaxed_plan(
     takes = [take[k] for take, _ in fills]
     moq_ok = all(np.all((x == 0) | (x >= c.moq_units)) for x, c in zip(takes, cands, strict=True))
     return float(total[k]), takes, moq_ok
+
+
+def _cell_units(cands: list[Candidates], demand: int) -> int:
+    """The largest unit (units/day) dividing the demand, every capacity and every MOQ."""
+    values = [np.array([demand])] + [np.r_[c.cap_units, c.moq_units] for c in cands]
+    return int(np.gcd.reduce(np.concatenate(values).astype(np.int64)))
+
+
+def _trailing_min(g: np.ndarray, width: int) -> np.ndarray:
+    """out[v] = min(g[v − width + 1 .. v]) (inf before the start)."""
+    return minimum_filter1d(g, size=width, origin=(width - 1) // 2, mode="constant", cval=np.inf)
+
+
+def _dp_table(c: Candidates, order: np.ndarray, cells: int, unit: int) -> np.ndarray:
+    """Row s, column u: least cost USD of exactly u cells from the first s candidates of `order`."""
+    table = np.full((order.size + 1, cells + 1), np.inf)
+    table[0, 0] = 0.0
+    u = np.arange(cells + 1, dtype=float)
+    for s, i in enumerate(order):
+        lo, hi = max(int(c.moq_units[i]) // unit, 1), int(c.cap_units[i]) // unit
+        table[s + 1] = table[s]
+        if lo > min(hi, cells):
+            continue
+        e = float(c.eff_usd[i]) * unit
+        best = _trailing_min(table[s] - e * u, hi - lo + 1)  # over v in [u − hi, u − lo]
+        np.minimum(table[s + 1, lo:], best[: cells + 1 - lo] + e * u[lo:], out=table[s + 1, lo:])
+    return table
+
+
+def _dp_takes(
+    c: Candidates, order: np.ndarray, table: np.ndarray, stage: int, unit: int
+) -> np.ndarray:
+    """Units/day per candidate of the optimum in row `stage`, column `cells` (backtracked)."""
+    take = np.zeros(c.ci.size, dtype=np.int64)
+    cells = table.shape[1] - 1
+    for s in range(stage, 0, -1):
+        if cells == 0:
+            break
+        if table[s, cells] == table[s - 1, cells]:
+            continue
+        i = int(order[s - 1])
+        lo, hi = max(int(c.moq_units[i]) // unit, 1), int(c.cap_units[i]) // unit
+        e = float(c.eff_usd[i]) * unit
+        v = np.arange(max(cells - hi, 0), cells - lo + 1)
+        prev = int(v[np.argmin(table[s - 1, v] - e * v)])
+        take[i] = (cells - prev) * unit
+        cells = prev
+    return take
+
+
+def dp_fits(cands: list[Candidates], demand: int) -> bool:
+    """Whether the DP tables stay within DP_MAX_CELLS (else the MILP solves the plan)."""
+    cells = demand // _cell_units(cands, demand)
+    return bool(cands) and max(c.ci.size + 1 for c in cands) * (cells + 1) <= DP_MAX_CELLS
+
+
+def solve_dp(cands: list[Candidates], demand: int, w: Weights) -> list[np.ndarray] | None:
+    """Exact integer optimum (MOQ, capacity, makespan); None if infeasible or too large."""
+    # Per process, candidates enter in lead order, so row s of its table is the optimum under
+    # the makespan cap "lead of the s-th candidate"; the best cap is then a minimum over levels.
+    if not dp_fits(cands, demand):
+        return None
+    unit = _cell_units(cands, demand)
+    cells = demand // unit
+    levels = np.unique(np.concatenate([c.lead_days for c in cands]))
+    orders = [np.lexsort((c.eff_usd, c.lead_days)) for c in cands]
+    tables = [_dp_table(c, o, cells, unit) for c, o in zip(cands, orders, strict=True)]
+    stages = [
+        np.searchsorted(c.lead_days[o], levels, side="right")
+        for c, o in zip(cands, orders, strict=True)
+    ]
+    total = sum(t[s, cells] for t, s in zip(tables, stages, strict=True)) / demand
+    total = total + w.makespan_usd_per_unit_day * levels
+    if not np.isfinite(total).any():
+        return None
+    k = int(np.argmin(total))
+    return [
+        _dp_takes(c, o, t, int(s[k]), unit)
+        for c, o, t, s in zip(cands, orders, tables, stages, strict=True)
+    ]

@@ -8,13 +8,61 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
-from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH, haversine_km, project_km
+from engines.sourcing.geo import EARTH_RADIUS_KM, ROAD_FACTOR, SPEED_KMH, project_km
 from engines.sourcing.network import SupplierArrays
 from engines.sourcing.roads import RoadGraph
 
-_PRUNE_MARGIN = 1.01  # projected km vs haversine km over the Yiwu area
-
 Point = tuple[float, float]
+_PRUNE_MARGIN = 1.01  # projected km vs haversine km over the Yiwu area
+_TREE_AREA_SHARE = 0.15  # query the KD-tree when the disc covers less of the process's extent
+
+
+@dataclass
+class ProcessColumns:
+    """Suppliers of one process, contiguous: capability rows, km positions, radians, KD-tree,
+    and the capability's units/day, USD/unit and its supplier's lead days and quality."""
+
+    ci: np.ndarray  # capability rows, ascending
+    xy_km: np.ndarray  # projected (x east, y north) km, shape (n, 2)
+    lat_rad: np.ndarray
+    cos_lat: np.ndarray
+    lon_deg: np.ndarray
+    tree: cKDTree
+    area_km2: float  # bounding box of xy_km
+    units: np.ndarray
+    usd: np.ndarray
+    lead_days: np.ndarray
+    quality: np.ndarray
+
+    @classmethod
+    def of(cls, arrays: SupplierArrays, ci: np.ndarray) -> ProcessColumns:
+        """Columns of capability rows `ci` (one process)."""
+        rows = arrays.cap_row[ci]
+        lat, lon = arrays.lat[rows], arrays.lon[rows]
+        xy = np.ascontiguousarray(project_km(lat, lon).reshape(-1, 2))
+        span = np.ptp(xy, axis=0) if ci.size else np.zeros(2)
+        lat_rad = np.radians(lat)
+        return cls(
+            ci, xy, lat_rad, np.cos(lat_rad), lon, cKDTree(xy), float(span[0] * span[1]),
+            arrays.cap_units[ci], arrays.cap_usd[ci], arrays.lead_days[rows], arrays.quality[rows],
+        )  # fmt: skip
+
+    def within(self, centre_km: np.ndarray, radius_km: float) -> np.ndarray:
+        """Ascending positions within radius_km (projected) of the centre: KD-tree for small
+        discs, one vectorised pass when the disc covers much of the extent (same set)."""
+        if np.pi * radius_km**2 < _TREE_AREA_SHARE * self.area_km2:
+            found = self.tree.query_ball_point(centre_km, radius_km, return_sorted=False)
+            return np.sort(np.asarray(found, dtype=np.int64))
+        d2 = (self.xy_km[:, 0] - centre_km[0]) ** 2 + (self.xy_km[:, 1] - centre_km[1]) ** 2
+        return np.flatnonzero(d2 <= radius_km**2)
+
+    def km_from(self, hub: Point, local: np.ndarray) -> np.ndarray:
+        """Great-circle km from the hub to positions `local` (same arithmetic as haversine_km)."""
+        p1 = np.radians(hub[0])
+        dphi = self.lat_rad[local] - p1
+        dlmb = np.radians(self.lon_deg[local] - float(hub[1]))
+        a = np.sin(dphi / 2) ** 2 + np.cos(p1) * self.cos_lat[local] * np.sin(dlmb / 2) ** 2
+        return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 @dataclass
@@ -26,7 +74,7 @@ class SupplierIndex:
     road_factor: float = ROAD_FACTOR
     speed_kmh: float = SPEED_KMH
     _rows: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-    _trees: dict[str, cKDTree] = field(default_factory=dict, repr=False)
+    _cols: dict[str, ProcessColumns] = field(default_factory=dict, repr=False)
     _snap: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _reach: dict[tuple[Point, float, str], tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict, repr=False
@@ -42,19 +90,17 @@ class SupplierIndex:
         return self._rows[process]
 
     def build(self, processes: list[str] | None = None) -> None:
-        """Build the KD-trees (and road snapping) up front, e.g. before timing matches."""
+        """Build the per-process columns and KD-trees (and road snapping) up front."""
         for p in processes or self.arrays.processes:
-            self._tree(p)
+            self.columns(p)
         if self.road is not None:
             self._snapped()
 
-    def _tree(self, process: str) -> cKDTree:
-        """KD-tree (km) over the suppliers offering `process`."""
-        if process not in self._trees:
-            rows = self.arrays.cap_row[self.capability_rows(process)]
-            xy = project_km(self.arrays.lat[rows], self.arrays.lon[rows]).reshape(-1, 2)
-            self._trees[process] = cKDTree(xy)
-        return self._trees[process]
+    def columns(self, process: str) -> ProcessColumns:
+        """Contiguous columns and KD-tree (km) of the suppliers offering `process` (built once)."""
+        if process not in self._cols:
+            self._cols[process] = ProcessColumns.of(self.arrays, self.capability_rows(process))
+        return self._cols[process]
 
     def _snapped(self) -> tuple[np.ndarray, np.ndarray]:
         """Nearest road node and access minutes of every supplier."""
@@ -65,6 +111,13 @@ class SupplierIndex:
 
     def reach(self, hub: Point, minutes: float, process: str) -> tuple[np.ndarray, np.ndarray]:
         """Capability rows of `process` within `minutes` of the hub and their travel minutes."""
+        local, t = self.reach_local(hub, minutes, process)
+        return self.columns(process).ci[local], t
+
+    def reach_local(
+        self, hub: Point, minutes: float, process: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in columns(process) within `minutes` of the hub, their minutes (cached)."""
         key = (hub, float(minutes), process)
         if key not in self._reach:
             fn = self._by_road if self.road is not None else self._by_line
@@ -72,15 +125,13 @@ class SupplierIndex:
         return self._reach[key]
 
     def _by_line(self, hub: Point, minutes: float, process: str) -> tuple[np.ndarray, np.ndarray]:
-        """Straight line × road factor at the configured speed, KD-tree pruned."""
+        """Straight line × road factor at the configured speed, pruned to a disc (km) first."""
+        cols = self.columns(process)
         radius_km = minutes / 60.0 * self.speed_kmh / self.road_factor * _PRUNE_MARGIN
-        local = self._tree(process).query_ball_point(project_km(*hub), radius_km)
-        ci = self.capability_rows(process)[np.sort(np.asarray(local, dtype=np.int64))]
-        rows = self.arrays.cap_row[ci]
-        km = haversine_km(hub[0], hub[1], self.arrays.lat[rows], self.arrays.lon[rows])
-        t = km * self.road_factor / self.speed_kmh * 60.0
+        local = cols.within(project_km(*hub), radius_km)
+        t = cols.km_from(hub, local) * self.road_factor / self.speed_kmh * 60.0
         keep = t <= minutes
-        return ci[keep], t[keep]
+        return local[keep], t[keep]
 
     def _by_road(self, hub: Point, minutes: float, process: str) -> tuple[np.ndarray, np.ndarray]:
         """Hub access leg + Dijkstra isochrone over the road graph + supplier access leg."""
@@ -88,11 +139,10 @@ class SupplierIndex:
         node, access = self._snapped()
         hub_node, hub_access = self.road.snap(np.array([hub[0]]), np.array([hub[1]]))
         iso = self.road.isochrone(int(hub_node[0]), max(minutes - float(hub_access[0]), 0.0))
-        ci = self.capability_rows(process)
-        rows = self.arrays.cap_row[ci]
+        rows = self.arrays.cap_row[self.columns(process).ci]
         t = float(hub_access[0]) + iso[node[rows]] + access[rows]
-        keep = t <= minutes
-        return ci[keep], t[keep]
+        keep = np.flatnonzero(t <= minutes)
+        return keep, t[keep]
 
     def available(self, hub: Point, minutes: float, processes: list[str]) -> np.ndarray:
         """Capacity units/day per process within `minutes` of the hub (cached)."""
@@ -102,7 +152,8 @@ class SupplierIndex:
         """Capacity units/day of one process within `minutes` of the hub."""
         key = ("capacity", hub, float(minutes), process)
         if key not in self.memo:
-            self.memo[key] = int(self.arrays.cap_units[self.reach(hub, minutes, process)[0]].sum())
+            local = self.reach_local(hub, minutes, process)[0]
+            self.memo[key] = int(self.columns(process).units[local].sum())
         return int(self.memo[key])
 
     def warm(self, hubs: dict[str, Point], minutes: float = 30.0) -> None:

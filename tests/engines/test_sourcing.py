@@ -25,6 +25,7 @@ from engines.sourcing import (
     travel_minutes,
 )
 from engines.sourcing.network import CLUSTERS
+from engines.sourcing.optimise import Candidates, plan_objective, solve_dp, solve_milp
 
 PLUSH = ["plush_sewing", "stuffing", "embroidery", "packaging"]
 
@@ -182,7 +183,7 @@ def test_marginal_share_below_moq_moves_to_a_supplier_that_accepts_it() -> None:
     result = match_suppliers(["assembly"], 1300, suppliers, hubs={"Futian": (lat, lon)})
     # greedy would take A 1000 + C 300 ($160/day); the exact optimum respects B's MOQ for $138
     assert {a.supplier_code: a.units_per_day for a in result.assignments} == {"A": 500, "B": 800}
-    assert result.method == "milp"  # the MOQ binds, so the relaxation alone is not enough
+    assert result.method == "dp"  # the MOQ binds, so the relaxation alone is not enough
     greedy = match_suppliers(
         ["assembly"], 1300, suppliers, hubs={"Futian": (lat, lon)}, solver="greedy"
     )
@@ -202,6 +203,71 @@ def test_infeasible_demand_names_the_process_and_wider_limits(
     caps = e.capacity_by_minutes
     assert caps[30.0]["plush_sewing"] <= caps[45.0]["plush_sewing"] <= caps[60.0]["plush_sewing"]
     assert isinstance(e, ValueError)
+
+
+def test_infeasible_diagnosis_quotes_the_shortfall_and_45_60_minutes() -> None:
+    """400 units/day within 30 min, 500 more by 45 min, 700 more by 60 min; 1,000 demanded."""
+    hub = (29.306, 120.075)
+    km_north = {"NEAR": 10.0, "MID": 16.0, "FAR": 23.0}  # ≈ 23, 37 and 53 min by road
+    units = {"NEAR": 400, "MID": 500, "FAR": 700}
+    suppliers = [
+        _supplier(code, hub[0] + km / 111.2, hub[1], {"stuffing": (units[code], 0.1)})
+        for code, km in km_north.items()
+    ]
+    suppliers.append(_supplier("PACK", *hub, {"packaging": (5000, 0.05)}))
+    with pytest.raises(NoFeasibleSuppliers) as err:
+        match_suppliers(["packaging", "stuffing"], 1000, suppliers, hubs={"H": hub})
+    e = err.value
+    assert e.processes == ["stuffing"]  # packaging has enough: it is not named
+    assert (
+        "stuffing: at most 400 units/day within 30 min of a hub (H hub) vs 1,000 demanded "
+        "(600 short); 45 min would give 900, 60 min 1,600" in e.reason
+    )
+    assert e.reason.endswith("at 60 min H hub would be feasible")
+    assert e.capacity_by_minutes == {
+        30.0: {"stuffing": 400},
+        45.0: {"stuffing": 900},
+        60.0: {"stuffing": 1600},
+    }
+
+
+@pytest.mark.parametrize("solver", ["exact", "milp"])
+def test_capacity_splits_cheapest_first_within_each_capacity(solver: str) -> None:
+    """No supplier holds 1,000 units/day: the two cheapest are filled, then the dearer one."""
+    lat, lon = HUBS["Futian"]
+    suppliers = [
+        _supplier("A", lat, lon, {"assembly": (600, 0.10)}, moq_units=100),
+        _supplier("B", lat + 0.001, lon, {"assembly": (300, 0.12)}, moq_units=100),
+        _supplier("C", lat + 0.002, lon, {"assembly": (900, 0.30)}, moq_units=50),
+        _supplier("D", lat + 0.003, lon, {"assembly": (900, 0.35)}, moq_units=50),
+    ]
+    result = match_suppliers(
+        ["assembly"], 1000, suppliers, hubs={"Futian": (lat, lon)}, solver=solver
+    )
+    assert [(a.supplier_code, a.units_per_day) for a in result.assignments] == [
+        ("A", 600), ("B", 300), ("C", 100),
+    ]  # fmt: skip
+    assert [a.supplier_code for a in result.alternatives] == ["D"]
+    assert "split across 3 suppliers" in result.explanation[1]
+    assert any("A is full at 600 units/day" in line for line in result.explanation)
+
+
+def test_plans_too_large_for_the_dp_go_to_the_milp_with_the_same_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lat, lon = HUBS["Futian"]
+    suppliers = [
+        _supplier("A", lat, lon, {"assembly": (1000, 0.10)}, moq_units=100),
+        _supplier("B", lat, lon, {"assembly": (1000, 0.11)}, moq_units=800),
+        _supplier("C", lat, lon, {"assembly": (1000, 0.20)}, moq_units=100),
+    ]
+    hub = {"Futian": (lat, lon)}
+    by_dp = match_suppliers(["assembly"], 1300, suppliers, hubs=hub)
+    monkeypatch.setattr("engines.sourcing.optimise.DP_MAX_CELLS", 10)  # 4 × 14 cells > 10
+    by_milp = match_suppliers(["assembly"], 1300, suppliers, hubs=hub)
+    assert (by_dp.method, by_milp.method) == ("dp", "milp")
+    assert by_milp.objective_usd == pytest.approx(by_dp.objective_usd, abs=1e-9)
+    assert by_milp.assignments == by_dp.assignments
 
 
 def test_unknown_process_is_infeasible(network: list[SupplierRecord]) -> None:
@@ -313,7 +379,10 @@ def _brute_force(
     demand=st.integers(1, 8),
     makespan=st.sampled_from([0.0, 0.05, 0.5]),
 )
-def test_milp_equals_brute_force(specs: list[tuple], demand: int, makespan: float) -> None:
+@pytest.mark.parametrize("solver", ["exact", "milp"])
+def test_milp_equals_brute_force(
+    specs: list[tuple], demand: int, makespan: float, solver: str
+) -> None:
     weights = Weights(makespan_usd_per_unit_day=makespan)
     base = _HUBS2["H"]
     suppliers = [
@@ -331,7 +400,9 @@ def test_milp_equals_brute_force(specs: list[tuple], demand: int, makespan: floa
     processes = sorted({p for _, procs in specs for p in procs})
     best = _brute_force(suppliers, processes, demand, weights)
     try:
-        result = match_suppliers(processes, demand, suppliers, hubs=_HUBS2, weights=weights)
+        result = match_suppliers(
+            processes, demand, suppliers, hubs=_HUBS2, weights=weights, solver=solver
+        )
     except NoFeasibleSuppliers:
         assert best == np.inf
         return
@@ -394,8 +465,13 @@ def test_makespan_weight_trades_price_for_lead_time_and_says_so() -> None:
     demand=st.integers(2, 12),
     makespan=st.sampled_from([0.0, 0.05]),
 )
+@pytest.mark.parametrize("solver", ["exact", "milp"])
 def test_milp_equals_brute_force_when_moqs_bind(
-    specs: list[tuple[int, float, float]], moq_share: float, demand: int, makespan: float
+    specs: list[tuple[int, float, float]],
+    moq_share: float,
+    demand: int,
+    makespan: float,
+    solver: str,
 ) -> None:
     weights = Weights(makespan_usd_per_unit_day=makespan)
     lat, lon = _HUBS2["H"]
@@ -412,7 +488,9 @@ def test_milp_equals_brute_force_when_moqs_bind(
     ]
     best = _brute_force(suppliers, ["a"], demand, weights)
     try:
-        result = match_suppliers(["a"], demand, suppliers, hubs=_HUBS2, weights=weights)
+        result = match_suppliers(
+            ["a"], demand, suppliers, hubs=_HUBS2, weights=weights, solver=solver
+        )
     except NoFeasibleSuppliers:
         assert sum(cap for cap, _, _ in specs) < demand
         return
@@ -423,3 +501,49 @@ def test_milp_equals_brute_force_when_moqs_bind(
     assert result.objective_usd == pytest.approx(best, rel=1e-6, abs=1e-6)
     moq = {s.code: s.moq_units for s in suppliers}
     assert all(a.units_per_day >= moq[a.supplier_code] for a in result.assignments)
+
+
+_cand = st.tuples(
+    st.integers(1, 40),  # capacity units/day
+    st.integers(0, 30),  # MOQ units
+    st.floats(0.05, 2.0),  # effective cost USD/unit
+    st.sampled_from([1.0, 2.0, 3.5, 6.0]),  # lead days
+)
+
+
+def _candidates(specs: list[tuple[int, int, float, float]], demand: int) -> Candidates:
+    cap, moq, eff, lead = (np.array(col) for col in zip(*specs, strict=True))
+    n = cap.size
+    return Candidates(
+        ci=np.arange(n), rows=np.arange(n), minutes=np.zeros(n), eff_usd=eff.astype(float),
+        cap_units=np.minimum(cap, demand), moq_units=np.minimum(moq, cap),
+        lead_days=lead.astype(float),
+    )  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    procs=st.lists(st.lists(_cand, min_size=1, max_size=7), min_size=1, max_size=3),
+    demand=st.integers(1, 60),
+    scale=st.sampled_from([1, 100]),
+    makespan=st.sampled_from([0.0, 0.05, 0.5]),
+)
+def test_dp_equals_milp_on_random_candidates(
+    procs: list[list[tuple[int, int, float, float]]], demand: int, scale: int, makespan: float
+) -> None:
+    """The DP over units and the HiGHS MILP reach the same optimum (MOQs, makespan, splits)."""
+    w = Weights(makespan_usd_per_unit_day=makespan)
+    scaled = [[(c * scale, m * scale, e, lead) for c, m, e, lead in p] for p in procs]
+    cands = [_candidates(p, demand * scale) for p in scaled]
+    dp = solve_dp(cands, demand * scale, w)
+    milp = solve_milp(cands, demand * scale, w)
+    event(f"feasible {milp is not None}")
+    assert (dp is None) == (milp is None)
+    if dp is None or milp is None:
+        return
+    for x, c in zip(dp, cands, strict=True):
+        assert int(x.sum()) == demand * scale
+        assert np.all((x == 0) | ((x >= np.maximum(c.moq_units, 1)) & (x <= c.cap_units)))
+    assert plan_objective(cands, dp, demand * scale, w) == pytest.approx(
+        plan_objective(cands, milp, demand * scale, w), rel=1e-9, abs=1e-9
+    )

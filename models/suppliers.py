@@ -1,0 +1,91 @@
+"""Supplier network in the database: upsert suppliers and capabilities by code (CSV import)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from models.db import session_scope
+from models.tables import Supplier, SupplierCapability
+
+SUPPLIER_FIELDS = ("name", "town", "lat", "lon", "lead_time_days", "moq_units", "quality")
+
+
+class SupplierRow(Protocol):
+    """A supplier to store: the fields of Supplier plus process → (units/day, unit cost USD)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def town(self) -> str: ...
+    @property
+    def lat(self) -> float: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def lead_time_days(self) -> float: ...
+    @property
+    def moq_units(self) -> int: ...
+    @property
+    def quality(self) -> float: ...
+    @property
+    def capabilities(self) -> Mapping[str, tuple[int, float]]: ...
+
+
+@dataclass
+class ImportReport:
+    """Outcome of a supplier import: rows read, suppliers created/updated, per-line errors."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    capabilities: int = 0
+    errors: list[dict[str, int | str]] = field(default_factory=list)
+
+
+def upsert_suppliers(engine: Engine, suppliers: Sequence[SupplierRow], rows: int) -> ImportReport:
+    """Insert or update suppliers and their capabilities by code, in one transaction."""
+    report = ImportReport(rows=rows)
+    with session_scope(engine) as s:
+        codes = [r.code for r in suppliers]
+        existing = {
+            sup.code: sup for sup in s.exec(select(Supplier).where(col(Supplier.code).in_(codes)))
+        }
+        for rec in suppliers:
+            sup = existing.get(rec.code) or Supplier(
+                code=rec.code, name=rec.name, town="", lat=0, lon=0
+            )
+            report.created += rec.code not in existing
+            report.updated += rec.code in existing
+            for name in SUPPLIER_FIELDS:
+                setattr(sup, name, getattr(rec, name))
+            s.add(sup)
+            s.flush()
+            assert sup.id is not None
+            report.capabilities += _upsert_capabilities(s, sup.id, rec.capabilities)
+    return report
+
+
+def _upsert_capabilities(
+    s: Session, supplier_id: int, caps: Mapping[str, tuple[int, float]]
+) -> int:
+    """Insert or update one supplier's capabilities (units/day, USD); how many were written."""
+    have = {
+        c.process: c
+        for c in s.exec(
+            select(SupplierCapability).where(SupplierCapability.supplier_id == supplier_id)
+        )
+    }
+    for process, (units, usd) in caps.items():
+        cap = have.get(process) or SupplierCapability(
+            supplier_id=supplier_id, process=process, capacity_units_per_day=0, unit_cost_usd=0
+        )
+        cap.capacity_units_per_day, cap.unit_cost_usd = int(units), float(usd)
+        s.add(cap)
+    return len(caps)
