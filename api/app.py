@@ -23,6 +23,7 @@ from temporalio.service import RPCError
 from api.dashboard import render_dashboard
 from api.leadtimes import LeadTimes, compute_leadtimes
 from api.suppliers import suppliers_router
+from api.whatif import whatif_router
 from engines.trends import (
     BadSignal,
     Observation,
@@ -147,6 +148,7 @@ def create_app(
         return eng
 
     app.include_router(suppliers_router(db))
+    app.include_router(whatif_router(db, require("planner")))
 
     async def temporal() -> Client:
         if state["client"] is None:
