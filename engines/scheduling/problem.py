@@ -11,6 +11,8 @@ import numpy as np
 Alternatives = dict[int, int]  # machine index -> duration in ticks
 MAX_DISPATCH_JOBS = 80
 SLACKS = (0.0, 0.25, 0.5)
+FLOW_ROUNDS = 6
+ALL_ANCHORS = True
 
 
 @dataclass
@@ -224,9 +226,14 @@ def _lambda(ordered: list[int]) -> list[int]:
     return ordered[0::2] + ordered[1::2][::-1]
 
 
-def _bottleneck_sequences(problem: Problem, b: int, head: list[int]) -> dict[int, list[int]]:
-    """Jobs per bottleneck machine: LPT onto the earliest-finishing machine, each line in Λ order."""
-    free = {m: problem.release[m] for st in problem.jobs for m in st[b]}
+def _bottleneck_sequences(
+    problem: Problem, b: int, head: list[int], idle: dict[int, int]
+) -> dict[int, list[int]]:
+    """Jobs per bottleneck machine: LPT onto the earliest-finishing one (its idle ticks counted).
+
+    Each line's jobs then run in Λ order.
+    """
+    free = {m: problem.release[m] + idle.get(m, 0) for st in problem.jobs for m in st[b]}
     seqs: dict[int, list[int]] = {m: [] for m in free}
     work = [min(st[b].values()) for st in problem.jobs]
     for j in sorted(range(len(problem.jobs)), key=lambda j: (-work[j], j)):
@@ -289,12 +296,37 @@ def bottleneck_first(problem: Problem) -> Solution | None:
     counts = {len(st) for st in problem.jobs}
     if len(counts) != 1 or 0 in counts or (problem.has_setups() and problem.n_groups > 1):
         return None
-    b = _bottleneck_stage(problem)
+    n_stages = len(problem.jobs[0])
+    anchors = [_bottleneck_stage(problem)]
+    anchors += [b for b in range(n_stages) if b != anchors[0]] if ALL_ANCHORS else []
+    return min((_anchored(problem, b) for b in anchors), key=lambda sol: sol.makespan)
+
+
+def _anchored(problem: Problem, b: int) -> Solution:
+    """The flow-line schedule balanced on stage b, best of a few idle-aware rebalancings."""
     head = [
         problem.job_release[j] + sum(min(a.values()) for a in st[:b])
         for j, st in enumerate(problem.jobs)
     ]
-    seqs = _bottleneck_sequences(problem, b, head)
+    best: Solution | None = None
+    idle: dict[int, int] = {}
+    for _ in range(FLOW_ROUNDS):  # rebalance with each line's observed idle ticks
+        seqs = _bottleneck_sequences(problem, b, head, idle)
+        sol = _flow_schedule(problem, b, seqs)
+        best = sol if best is None or sol.makespan < best.makespan else best
+        idle = {m: _idle_ticks(problem, sol, b, m, js) for m, js in seqs.items() if js}
+    assert best is not None
+    return best
+
+
+def _idle_ticks(problem: Problem, sol: Solution, b: int, m: int, jobs: list[int]) -> int:
+    """Ticks machine m stood idle between its release and its last bottleneck operation."""
+    busy = sum(sol.ops[(j, b)][2] - sol.ops[(j, b)][1] for j in jobs)
+    return max(sol.ops[(j, b)][2] for j in jobs) - problem.release[m] - busy
+
+
+def _flow_schedule(problem: Problem, b: int, seqs: dict[int, list[int]]) -> Solution:
+    """All stages given the bottleneck sequences: feed them, run them, drain them."""
     need: dict[int, int] = {}
     for m, js in seqs.items():
         t = problem.release[m]
