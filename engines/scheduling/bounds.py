@@ -47,12 +47,12 @@ def _first_done(p: Problem, built: Built, jobs: list[int], stage: int, k: int) -
     heads = np.array([p.job_release[j] + sum(f[:stage]) for j, f in zip(jobs, fast, strict=True)])
     single = np.sort(
         [
-            min(max(p.release[m], h) + p.setup[m] + d for m, d in p.jobs[j][stage].items())
+            min(max(p.release[m] + p.setup[m], h) + d for m, d in p.jobs[j][stage].items())
             for j, h in zip(jobs, heads, strict=True)
         ]
     )[:k]
     machines = sorted({m for j in jobs for m in p.jobs[j][stage]})
-    ready = np.array([max(p.release[m], heads.min()) + p.setup[m] for m in machines])
+    ready = np.array([max(p.release[m] + p.setup[m], heads.min()) for m in machines])
     units = np.sort([built.lots[j][2] for j in jobs])[:k].astype(float)
     fill = _fill_ticks(built.rates_per_day[machines], ready, units)
     return np.maximum(single, fill)
