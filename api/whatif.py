@@ -112,8 +112,8 @@ def _keywords(sc: Scenario, base: dict[str, Any], known: set[str]) -> dict[str, 
     return kw
 
 
-def _summary(name: str, s: Schedule, row: dict[str, Any], day0: Any) -> dict[str, Any]:
-    """A scenario's comparison row plus dates, gap, shipments and the per-line summary."""
+def _summary(s: Schedule, row: dict[str, Any], day0: Any) -> dict[str, Any]:
+    """A scenario's comparison row plus dates (day 0 = the plan's creation), gap, shipments, lines."""
     return row | {
         "completion_date": (day0 + timedelta(days=s.completion_day + 1)).date().isoformat(),
         "due_day": s.due_day,
@@ -148,7 +148,7 @@ def _plan_all(plan: ProductionPlan, lines: list[Line], body: WhatIfBody) -> list
         except ValueError as err:
             raise HTTPException(422, f"scenario '{sc.name}': {err}") from err
         row = compare_plans(plans)[0] | {"quantity": qty}
-        out.append(_summary(sc.name, plans[sc.name], row, plan.created_at))
+        out.append(_summary(plans[sc.name], row, plan.created_at))
     return out
 
 
