@@ -36,6 +36,7 @@ from api.live import install_live
 from api.pages import install_pages
 from api.suppliers import suppliers_router
 from api.uploads import UploadLimit, store_reference_mesh
+from api.whatif import whatif_router
 from engines.trends import (
     BadSignal,
     Observation,
@@ -172,6 +173,7 @@ def create_app(
         return folder, max_upload_bytes or settings.max_upload_bytes
 
     app.add_middleware(UploadLimit, paths=("/ideas/upload",), limit=lambda: upload_limit()[1])
+    app.include_router(whatif_router(db, require("planner")))
 
     async def temporal() -> Client:
         if state["client"] is None:

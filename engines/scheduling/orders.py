@@ -186,7 +186,8 @@ def fluid_lower_bound(built: Built) -> int:
         cap = np.zeros(horizon)
         for m in machines:
             avail = np.zeros(horizon)
-            avail[max(p.release[m], head) + p.setup[m] :] = built.rates_per_day[m] / TICKS_PER_DAY
+            # the setup may run before the first lot arrives, not before the line is released
+            avail[max(p.release[m] + p.setup[m], head) :] = built.rates_per_day[m] / TICKS_PER_DAY
             for a, b in p.blocked[m]:
                 avail[a:b] = 0.0
             cap += avail

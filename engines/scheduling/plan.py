@@ -9,14 +9,9 @@ from typing import Any
 import numpy as np
 
 from engines.scheduling import cpsat
+from engines.scheduling.bounds import pipeline_lower_bound
 from engines.scheduling.lines import Line
-from engines.scheduling.orders import (
-    TICKS_PER_DAY,
-    Built,
-    Order,
-    build_orders,
-    fluid_lower_bound,
-)
+from engines.scheduling.orders import TICKS_PER_DAY, Built, Order, build_orders
 from engines.scheduling.problem import Solution, greedy, objective, used_cost
 from engines.scheduling.schedule import DeadlineInfeasible, Schedule, line_row
 
@@ -150,7 +145,7 @@ def _solve(built: Built, time_limit_s: float, workers: int) -> tuple[Solution, S
     warm.objective = warm.bound = float(objective(p, warm, horizon))
     if time_limit_s <= 0:
         return warm, warm
-    lb = fluid_lower_bound(built)
+    lb = pipeline_lower_bound(built)
     sol = cpsat.solve(
         p, hint=warm, horizon=horizon, time_limit_s=time_limit_s, workers=workers, makespan_lb=lb
     )

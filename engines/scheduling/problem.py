@@ -11,6 +11,8 @@ import numpy as np
 Alternatives = dict[int, int]  # machine index -> duration in ticks
 MAX_DISPATCH_JOBS = 80
 SLACKS = (0.0, 0.25, 0.5)
+FLOW_ROUNDS = 6
+ALL_ANCHORS = True
 
 
 @dataclass
@@ -209,9 +211,139 @@ def _rank(problem: Problem, sol: Solution) -> tuple[int, int, int]:
     return sum(tardiness(problem, sol)), sol.makespan, used_cost(problem, sol)
 
 
+def _bottleneck_stage(problem: Problem) -> int:
+    """Stage index with the most pooled work: Σ_jobs 1 / Σ_machines (1 / ticks)."""
+    n_stages = len(problem.jobs[0])
+    load = [
+        sum(1.0 / sum(1.0 / d for d in st[s].values()) for st in problem.jobs)
+        for s in range(n_stages)
+    ]
+    return int(np.argmax(load))
+
+
+def _lambda(ordered: list[int]) -> list[int]:
+    """Ascending items in Λ order: small ones first (to feed) and last (to drain), big mid-run."""
+    return ordered[0::2] + ordered[1::2][::-1]
+
+
+def _bottleneck_sequences(
+    problem: Problem, b: int, head: list[int], idle: dict[int, int]
+) -> dict[int, list[int]]:
+    """Jobs per bottleneck machine: LPT onto the earliest-finishing one (its idle ticks counted).
+
+    Each line's jobs then run in Λ order.
+    """
+    free = {m: problem.release[m] + idle.get(m, 0) for st in problem.jobs for m in st[b]}
+    seqs: dict[int, list[int]] = {m: [] for m in free}
+    work = [min(st[b].values()) for st in problem.jobs]
+    for j in sorted(range(len(problem.jobs)), key=lambda j: (-work[j], j)):
+        alts = problem.jobs[j][b]
+        m = min(alts, key=lambda k: (max(free[k], head[j]) + alts[k], k))
+        free[m] = max(free[m], head[j]) + alts[m]
+        seqs[m].append(j)
+    return {
+        m: _lambda(sorted(js, key=lambda j: (problem.jobs[j][b][m], j))) for m, js in seqs.items()
+    }
+
+
+def _upstream(
+    problem: Problem, d: _Dispatcher, b: int, need: dict[int, int], ready: list[int]
+) -> None:
+    """Stages before the bottleneck, each job by its latest start (bottleneck start − work left)."""
+    work = [[min(a.values()) for a in st] for st in problem.jobs]
+    for s in range(b):
+        for j in sorted(range(len(problem.jobs)), key=lambda j: (need[j] - sum(work[j][s:b]), j)):
+            end, start, m = d.best(j, s, ready[j])
+            d.place(j, s, end, start, m)
+            ready[j] = end
+
+
+def _on_sequences(
+    problem: Problem, d: _Dispatcher, b: int, seqs: dict[int, list[int]], ready: list[int]
+) -> None:
+    """The bottleneck stage: each machine runs its sequence, next to start goes first."""
+    queue = {m: list(js) for m, js in seqs.items() if js}
+    while queue:
+        m = min(queue, key=lambda k: (max(d.free[k], ready[queue[k][0]]), k))
+        j = queue[m].pop(0)
+        if not queue[m]:
+            del queue[m]
+        end, start, _ = d.option(j, b, ready[j], m, problem.jobs[j][b][m])
+        d.place(j, b, end, start, m)
+        ready[j] = end
+
+
+def _downstream(problem: Problem, d: _Dispatcher, b: int, ready: list[int]) -> None:
+    """Stages after the bottleneck: when a machine frees, the ready job with most work left."""
+    work = [[min(a.values()) for a in st] for st in problem.jobs]
+    for s in range(b + 1, len(problem.jobs[0])):
+        machines = {m for st in problem.jobs for m in st[s]}
+        left = sorted(range(len(problem.jobs)), key=lambda j: (ready[j], j))
+        while left:
+            t = max(min(d.free[m] for m in machines), ready[left[0]])
+            j = max((j for j in left if ready[j] <= t), key=lambda j: (sum(work[j][s:]), -j))
+            end, start, m = d.best(j, s, ready[j])
+            d.place(j, s, end, start, m)
+            ready[j] = end
+            left.remove(j)
+
+
+def bottleneck_first(problem: Problem) -> Solution | None:
+    """Flow-line heuristic: balance the bottleneck stage, feed it on time, drain it by priority.
+
+    None when jobs differ in stage count, or campaigns of several groups need setups.
+    """
+    counts = {len(st) for st in problem.jobs}
+    if len(counts) != 1 or 0 in counts or (problem.has_setups() and problem.n_groups > 1):
+        return None
+    n_stages = len(problem.jobs[0])
+    anchors = [_bottleneck_stage(problem)]
+    anchors += [b for b in range(n_stages) if b != anchors[0]] if ALL_ANCHORS else []
+    return min((_anchored(problem, b) for b in anchors), key=lambda sol: sol.makespan)
+
+
+def _anchored(problem: Problem, b: int) -> Solution:
+    """The flow-line schedule balanced on stage b, best of a few idle-aware rebalancings."""
+    head = [
+        problem.job_release[j] + sum(min(a.values()) for a in st[:b])
+        for j, st in enumerate(problem.jobs)
+    ]
+    best: Solution | None = None
+    idle: dict[int, int] = {}
+    for _ in range(FLOW_ROUNDS):  # rebalance with each line's observed idle ticks
+        seqs = _bottleneck_sequences(problem, b, head, idle)
+        sol = _flow_schedule(problem, b, seqs)
+        best = sol if best is None or sol.makespan < best.makespan else best
+        idle = {m: _idle_ticks(problem, sol, b, m, js) for m, js in seqs.items() if js}
+    assert best is not None
+    return best
+
+
+def _idle_ticks(problem: Problem, sol: Solution, b: int, m: int, jobs: list[int]) -> int:
+    """Ticks machine m stood idle between its release and its last bottleneck operation."""
+    busy = sum(sol.ops[(j, b)][2] - sol.ops[(j, b)][1] for j in jobs)
+    return max(sol.ops[(j, b)][2] for j in jobs) - problem.release[m] - busy
+
+
+def _flow_schedule(problem: Problem, b: int, seqs: dict[int, list[int]]) -> Solution:
+    """All stages given the bottleneck sequences: feed them, run them, drain them."""
+    need: dict[int, int] = {}
+    for m, js in seqs.items():
+        t = problem.release[m]
+        for j in js:
+            need[j], t = t, t + problem.jobs[j][b][m]
+    d, ready = _Dispatcher(problem), list(problem.job_release)
+    _upstream(problem, d, b, need, ready)
+    _on_sequences(problem, d, b, seqs, ready)
+    _downstream(problem, d, b, ready)
+    return Solution(d.ops)
+
+
 def greedy(problem: Problem, restarts: int = 4) -> Solution:
-    """Best of a few list schedules (dispatching, serial LPT orders); milliseconds to ~1 s."""
+    """Best of a few list schedules (dispatching, serial LPT, bottleneck-first); ms to ~1 s."""
     candidates = [_serial(problem, o, k) for o in _job_orders(problem, restarts) for k in SLACKS]
+    flow = bottleneck_first(problem) if problem.jobs else None
+    candidates += [flow] if flow is not None else []
     if len(problem.jobs) > MAX_DISPATCH_JOBS:  # dispatching is quadratic in jobs
         return min(candidates, key=lambda s: _rank(problem, s))
     d = _Dispatcher(problem)

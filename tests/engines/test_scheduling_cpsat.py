@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,8 +30,9 @@ from engines.scheduling import (
     violations,
     what_if,
 )
-from engines.scheduling.orders import ramp_loss_days
-from engines.scheduling.problem import objective
+from engines.scheduling.bounds import pipeline_lower_bound
+from engines.scheduling.orders import fluid_lower_bound, ramp_loss_days
+from engines.scheduling.problem import _job_orders, _serial, bottleneck_first, objective
 
 DATA = Path(__file__).parent / "data"
 FAST_S = 2.0  # CP-SAT seconds per plan in these tests
@@ -233,6 +235,80 @@ def test_two_orders_share_lines_in_campaigns_with_changeovers() -> None:
     )
 
 
+def _random_shop(seed: int):  # type: ignore[no-untyped-def]
+    """A small random order set: 1–3 stages, 1–3 lines each, ramps, changeovers, days off."""
+    rng = np.random.default_rng(seed)
+    stages = ("a", "b", "c")[: int(rng.integers(1, 4))]
+    co = float(rng.choice([0.0, 0.0, 0.25]))
+    lines = [
+        Line(
+            f"{p}-{k}", "t", p, float(rng.integers(300, 2400)),
+            ramp_days=int(rng.choice([0, 0, 2])), changeover_days=co,
+            available_from_day=int(rng.integers(0, 3)),
+            days_off=(6,) if rng.random() < 0.3 else (),
+        )
+        for p in stages
+        for k in range(int(rng.integers(1, 4)))
+    ]  # fmt: skip
+    orders = [
+        Order(
+            f"O{i}", int(rng.integers(100, 4000)), stages if rng.random() < 0.6 else stages[::2],
+            lots=int(rng.integers(1, 4)), release_day=float(rng.choice([0, 0, 1.5])),
+        )
+        for i in range(int(rng.integers(1, 6)))
+    ]  # fmt: skip
+    return build_orders(orders, lines)
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_lower_bounds_never_exceed_the_proven_optimum(seed: int) -> None:
+    built = _random_shop(seed)
+    p = built.problem
+    warm = greedy(p)
+    sol = cpsat.solve(p, hint=warm, horizon=warm.makespan, time_limit_s=5.0)
+    fluid, pipeline = fluid_lower_bound(built), pipeline_lower_bound(built)
+    assert violations(p, warm) == [] and fluid <= pipeline
+    if sol.status == "OPTIMAL":  # no cut given: the solver's optimum is the model's own
+        assert pipeline <= sol.makespan
+
+
+def _flow_line(seed: int, orders: int, per_stage: int):  # type: ignore[no-untyped-def]
+    """Whole-order lots (500–5,000 units) through cut → sew → pack, 800–2,400 units/day lines."""
+    rng = np.random.default_rng(seed)
+    lines = [
+        Line(
+            f"{p}-{k}", "t", p, float(rng.integers(800, 2400)), ramp_days=0,
+            changeover_days=0, available_from_day=int(rng.integers(0, 2)),
+        )
+        for p in ("cut", "sew", "pack")
+        for k in range(per_stage)
+    ]  # fmt: skip
+    qty = rng.integers(500, 5000, size=orders)
+    return build_orders(
+        [Order(f"O{i}", int(q), ("cut", "sew", "pack"), lots=1) for i, q in enumerate(qty)], lines
+    )
+
+
+def test_pipeline_bound_counts_fill_and_drain() -> None:
+    built = _flow_line(1, orders=7, per_stage=2)
+    warm = greedy(built.problem)
+    sol = cpsat.solve(built.problem, hint=warm, horizon=warm.makespan, time_limit_s=5.0)
+    assert sol.status == "OPTIMAL"
+    assert fluid_lower_bound(built) < pipeline_lower_bound(built) <= sol.makespan
+
+
+def test_bottleneck_first_beats_list_scheduling_on_a_flow_line() -> None:
+    built = _flow_line(0, orders=200, per_stage=12)  # the bench instance
+    p = built.problem
+    flow = bottleneck_first(p)
+    assert flow is not None and violations(p, flow) == []
+    serial = min(_serial(p, order, 0.0).makespan for order in _job_orders(p, restarts=4))
+    assert flow.makespan < 0.97 * serial  # list scheduling idles the bottleneck
+    assert greedy(p).makespan <= flow.makespan
+    assert pipeline_lower_bound(built) <= flow.makespan
+    assert bottleneck_first(Problem(1, [[{0: 2}], [{0: 1}, {0: 1}]], [0, 0])) is None
+
+
 def test_split_lots() -> None:
     assert split_lots(10, 3) == [4, 3, 3] and split_lots(2, 5) == [1, 1] and split_lots(0, 3) == [0]
 
@@ -270,6 +346,8 @@ def _problems(draw: st.DrawFn) -> Problem:
 def test_property_greedy_is_feasible_and_cpsat_never_worse(p: Problem) -> None:
     warm = greedy(p)
     assert violations(p, warm) == []
+    flow = bottleneck_first(p)
+    assert flow is None or violations(p, flow) == []
     horizon = warm.makespan * 2
     sol = cpsat.solve(p, hint=warm, horizon=horizon, time_limit_s=0.5, workers=2)
     assert violations(p, sol) == []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 from temporalio.client import WorkflowUpdateFailedError
@@ -33,12 +36,32 @@ async def refused(handle, review: PlanReview) -> str:  # type: ignore[no-untyped
     return str(getattr(info.value.cause, "message", info.value.cause))
 
 
+async def counted(handle, units: int) -> ProductionRunResult:  # type: ignore[no-untyped-def]
+    """The run's progress once it has applied reports worth `units` (or after ~30 s)."""
+    for _ in range(300):
+        progress = await handle.query("progress", result_type=ProductionRunResult)
+        if progress.produced >= units:
+            break
+        await asyncio.sleep(0.1)
+    return progress
+
+
 async def test_slippage_replans_and_the_run_ships_everything(dev_env, engine, tmp_path) -> None:
-    client = dev_env.client
+    await slippage_scenario(dev_env, engine, tmp_path, skip_days=False, merchant="m-slip")
+
+
+async def test_slippage_proposes_a_replan_as_factory_days_pass(ts_env, engine, tmp_path) -> None:
+    """The same run on the time-skipping server, a factory day passing between reports."""
+    await slippage_scenario(ts_env, engine, tmp_path, skip_days=True, merchant="m-slip-ts")
+
+
+async def slippage_scenario(env, engine, tmp_path, *, skip_days: bool, merchant: str) -> None:  # type: ignore[no-untyped-def]
+    """Two days at 30% of plan raise one replan proposal; the planner adopts it; all ships."""
+    client = env.client
     quantity = 6000
     async with running_workers(client, engine, tmp_path) as (queue, _config):
         idea = IdeaInput(
-            text="slow sewing bear plush", merchant_id="m-slip", expected_volume=quantity
+            text="slow sewing bear plush", merchant_id=merchant, expected_volume=quantity
         )
         trend, _ = create_or_get_trend(engine, idea)
         wid = f"trend-{trend.id}"
@@ -87,6 +110,8 @@ async def test_slippage_replans_and_the_run_ships_everything(dev_env, engine, tm
         assert len(days) >= 2, plan.daily
         made = 0
         for day in days[:2]:  # two days at 30% of plan: the second day's report reveals the first
+            if skip_days:  # the factory day passes on the skipping clock
+                await env.sleep(timedelta(days=1))
             for d in (x for x in plan.daily if x.day == day):
                 units = int(d.units * 0.3)
                 await handle.signal(
@@ -112,7 +137,7 @@ async def test_slippage_replans_and_the_run_ships_everything(dev_env, engine, tm
         assert (
             len(slip) == 1 and "behind" in slip[0].message and "awaits a planner" in slip[0].message
         )
-        progress = await handle.query("progress", result_type=ProductionRunResult)
+        progress = await counted(handle, made)
         assert progress.produced == made and progress.replans == 0  # proposed, not adopted
         with Session(engine) as s:
             proposed = s.exec(

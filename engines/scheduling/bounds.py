@@ -1,0 +1,105 @@
+"""Makespan lower bounds (ticks) for lots flowing through stages: fluid, plus pipeline fill/drain.
+
+Fluid: a stage's pooled line capacity must cover its units between the earliest arrival and the
+shortest tail. Pipeline: a line starts only once a whole lot has left the feeding stage, and the
+lots a stage finishes last must still pass the next stage whole. The i-th line to start cannot
+start before σ_i, the earliest moment i lots can have left the feeder (fluid on the feeder for
+the i smallest lots, or the i-th smallest single-lot finish); the i-th line to stop leaves at
+least τ_i ticks (the same on the next stage, time reversed). Giving the earliest starts and the
+shortest drains to the fastest lines maximises capacity, so any schedule has at most
+Σ_m rate_m · (T − start slot − drain slot) of capacity: T is at least the smallest horizon where
+that covers the units. That sum counts every line; it is an upper bound once each term is ≥ 0,
+which holds when the fluid bound already exceeds the latest slot pair (checked, else skipped).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from engines.scheduling.orders import TICKS_PER_DAY, Built, _stage_jobs, fluid_lower_bound
+from engines.scheduling.problem import Problem
+
+
+def _fill_ticks(rates: np.ndarray, ready: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """Per k = 1..: earliest tick pooled fluid capacity (units/day from `ready`) covers units[:k]."""
+    order = np.argsort(ready)
+    r, a = rates[order] / TICKS_PER_DAY, ready[order].astype(float)
+    out = np.empty(units.size)
+    need = np.cumsum(units)
+    for k, u in enumerate(need):  # capacity is piecewise linear: walk its breakpoints
+        made, t = 0.0, a[0]
+        for i in range(a.size):
+            nxt = a[i + 1] if i + 1 < a.size else math.inf
+            slope = r[: i + 1].sum()
+            if made + slope * (nxt - t) >= u:
+                break
+            made, t = made + slope * (nxt - t), nxt
+        out[k] = t + (u - made) / slope
+    return out
+
+
+def _first_done(p: Problem, built: Built, jobs: list[int], stage: int, k: int) -> np.ndarray:
+    """Lower bounds on the 1st..k-th earliest moments a distinct lot has finished `stage`."""
+    fast = [[min(a.values()) for a in p.jobs[j]] for j in jobs]
+    heads = np.array([p.job_release[j] + sum(f[:stage]) for j, f in zip(jobs, fast, strict=True)])
+    single = np.sort(
+        [
+            min(max(p.release[m] + p.setup[m], h) + d for m, d in p.jobs[j][stage].items())
+            for j, h in zip(jobs, heads, strict=True)
+        ]
+    )[:k]
+    machines = sorted({m for j in jobs for m in p.jobs[j][stage]})
+    ready = np.array([max(p.release[m] + p.setup[m], heads.min()) for m in machines])
+    units = np.sort([built.lots[j][2] for j in jobs])[:k].astype(float)
+    fill = _fill_ticks(built.rates_per_day[machines], ready, units)
+    return np.maximum(single, fill)
+
+
+def _last_drain(p: Problem, built: Built, jobs: list[int], stage: int, k: int) -> np.ndarray:
+    """Lower bounds on the ticks after the 1st..k-th latest lot end at stage − 1 (drain)."""
+    fast = [[min(a.values()) for a in p.jobs[j]] for j in jobs]
+    tails = np.array([sum(f[stage + 1 :]) for f in fast])
+    single = np.sort([f[stage] + t for f, t in zip(fast, tails, strict=True)])[:k]
+    machines = sorted({m for j in jobs for m in p.jobs[j][stage]})
+    units = np.sort([built.lots[j][2] for j in jobs])[:k].astype(float)
+    fill = _fill_ticks(built.rates_per_day[machines], np.zeros(len(machines)), units)
+    return np.maximum(single, fill + tails.min())
+
+
+def _stage_bound(p: Problem, built: Built, jobs: list[int], stage: int) -> tuple[float, float]:
+    """(T*, latest slot pair) of one stage pool: T* is valid when the fluid bound ≥ the pair."""
+    machines = sorted({m for j in jobs for m in p.jobs[j][stage]})
+    k = min(len(machines), len(jobs))
+    rates = built.rates_per_day[machines] / TICKS_PER_DAY
+    n_stages = len(p.jobs[jobs[0]])
+    own = np.array([p.release[m] + p.setup[m] for m in machines], dtype=float)
+    if stage:
+        sigma = _first_done(p, built, jobs, stage - 1, k)
+    else:
+        sigma = np.sort([p.job_release[j] for j in jobs])[:k].astype(float)
+    tau = _last_drain(p, built, jobs, stage + 1, k) if stage + 1 < n_stages else np.zeros(k)
+    sigma = np.concatenate([sigma, np.full(len(machines) - k, sigma[-1])])
+    tau = np.concatenate([tau, np.full(len(machines) - k, tau[-1])])
+    cost = rates[:, None] * np.maximum(own[:, None], sigma[None, :])
+    rows, cols = linear_sum_assignment(cost)
+    start_loss = cost[rows, cols].sum()
+    drain_loss = float(np.sort(rates)[::-1] @ np.sort(tau))  # fastest line, shortest drain
+    units = sum(built.lots[j][2] for j in jobs)
+    t_star = (units + start_loss + drain_loss) / rates.sum()
+    return t_star, float(max(own.max(), sigma.max()) + tau.max())
+
+
+def pipeline_lower_bound(built: Built) -> int:
+    """Makespan lower bound (ticks): the fluid bound, raised by pipeline fill and drain."""
+    p, fluid = built.problem, fluid_lower_bound(built)
+    bound = fluid
+    for (_, stage), jobs in _stage_jobs(built).items():
+        if len({len(p.jobs[j]) for j in jobs}) != 1:  # drains differ: leave the pool to fluid
+            continue
+        t_star, pair = _stage_bound(p, built, jobs, stage)
+        if fluid >= pair:
+            bound = max(bound, math.ceil(t_star - 1e-6))
+    return bound

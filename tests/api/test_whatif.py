@@ -1,0 +1,119 @@
+"""Planner what-if over HTTP: scenarios replanned next to the baseline, bad input as 4xx."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+
+from activities.sourcing import match_and_reserve
+from api.app import create_app
+from models.contracts import SourcingRequest
+from models.db import session_scope
+from models.tables import ProductionPlan, Trend
+
+PLANNER = {"X-User": "li", "X-Role": "planner"}
+PROCESSES = ["textile_cutting", "plush_sewing", "packaging"]
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+async def api(engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(engine, None))
+    async with httpx.AsyncClient(transport=transport, base_url="http://tf") as c:
+        yield c
+
+
+@pytest.fixture
+def plan_id(engine: Engine) -> int:
+    """A stored pending plan for 12,000 units due on day 9, on real supplier reservations."""
+    with session_scope(engine) as s:
+        t = Trend(dedup_key=uuid.uuid4().hex, text="what-if bear", merchant_id="m-whatif")
+        s.add(t)
+        s.flush()
+        trend_id = t.id
+    assert trend_id is not None
+    wf = f"wf-whatif-{trend_id}"
+    match_and_reserve(
+        engine,
+        SourcingRequest(
+            workflow_id=wf, trend_id=trend_id, family="plush_animal",
+            processes=PROCESSES, units_per_day=1000,
+        ),
+    )  # fmt: skip
+    with session_scope(engine) as s:
+        plan = ProductionPlan(
+            workflow_id=wf, trend_id=trend_id, quantity=12_000, due_day=9,
+            completion_day=9, on_time=True,
+        )  # fmt: skip
+        s.add(plan)
+        s.flush()
+        assert plan.id is not None
+        return plan.id
+
+
+async def _whatif(api: httpx.AsyncClient, plan: int, body: dict[str, Any], **kw: Any):
+    return await api.post(f"/plans/{plan}/whatif", json=body, headers=kw.get("headers", PLANNER))
+
+
+async def test_scenarios_side_by_side_against_the_baseline(
+    api: httpx.AsyncClient, plan_id: int
+) -> None:
+    extra = [
+        {"process": p, "rate_units_per_day": 1500, "count": 2, "extra_cost": 800, "ramp_days": 0}
+        for p in PROCESSES
+    ]
+    body = {
+        "time_limit_s": 0.5,
+        "scenarios": [
+            {"name": "more-lines", "add_lines": extra},
+            {"name": "overtime", "overtime_hours_per_day": 4},
+            {"name": "split", "split_lots": 40},
+        ],
+    }
+    r = await _whatif(api, plan_id, body)
+    assert r.status_code == 200, r.text
+    rows = {row["scenario"]: row for row in r.json()["scenarios"]}
+    assert list(rows) == ["baseline", "more-lines", "overtime", "split"]
+    base = rows["baseline"]
+    assert base["extra_cost"] == 0 and base["quantity"] == 12_000
+    for row in rows.values():
+        assert row["completion_date"] and row["lines"] and row["utilisation"] > 0
+        assert sum(x["units"] for x in row["shipments"]) == 12_000
+        assert sum(ln["units"] for ln in row["lines"] if ln["process"] == "packaging") == 12_000
+    more = rows["more-lines"]
+    assert more["makespan_days"] < base["makespan_days"]
+    used = [ln for ln in more["lines"] if ln["line_id"].startswith("WHATIF-")]
+    assert used and more["extra_cost"] == 800 * len({ln["line_id"] for ln in used})
+    assert rows["overtime"]["makespan_days"] < base["makespan_days"]
+    assert any("overtime 4 h/day" in n for n in rows["overtime"]["notes"])
+    assert any("40 lots" in n for n in rows["split"]["notes"])
+
+
+async def test_bad_input_gets_4xx_with_the_reason(api: httpx.AsyncClient, plan_id: int) -> None:
+    zero = {"name": "z", "add_lines": [{"process": "plush_sewing", "rate_units_per_day": 0}]}
+    r = await _whatif(api, plan_id, {"scenarios": [zero]})
+    assert r.status_code == 422 and "rate_units_per_day" in r.text
+    r = await _whatif(api, plan_id, {"scenarios": [{"name": "neg", "quantity": -5}]})
+    assert r.status_code == 422 and "quantity" in r.text
+    r = await _whatif(api, plan_id, {"scenarios": [{"name": "x", "exclude_lines": ["NOPE-1"]}]})
+    assert r.status_code == 422 and "unknown lines NOPE-1" in r.json()["detail"]
+    got = (await api.get(f"/plans/{plan_id}")).json()
+    assert got["quantity"] == 12_000
+    lines = await _whatif(api, plan_id, {"scenarios": [{"name": "a"}], "time_limit_s": 0})
+    sewing = [ln["line_id"] for ln in lines.json()["scenarios"][0]["lines"]]
+    sewing = [x for x in sewing if "plush_sewing" in x or x.startswith("OWN-")]
+    all_out = {"name": "none-left", "exclude_lines": sewing, "max_lines": 1}
+    r = await _whatif(api, plan_id, {"scenarios": [all_out], "time_limit_s": 0})
+    assert r.status_code == 422 and "none-left" in r.json()["detail"]
+    assert (await _whatif(api, 999_999_999, {"scenarios": [{"name": "a"}]})).status_code == 404
+    viewer = await _whatif(
+        api, plan_id, {"scenarios": [{"name": "a"}]}, headers={"X-Role": "viewer"}
+    )
+    assert viewer.status_code == 403
+    twice = {"scenarios": [{"name": "a"}, {"name": "a"}]}
+    assert (await _whatif(api, plan_id, twice)).status_code == 422
