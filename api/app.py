@@ -28,12 +28,13 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from api.leadtimes import LeadTimes, compute_leadtimes
 from api.live import install_live
 from api.pages import install_pages
+from api.problems import install_problem_answers
 from api.suppliers import suppliers_router
 from api.uploads import UploadLimit, store_reference_mesh
 from api.whatif import whatif_router
@@ -71,6 +72,7 @@ from workflows.names import LIGHT_QUEUE, run_workflow_id, trend_workflow_id
 from workflows.starter import start_pipeline
 
 ROLES = ("merchant", "planner", "viewer", "admin", "machine")
+UPDATE_TIMEOUT_S = 15.0  # a decision the workflow does not take in this time is refused (503)
 
 
 class Actor(BaseModel):
@@ -196,7 +198,13 @@ def create_app(
     async def update(workflow_id: str, name: str, arg: Any) -> Any:
         handle = (await temporal()).get_workflow_handle(workflow_id)
         try:
-            return await handle.execute_update(name, arg)
+            return await asyncio.wait_for(handle.execute_update(name, arg), UPDATE_TIMEOUT_S)
+        except (TimeoutError, RPCTimeoutOrCancelledError) as err:
+            raise HTTPException(
+                503,
+                f"the pipeline did not answer within {UPDATE_TIMEOUT_S:.0f} s (are the workers "
+                "running?); nothing was changed, try again",
+            ) from err
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             raise HTTPException(409, getattr(cause, "message", None) or str(cause)) from err
@@ -567,6 +575,7 @@ def create_app(
         return {"status": "ok"}
 
     install_pages(app, db, actor, temporal_ui_url, max_upload_bytes or 50_000_000)
+    install_problem_answers(app)
     return app
 
 

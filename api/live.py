@@ -180,7 +180,11 @@ def install_live(app: FastAPI, db: Callable[[], Engine], actor: Callable[..., An
 
     router = APIRouter(tags=["dashboard"])
 
-    @router.get("/events")
+    @router.get(
+        "/events",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}, "description": "an event stream"}},
+    )
     async def events(request: Request, who: Annotated[Any, Depends(actor)]) -> StreamingResponse:
         """Server-sent events: `change` with the ids of ideas whose state changed."""
         mine: set[int] | None = None
@@ -215,7 +219,11 @@ def install_live(app: FastAPI, db: Callable[[], Engine], actor: Callable[..., An
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}},
+    )
     def metrics() -> Response:
         """Prometheus text format: stage durations as histograms, ideas by stage, shipped units."""
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
