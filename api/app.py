@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
@@ -20,6 +20,18 @@ from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from api.auth import (
+    IDEA_READERS,
+    PLAN_READERS,
+    ROLES,
+    Actor,
+    AuthConfig,
+    actor,
+    auth_router,
+    ensure_owner,
+    optional_actor,
+    require,
+)
 from api.dashboard import render_dashboard
 from api.leadtimes import LeadTimes, compute_leadtimes
 from api.suppliers import suppliers_router
@@ -55,36 +67,6 @@ from models.tables import (
 )
 from workflows.names import LIGHT_QUEUE, run_workflow_id, trend_workflow_id
 from workflows.starter import start_pipeline
-
-ROLES = ("merchant", "planner", "viewer", "admin", "machine")
-
-
-class Actor(BaseModel):
-    """Who is calling. Until the auth issue lands, identity comes from X-User / X-Role headers."""
-
-    user: str
-    role: str
-
-
-def actor(
-    x_user: Annotated[str | None, Header()] = None,
-    x_role: Annotated[str | None, Header()] = None,
-) -> Actor:
-    role = (x_role or "viewer").lower()
-    if role not in ROLES:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"unknown role '{role}'")
-    return Actor(user=x_user or "anonymous", role=role)
-
-
-def require(*roles: str):  # type: ignore[no-untyped-def]
-    def check(who: Annotated[Actor, Depends(actor)]) -> Actor:
-        if who.role not in roles and who.role != "admin":
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"this action needs the role {' or '.join(roles)}"
-            )
-        return who
-
-    return check
 
 
 class IdeaCreated(BaseModel):
@@ -122,6 +104,8 @@ def create_app(
     virality_threshold: float = 1.0,
     temporal_ui_url: str | None = None,
     task_queue: str = LIGHT_QUEUE,
+    jwt_secret: str | None = None,
+    token_ttl_minutes: int | None = None,
 ) -> FastAPI:
     """The app; pass an engine/client (tests, `trendforge up`) or URLs to connect lazily."""
     state: dict[str, Any] = {"engine": engine, "client": client}
@@ -146,7 +130,11 @@ def create_app(
         assert eng is not None
         return eng
 
+    app.state.auth = _auth_config(db, jwt_secret, token_ttl_minutes)
+    app.include_router(auth_router())
     app.include_router(suppliers_router(db))
+    readers = require(*IDEA_READERS)
+    plan_readers = require(*PLAN_READERS)
 
     async def temporal() -> Client:
         if state["client"] is None:
@@ -160,10 +148,12 @@ def create_app(
                 raise HTTPException(503, f"Temporal at {address} is unreachable: {err}") from err
         return state["client"]
 
-    def trend_or_404(s: Session, trend_id: int) -> Trend:
+    def trend_or_404(s: Session, trend_id: int, who: Actor, action: str = "see this idea") -> Trend:
+        """The idea, 404 when missing, 403 when a merchant asks for another merchant's."""
         trend = s.get(Trend, trend_id)
         if trend is None:
             raise HTTPException(404, f"idea {trend_id} does not exist")
+        ensure_owner(who, trend.merchant_id, action)
         return trend
 
     async def update(workflow_id: str, name: str, arg: Any) -> Any:
@@ -180,7 +170,7 @@ def create_app(
 
     @app.post("/ideas", response_model=IdeaCreated, status_code=201, tags=["merchant"])
     async def submit_idea(
-        idea: IdeaInput, who: Annotated[Actor, Depends(actor)], request: Request
+        idea: IdeaInput, who: Annotated[Actor, Depends(require("merchant"))], request: Request
     ) -> Any:
         """Submit a viral product idea; the same merchant + text again returns the same idea."""
         if who.role == "merchant" and who.user != idea.merchant_id:
@@ -197,11 +187,16 @@ def create_app(
 
     @app.get("/ideas", tags=["merchant"])
     def list_ideas(
+        who: Annotated[Actor, Depends(readers)],
         merchant_id: str | None = None,
         stage: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[dict[str, Any]]:
-        """Ideas, newest first, optionally for one merchant or one stage."""
+        """Ideas, newest first, optionally for one merchant or one stage (a merchant: their own)."""
+        if who.role == "merchant":
+            if merchant_id not in (None, who.user):
+                raise HTTPException(403, "a merchant lists only their own ideas")
+            merchant_id = who.user
         with Session(db()) as s:
             q = select(Trend)
             if merchant_id:
@@ -212,10 +207,10 @@ def create_app(
             return [r.model_dump(exclude={"dedup_key"}) for r in rows]
 
     @app.get("/ideas/{trend_id}", tags=["merchant"])
-    async def get_idea(trend_id: int) -> dict[str, Any]:
+    async def get_idea(trend_id: int, who: Annotated[Actor, Depends(readers)]) -> dict[str, Any]:
         """An idea with its milestones, notifications, run and the workflow's live status."""
         with Session(db()) as s:
-            trend = trend_or_404(s, trend_id)
+            trend = trend_or_404(s, trend_id, who)
             milestones = s.exec(
                 select(Milestone).where(Milestone.trend_id == trend_id).order_by(col(Milestone.at))
             ).all()
@@ -241,10 +236,12 @@ def create_app(
             return None  # the projection in the database still answers
 
     @app.get("/ideas/{trend_id}/variants", tags=["merchant"])
-    def list_variants(trend_id: int) -> list[dict[str, Any]]:
+    def list_variants(
+        trend_id: int, who: Annotated[Actor, Depends(readers)]
+    ) -> list[dict[str, Any]]:
         """The ranked design variants (best first) with cost, size and preview links."""
         with Session(db()) as s:
-            trend_or_404(s, trend_id)
+            trend_or_404(s, trend_id, who)
             rows = s.exec(
                 select(DesignVariant)
                 .where(DesignVariant.trend_id == trend_id)
@@ -261,9 +258,12 @@ def create_app(
             ]
 
     @app.get("/ideas/{trend_id}/variants/{variant_id}/{asset}", tags=["merchant"])
-    def variant_asset(trend_id: int, variant_id: int, asset: str) -> FileResponse:
+    def variant_asset(
+        trend_id: int, variant_id: int, asset: str, who: Annotated[Actor, Depends(readers)]
+    ) -> FileResponse:
         """A variant's preview.png, mesh.stl or model.glb (3D viewer, written next to the STL)."""
         with Session(db()) as s:
+            trend_or_404(s, trend_id, who)
             v = s.get(DesignVariant, variant_id)
             if v is None or v.trend_id != trend_id:
                 raise HTTPException(404, f"idea {trend_id} has no variant {variant_id}")
@@ -281,9 +281,7 @@ def create_app(
     ) -> dict[str, Any]:
         """Pick a variant; refused (409) when the idea is not waiting for one or the id is foreign."""
         with Session(db()) as s:
-            trend = trend_or_404(s, trend_id)
-        if who.role == "merchant" and who.user != trend.merchant_id:
-            raise HTTPException(403, "only the merchant who submitted this idea may pick")
+            trend = trend_or_404(s, trend_id, who, "pick a variant")
         chosen = await update(
             trend_workflow_id(trend_id),
             "select_variant",
@@ -295,17 +293,18 @@ def create_app(
     async def cancel(trend_id: int, who: Annotated[Actor, Depends(require("merchant"))]) -> dict:
         """Cancel an idea; its supplier reservations are released by compensation."""
         with Session(db()) as s:
-            trend = trend_or_404(s, trend_id)
-        if who.role == "merchant" and who.user != trend.merchant_id:
-            raise HTTPException(403, "only the merchant who submitted this idea may cancel it")
-        await (await temporal()).get_workflow_handle(trend_workflow_id(trend_id)).cancel()
+            trend_or_404(s, trend_id, who, "cancel it")
+        try:
+            await (await temporal()).get_workflow_handle(trend_workflow_id(trend_id)).cancel()
+        except RPCError as err:
+            raise HTTPException(409, f"the pipeline cannot be cancelled: {err.message}") from err
         return {"id": trend_id, "cancelling": True}
 
     @app.get("/ideas/{trend_id}/prototype", tags=["merchant"])
-    def prototype(trend_id: int) -> dict[str, Any]:
+    def prototype(trend_id: int, who: Annotated[Actor, Depends(readers)]) -> dict[str, Any]:
         """Print estimates, findings and download links of the idea's prototype."""
         with Session(db()) as s:
-            trend_or_404(s, trend_id)
+            trend_or_404(s, trend_id, who)
             p = s.exec(select(Prototype).where(Prototype.trend_id == trend_id)).first()
             if p is None:
                 raise HTTPException(404, f"idea {trend_id} has no prototype yet")
@@ -322,8 +321,12 @@ def create_app(
         return body
 
     @app.get("/ideas/{trend_id}/prototype/{kind}", tags=["merchant"])
-    def prototype_file(trend_id: int, kind: str) -> FileResponse:
+    def prototype_file(
+        trend_id: int, kind: str, who: Annotated[Actor, Depends(readers)]
+    ) -> FileResponse:
+        """The prototype's stl, 3mf or gcode file."""
         with Session(db()) as s:
+            trend_or_404(s, trend_id, who)
             p = s.exec(select(Prototype).where(Prototype.trend_id == trend_id)).first()
         paths = {"stl": p.stl_path, "3mf": p.threemf_path, "gcode": p.gcode_path} if p else {}
         if not paths.get(kind):
@@ -331,10 +334,10 @@ def create_app(
         return _file(paths[kind])
 
     @app.get("/ideas/{trend_id}/sourcing", tags=["planner"])
-    def sourcing(trend_id: int) -> list[dict[str, Any]]:
+    def sourcing(trend_id: int, who: Annotated[Actor, Depends(readers)]) -> list[dict[str, Any]]:
         """The idea's supplier reservations (held or released)."""
         with Session(db()) as s:
-            trend_or_404(s, trend_id)
+            trend_or_404(s, trend_id, who)
             rows = s.exec(
                 select(SupplierReservation).where(SupplierReservation.trend_id == trend_id)
             ).all()
@@ -344,12 +347,16 @@ def create_app(
 
     @app.get("/plans", tags=["planner"])
     def list_plans(
+        who: Annotated[Actor, Depends(plan_readers)],
         status_: Annotated[str | None, Query(alias="status")] = None,
         trend_id: int | None = None,
     ) -> list[dict[str, Any]]:
         """Plans; `status=pending` is the review queue (escalated plans and proposed replans too)."""
         with Session(db()) as s:
             q = select(ProductionPlan)
+            if who.role == "merchant":
+                mine = select(Trend.id).where(Trend.merchant_id == who.user)
+                q = q.where(col(ProductionPlan.trend_id).in_(mine))
             if status_ == "pending":
                 q = q.where(col(ProductionPlan.status).in_(["pending", "escalated", "proposed"]))
             elif status_:
@@ -360,12 +367,14 @@ def create_app(
             return [r.model_dump(exclude={"daily"}) for r in rows]
 
     @app.get("/plans/{plan_id}", tags=["planner"])
-    def get_plan(plan_id: int) -> dict[str, Any]:
+    def get_plan(plan_id: int, who: Annotated[Actor, Depends(plan_readers)]) -> dict[str, Any]:
         """One plan with its line-by-line daily quantities."""
         with Session(db()) as s:
             plan = s.get(ProductionPlan, plan_id)
             if plan is None:
                 raise HTTPException(404, f"plan {plan_id} does not exist")
+            if who.role == "merchant":
+                trend_or_404(s, plan.trend_id, who, "see its plans")
             return plan.model_dump()
 
     @app.post("/plans/{plan_id}/review", tags=["planner"])
@@ -402,11 +411,14 @@ def create_app(
     # ------------------------------------------------------------------ factories
 
     @app.get("/runs/{run_id}", tags=["factory"])
-    def get_run(run_id: int) -> dict[str, Any]:
+    def get_run(run_id: int, who: Annotated[Actor, Depends(plan_readers)]) -> dict[str, Any]:
+        """A production run with its shipments."""
         with Session(db()) as s:
             run = s.get(ProductionRun, run_id)
             if run is None:
                 raise HTTPException(404, f"production run {run_id} does not exist")
+            if who.role == "merchant":
+                trend_or_404(s, run.trend_id, who, "see its production run")
             ships = s.exec(select(Shipment).where(Shipment.trend_id == run.trend_id)).all()
             return {**run.model_dump(), "shipments": [x.model_dump() for x in ships]}
 
@@ -439,7 +451,9 @@ def create_app(
     # ------------------------------------------------------------------ trend signals
 
     @app.post("/signals", tags=["signals"])
-    async def signal(body: SignalBody) -> dict[str, Any]:
+    async def signal(
+        body: SignalBody, who: Annotated[Actor, Depends(require("machine"))]
+    ) -> dict[str, Any]:
         """A phrase with engagement over time; starts a pipeline when its virality crosses the threshold."""
         try:
             obs = [
@@ -485,12 +499,12 @@ def create_app(
     # ------------------------------------------------------------------ dashboards
 
     @app.get("/leadtimes", response_model=LeadTimes, tags=["dashboard"])
-    def leadtimes() -> LeadTimes:
+    def leadtimes(who: Annotated[Actor, Depends(actor)]) -> LeadTimes:
         """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage."""
         return compute_leadtimes(db())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard() -> str:
+    def dashboard(who: Annotated[Actor, Depends(actor)]) -> str:
         return render_dashboard(db(), temporal_ui_url)
 
     @app.get("/healthz", tags=["dashboard"])
@@ -500,6 +514,20 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def _auth_config(db: Any, secret: str | None, ttl_minutes: int | None) -> AuthConfig:
+    """The JWT secret and lifetime: given, else from the settings (a generated secret on disk)."""
+    from trendforge.settings import get_settings
+
+    settings = get_settings()
+    if secret is None:
+        secret = settings.resolved_jwt_secret()
+    ttl = ttl_minutes or settings.token_ttl_minutes
+    return AuthConfig(db, secret, ttl, settings.cookie_secure)
+
+
+__all__ = ["ROLES", "Actor", "actor", "create_app", "optional_actor", "require"]
 
 
 def _file(path: str) -> FileResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SEARCH_ATTRIBUTES = {"TrendStage": "Keyword", "MerchantId": "Keyword"}
@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = 50_000_000
     variant_count: int = Field(default=36, ge=1, le=200)
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 key of the login tokens; unset = <data_dir>/jwt_secret"
+    )
+    token_ttl_minutes: int = Field(default=480, ge=1, le=60 * 24 * 30)
+    cookie_secure: bool = Field(default=False, description="Send tf_session only over HTTPS")
+    admin_user: str | None = Field(default=None, description="First admin, created at start")
+    admin_password: SecretStr | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -53,6 +60,14 @@ class Settings(BaseSettings):
     @property
     def resolved_temporal_address(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    def resolved_jwt_secret(self) -> str:
+        """The configured secret, else the one generated once and kept under the data dir."""
+        if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
+            return self.jwt_secret.get_secret_value()
+        from api.auth import load_or_create_secret
+
+        return load_or_create_secret(self.data_dir)
 
     @property
     def files_dir(self) -> Path:
