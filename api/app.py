@@ -21,15 +21,15 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from api.auth import (
-    IDEA_READERS,
-    PLAN_READERS,
     ROLES,
     Actor,
     AuthConfig,
     actor,
     auth_router,
     ensure_owner,
+    idea_reader,
     optional_actor,
+    plan_reader,
     require,
 )
 from api.dashboard import render_dashboard
@@ -133,8 +133,6 @@ def create_app(
     app.state.auth = _auth_config(db, jwt_secret, token_ttl_minutes)
     app.include_router(auth_router())
     app.include_router(suppliers_router(db))
-    readers = require(*IDEA_READERS)
-    plan_readers = require(*PLAN_READERS)
 
     async def temporal() -> Client:
         if state["client"] is None:
@@ -187,7 +185,7 @@ def create_app(
 
     @app.get("/ideas", tags=["merchant"])
     def list_ideas(
-        who: Annotated[Actor, Depends(readers)],
+        who: Annotated[Actor, Depends(idea_reader)],
         merchant_id: str | None = None,
         stage: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -207,7 +205,9 @@ def create_app(
             return [r.model_dump(exclude={"dedup_key"}) for r in rows]
 
     @app.get("/ideas/{trend_id}", tags=["merchant"])
-    async def get_idea(trend_id: int, who: Annotated[Actor, Depends(readers)]) -> dict[str, Any]:
+    async def get_idea(
+        trend_id: int, who: Annotated[Actor, Depends(idea_reader)]
+    ) -> dict[str, Any]:
         """An idea with its milestones, notifications, run and the workflow's live status."""
         with Session(db()) as s:
             trend = trend_or_404(s, trend_id, who)
@@ -237,7 +237,7 @@ def create_app(
 
     @app.get("/ideas/{trend_id}/variants", tags=["merchant"])
     def list_variants(
-        trend_id: int, who: Annotated[Actor, Depends(readers)]
+        trend_id: int, who: Annotated[Actor, Depends(idea_reader)]
     ) -> list[dict[str, Any]]:
         """The ranked design variants (best first) with cost, size and preview links."""
         with Session(db()) as s:
@@ -259,7 +259,7 @@ def create_app(
 
     @app.get("/ideas/{trend_id}/variants/{variant_id}/{asset}", tags=["merchant"])
     def variant_asset(
-        trend_id: int, variant_id: int, asset: str, who: Annotated[Actor, Depends(readers)]
+        trend_id: int, variant_id: int, asset: str, who: Annotated[Actor, Depends(idea_reader)]
     ) -> FileResponse:
         """A variant's preview.png, mesh.stl or model.glb (3D viewer, written next to the STL)."""
         with Session(db()) as s:
@@ -301,7 +301,7 @@ def create_app(
         return {"id": trend_id, "cancelling": True}
 
     @app.get("/ideas/{trend_id}/prototype", tags=["merchant"])
-    def prototype(trend_id: int, who: Annotated[Actor, Depends(readers)]) -> dict[str, Any]:
+    def prototype(trend_id: int, who: Annotated[Actor, Depends(idea_reader)]) -> dict[str, Any]:
         """Print estimates, findings and download links of the idea's prototype."""
         with Session(db()) as s:
             trend_or_404(s, trend_id, who)
@@ -322,7 +322,7 @@ def create_app(
 
     @app.get("/ideas/{trend_id}/prototype/{kind}", tags=["merchant"])
     def prototype_file(
-        trend_id: int, kind: str, who: Annotated[Actor, Depends(readers)]
+        trend_id: int, kind: str, who: Annotated[Actor, Depends(idea_reader)]
     ) -> FileResponse:
         """The prototype's stl, 3mf or gcode file."""
         with Session(db()) as s:
@@ -334,7 +334,9 @@ def create_app(
         return _file(paths[kind])
 
     @app.get("/ideas/{trend_id}/sourcing", tags=["planner"])
-    def sourcing(trend_id: int, who: Annotated[Actor, Depends(readers)]) -> list[dict[str, Any]]:
+    def sourcing(
+        trend_id: int, who: Annotated[Actor, Depends(idea_reader)]
+    ) -> list[dict[str, Any]]:
         """The idea's supplier reservations (held or released)."""
         with Session(db()) as s:
             trend_or_404(s, trend_id, who)
@@ -347,7 +349,7 @@ def create_app(
 
     @app.get("/plans", tags=["planner"])
     def list_plans(
-        who: Annotated[Actor, Depends(plan_readers)],
+        who: Annotated[Actor, Depends(plan_reader)],
         status_: Annotated[str | None, Query(alias="status")] = None,
         trend_id: int | None = None,
     ) -> list[dict[str, Any]]:
@@ -367,7 +369,7 @@ def create_app(
             return [r.model_dump(exclude={"daily"}) for r in rows]
 
     @app.get("/plans/{plan_id}", tags=["planner"])
-    def get_plan(plan_id: int, who: Annotated[Actor, Depends(plan_readers)]) -> dict[str, Any]:
+    def get_plan(plan_id: int, who: Annotated[Actor, Depends(plan_reader)]) -> dict[str, Any]:
         """One plan with its line-by-line daily quantities."""
         with Session(db()) as s:
             plan = s.get(ProductionPlan, plan_id)
@@ -411,7 +413,7 @@ def create_app(
     # ------------------------------------------------------------------ factories
 
     @app.get("/runs/{run_id}", tags=["factory"])
-    def get_run(run_id: int, who: Annotated[Actor, Depends(plan_readers)]) -> dict[str, Any]:
+    def get_run(run_id: int, who: Annotated[Actor, Depends(plan_reader)]) -> dict[str, Any]:
         """A production run with its shipments."""
         with Session(db()) as s:
             run = s.get(ProductionRun, run_id)

@@ -327,9 +327,9 @@ def require(*roles: str):  # type: ignore[no-untyped-def]
 
     def check(who: Annotated[Actor, Depends(actor)]) -> Actor:
         if who.role not in roles and who.role != "admin":
+            need = " or ".join((*roles, "admin"))
             raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                f"this action needs the role {' or '.join(roles)}; you are {who.role}",
+                status.HTTP_403_FORBIDDEN, f"this action needs the role {need}; you are {who.role}"
             )
         return who
 
@@ -346,6 +346,9 @@ def ensure_owner(who: Actor, merchant_id: str, action: str = "see this idea") ->
 
 IDEA_READERS = ("merchant", "planner", "viewer")
 PLAN_READERS = ("merchant", "planner", "viewer", "machine")
+admin_only = require()
+idea_reader = require(*IDEA_READERS)  # merchants then pass ensure_owner
+plan_reader = require(*PLAN_READERS)
 
 
 # ---------------------------------------------------------------- routes under /auth
@@ -377,7 +380,6 @@ def _key_json(row: ApiKey) -> dict[str, Any]:
 def auth_router() -> APIRouter:
     """Log in (token or cookie), log out, who am I, and the admin's users and API keys."""
     router = APIRouter(prefix="/auth", tags=["auth"])
-    admin = require("admin")
 
     def login(request: Request, username: str, password: str) -> tuple[AuthConfig, User]:
         cfg = _config(request)
@@ -428,13 +430,13 @@ def auth_router() -> APIRouter:
         return who
 
     @router.get("/users")
-    def list_users(request: Request, _: Annotated[Actor, Depends(admin)]) -> list[dict]:
+    def list_users(request: Request, _: Annotated[Actor, Depends(admin_only)]) -> list[dict]:
         with Session(_config(request).get_engine()) as s:
             return [u.model_dump(exclude={"password_hash"}) for u in s.exec(select(User))]
 
     @router.post("/users", status_code=201)
     def add_user(
-        request: Request, body: NewUser, _: Annotated[Actor, Depends(admin)]
+        request: Request, body: NewUser, _: Annotated[Actor, Depends(admin_only)]
     ) -> dict[str, Any]:
         """Create a merchant, planner, viewer or admin (409 when the name is taken)."""
         try:
@@ -447,13 +449,13 @@ def auth_router() -> APIRouter:
         return user.model_dump(exclude={"password_hash"})
 
     @router.get("/api-keys")
-    def list_keys(request: Request, _: Annotated[Actor, Depends(admin)]) -> list[dict]:
+    def list_keys(request: Request, _: Annotated[Actor, Depends(admin_only)]) -> list[dict]:
         with Session(_config(request).get_engine()) as s:
             return [_key_json(k) for k in s.exec(select(ApiKey).order_by(ApiKey.id))]  # type: ignore[arg-type]
 
     @router.post("/api-keys", status_code=201)
     def add_key(
-        request: Request, body: NewApiKey, who: Annotated[Actor, Depends(admin)]
+        request: Request, body: NewApiKey, who: Annotated[Actor, Depends(admin_only)]
     ) -> dict[str, Any]:
         """A new API key; the clear `key` is in this answer only."""
         try:
@@ -467,7 +469,7 @@ def auth_router() -> APIRouter:
 
     @router.delete("/api-keys/{key_id}")
     def delete_key(
-        request: Request, key_id: int, _: Annotated[Actor, Depends(admin)]
+        request: Request, key_id: int, _: Annotated[Actor, Depends(admin_only)]
     ) -> dict[str, Any]:
         """Revoke a key; requests with it get 401 from now on."""
         row = revoke_api_key(_config(request).get_engine(), key_id)

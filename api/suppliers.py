@@ -13,7 +13,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from api.auth import IDEA_READERS, Actor, actor, ensure_owner, require
+from api.auth import Actor, actor, ensure_owner, idea_reader, require
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH, km_to_degrees, travel_minutes
 from models.tables import (
     SourcingMatch,
@@ -25,7 +25,6 @@ from models.tables import (
 )
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-IMPORT_ROLES = ("planner",)  # and admin
 
 
 def _caps(s: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -141,7 +140,7 @@ def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
 
     @router.post("/suppliers/import")
     async def import_suppliers(
-        request: Request, who: Annotated[Actor, Depends(require(*IMPORT_ROLES))]
+        request: Request, who: Annotated[Actor, Depends(require("planner"))]
     ) -> dict[str, Any]:
         """Upsert suppliers from CSV (multipart `file` or text/csv body); 422 lists bad lines."""
         from activities.sourcing import import_suppliers_csv
@@ -162,9 +161,7 @@ def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
                 "capabilities": report.capabilities}  # fmt: skip
 
     @router.get("/ideas/{trend_id}/match")
-    def idea_match(
-        trend_id: int, who: Annotated[Actor, Depends(require(*IDEA_READERS))]
-    ) -> dict[str, Any]:
+    def idea_match(trend_id: int, who: Annotated[Actor, Depends(idea_reader)]) -> dict[str, Any]:
         """The idea's reservations with supplier positions, the hub, and alternatives if stored."""
         with Session(get_engine()) as s:
             trend = s.get(Trend, trend_id)
