@@ -51,6 +51,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse
+from fastapi.security import APIKeyCookie, APIKeyHeader, OAuth2PasswordBearer
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -290,7 +291,20 @@ def _user_actor(cfg: AuthConfig, token: str, via: str) -> Actor:
     return Actor(user=user.username, role=user.role, via=via)
 
 
-def optional_actor(request: Request) -> Actor | None:
+# declared for the OpenAPI page (its Authorize button); optional_actor reads the request itself
+_DOC_SCHEMES = (
+    OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False),
+    APIKeyHeader(name=API_KEY_HEADER, auto_error=False),
+    APIKeyCookie(name=COOKIE_NAME, auto_error=False),
+)
+
+
+def optional_actor(
+    request: Request,
+    _bearer: Annotated[str | None, Depends(_DOC_SCHEMES[0])] = None,
+    _key: Annotated[str | None, Depends(_DOC_SCHEMES[1])] = None,
+    _cookie: Annotated[str | None, Depends(_DOC_SCHEMES[2])] = None,
+) -> Actor | None:
     """The caller, or None when no credential was sent; 401 when one was sent and is bad."""
     cfg = _config(request)
     header = request.headers.get("authorization")
