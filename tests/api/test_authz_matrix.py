@@ -213,3 +213,24 @@ async def test_authorization_matrix(
                 elif want == 401 and "www-authenticate" not in r.headers:
                     wrong.append("401 without WWW-Authenticate: " + got)
     assert not wrong, "\n".join(wrong)
+
+
+async def test_merchants_list_only_their_own(
+    matrix_api: tuple[Any, httpx.AsyncClient], engine: Engine, auth_headers: AuthHeaders
+) -> None:
+    _, c = matrix_api
+    world = _seed(engine)
+    owner, other = auth_headers(*NAMES["owner"]), auth_headers(*NAMES["other"])
+    planner = auth_headers(*NAMES["planner"])
+    ids = lambda r: {x["id"] for x in r.json()}  # noqa: E731
+    assert world.trend_id in ids(await c.get("/ideas", headers=owner))
+    assert world.trend_id not in ids(await c.get("/ideas", headers=other))
+    assert world.trend_id in ids(await c.get("/ideas", headers=planner))
+    r = await c.get("/ideas", params={"merchant_id": "mx-owner"}, headers=other)
+    assert r.status_code == 403 and "own" in r.json()["detail"]
+    assert world.plan_id in ids(await c.get("/plans", headers=owner))
+    assert world.plan_id not in ids(await c.get("/plans", headers=other))
+    r = await c.get(f"/ideas/{world.trend_id}", headers=other)
+    assert r.status_code == 403 and "only the merchant who submitted" in r.json()["detail"]
+    r = await c.post("/ideas", json={"text": "x", "merchant_id": "mx-owner"}, headers=other)
+    assert r.status_code == 403 and "own merchant_id" in r.json()["detail"]
