@@ -2,6 +2,8 @@
 
 Reads come from the database projection; actions go through the Temporal client (Updates,
 signals, cancellation), so the workflow stays the single source of truth for decisions.
+Every route authenticates through api.auth (`actor`, `require`); its docstring has the table
+of who may call what.
 """
 
 from __future__ import annotations
