@@ -226,3 +226,32 @@ def test_first_admin_from_settings_and_generated_secret(engine: Engine, tmp_path
     assert secret not in settings.model_dump_json()
     given = Settings(data_dir=tmp_path, jwt_secret="s" * 40)
     assert given.resolved_jwt_secret() == "s" * 40 and "s" * 40 not in given.model_dump_json()
+
+
+async def test_users_cli_creates_a_user_and_a_key(
+    api: httpx.AsyncClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from trendforge.cli import app as cli
+    from trendforge.settings import get_settings
+
+    monkeypatch.setenv("TRENDFORGE_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        name, runner = _name("cli-planner"), CliRunner()
+        done = runner.invoke(
+            cli, ["users", "create", name, "--role", "planner"], input="pw-from-prompt\n" * 2
+        )
+        assert done.exit_code == 0, done.output
+        again = runner.invoke(
+            cli, ["users", "create", name, "--role", "planner", "--password", "x" * 9]
+        )
+        assert again.exit_code == 1 and "already exists" in again.output
+        keyed = runner.invoke(cli, ["users", "api-key", _name("feed"), "--role", "machine"])
+        assert keyed.exit_code == 0, keyed.output
+    finally:
+        get_settings.cache_clear()
+    assert await _token(api, name, "pw-from-prompt")
+    key = keyed.output.strip().splitlines()[-1]
+    assert (await api.get("/auth/me", headers={"X-API-Key": key})).json()["role"] == "machine"
