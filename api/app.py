@@ -2,6 +2,8 @@
 
 Reads come from the database projection; actions go through the Temporal client (Updates,
 signals, cancellation), so the workflow stays the single source of truth for decisions.
+Every route authenticates through api.auth (`actor`, `require`); its docstring has the table
+of who may call what.
 """
 
 from __future__ import annotations
@@ -12,18 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import (
-    Depends,
-    FastAPI,
-    File,
-    Form,
-    Header,
-    HTTPException,
-    Query,
-    Request,
-    UploadFile,
-    status,
-)
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
@@ -31,6 +22,18 @@ from sqlmodel import Session, col, select
 from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from api.auth import (
+    ROLES,
+    Actor,
+    AuthConfig,
+    actor,
+    auth_router,
+    ensure_owner,
+    idea_reader,
+    optional_actor,
+    plan_reader,
+    require,
+)
 from api.leadtimes import LeadTimes, compute_leadtimes
 from api.live import install_live
 from api.pages import install_pages
@@ -71,36 +74,7 @@ from models.tables import (
 from workflows.names import LIGHT_QUEUE, run_workflow_id, trend_workflow_id
 from workflows.starter import start_pipeline
 
-ROLES = ("merchant", "planner", "viewer", "admin", "machine")
 UPDATE_TIMEOUT_S = 15.0  # a decision the workflow does not take in this time is refused (503)
-
-
-class Actor(BaseModel):
-    """Who is calling. Until the auth issue lands, identity comes from X-User / X-Role headers."""
-
-    user: str
-    role: str
-
-
-def actor(
-    x_user: Annotated[str | None, Header()] = None,
-    x_role: Annotated[str | None, Header()] = None,
-) -> Actor:
-    role = (x_role or "viewer").lower()
-    if role not in ROLES:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"unknown role '{role}'")
-    return Actor(user=x_user or "anonymous", role=role)
-
-
-def require(*roles: str):  # type: ignore[no-untyped-def]
-    def check(who: Annotated[Actor, Depends(actor)]) -> Actor:
-        if who.role not in roles and who.role != "admin":
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"this action needs the role {' or '.join(roles)}"
-            )
-        return who
-
-    return check
 
 
 class IdeaCreated(BaseModel):
@@ -140,6 +114,8 @@ def create_app(
     task_queue: str = LIGHT_QUEUE,
     uploads_dir: Path | None = None,
     max_upload_bytes: int | None = None,
+    jwt_secret: str | None = None,
+    token_ttl_minutes: int | None = None,
 ) -> FastAPI:
     """The app; pass an engine/client (tests, `trendforge up`) or URLs to connect lazily."""
     state: dict[str, Any] = {"engine": engine, "client": client}
@@ -164,6 +140,8 @@ def create_app(
         assert eng is not None
         return eng
 
+    app.state.auth = _auth_config(db, jwt_secret, token_ttl_minutes)
+    app.include_router(auth_router())
     app.include_router(suppliers_router(db))
     install_live(app, db, actor)
 
@@ -189,10 +167,12 @@ def create_app(
                 raise HTTPException(503, f"Temporal at {address} is unreachable: {err}") from err
         return state["client"]
 
-    def trend_or_404(s: Session, trend_id: int) -> Trend:
+    def trend_or_404(s: Session, trend_id: int, who: Actor, action: str = "see this idea") -> Trend:
+        """The idea, 404 when missing, 403 when a merchant asks for another merchant's."""
         trend = s.get(Trend, trend_id)
         if trend is None:
             raise HTTPException(404, f"idea {trend_id} does not exist")
+        ensure_owner(who, trend.merchant_id, action)
         return trend
 
     async def update(workflow_id: str, name: str, arg: Any) -> Any:
@@ -215,7 +195,7 @@ def create_app(
 
     @app.post("/ideas", response_model=IdeaCreated, status_code=201, tags=["merchant"])
     async def submit_idea(
-        idea: IdeaInput, who: Annotated[Actor, Depends(actor)], request: Request
+        idea: IdeaInput, who: Annotated[Actor, Depends(require("merchant"))], request: Request
     ) -> Any:
         """Submit a viral product idea; the same merchant + text again returns the same idea."""
         if who.role == "merchant" and who.user != idea.merchant_id:
@@ -276,11 +256,16 @@ def create_app(
 
     @app.get("/ideas", tags=["merchant"])
     def list_ideas(
+        who: Annotated[Actor, Depends(idea_reader)],
         merchant_id: str | None = None,
         stage: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[dict[str, Any]]:
-        """Ideas, newest first, optionally for one merchant or one stage."""
+        """Ideas, newest first, optionally for one merchant or one stage (a merchant: their own)."""
+        if who.role == "merchant":
+            if merchant_id not in (None, who.user):
+                raise HTTPException(403, "a merchant lists only their own ideas")
+            merchant_id = who.user
         with Session(db()) as s:
             q = select(Trend)
             if merchant_id:
@@ -291,10 +276,12 @@ def create_app(
             return [r.model_dump(exclude={"dedup_key"}) for r in rows]
 
     @app.get("/ideas/{trend_id}", tags=["merchant"])
-    async def get_idea(trend_id: int) -> dict[str, Any]:
+    async def get_idea(
+        trend_id: int, who: Annotated[Actor, Depends(idea_reader)]
+    ) -> dict[str, Any]:
         """An idea with its milestones, notifications, run and the workflow's live status."""
         with Session(db()) as s:
-            trend = trend_or_404(s, trend_id)
+            trend = trend_or_404(s, trend_id, who)
             milestones = s.exec(
                 select(Milestone).where(Milestone.trend_id == trend_id).order_by(col(Milestone.at))
             ).all()
@@ -320,10 +307,12 @@ def create_app(
             return None  # the projection in the database still answers
 
     @app.get("/ideas/{trend_id}/variants", tags=["merchant"])
-    def list_variants(trend_id: int) -> list[dict[str, Any]]:
+    def list_variants(
+        trend_id: int, who: Annotated[Actor, Depends(idea_reader)]
+    ) -> list[dict[str, Any]]:
         """The ranked design variants (best first) with cost, size and preview links."""
         with Session(db()) as s:
-            trend_or_404(s, trend_id)
+            trend_or_404(s, trend_id, who)
             rows = s.exec(
                 select(DesignVariant)
                 .where(DesignVariant.trend_id == trend_id)
@@ -340,9 +329,12 @@ def create_app(
             ]
 
     @app.get("/ideas/{trend_id}/variants/{variant_id}/{asset}", tags=["merchant"])
-    def variant_asset(trend_id: int, variant_id: int, asset: str) -> FileResponse:
+    def variant_asset(
+        trend_id: int, variant_id: int, asset: str, who: Annotated[Actor, Depends(idea_reader)]
+    ) -> FileResponse:
         """A variant's preview.png, mesh.stl or model.glb (3D viewer, written next to the STL)."""
         with Session(db()) as s:
+            trend_or_404(s, trend_id, who)
             v = s.get(DesignVariant, variant_id)
             if v is None or v.trend_id != trend_id:
                 raise HTTPException(404, f"idea {trend_id} has no variant {variant_id}")
@@ -360,9 +352,7 @@ def create_app(
     ) -> dict[str, Any]:
         """Pick a variant; refused (409) when the idea is not waiting for one or the id is foreign."""
         with Session(db()) as s:
-            trend = trend_or_404(s, trend_id)
-        if who.role == "merchant" and who.user != trend.merchant_id:
-            raise HTTPException(403, "only the merchant who submitted this idea may pick")
+            trend = trend_or_404(s, trend_id, who, "pick a variant")
         chosen = await update(
             trend_workflow_id(trend_id),
             "select_variant",
@@ -374,17 +364,18 @@ def create_app(
     async def cancel(trend_id: int, who: Annotated[Actor, Depends(require("merchant"))]) -> dict:
         """Cancel an idea; its supplier reservations are released by compensation."""
         with Session(db()) as s:
-            trend = trend_or_404(s, trend_id)
-        if who.role == "merchant" and who.user != trend.merchant_id:
-            raise HTTPException(403, "only the merchant who submitted this idea may cancel it")
-        await (await temporal()).get_workflow_handle(trend_workflow_id(trend_id)).cancel()
+            trend_or_404(s, trend_id, who, "cancel it")
+        try:
+            await (await temporal()).get_workflow_handle(trend_workflow_id(trend_id)).cancel()
+        except RPCError as err:
+            raise HTTPException(409, f"the pipeline cannot be cancelled: {err.message}") from err
         return {"id": trend_id, "cancelling": True}
 
     @app.get("/ideas/{trend_id}/prototype", tags=["merchant"])
-    def prototype(trend_id: int) -> dict[str, Any]:
+    def prototype(trend_id: int, who: Annotated[Actor, Depends(idea_reader)]) -> dict[str, Any]:
         """Print estimates, findings and download links of the idea's prototype."""
         with Session(db()) as s:
-            trend_or_404(s, trend_id)
+            trend_or_404(s, trend_id, who)
             p = s.exec(select(Prototype).where(Prototype.trend_id == trend_id)).first()
             if p is None:
                 raise HTTPException(404, f"idea {trend_id} has no prototype yet")
@@ -401,8 +392,12 @@ def create_app(
         return body
 
     @app.get("/ideas/{trend_id}/prototype/{kind}", tags=["merchant"])
-    def prototype_file(trend_id: int, kind: str) -> FileResponse:
+    def prototype_file(
+        trend_id: int, kind: str, who: Annotated[Actor, Depends(idea_reader)]
+    ) -> FileResponse:
+        """The prototype's stl, 3mf or gcode file."""
         with Session(db()) as s:
+            trend_or_404(s, trend_id, who)
             p = s.exec(select(Prototype).where(Prototype.trend_id == trend_id)).first()
         paths = {"stl": p.stl_path, "3mf": p.threemf_path, "gcode": p.gcode_path} if p else {}
         if not paths.get(kind):
@@ -410,10 +405,12 @@ def create_app(
         return _file(paths[kind])
 
     @app.get("/ideas/{trend_id}/sourcing", tags=["planner"])
-    def sourcing(trend_id: int) -> list[dict[str, Any]]:
+    def sourcing(
+        trend_id: int, who: Annotated[Actor, Depends(idea_reader)]
+    ) -> list[dict[str, Any]]:
         """The idea's supplier reservations (held or released)."""
         with Session(db()) as s:
-            trend_or_404(s, trend_id)
+            trend_or_404(s, trend_id, who)
             rows = s.exec(
                 select(SupplierReservation).where(SupplierReservation.trend_id == trend_id)
             ).all()
@@ -423,12 +420,16 @@ def create_app(
 
     @app.get("/plans", tags=["planner"])
     def list_plans(
+        who: Annotated[Actor, Depends(plan_reader)],
         status_: Annotated[str | None, Query(alias="status")] = None,
         trend_id: int | None = None,
     ) -> list[dict[str, Any]]:
         """Plans; `status=pending` is the review queue (escalated plans and proposed replans too)."""
         with Session(db()) as s:
             q = select(ProductionPlan)
+            if who.role == "merchant":
+                mine = select(Trend.id).where(Trend.merchant_id == who.user)
+                q = q.where(col(ProductionPlan.trend_id).in_(mine))
             if status_ == "pending":
                 q = q.where(col(ProductionPlan.status).in_(["pending", "escalated", "proposed"]))
             elif status_:
@@ -439,12 +440,14 @@ def create_app(
             return [r.model_dump(exclude={"daily"}) for r in rows]
 
     @app.get("/plans/{plan_id}", tags=["planner"])
-    def get_plan(plan_id: int) -> dict[str, Any]:
+    def get_plan(plan_id: int, who: Annotated[Actor, Depends(plan_reader)]) -> dict[str, Any]:
         """One plan with its line-by-line daily quantities."""
         with Session(db()) as s:
             plan = s.get(ProductionPlan, plan_id)
             if plan is None:
                 raise HTTPException(404, f"plan {plan_id} does not exist")
+            if who.role == "merchant":
+                trend_or_404(s, plan.trend_id, who, "see its plans")
             return plan.model_dump()
 
     @app.post("/plans/{plan_id}/review", tags=["planner"])
@@ -481,11 +484,14 @@ def create_app(
     # ------------------------------------------------------------------ factories
 
     @app.get("/runs/{run_id}", tags=["factory"])
-    def get_run(run_id: int) -> dict[str, Any]:
+    def get_run(run_id: int, who: Annotated[Actor, Depends(plan_reader)]) -> dict[str, Any]:
+        """A production run with its shipments."""
         with Session(db()) as s:
             run = s.get(ProductionRun, run_id)
             if run is None:
                 raise HTTPException(404, f"production run {run_id} does not exist")
+            if who.role == "merchant":
+                trend_or_404(s, run.trend_id, who, "see its production run")
             ships = s.exec(select(Shipment).where(Shipment.trend_id == run.trend_id)).all()
             return {**run.model_dump(), "shipments": [x.model_dump() for x in ships]}
 
@@ -518,7 +524,9 @@ def create_app(
     # ------------------------------------------------------------------ trend signals
 
     @app.post("/signals", tags=["signals"])
-    async def signal(body: SignalBody) -> dict[str, Any]:
+    async def signal(
+        body: SignalBody, who: Annotated[Actor, Depends(require("machine"))]
+    ) -> dict[str, Any]:
         """A phrase with engagement over time; starts a pipeline when its virality crosses the threshold."""
         try:
             obs = [
@@ -564,7 +572,7 @@ def create_app(
     # ------------------------------------------------------------------ dashboards
 
     @app.get("/leadtimes", response_model=LeadTimes, tags=["dashboard"])
-    def leadtimes() -> LeadTimes:
+    def leadtimes(who: Annotated[Actor, Depends(actor)]) -> LeadTimes:
         """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage."""
         return compute_leadtimes(db())
 
@@ -577,6 +585,20 @@ def create_app(
     install_pages(app, db, actor, temporal_ui_url, max_upload_bytes or 50_000_000)
     install_problem_answers(app)
     return app
+
+
+def _auth_config(db: Any, secret: str | None, ttl_minutes: int | None) -> AuthConfig:
+    """The JWT secret and lifetime: given, else from the settings (a generated secret on disk)."""
+    from trendforge.settings import get_settings
+
+    settings = get_settings()
+    if secret is None:
+        secret = settings.resolved_jwt_secret()
+    ttl = ttl_minutes or settings.token_ttl_minutes
+    return AuthConfig(db, secret, ttl, settings.cookie_secure)
+
+
+__all__ = ["ROLES", "Actor", "actor", "create_app", "optional_actor", "require"]
 
 
 def _file(path: str) -> FileResponse:

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from api.auth import Actor, actor, ensure_owner, idea_reader, require
 from engines.sourcing.csvio import parse_supplier_csv
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH, km_to_degrees, travel_minutes
 from models.suppliers import ImportReport, upsert_suppliers
@@ -26,7 +27,6 @@ from models.tables import (
 )
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-IMPORT_ROLES = ("admin", "planner")
 
 
 def _caps(s: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -122,6 +122,7 @@ def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
 
     @router.get("/suppliers")
     def list_suppliers(
+        who: Annotated[Actor, Depends(actor)],
         process: str | None = None,
         town: str | None = None,
         lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
@@ -142,7 +143,7 @@ def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
         return {"total": len(found), "limit": limit, "offset": offset, "items": items}
 
     @router.get("/suppliers/{supplier_id}")
-    def get_supplier(supplier_id: int) -> dict[str, Any]:
+    def get_supplier(supplier_id: int, who: Annotated[Actor, Depends(actor)]) -> dict[str, Any]:
         """One supplier with its capabilities and the units/day currently held per process."""
         with Session(get_engine()) as s:
             sup = s.get(Supplier, supplier_id)
@@ -152,11 +153,9 @@ def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
 
     @router.post("/suppliers/import")
     async def import_suppliers(
-        request: Request, x_role: Annotated[str | None, Header()] = None
+        request: Request, who: Annotated[Actor, Depends(require("planner"))]
     ) -> dict[str, Any]:
         """Upsert suppliers from CSV (multipart `file` or text/csv body); 422 lists bad lines."""
-        if (x_role or "viewer").lower() not in IMPORT_ROLES:
-            raise HTTPException(403, "importing suppliers needs the planner or admin role")
         report = await run_in_threadpool(_import_csv, get_engine(), await _csv_text(request))
         if report.errors:
             raise HTTPException(
@@ -171,11 +170,13 @@ def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
                 "capabilities": report.capabilities}  # fmt: skip
 
     @router.get("/ideas/{trend_id}/match")
-    def idea_match(trend_id: int) -> dict[str, Any]:
+    def idea_match(trend_id: int, who: Annotated[Actor, Depends(idea_reader)]) -> dict[str, Any]:
         """The idea's reservations with supplier positions, the hub, and alternatives if stored."""
         with Session(get_engine()) as s:
-            if s.get(Trend, trend_id) is None:
+            trend = s.get(Trend, trend_id)
+            if trend is None:
                 raise HTTPException(404, f"no idea {trend_id}")
+            ensure_owner(who, trend.merchant_id)
             rows = list(
                 s.exec(
                     select(SupplierReservation, Supplier)

@@ -2,6 +2,7 @@
 
 from models.contracts import *  # noqa: F403
 from models.tables import (  # noqa: F401
+    ApiKey,
     DesignVariant,
     Milestone,
     Notification,
@@ -15,5 +16,6 @@ from models.tables import (  # noqa: F401
     SupplierReservation,
     Trend,
     TrendSignal,
+    User,
     utcnow,
 )

@@ -252,3 +252,32 @@ class SourcingMatch(SQLModel, table=True):
     alternatives: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     explanation: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     updated_at: datetime = _ts()
+
+
+class User(SQLModel, table=True):
+    """A person who logs in: merchant, planner, viewer or admin (api.auth hashes the password)."""
+
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=128)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class ApiKey(SQLModel, table=True):
+    """A machine credential (trend feed, factory MES): only a hash of the key is stored."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128)
+    prefix: str = Field(unique=True, index=True, max_length=16)
+    key_hash: str = Field(max_length=64)
+    role: str = Field(max_length=16)
+    owner: str = Field(max_length=128)
+    created_by: str = Field(max_length=128)
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]

@@ -8,7 +8,7 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.sourcing import seed_suppliers
+from api.auth import create_api_key, ensure_user, issue_token
 from models.contracts import PipelineConfig, PipelineStatus, Stage
 from models.db import make_engine
 from trendforge import dbmigrate
@@ -63,6 +64,36 @@ def engine(database_url: str) -> Iterator[Engine]:
     seed_suppliers(eng, count=600, seed=7)
     yield eng
     eng.dispose()
+
+
+TEST_PASSWORD = "correct horse battery staple"
+AuthHeaders = Callable[[str, str], dict[str, str]]
+
+
+@pytest.fixture(scope="session")
+def jwt_secret() -> str:
+    """The signing key of the apps the tests build: create_app(..., jwt_secret=jwt_secret)."""
+    return f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}"
+
+
+@pytest.fixture(scope="session")
+def auth_headers(engine: Engine, jwt_secret: str) -> AuthHeaders:
+    """auth_headers(name, role): a real user row (password TEST_PASSWORD) and its Bearer header;
+    for role "machine" a real API key row and its X-API-Key header. Cached per (name, role)."""
+    made: dict[tuple[str, str], dict[str, str]] = {}
+
+    def headers(name: str, role: str) -> dict[str, str]:
+        if (name, role) not in made:
+            if role == "machine":
+                _, key = create_api_key(engine, name, "machine", name, "tests")
+                made[name, role] = {"X-API-Key": key}
+            else:
+                ensure_user(engine, name, role, TEST_PASSWORD)
+                token = issue_token(jwt_secret, name, role, ttl_minutes=60)
+                made[name, role] = {"Authorization": f"Bearer {token}"}
+        return made[name, role]
+
+    return headers
 
 
 @pytest.fixture(scope="session")

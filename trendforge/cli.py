@@ -18,6 +18,8 @@ from trendforge.settings import Settings, get_settings
 app = typer.Typer(help="TrendForge: from a viral product idea to a shipped production run.")
 db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="People (merchant, planner, viewer, admin) and machine API keys.")
+app.add_typer(users_app, name="users")
 
 
 def _logging(verbose: bool) -> None:
@@ -86,8 +88,14 @@ def submit(
     size_mm: Annotated[float | None, typer.Option(help="Longest side, mm")] = None,
     volume: Annotated[int, typer.Option(help="Units to produce")] = 20_000,
     api_url: Annotated[str | None, typer.Option(help="Default: the local API")] = None,
+    token: Annotated[
+        str | None, typer.Option(envvar="TRENDFORGE_TOKEN", help="Bearer JWT (POST /auth/token)")
+    ] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar="TRENDFORGE_API_KEY", help="A merchant-role API key")
+    ] = None,
 ) -> None:
-    """Submit an idea to a running API (`trendforge up`)."""
+    """Submit an idea to a running API (`trendforge up`) as a logged-in merchant."""
     s = get_settings()
     url = api_url or f"http://{s.api_host}:{s.api_port}"
     body = {
@@ -97,9 +105,10 @@ def submit(
         "expected_volume": volume,
     }
     try:
-        r = httpx.post(
-            f"{url}/ideas", json=body, headers={"X-User": merchant, "X-Role": "merchant"}
-        )
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if api_key and not token:
+            headers = {"X-API-Key": api_key}
+        r = httpx.post(f"{url}/ideas", json=body, headers=headers)
     except httpx.ConnectError:
         typer.echo(f"no API at {url}: start it with `trendforge up`", err=True)
         raise typer.Exit(2) from None
@@ -113,6 +122,56 @@ def db_upgrade(revision: str = "head") -> None:
     url = get_settings().resolved_database_url
     dbmigrate.upgrade(url, revision)
     typer.echo(f"database at {url} is at {revision}")
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    """The migrated database of the settings."""
+    from models.db import make_engine
+
+    url = get_settings().resolved_database_url
+    dbmigrate.upgrade(url)
+    return make_engine(url)
+
+
+@users_app.command("create")
+def users_create(
+    name: str,
+    role: Annotated[str, typer.Option(help="merchant, planner, viewer or admin")],
+    password: Annotated[
+        str | None, typer.Option(help="Default: asked twice, hidden", show_default=False)
+    ] = None,
+) -> None:
+    """Create a user who logs in with a password (a merchant's name is their merchant_id)."""
+    from api.auth import create_user
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(_engine(), name, role, password)
+    except ValueError as err:
+        typer.echo(f"cannot create user: {err}", err=True)
+        raise typer.Exit(1) from err
+    typer.echo(f"user {user.username} ({user.role}) created")
+
+
+@users_app.command("api-key")
+def users_api_key(
+    name: str,
+    role: Annotated[str, typer.Option(help="machine (default), merchant, planner or viewer")] = (
+        "machine"
+    ),
+    owner: Annotated[str | None, typer.Option(help="Who acts through it; default NAME")] = None,
+) -> None:
+    """Create an API key (X-API-Key header) and print it once; only its hash is stored."""
+    from api.auth import create_api_key
+
+    try:
+        row, clear = create_api_key(_engine(), name, role, owner or name, "cli")
+    except ValueError as err:
+        typer.echo(f"cannot create API key: {err}", err=True)
+        raise typer.Exit(1) from err
+    typer.echo(f"API key {row.id} '{row.name}' ({row.role}, owner {row.owner}); shown once:")
+    typer.echo(clear)
 
 
 @app.command()

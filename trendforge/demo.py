@@ -2,7 +2,9 @@
 
 A simulated merchant picks variants, a simulated planner reviews plans (rejecting one first to
 show a replan), and a factory simulator reports each line's daily output through the API on an
-accelerated clock. Everything goes through the public HTTP API, as real users would.
+accelerated clock. Everything goes through the public HTTP API, as real users would: each
+merchant and the planner log in with a password (POST /auth/token), the factory MES sends an
+API key made for it, and a viewer reads the dashboard.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import secrets
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -20,7 +23,9 @@ import httpx
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
+from api.auth import create_api_key, ensure_user
 from api.leadtimes import format_duration
 from models.contracts import STAGE_SPANS, TERMINAL_STAGES, PipelineConfig, Stage
 from trendforge.settings import Settings
@@ -70,11 +75,43 @@ class FactorySim:
         return out
 
 
+class DemoPeople:
+    """The demo's identities: real users with random passwords and a machine API key."""
+
+    def __init__(self, engine: Engine, http: httpx.AsyncClient) -> None:
+        self.engine, self.http = engine, http
+        self.tokens: dict[str, dict[str, str]] = {}
+        _, key = create_api_key(engine, "mes-bot", "machine", "mes-bot", "demo")
+        self.mes = {"X-API-Key": key}
+
+    async def login(self, username: str, role: str) -> dict[str, str]:
+        """The Bearer header of `username`, creating the user on first use (OAuth2 password flow)."""
+        if username not in self.tokens:
+            password = secrets.token_urlsafe(16)
+            await asyncio.to_thread(ensure_user, self.engine, username, role, password)
+            r = await self.http.post(
+                "/auth/token", data={"username": username, "password": password}
+            )
+            r.raise_for_status()
+            self.tokens[username] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        return self.tokens[username]
+
+    async def merchant(self, merchant_id: str) -> dict[str, str]:
+        return await self.login(merchant_id, "merchant")
+
+    async def planner(self) -> dict[str, str]:
+        return await self.login("planner-li", "planner")
+
+    async def viewer(self) -> dict[str, str]:
+        return await self.login("manager-ma", "viewer")
+
+
 class DemoDriver:
     """Plays merchant, planner and factory against the API until every idea is shipped."""
 
-    def __init__(self, api: str, tick_s: float, seed: int = 7) -> None:
+    def __init__(self, api: str, tick_s: float, engine: Engine, seed: int = 7) -> None:
         self.http = httpx.AsyncClient(base_url=api, timeout=60)
+        self.people = DemoPeople(engine, self.http)
         self.tick_s = tick_s
         self.factory = FactorySim(random.Random(seed))
         self.rejected_once: set[int] = set()
@@ -93,25 +130,26 @@ class DemoDriver:
                 await self.produce(idea)
 
     async def pick(self, idea: dict[str, Any]) -> None:
-        variants = (await self.http.get(f"/ideas/{idea['id']}/variants")).json()
+        merchant = await self.people.merchant(idea["merchant_id"])
+        variants = (await self.http.get(f"/ideas/{idea['id']}/variants", headers=merchant)).json()
         if not variants:
             return
         top = [v for v in variants[:5] if v["printable"]] or variants[:1]
         choice = self.rng.choice(top)
         await self.http.post(
-            f"/ideas/{idea['id']}/selection",
-            json={"variant_id": choice["id"]},
-            headers={"X-User": idea["merchant_id"], "X-Role": "merchant"},
+            f"/ideas/{idea['id']}/selection", json={"variant_id": choice["id"]}, headers=merchant
         )
 
     async def review(self, idea: dict[str, Any]) -> None:
+        planner = await self.people.planner()
         plans = (
-            await self.http.get("/plans", params={"status": "pending", "trend_id": idea["id"]})
+            await self.http.get(
+                "/plans", params={"status": "pending", "trend_id": idea["id"]}, headers=planner
+            )
         ).json()
         if not plans:
             return
         plan = plans[-1]
-        planner = {"X-User": "planner-li", "X-Role": "planner"}
         if "horse" in idea["text"] and idea["id"] not in self.rejected_once:
             self.rejected_once.add(idea["id"])
             body = {
@@ -124,23 +162,26 @@ class DemoDriver:
         await self.http.post(f"/plans/{plan['id']}/review", json=body, headers=planner)
 
     async def produce(self, idea: dict[str, Any]) -> None:
-        detail = (await self.http.get(f"/ideas/{idea['id']}")).json()
+        mes = self.people.mes
+        detail = (
+            await self.http.get(f"/ideas/{idea['id']}", headers=await self.people.planner())
+        ).json()
         run = detail.get("run")
         if not run or run["status"] != "running":
             return
         self.runs[idea["id"]] = run
-        plans = (await self.http.get("/plans", params={"trend_id": idea["id"]})).json()
+        plans = (await self.http.get("/plans", params={"trend_id": idea["id"]}, headers=mes)).json()
         live = [p for p in plans if p["status"] == "approved"]
         if not live:
             return
-        plan = (await self.http.get(f"/plans/{live[-1]['id']}")).json()
+        plan = (await self.http.get(f"/plans/{live[-1]['id']}", headers=mes)).json()
         day = self.factory.day.get(idea["id"], 0)
         remaining = run["quantity"] - run["produced"]
         for report in self.factory.reports(plan, day, remaining):
             await self.http.post(
                 f"/runs/{run['id']}/progress",
                 json=report,
-                headers={"X-User": "mes-bot", "X-Role": "machine"},
+                headers=mes,
             )
         self.factory.day[idea["id"]] = day + 1
 
@@ -212,29 +253,34 @@ async def run_demo(
         )
         await ensure_trend_watch(stack.client, settings, sample_feed(), config)
         await stack.client.get_schedule_handle(TREND_WATCH_SCHEDULE_ID).trigger()
-        driver = DemoDriver(stack.api_url, tick_s)
+        driver = DemoDriver(stack.api_url, tick_s, stack.engine)
         for idea in MERCHANT_IDEAS:
-            r = await driver.http.post(
-                "/ideas", json=idea, headers={"X-User": idea["merchant_id"], "X-Role": "merchant"}
-            )
+            merchant = await driver.people.merchant(idea["merchant_id"])
+            r = await driver.http.post("/ideas", json=idea, headers=merchant)
             r.raise_for_status()
         expected = 1 + len(MERCHANT_IDEAS)  # trend-watch starts the hat and the horse
         ideas: list[dict[str, Any]] = []
         with Live(console=console, refresh_per_second=4) as live:
             while time.monotonic() - started < timeout_s:
-                ideas = (await driver.http.get("/ideas")).json()
+                ideas = (
+                    await driver.http.get("/ideas", headers=await driver.people.planner())
+                ).json()
                 live.update(progress_table(ideas, time.monotonic() - started, driver.runs))
                 if len(ideas) > expected and all(i["stage"] in TERMINAL_STAGES for i in ideas):
                     break
                 await driver.step(ideas)
                 await asyncio.sleep(tick_s)
-        lt = (await driver.http.get("/leadtimes")).json()
+        lt = (await driver.http.get("/leadtimes", headers=await driver.people.viewer())).json()
         console.print()
         console.print(leadtime_table(lt))
         if lt.get("bottleneck"):
             console.print(f"Bottleneck stage (highest p50): [bold red]{lt['bottleneck']}[/]")
         console.print(
             f"Dashboard: {stack.api_url}/   API docs: {stack.api_url}/docs   Temporal UI: {stack.temporal_ui_url}"
+        )
+        console.print(
+            "Log in as TRENDFORGE_ADMIN_USER/_PASSWORD, or make a user: "
+            f"`TRENDFORGE_DATA_DIR={demo_dir} trendforge users create NAME --role viewer`"
         )
         shipped = [i for i in ideas if i["stage"] == Stage.shipped]
         console.print(

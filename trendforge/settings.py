@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.contracts import PipelineConfig
@@ -55,6 +55,14 @@ class Settings(BaseSettings):
         """The per-idea knobs the API starts pipelines with: defaults, variant count, overrides."""
         return PipelineConfig(**{"variant_count": self.variant_count, **self.pipeline})
 
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 key of the login tokens; unset = <data_dir>/jwt_secret"
+    )
+    token_ttl_minutes: int = Field(default=480, ge=1, le=60 * 24 * 30)
+    cookie_secure: bool = Field(default=False, description="Send tf_session only over HTTPS")
+    admin_user: str | None = Field(default=None, description="First admin, created at start")
+    admin_password: SecretStr | None = None
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -64,6 +72,14 @@ class Settings(BaseSettings):
     @property
     def resolved_temporal_address(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    def resolved_jwt_secret(self) -> str:
+        """The configured secret, else the one generated once and kept under the data dir."""
+        if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
+            return self.jwt_secret.get_secret_value()
+        from api.auth import load_or_create_secret
+
+        return load_or_create_secret(self.data_dir)
 
     @property
     def files_dir(self) -> Path:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from api.app import create_app
+from api.auth import ensure_user
 from models.contracts import PipelineConfig
 from models.db import make_engine
 from trendforge import dbmigrate
@@ -69,6 +70,7 @@ async def running_stack(
         url = settings.resolved_database_url
         dbmigrate.upgrade(url)
         engine = make_engine(url)
+        ensure_first_admin(engine, settings)
         client = await connect(address, settings.temporal_namespace)
         stack = Stack(settings, client, engine, address)
         stop = asyncio.Event()
@@ -84,6 +86,8 @@ async def running_stack(
                 virality_threshold=settings.virality_threshold,
                 temporal_ui_url=stack.temporal_ui_url,
                 task_queue=settings.task_queue,
+                jwt_secret=settings.resolved_jwt_secret(),
+                token_ttl_minutes=settings.token_ttl_minutes,
             )
             server = _Server(
                 uvicorn.Config(
@@ -106,6 +110,21 @@ async def running_stack(
                 if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
                     log.warning("stack component stopped with %r", r)
             engine.dispose()
+
+
+def ensure_first_admin(engine: Engine, settings: Settings) -> None:
+    """TRENDFORGE_ADMIN_USER / _PASSWORD: make (or reset) that admin, so someone can log in."""
+    if not settings.admin_user:
+        return
+    if settings.admin_password is None or not settings.admin_password.get_secret_value():
+        raise RuntimeError("TRENDFORGE_ADMIN_USER is set: set TRENDFORGE_ADMIN_PASSWORD too")
+    try:
+        ensure_user(
+            engine, settings.admin_user, "admin", settings.admin_password.get_secret_value()
+        )
+    except ValueError as err:
+        raise RuntimeError(f"cannot create the first admin: {err}") from err
+    log.info("admin user %s is ready", settings.admin_user)
 
 
 async def serve_until_interrupted(

@@ -4,34 +4,59 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
 
 from api.app import create_app
-from tests.conftest import running_workers
+from tests.conftest import AuthHeaders, running_workers
 
 pytestmark = pytest.mark.db
 
-MERCHANT = {"X-User": "m-api", "X-Role": "merchant"}
-PLANNER = {"X-User": "planner-li", "X-Role": "planner"}
-MES = {"X-User": "mes", "X-Role": "machine"}
+
+@dataclass
+class People:
+    """Real users (and the MES API key) of these tests, as request headers."""
+
+    merchant: dict[str, str]
+    other: dict[str, str]
+    planner: dict[str, str]
+    viewer: dict[str, str]
+    mes: dict[str, str]
+    feed: dict[str, str]
 
 
 @pytest.fixture
-async def api(dev_env, engine, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
+def who(auth_headers: AuthHeaders) -> People:
+    return People(
+        merchant=auth_headers("m-api", "merchant"),
+        other=auth_headers("m-other", "merchant"),
+        planner=auth_headers("planner-li", "planner"),
+        viewer=auth_headers("viewer-vi", "viewer"),
+        mes=auth_headers("mes", "machine"),
+        feed=auth_headers("trend-feed-bot", "machine"),
+    )
+
+
+@pytest.fixture
+async def api(dev_env, engine, tmp_path, jwt_secret) -> AsyncIterator[httpx.AsyncClient]:
     async with running_workers(dev_env.client, engine, tmp_path) as (queue, config):
-        app = create_app(engine, dev_env.client, config=config, task_queue=queue)
+        app = create_app(
+            engine, dev_env.client, config=config, task_queue=queue, jwt_secret=jwt_secret
+        )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://tf", timeout=60) as c:
             yield c
 
 
-async def _wait(c: httpx.AsyncClient, idea_id: int, stage: str, timeout_s: float = 90) -> dict:
+async def _wait(
+    c: httpx.AsyncClient, headers: dict, idea_id: int, stage: str, timeout_s: float = 90
+) -> dict:
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout_s
     while loop.time() < end:
-        body = (await c.get(f"/ideas/{idea_id}")).json()
+        body = (await c.get(f"/ideas/{idea_id}", headers=headers)).json()
         if body["stage"] == stage:
             return body
         assert body["stage"] not in ("failed", "cancelled"), body
@@ -39,7 +64,7 @@ async def _wait(c: httpx.AsyncClient, idea_id: int, stage: str, timeout_s: float
     raise AssertionError(f"idea {idea_id} never reached {stage}: {body['stage']}")
 
 
-async def test_idea_to_shipment_over_http(api: httpx.AsyncClient) -> None:
+async def test_idea_to_shipment_over_http(api: httpx.AsyncClient, who: People) -> None:
     c = api
     idea = {
         "text": "mini ceramic cup with a bunny handle",
@@ -47,74 +72,83 @@ async def test_idea_to_shipment_over_http(api: httpx.AsyncClient) -> None:
         "expected_volume": 2500,
         "due_in_days": 4,
     }
-    r = await c.post("/ideas", json=idea, headers=MERCHANT)
+    r = await c.post("/ideas", json=idea, headers=who.merchant)
     assert r.status_code == 201, r.text
     idea_id = r.json()["id"]
     r2 = await c.post(
-        "/ideas", json={**idea, "text": "Mini ceramic cup with a bunny  handle"}, headers=MERCHANT
+        "/ideas",
+        json={**idea, "text": "Mini ceramic cup with a bunny  handle"},
+        headers=who.merchant,
     )
     assert r2.status_code == 200 and r2.json()["id"] == idea_id and not r2.json()["created"]
 
-    await _wait(c, idea_id, "awaiting_selection")
-    variants = (await c.get(f"/ideas/{idea_id}/variants")).json()
+    await _wait(c, who.merchant, idea_id, "awaiting_selection")
+    variants = (await c.get(f"/ideas/{idea_id}/variants", headers=who.merchant)).json()
     assert len(variants) == 6 and variants[0]["rank"] == 1
-    png = await c.get(variants[0]["preview_url"])
+    png = await c.get(variants[0]["preview_url"], headers=who.merchant)
+    assert (await c.get(variants[0]["preview_url"], headers=who.other)).status_code == 403
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
 
-    r = await c.post(f"/ideas/{idea_id}/selection", json={"variant_id": 10**9}, headers=MERCHANT)
+    r = await c.post(
+        f"/ideas/{idea_id}/selection", json={"variant_id": 10**9}, headers=who.merchant
+    )
     assert r.status_code == 409 and "not one of this idea's variants" in r.json()["detail"]
     r = await c.post(
         f"/ideas/{idea_id}/selection",
         json={"variant_id": variants[0]["id"]},
-        headers={"X-User": "other", "X-Role": "merchant"},
+        headers=who.other,
     )
     assert r.status_code == 403
     r = await c.post(
-        f"/ideas/{idea_id}/selection", json={"variant_id": variants[0]["id"]}, headers=MERCHANT
+        f"/ideas/{idea_id}/selection", json={"variant_id": variants[0]["id"]}, headers=who.merchant
     )
     assert r.status_code == 200, r.text
 
-    await _wait(c, idea_id, "awaiting_plan_review")
-    proto = (await c.get(f"/ideas/{idea_id}/prototype")).json()
+    await _wait(c, who.merchant, idea_id, "awaiting_plan_review")
+    proto = (await c.get(f"/ideas/{idea_id}/prototype", headers=who.merchant)).json()
     assert proto["print_time_s"] > 0 and "stl" in proto["downloads"] and "3mf" in proto["downloads"]
-    stl = await c.get(proto["downloads"]["stl"])
+    stl = await c.get(proto["downloads"]["stl"], headers=who.merchant)
     assert stl.status_code == 200 and len(stl.content) > 84
-    pending = (await c.get("/plans", params={"status": "pending", "trend_id": idea_id})).json()
+    pending = (
+        await c.get(
+            "/plans", params={"status": "pending", "trend_id": idea_id}, headers=who.planner
+        )
+    ).json()
     assert len(pending) == 1
     plan_id = pending[0]["id"]
-    r = await c.post(f"/plans/{plan_id}/review", json={"approve": True}, headers=MERCHANT)
+    r = await c.post(f"/plans/{plan_id}/review", json={"approve": True}, headers=who.merchant)
     assert r.status_code == 403
-    r = await c.post(f"/plans/{plan_id}/review", json={"approve": False}, headers=PLANNER)
+    r = await c.post(f"/plans/{plan_id}/review", json={"approve": False}, headers=who.planner)
     assert r.status_code == 422
-    r = await c.post(f"/plans/{plan_id}/review", json={"approve": True}, headers=PLANNER)
+    r = await c.post(f"/plans/{plan_id}/review", json={"approve": True}, headers=who.planner)
     assert r.status_code == 200 and r.json()["decision"] == "approved"
 
-    body = await _wait(c, idea_id, "producing")
+    body = await _wait(c, who.merchant, idea_id, "producing")
     for _ in range(50):
-        body = (await c.get(f"/ideas/{idea_id}")).json()
+        body = (await c.get(f"/ideas/{idea_id}", headers=who.merchant)).json()
         if body["run"]:
             break
         await asyncio.sleep(0.1)
     run_id = body["run"]["id"]
-    plan = (await c.get(f"/plans/{plan_id}")).json()
+    plan = (await c.get(f"/plans/{plan_id}", headers=who.mes)).json()
     r = await c.post(
-        f"/runs/{run_id}/progress", json={"line_id": "nope", "day": 0, "units": 5}, headers=MES
+        f"/runs/{run_id}/progress", json={"line_id": "nope", "day": 0, "units": 5}, headers=who.mes
     )
     assert r.status_code == 422
     r = await c.post(
-        f"/runs/{run_id}/progress", json={"line_id": "x", "day": 0, "units": -5}, headers=MES
+        f"/runs/{run_id}/progress", json={"line_id": "x", "day": 0, "units": -5}, headers=who.mes
     )
     assert r.status_code == 422
     made = 0
     for d in sorted(plan["daily"], key=lambda d: d["day"]):
         units = min(d["units"], 2500 - made)
-        r = await c.post(f"/runs/{run_id}/progress", json={**d, "units": units}, headers=MES)
+        r = await c.post(f"/runs/{run_id}/progress", json={**d, "units": units}, headers=who.mes)
         assert r.status_code == 202, r.text
         made += units
-    body = await _wait(c, idea_id, "shipped")
+    body = await _wait(c, who.merchant, idea_id, "shipped")
     assert {m["name"] for m in body["milestones"]} >= {"trend_seen", "first_batch", "shipped"}
 
-    lt = (await c.get("/leadtimes")).json()
+    lt = (await c.get("/leadtimes", headers=who.viewer)).json()
     mine = next(i for i in lt["ideas"] if i["trend_id"] == idea_id)
     assert mine["total_s"] is not None and mine["total_s"] > 0
     assert set(mine["stages_s"]) == {
@@ -129,54 +163,67 @@ async def test_idea_to_shipment_over_http(api: httpx.AsyncClient) -> None:
     }
     total = next(s for s in lt["stages"] if s["stage"] == "total")
     assert total["count"] >= 1 and total["p90_s"] >= total["p50_s"] > 0
-    page = await c.get("/")
+    page = await c.get("/", headers=who.viewer)
     assert page.status_code == 200 and "mini ceramic cup" in page.text
 
 
-async def test_bad_input_gets_4xx_with_reason(api: httpx.AsyncClient) -> None:
+async def test_bad_input_gets_4xx_with_reason(api: httpx.AsyncClient, who: People) -> None:
     c = api
-    r = await c.post("/ideas", json={"text": "   ", "merchant_id": "m-api"}, headers=MERCHANT)
+    r = await c.post("/ideas", json={"text": "   ", "merchant_id": "m-api"}, headers=who.merchant)
     assert r.status_code == 422 and "text" in r.text
     r = await c.post(
         "/ideas",
         json={"text": "hat", "merchant_id": "m-api", "expected_volume": -1},
-        headers=MERCHANT,
+        headers=who.merchant,
     )
     assert r.status_code == 422 and "expected_volume" in r.text
     r = await c.post(
-        "/ideas", json={"text": "hat", "merchant_id": "someone-else"}, headers=MERCHANT
+        "/ideas", json={"text": "hat", "merchant_id": "someone-else"}, headers=who.merchant
     )
     assert r.status_code == 403
     r = await c.post(
-        "/ideas", json={"text": "hat", "merchant_id": "m-api"}, headers={"X-Role": "wizard"}
+        "/ideas", json={"text": "hat", "merchant_id": "m-api"}, headers={"X-Role": "merchant"}
     )
-    assert r.status_code == 401
-    assert (await c.get("/ideas/999999")).status_code == 404
-    assert (await c.get("/plans/999999")).status_code == 404
-    r = await c.post("/plans/999999/review", json={"approve": True}, headers=PLANNER)
+    assert r.status_code == 401 and "log in first" in r.json()["detail"]
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert (await c.get("/ideas/999999", headers=who.planner)).status_code == 404
+    assert (await c.get("/plans/999999", headers=who.planner)).status_code == 404
+    r = await c.post("/plans/999999/review", json={"approve": True}, headers=who.planner)
     assert r.status_code == 404
     r = await c.post(
-        "/runs/999999/progress", json={"line_id": "a", "day": 0, "units": 1}, headers=MES
+        "/runs/999999/progress", json={"line_id": "a", "day": 0, "units": 1}, headers=who.mes
     )
     assert r.status_code == 404
-    r = await c.post("/signals", json={"phrase": "x", "observations": [{"t_hours": 0, "views": 1}]})
+    r = await c.post(
+        "/signals",
+        json={"phrase": "x", "observations": [{"t_hours": 0, "views": 1}]},
+        headers=who.feed,
+    )
     assert r.status_code == 422
 
 
-async def test_signal_starts_a_pipeline_once(api: httpx.AsyncClient) -> None:
+async def test_signal_starts_a_pipeline_once(api: httpx.AsyncClient, who: People) -> None:
     c = api
     obs = [
         {"t_hours": 0, "views": 1000, "likes": 50, "shares": 5},
         {"t_hours": 6, "views": 900000, "likes": 70000, "shares": 20000},
     ]
     r = await c.post(
-        "/signals", json={"phrase": "glow in the dark dinosaur keychain", "observations": obs}
+        "/signals",
+        json={"phrase": "glow in the dark dinosaur keychain", "observations": obs},
+        headers=who.feed,
     )
     assert r.status_code == 200 and r.json()["viral"] and "idea_id" in r.json()
     r = await c.post(
-        "/signals", json={"phrase": "Glow-in-the-dark dinosaur keychain", "observations": obs}
+        "/signals",
+        json={"phrase": "Glow-in-the-dark dinosaur keychain", "observations": obs},
+        headers=who.feed,
     )
     assert r.json().get("duplicate") is True and "idea_id" not in r.json()
     flat = [{"t_hours": 0, "views": 1000}, {"t_hours": 24, "views": 1010}]
-    r = await c.post("/signals", json={"phrase": "beige desk organiser", "observations": flat})
+    r = await c.post(
+        "/signals",
+        json={"phrase": "beige desk organiser", "observations": flat},
+        headers=who.feed,
+    )
     assert r.status_code == 200 and not r.json()["viral"]

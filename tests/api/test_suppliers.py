@@ -15,19 +15,23 @@ from engines.sourcing import HUBS
 from models.contracts import SourcingRequest
 from models.db import session_scope
 from models.tables import Trend
+from tests.conftest import AuthHeaders
 
 HEADER = (
     "code,name,town,lat,lon,lead_time_days,moq_units,quality,process,"
     "capacity_units_per_day,unit_cost_usd\n"
 )
-PLANNER = {"X-User": "li", "X-Role": "planner"}
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
-async def api(engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(engine, None))
-    async with httpx.AsyncClient(transport=transport, base_url="http://tf") as c:
+async def api(
+    engine: Engine, jwt_secret: str, auth_headers: AuthHeaders
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as planner li; tests pass other headers to act as someone else."""
+    transport = httpx.ASGITransport(app=create_app(engine, None, jwt_secret=jwt_secret))
+    li = auth_headers("li", "planner")
+    async with httpx.AsyncClient(transport=transport, base_url="http://tf", headers=li) as c:
         yield c
 
 
@@ -75,14 +79,12 @@ async def test_csv_import_text_body_then_multipart_upsert(api: httpx.AsyncClient
     r = await api.post(
         "/suppliers/import",
         content=_csv(prefix, process),
-        headers=PLANNER | {"content-type": "text/csv"},
+        headers={"content-type": "text/csv"},
     )
     assert r.status_code == 200, r.text
     assert r.json() == {"rows": 3, "created": 2, "updated": 0, "capabilities": 3}
     updated = _csv(prefix, process).replace(",4000,0.3", ",4500,0.29")
-    r = await api.post(
-        "/suppliers/import", files={"file": ("s.csv", updated, "text/csv")}, headers=PLANNER
-    )
+    r = await api.post("/suppliers/import", files={"file": ("s.csv", updated, "text/csv")})
     assert r.status_code == 200 and r.json()["created"] == 0 and r.json()["updated"] == 2
     found = (await api.get("/suppliers", params={"process": process})).json()
     assert found["total"] == 2
@@ -95,26 +97,26 @@ async def test_csv_import_text_body_then_multipart_upsert(api: httpx.AsyncClient
     assert caps[process]["capacity_units_per_day"] == 4500 and f"{process}_packing" in caps
 
 
-async def test_csv_import_rejects_bad_lines_roles_and_size(api: httpx.AsyncClient) -> None:
+async def test_csv_import_rejects_bad_lines_roles_and_size(
+    api: httpx.AsyncClient, auth_headers: AuthHeaders
+) -> None:
     bad = (
         HEADER
         + "X1,Bad,Suxi,north,120.1,2,100,0.9,printing,100,0.1\nX2,Ok,Suxi,29.4,120.1,2,100,1.5,printing,100,0.1\n"
     )
-    r = await api.post(
-        "/suppliers/import", content=bad, headers=PLANNER | {"content-type": "text/csv"}
-    )
+    r = await api.post("/suppliers/import", content=bad, headers={"content-type": "text/csv"})
     assert r.status_code == 422
     detail = r.json()["detail"]
     assert [e["line"] for e in detail["errors"]] == [2, 3]
     assert "lat must be a number" in detail["errors"][0]["message"]
     suxi = (await api.get("/suppliers", params={"town": "Suxi", "limit": 500})).json()["items"]
     assert not {"X1", "X2"} & {x["code"] for x in suxi}  # all or nothing
-    viewer = await api.post("/suppliers/import", content=bad, headers={"X-Role": "viewer"})
-    assert viewer.status_code == 403
-    huge = HEADER + "x" * (5 * 1024 * 1024)
-    r = await api.post(
-        "/suppliers/import", content=huge, headers=PLANNER | {"content-type": "text/csv"}
+    viewer = await api.post(
+        "/suppliers/import", content=bad, headers=auth_headers("viewer-vi", "viewer")
     )
+    assert viewer.status_code == 403 and "planner" in viewer.json()["detail"]
+    huge = HEADER + "x" * (5 * 1024 * 1024)
+    r = await api.post("/suppliers/import", content=huge, headers={"content-type": "text/csv"})
     assert r.status_code == 413
 
 

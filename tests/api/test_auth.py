@@ -1,0 +1,257 @@
+"""Logging in for real: password flow, session cookie, expiry, tampering, API keys, first admin."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from api.app import create_app
+from api.auth import (
+    COOKIE_NAME,
+    create_user,
+    hash_password,
+    issue_token,
+    load_or_create_secret,
+    verify_password,
+)
+from models.db import session_scope
+from models.tables import ApiKey, User
+from tests.conftest import TEST_PASSWORD, AuthHeaders
+from trendforge.settings import Settings
+from trendforge.stack import ensure_first_admin
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+async def api(engine: Engine, jwt_secret: str) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(engine, None, jwt_secret=jwt_secret))
+    async with httpx.AsyncClient(transport=transport, base_url="http://tf") as c:
+        yield c
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+async def _token(c: httpx.AsyncClient, user: str, password: str = TEST_PASSWORD) -> str:
+    r = await c.post("/auth/token", data={"username": user, "password": password})
+    assert r.status_code == 200, r.text
+    assert r.json()["token_type"] == "bearer"
+    return r.json()["access_token"]
+
+
+async def test_password_flow_token_and_me(api: httpx.AsyncClient, engine: Engine) -> None:
+    name = _name("m")
+    create_user(engine, name, "merchant", TEST_PASSWORD)
+    token = await _token(api, name)
+    me = await api.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json() == {"user": name, "role": "merchant", "via": "token"}
+    bad = await api.post("/auth/token", data={"username": name, "password": "wrong-password"})
+    assert bad.status_code == 401 and bad.json()["detail"] == "wrong user name or password"
+    assert 'error="invalid_grant"' in bad.headers["www-authenticate"]
+    nobody = await api.post("/auth/token", data={"username": "nobody-x", "password": "whatever1"})
+    assert nobody.status_code == 401 and nobody.json() == bad.json()  # no user enumeration
+
+
+async def test_passwords_are_salted_scrypt_hashes(engine: Engine) -> None:
+    a, b = hash_password("same password"), hash_password("same password")
+    assert a != b and a.startswith("scrypt$") and "same password" not in a
+    assert verify_password("same password", a) and not verify_password("other", a)
+    assert not verify_password("x", "garbage") and not verify_password("x", "md5$1$2$3$4$5")
+    name = _name("hashcheck")
+    create_user(engine, name, "viewer", TEST_PASSWORD)
+    with Session(engine) as s:
+        row = s.exec(select(User).where(User.username == name)).one()
+    assert TEST_PASSWORD not in row.password_hash
+    with pytest.raises(ValueError, match="already exists"):
+        create_user(engine, name, "viewer", TEST_PASSWORD)
+    with pytest.raises(ValueError, match="at least 8"):
+        create_user(engine, _name("short"), "viewer", "short")
+    with pytest.raises(ValueError, match="machines use API keys"):
+        create_user(engine, _name("mach"), "machine", TEST_PASSWORD)
+
+
+async def test_expired_tampered_and_foreign_tokens_are_401(
+    api: httpx.AsyncClient, engine: Engine, jwt_secret: str
+) -> None:
+    name = _name("p")
+    create_user(engine, name, "planner", TEST_PASSWORD)
+
+    async def me(token: str) -> httpx.Response:
+        return await api.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+
+    expired = issue_token(jwt_secret, name, "planner", ttl_minutes=-1)
+    r = await me(expired)
+    assert r.status_code == 401 and "expired" in r.json()["detail"]
+    assert r.headers["www-authenticate"].startswith('Bearer realm="trendforge"')
+    good = issue_token(jwt_secret, name, "planner", ttl_minutes=5)
+    head, body, sig = good.split(".")
+    flipped = sig[:-2] + ("AA" if sig[-2:] != "AA" else "BB")
+    r = await me(f"{head}.{body}.{flipped}")
+    assert r.status_code == 401 and "signature" in r.json()["detail"]
+    # a forged payload claiming admin, re-using the real signature
+    claims = jwt.decode(good, jwt_secret, algorithms=["HS256"], issuer="trendforge")
+    forged = jwt.encode(claims | {"sub": "mx-admin", "role": "admin"}, "a" * 48).split(".")
+    r = await me(f"{forged[0]}.{forged[1]}.{sig}")
+    assert r.status_code == 401 and "signature" in r.json()["detail"]
+    r = await me(issue_token("another-secret-" + "x" * 40, name, "planner", 5))
+    assert r.status_code == 401
+    none_alg = jwt.encode(claims, None, algorithm="none")
+    assert (await me(none_alg)).status_code == 401
+    assert (await me("not-a-jwt")).status_code == 401
+    r = await api.get("/auth/me", headers={"Authorization": f"Basic {good}"})
+    assert r.status_code == 401 and "Bearer" in r.json()["detail"]
+    assert (await me(good)).status_code == 200
+
+
+async def test_deactivated_user_and_role_change_apply_at_once(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    name = _name("v")
+    create_user(engine, name, "viewer", TEST_PASSWORD)
+    auth = {"Authorization": f"Bearer {await _token(api, name)}"}
+    review = {"approve": True}
+    assert (await api.post("/plans/1/review", json=review, headers=auth)).status_code == 403
+    with session_scope(engine) as s:
+        row = s.exec(select(User).where(User.username == name)).one()
+        row.role = "planner"
+        s.add(row)
+    assert (await api.get("/auth/me", headers=auth)).json()["role"] == "planner"
+    with session_scope(engine) as s:
+        row = s.exec(select(User).where(User.username == name)).one()
+        row.active = False
+        s.add(row)
+    r = await api.get("/auth/me", headers=auth)
+    assert r.status_code == 401 and "deactivated" in r.json()["detail"]
+
+
+async def test_cookie_login_logout_and_bearer_wins(
+    api: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
+) -> None:
+    name = _name("m")
+    create_user(engine, name, "merchant", TEST_PASSWORD)
+    form = {"username": name, "password": TEST_PASSWORD, "next": "/ideas?stage=producing"}
+    r = await api.post("/auth/login", data=form)
+    assert r.status_code == 303 and r.headers["location"] == "/ideas?stage=producing"
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE_NAME}=") and "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
+    assert api.cookies.get(COOKIE_NAME)
+    me = (await api.get("/auth/me")).json()
+    assert me == {"user": name, "role": "merchant", "via": "cookie"}
+    planner = auth_headers("cookie-planner", "planner")
+    assert (await api.get("/auth/me", headers=planner)).json()["user"] == "cookie-planner"
+    for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        r = await api.post("/auth/login", data=form | {"next": evil})
+        assert r.status_code == 303 and r.headers["location"] == "/"
+    r = await api.post("/auth/login", data=form | {"password": "wrong-password"})
+    assert r.status_code == 401 and "set-cookie" not in r.headers
+    r = await api.post("/auth/logout")
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert not api.cookies.get(COOKIE_NAME)
+    assert (await api.get("/auth/me")).status_code == 401
+    api.cookies.set(COOKIE_NAME, "garbage")
+    r = await api.get("/auth/me")
+    assert r.status_code == 401 and "invalid" in r.json()["detail"]
+    api.cookies.clear()
+
+
+async def test_api_keys_shown_once_stored_hashed_and_revocable(
+    api: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
+) -> None:
+    admin = auth_headers("keys-admin", "admin")
+    r = await api.post(
+        "/auth/api-keys", json={"name": "factory-mes", "role": "machine"}, headers=admin
+    )
+    assert r.status_code == 201, r.text
+    key, key_id = r.json()["key"], r.json()["id"]
+    assert r.json()["owner"] == "factory-mes" and r.json()["created_by"] == "keys-admin"
+    listed = (await api.get("/auth/api-keys", headers=admin)).json()
+    mine = next(k for k in listed if k["id"] == key_id)
+    assert "key" not in mine and "key_hash" not in mine
+    with Session(engine) as s:
+        row = s.get(ApiKey, key_id)
+    assert row is not None and key not in row.key_hash and len(row.key_hash) == 64
+    me = (await api.get("/auth/me", headers={"X-API-Key": key})).json()
+    assert me == {"user": "factory-mes", "role": "machine", "via": "api-key"}
+    r = await api.post("/auth/api-keys", json={"name": "root", "role": "admin"}, headers=admin)
+    assert r.status_code == 422 and "role" in r.json()["detail"]
+    assert (await api.delete(f"/auth/api-keys/{key_id}", headers=admin)).status_code == 200
+    r = await api.get("/auth/me", headers={"X-API-Key": key})
+    assert r.status_code == 401 and "revoked" in r.json()["detail"]
+    r = await api.get("/auth/me", headers={"X-API-Key": key[:-3] + "abc"})
+    assert r.status_code == 401 and "unknown" in r.json()["detail"]
+    assert (await api.get("/auth/me", headers={"X-API-Key": "nope"})).status_code == 401
+    assert (await api.delete("/auth/api-keys/999999", headers=admin)).status_code == 404
+
+
+async def test_admin_creates_users_over_http(
+    api: httpx.AsyncClient, auth_headers: AuthHeaders
+) -> None:
+    admin = auth_headers("users-admin", "admin")
+    name = _name("new-merchant")
+    body = {"username": name, "role": "merchant", "password": TEST_PASSWORD}
+    r = await api.post("/auth/users", json=body, headers=admin)
+    assert r.status_code == 201 and r.json()["role"] == "merchant"
+    assert "password_hash" not in r.json()
+    assert (await api.post("/auth/users", json=body, headers=admin)).status_code == 409
+    r = await api.post(
+        "/auth/users", json=body | {"username": _name("x"), "role": "god"}, headers=admin
+    )
+    assert r.status_code == 422 and "role must be one of" in r.json()["detail"]
+    assert await _token(api, name)
+
+
+def test_first_admin_from_settings_and_generated_secret(engine: Engine, tmp_path) -> None:
+    name = _name("root")
+    settings = Settings(data_dir=tmp_path, admin_user=name, admin_password="first-admin-pw")
+    ensure_first_admin(engine, settings)
+    ensure_first_admin(engine, settings)  # idempotent at every start
+    with Session(engine) as s:
+        rows = s.exec(select(User).where(User.username == name)).all()
+    assert len(rows) == 1 and rows[0].role == "admin"
+    assert verify_password("first-admin-pw", rows[0].password_hash)
+    with pytest.raises(RuntimeError, match="ADMIN_PASSWORD"):
+        ensure_first_admin(engine, Settings(data_dir=tmp_path, admin_user="x-admin"))
+    secret = settings.resolved_jwt_secret()
+    assert secret == load_or_create_secret(tmp_path) and len(secret) >= 32
+    assert (tmp_path / "jwt_secret").stat().st_mode & 0o077 == 0
+    assert secret not in settings.model_dump_json()
+    given = Settings(data_dir=tmp_path, jwt_secret="s" * 40)
+    assert given.resolved_jwt_secret() == "s" * 40 and "s" * 40 not in given.model_dump_json()
+
+
+async def test_users_cli_creates_a_user_and_a_key(
+    api: httpx.AsyncClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from trendforge.cli import app as cli
+    from trendforge.settings import get_settings
+
+    monkeypatch.setenv("TRENDFORGE_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        name, runner = _name("cli-planner"), CliRunner()
+        done = runner.invoke(
+            cli, ["users", "create", name, "--role", "planner"], input="pw-from-prompt\n" * 2
+        )
+        assert done.exit_code == 0, done.output
+        again = runner.invoke(
+            cli, ["users", "create", name, "--role", "planner", "--password", "x" * 9]
+        )
+        assert again.exit_code == 1 and "already exists" in again.output
+        keyed = runner.invoke(cli, ["users", "api-key", _name("feed"), "--role", "machine"])
+        assert keyed.exit_code == 0, keyed.output
+    finally:
+        get_settings.cache_clear()
+    assert await _token(api, name, "pw-from-prompt")
+    key = keyed.output.strip().splitlines()[-1]
+    assert (await api.get("/auth/me", headers={"X-API-Key": key})).json()["role"] == "machine"

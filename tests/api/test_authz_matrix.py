@@ -1,0 +1,238 @@
+"""Every route of the app x every role: allowed, or refused with 401/403 and a reason.
+
+The table is the design (api/auth.py's docstring says the same in prose). The route list comes
+from `app.routes`, so a new route without a row here fails `test_every_route_has_a_row`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from starlette.routing import Route
+
+from api.app import create_app
+from api.auth import create_api_key
+from models.db import session_scope
+from models.tables import DesignVariant, ProductionPlan, ProductionRun, Supplier, Trend
+from tests.conftest import TEST_PASSWORD, AuthHeaders
+
+pytestmark = pytest.mark.db
+
+ROLES = ("anonymous", "owner", "other", "planner", "viewer", "admin", "machine")
+NAMES = {
+    "owner": ("mx-owner", "merchant"),
+    "other": ("mx-other", "merchant"),
+    "planner": ("mx-planner", "planner"),
+    "viewer": ("mx-viewer", "viewer"),
+    "admin": ("mx-admin", "admin"),
+    "machine": ("mx-mes", "machine"),
+}
+PUBLIC = set(ROLES)
+ANYONE = set(ROLES) - {"anonymous"}
+ADMIN = {"admin"}
+IDEA_READ = {"owner", "planner", "viewer", "admin"}
+OWNER = {"owner", "admin"}
+
+# (method, path) -> roles allowed; every other role gets 401 (anonymous) or 403
+MATRIX: dict[tuple[str, str], set[str]] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/redoc"): PUBLIC,
+    ("POST", "/auth/token"): PUBLIC,
+    ("POST", "/auth/login"): PUBLIC,
+    ("POST", "/auth/logout"): PUBLIC,
+    ("GET", "/auth/me"): ANYONE,
+    ("GET", "/auth/users"): ADMIN,
+    ("POST", "/auth/users"): ADMIN,
+    ("GET", "/auth/api-keys"): ADMIN,
+    ("POST", "/auth/api-keys"): ADMIN,
+    ("DELETE", "/auth/api-keys/{key_id}"): ADMIN,
+    ("POST", "/ideas"): {"owner", "other", "admin"},
+    ("GET", "/ideas"): {"owner", "other", "planner", "viewer", "admin"},
+    ("GET", "/ideas/{trend_id}"): IDEA_READ,
+    ("GET", "/ideas/{trend_id}/variants"): IDEA_READ,
+    ("GET", "/ideas/{trend_id}/variants/{variant_id}/{asset}"): IDEA_READ,
+    ("POST", "/ideas/{trend_id}/selection"): OWNER,
+    ("POST", "/ideas/{trend_id}/cancel"): OWNER,
+    ("GET", "/ideas/{trend_id}/prototype"): IDEA_READ,
+    ("GET", "/ideas/{trend_id}/prototype/{kind}"): IDEA_READ,
+    ("GET", "/ideas/{trend_id}/sourcing"): IDEA_READ,
+    ("GET", "/ideas/{trend_id}/match"): IDEA_READ,
+    ("GET", "/plans"): ANYONE,
+    ("GET", "/plans/{plan_id}"): {"owner", "planner", "viewer", "admin", "machine"},
+    ("POST", "/plans/{plan_id}/review"): {"planner", "admin"},
+    ("GET", "/runs/{run_id}"): {"owner", "planner", "viewer", "admin", "machine"},
+    ("POST", "/runs/{run_id}/progress"): {"planner", "admin", "machine"},
+    ("POST", "/signals"): {"machine", "admin"},
+    ("GET", "/leadtimes"): ANYONE,
+    ("GET", "/"): ANYONE,
+    ("GET", "/suppliers"): ANYONE,
+    ("GET", "/suppliers/{supplier_id}"): ANYONE,
+    ("POST", "/suppliers/import"): {"planner", "admin"},
+}
+
+
+@dataclass
+class World:
+    """Rows the routes act on: one idea of the owner with a variant, a plan and a run."""
+
+    engine: Engine
+    trend_id: int
+    variant_id: int
+    plan_id: int
+    run_id: int
+    supplier_id: int
+
+    def params(self) -> dict[str, Any]:
+        """Path parameters; a fresh API key each time, so revoking one spoils nothing."""
+        row, _ = create_api_key(self.engine, f"doomed-{uuid.uuid4().hex[:6]}", "machine", "x", "t")
+        key_id = row.id
+        return {
+            "trend_id": self.trend_id, "variant_id": self.variant_id, "asset": "preview.png",
+            "kind": "stl", "plan_id": self.plan_id, "run_id": self.run_id,
+            "supplier_id": self.supplier_id, "key_id": key_id,
+        }  # fmt: skip
+
+
+def _seed(engine: Engine) -> World:
+    tag = uuid.uuid4().hex[:8]
+    with session_scope(engine) as s:
+        trend = Trend(dedup_key=f"mx-{tag}", text=f"matrix idea {tag}", merchant_id="mx-owner")
+        s.add(trend)
+        s.flush()
+        assert trend.id is not None
+        v = DesignVariant(
+            trend_id=trend.id, rank=1, family="t", name="v", score=1, unit_cost_usd=1,
+            volume_cm3=1, mesh_path="/nonexistent/v.stl",
+        )  # fmt: skip
+        plan = ProductionPlan(
+            workflow_id=f"trend-mx-{tag}", trend_id=trend.id, quantity=10, due_day=3,
+            completion_day=2, on_time=True, lines=[{"line_id": "L1"}],
+        )  # fmt: skip
+        s.add_all([v, plan])
+        s.flush()
+        assert plan.id is not None and v.id is not None
+        run = ProductionRun(
+            workflow_id=f"run-mx-{tag}", trend_id=trend.id, plan_id=plan.id, quantity=10
+        )
+        s.add(run)
+        s.flush()
+        supplier = s.exec(select(Supplier.id)).first()
+        assert run.id is not None and supplier is not None
+        return World(engine, trend.id, v.id, plan.id, run.id, supplier)
+
+
+def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
+    """A valid request body for the route, so an allowed role gets past validation."""
+    me = NAMES.get(role, ("nobody", ""))[0]
+    merchant = me if role in ("owner", "other") else "mx-owner"
+    forms = {"username": "mx-planner", "password": TEST_PASSWORD}
+    csv = "code,name,town,lat,lon,lead_time_days,moq_units,quality,process,capacity_units_per_day,unit_cost_usd\n"
+    bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("POST", "/auth/token"): {"data": forms},
+        ("POST", "/auth/login"): {"data": forms},
+        ("POST", "/auth/users"): {"json": {"username": f"u-{uuid.uuid4().hex[:8]}",
+                                           "role": "viewer", "password": TEST_PASSWORD}},
+        ("POST", "/auth/api-keys"): {"json": {"name": "feed", "role": "machine"}},
+        ("POST", "/ideas"): {"json": {"text": f"matrix {uuid.uuid4().hex[:6]}",
+                                      "merchant_id": merchant}},
+        ("POST", "/ideas/{trend_id}/selection"): {"json": {"variant_id": world.variant_id}},
+        ("POST", "/plans/{plan_id}/review"): {"json": {"approve": True}},
+        ("POST", "/runs/{run_id}/progress"): {"json": {"line_id": "L1", "day": 0, "units": 1}},
+        ("POST", "/signals"): {"json": {"phrase": "flat thing", "observations": [
+            {"t_hours": 0, "views": 10}, {"t_hours": 24, "views": 11}]}},
+        ("POST", "/suppliers/import"): {"content": csv, "headers": {"content-type": "text/csv"}},
+    }  # fmt: skip
+    return bodies.get((method, path), {})
+
+
+def _routes(app: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """(method, path) of every route, also inside included routers (FastAPI keeps them lazy)."""
+    out: list[tuple[str, str]] = []
+    for r in app.routes:
+        inner = getattr(r, "original_router", None)  # fastapi's _IncludedRouter
+        if inner is not None:
+            out += _routes(inner, prefix + getattr(r.include_context, "prefix", ""))
+        elif isinstance(r, Route):
+            out += [(m, prefix + r.path) for m in (r.methods or set()) - {"HEAD"}]
+        else:
+            out.append(("MOUNT", prefix + str(getattr(r, "path", r))))  # static files: a row too
+    return sorted(set(out))
+
+
+@pytest.fixture
+async def matrix_api(
+    dev_env, engine: Engine, jwt_secret: str
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    queue = f"authz-{uuid.uuid4().hex[:8]}"  # no worker listens: started pipelines just wait
+    app = create_app(engine, dev_env.client, task_queue=queue, jwt_secret=jwt_secret)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tf", timeout=30) as c:
+        yield app, c
+
+
+def test_every_route_has_a_row(jwt_secret: str, engine: Engine) -> None:
+    routes = set(_routes(create_app(engine, None, jwt_secret=jwt_secret)))
+    missing, stale = routes - set(MATRIX), set(MATRIX) - routes
+    assert not missing, f"routes without an authorization decision: {sorted(missing)}"
+    assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
+
+
+async def test_authorization_matrix(
+    matrix_api: tuple[Any, httpx.AsyncClient], engine: Engine, auth_headers: AuthHeaders
+) -> None:
+    app, c = matrix_api
+    world = _seed(engine)
+    headers: dict[str, Callable[[], dict[str, str]]] = {"anonymous": dict}
+    for role, (name, real) in NAMES.items():
+        headers[role] = lambda n=name, r=real: auth_headers(n, r)
+    wrong: list[str] = []
+    for method, path in _routes(app):
+        for role in ROLES:
+            if method == "MOUNT":
+                continue  # a mount's row is a decision on record; its files are not routes
+            kw = _body(method, path, role, world)
+            url = path.format(**world.params())
+            extra = kw.pop("headers", {})
+            r = await c.request(method, url, **kw, headers=extra | headers[role]())
+            allowed = role in MATRIX[method, path]
+            got = f"{method} {path} as {role}: {r.status_code} {r.text[:120]}"
+            if allowed and (r.status_code in (401, 403) or r.status_code >= 500):
+                wrong.append("should pass: " + got)
+            elif not allowed:
+                want = 401 if role == "anonymous" else 403
+                if r.status_code != want or not r.json().get("detail"):
+                    wrong.append(f"should be {want}: " + got)
+                elif want == 401 and "www-authenticate" not in r.headers:
+                    wrong.append("401 without WWW-Authenticate: " + got)
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_merchants_list_only_their_own(
+    matrix_api: tuple[Any, httpx.AsyncClient], engine: Engine, auth_headers: AuthHeaders
+) -> None:
+    _, c = matrix_api
+    world = _seed(engine)
+    owner, other = auth_headers(*NAMES["owner"]), auth_headers(*NAMES["other"])
+    planner = auth_headers(*NAMES["planner"])
+    ids = lambda r: {x["id"] for x in r.json()}  # noqa: E731
+    assert world.trend_id in ids(await c.get("/ideas", headers=owner))
+    assert world.trend_id not in ids(await c.get("/ideas", headers=other))
+    assert world.trend_id in ids(await c.get("/ideas", headers=planner))
+    r = await c.get("/ideas", params={"merchant_id": "mx-owner"}, headers=other)
+    assert r.status_code == 403 and "own" in r.json()["detail"]
+    assert world.plan_id in ids(await c.get("/plans", headers=owner))
+    assert world.plan_id not in ids(await c.get("/plans", headers=other))
+    r = await c.get(f"/ideas/{world.trend_id}", headers=other)
+    assert r.status_code == 403 and "only the merchant who submitted" in r.json()["detail"]
+    r = await c.post("/ideas", json={"text": "x", "merchant_id": "mx-owner"}, headers=other)
+    assert r.status_code == 403 and "own merchant_id" in r.json()["detail"]
