@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -61,6 +62,12 @@ def is_page(request: Request) -> bool:
     path = request.url.path
     page_path = path == "/" or (path.startswith("/app/") and not path.startswith("/app/fragments/"))
     return request.method == "GET" and page_path
+
+
+def is_login_form(request: Request) -> bool:
+    """The browser's login form (not an API client posting to the same route)."""
+    html = "text/html" in request.headers.get("accept", "")
+    return request.method == "POST" and request.url.path == "/auth/login" and html
 
 
 def ago(at: datetime | None) -> str:
@@ -137,7 +144,11 @@ def install_pages(
     @app.exception_handler(StarletteHTTPException)
     async def _to_login(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 401 and is_page(request):
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        if exc.status_code == 401 and is_login_form(request):
+            back = parse_qs(urlsplit(request.headers.get("referer", "")).query).get("next", ["/"])
+            query = urlencode({"next": back[0], "error": str(exc.detail)})
+            return RedirectResponse(f"/login?{query}", status_code=303)
         return await http_exception_handler(request, exc)
 
     def page(request: Request, name: str, **ctx: Any) -> HTMLResponse:
@@ -149,7 +160,12 @@ def install_pages(
             return None
         return [t for t in s.exec(select(Trend.id).where(Trend.merchant_id == who.user)) if t]
 
+    def person(who: Any) -> None:
+        if who.role == "machine":
+            raise HTTPException(403, "machine identities use the JSON API, not the pages")
+
     def visible_trend(s: Session, who: Any, trend_id: int) -> Trend:
+        person(who)
         trend = s.get(Trend, trend_id)
         if trend is None:
             raise HTTPException(404, f"idea {trend_id} does not exist")
@@ -217,6 +233,7 @@ def install_pages(
     # ------------------------------------------------------------------ ideas
 
     def ideas_ctx(who: Any) -> dict[str, Any]:
+        person(who)
         with Session(db()) as s:
             q = select(Trend).order_by(col(Trend.id).desc()).limit(200)
             if who.role == "merchant":
@@ -334,10 +351,14 @@ def install_pages(
         for d in plan.daily:
             per_day[int(d["day"])] += float(d["units"])
         daily = [(f"d{day}", units) for day, units in sorted(per_day.items())]
+        keys = {"line_id": "?", "owner": "", "process": "", "rate_units_per_day": 0.0,
+                "start_day": 0, "end_day": 0, "units": 0, "utilisation": None}  # fmt: skip
+        lines = [keys | ln for ln in plan.lines]
         return {
             "who": who,
             "nav": "plans",
             "plan": plan,
+            "lines": lines,
             "trend": trend,
             "reviewable": plan.status in REVIEWABLE and who.role in ("planner", "admin"),
             "gantt_svg": charts.gantt_svg(bars, plan.due_day, plan.completion_day),

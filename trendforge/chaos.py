@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,19 @@ async def _chaos(procs: dict[str, Proc], victims: list[str], rng: random.Random,
         victim.kill()
         await asyncio.sleep(rng.uniform(0.0, 1.0))
         await asyncio.to_thread(victim.start)
+
+
+@contextlib.contextmanager
+def serving(data: Path) -> Iterator[str]:
+    """Temporal and the API (no workers) on an existing data folder; yields the API's URL."""
+    procs = _stack(data, variant_count=4)
+    try:
+        for name in ("temporal", "api"):
+            procs[name].start()
+        yield f"http://127.0.0.1:{procs['api'].port}"
+    finally:
+        for name in ("api", "temporal"):
+            procs[name].stop()
 
 
 def check_database(url: str, ids: list[int] | None = None) -> tuple[list[str], Counter[str]]:

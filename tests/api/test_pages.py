@@ -29,7 +29,6 @@ from models.tables import (
     Supplier,
     Trend,
 )
-from tests.api.auth_helpers import auth_headers
 
 pytestmark = pytest.mark.db
 
@@ -142,10 +141,11 @@ def project_idea(engine, files: Path, merchant: str, shipped: bool = True) -> in
 
 
 @pytest.fixture
-def app(engine, tmp_path):  # type: ignore[no-untyped-def]
+def app(engine, tmp_path, jwt_secret):  # type: ignore[no-untyped-def]
     return create_app(
         engine,
         None,
+        jwt_secret=jwt_secret,
         temporal_address="127.0.0.1:1",  # never reached by these tests
         uploads_dir=tmp_path / "uploads",
         max_upload_bytes=200_000,
@@ -159,10 +159,12 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-un
         yield c
 
 
-async def test_idea_page_shows_timeline_gallery_prototype_and_map(client, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_idea_page_shows_timeline_gallery_prototype_and_map(
+    client, engine, tmp_path, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
     merchant = f"m-{uuid.uuid4().hex[:6]}"
     tid = project_idea(engine, tmp_path / "files", merchant)
-    who = auth_headers(engine, merchant, "merchant")
+    who = auth_headers(merchant, "merchant")
     r = await client.get(f"/app/ideas/{tid}", headers=who)
     assert r.status_code == 200, r.text
     html = r.text
@@ -180,46 +182,48 @@ async def test_idea_page_shows_timeline_gallery_prototype_and_map(client, engine
 
 
 async def test_merchants_see_only_their_ideas_and_pages_ask_to_log_in(
-    client, engine, tmp_path
+    client, engine, tmp_path, auth_headers
 ) -> None:  # type: ignore[no-untyped-def]
     owner, other = f"m-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
     tid = project_idea(engine, tmp_path / "files", owner)
-    r = await client.get(f"/app/ideas/{tid}", headers=auth_headers(engine, other, "merchant"))
+    r = await client.get(f"/app/ideas/{tid}", headers=auth_headers(other, "merchant"))
     assert r.status_code == 403 and "own ideas" in r.json()["detail"]
-    mine = await client.get("/app/ideas", headers=auth_headers(engine, other, "merchant"))
+    mine = await client.get("/app/ideas", headers=auth_headers(other, "merchant"))
     assert mine.status_code == 200 and f"/app/ideas/{tid}" not in mine.text
-    anyone = await client.get("/app/ideas", headers=auth_headers(engine, "vic", "viewer"))
+    anyone = await client.get("/app/ideas", headers=auth_headers("vic", "viewer"))
     assert f"/app/ideas/{tid}" in anyone.text
     r = await client.get(f"/app/ideas/{tid}", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/login?next=/app/ideas/{tid}"
     r = await client.get("/app/fragments/dashboard")  # fragments are fetched by script: 401
     assert r.status_code == 401
-    r = await client.get("/app/plans", headers=auth_headers(engine, owner, "merchant"))
+    r = await client.get("/app/plans", headers=auth_headers(owner, "merchant"))
     assert r.status_code == 403
     login = await client.get("/login?next=//evil.example/x")
     assert login.status_code == 200 and 'value="/"' in login.text
 
 
-async def test_plan_page_draws_gantt_capacity_and_review_form(client, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_plan_page_draws_gantt_capacity_and_review_form(
+    client, engine, tmp_path, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
     tid = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
     with Session(engine) as s:
         plan = s.exec(select(ProductionPlan).where(ProductionPlan.trend_id == tid)).one()
-    planner = auth_headers(engine, "li", "planner")
+    planner = auth_headers("li", "planner")
     r = await client.get(f"/app/plans/{plan.id}", headers=planner)
     assert r.status_code == 200
     assert r.text.count('class="gantt-bar"') == len(plan.gantt) == 8
     assert 'id="review-form"' in r.text and "due day 5" in r.text
-    viewer = await client.get(
-        f"/app/plans/{plan.id}", headers=auth_headers(engine, "vic", "viewer")
-    )
+    viewer = await client.get(f"/app/plans/{plan.id}", headers=auth_headers("vic", "viewer"))
     assert viewer.status_code == 200 and 'id="review-form"' not in viewer.text
     queue = await client.get("/app/plans", headers=planner)
     assert f"/app/plans/{plan.id}" in queue.text
 
 
-async def test_dashboard_and_metrics_agree_with_the_milestones(client, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_dashboard_and_metrics_agree_with_the_milestones(
+    client, engine, tmp_path, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
     tid = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
-    page = await client.get("/", headers=auth_headers(engine, "vic", "viewer"))
+    page = await client.get("/", headers=auth_headers("vic", "viewer"))
     assert page.status_code == 200
     assert f'data-idea-row="{tid}"' in page.text and "histogram of trend-to-shipment" in page.text
     assert "units shipped per day" in page.text
@@ -249,7 +253,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_events_stream_names_the_idea_that_changed(app, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_events_stream_names_the_idea_that_changed(
+    app, engine, tmp_path, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
     merchant = f"m-{uuid.uuid4().hex[:6]}"
     tid = project_idea(engine, tmp_path / "files", merchant, shipped=False)
     other = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}", shipped=False)
@@ -259,7 +265,7 @@ async def test_events_stream_names_the_idea_that_changed(app, engine, tmp_path) 
     try:
         while not server.started:
             await asyncio.sleep(0.05)
-        headers = auth_headers(engine, merchant, "merchant")
+        headers = auth_headers(merchant, "merchant")
         async with (
             httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as c,
             c.stream("GET", "/events", headers=headers) as stream,
@@ -297,9 +303,9 @@ def _stl_bytes() -> bytes:
 
 
 async def test_upload_refuses_bad_meshes_with_reasons_and_keeps_nothing(
-    client, engine, tmp_path
+    client, engine, tmp_path, auth_headers
 ) -> None:  # type: ignore[no-untyped-def]
-    who = auth_headers(engine, "m-up", "merchant")
+    who = auth_headers("m-up", "merchant")
     form = {"text": "mini straw sun hat for your palm", "expected_volume": "500"}
     uploads = tmp_path / "uploads"
     cases = [
@@ -329,10 +335,14 @@ async def test_upload_refuses_bad_meshes_with_reasons_and_keeps_nothing(
         assert s.exec(select(Trend).where(Trend.merchant_id == "m-up")).first() is None
 
 
-async def test_upload_keeps_a_good_mesh_and_starts_the_pipeline(engine, dev_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_upload_keeps_a_good_mesh_and_starts_the_pipeline(
+    engine, dev_env, tmp_path, auth_headers, jwt_secret
+) -> None:  # type: ignore[no-untyped-def]
     queue = f"nobody-{uuid.uuid4().hex[:6]}"  # no worker: the pipeline waits, untouched
-    app = create_app(engine, dev_env.client, task_queue=queue, uploads_dir=tmp_path / "up")
-    who = auth_headers(engine, "m-good", "merchant")
+    app = create_app(
+        engine, dev_env.client, task_queue=queue, uploads_dir=tmp_path / "up", jwt_secret=jwt_secret
+    )
+    who = auth_headers("m-good", "merchant")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tf", timeout=30) as c:
         r = await c.post(

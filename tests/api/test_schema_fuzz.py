@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from api.app import create_app
-from tests.api.auth_helpers import auth_headers
 
 pytestmark = pytest.mark.db
 
@@ -32,7 +31,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(dev_env, engine, tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+def served(
+    dev_env, engine, tmp_path_factory, jwt_secret, auth_headers
+) -> Iterator[tuple[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
     """(base URL, admin headers) of the app served by uvicorn in a thread of its own."""
     address = dev_env.client.service_client.config.target_host
     app = create_app(
@@ -42,6 +43,7 @@ def served(dev_env, engine, tmp_path_factory) -> Iterator[tuple[str, dict[str, s
         task_queue=f"nobody-{uuid.uuid4().hex[:6]}",
         uploads_dir=tmp_path_factory.mktemp("fuzz-uploads"),
         max_upload_bytes=1_000_000,
+        jwt_secret=jwt_secret,
     )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
@@ -49,7 +51,7 @@ def served(dev_env, engine, tmp_path_factory) -> Iterator[tuple[str, dict[str, s
     thread.start()
     while not server.started:
         threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}", auth_headers(engine, "fuzz-admin", "admin")
+    yield f"http://127.0.0.1:{port}", auth_headers("fuzz-admin", "admin")
     server.should_exit = True
     thread.join(timeout=10)
 

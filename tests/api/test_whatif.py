@@ -16,15 +16,15 @@ from models.contracts import SourcingRequest
 from models.db import session_scope
 from models.tables import ProductionPlan, Trend
 
-PLANNER = {"X-User": "li", "X-Role": "planner"}
 PROCESSES = ["textile_cutting", "plush_sewing", "packaging"]
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
-async def api(engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(engine, None))
-    async with httpx.AsyncClient(transport=transport, base_url="http://tf") as c:
+async def api(engine: Engine, jwt_secret: str, auth_headers) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=create_app(engine, None, jwt_secret=jwt_secret))
+    planner = auth_headers("li-whatif", "planner")
+    async with httpx.AsyncClient(transport=transport, base_url="http://tf", headers=planner) as c:
         yield c
 
 
@@ -57,7 +57,7 @@ def plan_id(engine: Engine) -> int:
 
 
 async def _whatif(api: httpx.AsyncClient, plan: int, body: dict[str, Any], **kw: Any):
-    return await api.post(f"/plans/{plan}/whatif", json=body, headers=kw.get("headers", PLANNER))
+    return await api.post(f"/plans/{plan}/whatif", json=body, headers=kw.get("headers"))
 
 
 async def test_scenarios_side_by_side_against_the_baseline(
@@ -94,7 +94,9 @@ async def test_scenarios_side_by_side_against_the_baseline(
     assert any("40 lots" in n for n in rows["split"]["notes"])
 
 
-async def test_bad_input_gets_4xx_with_the_reason(api: httpx.AsyncClient, plan_id: int) -> None:
+async def test_bad_input_gets_4xx_with_the_reason(
+    api: httpx.AsyncClient, plan_id: int, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
     zero = {"name": "z", "add_lines": [{"process": "plush_sewing", "rate_units_per_day": 0}]}
     r = await _whatif(api, plan_id, {"scenarios": [zero]})
     assert r.status_code == 422 and "rate_units_per_day" in r.text
@@ -112,7 +114,7 @@ async def test_bad_input_gets_4xx_with_the_reason(api: httpx.AsyncClient, plan_i
     assert r.status_code == 422 and "none-left" in r.json()["detail"]
     assert (await _whatif(api, 999_999_999, {"scenarios": [{"name": "a"}]})).status_code == 404
     viewer = await _whatif(
-        api, plan_id, {"scenarios": [{"name": "a"}]}, headers={"X-Role": "viewer"}
+        api, plan_id, {"scenarios": [{"name": "a"}]}, headers=auth_headers("vic-whatif", "viewer")
     )
     assert viewer.status_code == 403
     twice = {"scenarios": [{"name": "a"}, {"name": "a"}]}

@@ -1,0 +1,184 @@
+"""The whole pipeline through the web pages in real headless Chromium (Debian `chromium`).
+
+A merchant logs in, submits an idea, looks at a variant in 3D and picks one; a planner finds
+the plan in the review queue, looks at the Gantt and approves it; the factory reports output
+through the API; the dashboard, left open, shows the idea's trend-to-shipment lead time as
+it arrives over server-sent events. Screenshots go to test-artifacts/browser/.
+
+Needs /usr/bin/chromium (`apt-get install chromium`); skipped without it unless
+TRENDFORGE_REQUIRE_BROWSER=1 (CI sets it, so CI fails instead of skipping).
+"""
+
+import asyncio
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from tests.conftest import TEST_PASSWORD, running_workers
+
+pytestmark = [pytest.mark.db, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("TRENDFORGE_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+SHOTS = Path("test-artifacts/browser")
+
+
+def _chromium_or_skip() -> str:
+    if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
+        return CHROMIUM
+    if os.environ.get("TRENDFORGE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{CHROMIUM} is missing and TRENDFORGE_REQUIRE_BROWSER=1")
+    pytest.skip(f"no {CHROMIUM}: `apt-get install chromium` to run the browser tests")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+async def site(dev_env, engine, tmp_path, jwt_secret) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    """The real stack (dev server, workers, API over HTTP on a free port); yields its base URL."""
+    async with running_workers(dev_env.client, engine, tmp_path) as (queue, config):
+        app = create_app(
+            engine,
+            dev_env.client,
+            config=config,
+            task_queue=queue,
+            uploads_dir=tmp_path / "up",
+            jwt_secret=jwt_secret,
+        )
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.05)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            await task
+
+
+async def _login(page, base: str, user: str, password: str, then: str) -> None:  # type: ignore[no-untyped-def]
+    await page.goto(base + then)
+    await page.wait_for_url(f"**/login?next={then}")
+    await page.fill("#username", user)
+    await page.fill("#password", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(base + then)
+
+
+async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_headers) -> None:  # type: ignore[no-untyped-def]
+    from playwright.async_api import async_playwright, expect
+
+    chromium = _chromium_or_skip()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4().hex[:6]
+    merchant, planner, viewer = f"m-{tag}", f"li-{tag}", f"vic-{tag}"
+    for name, role in ((merchant, "merchant"), (planner, "planner"), (viewer, "viewer")):
+        auth_headers(name, role)  # a real user with the password TEST_PASSWORD
+    errors: list[str] = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            contexts = [await browser.new_context(viewport={"width": 1280, "height": 900})
+                        for _ in range(3)]  # fmt: skip
+            m, p, d = [await c.new_page() for c in contexts]
+            for pg in (m, p, d):
+                pg.on("pageerror", lambda exc: errors.append(str(exc)))
+
+            # the dashboard stays open the whole time: it must update by itself
+            await _login(d, site, viewer, TEST_PASSWORD, "/")
+
+            # merchant: log in, submit, wait for the gallery, look in 3D, pick
+            await _login(m, site, merchant, TEST_PASSWORD, "/app/ideas")
+            text = f"viral crying horse plushie {tag}"
+            await m.fill("#text", text)
+            await m.fill("#expected_volume", "2400")
+            await m.fill("#due_in_days", "10")
+            await m.click("#idea-form button[type=submit]")
+            await m.wait_for_url("**/app/ideas/*")
+            idea_id = int(m.url.rsplit("/", 1)[1])
+            await expect(m.locator(".variant")).to_have_count(6, timeout=90_000)
+            await m.screenshot(path=SHOTS / "1-merchant-gallery.png", full_page=True)
+            await m.locator(".variant").first.locator("button", has_text="3D").click()
+            viewer_dialog = m.locator("dialog#viewer")
+            await expect(viewer_dialog).to_be_visible()
+            mv = viewer_dialog.locator("model-viewer")
+            assert (await mv.get_attribute("src") or "").endswith("/model.glb")
+            await m.wait_for_function(
+                "document.querySelector('dialog#viewer model-viewer').loaded === true",
+                timeout=30_000,
+            )
+            await m.screenshot(path=SHOTS / "2-merchant-3d-viewer.png")
+            await viewer_dialog.locator("button", has_text="Close").click()
+            second = m.locator(".variant").nth(1)
+            await second.locator("button.pick").click()
+            await expect(m.locator("#idea-stage")).not_to_have_text(
+                "awaiting_selection", timeout=30_000
+            )
+
+            # planner: the plan arrives in the queue by itself; Gantt; approve
+            await _login(p, site, planner, TEST_PASSWORD, "/app/plans")
+            link = p.locator("#review-queue a", has_text="plan")
+            await expect(link.first).to_be_visible(timeout=120_000)
+            await link.first.click()
+            await expect(p.locator(".gantt-bar").first).to_be_visible()
+            await p.screenshot(path=SHOTS / "3-planner-gantt.png", full_page=True)
+            await p.click("#review-form button[value=true]")
+            await expect(p.locator("#plan-status")).to_have_text("approved", timeout=30_000)
+
+            # the factory reports through the API; the merchant's page follows along
+            await _report_all_output(site, auth_headers, idea_id)
+            await expect(m.locator("#idea-stage")).to_have_text("shipped", timeout=60_000)
+            await m.screenshot(path=SHOTS / "4-merchant-shipped.png", full_page=True)
+
+            row = d.locator(f'tr[data-idea-row="{idea_id}"]')
+            await expect(row.locator(".stage")).to_have_text("shipped", timeout=30_000)
+            lead = (await row.locator(".leadtime").inner_text()).strip()
+            assert lead not in ("", "—") and lead[0].isdigit(), lead
+            await d.screenshot(path=SHOTS / "5-dashboard.png", full_page=True)
+        finally:
+            await browser.close()
+    assert not errors, errors
+
+
+async def _report_all_output(site: str, auth_headers, idea_id: int) -> None:  # type: ignore[no-untyped-def]
+    """A factory MES posting each planned line-day's output until the run ships."""
+    mes = auth_headers(f"mes-{idea_id}", "machine")
+    planner = auth_headers(f"li-mes-{idea_id}", "planner")
+    async with httpx.AsyncClient(base_url=site, timeout=30) as c:
+        run = None
+        for _ in range(200):
+            run = (await c.get(f"/ideas/{idea_id}", headers=planner)).json().get("run")
+            if run:
+                break
+            await asyncio.sleep(0.1)
+        assert run, "the production run never started"
+        plan = (await c.get(f"/plans/{run['plan_id']}", headers=mes)).json()
+        for d in sorted(plan["daily"], key=lambda d: d["day"]):
+            r = await c.post(f"/runs/{run['id']}/progress", json=d, headers=mes)
+            assert r.status_code == 202, r.text
