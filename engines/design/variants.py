@@ -5,9 +5,12 @@ Pareto selection (non-dominated fronts, crowding distance)."""
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +42,7 @@ W_FIT, W_COST, W_PRINT, W_PRICE = 0.55, 0.25, 0.20, 3.0
 MMR_LAMBDA = 0.6  # relevance vs. distance to the nearest already-chosen variant
 PRICE_SHARE = 0.35  # unit cost above this share of the retail price is penalised
 MAX_COUNT = 500
+BUILD_THREADS = min(4, os.cpu_count() or 1)  # mesh builds in parallel (results keep their order)
 REFERENCE_SHARE = 0.4  # share of trend fit from shape similarity to a reference mesh
 
 
@@ -163,6 +167,21 @@ def _variant(family: Family, design: dict[str, float], size_mm: float) -> Genera
         design_params=design,
         colour=family.colour,
     )
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    """Threads that build meshes (manifold3d and numpy release the GIL), one per core."""
+    return ThreadPoolExecutor(max_workers=BUILD_THREADS, thread_name_prefix="design-build")
+
+
+def _build_all(
+    family: Family, designs: list[dict[str, float]], size_mm: float
+) -> list[GeneratedVariant]:
+    """Unranked variants of the designs, built on the pool's threads, in the designs' order."""
+    if BUILD_THREADS <= 1 or len(designs) < 2:
+        return [_variant(family, d, size_mm) for d in designs]
+    return list(_pool().map(lambda d: _variant(family, d, size_mm), designs))
 
 
 def _size_mm(
@@ -357,7 +376,7 @@ def generate_variants(
         W_FIT * prior_fit + W_PRINT * thin_ok(family, units, scale),
         math.ceil(SHORTLIST_FACTOR * count),
     )
-    variants = [_variant(family, family.values(units[i]), size_mm) for i in shortlist]
+    variants = _build_all(family, [family.values(units[i]) for i in shortlist], size_mm)
     for v in variants:
         _coloured(v, intent)
     like = similarities(ref, [v.mesh for v in variants]) if ref else None
