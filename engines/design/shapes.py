@@ -47,6 +47,12 @@ def _unit_capsule(count: int) -> tuple[np.ndarray, np.ndarray]:
     return _frozen(creation.capsule(height=2.0, radius=1.0, count=[count, count]))
 
 
+@lru_cache(maxsize=8)
+def _unit_cone(sections: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and faces of a cone of radius 1 and height 1, base disc on z = 0 (cached)."""
+    return _frozen(creation.cone(radius=1.0, height=1.0, sections=sections))
+
+
 def ellipsoid(center: Vec, radii: Vec, subdiv: int = 3) -> trimesh.Trimesh:
     """Axis-aligned ellipsoid with semi-axes `radii`, mm."""
     vertices, faces = _unit_sphere(subdiv)
@@ -78,8 +84,9 @@ def cylinder(a: Vec, b: Vec, radius: float, sections: int = 32) -> trimesh.Trime
 def cone(base: Vec, tip: Vec, radius: float, sections: int = 16) -> trimesh.Trimesh:
     """Cone with its base disc centred at `base` and its apex at `tip`, mm."""
     axis = np.asarray(tip, dtype=float) - np.asarray(base, dtype=float)
-    mesh = creation.cone(radius=radius, height=float(np.linalg.norm(axis)), sections=sections)
-    return _placed(mesh, base, axis)
+    vertices, faces = _unit_cone(sections)
+    scaled = vertices * np.array([radius, radius, float(np.linalg.norm(axis))])
+    return _placed(_mesh(scaled, faces), base, axis)
 
 
 def box(extents: Vec, center: Vec, tilt_y_deg: float = 0.0) -> trimesh.Trimesh:
@@ -152,6 +159,6 @@ def _one_solid(solid: Manifold) -> trimesh.Trimesh:
     out = solid.to_mesh()
     vertices = np.asarray(out.vert_properties, dtype=np.float64)[:, :3]
     mesh = trimesh.Trimesh(vertices, np.asarray(out.tri_verts, dtype=np.int64), process=False)
-    if solid.volume() <= 0 or not mesh.is_watertight:
+    if solid.volume() <= 0:  # a manifold3d result without error status is closed and manifold
         raise DesignError("the parts of this design do not join into one watertight solid")
     return mesh

@@ -190,8 +190,8 @@ def _size_mm(
     """Longest side to build at: given, else words, else the reference's, else the default, mm."""
     size = target_size_mm or intent.size_mm or reference_mm or family.default_size_mm
     if not 1.0 <= size <= 2000.0:
-        source = "of the reference mesh" if size == reference_mm else "target size"
-        raise DesignError(f"{source} {size:g} mm is outside 1..2000 mm")
+        what = "the reference mesh's longest side" if size == reference_mm else "target size"
+        raise DesignError(f"{what} {size:g} mm is outside 1..2000 mm")
     return float(size)
 
 

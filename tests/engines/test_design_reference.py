@@ -253,3 +253,11 @@ def test_design_activity_refuses_a_bad_reference_without_retrying(engine, tmp_pa
     assert "reference mesh nan.stl cannot be used" in str(info.value) and "NaN" in str(info.value)
     with Session(engine) as s:
         assert not s.exec(select(DesignVariant).where(DesignVariant.trend_id == trend_id)).all()
+
+
+def test_a_reference_too_big_to_make_is_refused_with_its_size(tmp_path) -> None:
+    path = _write(trimesh.creation.box(extents=(3000.0, 800.0, 900.0)), tmp_path / "shed.stl")
+    with pytest.raises(DesignError, match="reference mesh's longest side 3000 mm is outside"):
+        generate_variants("a mug", count=4, reference=path, embeddings=False)
+    _, fits = generate_variants("a mug", count=4, reference=path, target_size_mm=120.0)
+    assert all(max(v.dims_mm) == pytest.approx(120.0) for v in fits)  # a given size wins
