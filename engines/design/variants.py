@@ -8,7 +8,7 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -339,13 +339,34 @@ def _preference_for(
     return preference if preference is not None and preference.family == family.name else None
 
 
+def _colour_words(description: str, intent: Intent) -> str:
+    """The description with the worded colour put before the product."""
+    if intent.rgb is None or intent.colour is None:
+        return description
+    return re.sub(r"^(An? [0-9.]+ mm )", rf"\g<1>{intent.colour} ", description)
+
+
 def _coloured(variant: GeneratedVariant, intent: Intent) -> None:
     """Apply the worded colour to the variant's preview colour and description."""
     if intent.rgb is not None and intent.colour is not None:
         variant.colour = intent.rgb
-        variant.description = re.sub(
-            r"^(An? [0-9.]+ mm )", rf"\g<1>{intent.colour} ", variant.description
-        )
+        variant.description = _colour_words(variant.description, intent)
+
+
+@lru_cache(maxsize=1)
+def _embed_thread() -> ThreadPoolExecutor:
+    """One thread that embeds descriptions while the meshes are being built."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="design-embed")
+
+
+def _prefetch_embeddings(
+    text: str, intent: Intent, family: Family, designs: list[dict[str, float]], size_mm: float
+) -> Future[np.ndarray] | None:
+    """Start embedding the trend and the designs' descriptions (cached for embedding_fit)."""
+    if intent.method != "embeddings":
+        return None
+    looks = [_looks(_colour_words(family.describe(d, size_mm)[1], intent)) for d in designs]
+    return _embed_thread().submit(embed.encode, [text, *looks])
 
 
 def generate_variants(
@@ -376,7 +397,11 @@ def generate_variants(
         W_FIT * prior_fit + W_PRINT * thin_ok(family, units, scale),
         math.ceil(SHORTLIST_FACTOR * count),
     )
-    variants = _build_all(family, [family.values(units[i]) for i in shortlist], size_mm)
+    designs = [family.values(units[i]) for i in shortlist]
+    prefetch = _prefetch_embeddings(text, intent, family, designs, size_mm)
+    variants = _build_all(family, designs, size_mm)
+    if prefetch is not None:
+        prefetch.result()  # embedding_fit finds these in the cache (re-encodes any thickened)
     for v in variants:
         _coloured(v, intent)
     like = similarities(ref, [v.mesh for v in variants]) if ref else None
