@@ -184,7 +184,7 @@ class PipelineActivities:
     @activity.defn(name=Act.design_variants)
     @domain_errors
     def design_variants(self, req: DesignRequest) -> DesignResult:
-        from engines.design import generate_variants, parse_intent, write_variant_assets
+        from engines.design import generate_variants, intent_for, write_variant_assets
 
         with Session(self.engine) as s:
             rows = s.exec(
@@ -195,7 +195,9 @@ class PipelineActivities:
         if len(rows) == req.count:
             return DesignResult(family=rows[0].family, variants=[_variant_summary(r) for r in rows])
         activity.heartbeat("reading the idea")
-        preference, catalogue = _design_memory(self.engine, parse_intent(req.text).family, req)
+        reference = self._reference_shape(req.trend_id)
+        family = intent_for(req.text, reference).family
+        preference, catalogue = _design_memory(self.engine, family, req)
         family, variants = generate_variants(
             req.text,
             count=req.count,
@@ -204,6 +206,7 @@ class PipelineActivities:
             target_price=req.target_price,
             preference=preference,
             catalogue=catalogue,
+            reference=reference,
         )
         out = self.trend_dir(req.trend_id, "variants")
         new_rows = []
@@ -234,6 +237,17 @@ class PipelineActivities:
             s.flush()
             s.add_all(new_rows)
         return DesignResult(family=family, variants=[_variant_summary(r) for r in new_rows])
+
+    def _reference_shape(self, trend_id: int) -> Any:
+        """The trend's reference mesh, loaded safely (DesignError if unusable), or None."""
+        from engines.design import load_reference
+
+        with Session(self.engine) as s:
+            trend = s.get(Trend, trend_id)
+        if trend is None or not trend.reference_mesh_path:
+            return None
+        path = Path(trend.reference_mesh_path)  # relative paths live under the files folder
+        return load_reference(path if path.is_absolute() else self.files_dir / path)
 
     # ------------------------------------------------------------------ prototype
 

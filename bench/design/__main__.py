@@ -2,7 +2,8 @@
 
 Times 36 variants with meshes, PNG thumbnails and GLBs for five trends (median of `runs`, each
 with a cold embedding cache; target < 5 s per trend) against two anchors measured in the same
-run: building the 36 chosen meshes alone, and keyword-only generation (no embeddings). Then
+run: building the 36 chosen meshes alone, and keyword-only generation (no embeddings); and the
+plush trend guided by a reference mesh (an STL of a four-legged animal). Then
 replays `rounds` selections of a simulated merchant with hidden tastes and prints how the rank
 of the variant they pick moves as the preference model learns, beside a no-learning replay.
 A benchmark prints figures; it asserts nothing.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import trimesh
 
 from engines.design import FAMILIES, embed, features, generate_variants, learn, write_variant_assets
 from engines.design.preference import feature_names
@@ -41,11 +43,40 @@ def _seconds(fn: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def _full(text: str, out: Path, embeddings: bool | None = None) -> None:
+def _full(
+    text: str, out: Path, embeddings: bool | None = None, reference: Path | None = None
+) -> None:
     """36 variants with STL, PNG and GLB written."""
-    _, variants = generate_variants(text, count=36, embeddings=embeddings)
+    _, variants = generate_variants(text, count=36, embeddings=embeddings, reference=reference)
     for v in variants:
         write_variant_assets(v, out, f"v{v.rank:03d}")
+
+
+def _reference_pony(path: Path) -> Path:
+    """A four-legged animal STL (egg body, legs, neck, head; 160 mm long) as a reference mesh."""
+    body = trimesh.creation.icosphere(3, 1.0)
+    body.apply_scale([80.0, 45.0, 40.0])
+    body.apply_translation([0, 0, 90.0])
+    legs = [trimesh.creation.cylinder(9.0, segment=[(x, y, 0), (x, y, 90)])
+            for x in (-50, 50) for y in (-25, 25)]  # fmt: skip
+    neck = trimesh.creation.cylinder(14.0, segment=[(60, 0, 100), (95, 0, 150)])
+    head = trimesh.creation.icosphere(3, 26.0)
+    head.apply_translation([100, 0, 160])
+    trimesh.boolean.union([body, *legs, neck, head], engine="manifold").export(path)
+    return path
+
+
+def time_reference(runs: int, work: Path) -> None:
+    """Median seconds of the plush trend guided by a reference mesh (loaded from file each run)."""
+    pony = _reference_pony(work / "pony.stl")
+    text = f"{TRENDS[0]} + reference mesh"
+    _full(TRENDS[0], work / "ref", reference=pony)  # per-process family shape samples
+    full = []
+    for _ in range(runs):
+        embed._cache.clear()
+        full.append(_seconds(lambda: _full(TRENDS[0], work / "ref", reference=pony)))
+    f = statistics.median(full)
+    print(f"{text:42s} {f:7.2f}  (not in the median)  {'ok' if f < TARGET_S else 'SLOW'}")
 
 
 def _meshes_only(text: str) -> Callable[[], object]:
@@ -122,6 +153,7 @@ def main(argv: list[str]) -> None:
     generate_variants("plush toy", count=2)  # per-process anchors (family prototypes, vocabulary)
     with tempfile.TemporaryDirectory() as tmp:
         time_trends(runs, Path(tmp))
+        time_reference(runs, Path(tmp))
     learning_report(rounds)
 
 

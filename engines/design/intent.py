@@ -239,7 +239,7 @@ def _use_embeddings(embeddings: bool | None) -> bool:
     return embeddings is not False and embed.available()
 
 
-def _check_text(text: str) -> None:
+def check_text(text: str) -> None:
     """DesignError when the text has no words at all."""
     if not text or not any(ch.isalnum() for ch in text):
         raise DesignError("the idea text is empty: describe the product in words")
@@ -247,7 +247,7 @@ def _check_text(text: str) -> None:
 
 def detect_family(text: str, *, embeddings: bool | None = None) -> str:
     """The product family an idea names; raises DesignError when it names none we make."""
-    _check_text(text)
+    check_text(text)
     words = tokens(text)
     if _use_embeddings(embeddings):
         return _embedded_family(text, words)[0]
@@ -315,18 +315,23 @@ def synonyms(text: str) -> dict[str, str]:
     return found
 
 
-def parse_intent(text: str, *, embeddings: bool | None = None) -> Intent:
-    """Family, size, colour, looks priors and fixed choices an idea's words ask for."""
-    _check_text(text)
+def parse_intent(text: str, *, embeddings: bool | None = None, family: str | None = None) -> Intent:
+    """Family (detected unless given), size, colour, looks priors and fixed choices of an idea."""
+    check_text(text)
     raw = tokens(text)
     use = _use_embeddings(embeddings)
     if use:  # one batch for the text and its unknown words; later look-ups hit the cache
         embed.encode([text, *_unknown_words(text).values()])
-    name, similarity = _embedded_family(text, raw) if use else (_lexical_family(text, raw), 0.0)
-    family = FAMILIES[name]
+    if family is not None:
+        name, similarity = family, 0.0
+    elif use:
+        name, similarity = _embedded_family(text, raw)
+    else:
+        name, similarity = _lexical_family(text, raw), 0.0
+    chosen = FAMILIES[name]
     meaning = synonyms(text) if use else {}
     words = [meaning.get(w, w) for w in raw]
-    names = {p.name for p in family.params}
+    names = {p.name for p in chosen.params}
     priors: dict[str, float] = {}
     used = []
     for w, original in zip(words, raw, strict=True):
@@ -336,10 +341,10 @@ def parse_intent(text: str, *, embeddings: bool | None = None) -> Intent:
             used.append(original)
     colour = next((w for w in raw if w in COLOURS), None)
     return Intent(
-        family.name,
-        _size_mm(words, family),
+        chosen.name,
+        _size_mm(words, chosen),
         priors,
-        _choices(raw, family),
+        _choices(raw, chosen),
         tuple(used),
         colour=colour,
         method="embeddings" if use else "lexical",

@@ -12,6 +12,7 @@ BACKGROUND = (244, 245, 247)
 DEFAULT_COLOUR = (200, 170, 140)
 SUPERSAMPLE = 2  # draw at 2x and downsample: cheap anti-aliasing
 AMBIENT = 0.32
+PNG_LEVEL = 1  # zlib level: lossless either way; 1 is ~2x faster to write than the default 6
 
 
 def _camera(azimuth_deg: float = -35.0, elevation_deg: float = 22.0) -> np.ndarray:
@@ -54,7 +55,9 @@ def render_preview(
     if len(mesh.faces):
         polygons, shade = _projected(mesh, px)
         fills = np.clip(np.outer(shade, colour), 0, 255).astype(np.uint8).tolist()
+        corners = np.floor(polygons).astype(np.int32).tolist()  # PIL floors float corners too
         draw = ImageDraw.Draw(image)
-        for polygon, fill in zip(polygons.tolist(), fills, strict=True):
-            draw.polygon(polygon, fill=tuple(fill), outline=tuple(fill))
-    image.resize((size_px, size_px), Image.Resampling.LANCZOS).save(path, format="PNG")
+        for polygon, fill in zip(corners, map(tuple, fills), strict=True):
+            draw.polygon(polygon, fill=fill, outline=fill)
+    # box-filter the supersampled image down; a light PNG compression level (still lossless)
+    image.reduce(SUPERSAMPLE).save(path, format="PNG", compress_level=PNG_LEVEL)

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 import trimesh
+from manifold3d import Error, Manifold, Mesh, OpType
 from trimesh import creation
 from trimesh.geometry import align_vectors
 
@@ -46,6 +47,12 @@ def _unit_capsule(count: int) -> tuple[np.ndarray, np.ndarray]:
     return _frozen(creation.capsule(height=2.0, radius=1.0, count=[count, count]))
 
 
+@lru_cache(maxsize=8)
+def _unit_cone(sections: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and faces of a cone of radius 1 and height 1, base disc on z = 0 (cached)."""
+    return _frozen(creation.cone(radius=1.0, height=1.0, sections=sections))
+
+
 def ellipsoid(center: Vec, radii: Vec, subdiv: int = 3) -> trimesh.Trimesh:
     """Axis-aligned ellipsoid with semi-axes `radii`, mm."""
     vertices, faces = _unit_sphere(subdiv)
@@ -77,8 +84,9 @@ def cylinder(a: Vec, b: Vec, radius: float, sections: int = 32) -> trimesh.Trime
 def cone(base: Vec, tip: Vec, radius: float, sections: int = 16) -> trimesh.Trimesh:
     """Cone with its base disc centred at `base` and its apex at `tip`, mm."""
     axis = np.asarray(tip, dtype=float) - np.asarray(base, dtype=float)
-    mesh = creation.cone(radius=radius, height=float(np.linalg.norm(axis)), sections=sections)
-    return _placed(mesh, base, axis)
+    vertices, faces = _unit_cone(sections)
+    scaled = vertices * np.array([radius, radius, float(np.linalg.norm(axis))])
+    return _placed(_mesh(scaled, faces), base, axis)
 
 
 def box(extents: Vec, center: Vec, tilt_y_deg: float = 0.0) -> trimesh.Trimesh:
@@ -122,21 +130,35 @@ def prism(outline_xy: np.ndarray, z0: float, z1: float) -> trimesh.Trimesh:
 
 def union(parts: Sequence[trimesh.Trimesh]) -> trimesh.Trimesh:
     """One watertight solid from overlapping watertight parts (manifold3d), mm."""
-    return _one_solid(trimesh.boolean.union(list(parts), engine="manifold", check_volume=False))
+    return _one_solid(Manifold.batch_boolean([_manifold(p) for p in parts], OpType.Add))
 
 
 def difference(a: trimesh.Trimesh, b: trimesh.Trimesh) -> trimesh.Trimesh:
     """Solid a with solid b cut away (manifold3d), mm."""
-    return _one_solid(trimesh.boolean.difference([a, b], engine="manifold", check_volume=False))
+    return _one_solid(_manifold(a) - _manifold(b))
 
 
-def _one_solid(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+def _manifold(mesh: trimesh.Trimesh) -> Manifold:
+    """The manifold3d solid of a watertight mesh (float32 corners, as trimesh's engine does)."""
+    vertices = np.asarray(mesh.vertices, dtype=np.float32)
+    return Manifold(
+        mesh=Mesh(vert_properties=vertices, tri_verts=np.asarray(mesh.faces, np.uint32))
+    )
+
+
+def _one_solid(solid: Manifold) -> trimesh.Trimesh:
     """The boolean result as one watertight body, numerical slivers dropped; else DesignError."""
-    if mesh.body_count > 1:  # slivers appear where parts only graze each other
-        bodies = sorted(mesh.split(only_watertight=False), key=lambda b: -abs(b.volume))
-        if abs(bodies[1].volume) > 1e-4 * abs(bodies[0].volume):
+    if solid.status() != Error.NoError:
+        raise DesignError(f"the parts of this design do not join into one solid ({solid.status()})")
+    bodies = solid.decompose()
+    if len(bodies) > 1:  # slivers appear where parts only graze each other
+        bodies = sorted(bodies, key=lambda b: -b.volume())
+        if bodies[1].volume() > 1e-4 * bodies[0].volume():
             raise DesignError("the parts of this design do not touch: it would fall apart")
-        mesh = bodies[0]
-    if not mesh.is_watertight or mesh.volume <= 0:
+        solid = bodies[0]
+    out = solid.to_mesh()
+    vertices = np.asarray(out.vert_properties, dtype=np.float64)[:, :3]
+    mesh = trimesh.Trimesh(vertices, np.asarray(out.tri_verts, dtype=np.int64), process=False)
+    if solid.volume() <= 0:  # a manifold3d result without error status is closed and manifold
         raise DesignError("the parts of this design do not join into one watertight solid")
     return mesh

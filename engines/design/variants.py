@@ -5,9 +5,12 @@ Pareto selection (non-dominated fronts, crowding distance)."""
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +20,15 @@ from scipy.stats import qmc
 from engines.design import embed
 from engines.design.base import BUILD_VOLUME_MM, MIN_FEATURE_MM, DesignError, Family
 from engines.design.families import FAMILIES
-from engines.design.intent import Intent, parse_intent, tokens
+from engines.design.intent import Intent, check_text, parse_intent, tokens
 from engines.design.preference import PreferenceModel, features
+from engines.design.reference import (
+    ReferenceShape,
+    load_reference,
+    nearest_family,
+    shape_priors,
+    similarities,
+)
 from engines.design.render import DEFAULT_COLOUR, render_preview
 
 POOL_FACTOR = 4  # candidates sampled per variant returned
@@ -32,6 +42,8 @@ W_FIT, W_COST, W_PRINT, W_PRICE = 0.55, 0.25, 0.20, 3.0
 MMR_LAMBDA = 0.6  # relevance vs. distance to the nearest already-chosen variant
 PRICE_SHARE = 0.35  # unit cost above this share of the retail price is penalised
 MAX_COUNT = 500
+BUILD_THREADS = min(4, os.cpu_count() or 1)  # mesh builds in parallel (results keep their order)
+REFERENCE_SHARE = 0.4  # share of trend fit from shape similarity to a reference mesh
 
 
 @dataclass
@@ -157,12 +169,58 @@ def _variant(family: Family, design: dict[str, float], size_mm: float) -> Genera
     )
 
 
-def _size_mm(family: Family, intent: Intent, target_size_mm: float | None) -> float:
-    """Longest side to build at: given, else implied by words, else the family default, mm."""
-    size = target_size_mm or intent.size_mm or family.default_size_mm
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    """Threads that build meshes (manifold3d and numpy release the GIL), one per core."""
+    return ThreadPoolExecutor(max_workers=BUILD_THREADS, thread_name_prefix="design-build")
+
+
+def _build_all(
+    family: Family, designs: list[dict[str, float]], size_mm: float
+) -> list[GeneratedVariant]:
+    """Unranked variants of the designs, built on the pool's threads, in the designs' order."""
+    if BUILD_THREADS <= 1 or len(designs) < 2:
+        return [_variant(family, d, size_mm) for d in designs]
+    return list(_pool().map(lambda d: _variant(family, d, size_mm), designs))
+
+
+def _size_mm(
+    family: Family, intent: Intent, target_size_mm: float | None, reference_mm: float | None = None
+) -> float:
+    """Longest side to build at: given, else words, else the reference's, else the default, mm."""
+    size = target_size_mm or intent.size_mm or reference_mm or family.default_size_mm
     if not 1.0 <= size <= 2000.0:
-        raise DesignError(f"target size {size:g} mm is outside 1..2000 mm")
+        what = "the reference mesh's longest side" if size == reference_mm else "target size"
+        raise DesignError(f"{what} {size:g} mm is outside 1..2000 mm")
     return float(size)
+
+
+def _reference(reference: ReferenceShape | str | Path | None) -> ReferenceShape | None:
+    """The loaded reference shape (a path is loaded safely), or None."""
+    if reference is None or isinstance(reference, ReferenceShape):
+        return reference
+    return load_reference(reference)
+
+
+def intent_for(
+    text: str,
+    reference: ReferenceShape | None = None,
+    *,
+    embeddings: bool | None = None,
+) -> Intent:
+    """The intent of the words, with shape priors from a reference mesh (which also names the
+    family when the words name none)."""
+    check_text(text)  # empty text is refused even with a reference
+    try:
+        intent = parse_intent(text, embeddings=embeddings)
+    except DesignError:
+        if reference is None:
+            raise
+        intent = parse_intent(text, embeddings=embeddings, family=nearest_family(reference))
+    if reference is None:
+        return intent
+    shape = shape_priors(FAMILIES[intent.family], reference)
+    return replace(intent, priors=shape | intent.priors)  # words win over the shape
 
 
 _SIZE_PREFIX = re.compile(r"^An? [0-9.]+ mm ")
@@ -281,13 +339,34 @@ def _preference_for(
     return preference if preference is not None and preference.family == family.name else None
 
 
+def _colour_words(description: str, intent: Intent) -> str:
+    """The description with the worded colour put before the product."""
+    if intent.rgb is None or intent.colour is None:
+        return description
+    return re.sub(r"^(An? [0-9.]+ mm )", rf"\g<1>{intent.colour} ", description)
+
+
 def _coloured(variant: GeneratedVariant, intent: Intent) -> None:
     """Apply the worded colour to the variant's preview colour and description."""
     if intent.rgb is not None and intent.colour is not None:
         variant.colour = intent.rgb
-        variant.description = re.sub(
-            r"^(An? [0-9.]+ mm )", rf"\g<1>{intent.colour} ", variant.description
-        )
+        variant.description = _colour_words(variant.description, intent)
+
+
+@lru_cache(maxsize=1)
+def _embed_thread() -> ThreadPoolExecutor:
+    """One thread that embeds descriptions while the meshes are being built."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="design-embed")
+
+
+def _prefetch_embeddings(
+    text: str, intent: Intent, family: Family, designs: list[dict[str, float]], size_mm: float
+) -> Future[np.ndarray] | None:
+    """Start embedding the trend and the designs' descriptions (cached for embedding_fit)."""
+    if intent.method != "embeddings":
+        return None
+    looks = [_looks(_colour_words(family.describe(d, size_mm)[1], intent)) for d in designs]
+    return _embed_thread().submit(embed.encode, [text, *looks])
 
 
 def generate_variants(
@@ -300,13 +379,16 @@ def generate_variants(
     preference: PreferenceModel | Mapping[str, PreferenceModel] | None = None,
     catalogue: Sequence[str] | Mapping[str, Sequence[str]] = (),
     embeddings: bool | None = None,
+    reference: ReferenceShape | str | Path | None = None,
 ) -> tuple[str, list[GeneratedVariant]]:
-    """(family, `count` distinct variants ranked best-first) for an idea; deterministic per seed."""
+    """(family, `count` distinct variants ranked best-first) for an idea and an optional
+    reference mesh (a path or a loaded shape); deterministic per seed."""
     if not 1 <= count <= MAX_COUNT:
         raise DesignError(f"variant count must be 1..{MAX_COUNT}, got {count}")
-    intent = parse_intent(text, embeddings=embeddings)
+    ref = _reference(reference)
+    intent = intent_for(text, ref, embeddings=embeddings)
     family = FAMILIES[intent.family]
-    size_mm = _size_mm(family, intent, target_size_mm)
+    size_mm = _size_mm(family, intent, target_size_mm, ref.size_mm if ref else None)
     scale = size_mm / family.default_size_mm  # approximate until a mesh is built
     units = sample_units(family, intent, POOL_FACTOR * count, seed, scale)
     prior_fit = trend_fit(family, intent, units)
@@ -315,12 +397,17 @@ def generate_variants(
         W_FIT * prior_fit + W_PRINT * thin_ok(family, units, scale),
         math.ceil(SHORTLIST_FACTOR * count),
     )
-    variants = [_variant(family, family.values(units[i]), size_mm) for i in shortlist]
+    designs = [family.values(units[i]) for i in shortlist]
+    prefetch = _prefetch_embeddings(text, intent, family, designs, size_mm)
+    variants = _build_all(family, designs, size_mm)
+    if prefetch is not None:
+        prefetch.result()  # embedding_fit finds these in the cache (re-encodes any thickened)
     for v in variants:
         _coloured(v, intent)
+    like = similarities(ref, [v.mesh for v in variants]) if ref else None
     objectives = _objectives(
         text, intent, family, variants, prior_fit[shortlist], units[shortlist],
-        _catalogue_for(family, catalogue), _preference_for(family, preference),
+        _catalogue_for(family, catalogue), _preference_for(family, preference), like,
     )  # fmt: skip
     picked = pareto_select(np.column_stack(list(objectives.values())), count)
     variants = [variants[i] for i in picked]
@@ -329,6 +416,8 @@ def generate_variants(
         v = variants[i]
         v.rank, v.score, v.name = rank, float(score[i]), f"{v.name} #{rank}"
         v.objectives = {k: round(float(o[picked][i]), 6) for k, o in objectives.items()}
+        if like is not None:
+            v.objectives["reference_similarity"] = round(float(like[picked][i]), 6)
     return family.name, sorted(variants, key=lambda v: v.rank)
 
 
@@ -341,13 +430,17 @@ def _objectives(
     units: np.ndarray,
     catalogue: list[str],
     preference: PreferenceModel | None,
+    like: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Per-candidate objectives, all to maximise: fit, cheapness, printability, novelty, liking."""
+    """Per-candidate objectives, all to maximise: fit (words, and likeness to a reference mesh),
+    cheapness, printability, novelty, liking."""
     use = intent.method == "embeddings"
     descriptions = [v.description for v in variants]
     fit = prior_fit
     if use:
         fit = (1 - EMBED_SHARE) * prior_fit + EMBED_SHARE * embedding_fit(text, descriptions)
+    if like is not None:
+        fit = (1 - REFERENCE_SHARE) * fit + REFERENCE_SHARE * like
     cost = np.array([v.unit_cost_usd for v in variants])
     out = {
         "fit": np.round(fit, 6),

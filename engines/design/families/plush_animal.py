@@ -1,4 +1,5 @@
-"""Plush animal: body, head, ears, legs, tail and an embossed face; species by keyword (mm)."""
+"""Plush animal: body, head, ears, legs, tail (and a mane for horses) and an embossed face whose
+mouth curves from crying to smiling; species by keyword (mm)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,13 @@ def _tail(kind: str, start: np.ndarray, length: float, r: float) -> trimesh.Trim
     return capsule(start, end, (0.8 if kind == "horse" else 0.55) * r, count=8)
 
 
+def _mane(neck: np.ndarray, head: np.ndarray, hr: float, hair: float) -> trimesh.Trimesh:
+    """A horse's mane: a ridge along the top of the neck, as long-haired as the tail, mm."""
+    axis = (head - neck) / np.linalg.norm(head - neck)
+    crest = 0.5 * hr * np.array([-axis[2], 0.0, axis[0]])  # off the spine, backwards and up
+    return capsule(neck + crest, head + crest, 0.16 * hr + 0.06 * hair, count=8)
+
+
 def _snout(
     kind: str, head: np.ndarray, hr: float
 ) -> tuple[list[trimesh.Trimesh], tuple[np.ndarray, float] | None]:
@@ -68,6 +76,7 @@ def build(p: Mapping[str, float]) -> trimesh.Trimesh:
         neck = np.array([0.3 * length, 0.0, body_cz + 0.2 * width])
         head = neck + np.array([0.25 * length, 0.0, 0.3 * width + 0.6 * hr])
         parts.append(capsule(neck, head, 0.55 * hr, count=10))
+        parts.append(_mane(neck, head, hr, p["tail_length"]))
     snout, mouth_on = _snout(kind, head, hr)
     rump = np.array([-0.45 * length, 0.0, body_cz + 0.1 * width])
     parts += [sphere(head, hr, subdiv=3), *snout]
@@ -90,6 +99,8 @@ def describe(p: Mapping[str, float], size_mm: float) -> tuple[str, str]:
         f"A {size_mm:.0f} mm {mood} {kind} plushie with a {body} body, a {head} head, "
         f"{ears} ears, {legs} legs and a {tail} tail."
     )
+    if kind == "horse":
+        text = text.replace(f" and a {tail} tail.", f", and a {tail} mane and tail.")
     return f"{mood.capitalize()} {body} {kind} plushie", text
 
 
