@@ -277,7 +277,9 @@ def create_app(
 
     @app.get("/ideas/{trend_id}", tags=["merchant"])
     async def get_idea(
-        trend_id: int, who: Annotated[Actor, Depends(idea_reader)]
+        trend_id: int,
+        who: Annotated[Actor, Depends(idea_reader)],
+        live: Annotated[bool, Query(description="ask the workflow too (up to 3 s)")] = True,
     ) -> dict[str, Any]:
         """An idea with its milestones, notifications, run and the workflow's live status."""
         with Session(db()) as s:
@@ -293,7 +295,7 @@ def create_app(
             ]
             body["notifications"] = [n.model_dump() for n in notes]
             body["run"] = run.model_dump() if run else None
-        body["live"] = await live_status(trend_id)
+        body["live"] = await live_status(trend_id) if live else None
         return body
 
     async def live_status(trend_id: int) -> dict[str, Any] | None:

@@ -60,6 +60,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def db_url(data: Path) -> str:
+    return f"sqlite:///{(data / 'trendforge.db').resolve()}"
+
+
 def wait_port(port: int, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -150,11 +154,12 @@ def _stack(data: Path, variant_count: int) -> dict[str, Proc]:
     }
 
 
-async def _drive(api_url: str, n: int, rng: random.Random, deadline: float) -> None:
+async def _drive(api_url: str, db_url: str, n: int, rng: random.Random, deadline: float) -> None:
     """Submit n ideas, then play merchant, planner and factory until all are terminal."""
     from trendforge.demo import DemoDriver
 
-    driver = DemoDriver(api_url, tick_s=0.0, seed=rng.randrange(1 << 30))
+    engine = make_engine(db_url)  # the simulated people's accounts are made in the database
+    driver = DemoDriver(api_url, 0.0, engine, seed=rng.randrange(1 << 30))
     submitted: set[int] = set()
     try:
         while len(submitted) < n and time.monotonic() < deadline:
@@ -182,6 +187,7 @@ async def _drive(api_url: str, n: int, rng: random.Random, deadline: float) -> N
             await asyncio.sleep(0.3)
     finally:
         await driver.close()
+        engine.dispose()
 
 
 async def _chaos(procs: dict[str, Proc], victims: list[str], rng: random.Random,
@@ -285,13 +291,13 @@ async def run_chaos(data: Path, pipelines: int = 100, victims: tuple[str, ...] =
     monkey = asyncio.create_task(_chaos(procs, list(victims), rng, every_s, stop))
     try:
         api_url = f"http://127.0.0.1:{procs['api'].port}"
-        await _drive(api_url, pipelines, rng, started + timeout_s)
+        await _drive(api_url, db_url(data), pipelines, rng, started + timeout_s)
     finally:
         stop.set()
         await monkey
         for name in ("api", "worker", "temporal"):
             procs[name].stop()
-    problems, stages = check_database(f"sqlite:///{(data / 'trendforge.db').resolve()}")
+    problems, stages = check_database(db_url(data))
     ended = sum(v for k, v in stages.items() if k in TERMINAL_STAGES)
     if ended < pipelines:
         problems.append(

@@ -118,16 +118,22 @@ class DemoDriver:
         self.rng = random.Random(seed)
         self.runs: dict[int, dict[str, Any]] = {}
 
-    async def step(self, ideas: list[dict[str, Any]]) -> None:
-        for idea in ideas:
-            stage = idea["stage"]
-            if stage == Stage.awaiting_selection:
-                await self.pick(idea)
-            elif stage == Stage.awaiting_plan_review:
-                await self.review(idea)
-            elif stage == Stage.producing:
-                await self.review(idea)  # replans proposed after slippage
-                await self.produce(idea)
+    async def step(self, ideas: list[dict[str, Any]], concurrency: int = 16) -> None:
+        """One round: every idea waiting for a person gets its answer (16 at a time)."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def act(idea: dict[str, Any]) -> None:
+            async with gate:
+                stage = idea["stage"]
+                if stage == Stage.awaiting_selection:
+                    await self.pick(idea)
+                elif stage == Stage.awaiting_plan_review:
+                    await self.review(idea)
+                elif stage == Stage.producing:
+                    await self.review(idea)  # replans proposed after slippage
+                    await self.produce(idea)
+
+        await asyncio.gather(*(act(i) for i in ideas))
 
     async def pick(self, idea: dict[str, Any]) -> None:
         merchant = await self.people.merchant(idea["merchant_id"])
@@ -164,7 +170,9 @@ class DemoDriver:
     async def produce(self, idea: dict[str, Any]) -> None:
         mes = self.people.mes
         detail = (
-            await self.http.get(f"/ideas/{idea['id']}", headers=await self.people.planner())
+            await self.http.get(
+                f"/ideas/{idea['id']}", params={"live": False}, headers=await self.people.planner()
+            )
         ).json()
         run = detail.get("run")
         if not run or run["status"] != "running":
@@ -187,12 +195,11 @@ class DemoDriver:
 
     async def submit(self, idea: dict[str, Any]) -> httpx.Response:
         """Submit an idea as its merchant."""
-        return await self.http.post(
-            "/ideas", json=idea, headers={"X-User": idea["merchant_id"], "X-Role": "merchant"}
-        )
+        merchant = await self.people.merchant(idea["merchant_id"])
+        return await self.http.post("/ideas", json=idea, headers=merchant)
 
     async def all_ideas(self) -> list[dict[str, Any]]:
-        r = await self.http.get("/ideas", params={"limit": 500})
+        r = await self.http.get("/ideas", params={"limit": 500}, headers=await self.people.viewer())
         r.raise_for_status()
         return list(r.json())
 
@@ -254,6 +261,9 @@ async def run_demo(
         await ensure_trend_watch(stack.client, settings, sample_feed(), config)
         await stack.client.get_schedule_handle(TREND_WATCH_SCHEDULE_ID).trigger()
         driver = DemoDriver(stack.api_url, tick_s, stack.engine)
+        # a throwaway admin for this local demo, so the person watching can open the pages
+        demo_password = secrets.token_urlsafe(9)
+        await asyncio.to_thread(ensure_user, stack.engine, "demo", "admin", demo_password)
         for idea in MERCHANT_IDEAS:
             merchant = await driver.people.merchant(idea["merchant_id"])
             r = await driver.http.post("/ideas", json=idea, headers=merchant)
@@ -279,8 +289,9 @@ async def run_demo(
             f"Dashboard: {stack.api_url}/   API docs: {stack.api_url}/docs   Temporal UI: {stack.temporal_ui_url}"
         )
         console.print(
-            "Log in as TRENDFORGE_ADMIN_USER/_PASSWORD, or make a user: "
-            f"`TRENDFORGE_DATA_DIR={demo_dir} trendforge users create NAME --role viewer`"
+            f"Log in at {stack.api_url}/login as [bold]demo[/] / [bold]{demo_password}[/] "
+            "(an admin of this throwaway demo; `trendforge users create NAME --role planner` "
+            "makes more)"
         )
         shipped = [i for i in ideas if i["stage"] == Stage.shipped]
         console.print(
