@@ -479,8 +479,10 @@ def glb_path(stl_path: str | Path) -> Path:
 
 
 def write_glb(variant: GeneratedVariant, path: str | Path) -> None:
-    """Write the variant's mesh as binary glTF (units mm, +Z up), coloured per face."""
+    """Write the variant's mesh as binary glTF (units mm), coloured per face, turned from our
+    +Z up to glTF's +Y up so viewers (model-viewer) show it standing."""
     mesh = variant.mesh.copy()
+    mesh.apply_transform(trimesh.transformations.rotation_matrix(-np.pi / 2, [1.0, 0.0, 0.0]))
     mesh.visual = trimesh.visual.ColorVisuals(
         mesh, face_colors=np.array([*variant.colour, 255], dtype=np.uint8)
     )

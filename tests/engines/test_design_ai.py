@@ -183,6 +183,9 @@ def test_glb_is_written_next_to_the_stl_and_loads(stands, tmp_path) -> None:
     scene = trimesh.load(glb)
     mesh = scene.to_geometry() if isinstance(scene, trimesh.Scene) else scene
     assert mesh.volume == pytest.approx(variant.mesh.volume, rel=1e-3)
+    # glTF is +Y up: the product's height (our z) is the GLB's y extent
+    assert mesh.extents[1] == pytest.approx(variant.mesh.extents[2], rel=1e-6)
+    assert mesh.extents[2] == pytest.approx(variant.mesh.extents[1], rel=1e-6)
 
 
 # --------------------------------------------------------------------------- preference
