@@ -103,3 +103,73 @@ def pipeline_lower_bound(built: Built) -> int:
         if fluid >= pair:
             bound = max(bound, math.ceil(t_star - 1e-6))
     return bound
+
+
+def _pool_capacity(built: Built, stage: int, head: int, horizon: int) -> np.ndarray:
+    """Units per tick the stage's lines can make, each from max(release + setup, head)."""
+    p, cap = built.problem, np.zeros(horizon)
+    for m in sorted({m for st in p.jobs for m in st[stage]}):
+        avail = np.zeros(horizon)
+        avail[max(p.release[m] + p.setup[m], head) :] = built.rates_per_day[m] / TICKS_PER_DAY
+        for a, b in p.blocked[m]:
+            avail[a:b] = 0.0
+        cap += avail
+    return cap
+
+
+def _pair_bound(built: Built, a: int, b: int, horizon: int) -> int:
+    """Lot-transfer bound of stages a < b (see lot_transfer_lower_bound); 0 if out of horizon."""
+    p = built.problem
+    fast = np.array([[min(alts.values()) for alts in st] for st in p.jobs], dtype=float)
+    q = np.array([u for _, _, u in built.lots], dtype=float)
+    rel = np.array(p.job_release, dtype=float)
+    head_a = int((rel + fast[:, :a].sum(axis=1)).min())
+    head_b = int((rel + fast[:, :b].sum(axis=1)).min())
+    made_a = np.cumsum(_pool_capacity(built, a, head_a, horizon))  # K_a(0, t + 1)
+    lhs = np.clip(q.sum() - made_a, 0.0, None).sum()  # ≤ ∫ (U − K_a(0, t))⁺ dt
+    lhs += float(q @ (fast[:, a] / 2 + fast[:, a + 1 : b].sum(axis=1)))
+    cap_b = _pool_capacity(built, b, head_b, horizon)
+    g = np.cumsum(cap_b * (np.arange(horizon) + 1))  # g[T − 1] ≥ ∫₀ᵀ K_b(t, T) dt
+    t_b = int(np.searchsorted(g, lhs - 1e-6)) + 1
+    if t_b > horizon:
+        return 0
+    return t_b + int(fast[:, b + 1 :].sum(axis=1).min())
+
+
+def lot_transfer_lower_bound(built: Built) -> int:
+    """Makespan lower bound (ticks) from whole-lot transfer between two stages a < b.
+
+    Proof. Lot j (q_j units) runs on one line per stage without preemption; spread its units
+    evenly over its stage-a interval, so P_a(t), the units stage a has made by t, is at most
+    K_a(0, t), the stage's pooled capacity over [0, t) (each line makes at most its rate, only
+    after its release and setup and the earliest arrival head_a, never in blocked time). With
+    c_j its stage-a end and p_j its stage-a ticks, Σ_j q_j (c_j − p_j/2) = ∫ (U − P_a(t)) dt ≥
+    ∫ (U − K_a(0, t))⁺ dt, and p_j is at least the fastest line's ticks. Lot j cannot start
+    stage b before c_j + d_j (d_j: fastest ticks of the stages between), so P_b(t) ≤
+    Σ_j q_j [c_j + d_j ≤ t]. Every lot leaves b by T_b = T − (shortest tail after b), so
+    P_b(T_b) = U and U − P_b(t) ≤ K_b(t, T_b). Integrating over [0, T_b] gives
+    T_b U − ∫₀^T_b K_b(t, T_b) dt ≤ ∫₀^T_b P_b ≤ Σ_j q_j (T_b − c_j − d_j), that is
+    Σ_j q_j (c_j + d_j) ≤ ∫₀^T_b K_b(t, T_b) dt: the left side is bounded below and the right
+    side grows with T_b, so T_b is at least the smallest tick where the right side (summed per
+    tick, which overstates it) covers the left side (summed per tick, which understates it).
+    The bound bites when two stages are about equally loaded: the later one waits for whole lots.
+    Needs every lot on the same routing (else 0).
+    """
+    p = built.problem
+    pools = _stage_jobs(built)
+    n = len(p.jobs)
+    if not n or len(pools) != len(p.jobs[0]) or any(len(js) != n for js in pools.values()):
+        return 0
+    blocked_end = max((e for bl in p.blocked for _, e in bl), default=0)
+    serial = sum(max(alts.values()) for st in p.jobs for alts in st)
+    horizon = max(blocked_end, *p.release, *p.job_release) + max(p.setup) + serial + 1
+    stages = len(p.jobs[0])
+    return max(
+        (_pair_bound(built, a, b, horizon) for a in range(stages) for b in range(a + 1, stages)),
+        default=0,
+    )
+
+
+def makespan_lower_bound(built: Built) -> int:
+    """The best valid makespan lower bound here (ticks): pipeline and lot-transfer bounds."""
+    return max(pipeline_lower_bound(built), lot_transfer_lower_bound(built))
