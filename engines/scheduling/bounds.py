@@ -117,23 +117,78 @@ def _pool_capacity(built: Built, stage: int, head: int, horizon: int) -> np.ndar
     return cap
 
 
+def _least_unit_ticks(q: np.ndarray, ticks_per_unit: np.ndarray, units_cap: np.ndarray) -> float:
+    """min Σ_j q_j · ticks_j over fractional lots on lines within their unit capacities.
+
+    Northwest corner: biggest lots onto the fastest lines first; optimal because the cost of a
+    unit of lot j on line m is the product q_j · ticks_per_unit_m (a Monge array). inf if the
+    lines cannot take every unit.
+    """
+    lines = np.argsort(ticks_per_unit, kind="stable")
+    caps, k, cost = units_cap[lines].astype(float), 0, 0.0
+    for need in np.sort(q)[::-1]:
+        left = float(need)
+        while left > 1e-9:
+            if k == caps.size:
+                return math.inf
+            take = min(left, caps[k])
+            cost += take * need * ticks_per_unit[lines[k]]
+            caps[k] -= take
+            left -= take
+            k += caps[k] <= 1e-9
+    return cost
+
+
+class _Pair:
+    """The lot-transfer test of stages a < b for a candidate makespan T (see the bound)."""
+
+    def __init__(self, built: Built, a: int, b: int, horizon: int) -> None:
+        p = built.problem
+        fast = np.array([[min(alts.values()) for alts in st] for st in p.jobs], dtype=float)
+        self.q = np.array([u for _, _, u in built.lots], dtype=float)
+        rel = np.array(p.job_release, dtype=float)
+        head_a = int((rel + fast[:, :a].sum(axis=1)).min())
+        head_b = int((rel + fast[:, :b].sum(axis=1)).min())
+        made_a = np.cumsum(_pool_capacity(built, a, head_a, horizon))  # K_a(0, t + 1)
+        self.base = float(np.clip(self.q.sum() - made_a, 0.0, None).sum())  # ≤ ∫ (U − K_a)⁺
+        self.base += float(self.q @ fast[:, a + 1 : b].sum(axis=1))  # Σ q_j d_j
+        self.fastest = float(self.q @ fast[:, a]) / 2
+        cap_b = _pool_capacity(built, b, head_b, horizon)
+        self.g = np.cumsum(cap_b * (np.arange(horizon) + 1))  # g[T − 1] ≥ ∫₀ᵀ K_b(t, T) dt
+        self.tail_a = int(fast[:, a + 1 :].sum(axis=1).min())
+        self.tail_b = int(fast[:, b + 1 :].sum(axis=1).min())
+        machines = sorted({m for st in p.jobs for m in st[a]})
+        self.ticks_per_unit = TICKS_PER_DAY / built.rates_per_day[machines]
+        self.open_ticks = []  # per line: cumulative ticks it may work at stage a
+        for m in machines:
+            avail = np.zeros(horizon + 1)
+            avail[max(p.release[m] + p.setup[m], head_a) :] = 1.0
+            for lo, hi in p.blocked[m]:
+                avail[lo:hi] = 0.0
+            self.open_ticks.append(np.concatenate([[0.0], np.cumsum(avail)]))
+
+    def feasible(self, t: int) -> bool:
+        """False when no schedule can end by tick t (the two sides of the proof cannot meet)."""
+        t_a, t_b = t - self.tail_a, t - self.tail_b
+        if t_a <= 0 or t_b <= 0 or t_b > self.g.size:
+            return t_b > self.g.size
+        units_cap = np.array([o[min(t_a, o.size - 1)] for o in self.open_ticks])
+        units_cap /= self.ticks_per_unit
+        half = _least_unit_ticks(self.q, self.ticks_per_unit, units_cap) / 2
+        half = max(half - 1e-6 * self.q.sum(), self.fastest)  # ticks are rounded up: margin
+        return bool(self.g[t_b - 1] >= self.base + half - 1e-6)
+
+
 def _pair_bound(built: Built, a: int, b: int, horizon: int) -> int:
-    """Lot-transfer bound of stages a < b (see lot_transfer_lower_bound); 0 if out of horizon."""
-    p = built.problem
-    fast = np.array([[min(alts.values()) for alts in st] for st in p.jobs], dtype=float)
-    q = np.array([u for _, _, u in built.lots], dtype=float)
-    rel = np.array(p.job_release, dtype=float)
-    head_a = int((rel + fast[:, :a].sum(axis=1)).min())
-    head_b = int((rel + fast[:, :b].sum(axis=1)).min())
-    made_a = np.cumsum(_pool_capacity(built, a, head_a, horizon))  # K_a(0, t + 1)
-    lhs = np.clip(q.sum() - made_a, 0.0, None).sum()  # ≤ ∫ (U − K_a(0, t))⁺ dt
-    lhs += float(q @ (fast[:, a] / 2 + fast[:, a + 1 : b].sum(axis=1)))
-    cap_b = _pool_capacity(built, b, head_b, horizon)
-    g = np.cumsum(cap_b * (np.arange(horizon) + 1))  # g[T − 1] ≥ ∫₀ᵀ K_b(t, T) dt
-    t_b = int(np.searchsorted(g, lhs - 1e-6)) + 1
-    if t_b > horizon:
+    """Smallest tick the lot-transfer test of stages a < b allows (binary search)."""
+    pair = _Pair(built, a, b, horizon)
+    lo, hi = 1, horizon + pair.tail_b
+    if not pair.feasible(hi):
         return 0
-    return t_b + int(fast[:, b + 1 :].sum(axis=1).min())
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if pair.feasible(mid) else (mid + 1, hi)
+    return lo
 
 
 def lot_transfer_lower_bound(built: Built) -> int:
@@ -144,14 +199,17 @@ def lot_transfer_lower_bound(built: Built) -> int:
     K_a(0, t), the stage's pooled capacity over [0, t) (each line makes at most its rate, only
     after its release and setup and the earliest arrival head_a, never in blocked time). With
     c_j its stage-a end and p_j its stage-a ticks, Σ_j q_j (c_j − p_j/2) = ∫ (U − P_a(t)) dt ≥
-    ∫ (U − K_a(0, t))⁺ dt, and p_j is at least the fastest line's ticks. Lot j cannot start
+    ∫ (U − K_a(0, t))⁺ dt. Σ_j q_j p_j is at least its least value when lots may split over the
+    lines, each line within its open ticks before T − (shortest tail after a) at its rate
+    (_least_unit_ticks), and at least Σ_j q_j (fastest line's ticks). Lot j cannot start
     stage b before c_j + d_j (d_j: fastest ticks of the stages between), so P_b(t) ≤
     Σ_j q_j [c_j + d_j ≤ t]. Every lot leaves b by T_b = T − (shortest tail after b), so
     P_b(T_b) = U and U − P_b(t) ≤ K_b(t, T_b). Integrating over [0, T_b] gives
     T_b U − ∫₀^T_b K_b(t, T_b) dt ≤ ∫₀^T_b P_b ≤ Σ_j q_j (T_b − c_j − d_j), that is
     Σ_j q_j (c_j + d_j) ≤ ∫₀^T_b K_b(t, T_b) dt: the left side is bounded below and the right
     side grows with T_b, so T_b is at least the smallest tick where the right side (summed per
-    tick, which overstates it) covers the left side (summed per tick, which understates it).
+    tick, which overstates it) covers the left side (summed per tick, which understates it);
+    the left side only falls as T grows, so a binary search over T finds that tick.
     The bound bites when two stages are about equally loaded: the later one waits for whole lots.
     Needs every lot on the same routing (else 0).
     """

@@ -15,6 +15,7 @@ import numpy as np
 from engines.scheduling.problem import Problem, Solution, _rank, earliest_fit
 
 Seqs = dict[int, list[int]]  # machine -> jobs in run order
+RANDOM_POSITION = 0.15  # share of relocations to a random position (else by next-stage order)
 Move = tuple[str, int, int, int, int, int]  # kind, stage, machine, index, machine 2, index 2
 
 
@@ -134,11 +135,14 @@ class _Line:
 
 
 def _insert_at(line: _Line, s: int, m: int, j: int) -> int:
-    """Position on machine m keeping its jobs in order of stage-s ready tick."""
-    ready = line.end[s - 1] if s else line.p.job_release
-    seq, r = line.seqs[m], ready[j]
+    """Position on machine m in order of next-stage start (last stage: of stage-s ready tick)."""
+    if s + 1 < line.n_stages:
+        key = line.start[s + 1]
+    else:
+        key = line.end[s - 1] if s else line.p.job_release
+    seq, r = line.seqs[m], key[j]
     lo = 0
-    while lo < len(seq) and ready[seq[lo]] <= r:
+    while lo < len(seq) and key[seq[lo]] <= r:
         lo += 1
     return lo
 
@@ -172,8 +176,11 @@ def _move(line: _Line, rng: np.random.Generator, crit: list[tuple[int, int, int]
                 return ("xchg", s, m, i, m2, i2)
     target = alts[int(rng.integers(len(alts)))] if alts and rng.random() < 0.8 else m
     seq.pop(i)
-    pos = _insert_at(line, s, target, j)
-    pos = int(np.clip(pos + rng.integers(-1, 2), 0, len(line.seqs[target])))
+    if rng.random() < RANDOM_POSITION:
+        pos = int(rng.integers(len(line.seqs[target]) + 1))
+    else:
+        pos = _insert_at(line, s, target, j)
+        pos = int(np.clip(pos + rng.integers(-1, 2), 0, len(line.seqs[target])))
     line.seqs[target].insert(pos, j)
     line.where[s][j] = target
     return ("reloc", s, m, i, target, pos)
