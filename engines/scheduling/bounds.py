@@ -139,44 +139,57 @@ def _least_unit_ticks(q: np.ndarray, ticks_per_unit: np.ndarray, units_cap: np.n
     return cost
 
 
+class _Lots:
+    """Least Σ_j q_j · ticks_j / 2 at one stage if every lot must be done there by a tick."""
+
+    def __init__(self, built: Built, stage: int, head: int, horizon: int) -> None:
+        p = built.problem
+        self.q = np.array([u for _, _, u in built.lots], dtype=float)
+        self.fastest = float(self.q @ [min(st[stage].values()) for st in p.jobs]) / 2
+        machines = sorted({m for st in p.jobs for m in st[stage]})
+        self.ticks_per_unit = TICKS_PER_DAY / built.rates_per_day[machines]
+        self.open_ticks = []  # per line: cumulative ticks it may work at this stage
+        for m in machines:
+            avail = np.zeros(horizon + 1)
+            avail[max(p.release[m] + p.setup[m], head) :] = 1.0
+            for lo, hi in p.blocked[m]:
+                avail[lo:hi] = 0.0
+            self.open_ticks.append(np.concatenate([[0.0], np.cumsum(avail)]))
+
+    def half_ticks(self, by: int) -> float:
+        """Lower bound on Σ_j q_j p_j / 2 when each line works only its open ticks before `by`."""
+        units_cap = np.array([o[min(max(by, 0), o.size - 1)] for o in self.open_ticks])
+        half = _least_unit_ticks(self.q, self.ticks_per_unit, units_cap / self.ticks_per_unit) / 2
+        return max(half - 1e-6 * self.q.sum(), self.fastest)  # ticks are rounded up: margin
+
+
 class _Pair:
     """The lot-transfer test of stages a < b for a candidate makespan T (see the bound)."""
 
     def __init__(self, built: Built, a: int, b: int, horizon: int) -> None:
         p = built.problem
         fast = np.array([[min(alts.values()) for alts in st] for st in p.jobs], dtype=float)
-        self.q = np.array([u for _, _, u in built.lots], dtype=float)
+        q = np.array([u for _, _, u in built.lots], dtype=float)
         rel = np.array(p.job_release, dtype=float)
         head_a = int((rel + fast[:, :a].sum(axis=1)).min())
         head_b = int((rel + fast[:, :b].sum(axis=1)).min())
         made_a = np.cumsum(_pool_capacity(built, a, head_a, horizon))  # K_a(0, t + 1)
-        self.base = float(np.clip(self.q.sum() - made_a, 0.0, None).sum())  # ≤ ∫ (U − K_a)⁺
-        self.base += float(self.q @ fast[:, a + 1 : b].sum(axis=1))  # Σ q_j d_j
-        self.fastest = float(self.q @ fast[:, a]) / 2
+        self.base = float(np.clip(q.sum() - made_a, 0.0, None).sum())  # ≤ ∫ (U − K_a)⁺
+        self.base += float(q @ fast[:, a + 1 : b].sum(axis=1))  # Σ q_j d_j
         cap_b = _pool_capacity(built, b, head_b, horizon)
         self.g = np.cumsum(cap_b * (np.arange(horizon) + 1))  # g[T − 1] ≥ ∫₀ᵀ K_b(t, T) dt
         self.tail_a = int(fast[:, a + 1 :].sum(axis=1).min())
         self.tail_b = int(fast[:, b + 1 :].sum(axis=1).min())
-        machines = sorted({m for st in p.jobs for m in st[a]})
-        self.ticks_per_unit = TICKS_PER_DAY / built.rates_per_day[machines]
-        self.open_ticks = []  # per line: cumulative ticks it may work at stage a
-        for m in machines:
-            avail = np.zeros(horizon + 1)
-            avail[max(p.release[m] + p.setup[m], head_a) :] = 1.0
-            for lo, hi in p.blocked[m]:
-                avail[lo:hi] = 0.0
-            self.open_ticks.append(np.concatenate([[0.0], np.cumsum(avail)]))
+        self.lots_a = _Lots(built, a, head_a, horizon)
+        self.lots_b = _Lots(built, b, head_b, horizon)
 
     def feasible(self, t: int) -> bool:
         """False when no schedule can end by tick t (the two sides of the proof cannot meet)."""
         t_a, t_b = t - self.tail_a, t - self.tail_b
         if t_a <= 0 or t_b <= 0 or t_b > self.g.size:
             return t_b > self.g.size
-        units_cap = np.array([o[min(t_a, o.size - 1)] for o in self.open_ticks])
-        units_cap /= self.ticks_per_unit
-        half = _least_unit_ticks(self.q, self.ticks_per_unit, units_cap) / 2
-        half = max(half - 1e-6 * self.q.sum(), self.fastest)  # ticks are rounded up: margin
-        return bool(self.g[t_b - 1] >= self.base + half - 1e-6)
+        need = self.base + self.lots_a.half_ticks(t_a) + self.lots_b.half_ticks(t_b)
+        return bool(self.g[t_b - 1] >= need - 1e-6)
 
 
 def _pair_bound(built: Built, a: int, b: int, horizon: int) -> int:
@@ -201,13 +214,15 @@ def lot_transfer_lower_bound(built: Built) -> int:
     c_j its stage-a end and p_j its stage-a ticks, Σ_j q_j (c_j − p_j/2) = ∫ (U − P_a(t)) dt ≥
     ∫ (U − K_a(0, t))⁺ dt. Σ_j q_j p_j is at least its least value when lots may split over the
     lines, each line within its open ticks before T − (shortest tail after a) at its rate
-    (_least_unit_ticks), and at least Σ_j q_j (fastest line's ticks). Lot j cannot start
-    stage b before c_j + d_j (d_j: fastest ticks of the stages between), so P_b(t) ≤
-    Σ_j q_j [c_j + d_j ≤ t]. Every lot leaves b by T_b = T − (shortest tail after b), so
-    P_b(T_b) = U and U − P_b(t) ≤ K_b(t, T_b). Integrating over [0, T_b] gives
-    T_b U − ∫₀^T_b K_b(t, T_b) dt ≤ ∫₀^T_b P_b ≤ Σ_j q_j (T_b − c_j − d_j), that is
-    Σ_j q_j (c_j + d_j) ≤ ∫₀^T_b K_b(t, T_b) dt: the left side is bounded below and the right
-    side grows with T_b, so T_b is at least the smallest tick where the right side (summed per
+    (_least_unit_ticks), and at least Σ_j q_j (fastest line's ticks). Spread units the same way
+    over the stage-b intervals [s_j, s_j + p'_j]: P_b(t), the units stage b has made by t, has
+    ∫₀^T_b P_b dt = Σ_j q_j (T_b − s_j − p'_j / 2), where every lot leaves b by
+    T_b = T − (shortest tail after b). Lot j cannot start b before c_j + d_j (d_j: fastest ticks
+    of the stages between). P_b(T_b) = U and U − P_b(t) ≤ K_b(t, T_b), so integrating over
+    [0, T_b] gives T_b U − ∫₀^T_b K_b(t, T_b) dt ≤ ∫₀^T_b P_b ≤ Σ_j q_j (T_b − c_j − d_j − p'_j/2),
+    that is Σ_j q_j (c_j + d_j + p'_j / 2) ≤ ∫₀^T_b K_b(t, T_b) dt, with Σ_j q_j p'_j bounded
+    like Σ_j q_j p_j (lines of b, open ticks before T_b): the left side is bounded below and the
+    right side grows with T_b, so T_b is at least the smallest tick where the right side (summed per
     tick, which overstates it) covers the left side (summed per tick, which understates it);
     the left side only falls as T grows, so a binary search over T finds that tick.
     The bound bites when two stages are about equally loaded: the later one waits for whole lots.
