@@ -3,8 +3,9 @@
 The bound is CP-SAT's own objective bound; the model carries the best valid lower bound of
 engines.scheduling.bounds as a cut (fluid stage capacity raised by pipeline fill and drain, and
 the lot-transfer bound of two stages), so the solver's bound is at least that. Of the CP-SAT
-seconds, `--local-search` first polish the greedy (engines.scheduling.local), counted in them. `--lp` also prints the LP relaxation of each stage's
-line assignment with integer durations, to show how much any per-stage capacity bound can give.
+seconds, `--local-search` first polish the greedy (engines.scheduling.local), counted in them.
+`--lp` also prints the LP relaxation of each stage's line assignment with integer durations, to
+show how much any per-stage capacity bound can give.
 """
 
 from __future__ import annotations

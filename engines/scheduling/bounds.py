@@ -173,9 +173,21 @@ class _Pair:
         rel = np.array(p.job_release, dtype=float)
         head_a = int((rel + fast[:, :a].sum(axis=1)).min())
         head_b = int((rel + fast[:, :b].sum(axis=1)).min())
-        made_a = np.cumsum(_pool_capacity(built, a, head_a, horizon))  # K_a(0, t + 1)
-        self.base = float(np.clip(q.sum() - made_a, 0.0, None).sum())  # ≤ ∫ (U − K_a)⁺
-        self.base += float(q @ fast[:, a + 1 : b].sum(axis=1))  # Σ q_j d_j
+        made_a = np.full(horizon, np.inf)  # K'_a(0, t + 1): stage a or any feeder, shifted
+        for c in range(a + 1):
+            head_c = int((rel + fast[:, :c].sum(axis=1)).min())
+            made_c = np.cumsum(_pool_capacity(built, c, head_c, horizon))
+            shift = int(fast[:, c + 1 : a].sum(axis=1).min()) if c < a else 0
+            made_a[shift:] = np.minimum(made_a[shift:], made_c[: horizon - shift])
+            made_a[:shift] = 0.0
+        self.base = float(np.clip(q.sum() - made_a, 0.0, None).sum())  # ≤ ∫ (U − K'_a)⁺
+        self.between = [  # stages between a and b: (lots, shortest tail after it)
+            (
+                _Lots(built, c, int((rel + fast[:, :c].sum(axis=1)).min()), horizon),
+                int(fast[:, c + 1 :].sum(axis=1).min()),
+            )
+            for c in range(a + 1, b)
+        ]
         cap_b = _pool_capacity(built, b, head_b, horizon)
         self.g = np.cumsum(cap_b * (np.arange(horizon) + 1))  # g[T − 1] ≥ ∫₀ᵀ K_b(t, T) dt
         self.tail_a = int(fast[:, a + 1 :].sum(axis=1).min())
@@ -189,6 +201,7 @@ class _Pair:
         if t_a <= 0 or t_b <= 0 or t_b > self.g.size:
             return t_b > self.g.size
         need = self.base + self.lots_a.half_ticks(t_a) + self.lots_b.half_ticks(t_b)
+        need += sum(2 * lots.half_ticks(t - tail) for lots, tail in self.between)  # Σ q_j d_j
         return bool(self.g[t_b - 1] >= need - 1e-6)
 
 
@@ -210,21 +223,24 @@ def lot_transfer_lower_bound(built: Built) -> int:
     Proof. Lot j (q_j units) runs on one line per stage without preemption; spread its units
     evenly over its stage-a interval, so P_a(t), the units stage a has made by t, is at most
     K_a(0, t), the stage's pooled capacity over [0, t) (each line makes at most its rate, only
-    after its release and setup and the earliest arrival head_a, never in blocked time). With
-    c_j its stage-a end and p_j its stage-a ticks, Σ_j q_j (c_j − p_j/2) = ∫ (U − P_a(t)) dt ≥
-    ∫ (U − K_a(0, t))⁺ dt. Σ_j q_j p_j is at least its least value when lots may split over the
-    lines, each line within its open ticks before T − (shortest tail after a) at its rate
-    (_least_unit_ticks), and at least Σ_j q_j (fastest line's ticks). Spread units the same way
-    over the stage-b intervals [s_j, s_j + p'_j]: P_b(t), the units stage b has made by t, has
-    ∫₀^T_b P_b dt = Σ_j q_j (T_b − s_j − p'_j / 2), where every lot leaves b by
-    T_b = T − (shortest tail after b). Lot j cannot start b before c_j + d_j (d_j: fastest ticks
-    of the stages between). P_b(T_b) = U and U − P_b(t) ≤ K_b(t, T_b), so integrating over
-    [0, T_b] gives T_b U − ∫₀^T_b K_b(t, T_b) dt ≤ ∫₀^T_b P_b ≤ Σ_j q_j (T_b − c_j − d_j − p'_j/2),
-    that is Σ_j q_j (c_j + d_j + p'_j / 2) ≤ ∫₀^T_b K_b(t, T_b) dt, with Σ_j q_j p'_j bounded
-    like Σ_j q_j p_j (lines of b, open ticks before T_b): the left side is bounded below and the
-    right side grows with T_b, so T_b is at least the smallest tick where the right side (summed per
-    tick, which overstates it) covers the left side (summed per tick, which understates it);
-    the left side only falls as T grows, so a binary search over T finds that tick.
+    after its release and setup and the earliest arrival head_a, never in blocked time). A lot
+    with units made at a by t had left every earlier stage c by t − δ_c (δ_c: least fastest
+    ticks strictly between c and a), so P_a(t) ≤ K_c(0, t − δ_c) too: call the least K'_a.
+    With c_j its stage-a end and p_j its stage-a ticks, Σ_j q_j (c_j − p_j / 2) =
+    ∫ (U − P_a(t)) dt ≥ ∫ (U − K'_a(0, t))⁺ dt. Σ_j q_j p_j is at least its least value when
+    lots may split over the lines, each line within its open ticks before T − (shortest tail
+    after a) at its rate (_least_unit_ticks), and at least Σ_j q_j (fastest line's ticks).
+    Spread units the same way over the stage-b intervals [s_j, s_j + p'_j]: P_b(t), the units
+    stage b has made by t, has ∫₀^T_b P_b dt = Σ_j q_j (T_b − s_j − p'_j / 2), where every lot
+    leaves b by T_b = T − (shortest tail after b). Lot j cannot start b before c_j + d_j (d_j:
+    its ticks at the stages between, Σ_j q_j d_j bounded per stage like Σ_j q_j p_j).
+    P_b(T_b) = U and U − P_b(t) ≤ K_b(t, T_b), so integrating over [0, T_b] gives
+    T_b U − ∫₀^T_b K_b(t, T_b) dt ≤ ∫₀^T_b P_b ≤ Σ_j q_j (T_b − c_j − d_j − p'_j / 2), that is
+    Σ_j q_j (c_j + d_j + p'_j / 2) ≤ ∫₀^T_b K_b(t, T_b) dt, with Σ_j q_j p'_j bounded like
+    Σ_j q_j p_j (lines of b, open ticks before T_b). The left side is bounded below and only
+    falls as T grows, the right side grows with T_b: the makespan is at least the smallest T
+    where the right side (summed per tick, which overstates it) covers the left side (summed
+    per tick, which understates it), found by binary search.
     The bound bites when two stages are about equally loaded: the later one waits for whole lots.
     Needs every lot on the same routing (else 0).
     """
