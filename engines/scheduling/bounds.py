@@ -189,7 +189,8 @@ class _Pair:
             for c in range(a + 1, b)
         ]
         cap_b = _pool_capacity(built, b, head_b, horizon)
-        self.g = np.cumsum(cap_b * (np.arange(horizon) + 1))  # g[T − 1] ≥ ∫₀ᵀ K_b(t, T) dt
+        self.made_b = np.concatenate([[0.0], np.cumsum(cap_b)])  # K_b(0, t)
+        self.units = float(q.sum())
         self.tail_a = int(fast[:, a + 1 :].sum(axis=1).min())
         self.tail_b = int(fast[:, b + 1 :].sum(axis=1).min())
         self.lots_a = _Lots(built, a, head_a, horizon)
@@ -198,11 +199,12 @@ class _Pair:
     def feasible(self, t: int) -> bool:
         """False when no schedule can end by tick t (the two sides of the proof cannot meet)."""
         t_a, t_b = t - self.tail_a, t - self.tail_b
-        if t_a <= 0 or t_b <= 0 or t_b > self.g.size:
-            return t_b > self.g.size
+        if t_a <= 0 or t_b <= 0 or t_b >= self.made_b.size:
+            return t_b >= self.made_b.size
         need = self.base + self.lots_a.half_ticks(t_a) + self.lots_b.half_ticks(t_b)
         need += sum(2 * lots.half_ticks(t - tail) for lots, tail in self.between)  # Σ q_j d_j
-        return bool(self.g[t_b - 1] >= need - 1e-6)
+        left = self.made_b[t_b] - self.made_b[:t_b]  # K_b(t, T_b) per tick t < T_b
+        return bool(np.minimum(left, self.units).sum() >= need - 1e-6)  # ≥ ∫ min(K_b, U)
 
 
 def _pair_bound(built: Built, a: int, b: int, horizon: int) -> int:
@@ -234,9 +236,9 @@ def lot_transfer_lower_bound(built: Built) -> int:
     stage b has made by t, has ∫₀^T_b P_b dt = Σ_j q_j (T_b − s_j − p'_j / 2), where every lot
     leaves b by T_b = T − (shortest tail after b). Lot j cannot start b before c_j + d_j (d_j:
     its ticks at the stages between, Σ_j q_j d_j bounded per stage like Σ_j q_j p_j).
-    P_b(T_b) = U and U − P_b(t) ≤ K_b(t, T_b), so integrating over [0, T_b] gives
-    T_b U − ∫₀^T_b K_b(t, T_b) dt ≤ ∫₀^T_b P_b ≤ Σ_j q_j (T_b − c_j − d_j − p'_j / 2), that is
-    Σ_j q_j (c_j + d_j + p'_j / 2) ≤ ∫₀^T_b K_b(t, T_b) dt, with Σ_j q_j p'_j bounded like
+    P_b(T_b) = U and U − P_b(t) ≤ min(K_b(t, T_b), U), so integrating over [0, T_b] gives
+    T_b U − ∫₀^T_b min(K_b, U) dt ≤ ∫₀^T_b P_b ≤ Σ_j q_j (T_b − c_j − d_j − p'_j / 2), that is
+    Σ_j q_j (c_j + d_j + p'_j / 2) ≤ ∫₀^T_b min(K_b(t, T_b), U) dt, with Σ_j q_j p'_j bounded like
     Σ_j q_j p_j (lines of b, open ticks before T_b). The left side is bounded below and only
     falls as T grows, the right side grows with T_b: the makespan is at least the smallest T
     where the right side (summed per tick, which overstates it) covers the left side (summed
