@@ -103,3 +103,164 @@ def pipeline_lower_bound(built: Built) -> int:
         if fluid >= pair:
             bound = max(bound, math.ceil(t_star - 1e-6))
     return bound
+
+
+def _pool_capacity(built: Built, stage: int, head: int, horizon: int) -> np.ndarray:
+    """Units per tick the stage's lines can make, each from max(release + setup, head)."""
+    p, cap = built.problem, np.zeros(horizon)
+    for m in sorted({m for st in p.jobs for m in st[stage]}):
+        avail = np.zeros(horizon)
+        avail[max(p.release[m] + p.setup[m], head) :] = built.rates_per_day[m] / TICKS_PER_DAY
+        for a, b in p.blocked[m]:
+            avail[a:b] = 0.0
+        cap += avail
+    return cap
+
+
+def _least_unit_ticks(q: np.ndarray, ticks_per_unit: np.ndarray, units_cap: np.ndarray) -> float:
+    """min Σ_j q_j · ticks_j over fractional lots on lines within their unit capacities.
+
+    Northwest corner: biggest lots onto the fastest lines first; optimal because the cost of a
+    unit of lot j on line m is the product q_j · ticks_per_unit_m (a Monge array). inf if the
+    lines cannot take every unit.
+    """
+    lines = np.argsort(ticks_per_unit, kind="stable")
+    caps, k, cost = units_cap[lines].astype(float), 0, 0.0
+    for need in np.sort(q)[::-1]:
+        left = float(need)
+        while left > 1e-9:
+            if k == caps.size:
+                return math.inf
+            take = min(left, caps[k])
+            cost += take * need * ticks_per_unit[lines[k]]
+            caps[k] -= take
+            left -= take
+            k += caps[k] <= 1e-9
+    return cost
+
+
+class _Lots:
+    """Least Σ_j q_j · ticks_j / 2 at one stage if every lot must be done there by a tick."""
+
+    def __init__(self, built: Built, stage: int, head: int, horizon: int) -> None:
+        p = built.problem
+        self.q = np.array([u for _, _, u in built.lots], dtype=float)
+        self.fastest = float(self.q @ [min(st[stage].values()) for st in p.jobs]) / 2
+        machines = sorted({m for st in p.jobs for m in st[stage]})
+        self.ticks_per_unit = TICKS_PER_DAY / built.rates_per_day[machines]
+        self.open_ticks = []  # per line: cumulative ticks it may work at this stage
+        for m in machines:
+            avail = np.zeros(horizon + 1)
+            avail[max(p.release[m] + p.setup[m], head) :] = 1.0
+            for lo, hi in p.blocked[m]:
+                avail[lo:hi] = 0.0
+            self.open_ticks.append(np.concatenate([[0.0], np.cumsum(avail)]))
+
+    def half_ticks(self, by: int) -> float:
+        """Lower bound on Σ_j q_j p_j / 2 when each line works only its open ticks before `by`."""
+        units_cap = np.array([o[min(max(by, 0), o.size - 1)] for o in self.open_ticks])
+        half = _least_unit_ticks(self.q, self.ticks_per_unit, units_cap / self.ticks_per_unit) / 2
+        return max(half - 1e-6 * self.q.sum(), self.fastest)  # ticks are rounded up: margin
+
+
+class _Pair:
+    """The lot-transfer test of stages a < b for a candidate makespan T (see the bound)."""
+
+    def __init__(self, built: Built, a: int, b: int, horizon: int) -> None:
+        p = built.problem
+        fast = np.array([[min(alts.values()) for alts in st] for st in p.jobs], dtype=float)
+        q = np.array([u for _, _, u in built.lots], dtype=float)
+        rel = np.array(p.job_release, dtype=float)
+        head_a = int((rel + fast[:, :a].sum(axis=1)).min())
+        head_b = int((rel + fast[:, :b].sum(axis=1)).min())
+        made_a = np.full(horizon, np.inf)  # K'_a(0, t + 1): stage a or any feeder, shifted
+        for c in range(a + 1):
+            head_c = int((rel + fast[:, :c].sum(axis=1)).min())
+            made_c = np.cumsum(_pool_capacity(built, c, head_c, horizon))
+            shift = int(fast[:, c + 1 : a].sum(axis=1).min()) if c < a else 0
+            made_a[shift:] = np.minimum(made_a[shift:], made_c[: horizon - shift])
+            made_a[:shift] = 0.0
+        self.base = float(np.clip(q.sum() - made_a, 0.0, None).sum())  # ≤ ∫ (U − K'_a)⁺
+        self.between = [  # stages between a and b: (lots, shortest tail after it)
+            (
+                _Lots(built, c, int((rel + fast[:, :c].sum(axis=1)).min()), horizon),
+                int(fast[:, c + 1 :].sum(axis=1).min()),
+            )
+            for c in range(a + 1, b)
+        ]
+        cap_b = _pool_capacity(built, b, head_b, horizon)
+        self.made_b = np.concatenate([[0.0], np.cumsum(cap_b)])  # K_b(0, t)
+        self.units = float(q.sum())
+        self.tail_a = int(fast[:, a + 1 :].sum(axis=1).min())
+        self.tail_b = int(fast[:, b + 1 :].sum(axis=1).min())
+        self.lots_a = _Lots(built, a, head_a, horizon)
+        self.lots_b = _Lots(built, b, head_b, horizon)
+
+    def feasible(self, t: int) -> bool:
+        """False when no schedule can end by tick t (the two sides of the proof cannot meet)."""
+        t_a, t_b = t - self.tail_a, t - self.tail_b
+        if t_a <= 0 or t_b <= 0 or t_b >= self.made_b.size:
+            return t_b >= self.made_b.size
+        need = self.base + self.lots_a.half_ticks(t_a) + self.lots_b.half_ticks(t_b)
+        need += sum(2 * lots.half_ticks(t - tail) for lots, tail in self.between)  # Σ q_j d_j
+        left = self.made_b[t_b] - self.made_b[:t_b]  # K_b(t, T_b) per tick t < T_b
+        return bool(np.minimum(left, self.units).sum() >= need - 1e-6)  # ≥ ∫ min(K_b, U)
+
+
+def _pair_bound(built: Built, a: int, b: int, horizon: int) -> int:
+    """Smallest tick the lot-transfer test of stages a < b allows (binary search)."""
+    pair = _Pair(built, a, b, horizon)
+    lo, hi = 1, horizon + pair.tail_b
+    if not pair.feasible(hi):
+        return 0
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if pair.feasible(mid) else (mid + 1, hi)
+    return lo
+
+
+def lot_transfer_lower_bound(built: Built) -> int:
+    """Makespan lower bound (ticks) from whole-lot transfer between two stages a < b.
+
+    Proof. Lot j (q_j units) runs on one line per stage without preemption; spread its units
+    evenly over its stage-a interval, so P_a(t), the units stage a has made by t, is at most
+    K_a(0, t), the stage's pooled capacity over [0, t) (each line makes at most its rate, only
+    after its release and setup and the earliest arrival head_a, never in blocked time). A lot
+    with units made at a by t had left every earlier stage c by t − δ_c (δ_c: least fastest
+    ticks strictly between c and a), so P_a(t) ≤ K_c(0, t − δ_c) too: call the least K'_a.
+    With c_j its stage-a end and p_j its stage-a ticks, Σ_j q_j (c_j − p_j / 2) =
+    ∫ (U − P_a(t)) dt ≥ ∫ (U − K'_a(0, t))⁺ dt. Σ_j q_j p_j is at least its least value when
+    lots may split over the lines, each line within its open ticks before T − (shortest tail
+    after a) at its rate (_least_unit_ticks), and at least Σ_j q_j (fastest line's ticks).
+    Spread units the same way over the stage-b intervals [s_j, s_j + p'_j]: P_b(t), the units
+    stage b has made by t, has ∫₀^T_b P_b dt = Σ_j q_j (T_b − s_j − p'_j / 2), where every lot
+    leaves b by T_b = T − (shortest tail after b). Lot j cannot start b before c_j + d_j (d_j:
+    its ticks at the stages between, Σ_j q_j d_j bounded per stage like Σ_j q_j p_j).
+    P_b(T_b) = U and U − P_b(t) ≤ min(K_b(t, T_b), U), so integrating over [0, T_b] gives
+    T_b U − ∫₀^T_b min(K_b, U) dt ≤ ∫₀^T_b P_b ≤ Σ_j q_j (T_b − c_j − d_j − p'_j / 2), that is
+    Σ_j q_j (c_j + d_j + p'_j / 2) ≤ ∫₀^T_b min(K_b(t, T_b), U) dt, with Σ_j q_j p'_j bounded like
+    Σ_j q_j p_j (lines of b, open ticks before T_b). The left side is bounded below and only
+    falls as T grows, the right side grows with T_b: the makespan is at least the smallest T
+    where the right side (summed per tick, which overstates it) covers the left side (summed
+    per tick, which understates it), found by binary search.
+    The bound bites when two stages are about equally loaded: the later one waits for whole lots.
+    Needs every lot on the same routing (else 0).
+    """
+    p = built.problem
+    pools = _stage_jobs(built)
+    n = len(p.jobs)
+    if not n or len(pools) != len(p.jobs[0]) or any(len(js) != n for js in pools.values()):
+        return 0
+    blocked_end = max((e for bl in p.blocked for _, e in bl), default=0)
+    serial = sum(max(alts.values()) for st in p.jobs for alts in st)
+    horizon = max(blocked_end, *p.release, *p.job_release) + max(p.setup) + serial + 1
+    stages = len(p.jobs[0])
+    return max(
+        (_pair_bound(built, a, b, horizon) for a in range(stages) for b in range(a + 1, stages)),
+        default=0,
+    )
+
+
+def makespan_lower_bound(built: Built) -> int:
+    """The best valid makespan lower bound here (ticks): pipeline and lot-transfer bounds."""
+    return max(pipeline_lower_bound(built), lot_transfer_lower_bound(built))

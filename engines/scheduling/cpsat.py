@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from engines.scheduling.problem import Problem, Solution, job_end, weights
+from engines.scheduling import local
+from engines.scheduling.problem import Problem, Solution, job_end, objective, weights
 
 Var = cp_model.IntVar
 
@@ -207,13 +208,19 @@ def solve(
     workers: int = 2,
     seed: int = 0,
     makespan_lb: int = 0,
+    local_search_s: float = 0.0,
 ) -> Solution:
-    """Solve with CP-SAT within time_limit_s seconds; falls back to the hint if none found."""
+    """Solve with CP-SAT within time_limit_s seconds; falls back to the hint if none found.
+
+    local_search_s of those seconds first polish the hint on flow lines (engines.scheduling.local).
+    """
     h = horizon or (hint.makespan if hint else sum(max(a.values()) for st in p.jobs for a in st))
     t0 = time.perf_counter()
+    if hint is not None and local_search_s > 0:
+        hint = local.improve(p, hint, min(local_search_s, time_limit_s / 2), seed)
     md = build(p, h, hint, makespan_lb)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.max_time_in_seconds = max(time_limit_s - (time.perf_counter() - t0), 0.1)
     solver.parameters.num_search_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.cp_model_probing_level = 0  # probing costs seconds on 10k optional intervals
@@ -224,7 +231,8 @@ def solve(
         if hint is None:
             raise RuntimeError(f"CP-SAT found no schedule ({status})")
         bound = float(weights(p, h)[1] * makespan_lb)  # the outside cut still bounds the objective
-        return Solution(dict(hint.ops), hint.objective, bound, f"GREEDY ({status})", wall)
+        value = float(objective(p, hint, h))
+        return Solution(dict(hint.ops), value, bound, f"GREEDY ({status})", wall)
     ops = {}
     for (j, s), st in md.start.items():
         mach = next(k for k in p.jobs[j][s] if solver.boolean_value(md.pres[(j, s, k)]))

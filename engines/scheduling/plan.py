@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 
 from engines.scheduling import cpsat
-from engines.scheduling.bounds import pipeline_lower_bound
+from engines.scheduling.bounds import makespan_lower_bound
 from engines.scheduling.lines import Line
 from engines.scheduling.orders import TICKS_PER_DAY, Built, Order, build_orders
 from engines.scheduling.problem import Solution, greedy, objective, used_cost
 from engines.scheduling.schedule import DeadlineInfeasible, Schedule, line_row
 
 OpKey = tuple[int, int]
+LOCAL_SEARCH_SHARE = 0.3  # of the solver's seconds, spent polishing the greedy on flow lines
 
 
 def routing_of(lines: Sequence[Line]) -> tuple[str, ...]:
@@ -145,9 +146,15 @@ def _solve(built: Built, time_limit_s: float, workers: int) -> tuple[Solution, S
     warm.objective = warm.bound = float(objective(p, warm, horizon))
     if time_limit_s <= 0:
         return warm, warm
-    lb = pipeline_lower_bound(built)
+    lb = makespan_lower_bound(built)
     sol = cpsat.solve(
-        p, hint=warm, horizon=horizon, time_limit_s=time_limit_s, workers=workers, makespan_lb=lb
+        p,
+        hint=warm,
+        horizon=horizon,
+        time_limit_s=time_limit_s,
+        workers=workers,
+        makespan_lb=lb,
+        local_search_s=LOCAL_SEARCH_SHARE * time_limit_s,
     )
     if sol.objective > warm.objective:
         sol = Solution(warm.ops, warm.objective, sol.bound, f"GREEDY ({sol.status})", sol.wall_s)

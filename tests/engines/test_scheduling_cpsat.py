@@ -30,7 +30,12 @@ from engines.scheduling import (
     violations,
     what_if,
 )
-from engines.scheduling.bounds import pipeline_lower_bound
+from engines.scheduling.bounds import (
+    lot_transfer_lower_bound,
+    makespan_lower_bound,
+    pipeline_lower_bound,
+)
+from engines.scheduling.local import improve, is_flow_line
 from engines.scheduling.orders import fluid_lower_bound, ramp_loss_days
 from engines.scheduling.problem import _job_orders, _serial, bottleneck_first, objective
 
@@ -270,6 +275,7 @@ def test_lower_bounds_never_exceed_the_proven_optimum(seed: int) -> None:
     assert violations(p, warm) == [] and fluid <= pipeline
     if sol.status == "OPTIMAL":  # no cut given: the solver's optimum is the model's own
         assert pipeline <= sol.makespan
+        assert lot_transfer_lower_bound(built) <= sol.makespan
 
 
 def _flow_line(seed: int, orders: int, per_stage: int):  # type: ignore[no-untyped-def]
@@ -295,6 +301,34 @@ def test_pipeline_bound_counts_fill_and_drain() -> None:
     sol = cpsat.solve(built.problem, hint=warm, horizon=warm.makespan, time_limit_s=5.0)
     assert sol.status == "OPTIMAL"
     assert fluid_lower_bound(built) < pipeline_lower_bound(built) <= sol.makespan
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_lot_transfer_bound_never_exceeds_the_proven_optimum(seed: int) -> None:
+    built = _flow_line(100 + seed, orders=4 + seed % 4, per_stage=2)
+    warm = greedy(built.problem)
+    sol = cpsat.solve(built.problem, hint=warm, horizon=warm.makespan, time_limit_s=5.0)
+    if sol.status == "OPTIMAL":  # no cut given: the solver's optimum is the model's own
+        assert lot_transfer_lower_bound(built) <= sol.makespan
+
+
+def test_lot_transfer_bound_bites_when_two_stages_are_equally_loaded() -> None:
+    built = _flow_line(3, orders=200, per_stage=12)  # bench seed 3: cut and pack ≈ equal
+    pipeline, lot_transfer = pipeline_lower_bound(built), lot_transfer_lower_bound(built)
+    assert lot_transfer > 1.03 * pipeline and makespan_lower_bound(built) == lot_transfer
+    assert lot_transfer <= greedy(built.problem).makespan
+    mixed = replace(built.orders[0], routing=("cut", "pack"))
+    assert lot_transfer_lower_bound(build_orders([built.orders[1], mixed], built.lines)) == 0
+
+
+def test_local_search_shortens_the_greedy_flow_line() -> None:
+    built = _flow_line(1, orders=40, per_stage=3)
+    p = built.problem
+    warm = greedy(p)
+    polished = improve(p, warm, time_limit_s=1.0)
+    assert is_flow_line(p) and violations(p, polished) == []
+    assert makespan_lower_bound(built) <= polished.makespan < warm.makespan
+    assert improve(p, warm, time_limit_s=0.0) is warm
 
 
 def test_bottleneck_first_beats_list_scheduling_on_a_flow_line() -> None:
@@ -352,3 +386,6 @@ def test_property_greedy_is_feasible_and_cpsat_never_worse(p: Problem) -> None:
     sol = cpsat.solve(p, hint=warm, horizon=horizon, time_limit_s=0.5, workers=2)
     assert violations(p, sol) == []
     assert objective(p, sol, horizon) <= objective(p, warm, horizon)
+    polished = improve(p, warm, time_limit_s=0.05)
+    assert violations(p, polished) == []
+    assert objective(p, polished, horizon) <= objective(p, warm, horizon)
