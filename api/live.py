@@ -23,6 +23,7 @@ from prometheus_client.utils import floatToGoString
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.leadtimes import compute_leadtimes
 from models.tables import (
@@ -154,6 +155,35 @@ class DatabaseCollector:
         yield q
 
 
+class RequestTiming:
+    """Pure ASGI middleware: request latency per route template into a Prometheus histogram
+    (not BaseHTTPMiddleware, which wraps streams and exceptions in task groups)."""
+
+    def __init__(self, app: ASGIApp, histogram: Histogram) -> None:
+        self.app, self.histogram = app, histogram
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = [500]
+
+        async def tracking(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            if path not in ("/events", "/metrics"):
+                self.histogram.labels(scope["method"], path, str(status[0])).observe(
+                    time.perf_counter() - start
+                )
+
+
 def install_live(app: FastAPI, db: Callable[[], Engine], actor: Callable[..., Any]) -> None:
     """/events (SSE, any signed-in user, merchants hear of their own ideas only) and /metrics."""
     feed = ChangeFeed(db)
@@ -166,17 +196,7 @@ def install_live(app: FastAPI, db: Callable[[], Engine], actor: Callable[..., An
         registry=registry,
     )
 
-    @app.middleware("http")
-    async def _timing(request: Request, call_next: Any) -> Response:
-        start = time.perf_counter()
-        response: Response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        if path not in ("/events", "/metrics"):
-            latency.labels(request.method, path, str(response.status_code)).observe(
-                time.perf_counter() - start
-            )
-        return response
+    app.add_middleware(RequestTiming, histogram=latency)
 
     router = APIRouter(tags=["dashboard"])
 

@@ -25,8 +25,9 @@ MAX_TRIANGLES = 2_000_000
 _CHUNK = 1 << 20
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(BaseException):
+    """Raised from `receive` when a body crosses the limit. A BaseException on purpose: FastAPI
+    turns any Exception met while parsing a form into a 400, and this must end as a 413."""
 
 
 class UploadLimit:
