@@ -125,6 +125,17 @@ def test_shared_environment_is_one_anchor(
         assert not missing, f"{name} does not carry the shared environment: {missing}"
 
 
+def _interpolated(value: Any) -> Any:
+    """A value as compose gives it: ${X:-default} → default, ${X:?why} → what an operator sets."""
+    if not isinstance(value, str):
+        return value
+    return re.sub(
+        r"\$\{\w+:?([-?])([^}]*)\}",
+        lambda m: m.group(2) if m.group(1) == "-" else "operator-provided-value",
+        value,
+    )
+
+
 def test_every_trendforge_variable_is_a_settings_field(services: dict[str, Any]) -> None:
     for name, service in services.items():
         env = env_of(service)
@@ -133,7 +144,7 @@ def test_every_trendforge_variable_is_a_settings_field(services: dict[str, Any])
             if not key.startswith("TRENDFORGE_"):
                 continue
             assert key in ENV_TO_FIELD, f"{name}: {key} is not a field of Settings"
-            values[ENV_TO_FIELD[key]] = value
+            values[ENV_TO_FIELD[key]] = _interpolated(value)
         if values:
             Settings(_env_file=None, **values)  # the values parse, too
 

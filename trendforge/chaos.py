@@ -129,7 +129,7 @@ class ChaosReport:
         return self.reached_end == self.pipelines and not self.problems
 
 
-def _stack(data: Path, variant_count: int) -> dict[str, Proc]:
+def _stack(data: Path, variant_count: int, database_url: str | None = None) -> dict[str, Proc]:
     cli = str(Path(sys.executable).parent / "trendforge")
     temporal = str(Path(sys.executable).parent / "temporal")
     t_port, ui_port, api_port = free_port(), free_port(), free_port()
@@ -142,6 +142,8 @@ def _stack(data: Path, variant_count: int) -> dict[str, Proc]:
         "TRENDFORGE_DESIGN_EMBEDDINGS": "0",  # restarts should not spend their time loading a model
         "TRENDFORGE_PIPELINE": '{"plan_time_limit_s": 1.0, "use_slicer": false, "seed": 3}',
     }
+    if database_url:
+        env["TRENDFORGE_DATABASE_URL"] = database_url
     tcmd = [temporal, "server", "start-dev", "--ip", "127.0.0.1", "--port", str(t_port),
             "--ui-port", str(ui_port), "--db-filename", str(data / "temporal.db"),
             "--log-level", "error", "--headless"]  # fmt: skip
@@ -279,10 +281,13 @@ def check_database(url: str, ids: list[int] | None = None) -> tuple[list[str], C
 
 async def run_chaos(data: Path, pipelines: int = 100, victims: tuple[str, ...] = ("worker",),
                     seed: int = 1, every_s: tuple[float, float] = (3.0, 9.0),
-                    variant_count: int = 4, timeout_s: float = 1800.0) -> ChaosReport:  # fmt: skip
-    """Run `pipelines` ideas end to end while killing `victims`; the report of what survived."""
+                    variant_count: int = 4, timeout_s: float = 1800.0,
+                    database_url: str | None = None) -> ChaosReport:  # fmt: skip
+    """Run `pipelines` ideas end to end while killing `victims`; the report of what survived.
+    The database is an SQLite file under `data` unless `database_url` names another (PostgreSQL)."""
     data.mkdir(parents=True, exist_ok=True)
-    procs = _stack(data, variant_count)
+    procs = _stack(data, variant_count, database_url)
+    url = database_url or db_url(data)
     rng = random.Random(seed)
     started = time.monotonic()
     for name in ("temporal", "api", "worker"):
@@ -291,13 +296,13 @@ async def run_chaos(data: Path, pipelines: int = 100, victims: tuple[str, ...] =
     monkey = asyncio.create_task(_chaos(procs, list(victims), rng, every_s, stop))
     try:
         api_url = f"http://127.0.0.1:{procs['api'].port}"
-        await _drive(api_url, db_url(data), pipelines, rng, started + timeout_s)
+        await _drive(api_url, url, pipelines, rng, started + timeout_s)
     finally:
         stop.set()
         await monkey
         for name in ("api", "worker", "temporal"):
             procs[name].stop()
-    problems, stages = check_database(db_url(data))
+    problems, stages = check_database(url)
     ended = sum(v for k, v in stages.items() if k in TERMINAL_STAGES)
     if ended < pipelines:
         problems.append(

@@ -8,8 +8,11 @@ TRENDFORGE_CHAOS_PIPELINES scales the worker scenario (default 100, as the issue
 """
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from trendforge.chaos import run_chaos
@@ -38,6 +41,37 @@ async def test_pipelines_survive_sigkill(
     Path(f"test-artifacts/chaos-{victims[0]}.txt").write_text(repr(report) + "\n")
     print(report)
     assert report.kills.get(victims[0], 0) >= 2, f"the chaos never struck: {report}"
+    assert report.ok, report.problems
+    assert report.shipped == pipelines, report.stages
+    assert not report.exits, f"processes died without being killed: {report.exits}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one run (127.0.0.1:5432, trust auth), dropped after."""
+    base = os.environ.get("TRENDFORGE_CI_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        admin = psycopg.connect(base, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as err:
+        pytest.skip(f"PostgreSQL not reachable: {err}")
+    name = f"tf_chaos_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+async def test_pipelines_survive_sigkill_on_postgres(tmp_path: Path, postgres_url: str) -> None:
+    pipelines = max(WORKER_PIPELINES // 4, 4)
+    report = await run_chaos(
+        tmp_path / "stack", pipelines=pipelines, victims=("worker", "api"), seed=5,
+        every_s=(6.0, 15.0), database_url=postgres_url,
+    )  # fmt: skip
+    Path("test-artifacts").mkdir(exist_ok=True)
+    Path("test-artifacts/chaos-postgres.txt").write_text(repr(report) + "\n")
+    assert sum(report.kills.values()) >= 2, f"the chaos never struck: {report}"
     assert report.ok, report.problems
     assert report.shipped == pipelines, report.stages
     assert not report.exits, f"processes died without being killed: {report.exits}"
