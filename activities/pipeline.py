@@ -460,11 +460,15 @@ class PipelineActivities:
             ),
         )
         with session_scope(self.engine) as s:
-            produced = s.exec(
-                select(func.coalesce(func.sum(ProgressEvent.units), 0)).where(
-                    ProgressEvent.trend_id == p.trend_id
-                )
-            ).one()
+            # the run says how many finished units it counts (upstream lines' work is not yet
+            # product); histories from before it said so count every report
+            produced = p.produced_so_far
+            if produced is None:
+                produced = s.exec(
+                    select(func.coalesce(func.sum(ProgressEvent.units), 0)).where(
+                        ProgressEvent.trend_id == p.trend_id
+                    )
+                ).one()
             run = s.exec(
                 select(ProductionRun).where(ProductionRun.workflow_id == p.workflow_id)
             ).first()

@@ -422,6 +422,9 @@ class ProgressRecord(BaseModel):
     workflow_id: str
     report: ProgressReport
     at: datetime
+    produced_so_far: int | None = Field(
+        default=None, description="Finished units the run counts after this report (its truth)"
+    )
 
 
 class ShipmentRecord(BaseModel):

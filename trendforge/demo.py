@@ -60,10 +60,13 @@ class FactorySim:
     def reports(self, plan: dict[str, Any], day: int, remaining: int) -> list[dict[str, Any]]:
         planned = [d for d in plan["daily"] if d["day"] == day]
         if not planned and day > max((d["day"] for d in plan["daily"]), default=0):
-            # past the plan's end: every line keeps making its full rate until the order is done
+            # past the plan's end: the last stage's lines keep making their full rate until the
+            # order is done (upstream lines' units are not finished product)
+            last_stage = {d["line_id"] for d in plan["daily"]}
             planned = [
                 {"line_id": ln["line_id"], "units": int(ln["rate_units_per_day"])}
                 for ln in plan["lines"]
+                if ln["line_id"] in last_stage
             ]
         out = []
         for d in planned:

@@ -30,6 +30,10 @@ def planned_cumulative(plan: PlanResult, day: int) -> int:
     return sum(d.units for d in plan.daily if d.day <= day)
 
 
+SHIP_AS_APPLIED = "ship-as-reports-apply"
+FINISHED_GOODS_ONLY = "finished-goods-only"
+
+
 @workflow.defn(name="ProductionRun")
 class ProductionRun:
     """Receives per-line, per-day progress; records it, ships batches, replans on slippage."""
@@ -104,6 +108,8 @@ class ProductionRun:
             await workflow.wait_condition(lambda: bool(self._pending))
             while self._pending:
                 await self._apply(s, self._pending.pop(0))
+                if workflow.patched(SHIP_AS_APPLIED):
+                    await self._ship(s)  # a steady stream of reports must not starve shipping
             await self._ship(s)
             if workflow.info().is_continue_as_new_suggested() and not self._pending:
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -135,16 +141,27 @@ class ProductionRun:
         if key in s.seen_reports:
             return  # a duplicate report (retried HTTP call, MES resend) counts once
         s.seen_reports.append(key)
-        first = s.produced_so_far == 0 and report.units > 0
+        finished = True
+        if workflow.patched(FINISHED_GOODS_ONLY):
+            # only the last stage's lines make product; cutting or sewing lines' units are
+            # recorded as progress but are not yet units to ship
+            last_stage = {d.line_id for d in s.plan.daily}
+            finished = not last_stage or report.line_id in last_stage
+        units = report.units if finished else 0
+        first = s.produced_so_far == 0 and units > 0
         await workflow.execute_activity(
             Act.record_progress,
             ProgressRecord(
-                trend_id=s.trend_id, workflow_id=s.workflow_id, report=report, at=workflow.now()
+                trend_id=s.trend_id,
+                workflow_id=s.workflow_id,
+                report=report,
+                at=workflow.now(),
+                produced_so_far=s.produced_so_far + units,
             ),
             **LIGHT,
         )
-        s.produced_so_far += report.units
-        s.produced_by_day[report.day] = s.produced_by_day.get(report.day, 0) + report.units
+        s.produced_so_far += units
+        s.produced_by_day[report.day] = s.produced_by_day.get(report.day, 0) + units
         self._last_day = max(self._last_day, report.day)
         if first:
             await self._milestone(
