@@ -200,6 +200,10 @@ def create_app(
         """Submit a viral product idea; the same merchant + text again returns the same idea."""
         if who.role == "merchant" and who.user != idea.merchant_id:
             raise HTTPException(403, "a merchant submits ideas under their own merchant_id")
+        if idea.source != "merchant":
+            raise HTTPException(
+                422, "source: ideas posted here come from a merchant; feeds use /signals"
+            )
         trend, created = create_or_get_trend(db(), idea)
         assert trend.id is not None
         await start_pipeline(

@@ -414,7 +414,7 @@ def auth_router() -> APIRouter:
         return {"access_token": jwt_, "token_type": "bearer",
                 "expires_in": cfg.token_ttl_minutes * 60, "role": user.role}  # fmt: skip
 
-    @router.post("/login", status_code=303)
+    @router.post("/login", status_code=303, response_class=RedirectResponse)
     def browser_login(
         request: Request,
         username: Annotated[str, Form(max_length=128)],
@@ -431,7 +431,7 @@ def auth_router() -> APIRouter:
         )  # fmt: skip
         return out
 
-    @router.post("/logout", status_code=303)
+    @router.post("/logout", status_code=303, response_class=RedirectResponse)
     def logout(next: Annotated[str | None, Form(max_length=2000)] = None) -> RedirectResponse:
         """Clears the session cookie and redirects (303) to `next` or /."""
         out = RedirectResponse(_safe_next(next), status_code=303)

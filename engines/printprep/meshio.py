@@ -74,6 +74,10 @@ def load_mesh(
         detail = "unrecognised content" if isinstance(exc, ImportError) else str(exc)
         kind = p.suffix[1:].upper()
         raise UnprintableMesh(f"{p.name} is not a readable {kind} file: {detail}") from exc
+    if faces.size == 0 and p.suffix.lower() != ".3mf" and p.stat().st_size > 0:
+        # trimesh reads some junk as a mesh without triangles: say what the file is not
+        kind = p.suffix[1:].upper()
+        raise UnprintableMesh(f"{p.name} is not a readable {kind} file: no triangles in it")
     mesh = _validated_mesh(p, vertices, faces, max_triangles)
     if p.suffix.lower() == ".stl":  # STL is a triangle soup: weld identical corners
         mesh.merge_vertices()

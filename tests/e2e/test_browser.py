@@ -143,7 +143,8 @@ async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_header
 
             # planner: the plan arrives in the queue by itself; Gantt; approve
             await _login(p, site, planner, TEST_PASSWORD, "/app/plans")
-            link = p.locator("#review-queue a", has_text="plan")
+            row = p.locator("#review-queue tr", has_text=tag)  # this idea's plan, not others'
+            link = row.locator("a", has_text="plan")
             await expect(link.first).to_be_visible(timeout=120_000)
             await link.first.click()
             await expect(p.locator(".gantt-bar").first).to_be_visible()
