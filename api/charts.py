@@ -196,6 +196,10 @@ def map_svg(hub: MapPoint, radius_km: float, points: Sequence[MapPoint], minutes
         f'<text x="{width / 2}" y="{height / 2 - radius_km * scale - 6:.1f}" text-anchor="middle" '
         f'{_FONT} fill="#3a5fb0">{minutes:g}-minute drive</text>',
     ]
+    labels: dict[tuple[float, float], list[str]] = {}
+    for p in points:  # one supplier doing several processes: one label listing them
+        if p.kind == "chosen":
+            labels.setdefault((p.lat, p.lon), []).append(p.label.split(":", 1)[0])
     for p in sorted(points, key=lambda q: q.kind != "alternative"):
         px, py = xy(p)
         r = 6 if p.kind == "chosen" else 4
@@ -203,8 +207,8 @@ def map_svg(hub: MapPoint, radius_km: float, points: Sequence[MapPoint], minutes
             f'<circle class="supplier {p.kind}" cx="{px:.1f}" cy="{py:.1f}" r="{r}" '
             f'fill="{colours.get(p.kind, "#888")}" stroke="#fff"><title>{escape(p.label)}</title></circle>'
         )
-        if p.kind == "chosen":
-            short = p.label.split(":", 1)[0]  # the process; the supplier is in the tooltip
+        if p.kind == "chosen" and (p.lat, p.lon) in labels:
+            short = ", ".join(labels.pop((p.lat, p.lon)))  # processes; the supplier in the tooltip
             parts.append(f'<text x="{px + 8:.1f}" y="{py + 4:.1f}" {_FONT}>{escape(short)}</text>')
     hx, hy = xy(hub)
     parts.append(

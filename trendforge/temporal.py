@@ -134,6 +134,7 @@ def build_workers(
     task_queue: str,
     cpu_task_queue: str,
     road: Any = None,
+    workflow_slots: int = 8,
 ) -> list[Worker]:
     """The light worker (workflows + bookkeeping) and the CPU worker (meshes, scheduling)."""
     acts = PipelineActivities(engine, files_dir, road)
@@ -145,6 +146,9 @@ def build_workers(
         activities=[*acts.all(), watch.scan_trend_feed],
         activity_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="tf-light"),
         max_concurrent_activities=16,
+        # few workflow tasks at a time: on 2 cores, 100 concurrent replays (after a restart)
+        # each took over the 10 s task timeout; queued tasks wait at the server instead
+        max_concurrent_workflow_tasks=workflow_slots,
     )
     cpu = Worker(
         client,
