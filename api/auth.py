@@ -193,15 +193,21 @@ def create_user(engine: Engine, username: str, role: str, password: str) -> User
 
 
 def ensure_user(engine: Engine, username: str, role: str, password: str) -> User:
-    """The user `username`, created when missing (first admin, demo people); password reset."""
-    with session_scope(engine) as s:
-        user = s.exec(select(User).where(User.username == username)).first()
-        if user is not None:
-            user.role, user.active = role, True
-            user.password_hash = hash_password(password)
-            s.add(user)
-            return user
-    return create_user(engine, username, role, password)
+    """The user `username`, created when missing (first admin, demo people); password reset.
+    Safe when two callers ensure the same user at once: the loser of the insert updates."""
+    for _ in range(2):
+        with session_scope(engine) as s:
+            user = s.exec(select(User).where(User.username == username)).first()
+            if user is not None:
+                user.role, user.active = role, True
+                user.password_hash = hash_password(password)
+                s.add(user)
+                return user
+        try:
+            return create_user(engine, username, role, password)
+        except ValueError:
+            continue  # created meanwhile by another caller: update it on the next pass
+    raise AssertionError(f"user '{username}' could neither be created nor found")
 
 
 def authenticate_password(engine: Engine, username: str, password: str) -> User:

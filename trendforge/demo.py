@@ -84,11 +84,16 @@ class DemoPeople:
     def __init__(self, engine: Engine, http: httpx.AsyncClient) -> None:
         self.engine, self.http = engine, http
         self.tokens: dict[str, dict[str, str]] = {}
+        self._lock = asyncio.Lock()  # the simulator answers many ideas at once
         _, key = create_api_key(engine, "mes-bot", "machine", "mes-bot", "demo")
         self.mes = {"X-API-Key": key}
 
     async def login(self, username: str, role: str) -> dict[str, str]:
         """The Bearer header of `username`, creating the user on first use (OAuth2 password flow)."""
+        async with self._lock:
+            return await self._login(username, role)
+
+    async def _login(self, username: str, role: str) -> dict[str, str]:
         if username not in self.tokens:
             password = secrets.token_urlsafe(16)
             await asyncio.to_thread(ensure_user, self.engine, username, role, password)

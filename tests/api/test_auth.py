@@ -255,3 +255,22 @@ async def test_users_cli_creates_a_user_and_a_key(
     assert await _token(api, name, "pw-from-prompt")
     key = keyed.output.strip().splitlines()[-1]
     assert (await api.get("/auth/me", headers={"X-API-Key": key})).json()["role"] == "machine"
+
+
+def test_ensure_user_is_safe_when_called_at_once(engine: Engine) -> None:
+    """Several callers ensuring one new user at the same moment get the same single row."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlmodel import Session, func, select
+
+    from api.auth import ensure_user
+    from models.tables import User
+
+    name = f"race-{uuid.uuid4().hex[:8]}"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        users = list(
+            pool.map(lambda _: ensure_user(engine, name, "viewer", TEST_PASSWORD), range(8))
+        )
+    assert {u.username for u in users} == {name}
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).where(User.username == name)).one() == 1
