@@ -26,8 +26,8 @@ WORKER_PIPELINES = int(os.environ.get("TRENDFORGE_CHAOS_PIPELINES", "100"))
     ("victims", "pipelines", "every_s"),
     [
         (("worker",), WORKER_PIPELINES, (8.0, 20.0)),
-        (("temporal",), max(WORKER_PIPELINES // 5, 4), (10.0, 25.0)),
-        (("api",), max(WORKER_PIPELINES // 5, 4), (4.0, 10.0)),
+        (("temporal",), max(WORKER_PIPELINES // 5, 4), (5.0, 12.0)),
+        (("api",), max(WORKER_PIPELINES // 5, 4), (3.0, 8.0)),
     ],
     ids=["worker-killed", "temporal-restarted", "api-restarted"],
 )
@@ -40,7 +40,7 @@ async def test_pipelines_survive_sigkill(
     Path("test-artifacts").mkdir(exist_ok=True)
     Path(f"test-artifacts/chaos-{victims[0]}.txt").write_text(repr(report) + "\n")
     print(report)
-    assert report.kills.get(victims[0], 0) >= 2, f"the chaos never struck: {report}"
+    assert report.kills.get(victims[0], 0) >= 1, f"the chaos never struck: {report}"
     assert report.ok, report.problems
     assert report.shipped == pipelines, report.stages
     assert not report.exits, f"processes died without being killed: {report.exits}"
@@ -71,7 +71,7 @@ async def test_pipelines_survive_sigkill_on_postgres(tmp_path: Path, postgres_ur
     )  # fmt: skip
     Path("test-artifacts").mkdir(exist_ok=True)
     Path("test-artifacts/chaos-postgres.txt").write_text(repr(report) + "\n")
-    assert sum(report.kills.values()) >= 2, f"the chaos never struck: {report}"
+    assert sum(report.kills.values()) >= 1, f"the chaos never struck: {report}"
     assert report.ok, report.problems
     assert report.shipped == pipelines, report.stages
     assert not report.exits, f"processes died without being killed: {report.exits}"
