@@ -193,6 +193,18 @@ def create_app(
 
     # ------------------------------------------------------------------ merchants
 
+    async def intake(idea: IdeaInput, reference_mesh_path: str | None = None) -> JSONResponse:
+        """Store the idea once and start its pipeline: 201 when new, 200 for a repeat."""
+        trend, created = create_or_get_trend(db(), idea, reference_mesh_path=reference_mesh_path)
+        assert trend.id is not None
+        await start_pipeline(
+            await temporal(), trend.id, idea, config or PipelineConfig(), task_queue
+        )
+        body = IdeaCreated(
+            id=trend.id, workflow_id=trend_workflow_id(trend.id), stage=trend.stage, created=created
+        )
+        return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+
     @app.post("/ideas", response_model=IdeaCreated, status_code=201, tags=["merchant"])
     async def submit_idea(
         idea: IdeaInput, who: Annotated[Actor, Depends(require("merchant"))], request: Request
@@ -204,15 +216,7 @@ def create_app(
             raise HTTPException(
                 422, "source: ideas posted here come from a merchant; feeds use /signals"
             )
-        trend, created = create_or_get_trend(db(), idea)
-        assert trend.id is not None
-        await start_pipeline(
-            await temporal(), trend.id, idea, config or PipelineConfig(), task_queue
-        )
-        body = IdeaCreated(
-            id=trend.id, workflow_id=trend_workflow_id(trend.id), stage=trend.stage, created=created
-        )
-        return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+        return await intake(idea)
 
     @app.post("/ideas/upload", response_model=IdeaCreated, status_code=201, tags=["merchant"])
     async def submit_idea_with_mesh(
@@ -248,15 +252,7 @@ def create_app(
         if mesh is not None and mesh.filename:
             folder, limit = upload_limit()
             mesh_path = await store_reference_mesh(mesh, folder, limit)
-        trend, created = create_or_get_trend(db(), idea, reference_mesh_path=mesh_path)
-        assert trend.id is not None
-        await start_pipeline(
-            await temporal(), trend.id, idea, config or PipelineConfig(), task_queue
-        )
-        body = IdeaCreated(
-            id=trend.id, workflow_id=trend_workflow_id(trend.id), stage=trend.stage, created=created
-        )
-        return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+        return await intake(idea, mesh_path)
 
     @app.get("/ideas", tags=["merchant"])
     def list_ideas(
