@@ -34,7 +34,7 @@ from api.auth import (
     plan_reader,
     require,
 )
-from api.leadtimes import LeadTimes, compute_leadtimes
+from api.leadtimes import LeadTimes, cached_leadtimes
 from api.live import install_live
 from api.pages import install_pages
 from api.problems import install_problem_answers
@@ -576,7 +576,7 @@ def create_app(
     @app.get("/leadtimes", response_model=LeadTimes, tags=["dashboard"])
     def leadtimes(who: Annotated[Actor, Depends(actor)]) -> LeadTimes:
         """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage."""
-        return compute_leadtimes(db())
+        return cached_leadtimes(db())
 
     @app.get("/healthz", tags=["dashboard"])
     def healthz() -> dict[str, str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
 
 import numpy as np
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from models.contracts import STAGE_SPANS
 from models.db import as_utc
@@ -81,6 +83,37 @@ def compute_leadtimes(engine: Engine, trend_ids: list[int] | None = None) -> Lea
     timed = [s for s in stats if s.stage != "total" and s.p50_s is not None]
     bottleneck = max(timed, key=lambda s: s.p50_s or 0.0).stage if timed else None
     return LeadTimes(ideas=ideas, stages=stats, bottleneck=bottleneck)
+
+
+_CACHE: weakref.WeakKeyDictionary[Engine, tuple[tuple[object, ...], LeadTimes]] = (
+    weakref.WeakKeyDictionary()
+)
+_CACHE_LOCK = threading.Lock()
+
+
+def _version(engine: Engine) -> tuple[object, ...]:
+    """What the projection depends on, cheaply: ideas (stage changes bump updated_at) and
+    milestones (insert-only, one per idea and name)."""
+    with Session(engine) as s:
+        ideas = s.exec(select(func.count(), func.max(Trend.updated_at)).select_from(Trend)).one()
+        marks = s.exec(select(func.count(), func.max(Milestone.id)).select_from(Milestone)).one()
+    return (*ideas, *marks)
+
+
+def cached_leadtimes(engine: Engine) -> LeadTimes:
+    """compute_leadtimes over every idea, recomputed only when an idea or milestone changed
+    (dashboards, /leadtimes and /metrics under load read the same answer)."""
+    version = _version(engine)
+    hit = _CACHE.get(engine)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    with _CACHE_LOCK:
+        hit = _CACHE.get(engine)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        fresh = compute_leadtimes(engine)
+        _CACHE[engine] = (version, fresh)
+        return fresh
 
 
 def format_duration(seconds: float | None) -> str:

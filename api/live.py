@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.leadtimes import compute_leadtimes
+from api.leadtimes import cached_leadtimes
 from models.tables import (
     Milestone,
     ProductionPlan,
@@ -107,7 +107,7 @@ class DatabaseCollector:
 
     def collect(self) -> Any:
         engine = self._db()
-        lt = compute_leadtimes(engine)
+        lt = cached_leadtimes(engine)
         per_stage: dict[str, list[float]] = defaultdict(list)
         for idea in lt.ideas:
             for stage, seconds in idea.stages_s.items():

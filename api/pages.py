@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import charts
-from api.leadtimes import compute_leadtimes, format_duration
+from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration
 from models.contracts import MILESTONE_ORDER, STAGE_SPANS
 from models.db import as_utc
 from models.tables import (
@@ -189,7 +189,7 @@ def install_pages(
     def dashboard_ctx(who: Any) -> dict[str, Any]:
         with Session(db()) as s:
             ids = own_ids(s, who)
-        lt = compute_leadtimes(db(), ids)
+        lt = cached_leadtimes(db()) if ids is None else compute_leadtimes(db(), ids)
         stages = [st for st in lt.stages if st.stage != "total"]
         total = next(st for st in lt.stages if st.stage == "total")
         longest = max((i.total_s or sum(i.stages_s.values()) for i in lt.ideas), default=0.0)

@@ -365,3 +365,19 @@ async def test_upload_keeps_a_good_mesh_and_starts_the_pipeline(
     handle = dev_env.client.get_workflow_handle(body["workflow_id"])
     assert (await handle.describe()).status is not None
     await handle.terminate("test done")
+
+
+async def test_cached_lead_times_follow_every_new_idea_and_milestone(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from api.leadtimes import cached_leadtimes, compute_leadtimes
+
+    first = cached_leadtimes(engine)
+    assert cached_leadtimes(engine) is first  # nothing changed: the same answer
+    tid = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}", shipped=False)
+    second = cached_leadtimes(engine)
+    assert second is not first and tid in {i.trend_id for i in second.ideas}
+    with session_scope(engine) as s:
+        s.add(Milestone(trend_id=tid, name="variant_selected", at=datetime.now(UTC)))
+    third = cached_leadtimes(engine)
+    assert third.model_dump() == compute_leadtimes(engine).model_dump()
+    mine = next(i for i in third.ideas if i.trend_id == tid)
+    assert "selection" in mine.stages_s
