@@ -193,6 +193,10 @@ def create_app(
 
     # ------------------------------------------------------------------ merchants
 
+    def check_submitter(who: Actor, merchant_id: str) -> None:
+        if who.role == "merchant" and who.user != merchant_id:
+            raise HTTPException(403, "a merchant submits ideas under their own merchant_id")
+
     async def intake(idea: IdeaInput, reference_mesh_path: str | None = None) -> JSONResponse:
         """Store the idea once and start its pipeline: 201 when new, 200 for a repeat."""
         trend, created = create_or_get_trend(db(), idea, reference_mesh_path=reference_mesh_path)
@@ -210,8 +214,7 @@ def create_app(
         idea: IdeaInput, who: Annotated[Actor, Depends(require("merchant"))], request: Request
     ) -> Any:
         """Submit a viral product idea; the same merchant + text again returns the same idea."""
-        if who.role == "merchant" and who.user != idea.merchant_id:
-            raise HTTPException(403, "a merchant submits ideas under their own merchant_id")
+        check_submitter(who, idea.merchant_id)
         if idea.source != "merchant":
             raise HTTPException(
                 422, "source: ideas posted here come from a merchant; feeds use /signals"
@@ -220,7 +223,7 @@ def create_app(
 
     @app.post("/ideas/upload", response_model=IdeaCreated, status_code=201, tags=["merchant"])
     async def submit_idea_with_mesh(
-        who: Annotated[Actor, Depends(actor)],
+        who: Annotated[Actor, Depends(require("merchant"))],
         text: Annotated[str, Form(min_length=1, max_length=2000)],
         merchant_id: Annotated[str | None, Form(max_length=128)] = None,
         target_size_mm: Annotated[float | None, Form(gt=0, le=2000)] = None,
@@ -231,11 +234,8 @@ def create_app(
         mesh: Annotated[UploadFile | None, File(description="Reference mesh")] = None,
     ) -> Any:
         """The same idea as `POST /ideas`, as a form, with an optional reference mesh (STL/OBJ/PLY/3MF/GLB)."""
-        if who.role not in ("merchant", "admin"):
-            raise HTTPException(403, "only merchants submit ideas")
         owner = merchant_id or who.user
-        if who.role == "merchant" and owner != who.user:
-            raise HTTPException(403, "a merchant submits ideas under their own merchant_id")
+        check_submitter(who, owner)  # before the mesh is read and kept
         try:
             idea = IdeaInput(
                 text=text,

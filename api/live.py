@@ -207,12 +207,13 @@ def install_live(app: FastAPI, db: Callable[[], Engine], actor: Callable[..., An
     )
     async def events(request: Request, who: Annotated[Any, Depends(actor)]) -> StreamingResponse:
         """Server-sent events: `change` with the ids of ideas whose state changed."""
-        mine: set[int] | None = None
-        if who.role == "merchant":
+
+        def own_ideas() -> set[int]:
             with Session(db()) as s:
-                mine = {
-                    t for t in s.exec(select(Trend.id).where(Trend.merchant_id == who.user)) if t
-                }
+                ids = s.exec(select(Trend.id).where(Trend.merchant_id == who.user))
+                return {t for t in ids if t}
+
+        mine = own_ideas() if who.role == "merchant" else None
 
         async def stream() -> AsyncIterator[str]:
             yield "retry: 2000\n: connected\n\n"
@@ -224,14 +225,7 @@ def install_live(app: FastAPI, db: Callable[[], Engine], actor: Callable[..., An
                         yield ": keep-alive\n\n"
                         continue
                     if mine is not None:
-                        with Session(db()) as s:
-                            mine.update(
-                                t
-                                for t in s.exec(
-                                    select(Trend.id).where(Trend.merchant_id == who.user)
-                                )
-                                if t
-                            )
+                        mine.update(own_ideas())  # ideas submitted since the stream opened
                         changed = [i for i in changed if i in mine]
                     if changed:
                         yield f"event: change\ndata: {json.dumps({'ideas': changed})}\n\n"

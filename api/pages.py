@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import charts
 from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration
+from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH
 from models.contracts import MILESTONE_ORDER, STAGE_SPANS
 from models.db import as_utc
 from models.tables import (
@@ -53,8 +54,8 @@ LABELS = {
     "first_batch": "First batch produced",
     "shipped": "Shipped",
 }
-# straight line × road factor at truck speed (engines.sourcing.geo): km reached per minute
-KM_PER_MINUTE = 35.0 / 1.35 / 60.0
+# straight line × road factor at truck speed, as the matcher reckons it: km reached per minute
+KM_PER_MINUTE = SPEED_KMH / ROAD_FACTOR / 60.0
 
 
 def is_page(request: Request) -> bool:
