@@ -26,6 +26,7 @@ from api.auth import (
     ROLES,
     Actor,
     AuthConfig,
+    LoginThrottle,
     actor,
     auth_router,
     ensure_owner,
@@ -597,7 +598,8 @@ def _auth_config(db: Any, secret: str | None, ttl_minutes: int | None) -> AuthCo
     if secret is None:
         secret = settings.resolved_jwt_secret()
     ttl = ttl_minutes or settings.token_ttl_minutes
-    return AuthConfig(db, secret, ttl, settings.cookie_secure)
+    throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s)
+    return AuthConfig(db, secret, ttl, settings.cookie_secure, throttle)
 
 
 __all__ = ["ROLES", "Actor", "actor", "create_app", "optional_actor", "require"]

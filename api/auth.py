@@ -8,6 +8,15 @@ as a SHA-256 hash and revocable. Precedence: `Authorization: Bearer` > `X-API-Ke
 The role is read from the database on every request, so a role change or a deactivated user
 takes effect at once; a revoked key is refused at once.
 
+Browser sessions: a cookie is sent by the browser on its own, so a state-changing request
+(POST/PUT/PATCH/DELETE) authenticated by the cookie must also carry `X-CSRF-Token`, an HMAC of
+the session that the pages put in `<meta name="csrf-token">` and `app.js` sends back; a request
+that the browser marks as cross-site (`Sec-Fetch-Site`, or an `Origin` of another host) is
+refused, the login and logout forms included. Bearer tokens and API keys are not sent by
+browsers on their own and need neither. Failed logins are throttled per user name and client
+address (`LoginThrottle`): after `login_max_failures` failures in `login_window_s` the next
+attempt, right password or not, is a 429 with `Retry-After`.
+
 Decision table (A = allowed, own = only the merchant who owns the idea, - = 403, anonymous is
 401 everywhere except the public rows; admin is allowed everywhere):
 
@@ -43,7 +52,11 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -65,6 +78,8 @@ USER_ROLES = ("merchant", "planner", "viewer", "admin")
 KEY_ROLES = ("machine", "merchant", "planner", "viewer")  # no admin keys: admins log in
 COOKIE_NAME = "tf_session"
 API_KEY_HEADER = "X-API-Key"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 JWT_ALGORITHM = "HS256"
 USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{1,128}$"
 MIN_PASSWORD_CHARS = 8
@@ -81,16 +96,77 @@ class Actor(BaseModel):
 
 @dataclass(frozen=True)
 class AuthConfig:
-    """What the app needs to check credentials: its database and the JWT secret."""
+    """What the app needs to check credentials: its database, the JWT secret, the throttle."""
 
     get_engine: Any  # Callable[[], Engine]
     secret: str
     token_ttl_minutes: int = 480
     cookie_secure: bool = False
+    throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle())
 
 
 class AuthError(ValueError):
     """A credential problem with a reason the caller may read (never the secret)."""
+
+
+class LoginThrottle:
+    """Failed logins per (user name, client) and per client in a sliding window.
+
+    `max_failures` failures for one user name from one client, or `10 × max_failures` from one
+    client over any names, lock that key until the oldest failure leaves the window. A success
+    clears the user's key. It lives in the API process: with N API replicas an attacker gets N
+    times the budget, still far from a password guessing rate (and scrypt costs each guess).
+    """
+
+    def __init__(
+        self,
+        max_failures: int = 5,
+        window_s: float = 900.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
+    ) -> None:
+        self.max_failures, self.window_s, self.clock = max_failures, window_s, clock
+        self.max_keys = max_keys
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _keys(self, username: str, client: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        return ("user", f"{username.lower()}|{client}"), ("client", client)
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        times = self._failures.get(key, deque())
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
+        if not times:
+            self._failures.pop(key, None)
+        return times
+
+    def retry_after(self, username: str, client: str) -> float:
+        """Seconds until this user name may try again from this client; 0 when it may now."""
+        now = self.clock()
+        wait = 0.0
+        with self._lock:
+            for key, limit in zip(self._keys(username, client), (1, 10), strict=True):
+                times = self._recent(key, now)
+                if len(times) >= self.max_failures * limit:
+                    wait = max(wait, times[0] + self.window_s - now)
+        return wait
+
+    def failed(self, username: str, client: str) -> None:
+        now = self.clock()
+        with self._lock:
+            room = self.max_keys - 2  # each failure may add two keys
+            if len(self._failures) > room:  # bounded memory under a spray of names
+                for key in [k for k, t in self._failures.items() if t[-1] <= now - self.window_s]:
+                    del self._failures[key]
+                while len(self._failures) > room:
+                    del self._failures[next(iter(self._failures))]
+            for key in self._keys(username, client):
+                self._failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, username: str, client: str) -> None:
+        with self._lock:
+            self._failures.pop(self._keys(username, client)[0], None)
 
 
 # ---------------------------------------------------------------- passwords (stdlib scrypt)
@@ -267,6 +343,22 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def csrf_token(secret: str, session: str) -> str:
+    """The anti-forgery token of a browser session: an HMAC of its cookie, never stored."""
+    return hmac.new(secret.encode(), f"csrf|{session}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def cross_site(request: Request) -> bool:
+    """True when the browser says the request comes from another site."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return True
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        host = origin.split("://", 1)[-1]
+        return host.lower() != request.headers.get("host", "").lower()
+    return origin == "null"
+
+
 _DUMMY_HASH = hash_password(secrets.token_hex(8))  # same work for unknown users
 
 
@@ -327,8 +419,24 @@ def optional_actor(
             raise _unauthorized(str(err)) from err
     cookie = request.cookies.get(COOKIE_NAME)
     if cookie:
-        return _user_actor(cfg, cookie, "cookie")
+        who = _user_actor(cfg, cookie, "cookie")
+        if request.method not in SAFE_METHODS:
+            _check_csrf(request, cfg, cookie)
+        return who
     return None
+
+
+def _check_csrf(request: Request, cfg: AuthConfig, cookie: str) -> None:
+    """403 for a cookie-authenticated change that is cross-site or lacks the page's token."""
+    if cross_site(request):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "cross-site requests are refused")
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), csrf_token(cfg.secret, cookie).encode()):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"a change made with the session cookie needs the {CSRF_HEADER} header from the "
+            "page (<meta name=csrf-token>); reload the page, or use a bearer token or API key",
+        )
 
 
 def actor(who: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
@@ -403,12 +511,32 @@ def auth_router() -> APIRouter:
 
     def login(request: Request, username: str, password: str) -> tuple[AuthConfig, User]:
         cfg = _config(request)
+        if cross_site(request):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "cross-site logins are refused")
+        client = request.client.host if request.client else "?"
+        wait = cfg.throttle.retry_after(username, client)
+        if wait > 0:
+            raise HTTPException(
+                status.HTTP_429_TOO_MANY_REQUESTS,
+                f"too many failed logins for '{username}' from here: try again in "
+                + (f"{wait:.0f} s" if wait < 120 else f"{wait / 60:.0f} min"),
+                {"Retry-After": str(int(wait) + 1)},
+            )
         try:
-            return cfg, authenticate_password(cfg.get_engine(), username, password)
+            user = authenticate_password(cfg.get_engine(), username, password)
         except AuthError as err:
+            cfg.throttle.failed(username, client)
             raise _unauthorized(str(err), error="invalid_grant") from err
+        cfg.throttle.succeeded(username, client)
+        return cfg, user
 
-    @router.post("/token")
+    refused = {
+        401: {"description": "wrong user name or password"},
+        403: {"description": "a cross-site request"},
+        429: {"description": "too many failed logins; see Retry-After"},
+    }
+
+    @router.post("/token", responses=refused)
     def token(
         request: Request,
         username: Annotated[str, Form(max_length=128)],
@@ -420,7 +548,7 @@ def auth_router() -> APIRouter:
         return {"access_token": jwt_, "token_type": "bearer",
                 "expires_in": cfg.token_ttl_minutes * 60, "role": user.role}  # fmt: skip
 
-    @router.post("/login", status_code=303, response_class=RedirectResponse)
+    @router.post("/login", status_code=303, response_class=RedirectResponse, responses=refused)
     def browser_login(
         request: Request,
         username: Annotated[str, Form(max_length=128)],
@@ -438,8 +566,12 @@ def auth_router() -> APIRouter:
         return out
 
     @router.post("/logout", status_code=303, response_class=RedirectResponse)
-    def logout(next: Annotated[str | None, Form(max_length=2000)] = None) -> RedirectResponse:
+    def logout(
+        request: Request, next: Annotated[str | None, Form(max_length=2000)] = None
+    ) -> RedirectResponse:
         """Clears the session cookie and redirects (303) to `next` or /."""
+        if cross_site(request):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "cross-site requests are refused")
         out = RedirectResponse(_safe_next(next), status_code=303)
         out.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
         return out

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import charts
+from api.auth import COOKIE_NAME, csrf_token
 from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH
 from models.contracts import MILESTONE_ORDER, STAGE_SPANS
@@ -146,13 +147,16 @@ def install_pages(
     async def _to_login(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 401 and is_page(request):
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        if exc.status_code == 401 and is_login_form(request):
+        if exc.status_code in (401, 403, 429) and is_login_form(request):
             back = parse_qs(urlsplit(request.headers.get("referer", "")).query).get("next", ["/"])
             query = urlencode({"next": back[0], "error": str(exc.detail)})
             return RedirectResponse(f"/login?{query}", status_code=303)
         return await http_exception_handler(request, exc)
 
     def page(request: Request, name: str, **ctx: Any) -> HTMLResponse:
+        session = request.cookies.get(COOKIE_NAME)
+        secret = request.app.state.auth.secret
+        ctx["csrf"] = csrf_token(secret, session) if session else ""
         return templates.TemplateResponse(request, name, ctx)
 
     def own_ids(s: Session, who: Any) -> list[int] | None:

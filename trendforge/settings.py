@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     )
     token_ttl_minutes: int = Field(default=480, ge=1, le=60 * 24 * 30)
     cookie_secure: bool = Field(default=False, description="Send tf_session only over HTTPS")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins per user name and client before a 429"
+    )
+    login_window_s: float = Field(default=900, gt=0, description="Window of login_max_failures")
     admin_user: str | None = Field(default=None, description="First admin, created at start")
     admin_password: SecretStr | None = None
 

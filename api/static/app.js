@@ -63,14 +63,17 @@
     var buttons = form.querySelectorAll("button");
     var clicked = ev.submitter;
     var multipart = form.querySelector("input[type=file]");
-    var init = { method: form.dataset.method || "POST", credentials: "same-origin" };
+    // the session cookie alone is not enough for a change: send the page's anti-forgery token
+    var csrf = document.querySelector('meta[name="csrf-token"]');
+    var init = { method: form.dataset.method || "POST", credentials: "same-origin",
+                 headers: { "X-CSRF-Token": csrf ? csrf.content : "" } };
     if (multipart) {
       init.body = new FormData(form);
     } else {
       var fields = fieldsOf(form);
       if (clicked && clicked.name) fields[clicked.name] = JSON.parse(clicked.value);
       init.body = JSON.stringify(fields);
-      init.headers = { "content-type": "application/json" };
+      init.headers["content-type"] = "application/json";
     }
     buttons.forEach(function (b) { b.disabled = true; });
     if (msg) { msg.className = "form-msg muted"; msg.textContent = "working…"; }

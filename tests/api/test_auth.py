@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import uuid
 from collections.abc import AsyncIterator
 
@@ -14,6 +16,8 @@ from sqlmodel import Session, select
 from api.app import create_app
 from api.auth import (
     COOKIE_NAME,
+    CSRF_HEADER,
+    LoginThrottle,
     create_user,
     hash_password,
     issue_token,
@@ -207,6 +211,121 @@ async def test_admin_creates_users_over_http(
     )
     assert r.status_code == 422 and "role must be one of" in r.json()["detail"]
     assert await _token(api, name)
+
+
+async def _cookie_login(c: httpx.AsyncClient, name: str, **headers: str) -> httpx.Response:
+    form = {"username": name, "password": TEST_PASSWORD}
+    return await c.post("/auth/login", data=form, headers=headers)
+
+
+async def test_cookie_changes_need_the_pages_csrf_token(
+    api: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
+) -> None:
+    """A forged cross-site form carries the cookie but cannot know the token the pages hold."""
+    name = _name("csrf-admin")
+    create_user(engine, name, "admin", TEST_PASSWORD)
+    assert (await _cookie_login(api, name)).status_code == 303
+    page = await api.get("/app/ideas")
+    found = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', page.text)
+    assert page.status_code == 200 and found, page.text[:500]
+    token = found.group(1)
+
+    def body() -> dict[str, str]:
+        return {"username": _name("made"), "role": "viewer", "password": TEST_PASSWORD}
+
+    def exists(username: str) -> bool:
+        with Session(engine) as s:
+            return s.exec(select(User).where(User.username == username)).first() is not None
+
+    forged = body()
+    r = await api.post("/auth/users", json=forged)
+    assert r.status_code == 403 and CSRF_HEADER in r.json()["detail"]
+    assert not exists(forged["username"])
+    r = await api.post("/auth/users", json=forged, headers={CSRF_HEADER: token[::-1]})
+    assert r.status_code == 403 and not exists(forged["username"])
+    cross = {CSRF_HEADER: token, "Origin": "https://evil.example"}
+    r = await api.post("/auth/users", json=forged, headers=cross)
+    assert r.status_code == 403 and "cross-site" in r.json()["detail"]
+    r = await api.post("/auth/users", json=forged, headers={CSRF_HEADER: token, "Sec-Fetch-Site": "cross-site"})  # fmt: skip
+    assert r.status_code == 403 and not exists(forged["username"])
+    r = await api.post("/auth/users", json=forged, headers={CSRF_HEADER: token, "Origin": "http://tf"})  # fmt: skip
+    assert r.status_code == 201 and exists(forged["username"])
+    assert (await api.get("/auth/users")).status_code == 200  # reads need no token
+    # another session gets another token: a token does not outlive or cross sessions
+    other = _name("csrf-other")
+    create_user(engine, other, "admin", TEST_PASSWORD)
+    assert (await _cookie_login(api, other)).status_code == 303
+    r = await api.post("/auth/users", json=body(), headers={CSRF_HEADER: token})
+    assert r.status_code == 403
+    api.cookies.clear()
+    # bearer tokens are never sent by a browser on its own: no anti-forgery token needed
+    made = body()
+    r = await api.post("/auth/users", json=made, headers=auth_headers("csrf-bearer", "admin"))
+    assert r.status_code == 201 and exists(made["username"])
+
+
+async def test_cross_site_login_and_logout_are_refused(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    name = _name("m")
+    create_user(engine, name, "merchant", TEST_PASSWORD)
+    r = await _cookie_login(api, name, Origin="https://evil.example")
+    assert r.status_code == 403 and "set-cookie" not in r.headers
+    r = await _cookie_login(api, name, **{"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403 and not api.cookies.get(COOKIE_NAME)
+    r = await _cookie_login(api, name, Origin="http://tf", **{"Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 303 and api.cookies.get(COOKIE_NAME)
+    r = await api.post("/auth/logout", headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and api.cookies.get(COOKIE_NAME)
+    api.cookies.clear()
+
+
+async def test_failed_logins_are_throttled_per_user_and_client(
+    api: httpx.AsyncClient, engine: Engine
+) -> None:
+    now = [1000.0]
+    auth = api._transport.app.state.auth  # type: ignore[attr-defined]
+    throttle = LoginThrottle(max_failures=5, window_s=900, clock=lambda: now[0])
+    api._transport.app.state.auth = dataclasses.replace(auth, throttle=throttle)  # type: ignore[attr-defined]
+    name, bystander = _name("victim"), _name("bystander")
+    create_user(engine, name, "merchant", TEST_PASSWORD)
+    create_user(engine, bystander, "merchant", TEST_PASSWORD)
+    wrong = {"username": name, "password": "wrong-password"}
+    for _ in range(5):
+        assert (await api.post("/auth/token", data=wrong)).status_code == 401
+    right = {"username": name, "password": TEST_PASSWORD}
+    r = await api.post("/auth/token", data=right)
+    assert r.status_code == 429 and "too many failed logins" in r.json()["detail"]
+    assert int(r.headers["retry-after"]) == 901
+    # the browser form says so on the login page instead of a JSON error
+    r = await api.post("/auth/login", data=right, headers={"Accept": "text/html"})
+    assert r.status_code == 303 and "too+many+failed+logins" in r.headers["location"]
+    assert await _token(api, bystander)  # other users are not locked out
+    now[0] += 600
+    r = await api.post("/auth/token", data=right)
+    assert r.status_code == 429 and int(r.headers["retry-after"]) == 301
+    now[0] += 301  # the first failure has left the window
+    assert await _token(api, name)
+    # a success clears the user's failures: five more are needed to lock again
+    for _ in range(4):
+        assert (await api.post("/auth/token", data=wrong)).status_code == 401
+    assert await _token(api, name)
+
+
+def test_login_throttle_counts_a_spray_over_many_names_per_client() -> None:
+    now = [0.0]
+    t = LoginThrottle(max_failures=3, window_s=60, clock=lambda: now[0], max_keys=50)
+    for i in range(29):
+        t.failed(f"user{i}", "10.0.0.9")
+    assert t.retry_after("fresh", "10.0.0.9") == 0 and t.retry_after("fresh", "10.0.0.8") == 0
+    t.failed("user29", "10.0.0.9")  # 30 = 10 × 3 failures from one client over any names
+    assert t.retry_after("fresh", "10.0.0.9") == 60 and t.retry_after("fresh", "10.0.0.8") == 0
+    now[0] = 61
+    assert t.retry_after("fresh", "10.0.0.9") == 0
+    for i in range(200):  # a spray from many addresses keeps memory bounded
+        t.failed(f"user{i}", f"10.1.{i}.1")
+    assert len(t._failures) <= 50
+    assert t.retry_after("user199", "10.1.199.1") == 0  # one failure locks nothing
 
 
 def test_first_admin_from_settings_and_generated_secret(engine: Engine, tmp_path) -> None:
