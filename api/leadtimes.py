@@ -91,7 +91,7 @@ _CACHE: weakref.WeakKeyDictionary[Engine, tuple[tuple[object, ...], LeadTimes]] 
 _CACHE_LOCK = threading.Lock()
 
 
-def _version(engine: Engine) -> tuple[object, ...]:
+def leadtimes_version(engine: Engine) -> tuple[object, ...]:
     """What the projection depends on, cheaply: ideas (stage changes bump updated_at) and
     milestones (insert-only, one per idea and name)."""
     with Session(engine) as s:
@@ -103,7 +103,7 @@ def _version(engine: Engine) -> tuple[object, ...]:
 def cached_leadtimes(engine: Engine) -> LeadTimes:
     """compute_leadtimes over every idea, recomputed only when an idea or milestone changed
     (dashboards, /leadtimes and /metrics under load read the same answer)."""
-    version = _version(engine)
+    version = leadtimes_version(engine)
     hit = _CACHE.get(engine)
     if hit is not None and hit[0] == version:
         return hit[1]

@@ -19,12 +19,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import charts
 from api.auth import COOKIE_NAME, csrf_token
-from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration
+from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration, leadtimes_version
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH
 from models.contracts import MILESTONE_ORDER, STAGE_SPANS
 from models.db import as_utc
@@ -55,6 +55,7 @@ LABELS = {
     "first_batch": "First batch produced",
     "shipped": "Shipped",
 }
+DASHBOARD_ROWS = 50  # per-idea rows on the dashboard; ?ideas=all shows every idea
 # straight line × road factor at truck speed, as the matcher reckons it: km reached per minute
 KM_PER_MINUTE = SPEED_KMH / ROAD_FACTOR / 60.0
 
@@ -191,13 +192,16 @@ def install_pages(
 
     # ------------------------------------------------------------------ dashboard
 
-    def dashboard_ctx(who: Any) -> dict[str, Any]:
-        with Session(db()) as s:
-            ids = own_ids(s, who)
+    dash_cache: dict[bool, tuple[tuple[object, ...], dict[str, Any]]] = {}
+
+    def dashboard_view(ids: list[int] | None, show_all: bool) -> dict[str, Any]:
+        """Figures, charts and the per-idea rows (the most recent DASHBOARD_ROWS unless all)."""
         lt = cached_leadtimes(db()) if ids is None else compute_leadtimes(db(), ids)
         stages = [st for st in lt.stages if st.stage != "total"]
         total = next(st for st in lt.stages if st.stage == "total")
         longest = max((i.total_s or sum(i.stages_s.values()) for i in lt.ideas), default=0.0)
+        recent = sorted(lt.ideas, key=lambda i: -i.trend_id)
+        shown = recent if show_all else recent[:DASHBOARD_ROWS]
         rows = [
             {
                 "idea": idea,
@@ -206,18 +210,18 @@ def install_pages(
                     longest,
                 ),
             }
-            for idea in lt.ideas
+            for idea in shown
         ]
         shipped = [i.total_s for i in lt.ideas if i.total_s is not None]
         hist = charts.histogram(shipped)
         return {
-            "who": who,
-            "nav": "dashboard",
             "lt": lt,
             "stages": stages,
             "total": total,
             "slowest": max((st.p90_s or 0.0 for st in stages), default=0.0) or 1.0,
             "idea_rows": rows,
+            "hidden_rows": len(recent) - len(shown),
+            "show_all": show_all,
             "colours": charts.STAGE_COLOURS,
             "hist_svg": charts.bars_svg(
                 hist, " ideas", "#2d9cdb", "histogram of trend-to-shipment lead time"
@@ -227,13 +231,30 @@ def install_pages(
             ),
         }
 
+    def dashboard_ctx(who: Any, show_all: bool = False) -> dict[str, Any]:
+        """The dashboard of every idea is built once per change of ideas, milestones or
+        shipments (dashboards left open under load all read it); a merchant's is their own."""
+        with Session(db()) as s:
+            ids = own_ids(s, who)
+            if ids is None:
+                ships = s.exec(select(func.count(), func.max(Shipment.id))).one()
+        if ids is not None:
+            view = dashboard_view(ids, show_all)
+        else:
+            key = (*leadtimes_version(db()), *ships)
+            hit = dash_cache.get(show_all)
+            if hit is None or hit[0] != key:
+                hit = dash_cache[show_all] = (key, dashboard_view(None, show_all))
+            view = hit[1]
+        return {"who": who, "nav": "dashboard", **view}
+
     @router.get("/", response_class=HTMLResponse)
-    def dashboard(request: Request, who: Who) -> HTMLResponse:
-        return page(request, "dashboard.html", **dashboard_ctx(who))
+    def dashboard(request: Request, who: Who, ideas: str = "recent") -> HTMLResponse:
+        return page(request, "dashboard.html", **dashboard_ctx(who, ideas == "all"))
 
     @router.get("/app/fragments/dashboard", response_class=HTMLResponse)
-    def dashboard_fragment(request: Request, who: Who) -> HTMLResponse:
-        return page(request, "_dashboard.html", **dashboard_ctx(who))
+    def dashboard_fragment(request: Request, who: Who, ideas: str = "recent") -> HTMLResponse:
+        return page(request, "_dashboard.html", **dashboard_ctx(who, ideas == "all"))
 
     # ------------------------------------------------------------------ ideas
 

@@ -381,3 +381,40 @@ async def test_cached_lead_times_follow_every_new_idea_and_milestone(engine, tmp
     assert third.model_dump() == compute_leadtimes(engine).model_dump()
     mine = next(i for i in third.ideas if i.trend_id == tid)
     assert "selection" in mine.stages_s
+
+
+async def test_dashboard_lists_the_recent_ideas_and_follows_new_shipments(
+    client, engine, tmp_path, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
+    """Past DASHBOARD_ROWS ideas the table shows the most recent, with a link to all; the
+    cached view changes with a new idea and with a new shipment."""
+    from api.pages import DASHBOARD_ROWS
+
+    viewer = auth_headers("vic", "viewer")
+    now = datetime.now(UTC)
+    with session_scope(engine) as s:
+        for k in range(DASHBOARD_ROWS + 5):
+            trend = Trend(dedup_key=uuid.uuid4().hex, text=f"bulk idea {k}", merchant_id="bulk")
+            s.add(trend)
+            s.flush()
+            s.add(Milestone(trend_id=trend.id, name="trend_seen", at=now))
+    with Session(engine) as s:
+        ids = sorted(t for t in s.exec(select(Trend.id)) if t)
+    page = (await client.get("/", headers=viewer)).text
+    rows = [int(x) for x in re.findall(r'data-idea-row="(\d+)"', page)]
+    assert rows == ids[::-1][:DASHBOARD_ROWS]
+    assert f"most recent of {len(ids)}" in page and 'href="/?ideas=all"' in page
+    every = (await client.get("/?ideas=all", headers=viewer)).text
+    assert sorted(int(x) for x in re.findall(r'data-idea-row="(\d+)"', every)) == ids
+    assert 'data-fragment="/app/fragments/dashboard?ideas=all"' in every
+    fragment = await client.get("/app/fragments/dashboard?ideas=all", headers=viewer)
+    assert fragment.text.count("data-idea-row=") == len(ids)
+
+    tid = project_idea(engine, tmp_path / "files", "m-ship")  # shipped, with its shipment rows
+    page = (await client.get("/", headers=viewer)).text
+    assert f'data-idea-row="{tid}"' in page
+    before = re.search(r"units shipped per day.*?</svg>", page, re.S)
+    with session_scope(engine) as s:
+        s.add(Shipment(trend_id=tid, sequence=1, units=777, at=now))
+    after = re.search(r"units shipped per day.*?</svg>", (await client.get("/", headers=viewer)).text, re.S)  # fmt: skip
+    assert before and after and before.group(0) != after.group(0)
