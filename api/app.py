@@ -261,8 +261,10 @@ def create_app(
         merchant_id: str | None = None,
         stage: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     ) -> list[dict[str, Any]]:
-        """Ideas, newest first, optionally for one merchant or one stage (a merchant: their own)."""
+        """Ideas, newest first, optionally for one merchant or one stage (a merchant: their own).
+        Pages: pass the last id of a page as `before_id` to get the next one."""
         if who.role == "merchant":
             if merchant_id not in (None, who.user):
                 raise HTTPException(403, "a merchant lists only their own ideas")
@@ -273,6 +275,8 @@ def create_app(
                 q = q.where(Trend.merchant_id == merchant_id)
             if stage:
                 q = q.where(Trend.stage == stage)
+            if before_id is not None:
+                q = q.where(col(Trend.id) < before_id)
             rows = s.exec(q.order_by(col(Trend.id).desc()).limit(limit)).all()
             return [r.model_dump(exclude={"dedup_key"}) for r in rows]
 

@@ -207,9 +207,17 @@ class DemoDriver:
         return await self.http.post("/ideas", json=idea, headers=merchant)
 
     async def all_ideas(self) -> list[dict[str, Any]]:
-        r = await self.http.get("/ideas", params={"limit": 500}, headers=await self.people.viewer())
-        r.raise_for_status()
-        return list(r.json())
+        """Every idea, page by page (a page holds at most 500)."""
+        out: list[dict[str, Any]] = []
+        params: dict[str, int] = {"limit": 500}
+        while True:
+            r = await self.http.get("/ideas", params=params, headers=await self.people.viewer())
+            r.raise_for_status()
+            page = list(r.json())
+            out += page
+            if len(page) < params["limit"]:
+                return out
+            params["before_id"] = page[-1]["id"]
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -418,3 +418,45 @@ async def test_dashboard_lists_the_recent_ideas_and_follows_new_shipments(
         s.add(Shipment(trend_id=tid, sequence=1, units=777, at=now))
     after = re.search(r"units shipped per day.*?</svg>", (await client.get("/", headers=viewer)).text, re.S)  # fmt: skip
     assert before and after and before.group(0) != after.group(0)
+
+
+async def test_ideas_page_through_and_the_simulator_sees_every_idea(
+    app, client, engine, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
+    """A page holds at most 500 ideas: before_id walks the rest, and the demo's simulator
+    (which answers for the people in the load run) walks every page; it once saw only 500."""
+    from trendforge.demo import DemoDriver
+
+    with session_scope(engine) as s:
+        s.add_all(
+            Trend(dedup_key=uuid.uuid4().hex, text=f"paged idea {k}", merchant_id="pager")
+            for k in range(1203)
+        )
+    with Session(engine) as s:
+        ids = sorted((t for t in s.exec(select(Trend.id)) if t), reverse=True)
+    viewer = auth_headers("vic", "viewer")
+    seen: list[int] = []
+    params: dict[str, int] = {"limit": 400}
+    while True:
+        page = (await client.get("/ideas", params=params, headers=viewer)).json()
+        seen += [i["id"] for i in page]
+        if len(page) < 400:
+            break
+        params["before_id"] = page[-1]["id"]
+    assert seen == ids
+    r = await client.get("/ideas", params={"before_id": 0}, headers=viewer)
+    assert r.status_code == 422
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        driver = DemoDriver(f"http://127.0.0.1:{port}", 0.1, engine)
+        try:
+            assert sorted((i["id"] for i in await driver.all_ideas()), reverse=True) == ids
+        finally:
+            await driver.close()
+    finally:
+        server.should_exit = True
+        await task
