@@ -192,7 +192,7 @@ def install_pages(
 
     # ------------------------------------------------------------------ dashboard
 
-    dash_cache: dict[bool, tuple[tuple[object, ...], dict[str, Any]]] = {}
+    dash_cache: dict[bool, tuple[tuple[object, ...], str]] = {}
 
     def dashboard_view(ids: list[int] | None, show_all: bool) -> dict[str, Any]:
         """Figures, charts and the per-idea rows (the most recent DASHBOARD_ROWS unless all)."""
@@ -231,30 +231,32 @@ def install_pages(
             ),
         }
 
-    def dashboard_ctx(who: Any, show_all: bool = False) -> dict[str, Any]:
-        """The dashboard of every idea is built once per change of ideas, milestones or
-        shipments (dashboards left open under load all read it); a merchant's is their own."""
+    def dashboard_body(who: Any, show_all: bool = False) -> str:
+        """The dashboard's HTML (figures, charts, rows). Of every idea it is rendered once per
+        change of ideas, milestones or shipments: dashboards left open (each refetches on every
+        change) and under load all read it; a merchant's own is rendered for them."""
+        fragment = templates.get_template("_dashboard.html")
         with Session(db()) as s:
             ids = own_ids(s, who)
             if ids is None:
                 ships = s.exec(select(func.count(), func.max(Shipment.id))).one()
         if ids is not None:
-            view = dashboard_view(ids, show_all)
-        else:
-            key = (*leadtimes_version(db()), *ships)
-            hit = dash_cache.get(show_all)
-            if hit is None or hit[0] != key:
-                hit = dash_cache[show_all] = (key, dashboard_view(None, show_all))
-            view = hit[1]
-        return {"who": who, "nav": "dashboard", **view}
+            return fragment.render(dashboard_view(ids, show_all))
+        key = (*leadtimes_version(db()), *ships)
+        hit = dash_cache.get(show_all)
+        if hit is None or hit[0] != key:
+            hit = dash_cache[show_all] = (key, fragment.render(dashboard_view(None, show_all)))
+        return hit[1]
 
     @router.get("/", response_class=HTMLResponse)
     def dashboard(request: Request, who: Who, ideas: str = "recent") -> HTMLResponse:
-        return page(request, "dashboard.html", **dashboard_ctx(who, ideas == "all"))
+        body = dashboard_body(who, ideas == "all")
+        return page(request, "dashboard.html", who=who, nav="dashboard", body=body,
+                    show_all=ideas == "all")  # fmt: skip
 
     @router.get("/app/fragments/dashboard", response_class=HTMLResponse)
-    def dashboard_fragment(request: Request, who: Who, ideas: str = "recent") -> HTMLResponse:
-        return page(request, "_dashboard.html", **dashboard_ctx(who, ideas == "all"))
+    def dashboard_fragment(who: Who, ideas: str = "recent") -> HTMLResponse:
+        return HTMLResponse(dashboard_body(who, ideas == "all"))
 
     # ------------------------------------------------------------------ ideas
 
