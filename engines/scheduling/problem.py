@@ -12,7 +12,6 @@ Alternatives = dict[int, int]  # machine index -> duration in ticks
 MAX_DISPATCH_JOBS = 80
 SLACKS = (0.0, 0.25, 0.5)
 FLOW_ROUNDS = 6
-DRAIN_SLACK = 1.0  # downstream of the bottleneck: earliest start among nearly as early ends
 ALL_ANCHORS = True
 
 
@@ -275,9 +274,7 @@ def _on_sequences(
 
 
 def _downstream(problem: Problem, d: _Dispatcher, b: int, ready: list[int]) -> None:
-    """Stages after the bottleneck: when a machine frees, the ready job with most work left,
-    on an idle slower line rather than queued for a faster one when that ends nearly as early
-    (pure earliest-completion leaves the slow lines idle while a backlog builds for the end)."""
+    """Stages after the bottleneck: when a machine frees, the ready job with most work left."""
     work = [[min(a.values()) for a in st] for st in problem.jobs]
     for s in range(b + 1, len(problem.jobs[0])):
         machines = {m for st in problem.jobs for m in st[s]}
@@ -285,7 +282,7 @@ def _downstream(problem: Problem, d: _Dispatcher, b: int, ready: list[int]) -> N
         while left:
             t = max(min(d.free[m] for m in machines), ready[left[0]])
             j = max((j for j in left if ready[j] <= t), key=lambda j: (sum(work[j][s:]), -j))
-            end, start, m = d.best(j, s, ready[j], DRAIN_SLACK)
+            end, start, m = d.best(j, s, ready[j])
             d.place(j, s, end, start, m)
             ready[j] = end
             left.remove(j)
