@@ -118,7 +118,10 @@ class DemoDriver:
     """Plays merchant, planner and factory against the API until every idea is shipped."""
 
     def __init__(self, api: str, tick_s: float, engine: Engine, seed: int = 7) -> None:
-        self.http = httpx.AsyncClient(base_url=api, timeout=60)
+        # idle pooled connections are dropped before uvicorn's 5 s keep-alive closes them: a
+        # request sent on a connection the server is closing fails with ReadError
+        limits = httpx.Limits(keepalive_expiry=2.0)
+        self.http = httpx.AsyncClient(base_url=api, timeout=60, limits=limits)
         self.people = DemoPeople(engine, self.http)
         self.tick_s = tick_s
         self.factory = FactorySim(random.Random(seed))
@@ -286,15 +289,22 @@ async def run_demo(
             r.raise_for_status()
         expected = 1 + len(MERCHANT_IDEAS)  # trend-watch starts the hat and the horse
         ideas: list[dict[str, Any]] = []
+        dropped = 0  # rounds in a row lost to a dropped connection
         with Live(console=console, refresh_per_second=4) as live:
             while time.monotonic() - started < timeout_s:
-                ideas = (
-                    await driver.http.get("/ideas", headers=await driver.people.planner())
-                ).json()
-                live.update(progress_table(ideas, time.monotonic() - started, driver.runs))
-                if len(ideas) > expected and all(i["stage"] in TERMINAL_STAGES for i in ideas):
-                    break
-                await driver.step(ideas)
+                try:
+                    ideas = (
+                        await driver.http.get("/ideas", headers=await driver.people.planner())
+                    ).json()
+                    live.update(progress_table(ideas, time.monotonic() - started, driver.runs))
+                    if len(ideas) > expected and all(i["stage"] in TERMINAL_STAGES for i in ideas):
+                        break
+                    await driver.step(ideas)
+                    dropped = 0
+                except httpx.TransportError:
+                    dropped += 1  # every round re-reads the state: the next one redoes it
+                    if dropped > 20:
+                        raise
                 await asyncio.sleep(tick_s)
         lt = (await driver.http.get("/leadtimes", headers=await driver.people.viewer())).json()
         console.print()
