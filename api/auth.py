@@ -359,6 +359,12 @@ def cross_site(request: Request) -> bool:
     return origin == "null"
 
 
+def refuse_cross_site(request: Request, what: str = "requests") -> None:
+    """403 when the browser says the request comes from another site."""
+    if cross_site(request):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"cross-site {what} are refused")
+
+
 _DUMMY_HASH = hash_password(secrets.token_hex(8))  # same work for unknown users
 
 
@@ -428,8 +434,7 @@ def optional_actor(
 
 def _check_csrf(request: Request, cfg: AuthConfig, cookie: str) -> None:
     """403 for a cookie-authenticated change that is cross-site or lacks the page's token."""
-    if cross_site(request):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "cross-site requests are refused")
+    refuse_cross_site(request)
     sent = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(sent.encode(), csrf_token(cfg.secret, cookie).encode()):
         raise HTTPException(
@@ -511,8 +516,7 @@ def auth_router() -> APIRouter:
 
     def login(request: Request, username: str, password: str) -> tuple[AuthConfig, User]:
         cfg = _config(request)
-        if cross_site(request):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "cross-site logins are refused")
+        refuse_cross_site(request, "logins")
         client = request.client.host if request.client else "?"
         wait = cfg.throttle.retry_after(username, client)
         if wait > 0:
@@ -570,8 +574,7 @@ def auth_router() -> APIRouter:
         request: Request, next: Annotated[str | None, Form(max_length=2000)] = None
     ) -> RedirectResponse:
         """Clears the session cookie and redirects (303) to `next` or /."""
-        if cross_site(request):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "cross-site requests are refused")
+        refuse_cross_site(request)
         out = RedirectResponse(_safe_next(next), status_code=303)
         out.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
         return out

@@ -1,6 +1,7 @@
 """The web pages, /metrics, /events and reference-mesh uploads, on the real app and database."""
 
 import asyncio
+import contextlib
 import io
 import re
 import socket
@@ -253,21 +254,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_events_stream_names_the_idea_that_changed(
-    app, engine, tmp_path, auth_headers
-) -> None:  # type: ignore[no-untyped-def]
-    merchant = f"m-{uuid.uuid4().hex[:6]}"
-    tid = project_idea(engine, tmp_path / "files", merchant, shipped=False)
-    other = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}", shipped=False)
+@contextlib.asynccontextmanager
+async def _served(app) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    """The app over real HTTP on a free loopback port; yields its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:
             await asyncio.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_events_stream_names_the_idea_that_changed(
+    app, engine, tmp_path, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
+    merchant = f"m-{uuid.uuid4().hex[:6]}"
+    tid = project_idea(engine, tmp_path / "files", merchant, shipped=False)
+    other = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}", shipped=False)
+    async with _served(app) as base:
         headers = auth_headers(merchant, "merchant")
         async with (
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as c,
+            httpx.AsyncClient(base_url=base, timeout=20) as c,
             c.stream("GET", "/events", headers=headers) as stream,
         ):
             assert stream.headers["content-type"].startswith("text/event-stream")
@@ -291,9 +302,6 @@ async def test_events_stream_names_the_idea_that_changed(
                 and f"[{tid}]" in event
                 and str(other) not in event.split(":", 1)[1].replace(str(tid), "")
             )
-    finally:
-        server.should_exit = True
-        await task
 
 
 def _stl_bytes() -> bytes:
@@ -446,17 +454,9 @@ async def test_ideas_page_through_and_the_simulator_sees_every_idea(
     assert seen == ids
     r = await client.get("/ideas", params={"before_id": 0}, headers=viewer)
     assert r.status_code == 422
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.05)
-        driver = DemoDriver(f"http://127.0.0.1:{port}", 0.1, engine)
+    async with _served(app) as base:
+        driver = DemoDriver(base, 0.1, engine)
         try:
             assert sorted((i["id"] for i in await driver.all_ideas()), reverse=True) == ids
         finally:
             await driver.close()
-    finally:
-        server.should_exit = True
-        await task
