@@ -210,7 +210,7 @@ def solve(
     makespan_lb: int = 0,
     local_search_s: float = 0.0,
 ) -> Solution:
-    """Solve with CP-SAT within time_limit_s seconds; falls back to the hint if none found.
+    """Solve with CP-SAT within time_limit_s seconds; never worse than the hint, if one is given.
 
     local_search_s of those seconds first polish the hint on flow lines (engines.scheduling.local).
     """
@@ -239,4 +239,8 @@ def solve(
         ops[(j, s)] = (mach, solver.value(st), solver.value(md.end[(j, s)]))
     sol = Solution(ops, solver.objective_value, solver.best_objective_bound, status, wall)
     assert all(job_end(p, sol, j) <= h for j in range(len(p.jobs)))
+    if hint is not None and objective(p, hint, h) < solver.objective_value:
+        # CP-SAT may drop a hint it cannot repair in time and stop at a worse first solution
+        value = float(objective(p, hint, h))
+        return Solution(dict(hint.ops), value, sol.bound, f"{status} (hint kept)", wall)
     return sol

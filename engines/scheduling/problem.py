@@ -226,12 +226,26 @@ def _lambda(ordered: list[int]) -> list[int]:
     return ordered[0::2] + ordered[1::2][::-1]
 
 
+def _staggered(ordered: list[int], k: int, n: int) -> list[int]:
+    """Line k of n: smallest first, second smallest last, its Λ middle rotated by k / n.
+
+    Lines in step would all run their biggest lots at once, and the work in progress between
+    stages (a lot moves on only whole) peaks then; out of step, the lots in process at any
+    moment mix sizes and the feeding stage keeps up with less of a lead.
+    """
+    if len(ordered) < 4:
+        return _lambda(ordered)
+    mid = _lambda(ordered[2:])
+    r = k * len(mid) // n
+    return ordered[:1] + mid[r:] + mid[:r] + ordered[1:2]
+
+
 def _bottleneck_sequences(
-    problem: Problem, b: int, head: list[int], idle: dict[int, int]
+    problem: Problem, b: int, head: list[int], idle: dict[int, int], stagger: bool = False
 ) -> dict[int, list[int]]:
     """Jobs per bottleneck machine: LPT onto the earliest-finishing one (its idle ticks counted).
 
-    Each line's jobs then run in Λ order.
+    Each line's jobs then run in Λ order, or staggered from line to line (see _staggered).
     """
     free = {m: problem.release[m] + idle.get(m, 0) for st in problem.jobs for m in st[b]}
     seqs: dict[int, list[int]] = {m: [] for m in free}
@@ -241,9 +255,12 @@ def _bottleneck_sequences(
         m = min(alts, key=lambda k: (max(free[k], head[j]) + alts[k], k))
         free[m] = max(free[m], head[j]) + alts[m]
         seqs[m].append(j)
-    return {
-        m: _lambda(sorted(js, key=lambda j: (problem.jobs[j][b][m], j))) for m, js in seqs.items()
-    }
+    ascending = {m: sorted(js, key=lambda j: (problem.jobs[j][b][m], j)) for m, js in seqs.items()}
+    if stagger:
+        return {
+            m: _staggered(js, k, len(seqs)) for k, (m, js) in enumerate(sorted(ascending.items()))
+        }
+    return {m: _lambda(js) for m, js in ascending.items()}
 
 
 def _upstream(
@@ -299,10 +316,11 @@ def bottleneck_first(problem: Problem) -> Solution | None:
     n_stages = len(problem.jobs[0])
     anchors = [_bottleneck_stage(problem)]
     anchors += [b for b in range(n_stages) if b != anchors[0]] if ALL_ANCHORS else []
-    return min((_anchored(problem, b) for b in anchors), key=lambda sol: sol.makespan)
+    runs = (_anchored(problem, b, stagger) for b in anchors for stagger in (False, True))
+    return min(runs, key=lambda sol: sol.makespan)
 
 
-def _anchored(problem: Problem, b: int) -> Solution:
+def _anchored(problem: Problem, b: int, stagger: bool) -> Solution:
     """The flow-line schedule balanced on stage b, best of a few idle-aware rebalancings."""
     head = [
         problem.job_release[j] + sum(min(a.values()) for a in st[:b])
@@ -311,7 +329,7 @@ def _anchored(problem: Problem, b: int) -> Solution:
     best: Solution | None = None
     idle: dict[int, int] = {}
     for _ in range(FLOW_ROUNDS):  # rebalance with each line's observed idle ticks
-        seqs = _bottleneck_sequences(problem, b, head, idle)
+        seqs = _bottleneck_sequences(problem, b, head, idle, stagger)
         sol = _flow_schedule(problem, b, seqs)
         best = sol if best is None or sol.makespan < best.makespan else best
         idle = {m: _idle_ticks(problem, sol, b, m, js) for m, js in seqs.items() if js}

@@ -37,7 +37,14 @@ from engines.scheduling.bounds import (
 )
 from engines.scheduling.local import improve, is_flow_line
 from engines.scheduling.orders import fluid_lower_bound, ramp_loss_days
-from engines.scheduling.problem import _job_orders, _serial, bottleneck_first, objective
+from engines.scheduling.problem import (
+    _anchored,
+    _job_orders,
+    _serial,
+    _staggered,
+    bottleneck_first,
+    objective,
+)
 
 DATA = Path(__file__).parent / "data"
 FAST_S = 2.0  # CP-SAT seconds per plan in these tests
@@ -341,6 +348,25 @@ def test_bottleneck_first_beats_list_scheduling_on_a_flow_line() -> None:
     assert greedy(p).makespan <= flow.makespan
     assert pipeline_lower_bound(built) <= flow.makespan
     assert bottleneck_first(Problem(1, [[{0: 2}], [{0: 1}, {0: 1}]], [0, 0])) is None
+
+
+def test_staggered_lines_run_their_big_lots_at_different_times() -> None:
+    lots = list(range(20))  # ascending sizes
+    runs = [_staggered(lots, k, 4) for k in range(4)]
+    for run in runs:
+        assert sorted(run) == lots and run[0] == 0 and run[-1] == 1
+    biggest_at = {run.index(19) for run in runs}
+    assert len(biggest_at) == 4  # each line reaches its biggest lot at another point
+    assert _staggered([3, 1], 1, 4) == [3, 1]
+
+
+def test_staggering_helps_when_the_first_and_last_stages_are_equally_loaded() -> None:
+    built = _flow_line(3, orders=200, per_stage=12)  # cut and pack both near 765 h of work
+    p = built.problem
+    in_step = min(_anchored(p, b, stagger=False).makespan for b in range(3))
+    staggered = [_anchored(p, b, stagger=True) for b in range(3)]
+    assert all(violations(p, sol) == [] for sol in staggered)
+    assert min(sol.makespan for sol in staggered) < 0.97 * in_step
 
 
 def test_split_lots() -> None:
