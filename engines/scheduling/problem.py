@@ -316,7 +316,10 @@ def bottleneck_first(problem: Problem) -> Solution | None:
     n_stages = len(problem.jobs[0])
     anchors = [_bottleneck_stage(problem)]
     anchors += [b for b in range(n_stages) if b != anchors[0]] if ALL_ANCHORS else []
-    runs = (_anchored(problem, b, stagger) for b in anchors for stagger in (False, True))
+    work = [min(st[0].values()) for st in problem.jobs]
+    mixed = max(work) > 1.1 * min(work)  # lots of one size: staggering only rotates equals
+    staggers = (False, True) if mixed else (False,)
+    runs = (_anchored(problem, b, stagger) for b in anchors for stagger in staggers)
     return min(runs, key=lambda sol: sol.makespan)
 
 
