@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio.exceptions import ApplicationError
 
 from models.contracts import SourcingRequest, SourcingResult, SupplierAssignment
@@ -84,7 +84,7 @@ def _held(s: Session, exclude_workflow: str) -> dict[tuple[int, str], int]:
             SupplierReservation.workflow_id != exclude_workflow,
             SupplierReservation.expires_at > utcnow(),
         )
-        .group_by(SupplierReservation.supplier_id, SupplierReservation.process)
+        .group_by(col(SupplierReservation.supplier_id), col(SupplierReservation.process))
     ).all()
     return {(sid, proc): int(units) for sid, proc, units in rows}
 
