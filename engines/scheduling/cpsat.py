@@ -239,8 +239,8 @@ def solve(
         ops[(j, s)] = (mach, solver.value(st), solver.value(md.end[(j, s)]))
     sol = Solution(ops, solver.objective_value, solver.best_objective_bound, status, wall)
     assert all(job_end(p, sol, j) <= h for j in range(len(p.jobs)))
-    if hint is not None and objective(p, hint, h) < solver.objective_value:
+    kept = float(objective(p, hint, h)) if hint is not None else None
+    if hint is not None and kept is not None and kept < solver.objective_value:
         # CP-SAT may drop a hint it cannot repair in time and stop at a worse first solution
-        value = float(objective(p, hint, h))
-        return Solution(dict(hint.ops), value, sol.bound, f"{status} (hint kept)", wall)
+        return Solution(dict(hint.ops), kept, sol.bound, f"{status} (hint kept)", wall)
     return sol
