@@ -4,8 +4,9 @@ Fluid: a stage's pooled line capacity must cover its units between the earliest 
 shortest tail. Pipeline: a line starts only once a whole lot has left the feeding stage, and the
 lots a stage finishes last must still pass the next stage whole. The i-th line to start cannot
 start before σ_i, the earliest moment i lots can have left the feeder (fluid on the feeder for
-the i smallest lots, or the i-th smallest single-lot finish); the i-th line to stop leaves at
-least τ_i ticks (the same on the next stage, time reversed). Giving the earliest starts and the
+the i smallest lots, the i-th smallest single-lot finish, or the i-th smallest of the feeder
+lines' own running sums of their shortest lots); the i-th line to stop leaves at least τ_i ticks
+(the same on the next stage, time reversed). Giving the earliest starts and the
 shortest drains to the fastest lines maximises capacity, so any schedule has at most
 Σ_m rate_m · (T − start slot − drain slot) of capacity: T is at least the smallest horizon where
 that covers the units. That sum counts every line; it is an upper bound once each term is ≥ 0,
@@ -41,6 +42,22 @@ def _fill_ticks(rates: np.ndarray, ready: np.ndarray, units: np.ndarray) -> np.n
     return out
 
 
+def _line_sums(
+    p: Problem, jobs: list[int], stage: int, k: int, start: dict[int, int]
+) -> np.ndarray:
+    """The k smallest of {start_m + Σ of its i shortest lots' ticks : line m, i = 1..k}.
+
+    The i-th lot a line finishes ends no sooner than its start plus its i shortest lots, so
+    the i-th earliest of all lines' completions is at least the i-th smallest of these sums.
+    """
+    sums = [
+        start[m]
+        + np.cumsum(np.sort([p.jobs[j][stage][m] for j in jobs if m in p.jobs[j][stage]]))[:k]
+        for m in start
+    ]
+    return np.sort(np.concatenate(sums))[:k].astype(float)
+
+
 def _first_done(p: Problem, built: Built, jobs: list[int], stage: int, k: int) -> np.ndarray:
     """Lower bounds on the 1st..k-th earliest moments a distinct lot has finished `stage`."""
     fast = [[min(a.values()) for a in p.jobs[j]] for j in jobs]
@@ -55,7 +72,8 @@ def _first_done(p: Problem, built: Built, jobs: list[int], stage: int, k: int) -
     ready = np.array([max(p.release[m] + p.setup[m], heads.min()) for m in machines])
     units = np.sort([built.lots[j][2] for j in jobs])[:k].astype(float)
     fill = _fill_ticks(built.rates_per_day[machines], ready, units)
-    return np.maximum(single, fill)
+    own = {m: int(r) for m, r in zip(machines, ready, strict=True)}
+    return np.maximum(np.maximum(single, fill), _line_sums(p, jobs, stage, k, own))
 
 
 def _last_drain(p: Problem, built: Built, jobs: list[int], stage: int, k: int) -> np.ndarray:
@@ -66,7 +84,8 @@ def _last_drain(p: Problem, built: Built, jobs: list[int], stage: int, k: int) -
     machines = sorted({m for j in jobs for m in p.jobs[j][stage]})
     units = np.sort([built.lots[j][2] for j in jobs])[:k].astype(float)
     fill = _fill_ticks(built.rates_per_day[machines], np.zeros(len(machines)), units)
-    return np.maximum(single, fill + tails.min())
+    sums = _line_sums(p, jobs, stage, k, dict.fromkeys(machines, 0))  # time reversed from T
+    return np.maximum(single, np.maximum(fill, sums) + tails.min())
 
 
 def _stage_bound(p: Problem, built: Built, jobs: list[int], stage: int) -> tuple[float, float]:

@@ -310,6 +310,22 @@ def test_pipeline_bound_counts_fill_and_drain() -> None:
     assert fluid_lower_bound(built) < pipeline_lower_bound(built) <= sol.makespan
 
 
+@pytest.mark.parametrize("feeder_first", [True, False])
+def test_pipeline_bound_counts_each_lines_own_lots(feeder_first: bool) -> None:
+    # Four 1,000-unit lots; the uneven stage has lines of 10 and 30 ticks a lot, the even one
+    # two lines of 20. The second lot off (or onto) the uneven stage cannot be ready before 20
+    # (both on the fast line) or 30 (the slow line): pooled fluid said 15, one lot alone 10.
+    # So the even lines lose 10 and 20 ticks: (4 · 20 · 1,200/24 + 50 · 10 + 50 · 20) / 100.
+    uneven = [Line(f"u{r}", "t", "uneven", r, ramp_days=0, changeover_days=0) for r in (2400, 800)]
+    even = [Line(f"e{k}", "t", "even", 1200, ramp_days=0, changeover_days=0) for k in (1, 2)]
+    routing = ("uneven", "even") if feeder_first else ("even", "uneven")
+    built = build_orders([Order(f"O{i}", 1000, routing, lots=1) for i in range(4)], uneven + even)
+    warm = greedy(built.problem)
+    sol = cpsat.solve(built.problem, hint=warm, horizon=warm.makespan, time_limit_s=5.0)
+    assert sol.status == "OPTIMAL" and sol.makespan == 60
+    assert fluid_lower_bound(built) == 50 and pipeline_lower_bound(built) == 55
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_lot_transfer_bound_never_exceeds_the_proven_optimum(seed: int) -> None:
     built = _flow_line(100 + seed, orders=4 + seed % 4, per_stage=2)
