@@ -7,7 +7,8 @@ seconds, `--local-search` first polish the greedy (engines.scheduling.local), co
 `--lp` also prints the LP relaxation of each stage's line assignment with integer durations, to
 show how much any per-stage capacity bound can give. `--proven K` instead solves K small instances
 of the same family (8 orders, 2 lines per stage) to proven optimality and prints how far the
-best lower bound and the polished greedy fall from each optimum: which side of the gap is slack.
+best lower bound and the polished greedy fall from each optimum (on these, whole-lot packing
+weighs more than on the bench: a hint of which side of the gap is slack, not a proof).
 """
 
 from __future__ import annotations
