@@ -83,8 +83,9 @@ def proven(k: int, changeover_h: float, workers: int) -> None:
         p = (built := instance(8, 2, changeover_h, seed)).problem
         heuristic = improve(p, greedy(p), 0.5)
         lb = makespan_lower_bound(built)
-        sol = cpsat.solve(p, hint=heuristic, horizon=heuristic.makespan, time_limit_s=30.0,
-                          workers=workers)  # fmt: skip
+        sol = cpsat.solve(
+            p, hint=heuristic, horizon=heuristic.makespan, time_limit_s=30.0, workers=workers
+        )
         if sol.status != "OPTIMAL":
             print(f"seed {seed}: not proven in 30 s ({sol.makespan} h, bound {sol.bound:.0f} h)")
             continue
