@@ -34,6 +34,7 @@ from models.contracts import (
     PlanRequest,
     PlanResult,
     PlanReviewRecord,
+    ProgressBatch,
     ProgressRecord,
     PrototypeRequest,
     PrototypeResult,
@@ -115,6 +116,7 @@ class PipelineActivities:
             self.record_plan_review,
             self.record_run,
             self.record_progress,
+            self.record_progress_batch,
             self.record_shipment,
             self.plan_production,
         ]
@@ -448,29 +450,51 @@ class PipelineActivities:
 
     @activity.defn(name=Act.record_progress)
     def record_progress(self, p: ProgressRecord) -> int:
-        insert_once(
-            self.engine,
-            ProgressEvent(
-                trend_id=p.trend_id,
-                line_id=p.report.line_id,
-                day=p.report.day,
-                units=p.report.units,
-                scrap=p.report.scrap,
-                at=p.at,
-            ),
-        )
+        return self._record_progress([p])
+
+    @activity.defn(name=Act.record_progress_batch)
+    def record_progress_batch(self, batch: ProgressBatch) -> int:
+        """Several reports of one run in one transaction (a retry inserts none twice)."""
+        return self._record_progress(batch.records)
+
+    def _record_progress(self, records: list[ProgressRecord]) -> int:
+        """Insert the reports not yet stored and set the run's produced count; returns it."""
+        last = records[-1]
+
+        def event(p: ProgressRecord) -> ProgressEvent:
+            r = p.report
+            return ProgressEvent(
+                trend_id=p.trend_id, line_id=r.line_id, day=r.day, units=r.units,
+                scrap=r.scrap, at=p.at,
+            )  # fmt: skip
+
+        with Session(self.engine) as s:
+            stored = set(
+                s.exec(
+                    select(ProgressEvent.line_id, ProgressEvent.day).where(
+                        ProgressEvent.trend_id == last.trend_id
+                    )
+                ).all()
+            )
+            s.add_all([event(p) for p in records if (p.report.line_id, p.report.day) not in stored])
+            try:
+                s.commit()
+            except IntegrityError:  # an attempt of this activity running beside us: row by row
+                s.rollback()
+                for p in records:
+                    insert_once(self.engine, event(p))
         with session_scope(self.engine) as s:
             # the run says how many finished units it counts (upstream lines' work is not yet
             # product); histories from before it said so count every report
-            produced = p.produced_so_far
+            produced = last.produced_so_far
             if produced is None:
                 produced = s.exec(
                     select(func.coalesce(func.sum(ProgressEvent.units), 0)).where(
-                        ProgressEvent.trend_id == p.trend_id
+                        ProgressEvent.trend_id == last.trend_id
                     )
                 ).one()
             run = s.exec(
-                select(ProductionRun).where(ProductionRun.workflow_id == p.workflow_id)
+                select(ProductionRun).where(ProductionRun.workflow_id == last.workflow_id)
             ).first()
             if run is not None:
                 run.produced = int(produced)

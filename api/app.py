@@ -56,6 +56,7 @@ from models.contracts import (
     PlanConstraints,
     PlanReview,
     ProgressReport,
+    ProgressReports,
     SelectVariant,
 )
 from models.db import as_utc, make_engine, session_scope
@@ -502,13 +503,8 @@ def create_app(
             ships = s.exec(select(Shipment).where(Shipment.trend_id == run.trend_id)).all()
             return {**run.model_dump(), "shipments": [x.model_dump() for x in ships]}
 
-    @app.post("/runs/{run_id}/progress", status_code=202, tags=["factory"])
-    async def progress(
-        run_id: int,
-        report: ProgressReport,
-        who: Annotated[Actor, Depends(require("planner", "machine"))],
-    ) -> dict[str, Any]:
-        """A line's finished units for one factory day (repeats of the same line/day count once)."""
+    async def signal_run(run_id: int, lines: set[str], name: str, payload: Any) -> None:
+        """Send `payload` to a running run's workflow once every line is in one of its plans."""
         with Session(db()) as s:
             run = s.get(ProductionRun, run_id)
             if run is None:
@@ -519,14 +515,36 @@ def create_app(
                 known |= {ln["line_id"] for ln in p.lines}
         if run.status != "running":
             raise HTTPException(409, f"production run {run_id} is {run.status}")
-        if report.line_id not in known:
-            raise HTTPException(422, f"line '{report.line_id}' is not in this run's plan")
+        unknown = sorted(lines - known)
+        if unknown:
+            names = ", ".join(f"'{x}'" for x in unknown)
+            raise HTTPException(422, f"line {names} is not in this run's plan")
         handle = (await temporal()).get_workflow_handle(run_workflow_id(run.trend_id))
         try:
-            await handle.signal("report_progress", report)
+            await handle.signal(name, payload)
         except RPCError as err:
             raise HTTPException(409, f"the run does not take progress now: {err.message}") from err
+
+    @app.post("/runs/{run_id}/progress", status_code=202, tags=["factory"])
+    async def progress(
+        run_id: int,
+        report: ProgressReport,
+        who: Annotated[Actor, Depends(require("planner", "machine"))],
+    ) -> dict[str, Any]:
+        """A line's finished units for one factory day (repeats of the same line/day count once)."""
+        await signal_run(run_id, {report.line_id}, "report_progress", report)
         return {"run_id": run_id, "accepted": report.model_dump()}
+
+    @app.post("/runs/{run_id}/progress/batch", status_code=202, tags=["factory"])
+    async def progress_batch(
+        run_id: int,
+        batch: ProgressReports,
+        who: Annotated[Actor, Depends(require("planner", "machine"))],
+    ) -> dict[str, Any]:
+        """Several lines' reports at once, e.g. a shift's worth from the MES (1 to 500); the run
+        records them together. Any unknown line refuses the whole batch."""
+        await signal_run(run_id, {r.line_id for r in batch.reports}, "report_shift", batch)
+        return {"run_id": run_id, "accepted": len(batch.reports)}
 
     # ------------------------------------------------------------------ trend signals
 

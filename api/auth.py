@@ -35,7 +35,7 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 | GET /plans, /plans/{id}                 | 401  | own only | A       | A      | A       |
 | POST /plans/{id}/review                 | 401  | -        | A       | -      | -       |
 | GET /runs/{id}                          | 401  | own      | A       | A      | A       |
-| POST /runs/{id}/progress                | 401  | -        | A       | -      | A       |
+| POST /runs/{id}/progress[/batch]       | 401  | -        | A       | -      | A       |
 | POST /signals                           | 401  | -        | -       | -      | A       |
 | GET /, /leadtimes, /suppliers[/{id}]    | 401  | A        | A       | A      | A       |
 | POST /suppliers/import                  | 401  | -        | A       | -      | -       |

@@ -387,6 +387,12 @@ class ProgressReport(BaseModel):
     scrap: int = Field(default=0, ge=0)
 
 
+class ProgressReports(BaseModel):
+    """Signal payload: several lines' reports at once (a shift's worth from an MES)."""
+
+    reports: list[ProgressReport] = Field(min_length=1, max_length=500)
+
+
 class ProductionRunResult(BaseModel):
     produced: int
     shipped: int
@@ -425,6 +431,12 @@ class ProgressRecord(BaseModel):
     produced_so_far: int | None = Field(
         default=None, description="Finished units the run counts after this report (its truth)"
     )
+
+
+class ProgressBatch(BaseModel):
+    """The new reports a run counted in one wake-up, recorded by one activity."""
+
+    records: list[ProgressRecord] = Field(min_length=1)
 
 
 class ShipmentRecord(BaseModel):

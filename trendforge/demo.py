@@ -196,11 +196,10 @@ class DemoDriver:
         plan = (await self.http.get(f"/plans/{live[-1]['id']}", headers=mes)).json()
         day = self.factory.day.get(idea["id"], 0)
         remaining = run["quantity"] - run["produced"]
-        for report in self.factory.reports(plan, day, remaining):
+        reports = self.factory.reports(plan, day, remaining)
+        if reports:  # the day's lines in one call, as an MES sends a shift's worth
             await self.http.post(
-                f"/runs/{run['id']}/progress",
-                json=report,
-                headers=mes,
+                f"/runs/{run['id']}/progress/batch", json={"reports": reports}, headers=mes
             )
         self.factory.day[idea["id"]] = day + 1
 

@@ -18,6 +18,7 @@ class Act:
     record_plan_review = "record_plan_review"
     record_run = "record_run"
     record_progress = "record_progress"
+    record_progress_batch = "record_progress_batch"
     record_shipment = "record_shipment"
     scan_trend_feed = "scan_trend_feed"
 

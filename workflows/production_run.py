@@ -16,8 +16,10 @@ with workflow.unsafe.imports_passed_through():
         PlanReview,
         ProductionRunInput,
         ProductionRunResult,
+        ProgressBatch,
         ProgressRecord,
         ProgressReport,
+        ProgressReports,
         RunRecord,
         ShipmentRecord,
     )
@@ -35,6 +37,9 @@ FINISHED_GOODS_ONLY = "finished-goods-only"
 # the parent hears of shipments only (its status shows them); per-report signals doubled every
 # run's history and, with 100 runs replaying after a worker restart, timed workflow tasks out
 TELL_PARENT_ON_SHIPMENT = "tell-parent-on-shipment"
+# the reports waiting when the run wakes are recorded by one activity, not one each: a shift
+# of twelve lines was twelve activity round trips
+RECORD_IN_BATCHES = "record-reports-in-batches"
 
 
 @workflow.defn(name="ProductionRun")
@@ -50,6 +55,11 @@ class ProductionRun:
     @workflow.signal
     def report_progress(self, report: ProgressReport) -> None:
         self._pending.append(report)
+
+    @workflow.signal
+    def report_shift(self, reports: ProgressReports) -> None:
+        """Several lines' reports at once (an MES sends a shift's worth)."""
+        self._pending.extend(reports.reports)
 
     @workflow.update
     async def review_replan(self, review: PlanReview) -> str:
@@ -110,6 +120,11 @@ class ProductionRun:
         while s.shipped_so_far < s.quantity:
             await workflow.wait_condition(lambda: bool(self._pending))
             while self._pending:
+                if workflow.patched(RECORD_IN_BATCHES):
+                    batch, self._pending = self._pending, []
+                    await self._apply_batch(s, batch)
+                    await self._ship(s)
+                    continue
                 await self._apply(s, self._pending.pop(0))
                 if workflow.patched(SHIP_AS_APPLIED):
                     await self._ship(s)  # a steady stream of reports must not starve shipping
@@ -139,18 +154,63 @@ class ProductionRun:
         )
         return self._result(s)
 
+    def _finished_units(self, s: ProductionRunInput, report: ProgressReport) -> int:
+        """The report's units that are finished product: only the last stage's lines make
+        product; cutting or sewing lines' units are recorded as progress, not units to ship."""
+        if workflow.patched(FINISHED_GOODS_ONLY):
+            last_stage = {d.line_id for d in s.plan.daily}
+            if last_stage and report.line_id not in last_stage:
+                return 0
+        return report.units
+
+    async def _apply_batch(self, s: ProductionRunInput, batch: list[ProgressReport]) -> None:
+        """Count the new reports of `batch`, record them in one activity, then check the plan."""
+        records: list[ProgressRecord] = []
+        first: ProgressReport | None = None
+        ended_days: list[int] = []
+        for report in batch:
+            key = f"{report.line_id}:{report.day}"
+            if key in s.seen_reports:
+                continue  # a duplicate report (retried HTTP call, MES resend) counts once
+            s.seen_reports.append(key)
+            units = self._finished_units(s, report)
+            if first is None and s.produced_so_far == 0 and units > 0:
+                first = report
+            s.produced_so_far += units
+            s.produced_by_day[report.day] = s.produced_by_day.get(report.day, 0) + units
+            self._last_day = max(self._last_day, report.day)
+            records.append(
+                ProgressRecord(
+                    trend_id=s.trend_id,
+                    workflow_id=s.workflow_id,
+                    report=report,
+                    at=workflow.now(),
+                    produced_so_far=s.produced_so_far,
+                )
+            )
+            if report.day - 1 > self._last_checked_day:  # a report for day d ends day d-1
+                self._last_checked_day = report.day - 1
+                ended_days.append(report.day - 1)
+        if not records:
+            return
+        await workflow.execute_activity(
+            Act.record_progress_batch, ProgressBatch(records=records), **LIGHT
+        )
+        if first is not None:
+            await self._milestone(
+                s, MilestoneName.first_batch, f"{first.units} units on {first.line_id}"
+            )
+        for day in ended_days:
+            await self._check_slippage(s, day)
+        if not workflow.patched(TELL_PARENT_ON_SHIPMENT):
+            await self._tell_parent(s)
+
     async def _apply(self, s: ProductionRunInput, report: ProgressReport) -> None:
         key = f"{report.line_id}:{report.day}"
         if key in s.seen_reports:
             return  # a duplicate report (retried HTTP call, MES resend) counts once
         s.seen_reports.append(key)
-        finished = True
-        if workflow.patched(FINISHED_GOODS_ONLY):
-            # only the last stage's lines make product; cutting or sewing lines' units are
-            # recorded as progress but are not yet units to ship
-            last_stage = {d.line_id for d in s.plan.daily}
-            finished = not last_stage or report.line_id in last_stage
-        units = report.units if finished else 0
+        units = self._finished_units(s, report)
         first = s.produced_so_far == 0 and units > 0
         await workflow.execute_activity(
             Act.record_progress,

@@ -72,6 +72,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/plans/{plan_id}/review"): {"planner", "admin"},
     ("GET", "/runs/{run_id}"): {"owner", "planner", "viewer", "admin", "machine"},
     ("POST", "/runs/{run_id}/progress"): {"planner", "admin", "machine"},
+    ("POST", "/runs/{run_id}/progress/batch"): {"planner", "admin", "machine"},
     ("POST", "/signals"): {"machine", "admin"},
     ("GET", "/leadtimes"): ANYONE,
     ("GET", "/"): ANYONE,
@@ -168,6 +169,9 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
         ("POST", "/ideas/{trend_id}/selection"): {"json": {"variant_id": world.variant_id}},
         ("POST", "/plans/{plan_id}/review"): {"json": {"approve": True}},
         ("POST", "/runs/{run_id}/progress"): {"json": {"line_id": "L1", "day": 0, "units": 1}},
+        ("POST", "/runs/{run_id}/progress/batch"): {
+            "json": {"reports": [{"line_id": "L1", "day": 0, "units": 1}]}
+        },
         ("POST", "/signals"): {"json": {"phrase": "flat thing", "observations": [
             {"t_hours": 0, "views": 10}, {"t_hours": 24, "views": 11}]}},
         ("POST", "/suppliers/import"): {"content": csv, "headers": {"content-type": "text/csv"}},

@@ -139,12 +139,33 @@ async def test_idea_to_shipment_over_http(api: httpx.AsyncClient, who: People) -
         f"/runs/{run_id}/progress", json={"line_id": "x", "day": 0, "units": -5}, headers=who.mes
     )
     assert r.status_code == 422
+    r = await c.post(f"/runs/{run_id}/progress/batch", json={"reports": []}, headers=who.mes)
+    assert r.status_code == 422 and "reports" in r.text
+    good = {k: plan["daily"][0][k] for k in ("line_id", "day", "units")}
+    r = await c.post(
+        f"/runs/{run_id}/progress/batch",
+        json={"reports": [good, {"line_id": "ghost-7", "day": 0, "units": 5}]},
+        headers=who.mes,
+    )  # one unknown line refuses the whole batch: nothing of it is counted
+    assert r.status_code == 422 and "'ghost-7'" in r.json()["detail"]
+    assert (await c.get(f"/runs/{run_id}", headers=who.mes)).json()["produced"] == 0
     made = 0
-    for d in sorted(plan["daily"], key=lambda d: d["day"]):
-        units = min(d["units"], 2500 - made)
-        r = await c.post(f"/runs/{run_id}/progress", json={**d, "units": units}, headers=who.mes)
-        assert r.status_code == 202, r.text
-        made += units
+    days = sorted({d["day"] for d in plan["daily"]})
+    for day in days:  # the first day line by line, the rest a day's reports at a time
+        reports = []
+        for d in (d for d in plan["daily"] if d["day"] == day):
+            units = min(d["units"], 2500 - made)
+            reports.append({"line_id": d["line_id"], "day": day, "units": units})
+            made += units
+        if day == days[0]:
+            for rep in reports:
+                r = await c.post(f"/runs/{run_id}/progress", json=rep, headers=who.mes)
+                assert r.status_code == 202, r.text
+        else:
+            r = await c.post(
+                f"/runs/{run_id}/progress/batch", json={"reports": reports}, headers=who.mes
+            )
+            assert r.status_code == 202 and r.json()["accepted"] == len(reports), r.text
     body = await _wait(c, who.merchant, idea_id, "shipped")
     assert {m["name"] for m in body["milestones"]} >= {"trend_seen", "first_batch", "shipped"}
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
 
 from activities.pipeline import PipelineActivities
 from activities.sourcing import match_and_reserve
@@ -19,11 +23,13 @@ from models.contracts import (
     ProductionRunInput,
     ProductionRunResult,
     ProgressReport,
+    ProgressReports,
     SourcingRequest,
 )
 from models.intake import create_or_get_trend
 from models.tables import Notification, ProductionPlan, ProgressEvent, Shipment, utcnow
 from tests.conftest import eventually, running_workers
+from workflows import ALL_WORKFLOWS
 from workflows.names import run_workflow_id
 
 pytestmark = pytest.mark.db
@@ -47,7 +53,18 @@ async def counted(handle, units: int) -> ProductionRunResult:  # type: ignore[no
 
 
 async def test_slippage_replans_and_the_run_ships_everything(dev_env, engine, tmp_path) -> None:
-    await slippage_scenario(dev_env, engine, tmp_path, skip_days=False, merchant="m-slip")
+    """The factory reports a day's lines at once (`report_shift`): one activity per batch."""
+    handle = await slippage_scenario(
+        dev_env, engine, tmp_path, skip_days=False, merchant="m-slip", shifts=True
+    )
+    scheduled: Counter[str] = Counter()
+    async for event in handle.fetch_history_events():
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            scheduled[event.activity_task_scheduled_event_attributes.activity_type.name] += 1
+    # two day batches (one wake if they arrive together) and the last report: one activity
+    # per wake, none per report (a resend of counted reports records nothing)
+    assert scheduled["record_progress"] == 0
+    assert 2 <= scheduled["record_progress_batch"] <= 3, scheduled
 
 
 async def test_slippage_proposes_a_replan_as_factory_days_pass(ts_env, engine, tmp_path) -> None:
@@ -55,8 +72,11 @@ async def test_slippage_proposes_a_replan_as_factory_days_pass(ts_env, engine, t
     await slippage_scenario(ts_env, engine, tmp_path, skip_days=True, merchant="m-slip-ts")
 
 
-async def slippage_scenario(env, engine, tmp_path, *, skip_days: bool, merchant: str) -> None:  # type: ignore[no-untyped-def]
-    """Two days at 30% of plan raise one replan proposal; the planner adopts it; all ships."""
+async def slippage_scenario(
+    env, engine, tmp_path, *, skip_days: bool, merchant: str, shifts: bool = False
+):  # type: ignore[no-untyped-def]
+    """Two days at 30% of plan raise one replan proposal; the planner adopts it; all ships.
+    The day's reports go one signal each, or (`shifts`) as one `report_shift` per day."""
     client = env.client
     quantity = 6000
     async with running_workers(client, engine, tmp_path) as (queue, _config):
@@ -112,12 +132,16 @@ async def slippage_scenario(env, engine, tmp_path, *, skip_days: bool, merchant:
         for day in days[:2]:  # two days at 30% of plan: the second day's report reveals the first
             if skip_days:  # the factory day passes on the skipping clock
                 await env.sleep(timedelta(days=1))
-            for d in (x for x in plan.daily if x.day == day):
-                units = int(d.units * 0.3)
-                await handle.signal(
-                    "report_progress", ProgressReport(line_id=d.line_id, day=day, units=units)
-                )
-                made += units
+            reports = [
+                ProgressReport(line_id=d.line_id, day=day, units=int(d.units * 0.3))
+                for d in plan.daily
+                if d.day == day
+            ]
+            made += sum(r.units for r in reports)
+            if shifts:  # the first day's first line twice in one batch: it counts once
+                await handle.signal("report_shift", ProgressReports(reports=reports + reports[:1]))
+            for r in [] if shifts else reports:
+                await handle.signal("report_progress", r)
         first = next(x for x in plan.daily if x.day == days[0])
         await handle.signal(  # a resend of a counted report
             "report_progress", ProgressReport(line_id=first.line_id, day=first.day, units=999)
@@ -180,3 +204,15 @@ async def slippage_scenario(env, engine, tmp_path, *, skip_days: bool, merchant:
     assert sum(e.units for e in events) == quantity
     assert sorted(sh.sequence for sh in shipments) == [1, 2, 3]
     assert sum(sh.units for sh in shipments) == quantity
+    return handle
+
+
+async def test_a_run_recorded_before_batching_replays_on_todays_code() -> None:
+    """A run recorded (slippage scenario) when each report was its own activity: today's
+    workflow, which records a wake's reports in one batch, replays it without a nondeterminism
+    error (the `record-reports-in-batches` patch keeps old runs on the old path)."""
+    raw = (Path(__file__).parent / "data" / "production_run_per_report.json").read_text()
+    assert '"record_progress"' in raw and "record_progress_batch" not in raw
+    history = WorkflowHistory.from_json("trend-recorded-run", raw)
+    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)
