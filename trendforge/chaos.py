@@ -83,11 +83,19 @@ class Proc:
     env: dict[str, str]
     log: Path
     port: int | None = None
+    ready_marker: bytes | None = None  # a log line that says it is working (the worker's banner)
     popen: subprocess.Popen[bytes] | None = None
     kills: int = 0
     exits: int = 0  # times it ended by itself (a crash we did not cause)
 
-    def start(self) -> None:
+    def _markers(self) -> int:
+        if self.ready_marker is None or not self.log.exists():
+            return 0
+        return self.log.read_bytes().count(self.ready_marker)
+
+    def start(self, timeout_s: float = 180.0) -> None:
+        """Start it and return once it is ready: its port answers, or its log says it is up."""
+        before = self._markers()
         out = self.log.open("ab")
         self.popen = subprocess.Popen(
             self.cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -95,6 +103,12 @@ class Proc:
         out.close()
         if self.port:
             wait_port(self.port)
+        if self.ready_marker is not None:
+            deadline = time.monotonic() + timeout_s
+            while self._markers() <= before:
+                if self.popen.poll() is not None or time.monotonic() > deadline:
+                    return  # it died or hangs: the chaos loop counts it and starts it again
+                time.sleep(0.1)
 
     def kill(self) -> None:
         if self.popen and self.popen.poll() is None:
@@ -152,19 +166,41 @@ def _stack(data: Path, variant_count: int, database_url: str | None = None) -> d
     return {
         "temporal": Proc("temporal", tcmd, env, data / "temporal.log", t_port),
         "api": Proc("api", [cli, "api"], env, data / "api.log", api_port),
-        "worker": Proc("worker", [cli, "worker"], env, data / "worker.log"),
+        "worker": Proc(
+            "worker", [cli, "worker"], env, data / "worker.log", ready_marker=b"TrendForge is up"
+        ),
     }
 
 
-async def _drive(api_url: str, db_url: str, n: int, rng: random.Random, deadline: float) -> None:
-    """Submit n ideas, then play merchant, planner and factory until all are terminal."""
+async def _drive(api_url: str, db_url: str, n: int, rng: random.Random, deadline: float,
+                 stall_s: float) -> str | None:  # fmt: skip
+    """Submit n ideas, then play merchant, planner and factory until all are terminal.
+
+    Gives up when nothing moved (no idea changed stage, no unit was reported) for `stall_s`,
+    or at `deadline`; returns why, or None when every idea ended."""
     from trendforge.demo import DemoDriver
 
     engine = make_engine(db_url)  # the simulated people's accounts are made in the database
     driver = DemoDriver(api_url, 0.0, engine, seed=rng.randrange(1 << 30))
     submitted: set[int] = set()
+    seen: object = None
+    moved = time.monotonic()
+
+    def stalled(state: object) -> str | None:
+        nonlocal seen, moved
+        now = time.monotonic()
+        if state != seen:
+            seen, moved = state, now
+        if now - moved > stall_s:
+            return f"nothing moved for {stall_s:.0f} s"
+        if now > deadline:
+            return "the run's time limit was reached"
+        return None
+
     try:
-        while len(submitted) < n and time.monotonic() < deadline:
+        while len(submitted) < n:
+            if why := stalled(len(submitted)):
+                return why
             i = len(submitted)
             idea = {
                 "text": f"{PRODUCTS[i % len(PRODUCTS)]} batch {i}",
@@ -178,11 +214,15 @@ async def _drive(api_url: str, db_url: str, n: int, rng: random.Random, deadline
                     submitted.add(r.json()["id"])
                     continue
             await asyncio.sleep(0.5)  # the API or Temporal is restarting
-        while time.monotonic() < deadline:
+        ideas: list[dict[str, Any]] = []
+        while True:
+            produced = sum(int(r.get("produced", 0)) for r in driver.runs.values())
+            if why := stalled((tuple((i["id"], i["stage"]) for i in ideas), produced)):
+                return why
             try:
                 ideas = await driver.all_ideas()
                 if len(ideas) >= n and all(i["stage"] in TERMINAL_STAGES for i in ideas):
-                    return
+                    return None
                 await driver.step([i for i in ideas if i["stage"] not in TERMINAL_STAGES])
             except (httpx.HTTPError, ValueError):
                 pass  # a restart in progress: the next round retries
@@ -194,7 +234,11 @@ async def _drive(api_url: str, db_url: str, n: int, rng: random.Random, deadline
 
 async def _chaos(procs: dict[str, Proc], victims: list[str], rng: random.Random,
                  every_s: tuple[float, float], stop: asyncio.Event) -> None:  # fmt: skip
-    """Kill a random victim every few seconds and bring it straight back; restart any that died."""
+    """Kill a random victim every few seconds and bring it straight back; restart any that died.
+
+    The next kill is counted from the moment the victim is ready again, so every life gets
+    its `every_s` of work however slowly the machine starts processes (a slow CI machine
+    once spent most of each 8-20 s life importing, and the run crawled)."""
     next_kill = time.monotonic() + rng.uniform(*every_s)
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
@@ -207,11 +251,11 @@ async def _chaos(procs: dict[str, Proc], victims: list[str], rng: random.Random,
                 await asyncio.to_thread(p.start)
         if not victims or time.monotonic() < next_kill:
             continue
-        next_kill = time.monotonic() + rng.uniform(*every_s)
         victim = procs[rng.choice(victims)]
         victim.kill()
         await asyncio.sleep(rng.uniform(0.0, 1.0))
         await asyncio.to_thread(victim.start)
+        next_kill = time.monotonic() + rng.uniform(*every_s)
 
 
 @contextlib.contextmanager
@@ -281,10 +325,12 @@ def check_database(url: str, ids: list[int] | None = None) -> tuple[list[str], C
 
 async def run_chaos(data: Path, pipelines: int = 100, victims: tuple[str, ...] = ("worker",),
                     seed: int = 1, every_s: tuple[float, float] = (3.0, 9.0),
-                    variant_count: int = 4, timeout_s: float = 1800.0,
+                    variant_count: int = 4, timeout_s: float = 3600.0, stall_s: float = 600.0,
                     database_url: str | None = None) -> ChaosReport:  # fmt: skip
     """Run `pipelines` ideas end to end while killing `victims`; the report of what survived.
-    The database is an SQLite file under `data` unless `database_url` names another (PostgreSQL)."""
+    The database is an SQLite file under `data` unless `database_url` names another (PostgreSQL).
+    The run ends when every idea ended, when nothing moved for `stall_s` (a stuck pipeline)
+    or after `timeout_s` (a slow machine is given time, a stuck one is not)."""
     data.mkdir(parents=True, exist_ok=True)
     procs = _stack(data, variant_count, database_url)
     url = database_url or db_url(data)
@@ -296,7 +342,7 @@ async def run_chaos(data: Path, pipelines: int = 100, victims: tuple[str, ...] =
     monkey = asyncio.create_task(_chaos(procs, list(victims), rng, every_s, stop))
     try:
         api_url = f"http://127.0.0.1:{procs['api'].port}"
-        await _drive(api_url, url, pipelines, rng, started + timeout_s)
+        gave_up = await _drive(api_url, url, pipelines, rng, started + timeout_s, stall_s)
     finally:
         stop.set()
         await monkey
@@ -306,7 +352,8 @@ async def run_chaos(data: Path, pipelines: int = 100, victims: tuple[str, ...] =
     ended = sum(v for k, v in stages.items() if k in TERMINAL_STAGES)
     if ended < pipelines:
         problems.append(
-            f"only {ended} of {pipelines} pipelines reached an end state: {dict(stages)}"
+            f"only {ended} of {pipelines} pipelines reached an end state ({gave_up}): "
+            f"{dict(stages)}"
         )
     return ChaosReport(
         pipelines=pipelines,
