@@ -34,6 +34,7 @@ from models.tables import (
     Notification,
     ProductionPlan,
     ProductionRun,
+    ProgressEvent,
     Prototype,
     Shipment,
     SourcingMatch,
@@ -360,6 +361,30 @@ def install_pages(
     def plans_fragment(request: Request, who: Who) -> HTMLResponse:
         return page(request, "_plans.html", **plans_ctx(who))
 
+    def shift_form(s: Session, who: Any, plan: ProductionPlan) -> dict[str, Any] | None:
+        """The factory-day form of an approved plan's running run (planners): the next day to
+        report and, per finishing line, the units the plan expects of it that day."""
+        if plan.status != "approved" or who.role not in ("planner", "admin"):
+            return None
+        run = s.exec(
+            select(ProductionRun).where(
+                ProductionRun.trend_id == plan.trend_id, ProductionRun.status == "running"
+            )
+        ).first()
+        if run is None:
+            return None
+        last = s.exec(
+            select(func.max(ProgressEvent.day)).where(ProgressEvent.trend_id == plan.trend_id)
+        ).one()
+        planned_days = [int(d["day"]) for d in plan.daily]
+        day = int(last) + 1 if last is not None else min(planned_days, default=0)
+        expected: dict[str, int] = {}
+        for d in plan.daily:
+            expected.setdefault(str(d["line_id"]), 0)
+            if int(d["day"]) == day:
+                expected[str(d["line_id"])] += int(d["units"])
+        return {"run": run, "day": day, "lines": sorted(expected.items())}
+
     def plan_ctx(who: Any, plan_id: int) -> dict[str, Any]:
         plan_reader(who)
         with Session(db()) as s:
@@ -371,6 +396,7 @@ def install_pages(
                 select(SourcingMatch).where(SourcingMatch.trend_id == plan.trend_id)
             ).first()
             map_svg = supplier_map(s, match) if match else ""
+            shift = shift_form(s, who, plan)
         bars = [
             charts.GanttBar(str(line), float(a), float(b), str(stage), f"lot {lot}")
             for line, lot, stage, a, b in plan.gantt or []
@@ -393,6 +419,7 @@ def install_pages(
             "daily_svg": charts.bars_svg(daily, " units", "#2d9cdb", "units per factory day"),
             "match": match,
             "map_svg": map_svg,
+            "shift": shift,
         }
 
     @router.get("/app/plans/{plan_id}", response_class=HTMLResponse)

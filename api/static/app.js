@@ -4,7 +4,18 @@
 
   // Elements with data-fragment="<url>" are re-fetched when /events reports a change that
   // concerns them (data-idea="<id>" narrows it to one idea).
+  // A fragment holding a form someone is filling in (focus inside, or a field changed) is
+  // left alone: the refresh waits for the next change after they are done.
+  function busy(el) {
+    var active = document.activeElement;
+    if (active && active !== document.body && el.contains(active) && active.form) return true;
+    return Array.prototype.some.call(el.querySelectorAll("input, textarea"), function (f) {
+      return f.type === "checkbox" ? f.checked !== f.defaultChecked : f.value !== f.defaultValue;
+    });
+  }
+
   function refresh(el) {
+    if (busy(el)) return Promise.resolve();
     return fetch(el.dataset.fragment, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
       .then(function (html) { el.innerHTML = html; el.dispatchEvent(new Event("refreshed")); })
@@ -40,7 +51,19 @@
     return JSON.stringify(body);
   }
 
+  // <form data-shift>: a factory day's report, one number input per line (data-line); the
+  // lines left empty are not reported
+  function shiftOf(form) {
+    var day = Number(form.elements.day.value);
+    var reports = [];
+    form.querySelectorAll("input[data-line]").forEach(function (input) {
+      if (input.value !== "") reports.push({ line_id: input.dataset.line, day: day, units: Number(input.value) });
+    });
+    return { reports: reports };
+  }
+
   function fieldsOf(form) {
+    if (form.dataset.shift !== undefined) return shiftOf(form);
     var out = {};
     new FormData(form).forEach(function (value, key) {
       if (value === "") return;

@@ -25,6 +25,7 @@ from models.tables import (
     Milestone,
     ProductionPlan,
     ProductionRun,
+    ProgressEvent,
     Shipment,
     SourcingMatch,
     Supplier,
@@ -218,6 +219,36 @@ async def test_plan_page_draws_gantt_capacity_and_review_form(
     assert viewer.status_code == 200 and 'id="review-form"' not in viewer.text
     queue = await client.get("/app/plans", headers=planner)
     assert f"/app/plans/{plan.id}" in queue.text
+
+
+async def test_approved_plan_page_has_the_factory_day_form_for_planners(
+    client, engine, tmp_path, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
+    tid = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
+    with Session(engine) as s:
+        plan = s.exec(select(ProductionPlan).where(ProductionPlan.trend_id == tid)).one()
+        plan.status, url = "approved", f"/app/plans/{plan.id}"
+        s.add(plan)
+        s.add(ProgressEvent(trend_id=tid, line_id="OWN-2", day=0, units=950))
+        s.commit()
+        run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == tid)).one()
+    html = (await client.get(url, headers=auth_headers("li", "planner"))).text
+    form = re.search(r'<form id="shift-form".*?</form>', html, re.S)
+    assert form is not None, "no factory-day form on the approved plan"
+    assert f'data-json="/runs/{run.id}/progress/batch"' in form.group(0)
+    assert 'name="day" type="number" min="0" max="10000" value="1"' in form.group(0)  # day 0 is in
+    assert re.findall(r'data-line="([^"]+)"', form.group(0)) == ["OWN-2"]  # the finishing line
+    assert 'placeholder="1000"' in form.group(0)  # what the plan expects of it on day 1
+    viewer = await client.get(url, headers=auth_headers("vic", "viewer"))
+    assert 'id="shift-form"' not in viewer.text
+    with Session(engine) as s:
+        done = s.get(ProductionRun, run.id)
+        assert done is not None
+        done.status = "completed"
+        s.add(done)
+        s.commit()
+    html = (await client.get(url, headers=auth_headers("li", "planner"))).text
+    assert 'id="shift-form"' not in html  # nothing to report once the run is over
 
 
 async def test_dashboard_and_metrics_agree_with_the_milestones(

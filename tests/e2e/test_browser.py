@@ -1,8 +1,9 @@
 """The whole pipeline through the web pages in real headless Chromium (Debian `chromium`).
 
 A merchant logs in, submits an idea, looks at a variant in 3D and picks one; a planner finds
-the plan in the review queue, looks at the Gantt and approves it; the factory reports output
-through the API; the dashboard, left open, shows the idea's trend-to-shipment lead time as
+the plan in the review queue, looks at the Gantt and approves it, then records the first
+factory day on the plan page's form; the factory's MES reports the rest through the API; the
+dashboard, left open, shows the idea's trend-to-shipment lead time as
 it arrives over server-sent events. Screenshots go to test-artifacts/browser/.
 
 Needs /usr/bin/chromium (`apt-get install chromium`); skipped without it unless
@@ -152,16 +153,31 @@ async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_header
             await p.click("#review-form button[value=true]")
             await expect(p.locator("#plan-status")).to_have_text("approved", timeout=30_000)
 
-            # the factory reports through the API; the merchant's page follows along
+            # the run starts and the plan page offers the factory-day form: the planner
+            # records the first day's finishing lines as planned (the page follows by itself)
+            shift = p.locator("#shift-form")
+            await expect(shift).to_be_visible(timeout=60_000)
+            first_day = await p.locator("#shift-day").input_value()
+            fields = shift.locator("input[data-line]")
+            assert await fields.count() >= 1
+            for i in range(await fields.count()):
+                field = fields.nth(i)
+                await field.fill(await field.get_attribute("placeholder") or "0")
+            await p.screenshot(path=SHOTS / "4-planner-factory-day.png", full_page=True)
+            await shift.locator("button[type=submit]").click()
+            await expect(p.locator("#shift-day")).not_to_have_value(first_day, timeout=30_000)
+
+            # the factory's MES reports the rest through the API (the first day again: it
+            # counts once); the merchant's page follows along
             await _report_all_output(site, auth_headers, idea_id)
             await expect(m.locator("#idea-stage")).to_have_text("shipped", timeout=60_000)
-            await m.screenshot(path=SHOTS / "4-merchant-shipped.png", full_page=True)
+            await m.screenshot(path=SHOTS / "5-merchant-shipped.png", full_page=True)
 
             row = d.locator(f'tr[data-idea-row="{idea_id}"]')
             await expect(row.locator(".stage")).to_have_text("shipped", timeout=30_000)
             lead = (await row.locator(".leadtime").inner_text()).strip()
             assert lead not in ("", "—") and lead[0].isdigit(), lead
-            await d.screenshot(path=SHOTS / "5-dashboard.png", full_page=True)
+            await d.screenshot(path=SHOTS / "6-dashboard.png", full_page=True)
         finally:
             await browser.close()
     assert not errors, errors
