@@ -9,6 +9,7 @@ show how much any per-stage capacity bound can give. `--proven K` instead solves
 of the same family (8 orders, 2 lines per stage) to proven optimality and prints how far the
 best lower bound and the polished greedy fall from each optimum (on these, whole-lot packing
 weighs more than on the bench: a hint of which side of the gap is slack, not a proof).
+`--stages cut,sew` (or any of the three) keeps only those stages of the same orders and lines.
 """
 
 from __future__ import annotations
@@ -33,8 +34,17 @@ from engines.scheduling.problem import greedy
 STAGES = ("cut", "sew", "pack")
 
 
-def instance(orders: int, lines_per_stage: int, changeover_h: float, seed: int):
-    """Random orders (500–5,000 units, one lot) on lines of 800–2,400 units/day per stage."""
+def instance(
+    orders: int,
+    lines_per_stage: int,
+    changeover_h: float,
+    seed: int,
+    stages: tuple[str, ...] = STAGES,
+):
+    """Random orders (500–5,000 units, one lot) on lines of 800–2,400 units/day per stage.
+
+    `stages` keeps some of cut, sew, pack: the same lines and orders, the others left out.
+    """
     rng = np.random.default_rng(seed)
     lines = [
         Line(
@@ -50,13 +60,14 @@ def instance(orders: int, lines_per_stage: int, changeover_h: float, seed: int):
         for k in range(lines_per_stage)
     ]
     qty = rng.integers(500, 5000, size=orders)
-    return build_orders([Order(f"O{i}", int(q), STAGES, lots=1) for i, q in enumerate(qty)], lines)
+    kept = [ln for ln in lines if ln.process in stages]
+    return build_orders([Order(f"O{i}", int(q), stages, lots=1) for i, q in enumerate(qty)], kept)
 
 
 def stage_lps(built) -> list[int]:  # type: ignore[no-untyped-def]
     """Per stage: min T with lots fractionally on lines, Σ ticks ≤ T − start − shortest tail."""
     p, out = built.problem, []
-    for s in range(len(STAGES)):
+    for s in range(len(p.jobs[0])):
         jobs = range(len(p.jobs))
         pairs = [(j, m) for j in jobs for m in p.jobs[j][s]]
         machines = sorted({m for _, m in pairs})
@@ -114,13 +125,19 @@ def main() -> None:
     )
     ap.add_argument("--changeover-hours", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--stages", default=",".join(STAGES), help="some of cut,sew,pack (same lines and orders)"
+    )
     ap.add_argument("--lp", action="store_true", help="print per-stage LP relaxation bounds")
     ap.add_argument("--proven", type=int, default=0, metavar="K", help="K small proven instances")
     a = ap.parse_args()
     if a.proven:
         proven(a.proven, a.changeover_hours, a.workers)
         return
-    built = instance(a.orders, a.lines // len(STAGES), a.changeover_hours, a.seed)
+    stages = tuple(a.stages.split(","))
+    if not stages or any(st not in STAGES for st in stages):
+        ap.error(f"--stages: some of {','.join(STAGES)}")
+    built = instance(a.orders, a.lines // len(STAGES), a.changeover_hours, a.seed, stages)
     p = built.problem
     t0 = time.perf_counter()
     warm = greedy(p)
@@ -138,7 +155,8 @@ def main() -> None:
     )
     gap = (sol.makespan - sol.bound) / sol.makespan
     print(
-        f"instance: {a.orders} orders × {len(STAGES)} stages × {a.lines} lines, "
+        f"instance: {a.orders} orders × {len(stages)} stages ({a.stages}) × "
+        f"{a.lines // len(STAGES) * len(stages)} lines, "
         f"changeover {a.changeover_hours:g} h, seed {a.seed}"
     )
     print(f"greedy: {greedy_s * 1000:.1f} ms, makespan {warm.makespan} h")

@@ -240,12 +240,21 @@ def _staggered(ordered: list[int], k: int, n: int) -> list[int]:
     return ordered[:1] + mid[r:] + mid[:r] + ordered[1:2]
 
 
+def _shaped(ordered: list[int], shape: str, k: int, n: int) -> list[int]:
+    """A line's ascending lots in run order: Λ, staggered Λ (line k of n), rising or falling."""
+    if shape == "rise":
+        return list(ordered)
+    if shape == "fall":
+        return ordered[::-1]
+    return _staggered(ordered, k, n) if shape == "stagger" else _lambda(ordered)
+
+
 def _bottleneck_sequences(
-    problem: Problem, b: int, head: list[int], idle: dict[int, int], stagger: bool = False
+    problem: Problem, b: int, head: list[int], idle: dict[int, int], shape: str = "lambda"
 ) -> dict[int, list[int]]:
     """Jobs per bottleneck machine: LPT onto the earliest-finishing one (its idle ticks counted).
 
-    Each line's jobs then run in Λ order, or staggered from line to line (see _staggered).
+    Each line's jobs then run in the given shape (see _shaped and _anchor_shapes).
     """
     free = {m: problem.release[m] + idle.get(m, 0) for st in problem.jobs for m in st[b]}
     seqs: dict[int, list[int]] = {m: [] for m in free}
@@ -256,11 +265,9 @@ def _bottleneck_sequences(
         free[m] = max(free[m], head[j]) + alts[m]
         seqs[m].append(j)
     ascending = {m: sorted(js, key=lambda j: (problem.jobs[j][b][m], j)) for m, js in seqs.items()}
-    if stagger:
-        return {
-            m: _staggered(js, k, len(seqs)) for k, (m, js) in enumerate(sorted(ascending.items()))
-        }
-    return {m: _lambda(js) for m, js in ascending.items()}
+    return {
+        m: _shaped(js, shape, k, len(seqs)) for k, (m, js) in enumerate(sorted(ascending.items()))
+    }
 
 
 def _upstream(
@@ -317,13 +324,35 @@ def bottleneck_first(problem: Problem) -> Solution | None:
     anchors = [_bottleneck_stage(problem)]
     anchors += [b for b in range(n_stages) if b != anchors[0]] if ALL_ANCHORS else []
     work = [min(st[0].values()) for st in problem.jobs]
-    mixed = max(work) > 1.1 * min(work)  # lots of one size: staggering only rotates equals
-    staggers = (False, True) if mixed else (False,)
-    runs = (_anchored(problem, b, stagger) for b in anchors for stagger in staggers)
+    mixed = max(work) > 1.1 * min(work)  # lots of one size: every shape runs equals alike
+    runs = (
+        _anchored(problem, b, shape)
+        for b in anchors
+        for shape in _anchor_shapes(b, n_stages, mixed)
+    )
     return min(runs, key=lambda sol: sol.makespan)
 
 
-def _anchored(problem: Problem, b: int, stagger: bool) -> Solution:
+def _anchor_shapes(b: int, n_stages: int, mixed: bool) -> list[str]:
+    """Line shapes worth trying with stage b as the anchor.
+
+    Λ always. With lots of mixed sizes also the staggered Λ, and at an end of the routing the
+    shape of Johnson's rule for two stages (the slower second: lots in rising order of their
+    first-stage ticks; the slower first: falling order of their second-stage ticks). An anchor
+    with no stage before it has nothing to fill, only a drain, so its lots fall in size; with
+    none after it nothing drains, and they rise.
+    """
+    if not mixed:
+        return ["lambda"]
+    shapes = ["lambda", "stagger"]
+    if n_stages > 1 and b == 0:
+        shapes.append("fall")
+    if n_stages > 1 and b == n_stages - 1:
+        shapes.append("rise")
+    return shapes
+
+
+def _anchored(problem: Problem, b: int, shape: str = "lambda") -> Solution:
     """The flow-line schedule balanced on stage b, best of a few idle-aware rebalancings."""
     head = [
         problem.job_release[j] + sum(min(a.values()) for a in st[:b])
@@ -332,7 +361,7 @@ def _anchored(problem: Problem, b: int, stagger: bool) -> Solution:
     best: Solution | None = None
     idle: dict[int, int] = {}
     for _ in range(FLOW_ROUNDS):  # rebalance with each line's observed idle ticks
-        seqs = _bottleneck_sequences(problem, b, head, idle, stagger)
+        seqs = _bottleneck_sequences(problem, b, head, idle, shape)
         sol = _flow_schedule(problem, b, seqs)
         best = sol if best is None or sol.makespan < best.makespan else best
         idle = {m: _idle_ticks(problem, sol, b, m, js) for m, js in seqs.items() if js}

@@ -38,9 +38,11 @@ from engines.scheduling.bounds import (
 from engines.scheduling.local import improve, is_flow_line
 from engines.scheduling.orders import fluid_lower_bound, ramp_loss_days
 from engines.scheduling.problem import (
+    _anchor_shapes,
     _anchored,
     _job_orders,
     _serial,
+    _shaped,
     _staggered,
     bottleneck_first,
     objective,
@@ -48,6 +50,7 @@ from engines.scheduling.problem import (
 
 DATA = Path(__file__).parent / "data"
 FAST_S = 2.0  # CP-SAT seconds per plan in these tests
+SHAPE_SEED = 0
 
 
 def _routing_lines(cut: int = 2, sew: int = 4, pack: int = 2, **kw) -> list[Line]:
@@ -285,8 +288,13 @@ def test_lower_bounds_never_exceed_the_proven_optimum(seed: int) -> None:
         assert lot_transfer_lower_bound(built) <= sol.makespan
 
 
-def _flow_line(seed: int, orders: int, per_stage: int):  # type: ignore[no-untyped-def]
-    """Whole-order lots (500–5,000 units) through cut → sew → pack, 800–2,400 units/day lines."""
+def _flow_line(  # type: ignore[no-untyped-def]
+    seed: int, orders: int, per_stage: int, stages: tuple[str, ...] = ("cut", "sew", "pack")
+):
+    """Whole-order lots (500–5,000 units) through cut → sew → pack, 800–2,400 units/day lines.
+
+    `stages` keeps only some of them (the same random lines and quantities as all three).
+    """
     rng = np.random.default_rng(seed)
     lines = [
         Line(
@@ -298,7 +306,8 @@ def _flow_line(seed: int, orders: int, per_stage: int):  # type: ignore[no-untyp
     ]  # fmt: skip
     qty = rng.integers(500, 5000, size=orders)
     return build_orders(
-        [Order(f"O{i}", int(q), ("cut", "sew", "pack"), lots=1) for i, q in enumerate(qty)], lines
+        [Order(f"O{i}", int(q), stages, lots=1) for i, q in enumerate(qty)],
+        [ln for ln in lines if ln.process in stages],
     )
 
 
@@ -379,10 +388,31 @@ def test_staggered_lines_run_their_big_lots_at_different_times() -> None:
 def test_staggering_helps_when_the_first_and_last_stages_are_equally_loaded() -> None:
     built = _flow_line(3, orders=200, per_stage=12)  # cut and pack both near 765 h of work
     p = built.problem
-    in_step = min(_anchored(p, b, stagger=False).makespan for b in range(3))
-    staggered = [_anchored(p, b, stagger=True) for b in range(3)]
+    in_step = min(_anchored(p, b, "lambda").makespan for b in range(3))
+    staggered = [_anchored(p, b, "stagger") for b in range(3)]
     assert all(violations(p, sol) == [] for sol in staggered)
     assert min(sol.makespan for sol in staggered) < 0.97 * in_step
+
+
+@pytest.mark.parametrize(("stages", "shape"), [(("cut", "sew"), "rise"), (("sew", "pack"), "fall")])
+def test_an_anchor_at_the_end_of_the_routing_runs_its_lots_monotone(
+    stages: tuple[str, str], shape: str
+) -> None:
+    # sew is the slower stage of both: with nothing after it its lots should rise in size (no
+    # drain to keep short), with nothing before it they should fall (no fill), as Johnson's rule
+    built = _flow_line(SHAPE_SEED, orders=200, per_stage=12, stages=stages)
+    p, sew = built.problem, stages.index("sew")
+    assert _anchor_shapes(sew, 2, mixed=True)[-1] == shape and _anchor_shapes(sew, 2, False) == [
+        "lambda"
+    ]
+    monotone = _anchored(p, sew, shape)
+    assert violations(p, monotone) == []
+    # 898 vs 910 and 916 h (cut → sew); 877 vs 887 and 916 h (sew → pack)
+    assert monotone.makespan < min(_anchored(p, sew, s).makespan for s in ("lambda", "stagger"))
+    assert bottleneck_first(p).makespan <= monotone.makespan  # type: ignore[union-attr]
+    assert _shaped([1, 2, 3, 4, 5], "rise", 0, 1) == [1, 2, 3, 4, 5]
+    assert _shaped([1, 2, 3, 4, 5], "fall", 0, 1) == [5, 4, 3, 2, 1]
+    assert _shaped([1, 2, 3, 4, 5], "lambda", 0, 1) == [1, 3, 5, 4, 2]
 
 
 def test_split_lots() -> None:
