@@ -30,7 +30,7 @@ from engines.scheduling.bounds import (
 )
 from engines.scheduling.lines import Line
 from engines.scheduling.local import improve
-from engines.scheduling.orders import Order, build_orders, fluid_lower_bound
+from engines.scheduling.orders import TICKS_PER_DAY, Order, build_orders, fluid_lower_bound
 from engines.scheduling.problem import greedy
 
 STAGES = ("cut", "sew", "pack")
@@ -96,14 +96,15 @@ def losses(built, sol) -> list[dict[str, float]]:  # type: ignore[no-untyped-def
     """Per stage: the makespan split into stage-equivalent hours (rate-weighted over its lines).
 
     work: units / pooled rate; release: lines not yet available; start: released but before
-    their first lot; gaps: idle between lots; tail: after their last lot until the makespan;
-    rounding: whole-tick durations beyond units / rate. The parts add up to the makespan. A
-    line with no lot counts all its time after release as tail.
+    their first lot; gaps: idle between lots (blocked time such as days off included); tail:
+    after their last lot until the makespan; rounding: whole-tick durations beyond units / rate.
+    The parts add up to the makespan. A line with no lot counts all its time after release as
+    tail.
     """
     p, out = built.problem, []
     for s in range(len(p.jobs[0])):
         machines = sorted({m for st in p.jobs for m in st[s]})
-        rate = {m: built.rates_per_day[m] / 24 for m in machines}
+        rate = {m: built.rates_per_day[m] / TICKS_PER_DAY for m in machines}
         ops: dict[int, list[tuple[int, int, int]]] = {m: [] for m in machines}
         for (j, stage), (m, st, en) in sol.ops.items():
             if stage == s:

@@ -466,13 +466,14 @@ def test_property_greedy_is_feasible_and_cpsat_never_worse(p: Problem) -> None:
 @pytest.mark.parametrize("stages", [("cut", "sew", "pack"), ("sew",)])
 def test_bench_loss_split_adds_up_to_the_makespan(stages: tuple[str, ...]) -> None:
     from bench.scheduling.__main__ import LOSSES, instance, losses
+    from engines.scheduling.orders import TICKS_PER_DAY
 
     built = instance(30, 3, 0.0, seed=2, stages=stages)
     sol = greedy(built.problem)
     units = sum(u for _, _, u in built.lots)
     for s, part in enumerate(losses(built, sol)):
         machines = {m for st in built.problem.jobs for m in st[s]}
-        pooled = sum(built.rates_per_day[m] / 24 for m in machines)
+        pooled = sum(built.rates_per_day[m] / TICKS_PER_DAY for m in machines)
         assert sum(part[k] for k in LOSSES) == pytest.approx(sol.makespan)
         assert part["work"] == pytest.approx(units / pooled)
         assert min(part.values()) >= -1e-9  # whole ticks only ever round up
