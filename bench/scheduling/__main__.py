@@ -30,10 +30,21 @@ from engines.scheduling.bounds import (
 )
 from engines.scheduling.lines import Line
 from engines.scheduling.local import improve
-from engines.scheduling.orders import TICKS_PER_DAY, Order, build_orders, fluid_lower_bound
+from engines.scheduling.orders import (
+    TICKS_PER_DAY,
+    TICKS_PER_HOUR,
+    Order,
+    build_orders,
+    fluid_lower_bound,
+)
 from engines.scheduling.problem import greedy
 
 STAGES = ("cut", "sew", "pack")
+
+
+def hours(ticks: float) -> float:
+    """Ticks (a quarter hour each) as hours."""
+    return ticks / TICKS_PER_HOUR
 
 
 def instance(
@@ -124,7 +135,7 @@ def losses(built, sol) -> list[dict[str, float]]:  # type: ignore[no-untyped-def
             part["rounding"] += r * busy - units
             part["work"] += units
         pooled = sum(rate.values())
-        out.append({k: v / pooled for k, v in part.items()})
+        out.append({k: hours(v / pooled) for k, v in part.items()})
     return out
 
 
@@ -139,13 +150,17 @@ def proven(k: int, changeover_h: float, workers: int) -> None:
             p, hint=heuristic, horizon=heuristic.makespan, time_limit_s=30.0, workers=workers
         )
         if sol.status != "OPTIMAL":
-            print(f"seed {seed}: not proven in 30 s ({sol.makespan} h, bound {sol.bound:.0f} h)")
+            print(
+                f"seed {seed}: not proven in 30 s ({hours(sol.makespan):.2f} h, "
+                f"bound {hours(sol.bound):.2f} h)"
+            )
             continue
         below.append((sol.makespan - lb) / sol.makespan)
         above.append((heuristic.makespan - sol.makespan) / sol.makespan)
         print(
-            f"seed {seed}: optimum {sol.makespan} h, lower bound {lb} h ({below[-1]:.1%} below), "
-            f"greedy + 0.5 s local search {heuristic.makespan} h ({above[-1]:.1%} above)"
+            f"seed {seed}: optimum {hours(sol.makespan):.2f} h, lower bound {hours(lb):.2f} h "
+            f"({below[-1]:.1%} below), greedy + 0.5 s local search "
+            f"{hours(heuristic.makespan):.2f} h ({above[-1]:.1%} above)"
         )
     if below:
         print(
@@ -200,19 +215,22 @@ def main() -> None:
         f"{a.lines // len(STAGES) * len(stages)} lines, "
         f"changeover {a.changeover_hours:g} h, seed {a.seed}"
     )
-    print(f"greedy: {greedy_s * 1000:.1f} ms, makespan {warm.makespan} h")
+    print(f"greedy: {greedy_s * 1000:.1f} ms, makespan {hours(warm.makespan):.2f} h")
     print(
         f"cp-sat: {sol.wall_s:.1f} s (limit {a.time_limit:g} s incl. {a.local_search:g} s local "
         f"search, {a.workers} workers), "
-        f"makespan {sol.makespan} h, bound {sol.bound:.0f} h, status {sol.status}"
+        f"makespan {hours(sol.makespan):.2f} h, bound {hours(sol.bound):.2f} h, status {sol.status}"
     )
     print(
-        f"bounds: fluid {fluid} h, pipeline {pipeline} h, lot transfer {lot_transfer} h "
+        f"bounds: fluid {hours(fluid):.2f} h, pipeline {hours(pipeline):.2f} h, "
+        f"lot transfer {hours(lot_transfer):.2f} h "
         "(the larger is a cut in the model)"
     )
     if a.lp:
         print(
-            f"stage LP relaxations (integer durations): {', '.join(map(str, stage_lps(built)))} h"
+            "stage LP relaxations (integer durations): "
+            + ", ".join(f"{hours(t):.2f}" for t in stage_lps(built))
+            + " h"
         )
     print("where each stage's hours go in the cp-sat plan (rate-weighted over its lines):")
     for name, part in zip(stages, losses(built, sol), strict=True):

@@ -2,7 +2,7 @@
 
 from engines.scheduling.jobshop import JobShopResult, load_orlib, parse_orlib, solve_jobshop
 from engines.scheduling.lines import Line, lines_from_assignments
-from engines.scheduling.orders import TICKS_PER_DAY, Order, build_orders, split_lots
+from engines.scheduling.orders import TICKS_PER_DAY, TICKS_PER_HOUR, Order, build_orders, split_lots
 from engines.scheduling.plan import (
     compare_plans,
     format_comparison,
@@ -25,6 +25,7 @@ from engines.scheduling.schedule import (
 
 __all__ = [
     "TICKS_PER_DAY",
+    "TICKS_PER_HOUR",
     "DeadlineInfeasible",
     "JobShopResult",
     "Line",

@@ -1,4 +1,4 @@
-"""Orders on lines as a Problem in hour ticks: lots × routing stages, setups, calendars."""
+"""Orders on lines as a Problem in quarter-hour ticks: lots × routing stages, setups, calendars."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from engines.scheduling.lines import Line
 from engines.scheduling.problem import Problem
 from engines.scheduling.schedule import MAX_HORIZON_DAYS, DeadlineInfeasible, overtime_scale
 
-TICKS_PER_DAY = 24  # one tick = one hour of the factory calendar
+# One tick = a quarter hour of the factory calendar. A lot's ticks on a line round its units /
+# rate up to whole ticks: with hour ticks that wasted half an hour per lot and stage on average
+# (about 1 % of a 200-lot plan's makespan); a quarter hour keeps it near 8 minutes.
+TICKS_PER_HOUR = 4
+TICKS_PER_DAY = 24 * TICKS_PER_HOUR
 MAX_AUTO_LOTS = 150
 
 
@@ -140,7 +144,7 @@ def build_orders(
         group,
         due=due,
         setup=[
-            round(ln.changeover_days * TICKS_PER_DAY + lo)
+            math.ceil(ln.changeover_days * TICKS_PER_DAY + lo - 1e-9)  # never shorter
             for ln, lo in zip(machines, loss, strict=True)
         ],
         release=[ln.available_from_day * TICKS_PER_DAY for ln in machines],

@@ -25,7 +25,7 @@ def routing_of(lines: Sequence[Line]) -> tuple[str, ...]:
 
 
 def _day(tick: int) -> int:
-    """0-based day in which an end tick falls (end of day d is tick 24(d + 1))."""
+    """0-based day in which an end tick falls (end of day d is tick TICKS_PER_DAY · (d + 1))."""
     return max(math.ceil(tick / TICKS_PER_DAY) - 1, 0)
 
 
@@ -114,7 +114,13 @@ def report(built: Built, sol: Solution, due_in_days: int, warm: Solution) -> Sch
     rate = {built.lines[k].line_id: float(built.rates_per_day[k]) for k in per_day}
     active = sum((r["end_day"] - r["start_day"] + 1) * rate[r["line_id"]] for r in rows)
     gantt = sorted(
-        (built.lines[m].line_id, built.lots[j][1], order.routing[s], st / 24, en / 24)
+        (
+            built.lines[m].line_id,
+            built.lots[j][1],
+            order.routing[s],
+            st / TICKS_PER_DAY,
+            en / TICKS_PER_DAY,
+        )
         for (j, s), (m, st, en) in sol.ops.items()
     )
     gap = (sol.objective - sol.bound) / sol.objective if sol.objective > 0 else 0.0

@@ -36,7 +36,7 @@ from engines.scheduling.bounds import (
     pipeline_lower_bound,
 )
 from engines.scheduling.local import improve, is_flow_line
-from engines.scheduling.orders import fluid_lower_bound, ramp_loss_days
+from engines.scheduling.orders import TICKS_PER_HOUR, fluid_lower_bound, ramp_loss_days
 from engines.scheduling.problem import (
     _anchor_shapes,
     _anchored,
@@ -117,6 +117,7 @@ def test_plan_covers_every_stage_and_lots_flow_in_order() -> None:
     assert sum(u for _, _, u in s.daily) == 40_000 == cumulative_plan(s.daily, s.completion_day)
     assert _stage_totals(s) == {"cut": 40_000, "sew": 40_000, "pack": 40_000}
     assert sum(u for _, u in s.shipments) == 40_000 and s.shipments[0][0] < s.completion_day
+    assert max(end for *_, end in s.gantt) == pytest.approx(s.makespan_days)  # bars in days
     stages = defaultdict(dict)
     for line_id, lot, stage, start, end in s.gantt:
         stages[lot][stage] = (start, end, line_id)
@@ -321,18 +322,19 @@ def test_pipeline_bound_counts_fill_and_drain() -> None:
 
 @pytest.mark.parametrize("feeder_first", [True, False])
 def test_pipeline_bound_counts_each_lines_own_lots(feeder_first: bool) -> None:
-    # Four 1,000-unit lots; the uneven stage has lines of 10 and 30 ticks a lot, the even one
+    # Four 1,000-unit lots; the uneven stage has lines of 10 and 30 hours a lot, the even one
     # two lines of 20. The second lot off (or onto) the uneven stage cannot be ready before 20
     # (both on the fast line) or 30 (the slow line): pooled fluid said 15, one lot alone 10.
-    # So the even lines lose 10 and 20 ticks: (4 · 20 · 1,200/24 + 50 · 10 + 50 · 20) / 100.
+    # So the even lines lose 10 and 20 hours: (4 · 20 · 1,200/24 + 50 · 10 + 50 · 20) / 100.
     uneven = [Line(f"u{r}", "t", "uneven", r, ramp_days=0, changeover_days=0) for r in (2400, 800)]
     even = [Line(f"e{k}", "t", "even", 1200, ramp_days=0, changeover_days=0) for k in (1, 2)]
     routing = ("uneven", "even") if feeder_first else ("even", "uneven")
     built = build_orders([Order(f"O{i}", 1000, routing, lots=1) for i in range(4)], uneven + even)
     warm = greedy(built.problem)
     sol = cpsat.solve(built.problem, hint=warm, horizon=warm.makespan, time_limit_s=5.0)
-    assert sol.status == "OPTIMAL" and sol.makespan == 60
-    assert fluid_lower_bound(built) == 50 and pipeline_lower_bound(built) == 55
+    h = TICKS_PER_HOUR
+    assert sol.status == "OPTIMAL" and sol.makespan == 60 * h
+    assert fluid_lower_bound(built) == 50 * h and pipeline_lower_bound(built) == 55 * h
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -466,14 +468,13 @@ def test_property_greedy_is_feasible_and_cpsat_never_worse(p: Problem) -> None:
 @pytest.mark.parametrize("stages", [("cut", "sew", "pack"), ("sew",)])
 def test_bench_loss_split_adds_up_to_the_makespan(stages: tuple[str, ...]) -> None:
     from bench.scheduling.__main__ import LOSSES, instance, losses
-    from engines.scheduling.orders import TICKS_PER_DAY
 
     built = instance(30, 3, 0.0, seed=2, stages=stages)
     sol = greedy(built.problem)
     units = sum(u for _, _, u in built.lots)
     for s, part in enumerate(losses(built, sol)):
         machines = {m for st in built.problem.jobs for m in st[s]}
-        pooled = sum(built.rates_per_day[m] / TICKS_PER_DAY for m in machines)
-        assert sum(part[k] for k in LOSSES) == pytest.approx(sol.makespan)
+        pooled = sum(built.rates_per_day[m] / 24 for m in machines)  # units per hour
+        assert sum(part[k] for k in LOSSES) == pytest.approx(sol.makespan / TICKS_PER_HOUR)
         assert part["work"] == pytest.approx(units / pooled)
         assert min(part.values()) >= -1e-9  # whole ticks only ever round up
