@@ -43,7 +43,7 @@ STAGES = ("cut", "sew", "pack")
 
 
 def hours(ticks: float) -> float:
-    """Ticks (a quarter hour each) as hours."""
+    """Ticks as hours (TICKS_PER_HOUR ticks to the hour)."""
     return ticks / TICKS_PER_HOUR
 
 
