@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import multiprocessing
+import os
 import shutil
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -290,10 +291,11 @@ def test_committed_calibration_matches_the_estimator() -> None:
     assert len(errors) >= 10 and np.median(errors) <= 15.0
 
 
-@pytest.mark.skipif(
-    not HAS_SLICER, reason="needs the prusa-slicer binary (apt-get install prusa-slicer)"
-)
 def test_estimate_is_within_15_percent_of_prusaslicer(tmp_path: Path) -> None:
+    if not HAS_SLICER:
+        if os.environ.get("TRENDFORGE_REQUIRE_SLICER") == "1":
+            pytest.fail("prusa-slicer is missing and TRENDFORGE_REQUIRE_SLICER=1")
+        pytest.skip("needs the prusa-slicer binary (apt-get install prusa-slicer)")
     report = prepare(FIXTURES / "overlapping_shells.stl", tmp_path / "real", stem="shells")
 
     assert report.gcode_path and Path(report.gcode_path).stat().st_size > 0
