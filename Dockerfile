@@ -31,6 +31,16 @@ ENV PATH=/opt/venv/bin:$PATH \
     TRENDFORGE_API_HOST=0.0.0.0 \
     TRENDFORGE_API_PORT=8000
 
+# PrusaSlicer (Debian's package) lets print-prep workers export real G-code with the slicer's own
+# print time; without it they fall back to the calibrated layer estimate. `--build-arg
+# WITH_SLICER=0` leaves it out (a much smaller image).
+ARG WITH_SLICER=1
+RUN if [ "$WITH_SLICER" = "1" ]; then \
+        apt-get update \
+        && apt-get install -y --no-install-recommends prusa-slicer \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
+
 RUN groupadd --system --gid 10001 trendforge \
     && useradd --system --uid 10001 --gid trendforge --create-home --home-dir /home/trendforge trendforge \
     && mkdir -p /data/files \
