@@ -200,6 +200,16 @@ def map_svg(hub: MapPoint, radius_km: float, points: Sequence[MapPoint], minutes
     for p in points:  # one supplier doing several processes: one label listing them
         if p.kind == "chosen":
             labels.setdefault((p.lat, p.lon), []).append(p.label.split(":", 1)[0])
+    hx, hy = xy(hub)
+    taken = [  # boxes labels must not cover: the legend, the hub and its label, chosen markers
+        (width - 126.0, 8.0, float(width), 60.0),
+        (hx - 9, hy - 9, hx + 9, hy + 9),
+        _label_box(hx + 10, hy - 8, hub.label, "start"),
+    ]
+    taken += [
+        (x - 6, y - 6, x + 6, y + 6) for x, y in (xy(p) for p in points if p.kind == "chosen")
+    ]
+    texts = []
     for p in sorted(points, key=lambda q: q.kind != "alternative"):
         px, py = xy(p)
         r = 6 if p.kind == "chosen" else 4
@@ -209,13 +219,17 @@ def map_svg(hub: MapPoint, radius_km: float, points: Sequence[MapPoint], minutes
         )
         if p.kind == "chosen" and (p.lat, p.lon) in labels:
             short = ", ".join(labels.pop((p.lat, p.lon)))  # processes; the supplier in the tooltip
-            parts.append(f'<text x="{px + 8:.1f}" y="{py + 4:.1f}" {_FONT}>{escape(short)}</text>')
-    hx, hy = xy(hub)
+            x, y, anchor = _place_label(px, py, short, taken, width, height)
+            texts.append(
+                f'<text class="supplier-label" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" '
+                f"{_FONT}>{escape(short)}</text>"
+            )
     parts.append(
         f'<rect x="{hx - 7:.1f}" y="{hy - 7:.1f}" width="14" height="14" fill="{colours["hub"]}" '
         f'transform="rotate(45 {hx:.1f} {hy:.1f})"><title>{escape(hub.label)}</title></rect>'
         f'<text x="{hx + 10:.1f}" y="{hy - 8:.1f}" {_FONT} font-weight="600">{escape(hub.label)}</text>'
     )
+    parts += texts  # labels over every marker
     for i, (kind, name) in enumerate((("hub", "assembly hub"), ("chosen", "chosen supplier"),
                                       ("alternative", "runner-up"))):  # fmt: skip
         parts.append(
@@ -228,6 +242,37 @@ def map_svg(hub: MapPoint, radius_km: float, points: Sequence[MapPoint], minutes
         f'stroke="#1d2330" stroke-width="2"/><text x="20" y="{height - 26}" {_FONT}>{bar_km:g} km</text>'
     )
     return _svg(width, height, "".join(parts), f"supplier map around {hub.label}")
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom (px)
+_CHAR_PX = 6.5  # generous mean glyph width of the 11 px sans-serif labels
+
+
+def _label_box(x: float, y: float, text: str, anchor: str) -> Box:
+    """Approximate box of an 11 px label whose baseline starts (or ends) at (x, y)."""
+    w = len(text) * _CHAR_PX
+    left = x - w if anchor == "end" else x
+    return (left, y - 10, left + w, y + 3)
+
+
+def _place_label(
+    px: float, py: float, text: str, taken: list[Box], width: float, height: float
+) -> tuple[float, float, str]:
+    """(x, y, text-anchor) for a point's label: right or left of it, then a line lower or higher,
+    the first spot inside the map that covers no box in `taken` (its box is added there)."""
+    spots = [(dx, dy, a) for dy in (0, 14, -14, 28, -28) for dx, a in ((8, "start"), (-8, "end"))]
+    for dx, dy, anchor in spots:
+        box = _label_box(px + dx, py + 4 + dy, text, anchor)
+        inside = box[0] >= 2 and box[1] >= 2 and box[2] <= width - 2 and box[3] <= height - 2
+        if inside and not any(_overlap(box, t) for t in taken):
+            taken.append(box)
+            return px + dx, py + 4 + dy, anchor
+    taken.append(_label_box(px + 8, py + 4, text, "start"))
+    return px + 8, py + 4, "start"  # crowded everywhere: the usual spot
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _km(a: MapPoint, b: MapPoint, km_lat: float, km_lon: float) -> float:
