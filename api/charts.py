@@ -201,10 +201,12 @@ def map_svg(hub: MapPoint, radius_km: float, points: Sequence[MapPoint], minutes
         if p.kind == "chosen":
             labels.setdefault((p.lat, p.lon), []).append(p.label.split(":", 1)[0])
     hx, hy = xy(hub)
+    hub_x, hub_y = hx + 10, hy - 8  # the hub's own label
+    legend = (("hub", "assembly hub"), ("chosen", "chosen supplier"), ("alternative", "runner-up"))
     taken = [  # boxes labels must not cover: the legend, the hub and its label, chosen markers
-        (width - 126.0, 8.0, float(width), 60.0),
+        (width - 126.0, 8.0, float(width), 12.0 + 16 * len(legend)),  # to under its last row
         (hx - 9, hy - 9, hx + 9, hy + 9),
-        _label_box(hx + 10, hy - 8, hub.label, "start"),
+        _label_box(hub_x, hub_y, hub.label, "start"),
     ]
     taken += [
         (x - 6, y - 6, x + 6, y + 6) for x, y in (xy(p) for p in points if p.kind == "chosen")
@@ -227,11 +229,10 @@ def map_svg(hub: MapPoint, radius_km: float, points: Sequence[MapPoint], minutes
     parts.append(
         f'<rect x="{hx - 7:.1f}" y="{hy - 7:.1f}" width="14" height="14" fill="{colours["hub"]}" '
         f'transform="rotate(45 {hx:.1f} {hy:.1f})"><title>{escape(hub.label)}</title></rect>'
-        f'<text x="{hx + 10:.1f}" y="{hy - 8:.1f}" {_FONT} font-weight="600">{escape(hub.label)}</text>'
+        f'<text x="{hub_x:.1f}" y="{hub_y:.1f}" {_FONT} font-weight="600">{escape(hub.label)}</text>'
     )
     parts += texts  # labels over every marker
-    for i, (kind, name) in enumerate((("hub", "assembly hub"), ("chosen", "chosen supplier"),
-                                      ("alternative", "runner-up"))):  # fmt: skip
+    for i, (kind, name) in enumerate(legend):
         parts.append(
             f'<circle cx="{width - 120}" cy="{18 + i * 16}" r="5" fill="{colours[kind]}"/>'
             f'<text x="{width - 110}" y="{22 + i * 16}" {_FONT}>{name}</text>'

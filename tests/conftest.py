@@ -30,6 +30,15 @@ from trendforge.temporal import build_workers
 BIN = Path(sys.executable).parent
 
 
+def skip_unless_installed(found: bool, what: str, require_env: str, install: str) -> None:
+    """Skip a test whose system tool is missing, or fail where CI sets `require_env`=1."""
+    if found:
+        return
+    if os.environ.get(require_env) == "1":
+        pytest.fail(f"{what} is missing and {require_env}=1")
+    pytest.skip(f"no {what}: `{install}` to run this test")
+
+
 def _binary(name: str) -> str:
     path = BIN / name
     found = str(path) if path.is_file() else shutil.which(name)

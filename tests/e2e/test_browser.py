@@ -23,7 +23,7 @@ import pytest
 import uvicorn
 
 from api.app import create_app
-from tests.conftest import TEST_PASSWORD, running_workers
+from tests.conftest import TEST_PASSWORD, running_workers, skip_unless_installed
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
@@ -42,11 +42,9 @@ SHOTS = Path("test-artifacts/browser")
 
 
 def _chromium_or_skip() -> str:
-    if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
-        return CHROMIUM
-    if os.environ.get("TRENDFORGE_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{CHROMIUM} is missing and TRENDFORGE_REQUIRE_BROWSER=1")
-    pytest.skip(f"no {CHROMIUM}: `apt-get install chromium` to run the browser tests")
+    found = Path(CHROMIUM).is_file() or shutil.which(CHROMIUM) is not None
+    skip_unless_installed(found, CHROMIUM, "TRENDFORGE_REQUIRE_BROWSER", "apt-get install chromium")
+    return CHROMIUM
 
 
 def _free_port() -> int:

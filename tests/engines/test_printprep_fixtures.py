@@ -6,7 +6,6 @@ import dataclasses
 import io
 import json
 import multiprocessing
-import os
 import shutil
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +28,7 @@ from engines.printprep.profiles import SIZE_PRESETS_MM, target_size
 from engines.printprep.rays import self_intersecting_edges
 from engines.printprep.repair import close_with_pymeshfix, mesh_health
 from engines.printprep.slicing import PrintSettings, slice_layers
+from tests.conftest import skip_unless_installed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "printprep"
 CALIBRATION = Path(__file__).parents[2] / "engines" / "printprep" / "calibration.json"
@@ -292,10 +292,9 @@ def test_committed_calibration_matches_the_estimator() -> None:
 
 
 def test_estimate_is_within_15_percent_of_prusaslicer(tmp_path: Path) -> None:
-    if not HAS_SLICER:
-        if os.environ.get("TRENDFORGE_REQUIRE_SLICER") == "1":
-            pytest.fail("prusa-slicer is missing and TRENDFORGE_REQUIRE_SLICER=1")
-        pytest.skip("needs the prusa-slicer binary (apt-get install prusa-slicer)")
+    skip_unless_installed(
+        HAS_SLICER, "prusa-slicer", "TRENDFORGE_REQUIRE_SLICER", "apt-get install prusa-slicer"
+    )
     report = prepare(FIXTURES / "overlapping_shells.stl", tmp_path / "real", stem="shells")
 
     assert report.gcode_path and Path(report.gcode_path).stat().st_size > 0
