@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -35,6 +35,7 @@ from api.auth import (
     plan_reader,
     require,
 )
+from api.exports import daily_csv, lots_csv
 from api.leadtimes import LeadTimes, cached_leadtimes
 from api.live import install_live
 from api.pages import install_pages
@@ -447,16 +448,41 @@ def create_app(
             rows = s.exec(q.order_by(col(ProductionPlan.id))).all()
             return [r.model_dump(exclude={"daily"}) for r in rows]
 
-    @app.get("/plans/{plan_id}", tags=["planner"])
-    def get_plan(plan_id: int, who: Annotated[Actor, Depends(plan_reader)]) -> dict[str, Any]:
-        """One plan with its line-by-line daily quantities."""
+    def readable_plan(plan_id: int, who: Actor) -> ProductionPlan:
+        """The plan, 404 when missing, 403 when a merchant asks for another merchant's."""
         with Session(db()) as s:
             plan = s.get(ProductionPlan, plan_id)
             if plan is None:
                 raise HTTPException(404, f"plan {plan_id} does not exist")
             if who.role == "merchant":
                 trend_or_404(s, plan.trend_id, who, "see its plans")
-            return plan.model_dump()
+            return plan
+
+    @app.get("/plans/{plan_id}", tags=["planner"])
+    def get_plan(plan_id: int, who: Annotated[Actor, Depends(plan_reader)]) -> dict[str, Any]:
+        """One plan with its line-by-line daily quantities."""
+        return readable_plan(plan_id, who).model_dump()
+
+    def csv_download(plan_id: int, who: Actor, kind: str) -> Response:
+        """A plan's daily or lots CSV as an attachment named after the plan and revision."""
+        plan = readable_plan(plan_id, who)
+        text = daily_csv(plan) if kind == "daily" else lots_csv(plan)
+        name = f"plan-{plan_id}-rev{plan.revision}-{kind}.csv"
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @app.get("/plans/{plan_id}/daily.csv", tags=["planner"], response_class=Response)
+    def get_plan_daily_csv(plan_id: int, who: Annotated[Actor, Depends(plan_reader)]) -> Response:
+        """Units the finishing lines ship per factory day, as CSV (the plan's `daily`)."""
+        return csv_download(plan_id, who, "daily")
+
+    @app.get("/plans/{plan_id}/lots.csv", tags=["planner"], response_class=Response)
+    def get_plan_lots_csv(plan_id: int, who: Annotated[Actor, Depends(plan_reader)]) -> Response:
+        """Every lot per line and stage with start and end (factory days), as CSV."""
+        return csv_download(plan_id, who, "lots")
 
     @app.post("/plans/{plan_id}/review", tags=["planner"])
     async def review(

@@ -32,7 +32,7 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 |   prototype, prototype file, sourcing,  |      |          |         |        |         |
 |   match]                                |      |          |         |        |         |
 | POST /ideas/{id}/selection, /cancel     | 401  | own      | -       | -      | -       |
-| GET /plans, /plans/{id}                 | 401  | own only | A       | A      | A       |
+| GET /plans, /plans/{id}, its CSVs       | 401  | own only | A       | A      | A       |
 | POST /plans/{id}/review                 | 401  | -        | A       | -      | -       |
 | GET /runs/{id}                          | 401  | own      | A       | A      | A       |
 | POST /runs/{id}/progress[/batch]       | 401  | -        | A       | -      | A       |

@@ -69,6 +69,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/ideas/{trend_id}/match"): IDEA_READ,
     ("GET", "/plans"): ANYONE,
     ("GET", "/plans/{plan_id}"): {"owner", "planner", "viewer", "admin", "machine"},
+    ("GET", "/plans/{plan_id}/daily.csv"): {"owner", "planner", "viewer", "admin", "machine"},
+    ("GET", "/plans/{plan_id}/lots.csv"): {"owner", "planner", "viewer", "admin", "machine"},
     ("POST", "/plans/{plan_id}/review"): {"planner", "admin"},
     ("GET", "/runs/{run_id}"): {"owner", "planner", "viewer", "admin", "machine"},
     ("POST", "/runs/{run_id}/progress"): {"planner", "admin", "machine"},

@@ -215,6 +215,8 @@ async def test_plan_page_draws_gantt_capacity_and_review_form(
     assert r.status_code == 200
     assert r.text.count('class="gantt-bar"') == len(plan.gantt) == 8
     assert 'id="review-form"' in r.text and "due day 5" in r.text
+    for kind in ("daily", "lots"):  # the downloads (tests/api/test_plan_exports.py)
+        assert f'href="/plans/{plan.id}/{kind}.csv" download' in r.text
     viewer = await client.get(f"/app/plans/{plan.id}", headers=auth_headers("vic", "viewer"))
     assert viewer.status_code == 200 and 'id="review-form"' not in viewer.text
     queue = await client.get("/app/plans", headers=planner)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
 from activities.sourcing import match_and_reserve
-from api.app import create_app
 from engines.sourcing import HUBS
 from models.contracts import SourcingRequest
 from models.db import session_scope
@@ -22,17 +20,6 @@ HEADER = (
     "capacity_units_per_day,unit_cost_usd\n"
 )
 pytestmark = pytest.mark.db
-
-
-@pytest.fixture
-async def api(
-    engine: Engine, jwt_secret: str, auth_headers: AuthHeaders
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The app as planner li; tests pass other headers to act as someone else."""
-    transport = httpx.ASGITransport(app=create_app(engine, None, jwt_secret=jwt_secret))
-    li = auth_headers("li", "planner")
-    async with httpx.AsyncClient(transport=transport, base_url="http://tf", headers=li) as c:
-        yield c
 
 
 def _csv(prefix: str, process: str) -> str:

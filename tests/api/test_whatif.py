@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -11,21 +10,12 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from activities.sourcing import match_and_reserve
-from api.app import create_app
 from models.contracts import SourcingRequest
 from models.db import session_scope
 from models.tables import ProductionPlan, Trend
 
 PROCESSES = ["textile_cutting", "plush_sewing", "packaging"]
 pytestmark = pytest.mark.db
-
-
-@pytest.fixture
-async def api(engine: Engine, jwt_secret: str, auth_headers) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
-    transport = httpx.ASGITransport(app=create_app(engine, None, jwt_secret=jwt_secret))
-    planner = auth_headers("li-whatif", "planner")
-    async with httpx.AsyncClient(transport=transport, base_url="http://tf", headers=planner) as c:
-        yield c
 
 
 @pytest.fixture
