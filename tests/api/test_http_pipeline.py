@@ -131,6 +131,11 @@ async def test_idea_to_shipment_over_http(api: httpx.AsyncClient, who: People) -
         await asyncio.sleep(0.1)
     run_id = body["run"]["id"]
     plan = (await c.get(f"/plans/{plan_id}", headers=who.mes)).json()
+    r = await c.get(f"/plans/{plan_id}/daily.csv", headers=who.planner)  # a real plan's download
+    shipped = [int(row.rsplit(",", 1)[1]) for row in r.text.splitlines()[1:]]
+    assert r.status_code == 200 and sum(shipped) == plan["quantity"] == sum(
+        d["units"] for d in plan["daily"]
+    )
     r = await c.post(
         f"/runs/{run_id}/progress", json={"line_id": "nope", "day": 0, "units": 5}, headers=who.mes
     )
