@@ -385,10 +385,7 @@ class PipelineActivities:
                 ],
                 notes=list(schedule.notes),
                 constraints=req.constraints.model_dump(),
-                gantt=[
-                    [line, lot, stage, round(start + offset, 3), round(end + offset, 3)]
-                    for line, lot, stage, start, end in schedule.gantt
-                ],
+                gantt=schedule.stored_gantt(offset),
                 solver_status=schedule.solver_status,
                 lower_bound=schedule.lower_bound,
                 gap=schedule.gap,

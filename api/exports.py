@@ -9,7 +9,7 @@ from typing import Any
 from models.tables import ProductionPlan
 
 DAILY_COLUMNS = ("line_id", "owner", "process", "rate_units_per_day", "day", "units")
-LOT_COLUMNS = ("line_id", "owner", "process", "lot", "start_day", "end_day")
+LOT_COLUMNS = ("line_id", "owner", "process", "lot", "units", "start_day", "end_day")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -56,12 +56,13 @@ def daily_csv(plan: ProductionPlan) -> str:
 def lots_csv(plan: ProductionPlan) -> str:
     """Every lot on every line of every stage, in run order: a work list per line.
 
-    Start and end are factory days with the fraction of the day (2.25 = a quarter into day 2).
+    Start and end are factory days with the fraction of the day (2.25 = a quarter into day 2);
+    units stay empty for plans stored before lots carried them.
     """
     owner = {str(ln.get("line_id")): ln.get("owner", "") for ln in plan.lines}
     rows = [
-        (str(line), owner.get(str(line), ""), str(stage), int(lot), round(a, 3), round(b, 3))
-        for line, lot, stage, a, b in plan.gantt or []
+        (str(line), owner.get(str(line), ""), str(stage), int(lot), units[0] if units else "", a, b)
+        for line, lot, stage, a, b, *units in plan.gantt or []
     ]
-    rows.sort(key=lambda r: (r[0], r[4], r[3]))
+    rows.sort(key=lambda r: (r[0], r[5], r[3]))
     return _table(LOT_COLUMNS, rows)

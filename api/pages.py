@@ -115,6 +115,11 @@ def throughput(
     return [(day, float(units)) for day, units in sorted(per_day.items())[-days:]]
 
 
+def lot_label(lot: Any, units: list[Any]) -> str:
+    """A Gantt bar's label: the lot, with its units when the plan stored them."""
+    return f"lot {lot}" + (f" · {int(units[0]):,} units" if units else "")
+
+
 def supplier_map(s: Session, match: SourcingMatch) -> str:
     """The match's hub, isochrone and suppliers (chosen and runner-up) as an SVG map."""
     ids = {a["supplier_id"] for a in match.assignments + match.alternatives if a.get("supplier_id")}
@@ -398,8 +403,8 @@ def install_pages(
             map_svg = supplier_map(s, match) if match else ""
             shift = shift_form(s, who, plan)
         bars = [
-            charts.GanttBar(str(line), float(a), float(b), str(stage), f"lot {lot}")
-            for line, lot, stage, a, b in plan.gantt or []
+            charts.GanttBar(str(line), float(a), float(b), str(stage), lot_label(lot, units))
+            for line, lot, stage, a, b, *units in plan.gantt or []
         ]
         per_day: dict[int, float] = defaultdict(float)
         for d in plan.daily:

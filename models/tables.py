@@ -148,7 +148,7 @@ class ProductionPlan(SQLModel, table=True):
     constraints: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     gantt: list[list[Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=True)
-    )  # [line_id, lot, stage, start_day, end_day]
+    )  # [line_id, lot, stage, start_day, end_day, lot units]; plans before units had 5 items
     solver_status: str = Field(default="greedy", max_length=16)
     lower_bound: float | None = None
     gap: float | None = None

@@ -27,8 +27,8 @@ class DeadlineInfeasible(ValueError):
 class Schedule:
     """Per-line plan, daily (line_id, day, units), completion vs due day (0-based factory days).
 
-    CP-SAT plans add: gantt (line_id, lot, stage, start_day, end_day) in fractional days,
-    stage_daily (stage, line_id, day, units) for every stage (daily is the last stage),
+    CP-SAT plans add: gantt (line_id, lot, stage, start_day, end_day) in fractional days and
+    lot_units (units of each lot, by lot index), stage_daily (stage, line_id, day, units) for every stage (daily is the last stage),
     shipments (day, units) of finished lots, the objective, its lower bound and relative gap.
     """
 
@@ -39,6 +39,7 @@ class Schedule:
     on_time: bool
     notes: list[str] = field(default_factory=list)
     gantt: list[tuple[str, int, str, float, float]] = field(default_factory=list)
+    lot_units: list[int] = field(default_factory=list)
     stage_daily: list[tuple[str, str, int, int]] = field(default_factory=list)
     shipments: list[tuple[int, int]] = field(default_factory=list)
     makespan_days: float | None = None
@@ -49,6 +50,16 @@ class Schedule:
     gap: float | None = None
     solver_status: str = "greedy"
     greedy_completion_day: int | None = None
+
+    def stored_gantt(self, offset: int = 0) -> list[list[Any]]:
+        """Gantt rows as a plan stores them: [line_id, lot, stage, start, end, lot units], days
+        shifted by offset (a replan's first day) and rounded to 0.001 day (under 1.5 minutes)."""
+        units = self.lot_units
+        return [
+            [line, lot, stage, round(a + offset, 3), round(b + offset, 3)]
+            + ([units[lot]] if lot < len(units) else [])
+            for line, lot, stage, a, b in self.gantt
+        ]
 
 
 def overtime_scale(shift_hours: np.ndarray | float, overtime_hours: float) -> np.ndarray:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -136,6 +138,13 @@ async def test_idea_to_shipment_over_http(api: httpx.AsyncClient, who: People) -
     assert r.status_code == 200 and sum(shipped) == plan["quantity"] == sum(
         d["units"] for d in plan["daily"]
     )
+    lots = csv.DictReader(
+        io.StringIO((await c.get(f"/plans/{plan_id}/lots.csv", headers=who.planner)).text)
+    )
+    per_stage: dict[str, int] = {}
+    for lot in lots:
+        per_stage[lot["process"]] = per_stage.get(lot["process"], 0) + int(lot["units"])
+    assert per_stage and set(per_stage.values()) == {plan["quantity"]}  # each stage, whole order
     r = await c.post(
         f"/runs/{run_id}/progress", json={"line_id": "nope", "day": 0, "units": 5}, headers=who.mes
     )

@@ -41,7 +41,7 @@ def plan(engine: Engine) -> ProductionPlan:
             due_day=schedule.due_day, completion_day=schedule.completion_day,
             on_time=schedule.on_time, lines=schedule.lines,
             daily=[{"line_id": ln, "day": d, "units": u} for ln, d, u in schedule.daily],
-            gantt=[list(g) for g in schedule.gantt],
+            gantt=schedule.stored_gantt(),
         )  # fmt: skip
         s.add(row)
         s.flush()
@@ -77,6 +77,11 @@ async def test_lots_csv_lists_every_lot_on_every_stage(
     rows = _rows(await api.get(f"/plans/{plan.id}/lots.csv"))
     assert len(rows) == len(plan.gantt) > 3
     assert {x["process"] for x in rows} == {"cutting", "sewing", "packaging"}
+    for stage in ("cutting", "sewing", "packaging"):  # every stage makes each lot once, whole
+        lots = {int(x["lot"]): int(x["units"]) for x in rows if x["process"] == stage}
+        assert sum(lots.values()) == 6000 and len(lots) == len(plan.gantt) // 3
+    page = (await api.get(f"/app/plans/{plan.id}")).text  # the Gantt bars' tooltips say it too
+    assert f"lot 0 · {lots[0]:,} units" in page
     by_line: dict[str, list[float]] = {}
     for x in rows:
         assert float(x["start_day"]) < float(x["end_day"])
@@ -97,3 +102,17 @@ async def test_missing_plan_and_other_merchants_get_the_reason(
     assert r.status_code == 403 and "see its plans" in r.text
     owner = auth_headers("m-exports", "merchant")
     assert _rows(await api.get(f"/plans/{plan.id}/daily.csv", headers=owner))
+
+
+async def test_plans_stored_before_lot_units_still_download_and_draw(
+    api: httpx.AsyncClient, plan: ProductionPlan, engine: Engine
+) -> None:
+    with session_scope(engine) as s:
+        row = s.get(ProductionPlan, plan.id)
+        assert row is not None
+        row.gantt = [g[:5] for g in plan.gantt]  # the row layout before units were stored
+        s.add(row)
+    rows = _rows(await api.get(f"/plans/{plan.id}/lots.csv"))
+    assert len(rows) == len(plan.gantt) and {x["units"] for x in rows} == {""}
+    page = await api.get(f"/app/plans/{plan.id}")
+    assert page.status_code == 200 and page.text.count('class="gantt-bar"') == len(plan.gantt)
