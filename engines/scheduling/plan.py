@@ -131,7 +131,7 @@ def report(built: Built, sol: Solution, due_in_days: int, warm: Solution) -> Sch
         due_in_days - 1,
         completion <= due_in_days - 1,
         gantt=gantt,
-        lot_units=[units for _, _, units in sorted(built.lots, key=lambda lot: lot[1])],
+        lot_units=[units for _, _, units in sorted(built.lots, key=lambda lot: lot[1])],  # 1 order
         stage_daily=sorted(stage_daily, key=lambda e: (e[2], e[0], e[1])),
         shipments=_shipments(built, sol),
         makespan_days=sol.makespan / TICKS_PER_DAY,

@@ -27,9 +27,9 @@ class DeadlineInfeasible(ValueError):
 class Schedule:
     """Per-line plan, daily (line_id, day, units), completion vs due day (0-based factory days).
 
-    CP-SAT plans add: gantt (line_id, lot, stage, start_day, end_day) in fractional days and
-    lot_units (units of each lot, by lot index), stage_daily (stage, line_id, day, units) for every stage (daily is the last stage),
-    shipments (day, units) of finished lots, the objective, its lower bound and relative gap.
+    CP-SAT plans add: gantt (line_id, lot, stage, start_day, end_day) in fractional days,
+    lot_units (units of each lot, by lot index), stage_daily (stage, line_id, day, units) for
+    every stage (daily is the last stage), shipments (day, units) of finished lots, the objective, its lower bound and relative gap.
     """
 
     lines: list[dict[str, Any]]
