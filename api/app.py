@@ -489,10 +489,7 @@ def create_app(
         plan_id: int, body: ReviewBody, who: Annotated[Actor, Depends(require("planner"))]
     ) -> dict[str, Any]:
         """Approve or reject (with a reason, optionally constraints for a replan) a plan."""
-        with Session(db()) as s:
-            plan = s.get(ProductionPlan, plan_id)
-            if plan is None:
-                raise HTTPException(404, f"plan {plan_id} does not exist")
+        plan = readable_plan(plan_id, who)
         if not body.approve and not body.reason.strip():
             raise HTTPException(422, "a rejection needs a reason")
         # a replan proposed during production is decided by the run, the first plans by the pipeline
