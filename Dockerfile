@@ -13,6 +13,7 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY models ./models
+COPY services ./services
 COPY engines ./engines
 COPY activities ./activities
 COPY workflows ./workflows

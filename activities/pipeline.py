@@ -48,6 +48,7 @@ from models.contracts import (
     VariantSummary,
 )
 from models.db import as_utc, session_scope
+from models.names import DOMAIN_ERRORS, Act
 from models.tables import (
     DesignVariant,
     Milestone,
@@ -61,11 +62,8 @@ from models.tables import (
     Trend,
     utcnow,
 )
-from workflows.names import Act
 
 T = TypeVar("T")
-
-DOMAIN_ERROR_NAMES = ("DesignError", "UnprintableMesh", "NoFeasibleSuppliers", "DeadlineInfeasible")
 
 
 def domain_errors(fn: Callable[..., T]) -> Callable[..., T]:
@@ -77,7 +75,7 @@ def domain_errors(fn: Callable[..., T]) -> Callable[..., T]:
             return fn(*args, **kwargs)
         except ValueError as err:
             name = type(err).__name__
-            if name not in DOMAIN_ERROR_NAMES:
+            if name not in DOMAIN_ERRORS:
                 raise
             raise ApplicationError(str(err), type=name, non_retryable=True) from err
 

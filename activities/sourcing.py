@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio.exceptions import ApplicationError
 
@@ -27,48 +26,6 @@ if TYPE_CHECKING:
 
 RESERVATION_HOLD = timedelta(days=7)
 RESERVE_LOCK_KEY = 7_233_001  # PostgreSQL advisory lock serialising reservations
-
-
-def seed_suppliers(engine: Engine, count: int, seed: int) -> int:
-    """Load the seeded Yiwu reference network when the supplier table is empty; rows added."""
-    from engines.sourcing import generate_yiwu_network
-
-    with Session(engine) as s:
-        if s.exec(select(func.count()).select_from(Supplier)).one() > 0:
-            return 0
-    records = generate_yiwu_network(count, seed=seed)
-    try:
-        _insert_network(engine, records)
-    except IntegrityError:
-        return 0  # another worker seeded it at the same moment
-    return len(records)
-
-
-def _insert_network(engine: Engine, records: list) -> None:
-    with session_scope(engine) as s:
-        for rec in records:
-            sup = Supplier(
-                code=rec.code,
-                name=rec.name,
-                town=rec.town,
-                lat=rec.lat,
-                lon=rec.lon,
-                lead_time_days=rec.lead_time_days,
-                moq_units=rec.moq_units,
-                quality=rec.quality,
-            )
-            s.add(sup)
-            s.flush()
-            assert sup.id is not None
-            for process, (capacity, cost) in rec.capabilities.items():
-                s.add(
-                    SupplierCapability(
-                        supplier_id=sup.id,
-                        process=process,
-                        capacity_units_per_day=int(capacity),
-                        unit_cost_usd=float(cost),
-                    )
-                )
 
 
 def _held(s: Session, exclude_workflow: str) -> dict[tuple[int, str], int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
@@ -43,13 +44,7 @@ from api.problems import install_problem_answers
 from api.suppliers import suppliers_router
 from api.uploads import UploadLimit, store_reference_mesh
 from api.whatif import whatif_router
-from engines.trends import (
-    BadSignal,
-    Observation,
-    is_near_duplicate,
-    normalize_phrase,
-    virality_score,
-)
+from engines.trends import BadSignal
 from models.contracts import (
     IdeaInput,
     PipelineConfig,
@@ -60,8 +55,8 @@ from models.contracts import (
     ProgressReports,
     SelectVariant,
 )
-from models.db import as_utc, make_engine, session_scope
-from models.intake import create_or_get_trend
+from models.db import as_utc, make_engine
+from models.names import LIGHT_QUEUE, run_workflow_id, trend_workflow_id
 from models.tables import (
     DesignVariant,
     Milestone,
@@ -72,10 +67,9 @@ from models.tables import (
     Shipment,
     SupplierReservation,
     Trend,
-    TrendSignal,
 )
-from workflows.names import LIGHT_QUEUE, run_workflow_id, trend_workflow_id
-from workflows.starter import start_pipeline
+from services.intake import create_or_get_trend, take_signal
+from services.temporal import connect, start_pipeline
 
 UPDATE_TIMEOUT_S = 15.0  # a decision the workflow does not take in this time is refused (503)
 
@@ -161,7 +155,6 @@ def create_app(
     async def temporal() -> Client:
         if state["client"] is None:
             from trendforge.settings import get_settings
-            from trendforge.temporal import connect
 
             address = temporal_address or get_settings().resolved_temporal_address
             try:
@@ -576,45 +569,31 @@ def create_app(
         body: SignalBody, who: Annotated[Actor, Depends(require("machine"))]
     ) -> dict[str, Any]:
         """A phrase with engagement over time; starts a pipeline when its virality crosses the threshold."""
+        fields = {
+            "merchant_id": body.merchant_id,
+            "source": "signal",
+            "target_size_mm": body.target_size_mm,
+            "expected_volume": body.expected_volume,
+        }
         try:
-            obs = [
-                Observation(
-                    t_hours=o["t_hours"],
-                    views=o.get("views", 0.0),
-                    likes=o.get("likes", 0.0),
-                    shares=o.get("shares", 0.0),
-                )
-                for o in body.observations
-            ]
-            score = virality_score(obs)
-        except KeyError as err:
-            raise HTTPException(422, f"every observation needs {err.args[0]}") from err
+            taken = await run_in_threadpool(
+                take_signal, db(), body.phrase, body.observations, virality_threshold, fields
+            )
         except BadSignal as err:
             raise HTTPException(422, str(err)) from err
-        phrase = " ".join(body.phrase.split())
-        with session_scope(db()) as s:
-            recent = list(s.exec(select(Trend.text).order_by(col(Trend.id).desc()).limit(2000)))
-            s.add(TrendSignal(phrase=phrase, normalized=normalize_phrase(phrase), score=score))
-        out: dict[str, Any] = {"phrase": phrase, "score": round(score, 4), "viral": False}
-        if score < virality_threshold:
-            return out
-        out["viral"] = True
-        if is_near_duplicate(phrase, recent):
+        verdict = taken.verdict
+        out: dict[str, Any] = {
+            "phrase": taken.phrase,
+            "score": round(verdict.score, 4),
+            "viral": verdict.viral,
+        }
+        if verdict.duplicate:
             out["duplicate"] = True
-            return out
-        idea = IdeaInput(
-            text=phrase,
-            merchant_id=body.merchant_id,
-            source="signal",
-            target_size_mm=body.target_size_mm,
-            expected_volume=body.expected_volume,
-        )
-        trend, _ = create_or_get_trend(db(), idea)
-        assert trend.id is not None
-        await start_pipeline(
-            await temporal(), trend.id, idea, config or PipelineConfig(), task_queue
-        )
-        out["idea_id"] = trend.id
+        if taken.idea is not None and taken.trend_id is not None:
+            await start_pipeline(
+                await temporal(), taken.trend_id, taken.idea, config or PipelineConfig(), task_queue
+            )
+            out["idea_id"] = taken.trend_id
         return out
 
     # ------------------------------------------------------------------ dashboards

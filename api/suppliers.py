@@ -14,9 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.auth import Actor, actor, ensure_owner, idea_reader, require
-from engines.sourcing.csvio import parse_supplier_csv
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH, km_to_degrees, travel_minutes
-from models.suppliers import ImportReport, upsert_suppliers
 from models.tables import (
     SourcingMatch,
     Supplier,
@@ -25,6 +23,7 @@ from models.tables import (
     Trend,
     utcnow,
 )
+from services.suppliers import import_supplier_csv
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -105,17 +104,6 @@ async def _csv_text(request: Request) -> str:
         raise HTTPException(422, f"CSV is not UTF-8: {err}") from err
 
 
-def _import_csv(engine: Engine, text: str) -> ImportReport:
-    """Validate supplier CSV text, then upsert every supplier by code (all or nothing)."""
-    parsed = parse_supplier_csv(text)
-    if parsed.errors:
-        errors: list[dict[str, int | str]] = [
-            {"line": e.line, "message": e.message} for e in parsed.errors
-        ]
-        return ImportReport(rows=parsed.rows, errors=errors)
-    return upsert_suppliers(engine, parsed.suppliers, parsed.rows)
-
-
 def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
     """Routes over the supplier network; `get_engine` returns the app's database engine."""
     router = APIRouter(tags=["suppliers"])
@@ -156,7 +144,9 @@ def suppliers_router(get_engine: Callable[[], Engine]) -> APIRouter:
         request: Request, who: Annotated[Actor, Depends(require("planner"))]
     ) -> dict[str, Any]:
         """Upsert suppliers from CSV (multipart `file` or text/csv body); 422 lists bad lines."""
-        report = await run_in_threadpool(_import_csv, get_engine(), await _csv_text(request))
+        report = await run_in_threadpool(
+            import_supplier_csv, get_engine(), await _csv_text(request)
+        )
         if report.errors:
             raise HTTPException(
                 422,

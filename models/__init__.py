@@ -1,21 +1,3 @@
-"""TrendForge data: SQLModel tables (models.tables) and Pydantic contracts (models.contracts)."""
-
-from models.contracts import *  # noqa: F403
-from models.tables import (  # noqa: F401
-    ApiKey,
-    DesignVariant,
-    Milestone,
-    Notification,
-    ProductionPlan,
-    ProductionRun,
-    ProgressEvent,
-    Prototype,
-    Shipment,
-    Supplier,
-    SupplierCapability,
-    SupplierReservation,
-    Trend,
-    TrendSignal,
-    User,
-    utcnow,
-)
+"""TrendForge's records: SQLModel tables (models.tables), the Pydantic contracts passed between
+the API, workflows and activities (models.contracts), the names that cross process boundaries
+(models.names) and the database engine helpers (models.db)."""

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from models.names import CPU_QUEUE
+
 
 class Stage(StrEnum):
     """Where an idea is in the pipeline (also the `TrendStage` search attribute)."""
@@ -123,7 +125,7 @@ class PipelineConfig(BaseModel):
     )
     slippage_threshold: float = Field(default=0.15, gt=0, le=1, description="Fraction behind plan")
     use_search_attributes: bool = True
-    cpu_task_queue: str = "trendforge-cpu"
+    cpu_task_queue: str = CPU_QUEUE
 
 
 class TrendWorkflowInput(BaseModel):
@@ -192,7 +194,7 @@ class PrototypeRequest(BaseModel):
     layer_height_mm: float = 0.2
     infill_fraction: float = 0.15
     use_slicer: bool = True
-    cpu_task_queue: str = "trendforge-cpu"
+    cpu_task_queue: str = CPU_QUEUE
 
 
 class Finding(BaseModel):
@@ -481,6 +483,26 @@ class TrendWatchInput(BaseModel):
     feed: str = Field(description="Path or URL of a JSONL/CSV feed of trend observations")
     threshold: float = 1.0
     merchant_id: str = "trend-feed"
+    config: PipelineConfig = PipelineConfig()
+
+
+class NewIdea(BaseModel):
+    """An idea the intake stored whose pipeline is to be started."""
+
+    trend_id: int
+    idea: IdeaInput
+
+
+class FeedScan(BaseModel):
+    """One pass over a feed: phrases scored, near-duplicates skipped, new ideas to start."""
+
+    scored: int
+    skipped_duplicates: int
+    ideas: list[NewIdea] = []
+
+
+class PipelineStarts(BaseModel):
+    ideas: list[NewIdea]
     config: PipelineConfig = PipelineConfig()
 
 

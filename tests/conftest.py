@@ -20,10 +20,10 @@ from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.sourcing import seed_suppliers
 from api.auth import create_api_key, ensure_user, issue_token
 from models.contracts import PipelineConfig, PipelineStatus, Stage
 from models.db import make_engine
+from services.suppliers import seed_suppliers
 from trendforge import dbmigrate
 from trendforge.temporal import build_workers
 

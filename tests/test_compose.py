@@ -18,8 +18,9 @@ import yaml
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from models.names import SEARCH_ATTRIBUTES
 from trendforge.cli import app as cli_app
-from trendforge.settings import SEARCH_ATTRIBUTES, Settings
+from trendforge.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"

@@ -12,8 +12,8 @@ from sqlmodel import Session, SQLModel, select
 
 from activities.pipeline import insert_once
 from models.contracts import IdeaInput
-from models.intake import create_or_get_trend, dedup_key
 from models.tables import Milestone, Trend, utcnow
+from services.intake import create_or_get_trend, dedup_key
 
 pytestmark = pytest.mark.db
 

@@ -212,7 +212,7 @@ def test_sourcing_weights_steer_the_choice(engine) -> None:
     from activities.pipeline import PipelineActivities
     from activities.sourcing import release
     from models.contracts import SourcingWeights
-    from models.intake import create_or_get_trend
+    from services.intake import create_or_get_trend
 
     trend, _ = create_or_get_trend(engine, IdeaInput(text="weights probe", merchant_id="m-w"))
     acts = PipelineActivities(engine, Path("/tmp"))

@@ -32,6 +32,7 @@ from sqlmodel import Session, select
 
 from models.contracts import MILESTONE_ORDER, TERMINAL_STAGES
 from models.db import make_engine
+from models.names import SEARCH_ATTRIBUTES
 from models.tables import (
     DesignVariant,
     Milestone,
@@ -42,7 +43,6 @@ from models.tables import (
     SupplierReservation,
     Trend,
 )
-from trendforge.settings import SEARCH_ATTRIBUTES
 
 PRODUCTS = (
     "crying horse plush toy",

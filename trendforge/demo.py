@@ -28,10 +28,10 @@ from sqlalchemy.engine import Engine
 from api.auth import create_api_key, ensure_user
 from api.leadtimes import format_duration
 from models.contracts import STAGE_SPANS, TERMINAL_STAGES, PipelineConfig, Stage
+from models.names import TREND_WATCH_SCHEDULE_ID
 from trendforge.settings import Settings
 from trendforge.stack import running_stack
 from trendforge.temporal import ensure_trend_watch
-from workflows.names import TREND_WATCH_SCHEDULE_ID
 
 MERCHANT_IDEAS = [
     {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.contracts import PipelineConfig
-
-SEARCH_ATTRIBUTES = {"TrendStage": "Keyword", "MerchantId": "Keyword"}
+from models.names import CPU_QUEUE, LIGHT_QUEUE
 
 
 class Settings(BaseSettings):
@@ -32,9 +32,9 @@ class Settings(BaseSettings):
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     temporal_bin: str | None = Field(default=None, description="Path of the `temporal` CLI")
-    task_queue: str = "trendforge"
+    task_queue: str = LIGHT_QUEUE
     cpu_task_queue: str = Field(
-        default="trendforge-cpu", description="Queue of the mesh/scheduling activities"
+        default=CPU_QUEUE, description="Queue of the mesh/scheduling activities"
     )
     trend_feed: str | None = Field(default=None, description="JSONL/CSV feed read by trend-watch")
     trend_watch_every_s: int = Field(default=300, ge=5)
@@ -81,13 +81,26 @@ class Settings(BaseSettings):
         """The configured secret, else the one generated once and kept under the data dir."""
         if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
             return self.jwt_secret.get_secret_value()
-        from api.auth import load_or_create_secret
-
         return load_or_create_secret(self.data_dir)
 
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+
+def load_or_create_secret(data_dir: Path) -> str:
+    """The JWT secret kept in `<data_dir>/jwt_secret` (mode 600), created on first use."""
+    path = data_dir / "jwt_secret"
+    if path.is_file():
+        value = path.read_text().strip()
+        if len(value) >= 32:
+            return value
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(value)
+    return value
 
 
 @lru_cache

@@ -17,9 +17,10 @@ from api.app import create_app
 from api.auth import ensure_user
 from models.contracts import PipelineConfig
 from models.db import make_engine
+from services.temporal import connect
 from trendforge import dbmigrate
 from trendforge.settings import Settings
-from trendforge.temporal import connect, embedded_temporal, port_open, run_workers
+from trendforge.temporal import embedded_temporal, port_open, run_workers
 
 log = logging.getLogger("trendforge")
 

@@ -27,16 +27,15 @@ from temporalio.client import (
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.pipeline import PipelineActivities
-from activities.sourcing import seed_suppliers
 from activities.trend_watch import TrendWatchActivities
 from models.contracts import PipelineConfig, TrendWatchInput
-from trendforge.settings import SEARCH_ATTRIBUTES, Settings
+from models.names import SEARCH_ATTRIBUTES, TREND_WATCH_PASS_ID, TREND_WATCH_SCHEDULE_ID, Wf
+from services.suppliers import seed_suppliers
+from trendforge.settings import Settings
 from workflows import ALL_WORKFLOWS
-from workflows.names import TREND_WATCH_SCHEDULE_ID
 
 log = logging.getLogger("trendforge")
 
@@ -113,20 +112,6 @@ def embedded_temporal(settings: Settings, log_file: Path | None = None) -> Itera
         out.close()
 
 
-async def connect(address: str, namespace: str = "default", attempts: int = 50) -> Client:
-    """A client with the pydantic converter; waits for a server that is still starting."""
-    for attempt in range(attempts):
-        try:
-            return await Client.connect(
-                address, namespace=namespace, data_converter=pydantic_data_converter
-            )
-        except RuntimeError:
-            if attempt == attempts - 1:
-                raise
-            await asyncio.sleep(0.3)
-    raise AssertionError("unreachable")
-
-
 def build_workers(
     client: Client,
     engine: Engine,
@@ -143,7 +128,7 @@ def build_workers(
         client,
         task_queue=task_queue,
         workflows=ALL_WORKFLOWS,
-        activities=[*acts.all(), watch.scan_trend_feed],
+        activities=[*acts.all(), watch.scan_trend_feed, watch.start_pipelines],
         activity_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="tf-light"),
         max_concurrent_activities=16,
         # few workflow tasks at a time: on 2 cores, 100 concurrent replays (after a restart)
@@ -198,13 +183,13 @@ async def ensure_trend_watch(
 ) -> None:
     """Create (or update) the `trend-watch` Schedule that reads `feed` periodically."""
     action = ScheduleActionStartWorkflow(
-        "TrendWatch",
+        Wf.trend_watch,
         TrendWatchInput(
             feed=str(Path(feed).resolve()) if "://" not in feed else feed,
             threshold=settings.virality_threshold,
             config=config or PipelineConfig(),
         ),
-        id="trend-watch-pass",
+        id=TREND_WATCH_PASS_ID,
         task_queue=settings.task_queue,
     )
     schedule = Schedule(

@@ -9,10 +9,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import PlanReview, PlanReviewRecord
-    from workflows.names import Act
-
-# Typed engine errors: bad input, failed at once with the reason; anything else is retried.
-DOMAIN_ERRORS = ["DesignError", "UnprintableMesh", "NoFeasibleSuppliers", "DeadlineInfeasible"]
+    from models.names import DOMAIN_ERRORS, Act
 
 # A killed or restarted worker is an outage, not a verdict on the idea: activities retry without
 # an attempt cap, with backoff, until their schedule-to-close bound (crash tests: trendforge.chaos).
@@ -33,7 +30,7 @@ def heavy(minutes: int, heartbeat_s: int = 20) -> dict:
         "retry_policy": RetryPolicy(
             maximum_attempts=0,
             maximum_interval=timedelta(seconds=15),
-            non_retryable_error_types=DOMAIN_ERRORS,
+            non_retryable_error_types=list(DOMAIN_ERRORS),  # bad input: fail at once
         ),
     }
 

@@ -23,8 +23,8 @@ with workflow.unsafe.imports_passed_through():
         RunRecord,
         ShipmentRecord,
     )
+    from models.names import Act
     from workflows.common import LIGHT, check_reviewer, heavy, record_review
-    from workflows.names import Act
 
 
 def planned_cumulative(plan: PlanResult, day: int) -> int:

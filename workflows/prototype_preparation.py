@@ -6,8 +6,8 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import PrototypeRequest, PrototypeResult
+    from models.names import Act
     from workflows.common import heavy
-    from workflows.names import Act
 
 
 @workflow.defn(name="PrototypePreparation")

@@ -7,7 +7,6 @@ import math
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeKey
 from temporalio.exceptions import (
     ActivityError,
     ApplicationError,
@@ -42,13 +41,16 @@ with workflow.unsafe.imports_passed_through():
         TrendWorkflowInput,
         VariantSummary,
     )
+    from models.names import (
+        MERCHANT_ID,
+        TREND_STAGE,
+        Act,
+        prototype_workflow_id,
+        run_workflow_id,
+    )
     from workflows.common import LIGHT, check_reviewer, heavy, record_review
-    from workflows.names import Act, prototype_workflow_id, run_workflow_id
     from workflows.production_run import ProductionRun
     from workflows.prototype_preparation import PrototypePreparation
-
-TREND_STAGE = SearchAttributeKey.for_keyword("TrendStage")
-MERCHANT_ID = SearchAttributeKey.for_keyword("MerchantId")
 
 
 def _reason(err: BaseException) -> str:

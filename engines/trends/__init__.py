@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +45,20 @@ class Observation:
     views: float
     likes: float = 0.0
     shares: float = 0.0
+
+
+def observations_from(rows: Iterable[Mapping[str, Any]]) -> list[Observation]:
+    """Observations from feed or API rows {t_hours, views?, likes?, shares?} (missing counts: 0)."""
+    out = []
+    for n, row in enumerate(rows, 1):
+        if row.get("t_hours") in (None, ""):
+            raise BadSignal("every observation needs t_hours")
+        try:
+            counts = [float(row.get(k) or 0.0) for k in ("views", "likes", "shares")]
+            out.append(Observation(float(row["t_hours"]), *counts))
+        except (TypeError, ValueError) as err:
+            raise BadSignal(f"observation {n} is malformed: {err}") from err
+    return out
 
 
 def engagement(views: np.ndarray, likes: np.ndarray, shares: np.ndarray) -> np.ndarray:
@@ -93,3 +108,31 @@ def similarity(a: str, b: str) -> float:
 def is_near_duplicate(phrase: str, seen: Sequence[str], threshold: float = 0.6) -> bool:
     """True when `phrase` says the same as one of `seen`."""
     return any(similarity(phrase, s) >= threshold for s in seen)
+
+
+def clean_phrase(phrase: str, max_chars: int = 500) -> str:
+    """The phrase with its white space folded, cut to `max_chars`."""
+    return " ".join(str(phrase).split())[:max_chars]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a signal is worth: its score, whether it is viral, whether it repeats a known idea."""
+
+    score: float
+    viral: bool
+    duplicate: bool
+
+    @property
+    def starts_pipeline(self) -> bool:
+        return self.viral and not self.duplicate
+
+
+def judge_signal(
+    phrase: str, observations: Sequence[Observation], threshold: float, known: Sequence[str]
+) -> Verdict:
+    """Score a cleaned phrase's observations: viral at `threshold` or more (an empty phrase never
+    is); a viral phrase that says the same as one of `known` is a duplicate."""
+    score = virality_score(observations)
+    viral = score >= threshold and bool(phrase)
+    return Verdict(score, viral, viral and is_near_duplicate(phrase, known))

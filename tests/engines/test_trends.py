@@ -10,7 +10,9 @@ from engines.trends import (
     BadSignal,
     Observation,
     is_near_duplicate,
+    judge_signal,
     normalize_phrase,
+    observations_from,
     virality_score,
 )
 
@@ -57,3 +59,22 @@ def test_near_duplicates() -> None:
     assert is_near_duplicate("viral crying horse plushie", ["crying horse plush"])
     assert not is_near_duplicate("palm-sized straw sun hat", ["crying horse plush toy"])
     assert not is_near_duplicate("cat phone stand", [])
+
+
+def test_rows_become_observations_or_say_what_is_wrong() -> None:
+    rows = [{"t_hours": "0", "views": "10"}, {"t_hours": 2, "views": 30, "shares": None}]
+    assert observations_from(rows) == [Observation(0, 10), Observation(2, 30)]
+    with pytest.raises(BadSignal, match="needs t_hours"):
+        observations_from([{"views": 5}])
+    with pytest.raises(BadSignal, match="observation 1 is malformed"):
+        observations_from([{"t_hours": 0, "views": "many"}])
+
+
+def test_a_signal_is_viral_new_or_a_duplicate() -> None:
+    fast = _series(1.8)
+    assert judge_signal("crying horse plush", fast, 1.0, []).starts_pipeline
+    dup = judge_signal("Crying horse plush toy!", fast, 1.0, ["crying horse plush toy"])
+    assert dup.viral and dup.duplicate and not dup.starts_pipeline
+    assert not judge_signal("", fast, 1.0, []).viral  # no words, no idea
+    flat = judge_signal("grey mouse pad", _series(1.01), 1.0, ["grey mouse pad"])
+    assert not flat.viral and not flat.duplicate  # only viral phrases are compared

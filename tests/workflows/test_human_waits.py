@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from models.contracts import IdeaInput, Stage
-from models.intake import create_or_get_trend
 from models.tables import DesignVariant, Milestone, Notification, ProductionPlan
+from services.intake import create_or_get_trend
+from services.temporal import start_pipeline
 from tests.conftest import eventually, running_workers, wait_for_stage
-from workflows.starter import start_pipeline
 
 pytestmark = pytest.mark.db
 

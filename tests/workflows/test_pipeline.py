@@ -21,7 +21,7 @@ from models.contracts import (
     SelectVariant,
     Stage,
 )
-from models.intake import create_or_get_trend
+from models.names import run_workflow_id
 from models.tables import (
     DesignVariant,
     Milestone,
@@ -32,10 +32,10 @@ from models.tables import (
     SupplierReservation,
     Trend,
 )
+from services.intake import create_or_get_trend
+from services.temporal import start_pipeline
 from tests.conftest import running_workers, wait_for_stage
 from workflows import ALL_WORKFLOWS
-from workflows.names import run_workflow_id
-from workflows.starter import start_pipeline
 
 pytestmark = pytest.mark.db
 

@@ -26,11 +26,11 @@ from models.contracts import (
     ProgressReports,
     SourcingRequest,
 )
-from models.intake import create_or_get_trend
+from models.names import run_workflow_id
 from models.tables import Notification, ProductionPlan, ProgressEvent, Shipment, utcnow
+from services.intake import create_or_get_trend
 from tests.conftest import eventually, running_workers
 from workflows import ALL_WORKFLOWS
-from workflows.names import run_workflow_id
 
 pytestmark = pytest.mark.db
 

@@ -1,25 +1,35 @@
-"""Client-side helpers to start and address pipelines (used by the API, the CLI and trend-watch).
-
-Not imported by workflow code, so it may do I/O.
-"""
+"""The Temporal client side: connect with the pydantic converter, start an idea's pipeline."""
 
 from __future__ import annotations
 
+import asyncio
+
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import (
-    SearchAttributeKey,
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models.contracts import IdeaInput, PipelineConfig, PipelineResult, Stage, TrendWorkflowInput
-from workflows.names import LIGHT_QUEUE, trend_workflow_id
+from models.names import LIGHT_QUEUE, MERCHANT_ID, TREND_STAGE, Wf, trend_workflow_id
 
-TREND_STAGE = SearchAttributeKey.for_keyword("TrendStage")
-MERCHANT_ID = SearchAttributeKey.for_keyword("MerchantId")
+
+async def connect(address: str, namespace: str = "default", attempts: int = 50) -> Client:
+    """A client with the pydantic converter; waits for a server that is still starting."""
+    for attempt in range(attempts):
+        try:
+            return await Client.connect(
+                address, namespace=namespace, data_converter=pydantic_data_converter
+            )
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.3)
+    raise AssertionError("unreachable")
 
 
 async def start_pipeline(
@@ -40,7 +50,7 @@ async def start_pipeline(
     wid = trend_workflow_id(trend_id)
     try:
         return await client.start_workflow(
-            "TrendToProduction",
+            Wf.trend_to_production,
             TrendWorkflowInput(trend_id=trend_id, idea=idea, config=config),
             id=wid,
             task_queue=task_queue,

@@ -1,4 +1,4 @@
-"""Supplier network in the database: upsert suppliers and capabilities by code (CSV import)."""
+"""The supplier network in the database: upsert by code (CSV import), seed the reference network."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from engines.sourcing.csvio import parse_supplier_csv
 from models.db import session_scope
 from models.tables import Supplier, SupplierCapability
 
@@ -89,3 +92,29 @@ def _upsert_capabilities(
         cap.capacity_units_per_day, cap.unit_cost_usd = int(units), float(usd)
         s.add(cap)
     return len(caps)
+
+
+def import_supplier_csv(engine: Engine, text: str) -> ImportReport:
+    """Validate supplier CSV text, then upsert every supplier by code (all or nothing)."""
+    parsed = parse_supplier_csv(text)
+    if parsed.errors:
+        errors: list[dict[str, int | str]] = [
+            {"line": e.line, "message": e.message} for e in parsed.errors
+        ]
+        return ImportReport(rows=parsed.rows, errors=errors)
+    return upsert_suppliers(engine, parsed.suppliers, parsed.rows)
+
+
+def seed_suppliers(engine: Engine, count: int, seed: int) -> int:
+    """Load the seeded Yiwu reference network when the supplier table is empty; rows added."""
+    from engines.sourcing import generate_yiwu_network
+
+    with Session(engine) as s:
+        if s.exec(select(func.count()).select_from(Supplier)).one() > 0:
+            return 0
+    records = generate_yiwu_network(count, seed=seed)
+    try:
+        upsert_suppliers(engine, records, len(records))
+    except IntegrityError:
+        return 0  # another worker seeded it at the same moment
+    return len(records)

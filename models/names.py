@@ -1,0 +1,154 @@
+"""Every name that crosses a process boundary, defined once: task queues and which activity runs
+on which, activity, workflow, Update, signal and query names, workflow ids, search attributes and
+the types of domain errors.
+
+The API, the workflows, the activities and the shell all import this module and nothing imports
+back: it holds strings, one enum and two search-attribute keys.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from temporalio.common import SearchAttributeKey
+
+# ---------------------------------------------------------------------------- task queues
+
+LIGHT_QUEUE = "trendforge"  # workflows, bookkeeping, sourcing, trend watch
+CPU_QUEUE = "trendforge-cpu"  # meshes, slicing, scheduling
+
+
+class Queue(StrEnum):
+    """The two kinds of worker; the queue names themselves are settings (LIGHT_QUEUE, CPU_QUEUE)."""
+
+    light = "light"
+    cpu = "cpu"
+
+
+# ---------------------------------------------------------------------------- activities
+
+
+class Act:
+    """Activity names (the activities register their functions under these)."""
+
+    record_stage = "record_stage"
+    record_milestone = "record_milestone"
+    notify = "notify"
+    design_variants = "design_variants"
+    record_selection = "record_selection"
+    prepare_prototype = "prepare_prototype"
+    match_suppliers = "match_suppliers"
+    release_reservations = "release_reservations"
+    plan_production = "plan_production"
+    plan_what_if = "plan_what_if"
+    record_plan_review = "record_plan_review"
+    record_run = "record_run"
+    record_progress = "record_progress"
+    record_progress_batch = "record_progress_batch"
+    record_shipment = "record_shipment"
+    scan_trend_feed = "scan_trend_feed"
+    start_pipelines = "start_pipelines"
+
+
+# Which worker runs each activity: the workers register by it, the workflows route by it.
+ACTIVITY_QUEUE: dict[str, Queue] = {
+    Act.record_stage: Queue.light,
+    Act.record_milestone: Queue.light,
+    Act.notify: Queue.light,
+    Act.record_selection: Queue.light,
+    Act.design_variants: Queue.cpu,
+    Act.prepare_prototype: Queue.cpu,
+    Act.match_suppliers: Queue.light,
+    Act.release_reservations: Queue.light,
+    Act.plan_production: Queue.cpu,  # first plans and replans alike
+    Act.plan_what_if: Queue.cpu,
+    Act.record_plan_review: Queue.light,
+    Act.record_run: Queue.light,
+    Act.record_progress: Queue.light,
+    Act.record_progress_batch: Queue.light,
+    Act.record_shipment: Queue.light,
+    Act.scan_trend_feed: Queue.light,
+    Act.start_pipelines: Queue.light,
+}
+
+
+# ---------------------------------------------------------------------------- workflows
+
+
+class Wf:
+    """Workflow type names."""
+
+    trend_to_production = "TrendToProduction"
+    prototype_preparation = "PrototypePreparation"
+    production_run = "ProductionRun"
+    trend_watch = "TrendWatch"
+    what_if = "WhatIf"
+
+
+class Update:
+    """Workflow Update names (the API calls them through the workflow methods)."""
+
+    select_variant = "select_variant"
+    review_plan = "review_plan"
+    review_replan = "review_replan"
+
+
+class Signal:
+    """Workflow signal names."""
+
+    report_progress = "report_progress"
+    report_shift = "report_shift"
+    production_progress = "production_progress"
+
+
+class Query:
+    """Workflow query names."""
+
+    status = "status"
+    progress = "progress"
+    step = "step"
+
+
+def trend_workflow_id(trend_id: int) -> str:
+    return f"trend-{trend_id}"
+
+
+def prototype_workflow_id(trend_id: int) -> str:
+    return f"trend-{trend_id}-prototype"
+
+
+def run_workflow_id(trend_id: int) -> str:
+    return f"trend-{trend_id}-run"
+
+
+def what_if_workflow_id(plan_id: int, token: str) -> str:
+    return f"whatif-plan-{plan_id}-{token}"
+
+
+TREND_WATCH_SCHEDULE_ID = "trend-watch"
+TREND_WATCH_PASS_ID = "trend-watch-pass"  # the workflow id each scheduled pass runs under
+
+# ---------------------------------------------------------------------------- search attributes
+
+TREND_STAGE = SearchAttributeKey.for_keyword("TrendStage")
+MERCHANT_ID = SearchAttributeKey.for_keyword("MerchantId")
+SEARCH_ATTRIBUTES = {TREND_STAGE.name: "Keyword", MERCHANT_ID.name: "Keyword"}
+
+# ---------------------------------------------------------------------------- error types
+
+
+class Err:
+    """ApplicationError types: the engines' domain errors (bad input: never retried) and ours."""
+
+    design = "DesignError"
+    unprintable = "UnprintableMesh"
+    no_suppliers = "NoFeasibleSuppliers"
+    deadline = "DeadlineInfeasible"
+    bad_signal = "BadSignal"
+    bad_scenario = "BadScenario"
+    no_reservations = "NoReservations"
+    pipeline_failed = "PipelineFailed"
+    selection_timeout = "SelectionTimeout"
+
+
+DOMAIN_ERRORS = (Err.design, Err.unprintable, Err.no_suppliers, Err.deadline)

@@ -1,0 +1,101 @@
+"""Intake: one Trend row per (merchant, phrase), and trend signals scored and kept.
+
+`POST /ideas`, `POST /signals` and the trend-watch activity all come through here; starting the
+pipeline of a new idea is the caller's next step (services.temporal.start_pipeline).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from engines.trends import Verdict, clean_phrase, judge_signal, normalize_phrase, observations_from
+from models.contracts import IdeaInput
+from models.db import session_scope
+from models.names import trend_workflow_id
+from models.tables import Trend, TrendSignal
+
+RECENT_IDEAS = 2000  # a signal is compared with this many of the newest ideas
+
+
+def dedup_key(idea: IdeaInput) -> str:
+    """Same merchant + same words (case, spacing and order aside) = same idea."""
+    words = " ".join(sorted(set(idea.text.lower().split())))
+    return hashlib.sha256(f"{idea.merchant_id}\x00{words}".encode()).hexdigest()[:48]
+
+
+def create_or_get_trend(
+    engine: Engine, idea: IdeaInput, reference_mesh_path: str | None = None
+) -> tuple[Trend, bool]:
+    """The Trend row for `idea` and whether this call created it (safe under concurrent calls).
+
+    A repeat of an existing idea keeps the first submission's reference mesh.
+    """
+    key = dedup_key(idea)
+    with Session(engine, expire_on_commit=False) as session:
+        existing = session.exec(select(Trend).where(Trend.dedup_key == key)).first()
+        if existing is not None:
+            return existing, False
+        trend = Trend(dedup_key=key, reference_mesh_path=reference_mesh_path, **idea.model_dump())
+        session.add(trend)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            return session.exec(select(Trend).where(Trend.dedup_key == key)).one(), False
+        session.refresh(trend)
+        assert trend.id is not None
+        trend.workflow_id = trend_workflow_id(trend.id)
+        session.add(trend)
+        session.commit()
+        return trend, True
+
+
+@dataclass(frozen=True)
+class SignalTaken:
+    """A scored signal: its cleaned phrase, the verdict, and the idea it made (new or not)."""
+
+    phrase: str
+    verdict: Verdict
+    idea: IdeaInput | None = None
+    trend_id: int | None = None
+
+
+def take_signal(
+    engine: Engine,
+    phrase: str,
+    observations: Iterable[Mapping[str, Any]],
+    threshold: float,
+    idea_fields: Mapping[str, Any],
+    signal_source: str = "api",
+) -> SignalTaken:
+    """Score a phrase's engagement, keep the signal, and make the idea when it is viral and new.
+
+    `idea_fields` are the IdeaInput fields besides the text (merchant_id, source, …);
+    `signal_source` is kept with the signal (api, trend-watch). BadSignal
+    (with its reason) when the observations cannot be scored; nothing is kept then.
+    """
+    text = clean_phrase(phrase)
+    scored = observations_from(observations)
+    with Session(engine) as s:
+        recent = s.exec(select(Trend.text).order_by(col(Trend.id).desc()).limit(RECENT_IDEAS))
+        known = list(recent)
+    verdict = judge_signal(text, scored, threshold, known)
+    normalized = normalize_phrase(text)
+    with session_scope(engine) as s:
+        s.add(
+            TrendSignal(
+                phrase=text, normalized=normalized, score=verdict.score, source=signal_source
+            )
+        )
+    if not verdict.starts_pipeline:
+        return SignalTaken(text, verdict)
+    idea = IdeaInput(text=text, **idea_fields)
+    trend, _ = create_or_get_trend(engine, idea)
+    return SignalTaken(text, verdict, idea, trend.id)
