@@ -1,18 +1,23 @@
-"""Supplier matching against the database: available capacity, reservations, compensation."""
+"""Sourcing stage: match suppliers against the capacity left in the database, hold it, and
+release it again (compensation)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from models.contracts import SourcingRequest, SourcingResult, SupplierAssignment
+from activities.common import domain_errors
+from activities.mappers import assignment, supplier_record
+from models.contracts import ReleaseRequest, SourcingRequest, SourcingResult
 from models.db import session_scope
+from models.names import Act
 from models.tables import (
     SourcingMatch,
     Supplier,
@@ -46,36 +51,20 @@ def _held(s: Session, exclude_workflow: str) -> dict[tuple[int, str], int]:
     return {(sid, proc): int(units) for sid, proc, units in rows}
 
 
-def _records(s: Session, processes: list[str], exclude_workflow: str) -> list:
+def _records(s: Session, processes: list[str], exclude_workflow: str) -> list[Any]:
     """Suppliers with capacity left for `processes`, as engine records."""
-    from engines.sourcing import SupplierRecord
-
     held = _held(s, exclude_workflow)
     caps: dict[int, dict[str, tuple[int, float]]] = defaultdict(dict)
     for cap in s.exec(
-        select(SupplierCapability).where(SupplierCapability.process.in_(processes))  # type: ignore[attr-defined]
+        select(SupplierCapability).where(col(SupplierCapability.process).in_(processes))
     ):
         left = cap.capacity_units_per_day - held.get((cap.supplier_id, cap.process), 0)
         if left > 0:
             caps[cap.supplier_id][cap.process] = (left, cap.unit_cost_usd)
     if not caps:
         return []
-    suppliers = s.exec(select(Supplier).where(Supplier.id.in_(list(caps)))).all()  # type: ignore[union-attr]
-    return [
-        SupplierRecord(
-            code=sup.code,
-            name=sup.name,
-            town=sup.town,
-            lat=sup.lat,
-            lon=sup.lon,
-            lead_time_days=sup.lead_time_days,
-            moq_units=sup.moq_units,
-            quality=sup.quality,
-            capabilities=caps[sup.id],  # type: ignore[index]
-            id=sup.id,
-        )
-        for sup in suppliers
-    ]
+    suppliers = s.exec(select(Supplier).where(col(Supplier.id).in_(list(caps)))).all()
+    return [supplier_record(sup, caps[sup.id]) for sup in suppliers if sup.id is not None]
 
 
 def match_and_reserve(
@@ -128,7 +117,6 @@ def _match_and_reserve(
         }
         assignments = []
         for a in result.assignments:
-            assert a.supplier_id is not None
             res = mine.pop((a.supplier_id, a.process), None) or SupplierReservation(
                 workflow_id=req.workflow_id,
                 trend_id=req.trend_id,
@@ -141,7 +129,7 @@ def _match_and_reserve(
             res.status = "held"
             s.add(res)
             s.flush()
-            assignments.append(_assignment(a, res.id))
+            assignments.append(assignment(a, res.id))
         for stale in mine.values():  # an earlier attempt's choice this one did not repeat
             s.delete(stale)
         matched = SourcingResult(
@@ -149,7 +137,7 @@ def _match_and_reserve(
             hub_lat=result.hub_lat,
             hub_lon=result.hub_lon,
             assignments=assignments,
-            alternatives=[_assignment(a, None) for a in result.alternatives],
+            alternatives=[assignment(a, None) for a in result.alternatives],
             explanation=list(result.explanation),
             landed_unit_cost_usd=result.landed_unit_cost_usd,
         )
@@ -180,21 +168,6 @@ def _store_match(s: Session, req: SourcingRequest, m: SourcingResult) -> None:
     s.add(row)
 
 
-def _assignment(a, reservation_id: int | None) -> SupplierAssignment:  # type: ignore[no-untyped-def]
-    return SupplierAssignment(
-        supplier_id=a.supplier_id or 0,
-        supplier_code=a.supplier_code,
-        supplier_name=a.supplier_name,
-        town=a.town,
-        process=a.process,
-        units_per_day=a.units_per_day,
-        unit_cost_usd=a.unit_cost_usd,
-        travel_minutes=a.travel_minutes,
-        lead_time_days=a.lead_time_days,
-        reservation_id=reservation_id,
-    )
-
-
 def release(engine: Engine, workflow_id: str, reason: str) -> int:
     """Release every held reservation of a pipeline; the number released (0 on a repeat)."""
     with session_scope(engine) as s:
@@ -210,3 +183,21 @@ def release(engine: Engine, workflow_id: str, reason: str) -> int:
             r.released_at = utcnow()
             s.add(r)
     return len(rows)
+
+
+class SourcingActivities:
+    """Holds the database engine and the road graph (engines.sourcing.RoadGraph from an OSM
+    extract, or None: straight-line travel times)."""
+
+    def __init__(self, engine: Engine, road: RoadGraph | None = None) -> None:
+        self.engine = engine
+        self.road = road
+
+    @activity.defn(name=Act.match_suppliers)
+    @domain_errors
+    def match_suppliers(self, req: SourcingRequest) -> SourcingResult:
+        return match_and_reserve(self.engine, req, self.road)
+
+    @activity.defn(name=Act.release_reservations)
+    def release_reservations(self, req: ReleaseRequest) -> int:
+        return release(self.engine, req.workflow_id, req.reason)

@@ -6,13 +6,14 @@ added with defaults without breaking running workflow histories.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from models.names import CPU_QUEUE
+from models.records import PrototypeBase, VariantBase
 
 
 class Stage(StrEnum):
@@ -148,23 +149,11 @@ class DesignRequest(BaseModel):
     seed: int = 0
 
 
-class VariantSummary(BaseModel):
-    """One ranked design variant as the merchant sees it."""
+class VariantSummary(VariantBase):
+    """One ranked design variant as the merchant sees it (a DesignVariant row validates into it)."""
 
-    variant_id: int
-    rank: int = Field(description="1 = best")
-    family: str
-    name: str
-    description: str
-    params: dict[str, float]
-    score: float
-    unit_cost_usd: float
-    volume_cm3: float
+    variant_id: int = Field(validation_alias=AliasChoices("variant_id", "id"))
     dims_mm: tuple[float, float, float]
-    processes: list[str]
-    printable: bool
-    mesh_path: str
-    preview_path: str | None = None
 
 
 class DesignResult(BaseModel):
@@ -203,23 +192,15 @@ class Finding(BaseModel):
     message: str
 
 
-class PrototypeResult(BaseModel):
-    prototype_id: int
-    variant_id: int
+class PrototypeResult(PrototypeBase):
+    """The prepared prototype (a Prototype row validates into it)."""
+
+    prototype_id: int = Field(validation_alias=AliasChoices("prototype_id", "id"))
     dims_mm: tuple[float, float, float]
-    volume_cm3: float
-    triangles: int
-    repaired: list[str]
-    findings: list[Finding]
-    orientation_support_area_mm2: float
-    layer_count: int
-    print_time_s: float
-    filament_m: float
-    filament_g: float
-    stl_path: str
-    threemf_path: str
-    gcode_path: str | None = None
-    slicer_print_time_s: float | None = None
+    findings: list[Finding]  # type: ignore[assignment]
+    orientation_support_area_mm2: float = Field(
+        validation_alias=AliasChoices("orientation_support_area_mm2", "support_area_mm2")
+    )
 
 
 # --------------------------------------------------------------------------- sourcing
@@ -308,7 +289,11 @@ class LinePlan(BaseModel):
 
 
 class PlanResult(BaseModel):
-    plan_id: int
+    """A stored plan as workflows see it (a ProductionPlan row validates into it)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    plan_id: int = Field(validation_alias=AliasChoices("plan_id", "id"))
     revision: int
     quantity: int
     lines: list[LinePlan]
@@ -320,6 +305,93 @@ class PlanResult(BaseModel):
     notes: list[str] = []
     solver_status: str = "greedy"
     gap: float | None = Field(default=None, description="Relative gap to the solver's bound")
+
+    @field_validator("eta")
+    @classmethod
+    def _utc(cls, v: datetime | None) -> datetime | None:
+        """In UTC (SQLite drops the zone of a stored timestamp: it is UTC)."""
+        if v is None:
+            return None
+        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+
+
+class LineSpec(BaseModel):
+    """Extra lines to recruit: `count` lines of one process at a rate (units/day) > 0."""
+
+    process: str = Field(min_length=1, max_length=64)
+    rate_units_per_day: float = Field(gt=0, le=100_000)
+    count: int = Field(default=1, ge=1, le=50)
+    available_from_day: int = Field(default=0, ge=0, le=365)
+    extra_cost: float = Field(default=0.0, ge=0, description="USD per line, paid once if used")
+    ramp_days: int = Field(default=3, ge=0, le=60)
+    owner: str = Field(default="what-if", max_length=200)
+
+
+class Scenario(BaseModel):
+    """One alternative: add lines, overtime hours/day, split the order in lots, exclude lines."""
+
+    name: str = Field(min_length=1, max_length=64)
+    add_lines: list[LineSpec] = Field(default_factory=list, max_length=20)
+    overtime_hours_per_day: float | None = Field(default=None, ge=0, le=12)
+    split_lots: int | None = Field(default=None, ge=1, le=150)
+    exclude_lines: list[str] = Field(default_factory=list, max_length=200)
+    max_lines: int | None = Field(default=None, ge=1)
+    quantity: int | None = Field(default=None, gt=0, le=100_000_000)
+
+
+MAX_SCENARIOS = 8
+
+
+class WhatIfBody(BaseModel):
+    """Scenarios to plan next to the baseline (the plan's own constraints), CP-SAT seconds each."""
+
+    scenarios: list[Scenario] = Field(min_length=1, max_length=MAX_SCENARIOS)
+    time_limit_s: float = Field(default=1.0, ge=0, le=10)
+
+
+class WhatIfRequest(WhatIfBody):
+    plan_id: int
+    cpu_task_queue: str = CPU_QUEUE
+
+
+class DayUnits(BaseModel):
+    day: int
+    units: int
+
+
+class ScenarioPlan(BaseModel):
+    """One scenario planned: when it completes, what it costs, its lines and shipments."""
+
+    scenario: str
+    completion_day: int
+    on_time: bool
+    makespan_days: float
+    lines_used: int
+    extra_cost: float
+    utilisation: float | None
+    solver: str
+    quantity: int
+    completion_date: str = Field(description="Day 0 is the plan's creation")
+    due_day: int
+    gap: float | None
+    shipments: list[DayUnits]
+    lines: list[dict[str, Any]]
+    notes: list[str]
+
+
+class StoredOutcome(BaseModel):
+    completion_day: int
+    on_time: bool
+
+
+class WhatIfResult(BaseModel):
+    """The baseline (the plan's own constraints) first, then each scenario; nothing is stored."""
+
+    plan_id: int
+    quantity: int
+    due_day: int
+    stored: StoredOutcome
+    scenarios: list[ScenarioPlan]
 
 
 class PlanReview(BaseModel):
@@ -361,23 +433,35 @@ class RunRecord(BaseModel):
     at: datetime
 
 
+class RunState(BaseModel):
+    """What a production run has counted so far; a run that continues as new carries it on."""
+
+    plan: PlanResult = Field(description="The plan the lines follow (an approved replan's)")
+    produced_so_far: int = 0
+    shipped_so_far: int = 0
+    seen_reports: list[str] = Field(default=[], description="line:day of every counted report")
+    produced_by_day: dict[int, int] = {}
+    replans: int = 0
+    proposed: PlanResult | None = Field(default=None, description="A replan awaiting the planner")
+    next_revision: int | None = None
+    last_checked_day: int = Field(default=-1, description="The last day compared with the plan")
+    last_day: int = Field(default=0, description="The latest day reported")
+
+
 class ProductionRunInput(BaseModel):
+    """A run as the pipeline starts it; `state` is set only when it continues as new."""
+
     trend_id: int
     workflow_id: str = Field(description="The pipeline's workflow id, which keys its rows")
     plan: PlanResult
     family: str
     sourcing: SourcingResult
     quantity: int
-    produced_so_far: int = 0
-    shipped_so_far: int = 0
     shipment_batch_units: int
     slippage_threshold: float = 0.15
-    seen_reports: list[str] = []
-    produced_by_day: dict[int, int] = {}
-    replans: int = 0
-    proposed: PlanResult | None = Field(default=None, description="A replan awaiting the planner")
-    next_revision: int | None = None
     plan_time_limit_s: float = 5.0
+    cpu_task_queue: str = CPU_QUEUE
+    state: RunState | None = None
 
 
 class ProgressReport(BaseModel):

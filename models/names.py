@@ -43,7 +43,6 @@ class Act:
     plan_what_if = "plan_what_if"
     record_plan_review = "record_plan_review"
     record_run = "record_run"
-    record_progress = "record_progress"
     record_progress_batch = "record_progress_batch"
     record_shipment = "record_shipment"
     scan_trend_feed = "scan_trend_feed"
@@ -64,7 +63,6 @@ ACTIVITY_QUEUE: dict[str, Queue] = {
     Act.plan_what_if: Queue.cpu,
     Act.record_plan_review: Queue.light,
     Act.record_run: Queue.light,
-    Act.record_progress: Queue.light,
     Act.record_progress_batch: Queue.light,
     Act.record_shipment: Queue.light,
     Act.scan_trend_feed: Queue.light,

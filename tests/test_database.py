@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from activities.pipeline import insert_once
+from activities.common import insert_once
 from models.contracts import IdeaInput
 from models.tables import Milestone, Trend, utcnow
 from services.intake import create_or_get_trend, dedup_key

@@ -209,13 +209,12 @@ def test_release_frees_capacity_and_is_idempotent(engine: Engine) -> None:
 
 def test_sourcing_weights_steer_the_choice(engine) -> None:
     """A planner who prices travel heavily gets nearer suppliers than one who ignores it."""
-    from activities.pipeline import PipelineActivities
-    from activities.sourcing import release
+    from activities.sourcing import SourcingActivities, release
     from models.contracts import SourcingWeights
     from services.intake import create_or_get_trend
 
     trend, _ = create_or_get_trend(engine, IdeaInput(text="weights probe", merchant_id="m-w"))
-    acts = PipelineActivities(engine, Path("/tmp"))
+    acts = SourcingActivities(engine)
 
     def mean_minutes(weights: SourcingWeights, wid: str) -> float:
         req = SourcingRequest(

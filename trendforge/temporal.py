@@ -29,10 +29,9 @@ from temporalio.client import (
 )
 from temporalio.worker import Worker
 
-from activities.pipeline import PipelineActivities
-from activities.trend_watch import TrendWatchActivities
+from activities.registry import activities_by_queue
 from models.contracts import PipelineConfig, TrendWatchInput
-from models.names import SEARCH_ATTRIBUTES, TREND_WATCH_PASS_ID, TREND_WATCH_SCHEDULE_ID, Wf
+from models.names import SEARCH_ATTRIBUTES, TREND_WATCH_PASS_ID, TREND_WATCH_SCHEDULE_ID, Queue, Wf
 from services.suppliers import seed_suppliers
 from trendforge.settings import Settings
 from workflows import ALL_WORKFLOWS
@@ -122,13 +121,12 @@ def build_workers(
     workflow_slots: int = 8,
 ) -> list[Worker]:
     """The light worker (workflows + bookkeeping) and the CPU worker (meshes, scheduling)."""
-    acts = PipelineActivities(engine, files_dir, road)
-    watch = TrendWatchActivities(engine, client, task_queue)
+    acts = activities_by_queue(engine, files_dir, client, task_queue, road)
     light = Worker(
         client,
         task_queue=task_queue,
         workflows=ALL_WORKFLOWS,
-        activities=[*acts.all(), watch.scan_trend_feed, watch.start_pipelines],
+        activities=acts[Queue.light],
         activity_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="tf-light"),
         max_concurrent_activities=16,
         # few workflow tasks at a time: on 2 cores, 100 concurrent replays (after a restart)
@@ -138,7 +136,7 @@ def build_workers(
     cpu = Worker(
         client,
         task_queue=cpu_task_queue,
-        activities=acts.cpu(),
+        activities=acts[Queue.cpu],
         activity_executor=ThreadPoolExecutor(max_workers=2, thread_name_prefix="tf-cpu"),
         max_concurrent_activities=2,
     )

@@ -1,26 +1,30 @@
-"""Pieces both workflows use: bookkeeping activity options, plan-review recording and checks."""
+"""What the workflows share: activity options, routing an activity to its worker's queue, and
+the planner's review (its checks and how it is recorded)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import PlanReview, PlanReviewRecord
-    from models.names import DOMAIN_ERRORS, Act
+    from models.names import ACTIVITY_QUEUE, DOMAIN_ERRORS, Act, Queue
+
+T = TypeVar("T")
 
 # A killed or restarted worker is an outage, not a verdict on the idea: activities retry without
 # an attempt cap, with backoff, until their schedule-to-close bound (crash tests: trendforge.chaos).
-LIGHT = {
+LIGHT: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=30),
     "schedule_to_close_timeout": timedelta(hours=1),
     "retry_policy": RetryPolicy(maximum_attempts=0, maximum_interval=timedelta(seconds=10)),
 }
 
 
-def heavy(minutes: int, heartbeat_s: int = 20) -> dict:
+def heavy(minutes: int, heartbeat_s: int = 20) -> dict[str, Any]:
     """Options of a CPU activity: `minutes` per attempt, a dead worker noticed after `heartbeat_s`
     without a heartbeat, retried until two hours have passed or a domain error says no."""
     return {
@@ -35,6 +39,21 @@ def heavy(minutes: int, heartbeat_s: int = 20) -> dict:
     }
 
 
+async def run_activity(
+    name: str,
+    arg: Any,
+    cpu_task_queue: str,
+    result_type: type[T] | None = None,
+    options: dict[str, Any] | None = None,
+) -> T:
+    """Run activity `name` on its worker's queue (models.names.ACTIVITY_QUEUE): the CPU queue,
+    or the workflow's own; with LIGHT options unless others are given."""
+    queue = cpu_task_queue if ACTIVITY_QUEUE[name] is Queue.cpu else None
+    return await workflow.execute_activity(
+        name, arg, task_queue=queue, result_type=result_type, **(options or LIGHT)
+    )
+
+
 def check_reviewer(review: PlanReview) -> None:
     """Validator part shared by plan reviews: planners only, and a rejection says why."""
     if review.role != "planner":
@@ -45,10 +64,7 @@ def check_reviewer(review: PlanReview) -> None:
 
 async def record_review(plan_id: int, status: str, reviewer: str, reason: str) -> None:
     """Write a plan's review outcome (approved, rejected, escalated, superseded)."""
-    await workflow.execute_activity(
-        Act.record_plan_review,
-        PlanReviewRecord(
-            plan_id=plan_id, status=status, reviewer=reviewer, reason=reason, at=workflow.now()
-        ),
-        **LIGHT,
+    record = PlanReviewRecord(
+        plan_id=plan_id, status=status, reviewer=reviewer, reason=reason, at=workflow.now()
     )
+    await workflow.execute_activity(Act.record_plan_review, record, **LIGHT)

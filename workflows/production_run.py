@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import Any, Literal, TypeVar
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import (
@@ -21,10 +23,14 @@ with workflow.unsafe.imports_passed_through():
         ProgressReport,
         ProgressReports,
         RunRecord,
+        RunState,
         ShipmentRecord,
     )
-    from models.names import Act
-    from workflows.common import LIGHT, check_reviewer, heavy, record_review
+    from models.names import Act, Query, Signal, Update, Wf
+    from workflows.common import check_reviewer, heavy, record_review, run_activity
+
+
+T = TypeVar("T")
 
 
 def planned_cumulative(plan: PlanResult, day: int) -> int:
@@ -32,41 +38,38 @@ def planned_cumulative(plan: PlanResult, day: int) -> int:
     return sum(d.units for d in plan.daily if d.day <= day)
 
 
-SHIP_AS_APPLIED = "ship-as-reports-apply"
-FINISHED_GOODS_ONLY = "finished-goods-only"
-# the parent hears of shipments only (its status shows them); per-report signals doubled every
-# run's history and, with 100 runs replaying after a worker restart, timed workflow tasks out
-TELL_PARENT_ON_SHIPMENT = "tell-parent-on-shipment"
-# the reports waiting when the run wakes are recorded by one activity, not one each: a shift
-# of twelve lines was twelve activity round trips
-RECORD_IN_BATCHES = "record-reports-in-batches"
-
-
-@workflow.defn(name="ProductionRun")
+@workflow.defn(name=Wf.production_run)
 class ProductionRun:
-    """Receives per-line, per-day progress; records it, ships batches, replans on slippage."""
+    """Receives per-line, per-day progress; records it, ships batches, replans on slippage.
 
-    def __init__(self) -> None:
+    The reports waiting when the run wakes are recorded by one activity; the parent pipeline
+    hears of shipments only (its status shows them).
+    """
+
+    @workflow.init
+    def __init__(self, inp: ProductionRunInput) -> None:
+        self._inp = inp
+        self._state = inp.state or RunState(plan=inp.plan)
         self._pending: list[ProgressReport] = []
-        self._state: ProductionRunInput | None = None
-        self._last_checked_day = -1
-        self._last_day = 0
 
-    @workflow.signal
+    # ------------------------------------------------------------------ signals, update, query
+
+    @workflow.signal(name=Signal.report_progress)
     def report_progress(self, report: ProgressReport) -> None:
         self._pending.append(report)
 
-    @workflow.signal
+    @workflow.signal(name=Signal.report_shift)
     def report_shift(self, reports: ProgressReports) -> None:
         """Several lines' reports at once (an MES sends a shift's worth)."""
         self._pending.extend(reports.reports)
 
-    @workflow.update
+    @workflow.update(name=Update.review_replan)
     async def review_replan(self, review: PlanReview) -> str:
         """The planner's decision on a proposed replan: approve switches the lines to it."""
         s = self._state
-        assert s is not None and s.proposed is not None
         proposal, s.proposed = s.proposed, None
+        if proposal is None:  # the validator let it in, but another review came first
+            raise ApplicationError("no replan of this run is awaiting review")
         decision = "approved" if review.approve else "rejected"
         await record_review(proposal.plan_id, decision, review.reviewer, review.reason)
         if review.approve:
@@ -76,95 +79,76 @@ class ProductionRun:
 
     @review_replan.validator
     def _check_replan_review(self, review: PlanReview) -> None:
-        s = self._state
-        if s is None or s.proposed is None:
+        proposed = self._state.proposed
+        if proposed is None:
             raise ValueError("no replan of this run is awaiting review")
-        if review.plan_id != s.proposed.plan_id:
+        if review.plan_id != proposed.plan_id:
             raise ValueError(
-                f"plan {review.plan_id} is not the proposed replan ({s.proposed.plan_id})"
+                f"plan {review.plan_id} is not the proposed replan ({proposed.plan_id})"
             )
         check_reviewer(review)
 
-    @workflow.query
+    @workflow.query(name=Query.progress)
     def progress(self) -> ProductionRunResult:
         s = self._state
-        if s is None:
-            return ProductionRunResult(produced=0, shipped=0, shipments=0, replans=0, last_day=0)
-        return self._result(s)
-
-    def _result(self, s: ProductionRunInput) -> ProductionRunResult:
-        shipments = math.ceil(s.shipped_so_far / s.shipment_batch_units) if s.shipped_so_far else 0
+        batch = self._inp.shipment_batch_units
         return ProductionRunResult(
             produced=s.produced_so_far,
             shipped=s.shipped_so_far,
-            shipments=shipments,
+            shipments=math.ceil(s.shipped_so_far / batch) if s.shipped_so_far else 0,
             replans=s.replans,
-            last_day=self._last_day,
+            last_day=s.last_day,
         )
+
+    # ------------------------------------------------------------------ the run
 
     @workflow.run
     async def run(self, inp: ProductionRunInput) -> ProductionRunResult:
-        self._state = s = inp
-        if not inp.seen_reports:
-            await workflow.execute_activity(
-                Act.record_run,
-                RunRecord(
-                    trend_id=s.trend_id,
-                    workflow_id=s.workflow_id,
-                    plan_id=s.plan.plan_id,
-                    quantity=s.quantity,
-                    at=workflow.now(),
-                ),
-                **LIGHT,
-            )
-        while s.shipped_so_far < s.quantity:
+        s = self._state
+        if inp.state is None:  # started by the pipeline, not continued as new
+            await self._record_run("running")
+        while s.shipped_so_far < inp.quantity:
             await workflow.wait_condition(lambda: bool(self._pending))
             while self._pending:
-                if workflow.patched(RECORD_IN_BATCHES):
-                    batch, self._pending = self._pending, []
-                    await self._apply_batch(s, batch)
-                    await self._ship(s)
-                    continue
-                await self._apply(s, self._pending.pop(0))
-                if workflow.patched(SHIP_AS_APPLIED):
-                    await self._ship(s)  # a steady stream of reports must not starve shipping
-            await self._ship(s)
+                batch, self._pending = self._pending, []
+                await self._apply(batch)
+                await self._ship()  # a steady stream of reports must not starve shipping
             if workflow.info().is_continue_as_new_suggested() and not self._pending:
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(s)
+                workflow.continue_as_new(inp.model_copy(update={"state": s}))
         await workflow.wait_condition(workflow.all_handlers_finished)
         if s.proposed is not None:  # the order is done: the pending replan is moot
-            await record_review(
-                s.proposed.plan_id, "superseded", "system", "the order was finished before review"
-            )
+            reason = "the order was finished before review"
+            await record_review(s.proposed.plan_id, "superseded", "system", reason)
             s.proposed = None
-        await workflow.execute_activity(
-            Act.record_run,
-            RunRecord(
-                trend_id=s.trend_id,
-                workflow_id=s.workflow_id,
-                plan_id=s.plan.plan_id,
-                quantity=s.quantity,
-                produced=s.produced_so_far,
-                shipped=s.shipped_so_far,
-                status="completed",
-                at=workflow.now(),
-            ),
-            **LIGHT,
-        )
-        return self._result(s)
+        await self._record_run("completed")
+        return self.progress()
 
-    def _finished_units(self, s: ProductionRunInput, report: ProgressReport) -> int:
+    async def _record_run(self, status: Literal["running", "completed"]) -> None:
+        inp, s = self._inp, self._state
+        record = RunRecord(
+            trend_id=inp.trend_id,
+            workflow_id=inp.workflow_id,
+            plan_id=s.plan.plan_id,
+            quantity=inp.quantity,
+            produced=s.produced_so_far,
+            shipped=s.shipped_so_far,
+            status=status,
+            at=workflow.now(),
+        )
+        await self._run(Act.record_run, record)
+
+    def _finished_units(self, report: ProgressReport) -> int:
         """The report's units that are finished product: only the last stage's lines make
         product; cutting or sewing lines' units are recorded as progress, not units to ship."""
-        if workflow.patched(FINISHED_GOODS_ONLY):
-            last_stage = {d.line_id for d in s.plan.daily}
-            if last_stage and report.line_id not in last_stage:
-                return 0
+        last_stage = {d.line_id for d in self._state.plan.daily}
+        if last_stage and report.line_id not in last_stage:
+            return 0
         return report.units
 
-    async def _apply_batch(self, s: ProductionRunInput, batch: list[ProgressReport]) -> None:
+    async def _apply(self, batch: list[ProgressReport]) -> None:
         """Count the new reports of `batch`, record them in one activity, then check the plan."""
+        inp, s = self._inp, self._state
         records: list[ProgressRecord] = []
         first: ProgressReport | None = None
         ended_days: list[int] = []
@@ -173,154 +157,116 @@ class ProductionRun:
             if key in s.seen_reports:
                 continue  # a duplicate report (retried HTTP call, MES resend) counts once
             s.seen_reports.append(key)
-            units = self._finished_units(s, report)
+            units = self._finished_units(report)
             if first is None and s.produced_so_far == 0 and units > 0:
                 first = report
             s.produced_so_far += units
             s.produced_by_day[report.day] = s.produced_by_day.get(report.day, 0) + units
-            self._last_day = max(self._last_day, report.day)
+            s.last_day = max(s.last_day, report.day)
             records.append(
                 ProgressRecord(
-                    trend_id=s.trend_id,
-                    workflow_id=s.workflow_id,
+                    trend_id=inp.trend_id,
+                    workflow_id=inp.workflow_id,
                     report=report,
                     at=workflow.now(),
                     produced_so_far=s.produced_so_far,
                 )
             )
-            if report.day - 1 > self._last_checked_day:  # a report for day d ends day d-1
-                self._last_checked_day = report.day - 1
+            if report.day - 1 > s.last_checked_day:  # a report for day d ends day d-1
+                s.last_checked_day = report.day - 1
                 ended_days.append(report.day - 1)
         if not records:
             return
-        await workflow.execute_activity(
-            Act.record_progress_batch, ProgressBatch(records=records), **LIGHT
-        )
+        await self._run(Act.record_progress_batch, ProgressBatch(records=records))
         if first is not None:
             await self._milestone(
-                s, MilestoneName.first_batch, f"{first.units} units on {first.line_id}"
+                MilestoneName.first_batch, f"{first.units} units on {first.line_id}"
             )
         for day in ended_days:
-            await self._check_slippage(s, day)
-        if not workflow.patched(TELL_PARENT_ON_SHIPMENT):
-            await self._tell_parent(s)
+            await self._check_slippage(day)
 
-    async def _apply(self, s: ProductionRunInput, report: ProgressReport) -> None:
-        key = f"{report.line_id}:{report.day}"
-        if key in s.seen_reports:
-            return  # a duplicate report (retried HTTP call, MES resend) counts once
-        s.seen_reports.append(key)
-        units = self._finished_units(s, report)
-        first = s.produced_so_far == 0 and units > 0
-        await workflow.execute_activity(
-            Act.record_progress,
-            ProgressRecord(
-                trend_id=s.trend_id,
-                workflow_id=s.workflow_id,
-                report=report,
-                at=workflow.now(),
-                produced_so_far=s.produced_so_far + units,
-            ),
-            **LIGHT,
-        )
-        s.produced_so_far += units
-        s.produced_by_day[report.day] = s.produced_by_day.get(report.day, 0) + units
-        self._last_day = max(self._last_day, report.day)
-        if first:
-            await self._milestone(
-                s, MilestoneName.first_batch, f"{report.units} units on {report.line_id}"
-            )
-        # A report for day d means day d-1 is over: compare it with the plan.
-        if report.day - 1 > self._last_checked_day:
-            self._last_checked_day = report.day - 1
-            await self._check_slippage(s, report.day - 1)
-        if not workflow.patched(TELL_PARENT_ON_SHIPMENT):
-            await self._tell_parent(s)  # older runs: the parent heard of every report
-
-    async def _check_slippage(self, s: ProductionRunInput, day: int) -> None:
+    async def _check_slippage(self, day: int) -> None:
+        inp, s = self._inp, self._state
         expected = planned_cumulative(s.plan, day)
         actual = sum(units for d, units in s.produced_by_day.items() if d <= day)
-        if expected <= 0 or actual >= expected * (1 - s.slippage_threshold):
+        if expected <= 0 or actual >= expected * (1 - inp.slippage_threshold):
             return
-        if s.produced_so_far >= s.quantity or s.proposed is not None:
+        if s.produced_so_far >= inp.quantity or s.proposed is not None:
             return  # done, or a replan already awaits the planner
-        behind = expected - actual
         revision = s.next_revision or s.plan.revision + 1
         s.next_revision = revision + 1
-        new_plan = await workflow.execute_activity(
-            Act.plan_production,
-            PlanRequest(
-                workflow_id=s.workflow_id,
-                trend_id=s.trend_id,
-                family=s.family,
-                quantity=s.quantity,
-                due_in_days=max(s.plan.due_day + 1, day + 2),
-                sourcing=s.sourcing,
-                revision=revision,
-                start_date=workflow.now(),
-                start_day=day + 1,
-                produced_so_far=s.produced_so_far,
-                status="proposed",
-                time_limit_s=s.plan_time_limit_s,
-            ),
-            result_type=PlanResult,
-            **heavy(5),
+        request = PlanRequest(
+            workflow_id=inp.workflow_id,
+            trend_id=inp.trend_id,
+            family=inp.family,
+            quantity=inp.quantity,
+            due_in_days=max(s.plan.due_day + 1, day + 2),
+            sourcing=inp.sourcing,
+            revision=revision,
+            start_date=workflow.now(),
+            start_day=day + 1,
+            produced_so_far=s.produced_so_far,
+            status="proposed",
+            time_limit_s=inp.plan_time_limit_s,
         )
-        await workflow.execute_activity(
-            Act.notify,
-            NotificationRecord(
-                trend_id=s.trend_id,
-                kind="slippage",
-                message=(
-                    f"day {day}: {actual:,} made vs {expected:,} planned "
-                    f"({behind:,} behind); replan {new_plan.plan_id} (revision "
-                    f"{new_plan.revision}, completion day {new_plan.completion_day}) awaits a planner"
-                ),
-                at=workflow.now(),
+        new_plan = await self._run(Act.plan_production, request, PlanResult, heavy(5))
+        note = NotificationRecord(
+            trend_id=inp.trend_id,
+            kind="slippage",
+            message=(
+                f"day {day}: {actual:,} made vs {expected:,} planned "
+                f"({expected - actual:,} behind); replan {new_plan.plan_id} (revision "
+                f"{new_plan.revision}, completion day {new_plan.completion_day}) awaits a planner"
             ),
-            **LIGHT,
+            at=workflow.now(),
         )
+        await self._run(Act.notify, note)
         s.proposed = new_plan  # set once the proposal is recorded and announced
 
-    async def _ship(self, s: ProductionRunInput) -> None:
+    async def _ship(self) -> None:
+        inp, s = self._inp, self._state
+        batch = inp.shipment_batch_units
         while True:
             ready = s.produced_so_far - s.shipped_so_far
-            if ready <= 0 or s.shipped_so_far >= s.quantity:
+            if ready <= 0 or s.shipped_so_far >= inp.quantity:
                 return
-            if ready < s.shipment_batch_units and s.produced_so_far < s.quantity:
+            if ready < batch and s.produced_so_far < inp.quantity:
                 return
-            units = min(ready, s.shipment_batch_units, s.quantity - s.shipped_so_far)
-            sequence = s.shipped_so_far // s.shipment_batch_units + 1
-            await workflow.execute_activity(
-                Act.record_shipment,
-                ShipmentRecord(
-                    trend_id=s.trend_id,
-                    workflow_id=s.workflow_id,
-                    sequence=sequence,
-                    units=units,
-                    at=workflow.now(),
-                ),
-                **LIGHT,
-            )
-            s.shipped_so_far += units
-            await self._tell_parent(s)
-
-    async def _milestone(self, s: ProductionRunInput, name: MilestoneName, detail: str) -> None:
-        await workflow.execute_activity(
-            Act.record_milestone,
-            MilestoneRecord(
-                trend_id=s.trend_id,
-                workflow_id=s.workflow_id,
-                name=name,
+            units = min(ready, batch, inp.quantity - s.shipped_so_far)
+            shipment = ShipmentRecord(
+                trend_id=inp.trend_id,
+                workflow_id=inp.workflow_id,
+                sequence=s.shipped_so_far // batch + 1,
+                units=units,
                 at=workflow.now(),
-                detail=detail,
-            ),
-            **LIGHT,
-        )
+            )
+            await self._run(Act.record_shipment, shipment)
+            s.shipped_so_far += units
+            await self._tell_parent()
 
-    async def _tell_parent(self, s: ProductionRunInput) -> None:
+    async def _milestone(self, name: MilestoneName, detail: str) -> None:
+        record = MilestoneRecord(
+            trend_id=self._inp.trend_id,
+            workflow_id=self._inp.workflow_id,
+            name=name,
+            at=workflow.now(),
+            detail=detail,
+        )
+        await self._run(Act.record_milestone, record)
+
+    async def _tell_parent(self) -> None:
         parent = workflow.info().parent
         if parent is None:
             return
         handle = workflow.get_external_workflow_handle(parent.workflow_id)
-        await handle.signal("production_progress", self._result(s))
+        await handle.signal(Signal.production_progress, self.progress())
+
+    async def _run(
+        self,
+        name: str,
+        arg: Any,
+        result_type: type[T] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> T:
+        """Run an activity on its worker's queue (the CPU queue for replans)."""
+        return await run_activity(name, arg, self._inp.cpu_task_queue, result_type, options)

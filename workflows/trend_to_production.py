@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import (
@@ -45,12 +47,19 @@ with workflow.unsafe.imports_passed_through():
         MERCHANT_ID,
         TREND_STAGE,
         Act,
+        Err,
+        Query,
+        Signal,
+        Update,
+        Wf,
         prototype_workflow_id,
         run_workflow_id,
     )
-    from workflows.common import LIGHT, check_reviewer, heavy, record_review
+    from workflows.common import check_reviewer, heavy, record_review, run_activity
     from workflows.production_run import ProductionRun
     from workflows.prototype_preparation import PrototypePreparation
+
+T = TypeVar("T")
 
 
 def _reason(err: BaseException) -> str:
@@ -60,19 +69,24 @@ def _reason(err: BaseException) -> str:
     return getattr(err, "message", None) or str(err)
 
 
-@workflow.defn(name="TrendToProduction")
+@workflow.defn(name=Wf.trend_to_production)
 class TrendToProduction:
-    """design → (merchant picks) → prototype → sourcing → plan → (planner approves) → production → shipment."""
+    """design → (merchant picks) → prototype → sourcing → plan → (planner approves) → production → shipment.
 
-    def __init__(self) -> None:
-        self._inp: TrendWorkflowInput | None = None
+    `run` reads as the steps; each stage is one method; the merchant's pick and the planner's
+    review are waits for a person (`_await_human`): a reminder, then a fallback.
+    """
+
+    @workflow.init
+    def __init__(self, inp: TrendWorkflowInput) -> None:
+        self._inp = inp
+        self._cfg = inp.config
         self._stage = Stage.received
         self._milestones: dict[str, datetime] = {}
         self._variants: list[VariantSummary] = []
         self._selection: SelectVariant | None = None
         self._plan: PlanResult | None = None
         self._review: PlanReview | None = None
-        self._sourcing: SourcingResult | None = None
         self._escalated = False
         self._progress = ProductionRunResult(
             produced=0, shipped=0, shipments=0, replans=0, last_day=0
@@ -81,11 +95,10 @@ class TrendToProduction:
 
     # ------------------------------------------------------------------ queries, updates, signals
 
-    @workflow.query
+    @workflow.query(name=Query.status)
     def status(self) -> PipelineStatus:
-        trend_id = self._inp.trend_id if self._inp else 0
         return PipelineStatus(
-            trend_id=trend_id,
+            trend_id=self._inp.trend_id,
             stage=self._stage,
             milestones=dict(self._milestones),
             eta=self._plan.eta if self._plan else None,
@@ -99,7 +112,7 @@ class TrendToProduction:
             last_error=self._error,
         )
 
-    @workflow.update
+    @workflow.update(name=Update.select_variant)
     async def select_variant(self, selection: SelectVariant) -> VariantSummary:
         self._selection = selection
         return self._variant(selection.variant_id)
@@ -110,11 +123,10 @@ class TrendToProduction:
             raise ValueError(f"this idea is '{self._stage}', not awaiting a variant selection")
         if not any(v.variant_id == selection.variant_id for v in self._variants):
             raise ValueError(f"variant {selection.variant_id} is not one of this idea's variants")
-        assert self._inp is not None
         if selection.merchant_id and selection.merchant_id != self._inp.idea.merchant_id:
             raise ValueError("only the merchant who submitted this idea may pick its variant")
 
-    @workflow.update
+    @workflow.update(name=Update.review_plan)
     async def review_plan(self, review: PlanReview) -> str:
         self._review = review
         return "approved" if review.approve else "rejected"
@@ -128,7 +140,7 @@ class TrendToProduction:
             raise ValueError(f"plan {review.plan_id} is not the plan under review ({current})")
         check_reviewer(review)
 
-    @workflow.signal
+    @workflow.signal(name=Signal.production_progress)
     def production_progress(self, progress: ProductionRunResult) -> None:
         self._progress = progress
 
@@ -136,13 +148,12 @@ class TrendToProduction:
 
     @workflow.run
     async def run(self, inp: TrendWorkflowInput) -> PipelineResult:
-        self._inp = inp
-        if inp.config.use_search_attributes:
+        if self._cfg.use_search_attributes:
             workflow.upsert_search_attributes(
                 [MERCHANT_ID.value_set(inp.idea.merchant_id), TREND_STAGE.value_set(self._stage)]
             )
         try:
-            return await self._pipeline(inp)
+            return await self._pipeline()
         except (asyncio.CancelledError, ActivityError, ChildWorkflowError) as err:
             if not is_cancelled_exception(err):
                 return await self._fail(err)
@@ -152,64 +163,85 @@ class TrendToProduction:
         except ApplicationError as err:
             return await self._fail(err)
 
+    async def _pipeline(self) -> PipelineResult:
+        start = workflow.info().start_time
+        await self._milestone(MilestoneName.trend_seen, self._inp.idea.source, at=start)
+        design = await self._design()
+        variant = await self._select(design)
+        prototype = await self._prototype(variant)
+        sourcing = await self._source(variant, prototype)
+        plan = await self._plan_until_approved(variant.family, sourcing)
+        if plan is None:
+            return await self._reject()
+        run = await self._produce(variant.family, sourcing, plan)
+        await self._compensate("production finished: capacity returned to suppliers")
+        await self._milestone(MilestoneName.shipped, f"{run.shipped:,} units shipped")
+        await self._set_stage(Stage.shipped, f"{run.shipped:,} units in {run.shipments} shipments")
+        return self._result(Stage.shipped, f"{run.shipments} shipments")
+
     async def _fail(self, err: BaseException) -> PipelineResult:
         """Release what is held, record the reason, and fail the workflow for good."""
         self._error = _reason(err)
         await self._compensate(f"pipeline failed: {self._error}")
         await self._set_stage(Stage.failed, self._error)
-        raise ApplicationError(self._error, type="PipelineFailed", non_retryable=True) from err
+        raise ApplicationError(self._error, type=Err.pipeline_failed, non_retryable=True) from err
 
-    async def _pipeline(self, inp: TrendWorkflowInput) -> PipelineResult:
-        idea, cfg, wid = inp.idea, inp.config, workflow.info().workflow_id
-        await self._milestone(MilestoneName.trend_seen, workflow.info().start_time, idea.source)
+    async def _reject(self) -> PipelineResult:
+        reason = self._review.reason if self._review else "rejected"
+        await self._compensate(f"plan rejected: {reason}")
+        await self._set_stage(Stage.rejected, reason)
+        return self._result(Stage.rejected, reason)
 
+    # ------------------------------------------------------------------ stages
+
+    async def _design(self) -> DesignResult:
+        """Dozens of ranked variants from the idea's words (CPU queue)."""
+        idea, cfg = self._inp.idea, self._cfg
         await self._set_stage(Stage.designing)
-        design = await workflow.execute_activity(
-            Act.design_variants,
-            DesignRequest(
-                workflow_id=wid,
-                trend_id=inp.trend_id,
-                text=idea.text,
-                target_size_mm=idea.target_size_mm,
-                target_price=idea.target_price,
-                expected_volume=idea.expected_volume,
-                count=cfg.variant_count,
-                seed=cfg.seed,
-            ),
-            result_type=DesignResult,
-            task_queue=cfg.cpu_task_queue,
-            **heavy(10, heartbeat_s=60),  # the design engine heartbeats per variant
+        request = DesignRequest(
+            workflow_id=workflow.info().workflow_id,
+            trend_id=self._inp.trend_id,
+            text=idea.text,
+            target_size_mm=idea.target_size_mm,
+            target_price=idea.target_price,
+            expected_volume=idea.expected_volume,
+            count=cfg.variant_count,
+            seed=cfg.seed,
         )
+        # the design engine heartbeats per variant
+        design = await self._run(Act.design_variants, request, DesignResult, heavy(10, 60))
         self._variants = design.variants
-        await self._milestone(
-            MilestoneName.variants_ready, detail=f"{len(design.variants)} variants"
-        )
+        await self._milestone(MilestoneName.variants_ready, f"{len(design.variants)} variants")
+        return design
 
+    async def _select(self, design: DesignResult) -> VariantSummary:
+        """The merchant's pick (or the fallback), recorded."""
         top = design.variants[0] if design.variants else None
         await self._set_stage(
             Stage.awaiting_selection,
             f"{len(design.variants)} {design.family} variants; top: {top.name if top else '-'}",
         )
-        selection = await self._wait_for_selection()
+        selection = await self._await_selection()
         variant = self._variant(selection.variant_id)
-        await workflow.execute_activity(
-            Act.record_selection,
-            SelectionRecord(
-                trend_id=inp.trend_id, variant_id=variant.variant_id, auto=selection.auto
-            ),
-            **LIGHT,
+        record = SelectionRecord(
+            trend_id=self._inp.trend_id, variant_id=variant.variant_id, auto=selection.auto
         )
+        await self._run(Act.record_selection, record)
+        how = "auto-picked" if selection.auto else "picked"
         await self._milestone(
-            MilestoneName.variant_selected,
-            detail=f"{'auto-picked' if selection.auto else 'picked'} #{variant.rank} {variant.name}",
+            MilestoneName.variant_selected, f"{how} #{variant.rank} {variant.name}"
         )
+        return variant
 
+    async def _prototype(self, variant: VariantSummary) -> PrototypeResult:
+        """The picked variant made printable, in a child workflow."""
+        idea, cfg = self._inp.idea, self._cfg
         await self._set_stage(Stage.prototyping, f"#{variant.rank} {variant.name}")
         prototype = await workflow.execute_child_workflow(
             PrototypePreparation.run,
             PrototypeRequest(
-                workflow_id=wid,
-                trend_id=inp.trend_id,
+                workflow_id=workflow.info().workflow_id,
+                trend_id=self._inp.trend_id,
                 variant_id=variant.variant_id,
                 mesh_path=variant.mesh_path,
                 target_size_mm=idea.target_size_mm,
@@ -220,91 +252,136 @@ class TrendToProduction:
                 use_slicer=cfg.use_slicer,
                 cpu_task_queue=cfg.cpu_task_queue,
             ),
-            id=prototype_workflow_id(inp.trend_id),
+            id=prototype_workflow_id(self._inp.trend_id),
             result_type=PrototypeResult,
         )
+        hours = prototype.print_time_s / 3600
         await self._milestone(
-            MilestoneName.prototype_ready,
-            detail=f"{prototype.print_time_s / 3600:.1f} h print, {prototype.filament_g:.0f} g",
+            MilestoneName.prototype_ready, f"{hours:.1f} h print, {prototype.filament_g:.0f} g"
         )
+        return prototype
 
+    async def _source(self, variant: VariantSummary, prototype: PrototypeResult) -> SourcingResult:
+        """Suppliers near a hub for every process, their capacity held."""
+        idea = self._inp.idea
+        hours = prototype.print_time_s / 3600
         await self._set_stage(
-            Stage.sourcing,
-            f"{prototype.print_time_s / 3600:.1f} h prototype print; {len(variant.processes)} processes",
+            Stage.sourcing, f"{hours:.1f} h prototype print; {len(variant.processes)} processes"
         )
         # reserve a quarter above the average rate: lines lose output while they ramp up
         units_per_day = max(1, math.ceil(1.25 * idea.expected_volume / idea.due_in_days))
-        self._sourcing = await workflow.execute_activity(
-            Act.match_suppliers,
-            SourcingRequest(
-                workflow_id=wid,
-                trend_id=inp.trend_id,
-                family=variant.family,
-                processes=variant.processes,
-                units_per_day=units_per_day,
-                max_travel_minutes=cfg.max_travel_minutes,
-                weights=cfg.sourcing_weights,
-            ),
-            result_type=SourcingResult,
-            **heavy(5),
+        request = SourcingRequest(
+            workflow_id=workflow.info().workflow_id,
+            trend_id=self._inp.trend_id,
+            family=variant.family,
+            processes=variant.processes,
+            units_per_day=units_per_day,
+            max_travel_minutes=self._cfg.max_travel_minutes,
+            weights=self._cfg.sourcing_weights,
         )
+        sourcing = await self._run(Act.match_suppliers, request, SourcingResult, heavy(5))
         await self._milestone(
             MilestoneName.suppliers_reserved,
-            detail=f"{len(self._sourcing.assignments)} suppliers around {self._sourcing.hub}",
+            f"{len(sourcing.assignments)} suppliers around {sourcing.hub}",
         )
+        return sourcing
 
-        approved = await self._plan_until_approved(inp, variant.family, self._sourcing)
-        if not approved:
-            reason = self._review.reason if self._review else "rejected"
-            await self._compensate(f"plan rejected: {reason}")
-            await self._set_stage(Stage.rejected, reason)
-            return self._result(Stage.rejected, reason)
-        assert self._plan is not None
+    async def _plan_until_approved(
+        self, family: str, sourcing: SourcingResult
+    ) -> PlanResult | None:
+        """Plans until the planner approves one (None: rejected without a replan, or too many)."""
+        constraints = PlanConstraints()
+        for revision in range(self._cfg.max_replans + 1):
+            plan = await self._propose_plan(family, sourcing, constraints, revision)
+            review = await self._await_review(plan)
+            decision = "approved" if review.approve else "rejected"
+            await record_review(plan.plan_id, decision, review.reviewer, review.reason)
+            if review.approve:
+                await self._milestone(MilestoneName.plan_approved, f"by {review.reviewer}")
+                return plan
+            if review.constraints is None:
+                return None
+            constraints = review.constraints
+        return None
 
+    async def _propose_plan(
+        self, family: str, sourcing: SourcingResult, constraints: PlanConstraints, revision: int
+    ) -> PlanResult:
+        """A plan on the reserved lines (CPU queue), put before the planner."""
+        idea = self._inp.idea
+        await self._set_stage(Stage.planning, f"revision {revision}")
+        request = PlanRequest(
+            workflow_id=workflow.info().workflow_id,
+            trend_id=self._inp.trend_id,
+            family=family,
+            quantity=idea.expected_volume,
+            due_in_days=idea.due_in_days,
+            sourcing=sourcing,
+            constraints=constraints,
+            revision=revision,
+            start_date=workflow.now(),
+            time_limit_s=self._cfg.plan_time_limit_s,
+        )
+        plan = self._plan = await self._run(Act.plan_production, request, PlanResult, heavy(5))
+        await self._milestone(
+            MilestoneName.plan_proposed,
+            f"{len(plan.lines)} lines, done day {plan.completion_day}",
+        )
+        self._review = None
+        await self._set_stage(
+            Stage.awaiting_plan_review,
+            f"plan {plan.plan_id} rev {plan.revision}: {len(plan.lines)} lines, "
+            f"done day {plan.completion_day} (due {plan.due_day})"
+            + ("" if plan.on_time else " LATE"),
+        )
+        return plan
+
+    async def _produce(
+        self, family: str, sourcing: SourcingResult, plan: PlanResult
+    ) -> ProductionRunResult:
+        """The production run, in a child workflow, until everything shipped."""
+        idea, cfg = self._inp.idea, self._cfg
         await self._set_stage(
             Stage.producing,
-            f"{idea.expected_volume:,} units on {len(self._plan.lines)} lines, ETA day {self._plan.completion_day}",
+            f"{idea.expected_volume:,} units on {len(plan.lines)} lines, ETA day {plan.completion_day}",
         )
         batch = cfg.shipment_batch_units or max(1, math.ceil(idea.expected_volume / 5))
-        run = await workflow.execute_child_workflow(
+        self._progress = await workflow.execute_child_workflow(
             ProductionRun.run,
             ProductionRunInput(
-                trend_id=inp.trend_id,
-                workflow_id=wid,
-                plan=self._plan,
-                family=variant.family,
-                sourcing=self._sourcing,
+                trend_id=self._inp.trend_id,
+                workflow_id=workflow.info().workflow_id,
+                plan=plan,
+                family=family,
+                sourcing=sourcing,
                 quantity=idea.expected_volume,
                 shipment_batch_units=batch,
                 slippage_threshold=cfg.slippage_threshold,
                 plan_time_limit_s=cfg.plan_time_limit_s,
+                cpu_task_queue=cfg.cpu_task_queue,
             ),
-            id=run_workflow_id(inp.trend_id),
+            id=run_workflow_id(self._inp.trend_id),
             result_type=ProductionRunResult,
         )
-        self._progress = run
-        await self._compensate("production finished: capacity returned to suppliers")
-        await self._milestone(MilestoneName.shipped, detail=f"{run.shipped:,} units shipped")
-        await self._set_stage(Stage.shipped, f"{run.shipped:,} units in {run.shipments} shipments")
-        return self._result(Stage.shipped, f"{run.shipments} shipments")
+        return self._progress
 
-    # ------------------------------------------------------------------ human waits
+    # ------------------------------------------------------------------ waits for a person
 
-    async def _wait_for_selection(self) -> SelectVariant:
-        assert self._inp is not None
-        cfg = self._inp.config
-        if await self._wait(lambda: self._selection is not None, cfg.selection_reminder_s):
-            assert self._selection is not None
-            return self._selection
-        await self._notify("reminder", f"{len(self._variants)} variants are waiting for a pick")
-        rest = max(cfg.selection_timeout_s - cfg.selection_reminder_s, 0.001)
-        if await self._wait(lambda: self._selection is not None, rest):
-            assert self._selection is not None
-            return self._selection
+    async def _await_selection(self) -> SelectVariant:
+        """The merchant's pick; without one in time, the top-ranked variant (or cancel)."""
+        cfg = self._cfg
+        picked = await self._await_human(
+            lambda: self._selection,
+            cfg.selection_reminder_s,
+            cfg.selection_timeout_s,
+            f"{len(self._variants)} variants are waiting for a pick",
+        )
+        if picked is not None:
+            return picked
         if cfg.selection_fallback == "cancel":
             raise ApplicationError(
                 f"no variant was picked within {cfg.selection_timeout_s:.0f} s",
-                type="SelectionTimeout",
+                type=Err.selection_timeout,
                 non_retryable=True,
             )
         top = min(self._variants, key=lambda v: v.rank)
@@ -314,71 +391,21 @@ class TrendToProduction:
         )
         return self._selection
 
-    async def _plan_until_approved(
-        self, inp: TrendWorkflowInput, family: str, sourcing: SourcingResult
-    ) -> bool:
-        constraints = PlanConstraints()
-        for revision in range(inp.config.max_replans + 1):
-            await self._set_stage(Stage.planning, f"revision {revision}")
-            self._plan = await workflow.execute_activity(
-                Act.plan_production,
-                PlanRequest(
-                    workflow_id=workflow.info().workflow_id,
-                    trend_id=inp.trend_id,
-                    family=family,
-                    quantity=inp.idea.expected_volume,
-                    due_in_days=inp.idea.due_in_days,
-                    sourcing=sourcing,
-                    constraints=constraints,
-                    revision=revision,
-                    start_date=workflow.now(),
-                    time_limit_s=inp.config.plan_time_limit_s,
-                ),
-                result_type=PlanResult,
-                task_queue=inp.config.cpu_task_queue,
-                **heavy(5),
-            )
-            await self._milestone(
-                MilestoneName.plan_proposed,
-                detail=f"{len(self._plan.lines)} lines, done day {self._plan.completion_day}",
-            )
-            self._review = None
-            plan = self._plan
-            await self._set_stage(
-                Stage.awaiting_plan_review,
-                f"plan {plan.plan_id} rev {plan.revision}: {len(plan.lines)} lines, "
-                f"done day {plan.completion_day} (due {plan.due_day})"
-                + ("" if plan.on_time else " LATE"),
-            )
-            review = await self._wait_for_review()
-            await record_review(
-                self._plan.plan_id,
-                "approved" if review.approve else "rejected",
-                review.reviewer,
-                review.reason,
-            )
-            if review.approve:
-                await self._milestone(MilestoneName.plan_approved, detail=f"by {review.reviewer}")
-                return True
-            if review.constraints is None:
-                return False
-            constraints = review.constraints
-        return False
-
-    async def _wait_for_review(self) -> PlanReview:
-        assert self._inp is not None and self._plan is not None
-        cfg = self._inp.config
-        if await self._wait(lambda: self._review is not None, cfg.review_reminder_s):
-            assert self._review is not None
-            return self._review
-        await self._notify("reminder", f"plan {self._plan.plan_id} is waiting for a planner")
-        rest = max(cfg.review_timeout_s - cfg.review_reminder_s, 0.001)
-        if await self._wait(lambda: self._review is not None, rest):
-            assert self._review is not None
-            return self._review
+    async def _await_review(self, plan: PlanResult) -> PlanReview:
+        """The planner's review; without one in time, an approval or (default) an escalation,
+        after which the plan waits for its planner without a deadline."""
+        cfg = self._cfg
+        review = await self._await_human(
+            lambda: self._review,
+            cfg.review_reminder_s,
+            cfg.review_timeout_s,
+            f"plan {plan.plan_id} is waiting for a planner",
+        )
+        if review is not None:
+            return review
         if cfg.review_fallback == "auto_approve":
             self._review = PlanReview(
-                plan_id=self._plan.plan_id,
+                plan_id=plan.plan_id,
                 approve=True,
                 reviewer="auto",
                 reason=f"no review within {cfg.review_timeout_s:.0f} s",
@@ -387,15 +414,25 @@ class TrendToProduction:
         self._escalated = True
         await self._notify(
             "escalation",
-            f"plan {self._plan.plan_id} unreviewed for {cfg.review_timeout_s:.0f} s: escalated",
+            f"plan {plan.plan_id} unreviewed for {cfg.review_timeout_s:.0f} s: escalated",
         )
-        await record_review(self._plan.plan_id, "escalated", "system", "review timed out")
-        await workflow.wait_condition(lambda: self._review is not None)
-        assert self._review is not None
-        return self._review
+        await record_review(plan.plan_id, "escalated", "system", "review timed out")
+        while (review := self._review) is None:
+            await workflow.wait_condition(lambda: self._review is not None)
+        return review
+
+    async def _await_human(
+        self, answer: Callable[[], T | None], reminder_s: float, timeout_s: float, reminder: str
+    ) -> T | None:
+        """Wait for a person's answer: a reminder after `reminder_s`, none after `timeout_s`."""
+        if await self._wait(lambda: answer() is not None, reminder_s):
+            return answer()
+        await self._notify("reminder", reminder)
+        await self._wait(lambda: answer() is not None, max(timeout_s - reminder_s, 0.001))
+        return answer()
 
     @staticmethod
-    async def _wait(condition, timeout_s: float) -> bool:  # type: ignore[no-untyped-def]
+    async def _wait(condition: Callable[[], bool], timeout_s: float) -> bool:
         try:
             await workflow.wait_condition(condition, timeout=timedelta(seconds=timeout_s))
             return True
@@ -408,7 +445,6 @@ class TrendToProduction:
         return next(v for v in self._variants if v.variant_id == variant_id)
 
     def _result(self, stage: Stage, reason: str) -> PipelineResult:
-        assert self._inp is not None
         return PipelineResult(
             trend_id=self._inp.trend_id,
             stage=stage,
@@ -420,52 +456,46 @@ class TrendToProduction:
         )
 
     async def _set_stage(self, stage: Stage, detail: str = "") -> None:
-        assert self._inp is not None
         self._stage = stage
-        if self._inp.config.use_search_attributes:
+        if self._cfg.use_search_attributes:
             workflow.upsert_search_attributes([TREND_STAGE.value_set(stage.value)])
-        await workflow.execute_activity(
-            Act.record_stage,
-            StageUpdate(trend_id=self._inp.trend_id, stage=stage, detail=detail),
-            **LIGHT,
+        await self._run(
+            Act.record_stage, StageUpdate(trend_id=self._inp.trend_id, stage=stage, detail=detail)
         )
 
     async def _milestone(
-        self, name: MilestoneName, at: datetime | None = None, detail: str = ""
+        self, name: MilestoneName, detail: str = "", at: datetime | None = None
     ) -> None:
-        assert self._inp is not None
         if name.value in self._milestones:
             return
         at = at or workflow.now()
         self._milestones[name.value] = at
-        await workflow.execute_activity(
-            Act.record_milestone,
-            MilestoneRecord(
-                trend_id=self._inp.trend_id,
-                workflow_id=workflow.info().workflow_id,
-                name=name,
-                at=at,
-                detail=detail,
-            ),
-            **LIGHT,
+        record = MilestoneRecord(
+            trend_id=self._inp.trend_id,
+            workflow_id=workflow.info().workflow_id,
+            name=name,
+            at=at,
+            detail=detail,
         )
+        await self._run(Act.record_milestone, record)
 
     async def _notify(self, kind: str, message: str) -> None:
-        assert self._inp is not None
-        await workflow.execute_activity(
-            Act.notify,
-            NotificationRecord(
-                trend_id=self._inp.trend_id, kind=kind, message=message, at=workflow.now()
-            ),
-            **LIGHT,
+        record = NotificationRecord(
+            trend_id=self._inp.trend_id, kind=kind, message=message, at=workflow.now()
         )
+        await self._run(Act.notify, record)
 
     async def _compensate(self, reason: str) -> None:
         """Release every supplier reservation this pipeline holds (idempotent)."""
-        assert self._inp is not None
-        await workflow.execute_activity(
-            Act.release_reservations,
-            ReleaseRequest(workflow_id=workflow.info().workflow_id, reason=reason),
-            result_type=int,
-            **LIGHT,
-        )
+        request = ReleaseRequest(workflow_id=workflow.info().workflow_id, reason=reason)
+        await self._run(Act.release_reservations, request, int)
+
+    async def _run(
+        self,
+        name: str,
+        arg: Any,
+        result_type: type[T] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> T:
+        """Run an activity on its worker's queue (models.names.ACTIVITY_QUEUE)."""
+        return await run_activity(name, arg, self._cfg.cpu_task_queue, result_type, options)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -51,12 +51,30 @@ class Schedule:
     solver_status: str = "greedy"
     greedy_completion_day: int | None = None
 
-    def stored_gantt(self, offset: int = 0) -> list[list[Any]]:
+    def shifted(self, days: int) -> Schedule:
+        """The same plan starting `days` factory days later (a replan starts on a later day)."""
+        if days == 0:
+            return self
+        return replace(
+            self,
+            lines=[
+                {**ln, "start_day": ln["start_day"] + days, "end_day": ln["end_day"] + days}
+                for ln in self.lines
+            ],
+            daily=[(line, day + days, units) for line, day, units in self.daily],
+            completion_day=self.completion_day + days,
+            due_day=self.due_day + days,
+            gantt=[(line, lot, stage, a + days, b + days) for line, lot, stage, a, b in self.gantt],
+            stage_daily=[(stage, line, day + days, u) for stage, line, day, u in self.stage_daily],
+            shipments=[(day + days, units) for day, units in self.shipments],
+        )
+
+    def stored_gantt(self) -> list[list[Any]]:
         """Gantt rows as a plan stores them: [line_id, lot, stage, start, end, lot units], days
-        shifted by offset (a replan's first day) and rounded to 0.001 day (under 1.5 minutes)."""
+        rounded to 0.001 day (under 1.5 minutes)."""
         units = self.lot_units
         return [
-            [line, lot, stage, round(a + offset, 3), round(b + offset, 3)]
+            [line, lot, stage, round(a, 3), round(b, 3)]
             + ([units[lot]] if lot < len(units) else [])
             for line, lot, stage, a, b in self.gantt
         ]

@@ -112,6 +112,20 @@ def test_jobshop_reaches_the_known_optimum(name: str, optimum: int, limit_s: flo
 # --------------------------------------------------------------------------- multi-stage plans
 
 
+def test_a_shifted_plan_starts_later_by_the_same_days_everywhere() -> None:
+    s = plan_order(8_000, _routing_lines(), 30, time_limit_s=0)
+    later = s.shifted(3)
+    assert s.shifted(0) is s
+    assert (later.completion_day, later.due_day) == (s.completion_day + 3, s.due_day + 3)
+    assert [d + 3 for _, d, _ in s.daily] == [d for _, d, _ in later.daily]
+    assert [ln["start_day"] + 3 for ln in s.lines] == [ln["start_day"] for ln in later.lines]
+    assert [ln["end_day"] + 3 for ln in s.lines] == [ln["end_day"] for ln in later.lines]
+    assert [b + 3 for *_, b in s.gantt] == pytest.approx([b for *_, b in later.gantt])
+    assert [d + 3 for d, _ in s.shipments] == [d for d, _ in later.shipments]
+    stored = later.stored_gantt()
+    assert [row[3] for row in stored] == [round(a + 3, 3) for _, _, _, a, _ in s.gantt]
+
+
 def test_plan_covers_every_stage_and_lots_flow_in_order() -> None:
     s = plan_order(40_000, _routing_lines(), 30, time_limit_s=FAST_S)
     assert sum(u for _, _, u in s.daily) == 40_000 == cumulative_plan(s.daily, s.completion_day)

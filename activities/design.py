@@ -1,0 +1,171 @@
+"""Design stage: generate the ranked variants of an idea, record the merchant's pick, and learn
+from it (a preference model per product family, written with an optimistic lock)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.common import domain_errors
+from activities.mappers import variant_row, variant_summary
+from models.contracts import DesignRequest, DesignResult, SelectionRecord
+from models.db import session_scope
+from models.names import Act
+from models.tables import DesignVariant, PreferenceModel, Trend, utcnow
+
+CATALOGUE_SIZE = 72  # earlier variants of the family that new ones should differ from
+APPLIED_KEEP = 2000  # idea ids remembered per preference row, so a retry never learns twice
+
+
+class DesignActivities:
+    """Holds the database engine and the files folder (variants' meshes and previews)."""
+
+    def __init__(self, engine: Engine, files_dir: Path) -> None:
+        self.engine = engine
+        self.files_dir = Path(files_dir)
+
+    @activity.defn(name=Act.design_variants)
+    @domain_errors
+    def design_variants(self, req: DesignRequest) -> DesignResult:
+        from engines.design import generate_variants, intent_for, write_variant_assets
+
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(DesignVariant)
+                .where(DesignVariant.trend_id == req.trend_id)
+                .order_by(col(DesignVariant.rank))
+            ).all()
+        if len(rows) == req.count:
+            return DesignResult(family=rows[0].family, variants=[variant_summary(r) for r in rows])
+        activity.heartbeat("reading the idea")
+        reference = self._reference_shape(req.trend_id)
+        family = intent_for(req.text, reference).family
+        preference, catalogue = design_memory(self.engine, family, req)
+        family, variants = generate_variants(
+            req.text,
+            count=req.count,
+            seed=req.seed,
+            target_size_mm=req.target_size_mm,
+            target_price=req.target_price,
+            preference=preference,
+            catalogue=catalogue,
+            reference=reference,
+        )
+        out = self.files_dir.joinpath(f"trend-{req.trend_id}", "variants")
+        out.mkdir(parents=True, exist_ok=True)
+        new_rows = []
+        for v in variants:
+            activity.heartbeat(f"variant {v.rank}/{len(variants)}")
+            mesh_path, preview_path = write_variant_assets(v, out, f"v{v.rank:03d}")
+            new_rows.append(variant_row(req.trend_id, v, str(mesh_path), str(preview_path)))
+        with session_scope(self.engine) as s:
+            for old in s.exec(select(DesignVariant).where(DesignVariant.trend_id == req.trend_id)):
+                s.delete(old)  # a partial write from a crashed attempt
+            s.flush()
+            s.add_all(new_rows)
+        return DesignResult(family=family, variants=[variant_summary(r) for r in new_rows])
+
+    def _reference_shape(self, trend_id: int) -> Any:
+        """The trend's reference mesh, loaded safely (DesignError if unusable), or None."""
+        from engines.design import load_reference
+
+        with Session(self.engine) as s:
+            trend = s.get(Trend, trend_id)
+        if trend is None or not trend.reference_mesh_path:
+            return None
+        path = Path(trend.reference_mesh_path)  # relative paths live under the files folder
+        return load_reference(path if path.is_absolute() else self.files_dir / path)
+
+    @activity.defn(name=Act.record_selection)
+    def record_selection(self, sel: SelectionRecord) -> None:
+        with session_scope(self.engine) as s:
+            for v in s.exec(select(DesignVariant).where(DesignVariant.trend_id == sel.trend_id)):
+                v.selected = v.id == sel.variant_id
+                s.add(v)
+            trend = s.get(Trend, sel.trend_id)
+            if trend is not None:
+                trend.selected_variant_id = sel.variant_id
+                s.add(trend)
+        if not sel.auto:  # an automatic pick says nothing about what merchants like
+            learn_from_pick(self.engine, sel.trend_id, sel.variant_id)
+
+
+def design_memory(engine: Engine, family: str, req: DesignRequest) -> tuple[Any, list[str]]:
+    """The family's learned preference (or None) and recent variant descriptions of other ideas."""
+    from engines.design.preference import PreferenceModel as Learned
+
+    with Session(engine) as s:
+        row = s.exec(select(PreferenceModel).where(PreferenceModel.family == family)).first()
+        catalogue = s.exec(
+            select(DesignVariant.description)
+            .where(DesignVariant.family == family, DesignVariant.trend_id != req.trend_id)
+            .order_by(col(DesignVariant.id).desc())
+            .limit(CATALOGUE_SIZE)
+        ).all()
+    learned = None if row is None else Learned(family, dict(row.weights), row.updates)
+    return learned, list(catalogue)
+
+
+def learn_from_pick(engine: Engine, trend_id: int, variant_id: int) -> None:
+    """Update the family's preference model with this pick, once per idea (optimistic lock)."""
+    from engines.design.families import FAMILIES
+    from engines.design.preference import PreferenceModel as Learned
+    from engines.design.preference import learn
+
+    with Session(engine) as s:
+        rows = s.exec(
+            select(DesignVariant)
+            .where(DesignVariant.trend_id == trend_id)
+            .order_by(col(DesignVariant.rank))
+        ).all()
+    chosen = next((i for i, r in enumerate(rows) if r.id == variant_id), None)
+    if chosen is None or len(rows) < 2 or rows[0].family not in FAMILIES:
+        return
+    family = rows[0].family
+    for _ in range(10):
+        with Session(engine) as s:
+            row = s.exec(select(PreferenceModel).where(PreferenceModel.family == family)).first()
+            if row is not None and trend_id in row.applied_trends:
+                return
+            start = None if row is None else Learned(family, dict(row.weights), row.updates)
+            new = learn(
+                start, family, [r.params for r in rows], [r.unit_cost_usd for r in rows], chosen
+            )
+            applied = [*(row.applied_trends if row else []), trend_id][-APPLIED_KEEP:]
+            if _store_preference(s, family, row, new, applied):
+                return
+    raise ApplicationError(f"the {family} preference model stayed busy; retrying")
+
+
+def _store_preference(
+    s: Session, family: str, row: PreferenceModel | None, new: Any, applied: list[int]
+) -> bool:
+    """Write the new weights unless another pick wrote first; True when this write won."""
+    if row is None:
+        s.add(
+            PreferenceModel(
+                family=family, weights=new.weights, updates=new.updates, applied_trends=applied
+            )
+        )
+        try:
+            s.commit()
+            return True
+        except IntegrityError:
+            s.rollback()
+            return False
+    done = s.execute(
+        update(PreferenceModel)
+        .where(col(PreferenceModel.id) == row.id, col(PreferenceModel.updates) == row.updates)
+        .values(
+            weights=new.weights, updates=new.updates, applied_trends=applied, updated_at=utcnow()
+        )
+    )
+    s.commit()
+    return bool(done.rowcount == 1)

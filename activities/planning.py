@@ -1,0 +1,245 @@
+"""Planning stage: plan an order on its reserved lines (first plans and replans), record the
+planner's review, and plan what-if scenarios next to a stored plan (nothing stored then)."""
+
+from __future__ import annotations
+
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.common import await_with_heartbeats, domain_errors, insert_once
+from activities.mappers import plan_result, plan_row
+from models.contracts import (
+    LineSpec,
+    PlanRequest,
+    PlanResult,
+    PlanReviewRecord,
+    Scenario,
+    ScenarioPlan,
+    StoredOutcome,
+    WhatIfRequest,
+    WhatIfResult,
+)
+from models.db import session_scope
+from models.names import Act, Err
+from models.tables import ProductionPlan, Supplier, SupplierReservation, utcnow
+
+T = TypeVar("T")
+
+
+def plan_lines(reserved: list[dict[str, Any]]) -> list[Any]:
+    """The reserved supplier lines plus own-factory lines, which reinforce the scarcest reserved
+    process (the one the plan schedules)."""
+    from engines.scheduling import lines_from_assignments, pick_bottleneck
+
+    bottleneck = pick_bottleneck(lines_from_assignments(reserved, own_lines=0))
+    return lines_from_assignments(reserved, own_process=bottleneck)
+
+
+def solve_heartbeating(solve: functools.partial[T], detail: str) -> T:
+    """Run a solver in a helper thread (CP-SAT releases the GIL) while this thread heartbeats."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpsat") as pool:
+        return await_with_heartbeats(pool.submit(solve), detail)
+
+
+class PlanningActivities:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @activity.defn(name=Act.plan_production)
+    @domain_errors
+    def plan_production(self, req: PlanRequest) -> PlanResult:
+        from engines.scheduling import plan_order, routing_of
+
+        row = self._stored(req.workflow_id, req.revision)
+        if row is None:
+            lines = plan_lines([a.model_dump() for a in req.sourcing.assignments])
+            # every stage of the routing on its lines: CP-SAT warm-started from the greedy plan
+            solve = functools.partial(
+                plan_order,
+                req.quantity,
+                lines,
+                max(req.due_in_days - req.start_day, 1),
+                routing=routing_of(lines),
+                family=req.family,
+                exclude_lines=list(req.constraints.exclude_lines),
+                max_overtime_hours_per_day=req.constraints.max_overtime_hours_per_day,
+                max_lines=req.constraints.max_lines,
+                produced_so_far=req.produced_so_far,
+                time_limit_s=req.time_limit_s,
+                workers=2,
+            )
+            schedule = solve_heartbeating(solve, "scheduling").shifted(req.start_day)
+            insert_once(self.engine, plan_row(req, schedule, req.start_date or utcnow()))
+            row = self._stored(req.workflow_id, req.revision)
+            assert row is not None
+        return plan_result(row)
+
+    def _stored(self, workflow_id: str, revision: int) -> ProductionPlan | None:
+        """The plan of this revision, when an earlier attempt wrote it."""
+        with Session(self.engine) as s:
+            return s.exec(
+                select(ProductionPlan).where(
+                    ProductionPlan.workflow_id == workflow_id,
+                    ProductionPlan.revision == revision,
+                )
+            ).first()
+
+    @activity.defn(name=Act.record_plan_review)
+    def record_plan_review(self, r: PlanReviewRecord) -> None:
+        with session_scope(self.engine) as s:
+            plan = s.get(ProductionPlan, r.plan_id)
+            if plan is None:
+                raise ApplicationError(f"plan {r.plan_id} does not exist", non_retryable=True)
+            if r.status == "approved":  # an approved replan replaces the plan the lines follow
+                for old in s.exec(
+                    select(ProductionPlan).where(
+                        ProductionPlan.workflow_id == plan.workflow_id,
+                        ProductionPlan.status == "approved",
+                        ProductionPlan.id != plan.id,
+                    )
+                ):
+                    old.status = "superseded"
+                    s.add(old)
+            plan.status = r.status
+            plan.reviewer = r.reviewer
+            plan.review_reason = r.reason[:2000]
+            plan.reviewed_at = r.at
+            s.add(plan)
+
+    @activity.defn(name=Act.plan_what_if)
+    def plan_what_if(self, req: WhatIfRequest) -> WhatIfResult:
+        """The stored plan's order replanned per scenario, baseline first; nothing is stored.
+        A bad scenario fails as BadScenario, a plan without reservations as NoReservations."""
+        with Session(self.engine) as s:
+            plan = s.get(ProductionPlan, req.plan_id)
+            if plan is None:
+                raise ApplicationError(
+                    f"plan {req.plan_id} does not exist", type=Err.bad_scenario, non_retryable=True
+                )
+            lines = plan_lines(_reserved(s, plan))
+        rows = solve_heartbeating(functools.partial(_plan_scenarios, plan, lines, req), "what-if")
+        return WhatIfResult(
+            plan_id=req.plan_id,
+            quantity=plan.quantity,
+            due_day=plan.due_day,
+            stored=StoredOutcome(completion_day=plan.completion_day, on_time=plan.on_time),
+            scenarios=rows,
+        )
+
+
+def _reserved(s: Session, plan: ProductionPlan) -> list[dict[str, Any]]:
+    """The idea's reservations (the held ones, else all) as the assignments lines are made of."""
+    rows = s.exec(
+        select(SupplierReservation, Supplier)
+        .join(Supplier, col(Supplier.id) == SupplierReservation.supplier_id)
+        .where(SupplierReservation.trend_id == plan.trend_id)
+        .order_by(col(SupplierReservation.id))
+    ).all()
+    held = [(r, sup) for r, sup in rows if r.status == "held"] or list(rows)
+    if not held:
+        raise ApplicationError(
+            f"plan {plan.id} has no supplier reservations to plan on",
+            type=Err.no_reservations,
+            non_retryable=True,
+        )
+    return [
+        {
+            "supplier_code": sup.code,
+            "supplier_name": sup.name,
+            "process": r.process,
+            "units_per_day": r.units_per_day,
+            "lead_time_days": sup.lead_time_days,
+        }
+        for r, sup in held
+    ]
+
+
+def _added(specs: list[LineSpec], name: str) -> list[Any]:
+    """Scenario lines WHATIF-<scenario>-<process>-k."""
+    from engines.scheduling import Line
+
+    return [
+        Line(
+            f"WHATIF-{name}-{spec.process}-{k + 1}",
+            spec.owner,
+            spec.process,
+            spec.rate_units_per_day,
+            ramp_days=spec.ramp_days,
+            available_from_day=spec.available_from_day,
+            extra_cost=spec.extra_cost,
+        )
+        for spec in specs
+        for k in range(spec.count)
+    ]
+
+
+def _refuse(scenario: str, reason: str) -> ApplicationError:
+    return ApplicationError(
+        f"scenario '{scenario}': {reason}", type=Err.bad_scenario, non_retryable=True
+    )
+
+
+def _keywords(sc: Scenario, base: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    """plan_order keywords of a scenario on top of the baseline constraints."""
+    unknown = sorted(set(sc.exclude_lines) - known)
+    if unknown:
+        raise _refuse(sc.name, f"unknown lines {', '.join(unknown)}")
+    kw = dict(base)
+    kw["exclude_lines"] = [*base["exclude_lines"], *sc.exclude_lines]
+    kw["add_lines"] = _added(sc.add_lines, sc.name)
+    if sc.overtime_hours_per_day is not None:
+        kw["max_overtime_hours_per_day"] = sc.overtime_hours_per_day
+    if sc.split_lots is not None:
+        kw["lots"] = sc.split_lots
+    if sc.max_lines is not None:
+        kw["max_lines"] = sc.max_lines
+    return kw
+
+
+def _plan_scenarios(
+    plan: ProductionPlan, lines: list[Any], req: WhatIfRequest
+) -> list[ScenarioPlan]:
+    """Baseline plus each scenario, planned with the engine; day 0 is the plan's creation."""
+    from engines.scheduling import DeadlineInfeasible, compare_plans, routing_of, what_if
+
+    c = plan.constraints or {}
+    base = {
+        "exclude_lines": list(c.get("exclude_lines") or []),
+        "max_overtime_hours_per_day": float(c.get("max_overtime_hours_per_day") or 0.0),
+        "max_lines": c.get("max_lines"),
+        "routing": routing_of(lines),
+        "time_limit_s": req.time_limit_s,
+        "workers": 1,
+    }
+    known = {ln.line_id for ln in lines}
+    day0: datetime = plan.created_at
+    out = []
+    for sc in [Scenario(name="baseline"), *req.scenarios]:
+        kw = _keywords(sc, base, known)
+        qty = sc.quantity or plan.quantity
+        try:
+            s = what_if(qty, lines, plan.due_day + 1, {sc.name: kw})[sc.name]
+        except DeadlineInfeasible as err:
+            raise _refuse(sc.name, err.reason) from err
+        except ValueError as err:
+            raise _refuse(sc.name, str(err)) from err
+        out.append(
+            ScenarioPlan(
+                **compare_plans({sc.name: s})[0],
+                quantity=qty,
+                completion_date=(day0 + timedelta(days=s.completion_day + 1)).date().isoformat(),
+                due_day=s.due_day,
+                gap=s.gap,
+                shipments=[{"day": d, "units": u} for d, u in s.shipments],
+                lines=s.lines,
+                notes=s.notes,
+            )
+        )
+    return out

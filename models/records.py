@@ -1,0 +1,206 @@
+"""One definition per record: the fields a table row shares with its contract or API answer.
+
+Each `…Base` is a SQLModel without a table. The table in models.tables adds its keys and
+private columns; the contract in models.contracts or the answer in api.schemas adds what only
+it carries. A row becomes either with `Model.model_validate(row, from_attributes=True)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import PlainSerializer
+from sqlalchemy import JSON, Column, DateTime
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# A timestamp in JSON as datetime.isoformat() writes it (UTC as +00:00, naive as stored by SQLite)
+Timestamp = Annotated[
+    datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json")
+]
+
+
+def stamp(**kw: Any) -> Any:
+    """A timestamp column set when the row is made."""
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kw)  # type: ignore[call-overload]
+
+
+def optional_stamp() -> Any:
+    """A timestamp column that stays empty until something happens."""
+    return Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+def json_column(factory: Any = list, **kw: Any) -> Any:
+    """A JSON column (list or dict)."""
+    return Field(default_factory=factory, sa_column=Column(JSON, **kw))
+
+
+class TrendBase(SQLModel):
+    """A viral product idea and where its pipeline is (everything but the dedup key)."""
+
+    text: str = Field(max_length=2000)
+    merchant_id: str = Field(index=True, max_length=128)
+    target_size_mm: float | None = None
+    market: str = Field(default="global", max_length=64)
+    target_price: float | None = None
+    expected_volume: int = 20_000
+    due_in_days: int = 21
+    reference_mesh_path: str | None = Field(default=None, max_length=1024)
+    source: str = Field(default="merchant", max_length=32)
+    stage: str = Field(default="received", index=True, max_length=32)
+    detail: str = Field(default="", max_length=2000)
+    workflow_id: str | None = Field(default=None, max_length=128)
+    selected_variant_id: int | None = None
+    created_at: Timestamp = stamp()
+    updated_at: Timestamp = stamp()
+
+
+class VariantBase(SQLModel):
+    """One ranked design variant: looks, cost, printability and its files."""
+
+    rank: int = Field(description="1 = best")
+    family: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    params: dict[str, float] = json_column(dict)
+    score: float
+    unit_cost_usd: float
+    volume_cm3: float
+    dims_mm: Sequence[float] = json_column()  # x, y, z
+    processes: list[str] = json_column()
+    printable: bool = True
+    mesh_path: str = Field(max_length=1024)
+    preview_path: str | None = Field(default=None, max_length=1024)
+
+
+class PrototypeBase(SQLModel):
+    """What print-prep made of a picked variant: size, time, filament, repairs, findings, files."""
+
+    variant_id: int = Field(foreign_key="designvariant.id")
+    print_time_s: float
+    filament_g: float
+    filament_m: float
+    layer_count: int
+    volume_cm3: float
+    dims_mm: Sequence[float] = json_column()  # x, y, z
+    findings: list[dict[str, Any]] = json_column()
+    repaired: list[str] = json_column()
+    triangles: int = 0
+    stl_path: str = Field(max_length=1024)
+    threemf_path: str = Field(max_length=1024)
+    gcode_path: str | None = Field(default=None, max_length=1024)
+    slicer_print_time_s: float | None = None
+
+
+class SupplierBase(SQLModel):
+    """A supplier of the network: where it is, how fast and how good (capabilities apart)."""
+
+    code: str = Field(unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    town: str = Field(index=True, max_length=64)
+    lat: float
+    lon: float
+    lead_time_days: float = 2.0
+    moq_units: int = 100
+    quality: float = Field(default=0.9, ge=0, le=1)
+
+
+class ReservationBase(SQLModel):
+    """Capacity (units/day) of one supplier's process held for one pipeline."""
+
+    workflow_id: str = Field(index=True, max_length=160)
+    trend_id: int = Field(foreign_key="trend.id", index=True)
+    supplier_id: int = Field(foreign_key="supplier.id", index=True)
+    process: str = Field(max_length=64)
+    units_per_day: int
+    status: str = Field(default="held", index=True, max_length=16)  # held | released
+    reason: str = Field(default="", max_length=500)
+    expires_at: Timestamp = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: Timestamp = stamp()
+    released_at: Timestamp | None = optional_stamp()
+
+
+class PlanBase(SQLModel):
+    """A production plan of one revision: quantity, completion vs due day, lines, review."""
+
+    workflow_id: str = Field(index=True, max_length=160)
+    trend_id: int = Field(foreign_key="trend.id", index=True)
+    revision: int = 0
+    status: str = Field(default="pending", index=True, max_length=16)
+    quantity: int
+    due_day: int
+    completion_day: int
+    on_time: bool
+    eta: Timestamp | None = optional_stamp()
+    lines: list[dict[str, Any]] = json_column()
+    daily: list[dict[str, Any]] = json_column()
+    notes: list[str] = json_column()
+    constraints: dict[str, Any] = json_column(dict)
+    # [line_id, lot, stage, start_day, end_day, lot units]; plans before units had 5 items
+    gantt: list[list[Any]] = json_column(nullable=True)
+    solver_status: str = Field(default="greedy", max_length=16)
+    lower_bound: float | None = None
+    gap: float | None = None
+    reviewer: str | None = Field(default=None, max_length=128)
+    review_reason: str = Field(default="", max_length=2000)
+    created_at: Timestamp = stamp()
+    reviewed_at: Timestamp | None = optional_stamp()
+
+
+class RunBase(SQLModel):
+    """A production run: units made and shipped against the order."""
+
+    workflow_id: str = Field(unique=True, max_length=160)
+    trend_id: int = Field(foreign_key="trend.id", index=True)
+    plan_id: int = Field(foreign_key="productionplan.id")
+    quantity: int
+    produced: int = 0
+    shipped: int = 0
+    status: str = Field(default="running", max_length=16)
+    started_at: Timestamp = stamp()
+    finished_at: Timestamp | None = optional_stamp()
+
+
+class ShipmentBase(SQLModel):
+    """A batch of finished units shipped."""
+
+    trend_id: int = Field(foreign_key="trend.id", index=True)
+    sequence: int
+    units: int
+    at: Timestamp = stamp()
+
+
+class NotificationBase(SQLModel):
+    """A reminder, escalation or slippage note raised by the pipeline."""
+
+    trend_id: int = Field(foreign_key="trend.id", index=True)
+    kind: str = Field(max_length=32)
+    message: str = Field(max_length=1000)
+    at: Timestamp = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+class UserBase(SQLModel):
+    """A person who logs in (the password hash is the table's alone)."""
+
+    username: str = Field(unique=True, index=True, max_length=128)
+    role: str = Field(max_length=16)
+    active: bool = True
+    created_at: Timestamp = stamp()
+
+
+class ApiKeyBase(SQLModel):
+    """A machine credential (the key's hash is the table's alone)."""
+
+    name: str = Field(max_length=128)
+    prefix: str = Field(unique=True, index=True, max_length=16)
+    role: str = Field(max_length=16)
+    owner: str = Field(max_length=128)
+    created_by: str = Field(max_length=128)
+    created_at: Timestamp = stamp()
+    revoked_at: Timestamp | None = optional_stamp()
