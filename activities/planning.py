@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -28,7 +28,7 @@ from models.contracts import (
 )
 from models.db import session_scope
 from models.names import Act, Err
-from models.tables import ProductionPlan, Supplier, SupplierReservation, utcnow
+from models.tables import ProductionPlan, utcnow
 
 T = TypeVar("T")
 
@@ -116,49 +116,16 @@ class PlanningActivities:
     @activity.defn(name=Act.plan_what_if)
     def plan_what_if(self, req: WhatIfRequest) -> WhatIfResult:
         """The stored plan's order replanned per scenario, baseline first; nothing is stored.
-        A bad scenario fails as BadScenario, a plan without reservations as NoReservations."""
-        with Session(self.engine) as s:
-            plan = s.get(ProductionPlan, req.plan_id)
-            if plan is None:
-                raise ApplicationError(
-                    f"plan {req.plan_id} does not exist", type=Err.bad_scenario, non_retryable=True
-                )
-            lines = plan_lines(_reserved(s, plan))
-        rows = solve_heartbeating(functools.partial(_plan_scenarios, plan, lines, req), "what-if")
+        A bad scenario fails as BadScenario, with its reason."""
+        lines = plan_lines([r.model_dump() for r in req.reserved])
+        rows = solve_heartbeating(functools.partial(_plan_scenarios, lines, req), "what-if")
         return WhatIfResult(
             plan_id=req.plan_id,
-            quantity=plan.quantity,
-            due_day=plan.due_day,
-            stored=StoredOutcome(completion_day=plan.completion_day, on_time=plan.on_time),
+            quantity=req.quantity,
+            due_day=req.due_day,
+            stored=StoredOutcome(completion_day=req.completion_day, on_time=req.on_time),
             scenarios=rows,
         )
-
-
-def _reserved(s: Session, plan: ProductionPlan) -> list[dict[str, Any]]:
-    """The idea's reservations (the held ones, else all) as the assignments lines are made of."""
-    rows = s.exec(
-        select(SupplierReservation, Supplier)
-        .join(Supplier, col(Supplier.id) == SupplierReservation.supplier_id)
-        .where(SupplierReservation.trend_id == plan.trend_id)
-        .order_by(col(SupplierReservation.id))
-    ).all()
-    held = [(r, sup) for r, sup in rows if r.status == "held"] or list(rows)
-    if not held:
-        raise ApplicationError(
-            f"plan {plan.id} has no supplier reservations to plan on",
-            type=Err.no_reservations,
-            non_retryable=True,
-        )
-    return [
-        {
-            "supplier_code": sup.code,
-            "supplier_name": sup.name,
-            "process": r.process,
-            "units_per_day": r.units_per_day,
-            "lead_time_days": sup.lead_time_days,
-        }
-        for r, sup in held
-    ]
 
 
 def _added(specs: list[LineSpec], name: str) -> list[Any]:
@@ -203,29 +170,26 @@ def _keywords(sc: Scenario, base: dict[str, Any], known: set[str]) -> dict[str, 
     return kw
 
 
-def _plan_scenarios(
-    plan: ProductionPlan, lines: list[Any], req: WhatIfRequest
-) -> list[ScenarioPlan]:
+def _plan_scenarios(lines: list[Any], req: WhatIfRequest) -> list[ScenarioPlan]:
     """Baseline plus each scenario, planned with the engine; day 0 is the plan's creation."""
     from engines.scheduling import DeadlineInfeasible, compare_plans, routing_of, what_if
 
-    c = plan.constraints or {}
+    c = req.constraints
     base = {
-        "exclude_lines": list(c.get("exclude_lines") or []),
-        "max_overtime_hours_per_day": float(c.get("max_overtime_hours_per_day") or 0.0),
-        "max_lines": c.get("max_lines"),
+        "exclude_lines": list(c.exclude_lines),
+        "max_overtime_hours_per_day": c.max_overtime_hours_per_day,
+        "max_lines": c.max_lines,
         "routing": routing_of(lines),
         "time_limit_s": req.time_limit_s,
         "workers": 1,
     }
     known = {ln.line_id for ln in lines}
-    day0: datetime = plan.created_at
     out = []
     for sc in [Scenario(name="baseline"), *req.scenarios]:
         kw = _keywords(sc, base, known)
-        qty = sc.quantity or plan.quantity
+        qty = sc.quantity or req.quantity
         try:
-            s = what_if(qty, lines, plan.due_day + 1, {sc.name: kw})[sc.name]
+            s = what_if(qty, lines, req.due_day + 1, {sc.name: kw})[sc.name]
         except DeadlineInfeasible as err:
             raise _refuse(sc.name, err.reason) from err
         except ValueError as err:
@@ -234,7 +198,9 @@ def _plan_scenarios(
             ScenarioPlan(
                 **compare_plans({sc.name: s})[0],
                 quantity=qty,
-                completion_date=(day0 + timedelta(days=s.completion_day + 1)).date().isoformat(),
+                completion_date=(req.created_at + timedelta(days=s.completion_day + 1))
+                .date()
+                .isoformat(),
                 due_day=s.due_day,
                 gap=s.gap,
                 shipments=[{"day": d, "units": u} for d, u in s.shipments],

@@ -1,6 +1,6 @@
-"""Live updates and metrics: server-sent events at /events, Prometheus text at /metrics.
+"""What feeds the live pages and /metrics (routes in api.routes.dashboard).
 
-One poller per app reads a cheap fingerprint of every idea (stage, milestones, plans,
+One poller per app (ChangeFeed) reads a cheap fingerprint of every idea (stage, milestones, plans,
 production, shipments) once a second while anybody listens, and tells each listener which
 ideas changed; the pages then re-fetch just the fragments concerning those ideas. Metrics are
 computed from the database at scrape time, so several API processes report the same numbers.
@@ -8,17 +8,13 @@ computed from the database at scrape time, so several API processes report the s
 
 import asyncio
 import contextlib
-import json
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import Response, StreamingResponse
-from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.utils import floatToGoString
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
@@ -35,8 +31,9 @@ from models.tables import (
     Trend,
 )
 
-STAGE_BUCKETS_S = (1, 5, 15, 30, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 86400, 2 * 86400,
-                   4 * 86400, 7 * 86400, 14 * 86400, 30 * 86400)  # fmt: skip
+HOUR_S, DAY_S = 3600, 86400
+STAGE_BUCKETS_S = (1, 5, 15, 30, 60, 300, 900, HOUR_S, 4 * HOUR_S, 12 * HOUR_S)
+STAGE_BUCKETS_S += (DAY_S, 2 * DAY_S, 4 * DAY_S, 7 * DAY_S, 14 * DAY_S, 30 * DAY_S)
 
 
 def fingerprints(engine: Engine, trend_ids: list[int] | None = None) -> dict[int, tuple]:
@@ -184,9 +181,8 @@ class RequestTiming:
                 )
 
 
-def install_live(app: FastAPI, db: Callable[[], Engine], actor: Callable[..., Any]) -> None:
-    """/events (SSE, any signed-in user, merchants hear of their own ideas only) and /metrics."""
-    feed = ChangeFeed(db)
+def metrics_registry(db: Callable[[], Engine]) -> tuple[CollectorRegistry, Histogram]:
+    """A registry with the database metrics and the API latency histogram it records into."""
     registry = CollectorRegistry()
     registry.register(DatabaseCollector(db))  # type: ignore[arg-type]
     latency = Histogram(
@@ -195,51 +191,4 @@ def install_live(app: FastAPI, db: Callable[[], Engine], actor: Callable[..., An
         ["method", "route", "status"],
         registry=registry,
     )
-
-    app.add_middleware(RequestTiming, histogram=latency)
-
-    router = APIRouter(tags=["dashboard"])
-
-    @router.get(
-        "/events",
-        response_class=StreamingResponse,
-        responses={200: {"content": {"text/event-stream": {}}, "description": "an event stream"}},
-    )
-    async def events(request: Request, who: Annotated[Any, Depends(actor)]) -> StreamingResponse:
-        """Server-sent events: `change` with the ids of ideas whose state changed."""
-
-        def own_ideas() -> set[int]:
-            with Session(db()) as s:
-                ids = s.exec(select(Trend.id).where(Trend.merchant_id == who.user))
-                return {t for t in ids if t}
-
-        mine = own_ideas() if who.role == "merchant" else None
-
-        async def stream() -> AsyncIterator[str]:
-            yield "retry: 2000\n: connected\n\n"
-            async with feed.subscribe() as queue:
-                while not await request.is_disconnected():
-                    try:
-                        changed = await asyncio.wait_for(queue.get(), timeout=15)
-                    except TimeoutError:
-                        yield ": keep-alive\n\n"
-                        continue
-                    if mine is not None:
-                        mine.update(own_ideas())  # ideas submitted since the stream opened
-                        changed = [i for i in changed if i in mine]
-                    if changed:
-                        yield f"event: change\ndata: {json.dumps({'ideas': changed})}\n\n"
-
-        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
-
-    @router.get(
-        "/metrics",
-        response_class=Response,
-        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}},
-    )
-    def metrics() -> Response:
-        """Prometheus text format: stage durations as histograms, ideas by stage, shipped units."""
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-    app.include_router(router)
+    return registry, latency

@@ -349,8 +349,27 @@ class WhatIfBody(BaseModel):
     time_limit_s: float = Field(default=1.0, ge=0, le=10)
 
 
+class ReservedCapacity(BaseModel):
+    """Capacity held at one supplier for one process: what a plan's lines are made of."""
+
+    supplier_code: str
+    supplier_name: str
+    process: str
+    units_per_day: int
+    lead_time_days: float
+
+
 class WhatIfRequest(WhatIfBody):
+    """The scenarios with what they are planned against: the stored plan and its reservations."""
+
     plan_id: int
+    quantity: int
+    due_day: int
+    completion_day: int
+    on_time: bool
+    created_at: datetime = Field(description="Day 0 of the plan")
+    constraints: PlanConstraints
+    reserved: list[ReservedCapacity] = Field(min_length=1)
     cpu_task_queue: str = CPU_QUEUE
 
 

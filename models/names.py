@@ -144,7 +144,6 @@ class Err:
     deadline = "DeadlineInfeasible"
     bad_signal = "BadSignal"
     bad_scenario = "BadScenario"
-    no_reservations = "NoReservations"
     pipeline_failed = "PipelineFailed"
     selection_timeout = "SelectionTimeout"
 

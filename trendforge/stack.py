@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from api.app import create_app
 from api.auth import ensure_user
+from api.settings import ApiSettings
 from models.contracts import PipelineConfig
 from models.db import make_engine
 from services.temporal import connect
@@ -80,16 +81,8 @@ async def running_stack(
         if worker:
             tasks.append(asyncio.create_task(run_workers(client, engine, settings, stop, queues)))
         if api:
-            app = create_app(
-                engine,
-                client,
-                config=config or settings.pipeline_config(),
-                virality_threshold=settings.virality_threshold,
-                temporal_ui_url=stack.temporal_ui_url,
-                task_queue=settings.task_queue,
-                jwt_secret=settings.resolved_jwt_secret(),
-                token_ttl_minutes=settings.token_ttl_minutes,
-            )
+            api_settings = api_settings_of(settings, stack.temporal_ui_url, config)
+            app = create_app(api_settings, engine=engine, client=client)
             server = _Server(
                 uvicorn.Config(
                     app, host=settings.api_host, port=settings.api_port, log_level="warning"
@@ -111,6 +104,28 @@ async def running_stack(
                 if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
                     log.warning("stack component stopped with %r", r)
             engine.dispose()
+
+
+def api_settings_of(
+    settings: Settings, temporal_ui_url: str | None, config: PipelineConfig | None = None
+) -> ApiSettings:
+    """The API's configuration, from the shell's settings."""
+    return ApiSettings(
+        jwt_secret=settings.resolved_jwt_secret(),
+        uploads_dir=settings.files_dir / "uploads",
+        database_url=settings.resolved_database_url,
+        temporal_address=settings.resolved_temporal_address,
+        temporal_namespace=settings.temporal_namespace,
+        task_queue=settings.task_queue,
+        pipeline=config or settings.pipeline_config(),
+        virality_threshold=settings.virality_threshold,
+        temporal_ui_url=temporal_ui_url,
+        max_upload_bytes=settings.max_upload_bytes,
+        token_ttl_minutes=settings.token_ttl_minutes,
+        cookie_secure=settings.cookie_secure,
+        login_max_failures=settings.login_max_failures,
+        login_window_s=settings.login_window_s,
+    )
 
 
 def ensure_first_admin(engine: Engine, settings: Settings) -> None:

@@ -60,6 +60,13 @@ def port_open(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @contextmanager
 def embedded_temporal(settings: Settings, log_file: Path | None = None) -> Iterator[str]:
     """Run `temporal server start-dev` on an SQLite file under the data folder; yields its address."""

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.app import create_app
 from api.auth import (
     COOKIE_NAME,
     CSRF_HEADER,
@@ -21,21 +20,22 @@ from api.auth import (
     create_user,
     hash_password,
     issue_token,
-    load_or_create_secret,
     verify_password,
 )
 from models.db import session_scope
 from models.tables import ApiKey, User
-from tests.conftest import TEST_PASSWORD, AuthHeaders
-from trendforge.settings import Settings
+from tests.helpers.apps import make_app
+from tests.helpers.people import TEST_PASSWORD, AuthHeaders
+from trendforge.settings import Settings, load_or_create_secret
 from trendforge.stack import ensure_first_admin
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
-async def api(engine: Engine, jwt_secret: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(engine, None, jwt_secret=jwt_secret))
+async def anonymous_api(engine: Engine, jwt_secret: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The app without a Temporal client and without a default caller."""
+    transport = httpx.ASGITransport(app=make_app(engine, jwt_secret))
     async with httpx.AsyncClient(transport=transport, base_url="http://tf") as c:
         yield c
 
@@ -51,16 +51,20 @@ async def _token(c: httpx.AsyncClient, user: str, password: str = TEST_PASSWORD)
     return r.json()["access_token"]
 
 
-async def test_password_flow_token_and_me(api: httpx.AsyncClient, engine: Engine) -> None:
+async def test_password_flow_token_and_me(anonymous_api: httpx.AsyncClient, engine: Engine) -> None:
     name = _name("m")
     create_user(engine, name, "merchant", TEST_PASSWORD)
-    token = await _token(api, name)
-    me = await api.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+    token = await _token(anonymous_api, name)
+    me = await anonymous_api.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.json() == {"user": name, "role": "merchant", "via": "token"}
-    bad = await api.post("/auth/token", data={"username": name, "password": "wrong-password"})
+    bad = await anonymous_api.post(
+        "/auth/token", data={"username": name, "password": "wrong-password"}
+    )
     assert bad.status_code == 401 and bad.json()["detail"] == "wrong user name or password"
     assert 'error="invalid_grant"' in bad.headers["www-authenticate"]
-    nobody = await api.post("/auth/token", data={"username": "nobody-x", "password": "whatever1"})
+    nobody = await anonymous_api.post(
+        "/auth/token", data={"username": "nobody-x", "password": "whatever1"}
+    )
     assert nobody.status_code == 401 and nobody.json() == bad.json()  # no user enumeration
 
 
@@ -83,13 +87,13 @@ async def test_passwords_are_salted_scrypt_hashes(engine: Engine) -> None:
 
 
 async def test_expired_tampered_and_foreign_tokens_are_401(
-    api: httpx.AsyncClient, engine: Engine, jwt_secret: str
+    anonymous_api: httpx.AsyncClient, engine: Engine, jwt_secret: str
 ) -> None:
     name = _name("p")
     create_user(engine, name, "planner", TEST_PASSWORD)
 
     async def me(token: str) -> httpx.Response:
-        return await api.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
+        return await anonymous_api.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
 
     expired = issue_token(jwt_secret, name, "planner", ttl_minutes=-1)
     r = await me(expired)
@@ -110,107 +114,113 @@ async def test_expired_tampered_and_foreign_tokens_are_401(
     none_alg = jwt.encode(claims, None, algorithm="none")
     assert (await me(none_alg)).status_code == 401
     assert (await me("not-a-jwt")).status_code == 401
-    r = await api.get("/auth/me", headers={"Authorization": f"Basic {good}"})
+    r = await anonymous_api.get("/auth/me", headers={"Authorization": f"Basic {good}"})
     assert r.status_code == 401 and "Bearer" in r.json()["detail"]
     assert (await me(good)).status_code == 200
 
 
 async def test_deactivated_user_and_role_change_apply_at_once(
-    api: httpx.AsyncClient, engine: Engine
+    anonymous_api: httpx.AsyncClient, engine: Engine
 ) -> None:
     name = _name("v")
     create_user(engine, name, "viewer", TEST_PASSWORD)
-    auth = {"Authorization": f"Bearer {await _token(api, name)}"}
+    auth = {"Authorization": f"Bearer {await _token(anonymous_api, name)}"}
     review = {"approve": True}
-    assert (await api.post("/plans/1/review", json=review, headers=auth)).status_code == 403
+    assert (
+        await anonymous_api.post("/plans/1/review", json=review, headers=auth)
+    ).status_code == 403
     with session_scope(engine) as s:
         row = s.exec(select(User).where(User.username == name)).one()
         row.role = "planner"
         s.add(row)
-    assert (await api.get("/auth/me", headers=auth)).json()["role"] == "planner"
+    assert (await anonymous_api.get("/auth/me", headers=auth)).json()["role"] == "planner"
     with session_scope(engine) as s:
         row = s.exec(select(User).where(User.username == name)).one()
         row.active = False
         s.add(row)
-    r = await api.get("/auth/me", headers=auth)
+    r = await anonymous_api.get("/auth/me", headers=auth)
     assert r.status_code == 401 and "deactivated" in r.json()["detail"]
 
 
 async def test_cookie_login_logout_and_bearer_wins(
-    api: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
+    anonymous_api: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
 ) -> None:
     name = _name("m")
     create_user(engine, name, "merchant", TEST_PASSWORD)
     form = {"username": name, "password": TEST_PASSWORD, "next": "/ideas?stage=producing"}
-    r = await api.post("/auth/login", data=form)
+    r = await anonymous_api.post("/auth/login", data=form)
     assert r.status_code == 303 and r.headers["location"] == "/ideas?stage=producing"
     cookie = r.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE_NAME}=") and "HttpOnly" in cookie
     assert "samesite=lax" in cookie.lower()
-    assert api.cookies.get(COOKIE_NAME)
-    me = (await api.get("/auth/me")).json()
+    assert anonymous_api.cookies.get(COOKIE_NAME)
+    me = (await anonymous_api.get("/auth/me")).json()
     assert me == {"user": name, "role": "merchant", "via": "cookie"}
     planner = auth_headers("cookie-planner", "planner")
-    assert (await api.get("/auth/me", headers=planner)).json()["user"] == "cookie-planner"
+    assert (await anonymous_api.get("/auth/me", headers=planner)).json()["user"] == "cookie-planner"
     for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
-        r = await api.post("/auth/login", data=form | {"next": evil})
+        r = await anonymous_api.post("/auth/login", data=form | {"next": evil})
         assert r.status_code == 303 and r.headers["location"] == "/"
-    r = await api.post("/auth/login", data=form | {"password": "wrong-password"})
+    r = await anonymous_api.post("/auth/login", data=form | {"password": "wrong-password"})
     assert r.status_code == 401 and "set-cookie" not in r.headers
-    r = await api.post("/auth/logout")
+    r = await anonymous_api.post("/auth/logout")
     assert r.status_code == 303 and r.headers["location"] == "/"
-    assert not api.cookies.get(COOKIE_NAME)
-    assert (await api.get("/auth/me")).status_code == 401
-    api.cookies.set(COOKIE_NAME, "garbage")
-    r = await api.get("/auth/me")
+    assert not anonymous_api.cookies.get(COOKIE_NAME)
+    assert (await anonymous_api.get("/auth/me")).status_code == 401
+    anonymous_api.cookies.set(COOKIE_NAME, "garbage")
+    r = await anonymous_api.get("/auth/me")
     assert r.status_code == 401 and "invalid" in r.json()["detail"]
-    api.cookies.clear()
+    anonymous_api.cookies.clear()
 
 
 async def test_api_keys_shown_once_stored_hashed_and_revocable(
-    api: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
+    anonymous_api: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
 ) -> None:
     admin = auth_headers("keys-admin", "admin")
-    r = await api.post(
+    r = await anonymous_api.post(
         "/auth/api-keys", json={"name": "factory-mes", "role": "machine"}, headers=admin
     )
     assert r.status_code == 201, r.text
     key, key_id = r.json()["key"], r.json()["id"]
     assert r.json()["owner"] == "factory-mes" and r.json()["created_by"] == "keys-admin"
-    listed = (await api.get("/auth/api-keys", headers=admin)).json()
+    listed = (await anonymous_api.get("/auth/api-keys", headers=admin)).json()
     mine = next(k for k in listed if k["id"] == key_id)
     assert "key" not in mine and "key_hash" not in mine
     with Session(engine) as s:
         row = s.get(ApiKey, key_id)
     assert row is not None and key not in row.key_hash and len(row.key_hash) == 64
-    me = (await api.get("/auth/me", headers={"X-API-Key": key})).json()
+    me = (await anonymous_api.get("/auth/me", headers={"X-API-Key": key})).json()
     assert me == {"user": "factory-mes", "role": "machine", "via": "api-key"}
-    r = await api.post("/auth/api-keys", json={"name": "root", "role": "admin"}, headers=admin)
+    r = await anonymous_api.post(
+        "/auth/api-keys", json={"name": "root", "role": "admin"}, headers=admin
+    )
     assert r.status_code == 422 and "role" in r.json()["detail"]
-    assert (await api.delete(f"/auth/api-keys/{key_id}", headers=admin)).status_code == 200
-    r = await api.get("/auth/me", headers={"X-API-Key": key})
+    assert (
+        await anonymous_api.delete(f"/auth/api-keys/{key_id}", headers=admin)
+    ).status_code == 200
+    r = await anonymous_api.get("/auth/me", headers={"X-API-Key": key})
     assert r.status_code == 401 and "revoked" in r.json()["detail"]
-    r = await api.get("/auth/me", headers={"X-API-Key": key[:-3] + "abc"})
+    r = await anonymous_api.get("/auth/me", headers={"X-API-Key": key[:-3] + "abc"})
     assert r.status_code == 401 and "unknown" in r.json()["detail"]
-    assert (await api.get("/auth/me", headers={"X-API-Key": "nope"})).status_code == 401
-    assert (await api.delete("/auth/api-keys/999999", headers=admin)).status_code == 404
+    assert (await anonymous_api.get("/auth/me", headers={"X-API-Key": "nope"})).status_code == 401
+    assert (await anonymous_api.delete("/auth/api-keys/999999", headers=admin)).status_code == 404
 
 
 async def test_admin_creates_users_over_http(
-    api: httpx.AsyncClient, auth_headers: AuthHeaders
+    anonymous_api: httpx.AsyncClient, auth_headers: AuthHeaders
 ) -> None:
     admin = auth_headers("users-admin", "admin")
     name = _name("new-merchant")
     body = {"username": name, "role": "merchant", "password": TEST_PASSWORD}
-    r = await api.post("/auth/users", json=body, headers=admin)
+    r = await anonymous_api.post("/auth/users", json=body, headers=admin)
     assert r.status_code == 201 and r.json()["role"] == "merchant"
     assert "password_hash" not in r.json()
-    assert (await api.post("/auth/users", json=body, headers=admin)).status_code == 409
-    r = await api.post(
+    assert (await anonymous_api.post("/auth/users", json=body, headers=admin)).status_code == 409
+    r = await anonymous_api.post(
         "/auth/users", json=body | {"username": _name("x"), "role": "god"}, headers=admin
     )
     assert r.status_code == 422 and "role must be one of" in r.json()["detail"]
-    assert await _token(api, name)
+    assert await _token(anonymous_api, name)
 
 
 async def _cookie_login(c: httpx.AsyncClient, name: str, **headers: str) -> httpx.Response:
@@ -219,13 +229,13 @@ async def _cookie_login(c: httpx.AsyncClient, name: str, **headers: str) -> http
 
 
 async def test_cookie_changes_need_the_pages_csrf_token(
-    api: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
+    anonymous_api: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
 ) -> None:
     """A forged cross-site form carries the cookie but cannot know the token the pages hold."""
     name = _name("csrf-admin")
     create_user(engine, name, "admin", TEST_PASSWORD)
-    assert (await _cookie_login(api, name)).status_code == 303
-    page = await api.get("/app/ideas")
+    assert (await _cookie_login(anonymous_api, name)).status_code == 303
+    page = await anonymous_api.get("/app/ideas")
     found = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', page.text)
     assert page.status_code == 200 and found, page.text[:500]
     token = found.group(1)
@@ -238,78 +248,82 @@ async def test_cookie_changes_need_the_pages_csrf_token(
             return s.exec(select(User).where(User.username == username)).first() is not None
 
     forged = body()
-    r = await api.post("/auth/users", json=forged)
+    r = await anonymous_api.post("/auth/users", json=forged)
     assert r.status_code == 403 and CSRF_HEADER in r.json()["detail"]
     assert not exists(forged["username"])
-    r = await api.post("/auth/users", json=forged, headers={CSRF_HEADER: token[::-1]})
+    r = await anonymous_api.post("/auth/users", json=forged, headers={CSRF_HEADER: token[::-1]})
     assert r.status_code == 403 and not exists(forged["username"])
     cross = {CSRF_HEADER: token, "Origin": "https://evil.example"}
-    r = await api.post("/auth/users", json=forged, headers=cross)
+    r = await anonymous_api.post("/auth/users", json=forged, headers=cross)
     assert r.status_code == 403 and "cross-site" in r.json()["detail"]
-    r = await api.post("/auth/users", json=forged, headers={CSRF_HEADER: token, "Sec-Fetch-Site": "cross-site"})  # fmt: skip
+    r = await anonymous_api.post("/auth/users", json=forged, headers={CSRF_HEADER: token, "Sec-Fetch-Site": "cross-site"})  # fmt: skip
     assert r.status_code == 403 and not exists(forged["username"])
-    r = await api.post("/auth/users", json=forged, headers={CSRF_HEADER: token, "Origin": "http://tf"})  # fmt: skip
+    r = await anonymous_api.post("/auth/users", json=forged, headers={CSRF_HEADER: token, "Origin": "http://tf"})  # fmt: skip
     assert r.status_code == 201 and exists(forged["username"])
-    assert (await api.get("/auth/users")).status_code == 200  # reads need no token
+    assert (await anonymous_api.get("/auth/users")).status_code == 200  # reads need no token
     # another session gets another token: a token does not outlive or cross sessions
     other = _name("csrf-other")
     create_user(engine, other, "admin", TEST_PASSWORD)
-    assert (await _cookie_login(api, other)).status_code == 303
-    r = await api.post("/auth/users", json=body(), headers={CSRF_HEADER: token})
+    assert (await _cookie_login(anonymous_api, other)).status_code == 303
+    r = await anonymous_api.post("/auth/users", json=body(), headers={CSRF_HEADER: token})
     assert r.status_code == 403
-    api.cookies.clear()
+    anonymous_api.cookies.clear()
     # bearer tokens are never sent by a browser on its own: no anti-forgery token needed
     made = body()
-    r = await api.post("/auth/users", json=made, headers=auth_headers("csrf-bearer", "admin"))
+    r = await anonymous_api.post(
+        "/auth/users", json=made, headers=auth_headers("csrf-bearer", "admin")
+    )
     assert r.status_code == 201 and exists(made["username"])
 
 
 async def test_cross_site_login_and_logout_are_refused(
-    api: httpx.AsyncClient, engine: Engine
+    anonymous_api: httpx.AsyncClient, engine: Engine
 ) -> None:
     name = _name("m")
     create_user(engine, name, "merchant", TEST_PASSWORD)
-    r = await _cookie_login(api, name, Origin="https://evil.example")
+    r = await _cookie_login(anonymous_api, name, Origin="https://evil.example")
     assert r.status_code == 403 and "set-cookie" not in r.headers
-    r = await _cookie_login(api, name, **{"Sec-Fetch-Site": "cross-site"})
-    assert r.status_code == 403 and not api.cookies.get(COOKIE_NAME)
-    r = await _cookie_login(api, name, Origin="http://tf", **{"Sec-Fetch-Site": "same-origin"})
-    assert r.status_code == 303 and api.cookies.get(COOKIE_NAME)
-    r = await api.post("/auth/logout", headers={"Origin": "https://evil.example"})
-    assert r.status_code == 403 and api.cookies.get(COOKIE_NAME)
-    api.cookies.clear()
+    r = await _cookie_login(anonymous_api, name, **{"Sec-Fetch-Site": "cross-site"})
+    assert r.status_code == 403 and not anonymous_api.cookies.get(COOKIE_NAME)
+    r = await _cookie_login(
+        anonymous_api, name, Origin="http://tf", **{"Sec-Fetch-Site": "same-origin"}
+    )
+    assert r.status_code == 303 and anonymous_api.cookies.get(COOKIE_NAME)
+    r = await anonymous_api.post("/auth/logout", headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and anonymous_api.cookies.get(COOKIE_NAME)
+    anonymous_api.cookies.clear()
 
 
 async def test_failed_logins_are_throttled_per_user_and_client(
-    api: httpx.AsyncClient, engine: Engine
+    anonymous_api: httpx.AsyncClient, engine: Engine
 ) -> None:
     now = [1000.0]
-    auth = api._transport.app.state.auth  # type: ignore[attr-defined]
+    auth = anonymous_api._transport.app.state.auth  # type: ignore[attr-defined]
     throttle = LoginThrottle(max_failures=5, window_s=900, clock=lambda: now[0])
-    api._transport.app.state.auth = dataclasses.replace(auth, throttle=throttle)  # type: ignore[attr-defined]
+    anonymous_api._transport.app.state.auth = dataclasses.replace(auth, throttle=throttle)  # type: ignore[attr-defined]
     name, bystander = _name("victim"), _name("bystander")
     create_user(engine, name, "merchant", TEST_PASSWORD)
     create_user(engine, bystander, "merchant", TEST_PASSWORD)
     wrong = {"username": name, "password": "wrong-password"}
     for _ in range(5):
-        assert (await api.post("/auth/token", data=wrong)).status_code == 401
+        assert (await anonymous_api.post("/auth/token", data=wrong)).status_code == 401
     right = {"username": name, "password": TEST_PASSWORD}
-    r = await api.post("/auth/token", data=right)
+    r = await anonymous_api.post("/auth/token", data=right)
     assert r.status_code == 429 and "too many failed logins" in r.json()["detail"]
     assert int(r.headers["retry-after"]) == 901
     # the browser form says so on the login page instead of a JSON error
-    r = await api.post("/auth/login", data=right, headers={"Accept": "text/html"})
+    r = await anonymous_api.post("/auth/login", data=right, headers={"Accept": "text/html"})
     assert r.status_code == 303 and "too+many+failed+logins" in r.headers["location"]
-    assert await _token(api, bystander)  # other users are not locked out
+    assert await _token(anonymous_api, bystander)  # other users are not locked out
     now[0] += 600
-    r = await api.post("/auth/token", data=right)
+    r = await anonymous_api.post("/auth/token", data=right)
     assert r.status_code == 429 and int(r.headers["retry-after"]) == 301
     now[0] += 301  # the first failure has left the window
-    assert await _token(api, name)
+    assert await _token(anonymous_api, name)
     # a success clears the user's failures: five more are needed to lock again
     for _ in range(4):
-        assert (await api.post("/auth/token", data=wrong)).status_code == 401
-    assert await _token(api, name)
+        assert (await anonymous_api.post("/auth/token", data=wrong)).status_code == 401
+    assert await _token(anonymous_api, name)
 
 
 def test_login_throttle_counts_a_spray_over_many_names_per_client() -> None:
@@ -348,7 +362,7 @@ def test_first_admin_from_settings_and_generated_secret(engine: Engine, tmp_path
 
 
 async def test_users_cli_creates_a_user_and_a_key(
-    api: httpx.AsyncClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+    anonymous_api: httpx.AsyncClient, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from typer.testing import CliRunner
 
@@ -371,9 +385,11 @@ async def test_users_cli_creates_a_user_and_a_key(
         assert keyed.exit_code == 0, keyed.output
     finally:
         get_settings.cache_clear()
-    assert await _token(api, name, "pw-from-prompt")
+    assert await _token(anonymous_api, name, "pw-from-prompt")
     key = keyed.output.strip().splitlines()[-1]
-    assert (await api.get("/auth/me", headers={"X-API-Key": key})).json()["role"] == "machine"
+    assert (await anonymous_api.get("/auth/me", headers={"X-API-Key": key})).json()[
+        "role"
+    ] == "machine"
 
 
 def test_ensure_user_is_safe_when_called_at_once(engine: Engine) -> None:

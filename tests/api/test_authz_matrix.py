@@ -17,11 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.routing import Route
 
-from api.app import create_app
 from api.auth import create_api_key
 from models.db import session_scope
 from models.tables import DesignVariant, ProductionPlan, ProductionRun, Supplier, Trend
-from tests.conftest import TEST_PASSWORD, AuthHeaders
+from tests.helpers.apps import make_app
+from tests.helpers.people import TEST_PASSWORD, AuthHeaders
 
 pytestmark = pytest.mark.db
 
@@ -203,14 +203,14 @@ async def matrix_api(
     dev_env, engine: Engine, jwt_secret: str
 ) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
     queue = f"authz-{uuid.uuid4().hex[:8]}"  # no worker listens: started pipelines just wait
-    app = create_app(engine, dev_env.client, task_queue=queue, jwt_secret=jwt_secret)
+    app = make_app(engine, jwt_secret, dev_env.client, task_queue=queue)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tf", timeout=30) as c:
         yield app, c
 
 
 def test_every_route_has_a_row(jwt_secret: str, engine: Engine) -> None:
-    routes = set(_routes(create_app(engine, None, jwt_secret=jwt_secret)))
+    routes = set(_routes(make_app(engine, jwt_secret)))
     missing, stale = routes - set(MATRIX), set(MATRIX) - routes
     assert not missing, f"routes without an authorization decision: {sorted(missing)}"
     assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from sqlmodel import Session, func, select
 
-from api.app import create_app
 from models.tables import Supplier, Trend
-from tests.conftest import TEST_PASSWORD
+from tests.helpers.apps import NO_TEMPORAL, make_app
+from tests.helpers.people import TEST_PASSWORD
 
 pytestmark = pytest.mark.db
 
@@ -24,13 +24,12 @@ LIMIT = 300_000
 
 @pytest.fixture
 async def client(engine, tmp_path, jwt_secret) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
-    app = create_app(
+    app = make_app(
         engine,
-        None,
-        temporal_address="127.0.0.1:1",  # refused before any pipeline would start
+        jwt_secret,
+        temporal_address=NO_TEMPORAL,  # refused before any pipeline would start
         uploads_dir=tmp_path / "uploads",
         max_upload_bytes=LIMIT,
-        jwt_secret=jwt_secret,
     )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://tf", timeout=30) as c:

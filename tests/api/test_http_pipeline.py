@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from api.app import create_app
-from tests.conftest import AuthHeaders, running_workers
+from tests.helpers.people import AuthHeaders
 
 pytestmark = pytest.mark.db
 
@@ -41,17 +39,6 @@ def who(auth_headers: AuthHeaders) -> People:
     )
 
 
-@pytest.fixture
-async def api(dev_env, engine, tmp_path, jwt_secret) -> AsyncIterator[httpx.AsyncClient]:
-    async with running_workers(dev_env.client, engine, tmp_path) as (queue, config):
-        app = create_app(
-            engine, dev_env.client, config=config, task_queue=queue, jwt_secret=jwt_secret
-        )
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://tf", timeout=60) as c:
-            yield c
-
-
 async def _wait(
     c: httpx.AsyncClient, headers: dict, idea_id: int, stage: str, timeout_s: float = 90
 ) -> dict:
@@ -66,8 +53,8 @@ async def _wait(
     raise AssertionError(f"idea {idea_id} never reached {stage}: {body['stage']}")
 
 
-async def test_idea_to_shipment_over_http(api: httpx.AsyncClient, who: People) -> None:
-    c = api
+async def test_idea_to_shipment_over_http(pipeline_api: httpx.AsyncClient, who: People) -> None:
+    c = pipeline_api
     idea = {
         "text": "mini ceramic cup with a bunny handle",
         "merchant_id": "m-api",
@@ -202,8 +189,8 @@ async def test_idea_to_shipment_over_http(api: httpx.AsyncClient, who: People) -
     assert page.status_code == 200 and "mini ceramic cup" in page.text
 
 
-async def test_bad_input_gets_4xx_with_reason(api: httpx.AsyncClient, who: People) -> None:
-    c = api
+async def test_bad_input_gets_4xx_with_reason(pipeline_api: httpx.AsyncClient, who: People) -> None:
+    c = pipeline_api
     r = await c.post("/ideas", json={"text": "   ", "merchant_id": "m-api"}, headers=who.merchant)
     assert r.status_code == 422 and "text" in r.text
     r = await c.post(
@@ -237,8 +224,8 @@ async def test_bad_input_gets_4xx_with_reason(api: httpx.AsyncClient, who: Peopl
     assert r.status_code == 422
 
 
-async def test_signal_starts_a_pipeline_once(api: httpx.AsyncClient, who: People) -> None:
-    c = api
+async def test_signal_starts_a_pipeline_once(pipeline_api: httpx.AsyncClient, who: People) -> None:
+    c = pipeline_api
     obs = [
         {"t_hours": 0, "views": 1000, "likes": 50, "shares": 5},
         {"t_hours": 6, "views": 900000, "likes": 70000, "shares": 20000},

@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 import io
 import re
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -17,7 +16,6 @@ import uvicorn
 from PIL import Image
 from sqlmodel import Session, select
 
-from api.app import create_app
 from models.contracts import MILESTONE_ORDER
 from models.db import session_scope
 from models.tables import (
@@ -31,6 +29,8 @@ from models.tables import (
     Supplier,
     Trend,
 )
+from tests.helpers.apps import NO_TEMPORAL, make_app
+from trendforge.temporal import free_port
 
 pytestmark = pytest.mark.db
 
@@ -144,11 +144,10 @@ def project_idea(engine, files: Path, merchant: str, shipped: bool = True) -> in
 
 @pytest.fixture
 def app(engine, tmp_path, jwt_secret):  # type: ignore[no-untyped-def]
-    return create_app(
+    return make_app(
         engine,
-        None,
-        jwt_secret=jwt_secret,
-        temporal_address="127.0.0.1:1",  # never reached by these tests
+        jwt_secret,
+        temporal_address=NO_TEMPORAL,  # never reached by these tests
         uploads_dir=tmp_path / "uploads",
         max_upload_bytes=200_000,
     )
@@ -281,16 +280,10 @@ async def test_dashboard_and_metrics_agree_with_the_milestones(
     assert 'trendforge_http_request_duration_seconds_count{method="GET",route="/"' in text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.asynccontextmanager
 async def _served(app) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
     """The app over real HTTP on a free loopback port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     try:
@@ -380,8 +373,8 @@ async def test_upload_keeps_a_good_mesh_and_starts_the_pipeline(
     engine, dev_env, tmp_path, auth_headers, jwt_secret
 ) -> None:  # type: ignore[no-untyped-def]
     queue = f"nobody-{uuid.uuid4().hex[:6]}"  # no worker: the pipeline waits, untouched
-    app = create_app(
-        engine, dev_env.client, task_queue=queue, uploads_dir=tmp_path / "up", jwt_secret=jwt_secret
+    app = make_app(
+        engine, jwt_secret, dev_env.client, task_queue=queue, uploads_dir=tmp_path / "up"
     )
     who = auth_headers("m-good", "merchant")
     transport = httpx.ASGITransport(app=app)
@@ -429,7 +422,7 @@ async def test_dashboard_lists_the_recent_ideas_and_follows_new_shipments(
 ) -> None:  # type: ignore[no-untyped-def]
     """Past DASHBOARD_ROWS ideas the table shows the most recent, with a link to all; the
     cached view changes with a new idea and with a new shipment."""
-    from api.pages import DASHBOARD_ROWS
+    from api.views import DASHBOARD_ROWS
 
     viewer = auth_headers("vic", "viewer")
     now = datetime.now(UTC)

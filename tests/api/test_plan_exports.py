@@ -56,9 +56,9 @@ def _rows(r: httpx.Response) -> list[dict[str, str]]:
 
 
 async def test_daily_csv_is_the_plans_daily_quantities(
-    api: httpx.AsyncClient, plan: ProductionPlan
+    planner_api: httpx.AsyncClient, plan: ProductionPlan
 ) -> None:
-    r = await api.get(f"/plans/{plan.id}/daily.csv")
+    r = await planner_api.get(f"/plans/{plan.id}/daily.csv")
     rows = _rows(r)
     assert f'filename="plan-{plan.id}-rev2-daily.csv"' in r.headers["content-disposition"]
     assert sorted((x["line_id"], int(x["day"]), int(x["units"])) for x in rows) == sorted(
@@ -72,15 +72,17 @@ async def test_daily_csv_is_the_plans_daily_quantities(
 
 
 async def test_lots_csv_lists_every_lot_on_every_stage(
-    api: httpx.AsyncClient, plan: ProductionPlan
+    planner_api: httpx.AsyncClient, plan: ProductionPlan
 ) -> None:
-    rows = _rows(await api.get(f"/plans/{plan.id}/lots.csv"))
+    rows = _rows(await planner_api.get(f"/plans/{plan.id}/lots.csv"))
     assert len(rows) == len(plan.gantt) > 3
     assert {x["process"] for x in rows} == {"cutting", "sewing", "packaging"}
     for stage in ("cutting", "sewing", "packaging"):  # every stage makes each lot once, whole
         lots = {int(x["lot"]): int(x["units"]) for x in rows if x["process"] == stage}
         assert sum(lots.values()) == 6000 and len(lots) == len(plan.gantt) // 3
-    page = (await api.get(f"/app/plans/{plan.id}")).text  # the Gantt bars' tooltips say it too
+    page = (
+        await planner_api.get(f"/app/plans/{plan.id}")
+    ).text  # the Gantt bars' tooltips say it too
     assert f"lot 0 · {lots[0]:,} units" in page
     by_line: dict[str, list[float]] = {}
     for x in rows:
@@ -93,26 +95,26 @@ async def test_lots_csv_lists_every_lot_on_every_stage(
 
 
 async def test_missing_plan_and_other_merchants_get_the_reason(
-    api: httpx.AsyncClient, plan: ProductionPlan, auth_headers
+    planner_api: httpx.AsyncClient, plan: ProductionPlan, auth_headers
 ) -> None:  # type: ignore[no-untyped-def]
-    r = await api.get("/plans/999999/lots.csv")
+    r = await planner_api.get("/plans/999999/lots.csv")
     assert r.status_code == 404 and "plan 999999 does not exist" in r.text
     other = auth_headers("m-not-the-owner", "merchant")
-    r = await api.get(f"/plans/{plan.id}/daily.csv", headers=other)
+    r = await planner_api.get(f"/plans/{plan.id}/daily.csv", headers=other)
     assert r.status_code == 403 and "see its plans" in r.text
     owner = auth_headers("m-exports", "merchant")
-    assert _rows(await api.get(f"/plans/{plan.id}/daily.csv", headers=owner))
+    assert _rows(await planner_api.get(f"/plans/{plan.id}/daily.csv", headers=owner))
 
 
 async def test_plans_stored_before_lot_units_still_download_and_draw(
-    api: httpx.AsyncClient, plan: ProductionPlan, engine: Engine
+    planner_api: httpx.AsyncClient, plan: ProductionPlan, engine: Engine
 ) -> None:
     with session_scope(engine) as s:
         row = s.get(ProductionPlan, plan.id)
         assert row is not None
         row.gantt = [g[:5] for g in plan.gantt]  # the row layout before units were stored
         s.add(row)
-    rows = _rows(await api.get(f"/plans/{plan.id}/lots.csv"))
+    rows = _rows(await planner_api.get(f"/plans/{plan.id}/lots.csv"))
     assert len(rows) == len(plan.gantt) and {x["units"] for x in rows} == {""}
-    page = await api.get(f"/app/plans/{plan.id}")
+    page = await planner_api.get(f"/app/plans/{plan.id}")
     assert page.status_code == 200 and page.text.count('class="gantt-bar"') == len(plan.gantt)

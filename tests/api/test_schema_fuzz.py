@@ -8,7 +8,6 @@ schema. The 401/403 side is the authorization matrix's job (tests/api/test_authz
 """
 
 import asyncio
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -19,15 +18,10 @@ import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from api.app import create_app
+from tests.helpers.apps import make_app
+from trendforge.temporal import free_port
 
 pytestmark = pytest.mark.db
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +30,15 @@ def served(
 ) -> Iterator[tuple[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
     """(base URL, admin headers) of the app served by uvicorn in a thread of its own."""
     address = dev_env.client.service_client.config.target_host
-    app = create_app(
+    app = make_app(
         engine,
-        None,
+        jwt_secret,
         temporal_address=address,
         task_queue=f"nobody-{uuid.uuid4().hex[:6]}",
         uploads_dir=tmp_path_factory.mktemp("fuzz-uploads"),
         max_upload_bytes=1_000_000,
-        jwt_secret=jwt_secret,
     )
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
@@ -67,7 +60,9 @@ def no_server_fault(ctx, response, case) -> None:  # type: ignore[no-untyped-def
         )
 
 
-schema = schemathesis.openapi.from_dict(create_app(None, None).openapi()).exclude(path="/events")
+schema = schemathesis.openapi.from_dict(make_app(None, "schema-only").openapi()).exclude(
+    path="/events"
+)
 
 
 @schema.parametrize()

@@ -13,7 +13,7 @@ from engines.sourcing import HUBS
 from models.contracts import SourcingRequest
 from models.db import session_scope
 from models.tables import Trend
-from tests.conftest import AuthHeaders
+from tests.helpers.people import AuthHeaders
 
 HEADER = (
     "code,name,town,lat,lon,lead_time_days,moq_units,quality,process,"
@@ -31,8 +31,8 @@ def _csv(prefix: str, process: str) -> str:
     )
 
 
-async def test_search_by_process_town_and_near_a_point(api: httpx.AsyncClient) -> None:
-    r = await api.get("/suppliers", params={"process": "plush_sewing", "limit": 5})
+async def test_search_by_process_town_and_near_a_point(planner_api: httpx.AsyncClient) -> None:
+    r = await planner_api.get("/suppliers", params={"process": "plush_sewing", "limit": 5})
     assert r.status_code == 200
     body = r.json()
     assert body["total"] > 5 and len(body["items"]) == 5
@@ -40,30 +40,34 @@ async def test_search_by_process_town_and_near_a_point(api: httpx.AsyncClient) -
         any(c["process"] == "plush_sewing" for c in s["capabilities"]) for s in body["items"]
     )
     page2 = (
-        await api.get("/suppliers", params={"process": "plush_sewing", "limit": 5, "offset": 5})
+        await planner_api.get(
+            "/suppliers", params={"process": "plush_sewing", "limit": 5, "offset": 5}
+        )
     ).json()
     assert {s["id"] for s in page2["items"]}.isdisjoint({s["id"] for s in body["items"]})
-    town = (await api.get("/suppliers", params={"town": "houzhai", "limit": 500})).json()
+    town = (await planner_api.get("/suppliers", params={"town": "houzhai", "limit": 500})).json()
     assert town["total"] > 0 and {s["town"] for s in town["items"]} == {"Houzhai"}
     lat, lon = HUBS["Futian"]
     near = (
-        await api.get("/suppliers", params={"lat": lat, "lon": lon, "minutes": 10, "limit": 500})
+        await planner_api.get(
+            "/suppliers", params={"lat": lat, "lon": lon, "minutes": 10, "limit": 500}
+        )
     ).json()
     minutes = [s["travel_minutes"] for s in near["items"]]
     assert near["total"] > 0 and minutes == sorted(minutes) and max(minutes) <= 10
-    assert (await api.get("/suppliers", params={"lat": lat})).status_code == 422
+    assert (await planner_api.get("/suppliers", params={"lat": lat})).status_code == 422
 
 
-async def test_one_supplier_and_unknown_ids(api: httpx.AsyncClient) -> None:
-    first = (await api.get("/suppliers", params={"limit": 1})).json()["items"][0]
-    r = await api.get(f"/suppliers/{first['id']}")
+async def test_one_supplier_and_unknown_ids(planner_api: httpx.AsyncClient) -> None:
+    first = (await planner_api.get("/suppliers", params={"limit": 1})).json()["items"][0]
+    r = await planner_api.get(f"/suppliers/{first['id']}")
     assert r.status_code == 200 and r.json()["code"] == first["code"] and "held" in r.json()
-    assert (await api.get("/suppliers/999999999")).status_code == 404
+    assert (await planner_api.get("/suppliers/999999999")).status_code == 404
 
 
-async def test_csv_import_text_body_then_multipart_upsert(api: httpx.AsyncClient) -> None:
+async def test_csv_import_text_body_then_multipart_upsert(planner_api: httpx.AsyncClient) -> None:
     prefix, process = f"CSV{uuid.uuid4().hex[:6]}", f"csv_{uuid.uuid4().hex[:6]}"
-    r = await api.post(
+    r = await planner_api.post(
         "/suppliers/import",
         content=_csv(prefix, process),
         headers={"content-type": "text/csv"},
@@ -71,9 +75,9 @@ async def test_csv_import_text_body_then_multipart_upsert(api: httpx.AsyncClient
     assert r.status_code == 200, r.text
     assert r.json() == {"rows": 3, "created": 2, "updated": 0, "capabilities": 3}
     updated = _csv(prefix, process).replace(",4000,0.3", ",4500,0.29")
-    r = await api.post("/suppliers/import", files={"file": ("s.csv", updated, "text/csv")})
+    r = await planner_api.post("/suppliers/import", files={"file": ("s.csv", updated, "text/csv")})
     assert r.status_code == 200 and r.json()["created"] == 0 and r.json()["updated"] == 2
-    found = (await api.get("/suppliers", params={"process": process})).json()
+    found = (await planner_api.get("/suppliers", params={"process": process})).json()
     assert found["total"] == 2
     caps = {
         c["process"]: c
@@ -85,30 +89,36 @@ async def test_csv_import_text_body_then_multipart_upsert(api: httpx.AsyncClient
 
 
 async def test_csv_import_rejects_bad_lines_roles_and_size(
-    api: httpx.AsyncClient, auth_headers: AuthHeaders
+    planner_api: httpx.AsyncClient, auth_headers: AuthHeaders
 ) -> None:
     bad = (
         HEADER
         + "X1,Bad,Suxi,north,120.1,2,100,0.9,printing,100,0.1\nX2,Ok,Suxi,29.4,120.1,2,100,1.5,printing,100,0.1\n"
     )
-    r = await api.post("/suppliers/import", content=bad, headers={"content-type": "text/csv"})
+    r = await planner_api.post(
+        "/suppliers/import", content=bad, headers={"content-type": "text/csv"}
+    )
     assert r.status_code == 422
     detail = r.json()["detail"]
     assert [e["line"] for e in detail["errors"]] == [2, 3]
     assert "lat must be a number" in detail["errors"][0]["message"]
-    suxi = (await api.get("/suppliers", params={"town": "Suxi", "limit": 500})).json()["items"]
+    suxi = (await planner_api.get("/suppliers", params={"town": "Suxi", "limit": 500})).json()[
+        "items"
+    ]
     assert not {"X1", "X2"} & {x["code"] for x in suxi}  # all or nothing
-    viewer = await api.post(
+    viewer = await planner_api.post(
         "/suppliers/import", content=bad, headers=auth_headers("viewer-vi", "viewer")
     )
     assert viewer.status_code == 403 and "planner" in viewer.json()["detail"]
     huge = HEADER + "x" * (5 * 1024 * 1024)
-    r = await api.post("/suppliers/import", content=huge, headers={"content-type": "text/csv"})
+    r = await planner_api.post(
+        "/suppliers/import", content=huge, headers={"content-type": "text/csv"}
+    )
     assert r.status_code == 413
 
 
 async def test_idea_match_shows_reservations_and_hub(
-    api: httpx.AsyncClient, engine: Engine
+    planner_api: httpx.AsyncClient, engine: Engine
 ) -> None:
     with session_scope(engine) as s:
         t = Trend(dedup_key=uuid.uuid4().hex, text="api match", merchant_id="m-api")
@@ -123,7 +133,7 @@ async def test_idea_match_shows_reservations_and_hub(
             processes=["packaging"], units_per_day=500,
         ),
     )  # fmt: skip
-    body = (await api.get(f"/ideas/{trend_id}/match")).json()
+    body = (await planner_api.get(f"/ideas/{trend_id}/match")).json()
     assert body["hub"]["name"] == result.hub and result.hub in HUBS
     assert body["explanation"] == result.explanation and body["explanation"]
     assert len(body["alternatives"]) == len(result.alternatives)
@@ -132,4 +142,4 @@ async def test_idea_match_shows_reservations_and_hub(
         a.supplier_id for a in result.assignments
     ]
     assert all(r["status"] == "held" and "lat" in r["supplier"] for r in body["reservations"])
-    assert (await api.get("/ideas/999999999/match")).status_code == 404
+    assert (await planner_api.get("/ideas/999999999/match")).status_code == 404

@@ -1,4 +1,5 @@
-"""Planner what-if over HTTP: scenarios replanned next to the baseline, bad input as 4xx."""
+"""Planner what-if over HTTP: scenarios replanned next to the baseline (on the CPU worker, through
+the WhatIf workflow), bad input as 4xx."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from activities.sourcing import match_and_reserve
 from models.contracts import SourcingRequest
 from models.db import session_scope
 from models.tables import ProductionPlan, Trend
+from tests.helpers.people import AuthHeaders
 
 PROCESSES = ["textile_cutting", "plush_sewing", "packaging"]
 pytestmark = pytest.mark.db
@@ -28,30 +30,42 @@ def plan_id(engine: Engine) -> int:
         trend_id = t.id
     assert trend_id is not None
     wf = f"wf-whatif-{trend_id}"
-    match_and_reserve(
-        engine,
-        SourcingRequest(
-            workflow_id=wf, trend_id=trend_id, family="plush_animal",
-            processes=PROCESSES, units_per_day=1000,
-        ),
-    )  # fmt: skip
+    request = SourcingRequest(
+        workflow_id=wf,
+        trend_id=trend_id,
+        family="plush_animal",
+        processes=PROCESSES,
+        units_per_day=1000,
+    )
+    match_and_reserve(engine, request)
     with session_scope(engine) as s:
         plan = ProductionPlan(
-            workflow_id=wf, trend_id=trend_id, quantity=12_000, due_day=9,
-            completion_day=9, on_time=True,
-        )  # fmt: skip
+            workflow_id=wf,
+            trend_id=trend_id,
+            quantity=12_000,
+            due_day=9,
+            completion_day=9,
+            on_time=True,
+        )
         s.add(plan)
         s.flush()
         assert plan.id is not None
         return plan.id
 
 
-async def _whatif(api: httpx.AsyncClient, plan: int, body: dict[str, Any], **kw: Any):
-    return await api.post(f"/plans/{plan}/whatif", json=body, headers=kw.get("headers"))
+@pytest.fixture
+def planner(auth_headers: AuthHeaders) -> dict[str, str]:
+    return auth_headers("li", "planner")
+
+
+async def _whatif(
+    api: httpx.AsyncClient, plan: int, body: dict[str, Any], headers: dict[str, str]
+) -> httpx.Response:
+    return await api.post(f"/plans/{plan}/whatif", json=body, headers=headers)
 
 
 async def test_scenarios_side_by_side_against_the_baseline(
-    api: httpx.AsyncClient, plan_id: int
+    pipeline_api: httpx.AsyncClient, plan_id: int, planner: dict[str, str]
 ) -> None:
     extra = [
         {"process": p, "rate_units_per_day": 1500, "count": 2, "extra_cost": 800, "ramp_days": 0}
@@ -65,7 +79,7 @@ async def test_scenarios_side_by_side_against_the_baseline(
             {"name": "split", "split_lots": 40},
         ],
     }
-    r = await _whatif(api, plan_id, body)
+    r = await _whatif(pipeline_api, plan_id, body, planner)
     assert r.status_code == 200, r.text
     rows = {row["scenario"]: row for row in r.json()["scenarios"]}
     assert list(rows) == ["baseline", "more-lines", "overtime", "split"]
@@ -85,27 +99,37 @@ async def test_scenarios_side_by_side_against_the_baseline(
 
 
 async def test_bad_input_gets_4xx_with_the_reason(
-    api: httpx.AsyncClient, plan_id: int, auth_headers
-) -> None:  # type: ignore[no-untyped-def]
+    pipeline_api: httpx.AsyncClient,
+    plan_id: int,
+    planner: dict[str, str],
+    auth_headers: AuthHeaders,
+) -> None:
     zero = {"name": "z", "add_lines": [{"process": "plush_sewing", "rate_units_per_day": 0}]}
-    r = await _whatif(api, plan_id, {"scenarios": [zero]})
+    r = await _whatif(pipeline_api, plan_id, {"scenarios": [zero]}, planner)
     assert r.status_code == 422 and "rate_units_per_day" in r.text
-    r = await _whatif(api, plan_id, {"scenarios": [{"name": "neg", "quantity": -5}]})
+    r = await _whatif(
+        pipeline_api, plan_id, {"scenarios": [{"name": "neg", "quantity": -5}]}, planner
+    )
     assert r.status_code == 422 and "quantity" in r.text
-    r = await _whatif(api, plan_id, {"scenarios": [{"name": "x", "exclude_lines": ["NOPE-1"]}]})
+    r = await _whatif(
+        pipeline_api, plan_id, {"scenarios": [{"name": "x", "exclude_lines": ["NOPE-1"]}]}, planner
+    )
     assert r.status_code == 422 and "unknown lines NOPE-1" in r.json()["detail"]
-    got = (await api.get(f"/plans/{plan_id}")).json()
+    got = (await pipeline_api.get(f"/plans/{plan_id}", headers=planner)).json()
     assert got["quantity"] == 12_000
-    lines = await _whatif(api, plan_id, {"scenarios": [{"name": "a"}], "time_limit_s": 0})
+    lines = await _whatif(
+        pipeline_api, plan_id, {"scenarios": [{"name": "a"}], "time_limit_s": 0}, planner
+    )
     sewing = [ln["line_id"] for ln in lines.json()["scenarios"][0]["lines"]]
     sewing = [x for x in sewing if "plush_sewing" in x or x.startswith("OWN-")]
     all_out = {"name": "none-left", "exclude_lines": sewing, "max_lines": 1}
-    r = await _whatif(api, plan_id, {"scenarios": [all_out], "time_limit_s": 0})
+    r = await _whatif(pipeline_api, plan_id, {"scenarios": [all_out], "time_limit_s": 0}, planner)
     assert r.status_code == 422 and "none-left" in r.json()["detail"]
-    assert (await _whatif(api, 999_999_999, {"scenarios": [{"name": "a"}]})).status_code == 404
+    missing = await _whatif(pipeline_api, 999_999_999, {"scenarios": [{"name": "a"}]}, planner)
+    assert missing.status_code == 404
     viewer = await _whatif(
-        api, plan_id, {"scenarios": [{"name": "a"}]}, headers=auth_headers("vic-whatif", "viewer")
+        pipeline_api, plan_id, {"scenarios": [{"name": "a"}]}, auth_headers("vic-whatif", "viewer")
     )
     assert viewer.status_code == 403
     twice = {"scenarios": [{"name": "a"}, {"name": "a"}]}
-    assert (await _whatif(api, plan_id, twice)).status_code == 422
+    assert (await _whatif(pipeline_api, plan_id, twice, planner)).status_code == 422

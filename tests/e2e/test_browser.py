@@ -13,7 +13,6 @@ TRENDFORGE_REQUIRE_BROWSER=1 (CI sets it, so CI fails instead of skipping).
 import asyncio
 import os
 import shutil
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,8 +21,11 @@ import httpx
 import pytest
 import uvicorn
 
-from api.app import create_app
-from tests.conftest import TEST_PASSWORD, running_workers, skip_unless_installed
+from tests.helpers.apps import make_app
+from tests.helpers.people import TEST_PASSWORD
+from tests.helpers.temporal import running_workers
+from tests.helpers.tools import skip_unless_installed
+from trendforge.temporal import free_port
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
@@ -47,25 +49,19 @@ def _chromium_or_skip() -> str:
     return CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 async def site(dev_env, engine, tmp_path, jwt_secret) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
     """The real stack (dev server, workers, API over HTTP on a free port); yields its base URL."""
     async with running_workers(dev_env.client, engine, tmp_path) as (queue, config):
-        app = create_app(
+        app = make_app(
             engine,
+            jwt_secret,
             dev_env.client,
-            config=config,
+            pipeline=config,
             task_queue=queue,
             uploads_dir=tmp_path / "up",
-            jwt_secret=jwt_secret,
         )
-        port = _free_port()
+        port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
         )

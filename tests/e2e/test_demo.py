@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from trendforge.temporal import free_port
+
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_demo_ships_every_sample_trend(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "TRENDFORGE_DATA_DIR": str(tmp_path / "data"),
-        "TRENDFORGE_API_PORT": str(_free_port()),
-        "TRENDFORGE_TEMPORAL_PORT": str(_free_port()),
-        "TRENDFORGE_TEMPORAL_UI_PORT": str(_free_port()),
+        "TRENDFORGE_API_PORT": str(free_port()),
+        "TRENDFORGE_TEMPORAL_PORT": str(free_port()),
+        "TRENDFORGE_TEMPORAL_UI_PORT": str(free_port()),
         "TRENDFORGE_VARIANT_COUNT": "12",
         "COLUMNS": "200",
     }

@@ -11,7 +11,7 @@ from models.contracts import IdeaInput, Stage
 from models.tables import DesignVariant, Milestone, Notification, ProductionPlan
 from services.intake import create_or_get_trend
 from services.temporal import start_pipeline
-from tests.conftest import eventually, running_workers, wait_for_stage
+from tests.helpers.temporal import eventually, running_workers, wait_for_stage
 
 pytestmark = pytest.mark.db
 

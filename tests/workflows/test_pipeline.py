@@ -34,7 +34,7 @@ from models.tables import (
 )
 from services.intake import create_or_get_trend
 from services.temporal import start_pipeline
-from tests.conftest import running_workers, wait_for_stage
+from tests.helpers.temporal import running_workers, wait_for_stage
 from workflows import ALL_WORKFLOWS
 
 pytestmark = pytest.mark.db

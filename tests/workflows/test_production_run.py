@@ -29,7 +29,7 @@ from models.contracts import (
 from models.names import run_workflow_id
 from models.tables import Notification, ProductionPlan, ProgressEvent, Shipment, utcnow
 from services.intake import create_or_get_trend
-from tests.conftest import eventually, running_workers
+from tests.helpers.temporal import eventually, running_workers
 from workflows import ALL_WORKFLOWS
 
 pytestmark = pytest.mark.db

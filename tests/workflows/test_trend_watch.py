@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from models.contracts import Stage
 from models.names import TREND_WATCH_SCHEDULE_ID, trend_workflow_id
 from models.tables import Trend, TrendSignal
-from tests.conftest import running_workers, wait_for_stage
+from tests.helpers.temporal import running_workers, wait_for_stage
 from trendforge.demo import sample_feed
 from trendforge.settings import Settings
 from trendforge.temporal import ensure_trend_watch

@@ -1,0 +1,131 @@
+"""Who may log in, as what: users (people, with a password) and API keys (machines)."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from api.auth.security import DUMMY_HASH, AuthError, hash_password, key_hash, verify_password
+from models.db import session_scope
+from models.tables import ApiKey, User, utcnow
+
+ROLES = ("merchant", "planner", "viewer", "admin", "machine")
+USER_ROLES = ("merchant", "planner", "viewer", "admin")
+KEY_ROLES = ("machine", "merchant", "planner", "viewer")  # no admin keys: admins log in
+USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{1,128}$"
+MIN_PASSWORD_CHARS = 8
+
+
+class Actor(BaseModel):
+    """Who is calling: the user name (a key's owner for API keys) and the role."""
+
+    user: str
+    role: str
+    via: str = "token"  # token | cookie | api-key
+
+
+def create_user(engine: Engine, username: str, role: str, password: str) -> User:
+    """A new user; ValueError with the reason for a bad name, role, short password or a duplicate."""
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise ValueError("a user name is 1-128 letters, digits or _ . @ -")
+    if role not in USER_ROLES:
+        raise ValueError(f"role must be one of {', '.join(USER_ROLES)} (machines use API keys)")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD_CHARS} characters")
+    user = User(username=username, role=role, password_hash=hash_password(password))
+    try:
+        with session_scope(engine) as s:
+            s.add(user)
+    except IntegrityError as err:
+        raise ValueError(f"user '{username}' already exists") from err
+    return user
+
+
+def ensure_user(engine: Engine, username: str, role: str, password: str) -> User:
+    """The user `username`, created when missing (first admin, demo people); password reset.
+    Safe when two callers ensure the same user at once: the loser of the insert updates."""
+    for _ in range(2):
+        with session_scope(engine) as s:
+            user = s.exec(select(User).where(User.username == username)).first()
+            if user is not None:
+                user.role, user.active = role, True
+                user.password_hash = hash_password(password)
+                s.add(user)
+                return user
+        try:
+            return create_user(engine, username, role, password)
+        except ValueError:
+            continue  # created meanwhile by another caller: update it on the next pass
+    raise AssertionError(f"user '{username}' could neither be created nor found")
+
+
+def authenticate_password(engine: Engine, username: str, password: str) -> User:
+    """The active user with this password; AuthError otherwise (one reason for both cases)."""
+    with Session(engine) as s:
+        user = s.exec(select(User).where(User.username == username)).first()
+    ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
+    if user is None or not ok or not user.active:
+        raise AuthError("wrong user name or password")
+    return user
+
+
+def user_actor(engine: Engine, username: str, via: str) -> Actor:
+    """The Actor of an active user; AuthError when the user is gone or deactivated."""
+    with Session(engine) as s:
+        user = s.exec(select(User).where(User.username == username)).first()
+    if user is None or not user.active:
+        raise AuthError(f"user '{username}' no longer exists or is deactivated")
+    return Actor(user=user.username, role=user.role, via=via)
+
+
+def create_api_key(
+    engine: Engine, name: str, role: str, owner: str, created_by: str
+) -> tuple[ApiKey, str]:
+    """A new key row and the clear key (shown once; only its SHA-256 is stored)."""
+    if role not in KEY_ROLES:
+        raise ValueError(f"an API key's role is one of {', '.join(KEY_ROLES)}")
+    if not name.strip() or len(name) > 128:
+        raise ValueError("an API key needs a name of 1-128 characters")
+    prefix = secrets.token_hex(6)
+    clear = f"tfk_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(
+        name=name.strip(),
+        prefix=prefix,
+        key_hash=key_hash(clear),
+        role=role,
+        owner=owner,
+        created_by=created_by,
+    )
+    with session_scope(engine) as s:
+        s.add(row)
+    return row, clear
+
+
+def revoke_api_key(engine: Engine, key_id: int) -> ApiKey | None:
+    """Mark a key revoked (idempotent); None when there is no such key."""
+    with session_scope(engine) as s:
+        row = s.get(ApiKey, key_id)
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+            s.add(row)
+        return row
+
+
+def key_actor(engine: Engine, clear: str) -> Actor:
+    """The Actor of a live API key; AuthError for a malformed, unknown or revoked key."""
+    parts = clear.split("_")
+    if len(parts) < 3 or parts[0] != "tfk":
+        raise AuthError("the API key is malformed")
+    with Session(engine) as s:
+        row = s.exec(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
+    if row is None or not hmac.compare_digest(row.key_hash, key_hash(clear)):
+        raise AuthError("the API key is unknown")
+    if row.revoked_at is not None:
+        raise AuthError("the API key has been revoked")
+    return Actor(user=row.owner, role=row.role, via="api-key")

@@ -1,0 +1,118 @@
+"""The typed dependencies routes declare: the settings, a database session, the Temporal
+client, the caller, and the records a caller may see (an idea, a plan, a run).
+
+The record dependencies read in a session of their own and close it, so an async route that
+then waits on Temporal holds no database connection; SessionDep is for the routes that only read.
+
+"This idea exists and you may see it" is one check (`visible_idea`) with one wording: 404
+"idea N does not exist", and 403 "only the merchant who submitted this idea may <action>".
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.auth import Actor, actor, idea_reader, person, plan_reader, require
+from api.auth.roles import IDEA_READERS, factory, machine, merchant, page_plan_reader, planner
+from api.settings import ApiSettings
+from api.state import Temporal, app_engine, app_settings
+from models.tables import ProductionPlan, ProductionRun, Trend
+
+
+def get_session(engine: Annotated[Engine, Depends(app_engine)]) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+SettingsDep = Annotated[ApiSettings, Depends(app_settings)]
+EngineDep = Annotated[Engine, Depends(app_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+TemporalDep = Annotated[Temporal, Depends(Temporal)]  # `await temporal.client()` when needed
+
+ActorDep = Annotated[Actor, Depends(actor)]  # anyone signed in
+PersonDep = Annotated[Actor, Depends(person)]  # anyone signed in but machines (the pages)
+IdeaReaderDep = Annotated[Actor, Depends(idea_reader)]
+PlanReaderDep = Annotated[Actor, Depends(plan_reader)]
+PagePlanReaderDep = Annotated[Actor, Depends(page_plan_reader)]
+MerchantDep = Annotated[Actor, Depends(merchant)]
+PlannerDep = Annotated[Actor, Depends(planner)]
+FactoryDep = Annotated[Actor, Depends(factory)]  # planners and the lines' MES
+MachineDep = Annotated[Actor, Depends(machine)]
+
+
+def visible_idea(s: Session, trend_id: int, who: Actor, action: str = "see this idea") -> Trend:
+    """The idea, 404 when missing, 403 when a merchant asks for another merchant's."""
+    trend = s.get(Trend, trend_id)
+    if trend is None:
+        raise HTTPException(404, f"idea {trend_id} does not exist")
+    if who.role == "merchant" and who.user != trend.merchant_id:
+        raise HTTPException(
+            403,
+            f"only the merchant who submitted this idea may {action}: "
+            "merchants act on their own ideas only",
+        )
+    return trend
+
+
+def idea_for(action: str, *roles: str) -> Callable[..., Trend]:
+    """A dependency: the path's idea, for callers in `roles` who may `action` it."""
+    allowed = require(*roles)
+
+    def dependency(
+        trend_id: int, engine: EngineDep, who: Annotated[Actor, Depends(allowed)]
+    ) -> Trend:
+        with Session(engine) as s:
+            return visible_idea(s, trend_id, who, action)
+
+    return dependency
+
+
+OwnedIdea = Annotated[Trend, Depends(idea_for("see this idea", *IDEA_READERS))]
+PickableIdea = Annotated[Trend, Depends(idea_for("pick a variant", "merchant"))]
+CancellableIdea = Annotated[Trend, Depends(idea_for("cancel it", "merchant"))]
+
+
+def page_idea(trend_id: int, engine: EngineDep, who: PersonDep) -> Trend:
+    """The idea of an idea page (any person; merchants their own)."""
+    with Session(engine) as s:
+        return visible_idea(s, trend_id, who)
+
+
+PageIdea = Annotated[Trend, Depends(page_idea)]
+
+
+def plan_or_404(engine: Engine, plan_id: int) -> ProductionPlan:
+    with Session(engine) as s:
+        plan = s.get(ProductionPlan, plan_id)
+    if plan is None:
+        raise HTTPException(404, f"plan {plan_id} does not exist")
+    return plan
+
+
+def readable_plan(plan_id: int, engine: EngineDep, who: PlanReaderDep) -> ProductionPlan:
+    """The plan, 404 when missing, 403 when a merchant asks for another merchant's."""
+    plan = plan_or_404(engine, plan_id)
+    if who.role == "merchant":
+        with Session(engine) as s:
+            visible_idea(s, plan.trend_id, who, "see its plans")
+    return plan
+
+
+ReadablePlan = Annotated[ProductionPlan, Depends(readable_plan)]
+
+
+def readable_run(run_id: int, engine: EngineDep, who: PlanReaderDep) -> ProductionRun:
+    """The run, 404 when missing, 403 when a merchant asks for another merchant's."""
+    with Session(engine) as s:
+        run = s.get(ProductionRun, run_id)
+        if run is None:
+            raise HTTPException(404, f"production run {run_id} does not exist")
+        if who.role == "merchant":
+            visible_idea(s, run.trend_id, who, "see its production run")
+    return run
+
+
+ReadableRun = Annotated[ProductionRun, Depends(readable_run)]

@@ -1,0 +1,27 @@
+"""One router per resource; api.app includes them in this order."""
+
+from api.routes import (
+    auth,
+    dashboard,
+    ideas,
+    pages,
+    plans,
+    prototypes,
+    runs,
+    signals,
+    suppliers,
+    variants,
+)
+
+ROUTERS = [
+    auth.router,
+    ideas.router,
+    variants.router,
+    prototypes.router,
+    suppliers.router,
+    plans.router,
+    runs.router,
+    signals.router,
+    dashboard.router,
+    pages.router,
+]

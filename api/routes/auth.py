@@ -1,0 +1,168 @@
+"""Routes under /auth: log in (token or cookie), log out, who am I, and the admin's users and
+API keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
+
+from api.auth import Actor, admin_only, authenticate_password, create_api_key, create_user
+from api.auth.accounts import MIN_PASSWORD_CHARS, USERNAME_PATTERN, revoke_api_key
+from api.auth.security import AuthError, issue_token
+from api.auth.sessions import COOKIE_NAME, AuthConfig, auth_config, refuse_cross_site, unauthorized
+from api.deps import ActorDep, EngineDep, SessionDep
+from api.schemas import ApiKeyOut, NewApiKeyOut, TokenOut, UserOut
+from models.tables import ApiKey, User
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+AdminDep = Annotated[Actor, Depends(admin_only)]
+REFUSED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "wrong user name or password"},
+    403: {"description": "a cross-site request"},
+    429: {"description": "too many failed logins; see Retry-After"},
+}
+
+
+class NewUser(BaseModel):
+    username: str = Field(pattern=USERNAME_PATTERN)
+    role: str
+    password: str = Field(min_length=MIN_PASSWORD_CHARS, max_length=1024)
+
+
+class NewApiKey(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    role: str = "machine"
+    owner: str | None = Field(default=None, pattern=USERNAME_PATTERN)
+
+
+def _safe_next(target: str | None) -> str:
+    """A local path to go to after login; anything else (other hosts, //x) becomes /."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _login(
+    request: Request, engine: EngineDep, username: str, password: str
+) -> tuple[AuthConfig, User]:
+    """The user of a right password, unless cross-site or throttled (429 with Retry-After)."""
+    cfg = auth_config(request)
+    refuse_cross_site(request, "logins")
+    client = request.client.host if request.client else "?"
+    wait = cfg.throttle.retry_after(username, client)
+    if wait > 0:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many failed logins for '{username}' from here: try again in "
+            + (f"{wait:.0f} s" if wait < 120 else f"{wait / 60:.0f} min"),
+            {"Retry-After": str(int(wait) + 1)},
+        )
+    try:
+        user = authenticate_password(engine, username, password)
+    except AuthError as err:
+        cfg.throttle.failed(username, client)
+        raise unauthorized(str(err), error="invalid_grant") from err
+    cfg.throttle.succeeded(username, client)
+    return cfg, user
+
+
+@router.post("/token", response_model=TokenOut, responses=REFUSED)
+def token(
+    request: Request,
+    engine: EngineDep,
+    username: Annotated[str, Form(max_length=128)],
+    password: Annotated[str, Form(max_length=1024)],
+) -> Any:
+    """OAuth2 password flow: form username + password -> a bearer JWT."""
+    cfg, user = _login(request, engine, username, password)
+    jwt_ = issue_token(cfg.secret, user.username, user.role, cfg.token_ttl_minutes)
+    return TokenOut(
+        access_token=jwt_,
+        token_type="bearer",
+        expires_in=cfg.token_ttl_minutes * 60,
+        role=user.role,
+    )
+
+
+@router.post("/login", status_code=303, response_class=RedirectResponse, responses=REFUSED)
+def browser_login(
+    request: Request,
+    engine: EngineDep,
+    username: Annotated[str, Form(max_length=128)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str | None, Form(max_length=2000)] = None,
+) -> RedirectResponse:
+    """The login form: sets the HttpOnly tf_session cookie and redirects (303) to `next`."""
+    cfg, user = _login(request, engine, username, password)
+    jwt_ = issue_token(cfg.secret, user.username, user.role, cfg.token_ttl_minutes)
+    out = RedirectResponse(_safe_next(next), status_code=303)
+    out.set_cookie(
+        COOKIE_NAME,
+        jwt_,
+        max_age=cfg.token_ttl_minutes * 60,
+        httponly=True,
+        samesite="lax",
+        secure=cfg.cookie_secure,
+        path="/",
+    )
+    return out
+
+
+@router.post("/logout", status_code=303, response_class=RedirectResponse)
+def logout(
+    request: Request, next: Annotated[str | None, Form(max_length=2000)] = None
+) -> RedirectResponse:
+    """Clears the session cookie and redirects (303) to `next` or /."""
+    refuse_cross_site(request)
+    out = RedirectResponse(_safe_next(next), status_code=303)
+    out.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
+    return out
+
+
+@router.get("/me", response_model=Actor)
+def me(who: ActorDep) -> Any:
+    """The caller's user name, role and how they authenticated."""
+    return who
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(_: AdminDep, s: SessionDep) -> Any:
+    return s.exec(select(User)).all()
+
+
+@router.post("/users", status_code=201, response_model=UserOut)
+def add_user(body: NewUser, _: AdminDep, engine: EngineDep) -> Any:
+    """Create a merchant, planner, viewer or admin (409 when the name is taken)."""
+    try:
+        return create_user(engine, body.username, body.role, body.password)
+    except ValueError as err:
+        code = 409 if "already exists" in str(err) else 422
+        raise HTTPException(code, str(err)) from err
+
+
+@router.get("/api-keys", response_model=list[ApiKeyOut])
+def list_keys(_: AdminDep, s: SessionDep) -> Any:
+    return s.exec(select(ApiKey).order_by(col(ApiKey.id))).all()
+
+
+@router.post("/api-keys", status_code=201, response_model=NewApiKeyOut)
+def add_key(body: NewApiKey, who: AdminDep, engine: EngineDep) -> Any:
+    """A new API key; the clear `key` is in this answer only."""
+    try:
+        row, clear = create_api_key(engine, body.name, body.role, body.owner or body.name, who.user)
+    except ValueError as err:
+        raise HTTPException(422, str(err)) from err
+    return NewApiKeyOut(**row.model_dump(), key=clear)
+
+
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
+def delete_key(key_id: int, _: AdminDep, engine: EngineDep) -> Any:
+    """Revoke a key; requests with it get 401 from now on."""
+    row = revoke_api_key(engine, key_id)
+    if row is None:
+        raise HTTPException(404, f"no API key {key_id}")
+    return row

@@ -1,0 +1,83 @@
+"""Dashboards: lead times per idea and stage, the health probe, the live event stream and the
+Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response, StreamingResponse
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from api.auth import Actor
+from api.deps import ActorDep, EngineDep, SessionDep
+from api.leadtimes import LeadTimes, cached_leadtimes
+from api.live import ChangeFeed
+from api.schemas import Health
+from models.tables import Trend
+
+router = APIRouter(tags=["dashboard"])
+
+
+@router.get("/leadtimes", response_model=LeadTimes)
+def leadtimes(who: ActorDep, engine: EngineDep) -> Any:
+    """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage."""
+    return cached_leadtimes(engine)
+
+
+@router.get("/healthz", response_model=Health)
+def healthz(s: SessionDep) -> Any:
+    s.exec(select(1)).one()
+    return Health(status="ok")
+
+
+def _own_ideas(engine: Engine, who: Actor) -> set[int]:
+    with Session(engine) as s:
+        return {t for t in s.exec(select(Trend.id).where(Trend.merchant_id == who.user)) if t}
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "an event stream"}},
+)
+async def events(request: Request, who: ActorDep, engine: EngineDep) -> StreamingResponse:
+    """Server-sent events: `change` with the ids of ideas whose state changed (a merchant hears
+    of their own ideas only)."""
+    feed: ChangeFeed = request.app.state.feed
+    mine = await run_in_threadpool(_own_ideas, engine, who) if who.role == "merchant" else None
+
+    async def stream() -> AsyncIterator[str]:
+        yield "retry: 2000\n: connected\n\n"
+        async with feed.subscribe() as queue:
+            while not await request.is_disconnected():
+                try:
+                    changed = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                if mine is not None:
+                    mine.update(_own_ideas(engine, who))  # ideas submitted since the stream opened
+                    changed = [i for i in changed if i in mine]
+                if changed:
+                    yield f"event: change\ndata: {json.dumps({'ideas': changed})}\n\n"
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}},
+)
+def metrics(request: Request) -> Response:
+    """Prometheus text format: stage durations as histograms, ideas by stage, shipped units."""
+    return Response(generate_latest(request.app.state.metrics), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,174 @@
+"""Ideas: a merchant submits one (with a reference mesh, optionally), lists and reads them,
+cancels one. Reads come from the database; the live status comes from the workflow."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from api.auth import Actor
+from api.calls import cancel_pipeline, live_status
+from api.deps import (
+    CancellableIdea,
+    EngineDep,
+    IdeaReaderDep,
+    MerchantDep,
+    OwnedIdea,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+)
+from api.schemas import CancelOut, IdeaCreated, IdeaDetail, IdeaOut, MilestoneOut
+from api.settings import ApiSettings
+from api.state import Temporal
+from api.uploads import store_reference_mesh
+from models.contracts import IdeaInput
+from models.db import as_utc
+from models.names import trend_workflow_id
+from models.tables import Milestone, Notification, ProductionRun, Trend
+from services.intake import create_or_get_trend
+from services.temporal import start_pipeline
+
+router = APIRouter(prefix="/ideas", tags=["merchant"])
+
+
+def check_submitter(who: Actor, merchant_id: str) -> None:
+    if who.role == "merchant" and who.user != merchant_id:
+        raise HTTPException(403, "a merchant submits ideas under their own merchant_id")
+
+
+async def intake(
+    engine: Engine,
+    temporal: Temporal,
+    settings: ApiSettings,
+    idea: IdeaInput,
+    reference_mesh_path: str | None = None,
+) -> JSONResponse:
+    """Store the idea once and start its pipeline: 201 when new, 200 for a repeat."""
+    trend, created = await run_in_threadpool(create_or_get_trend, engine, idea, reference_mesh_path)
+    assert trend.id is not None
+    client = await temporal.client()
+    await start_pipeline(client, trend.id, idea, settings.pipeline, settings.task_queue)
+    body = IdeaCreated(
+        id=trend.id, workflow_id=trend_workflow_id(trend.id), stage=trend.stage, created=created
+    )
+    return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+
+
+@router.post("", response_model=IdeaCreated, status_code=201)
+async def submit_idea(
+    idea: IdeaInput,
+    who: MerchantDep,
+    engine: EngineDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> Any:
+    """Submit a viral product idea; the same merchant + text again returns the same idea."""
+    check_submitter(who, idea.merchant_id)
+    if idea.source != "merchant":
+        raise HTTPException(
+            422, "source: ideas posted here come from a merchant; feeds use /signals"
+        )
+    return await intake(engine, temporal, settings, idea)
+
+
+@router.post("/upload", response_model=IdeaCreated, status_code=201)
+async def submit_idea_with_mesh(
+    who: MerchantDep,
+    engine: EngineDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    text: Annotated[str, Form(min_length=1, max_length=2000)],
+    merchant_id: Annotated[str | None, Form(max_length=128)] = None,
+    target_size_mm: Annotated[float | None, Form(gt=0, le=2000)] = None,
+    market: Annotated[str, Form(max_length=64)] = "global",
+    target_price: Annotated[float | None, Form(ge=0, le=1_000_000)] = None,
+    expected_volume: Annotated[int, Form(gt=0, le=100_000_000)] = 20_000,
+    due_in_days: Annotated[int, Form(ge=1, le=365)] = 21,
+    mesh: Annotated[UploadFile | None, File(description="Reference mesh")] = None,
+) -> Any:
+    """The same idea as `POST /ideas`, as a form, with an optional reference mesh (STL/OBJ/PLY/3MF/GLB)."""
+    owner = merchant_id or who.user
+    check_submitter(who, owner)  # before the mesh is read and kept
+    try:
+        idea = IdeaInput(
+            text=text,
+            merchant_id=owner,
+            target_size_mm=target_size_mm,
+            market=market,
+            target_price=target_price,
+            expected_volume=expected_volume,
+            due_in_days=due_in_days,
+        )
+    except ValueError as err:
+        raise HTTPException(422, str(err)) from err
+    mesh_path = None
+    if mesh is not None and mesh.filename:
+        mesh_path = await store_reference_mesh(
+            mesh, settings.uploads_dir, settings.max_upload_bytes
+        )
+    return await intake(engine, temporal, settings, idea, mesh_path)
+
+
+@router.get("", response_model=list[IdeaOut])
+def list_ideas(
+    who: IdeaReaderDep,
+    s: SessionDep,
+    merchant_id: str | None = None,
+    stage: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> Any:
+    """Ideas, newest first, optionally for one merchant or one stage (a merchant: their own).
+    Pages: pass the last id of a page as `before_id` to get the next one."""
+    if who.role == "merchant":
+        if merchant_id not in (None, who.user):
+            raise HTTPException(403, "a merchant lists only their own ideas")
+        merchant_id = who.user
+    q = select(Trend)
+    if merchant_id:
+        q = q.where(Trend.merchant_id == merchant_id)
+    if stage:
+        q = q.where(Trend.stage == stage)
+    if before_id is not None:
+        q = q.where(col(Trend.id) < before_id)
+    return s.exec(q.order_by(col(Trend.id).desc()).limit(limit)).all()
+
+
+@router.get("/{trend_id}", response_model=IdeaDetail)
+async def get_idea(
+    trend: OwnedIdea,
+    engine: EngineDep,
+    request: Request,
+    live: Annotated[bool, Query(description="ask the workflow too (up to 3 s)")] = True,
+) -> Any:
+    """An idea with its milestones, notifications, run and the workflow's live status."""
+    tid = trend.id
+    with Session(engine) as s:
+        milestones = s.exec(
+            select(Milestone).where(Milestone.trend_id == tid).order_by(col(Milestone.at))
+        ).all()
+        notes = s.exec(select(Notification).where(Notification.trend_id == tid)).all()
+        run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == tid)).first()
+    return IdeaDetail(
+        **trend.model_dump(exclude={"dedup_key"}),
+        milestones=[
+            MilestoneOut(name=m.name, at=as_utc(m.at), detail=m.detail) for m in milestones
+        ],
+        notifications=notes,
+        run=run,
+        live=await live_status(request, trend.id) if live and trend.id else None,
+    )
+
+
+@router.post("/{trend_id}/cancel", status_code=202, response_model=CancelOut)
+async def cancel(trend: CancellableIdea, temporal: TemporalDep) -> Any:
+    """Cancel an idea; its supplier reservations are released by compensation."""
+    assert trend.id is not None
+    await cancel_pipeline(await temporal.client(), trend.id)
+    return CancelOut(id=trend.id, cancelling=True)

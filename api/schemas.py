@@ -1,0 +1,226 @@
+"""The JSON answers of the API. Where an answer is a stored record it extends that record's base
+in models.records (one definition per record); fields kept from clients say `exclude=True`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Field
+
+from models.contracts import PipelineStatus, ProgressReport
+from models.records import (
+    ApiKeyBase,
+    NotificationBase,
+    PlanBase,
+    PrototypeBase,
+    ReservationBase,
+    RunBase,
+    ShipmentBase,
+    SupplierBase,
+    Timestamp,
+    TrendBase,
+    UserBase,
+    VariantBase,
+)
+
+# ---------------------------------------------------------------------------- ideas
+
+
+class IdeaCreated(BaseModel):
+    id: int
+    workflow_id: str
+    stage: str
+    created: bool
+
+
+class IdeaOut(TrendBase):
+    id: int
+
+
+class MilestoneOut(BaseModel):
+    name: str
+    at: Timestamp | None
+    detail: str
+
+
+class NotificationOut(NotificationBase):
+    id: int
+
+
+class RunOut(RunBase):
+    id: int
+
+
+class IdeaDetail(IdeaOut):
+    milestones: list[MilestoneOut]
+    notifications: list[NotificationOut]
+    run: RunOut | None
+    live: PipelineStatus | None = Field(description="The workflow's own status (up to 3 s)")
+
+
+class CancelOut(BaseModel):
+    id: int
+    cancelling: bool
+
+
+# ---------------------------------------------------------------------------- variants, prototype
+
+
+class VariantOut(VariantBase):
+    id: int
+    trend_id: int
+    selected: bool
+    created_at: Timestamp
+    mesh_path: str = Field(default="", exclude=True)
+    preview_path: str | None = Field(default=None, exclude=True)
+    preview_url: str
+    mesh_url: str
+    model_url: str
+
+
+class PrototypeOut(PrototypeBase):
+    id: int
+    workflow_id: str
+    trend_id: int
+    support_area_mm2: float
+    created_at: Timestamp
+    stl_path: str = Field(default="", exclude=True)
+    threemf_path: str = Field(default="", exclude=True)
+    gcode_path: str | None = Field(default=None, exclude=True)
+    downloads: dict[str, str] = Field(description="stl, 3mf and gcode links, those that exist")
+
+
+# ---------------------------------------------------------------------------- suppliers
+
+
+class ReservationOut(ReservationBase):
+    id: int
+
+
+class Capability(BaseModel):
+    process: str
+    capacity_units_per_day: int
+    unit_cost_usd: float
+
+
+class SupplierOut(SupplierBase):
+    id: int
+    capabilities: list[Capability]
+    travel_minutes: float | None = Field(default=None, description="Only when searched near")
+
+
+class SupplierPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[SupplierOut]
+
+
+class SupplierDetail(SupplierOut):
+    held: dict[str, int] = Field(description="Units/day held by live reservations per process")
+
+
+class ImportOut(BaseModel):
+    rows: int
+    created: int
+    updated: int
+    capabilities: int
+
+
+class SupplierBrief(BaseModel):
+    code: str
+    name: str
+    town: str
+    lat: float
+    lon: float
+
+
+class MatchedReservation(ReservationOut):
+    supplier: SupplierBrief
+
+
+class Hub(BaseModel):
+    name: str
+    lat: float
+    lon: float
+
+
+class MatchOut(BaseModel):
+    trend_id: int
+    hub: Hub | None
+    landed_unit_cost_usd: float | None
+    explanation: list[str]
+    reservations: list[MatchedReservation]
+    alternatives: list[dict[str, Any]]
+
+
+# ---------------------------------------------------------------------------- plans, runs
+
+
+class PlanOut(PlanBase):
+    id: int
+
+
+class PlanListItem(PlanOut):
+    daily: list[dict[str, Any]] = Field(default_factory=list, exclude=True)
+
+
+class ReviewOut(BaseModel):
+    plan_id: int
+    decision: str
+
+
+class ShipmentOut(ShipmentBase):
+    id: int
+
+
+class RunDetail(RunOut):
+    shipments: list[ShipmentOut]
+
+
+class ProgressAccepted(BaseModel):
+    run_id: int
+    accepted: ProgressReport
+
+
+class BatchAccepted(BaseModel):
+    run_id: int
+    accepted: int = Field(description="Reports in the batch")
+
+
+# ---------------------------------------------------------------------------- signals, health
+
+
+class SignalOut(BaseModel):
+    phrase: str
+    score: float
+    viral: bool
+    duplicate: bool | None = Field(default=None, description="Present when viral but known")
+    idea_id: int | None = Field(default=None, description="Present when a pipeline started")
+
+
+class Health(BaseModel):
+    status: str
+
+
+# ---------------------------------------------------------------------------- auth
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str
+    expires_in: int
+    role: str
+
+
+class UserOut(UserBase):
+    id: int
+
+
+class ApiKeyOut(ApiKeyBase):
+    id: int
+
+
+class NewApiKeyOut(ApiKeyOut):
+    key: str = Field(description="The clear key, in this answer only")

@@ -1,0 +1,30 @@
+"""What the API is configured with. The shell builds it from its settings (trendforge.stack);
+tests build it directly. create_app(settings) is the only way configuration reaches the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+
+from models.contracts import PipelineConfig
+from models.names import LIGHT_QUEUE
+
+
+class ApiSettings(BaseModel):
+    jwt_secret: SecretStr = Field(description="HS256 key of login tokens and CSRF tokens")
+    uploads_dir: Path = Field(description="Where accepted reference meshes are kept")
+    database_url: str | None = Field(
+        default=None, description="Used when create_app is given no engine"
+    )
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = Field(default=LIGHT_QUEUE, description="Where pipelines are started")
+    pipeline: PipelineConfig = PipelineConfig()
+    virality_threshold: float = 1.0
+    temporal_ui_url: str | None = None
+    max_upload_bytes: int = 50_000_000
+    token_ttl_minutes: int = 480
+    cookie_secure: bool = False
+    login_max_failures: int = 5
+    login_window_s: float = 900.0

@@ -1,0 +1,334 @@
+"""What the pages show: the figures, charts and rows each template is rendered with.
+
+Functions of the database (an engine or a session) and the caller; the routes that render them
+are api.routes.pages.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from api import charts
+from api.auth import Actor
+from api.deps import plan_or_404
+from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration, leadtimes_version
+from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH
+from models.contracts import MILESTONE_ORDER, STAGE_SPANS
+from models.db import as_utc
+from models.tables import (
+    DesignVariant,
+    Milestone,
+    Notification,
+    ProductionPlan,
+    ProductionRun,
+    ProgressEvent,
+    Prototype,
+    Shipment,
+    SourcingMatch,
+    Supplier,
+    Trend,
+)
+
+HERE = Path(__file__).parent
+REVIEWABLE = ("pending", "escalated", "proposed")
+LABELS = {
+    "trend_seen": "Trend seen",
+    "variants_ready": "Design variants ready",
+    "variant_selected": "Variant picked",
+    "prototype_ready": "Prototype ready",
+    "suppliers_reserved": "Suppliers reserved",
+    "plan_proposed": "Production plan proposed",
+    "plan_approved": "Plan approved",
+    "first_batch": "First batch produced",
+    "shipped": "Shipped",
+}
+DASHBOARD_ROWS = 50  # per-idea rows on the dashboard; ?ideas=all shows every idea
+# straight line × road factor at truck speed, as the matcher reckons it: km reached per minute
+KM_PER_MINUTE = SPEED_KMH / ROAD_FACTOR / 60.0
+
+
+def ago(at: datetime | None) -> str:
+    """'12s ago', '4m05s ago'."""
+    if at is None:
+        return ""
+    return f"{format_duration((datetime.now(UTC) - as_utc(at)).total_seconds())} ago"
+
+
+def timeline(milestones: list[Milestone]) -> list[dict[str, Any]]:
+    """Every lead-time milestone in order: done (with time and time since the previous), next, later."""
+    seen = {m.name: m for m in milestones}
+    out, prev, next_marked = [], None, False
+    for name in MILESTONE_ORDER:
+        m = seen.get(name.value)
+        item: dict[str, Any] = {"label": LABELS[name.value], "at": None, "detail": ""}
+        if m is not None:
+            at = as_utc(m.at)
+            item.update(state="done", at=at, at_text=at.strftime("%Y-%m-%d %H:%M:%S UTC"))
+            item["detail"] = m.detail
+            item["took"] = format_duration((at - prev).total_seconds()) if prev else ""
+            prev = at
+        else:
+            item["state"] = "later" if next_marked else "next"
+            next_marked = True
+        out.append(item)
+    return out
+
+
+def throughput(
+    engine: Engine, trend_ids: list[int] | None, days: int = 14
+) -> list[tuple[str, float]]:
+    """Units shipped per UTC day over the last `days` days that shipped anything."""
+    with Session(engine) as s:
+        q = select(Shipment)
+        if trend_ids is not None:
+            q = q.where(col(Shipment.trend_id).in_(trend_ids))
+        per_day: dict[str, int] = defaultdict(int)
+        for ship in s.exec(q):
+            per_day[as_utc(ship.at).strftime("%m-%d")] += ship.units
+    return [(day, float(units)) for day, units in sorted(per_day.items())[-days:]]
+
+
+def lot_label(lot: Any, units: list[Any]) -> str:
+    """A Gantt bar's label: the lot, with its units when the plan stored them."""
+    return f"lot {lot}" + (f" · {int(units[0]):,} units" if units else "")
+
+
+def supplier_map(s: Session, match: SourcingMatch) -> str:
+    """The match's hub, isochrone and suppliers (chosen and runner-up) as an SVG map."""
+    ids = {a["supplier_id"] for a in match.assignments + match.alternatives if a.get("supplier_id")}
+    where = {sup.id: sup for sup in s.exec(select(Supplier).where(col(Supplier.id).in_(list(ids))))}
+    points = []
+    for kind, rows in (("chosen", match.assignments), ("alternative", match.alternatives)):
+        for a in rows:
+            sup = where.get(a.get("supplier_id"))
+            if sup is not None:
+                label = f"{a['process']}: {sup.name} ({a['travel_minutes']} min)"
+                points.append(charts.MapPoint(sup.lat, sup.lon, label, kind))
+    hub = charts.MapPoint(match.hub_lat, match.hub_lon, f"{match.hub} hub", "hub")
+    radius_km = match.max_travel_minutes * KM_PER_MINUTE
+    return charts.map_svg(hub, radius_km, points, match.max_travel_minutes)
+
+
+def make_templates(temporal_ui_url: str | None) -> Jinja2Templates:
+    """The page templates, with the helpers they call and the Temporal UI link."""
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(fmt=format_duration, ago=ago, temporal_ui_url=temporal_ui_url)
+    return templates
+
+
+def own_ids(s: Session, who: Actor) -> list[int] | None:
+    """The idea ids a merchant may see; None = all (other roles)."""
+    if who.role != "merchant":
+        return None
+    return [t for t in s.exec(select(Trend.id).where(Trend.merchant_id == who.user)) if t]
+
+
+def dashboard_view(engine: Engine, ids: list[int] | None, show_all: bool) -> dict[str, Any]:
+    """Figures, charts and the per-idea rows (the most recent DASHBOARD_ROWS unless all)."""
+    lt = cached_leadtimes(engine) if ids is None else compute_leadtimes(engine, ids)
+    stages = [st for st in lt.stages if st.stage != "total"]
+    total = next(st for st in lt.stages if st.stage == "total")
+    longest = max((i.total_s or sum(i.stages_s.values()) for i in lt.ideas), default=0.0)
+    recent = sorted(lt.ideas, key=lambda i: -i.trend_id)
+    shown = recent if show_all else recent[:DASHBOARD_ROWS]
+    rows = [
+        {
+            "idea": idea,
+            "bar": charts.stacked_bar(
+                [(k, idea.stages_s[k]) for k in STAGE_SPANS if k in idea.stages_s], longest
+            ),
+        }
+        for idea in shown
+    ]
+    shipped = [i.total_s for i in lt.ideas if i.total_s is not None]
+    hist = charts.histogram(shipped)
+    return {
+        "lt": lt,
+        "stages": stages,
+        "total": total,
+        "slowest": max((st.p90_s or 0.0 for st in stages), default=0.0) or 1.0,
+        "idea_rows": rows,
+        "hidden_rows": len(recent) - len(shown),
+        "show_all": show_all,
+        "colours": charts.STAGE_COLOURS,
+        "hist_svg": charts.bars_svg(
+            hist, " ideas", "#2d9cdb", "histogram of trend-to-shipment lead time"
+        ),
+        "throughput_svg": charts.bars_svg(
+            throughput(engine, ids), " units", "#6c8a2b", "units shipped per day"
+        ),
+    }
+
+
+class DashboardCache:
+    """The dashboard of every idea, rendered once per change of ideas, milestones or shipments:
+    dashboards left open (each refetches on every change) and under load all read it."""
+
+    def __init__(self) -> None:
+        self._html: dict[bool, tuple[tuple[object, ...], str]] = {}
+
+    def html(self, templates: Jinja2Templates, engine: Engine, who: Actor, show_all: bool) -> str:
+        """The dashboard's HTML; a merchant's own is rendered for them."""
+        fragment = templates.get_template("_dashboard.html")
+        with Session(engine) as s:
+            ids = own_ids(s, who)
+            if ids is None:
+                ships = s.exec(select(func.count(), func.max(Shipment.id))).one()
+        if ids is not None:
+            return fragment.render(dashboard_view(engine, ids, show_all))
+        key = (*leadtimes_version(engine), *ships)
+        hit = self._html.get(show_all)
+        if hit is None or hit[0] != key:
+            html = fragment.render(dashboard_view(engine, None, show_all))
+            hit = self._html[show_all] = (key, html)
+        return hit[1]
+
+
+def ideas_view(engine: Engine, who: Actor, max_upload_bytes: int) -> dict[str, Any]:
+    with Session(engine) as s:
+        q = select(Trend).order_by(col(Trend.id).desc()).limit(200)
+        if who.role == "merchant":
+            q = q.where(Trend.merchant_id == who.user)
+        ideas = list(s.exec(q))
+    return {
+        "who": who,
+        "nav": "ideas",
+        "ideas": ideas,
+        "max_upload_mb": max_upload_bytes // 1_000_000,
+    }
+
+
+def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
+    trend_id = trend.id
+    with Session(engine) as s:
+        marks = list(s.exec(select(Milestone).where(Milestone.trend_id == trend_id)))
+        variants = list(
+            s.exec(
+                select(DesignVariant)
+                .where(DesignVariant.trend_id == trend_id)
+                .order_by(col(DesignVariant.rank))
+            )
+        )
+        proto = s.exec(select(Prototype).where(Prototype.trend_id == trend_id)).first()
+        match = s.exec(select(SourcingMatch).where(SourcingMatch.trend_id == trend_id)).first()
+        plans = list(
+            s.exec(
+                select(ProductionPlan)
+                .where(ProductionPlan.trend_id == trend_id)
+                .order_by(col(ProductionPlan.id))
+            )
+        )
+        run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == trend_id)).first()
+        notes = list(s.exec(select(Notification).where(Notification.trend_id == trend_id)))
+        map_svg = supplier_map(s, match) if match else ""
+    assert trend_id is not None
+    lead = compute_leadtimes(engine, [trend_id]).ideas[0]
+    owner = who.role == "admin" or (who.role == "merchant" and who.user == trend.merchant_id)
+    return {
+        "who": who,
+        "nav": "ideas",
+        "trend": trend,
+        "timeline": timeline(marks),
+        "lead": lead,
+        "bar": charts.stacked_bar(
+            [(k, lead.stages_s[k]) for k in STAGE_SPANS if k in lead.stages_s],
+            sum(lead.stages_s.values()),
+        ),
+        "variants": variants,
+        "picking": owner and trend.stage == "awaiting_selection",
+        "can_cancel": owner and trend.stage not in ("shipped", "rejected", "cancelled", "failed"),
+        "prototype": proto,
+        "match": match,
+        "map_svg": map_svg,
+        "plans": plans if who.role != "merchant" else [],
+        "run": run,
+        "notes": notes,
+    }
+
+
+def plans_view(engine: Engine, who: Actor) -> dict[str, Any]:
+    with Session(engine) as s:
+        rows = list(s.exec(select(ProductionPlan).order_by(col(ProductionPlan.id).desc())))
+        texts = {t.id: t.text[:60] for t in s.exec(select(Trend))}
+    return {
+        "who": who,
+        "nav": "plans",
+        "pending": [p for p in rows if p.status in REVIEWABLE],
+        "recent": [p for p in rows if p.reviewer][:30],
+        "texts": texts,
+    }
+
+
+def shift_form(s: Session, who: Actor, plan: ProductionPlan) -> dict[str, Any] | None:
+    """The factory-day form of an approved plan's running run (planners): the next day to
+    report and, per finishing line, the units the plan expects of it that day."""
+    if plan.status != "approved" or who.role not in ("planner", "admin"):
+        return None
+    run = s.exec(
+        select(ProductionRun).where(
+            ProductionRun.trend_id == plan.trend_id, ProductionRun.status == "running"
+        )
+    ).first()
+    if run is None:
+        return None
+    last = s.exec(
+        select(func.max(ProgressEvent.day)).where(ProgressEvent.trend_id == plan.trend_id)
+    ).one()
+    planned_days = [int(d["day"]) for d in plan.daily]
+    day = int(last) + 1 if last is not None else min(planned_days, default=0)
+    expected: dict[str, int] = {}
+    for d in plan.daily:
+        expected.setdefault(str(d["line_id"]), 0)
+        if int(d["day"]) == day:
+            expected[str(d["line_id"])] += int(d["units"])
+    return {"run": run, "day": day, "lines": sorted(expected.items())}
+
+
+# a plan line as the plan page shows it, whatever keys the stored line lacks
+LINE_DEFAULTS: dict[str, Any] = {
+    "line_id": "?",
+    "owner": "",
+    "process": "",
+    "rate_units_per_day": 0.0,
+    "start_day": 0,
+    "end_day": 0,
+    "units": 0,
+    "utilisation": None,
+}
+
+
+def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
+    plan = plan_or_404(engine, plan_id)
+    with Session(engine) as s:
+        trend = s.get(Trend, plan.trend_id)
+        match = s.exec(select(SourcingMatch).where(SourcingMatch.trend_id == plan.trend_id)).first()
+        map_svg = supplier_map(s, match) if match else ""
+        shift = shift_form(s, who, plan)
+    bars = [
+        charts.GanttBar(str(line), float(a), float(b), str(stage), lot_label(lot, units))
+        for line, lot, stage, a, b, *units in plan.gantt or []
+    ]
+    per_day: dict[int, float] = defaultdict(float)
+    for d in plan.daily:
+        per_day[int(d["day"])] += float(d["units"])
+    daily = [(f"d{day}", units) for day, units in sorted(per_day.items())]
+    return {
+        "who": who,
+        "nav": "plans",
+        "plan": plan,
+        "lines": [LINE_DEFAULTS | ln for ln in plan.lines],
+        "trend": trend,
+        "reviewable": plan.status in REVIEWABLE and who.role in ("planner", "admin"),
+        "gantt_svg": charts.gantt_svg(bars, plan.due_day, plan.completion_day),
+        "daily_svg": charts.bars_svg(daily, " units", "#2d9cdb", "units per factory day"),
+        "match": match,
+        "map_svg": map_svg,
+        "shift": shift,
+    }
