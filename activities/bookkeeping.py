@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from activities.common import insert_once
+from activities.common import insert_once, row_or_fail
 from models.contracts import MilestoneRecord, NotificationRecord, StageUpdate
 from models.db import session_scope
 from models.names import Act
@@ -21,9 +20,7 @@ class BookkeepingActivities:
     @activity.defn(name=Act.record_stage)
     def record_stage(self, update: StageUpdate) -> None:
         with session_scope(self.engine) as s:
-            trend = s.get(Trend, update.trend_id)
-            if trend is None:
-                raise ApplicationError(f"idea {update.trend_id} does not exist", non_retryable=True)
+            trend = row_or_fail(s, Trend, update.trend_id, "idea")
             trend.stage = update.stage.value
             trend.detail = update.detail[:2000]
             trend.updated_at = utcnow()

@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from models.names import DOMAIN_ERRORS
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def domain_errors(fn: Callable[..., T]) -> Callable[..., T]:
@@ -34,6 +35,14 @@ def domain_errors(fn: Callable[..., T]) -> Callable[..., T]:
             raise ApplicationError(str(err), type=name, non_retryable=True) from err
 
     return wrapper
+
+
+def row_or_fail(s: Session, table: type[R], key: int, what: str) -> R:
+    """The row with this key; a non-retryable failure naming `what` when there is none."""
+    row = s.get(table, key)
+    if row is None:
+        raise ApplicationError(f"{what} {key} does not exist", non_retryable=True)
+    return row
 
 
 def insert_once(engine: Engine, row: Any) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from temporalio import activity
@@ -160,7 +160,7 @@ def _store_preference(
         except IntegrityError:
             s.rollback()
             return False
-    done = s.execute(
+    done: CursorResult[Any] = s.execute(  # type: ignore[assignment]
         update(PreferenceModel)
         .where(col(PreferenceModel.id) == row.id, col(PreferenceModel.updates) == row.updates)
         .values(

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.common import await_with_heartbeats, domain_errors, insert_once
+from activities.common import await_with_heartbeats, domain_errors, insert_once, row_or_fail
 from activities.mappers import plan_result, plan_row
 from models.contracts import (
     LineSpec,
@@ -94,9 +94,7 @@ class PlanningActivities:
     @activity.defn(name=Act.record_plan_review)
     def record_plan_review(self, r: PlanReviewRecord) -> None:
         with session_scope(self.engine) as s:
-            plan = s.get(ProductionPlan, r.plan_id)
-            if plan is None:
-                raise ApplicationError(f"plan {r.plan_id} does not exist", non_retryable=True)
+            plan = row_or_fail(s, ProductionPlan, r.plan_id, "plan")
             if r.status == "approved":  # an approved replan replaces the plan the lines follow
                 for old in s.exec(
                     select(ProductionPlan).where(

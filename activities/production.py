@@ -69,21 +69,10 @@ class ProductionActivities:
                 s.rollback()
                 for p in records:
                     insert_once(self.engine, event(p))
+        # the run says how many finished units it counts (upstream lines' work is not product)
         with session_scope(self.engine) as s:
-            # the run says how many finished units it counts (upstream lines' work is not yet
-            # product); histories from before it said so count every report
-            produced = last.produced_so_far
-            if produced is None:
-                produced = s.exec(
-                    select(func.coalesce(func.sum(ProgressEvent.units), 0)).where(
-                        ProgressEvent.trend_id == last.trend_id
-                    )
-                ).one()
-            run = self._run(s, last.workflow_id)
-            if run is not None:
-                run.produced = int(produced)
-                s.add(run)
-        return int(produced)
+            self._update_run(s, last.workflow_id, produced=last.produced_so_far)
+        return last.produced_so_far
 
     @activity.defn(name=Act.record_shipment)
     def record_shipment(self, sh: ShipmentRecord) -> None:
@@ -97,11 +86,16 @@ class ProductionActivities:
                     Shipment.trend_id == sh.trend_id
                 )
             ).one()
-            run = self._run(s, sh.workflow_id)
-            if run is not None:
-                run.shipped = int(shipped)
-                s.add(run)
+            self._update_run(s, sh.workflow_id, shipped=int(shipped))
 
     @staticmethod
     def _run(s: Session, workflow_id: str) -> ProductionRun | None:
         return s.exec(select(ProductionRun).where(ProductionRun.workflow_id == workflow_id)).first()
+
+    def _update_run(self, s: Session, workflow_id: str, **totals: int) -> None:
+        """Set the run's produced or shipped count (a run not recorded yet is left alone)."""
+        run = self._run(s, workflow_id)
+        if run is not None:
+            for name, value in totals.items():
+                setattr(run, name, value)
+            s.add(run)

@@ -117,6 +117,7 @@ def _match_and_reserve(
         }
         assignments = []
         for a in result.assignments:
+            assert a.supplier_id is not None  # the records come from supplier rows
             res = mine.pop((a.supplier_id, a.process), None) or SupplierReservation(
                 workflow_id=req.workflow_id,
                 trend_id=req.trend_id,

@@ -8,7 +8,7 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request
 from sqlalchemy.engine import Engine
@@ -21,6 +21,7 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.service import RPCError
+from temporalio.workflow import UpdateMethodMultiParam
 
 from api.settings import ApiSettings
 from api.state import Temporal, app_client
@@ -29,6 +30,8 @@ from models.names import Err, run_workflow_id, trend_workflow_id, what_if_workfl
 from models.tables import ProductionPlan, ProductionRun
 from workflows import TrendToProduction, WhatIf
 
+P = TypeVar("P")
+R = TypeVar("R")
 UPDATE_TIMEOUT_S = 15.0  # a decision the workflow does not take in this time is refused (503)
 LIVE_STATUS_S = 3.0
 
@@ -41,7 +44,9 @@ def _no_answer(what: str, seconds: float) -> HTTPException:
     )
 
 
-async def update(client: Client, workflow_id: str, method: Callable[..., Any], arg: Any) -> Any:
+async def update(
+    client: Client, workflow_id: str, method: UpdateMethodMultiParam[[Any, P], R], arg: P
+) -> R:
     """Run a workflow Update (a decision); 409 with the validator's reason when refused."""
     handle = client.get_workflow_handle(workflow_id)
     try:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import defaultdict
+from datetime import datetime
 
 import numpy as np
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from models.contracts import STAGE_SPANS
 from models.db import as_utc
@@ -43,10 +44,10 @@ def compute_leadtimes(engine: Engine, trend_ids: list[int] | None = None) -> Lea
     with Session(engine) as s:
         q = select(Trend)
         if trend_ids is not None:
-            q = q.where(Trend.id.in_(trend_ids))  # type: ignore[union-attr]
-        trends = {t.id: t for t in s.exec(q.order_by(Trend.id))}  # type: ignore[arg-type]
-        stamps: dict[int, dict[str, object]] = defaultdict(dict)
-        for m in s.exec(select(Milestone).where(Milestone.trend_id.in_(list(trends)))):  # type: ignore[attr-defined]
+            q = q.where(col(Trend.id).in_(trend_ids))
+        trends = {t.id: t for t in s.exec(q.order_by(col(Trend.id))) if t.id is not None}
+        stamps: dict[int, dict[str, datetime]] = defaultdict(dict)
+        for m in s.exec(select(Milestone).where(col(Milestone.trend_id).in_(list(trends)))):
             stamps[m.trend_id][m.name] = as_utc(m.at)
     ideas = []
     per_stage: dict[str, list[float]] = defaultdict(list)
@@ -56,9 +57,8 @@ def compute_leadtimes(engine: Engine, trend_ids: list[int] | None = None) -> Lea
         for stage, (start, end) in STAGE_SPANS.items():
             a, b = marks.get(start.value), marks.get(end.value)
             if a is not None and b is not None:
-                durations[stage] = max((b - a).total_seconds(), 0.0)  # type: ignore[operator]
+                durations[stage] = max((b - a).total_seconds(), 0.0)
                 per_stage[stage].append(durations[stage])
-        assert tid is not None
         ideas.append(
             IdeaLeadTime(
                 trend_id=tid,

@@ -32,7 +32,7 @@ from models.tables import (
 )
 
 HOUR_S, DAY_S = 3600, 86400
-STAGE_BUCKETS_S = (1, 5, 15, 30, 60, 300, 900, HOUR_S, 4 * HOUR_S, 12 * HOUR_S)
+STAGE_BUCKETS_S: tuple[int, ...] = (1, 5, 15, 30, 60, 300, 900, HOUR_S, 4 * HOUR_S, 12 * HOUR_S)
 STAGE_BUCKETS_S += (DAY_S, 2 * DAY_S, 4 * DAY_S, 7 * DAY_S, 14 * DAY_S, 30 * DAY_S)
 
 

@@ -8,21 +8,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Field
 
+from models import records
 from models.contracts import PipelineStatus, ProgressReport
-from models.records import (
-    ApiKeyBase,
-    NotificationBase,
-    PlanBase,
-    PrototypeBase,
-    ReservationBase,
-    RunBase,
-    ShipmentBase,
-    SupplierBase,
-    Timestamp,
-    TrendBase,
-    UserBase,
-    VariantBase,
-)
 
 # ---------------------------------------------------------------------------- ideas
 
@@ -34,21 +21,21 @@ class IdeaCreated(BaseModel):
     created: bool
 
 
-class IdeaOut(TrendBase):
+class IdeaOut(records.TrendBase):
     id: int
 
 
 class MilestoneOut(BaseModel):
     name: str
-    at: Timestamp | None
+    at: records.Timestamp | None
     detail: str
 
 
-class NotificationOut(NotificationBase):
+class NotificationOut(records.NotificationBase):
     id: int
 
 
-class RunOut(RunBase):
+class RunOut(records.RunBase):
     id: int
 
 
@@ -67,11 +54,11 @@ class CancelOut(BaseModel):
 # ---------------------------------------------------------------------------- variants, prototype
 
 
-class VariantOut(VariantBase):
+class VariantOut(records.VariantBase):
     id: int
     trend_id: int
     selected: bool
-    created_at: Timestamp
+    created_at: records.Timestamp
     mesh_path: str = Field(default="", exclude=True)
     preview_path: str | None = Field(default=None, exclude=True)
     preview_url: str
@@ -79,12 +66,12 @@ class VariantOut(VariantBase):
     model_url: str
 
 
-class PrototypeOut(PrototypeBase):
+class PrototypeOut(records.PrototypeBase):
     id: int
     workflow_id: str
     trend_id: int
     support_area_mm2: float
-    created_at: Timestamp
+    created_at: records.Timestamp
     stl_path: str = Field(default="", exclude=True)
     threemf_path: str = Field(default="", exclude=True)
     gcode_path: str | None = Field(default=None, exclude=True)
@@ -94,7 +81,7 @@ class PrototypeOut(PrototypeBase):
 # ---------------------------------------------------------------------------- suppliers
 
 
-class ReservationOut(ReservationBase):
+class ReservationOut(records.ReservationBase):
     id: int
 
 
@@ -104,7 +91,7 @@ class Capability(BaseModel):
     unit_cost_usd: float
 
 
-class SupplierOut(SupplierBase):
+class SupplierOut(records.SupplierBase):
     id: int
     capabilities: list[Capability]
     travel_minutes: float | None = Field(default=None, description="Only when searched near")
@@ -158,7 +145,7 @@ class MatchOut(BaseModel):
 # ---------------------------------------------------------------------------- plans, runs
 
 
-class PlanOut(PlanBase):
+class PlanOut(records.PlanBase):
     id: int
 
 
@@ -171,7 +158,7 @@ class ReviewOut(BaseModel):
     decision: str
 
 
-class ShipmentOut(ShipmentBase):
+class ShipmentOut(records.ShipmentBase):
     id: int
 
 
@@ -214,11 +201,11 @@ class TokenOut(BaseModel):
     role: str
 
 
-class UserOut(UserBase):
+class UserOut(records.UserBase):
     id: int
 
 
-class ApiKeyOut(ApiKeyBase):
+class ApiKeyOut(records.ApiKeyBase):
     id: int
 
 

@@ -144,7 +144,6 @@ class DesignRequest(BaseModel):
     text: str
     target_size_mm: float | None = None
     target_price: float | None = None
-    expected_volume: int = 20_000
     count: int = 36
     seed: int = 0
 
@@ -209,7 +208,6 @@ class PrototypeResult(PrototypeBase):
 class SourcingRequest(BaseModel):
     workflow_id: str
     trend_id: int
-    family: str
     processes: list[str]
     units_per_day: int = Field(gt=0)
     max_travel_minutes: float = 30.0
@@ -511,7 +509,6 @@ class MilestoneRecord(BaseModel):
     workflow_id: str
     name: MilestoneName
     at: datetime
-    stage: Stage | None = None
     detail: str = ""
 
 
@@ -533,8 +530,8 @@ class ProgressRecord(BaseModel):
     workflow_id: str
     report: ProgressReport
     at: datetime
-    produced_so_far: int | None = Field(
-        default=None, description="Finished units the run counts after this report (its truth)"
+    produced_so_far: int = Field(
+        description="Finished units the run counts after this report (its truth)"
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import overload
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -46,6 +47,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite drops the zone: read every stored timestamp back as UTC."""
     if value is None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from engines.sourcing.csvio import parse_supplier_csv
 from models.db import session_scope
-from models.tables import Supplier, SupplierCapability
+from models.tables import Supplier, SupplierCapability, SupplierReservation
 
 SUPPLIER_FIELDS = ("name", "town", "lat", "lon", "lead_time_days", "moq_units", "quality")
 
@@ -92,6 +92,17 @@ def _upsert_capabilities(
         cap.capacity_units_per_day, cap.unit_cost_usd = int(units), float(usd)
         s.add(cap)
     return len(caps)
+
+
+def reservations_of(s: Session, trend_id: int) -> list[tuple[SupplierReservation, Supplier]]:
+    """An idea's reservations (held or released) with their suppliers, oldest first."""
+    rows = s.exec(
+        select(SupplierReservation, Supplier)
+        .join(Supplier, col(Supplier.id) == SupplierReservation.supplier_id)
+        .where(SupplierReservation.trend_id == trend_id)
+        .order_by(col(SupplierReservation.id))
+    )
+    return list(rows)
 
 
 def import_supplier_csv(engine: Engine, text: str) -> ImportReport:

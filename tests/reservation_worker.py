@@ -26,7 +26,6 @@ def main(url: str, trend_id: int, process: str, units: int, tag: str, attempts: 
         req = SourcingRequest(
             workflow_id=f"wf-{tag}-{k}",
             trend_id=trend_id,
-            family="test",
             processes=[process],
             units_per_day=units,
         )

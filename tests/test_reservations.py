@@ -35,9 +35,13 @@ def _network(engine: Engine) -> tuple[str, dict[int, int]]:
     with session_scope(engine) as s:
         for k, (code, units) in enumerate(CAPACITY.items()):
             sup = Supplier(
-                code=f"{process}-{code}", name=f"{code} Co", town="Futian",
-                lat=lat + 0.002 * k, lon=lon, moq_units=0,
-            )  # fmt: skip
+                code=f"{process}-{code}",
+                name=f"{code} Co",
+                town="Futian",
+                lat=lat + 0.002 * k,
+                lon=lon,
+                moq_units=0,
+            )
             s.add(sup)
             s.flush()
             assert sup.id is not None
@@ -64,7 +68,7 @@ def _trend(engine: Engine) -> int:
 
 def _request(trend_id: int, process: str, units: int, wf: str) -> SourcingRequest:
     return SourcingRequest(
-        workflow_id=wf, trend_id=trend_id, family="test", processes=[process], units_per_day=units
+        workflow_id=wf, trend_id=trend_id, processes=[process], units_per_day=units
     )
 
 
@@ -132,7 +136,7 @@ def test_reservations_from_several_processes_never_exceed_capacity(
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-        )  # fmt: skip
+        )
         for k in range(4)
     ]
     try:
@@ -220,7 +224,6 @@ def test_sourcing_weights_steer_the_choice(engine) -> None:
         req = SourcingRequest(
             workflow_id=wid,
             trend_id=trend.id,
-            family="plush_animal",
             processes=["plush_sewing", "stuffing"],
             units_per_day=6000,
             weights=weights,

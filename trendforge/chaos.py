@@ -151,9 +151,22 @@ def _stack(data: Path, variant_count: int, database_url: str | None = None) -> d
     }
     if database_url:
         env["TRENDFORGE_DATABASE_URL"] = database_url
-    tcmd = [temporal, "server", "start-dev", "--ip", "127.0.0.1", "--port", str(t_port),
-            "--ui-port", str(ui_port), "--db-filename", str(data / "temporal.db"),
-            "--log-level", "error", "--headless"]  # fmt: skip
+    tcmd = [
+        temporal,
+        "server",
+        "start-dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(t_port),
+        "--ui-port",
+        str(ui_port),
+        "--db-filename",
+        str(data / "temporal.db"),
+        "--log-level",
+        "error",
+        "--headless",
+    ]
     for name, kind in SEARCH_ATTRIBUTES.items():
         tcmd += ["--search-attribute", f"{name}={kind}"]
     return {
@@ -165,8 +178,9 @@ def _stack(data: Path, variant_count: int, database_url: str | None = None) -> d
     }
 
 
-async def _drive(api_url: str, db_url: str, n: int, rng: random.Random, deadline: float,
-                 stall_s: float) -> str | None:  # fmt: skip
+async def _drive(
+    api_url: str, db_url: str, n: int, rng: random.Random, deadline: float, stall_s: float
+) -> str | None:
     """Submit n ideas, then play merchant, planner and factory until all are terminal.
 
     Gives up when nothing moved (no idea changed stage, no unit was reported) for `stall_s`,
@@ -225,8 +239,13 @@ async def _drive(api_url: str, db_url: str, n: int, rng: random.Random, deadline
         engine.dispose()
 
 
-async def _chaos(procs: dict[str, Proc], victims: list[str], rng: random.Random,
-                 every_s: tuple[float, float], stop: asyncio.Event) -> None:  # fmt: skip
+async def _chaos(
+    procs: dict[str, Proc],
+    victims: list[str],
+    rng: random.Random,
+    every_s: tuple[float, float],
+    stop: asyncio.Event,
+) -> None:
     """Kill a random victim every few seconds and bring it straight back; restart any that died.
 
     The next kill is counted from the moment the victim is ready again, so every life gets
@@ -287,12 +306,19 @@ def check_database(url: str, ids: list[int] | None = None) -> tuple[list[str], C
             )
         )
         held_twice = s.exec(
-            select(SupplierReservation.trend_id, SupplierReservation.supplier_id,
-                   SupplierReservation.process, func.count())
-            .group_by(SupplierReservation.trend_id, SupplierReservation.supplier_id,
-                      SupplierReservation.process)
+            select(
+                SupplierReservation.trend_id,
+                SupplierReservation.supplier_id,
+                SupplierReservation.process,
+                func.count(),
+            )
+            .group_by(
+                SupplierReservation.trend_id,
+                SupplierReservation.supplier_id,
+                SupplierReservation.process,
+            )
             .having(func.count() > 1)
-        ).all()  # fmt: skip
+        ).all()
         problems += [f"idea {r[0]}: {r[3]} reservations of {r[1]}/{r[2]}" for r in held_twice]
         marks = Counter(
             (tid, name) for tid, name in s.exec(select(Milestone.trend_id, Milestone.name))
@@ -316,10 +342,17 @@ def check_database(url: str, ids: list[int] | None = None) -> tuple[list[str], C
     return problems, stages
 
 
-async def run_chaos(data: Path, pipelines: int = 100, victims: tuple[str, ...] = ("worker",),
-                    seed: int = 1, every_s: tuple[float, float] = (3.0, 9.0),
-                    variant_count: int = 4, timeout_s: float = 3600.0, stall_s: float = 600.0,
-                    database_url: str | None = None) -> ChaosReport:  # fmt: skip
+async def run_chaos(
+    data: Path,
+    pipelines: int = 100,
+    victims: tuple[str, ...] = ("worker",),
+    seed: int = 1,
+    every_s: tuple[float, float] = (3.0, 9.0),
+    variant_count: int = 4,
+    timeout_s: float = 3600.0,
+    stall_s: float = 600.0,
+    database_url: str | None = None,
+) -> ChaosReport:
     """Run `pipelines` ideas end to end while killing `victims`; the report of what survived.
     The database is an SQLite file under `data` unless `database_url` names another (PostgreSQL).
     The run ends when every idea ended, when nothing moved for `stall_s` (a stuck pipeline)

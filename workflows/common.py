@@ -54,6 +54,22 @@ async def run_activity(
     )
 
 
+class RunsActivities:
+    """For a workflow class: `_run` routes an activity to its worker's queue; the class sets
+    `_cpu_task_queue` (from its input) before the first call."""
+
+    _cpu_task_queue: str
+
+    async def _run(
+        self,
+        name: str,
+        arg: Any,
+        result_type: type[T] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> T:
+        return await run_activity(name, arg, self._cpu_task_queue, result_type, options)
+
+
 def check_reviewer(review: PlanReview) -> None:
     """Validator part shared by plan reviews: planners only, and a rejection says why."""
     if review.role != "planner":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -27,10 +27,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentRecord,
     )
     from models.names import Act, Query, Signal, Update, Wf
-    from workflows.common import check_reviewer, heavy, record_review, run_activity
-
-
-T = TypeVar("T")
+    from workflows.common import RunsActivities, check_reviewer, heavy, record_review
 
 
 def planned_cumulative(plan: PlanResult, day: int) -> int:
@@ -39,7 +36,7 @@ def planned_cumulative(plan: PlanResult, day: int) -> int:
 
 
 @workflow.defn(name=Wf.production_run)
-class ProductionRun:
+class ProductionRun(RunsActivities):
     """Receives per-line, per-day progress; records it, ships batches, replans on slippage.
 
     The reports waiting when the run wakes are recorded by one activity; the parent pipeline
@@ -49,6 +46,7 @@ class ProductionRun:
     @workflow.init
     def __init__(self, inp: ProductionRunInput) -> None:
         self._inp = inp
+        self._cpu_task_queue = inp.cpu_task_queue
         self._state = inp.state or RunState(plan=inp.plan)
         self._pending: list[ProgressReport] = []
 
@@ -260,13 +258,3 @@ class ProductionRun:
             return
         handle = workflow.get_external_workflow_handle(parent.workflow_id)
         await handle.signal(Signal.production_progress, self.progress())
-
-    async def _run(
-        self,
-        name: str,
-        arg: Any,
-        result_type: type[T] | None = None,
-        options: dict[str, Any] | None = None,
-    ) -> T:
-        """Run an activity on its worker's queue (the CPU queue for replans)."""
-        return await run_activity(name, arg, self._inp.cpu_task_queue, result_type, options)

@@ -6,7 +6,7 @@ import asyncio
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import (
@@ -55,7 +55,7 @@ with workflow.unsafe.imports_passed_through():
         prototype_workflow_id,
         run_workflow_id,
     )
-    from workflows.common import check_reviewer, heavy, record_review, run_activity
+    from workflows.common import RunsActivities, check_reviewer, heavy, record_review
     from workflows.production_run import ProductionRun
     from workflows.prototype_preparation import PrototypePreparation
 
@@ -70,7 +70,7 @@ def _reason(err: BaseException) -> str:
 
 
 @workflow.defn(name=Wf.trend_to_production)
-class TrendToProduction:
+class TrendToProduction(RunsActivities):
     """design → (merchant picks) → prototype → sourcing → plan → (planner approves) → production → shipment.
 
     `run` reads as the steps; each stage is one method; the merchant's pick and the planner's
@@ -81,6 +81,7 @@ class TrendToProduction:
     def __init__(self, inp: TrendWorkflowInput) -> None:
         self._inp = inp
         self._cfg = inp.config
+        self._cpu_task_queue = inp.config.cpu_task_queue
         self._stage = Stage.received
         self._milestones: dict[str, datetime] = {}
         self._variants: list[VariantSummary] = []
@@ -204,7 +205,6 @@ class TrendToProduction:
             text=idea.text,
             target_size_mm=idea.target_size_mm,
             target_price=idea.target_price,
-            expected_volume=idea.expected_volume,
             count=cfg.variant_count,
             seed=cfg.seed,
         )
@@ -253,7 +253,6 @@ class TrendToProduction:
                 cpu_task_queue=cfg.cpu_task_queue,
             ),
             id=prototype_workflow_id(self._inp.trend_id),
-            result_type=PrototypeResult,
         )
         hours = prototype.print_time_s / 3600
         await self._milestone(
@@ -273,7 +272,6 @@ class TrendToProduction:
         request = SourcingRequest(
             workflow_id=workflow.info().workflow_id,
             trend_id=self._inp.trend_id,
-            family=variant.family,
             processes=variant.processes,
             units_per_day=units_per_day,
             max_travel_minutes=self._cfg.max_travel_minutes,
@@ -361,7 +359,6 @@ class TrendToProduction:
                 cpu_task_queue=cfg.cpu_task_queue,
             ),
             id=run_workflow_id(self._inp.trend_id),
-            result_type=ProductionRunResult,
         )
         return self._progress
 
@@ -489,13 +486,3 @@ class TrendToProduction:
         """Release every supplier reservation this pipeline holds (idempotent)."""
         request = ReleaseRequest(workflow_id=workflow.info().workflow_id, reason=reason)
         await self._run(Act.release_reservations, request, int)
-
-    async def _run(
-        self,
-        name: str,
-        arg: Any,
-        result_type: type[T] | None = None,
-        options: dict[str, Any] | None = None,
-    ) -> T:
-        """Run an activity on its worker's queue (models.names.ACTIVITY_QUEUE)."""
-        return await run_activity(name, arg, self._cfg.cpu_task_queue, result_type, options)

@@ -51,7 +51,6 @@ holds the same table as data and checks every route of the app against it.
 
 from api.auth.accounts import (
     KEY_ROLES,
-    ROLES,
     USER_ROLES,
     USERNAME_PATTERN,
     Actor,
@@ -96,7 +95,6 @@ __all__ = [
     "IDEA_READERS",
     "KEY_ROLES",
     "PLAN_READERS",
-    "ROLES",
     "USERNAME_PATTERN",
     "USER_ROLES",
     "Actor",

@@ -15,7 +15,6 @@ from api.auth.security import DUMMY_HASH, AuthError, hash_password, key_hash, ve
 from models.db import session_scope
 from models.tables import ApiKey, User, utcnow
 
-ROLES = ("merchant", "planner", "viewer", "admin", "machine")
 USER_ROLES = ("merchant", "planner", "viewer", "admin")
 KEY_ROLES = ("machine", "merchant", "planner", "viewer")  # no admin keys: admins log in
 USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{1,128}$"

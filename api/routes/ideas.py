@@ -23,7 +23,15 @@ from api.deps import (
     SettingsDep,
     TemporalDep,
 )
-from api.schemas import CancelOut, IdeaCreated, IdeaDetail, IdeaOut, MilestoneOut
+from api.schemas import (
+    CancelOut,
+    IdeaCreated,
+    IdeaDetail,
+    IdeaOut,
+    MilestoneOut,
+    NotificationOut,
+    RunOut,
+)
 from api.settings import ApiSettings
 from api.state import Temporal
 from api.uploads import store_reference_mesh
@@ -160,8 +168,8 @@ async def get_idea(
         milestones=[
             MilestoneOut(name=m.name, at=as_utc(m.at), detail=m.detail) for m in milestones
         ],
-        notifications=notes,
-        run=run,
+        notifications=[NotificationOut.model_validate(n, from_attributes=True) for n in notes],
+        run=RunOut.model_validate(run, from_attributes=True) if run else None,
         live=await live_status(request, trend.id) if live and trend.id else None,
     )
 

@@ -23,10 +23,13 @@ from api.views import DashboardCache, idea_view, ideas_view, plan_view, plans_vi
 router = APIRouter(include_in_schema=False)
 
 
+FRAGMENTS = "/app/fragments/"
+
+
 def is_page(request: Request) -> bool:
     """A browser asking for a page (not the JSON API, not a fragment fetched by script)."""
     path = request.url.path
-    page_path = path == "/" or (path.startswith("/app/") and not path.startswith("/app/fragments/"))
+    page_path = path == "/" or (path.startswith("/app/") and not path.startswith(FRAGMENTS))
     return request.method == "GET" and page_path
 
 
@@ -53,6 +56,14 @@ def page(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     session = request.cookies.get(COOKIE_NAME)
     ctx["csrf"] = csrf_token(request.app.state.auth.secret, session) if session else ""
     return request.app.state.templates.TemplateResponse(request, name, ctx)
+
+
+def page_or_fragment(
+    request: Request, full: str, fragment: str, ctx: dict[str, Any]
+) -> HTMLResponse:
+    """The whole page, or under /app/fragments/ the part of it that live updates refetch."""
+    fetched = request.url.path.startswith(FRAGMENTS)
+    return page(request, fragment if fetched else full, **ctx)
 
 
 def dashboard_html(request: Request, who: Any, engine: Any, ideas: str) -> str:
@@ -83,48 +94,27 @@ def dashboard_fragment(
 
 
 @router.get("/app/ideas", response_class=HTMLResponse)
+@router.get("/app/fragments/ideas", response_class=HTMLResponse)
 def ideas(
     request: Request, who: PersonDep, engine: EngineDep, settings: SettingsDep
 ) -> HTMLResponse:
-    return page(request, "ideas.html", **ideas_view(engine, who, settings.max_upload_bytes))
-
-
-@router.get("/app/fragments/ideas", response_class=HTMLResponse)
-def ideas_fragment(
-    request: Request, who: PersonDep, engine: EngineDep, settings: SettingsDep
-) -> HTMLResponse:
-    return page(request, "_ideas_list.html", **ideas_view(engine, who, settings.max_upload_bytes))
+    view = ideas_view(engine, who, settings.max_upload_bytes)
+    return page_or_fragment(request, "ideas.html", "_ideas_list.html", view)
 
 
 @router.get("/app/ideas/{trend_id}", response_class=HTMLResponse)
-def idea(request: Request, who: PersonDep, trend: PageIdea, engine: EngineDep) -> HTMLResponse:
-    return page(request, "idea.html", **idea_view(engine, who, trend))
-
-
 @router.get("/app/fragments/ideas/{trend_id}", response_class=HTMLResponse)
-def idea_fragment(
-    request: Request, who: PersonDep, trend: PageIdea, engine: EngineDep
-) -> HTMLResponse:
-    return page(request, "_idea.html", **idea_view(engine, who, trend))
+def idea(request: Request, who: PersonDep, trend: PageIdea, engine: EngineDep) -> HTMLResponse:
+    return page_or_fragment(request, "idea.html", "_idea.html", idea_view(engine, who, trend))
 
 
 @router.get("/app/plans", response_class=HTMLResponse)
-def plans(request: Request, who: PagePlanReaderDep, engine: EngineDep) -> HTMLResponse:
-    return page(request, "plans.html", **plans_view(engine, who))
-
-
 @router.get("/app/fragments/plans", response_class=HTMLResponse)
-def plans_fragment(request: Request, who: PagePlanReaderDep, engine: EngineDep) -> HTMLResponse:
-    return page(request, "_plans.html", **plans_view(engine, who))
+def plans(request: Request, who: PagePlanReaderDep, engine: EngineDep) -> HTMLResponse:
+    return page_or_fragment(request, "plans.html", "_plans.html", plans_view(engine, who))
 
 
 @router.get("/app/plans/{plan_id}", response_class=HTMLResponse)
-def plan(request: Request, plan_id: int, who: PagePlanReaderDep, engine: EngineDep) -> HTMLResponse:
-    return page(request, "plan.html", **plan_view(engine, who, plan_id))
-
-
 @router.get("/app/fragments/plans/{plan_id}", response_class=HTMLResponse)
-def plan_fragment(
-    request: Request, plan_id: int, who: PagePlanReaderDep, engine: EngineDep
-) -> HTMLResponse:
-    return page(request, "_plan.html", **plan_view(engine, who, plan_id))
+def plan(request: Request, plan_id: int, who: PagePlanReaderDep, engine: EngineDep) -> HTMLResponse:
+    return page_or_fragment(request, "plan.html", "_plan.html", plan_view(engine, who, plan_id))

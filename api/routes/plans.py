@@ -32,7 +32,8 @@ from models.contracts import (
     WhatIfResult,
 )
 from models.names import run_workflow_id
-from models.tables import ProductionPlan, Supplier, SupplierReservation, Trend
+from models.tables import ProductionPlan, Trend
+from services.suppliers import reservations_of
 from workflows.production_run import ProductionRun
 from workflows.trend_to_production import TrendToProduction
 
@@ -125,12 +126,7 @@ def _reserved(engine: Engine, plan: ProductionPlan) -> list[ReservedCapacity]:
     """The capacity the plan's idea holds (the held reservations, else all it had); 409 when
     there is none to plan on."""
     with Session(engine) as s:
-        rows = s.exec(
-            select(SupplierReservation, Supplier)
-            .join(Supplier, col(Supplier.id) == SupplierReservation.supplier_id)
-            .where(SupplierReservation.trend_id == plan.trend_id)
-            .order_by(col(SupplierReservation.id))
-        ).all()
+        rows = reservations_of(s, plan.trend_id)
     held = [(r, sup) for r, sup in rows if r.status == "held"] or list(rows)
     if not held:
         raise HTTPException(409, f"plan {plan.id} has no supplier reservations to plan on")

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from api.calls import signal_run
 from api.deps import EngineDep, FactoryDep, ReadableRun, SessionDep, TemporalDep
-from api.schemas import BatchAccepted, ProgressAccepted, RunDetail
+from api.schemas import BatchAccepted, ProgressAccepted, RunDetail, ShipmentOut
 from models.contracts import ProgressReport, ProgressReports
 from models.tables import Shipment
 from workflows.production_run import ProductionRun
@@ -21,7 +21,8 @@ router = APIRouter(prefix="/runs/{run_id}", tags=["factory"])
 def get_run(run: ReadableRun, s: SessionDep) -> Any:
     """A production run with its shipments."""
     ships = s.exec(select(Shipment).where(Shipment.trend_id == run.trend_id)).all()
-    return RunDetail(**run.model_dump(), shipments=ships)
+    shipments = [ShipmentOut.model_validate(x, from_attributes=True) for x in ships]
+    return RunDetail(**run.model_dump(), shipments=shipments)
 
 
 @router.post("/progress", status_code=202, response_model=ProgressAccepted)

@@ -20,6 +20,7 @@ from api.schemas import (
     MatchedReservation,
     MatchOut,
     ReservationOut,
+    SupplierBrief,
     SupplierDetail,
     SupplierOut,
     SupplierPage,
@@ -32,25 +33,25 @@ from models.tables import (
     SupplierReservation,
     utcnow,
 )
-from services.suppliers import import_supplier_csv
+from services.suppliers import import_supplier_csv, reservations_of
 
 router = APIRouter(tags=["suppliers"])
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-def _caps(s: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _caps(s: Session, ids: list[int]) -> dict[int, list[Capability]]:
     """Capabilities (process, units/day, USD) per supplier id."""
-    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    out: dict[int, list[Capability]] = defaultdict(list)
     if ids:
         for c in s.exec(
             select(SupplierCapability).where(col(SupplierCapability.supplier_id).in_(ids))
         ):
-            out[c.supplier_id].append(c.model_dump(include=set(Capability.model_fields)))
+            out[c.supplier_id].append(Capability.model_validate(c, from_attributes=True))
     return out
 
 
-def _row(sup: Supplier, caps: list[dict[str, Any]], minutes: float | None = None) -> SupplierOut:
+def _row(sup: Supplier, caps: list[Capability], minutes: float | None = None) -> SupplierOut:
     """A supplier with its capabilities, and its travel minutes when searched near a point."""
     near = round(minutes, 1) if minutes is not None else None
     return SupplierOut(**sup.model_dump(), capabilities=caps, travel_minutes=near)
@@ -177,15 +178,14 @@ def sourcing(trend: OwnedIdea, s: SessionDep) -> Any:
 @router.get("/ideas/{trend_id}/match", response_model=MatchOut)
 def idea_match(trend: OwnedIdea, s: SessionDep) -> Any:
     """The idea's reservations with supplier positions, the hub, and alternatives if stored."""
-    rows = s.exec(
-        select(SupplierReservation, Supplier)
-        .join(Supplier, col(Supplier.id) == SupplierReservation.supplier_id)
-        .where(SupplierReservation.trend_id == trend.id)
-        .order_by(col(SupplierReservation.id))
-    ).all()
+    assert trend.id is not None
+    rows = reservations_of(s, trend.id)
     stored = s.exec(select(SourcingMatch).where(SourcingMatch.trend_id == trend.id)).first()
     reservations = [
-        MatchedReservation(**r.model_dump(), supplier=sup.model_dump()) for r, sup in rows
+        MatchedReservation(
+            **r.model_dump(), supplier=SupplierBrief.model_validate(sup, from_attributes=True)
+        )
+        for r, sup in rows
     ]
     if stored is None:
         return MatchOut(

@@ -36,8 +36,10 @@ def stage_table(url: str) -> None:
     print(f"{'stage':<12}{'ideas':>7}{'p50':>10}{'p99':>10}")
     for stage, vals in per.items():
         a = np.array(vals)
-        print(f"{stage:<12}{a.size:>7}{format_duration(float(np.percentile(a, 50))):>10}"
-              f"{format_duration(float(np.percentile(a, 99))):>10}")  # fmt: skip
+        print(
+            f"{stage:<12}{a.size:>7}{format_duration(float(np.percentile(a, 50))):>10}"
+            f"{format_duration(float(np.percentile(a, 99))):>10}"
+        )
 
 
 def wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float]:
@@ -62,8 +64,10 @@ def main() -> None:
     report = asyncio.run(
         run_chaos(data, pipelines=args.ideas, victims=(), variant_count=4, timeout_s=7200)
     )
-    print(f"{report.shipped}/{report.pipelines} ideas shipped, {report.reached_end} ended, "
-          f"in {report.seconds:.0f} s; problems: {report.problems or 'none'}")  # fmt: skip
+    print(
+        f"{report.shipped}/{report.pipelines} ideas shipped, {report.reached_end} ended, "
+        f"in {report.seconds:.0f} s; problems: {report.problems or 'none'}"
+    )
     url = f"sqlite:///{(data / 'trendforge.db').resolve()}"
     stage_table(url)
     if not shutil.which("wrk"):
@@ -71,8 +75,10 @@ def main() -> None:
         return
     with serving(data) as base:
         ensure_user(make_engine(url), "load-viewer", "viewer", "load-viewer-password")
-        token = httpx.post(f"{base}/auth/token", data={"username": "load-viewer",
-                                                       "password": "load-viewer-password"})  # fmt: skip
+        token = httpx.post(
+            f"{base}/auth/token",
+            data={"username": "load-viewer", "password": "load-viewer-password"},
+        )
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         floor_rps, floor_p99 = wrk(f"{base}/healthz", args.wrk_seconds, headers)
         print(f"{'route':<22}{'req/s':>9}{'p99 ms':>9}{'p99 / healthz':>15}")

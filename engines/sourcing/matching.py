@@ -23,9 +23,6 @@ from engines.sourcing.reach import Point, SupplierIndex
 from engines.sourcing.roads import RoadGraph
 
 DEFAULT_WEIGHTS = Weights()
-FREIGHT_USD_PER_UNIT_MINUTE = DEFAULT_WEIGHTS.freight_usd_per_unit_minute
-LEAD_USD_PER_UNIT_DAY = DEFAULT_WEIGHTS.lead_usd_per_unit_day
-QUALITY_USD_PER_UNIT = DEFAULT_WEIGHTS.risk_usd_per_unit
 TOP_K = 12  # cheapest candidates kept per process per hub (more when capacity needs it)
 _COVER = 2  # keep candidates until they offer this many times the demand
 _MAX_CANDIDATES = 80

@@ -81,10 +81,31 @@ CLUSTERS: dict[str, tuple[float, float, tuple[str, ...]]] = {
 
 _EVERYWHERE = ("packaging", "printing")
 _WORDS = (
-    "Jiali", "Hongda", "Xinyu", "Meida", "Huamei", "Tianyi", "Yongsheng", "Shengda",
-    "Ruixiang", "Haoyu", "Fuxing", "Zhongxing", "Baoli", "Kaixin", "Lianfa", "Mingyang",
-    "Xinhe", "Jinxiu", "Huaxing", "Dingsheng", "Longteng", "Chenguang", "Yida", "Hengtai",
-)  # fmt: skip
+    "Jiali",
+    "Hongda",
+    "Xinyu",
+    "Meida",
+    "Huamei",
+    "Tianyi",
+    "Yongsheng",
+    "Shengda",
+    "Ruixiang",
+    "Haoyu",
+    "Fuxing",
+    "Zhongxing",
+    "Baoli",
+    "Kaixin",
+    "Lianfa",
+    "Mingyang",
+    "Xinhe",
+    "Jinxiu",
+    "Huaxing",
+    "Dingsheng",
+    "Longteng",
+    "Chenguang",
+    "Yida",
+    "Hengtai",
+)  # fmt: skip  (names, not data: three lines rather than one a name)
 _SUFFIXES = ("Co", "Factory", "Co., Ltd", "Workshop", "Manufacturing")
 _MOQ_UNITS = np.array([200, 300, 500, 1000, 2000, 3000])
 

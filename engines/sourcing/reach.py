@@ -43,9 +43,18 @@ class ProcessColumns:
         span = np.ptp(xy, axis=0) if ci.size else np.zeros(2)
         lat_rad = np.radians(lat)
         return cls(
-            ci, xy, lat_rad, np.cos(lat_rad), lon, cKDTree(xy), float(span[0] * span[1]),
-            arrays.cap_units[ci], arrays.cap_usd[ci], arrays.lead_days[rows], arrays.quality[rows],
-        )  # fmt: skip
+            ci,
+            xy,
+            lat_rad,
+            np.cos(lat_rad),
+            lon,
+            cKDTree(xy),
+            float(span[0] * span[1]),
+            arrays.cap_units[ci],
+            arrays.cap_usd[ci],
+            arrays.lead_days[rows],
+            arrays.quality[rows],
+        )
 
     def within(self, centre_km: np.ndarray, radius_km: float) -> np.ndarray:
         """Ascending positions within radius_km (projected) of the centre: KD-tree for small

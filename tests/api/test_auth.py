@@ -256,9 +256,13 @@ async def test_cookie_changes_need_the_pages_csrf_token(
     cross = {CSRF_HEADER: token, "Origin": "https://evil.example"}
     r = await anonymous_api.post("/auth/users", json=forged, headers=cross)
     assert r.status_code == 403 and "cross-site" in r.json()["detail"]
-    r = await anonymous_api.post("/auth/users", json=forged, headers={CSRF_HEADER: token, "Sec-Fetch-Site": "cross-site"})  # fmt: skip
+    r = await anonymous_api.post(
+        "/auth/users", json=forged, headers={CSRF_HEADER: token, "Sec-Fetch-Site": "cross-site"}
+    )
     assert r.status_code == 403 and not exists(forged["username"])
-    r = await anonymous_api.post("/auth/users", json=forged, headers={CSRF_HEADER: token, "Origin": "http://tf"})  # fmt: skip
+    r = await anonymous_api.post(
+        "/auth/users", json=forged, headers={CSRF_HEADER: token, "Origin": "http://tf"}
+    )
     assert r.status_code == 201 and exists(forged["username"])
     assert (await anonymous_api.get("/auth/users")).status_code == 200  # reads need no token
     # another session gets another token: a token does not outlive or cross sessions

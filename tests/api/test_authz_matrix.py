@@ -120,10 +120,15 @@ class World:
         row, _ = create_api_key(self.engine, f"doomed-{uuid.uuid4().hex[:6]}", "machine", "x", "t")
         key_id = row.id
         return {
-            "trend_id": self.trend_id, "variant_id": self.variant_id, "asset": "preview.png",
-            "kind": "stl", "plan_id": self.plan_id, "run_id": self.run_id,
-            "supplier_id": self.supplier_id, "key_id": key_id,
-        }  # fmt: skip
+            "trend_id": self.trend_id,
+            "variant_id": self.variant_id,
+            "asset": "preview.png",
+            "kind": "stl",
+            "plan_id": self.plan_id,
+            "run_id": self.run_id,
+            "supplier_id": self.supplier_id,
+            "key_id": key_id,
+        }
 
 
 def _seed(engine: Engine) -> World:
@@ -134,13 +139,24 @@ def _seed(engine: Engine) -> World:
         s.flush()
         assert trend.id is not None
         v = DesignVariant(
-            trend_id=trend.id, rank=1, family="t", name="v", score=1, unit_cost_usd=1,
-            volume_cm3=1, mesh_path="/nonexistent/v.stl",
-        )  # fmt: skip
+            trend_id=trend.id,
+            rank=1,
+            family="t",
+            name="v",
+            score=1,
+            unit_cost_usd=1,
+            volume_cm3=1,
+            mesh_path="/nonexistent/v.stl",
+        )
         plan = ProductionPlan(
-            workflow_id=f"trend-mx-{tag}", trend_id=trend.id, quantity=10, due_day=3,
-            completion_day=2, on_time=True, lines=[{"line_id": "L1"}],
-        )  # fmt: skip
+            workflow_id=f"trend-mx-{tag}",
+            trend_id=trend.id,
+            quantity=10,
+            due_day=3,
+            completion_day=2,
+            on_time=True,
+            lines=[{"line_id": "L1"}],
+        )
         s.add_all([v, plan])
         s.flush()
         assert plan.id is not None and v.id is not None
@@ -163,24 +179,35 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("POST", "/auth/token"): {"data": forms},
         ("POST", "/auth/login"): {"data": forms},
-        ("POST", "/auth/users"): {"json": {"username": f"u-{uuid.uuid4().hex[:8]}",
-                                           "role": "viewer", "password": TEST_PASSWORD}},
+        ("POST", "/auth/users"): {
+            "json": {
+                "username": f"u-{uuid.uuid4().hex[:8]}",
+                "role": "viewer",
+                "password": TEST_PASSWORD,
+            }
+        },
         ("POST", "/auth/api-keys"): {"json": {"name": "feed", "role": "machine"}},
-        ("POST", "/ideas"): {"json": {"text": f"matrix {uuid.uuid4().hex[:6]}",
-                                      "merchant_id": merchant}},
+        ("POST", "/ideas"): {
+            "json": {"text": f"matrix {uuid.uuid4().hex[:6]}", "merchant_id": merchant}
+        },
         ("POST", "/ideas/{trend_id}/selection"): {"json": {"variant_id": world.variant_id}},
         ("POST", "/plans/{plan_id}/review"): {"json": {"approve": True}},
         ("POST", "/runs/{run_id}/progress"): {"json": {"line_id": "L1", "day": 0, "units": 1}},
         ("POST", "/runs/{run_id}/progress/batch"): {
             "json": {"reports": [{"line_id": "L1", "day": 0, "units": 1}]}
         },
-        ("POST", "/signals"): {"json": {"phrase": "flat thing", "observations": [
-            {"t_hours": 0, "views": 10}, {"t_hours": 24, "views": 11}]}},
+        ("POST", "/signals"): {
+            "json": {
+                "phrase": "flat thing",
+                "observations": [{"t_hours": 0, "views": 10}, {"t_hours": 24, "views": 11}],
+            }
+        },
         ("POST", "/suppliers/import"): {"content": csv, "headers": {"content-type": "text/csv"}},
-        ("POST", "/plans/{plan_id}/whatif"): {"json": {"scenarios": [{"name": "a"}],
-                                                       "time_limit_s": 0}},
+        ("POST", "/plans/{plan_id}/whatif"): {
+            "json": {"scenarios": [{"name": "a"}], "time_limit_s": 0}
+        },
         ("POST", "/ideas/upload"): {"data": {"text": f"matrix upload {uuid.uuid4().hex[:6]}"}},
-    }  # fmt: skip
+    }
     return bodies.get((method, path), {})
 
 

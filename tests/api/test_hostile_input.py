@@ -80,8 +80,10 @@ async def test_the_size_limit_is_enforced_before_the_body_is_read(client, auth_h
     async def endless() -> AsyncIterator[bytes]:
         """A well-formed multipart file part that goes on for 64 MB."""
         nonlocal sent
-        yield (b'--xyz\r\nContent-Disposition: form-data; name="mesh"; filename="big.stl"\r\n'
-               b"Content-Type: application/octet-stream\r\n\r\n")  # fmt: skip
+        yield (
+            b'--xyz\r\nContent-Disposition: form-data; name="mesh"; filename="big.stl"\r\n'
+            b"Content-Type: application/octet-stream\r\n\r\n"
+        )
         for _ in range(1000):
             sent += 1
             yield b"x" * 65536
@@ -116,8 +118,10 @@ async def test_injection_through_every_filter_finds_nothing_and_breaks_nothing(
 ) -> None:  # type: ignore[no-untyped-def]
     planner = auth_headers("li-hostile", "planner")
     with Session(engine) as s:
-        before = (s.exec(select(func.count()).select_from(Trend)).one(),
-                  s.exec(select(func.count()).select_from(Supplier)).one())  # fmt: skip
+        before = (
+            s.exec(select(func.count()).select_from(Trend)).one(),
+            s.exec(select(func.count()).select_from(Supplier)).one(),
+        )
     probes = [
         ("/ideas", {"merchant_id": evil}),
         ("/ideas", {"stage": evil}),
@@ -133,8 +137,10 @@ async def test_injection_through_every_filter_finds_nothing_and_breaks_nothing(
             rows = body if isinstance(body, list) else body.get("suppliers", body.get("items", []))
             assert rows == [], (path, params, str(body)[:200])
     with Session(engine) as s:
-        after = (s.exec(select(func.count()).select_from(Trend)).one(),
-                 s.exec(select(func.count()).select_from(Supplier)).one())  # fmt: skip
+        after = (
+            s.exec(select(func.count()).select_from(Trend)).one(),
+            s.exec(select(func.count()).select_from(Supplier)).one(),
+        )
     assert after == before
 
 

@@ -130,7 +130,7 @@ def project_idea(engine, files: Path, merchant: str, shipped: bool = True) -> in
                     "units": 4000,
                     "utilisation": 0.8,
                 },
-            ],  # fmt: skip
+            ],
             daily=[{"line_id": "OWN-2", "day": d, "units": 1000} for d in range(4)],
             gantt=gantt,
         )
@@ -450,7 +450,9 @@ async def test_dashboard_lists_the_recent_ideas_and_follows_new_shipments(
     before = re.search(r"units shipped per day.*?</svg>", page, re.S)
     with session_scope(engine) as s:
         s.add(Shipment(trend_id=tid, sequence=1, units=777, at=now))
-    after = re.search(r"units shipped per day.*?</svg>", (await client.get("/", headers=viewer)).text, re.S)  # fmt: skip
+    after = re.search(
+        r"units shipped per day.*?</svg>", (await client.get("/", headers=viewer)).text, re.S
+    )
     assert before and after and before.group(0) != after.group(0)
 
 

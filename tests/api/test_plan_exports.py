@@ -37,12 +37,17 @@ def plan(engine: Engine) -> ProductionPlan:
         s.flush()
         assert trend.id is not None
         row = ProductionPlan(
-            workflow_id=f"wf-exports-{trend.id}", trend_id=trend.id, revision=2, quantity=6000,
-            due_day=schedule.due_day, completion_day=schedule.completion_day,
-            on_time=schedule.on_time, lines=schedule.lines,
+            workflow_id=f"wf-exports-{trend.id}",
+            trend_id=trend.id,
+            revision=2,
+            quantity=6000,
+            due_day=schedule.due_day,
+            completion_day=schedule.completion_day,
+            on_time=schedule.on_time,
+            lines=schedule.lines,
             daily=[{"line_id": ln, "day": d, "units": u} for ln, d, u in schedule.daily],
             gantt=schedule.stored_gantt(),
-        )  # fmt: skip
+        )
         s.add(row)
         s.flush()
         s.expunge(row)

@@ -11,9 +11,8 @@ from sqlalchemy.engine import Engine
 from activities.sourcing import match_and_reserve
 from engines.sourcing import HUBS
 from models.contracts import SourcingRequest
-from models.db import session_scope
-from models.tables import Trend
 from tests.helpers.people import AuthHeaders
+from tests.helpers.records import new_idea_row
 
 HEADER = (
     "code,name,town,lat,lon,lead_time_days,moq_units,quality,process,"
@@ -120,19 +119,16 @@ async def test_csv_import_rejects_bad_lines_roles_and_size(
 async def test_idea_match_shows_reservations_and_hub(
     planner_api: httpx.AsyncClient, engine: Engine
 ) -> None:
-    with session_scope(engine) as s:
-        t = Trend(dedup_key=uuid.uuid4().hex, text="api match", merchant_id="m-api")
-        s.add(t)
-        s.flush()
-        trend_id = t.id
-    assert trend_id is not None
+    trend_id = new_idea_row(engine, "api match", "m-api")
     result = match_and_reserve(
         engine,
         SourcingRequest(
-            workflow_id=f"wf-api-{trend_id}", trend_id=trend_id, family="t",
-            processes=["packaging"], units_per_day=500,
+            workflow_id=f"wf-api-{trend_id}",
+            trend_id=trend_id,
+            processes=["packaging"],
+            units_per_day=500,
         ),
-    )  # fmt: skip
+    )
     body = (await planner_api.get(f"/ideas/{trend_id}/match")).json()
     assert body["hub"]["name"] == result.hub and result.hub in HUBS
     assert body["explanation"] == result.explanation and body["explanation"]

@@ -3,7 +3,6 @@ the WhatIf workflow), bad input as 4xx."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
@@ -13,8 +12,9 @@ from sqlalchemy.engine import Engine
 from activities.sourcing import match_and_reserve
 from models.contracts import SourcingRequest
 from models.db import session_scope
-from models.tables import ProductionPlan, Trend
+from models.tables import ProductionPlan
 from tests.helpers.people import AuthHeaders
+from tests.helpers.records import new_idea_row
 
 PROCESSES = ["textile_cutting", "plush_sewing", "packaging"]
 pytestmark = pytest.mark.db
@@ -23,17 +23,11 @@ pytestmark = pytest.mark.db
 @pytest.fixture
 def plan_id(engine: Engine) -> int:
     """A stored pending plan for 12,000 units due on day 9, on real supplier reservations."""
-    with session_scope(engine) as s:
-        t = Trend(dedup_key=uuid.uuid4().hex, text="what-if bear", merchant_id="m-whatif")
-        s.add(t)
-        s.flush()
-        trend_id = t.id
-    assert trend_id is not None
+    trend_id = new_idea_row(engine, "what-if bear", "m-whatif")
     wf = f"wf-whatif-{trend_id}"
     request = SourcingRequest(
         workflow_id=wf,
         trend_id=trend_id,
-        family="plush_animal",
         processes=PROCESSES,
         units_per_day=1000,
     )

@@ -99,8 +99,9 @@ async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_header
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium, args=ARGS)
         try:
-            contexts = [await browser.new_context(viewport={"width": 1280, "height": 900})
-                        for _ in range(3)]  # fmt: skip
+            contexts = [
+                await browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(3)
+            ]
             m, p, d = [await c.new_page() for c in contexts]
             for pg in (m, p, d):
                 pg.on("pageerror", lambda exc: errors.append(str(exc)))

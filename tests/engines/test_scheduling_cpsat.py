@@ -272,21 +272,28 @@ def _random_shop(seed: int):  # type: ignore[no-untyped-def]
     co = float(rng.choice([0.0, 0.0, 0.25]))
     lines = [
         Line(
-            f"{p}-{k}", "t", p, float(rng.integers(300, 2400)),
-            ramp_days=int(rng.choice([0, 0, 2])), changeover_days=co,
+            f"{p}-{k}",
+            "t",
+            p,
+            float(rng.integers(300, 2400)),
+            ramp_days=int(rng.choice([0, 0, 2])),
+            changeover_days=co,
             available_from_day=int(rng.integers(0, 3)),
             days_off=(6,) if rng.random() < 0.3 else (),
         )
         for p in stages
         for k in range(int(rng.integers(1, 4)))
-    ]  # fmt: skip
+    ]
     orders = [
         Order(
-            f"O{i}", int(rng.integers(100, 4000)), stages if rng.random() < 0.6 else stages[::2],
-            lots=int(rng.integers(1, 4)), release_day=float(rng.choice([0, 0, 1.5])),
+            f"O{i}",
+            int(rng.integers(100, 4000)),
+            stages if rng.random() < 0.6 else stages[::2],
+            lots=int(rng.integers(1, 4)),
+            release_day=float(rng.choice([0, 0, 1.5])),
         )
         for i in range(int(rng.integers(1, 6)))
-    ]  # fmt: skip
+    ]
     return build_orders(orders, lines)
 
 
@@ -313,12 +320,17 @@ def _flow_line(  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(seed)
     lines = [
         Line(
-            f"{p}-{k}", "t", p, float(rng.integers(800, 2400)), ramp_days=0,
-            changeover_days=0, available_from_day=int(rng.integers(0, 2)),
+            f"{p}-{k}",
+            "t",
+            p,
+            float(rng.integers(800, 2400)),
+            ramp_days=0,
+            changeover_days=0,
+            available_from_day=int(rng.integers(0, 2)),
         )
         for p in ("cut", "sew", "pack")
         for k in range(per_stage)
-    ]  # fmt: skip
+    ]
     qty = rng.integers(500, 5000, size=orders)
     return build_orders(
         [Order(f"O{i}", int(q), stages, lots=1) for i, q in enumerate(qty)],

@@ -245,8 +245,10 @@ def test_capacity_splits_cheapest_first_within_each_capacity(solver: str) -> Non
         ["assembly"], 1000, suppliers, hubs={"Futian": (lat, lon)}, solver=solver
     )
     assert [(a.supplier_code, a.units_per_day) for a in result.assignments] == [
-        ("A", 600), ("B", 300), ("C", 100),
-    ]  # fmt: skip
+        ("A", 600),
+        ("B", 300),
+        ("C", 100),
+    ]
     assert [a.supplier_code for a in result.alternatives] == ["D"]
     assert "split across 3 suppliers" in result.explanation[1]
     assert any("A is full at 600 units/day" in line for line in result.explanation)
@@ -515,10 +517,14 @@ def _candidates(specs: list[tuple[int, int, float, float]], demand: int) -> Cand
     cap, moq, eff, lead = (np.array(col) for col in zip(*specs, strict=True))
     n = cap.size
     return Candidates(
-        ci=np.arange(n), rows=np.arange(n), minutes=np.zeros(n), eff_usd=eff.astype(float),
-        cap_units=np.minimum(cap, demand), moq_units=np.minimum(moq, cap),
+        ci=np.arange(n),
+        rows=np.arange(n),
+        minutes=np.zeros(n),
+        eff_usd=eff.astype(float),
+        cap_units=np.minimum(cap, demand),
+        moq_units=np.minimum(moq, cap),
         lead_days=lead.astype(float),
-    )  # fmt: skip
+    )
 
 
 @settings(max_examples=300, deadline=None)

@@ -46,10 +46,19 @@ def test_array_generator_is_seeded_and_in_range() -> None:
 def test_arrays_and_records_give_the_same_match() -> None:
     lat, lon = HUBS["Futian"]
     recs = [
-        SupplierRecord(f"S{i}", f"S{i} Co", "Futian", lat + 0.01 * i, lon, 2.0, 0, 0.9,
-                       {"assembly": (400, 0.1 + 0.01 * i)})
+        SupplierRecord(
+            f"S{i}",
+            f"S{i} Co",
+            "Futian",
+            lat + 0.01 * i,
+            lon,
+            2.0,
+            0,
+            0.9,
+            {"assembly": (400, 0.1 + 0.01 * i)},
+        )
         for i in range(6)
-    ]  # fmt: skip
+    ]
     a = match_suppliers(["assembly"], 1000, recs)
     b = match_suppliers(["assembly"], 1000, records_to_arrays(recs))
     assert a.assignments == b.assignments and a.objective_usd == b.objective_usd

@@ -66,9 +66,13 @@ def postgres_url() -> Iterator[str]:
 async def test_pipelines_survive_sigkill_on_postgres(tmp_path: Path, postgres_url: str) -> None:
     pipelines = max(WORKER_PIPELINES // 4, 4)
     report = await run_chaos(
-        tmp_path / "stack", pipelines=pipelines, victims=("worker", "api"), seed=5,
-        every_s=(6.0, 15.0), database_url=postgres_url,
-    )  # fmt: skip
+        tmp_path / "stack",
+        pipelines=pipelines,
+        victims=("worker", "api"),
+        seed=5,
+        every_s=(6.0, 15.0),
+        database_url=postgres_url,
+    )
     Path("test-artifacts").mkdir(exist_ok=True)
     Path("test-artifacts/chaos-postgres.txt").write_text(repr(report) + "\n")
     assert sum(report.kills.values()) >= 1, f"the chaos never struck: {report}"

@@ -94,7 +94,6 @@ async def slippage_scenario(
             SourcingRequest(
                 workflow_id=wid,
                 trend_id=trend.id,
-                family="plush_animal",
                 processes=["textile_cutting", "plush_sewing", "stuffing", "packaging"],
                 units_per_day=1500,
             ),
