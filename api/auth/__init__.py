@@ -26,23 +26,29 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 
 | route                                   | anon | merchant | planner | viewer | machine |
 | --------------------------------------- | ---- | -------- | ------- | ------ | ------- |
-| GET /healthz, /docs, /redoc, /openapi   | A    | A        | A       | A      | A       |
+| GET /healthz, /docs, /redoc, /openapi,  | A    | A        | A       | A      | A       |
+|   /metrics, /login, /static             |      |          |         |        |         |
 | POST /auth/token, /auth/login, /logout  | A    | A        | A       | A      | A       |
 | GET /auth/me                            | 401  | A        | A       | A      | A       |
 | /auth/users, /auth/api-keys (all)       | 401  | -        | -       | -      | -       |
-| POST /ideas                             | 401  | own id   | -       | -      | -       |
+| POST /ideas, /ideas/upload              | 401  | own id   | -       | -      | -       |
 | GET /ideas                              | 401  | own only | A       | A      | -       |
 | GET /ideas/{id}[/variants, assets,      | 401  | own      | A       | A      | -       |
 |   prototype, prototype file, sourcing,  |      |          |         |        |         |
 |   match]                                |      |          |         |        |         |
 | POST /ideas/{id}/selection, /cancel     | 401  | own      | -       | -      | -       |
 | GET /plans, /plans/{id}, its CSVs       | 401  | own only | A       | A      | A       |
-| POST /plans/{id}/review                 | 401  | -        | A       | -      | -       |
+| POST /plans/{id}/review, /whatif        | 401  | -        | A       | -      | -       |
 | GET /runs/{id}                          | 401  | own      | A       | A      | A       |
-| POST /runs/{id}/progress[/batch]       | 401  | -        | A       | -      | A       |
+| POST /runs/{id}/progress[/batch]        | 401  | -        | A       | -      | A       |
 | POST /signals                           | 401  | -        | -       | -      | A       |
-| GET /, /leadtimes, /suppliers[/{id}]    | 401  | A        | A       | A      | A       |
+| GET /, /leadtimes, /suppliers[/{id}],   | 401  | A        | A       | A      | A       |
+|   /events, /app/fragments/dashboard     |      |          |         |        |         |
+| GET /app/ideas[/{id}] and fragments     | 401* | own      | A       | A      | -       |
+| GET /app/plans[/{id}] and fragments     | 401* | -        | A       | A      | -       |
 | POST /suppliers/import                  | 401  | -        | A       | -      | -       |
+
+(* and GET /: an anonymous page view is redirected to /login; the fragments answer 401.)
 
 Anonymous reads are refused on purpose: idea texts, costs and plans are a merchant's business
 data; only the health probe and the API description are public. tests/api/test_authz_matrix.py
