@@ -12,6 +12,8 @@ with workflow.unsafe.imports_passed_through():
     from models.names import Act, Err, Wf
 
 RETRY = RetryPolicy(maximum_attempts=3, non_retryable_error_types=[Err.bad_signal])
+# the ideas are stored by then: starting their pipelines (idempotent) retries until it happens
+START_RETRY = RetryPolicy(maximum_attempts=0, maximum_interval=timedelta(seconds=10))
 
 
 @workflow.defn(name=Wf.trend_watch)
@@ -35,7 +37,8 @@ class TrendWatch:
                 PipelineStarts(ideas=scan.ideas, config=inp.config),
                 result_type=list[int],
                 start_to_close_timeout=timedelta(minutes=1),
-                retry_policy=RETRY,
+                schedule_to_close_timeout=timedelta(hours=1),
+                retry_policy=START_RETRY,
             )
         return TrendWatchResult(
             scored=scan.scored, started=started, skipped_duplicates=scan.skipped_duplicates

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError, RPCStatusCode
 
 from models.contracts import PipelineConfig, PipelineStatus, Stage
 from trendforge.temporal import build_workers
@@ -33,12 +34,19 @@ async def running_workers(
 async def wait_for_stage(
     handle: WorkflowHandle, *stages: Stage, timeout_s: float = 90.0
 ) -> PipelineStatus:
-    """Poll the `status` query until the pipeline reaches one of `stages`."""
+    """Poll the `status` query until the pipeline reaches one of `stages` (a pipeline that is
+    not started yet, as trend-watch starts them after storing the ideas, has not)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     last: PipelineStatus | None = None
     while loop.time() < deadline:
-        last = await handle.query(TrendToProduction.status)
+        try:
+            last = await handle.query(TrendToProduction.status)
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            await asyncio.sleep(0.2)
+            continue
         if last.stage in stages:
             return last
         if last.stage in (Stage.failed, Stage.cancelled) and last.stage not in stages:
