@@ -9,21 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import PlainSerializer
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-# A timestamp in JSON as datetime.isoformat() writes it (UTC as +00:00, naive as stored by SQLite)
-Timestamp = Annotated[
-    datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json")
-]
 
 
 def stamp(**kw: Any) -> Any:
@@ -57,8 +50,8 @@ class TrendBase(SQLModel):
     detail: str = Field(default="", max_length=2000)
     workflow_id: str | None = Field(default=None, max_length=128)
     selected_variant_id: int | None = None
-    created_at: Timestamp = stamp()
-    updated_at: Timestamp = stamp()
+    created_at: datetime = stamp()
+    updated_at: datetime = stamp()
 
 
 class VariantBase(SQLModel):
@@ -121,9 +114,9 @@ class ReservationBase(SQLModel):
     units_per_day: int
     status: str = Field(default="held", index=True, max_length=16)  # held | released
     reason: str = Field(default="", max_length=500)
-    expires_at: Timestamp = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    created_at: Timestamp = stamp()
-    released_at: Timestamp | None = optional_stamp()
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: datetime = stamp()
+    released_at: datetime | None = optional_stamp()
 
 
 class PlanBase(SQLModel):
@@ -137,7 +130,7 @@ class PlanBase(SQLModel):
     due_day: int
     completion_day: int
     on_time: bool
-    eta: Timestamp | None = optional_stamp()
+    eta: datetime | None = optional_stamp()
     lines: list[dict[str, Any]] = json_column()
     daily: list[dict[str, Any]] = json_column()
     notes: list[str] = json_column()
@@ -149,8 +142,8 @@ class PlanBase(SQLModel):
     gap: float | None = None
     reviewer: str | None = Field(default=None, max_length=128)
     review_reason: str = Field(default="", max_length=2000)
-    created_at: Timestamp = stamp()
-    reviewed_at: Timestamp | None = optional_stamp()
+    created_at: datetime = stamp()
+    reviewed_at: datetime | None = optional_stamp()
 
 
 class RunBase(SQLModel):
@@ -163,8 +156,8 @@ class RunBase(SQLModel):
     produced: int = 0
     shipped: int = 0
     status: str = Field(default="running", max_length=16)
-    started_at: Timestamp = stamp()
-    finished_at: Timestamp | None = optional_stamp()
+    started_at: datetime = stamp()
+    finished_at: datetime | None = optional_stamp()
 
 
 class ShipmentBase(SQLModel):
@@ -173,7 +166,7 @@ class ShipmentBase(SQLModel):
     trend_id: int = Field(foreign_key="trend.id", index=True)
     sequence: int
     units: int
-    at: Timestamp = stamp()
+    at: datetime = stamp()
 
 
 class NotificationBase(SQLModel):
@@ -182,7 +175,7 @@ class NotificationBase(SQLModel):
     trend_id: int = Field(foreign_key="trend.id", index=True)
     kind: str = Field(max_length=32)
     message: str = Field(max_length=1000)
-    at: Timestamp = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
 
 
 class UserBase(SQLModel):
@@ -191,7 +184,7 @@ class UserBase(SQLModel):
     username: str = Field(unique=True, index=True, max_length=128)
     role: str = Field(max_length=16)
     active: bool = True
-    created_at: Timestamp = stamp()
+    created_at: datetime = stamp()
 
 
 class ApiKeyBase(SQLModel):
@@ -202,5 +195,5 @@ class ApiKeyBase(SQLModel):
     role: str = Field(max_length=16)
     owner: str = Field(max_length=128)
     created_by: str = Field(max_length=128)
-    created_at: Timestamp = stamp()
-    revoked_at: Timestamp | None = optional_stamp()
+    created_at: datetime = stamp()
+    revoked_at: datetime | None = optional_stamp()
