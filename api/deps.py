@@ -5,9 +5,12 @@ The record dependencies read in a session of their own and close it, so an async
 then waits on Temporal holds no database connection; SessionDep is for the routes that only read.
 
 "This idea exists and you may see it" is one check (`visible_idea`) with one wording: 404
-"idea N does not exist", and 403 "only the merchant who submitted this idea may <action>".
+"idea N does not exist", and 403 "only the merchant who submitted this idea may <action>:
+merchants act on their own ideas only".
 """
 
+# No `from __future__ import annotations` here: FastAPI reads the annotations of the
+# dependencies idea_for makes at run time, and those name one of its local variables.
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
