@@ -3,7 +3,6 @@ in models.records (one definition per record); fields kept from clients say `exc
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -28,7 +27,7 @@ class IdeaOut(records.TrendBase):
 
 class MilestoneOut(BaseModel):
     name: str
-    at: datetime | None
+    at: records.Timestamp | None
     detail: str
 
 
@@ -59,7 +58,7 @@ class VariantOut(records.VariantBase):
     id: int
     trend_id: int
     selected: bool
-    created_at: datetime
+    created_at: records.Timestamp
     mesh_path: str = Field(default="", exclude=True)
     preview_path: str | None = Field(default=None, exclude=True)
     preview_url: str
@@ -72,7 +71,7 @@ class PrototypeOut(records.PrototypeBase):
     workflow_id: str
     trend_id: int
     support_area_mm2: float
-    created_at: datetime
+    created_at: records.Timestamp
     stl_path: str = Field(default="", exclude=True)
     threemf_path: str = Field(default="", exclude=True)
     gcode_path: str | None = Field(default=None, exclude=True)

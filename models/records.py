@@ -9,14 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import WithJsonSchema
 from sqlalchemy import JSON, Column, DateTime
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# A stored timestamp. It is UTC; PostgreSQL gives it back with its offset ("...Z" in JSON), SQLite
+# without one, so the answers' schema says "string", not RFC 3339's "date-time".
+Timestamp = Annotated[
+    datetime,
+    WithJsonSchema({"type": "string", "description": "ISO 8601, UTC"}, mode="serialization"),
+]
 
 
 def stamp(**kw: Any) -> Any:
@@ -50,8 +59,8 @@ class TrendBase(SQLModel):
     detail: str = Field(default="", max_length=2000)
     workflow_id: str | None = Field(default=None, max_length=128)
     selected_variant_id: int | None = None
-    created_at: datetime = stamp()
-    updated_at: datetime = stamp()
+    created_at: Timestamp = stamp()
+    updated_at: Timestamp = stamp()
 
 
 class VariantBase(SQLModel):
@@ -114,9 +123,9 @@ class ReservationBase(SQLModel):
     units_per_day: int
     status: str = Field(default="held", index=True, max_length=16)  # held | released
     reason: str = Field(default="", max_length=500)
-    expires_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    created_at: datetime = stamp()
-    released_at: datetime | None = optional_stamp()
+    expires_at: Timestamp = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: Timestamp = stamp()
+    released_at: Timestamp | None = optional_stamp()
 
 
 class PlanBase(SQLModel):
@@ -130,7 +139,7 @@ class PlanBase(SQLModel):
     due_day: int
     completion_day: int
     on_time: bool
-    eta: datetime | None = optional_stamp()
+    eta: Timestamp | None = optional_stamp()
     lines: list[dict[str, Any]] = json_column()
     daily: list[dict[str, Any]] = json_column()
     notes: list[str] = json_column()
@@ -142,8 +151,8 @@ class PlanBase(SQLModel):
     gap: float | None = None
     reviewer: str | None = Field(default=None, max_length=128)
     review_reason: str = Field(default="", max_length=2000)
-    created_at: datetime = stamp()
-    reviewed_at: datetime | None = optional_stamp()
+    created_at: Timestamp = stamp()
+    reviewed_at: Timestamp | None = optional_stamp()
 
 
 class RunBase(SQLModel):
@@ -156,8 +165,8 @@ class RunBase(SQLModel):
     produced: int = 0
     shipped: int = 0
     status: str = Field(default="running", max_length=16)
-    started_at: datetime = stamp()
-    finished_at: datetime | None = optional_stamp()
+    started_at: Timestamp = stamp()
+    finished_at: Timestamp | None = optional_stamp()
 
 
 class ShipmentBase(SQLModel):
@@ -166,7 +175,7 @@ class ShipmentBase(SQLModel):
     trend_id: int = Field(foreign_key="trend.id", index=True)
     sequence: int
     units: int
-    at: datetime = stamp()
+    at: Timestamp = stamp()
 
 
 class NotificationBase(SQLModel):
@@ -175,7 +184,7 @@ class NotificationBase(SQLModel):
     trend_id: int = Field(foreign_key="trend.id", index=True)
     kind: str = Field(max_length=32)
     message: str = Field(max_length=1000)
-    at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    at: Timestamp = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
 
 
 class UserBase(SQLModel):
@@ -184,7 +193,7 @@ class UserBase(SQLModel):
     username: str = Field(unique=True, index=True, max_length=128)
     role: str = Field(max_length=16)
     active: bool = True
-    created_at: datetime = stamp()
+    created_at: Timestamp = stamp()
 
 
 class ApiKeyBase(SQLModel):
@@ -195,5 +204,5 @@ class ApiKeyBase(SQLModel):
     role: str = Field(max_length=16)
     owner: str = Field(max_length=128)
     created_by: str = Field(max_length=128)
-    created_at: datetime = stamp()
-    revoked_at: datetime | None = optional_stamp()
+    created_at: Timestamp = stamp()
+    revoked_at: Timestamp | None = optional_stamp()

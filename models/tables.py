@@ -7,7 +7,6 @@ table shares with a contract or an API answer are defined once, in models.record
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, UniqueConstraint
@@ -22,6 +21,7 @@ from models.records import (
     RunBase,
     ShipmentBase,
     SupplierBase,
+    Timestamp,
     TrendBase,
     UserBase,
     VariantBase,
@@ -46,7 +46,7 @@ class DesignVariant(VariantBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     trend_id: int = Field(foreign_key="trend.id", index=True)
     selected: bool = False
-    created_at: datetime = stamp()
+    created_at: Timestamp = stamp()
 
 
 class Prototype(PrototypeBase, table=True):
@@ -54,7 +54,7 @@ class Prototype(PrototypeBase, table=True):
     workflow_id: str = Field(unique=True, max_length=160)
     trend_id: int = Field(foreign_key="trend.id", index=True)
     support_area_mm2: float = 0.0
-    created_at: datetime = stamp()
+    created_at: Timestamp = stamp()
 
 
 class Supplier(SupplierBase, table=True):
@@ -100,7 +100,7 @@ class ProgressEvent(SQLModel, table=True):
     day: int
     units: int
     scrap: int = 0
-    at: datetime = stamp()
+    at: Timestamp = stamp()
 
 
 class Shipment(ShipmentBase, table=True):
@@ -115,7 +115,7 @@ class Milestone(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     trend_id: int = Field(foreign_key="trend.id", index=True)
     name: str = Field(max_length=32)
-    at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    at: Timestamp = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
     detail: str = Field(default="", max_length=500)
 
 
@@ -134,7 +134,7 @@ class TrendSignal(SQLModel, table=True):
     score: float
     source: str = Field(default="api", max_length=64)
     trend_id: int | None = Field(default=None, foreign_key="trend.id")
-    observed_at: datetime = stamp()
+    observed_at: Timestamp = stamp()
 
 
 class PreferenceModel(SQLModel, table=True):
@@ -145,7 +145,7 @@ class PreferenceModel(SQLModel, table=True):
     weights: dict[str, float] = json_column(dict)
     updates: int = 0  # picks learned from; also the optimistic-lock version of the row
     applied_trends: list[int] = json_column()  # recent ideas
-    updated_at: datetime = stamp()
+    updated_at: Timestamp = stamp()
 
 
 class SourcingMatch(SQLModel, table=True):
@@ -163,7 +163,7 @@ class SourcingMatch(SQLModel, table=True):
     assignments: list[dict[str, Any]] = json_column()
     alternatives: list[dict[str, Any]] = json_column()
     explanation: list[str] = json_column()
-    updated_at: datetime = stamp()
+    updated_at: Timestamp = stamp()
 
 
 class User(UserBase, table=True):
