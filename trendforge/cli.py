@@ -161,16 +161,24 @@ def users_api_key(
         "machine"
     ),
     owner: Annotated[str | None, typer.Option(help="Who acts through it; default NAME")] = None,
+    merchant: Annotated[
+        list[str] | None,
+        typer.Option(help="A merchant id it may post signals for (repeat); default trend-feed"),
+    ] = None,
 ) -> None:
     """Create an API key (X-API-Key header) and print it once; only its hash is stored."""
     from api.auth import create_api_key
+    from models.names import FEED_MERCHANT
 
     try:
-        row, clear = create_api_key(_engine(), name, role, owner or name, "cli")
+        row, clear = create_api_key(
+            _engine(), name, role, owner or name, "cli", merchant or [FEED_MERCHANT]
+        )
     except ValueError as err:
         typer.echo(f"cannot create API key: {err}", err=True)
         raise typer.Exit(1) from err
-    typer.echo(f"API key {row.id} '{row.name}' ({row.role}, owner {row.owner}); shown once:")
+    bound = ", ".join(row.merchant_ids)
+    typer.echo(f"API key {row.id} '{row.name}' ({row.role}, owner {row.owner}, for {bound}):")
     typer.echo(clear)
 
 

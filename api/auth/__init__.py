@@ -41,14 +41,17 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 | POST /plans/{id}/review, /whatif        | 401  | -        | A       | -      | -       |
 | GET /runs/{id}                          | 401  | own      | A       | A      | A       |
 | POST /runs/{id}/progress[/batch]        | 401  | -        | A       | -      | A       |
-| POST /signals                           | 401  | -        | -       | -      | A       |
-| GET /, /leadtimes, /suppliers[/{id}],   | 401  | A        | A       | A      | A       |
+| POST /signals                           | 401  | -        | -       | -      | A bound |
+| GET /, /leadtimes, /suppliers[/{id}],   | 401  | A own    | A       | A      | A bound |
 |   /events, /app/fragments/dashboard     |      |          |         |        |         |
 | GET /app/ideas[/{id}] and fragments     | 401* | own      | A       | A      | -       |
 | GET /app/plans[/{id}] and fragments     | 401* | -        | A       | A      | -       |
 | POST /suppliers/import                  | 401  | -        | A       | -      | -       |
 
-(* and GET /: an anonymous page view is redirected to /login; the fragments answer 401.)
+(* and GET /: an anonymous page view is redirected to /login; the fragments answer 401.
+"own": another merchant's idea, plan or run is a 404 with the body of a missing one, and lists
+and projections hold only the caller's ideas; "bound": a machine key posts signals for, and sees
+the ideas of, the merchant ids it was made for (`ApiKey.merchant_ids`, 403 for others).)
 
 Anonymous reads are refused on purpose: idea texts, costs and plans are a merchant's business
 data; only the health probe and the API description are public. tests/api/test_authz_matrix.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 
 from api.auth.security import DUMMY_HASH, AuthError, hash_password, key_hash, verify_password
 from models.db import session_scope
+from models.names import FEED_MERCHANT
 from models.tables import ApiKey, User, utcnow
 
 USER_ROLES = ("merchant", "planner", "viewer", "admin")
@@ -22,11 +24,13 @@ MIN_PASSWORD_CHARS = 8
 
 
 class Actor(BaseModel):
-    """Who is calling: the user name (a key's owner for API keys) and the role."""
+    """Who is calling: the user name (a key's owner for API keys), the role and, for a machine
+    key, the merchant ids it is bound to."""
 
     user: str
     role: str
     via: str = "token"  # token | cookie | api-key
+    merchant_ids: list[str] = []
 
 
 def create_user(engine: Engine, username: str, role: str, password: str) -> User:
@@ -84,13 +88,21 @@ def user_actor(engine: Engine, username: str, via: str) -> Actor:
 
 
 def create_api_key(
-    engine: Engine, name: str, role: str, owner: str, created_by: str
+    engine: Engine,
+    name: str,
+    role: str,
+    owner: str,
+    created_by: str,
+    merchant_ids: Sequence[str] = (FEED_MERCHANT,),
 ) -> tuple[ApiKey, str]:
-    """A new key row and the clear key (shown once; only its SHA-256 is stored)."""
+    """A new key row and the clear key (shown once; only its SHA-256 is stored). A machine
+    key posts signals for, and sees the ideas of, `merchant_ids` only."""
     if role not in KEY_ROLES:
         raise ValueError(f"an API key's role is one of {', '.join(KEY_ROLES)}")
     if not name.strip() or len(name) > 128:
         raise ValueError("an API key needs a name of 1-128 characters")
+    if not all(re.fullmatch(USERNAME_PATTERN, m) for m in merchant_ids):
+        raise ValueError("a merchant id is 1-128 letters, digits or _ . @ -")
     prefix = secrets.token_hex(6)
     clear = f"tfk_{prefix}_{secrets.token_urlsafe(32)}"
     row = ApiKey(
@@ -99,6 +111,7 @@ def create_api_key(
         key_hash=key_hash(clear),
         role=role,
         owner=owner,
+        merchant_ids=sorted(set(merchant_ids)),
         created_by=created_by,
     )
     with session_scope(engine) as s:
@@ -127,4 +140,4 @@ def key_actor(engine: Engine, clear: str) -> Actor:
         raise AuthError("the API key is unknown")
     if row.revoked_at is not None:
         raise AuthError("the API key has been revoked")
-    return Actor(user=row.owner, role=row.role, via="api-key")
+    return Actor(user=row.owner, role=row.role, via="api-key", merchant_ids=row.merchant_ids or [])

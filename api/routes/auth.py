@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from sqlmodel import col, select
 
 from api.auth import Actor, admin_only, authenticate_password, create_api_key, create_user
@@ -16,6 +16,7 @@ from api.auth.security import AuthError, issue_token
 from api.auth.sessions import COOKIE_NAME, AuthConfig, auth_config, refuse_cross_site, unauthorized
 from api.deps import ActorDep, EngineDep, SessionDep
 from api.schemas import ApiKeyOut, NewApiKeyOut, TokenOut, UserOut
+from models.names import FEED_MERCHANT
 from models.tables import ApiKey, User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -37,6 +38,13 @@ class NewApiKey(BaseModel):
     name: str = Field(min_length=1, max_length=128)
     role: str = "machine"
     owner: str | None = Field(default=None, pattern=USERNAME_PATTERN)
+    merchant_ids: list[
+        Annotated[str, StringConstraints(pattern=USERNAME_PATTERN, max_length=128)]
+    ] = Field(
+        default=[FEED_MERCHANT],
+        max_length=100,
+        description="a machine key posts signals for, and sees the ideas of, these merchants",
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -153,7 +161,9 @@ def list_keys(_: AdminDep, s: SessionDep) -> Any:
 def add_key(body: NewApiKey, who: AdminDep, engine: EngineDep) -> Any:
     """A new API key; the clear `key` is in this answer only."""
     try:
-        row, clear = create_api_key(engine, body.name, body.role, body.owner or body.name, who.user)
+        row, clear = create_api_key(
+            engine, body.name, body.role, body.owner or body.name, who.user, body.merchant_ids
+        )
     except ValueError as err:
         raise HTTPException(422, str(err)) from err
     return NewApiKeyOut(**row.model_dump(), key=clear)

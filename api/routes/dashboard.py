@@ -17,19 +17,21 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.auth import Actor
-from api.deps import ActorDep, EngineDep, SessionDep
-from api.leadtimes import LeadTimes, cached_leadtimes
+from api.deps import ActorDep, EngineDep, SessionDep, idea_scope, scoped_idea_ids
+from api.leadtimes import LeadTimes, cached_leadtimes, compute_leadtimes
 from api.live import ChangeFeed
 from api.schemas import Health
-from models.tables import Trend
 
 router = APIRouter(tags=["dashboard"])
 
 
 @router.get("/leadtimes", response_model=LeadTimes)
 def leadtimes(who: ActorDep, engine: EngineDep) -> Any:
-    """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage."""
-    return cached_leadtimes(engine)
+    """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage,
+    over the ideas the caller may see (as `GET /ideas`; a machine key: its merchants')."""
+    with Session(engine) as s:
+        ids = scoped_idea_ids(s, who)
+    return cached_leadtimes(engine) if ids is None else compute_leadtimes(engine, ids)
 
 
 @router.get("/healthz", response_model=Health)
@@ -40,7 +42,7 @@ def healthz(s: SessionDep) -> Any:
 
 def _own_ideas(engine: Engine, who: Actor) -> set[int]:
     with Session(engine) as s:
-        return {t for t in s.exec(select(Trend.id).where(Trend.merchant_id == who.user)) if t}
+        return set(scoped_idea_ids(s, who) or [])
 
 
 @router.get(
@@ -50,9 +52,10 @@ def _own_ideas(engine: Engine, who: Actor) -> set[int]:
 )
 async def events(request: Request, who: ActorDep, engine: EngineDep) -> StreamingResponse:
     """Server-sent events: `change` with the ids of ideas whose state changed (a merchant hears
-    of their own ideas only)."""
+    of their own ideas only, a machine key of its merchants' ideas)."""
     feed: ChangeFeed = request.app.state.feed
-    mine = await run_in_threadpool(_own_ideas, engine, who) if who.role == "merchant" else None
+    scoped = idea_scope(who) is not None
+    mine = await run_in_threadpool(_own_ideas, engine, who) if scoped else None
 
     async def stream() -> AsyncIterator[str]:
         yield "retry: 2000\n: connected\n\n"

@@ -56,7 +56,7 @@ async def test_password_flow_token_and_me(anonymous_api: httpx.AsyncClient, engi
     create_user(engine, name, "merchant", TEST_PASSWORD)
     token = await _token(anonymous_api, name)
     me = await anonymous_api.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
-    assert me.json() == {"user": name, "role": "merchant", "via": "token"}
+    assert me.json() == {"user": name, "role": "merchant", "via": "token", "merchant_ids": []}
     bad = await anonymous_api.post(
         "/auth/token", data={"username": name, "password": "wrong-password"}
     )
@@ -155,7 +155,7 @@ async def test_cookie_login_logout_and_bearer_wins(
     assert "samesite=lax" in cookie.lower()
     assert anonymous_api.cookies.get(COOKIE_NAME)
     me = (await anonymous_api.get("/auth/me")).json()
-    assert me == {"user": name, "role": "merchant", "via": "cookie"}
+    assert me == {"user": name, "role": "merchant", "via": "cookie", "merchant_ids": []}
     planner = auth_headers("cookie-planner", "planner")
     assert (await anonymous_api.get("/auth/me", headers=planner)).json()["user"] == "cookie-planner"
     for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
@@ -190,7 +190,12 @@ async def test_api_keys_shown_once_stored_hashed_and_revocable(
         row = s.get(ApiKey, key_id)
     assert row is not None and key not in row.key_hash and len(row.key_hash) == 64
     me = (await anonymous_api.get("/auth/me", headers={"X-API-Key": key})).json()
-    assert me == {"user": "factory-mes", "role": "machine", "via": "api-key"}
+    assert me == {
+        "user": "factory-mes",
+        "role": "machine",
+        "via": "api-key",
+        "merchant_ids": ["trend-feed"],  # the default binding
+    }
     r = await anonymous_api.post(
         "/auth/api-keys", json={"name": "root", "role": "admin"}, headers=admin
     )
