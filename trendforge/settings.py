@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     road_graph_osm: Path | None = Field(
         default=None, description="OpenStreetMap XML extract for travel times (else straight line)"
     )
-    max_upload_bytes: int = 50_000_000
+    max_upload_bytes: int = Field(default=50_000_000, description="POST /ideas/upload's body")
+    max_body_bytes: int = Field(
+        default=2_000_000, ge=1024, description="Every other request body (413 above it)"
+    )
     variant_count: int = Field(default=36, ge=1, le=200)
     pipeline: dict[str, Any] = Field(
         default_factory=dict,

@@ -121,6 +121,7 @@ def api_settings_of(
         virality_threshold=settings.virality_threshold,
         temporal_ui_url=temporal_ui_url,
         max_upload_bytes=settings.max_upload_bytes,
+        max_body_bytes=settings.max_body_bytes,
         token_ttl_minutes=settings.token_ttl_minutes,
         cookie_secure=settings.cookie_secure,
         login_max_failures=settings.login_max_failures,
