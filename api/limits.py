@@ -78,10 +78,12 @@ async def too_large(send: Send, limit: int) -> None:
 
 
 # The pages load scripts and styles from /static only (model-viewer is vendored there) and use
-# inline style attributes (bars, legends); model-viewer reads meshes with fetch and makes blob:
-# textures. Swagger UI and ReDoc (/docs, /redoc) load from their CDN with an inline script.
+# inline style attributes (bars, legends); model-viewer reads meshes with fetch, makes blob:
+# textures and compiles WebAssembly ('wasm-unsafe-eval' allows that, not JavaScript eval).
+# Swagger UI and ReDoc (/docs, /redoc) load from their CDN with an inline script.
 PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; connect-src 'self' blob: data:; worker-src 'self' blob:; "
     "font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
