@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 
 from api.auth import AuthConfig, LoginThrottle
+from api.auth.throttle import trusted_networks
 from api.limits import BodyLimit, SecurityHeaders, install_clipped_validation_errors
 from api.live import ChangeFeed, RequestTiming, metrics_registry
 from api.problems import install_problem_answers
@@ -58,6 +59,7 @@ def create_app(
         token_ttl_minutes=settings.token_ttl_minutes,
         cookie_secure=settings.cookie_secure,
         throttle=LoginThrottle(settings.login_max_failures, settings.login_window_s),
+        trusted_proxies=trusted_networks(settings.trusted_proxies),
     )
     state.templates = make_templates(settings.temporal_ui_url)
     state.dashboard = DashboardCache()

@@ -31,3 +31,7 @@ class ApiSettings(BaseModel):
     cookie_secure: bool = False
     login_max_failures: int = 5
     login_window_s: float = 900.0
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses/CIDRs of the proxies whose X-Forwarded-For names the client",
+    )

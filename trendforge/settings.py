@@ -67,6 +67,10 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Failed logins per user name and client before a 429"
     )
     login_window_s: float = Field(default=900, gt=0, description="Window of login_max_failures")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description='Proxies (addresses or CIDRs, JSON list) whose X-Forwarded-For is believed, e.g. ["10.0.0.5"]',
+    )
     admin_user: str | None = Field(default=None, description="First admin, created at start")
     admin_password: SecretStr | None = None
 

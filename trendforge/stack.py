@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from sqlalchemy.engine import Engine
@@ -83,11 +84,7 @@ async def running_stack(
         if api:
             api_settings = api_settings_of(settings, stack.temporal_ui_url, config)
             app = create_app(api_settings, engine=engine, client=client)
-            server = _Server(
-                uvicorn.Config(
-                    app, host=settings.api_host, port=settings.api_port, log_level="warning"
-                )
-            )
+            server = _Server(api_server_config(app, settings.api_host, settings.api_port))
             tasks.append(asyncio.create_task(server.serve()))
             while not server.started:
                 if tasks[-1].done():
@@ -104,6 +101,13 @@ async def running_stack(
                 if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError):
                     log.warning("stack component stopped with %r", r)
             engine.dispose()
+
+
+def api_server_config(app: Any, host: str, port: int) -> uvicorn.Config:
+    """How the stack serves the API. uvicorn's own proxy headers are off: by default it believes
+    X-Forwarded-For from 127.0.0.1, which let anyone on the host pick the address the login
+    throttle counts; the app believes it from TRENDFORGE_TRUSTED_PROXIES only."""
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def api_settings_of(
@@ -126,6 +130,7 @@ def api_settings_of(
         cookie_secure=settings.cookie_secure,
         login_max_failures=settings.login_max_failures,
         login_window_s=settings.login_window_s,
+        trusted_proxies=settings.trusted_proxies,
     )
 
 

@@ -17,9 +17,12 @@ Browser sessions: a cookie is sent by the browser on its own, so a state-changin
 the session that the pages put in `<meta name="csrf-token">` and `app.js` sends back; a request
 that the browser marks as cross-site (`Sec-Fetch-Site`, or an `Origin` of another host) is
 refused, the login and logout forms included. Bearer tokens and API keys are not sent by
-browsers on their own and need neither. Failed logins are throttled per user name and client
-address (`LoginThrottle`): after `login_max_failures` failures in `login_window_s` the next
-attempt, right password or not, is a 429 with `Retry-After`.
+browsers on their own and need neither. Failed logins are throttled as OWASP advises
+(`LoginThrottle`): after `login_max_failures` failures for one user name from one address in
+`login_window_s` the next attempt for it from there, right password or not, is a 429 with
+`Retry-After`; after 10 times that from one address over any names, a wrong password from it
+is a 429 while a right one still logs in. The address is the TCP peer, or the right-most
+untrusted `X-Forwarded-For` entry when the peer is one of `trusted_proxies` (none by default).
 
 Decision table (A = allowed, own = only the merchant who owns the idea, - = 403, anonymous is
 401 everywhere except the public rows; admin is allowed everywhere):

@@ -13,7 +13,14 @@ from sqlmodel import col, select
 from api.auth import Actor, admin_only, authenticate_password, create_api_key, create_user
 from api.auth.accounts import MIN_PASSWORD_CHARS, USERNAME_PATTERN, revoke_api_key
 from api.auth.security import AuthError, issue_token
-from api.auth.sessions import COOKIE_NAME, AuthConfig, auth_config, refuse_cross_site, unauthorized
+from api.auth.sessions import (
+    COOKIE_NAME,
+    AuthConfig,
+    auth_config,
+    refuse_cross_site,
+    request_address,
+    unauthorized,
+)
 from api.deps import ActorDep, EngineDep, SessionDep
 from api.schemas import ApiKeyOut, NewApiKeyOut, TokenOut, UserOut
 from models.names import FEED_MERCHANT
@@ -57,25 +64,34 @@ def _safe_next(target: str | None) -> str:
 def _login(
     request: Request, engine: EngineDep, username: str, password: str
 ) -> tuple[AuthConfig, User]:
-    """The user of a right password, unless cross-site or throttled (429 with Retry-After)."""
+    """The user of a right password, unless cross-site or throttled (429 with Retry-After): a
+    name locked from this address is refused unchecked; an address over its (slower) limit
+    gets 429 for a wrong password only, so a right one for another account still logs in."""
     cfg = auth_config(request)
     refuse_cross_site(request, "logins")
-    client = request.client.host if request.client else "?"
-    wait = cfg.throttle.retry_after(username, client)
+    client = request_address(request)
+    wait = cfg.throttle.account_wait(username, client)
     if wait > 0:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            f"too many failed logins for '{username}' from here: try again in "
-            + (f"{wait:.0f} s" if wait < 120 else f"{wait / 60:.0f} min"),
-            {"Retry-After": str(int(wait) + 1)},
-        )
+        raise _throttled(f"too many failed logins for '{username}' from here", wait)
     try:
         user = authenticate_password(engine, username, password)
     except AuthError as err:
         cfg.throttle.failed(username, client)
+        wait = cfg.throttle.address_wait(client)
+        if wait > 0:
+            raise _throttled("too many failed logins from this address", wait) from err
         raise unauthorized(str(err), error="invalid_grant") from err
     cfg.throttle.succeeded(username, client)
     return cfg, user
+
+
+def _throttled(reason: str, wait: float) -> HTTPException:
+    after = f"{wait:.0f} s" if wait < 120 else f"{wait / 60:.0f} min"
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        f"{reason}: try again in {after}",
+        {"Retry-After": str(int(wait) + 1)},
+    )
 
 
 @router.post("/token", response_model=TokenOut, responses=REFUSED)
