@@ -194,6 +194,8 @@ class UserBase(SQLModel):
     role: str = Field(max_length=16)
     active: bool = True
     created_at: Timestamp = stamp()
+    # bumped by deactivation, a role change or a password reset: older sessions stop working
+    session_epoch: int = 0
 
 
 class ApiKeyBase(SQLModel):

@@ -10,7 +10,11 @@ JWT (HS256, signed with `TRENDFORGE_JWT_SECRET` or a secret generated once under
 Machines send `X-API-Key: tfk_<prefix>_<secret>`; keys are made by an admin, shown once, stored
 as a SHA-256 hash and revocable. Precedence: `Authorization: Bearer` > `X-API-Key` > cookie.
 The role is read from the database on every request, so a role change or a deactivated user
-takes effect at once; a revoked key is refused at once.
+takes effect at once; a revoked key is refused at once. Sessions end on the server: a token
+carries its id (`jti`) and the user's session epoch; logout records the cookie's id as revoked
+(`RevokedSession`, kept until it expires), and deactivation, a role change or a password reset
+(`PATCH /auth/users/{name}`, `trendforge users ...`) moves the epoch on, so every older token
+of that user is refused. User names are compared case-insensitively.
 
 Browser sessions: a cookie is sent by the browser on its own, so a state-changing request
 (POST/PUT/PATCH/DELETE) authenticated by the cookie must also carry `X-CSRF-Token`, an HMAC of
@@ -33,7 +37,7 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 |   /metrics, /login, /static             |      |          |         |        |         |
 | POST /auth/token, /auth/login, /logout  | A    | A        | A       | A      | A       |
 | GET /auth/me                            | 401  | A        | A       | A      | A       |
-| /auth/users, /auth/api-keys (all)       | 401  | -        | -       | -      | -       |
+| /auth/users[/{name}], /auth/api-keys    | 401  | -        | -       | -      | -       |
 | POST /ideas, /ideas/upload              | 401  | own id   | -       | -      | -       |
 | GET /ideas                              | 401  | own only | A       | A      | -       |
 | GET /ideas/{id}[/variants, assets,      | 401  | own      | A       | A      | -       |

@@ -15,8 +15,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, OAuth2PasswordBearer
 
-from api.auth.accounts import Actor, key_actor, user_actor
-from api.auth.security import AuthError, csrf_token, token_subject
+from api.auth.accounts import Actor, key_actor, session_actor
+from api.auth.security import AuthError, csrf_token, token_claims
 from api.auth.throttle import LoginThrottle, Network, client_address
 from api.state import app_engine
 
@@ -74,7 +74,7 @@ def unauthorized(reason: str, error: str = "invalid_token") -> HTTPException:
 
 def _token_actor(request: Request, cfg: AuthConfig, token: str, via: str) -> Actor:
     try:
-        return user_actor(app_engine(request), token_subject(cfg.secret, token), via)
+        return session_actor(app_engine(request), token_claims(cfg.secret, token), via)
     except AuthError as err:
         raise unauthorized(str(err)) from err
 

@@ -3,6 +3,7 @@ API keys."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
@@ -11,8 +12,14 @@ from pydantic import BaseModel, Field, StringConstraints
 from sqlmodel import col, select
 
 from api.auth import Actor, admin_only, authenticate_password, create_api_key, create_user
-from api.auth.accounts import MIN_PASSWORD_CHARS, USERNAME_PATTERN, revoke_api_key
-from api.auth.security import AuthError, issue_token
+from api.auth.accounts import (
+    MIN_PASSWORD_CHARS,
+    USERNAME_PATTERN,
+    revoke_api_key,
+    revoke_session,
+    update_user,
+)
+from api.auth.security import AuthError, issue_token, token_claims
 from api.auth.sessions import (
     COOKIE_NAME,
     AuthConfig,
@@ -23,6 +30,7 @@ from api.auth.sessions import (
 )
 from api.deps import ActorDep, EngineDep, SessionDep
 from api.schemas import ApiKeyOut, NewApiKeyOut, TokenOut, UserOut
+from api.state import app_engine
 from models.names import FEED_MERCHANT
 from models.tables import ApiKey, User
 
@@ -103,7 +111,9 @@ def token(
 ) -> Any:
     """OAuth2 password flow: form username + password -> a bearer JWT."""
     cfg, user = _login(request, engine, username, password)
-    jwt_ = issue_token(cfg.secret, user.username, user.role, cfg.token_ttl_minutes)
+    jwt_ = issue_token(
+        cfg.secret, user.username, user.role, cfg.token_ttl_minutes, user.session_epoch
+    )
     return TokenOut(
         access_token=jwt_,
         token_type="bearer",
@@ -122,7 +132,9 @@ def browser_login(
 ) -> RedirectResponse:
     """The login form: sets the HttpOnly tf_session cookie and redirects (303) to `next`."""
     cfg, user = _login(request, engine, username, password)
-    jwt_ = issue_token(cfg.secret, user.username, user.role, cfg.token_ttl_minutes)
+    jwt_ = issue_token(
+        cfg.secret, user.username, user.role, cfg.token_ttl_minutes, user.session_epoch
+    )
     out = RedirectResponse(_safe_next(next), status_code=303)
     out.set_cookie(
         COOKIE_NAME,
@@ -140,8 +152,14 @@ def browser_login(
 def logout(
     request: Request, next: Annotated[str | None, Form(max_length=2000)] = None
 ) -> RedirectResponse:
-    """Clears the session cookie and redirects (303) to `next` or /."""
+    """Ends the browser session on the server (its cookie is refused from now on, also when
+    replayed), clears the cookie and redirects (303) to `next` or /. Bearer tokens are the
+    client's to drop; an admin's change to the user revokes those too."""
     refuse_cross_site(request)
+    cookie = request.cookies.get(COOKIE_NAME)
+    if cookie:
+        with contextlib.suppress(AuthError):  # an expired or forged token needs no revoking
+            revoke_session(app_engine(request), token_claims(auth_config(request).secret, cookie))
     out = RedirectResponse(_safe_next(next), status_code=303)
     out.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
     return out
@@ -166,6 +184,36 @@ def add_user(body: NewUser, _: AdminDep, engine: EngineDep) -> Any:
     except ValueError as err:
         code = 409 if "already exists" in str(err) else 422
         raise HTTPException(code, str(err)) from err
+
+
+class UserChange(BaseModel):
+    """What an admin changes about a user; every change ends the user's sessions."""
+
+    role: str | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_CHARS, max_length=1024)
+
+
+@router.patch(
+    "/users/{username}",
+    response_model=UserOut,
+    responses={404: {"description": "no such user"}, 409: {"description": "your own account"}},
+)
+def change_user(username: str, body: UserChange, who: AdminDep, engine: EngineDep) -> Any:
+    """Deactivate or reactivate a user, change their role or reset their password; each change
+    revokes the sessions they have (their tokens and cookies get 401)."""
+    demoted = body.role not in (None, "admin") or body.active is False
+    if username.lower() == who.user.lower() and demoted:
+        raise HTTPException(409, "an admin cannot deactivate or demote their own account")
+    try:
+        user = update_user(
+            engine, username, role=body.role, active=body.active, password=body.password
+        )
+    except ValueError as err:
+        raise HTTPException(422, str(err)) from err
+    if user is None:
+        raise HTTPException(404, f"user '{username}' does not exist")
+    return user
 
 
 @router.get("/api-keys", response_model=list[ApiKeyOut])

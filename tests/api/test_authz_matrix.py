@@ -53,6 +53,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/auth/me"): ANYONE,
     ("GET", "/auth/users"): ADMIN,
     ("POST", "/auth/users"): ADMIN,
+    ("PATCH", "/auth/users/{username}"): ADMIN,
     ("GET", "/auth/api-keys"): ADMIN,
     ("POST", "/auth/api-keys"): ADMIN,
     ("DELETE", "/auth/api-keys/{key_id}"): ADMIN,
@@ -128,6 +129,7 @@ class World:
             "run_id": self.run_id,
             "supplier_id": self.supplier_id,
             "key_id": key_id,
+            "username": "mx-viewer",  # PATCHed with no change: its sessions stay
         }
 
 
@@ -187,6 +189,7 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
             }
         },
         ("POST", "/auth/api-keys"): {"json": {"name": "feed", "role": "machine"}},
+        ("PATCH", "/auth/users/{username}"): {"json": {"active": True}},
         ("POST", "/ideas"): {
             "json": {"text": f"matrix {uuid.uuid4().hex[:6]}", "merchant_id": merchant}
         },
