@@ -33,7 +33,8 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 
 | route                                   | anon | merchant | planner | viewer | machine |
 | --------------------------------------- | ---- | -------- | ------- | ------ | ------- |
-| GET /healthz, /docs, /redoc, /openapi,  | A    | A        | A       | A      | A       |
+| GET /healthz, /readyz, /docs, /redoc,   | A    | A        | A       | A      | A       |
+|   /openapi.json                         |      |          |         |        |         |
 |   /metrics, /login, /static             |      |          |         |        |         |
 | POST /auth/token, /auth/login, /logout  | A    | A        | A       | A      | A       |
 | GET /auth/me                            | 401  | A        | A       | A      | A       |

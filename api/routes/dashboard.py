@@ -8,19 +8,29 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from temporalio.service import RPCError
 
 from api.auth import Actor
-from api.deps import ActorDep, EngineDep, SessionDep, idea_scope, scoped_idea_ids
+from api.deps import (
+    ActorDep,
+    EngineDep,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+    idea_scope,
+    scoped_idea_ids,
+)
 from api.leadtimes import LeadTimes, cached_leadtimes, compute_leadtimes
 from api.live import ChangeFeed
-from api.schemas import Health
+from api.schemas import Health, QueueReadiness, Readiness
+from services.temporal import live_pollers
 
 router = APIRouter(tags=["dashboard"])
 
@@ -36,8 +46,40 @@ def leadtimes(who: ActorDep, engine: EngineDep) -> Any:
 
 @router.get("/healthz", response_model=Health)
 def healthz(s: SessionDep) -> Any:
+    """Liveness: the API answers and reaches its database (workers are /readyz's business)."""
     s.exec(select(1)).one()
     return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "a task queue has no worker"}},
+)
+async def readyz(settings: SettingsDep, temporal: TemporalDep) -> Any:
+    """Readiness: every task queue has live pollers (Temporal's DescribeTaskQueue) -- the light
+    queue for workflow and activity tasks, the CPU queue for activity tasks; 503 when one has
+    none (its stage is stuck until a worker comes back) or Temporal does not answer."""
+    wanted = (
+        (settings.task_queue, "workflows and light activities", ("workflow", "activity")),
+        (settings.pipeline.cpu_task_queue, "mesh and scheduling work", ("activity",)),
+    )
+    queues = []
+    try:
+        client = await temporal.client()
+        for name, role, kinds in wanted:
+            pollers = {k: await live_pollers(client, name, k) for k in kinds}
+            ready = all(pollers.values())
+            queues.append(QueueReadiness(queue=name, role=role, pollers=pollers, ready=ready))
+    except (HTTPException, RPCError) as err:
+        reason = err.detail if isinstance(err, HTTPException) else err.message
+        body = Readiness(status=f"not ready: Temporal does not answer ({reason})", queues=queues)
+        return JSONResponse(body.model_dump(), status_code=503)
+    idle = [q.queue for q in queues if not q.ready]
+    if idle:
+        body = Readiness(status=f"not ready: no worker polls {', '.join(idle)}", queues=queues)
+        return JSONResponse(body.model_dump(), status_code=503)
+    return Readiness(status="ready", queues=queues)
 
 
 def _own_ideas(engine: Engine, who: Actor) -> set[int]:
