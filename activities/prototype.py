@@ -76,11 +76,13 @@ def run_in_mesh_pool(detail: str, fn: Callable[..., T], *args: Any, **kwargs: An
 
 
 class PrototypeActivities:
-    """Holds the database engine and the files folder (the prototype's STL, 3MF and G-code)."""
+    """Holds the database engine, the files folder (the prototype's STL, 3MF and G-code) and
+    whether pymeshfix (the optional GPL extra) may close what the default repair cannot."""
 
-    def __init__(self, engine: Engine, files_dir: Path) -> None:
+    def __init__(self, engine: Engine, files_dir: Path, gpl_repair: bool = False) -> None:
         self.engine = engine
         self.files_dir = Path(files_dir)
+        self.gpl_repair = gpl_repair
 
     @activity.defn(name=Act.prepare_prototype)
     @domain_errors
@@ -104,6 +106,7 @@ class PrototypeActivities:
                 stem=f"trend-{req.trend_id}-v{req.variant_id}",
                 units="mm",  # our own variants are in millimetres, however small
                 use_slicer=req.use_slicer,
+                gpl_repair=self.gpl_repair,
             )
             insert_once(self.engine, prototype_row(req, report))
             row = self._stored(req.workflow_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         default=None, description="OpenStreetMap XML extract for travel times (else straight line)"
     )
     max_upload_bytes: int = Field(default=50_000_000, description="POST /ideas/upload's body")
+    mesh_repair: Literal["trimesh", "pymeshfix"] = Field(
+        default="trimesh",
+        description="pymeshfix closes what trimesh cannot; needs trendforge[gpl-repair] (AGPL-3.0)",
+    )
     max_body_bytes: int = Field(
         default=2_000_000, ge=1024, description="Every other request body (413 above it)"
     )
