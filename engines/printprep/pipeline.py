@@ -25,7 +25,13 @@ from .orient import (
     score_pose,
     too_big_reason,
 )
-from .profiles import PrinterProfile, material_profile, printer_profile, target_size
+from .profiles import (
+    SLICER_PROFILE,
+    PrinterProfile,
+    material_profile,
+    printer_profile,
+    target_size,
+)
 from .repair import repair_mesh
 from .slicer import SlicerRun, run_prusa_slicer
 from .slicing import estimate_print, slice_layers
@@ -128,7 +134,8 @@ def prepare(
 
     stage("slice")
     small_mm2 = (2 * machine.nozzle_mm) ** 2
-    stacks = [slice_layers(p, layer_height_mm, small_mm2) for p, _, _ in oriented]
+    first_mm = SLICER_PROFILE.first_layer_height_mm
+    stacks = [slice_layers(p, layer_height_mm, small_mm2, first_mm) for p, _, _ in oriented]
     estimates = [estimate_print(st, machine, filament, infill_fraction) for st in stacks]
     findings += checks.small_feature_findings(stacks[0].small_islands, machine.nozzle_mm)
     clock.lap("slice")

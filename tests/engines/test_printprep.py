@@ -27,7 +27,7 @@ from engines.printprep import (
     load_mesh,
     prepare,
 )
-from engines.printprep.profiles import Material, PrinterProfile
+from engines.printprep.profiles import SLICER_PROFILE, Material, PrinterProfile
 from engines.printprep.repair import mesh_health, repair_mesh
 from engines.printprep.slicer import parse_duration_s
 from engines.printprep.slicing import estimate_print, slice_layers
@@ -404,7 +404,8 @@ def test_estimates_grow_with_size_and_infill(tmp_path: Path) -> None:
 def test_layer_count_follows_height(tmp_path: Path, layer_height_mm: float) -> None:
     report = run(tmp_path, trimesh.creation.box((30, 12, 20)), layer_height_mm=layer_height_mm)
     assert report.dims_mm[2] == pytest.approx(12.0)  # laid on its largest side
-    assert report.layer_count == math.ceil(12 / layer_height_mm - 1e-9)
+    first_mm = SLICER_PROFILE.first_layer_height_mm  # PrusaSlicer's thicker first layer
+    assert report.layer_count == 1 + math.ceil((12 - first_mm) / layer_height_mm - 1e-9)
 
 
 def test_solid_infill_uses_the_part_volume_in_filament(tmp_path: Path) -> None:

