@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,15 @@ import trimesh
 
 from . import checks
 from .errors import UnprintableMesh
-from .fit import UNIT_MM, detect_unit, split_proposal, split_to_fit, unit_findings
+from .fit import (
+    UNIT_MM,
+    UnitChoice,
+    choose_unit,
+    split_proposal,
+    split_to_fit,
+    unit_findings,
+    unit_refusal,
+)
 from .meshio import load_mesh, stl_bytes, threemf_bytes, write_atomic
 from .orient import (
     Pose,
@@ -59,6 +68,7 @@ class PrintPrepReport:
     health_before: dict[str, int | None] = field(default_factory=dict)
     health_after: dict[str, int | None] = field(default_factory=dict)
     unit: str = "mm"
+    unit_note: str = ""  # how the unit was read ("read as inches because ...")
     scale: float = 1.0
     min_wall_mm: float | None = None
     part_paths: list[str] = field(default_factory=list)
@@ -110,19 +120,26 @@ def prepare(
     loaded = load_mesh(mesh_path, max_bytes=max_bytes, max_triangles=max_triangles)
     repair = repair_mesh(loaded)
     findings = checks.mesh_findings(repair)
-    mesh, unit, scale, notes = _scaled(
-        repair.mesh, size_mm, Path(mesh_path).suffix.lower(), loaded.metadata.get("unit"), units
+    mesh, choice, scale, notes = _scaled(
+        repair.mesh,
+        size_mm,
+        Path(mesh_path).suffix.lower(),
+        loaded.metadata.get("unit"),
+        units,
+        machine.build_volume_mm,
     )
     findings += notes
     clock.lap("repair")
 
     stage("orient")
-    pieces = _pieces(mesh, machine, allow_split)
+    with _stating(choice):
+        pieces = _pieces(mesh, machine, allow_split)
     if len(pieces) > 1:
         findings.append(
             checks.finding("split", "warning", f"split into {len(pieces)} pieces to fit")
         )
-    oriented = [_orient(piece, machine) for piece in pieces]
+    with _stating(choice):
+        oriented = [_orient(piece, machine) for piece in pieces]
     placed, pose, as_modelled = oriented[0]
     findings.append(checks.overhang_finding(pose.support_mm2, as_modelled.support_mm2, placed.area))
     findings += checks.bed_contact_findings(placed)
@@ -174,12 +191,24 @@ def prepare(
         slicer_print_time_s=run.print_time_s,
         health_before=repair.before.counts(),
         health_after=repair.after.counts(),
-        unit=unit,
+        unit=choice.unit,
+        unit_note=choice.reason,
         scale=scale,
         min_wall_mm=min_wall_mm if math.isfinite(min_wall_mm) else None,
         part_paths=part_paths,
         timings_s=clock.laps,
     )
+
+
+@contextmanager
+def _stating(choice: UnitChoice) -> Iterator[None]:
+    """Re-raise UnprintableMesh with how the unit was read, when it was a guess."""
+    try:
+        yield
+    except UnprintableMesh as err:
+        if not choice.guessed:
+            raise
+        raise UnprintableMesh(f"{err.reason} ({choice.reason})") from err
 
 
 class _Clock:
@@ -270,17 +299,23 @@ def _scaled(
     suffix: str,
     declared: str | None,
     units: str,
-) -> tuple[trimesh.Trimesh, str, float, list[dict[str, str]]]:
+    build_mm: tuple[float, float, float],
+) -> tuple[trimesh.Trimesh, UnitChoice, float, list[dict[str, str]]]:
     """Convert to mm (unit read or guessed), then scale the longest side to target_size_mm."""
-    longest = float(max(mesh.extents))
-    unit = detect_unit(longest, suffix, declared, units)
-    notes = unit_findings(longest, unit, declared, units)
-    longest_mm = longest * UNIT_MM[unit]
-    scale = target_size_mm / longest if target_size_mm is not None else UNIT_MM[unit]
+    extents = tuple(float(e) for e in mesh.extents)
+    longest = max(extents)
+    choice = choose_unit((extents[0], extents[1], extents[2]), suffix, declared, units, build_mm)
+    notes = unit_findings(choice, longest)
+    if target_size_mm is None:
+        refusal = unit_refusal(choice, longest, build_mm)
+        if refusal is not None:
+            raise UnprintableMesh(refusal)
+    longest_mm = longest * UNIT_MM[choice.unit]
+    scale = target_size_mm / longest if target_size_mm is not None else UNIT_MM[choice.unit]
     if scale != 1.0:
         mesh = mesh.copy()
         mesh.apply_scale(scale)
-    return mesh, unit, scale, notes + checks.scale_findings(longest_mm, scale, target_size_mm)
+    return mesh, choice, scale, notes + checks.scale_findings(longest_mm, scale, target_size_mm)
 
 
 def _dims_mm(mesh: trimesh.Trimesh) -> tuple[float, float, float]:
