@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,9 @@ class PrintPrepReport:
     min_wall_mm: float | None = None
     part_paths: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
+    status: str = "ready"  # "unprintable": times and filament are 0, not an estimate
+    reason: str | None = None  # why it will not print (status "unprintable")
+    fix: str | None = None  # what would make it print
 
 
 class QueueProgress:
@@ -164,13 +167,19 @@ def prepare(
     write_atomic(threemf, threemf_bytes(placed, meta))
     part_paths = _export_parts([p for p, _, _ in oriented], out, stem) if len(pieces) > 1 else []
     clock.lap("export")
-    run = (
-        run_prusa_slicer(
+    verdict = checks.verdict(findings, dims_mm, min_wall_mm, machine)
+    if verdict is not None:
+        run = SlicerRun(None, None, "not sliced: the findings say the part will not print")
+        estimates = [
+            replace(e, print_time_s=0.0, filament_mm3=0.0, filament_m=0.0, filament_g=0.0)
+            for e in estimates
+        ]
+    elif use_slicer:
+        run = run_prusa_slicer(
             stl, out / f"{stem}.gcode", machine, filament, layer_height_mm, infill_fraction
         )
-        if use_slicer
-        else SlicerRun(None, None, "external slicer not requested; times are geometric estimates")
-    )
+    else:
+        run = SlicerRun(None, None, "external slicer not requested; times are geometric estimates")
     findings.append(checks.finding("slicer", run.severity, run.note))
 
     return PrintPrepReport(
@@ -197,6 +206,9 @@ def prepare(
         min_wall_mm=min_wall_mm if math.isfinite(min_wall_mm) else None,
         part_paths=part_paths,
         timings_s=clock.laps,
+        status="ready" if verdict is None else "unprintable",
+        reason=None if verdict is None else verdict[0],
+        fix=None if verdict is None else verdict[1],
     )
 
 

@@ -1,4 +1,4 @@
-"""Units: an explicit choice, a stated guess, mm preferred when it fits, refusals with advice."""
+"""Units (explicit choice, stated guess, mm preferred, refusals) and honest outcomes."""
 
 from __future__ import annotations
 
@@ -79,3 +79,18 @@ def test_unknown_units_are_value_errors() -> None:
     with pytest.raises(ValueError, match="unknown unit"):
         choose_unit((1.0, 1.0, 1.0), ".stl", None, "furlong")
     assert detect_unit(40.0, ".stl", None, "auto") == "mm"  # the design engine's call
+
+
+def test_a_part_that_will_not_print_is_unprintable_with_reason_and_fix(tmp_path: Path) -> None:
+    report = run(tmp_path, (40.0, 30.0, 0.5), units="mm")  # a 0.5 mm sheet
+    assert report.status == "unprintable"
+    assert report.reason is not None and "0.50 mm thick" in report.reason
+    assert report.fix is not None and "scale it by 1.60" in report.fix
+    assert report.print_time_s == 0.0 and report.filament_g == 0.0  # no estimate
+    assert report.gcode_path is None
+
+
+def test_a_printable_part_is_ready_with_an_estimate(tmp_path: Path) -> None:
+    report = run(tmp_path, (40.0, 30.0, 10.0), units="mm")
+    assert report.status == "ready" and report.reason is None and report.fix is None
+    assert report.print_time_s > 0 and report.filament_g > 0
