@@ -62,14 +62,14 @@ class PrintSettings:
     """
 
     profile: SlicerProfile = SLICER_PROFILE
-    acceleration_mm_s2: float = 1500.0
-    layer_change_s: float = 0.3
-    island_travel_s: float = 0.3
-    loop_travel_s: float = 0.1
-    travel_factor: float = 0.7
-    infill_length_factor: float = 1.0
+    acceleration_mm_s2: float = 4520.0892
+    layer_change_s: float = 0.8231
+    island_travel_s: float = 0.1879
+    loop_travel_s: float = 0.8548
+    travel_factor: float = 3.0
+    infill_length_factor: float = 1.3092
     start_s: float = 0.0
-    flow_factor: float = 1.0
+    flow_factor: float = 1.0312
 
 
 @dataclass(frozen=True)
