@@ -62,7 +62,7 @@ class PrintSettings:
     """
 
     profile: SlicerProfile = SLICER_PROFILE
-    acceleration_mm_s2: float = 4520.0892
+    acceleration_mm_s2: float = 4520.3725
     layer_change_s: float = 0.8231
     island_travel_s: float = 0.1879
     loop_travel_s: float = 0.8548
@@ -330,10 +330,11 @@ def layer_times(
     first_speed = np.where(first, p.first_layer_speed_mm_s, np.nan)
     top_mm = top_area / top_space
     solid_mm = (solid_area - top_area) / space
-    infill_mm = covered * infill_fraction / space * s.infill_length_factor
+    infill_mm = covered * infill_fraction / space  # the pattern's volume is set by density
+    path_mm = infill_mm * s.infill_length_factor  # its path (anchors, crossings) is longer
     skin_s = lines_s(top_mm, np.where(first, first_speed, p.top_solid_infill_speed_mm_s))
     skin_s += lines_s(solid_mm, np.where(first, first_speed, p.solid_infill_speed_mm_s))
-    infill_s = lines_s(infill_mm, np.where(first, first_speed, p.infill_speed_mm_s))
+    infill_s = lines_s(path_mm, np.where(first, first_speed, p.infill_speed_mm_s))
     skirt_mm = np.where(first, _skirt_mm(layers, n, p), 0.0)
     skirt_s = skirt_mm / p.first_layer_speed_mm_s
 
@@ -346,7 +347,7 @@ def layer_times(
         + s.loop_travel_s * np.maximum(loops - layers.islands, 0)
         + travel_mm / p.travel_speed_mm_s
     )
-    extruded = wall_mm + top_mm + solid_mm + infill_mm + skirt_mm
+    extruded = wall_mm + top_mm + solid_mm + path_mm + skirt_mm
     volume = (wall_mm + solid_mm + infill_mm + skirt_mm) * space * h + top_mm * top_space * h
     return LayerTimes(
         extrude_s=wall_s + skin_s + infill_s + skirt_s,
