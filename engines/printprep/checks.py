@@ -175,11 +175,16 @@ def _defect_findings(repair: RepairResult) -> list[Finding]:
 def wall_thickness_mm(
     mesh: trimesh.Trimesh, reach_mm: float, samples: int = WALL_SAMPLES
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Local wall thickness (mm, inf beyond reach) by inward rays from area-sampled points."""
+    """Local wall thickness (mm, inf beyond reach) by inward rays from area-sampled points.
+
+    Only the far side of a wall counts (a face turned against the start), so the acute
+    rim of a cone or pyramid is not mistaken for a thin wall.
+    """
     points, face = trimesh.sample.sample_surface(mesh, samples, seed=0)
     normals = np.asarray(mesh.face_normals)[face]
     start = points - normals * 1e-6
-    return first_hit_mm(mesh, start, -normals, reach_mm, skip_faces=face), face
+    hit = first_hit_mm(mesh, start, -normals, reach_mm, skip_faces=face, facing=normals)
+    return hit, face
 
 
 def wall_findings(mesh: trimesh.Trimesh, nozzle_mm: float) -> tuple[list[Finding], float]:

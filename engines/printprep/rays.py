@@ -123,12 +123,23 @@ def first_hit_mm(
     directions: np.ndarray,
     max_mm: np.ndarray | float,
     skip_faces: np.ndarray | None = None,
+    facing: np.ndarray | None = None,
+    min_opposition: float = 0.9,
 ) -> np.ndarray:
-    """Distance (mm) along unit directions to the first triangle within max_mm; inf if none."""
+    """Distance (mm) along unit directions to the first triangle within max_mm; inf if none.
+
+    With facing (one unit normal per ray), only triangles whose normal opposes it (dot at
+    most -min_opposition, the far side of a wall) count, not the sides of a wedge-shaped
+    edge.
+    """
     limit = np.broadcast_to(np.asarray(max_mm, dtype=np.float64), (len(origins),))
     ray, face = candidate_pairs(mesh, origins, limit)
     if skip_faces is not None:
         keep = face != skip_faces[ray]
+        ray, face = ray[keep], face[keep]
+    if facing is not None:
+        normals = np.asarray(mesh.face_normals)
+        keep = np.einsum("ij,ij->i", normals[face], facing[ray]) <= -min_opposition
         ray, face = ray[keep], face[keep]
     out = np.full(len(origins), np.inf)
     tri = np.asarray(mesh.triangles)

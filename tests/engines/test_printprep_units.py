@@ -94,3 +94,17 @@ def test_a_printable_part_is_ready_with_an_estimate(tmp_path: Path) -> None:
     report = run(tmp_path, (40.0, 30.0, 10.0), units="mm")
     assert report.status == "ready" and report.reason is None and report.fix is None
     assert report.print_time_s > 0 and report.filament_g > 0
+
+
+@pytest.mark.parametrize(
+    "mesh",
+    [trimesh.creation.cone(25, 40, sections=96), trimesh.creation.cone(31.8, 30, sections=4)],
+)
+def test_acute_rims_of_cones_and_pyramids_are_not_thin_walls(
+    tmp_path: Path, mesh: trimesh.Trimesh
+) -> None:
+    path = tmp_path / "cone.stl"
+    mesh.export(path)
+    report = prepare(path, tmp_path / "out", use_slicer=False, units="mm")
+    assert report.status == "ready", report.reason
+    assert not [f for f in report.findings if f["name"] == "thin_wall"]
