@@ -34,8 +34,10 @@ from .orient import (
     score_pose,
     too_big_reason,
 )
+from .plates import Plate, arrange, bodies
 from .profiles import (
     SLICER_PROFILE,
+    Material,
     PrinterProfile,
     material_profile,
     printer_profile,
@@ -73,6 +75,8 @@ class PrintPrepReport:
     min_wall_mm: float | None = None
     part_paths: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
+    plate_paths: list[str] = field(default_factory=list)  # one STL per plate when several
+    plate_count: int = 1
     status: str = "ready"  # "unprintable": times and filament are 0, not an estimate
     reason: str | None = None  # why it will not print (status "unprintable")
     fix: str | None = None  # what would make it print
@@ -136,14 +140,30 @@ def prepare(
 
     stage("orient")
     with _stating(choice):
-        pieces = _pieces(mesh, machine, allow_split)
-    if len(pieces) > 1:
+        pieces, split = _pieces(mesh, machine, allow_split)
+    if split:
         findings.append(
             checks.finding("split", "warning", f"split into {len(pieces)} pieces to fit")
         )
     with _stating(choice):
         oriented = [_orient(piece, machine) for piece in pieces]
-    placed, pose, as_modelled = oriented[0]
+    plates = (
+        arrange([p for p, _, _ in oriented], machine)
+        if len(oriented) > 1
+        else [Plate([0], oriented[0][0])]
+    )
+    if len(oriented) > 1 and not split:
+        findings.append(
+            checks.finding(
+                "plates",
+                "info",
+                f"{len(oriented)} separate objects arranged on {len(plates)} plate(s), "
+                "each laid out to fit the bed",
+            )
+        )
+    placed = plates[0].mesh
+    pose = _summed([pz for _, pz, _ in oriented])
+    as_modelled = _summed([m for _, _, m in oriented])
     findings.append(checks.overhang_finding(pose.support_mm2, as_modelled.support_mm2, placed.area))
     findings += checks.bed_contact_findings(placed)
     dims_mm = _dims_mm(placed)
@@ -165,7 +185,8 @@ def prepare(
     stl, threemf = out / f"{stem}.stl", out / f"{stem}.3mf"
     write_atomic(stl, stl_bytes(placed))
     write_atomic(threemf, threemf_bytes(placed, meta))
-    part_paths = _export_parts([p for p, _, _ in oriented], out, stem) if len(pieces) > 1 else []
+    part_paths = _export_parts([p for p, _, _ in oriented], out, stem) if split else []
+    plate_paths = _export_plates(plates, out, stem) if len(plates) > 1 else []
     clock.lap("export")
     verdict = checks.verdict(findings, dims_mm, min_wall_mm, machine)
     if verdict is not None:
@@ -175,9 +196,10 @@ def prepare(
             for e in estimates
         ]
     elif use_slicer:
-        run = run_prusa_slicer(
-            stl, out / f"{stem}.gcode", machine, filament, layer_height_mm, infill_fraction
-        )
+        run = _slice_plates(
+            [Path(p) for p in plate_paths] or [stl], out, stem, machine, filament,
+            layer_height_mm, infill_fraction,
+        )  # fmt: skip
     else:
         run = SlicerRun(None, None, "external slicer not requested; times are geometric estimates")
     findings.append(checks.finding("slicer", run.severity, run.note))
@@ -205,6 +227,8 @@ def prepare(
         scale=scale,
         min_wall_mm=min_wall_mm if math.isfinite(min_wall_mm) else None,
         part_paths=part_paths,
+        plate_paths=plate_paths,
+        plate_count=len(plates),
         timings_s=clock.laps,
         status="ready" if verdict is None else "unprintable",
         reason=None if verdict is None else verdict[0],
@@ -239,16 +263,79 @@ class _Clock:
 
 def _pieces(
     mesh: trimesh.Trimesh, machine: PrinterProfile, allow_split: bool
-) -> list[trimesh.Trimesh]:
-    """The mesh itself, or planar pieces that fit when it is too big and splitting is allowed."""
+) -> tuple[list[trimesh.Trimesh], bool]:
+    """(pieces, whether any was cut): the mesh, its separate objects, or cut pieces that fit."""
+    if _fits_upright(mesh, machine):
+        return [mesh], False
+    objects = bodies(mesh)
+    out: list[trimesh.Trimesh] = []
+    advice, split = [], False
+    for k, body in enumerate(objects, start=1):
+        if _fits_upright(body, machine):
+            out.append(body)
+        elif allow_split:
+            out += split_to_fit(body, machine)
+            split = True
+        else:
+            poses = [score_pose(body, r) for r in axis_rotations()]
+            name = f"object {k} of {len(objects)}: " if len(objects) > 1 else ""
+            advice.append(
+                f"{name}{too_big_reason(poses, machine)}: {split_proposal(body, machine)}"
+            )
+    if advice:
+        raise UnprintableMesh("; ".join(advice))
+    return out, split
+
+
+def _fits_upright(mesh: trimesh.Trimesh, machine: PrinterProfile) -> bool:
+    """Whether the mesh fits the build volume with some bounding-box side down."""
     x, y, z = (float(e) for e in mesh.extents)
     upright = [(x, y, z), (x, z, y), (y, z, x)]  # each axis up once
-    if any(fit_scale(e, machine.build_volume_mm) >= 1 - 1e-9 for e in upright):
-        return [mesh]
-    if not allow_split:
-        poses = [score_pose(mesh, r) for r in axis_rotations()]
-        raise UnprintableMesh(f"{too_big_reason(poses, machine)}: {split_proposal(mesh, machine)}")
-    return split_to_fit(mesh, machine)
+    return any(fit_scale(e, machine.build_volume_mm) >= 1 - 1e-9 for e in upright)
+
+
+def _summed(poses: list[Pose]) -> Pose:
+    """One pose standing for several objects: support and contact areas (mm²) added."""
+    if len(poses) == 1:
+        return poses[0]
+    return replace(
+        poses[0],
+        support_mm2=sum(p.support_mm2 for p in poses),
+        bed_contact_mm2=sum(p.bed_contact_mm2 for p in poses),
+    )
+
+
+def _export_plates(plates: list[Plate], out: Path, stem: str) -> list[str]:
+    """One binary STL per build plate, objects in place."""
+    paths = []
+    for k, plate in enumerate(plates, start=1):
+        path = out / f"{stem}-plate{k}.stl"
+        write_atomic(path, stl_bytes(plate.mesh))
+        paths.append(str(path))
+    return paths
+
+
+def _slice_plates(
+    stls: list[Path],
+    out: Path,
+    stem: str,
+    machine: PrinterProfile,
+    filament: Material,
+    layer_height_mm: float,
+    infill_fraction: float,
+) -> SlicerRun:
+    """PrusaSlicer on each plate in turn (one process at a time); times (s) added up."""
+    runs = []
+    for k, stl in enumerate(stls, start=1):
+        gcode = out / (f"{stem}.gcode" if len(stls) == 1 else f"{stem}-plate{k}.gcode")
+        run = run_prusa_slicer(stl, gcode, machine, filament, layer_height_mm, infill_fraction)
+        if run.print_time_s is None:
+            return run
+        runs.append(run)
+    if len(runs) == 1:
+        return runs[0]
+    total = sum(r.print_time_s or 0.0 for r in runs)
+    return SlicerRun(runs[0].gcode_path, total, f"sliced {len(runs)} plates with prusa-slicer")
 
 
 def _orient(mesh: trimesh.Trimesh, machine: PrinterProfile) -> tuple[trimesh.Trimesh, Pose, Pose]:
