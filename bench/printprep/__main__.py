@@ -79,6 +79,9 @@ def bench_calibration(work: Path) -> None:
         if run.print_time_s is None:
             print(f"{name:32s} prusa-slicer: {run.note}", flush=True)
             continue
+        if report.status != "ready":
+            print(f"{name:32s} {report.status} (no estimate): {report.reason}", flush=True)
+            continue
         error = error_pct(report.print_time_s, run.print_time_s)
         errors.append(abs(error))
         prepare_s, slice_s = prepare_s + prep, slice_s + sliced
