@@ -42,9 +42,13 @@ async def test_readyz_names_the_queue_without_workers_then_goes_green(
     }
     light, cpu = build_workers(dev_env.client, engine, tmp_path, queue, config.cpu_task_queue)
     async with light:
-        r = await _ready(app)  # the light queue is polled, the CPU queue is not
+        start = time.monotonic()  # a loaded machine takes a moment to send the first polls
+        while time.monotonic() - start < 10:
+            r = await _ready(app)  # the light queue is polled, the CPU queue is not
+            pollers = {q["queue"]: q["pollers"] for q in r.json()["queues"]}
+            if pollers[queue]["workflow"] >= 1 and pollers[queue]["activity"] >= 1:
+                break
         assert r.status_code == 503 and config.cpu_task_queue in r.json()["status"], r.text
-        pollers = {q["queue"]: q["pollers"] for q in r.json()["queues"]}
         assert pollers[queue]["workflow"] >= 1 and pollers[queue]["activity"] >= 1
         assert pollers[config.cpu_task_queue] == {"activity": 0}
         async with cpu:
