@@ -1,0 +1,113 @@
+"""The part model: a design is named, coloured solid parts plus named anchors (mm, Z up,
++X is the front the subject faces). Features attach at anchors; forms compose parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import trimesh
+
+from engines.design.shapes import union
+
+RGB = tuple[int, int, int]
+
+# Anchors a subject model provides (all in the model's own frame). Features and forms use them.
+ANCHORS: tuple[str, ...] = (
+    "head_top",  # top of the head: hats, crowns, horns (normal points up)
+    "face",  # centre of the face on the head's front surface (normal points +X)
+    "eye_l", "eye_r",  # eye centres on the face surface
+    "mouth",  # mouth centre: teeth
+    "cheek_l", "cheek_r",  # blush
+    "neck",  # between head and body: scarf, bow (neck), cape
+    "back",  # centre of the back: wings, cape
+    "hand",  # where a held item goes (front, at chest height)
+    "base",  # bottom centre, where the model stands (normal points down)
+    "ear_l", "ear_r",  # ear roots (a bow on the head sits near one)
+)  # fmt: skip
+
+# Part roles: BODY parts carry the subject, FIXTURE parts make it a product (mug wall, ring,
+# plinth, band), FEATURE parts come from features, DETAIL parts are small surface marks.
+ROLES: tuple[str, ...] = ("body", "fixture", "feature", "detail")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A place on the model: a point, the outward normal there, and the local size (mm)."""
+
+    point: np.ndarray
+    normal: np.ndarray
+    size_mm: float  # the scale of what sits there (head radius for head_top, eye radius ...)
+
+    def moved(self, matrix: np.ndarray) -> Anchor:
+        """This anchor under a 4x4 similarity transform."""
+        p = trimesh.transform_points([self.point], matrix)[0]
+        n = matrix[:3, :3] @ self.normal
+        scale = float(np.cbrt(abs(np.linalg.det(matrix[:3, :3]))))
+        return Anchor(p, n / (np.linalg.norm(n) or 1.0), self.size_mm * scale)
+
+
+@dataclass
+class Part:
+    """One named, coloured, watertight solid of a design."""
+
+    name: str  # "head", "straw hat brim", "mug wall" ...
+    mesh: trimesh.Trimesh
+    colour: RGB
+    role: str = "body"  # one of ROLES
+    material: str | None = None
+
+
+@dataclass
+class Model:
+    """Parts and anchors of one design (or of one subject before a form takes it)."""
+
+    parts: list[Part] = field(default_factory=list)
+    anchors: dict[str, Anchor] = field(default_factory=dict)
+
+    def add(self, name: str, mesh: trimesh.Trimesh, colour: RGB, role: str = "body") -> Part:
+        """Append a part and return it."""
+        part = Part(name, mesh, colour, role)
+        self.parts.append(part)
+        return part
+
+    def transform(self, matrix: np.ndarray) -> Model:
+        """A copy of the model under a 4x4 similarity transform (parts and anchors)."""
+        parts = [
+            Part(p.name, p.mesh.copy().apply_transform(matrix), p.colour, p.role, p.material)
+            for p in self.parts
+        ]
+        return Model(parts, {k: a.moved(matrix) for k, a in self.anchors.items()})
+
+    def extend(self, other: Model) -> None:
+        """Add another model's parts (its anchors are not taken)."""
+        self.parts.extend(other.parts)
+
+    @property
+    def bounds(self) -> np.ndarray:
+        """(2, 3) axis-aligned bounds of all parts, mm."""
+        corners = np.vstack([p.mesh.bounds for p in self.parts])
+        return np.array([corners.min(axis=0), corners.max(axis=0)])
+
+    def solid(self) -> tuple[trimesh.Trimesh, np.ndarray]:
+        """One watertight solid of all parts (manifold union) and, per face of it, the index
+        of the part it came from (nearest part surface), for colours and part checks."""
+        mesh = union([p.mesh for p in self.parts])
+        return mesh, self.face_parts(mesh)
+
+    def face_parts(self, mesh: trimesh.Trimesh) -> np.ndarray:
+        """For each face of `mesh`, the index of the part whose surface is nearest its centre;
+        later parts win ties (a hat drawn over a head)."""
+        centres = mesh.triangles_center
+        best = np.full(len(centres), np.inf)
+        owner = np.zeros(len(centres), dtype=np.int64)
+        for i, part in enumerate(self.parts):
+            _, dist, _ = trimesh.proximity.closest_point(part.mesh, centres)
+            closer = dist <= best + 1e-6
+            best[closer], owner[closer] = dist[closer], i
+        return owner
+
+    def face_colours(self, owner: np.ndarray) -> np.ndarray:
+        """(n, 3) uint8 colours of faces given their owning part indices."""
+        table = np.array([p.colour for p in self.parts], dtype=np.uint8)
+        return table[owner]
