@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import trimesh
+from manifold3d import Manifold, OpType
 
-from engines.design.shapes import union
+from engines.design.shapes import _manifold, _one_solid
 
 RGB = tuple[int, int, int]
 
@@ -91,23 +92,45 @@ class Model:
 
     def solid(self) -> tuple[trimesh.Trimesh, np.ndarray]:
         """One watertight solid of all parts (manifold union) and, per face of it, the index
-        of the part it came from (nearest part surface), for colours and part checks."""
-        mesh = union([p.mesh for p in self.parts])
-        return mesh, self.face_parts(mesh)
+        of the part it came from (manifold3d keeps each input's id through the boolean)."""
+        solids = [_manifold(p.mesh).as_original() for p in self.parts]
+        ids = {int(m.original_id()): i for i, m in enumerate(solids)}
+        joined = Manifold.batch_boolean(solids, OpType.Add)
+        out = joined.to_mesh()
+        mesh = _one_solid(joined)
+        if len(mesh.faces) != len(out.tri_verts):  # slivers dropped: recompute on the body
+            # (rare) ownership is lost with the dropped slivers: colour by nearest part centre
+            return mesh, self._nearest_part(mesh)
+        owner = np.zeros(len(out.tri_verts), dtype=np.int64)
+        starts, originals = np.asarray(out.run_index), np.asarray(out.run_original_id)
+        for k, original in enumerate(originals):
+            owner[starts[k] // 3 : starts[k + 1] // 3] = ids.get(int(original), 0)
+        return mesh, owner
 
-    def face_parts(self, mesh: trimesh.Trimesh) -> np.ndarray:
-        """For each face of `mesh`, the index of the part whose surface is nearest its centre;
-        later parts win ties (a hat drawn over a head)."""
-        centres = mesh.triangles_center
-        best = np.full(len(centres), np.inf)
-        owner = np.zeros(len(centres), dtype=np.int64)
-        for i, part in enumerate(self.parts):
-            _, dist, _ = trimesh.proximity.closest_point(part.mesh, centres)
-            closer = dist <= best + 1e-6
-            best[closer], owner[closer] = dist[closer], i
-        return owner
+    def _nearest_part(self, mesh: trimesh.Trimesh) -> np.ndarray:
+        """Per face, the part whose centre of mass is nearest the face centre (fallback)."""
+        centres = np.array([p.mesh.center_mass for p in self.parts])
+        d = np.linalg.norm(mesh.triangles_center[:, None, :] - centres[None], axis=2)
+        return np.argmin(d, axis=1)
 
     def face_colours(self, owner: np.ndarray) -> np.ndarray:
         """(n, 3) uint8 colours of faces given their owning part indices."""
         table = np.array([p.colour for p in self.parts], dtype=np.uint8)
         return table[owner]
+
+
+def parts_mesh(parts: list[Part]) -> tuple[trimesh.Trimesh, np.ndarray]:
+    """All parts concatenated (not unioned: for previews) and each face's RGB colour."""
+    mesh = trimesh.util.concatenate([p.mesh for p in parts])
+    colours = np.vstack(
+        [np.tile(np.asarray(p.colour, dtype=np.uint8), (len(p.mesh.faces), 1)) for p in parts]
+    )
+    return mesh, colours
+
+
+def preview(model: Model, path: str, size_px: int = 256) -> None:
+    """A coloured PNG preview of the model's parts (no union needed), front-left view."""
+    from engines.design.render import render_preview
+
+    mesh, colours = parts_mesh(model.parts)
+    render_preview(mesh, path, size_px, face_colours=colours)
