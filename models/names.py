@@ -99,6 +99,12 @@ class Signal:
     production_progress = "production_progress"
 
 
+class Patch:
+    """Workflow patch ids (workflow.patched): a change of commands that replays old histories."""
+
+    keep_late_reports = "run-keeps-late-reports"  # ProductionRun: no continue-as-new over reports
+
+
 class Query:
     """Workflow query names."""
 

@@ -27,15 +27,17 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.contracts import MILESTONE_ORDER, TERMINAL_STAGES
 from models.db import make_engine
-from models.names import SEARCH_ATTRIBUTES
+from models.names import SEARCH_ATTRIBUTES, run_workflow_id, trend_workflow_id
 from models.tables import (
     DesignVariant,
     Milestone,
+    ProductionPlan,
     ProductionRun,
+    ProgressEvent,
     Prototype,
     Shipment,
     SourcingMatch,
@@ -342,6 +344,59 @@ def check_database(url: str, ids: list[int] | None = None) -> tuple[list[str], C
     return problems, stages
 
 
+def describe_stuck(url: str, temporal_port: int | None) -> str:
+    """What each idea that did not end waits for: its row, run, plans and last reports in the
+    database, and its workflows' pending activities and last events in Temporal."""
+    engine = make_engine(url)
+    out: list[str] = []
+    try:
+        with Session(engine) as s:
+            for t in s.exec(select(Trend).where(col(Trend.stage).not_in(TERMINAL_STAGES))):
+                run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == t.id)).first()
+                plans = s.exec(select(ProductionPlan).where(ProductionPlan.trend_id == t.id))
+                events = s.exec(
+                    select(ProgressEvent)
+                    .where(ProgressEvent.trend_id == t.id)
+                    .order_by(col(ProgressEvent.id).desc())
+                    .limit(5)
+                ).all()
+                out.append(f"== idea {t.id} stage={t.stage} text={t.text!r}")
+                if run is not None:
+                    out.append(
+                        f"run {run.id}: status={run.status} produced={run.produced} "
+                        f"shipped={run.shipped} quantity={run.quantity} plan={run.plan_id}"
+                    )
+                out += [f"plan {p.id} rev {p.revision} status={p.status}" for p in plans]
+                out += [f"report {e.line_id} day {e.day}: {e.units}" for e in events]
+                if temporal_port is not None and t.id is not None:
+                    for wid in (trend_workflow_id(t.id), run_workflow_id(t.id)):
+                        out.append(_temporal_text(temporal_port, wid))
+    finally:
+        engine.dispose()
+    return "\n".join(out) + "\n"
+
+
+def _temporal_text(port: int, workflow_id: str) -> str:
+    """`temporal workflow describe` and the last events of one workflow (best effort)."""
+    temporal = str(Path(sys.executable).parent / "temporal")
+    address = ["--address", f"127.0.0.1:{port}"]
+    texts = []
+    for cmd in (["describe"], ["show"]):
+        try:
+            done = subprocess.run(
+                [temporal, "workflow", *cmd, "-w", workflow_id, *address],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            text = done.stdout + done.stderr
+        except (OSError, subprocess.TimeoutExpired) as err:
+            text = f"{err}"
+        lines = text.splitlines()
+        texts.append(f"-- temporal workflow {cmd[0]} {workflow_id}\n" + "\n".join(lines[-40:]))
+    return "\n".join(texts)
+
+
 async def run_chaos(
     data: Path,
     pipelines: int = 100,
@@ -369,6 +424,10 @@ async def run_chaos(
     try:
         api_url = f"http://127.0.0.1:{procs['api'].port}"
         gave_up = await _drive(api_url, url, pipelines, rng, started + timeout_s, stall_s)
+        if gave_up:  # while Temporal still runs: what the stuck pipelines wait for
+            stuck = await asyncio.to_thread(describe_stuck, url, procs["temporal"].port)
+            (data / "stuck.txt").write_text(stuck)
+            gave_up += f"; see {data / 'stuck.txt'}:\n{stuck[:4000]}"
     finally:
         stop.set()
         await monkey

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         RunState,
         ShipmentRecord,
     )
-    from models.names import Act, Query, Signal, Update, Wf
+    from models.names import Act, Patch, Query, Signal, Update, Wf
     from workflows.common import RunsActivities, check_reviewer, heavy, record_review
 
 
@@ -113,6 +113,8 @@ class ProductionRun(RunsActivities):
                 await self._ship()  # a steady stream of reports must not starve shipping
             if workflow.info().is_continue_as_new_suggested() and not self._pending:
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                if self._pending and workflow.patched(Patch.keep_late_reports):
+                    continue  # reports came in while handlers finished: record them first
                 workflow.continue_as_new(inp.model_copy(update={"state": s}))
         await workflow.wait_condition(workflow.all_handlers_finished)
         if s.proposed is not None:  # the order is done: the pending replan is moot
