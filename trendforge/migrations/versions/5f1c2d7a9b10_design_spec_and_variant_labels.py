@@ -1,0 +1,40 @@
+"""design spec on ideas; labels, source and findings on variants
+
+Revision ID: 5f1c2d7a9b10
+Revises: e9dcc6780bd3
+Create Date: 2026-12-05 10:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "5f1c2d7a9b10"
+down_revision: str | None = "e9dcc6780bd3"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column("trend", sa.Column("design_spec", sa.JSON(), nullable=True))
+    with op.batch_alter_table("designvariant") as batch:
+        batch.add_column(sa.Column("labels", sa.JSON(), nullable=True))
+        batch.add_column(
+            sa.Column(
+                "source",
+                sqlmodel.sql.sqltypes.AutoString(length=64),
+                nullable=False,
+                server_default="parametric",
+            )
+        )
+        batch.add_column(sa.Column("findings", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("designvariant") as batch:
+        batch.drop_column("findings")
+        batch.drop_column("source")
+        batch.drop_column("labels")
+    op.drop_column("trend", "design_spec")
