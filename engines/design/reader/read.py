@@ -26,7 +26,7 @@ class Item:
     text: str
     meaning: Meaning | None
     clause: int
-    kind: str  # the clause's kind: "lead", "attire", "content", "place", "purpose"
+    kind: str  # the clause's kind: "lead", "attire", "held", "content", "place", "purpose"
     index: int  # position in the whole idea
     backward: bool = False  # a colour/material after "in" that binds to the noun before it
     colours: list[str] = field(default_factory=list)  # colours bound to this noun
@@ -126,6 +126,8 @@ def _clauses(raw: list[Phrase]) -> list[Item]:
             continue
         if m is not None and m.filler:
             continue
+        if _thing_not_modifier(raw, i):
+            m = None
         if items and items[-1].backward and items[-1].text == "":
             items.pop()
             items.append(Item(ph.text, m, clause, kind, len(items), backward=True))
@@ -140,6 +142,16 @@ def _clauses(raw: list[Phrase]) -> list[Item]:
         if it.m.subject and it.m.colour and after.clause == it.clause and named:
             it.meaning = Meaning(colour=it.m.colour)
     return items
+
+
+def _thing_not_modifier(raw: list[Phrase], i: int) -> bool:
+    """A colour or material word used as a noun: after 'a'/'an', with no noun after it."""
+    m = raw[i].meaning
+    if m is None or not (m.colour or m.material) or m.subject or m.feature or m.form:
+        return False
+    after = raw[i + 1] if i + 1 < len(raw) else None
+    ends = after is None or after.punct or bool(after.meaning and after.meaning.connector)
+    return i > 0 and raw[i - 1].text in ("a", "an") and ends
 
 
 def _bind_modifiers(items: list[Item]) -> list[Item]:
@@ -194,7 +206,13 @@ def _attach(noun: Item, mod: Item) -> None:
 def _head(items: list[Item]) -> tuple[Item | None, int]:
     """The phrase that heads the idea (the last candidate of the first clause that has one)."""
     for clause in sorted({it.clause for it in items}):
-        cands = [it for it in items if it.clause == clause and it.head_candidate]
+        in_clause = [it for it in items if it.clause == clause]
+        has_subject = any(it.m.subject for it in in_clause)
+        cands = [
+            it
+            for it in in_clause
+            if it.head_candidate and not (has_subject and it.m.feature and it.kin)
+        ]
         if cands and items[[i.clause for i in items].index(clause)].kind != "purpose":
             return cands[-1], clause
     return None, -1
@@ -255,7 +273,7 @@ def _explicit_form(items: list[Item], lead: list[Item]) -> Item | None:
     in_lead = [it for it in lead if it.m.form]
     if in_lead:
         return in_lead[-1]
-    return next((it for it in items if it.m.form and it.kind != "purpose"), None)
+    return next((it for it in items if it.m.form and it.kind not in ("purpose", "held")), None)
 
 
 def _subject_slot(lead: list[Item], head: Item) -> Item | None:
@@ -288,7 +306,10 @@ def _form_and_subject(
     elif head.formable:
         form = head.formable
     elif m.subject:
-        refused = next((it for it in items if it.product_refused and it.kind != "purpose"), None)
+        refused = next(
+            (it for it in items if it.product_refused and it.kind in ("lead", "content", "place")),
+            None,
+        )
         if explicit is not None:
             form = explicit.m.form
         elif refused is not None:
@@ -346,13 +367,13 @@ def _subject(
     in_lead = [it for it in lead if it.m.subject]
     if in_lead:
         return in_lead[-1]
-    for kinds in (("content", "attire", "place", "lead"), ("purpose",)):
+    for kinds in (("content", "attire", "held", "place", "lead"), ("purpose",)):
         if kinds == ("purpose",) and form in WEARABLE:
             break
         for it in items:
             if it.kind in kinds and it.m.subject and not _held_or_lens(it, None, form):
                 return it
-            if it.kind in kinds and it.kin and it.m.feature is None and it.kind == "content":
+            if it.kind == "content" and (it.unknown_noun or (it.kin and it.m.feature is None)):
                 raise refusal.unknown_subject(it.text, form, embeddings=embeddings)
     return None
 
