@@ -136,6 +136,8 @@ def _clauses(raw: list[Phrase]) -> list[Item]:
         has_noun = has_noun or item.noun
         items.append(item)
     items = [it for it in items if it.text]
+    for n, it in enumerate(items):
+        it.index = n
     for it, after in zip(items, items[1:], strict=False):
         # "peach frog": a subject that is also a colour, before another subject, is the colour
         named = after.m.subject or (after.m.feature and not after.kin)
@@ -243,11 +245,12 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
     )
     if subject_item is not None and subject_item.m.body_colour and body_colour is None:
         body_colour = subject_item.m.body_colour
+        reading.note(subject_item.text, f"{subject} colour {body_colour}")
     spec_features = _feature_colours(spec_features, form, product_colour)
     style = _first(body, "style", reading)
     pose = _first(body, "pose", reading)
     expression = _first(body, "expression", reading)
-    size = _size(size_mm, worded_mm, size_words, items, form, reading)
+    size = _size(size_mm, worded_mm, size_words, items, head, form, reading)
     _note_rest(items, reading)
     confidence = max(MIN_CONFIDENCE, round(1.0 - reading.penalty, 2))
     return DesignSpec(
@@ -561,6 +564,7 @@ def _size(
     worded_mm: float | None,
     size_words: str,
     items: list[Item],
+    head: Item,
     form: str,
     reading: Reading,
 ) -> float | None:
@@ -572,10 +576,21 @@ def _size(
         return round(worded_mm, 1)
     for it in items:
         if it.m.size_factor and it.kind != "purpose":
+            described = next((n for n in items[it.index + 1 :] if n.noun), None)
+            if _sizes_a_feature(it, described, head):
+                reading.note(f"{it.text} {described.text}", f"{described.text} size (not used)")  # type: ignore[union-attr]
+                continue
             size = min(FORM_NOMINAL_MM[form] * it.m.size_factor, SIZE_WORD_MAX_MM)
             reading.note(it.text, f"size {size:g} mm")
             return round(size, 1)
     return None
+
+
+def _sizes_a_feature(size_word: Item, described: Item | None, head: Item) -> bool:
+    """Whether a size word describes a feature or part ("a tiny hat"), not the product."""
+    if described is None or described is head or described.clause != size_word.clause:
+        return False
+    return bool(described.m.feature or described.m.part)
 
 
 def _note_rest(items: list[Item], reading: Reading) -> None:
