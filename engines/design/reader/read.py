@@ -215,7 +215,7 @@ def _head(items: list[Item]) -> tuple[Item | None, int]:
             for it in in_clause
             if it.head_candidate and not (has_subject and it.m.feature and it.kin)
         ]
-        if cands and items[[i.clause for i in items].index(clause)].kind != "purpose":
+        if cands and in_clause[0].kind != "purpose":
             return cands[-1], clause
     return None, -1
 
@@ -292,56 +292,55 @@ def _form_and_subject(
     items: list[Item], lead: list[Item], head: Item, reading: Reading, embeddings: bool
 ) -> tuple[str, Item | None]:
     """The product form and the subject phrase; DesignError when no form fits or it is unknown."""
-    m = head.m
     explicit = _explicit_form(items, lead)
-    slot = head if m.subject else _subject_slot(lead, head)
-    form: str | None = None
-    any_subject = next((it for it in items if it.m.subject and it.kind != "purpose"), None)
-    if head.product_refused:
-        subj = any_subject.m.subject if any_subject else None
-        raise refusal.not_a_product(m.refuse or head.text, subj)
-    if head.kin or (m.refuse and not head.product_refused):
-        raise refusal.unknown_subject(
-            head.text, explicit.m.form if explicit else None, embeddings=embeddings
-        )
-    if m.form:
-        form = m.form
-    elif head.formable:
-        form = head.formable
-    elif m.subject:
-        refused = next(
-            (it for it in items if it.product_refused and it.kind in ("lead", "content", "place")),
-            None,
-        )
-        if explicit is not None:
-            form = explicit.m.form
-        elif refused is not None:
-            raise refusal.not_a_product(refused.m.refuse or refused.text, m.subject)
-        elif _ears_last(lead):
-            form = "headband"
-            reading.penalty += 0.1
-            reading.note(_ears_last(lead) or "ears", "form headband (ears with no product named)")
-        else:
-            form = "plush"
-            reading.penalty += 0.15
-    elif head.unknown_noun:
-        if any_subject is not None and explicit is None:
-            raise refusal.not_a_product(head.text, any_subject.m.subject)
-        if explicit is None:
-            raise refusal.unknown_subject(head.text, None, embeddings=embeddings)
-        form = explicit.m.form
-        reading.penalty += 0.1
-    assert form is not None
-    if m.form or head.formable:
+    _refuse_head(items, head, explicit, embeddings)
+    if head.m.form or head.formable:
+        form = head.m.form or head.formable or ""
         reading.note(head.text, f"form {form}")
-    elif explicit is not None and explicit.m.form == form:
+    elif explicit is not None and explicit.m.form:
+        form = explicit.m.form
         reading.note(explicit.text, f"form {form}")
+        reading.penalty += 0.1 if head.unknown_noun else 0.0
     else:
-        reading.note("(no product named)", f"form {form} (a subject alone is made as a plush)")
-    subject_item = _subject(items, lead, head, slot, form, embeddings)
+        form = _form_unnamed(items, lead, head, reading)
+    slot = head if head.m.subject else _subject_slot(lead, head)
+    subject_item = _subject(items, lead, slot, form, embeddings)
     if subject_item is not None:
         reading.note(subject_item.text, f"subject {subject_item.m.subject}")
     return form, subject_item
+
+
+def _refuse_head(items: list[Item], head: Item, explicit: Item | None, embeddings: bool) -> None:
+    """Raise when the head names a product we do not make or a subject we do not know."""
+    any_subject = next((it for it in items if it.m.subject and it.kind != "purpose"), None)
+    subject = any_subject.m.subject if any_subject else None
+    if head.product_refused:
+        raise refusal.not_a_product(head.m.refuse or head.text, subject)
+    if head.kin or head.m.refuse:
+        form = explicit.m.form if explicit else None
+        raise refusal.unknown_subject(head.text, form, embeddings=embeddings)
+    if head.unknown_noun and explicit is None:
+        if subject is not None:  # "frog paddle": a product we have never heard of
+            raise refusal.not_a_product(head.text, subject)
+        raise refusal.unknown_subject(head.text, None, embeddings=embeddings)
+
+
+def _form_unnamed(items: list[Item], lead: list[Item], head: Item, reading: Reading) -> str:
+    """The form when the words name a subject but no product: plush, or a headband for ears."""
+    refused = next(
+        (it for it in items if it.product_refused and it.kind in ("lead", "content", "place")),
+        None,
+    )
+    if refused is not None:  # "frog on a water bottle"
+        raise refusal.not_a_product(refused.m.refuse or refused.text, head.m.subject)
+    ears = _ears_last(lead)
+    if ears:
+        reading.penalty += 0.1
+        reading.note(ears, "form headband (ears with no product named)")
+        return "headband"
+    reading.penalty += 0.15
+    reading.note("(no product named)", "form plush (a subject alone is made as a plush)")
+    return "plush"
 
 
 def _ears_last(lead: list[Item]) -> str | None:
@@ -353,12 +352,7 @@ def _ears_last(lead: list[Item]) -> str | None:
 
 
 def _subject(
-    items: list[Item],
-    lead: list[Item],
-    head: Item,
-    slot: Item | None,
-    form: str,
-    embeddings: bool,
+    items: list[Item], lead: list[Item], slot: Item | None, form: str, embeddings: bool
 ) -> Item | None:
     """The subject phrase; DesignError when the subject named is one we cannot build."""
     if slot is not None and (slot.kin or (slot.m.refuse and not slot.product_refused)):
