@@ -13,6 +13,7 @@ from engines.design.reader.words import Phrase, is_adjective, phrases, worded_si
 
 SUBJECT_IS_PRODUCT = ("plush", "figurine", "keychain", "ornament")  # colour the form = the subject
 WEARABLE = ("hat", "headband", "eyewear")
+NEEDS_SUBJECT = ("plush", "figurine")  # a plush or a figurine of nothing is no product
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")
 _GLASSES_NOUNS = ("glasses", "sunglasses", "shades", "eyeglasses", "spectacles", "eyewear")
 _PURPOSE = ("for", "to", "from", "by")
@@ -245,7 +246,7 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
     )
     if subject_item is not None and subject_item.m.body_colour and body_colour is None:
         body_colour = subject_item.m.body_colour
-        reading.note(subject_item.text, f"{subject} colour {body_colour}")
+        reading.note(subject_item.text, f"{subject} colour: {body_colour}")
     spec_features = _feature_colours(spec_features, form, product_colour)
     style = _first(body, "style", reading)
     pose = _first(body, "pose", reading)
@@ -296,17 +297,19 @@ def _form_and_subject(
     _refuse_head(items, head, explicit, embeddings)
     if head.m.form or head.formable:
         form = head.m.form or head.formable or ""
-        reading.note(head.text, f"form {form}")
+        reading.note(head.text, f"product: {refusal.FORM_NAMES[form]}")
     elif explicit is not None and explicit.m.form:
         form = explicit.m.form
-        reading.note(explicit.text, f"form {form}")
+        reading.note(explicit.text, f"product: {refusal.FORM_NAMES[form]}")
         reading.penalty += 0.1 if head.unknown_noun else 0.0
     else:
         form = _form_unnamed(items, lead, head, reading)
     slot = head if head.m.subject else _subject_slot(lead, head)
     subject_item = _subject(items, lead, slot, form, embeddings)
+    if subject_item is None and form in NEEDS_SUBJECT:
+        raise refusal.subject_missing(form)
     if subject_item is not None:
-        reading.note(subject_item.text, f"subject {subject_item.m.subject}")
+        reading.note(subject_item.text, f"subject: {subject_item.m.subject}")
     return form, subject_item
 
 
@@ -336,10 +339,10 @@ def _form_unnamed(items: list[Item], lead: list[Item], head: Item, reading: Read
     ears = _ears_last(lead)
     if ears:
         reading.penalty += 0.1
-        reading.note(ears, "form headband (ears with no product named)")
+        reading.note(ears, "product: headband (ears, no product named)")
         return "headband"
     reading.penalty += 0.15
-    reading.note("(no product named)", "form plush (a subject alone is made as a plush)")
+    reading.note("(no product named)", "product: plush (a subject alone is made as a plush)")
     return "plush"
 
 
@@ -410,36 +413,36 @@ def _features(
             )
             if (colour and not old.colour) or (variant and not old.variant):
                 reading.note(
-                    words, f"feature {name} ({', '.join(x for x in (variant, colour) if x)})"
+                    words, f"feature: {name} ({', '.join(x for x in (variant, colour) if x)})"
                 )
             return
         out[name] = FeatureSpec(name, variant, colour, material, words)
         detail = ", ".join(x for x in (variant, colour, material) if x)
-        reading.note(words, what or f"feature {name}" + (f" ({detail})" if detail else ""))
+        reading.note(words, what or f"feature: {name}" + (f" ({detail})" if detail else ""))
 
     if subject_item is not None:
         for name, variant in subject_item.m.also:
-            add(name, variant, subject_item.text, None, f"feature {name} ({variant})")
+            add(name, variant, subject_item.text, None, f"feature: {name} ({variant})")
     for it in body:
         m = it.m
         if it is head and form == "eyewear":
             lens = m.lens
             if lens:
-                reading.note(it.text, f"lens shape {lens}")
+                reading.note(it.text, f"lens shape: {lens}")
             continue
         if m.feature and not (it.kin and subject_item is None):
             add(m.feature[0], m.feature[1], it.text, it)
         for name, variant in m.also:
             if it is not subject_item:
-                add(name, variant, it.text, None, f"feature {name} ({variant})")
+                add(name, variant, it.text, None, f"feature: {name} ({variant})")
         if m.subject and form == "eyewear" and m.lens and it is not subject_item:
             lens = m.lens
-            reading.note(it.text, f"lens shape {m.lens}")
+            reading.note(it.text, f"lens shape: {m.lens}")
         elif m.subject and subject_item is not None and m.subject != subject_item.m.subject:
             if m.subject in vocab.FEATURES["held"] and it.index > subject_item.index:
                 add("held", m.subject, it.text, it)
             elif m.subject == "strawberry" and subject_item.m.subject in vocab.CREATURES:
-                add("hat", "strawberry", it.text, it, "feature hat (strawberry)")
+                add("hat", "strawberry", it.text, it, "feature: hat (strawberry)")
             else:
                 reading.note(
                     it.text, f"not used (one subject per design: {subject_item.m.subject})"
@@ -503,12 +506,18 @@ def _colours(
             material = it.m.material
     if body:
         reading.note(
-            _colour_words(items, body, "body"), f"{_subject_name(subject_item)} colour {body}"
+            _colour_words(items, body, "body"), f"{_subject_name(subject_item)} colour: {body}"
         )
     if product:
-        reading.note(_colour_words(items, product, "product"), f"{form} colour {product}")
+        reading.note(
+            _colour_words(items, product, "product"),
+            f"{refusal.FORM_NAMES[form]} colour: {product}",
+        )
     if material:
-        reading.note(_colour_words(items, material, "material"), f"{form} material {material}")
+        reading.note(
+            _colour_words(items, material, "material"),
+            f"{refusal.FORM_NAMES[form]} material: {material}",
+        )
     return body, product, material
 
 
@@ -548,7 +557,7 @@ def _first(items: list[Item], attr: str, reading: Reading) -> str | None:
     for it in items:
         value = getattr(it.m, attr)
         if value:
-            reading.note(it.text, f"{attr} {value}")
+            reading.note(it.text, f"{attr}: {value}")
             return str(value)
     return None
 
@@ -566,7 +575,7 @@ def _size(
     if asked_mm is not None:
         return float(asked_mm)
     if worded_mm is not None:
-        reading.note(size_words, f"size {worded_mm:g} mm")
+        reading.note(size_words, f"size: {worded_mm:g} mm")
         return round(worded_mm, 1)
     for it in items:
         if it.m.size_factor and it.kind != "purpose":
@@ -575,7 +584,7 @@ def _size(
                 reading.note(f"{it.text} {described.text}", f"{described.text} size (not used)")  # type: ignore[union-attr]
                 continue
             size = min(FORM_NOMINAL_MM[form] * it.m.size_factor, SIZE_WORD_MAX_MM)
-            reading.note(it.text, f"size {size:g} mm")
+            reading.note(it.text, f"size: {size:g} mm")
             return round(size, 1)
     return None
 
