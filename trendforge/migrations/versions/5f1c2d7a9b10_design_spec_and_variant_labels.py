@@ -30,6 +30,8 @@ def upgrade() -> None:
             )
         )
         batch.add_column(sa.Column("findings", sa.JSON(), nullable=True))
+    # variants made before this revision have no labels or findings: empty lists, not NULL
+    op.execute(sa.text("UPDATE designvariant SET labels = '[]', findings = '[]'"))
 
 
 def downgrade() -> None:
