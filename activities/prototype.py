@@ -1,25 +1,36 @@
 """Prototype stage: repair, orient, check, slice and export the picked variant's mesh.
 
 Mesh work is CPU-bound and holds the GIL, so it runs in a process pool (spawned once per
-worker) while the activity's thread heartbeats.
+worker) while the activity's thread heartbeats. A pool whose process died (killed, out of
+memory) is broken for good: it is dropped and the next job spawns a fresh one. The activity
+never lets `BrokenProcessPool` reach the Temporal worker, which would shut itself down on a
+broken executor; a job lost with the pool fails the attempt retryably instead.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.common import await_with_heartbeats, domain_errors, insert_once
 from activities.mappers import prototype_result, prototype_row
 from models.contracts import PrototypeRequest, PrototypeResult
 from models.names import Act
 from models.tables import Prototype
+
+T = TypeVar("T")
+MESH_POOL_BROKEN = "MeshPoolBroken"  # a retryable failure: the pool is replaced
+log = logging.getLogger("trendforge")
 
 _MESH_POOL: ProcessPoolExecutor | None = None
 _MESH_POOL_LOCK = threading.Lock()
@@ -34,12 +45,44 @@ def mesh_pool() -> ProcessPoolExecutor:
         return _MESH_POOL
 
 
-class PrototypeActivities:
-    """Holds the database engine and the files folder (the prototype's STL, 3MF and G-code)."""
+def discard_mesh_pool(pool: ProcessPoolExecutor) -> None:
+    """Drop a broken pool, so that the next job spawns a fresh one."""
+    global _MESH_POOL
+    with _MESH_POOL_LOCK:
+        if _MESH_POOL is pool:
+            _MESH_POOL = None
+    pool.shutdown(wait=False, cancel_futures=True)
 
-    def __init__(self, engine: Engine, files_dir: Path) -> None:
+
+def run_in_mesh_pool(detail: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """fn(*args, **kwargs) in the mesh pool, heartbeating. A pool found broken before the job
+    starts is replaced at once; a job lost with its process is a retryable MeshPoolBroken."""
+    pool = mesh_pool()
+    try:
+        job = pool.submit(fn, *args, **kwargs)
+    except BrokenExecutor:  # a process died while idle: nothing was lost, start afresh
+        log.warning("the mesh pool was broken (a process died while idle): spawning a new one")
+        discard_mesh_pool(pool)
+        pool = mesh_pool()
+        job = pool.submit(fn, *args, **kwargs)
+    try:
+        return await_with_heartbeats(job, detail)
+    except BrokenExecutor as err:
+        discard_mesh_pool(pool)
+        raise ApplicationError(
+            f"a mesh process died while {detail} ({err}); the next attempt runs on a new pool",
+            type=MESH_POOL_BROKEN,
+        ) from err
+
+
+class PrototypeActivities:
+    """Holds the database engine, the files folder (the prototype's STL, 3MF and G-code) and
+    whether pymeshfix (the optional GPL extra) may close what the default repair cannot."""
+
+    def __init__(self, engine: Engine, files_dir: Path, gpl_repair: bool = False) -> None:
         self.engine = engine
         self.files_dir = Path(files_dir)
+        self.gpl_repair = gpl_repair
 
     @activity.defn(name=Act.prepare_prototype)
     @domain_errors
@@ -50,7 +93,8 @@ class PrototypeActivities:
         if row is None:
             out = self.files_dir.joinpath(f"trend-{req.trend_id}", "prototype")
             out.mkdir(parents=True, exist_ok=True)
-            job = mesh_pool().submit(
+            report = run_in_mesh_pool(
+                "preparing prototype",
                 prepare,
                 req.mesh_path,
                 out,
@@ -62,8 +106,8 @@ class PrototypeActivities:
                 stem=f"trend-{req.trend_id}-v{req.variant_id}",
                 units="mm",  # our own variants are in millimetres, however small
                 use_slicer=req.use_slicer,
+                gpl_repair=self.gpl_repair,
             )
-            report = await_with_heartbeats(job, "preparing prototype")
             insert_once(self.engine, prototype_row(req, report))
             row = self._stored(req.workflow_id)
             assert row is not None

@@ -20,13 +20,19 @@ from models.names import ACTIVITY_QUEUE, Queue
 
 
 def activities_by_queue(
-    engine: Engine, files_dir: Path, client: Client, task_queue: str, road: Any = None
+    engine: Engine,
+    files_dir: Path,
+    client: Client,
+    task_queue: str,
+    road: Any = None,
+    gpl_repair: bool = False,
 ) -> dict[Queue, list[Callable[..., Any]]]:
-    """The activity functions per queue; each stage's method is named as its activity."""
+    """The activity functions per queue; each stage's method is named as its activity
+    (`gpl_repair`: the prototype stage may use pymeshfix, the optional GPL extra)."""
     stages = [
         BookkeepingActivities(engine),
         DesignActivities(engine, files_dir),
-        PrototypeActivities(engine, files_dir),
+        PrototypeActivities(engine, files_dir, gpl_repair),
         SourcingActivities(engine, road),
         PlanningActivities(engine),
         ProductionActivities(engine),

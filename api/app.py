@@ -17,14 +17,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 
 from api.auth import AuthConfig, LoginThrottle
+from api.auth.throttle import trusted_networks
+from api.limits import BodyLimit, SecurityHeaders, install_clipped_validation_errors
 from api.live import ChangeFeed, RequestTiming, metrics_registry
 from api.problems import install_problem_answers
 from api.routes import ROUTERS
 from api.routes.pages import login_redirect
 from api.settings import ApiSettings
-from api.uploads import UploadLimit
 from api.views import HERE, DashboardCache, make_templates
 from models.db import make_engine
+
+# routes that take files: the upload limit instead of the body limit (each checks its own after)
+UPLOAD_PATHS = ("/ideas/upload", "/suppliers/import")
 
 
 def create_app(
@@ -55,19 +59,23 @@ def create_app(
         token_ttl_minutes=settings.token_ttl_minutes,
         cookie_secure=settings.cookie_secure,
         throttle=LoginThrottle(settings.login_max_failures, settings.login_window_s),
+        trusted_proxies=trusted_networks(settings.trusted_proxies),
     )
     state.templates = make_templates(settings.temporal_ui_url)
     state.dashboard = DashboardCache()
     state.feed = ChangeFeed(lambda: state.engine)
     state.metrics, latency = metrics_registry(lambda: state.engine)
 
+    def body_limit(path: str) -> int:
+        return settings.max_upload_bytes if path in UPLOAD_PATHS else settings.max_body_bytes
+
     app.add_middleware(RequestTiming, histogram=latency)
-    app.add_middleware(
-        UploadLimit, paths=("/ideas/upload",), limit=lambda: settings.max_upload_bytes
-    )
+    app.add_middleware(BodyLimit, limit=body_limit)  # outside: before parsing and auth
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, a 413 too
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(StarletteHTTPException, login_redirect)  # type: ignore[arg-type]
     install_problem_answers(app)
+    install_clipped_validation_errors(app)
     return app

@@ -4,9 +4,11 @@ client, the caller, and the records a caller may see (an idea, a plan, a run).
 The record dependencies read in a session of their own and close it, so an async route that
 then waits on Temporal holds no database connection; SessionDep is for the routes that only read.
 
-"This idea exists and you may see it" is one check (`visible_idea`) with one wording: 404
-"idea N does not exist", and 403 "only the merchant who submitted this idea may <action>:
-merchants act on their own ideas only".
+"This idea exists and you may see it" is one check (`visible_idea`) with one answer: 404 "idea N
+does not exist", for a missing idea and for another merchant's alike, so ids cannot be probed.
+Which ideas a caller sees in lists and projections (`GET /ideas`, `/leadtimes`, the dashboard,
+`/events`) is one rule too, `idea_scope`: a merchant their own, a machine key the merchants it
+is bound to, everyone else all.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the annotations of the
@@ -16,7 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.auth import Actor, actor, idea_reader, person, plan_reader, require
 from api.auth.roles import IDEA_READERS, factory, machine, merchant, page_plan_reader, planner
@@ -46,36 +48,50 @@ FactoryDep = Annotated[Actor, Depends(factory)]  # planners and the lines' MES
 MachineDep = Annotated[Actor, Depends(machine)]
 
 
-def visible_idea(s: Session, trend_id: int, who: Actor, action: str = "see this idea") -> Trend:
-    """The idea, 404 when missing, 403 when a merchant asks for another merchant's."""
+def idea_scope(who: Actor) -> list[str] | None:
+    """The merchant ids whose ideas `who` may see: a merchant their own, a machine key those it
+    is bound to; None = every merchant's (planners, viewers, admins)."""
+    if who.role == "merchant":
+        return [who.user]
+    if who.role == "machine":
+        return list(who.merchant_ids)
+    return None
+
+
+def scoped_idea_ids(s: Session, who: Actor) -> list[int] | None:
+    """The ids of the ideas `who` may see; None = all."""
+    merchants = idea_scope(who)
+    if merchants is None:
+        return None
+    q = select(Trend.id).where(col(Trend.merchant_id).in_(merchants))
+    return [t for t in s.exec(q) if t is not None]
+
+
+def visible_idea(s: Session, trend_id: int, who: Actor, missing: str = "") -> Trend:
+    """The idea; 404 when it is missing or another merchant's (one answer for both)."""
     trend = s.get(Trend, trend_id)
-    if trend is None:
-        raise HTTPException(404, f"idea {trend_id} does not exist")
-    if who.role == "merchant" and who.user != trend.merchant_id:
-        raise HTTPException(
-            403,
-            f"only the merchant who submitted this idea may {action}: "
-            "merchants act on their own ideas only",
-        )
+    scope = idea_scope(who)
+    if trend is None or (scope is not None and trend.merchant_id not in scope):
+        raise HTTPException(404, missing or f"idea {trend_id} does not exist")
     return trend
 
 
-def idea_for(action: str, *roles: str) -> Callable[..., Trend]:
-    """A dependency: the path's idea, for callers in `roles` who may `action` it."""
+def idea_for(*roles: str) -> Callable[..., Trend]:
+    """A dependency: the path's idea, for callers in `roles` who may see it."""
     allowed = require(*roles)
 
     def dependency(
         trend_id: int, engine: EngineDep, who: Annotated[Actor, Depends(allowed)]
     ) -> Trend:
         with Session(engine) as s:
-            return visible_idea(s, trend_id, who, action)
+            return visible_idea(s, trend_id, who)
 
     return dependency
 
 
-OwnedIdea = Annotated[Trend, Depends(idea_for("see this idea", *IDEA_READERS))]
-PickableIdea = Annotated[Trend, Depends(idea_for("pick a variant", "merchant"))]
-CancellableIdea = Annotated[Trend, Depends(idea_for("cancel it", "merchant"))]
+OwnedIdea = Annotated[Trend, Depends(idea_for(*IDEA_READERS))]
+PickableIdea = Annotated[Trend, Depends(idea_for("merchant"))]
+CancellableIdea = Annotated[Trend, Depends(idea_for("merchant"))]
 
 
 def page_idea(trend_id: int, engine: EngineDep, who: PersonDep) -> Trend:
@@ -96,11 +112,11 @@ def plan_or_404(engine: Engine, plan_id: int) -> ProductionPlan:
 
 
 def readable_plan(plan_id: int, engine: EngineDep, who: PlanReaderDep) -> ProductionPlan:
-    """The plan, 404 when missing, 403 when a merchant asks for another merchant's."""
+    """The plan; 404 when missing or of another merchant's idea."""
     plan = plan_or_404(engine, plan_id)
     if who.role == "merchant":
         with Session(engine) as s:
-            visible_idea(s, plan.trend_id, who, "see its plans")
+            visible_idea(s, plan.trend_id, who, f"plan {plan_id} does not exist")
     return plan
 
 
@@ -108,13 +124,14 @@ ReadablePlan = Annotated[ProductionPlan, Depends(readable_plan)]
 
 
 def readable_run(run_id: int, engine: EngineDep, who: PlanReaderDep) -> ProductionRun:
-    """The run, 404 when missing, 403 when a merchant asks for another merchant's."""
+    """The run; 404 when missing or of another merchant's idea."""
+    missing = f"production run {run_id} does not exist"
     with Session(engine) as s:
         run = s.get(ProductionRun, run_id)
         if run is None:
-            raise HTTPException(404, f"production run {run_id} does not exist")
+            raise HTTPException(404, missing)
         if who.role == "merchant":
-            visible_idea(s, run.trend_id, who, "see its production run")
+            visible_idea(s, run.trend_id, who, missing)
     return run
 
 

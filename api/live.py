@@ -152,6 +152,11 @@ class DatabaseCollector:
         yield q
 
 
+# the methods the latency histogram names; any other is "other", and a path no route matches
+# is "unmatched", so made-up methods and paths cannot grow /metrics
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class RequestTiming:
     """Pure ASGI middleware: request latency per route template into a Prometheus histogram
     (not BaseHTTPMiddleware, which wraps streams and exceptions in task groups)."""
@@ -175,8 +180,9 @@ class RequestTiming:
             await self.app(scope, receive, tracking)
         finally:
             path = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
             if path not in ("/events", "/metrics"):
-                self.histogram.labels(scope["method"], path, str(status[0])).observe(
+                self.histogram.labels(method, path, str(status[0])).observe(
                     time.perf_counter() - start
                 )
 

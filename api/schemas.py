@@ -191,6 +191,20 @@ class Health(BaseModel):
     status: str
 
 
+class QueueReadiness(BaseModel):
+    """The workers polling one task queue, by the kind of task they take."""
+
+    queue: str
+    role: str = Field(description="what runs there: workflows and light activities, or CPU work")
+    pollers: dict[str, int] = Field(description="live pollers per task kind (workflow, activity)")
+    ready: bool
+
+
+class Readiness(BaseModel):
+    status: str = Field(description="ready, or not ready with the reason")
+    queues: list[QueueReadiness]
+
+
 # ---------------------------------------------------------------------------- auth
 
 

@@ -24,7 +24,14 @@ class ApiSettings(BaseModel):
     virality_threshold: float = 1.0
     temporal_ui_url: str | None = None
     max_upload_bytes: int = 50_000_000
+    max_body_bytes: int = Field(
+        default=2_000_000, description="Every request body but an upload's (413 above it)"
+    )
     token_ttl_minutes: int = 480
     cookie_secure: bool = False
     login_max_failures: int = 5
     login_window_s: float = 900.0
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses/CIDRs of the proxies whose X-Forwarded-For names the client",
+    )

@@ -1,4 +1,5 @@
-"""Reference-mesh uploads: the size limit enforced before the body is read, then a safe load.
+"""Reference-mesh uploads: the size limit (api.limits.BodyLimit enforces it before the body is
+read; the route's own, larger than other routes'), then a safe load.
 
 The client's file name is never used as a path: only its suffix picks the parser, and the file
 is stored under the hash of its content. A file the print-prep loader refuses (truncated, NaN
@@ -10,74 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import HTTPException, UploadFile
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engines.printprep.errors import UnprintableMesh
 from engines.printprep.meshio import SUPPORTED_SUFFIXES, load_mesh
 
 MAX_TRIANGLES = 2_000_000
 _CHUNK = 1 << 20
-
-
-class BodyTooLarge(BaseException):
-    """Raised from `receive` when a body crosses the limit. A BaseException on purpose: FastAPI
-    turns any Exception met while parsing a form into a 400, and this must end as a 413."""
-
-
-class UploadLimit:
-    """413 for a request to `paths` whose body is (declared or turns out) larger than the limit."""
-
-    def __init__(self, app: ASGIApp, paths: tuple[str, ...], limit: Callable[[], int]) -> None:
-        self.app, self.paths, self.limit = app, paths, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] not in self.paths:
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit()
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _too_large(send, limit)
-            return
-        seen = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLarge
-            return message
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, tracking)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(send, limit)
-
-
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": f"the upload is larger than the limit of {limit:,} bytes"})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body.encode()})
 
 
 async def store_reference_mesh(upload: UploadFile, folder: Path, limit: int) -> str:

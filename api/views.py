@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from api import charts
 from api.auth import Actor
-from api.deps import plan_or_404
+from api.deps import idea_scope, plan_or_404, scoped_idea_ids
 from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration, leadtimes_version
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH
 from models.contracts import MILESTONE_ORDER, STAGE_SPANS
@@ -123,13 +123,6 @@ def make_templates(temporal_ui_url: str | None) -> Jinja2Templates:
     return templates
 
 
-def own_ids(s: Session, who: Actor) -> list[int] | None:
-    """The idea ids a merchant may see; None = all (other roles)."""
-    if who.role != "merchant":
-        return None
-    return [t for t in s.exec(select(Trend.id).where(Trend.merchant_id == who.user)) if t]
-
-
 def dashboard_view(engine: Engine, ids: list[int] | None, show_all: bool) -> dict[str, Any]:
     """Figures, charts and the per-idea rows (the most recent DASHBOARD_ROWS unless all)."""
     lt = cached_leadtimes(engine) if ids is None else compute_leadtimes(engine, ids)
@@ -175,10 +168,10 @@ class DashboardCache:
         self._html: dict[bool, tuple[tuple[object, ...], str]] = {}
 
     def html(self, templates: Jinja2Templates, engine: Engine, who: Actor, show_all: bool) -> str:
-        """The dashboard's HTML; a merchant's own is rendered for them."""
+        """The dashboard's HTML; a merchant's (or machine key's) own is rendered for them."""
         fragment = templates.get_template("_dashboard.html")
         with Session(engine) as s:
-            ids = own_ids(s, who)
+            ids = scoped_idea_ids(s, who)
             if ids is None:
                 ships = s.exec(select(func.count(), func.max(Shipment.id))).one()
         if ids is not None:
@@ -194,8 +187,9 @@ class DashboardCache:
 def ideas_view(engine: Engine, who: Actor, max_upload_bytes: int) -> dict[str, Any]:
     with Session(engine) as s:
         q = select(Trend).order_by(col(Trend.id).desc()).limit(200)
-        if who.role == "merchant":
-            q = q.where(Trend.merchant_id == who.user)
+        scope = idea_scope(who)
+        if scope is not None:
+            q = q.where(col(Trend.merchant_id).in_(scope))
         ideas = list(s.exec(q))
     return {
         "who": who,

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from models.names import CPU_QUEUE
+from models.names import CPU_QUEUE, FEED_MERCHANT
 from models.records import PrototypeBase, VariantBase
 
 
@@ -582,7 +582,7 @@ class PipelineResult(BaseModel):
 class TrendWatchInput(BaseModel):
     feed: str = Field(description="Path or URL of a JSONL/CSV feed of trend observations")
     threshold: float = 1.0
-    merchant_id: str = "trend-feed"
+    merchant_id: str = FEED_MERCHANT
     config: PipelineConfig = PipelineConfig()
 
 

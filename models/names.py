@@ -16,6 +16,7 @@ from temporalio.common import SearchAttributeKey
 
 LIGHT_QUEUE = "trendforge"  # workflows, bookkeeping, sourcing, trend watch
 CPU_QUEUE = "trendforge-cpu"  # meshes, slicing, scheduling
+FEED_MERCHANT = "trend-feed"  # the merchant id of ideas from trend signals and feeds
 
 
 class Queue(StrEnum):

@@ -198,6 +198,8 @@ class UserBase(SQLModel):
     role: str = Field(max_length=16)
     active: bool = True
     created_at: Timestamp = stamp()
+    # bumped by deactivation, a role change or a password reset: older sessions stop working
+    session_epoch: int = 0
 
 
 class ApiKeyBase(SQLModel):
@@ -207,6 +209,8 @@ class ApiKeyBase(SQLModel):
     prefix: str = Field(unique=True, index=True, max_length=16)
     role: str = Field(max_length=16)
     owner: str = Field(max_length=128)
+    # the merchant ids a machine key may post signals for and see the ideas of
+    merchant_ids: list[str] = json_column()
     created_by: str = Field(max_length=128)
     created_at: Timestamp = stamp()
     revoked_at: Timestamp | None = optional_stamp()

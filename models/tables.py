@@ -7,6 +7,7 @@ table shares with a contract or an API answer are defined once, in models.record
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, UniqueConstraint
@@ -173,6 +174,15 @@ class User(UserBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=255)
+
+
+class RevokedSession(SQLModel, table=True):
+    """A login token revoked before it expires (logout); kept until then."""
+
+    __tablename__ = "revoked_session"
+
+    jti: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
 
 
 class ApiKey(ApiKeyBase, table=True):

@@ -1,9 +1,15 @@
-"""The Temporal client side: connect with the pydantic converter, start an idea's pipeline."""
+"""The Temporal client side: connect with the pydantic converter, start an idea's pipeline, count
+the workers polling a task queue."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
+from google.protobuf.timestamp_pb2 import Timestamp
+from temporalio.api.enums.v1 import TaskQueueKind, TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import (
     SearchAttributePair,
@@ -61,3 +67,28 @@ async def start_pipeline(
         )
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle(wid, result_type=PipelineResult)
+
+
+# a live worker re-polls at least every minute (long polls); the server remembers a poller for
+# five minutes, so only one seen within this many seconds counts as there
+POLLER_FRESH_S = 90.0
+
+
+async def live_pollers(client: Client, task_queue: str, kind: str) -> int:
+    """How many workers poll `task_queue` for `kind` ("workflow" or "activity") tasks now."""
+    queue_type = {
+        "workflow": TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        "activity": TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    }[kind]
+    answer = await client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=client.namespace,
+            task_queue=TaskQueue(name=task_queue, kind=TaskQueueKind.TASK_QUEUE_KIND_NORMAL),
+            task_queue_type=queue_type,
+        ),
+        timeout=timedelta(seconds=5),
+    )
+    now = Timestamp()
+    now.GetCurrentTime()
+    fresh_after = now.seconds - POLLER_FRESH_S
+    return sum(p.last_access_time.seconds >= fresh_after for p in answer.pollers)

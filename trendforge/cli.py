@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -154,6 +154,55 @@ def users_create(
     typer.echo(f"user {user.username} ({user.role}) created")
 
 
+def _change_user(name: str, **change: Any) -> None:
+    """Apply an admin change to a user (it revokes their sessions) and say what it did."""
+    from api.auth.accounts import update_user
+
+    try:
+        user = update_user(_engine(), name, **change)
+    except ValueError as err:
+        typer.echo(f"cannot change user: {err}", err=True)
+        raise typer.Exit(1) from err
+    if user is None:
+        typer.echo(f"no user '{name}'", err=True)
+        raise typer.Exit(1)
+    state = "active" if user.active else "deactivated"
+    typer.echo(f"user {user.username} ({user.role}, {state}); their sessions are revoked")
+
+
+@users_app.command("deactivate")
+def users_deactivate(name: str) -> None:
+    """Deactivate a user: they cannot log in, and their sessions stop working at once."""
+    _change_user(name, active=False)
+
+
+@users_app.command("activate")
+def users_activate(name: str) -> None:
+    """Let a deactivated user log in again."""
+    _change_user(name, active=True)
+
+
+@users_app.command("role")
+def users_role(
+    name: str, role: Annotated[str, typer.Argument(help="merchant, planner, viewer or admin")]
+) -> None:
+    """Change a user's role (their sessions are revoked: they log in again)."""
+    _change_user(name, role=role)
+
+
+@users_app.command("password")
+def users_password(
+    name: str,
+    password: Annotated[
+        str | None, typer.Option(help="Default: asked twice, hidden", show_default=False)
+    ] = None,
+) -> None:
+    """Reset a user's password (their sessions are revoked)."""
+    if password is None:
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    _change_user(name, password=password)
+
+
 @users_app.command("api-key")
 def users_api_key(
     name: str,
@@ -161,16 +210,24 @@ def users_api_key(
         "machine"
     ),
     owner: Annotated[str | None, typer.Option(help="Who acts through it; default NAME")] = None,
+    merchant: Annotated[
+        list[str] | None,
+        typer.Option(help="A merchant id it may post signals for (repeat); default trend-feed"),
+    ] = None,
 ) -> None:
     """Create an API key (X-API-Key header) and print it once; only its hash is stored."""
     from api.auth import create_api_key
+    from models.names import FEED_MERCHANT
 
     try:
-        row, clear = create_api_key(_engine(), name, role, owner or name, "cli")
+        row, clear = create_api_key(
+            _engine(), name, role, owner or name, "cli", merchant or [FEED_MERCHANT]
+        )
     except ValueError as err:
         typer.echo(f"cannot create API key: {err}", err=True)
         raise typer.Exit(1) from err
-    typer.echo(f"API key {row.id} '{row.name}' ({row.role}, owner {row.owner}); shown once:")
+    bound = ", ".join(row.merchant_ids)
+    typer.echo(f"API key {row.id} '{row.name}' ({row.role}, owner {row.owner}, for {bound}):")
     typer.echo(clear)
 
 

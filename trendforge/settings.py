@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,7 +44,14 @@ class Settings(BaseSettings):
     road_graph_osm: Path | None = Field(
         default=None, description="OpenStreetMap XML extract for travel times (else straight line)"
     )
-    max_upload_bytes: int = 50_000_000
+    max_upload_bytes: int = Field(default=50_000_000, description="POST /ideas/upload's body")
+    mesh_repair: Literal["trimesh", "pymeshfix"] = Field(
+        default="trimesh",
+        description="pymeshfix closes what trimesh cannot; needs trendforge[gpl-repair] (AGPL-3.0)",
+    )
+    max_body_bytes: int = Field(
+        default=2_000_000, ge=1024, description="Every other request body (413 above it)"
+    )
     variant_count: int = Field(default=36, ge=1, le=200)
     pipeline: dict[str, Any] = Field(
         default_factory=dict,
@@ -64,6 +71,10 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Failed logins per user name and client before a 429"
     )
     login_window_s: float = Field(default=900, gt=0, description="Window of login_max_failures")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description='Proxies (addresses or CIDRs, JSON list) whose X-Forwarded-For is believed, e.g. ["10.0.0.5"]',
+    )
     admin_user: str | None = Field(default=None, description="First admin, created at start")
     admin_password: SecretStr | None = None
 

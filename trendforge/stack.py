@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from sqlalchemy.engine import Engine
@@ -83,11 +84,7 @@ async def running_stack(
         if api:
             api_settings = api_settings_of(settings, stack.temporal_ui_url, config)
             app = create_app(api_settings, engine=engine, client=client)
-            server = _Server(
-                uvicorn.Config(
-                    app, host=settings.api_host, port=settings.api_port, log_level="warning"
-                )
-            )
+            server = _Server(api_server_config(app, settings.api_host, settings.api_port))
             tasks.append(asyncio.create_task(server.serve()))
             while not server.started:
                 if tasks[-1].done():
@@ -106,6 +103,13 @@ async def running_stack(
             engine.dispose()
 
 
+def api_server_config(app: Any, host: str, port: int) -> uvicorn.Config:
+    """How the stack serves the API. uvicorn's own proxy headers are off: by default it believes
+    X-Forwarded-For from 127.0.0.1, which let anyone on the host pick the address the login
+    throttle counts; the app believes it from TRENDFORGE_TRUSTED_PROXIES only."""
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
 def api_settings_of(
     settings: Settings, temporal_ui_url: str | None, config: PipelineConfig | None = None
 ) -> ApiSettings:
@@ -121,10 +125,12 @@ def api_settings_of(
         virality_threshold=settings.virality_threshold,
         temporal_ui_url=temporal_ui_url,
         max_upload_bytes=settings.max_upload_bytes,
+        max_body_bytes=settings.max_body_bytes,
         token_ttl_minutes=settings.token_ttl_minutes,
         cookie_secure=settings.cookie_secure,
         login_max_failures=settings.login_max_failures,
         login_window_s=settings.login_window_s,
+        trusted_proxies=settings.trusted_proxies,
     )
 
 

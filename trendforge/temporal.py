@@ -126,9 +126,20 @@ def build_workers(
     cpu_task_queue: str,
     road: Any = None,
     workflow_slots: int = 8,
+    mesh_repair: str = "trimesh",
 ) -> list[Worker]:
-    """The light worker (workflows + bookkeeping) and the CPU worker (meshes, scheduling)."""
-    acts = activities_by_queue(engine, files_dir, client, task_queue, road)
+    """The light worker (workflows + bookkeeping) and the CPU worker (meshes, scheduling).
+    `mesh_repair="pymeshfix"` needs the optional `trendforge[gpl-repair]` extra."""
+    gpl_repair = mesh_repair == "pymeshfix"
+    if gpl_repair:
+        try:
+            import pymeshfix  # noqa: F401 — selected: fail at start, not in the first prototype
+        except ImportError as err:
+            raise RuntimeError(
+                "TRENDFORGE_MESH_REPAIR=pymeshfix needs the AGPL-3.0 extra: "
+                "pip install 'trendforge[gpl-repair]'"
+            ) from err
+    acts = activities_by_queue(engine, files_dir, client, task_queue, road, gpl_repair)
     light = Worker(
         client,
         task_queue=task_queue,
@@ -168,7 +179,13 @@ async def run_workers(
         road = load_osm(settings.road_graph_osm)
         log.info("travel times from the road graph in %s", settings.road_graph_osm)
     workers = build_workers(
-        client, engine, settings.files_dir, settings.task_queue, settings.cpu_task_queue, road
+        client,
+        engine,
+        settings.files_dir,
+        settings.task_queue,
+        settings.cpu_task_queue,
+        road,
+        mesh_repair=settings.mesh_repair,
     )
     chosen = {"all": workers, "light": workers[:1], "cpu": workers[1:]}[queues]
     if queues != "light":

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 
@@ -53,8 +54,9 @@ def verify_password(password: str, stored: str) -> bool:
 DUMMY_HASH = hash_password(secrets.token_hex(8))  # unknown users cost the same work
 
 
-def issue_token(secret: str, username: str, role: str, ttl_minutes: float) -> str:
-    """A signed JWT for `username` that expires after `ttl_minutes`."""
+def issue_token(secret: str, username: str, role: str, ttl_minutes: float, epoch: int = 0) -> str:
+    """A signed JWT for `username` that expires after `ttl_minutes`: its id (`jti`, what a
+    logout revokes) and the user's session epoch (a deactivation or role change bumps it)."""
     now = datetime.now(UTC)
     claims = {
         "sub": username,
@@ -62,12 +64,19 @@ def issue_token(secret: str, username: str, role: str, ttl_minutes: float) -> st
         "iat": now,
         "exp": now + timedelta(minutes=ttl_minutes),
         "iss": JWT_ISSUER,
+        "jti": secrets.token_urlsafe(16),
+        "epoch": epoch,
     }
     return jwt.encode(claims, secret, algorithm=JWT_ALGORITHM)
 
 
 def token_subject(secret: str, token: str) -> str:
     """The user name in a valid token; AuthError says why a token is refused."""
+    return str(token_claims(secret, token)["sub"])
+
+
+def token_claims(secret: str, token: str) -> dict[str, Any]:
+    """The claims of a valid token; AuthError says why a token is refused."""
     try:
         claims = jwt.decode(
             token,
@@ -82,7 +91,7 @@ def token_subject(secret: str, token: str) -> str:
         raise AuthError("the token signature is invalid") from err
     except jwt.PyJWTError as err:
         raise AuthError(f"the token is invalid: {err}") from err
-    return str(claims["sub"])
+    return claims
 
 
 def csrf_token(secret: str, session: str) -> str:

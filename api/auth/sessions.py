@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, OAuth2PasswordBearer
 
-from api.auth.accounts import Actor, key_actor, user_actor
-from api.auth.security import AuthError, csrf_token, token_subject
-from api.auth.throttle import LoginThrottle
+from api.auth.accounts import Actor, key_actor, session_actor
+from api.auth.security import AuthError, csrf_token, token_claims
+from api.auth.throttle import LoginThrottle, Network, client_address
 from api.state import app_engine
 
 COOKIE_NAME = "tf_session"
@@ -28,17 +28,26 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @dataclass(frozen=True)
 class AuthConfig:
-    """How the app checks credentials: the JWT secret, token lifetime, cookie flag, throttle."""
+    """How the app checks credentials: the JWT secret, token lifetime, cookie flag, throttle,
+    and the proxies whose X-Forwarded-For names the client (none by default)."""
 
     secret: str
     token_ttl_minutes: int = 480
     cookie_secure: bool = False
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    trusted_proxies: tuple[Network, ...] = ()
 
 
 def auth_config(request: Request) -> AuthConfig:
     cfg: AuthConfig = request.app.state.auth
     return cfg
+
+
+def request_address(request: Request) -> str:
+    """The client's address: X-Forwarded-For only when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else "?"
+    proxies = auth_config(request).trusted_proxies
+    return client_address(peer, request.headers.get("x-forwarded-for"), proxies)
 
 
 def cross_site(request: Request) -> bool:
@@ -65,7 +74,7 @@ def unauthorized(reason: str, error: str = "invalid_token") -> HTTPException:
 
 def _token_actor(request: Request, cfg: AuthConfig, token: str, via: str) -> Actor:
     try:
-        return user_actor(app_engine(request), token_subject(cfg.secret, token), via)
+        return session_actor(app_engine(request), token_claims(cfg.secret, token), via)
     except AuthError as err:
         raise unauthorized(str(err)) from err
 

@@ -3,19 +3,35 @@ API keys."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from sqlmodel import col, select
 
 from api.auth import Actor, admin_only, authenticate_password, create_api_key, create_user
-from api.auth.accounts import MIN_PASSWORD_CHARS, USERNAME_PATTERN, revoke_api_key
-from api.auth.security import AuthError, issue_token
-from api.auth.sessions import COOKIE_NAME, AuthConfig, auth_config, refuse_cross_site, unauthorized
+from api.auth.accounts import (
+    MIN_PASSWORD_CHARS,
+    USERNAME_PATTERN,
+    revoke_api_key,
+    revoke_session,
+    update_user,
+)
+from api.auth.security import AuthError, issue_token, token_claims
+from api.auth.sessions import (
+    COOKIE_NAME,
+    AuthConfig,
+    auth_config,
+    refuse_cross_site,
+    request_address,
+    unauthorized,
+)
 from api.deps import ActorDep, EngineDep, SessionDep
 from api.schemas import ApiKeyOut, NewApiKeyOut, TokenOut, UserOut
+from api.state import app_engine
+from models.names import FEED_MERCHANT
 from models.tables import ApiKey, User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -37,6 +53,13 @@ class NewApiKey(BaseModel):
     name: str = Field(min_length=1, max_length=128)
     role: str = "machine"
     owner: str | None = Field(default=None, pattern=USERNAME_PATTERN)
+    merchant_ids: list[
+        Annotated[str, StringConstraints(pattern=USERNAME_PATTERN, max_length=128)]
+    ] = Field(
+        default=[FEED_MERCHANT],
+        max_length=100,
+        description="a machine key posts signals for, and sees the ideas of, these merchants",
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -49,25 +72,34 @@ def _safe_next(target: str | None) -> str:
 def _login(
     request: Request, engine: EngineDep, username: str, password: str
 ) -> tuple[AuthConfig, User]:
-    """The user of a right password, unless cross-site or throttled (429 with Retry-After)."""
+    """The user of a right password, unless cross-site or throttled (429 with Retry-After): a
+    name locked from this address is refused unchecked; an address over its (slower) limit
+    gets 429 for a wrong password only, so a right one for another account still logs in."""
     cfg = auth_config(request)
     refuse_cross_site(request, "logins")
-    client = request.client.host if request.client else "?"
-    wait = cfg.throttle.retry_after(username, client)
+    client = request_address(request)
+    wait = cfg.throttle.account_wait(username, client)
     if wait > 0:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            f"too many failed logins for '{username}' from here: try again in "
-            + (f"{wait:.0f} s" if wait < 120 else f"{wait / 60:.0f} min"),
-            {"Retry-After": str(int(wait) + 1)},
-        )
+        raise _throttled(f"too many failed logins for '{username}' from here", wait)
     try:
         user = authenticate_password(engine, username, password)
     except AuthError as err:
         cfg.throttle.failed(username, client)
+        wait = cfg.throttle.address_wait(client)
+        if wait > 0:
+            raise _throttled("too many failed logins from this address", wait) from err
         raise unauthorized(str(err), error="invalid_grant") from err
     cfg.throttle.succeeded(username, client)
     return cfg, user
+
+
+def _throttled(reason: str, wait: float) -> HTTPException:
+    after = f"{wait:.0f} s" if wait < 120 else f"{wait / 60:.0f} min"
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        f"{reason}: try again in {after}",
+        {"Retry-After": str(int(wait) + 1)},
+    )
 
 
 @router.post("/token", response_model=TokenOut, responses=REFUSED)
@@ -79,7 +111,9 @@ def token(
 ) -> Any:
     """OAuth2 password flow: form username + password -> a bearer JWT."""
     cfg, user = _login(request, engine, username, password)
-    jwt_ = issue_token(cfg.secret, user.username, user.role, cfg.token_ttl_minutes)
+    jwt_ = issue_token(
+        cfg.secret, user.username, user.role, cfg.token_ttl_minutes, user.session_epoch
+    )
     return TokenOut(
         access_token=jwt_,
         token_type="bearer",
@@ -98,7 +132,9 @@ def browser_login(
 ) -> RedirectResponse:
     """The login form: sets the HttpOnly tf_session cookie and redirects (303) to `next`."""
     cfg, user = _login(request, engine, username, password)
-    jwt_ = issue_token(cfg.secret, user.username, user.role, cfg.token_ttl_minutes)
+    jwt_ = issue_token(
+        cfg.secret, user.username, user.role, cfg.token_ttl_minutes, user.session_epoch
+    )
     out = RedirectResponse(_safe_next(next), status_code=303)
     out.set_cookie(
         COOKIE_NAME,
@@ -116,8 +152,14 @@ def browser_login(
 def logout(
     request: Request, next: Annotated[str | None, Form(max_length=2000)] = None
 ) -> RedirectResponse:
-    """Clears the session cookie and redirects (303) to `next` or /."""
+    """Ends the browser session on the server (its cookie is refused from now on, also when
+    replayed), clears the cookie and redirects (303) to `next` or /. Bearer tokens are the
+    client's to drop; an admin's change to the user revokes those too."""
     refuse_cross_site(request)
+    cookie = request.cookies.get(COOKIE_NAME)
+    if cookie:
+        with contextlib.suppress(AuthError):  # an expired or forged token needs no revoking
+            revoke_session(app_engine(request), token_claims(auth_config(request).secret, cookie))
     out = RedirectResponse(_safe_next(next), status_code=303)
     out.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
     return out
@@ -144,6 +186,36 @@ def add_user(body: NewUser, _: AdminDep, engine: EngineDep) -> Any:
         raise HTTPException(code, str(err)) from err
 
 
+class UserChange(BaseModel):
+    """What an admin changes about a user; every change ends the user's sessions."""
+
+    role: str | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_CHARS, max_length=1024)
+
+
+@router.patch(
+    "/users/{username}",
+    response_model=UserOut,
+    responses={404: {"description": "no such user"}, 409: {"description": "your own account"}},
+)
+def change_user(username: str, body: UserChange, who: AdminDep, engine: EngineDep) -> Any:
+    """Deactivate or reactivate a user, change their role or reset their password; each change
+    revokes the sessions they have (their tokens and cookies get 401)."""
+    demoted = body.role not in (None, "admin") or body.active is False
+    if username.lower() == who.user.lower() and demoted:
+        raise HTTPException(409, "an admin cannot deactivate or demote their own account")
+    try:
+        user = update_user(
+            engine, username, role=body.role, active=body.active, password=body.password
+        )
+    except ValueError as err:
+        raise HTTPException(422, str(err)) from err
+    if user is None:
+        raise HTTPException(404, f"user '{username}' does not exist")
+    return user
+
+
 @router.get("/api-keys", response_model=list[ApiKeyOut])
 def list_keys(_: AdminDep, s: SessionDep) -> Any:
     return s.exec(select(ApiKey).order_by(col(ApiKey.id))).all()
@@ -153,7 +225,9 @@ def list_keys(_: AdminDep, s: SessionDep) -> Any:
 def add_key(body: NewApiKey, who: AdminDep, engine: EngineDep) -> Any:
     """A new API key; the clear `key` is in this answer only."""
     try:
-        row, clear = create_api_key(engine, body.name, body.role, body.owner or body.name, who.user)
+        row, clear = create_api_key(
+            engine, body.name, body.role, body.owner or body.name, who.user, body.merchant_ids
+        )
     except ValueError as err:
         raise HTTPException(422, str(err)) from err
     return NewApiKeyOut(**row.model_dump(), key=clear)

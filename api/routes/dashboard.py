@@ -8,39 +8,83 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from temporalio.service import RPCError
 
 from api.auth import Actor
-from api.deps import ActorDep, EngineDep, SessionDep
-from api.leadtimes import LeadTimes, cached_leadtimes
+from api.deps import (
+    ActorDep,
+    EngineDep,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+    idea_scope,
+    scoped_idea_ids,
+)
+from api.leadtimes import LeadTimes, cached_leadtimes, compute_leadtimes
 from api.live import ChangeFeed
-from api.schemas import Health
-from models.tables import Trend
+from api.schemas import Health, QueueReadiness, Readiness
+from services.temporal import live_pollers
 
 router = APIRouter(tags=["dashboard"])
 
 
 @router.get("/leadtimes", response_model=LeadTimes)
 def leadtimes(who: ActorDep, engine: EngineDep) -> Any:
-    """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage."""
-    return cached_leadtimes(engine)
+    """Trend-to-shipment lead time per idea and per stage (p50/p90), and the bottleneck stage,
+    over the ideas the caller may see (as `GET /ideas`; a machine key: its merchants')."""
+    with Session(engine) as s:
+        ids = scoped_idea_ids(s, who)
+    return cached_leadtimes(engine) if ids is None else compute_leadtimes(engine, ids)
 
 
 @router.get("/healthz", response_model=Health)
 def healthz(s: SessionDep) -> Any:
+    """Liveness: the API answers and reaches its database (workers are /readyz's business)."""
     s.exec(select(1)).one()
     return Health(status="ok")
 
 
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "a task queue has no worker"}},
+)
+async def readyz(settings: SettingsDep, temporal: TemporalDep) -> Any:
+    """Readiness: every task queue has live pollers (Temporal's DescribeTaskQueue) -- the light
+    queue for workflow and activity tasks, the CPU queue for activity tasks; 503 when one has
+    none (its stage is stuck until a worker comes back) or Temporal does not answer."""
+    wanted = (
+        (settings.task_queue, "workflows and light activities", ("workflow", "activity")),
+        (settings.pipeline.cpu_task_queue, "mesh and scheduling work", ("activity",)),
+    )
+    queues = []
+    try:
+        client = await temporal.client()
+        for name, role, kinds in wanted:
+            pollers = {k: await live_pollers(client, name, k) for k in kinds}
+            ready = all(pollers.values())
+            queues.append(QueueReadiness(queue=name, role=role, pollers=pollers, ready=ready))
+    except (HTTPException, RPCError) as err:
+        reason = err.detail if isinstance(err, HTTPException) else err.message
+        body = Readiness(status=f"not ready: Temporal does not answer ({reason})", queues=queues)
+        return JSONResponse(body.model_dump(), status_code=503)
+    idle = [q.queue for q in queues if not q.ready]
+    if idle:
+        body = Readiness(status=f"not ready: no worker polls {', '.join(idle)}", queues=queues)
+        return JSONResponse(body.model_dump(), status_code=503)
+    return Readiness(status="ready", queues=queues)
+
+
 def _own_ideas(engine: Engine, who: Actor) -> set[int]:
     with Session(engine) as s:
-        return {t for t in s.exec(select(Trend.id).where(Trend.merchant_id == who.user)) if t}
+        return set(scoped_idea_ids(s, who) or [])
 
 
 @router.get(
@@ -50,9 +94,10 @@ def _own_ideas(engine: Engine, who: Actor) -> set[int]:
 )
 async def events(request: Request, who: ActorDep, engine: EngineDep) -> StreamingResponse:
     """Server-sent events: `change` with the ids of ideas whose state changed (a merchant hears
-    of their own ideas only)."""
+    of their own ideas only, a machine key of its merchants' ideas)."""
     feed: ChangeFeed = request.app.state.feed
-    mine = await run_in_threadpool(_own_ideas, engine, who) if who.role == "merchant" else None
+    scoped = idea_scope(who) is not None
+    mine = await run_in_threadpool(_own_ideas, engine, who) if scoped else None
 
     async def stream() -> AsyncIterator[str]:
         yield "retry: 2000\n: connected\n\n"

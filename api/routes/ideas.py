@@ -35,7 +35,7 @@ from api.schemas import (
 from api.settings import ApiSettings
 from api.state import Temporal
 from api.uploads import store_reference_mesh
-from models.contracts import IdeaInput
+from models.contracts import TERMINAL_STAGES, IdeaInput
 from models.db import as_utc
 from models.names import trend_workflow_id
 from models.tables import Milestone, Notification, ProductionRun, Trend
@@ -188,9 +188,19 @@ async def get_idea(
     )
 
 
-@router.post("/{trend_id}/cancel", status_code=202, response_model=CancelOut)
+@router.post(
+    "/{trend_id}/cancel",
+    status_code=202,
+    response_model=CancelOut,
+    responses={409: {"description": "the idea is already finished"}},
+)
 async def cancel(trend: CancellableIdea, temporal: TemporalDep) -> Any:
-    """Cancel an idea; its supplier reservations are released by compensation."""
+    """Cancel an idea; its supplier reservations are released by compensation. A finished idea
+    (shipped, rejected, cancelled, failed) is a 409 with the reason."""
     assert trend.id is not None
+    if trend.stage in TERMINAL_STAGES:
+        raise HTTPException(
+            409, f"idea {trend.id} is already {trend.stage}: there is nothing left to cancel"
+        )
     await cancel_pipeline(await temporal.client(), trend.id)
     return CancelOut(id=trend.id, cancelling=True)

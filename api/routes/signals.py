@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from api.deps import EngineDep, MachineDep, SettingsDep, TemporalDep
 from api.schemas import SignalOut
 from engines.trends import BadSignal
+from models.names import FEED_MERCHANT
 from services.intake import take_signal
 from services.temporal import start_pipeline
 
@@ -21,7 +22,7 @@ router = APIRouter(tags=["signals"])
 class SignalBody(BaseModel):
     phrase: str = Field(min_length=1, max_length=500)
     observations: list[dict[str, float]] = Field(min_length=2, max_length=10_000)
-    merchant_id: str = Field(default="trend-feed", pattern=r"^[A-Za-z0-9_.@-]+$", max_length=128)
+    merchant_id: str = Field(default=FEED_MERCHANT, pattern=r"^[A-Za-z0-9_.@-]+$", max_length=128)
     target_size_mm: float | None = Field(default=None, gt=0, le=2000)
     expected_volume: int = Field(default=20_000, gt=0, le=100_000_000)
 
@@ -34,7 +35,14 @@ async def signal(
     temporal: TemporalDep,
     settings: SettingsDep,
 ) -> Any:
-    """A phrase with engagement over time; starts a pipeline when its virality crosses the threshold."""
+    """A phrase with engagement over time; starts a pipeline when its virality crosses the
+    threshold. A machine key posts for the merchant ids it is bound to only (403 otherwise)."""
+    if who.role == "machine" and body.merchant_id not in who.merchant_ids:
+        bound = ", ".join(who.merchant_ids) or "none"
+        raise HTTPException(
+            403,
+            f"this API key may post signals for merchant ids {bound}, not '{body.merchant_id}'",
+        )
     fields = {
         "merchant_id": body.merchant_id,
         "source": "signal",

@@ -86,11 +86,13 @@ def prepare(
     max_triangles: int = 2_000_000,
     allow_split: bool = False,
     use_slicer: bool = True,
+    gpl_repair: bool = False,
 ) -> PrintPrepReport:
     """Repair, scale, orient, check, estimate (s, m, g) and export a mesh; UnprintableMesh if hopeless.
 
     Plain arguments and a plain dataclass result, so it runs in a ProcessPoolExecutor
-    (pass `QueueProgress(queue)` or None as progress there).
+    (pass `QueueProgress(queue)` or None as progress there). `gpl_repair` lets pymeshfix (the
+    optional GPL extra) close what the default repair cannot.
     """
     machine, filament = printer_profile(printer), material_profile(material)
     size_mm = target_size(target_size_mm)
@@ -102,7 +104,7 @@ def prepare(
 
     stage("repair")
     loaded = load_mesh(mesh_path, max_bytes=max_bytes, max_triangles=max_triangles)
-    repair = repair_mesh(loaded)
+    repair = repair_mesh(loaded, gpl_repair=gpl_repair)
     findings = checks.mesh_findings(repair)
     mesh, unit, scale, notes = _scaled(
         repair.mesh, size_mm, Path(mesh_path).suffix.lower(), loaded.metadata.get("unit"), units

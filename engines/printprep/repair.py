@@ -1,4 +1,10 @@
-"""Diagnose and repair triangle meshes into closed, outward-facing solids (mm)."""
+"""Diagnose and repair triangle meshes into closed, outward-facing solids (mm).
+
+The default repair uses only our own code, trimesh and manifold3d (MIT/Apache-2.0). pymeshfix
+(AGPL-3.0) is a last resort only when the caller asks for it (`gpl_repair=True`; the worker
+setting TRENDFORGE_MESH_REPAIR=pymeshfix with the `trendforge[gpl-repair]` extra installed);
+it is imported then and never otherwise.
+"""
 
 from __future__ import annotations
 
@@ -91,8 +97,9 @@ def mesh_health(mesh: trimesh.Trimesh, intersections: bool = True) -> MeshHealth
     )
 
 
-def repair_mesh(mesh: trimesh.Trimesh) -> RepairResult:
-    """Merge, clean, re-wind, close and unite a mesh; UnprintableMesh if it stays open."""
+def repair_mesh(mesh: trimesh.Trimesh, gpl_repair: bool = False) -> RepairResult:
+    """Merge, clean, re-wind, close and unite a mesh; UnprintableMesh if it stays open (with
+    `gpl_repair`, pymeshfix gets a last try first)."""
     before = mesh_health(mesh)
     welded = bool(mesh.metadata.get("welded"))
     mesh = trimesh.Trimesh(vertices=mesh.vertices, faces=mesh.faces, process=False)
@@ -117,7 +124,7 @@ def repair_mesh(mesh: trimesh.Trimesh) -> RepairResult:
     mesh, united = _unite_overlapping_shells(mesh)
     actions.extend(united)
     after = mesh_health(mesh, intersections=False)
-    if not after.watertight:
+    if not after.watertight and gpl_repair:
         mesh, fixed = close_with_pymeshfix(mesh, after)
         actions.append(fixed)
         after = mesh_health(mesh, intersections=False)
@@ -181,8 +188,15 @@ def _drop_sheets(mesh: trimesh.Trimesh) -> tuple[trimesh.Trimesh, int]:
 
 
 def close_with_pymeshfix(mesh: trimesh.Trimesh, health: MeshHealth) -> tuple[trimesh.Trimesh, str]:
-    """Close what trimesh could not (pymeshfix: joins, fills, removes bad pieces)."""
-    import pymeshfix
+    """Close what trimesh could not (pymeshfix, AGPL-3.0, the optional gpl-repair extra: joins,
+    fills, removes bad pieces)."""
+    try:
+        import pymeshfix
+    except ImportError as err:
+        raise UnprintableMesh(
+            "the pymeshfix repair was asked for but is not installed: "
+            "pip install 'trendforge[gpl-repair]'"
+        ) from err
 
     fix = pymeshfix.MeshFix(np.asarray(mesh.vertices), np.asarray(mesh.faces))
     fix.repair(joincomp=True, remove_smallest_components=False)

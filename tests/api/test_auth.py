@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 import uuid
@@ -10,6 +11,7 @@ from collections.abc import AsyncIterator
 import httpx
 import jwt
 import pytest
+import uvicorn
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -22,12 +24,14 @@ from api.auth import (
     issue_token,
     verify_password,
 )
+from api.auth.throttle import client_address, trusted_networks
 from models.db import session_scope
 from models.tables import ApiKey, User
 from tests.helpers.apps import make_app
 from tests.helpers.people import TEST_PASSWORD, AuthHeaders
 from trendforge.settings import Settings, load_or_create_secret
-from trendforge.stack import ensure_first_admin
+from trendforge.stack import api_server_config, ensure_first_admin
+from trendforge.temporal import free_port
 
 pytestmark = pytest.mark.db
 
@@ -56,7 +60,7 @@ async def test_password_flow_token_and_me(anonymous_api: httpx.AsyncClient, engi
     create_user(engine, name, "merchant", TEST_PASSWORD)
     token = await _token(anonymous_api, name)
     me = await anonymous_api.get("/auth/me", headers={"Authorization": f"Bearer {token}"})
-    assert me.json() == {"user": name, "role": "merchant", "via": "token"}
+    assert me.json() == {"user": name, "role": "merchant", "via": "token", "merchant_ids": []}
     bad = await anonymous_api.post(
         "/auth/token", data={"username": name, "password": "wrong-password"}
     )
@@ -155,7 +159,7 @@ async def test_cookie_login_logout_and_bearer_wins(
     assert "samesite=lax" in cookie.lower()
     assert anonymous_api.cookies.get(COOKIE_NAME)
     me = (await anonymous_api.get("/auth/me")).json()
-    assert me == {"user": name, "role": "merchant", "via": "cookie"}
+    assert me == {"user": name, "role": "merchant", "via": "cookie", "merchant_ids": []}
     planner = auth_headers("cookie-planner", "planner")
     assert (await anonymous_api.get("/auth/me", headers=planner)).json()["user"] == "cookie-planner"
     for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
@@ -190,7 +194,12 @@ async def test_api_keys_shown_once_stored_hashed_and_revocable(
         row = s.get(ApiKey, key_id)
     assert row is not None and key not in row.key_hash and len(row.key_hash) == 64
     me = (await anonymous_api.get("/auth/me", headers={"X-API-Key": key})).json()
-    assert me == {"user": "factory-mes", "role": "machine", "via": "api-key"}
+    assert me == {
+        "user": "factory-mes",
+        "role": "machine",
+        "via": "api-key",
+        "merchant_ids": ["trend-feed"],  # the default binding
+    }
     r = await anonymous_api.post(
         "/auth/api-keys", json={"name": "root", "role": "admin"}, headers=admin
     )
@@ -335,15 +344,83 @@ def test_login_throttle_counts_a_spray_over_many_names_per_client() -> None:
     t = LoginThrottle(max_failures=3, window_s=60, clock=lambda: now[0], max_keys=50)
     for i in range(29):
         t.failed(f"user{i}", "10.0.0.9")
-    assert t.retry_after("fresh", "10.0.0.9") == 0 and t.retry_after("fresh", "10.0.0.8") == 0
+    assert t.address_wait("10.0.0.9") == 0 and t.address_wait("10.0.0.8") == 0
     t.failed("user29", "10.0.0.9")  # 30 = 10 × 3 failures from one client over any names
-    assert t.retry_after("fresh", "10.0.0.9") == 60 and t.retry_after("fresh", "10.0.0.8") == 0
+    assert t.address_wait("10.0.0.9") == 60 and t.address_wait("10.0.0.8") == 0
+    assert t.account_wait("fresh", "10.0.0.9") == 0  # the address is slowed, no name locked
     now[0] = 61
-    assert t.retry_after("fresh", "10.0.0.9") == 0
+    assert t.address_wait("10.0.0.9") == 0
     for i in range(200):  # a spray from many addresses keeps memory bounded
         t.failed(f"user{i}", f"10.1.{i}.1")
     assert len(t._failures) <= 50
-    assert t.retry_after("user199", "10.1.199.1") == 0  # one failure locks nothing
+    assert t.account_wait("user199", "10.1.199.1") == 0  # one failure locks nothing
+    for _ in range(3):
+        t.failed("Mixed.Case", "10.2.0.1")
+    assert t.account_wait("mixed.case", "10.2.0.1") == 60  # names counted case-insensitively
+
+
+async def test_a_spray_over_other_names_never_locks_out_a_right_password(
+    anonymous_api: httpx.AsyncClient, engine: Engine
+) -> None:
+    """OWASP: 50 failures over other names from one address slow that address (429 for a wrong
+    password) but a different account's right password from it still logs in."""
+    auth = anonymous_api._transport.app.state.auth  # type: ignore[attr-defined]
+    anonymous_api._transport.app.state.auth = dataclasses.replace(  # type: ignore[attr-defined]
+        auth, throttle=LoginThrottle(max_failures=5, window_s=900)
+    )
+    name = _name("office")
+    create_user(engine, name, "merchant", TEST_PASSWORD)
+    for i in range(50):
+        r = await anonymous_api.post(
+            "/auth/token", data={"username": f"guess-{i}", "password": "wrong-password"}
+        )
+        assert r.status_code in (401, 429)
+    r = await anonymous_api.post(
+        "/auth/token", data={"username": name, "password": "wrong-password"}
+    )
+    assert r.status_code == 429 and "from this address" in r.json()["detail"]
+    assert await _token(anonymous_api, name)  # the right password still gets in
+
+
+def test_x_forwarded_for_is_believed_from_trusted_proxies_only() -> None:
+    proxies = trusted_networks(["10.0.0.5", "172.16.0.0/12"])
+    assert client_address("203.0.113.9", "1.2.3.4", proxies) == "203.0.113.9"  # not a proxy
+    assert client_address("127.0.0.1", "1.2.3.4", ()) == "127.0.0.1"  # none by default
+    assert client_address("10.0.0.5", "198.51.100.7", proxies) == "198.51.100.7"
+    # the client may write anything left of what the proxies append: the right-most untrusted
+    assert client_address("10.0.0.5", "6.6.6.6, 198.51.100.7, 172.16.3.4", proxies) == (
+        "198.51.100.7"
+    )
+    assert client_address("10.0.0.5", "", proxies) == "10.0.0.5"
+
+
+async def test_rotating_x_forwarded_for_does_not_bypass_the_throttle(
+    engine: Engine, jwt_secret: str
+) -> None:
+    """Served as `trendforge up` serves it (uvicorn over TCP from 127.0.0.1, no proxy trusted):
+    a new X-Forwarded-For on every guess is still one address."""
+    app = make_app(engine, jwt_secret, login_max_failures=3)
+    name = _name("xff")
+    create_user(engine, name, "merchant", TEST_PASSWORD)
+    port = free_port()
+    server = uvicorn.Server(api_server_config(app, "127.0.0.1", port))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+            codes = []
+            for i in range(6):
+                r = await c.post(
+                    "/auth/token",
+                    data={"username": name, "password": "wrong-password"},
+                    headers={"X-Forwarded-For": f"198.51.100.{i + 1}"},
+                )
+                codes.append(r.status_code)
+            assert codes == [401, 401, 401, 429, 429, 429], codes
+    finally:
+        server.should_exit = True
+        await task
 
 
 def test_first_admin_from_settings_and_generated_secret(engine: Engine, tmp_path) -> None:

@@ -43,6 +43,7 @@ OWNER = {"owner", "admin"}
 # (method, path) -> roles allowed; every other role gets 401 (anonymous) or 403
 MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,  # queue names and poller counts: a probe for orchestrators
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
@@ -53,6 +54,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/auth/me"): ANYONE,
     ("GET", "/auth/users"): ADMIN,
     ("POST", "/auth/users"): ADMIN,
+    ("PATCH", "/auth/users/{username}"): ADMIN,
     ("GET", "/auth/api-keys"): ADMIN,
     ("POST", "/auth/api-keys"): ADMIN,
     ("DELETE", "/auth/api-keys/{key_id}"): ADMIN,
@@ -102,6 +104,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
 PAGES = {p for m, p in MATRIX if m == "GET" and (p == "/" or p.startswith("/app/"))}
 PAGES -= {p for p in PAGES if p.startswith("/app/fragments/")}
 STREAMS = {("GET", "/events")}  # never ends when allowed: tests/api/test_pages.py reads it
+NOT_READY = {("GET", "/readyz")}  # 503 by design here: no worker polls the matrix's queues
 
 
 @dataclass
@@ -128,6 +131,7 @@ class World:
             "run_id": self.run_id,
             "supplier_id": self.supplier_id,
             "key_id": key_id,
+            "username": "mx-viewer",  # PATCHed with no change: its sessions stay
         }
 
 
@@ -187,6 +191,7 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
             }
         },
         ("POST", "/auth/api-keys"): {"json": {"name": "feed", "role": "machine"}},
+        ("PATCH", "/auth/users/{username}"): {"json": {"active": True}},
         ("POST", "/ideas"): {
             "json": {"text": f"matrix {uuid.uuid4().hex[:6]}", "merchant_id": merchant}
         },
@@ -264,11 +269,16 @@ async def test_authorization_matrix(
             extra = kw.pop("headers", {})
             r = await c.request(method, url, **kw, headers=extra | headers[role]())
             got = f"{method} {path} as {role}: {r.status_code} {r.text[:120]}"
-            if allowed and (r.status_code in (401, 403) or r.status_code >= 500):
+            designed = (method, path) in NOT_READY and r.status_code == 503
+            if allowed and (r.status_code in (401, 403) or r.status_code >= 500 and not designed):
                 wrong.append("should pass: " + got)
             elif not allowed and role == "anonymous" and path in PAGES:
                 if r.status_code != 303 or not r.headers["location"].startswith("/login?next="):
                     wrong.append("should send to /login: " + got)
+            elif not allowed and role == "other" and "owner" in MATRIX[method, path]:
+                # another merchant's object: the same 404 as a missing one
+                if r.status_code != 404 or "does not exist" not in r.json().get("detail", ""):
+                    wrong.append("should be 404 (another merchant's): " + got)
             elif not allowed:
                 want = 401 if role == "anonymous" else 403
                 if r.status_code != want or not r.json().get("detail"):
@@ -293,7 +303,78 @@ async def test_merchants_list_only_their_own(
     assert r.status_code == 403 and "own" in r.json()["detail"]
     assert world.plan_id in ids(await c.get("/plans", headers=owner))
     assert world.plan_id not in ids(await c.get("/plans", headers=other))
-    r = await c.get(f"/ideas/{world.trend_id}", headers=other)
-    assert r.status_code == 403 and "only the merchant who submitted" in r.json()["detail"]
     r = await c.post("/ideas", json={"text": "x", "merchant_id": "mx-owner"}, headers=other)
     assert r.status_code == 403 and "own merchant_id" in r.json()["detail"]
+
+
+async def test_another_merchants_object_is_answered_as_missing(
+    matrix_api: tuple[Any, httpx.AsyncClient], engine: Engine, auth_headers: AuthHeaders
+) -> None:
+    """Ids cannot be probed: another merchant's idea, plan or run gets the body of a missing one."""
+    _, c = matrix_api
+    world = _seed(engine)
+    other = auth_headers(*NAMES["other"])
+    missing = 2**60
+    for path, own in (
+        ("/ideas/{}", world.trend_id),
+        ("/ideas/{}/variants", world.trend_id),
+        ("/app/ideas/{}", world.trend_id),
+        ("/plans/{}", world.plan_id),
+        ("/runs/{}", world.run_id),
+    ):
+        theirs = await c.get(path.format(own), headers=other)
+        absent = await c.get(path.format(missing), headers=other)
+        assert theirs.status_code == absent.status_code == 404, (path, theirs.text)
+        assert theirs.json()["detail"].replace(str(own), "N") == absent.json()["detail"].replace(
+            str(missing), "N"
+        )
+    r = await c.post(f"/ideas/{world.trend_id}/cancel", headers=other)
+    assert r.status_code == 404 and r.json()["detail"] == f"idea {world.trend_id} does not exist"
+
+
+async def test_projections_hold_no_other_merchants_ideas(
+    matrix_api: tuple[Any, httpx.AsyncClient], engine: Engine, auth_headers: AuthHeaders
+) -> None:
+    """/leadtimes, the dashboard and /metrics as another merchant or a machine key hold none of
+    the owner's ideas; the owner and a planner see them (so the check can fail)."""
+    _, c = matrix_api
+    world = _seed(engine)
+    with session_scope(engine) as s:
+        text = s.get(Trend, world.trend_id).text  # type: ignore[union-attr]
+    _, bound = create_api_key(
+        engine, f"b-{uuid.uuid4().hex[:6]}", "machine", "b", "t", ["mx-owner"]
+    )
+    callers = {role: auth_headers(*NAMES[role]) for role in ("owner", "other", "planner")}
+    callers["machine"] = auth_headers(*NAMES["machine"])  # bound to the trend feed only
+    callers["bound machine"] = {"X-API-Key": bound}  # bound to the owner
+    for role, h in callers.items():
+        sees = role in ("owner", "planner", "bound machine")
+        lt = await c.get("/leadtimes", headers=h)
+        assert lt.status_code == 200
+        ids = {i["trend_id"] for i in lt.json()["ideas"]}
+        assert (world.trend_id in ids) == sees and (text in lt.text) == sees, role
+        for page in ("/?ideas=all", "/app/fragments/dashboard?ideas=all"):
+            html = await c.get(page, headers=h)
+            assert html.status_code == 200 and (text in html.text) == sees, (role, page)
+    assert text not in (await c.get("/metrics")).text
+
+
+async def test_machine_keys_post_signals_for_their_merchants_only(
+    matrix_api: tuple[Any, httpx.AsyncClient], engine: Engine
+) -> None:
+    _, c = matrix_api
+    _, key = create_api_key(
+        engine, f"feed-{uuid.uuid4().hex[:6]}", "machine", "feed", "t", ["mx-b"]
+    )
+    flat = [{"t_hours": 0, "views": 10}, {"t_hours": 24, "views": 11}]
+    body = {"phrase": "flat thing", "observations": flat}
+    mine = await c.post("/signals", json=body | {"merchant_id": "mx-b"}, headers={"X-API-Key": key})
+    assert mine.status_code == 200 and mine.json()["viral"] is False
+    for merchant in ("mx-owner", "trend-feed"):
+        r = await c.post(
+            "/signals", json=body | {"merchant_id": merchant}, headers={"X-API-Key": key}
+        )
+        assert r.status_code == 403, r.text
+        assert "mx-b" in r.json()["detail"] and merchant in r.json()["detail"]
+    r = await c.get("/auth/me", headers={"X-API-Key": key})
+    assert r.json()["merchant_ids"] == ["mx-b"]

@@ -75,7 +75,7 @@ async def test_idea_to_shipment_over_http(pipeline_api: httpx.AsyncClient, who: 
     variants = (await c.get(f"/ideas/{idea_id}/variants", headers=who.merchant)).json()
     assert len(variants) == 6 and variants[0]["rank"] == 1
     png = await c.get(variants[0]["preview_url"], headers=who.merchant)
-    assert (await c.get(variants[0]["preview_url"], headers=who.other)).status_code == 403
+    assert (await c.get(variants[0]["preview_url"], headers=who.other)).status_code == 404
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
 
     r = await c.post(
@@ -87,7 +87,7 @@ async def test_idea_to_shipment_over_http(pipeline_api: httpx.AsyncClient, who: 
         json={"variant_id": variants[0]["id"]},
         headers=who.other,
     )
-    assert r.status_code == 403
+    assert r.status_code == 404
     r = await c.post(
         f"/ideas/{idea_id}/selection", json={"variant_id": variants[0]["id"]}, headers=who.merchant
     )

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import io
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ import uvicorn
 from PIL import Image
 from sqlmodel import Session, select
 
+from api.auth import create_api_key
 from models.contracts import MILESTONE_ORDER
 from models.db import session_scope
 from models.tables import (
@@ -188,7 +190,7 @@ async def test_merchants_see_only_their_ideas_and_pages_ask_to_log_in(
     owner, other = f"m-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
     tid = project_idea(engine, tmp_path / "files", owner)
     r = await client.get(f"/app/ideas/{tid}", headers=auth_headers(other, "merchant"))
-    assert r.status_code == 403 and "own ideas" in r.json()["detail"]
+    assert r.status_code == 404 and f"idea {tid} does not exist" in r.json()["detail"]
     mine = await client.get("/app/ideas", headers=auth_headers(other, "merchant"))
     assert mine.status_code == 200 and f"/app/ideas/{tid}" not in mine.text
     anyone = await client.get("/app/ideas", headers=auth_headers("vic", "viewer"))
@@ -328,6 +330,34 @@ async def test_events_stream_names_the_idea_that_changed(
                 and f"[{tid}]" in event
                 and str(other) not in event.split(":", 1)[1].replace(str(tid), "")
             )
+
+
+async def test_events_tell_a_machine_key_of_its_merchants_ideas_only(app, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bound, elsewhere = f"m-{uuid.uuid4().hex[:6]}", f"m-{uuid.uuid4().hex[:6]}"
+    tid = project_idea(engine, tmp_path / "files", bound, shipped=False)
+    other = project_idea(engine, tmp_path / "files", elsewhere, shipped=False)
+    _, key = create_api_key(engine, f"k-{uuid.uuid4().hex[:6]}", "machine", "k", "t", [bound])
+    async with (
+        _served(app) as base,
+        httpx.AsyncClient(base_url=base, timeout=20) as c,
+        c.stream("GET", "/events", headers={"X-API-Key": key}) as stream,
+    ):
+        lines = stream.aiter_lines()
+        assert (await anext(lines)).startswith("retry:")
+        await asyncio.sleep(1.5)  # the feed has its first fingerprint
+        for changed in (other, tid):
+            with session_scope(engine) as s:
+                row = s.get(Trend, changed)
+                assert row is not None
+                row.stage = "prototyping"
+                s.add(row)
+        event = None
+        async with asyncio.timeout(10):
+            async for line in lines:
+                if line.startswith("data:"):
+                    event = line
+                    break
+        assert event is not None and json.loads(event[5:]) == {"ideas": [tid]}
 
 
 def _stl_bytes() -> bytes:

@@ -105,6 +105,13 @@ async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_header
             m, p, d = [await c.new_page() for c in contexts]
             for pg in (m, p, d):
                 pg.on("pageerror", lambda exc: errors.append(str(exc)))
+                # the Content-Security-Policy must let the pages (and model-viewer) work
+                pg.on(
+                    "console",
+                    lambda msg: (
+                        errors.append(msg.text) if "Content Security Policy" in msg.text else None
+                    ),
+                )
 
             # the dashboard stays open the whole time: it must update by itself
             await _login(d, site, viewer, TEST_PASSWORD, "/")

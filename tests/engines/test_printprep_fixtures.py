@@ -234,6 +234,7 @@ def test_self_intersections_are_counted() -> None:
 
 
 def test_pymeshfix_closes_what_it_is_given() -> None:
+    pytest.importorskip("pymeshfix", reason="the optional trendforge[gpl-repair] extra")
     sphere = trimesh.creation.icosphere(subdivisions=3, radius=10)
     torn = trimesh.Trimesh(sphere.vertices, sphere.faces[20:], process=False)
     fixed, note = close_with_pymeshfix(torn, mesh_health(torn, intersections=False))
