@@ -63,7 +63,7 @@ def test_variants_made_before_labels_read_as_empty_lists(tmp_path) -> None:
     from trendforge.dbmigrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "e9dcc6780bd3")  # the revision before labels
+    upgrade(url, "b4e8f2a61c07")  # the revision before labels
     old = make_engine(url)
     with old.begin() as conn:
         conn.execute(

@@ -1,7 +1,7 @@
 """design spec on ideas; labels, source and findings on variants
 
 Revision ID: 5f1c2d7a9b10
-Revises: e9dcc6780bd3
+Revises: b4e8f2a61c07
 Create Date: 2026-12-05 10:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "5f1c2d7a9b10"
-down_revision: str | None = "e9dcc6780bd3"
+down_revision: str | None = "b4e8f2a61c07"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
