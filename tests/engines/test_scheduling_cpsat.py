@@ -341,7 +341,8 @@ def _flow_line(  # type: ignore[no-untyped-def]
 def test_pipeline_bound_counts_fill_and_drain() -> None:
     built = _flow_line(1, orders=7, per_stage=2)
     warm = greedy(built.problem)
-    sol = cpsat.solve(built.problem, hint=warm, horizon=warm.makespan, time_limit_s=5.0)
+    # the limit only caps a loaded machine: a quiet one proves optimality in about a second
+    sol = cpsat.solve(built.problem, hint=warm, horizon=warm.makespan, time_limit_s=60.0)
     assert sol.status == "OPTIMAL"
     assert fluid_lower_bound(built) < pipeline_lower_bound(built) <= sol.makespan
 

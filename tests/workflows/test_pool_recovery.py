@@ -103,7 +103,7 @@ async def test_killed_pool_processes_do_not_stop_the_pipelines(dev_env, engine, 
         # killed in the middle of a prototype: the attempt fails retryably, the next one runs
         # on a new pool, and the CPU worker keeps taking designs
         tid2, handle2, variant2 = await _to_variants(
-            client, engine, queue, config, f"tiny desk cactus planter {tag}"
+            client, engine, queue, config, f"robot keychain charm {tag}"
         )
         busy = prototype.mesh_pool()
         await handle2.execute_update("select_variant", SelectVariant(variant_id=variant2))
