@@ -20,11 +20,15 @@ COLOURWAYS: tuple[str, ...] = ("natural", "pastel", "bold", "deep", "two_tone")
 # so they only come from the words.
 OPEN_EXPRESSIONS: tuple[str, ...] = ("happy", "neutral", "sleepy", "surprised")
 DEFAULT_STYLE, DEFAULT_POSE, DEFAULT_EXPRESSION = "kawaii", "sitting", "happy"
-# Proportion knobs: name -> (low, high); 1.0 is the builder's own proportion.
+# Proportion knobs of the subject builder: name -> (low, high) of its 0..1 range sampled
+# (0.5 is the builder's own proportion, engines.design.subjects KNOBS).
 KNOBS: dict[str, tuple[float, float]] = {
-    "head": (0.85, 1.2),  # head size relative to the body
-    "stretch": (0.85, 1.15),  # height over width of the subject (squat .. tall)
+    "head_ratio": (0.15, 0.85),  # head size relative to the body
+    "chubbiness": (0.15, 0.85),  # slim .. chubby
+    "ear_size": (0.2, 0.85),
+    "limb_length": (0.2, 0.8),
 }
+KNOB_NEUTRAL = 0.5
 # Colours a two-tone accent is picked from (light, sellable hues).
 ACCENTS: tuple[str, ...] = ("pink", "mint", "sky", "yellow", "lavender", "peach", "teal", "orange")
 _LABEL_COLOURS = {k: v for k, v in COLOURS.items() if k not in ("rainbow", "transparent", "straw")}
@@ -45,8 +49,8 @@ class Choice:
     colourway: str
 
     def knob(self, name: str) -> float:
-        """The factor of one proportion knob (1.0 = as the builder makes it)."""
-        return dict(self.knobs).get(name, 1.0)
+        """One proportion knob, 0..1 (KNOB_NEUTRAL = as the builder makes it)."""
+        return dict(self.knobs).get(name, KNOB_NEUTRAL)
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def default_choice(spec: DesignSpec) -> Choice:
         expression=DEFAULT_EXPRESSION
         if DEFAULT_EXPRESSION in axes.expressions
         else axes.expressions[0],  # noqa: E501
-        knobs=tuple((k, 1.0) for k in KNOBS),
+        knobs=tuple((k, KNOB_NEUTRAL) for k in KNOBS),
         features=tuple((name, variants[0]) for name, variants in axes.features),
         colourway="natural",
     )

@@ -129,9 +129,10 @@ def default_builders() -> Builders:
     from engines.design.subjects import build_subject
 
     def subject(spec: DesignSpec, c: axes.Choice) -> Model:
+        colours = {"body": rgb} if (rgb := _rgb(spec.body_colour)) else None
         return _call(
             build_subject, spec.subject, style=c.style, pose=c.pose, expression=c.expression,
-            colour=spec.body_colour, head_scale=c.knob("head"), spec=spec,
+            colours=colours, knobs=dict(c.knobs),
         )  # fmt: skip
 
     def feature(model: Model, f: FeatureSpec, c: axes.Choice) -> Model:
@@ -139,7 +140,7 @@ def default_builders() -> Builders:
         return model if out is None else out
 
     def form(spec: DesignSpec, model: Model | None, c: axes.Choice, size_mm: float) -> Model:
-        return _call(build_form, spec.form, model, spec=spec, size_mm=size_mm, style=c.style)
+        return _call(build_form, spec.form, model, size_mm=size_mm, spec=spec)
 
     return Builders(subject, feature, form, FORM_RULES.__getitem__)
 
@@ -171,12 +172,6 @@ def _moved_mesh(mesh: trimesh.Trimesh, matrix: np.ndarray) -> trimesh.Trimesh:
     if np.linalg.det(matrix[:3, :3]) < 0:
         faces = faces[:, ::-1]
     return trimesh.Trimesh(vertices, faces, process=False)
-
-
-def _stretched(model: Model, stretch: float) -> Model:
-    """The model taller (stretch > 1) or squatter, volume kept, about its origin."""
-    side = 1.0 / math.sqrt(stretch)
-    return _moved(model, np.diag([side, side, stretch, 1.0]))
 
 
 def _dominant(parts: Sequence[Part], idx: Sequence[int]) -> RGB | None:
@@ -226,7 +221,7 @@ def build_candidate(
     findings: list[str] = []
     subject, origin_of = None, {}
     if spec.subject:
-        subject = _stretched(builders.subject(spec, choice), choice.knob("stretch"))
+        subject = builders.subject(spec, choice)
         origin_of = {p.name: "subject" for p in subject.parts}
         variants = dict(choice.features)
         for f in spec.features:
@@ -432,7 +427,7 @@ def _literalness(choices: Sequence[axes.Choice], spec: DesignSpec) -> np.ndarray
         moved += (c.colourway != "natural") + sum(
             a != b for a, b in zip(c.features, base.features, strict=True)
         )
-        moved += sum(abs(v - 1.0) * 3 for _, v in c.knobs)
+        moved += sum(abs(v - axes.KNOB_NEUTRAL) * 2 for _, v in c.knobs)
         out.append(1.0 / (1.0 + 0.35 * moved))
     return np.array(out)
 

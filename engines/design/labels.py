@@ -10,19 +10,24 @@ from engines.design.axes import DEFAULT_EXPRESSION, Choice
 SEP = " · "
 
 
+KNOB_WORDS: dict[str, tuple[str, str]] = {  # knob -> (word when low, word when high)
+    "head_ratio": ("small head", "big head"),
+    "chubbiness": ("slim", "chubby"),
+    "ear_size": ("small ears", "big ears"),
+    "limb_length": ("short legs", "long legs"),
+}
+
+
 def _knob_words(choice: Choice) -> list[str]:
-    """Words for proportion knobs that are clearly off the builder's own proportions."""
+    """Words for the proportion knobs that are clearly off the builder's own proportions."""
     words = []
-    head, stretch = choice.knob("head"), choice.knob("stretch")
-    if head >= 1.08:
-        words.append("big head")
-    elif head <= 0.92:
-        words.append("small head")
-    if stretch >= 1.07:
-        words.append("tall")
-    elif stretch <= 0.93:
-        words.append("squat")
-    return words
+    for name, (low, high) in KNOB_WORDS.items():
+        k = choice.knob(name)
+        if k >= 0.7:
+            words.append(high)
+        elif k <= 0.3:
+            words.append(low)
+    return words[:2]
 
 
 def _items(choice: Choice, colour: str, varying: set[str]) -> list[str]:

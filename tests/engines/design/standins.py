@@ -33,6 +33,7 @@ def subject(spec: DesignSpec, c: Choice) -> Model:
     """A creature: body, head, eyes; chibi has a big head, lying is long, waving lifts an arm."""
     colour = COLOURS.get(spec.body_colour or "", GREEN)
     head_r = {"chibi": 20.0, "kawaii": 16.0, "realistic": 11.0}.get(c.style, 14.0)
+    head_r *= 0.75 + 0.5 * c.knob("head_ratio")
     body = {"sitting": (16.0, 16.0, 14.0), "lying": (28.0, 14.0, 10.0)}.get(c.pose, (13, 13, 22))
     m = Model()
     m.add("body", ellipsoid((0, 0, body[2]), body), colour)
