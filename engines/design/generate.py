@@ -31,7 +31,8 @@ from engines.design.render import render_preview
 
 RGB = tuple[int, int, int]
 BED_MM = (250.0, 210.0, 220.0)  # default printer's build volume: x, y, z
-POOL_FACTOR = 3  # candidates sampled per variant returned
+POOL_FACTOR = 3  # candidates (geometry x colourway) per variant returned
+GEOMETRY_FACTOR = 1.25  # geometries built per variant returned (colourways share one)
 SHORTLIST_FACTOR = 1.3  # candidates joined into solids and checked per variant returned
 MAX_COUNT = 500
 BUILD_THREADS = min(2, os.cpu_count() or 1)
@@ -108,6 +109,7 @@ class Candidate:
     worded: np.ndarray  # per part: its colour comes from the words
     words_fit: float  # share of worded things present (subject, features, colours)
     findings: list[str]
+    natural: list[RGB] = field(default_factory=list)  # part colours before the colourway
 
 
 # --------------------------------------------------------------------------- builders
@@ -253,9 +255,23 @@ def build_candidate(
         )
         if not present[-1]:
             findings.append(f"the {f.name} could not be attached")
+    natural = [p.colour for p in parts]
     _colourway(parts, origin, worded, choice.colourway)
     words_fit = float(np.mean(present)) if present else 1.0
-    return Candidate(choice, Model(parts, model.anchors), origin, worded, words_fit, findings)
+    return Candidate(
+        choice, Model(parts, model.anchors), origin, worded, words_fit, findings, natural
+    )
+
+
+def recoloured(cand: Candidate, colourway: str) -> Candidate:
+    """The same geometry in another colourway (parts share their meshes)."""
+    parts = [
+        Part(p.name, p.mesh, colour, p.role, p.material)
+        for p, colour in zip(cand.model.parts, cand.natural, strict=True)
+    ]
+    _colourway(parts, cand.origin, cand.worded, colourway)
+    choice = replace(cand.choice, colourway=colourway)
+    return replace(cand, choice=choice, model=Model(parts, cand.model.anchors))
 
 
 def _normalised(model: Model, size_mm: float) -> Model:
@@ -474,26 +490,26 @@ def generate_designs(
     b = builders or default_builders()
     rule, ref = b.rule(spec.form), _reference(reference)
     size_mm = _size_mm(rule, spec, target_size_mm, ref.size_mm if ref else None)
-    choices = axes.sample_choices(spec, POOL_FACTOR * count, seed)
-    built = _map(lambda c: build_candidate(spec, c, size_mm, b), choices)
-    cands: list[Candidate] = [c for c in built if c is not None]
-    if not cands:
+    geo_choices = axes.sample_choices(spec, math.ceil(GEOMETRY_FACTOR * count), seed)
+    built = _map(lambda c: build_candidate(spec, c, size_mm, b), geo_choices)
+    geos: list[Candidate] = [c for c in built if c is not None]
+    if not geos:
         raise DesignError(f"no {spec.subject or ''} {spec.form} design could be built".strip())
-    masks = np.stack(
-        _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], size_mm), cands)
-    )
-    iou = ranking.iou_matrix(masks)
-    pre = _pre_relevance(spec, cands, rule)
+    masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], size_mm), geos)
+    geo_of, cands = _colour_options(geos, POOL_FACTOR * count, seed)
+    iou = ranking.iou_matrix(np.stack(masks))[np.ix_(geo_of, geo_of)]
+    thin = [bool(thin_parts(g.model, rule.min_wall_mm)) for g in geos]
+    pre = _pre_relevance(spec, cands, [thin[g] for g in geo_of])
     short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count))
     processes = rule.processes_for(spec.material)
-    joined = _map(lambda i: join(cands[i], rule, processes), short)
-    keep = [k for k, j in enumerate(joined) if j is not None]
-    short, joined = [short[k] for k in keep], [joined[k] for k in keep]
+    unique = list(dict.fromkeys(geo_of[i] for i in short))
+    joins = dict(zip(unique, _map(lambda g: join(geos[g], rule, processes), unique), strict=True))
+    short = [i for i in short if joins[geo_of[i]] is not None]
     if not short:
         raise DesignError(f"no {spec.form} design joined into one solid")
     variants = [
-        _variant(spec, cands[i], j, size_mm, list(processes))
-        for i, j in zip(short, joined, strict=True)
+        _variant(spec, cands[i], joins[geo_of[i]], size_mm, list(processes))  # type: ignore[arg-type]
+        for i in short
     ]
     rel, objectives = _relevance(
         variants, cands, short, spec, target_price, catalogue, preference, ref
@@ -508,10 +524,32 @@ def generate_designs(
     return out
 
 
-def _pre_relevance(spec: DesignSpec, cands: Sequence[Candidate], rule: Rule) -> np.ndarray:
-    """Relevance before joining: the words, bed and walls on the parts, literalness."""
+def _colour_options(
+    geos: Sequence[Candidate], n: int, seed: int
+) -> tuple[list[int], list[Candidate]]:
+    """n candidates: each geometry in its sampled colourway, then in other colourways (seeded)
+    until there are n; and the geometry index of each."""
+    rng = np.random.default_rng([seed, 21])
+    geo_of, cands = list(range(len(geos))), list(geos)
+    ways = {g: [c.choice.colourway] for g, c in enumerate(geos)}
+    for k in range(max(0, n - len(geos))):
+        g = k % len(geos)
+        left = [w for w in axes.COLOURWAYS if w not in ways[g]]
+        if not left:
+            break
+        way = left[int(rng.integers(len(left)))]
+        ways[g].append(way)
+        geo_of.append(g)
+        cands.append(recoloured(geos[g], way))
+    return geo_of, cands
+
+
+def _pre_relevance(
+    spec: DesignSpec, cands: Sequence[Candidate], thin: Sequence[bool]
+) -> np.ndarray:
+    """Relevance before joining: the words, the walls on the parts, literalness."""
     words = np.array([c.words_fit for c in cands])
-    ok = np.array([not thin_parts(c.model, rule.min_wall_mm) for c in cands], dtype=float)
+    ok = 1.0 - np.array(thin, dtype=float)
     literal = _literalness([c.choice for c in cands], spec)
     return W_WORDS * words + W_PRINT * ok + W_LITERAL * literal
 
@@ -568,7 +606,7 @@ def _variant(
         processes=processes, printable=j.printable, mesh=j.mesh,
         design_params={f"knob:{k}": v for k, v in cand.choice.knobs}, colour=main,
         parts=[p.name for p in parts], face_colours=np.asarray(colours, np.uint8)[j.owner],
-        spec=spec, findings=j.findings, owner=j.owner, part_colours=colours,
+        spec=spec, findings=list(j.findings), owner=j.owner, part_colours=colours,
         part_materials=[p.material for p in parts], choice=cand.choice, colour_word=colour_word,
     )  # fmt: skip
     return v
