@@ -51,6 +51,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "top",
         "witch",
         "chef",
+        "strawberry",  # a strawberry cap (leaf crown on top): "strawberry cow", "strawberry frog"
     ),  # noqa: E501
     "wings": ("feathered", "bat", "fairy"),
     "horns": ("unicorn", "devil", "ram"),
