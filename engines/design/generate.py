@@ -32,8 +32,8 @@ from engines.design.render import render_preview
 RGB = tuple[int, int, int]
 BED_MM = (250.0, 210.0, 220.0)  # default printer's build volume: x, y, z
 POOL_FACTOR = 3  # candidates (geometry x colourway) per variant returned
-GEOMETRY_FACTOR = 1.25  # geometries built per variant returned (colourways share one)
-SHORTLIST_FACTOR = 1.3  # candidates joined into solids and checked per variant returned
+GEOMETRY_FACTOR = 1.15  # geometries built per variant returned (colourways share one)
+SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 MAX_COUNT = 500
 BUILD_THREADS = min(2, os.cpu_count() or 1)
 WALL_SLACK = 0.95  # a part may be this share of the minimum wall (estimate error)
@@ -157,25 +157,6 @@ def _rgb(name: str | None) -> RGB | None:
     return COLOURS.get(name) or MATERIALS.get(name)
 
 
-def _moved(model: Model, matrix: np.ndarray) -> Model:
-    """A copy of the model under a 4x4 affine transform (vertex arithmetic, no mesh processing)."""
-    if np.allclose(matrix, np.eye(4)):
-        return model
-    parts = [
-        Part(p.name, _moved_mesh(p.mesh, matrix), p.colour, p.role, p.material) for p in model.parts
-    ]
-    return Model(parts, {k: a.moved(matrix) for k, a in model.anchors.items()})
-
-
-def _moved_mesh(mesh: trimesh.Trimesh, matrix: np.ndarray) -> trimesh.Trimesh:
-    """The mesh's vertices under an affine transform (faces flipped if it mirrors), mm."""
-    vertices = np.asarray(mesh.vertices) @ matrix[:3, :3].T + matrix[:3, 3]
-    faces = np.asarray(mesh.faces)
-    if np.linalg.det(matrix[:3, :3]) < 0:
-        faces = faces[:, ::-1]
-    return trimesh.Trimesh(vertices, faces, process=False)
-
-
 def _dominant(parts: Sequence[Part], idx: Sequence[int]) -> RGB | None:
     """The colour covering the most area among the given parts."""
     area: dict[RGB, float] = {}
@@ -280,7 +261,7 @@ def _normalised(model: Model, size_mm: float) -> Model:
     k = size_mm / max(float((hi - lo).max()), 1e-9)
     matrix = np.diag([k, k, k, 1.0])
     matrix[:3, 3] = -k * np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
-    return _moved(model, matrix)
+    return model.transform(matrix)
 
 
 # --------------------------------------------------------------------------- checks
@@ -328,15 +309,16 @@ def fits_bed(mesh: trimesh.Trimesh, bed_mm: tuple[float, float, float] = BED_MM)
     return bool(((big <= bed_mm[0] + 1e-6) & (small <= bed_mm[1] + 1e-6)).any())
 
 
-def thickness_mm(mesh: trimesh.Trimesh) -> float:
-    """Estimated thickness of a part: the smaller of its thinnest side and 2 V / A (exact for a
-    wall, a third of a ball's diameter: conservative), mm."""
+def thickness_mm(mesh: trimesh.Trimesh, k: float = 2.0) -> float:
+    """Estimated thickness of a part: the smaller of its thinnest side and k V / A, mm.
+    k = 2 is exact for a wall (fixtures); k = 3 for a flattened blob (an ear: exact for an
+    oblate ellipsoid), half a ball's diameter."""
     tri = np.asarray(mesh.vertices)[np.asarray(mesh.faces)]
     cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     area = 0.5 * float(np.linalg.norm(cross, axis=1).sum())
     volume = abs(float(np.einsum("ij,ij->", tri[:, 0], cross))) / 6.0
     extents = tri.reshape(-1, 3).max(axis=0) - tri.reshape(-1, 3).min(axis=0)
-    return min(float(extents.min()), 2.0 * volume / max(area, 1e-9))
+    return min(float(extents.min()), k * volume / max(area, 1e-9))
 
 
 def thin_parts(model: Model, min_wall_mm: float) -> list[str]:
@@ -344,7 +326,7 @@ def thin_parts(model: Model, min_wall_mm: float) -> list[str]:
     out = []
     for p in model.parts:
         if p.role in ("body", "fixture"):
-            t = thickness_mm(p.mesh)
+            t = thickness_mm(p.mesh, 3.0 if p.role == "body" else 2.0)
             if t < WALL_SLACK * min_wall_mm:
                 out.append(f"the {p.name} is {t:.1f} mm thick, under the {min_wall_mm:g} mm wall")
     return out

@@ -75,7 +75,7 @@ class Model:
     def transform(self, matrix: np.ndarray) -> Model:
         """A copy of the model under a 4x4 similarity transform (parts and anchors)."""
         parts = [
-            Part(p.name, p.mesh.copy().apply_transform(matrix), p.colour, p.role, p.material)
+            Part(p.name, _moved_mesh(p.mesh, matrix), p.colour, p.role, p.material)
             for p in self.parts
         ]
         return Model(parts, {k: a.moved(matrix) for k, a in self.anchors.items()})
@@ -117,6 +117,16 @@ class Model:
         """(n, 3) uint8 colours of faces given their owning part indices."""
         table = np.array([p.colour for p in self.parts], dtype=np.uint8)
         return table[owner]
+
+
+def _moved_mesh(mesh: trimesh.Trimesh, matrix: np.ndarray) -> trimesh.Trimesh:
+    """The mesh under a 4x4 affine transform by vertex arithmetic (trimesh's copy and
+    apply_transform re-hash caches and visuals: ~4x slower); a mirror flips the faces."""
+    vertices = np.asarray(mesh.vertices) @ matrix[:3, :3].T + matrix[:3, 3]
+    faces = np.asarray(mesh.faces)
+    if np.linalg.det(matrix[:3, :3]) < 0:
+        faces = faces[:, ::-1]
+    return trimesh.Trimesh(vertices, faces, process=False)
 
 
 def parts_mesh(parts: list[Part]) -> tuple[trimesh.Trimesh, np.ndarray]:
