@@ -29,6 +29,22 @@ KNOBS: dict[str, tuple[float, float]] = {
     "limb_length": (0.2, 0.8),
 }
 KNOB_NEUTRAL = 0.5
+# Knobs of the form builders (engines.design.forms, FormContext.knob): form -> knob ->
+# (low, high, whole numbers?) sampled; unsampled knobs keep the builder's default (often worded).
+FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
+    "mug": {"tall": (0.0, 1.0, True)},  # a taller cup (bubble tea) or a round mug
+    "pen_holder": {"hug": (0.0, 1.0, True)},  # the subject beside the cup, or on it
+    "phone_stand": {"angle_deg": (60.0, 75.0, False)},
+    "hat": {"style": (0.0, 6.0, True)},  # index into the form's hat styles
+}
+# Words that already decide a form knob (the builder reads them): the knob is then not sampled.
+FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("mug", "tall"): ("bubble", "boba", "tumbler", "tall"),
+}
+# Forms that show the subject whole, so its pose shows; the others wear its face or ears.
+POSED_FORMS: frozenset[str] = frozenset(
+    {"plush", "figurine", "keychain", "ornament", "phone_stand", "pen_holder"}
+)
 # Colours a two-tone accent is picked from (light, sellable hues).
 ACCENTS: tuple[str, ...] = ("pink", "mint", "sky", "yellow", "lavender", "peach", "teal", "orange")
 _LABEL_COLOURS = {k: v for k, v in COLOURS.items() if k not in ("rainbow", "transparent", "straw")}
@@ -47,6 +63,7 @@ class Choice:
     knobs: tuple[tuple[str, float], ...]  # (name, factor) in KNOBS order
     features: tuple[tuple[str, str], ...]  # (feature name, variant) in the spec's order
     colourway: str
+    form_knobs: tuple[tuple[str, float], ...] = ()  # (name, value) of FORM_KNOBS sampled
 
     def knob(self, name: str) -> float:
         """One proportion knob, 0..1 (KNOB_NEUTRAL = as the builder makes it)."""
@@ -61,6 +78,7 @@ class Open:
     poses: tuple[str, ...]
     expressions: tuple[str, ...]
     features: tuple[tuple[str, tuple[str, ...]], ...]  # feature -> allowed variants
+    form_knobs: tuple[tuple[str, tuple[float, float, bool]], ...] = ()  # knob -> range
 
 
 def open_axes(spec: DesignSpec) -> Open:
@@ -68,11 +86,19 @@ def open_axes(spec: DesignSpec) -> Open:
     feats = tuple(
         (f.name, (f.variant,) if f.variant else FEATURES.get(f.name, ("",))) for f in spec.features
     )
+    words = spec.text.lower()
+    knobs = tuple(
+        (name, span)
+        for name, span in FORM_KNOBS.get(spec.form, {}).items()
+        if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
+    )
+    posed = spec.form in POSED_FORMS
     return Open(
         styles=(spec.style,) if spec.style else STYLES,
-        poses=(spec.pose,) if spec.pose else POSES,
+        poses=(spec.pose,) if spec.pose else (POSES if posed else (DEFAULT_POSE,)),
         expressions=(spec.expression,) if spec.expression else OPEN_EXPRESSIONS,
         features=feats,
+        form_knobs=knobs,
     )
 
 
@@ -113,6 +139,7 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
     knob_u = (rng.permutation(n)[:, None] + rng.random((n, len(KNOBS)))) / n  # Latin hypercube
     for k in range(1, len(KNOBS)):
         knob_u[:, k] = knob_u[rng.permutation(n), k]
+    form_u = (rng.permutation(n)[:, None] + rng.random((n, len(axes.form_knobs)))) / n
     seen, out = {first}, [first]
     for i in range(n):
         knobs = tuple(
@@ -126,11 +153,23 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
             knobs=knobs,
             features=tuple((name, feats[j][i]) for j, (name, _) in enumerate(axes.features)),
             colourway=colourways[i],
+            form_knobs=tuple(
+                (name, _knob_value(span, float(form_u[i, k])))
+                for k, (name, span) in enumerate(axes.form_knobs)
+            ),
         )
         if choice not in seen and len(out) < n:
             seen.add(choice)
             out.append(choice)
     return out
+
+
+def _knob_value(span: tuple[float, float, bool], u: float) -> float:
+    """A form knob's value at position u in 0..1 of its range (whole numbers: evenly binned)."""
+    low, high, whole = span
+    if whole:
+        return float(min(low + int(u * (high - low + 1)), high))
+    return round(low + u * (high - low), 3)
 
 
 # --------------------------------------------------------------------------- colourways

@@ -142,7 +142,8 @@ def default_builders() -> Builders:
         return model if out is None else out
 
     def form(spec: DesignSpec, model: Model | None, c: axes.Choice, size_mm: float) -> Model:
-        return _call(build_form, spec.form, model, size_mm=size_mm, spec=spec)
+        knobs = dict(c.form_knobs) or None
+        return _call(build_form, spec.form, model, size_mm=size_mm, spec=spec, knobs=knobs)
 
     return Builders(subject, feature, form, FORM_RULES.__getitem__)
 
@@ -186,9 +187,11 @@ def _colourway(parts: list[Part], origin: list[str], worded: np.ndarray, way: st
         main = _dominant(parts, [i for i, o in enumerate(origin) if o == "subject"]) or (
             _dominant(parts, range(len(parts))) or (200, 200, 200)
         )
-        second = [i for i in free if origin[i] == "form"] or [
-            i for i in free if origin[i].startswith("feature")
-        ]
+        second = (
+            [i for i in free if origin[i] == "form"]
+            or [i for i in free if origin[i].startswith("feature")]
+            or [i for i in free if parts[i].colour != main]  # belly, ears, paws
+        )
         for i in second:
             parts[i].colour = axes.accent(main)
         return
@@ -338,6 +341,7 @@ def thin_parts(model: Model, min_wall_mm: float) -> list[str]:
 def _params(c: axes.Choice, size_mm: float) -> dict[str, float]:
     """A variant's params: size, knob factors and axis indices (floats, as stored)."""
     out = {"size_mm": round(size_mm, 3), **{f"knob:{k}": v for k, v in c.knobs}}
+    out |= {f"form:{k}": v for k, v in c.form_knobs}
     out |= {"style": float(STYLES.index(c.style)), "pose": float(POSES.index(c.pose))}
     out |= {"expression": float(EXPRESSIONS.index(c.expression))}
     out["colourway"] = float(axes.COLOURWAYS.index(c.colourway))
@@ -426,6 +430,7 @@ def _literalness(choices: Sequence[axes.Choice], spec: DesignSpec) -> np.ndarray
             a != b for a, b in zip(c.features, base.features, strict=True)
         )
         moved += sum(abs(v - axes.KNOB_NEUTRAL) * 2 for _, v in c.knobs)
+        moved += 0.5 * len(c.form_knobs)
         out.append(1.0 / (1.0 + 0.35 * moved))
     return np.array(out)
 
@@ -571,6 +576,24 @@ def _relevance(
     return rel, obj
 
 
+QUALIFIERS = {"pastel": "light", "bold": "bright", "deep": "dark"}
+
+
+def _colour_word(cand: Candidate, free: list[int]) -> str:
+    """The label's colour words: the main free part's colour name, qualified when the colourway
+    keeps its name ("light green"); two-tone names both ("green & pink")."""
+    parts = cand.model.parts
+    natural = [Part(p.name, p.mesh, c, p.role) for p, c in zip(parts, cand.natural, strict=True)]
+    before = axes.colour_name(_dominant(natural, free) or (200, 200, 200))
+    way = cand.choice.colourway
+    if way == "two_tone":
+        changed = [i for i, p in enumerate(parts) if p.colour != cand.natural[i]]
+        second = _dominant(parts, changed)
+        return f"{before} & {axes.colour_name(second)}" if second else before
+    now = axes.colour_name(_dominant(parts, free) or (200, 200, 200))
+    return f"{QUALIFIERS[way]} {now}" if way in QUALIFIERS and now == before else now
+
+
 def _variant(
     spec: DesignSpec, cand: Candidate, j: Joined, size_mm: float, processes: list[str]
 ) -> GeneratedVariant:
@@ -578,7 +601,7 @@ def _variant(
     parts = cand.model.parts
     free = [i for i, p in enumerate(parts) if not cand.worded[i] and p.role != "detail"]
     main = _dominant(parts, free or range(len(parts))) or (200, 200, 200)
-    colour_word = axes.colour_name(main) if free else ""
+    colour_word = _colour_word(cand, free) if free else ""
     title, text = _describe(spec, cand.choice, colour_word or (spec.body_colour or ""), size_mm)
     colours = [p.colour for p in parts]
     v = GeneratedVariant(
@@ -586,7 +609,8 @@ def _variant(
         params=_params(cand.choice, size_mm), score=0.0, unit_cost_usd=round(j.cost_usd, 4),
         volume_cm3=j.volume_cm3, dims_mm=tuple(float(e) for e in j.mesh.extents),  # type: ignore[arg-type]
         processes=processes, printable=j.printable, mesh=j.mesh,
-        design_params={f"knob:{k}": v for k, v in cand.choice.knobs}, colour=main,
+        design_params={f"knob:{k}": v for k, v in cand.choice.knobs}
+        | {f"form:{k}": v for k, v in cand.choice.form_knobs}, colour=main,
         parts=[p.name for p in parts], face_colours=np.asarray(colours, np.uint8)[j.owner],
         spec=spec, findings=list(j.findings), owner=j.owner, part_colours=colours,
         part_materials=[p.material for p in parts], choice=cand.choice, colour_word=colour_word,

@@ -30,9 +30,34 @@ def _knob_words(choice: Choice) -> list[str]:
     return words[:2]
 
 
+def _hat_styles() -> tuple[str, ...]:
+    """The hat form's style names (engines.design.forms), for the hat 'style' knob."""
+    try:
+        from engines.design.forms.wearables import HAT_STYLES
+    except ImportError:
+        return ()
+    return tuple(HAT_STYLES)
+
+
+def form_knob_word(name: str, value: float) -> str:
+    """A word for a form knob's value ("tall cup", "upright", "bucket")."""
+    if name == "tall":
+        return "tall cup" if value >= 0.5 else "round mug"
+    if name == "hug":
+        return "face on the cup" if value >= 0.5 else "sits beside"
+    if name == "angle_deg":
+        return "upright" if value >= 70 else "laid-back" if value <= 64 else "classic angle"
+    if name == "style" and (styles := _hat_styles()):
+        return styles[int(value) % len(styles)]
+    return f"{name} {value:g}"
+
+
 def _items(choice: Choice, colour: str, varying: set[str]) -> list[str]:
     """The label items of one variant, over the axes that vary across the set."""
     items = []
+    for name, value in choice.form_knobs:
+        if f"form:{name}" in varying:
+            items.append(form_knob_word(name, value))
     if "style" in varying:
         items.append(choice.style)
     if "pose" in varying:
@@ -53,6 +78,10 @@ def _varying(choices: Sequence[Choice], colours: Sequence[str]) -> set[str]:
             out.add(axis)
     if len(set(colours)) > 1:
         out.add("colour")
+    for name in {n for c in choices for n, _ in c.form_knobs}:
+        words = {form_knob_word(name, dict(c.form_knobs).get(name, -1.0)) for c in choices}
+        if len(words) > 1:
+            out.add(f"form:{name}")
     for k in range(len(choices[0].features) if choices else 0):
         if len({c.features[k][1] for c in choices}) > 1:
             out.add(f"feature:{choices[0].features[k][0]}")

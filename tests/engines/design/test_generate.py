@@ -217,3 +217,11 @@ def test_learned_preference_lifts_the_liked_style() -> None:
     rank = lambda vs: min(v.rank for v in vs if v.choice and v.choice.style == "realistic")  # noqa: E731
     assert rank(after) <= rank(shown)
     assert after[0].objectives["preference"] > 0
+
+
+def test_forms_that_wear_the_face_do_not_vary_the_pose_and_sample_their_knobs() -> None:
+    mug = sample_choices(DesignSpec(text="frog mug", form="mug", subject="frog"), 24, seed=0)
+    assert {c.pose for c in mug} == {"sitting"}
+    assert {dict(c.form_knobs).get("tall") for c in mug[1:]} == {0.0, 1.0}
+    boba = DesignSpec(text="frog bubble tea cup", form="mug", subject="frog")
+    assert all("tall" not in dict(c.form_knobs) for c in sample_choices(boba, 24, seed=0))
