@@ -35,11 +35,13 @@ _FORM_WORDS: dict[str, tuple[str, ...]] = {
     "plush": (
         "plush", "plushie", "plushy", "plushies", "plush toy", "stuffed animal", "stuffed toy",
         "stuffed", "stuffie", "soft toy", "cuddly toy", "toy", "doll", "squishmallow",
-        "stuffed plush", "plush doll", "pillow plush", "amigurumi",
+        "stuffed plush", "plush doll", "pillow plush", "plush pillow", "plushie pillow",
+        "amigurumi",
     ),
     "figurine": (
         "figurine", "figure", "statue", "statuette", "sculpture", "desk buddy", "desk figure",
-        "action figure", "bust", "desk toy", "shelf buddy", "model",
+        "action figure", "bust", "desk toy", "shelf buddy", "model", "articulated", "flexi",
+        "print in place", "poseable", "fidget",
     ),
     "keychain": (
         "keychain", "key chain", "keyring", "key ring", "bag charm", "backpack charm", "charm",
@@ -56,7 +58,7 @@ _FORM_WORDS: dict[str, tuple[str, ...]] = {
     ),
     "planter": (
         "planter", "pot", "plant pot", "flower pot", "flowerpot", "succulent pot",
-        "succulent planter", "plant holder", "herb pot", "planter pot",
+        "succulent planter", "plant holder", "herb pot", "herb planter", "planter pot",
     ),
     "pen_holder": (
         "pen holder", "pencil holder", "pen cup", "pencil cup", "pen pot", "pencil pot",
@@ -97,15 +99,15 @@ _GLASSES_WORDS: dict[str, tuple[str, ...]] = {
 
 # --- subjects ---------------------------------------------------------------------------------
 _SUBJECT_WORDS: dict[str, tuple[str, ...]] = {
-    "cat": ("cat", "kitten", "kitty", "kitties", "kittens", "cats", "kitty cat", "tabby",
+    "cat": ("cat", "kitten", "kitty", "catto", "kitteh", "kitties", "kittens", "cats", "kitty cat", "tabby",
             "tabby cat", "calico", "calico cat", "siamese", "siamese cat", "maine coon"),
-    "dog": ("dog", "puppy", "puppies", "pup", "doggy", "doggie", "doggo", "shiba", "shiba inu",
+    "dog": ("dog", "puppy", "puppies", "pup", "pupper", "doggy", "doggie", "doggo", "shiba", "shiba inu",
             "corgi", "pug", "dachshund", "wiener dog", "sausage dog", "golden retriever",
             "husky", "poodle", "frenchie", "french bulldog", "bulldog", "beagle", "labrador",
             "chihuahua", "pomeranian", "samoyed"),
     "bear": ("bear", "teddy", "teddy bear", "bears", "brown bear", "grizzly", "cub", "bear cub"),
     "bunny": ("bunny", "rabbit", "bunnies", "rabbits", "hare", "bun", "easter bunny"),
-    "frog": ("frog", "froggy", "froggie", "frogs", "toad", "tadpole"),
+    "frog": ("frog", "froggy", "froggie", "froggo", "frogs", "toad", "tadpole"),
     "duck": ("duck", "ducky", "duckie", "duckling", "ducks", "goose"),
     "penguin": ("penguin", "penguins", "pengu"),
     "capybara": ("capybara", "capy", "capybaras", "capibara"),
@@ -188,23 +190,26 @@ _SUBJECT_IDIOMS: dict[str, Meaning] = {
     "easter bunny": Meaning(subject="bunny", body_colour="white"),
     "teddy bear": Meaning(subject="bear", body_colour="brown"),
     "cow print": Meaning(feature=("spots", "colour")),
+    "strawberry print": Meaning(feature=("spots", "colour")),
 }
 
 # --- features ---------------------------------------------------------------------------------
 _FEATURE_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("wings", "feathered"): ("wings", "wing", "winged", "feathered wings", "angel wings",
-                             "bird wings"),
-    ("wings", "bat"): ("bat wings", "demon wings", "devil wings", "dragon wings"),
+    ("wings", ""): ("wings", "wing", "winged"),
+    ("wings", "feathered"): ("feathered wings", "angel wings", "bird wings", "feathery wings"),
+    ("wings", "bat"): ("bat wings", "demon wings", "devil wings", "dragon wings", "bat winged"),
     ("wings", "fairy"): ("fairy wings", "butterfly wings", "fairy", "pixie", "butterfly wing"),
+    ("horns", ""): ("horns",),
     ("horns", "unicorn"): ("horn", "unicorn horn", "single horn"),
-    ("horns", "devil"): ("horns", "devil horns", "devil", "devilish", "demon", "demon horns",
+    ("horns", "devil"): ("devil horns", "devil", "devilish", "demon", "demon horns",
                          "little devil", "imp"),
     ("horns", "ram"): ("ram horns", "curly horns", "goat horns", "bull horns"),
     ("scarf", "plain"): ("scarf", "scarves", "neck scarf", "knitted scarf", "muffler"),
     ("bow", "head"): ("bow", "hair bow", "ribbon", "head bow", "bows", "ribbon bow"),
     ("bow", "neck"): ("bow tie", "bowtie", "neck bow", "neck ribbon", "collar bow"),
-    ("teeth", "buck"): ("teeth", "buck teeth", "bucktooth", "bucktoothed", "buck toothed",
-                        "tooth", "toothy", "big teeth", "goofy teeth"),
+    ("teeth", ""): ("teeth", "tooth"),
+    ("teeth", "buck"): ("buck teeth", "bucktooth", "bucktoothed", "buck toothed", "toothy",
+                        "big teeth", "goofy teeth", "bunny teeth"),
     ("teeth", "fangs"): ("fangs", "fang", "vampire teeth", "sharp teeth", "vampire"),
     ("tears", "drops"): ("tears", "tear", "teardrops", "teary", "tearful", "crying tears"),
     ("eyes", "big"): ("big eyes", "huge eyes", "large eyes", "googly eyes", "sparkly eyes",
@@ -217,12 +222,10 @@ _FEATURE_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("stripes", "colour"): ("stripes", "striped", "stripy", "stripey", "tiger stripes",
                             "zebra print", "stripe"),
     ("stripes", "relief"): ("ridges", "ribbed", "raised stripes"),
-    ("held", "heart"): ("holding a heart", "holding heart", "hugging a heart",
-                        "heart in hand"),
+    ("held", "heart"): ("heart in hand",),
     ("held", "flower"): ("flower", "flowers", "bouquet", "daisy", "rose flower", "tulip",
-                         "sunflower", "holding a flower"),
-    ("held", "star"): ("holding a star", "holding star", "hugging a star"),
-    ("held", "fish"): ("fish", "fishy", "holding a fish", "salmon fish"),
+                         "sunflower"),
+    ("held", "fish"): ("fish", "fishy", "salmon fish"),
     ("held", "carrot"): ("carrot", "carrots"),
     ("held", "balloon"): ("balloon", "balloons"),
     ("cape", "plain"): ("cape", "capes", "cloak", "superhero", "super hero", "hero cape",
@@ -389,7 +392,7 @@ _REFUSED_WORDS: tuple[tuple[Refusal, tuple[str, ...]], ...] = (
     (Refusal("magnet", _FLAT), ("magnet", "fridge magnet", "magnets")),
     (Refusal("sticker", _FLAT, "we only make 3D products"),
      ("sticker", "stickers", "decal", "poster", "art print", "painting", "canvas", "wallpaper",
-      "card", "greeting card", "postcard", "print")),
+      "card", "greeting card", "postcard")),
     (Refusal("piece of clothing", _WEAR, "we don't make clothing"),
      ("t shirt", "tshirt", "shirt", "tee", "hoodie", "sweater", "sweatshirt", "jumper",
       "jacket", "socks", "sock", "pajamas", "pyjamas", "onesie", "costume", "dress", "apron",
@@ -504,6 +507,14 @@ KIN: dict[str, tuple[str, ...]] = {
     "rooster": ("chick", "duck", "owl"),
     "turkey": ("chick", "duck", "owl"),
     "bird": ("chick", "owl", "duck"),
+    "blue jay": ("chick", "owl", "duck"),
+    "jay": ("chick", "owl", "duck"),
+    "robin": ("chick", "owl", "duck"),
+    "cardinal": ("chick", "owl", "duck"),
+    "sparrow": ("chick", "owl", "duck"),
+    "hummingbird": ("chick", "owl", "duck"),
+    "peacock": ("chick", "owl", "duck"),
+    "dove": ("duck", "chick", "owl"),
     "snake": ("dragon", "dinosaur", "axolotl"),
     "lizard": ("dinosaur", "dragon", "axolotl"),
     "gecko": ("axolotl", "dinosaur", "frog"),
@@ -553,11 +564,9 @@ KIN: dict[str, tuple[str, ...]] = {
     "cake": ("cupcake", "donut", "strawberry"),
     "boba": ("donut", "cupcake", "cloud"),
     "bubble tea": ("donut", "cupcake", "cloud"),
-    "coffee": ("donut", "cupcake", "cloud"),
     "tree": ("cactus", "mushroom", "cloud"),
     "plant": ("cactus", "mushroom", "avocado"),
     "succulent": ("cactus", "mushroom", "avocado"),
-    "rainbow": ("cloud", "sun", "star"),
     "rock": ("cloud", "ghost", "turtle"),
     "planet": ("moon", "sun", "star"),
     "rocket": ("robot", "star", "moon"),
@@ -596,7 +605,12 @@ FILLER: frozenset[str] = _words(
     sell selling shop etsy amazon merch cheap sale bundle pack piece pieces each lot lots mom
     mum dad teen teens girls boys women men girl boy people everyone someone me us you them
     what how why when where if then than there here up down out about around all every
-    way ways bit totally literally basically actually plain basic blank animal animals
+    wall hanging bathroom travel camping espresso tea coffee beer wine soup cereal ramen self
+    watering drainage hole holes gaming gamer nerdy study school dumb weird odd bold calm wild
+    wee mega warm fresh proud brave good bad evil shy chill zen smug rich posh rude punk emo
+    meme memes derp blep mlem vibe vibes mood moody
+    matching couple couples twin twins family bestie besties bff bffs
+    print prints way ways bit totally literally basically actually plain basic blank animal animals
     creature creatures pet pets
     """
 )
@@ -604,15 +618,15 @@ FILLER_PHRASES: tuple[str, ...] = (
     "looking for", "look for", "i want", "i need", "would like", "want to", "how about",
     "to sell", "to make", "ideas for", "idea for", "something like", "kind of", "sort of",
     "on top", "on its head", "on his head", "on her head", "on the head", "on it", "on them",
-    "to", "in the shape of", "in the form of",
+    "to", "in the shape of", "in the form of", "air plant", "self watering",
 )  # fmt: skip
 PARTS: frozenset[str] = _words(
     """ear ears eye eyes face head tail paw paws nose snout body belly feet foot leg legs arm
-    arms whisker whiskers handle mouth beak fin fins shell lens lenses frame frames"""
+    arms whisker whiskers handle mouth beak fin fins shell lens lenses frame frames butt bum booty bottom tummy"""
 )
 CONNECTORS: dict[str, str] = {
-    "with": "attire", "wearing": "attire", "in": "attire", "holding": "attire",
-    "hugging": "attire", "carrying": "attire", "has": "attire", "having": "attire",
+    "with": "attire", "wearing": "attire", "in": "attire", "holding": "held",
+    "hugging": "attire", "carrying": "held", "holds": "held", "has": "attire", "having": "attire",
     "sporting": "attire", "w": "attire", "wit": "attire", "and": "and", "plus": "and",
     "of": "content", "featuring": "content", "shaped like": "content", "like": "content",
     "showing": "content", "depicting": "content", "as": "content", "on": "place",

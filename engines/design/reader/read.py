@@ -26,7 +26,7 @@ class Item:
     text: str
     meaning: Meaning | None
     clause: int
-    kind: str  # the clause's kind: "lead", "attire", "content", "place", "purpose"
+    kind: str  # the clause's kind: "lead", "attire", "held", "content", "place", "purpose"
     index: int  # position in the whole idea
     backward: bool = False  # a colour/material after "in" that binds to the noun before it
     colours: list[str] = field(default_factory=list)  # colours bound to this noun
@@ -126,6 +126,8 @@ def _clauses(raw: list[Phrase]) -> list[Item]:
             continue
         if m is not None and m.filler:
             continue
+        if _thing_not_modifier(raw, i):
+            m = None
         if items and items[-1].backward and items[-1].text == "":
             items.pop()
             items.append(Item(ph.text, m, clause, kind, len(items), backward=True))
@@ -134,12 +136,24 @@ def _clauses(raw: list[Phrase]) -> list[Item]:
         has_noun = has_noun or item.noun
         items.append(item)
     items = [it for it in items if it.text]
+    for n, it in enumerate(items):
+        it.index = n
     for it, after in zip(items, items[1:], strict=False):
         # "peach frog": a subject that is also a colour, before another subject, is the colour
         named = after.m.subject or (after.m.feature and not after.kin)
         if it.m.subject and it.m.colour and after.clause == it.clause and named:
             it.meaning = Meaning(colour=it.m.colour)
     return items
+
+
+def _thing_not_modifier(raw: list[Phrase], i: int) -> bool:
+    """A colour or material word used as a noun: after 'a'/'an', with no noun after it."""
+    m = raw[i].meaning
+    if m is None or not (m.colour or m.material) or m.subject or m.feature or m.form:
+        return False
+    after = raw[i + 1] if i + 1 < len(raw) else None
+    ends = after is None or after.punct or bool(after.meaning and after.meaning.connector)
+    return i > 0 and raw[i - 1].text in ("a", "an") and ends
 
 
 def _bind_modifiers(items: list[Item]) -> list[Item]:
@@ -194,7 +208,13 @@ def _attach(noun: Item, mod: Item) -> None:
 def _head(items: list[Item]) -> tuple[Item | None, int]:
     """The phrase that heads the idea (the last candidate of the first clause that has one)."""
     for clause in sorted({it.clause for it in items}):
-        cands = [it for it in items if it.clause == clause and it.head_candidate]
+        in_clause = [it for it in items if it.clause == clause]
+        has_subject = any(it.m.subject for it in in_clause)
+        cands = [
+            it
+            for it in in_clause
+            if it.head_candidate and not (has_subject and it.m.feature and it.kin)
+        ]
         if cands and items[[i.clause for i in items].index(clause)].kind != "purpose":
             return cands[-1], clause
     return None, -1
@@ -225,11 +245,12 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
     )
     if subject_item is not None and subject_item.m.body_colour and body_colour is None:
         body_colour = subject_item.m.body_colour
+        reading.note(subject_item.text, f"{subject} colour {body_colour}")
     spec_features = _feature_colours(spec_features, form, product_colour)
     style = _first(body, "style", reading)
     pose = _first(body, "pose", reading)
     expression = _first(body, "expression", reading)
-    size = _size(size_mm, worded_mm, size_words, items, form, reading)
+    size = _size(size_mm, worded_mm, size_words, items, head, form, reading)
     _note_rest(items, reading)
     confidence = max(MIN_CONFIDENCE, round(1.0 - reading.penalty, 2))
     return DesignSpec(
@@ -255,7 +276,7 @@ def _explicit_form(items: list[Item], lead: list[Item]) -> Item | None:
     in_lead = [it for it in lead if it.m.form]
     if in_lead:
         return in_lead[-1]
-    return next((it for it in items if it.m.form and it.kind != "purpose"), None)
+    return next((it for it in items if it.m.form and it.kind not in ("purpose", "held")), None)
 
 
 def _subject_slot(lead: list[Item], head: Item) -> Item | None:
@@ -288,7 +309,10 @@ def _form_and_subject(
     elif head.formable:
         form = head.formable
     elif m.subject:
-        refused = next((it for it in items if it.product_refused and it.kind != "purpose"), None)
+        refused = next(
+            (it for it in items if it.product_refused and it.kind in ("lead", "content", "place")),
+            None,
+        )
         if explicit is not None:
             form = explicit.m.form
         elif refused is not None:
@@ -346,13 +370,13 @@ def _subject(
     in_lead = [it for it in lead if it.m.subject]
     if in_lead:
         return in_lead[-1]
-    for kinds in (("content", "attire", "place", "lead"), ("purpose",)):
+    for kinds in (("content", "attire", "held", "place", "lead"), ("purpose",)):
         if kinds == ("purpose",) and form in WEARABLE:
             break
         for it in items:
             if it.kind in kinds and it.m.subject and not _held_or_lens(it, None, form):
                 return it
-            if it.kind in kinds and it.kin and it.m.feature is None and it.kind == "content":
+            if it.kind == "content" and (it.unknown_noun or (it.kin and it.m.feature is None)):
                 raise refusal.unknown_subject(it.text, form, embeddings=embeddings)
     return None
 
@@ -540,6 +564,7 @@ def _size(
     worded_mm: float | None,
     size_words: str,
     items: list[Item],
+    head: Item,
     form: str,
     reading: Reading,
 ) -> float | None:
@@ -551,10 +576,21 @@ def _size(
         return round(worded_mm, 1)
     for it in items:
         if it.m.size_factor and it.kind != "purpose":
+            described = next((n for n in items[it.index + 1 :] if n.noun), None)
+            if _sizes_a_feature(it, described, head):
+                reading.note(f"{it.text} {described.text}", f"{described.text} size (not used)")  # type: ignore[union-attr]
+                continue
             size = min(FORM_NOMINAL_MM[form] * it.m.size_factor, SIZE_WORD_MAX_MM)
             reading.note(it.text, f"size {size:g} mm")
             return round(size, 1)
     return None
+
+
+def _sizes_a_feature(size_word: Item, described: Item | None, head: Item) -> bool:
+    """Whether a size word describes a feature or part ("a tiny hat"), not the product."""
+    if described is None or described is head or described.clause != size_word.clause:
+        return False
+    return bool(described.m.feature or described.m.part)
 
 
 def _note_rest(items: list[Item], reading: Reading) -> None:

@@ -22,7 +22,10 @@ POPULAR = ("capybara", "frog", "cat")  # offered when nothing about an unknown s
 
 def article(noun: str) -> str:
     """'a' or 'an' before a noun phrase."""
-    return "an" if noun[:1].lower() in "aeiou" else "a"
+    low = noun.lower()
+    if low.startswith(("uni", "use", "usu", "eu", "one")):
+        return "a"
+    return "an" if low[:1] in "aeiou" else "a"
 
 
 def either(items: list[str]) -> str:
@@ -37,7 +40,8 @@ def not_a_product(noun: str, subject: str | None) -> DesignError:
     offer = either([FORM_NAMES[f] for f in close])
     if subject:
         offer = f"{subject} {offer}"
-    reason = f"we can make {article(offer)} {offer}; not {article(noun)} {noun}"
+    plural = noun.endswith("s") and not noun.endswith("ss")
+    reason = f"we can make {article(offer)} {offer}; not {noun if plural else article(noun) + ' ' + noun}"
     if refusal and refusal.why:
         reason = f"{refusal.why}; {reason}"
     return DesignError(reason)

@@ -197,6 +197,19 @@ def test_size_words_scale_the_form_and_stay_on_the_bed() -> None:
     assert all(read_spec(f"giant frog {f}").size_mm <= 210.0 for f in ("hat", "plush", "mug"))  # type: ignore[operator]
 
 
+def test_a_size_word_on_a_feature_does_not_size_the_product() -> None:
+    assert read_spec("frog plush with a tiny hat").size_mm is None
+    assert read_spec("tiny frog plush with a hat").size_mm == pytest.approx(
+        0.5 * FORM_NOMINAL_MM["plush"]
+    )
+
+
+def test_plain_feature_words_leave_the_variant_to_the_builder() -> None:
+    assert [(f.name, f.variant) for f in read_spec("cow with horns").features] == [("horns", "")]
+    assert [(f.name, f.variant) for f in read_spec("devil cow").features] == [("horns", "devil")]
+    assert [(f.name, f.variant) for f in read_spec("pig with wings").features] == [("wings", "")]
+
+
 def test_features_with_expressions() -> None:
     crying = read_spec("crying horse")
     assert crying.expression == "crying"
