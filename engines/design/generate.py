@@ -32,6 +32,7 @@ from engines.design.render import render_preview
 RGB = tuple[int, int, int]
 BED_MM = (250.0, 210.0, 220.0)  # default printer's build volume: x, y, z
 POOL_FACTOR = 3  # candidates (geometry x colourway) per variant returned
+SAME_GEOMETRY_PENALTY = 0.5  # added to the IoU (1.0) of two colourways of one geometry
 GEOMETRY_FACTOR = 1.15  # geometries built per variant returned (colourways share one)
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 MAX_COUNT = 500
@@ -302,6 +303,9 @@ def fits_bed(mesh: trimesh.Trimesh, bed_mm: tuple[float, float, float] = BED_MM)
     """Whether the mesh fits the bed standing as it is, at some rotation about Z (1 degree)."""
     if float(mesh.extents[2]) > bed_mm[2] + 1e-6:
         return False
+    ex, ey = sorted((float(mesh.extents[0]), float(mesh.extents[1])), reverse=True)
+    if ex <= bed_mm[0] + 1e-6 and ey <= bed_mm[1] + 1e-6:
+        return True  # fits as it stands
     xy = np.asarray(mesh.vertices)[:, :2]
     angles = np.radians(np.arange(0, 90, 1.0))
     rot = np.stack([np.cos(angles), np.sin(angles)], axis=1)
@@ -426,7 +430,7 @@ def _literalness(choices: Sequence[axes.Choice], spec: DesignSpec) -> np.ndarray
         moved: float = (
             (c.style != base.style) + (c.pose != base.pose) + (c.expression != base.expression)
         )
-        moved += (c.colourway != "natural") + sum(
+        moved += 0.5 * (c.colourway != "natural") + sum(
             a != b for a, b in zip(c.features, base.features, strict=True)
         )
         moved += sum(abs(v - axes.KNOB_NEUTRAL) * 2 for _, v in c.knobs)
@@ -485,6 +489,8 @@ def generate_designs(
     masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], size_mm), geos)
     geo_of, cands = _colour_options(geos, POOL_FACTOR * count, seed)
     iou = ranking.iou_matrix(np.stack(masks))[np.ix_(geo_of, geo_of)]
+    same = np.equal.outer(geo_of, geo_of) & ~np.eye(len(geo_of), dtype=bool)
+    iou = iou + SAME_GEOMETRY_PENALTY * same  # a colourway of a shown geometry comes last
     thin = [bool(thin_parts(g.model, rule.min_wall_mm)) for g in geos]
     pre = _pre_relevance(spec, cands, [thin[g] for g in geo_of])
     short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count))
