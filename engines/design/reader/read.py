@@ -13,6 +13,7 @@ from engines.design.reader.words import Phrase, is_adjective, phrases, worded_si
 
 SUBJECT_IS_PRODUCT = ("plush", "figurine", "keychain", "ornament")  # colour the form = the subject
 WEARABLE = ("hat", "headband", "eyewear")
+NEEDS_SUBJECT = ("plush", "figurine")  # a plush or a figurine of nothing is no product
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")
 _GLASSES_NOUNS = ("glasses", "sunglasses", "shades", "eyeglasses", "spectacles", "eyewear")
 _PURPOSE = ("for", "to", "from", "by")
@@ -215,7 +216,7 @@ def _head(items: list[Item]) -> tuple[Item | None, int]:
             for it in in_clause
             if it.head_candidate and not (has_subject and it.m.feature and it.kin)
         ]
-        if cands and items[[i.clause for i in items].index(clause)].kind != "purpose":
+        if cands and in_clause[0].kind != "purpose":
             return cands[-1], clause
     return None, -1
 
@@ -245,7 +246,7 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
     )
     if subject_item is not None and subject_item.m.body_colour and body_colour is None:
         body_colour = subject_item.m.body_colour
-        reading.note(subject_item.text, f"{subject} colour {body_colour}")
+        reading.note(subject_item.text, f"{subject} colour: {body_colour}")
     spec_features = _feature_colours(spec_features, form, product_colour)
     style = _first(body, "style", reading)
     pose = _first(body, "pose", reading)
@@ -292,56 +293,57 @@ def _form_and_subject(
     items: list[Item], lead: list[Item], head: Item, reading: Reading, embeddings: bool
 ) -> tuple[str, Item | None]:
     """The product form and the subject phrase; DesignError when no form fits or it is unknown."""
-    m = head.m
     explicit = _explicit_form(items, lead)
-    slot = head if m.subject else _subject_slot(lead, head)
-    form: str | None = None
-    any_subject = next((it for it in items if it.m.subject and it.kind != "purpose"), None)
-    if head.product_refused:
-        subj = any_subject.m.subject if any_subject else None
-        raise refusal.not_a_product(m.refuse or head.text, subj)
-    if head.kin or (m.refuse and not head.product_refused):
-        raise refusal.unknown_subject(
-            head.text, explicit.m.form if explicit else None, embeddings=embeddings
-        )
-    if m.form:
-        form = m.form
-    elif head.formable:
-        form = head.formable
-    elif m.subject:
-        refused = next(
-            (it for it in items if it.product_refused and it.kind in ("lead", "content", "place")),
-            None,
-        )
-        if explicit is not None:
-            form = explicit.m.form
-        elif refused is not None:
-            raise refusal.not_a_product(refused.m.refuse or refused.text, m.subject)
-        elif _ears_last(lead):
-            form = "headband"
-            reading.penalty += 0.1
-            reading.note(_ears_last(lead) or "ears", "form headband (ears with no product named)")
-        else:
-            form = "plush"
-            reading.penalty += 0.15
-    elif head.unknown_noun:
-        if any_subject is not None and explicit is None:
-            raise refusal.not_a_product(head.text, any_subject.m.subject)
-        if explicit is None:
-            raise refusal.unknown_subject(head.text, None, embeddings=embeddings)
+    _refuse_head(items, head, explicit, embeddings)
+    if head.m.form or head.formable:
+        form = head.m.form or head.formable or ""
+        reading.note(head.text, f"product: {refusal.FORM_NAMES[form]}")
+    elif explicit is not None and explicit.m.form:
         form = explicit.m.form
-        reading.penalty += 0.1
-    assert form is not None
-    if m.form or head.formable:
-        reading.note(head.text, f"form {form}")
-    elif explicit is not None and explicit.m.form == form:
-        reading.note(explicit.text, f"form {form}")
+        reading.note(explicit.text, f"product: {refusal.FORM_NAMES[form]}")
+        reading.penalty += 0.1 if head.unknown_noun else 0.0
     else:
-        reading.note("(no product named)", f"form {form} (a subject alone is made as a plush)")
-    subject_item = _subject(items, lead, head, slot, form, embeddings)
+        form = _form_unnamed(items, lead, head, reading)
+    slot = head if head.m.subject else _subject_slot(lead, head)
+    subject_item = _subject(items, lead, slot, form, embeddings)
+    if subject_item is None and form in NEEDS_SUBJECT:
+        raise refusal.subject_missing(form)
     if subject_item is not None:
-        reading.note(subject_item.text, f"subject {subject_item.m.subject}")
+        reading.note(subject_item.text, f"subject: {subject_item.m.subject}")
     return form, subject_item
+
+
+def _refuse_head(items: list[Item], head: Item, explicit: Item | None, embeddings: bool) -> None:
+    """Raise when the head names a product we do not make or a subject we do not know."""
+    any_subject = next((it for it in items if it.m.subject and it.kind != "purpose"), None)
+    subject = any_subject.m.subject if any_subject else None
+    if head.product_refused:
+        raise refusal.not_a_product(head.m.refuse or head.text, subject)
+    if head.kin or head.m.refuse:
+        form = explicit.m.form if explicit else None
+        raise refusal.unknown_subject(head.text, form, embeddings=embeddings)
+    if head.unknown_noun and explicit is None:
+        if subject is not None:  # "frog paddle": a product we have never heard of
+            raise refusal.not_a_product(head.text, subject)
+        raise refusal.unknown_subject(head.text, None, embeddings=embeddings)
+
+
+def _form_unnamed(items: list[Item], lead: list[Item], head: Item, reading: Reading) -> str:
+    """The form when the words name a subject but no product: plush, or a headband for ears."""
+    refused = next(
+        (it for it in items if it.product_refused and it.kind in ("lead", "content", "place")),
+        None,
+    )
+    if refused is not None:  # "frog on a water bottle"
+        raise refusal.not_a_product(refused.m.refuse or refused.text, head.m.subject)
+    ears = _ears_last(lead)
+    if ears:
+        reading.penalty += 0.1
+        reading.note(ears, "product: headband (ears, no product named)")
+        return "headband"
+    reading.penalty += 0.15
+    reading.note("(no product named)", "product: plush (a subject alone is made as a plush)")
+    return "plush"
 
 
 def _ears_last(lead: list[Item]) -> str | None:
@@ -353,12 +355,7 @@ def _ears_last(lead: list[Item]) -> str | None:
 
 
 def _subject(
-    items: list[Item],
-    lead: list[Item],
-    head: Item,
-    slot: Item | None,
-    form: str,
-    embeddings: bool,
+    items: list[Item], lead: list[Item], slot: Item | None, form: str, embeddings: bool
 ) -> Item | None:
     """The subject phrase; DesignError when the subject named is one we cannot build."""
     if slot is not None and (slot.kin or (slot.m.refuse and not slot.product_refused)):
@@ -416,36 +413,36 @@ def _features(
             )
             if (colour and not old.colour) or (variant and not old.variant):
                 reading.note(
-                    words, f"feature {name} ({', '.join(x for x in (variant, colour) if x)})"
+                    words, f"feature: {name} ({', '.join(x for x in (variant, colour) if x)})"
                 )
             return
         out[name] = FeatureSpec(name, variant, colour, material, words)
         detail = ", ".join(x for x in (variant, colour, material) if x)
-        reading.note(words, what or f"feature {name}" + (f" ({detail})" if detail else ""))
+        reading.note(words, what or f"feature: {name}" + (f" ({detail})" if detail else ""))
 
     if subject_item is not None:
         for name, variant in subject_item.m.also:
-            add(name, variant, subject_item.text, None, f"feature {name} ({variant})")
+            add(name, variant, subject_item.text, None, f"feature: {name} ({variant})")
     for it in body:
         m = it.m
         if it is head and form == "eyewear":
             lens = m.lens
             if lens:
-                reading.note(it.text, f"lens shape {lens}")
+                reading.note(it.text, f"lens shape: {lens}")
             continue
         if m.feature and not (it.kin and subject_item is None):
             add(m.feature[0], m.feature[1], it.text, it)
         for name, variant in m.also:
             if it is not subject_item:
-                add(name, variant, it.text, None, f"feature {name} ({variant})")
+                add(name, variant, it.text, None, f"feature: {name} ({variant})")
         if m.subject and form == "eyewear" and m.lens and it is not subject_item:
             lens = m.lens
-            reading.note(it.text, f"lens shape {m.lens}")
+            reading.note(it.text, f"lens shape: {m.lens}")
         elif m.subject and subject_item is not None and m.subject != subject_item.m.subject:
             if m.subject in vocab.FEATURES["held"] and it.index > subject_item.index:
                 add("held", m.subject, it.text, it)
             elif m.subject == "strawberry" and subject_item.m.subject in vocab.CREATURES:
-                add("hat", "strawberry", it.text, it, "feature hat (strawberry)")
+                add("hat", "strawberry", it.text, it, "feature: hat (strawberry)")
             else:
                 reading.note(
                     it.text, f"not used (one subject per design: {subject_item.m.subject})"
@@ -509,12 +506,18 @@ def _colours(
             material = it.m.material
     if body:
         reading.note(
-            _colour_words(items, body, "body"), f"{_subject_name(subject_item)} colour {body}"
+            _colour_words(items, body, "body"), f"{_subject_name(subject_item)} colour: {body}"
         )
     if product:
-        reading.note(_colour_words(items, product, "product"), f"{form} colour {product}")
+        reading.note(
+            _colour_words(items, product, "product"),
+            f"{refusal.FORM_NAMES[form]} colour: {product}",
+        )
     if material:
-        reading.note(_colour_words(items, material, "material"), f"{form} material {material}")
+        reading.note(
+            _colour_words(items, material, "material"),
+            f"{refusal.FORM_NAMES[form]} material: {material}",
+        )
     return body, product, material
 
 
@@ -554,7 +557,7 @@ def _first(items: list[Item], attr: str, reading: Reading) -> str | None:
     for it in items:
         value = getattr(it.m, attr)
         if value:
-            reading.note(it.text, f"{attr} {value}")
+            reading.note(it.text, f"{attr}: {value}")
             return str(value)
     return None
 
@@ -572,7 +575,7 @@ def _size(
     if asked_mm is not None:
         return float(asked_mm)
     if worded_mm is not None:
-        reading.note(size_words, f"size {worded_mm:g} mm")
+        reading.note(size_words, f"size: {worded_mm:g} mm")
         return round(worded_mm, 1)
     for it in items:
         if it.m.size_factor and it.kind != "purpose":
@@ -581,7 +584,7 @@ def _size(
                 reading.note(f"{it.text} {described.text}", f"{described.text} size (not used)")  # type: ignore[union-attr]
                 continue
             size = min(FORM_NOMINAL_MM[form] * it.m.size_factor, SIZE_WORD_MAX_MM)
-            reading.note(it.text, f"size {size:g} mm")
+            reading.note(it.text, f"size: {size:g} mm")
             return round(size, 1)
     return None
 

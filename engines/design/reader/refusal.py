@@ -55,6 +55,15 @@ def feature_alone(words: str, feature: str) -> DesignError:
     )
 
 
+def subject_missing(form: str) -> DesignError:
+    """A plush or figurine with nothing named for it to show."""
+    name = FORM_NAMES[form]
+    return DesignError(
+        f"{article(name)} {name} of what? name a subject we make, e.g. a {POPULAR[0]}, "
+        f"{article(POPULAR[1])} {POPULAR[1]} or {article(POPULAR[2])} {POPULAR[2]} {name}"
+    )
+
+
 def nothing_to_make(text: str) -> DesignError:
     """No product and no subject in the words."""
     forms = either([FORM_NAMES[f] for f in vocab.FORMS])

@@ -226,8 +226,8 @@ def test_features_with_expressions() -> None:
 
 def test_matched_shows_how_the_words_were_read() -> None:
     spec = read_spec("pink axolotl keychain with a crown, 5 cm")
-    assert spec.matched["keychain"] == "form keychain"
-    assert spec.matched["axolotl"] == "subject axolotl"
+    assert spec.matched["keychain"] == "product: keychain"
+    assert spec.matched["axolotl"] == "subject: axolotl"
     assert "crown" in spec.matched["crown"]
     assert "pink" in spec.matched["pink"]
     assert "50 mm" in spec.matched["5 cm"]
@@ -252,6 +252,13 @@ def test_no_product_and_no_subject_is_refused() -> None:
         read_spec("   ")
     with pytest.raises(DesignError, match="we make"):
         read_spec("make it pop")
+
+
+def test_a_plush_or_figurine_of_nothing_is_refused() -> None:
+    for text in ("a cute plush", "figurine for my desk"):
+        with pytest.raises(DesignError, match="of what"):
+            read_spec(text)
+    assert read_spec("plain white mug").subject is None  # a mug on its own is a product
 
 
 def test_spec_round_trips_through_json() -> None:
