@@ -100,12 +100,13 @@ class Model:
         mesh = _one_solid(joined)
         if len(mesh.faces) != len(out.tri_verts):  # slivers dropped: recompute on the body
             # (rare) ownership is lost with the dropped slivers: colour by nearest part centre
+            mesh, _ = _stl_stable(mesh, np.zeros(len(mesh.faces), dtype=np.int64))
             return mesh, self._nearest_part(mesh)
         owner = np.zeros(len(out.tri_verts), dtype=np.int64)
         starts, originals = np.asarray(out.run_index), np.asarray(out.run_original_id)
         for k, original in enumerate(originals):
             owner[starts[k] // 3 : starts[k + 1] // 3] = ids.get(int(original), 0)
-        return mesh, owner
+        return _stl_stable(mesh, owner)
 
     def _nearest_part(self, mesh: trimesh.Trimesh) -> np.ndarray:
         """Per face, the part whose centre of mass is nearest the face centre (fallback)."""
@@ -127,6 +128,19 @@ def _moved_mesh(mesh: trimesh.Trimesh, matrix: np.ndarray) -> trimesh.Trimesh:
     if np.linalg.det(matrix[:3, :3]) < 0:
         faces = faces[:, ::-1]
     return trimesh.Trimesh(vertices, faces, process=False)
+
+
+def _stl_stable(mesh: trimesh.Trimesh, owner: np.ndarray) -> tuple[trimesh.Trimesh, np.ndarray]:
+    """The solid with the vertices an STL reader would merge (closer than 1e-8 mm, e.g. where
+    mirrored parts cross at y = 0) merged now and the zero-area faces that leaves dropped, so
+    it is still watertight after an STL round trip; `owner` is kept in step with the faces."""
+    mesh.merge_vertices()
+    keep = mesh.nondegenerate_faces()
+    if not keep.all():
+        mesh.update_faces(keep)
+        mesh.remove_unreferenced_vertices()
+        owner = owner[keep]
+    return mesh, owner
 
 
 def parts_mesh(parts: list[Part]) -> tuple[trimesh.Trimesh, np.ndarray]:
