@@ -273,13 +273,14 @@ def _normalised(model: Model, size_mm: float) -> Model:
 
 def watertight_after_stl(mesh: trimesh.Trimesh) -> bool:
     """Whether the mesh is still watertight after a binary STL write and read back: corners
-    merged by their float32 bytes, every edge shared by exactly two faces in opposite
+    merged as trimesh's reader merges them (equal to 1e-8 mm), every edge shared by exactly two faces in opposite
     directions, no face with a repeated corner."""
     data = trimesh.exchange.stl.export_stl(mesh)
     n = int(np.frombuffer(data, dtype="<u4", count=1, offset=80)[0])
     record = np.dtype([("normal", "<f4", 3), ("corners", "<f4", (3, 3)), ("attr", "<u2")])
     corners = np.frombuffer(data, dtype=record, count=n, offset=84)["corners"].reshape(-1, 3)
-    keys = np.ascontiguousarray(corners).view(np.dtype((np.void, 12))).ravel()
+    grid = np.round(corners.astype(np.float64) * 1e8).astype(np.int64)  # trimesh's merge
+    keys = np.ascontiguousarray(grid).view(np.dtype((np.void, 24))).ravel()
     faces = np.unique(keys, return_inverse=True)[1].reshape(-1, 3)
     if (
         n == 0
