@@ -325,16 +325,21 @@ def fits_bed(mesh: trimesh.Trimesh, bed_mm: tuple[float, float, float] = BED_MM)
     return bool(((big <= bed_mm[0] + 1e-6) & (small <= bed_mm[1] + 1e-6)).any())
 
 
-def thickness_mm(mesh: trimesh.Trimesh, k: float = 2.0) -> float:
-    """Estimated thickness of a part: the smaller of its thinnest side and k V / A, mm.
-    k = 2 is exact for a wall (fixtures); k = 3 for a flattened blob (an ear: exact for an
-    oblate ellipsoid), half a ball's diameter."""
-    tri = np.asarray(mesh.vertices)[np.asarray(mesh.faces)]
+def thickness_mm(mesh: trimesh.Trimesh, wall: bool = False) -> float:
+    """Estimated thickness of a part: its extent along its thinnest principal axis (exact for
+    a flat ear, a curved tube, a slab), and for a wall also 2 V / A (exact for a cup wall), mm."""
+    v = np.asarray(mesh.vertices).view(np.ndarray)
+    centred = v - v.mean(axis=0)
+    axes_ = np.linalg.svd(centred, full_matrices=False)[2]
+    proj = centred @ axes_.T
+    thinnest = float((proj.max(axis=0) - proj.min(axis=0)).min())
+    if not wall:
+        return thinnest
+    tri = v[np.asarray(mesh.faces)]
     cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
     area = 0.5 * float(np.linalg.norm(cross, axis=1).sum())
     volume = abs(float(np.einsum("ij,ij->", tri[:, 0], cross))) / 6.0
-    extents = tri.reshape(-1, 3).max(axis=0) - tri.reshape(-1, 3).min(axis=0)
-    return min(float(extents.min()), k * volume / max(area, 1e-9))
+    return min(thinnest, 2.0 * volume / max(area, 1e-9))
 
 
 def thin_parts(model: Model, min_wall_mm: float) -> list[str]:
@@ -342,7 +347,7 @@ def thin_parts(model: Model, min_wall_mm: float) -> list[str]:
     out = []
     for p in model.parts:
         if p.role in ("body", "fixture"):
-            t = thickness_mm(p.mesh, 3.0 if p.role == "body" else 2.0)
+            t = thickness_mm(p.mesh, wall=p.role == "fixture")
             if t < WALL_SLACK * min_wall_mm:
                 out.append(f"the {p.name} is {t:.1f} mm thick, under the {min_wall_mm:g} mm wall")
     return out

@@ -87,8 +87,11 @@ class Model:
     @property
     def bounds(self) -> np.ndarray:
         """(2, 3) axis-aligned bounds of all parts, mm."""
-        corners = np.vstack([p.mesh.bounds for p in self.parts])
-        return np.array([corners.min(axis=0), corners.max(axis=0)])
+        # from the raw vertex arrays: trimesh's cached .bounds re-hashes each mesh per access
+        vertices = [np.asarray(p.mesh.vertices).view(np.ndarray) for p in self.parts]
+        lo = np.min([v.min(axis=0) for v in vertices], axis=0)
+        hi = np.max([v.max(axis=0) for v in vertices], axis=0)
+        return np.array([lo, hi])
 
     def solid(self) -> tuple[trimesh.Trimesh, np.ndarray]:
         """One watertight solid of all parts (manifold union) and, per face of it, the index
