@@ -606,12 +606,21 @@ def _colour_word(cand: Candidate, free: list[int]) -> str:
     natural = [Part(p.name, p.mesh, c, p.role) for p, c in zip(parts, cand.natural, strict=True)]
     before = axes.colour_name(_dominant(natural, free) or (200, 200, 200))
     way = cand.choice.colourway
+    subject_worded = bool(
+        cand.worded[[i for i, o in enumerate(cand.origin) if o == "subject"]].any()
+    )
     if way == "two_tone":
         changed = [i for i, p in enumerate(parts) if p.colour != cand.natural[i]]
         second = _dominant(parts, changed)
-        return f"{before} & {axes.colour_name(second)}" if second else before
+        if second is None:
+            return ""
+        name = axes.colour_name(second)
+        return f"{name} accents" if subject_worded else f"{before} & {name}"
     now = axes.colour_name(_dominant(parts, free) or (200, 200, 200))
-    return f"{QUALIFIERS[way]} {now}" if way in QUALIFIERS and now == before else now
+    word = f"{QUALIFIERS[way]} {now}" if way in QUALIFIERS and now == before else now
+    if subject_worded:  # the worded colour is the main one: say what the colourway changed
+        return f"{word} accents" if way != "natural" else ""
+    return word
 
 
 def _variant(
