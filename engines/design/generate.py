@@ -268,11 +268,14 @@ def recoloured(cand: Candidate, colourway: str) -> Candidate:
 
 
 def _normalised(model: Model, size_mm: float) -> Model:
-    """The model scaled to a longest side of size_mm, centred on x = y = 0, standing on z = 0."""
+    """The model centred on x = y = 0 and standing on z = 0, at the size its form built it
+    (the form knows what its size means and keeps its walls: no rescaling here)."""
     lo, hi = model.bounds
-    k = size_mm / max(float((hi - lo).max()), 1e-9)
-    matrix = np.diag([k, k, k, 1.0])
-    matrix[:3, 3] = -k * np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
+    offset = -np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
+    if np.abs(offset).max() < 0.01:
+        return model
+    matrix = np.eye(4)
+    matrix[:3, 3] = offset
     return model.transform(matrix)
 
 
@@ -342,12 +345,38 @@ def thickness_mm(mesh: trimesh.Trimesh, wall: bool = False) -> float:
     return min(thinnest, 2.0 * volume / max(area, 1e-9))
 
 
+def ray_thickness_mm(mesh: trimesh.Trimesh, rays: int = 48) -> float:
+    """Thickness of a part measured by rays shot inwards from seeded surface points (the 10th
+    percentile of the distances to the far side: a disc's rim does not read as thin), mm."""
+    points, faces = trimesh.sample.sample_surface(mesh, rays, seed=5)
+    d = -np.asarray(mesh.face_normals)[faces]
+    o = points + 1e-4 * d
+    tri = np.asarray(mesh.vertices)[np.asarray(mesh.faces)]
+    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]  # Moller-Trumbore, rays x triangles
+    p = np.cross(d[:, None, :], e2[None])
+    det = np.einsum("rtk,tk->rt", p, e1)
+    ok = np.abs(det) > 1e-12
+    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    s = o[:, None, :] - tri[None, :, 0]
+    u = np.einsum("rtk,rtk->rt", s, p) * inv
+    q = np.cross(s, e1[None])
+    v = np.einsum("rk,rtk->rt", d, q) * inv
+    t = np.einsum("tk,rtk->rt", e2, q) * inv
+    hit = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (t > 1e-6)
+    far = np.where(hit, t, np.inf).min(axis=1)
+    far = far[np.isfinite(far)]
+    return float(np.percentile(far, 10)) if len(far) else float("inf")
+
+
 def thin_parts(model: Model, min_wall_mm: float) -> list[str]:
-    """Findings for body and fixture parts thinner than the form's minimum wall."""
+    """Findings for body and fixture parts thinner than the form's minimum wall (a quick
+    estimate, then rays for the parts it suspects)."""
     out = []
     for p in model.parts:
         if p.role in ("body", "fixture"):
             t = thickness_mm(p.mesh, wall=p.role == "fixture")
+            if t < WALL_SLACK * min_wall_mm and p.role == "fixture":
+                t = min(ray_thickness_mm(p.mesh), thickness_mm(p.mesh))
             if t < WALL_SLACK * min_wall_mm:
                 out.append(f"the {p.name} is {t:.1f} mm thick, under the {min_wall_mm:g} mm wall")
     return out
@@ -500,7 +529,8 @@ def generate_designs(
     geos: list[Candidate] = [c for c in built if c is not None]
     if not geos:
         raise DesignError(f"no {spec.subject or ''} {spec.form} design could be built".strip())
-    masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], size_mm), geos)
+    frame_mm = max(float(np.ptp(c.model.bounds, axis=0).max()) for c in geos)
+    masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], frame_mm), geos)
     geo_of, cands = _colour_options(geos, POOL_FACTOR * count, seed)
     iou = ranking.iou_matrix(np.stack(masks))[np.ix_(geo_of, geo_of)]
     same = np.equal.outer(geo_of, geo_of) & ~np.eye(len(geo_of), dtype=bool)

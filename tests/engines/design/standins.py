@@ -80,7 +80,8 @@ def form(spec: DesignSpec, model: Model | None, c: Choice, size_mm: float) -> Mo
     out.add(
         "base", cylinder((0, 0, lo[2] - 4), (0, 0, lo[2] + 1), radius), (235, 232, 225), "fixture"
     )
-    return out
+    lo, hi = out.bounds
+    return out.transform(np.diag([*[size_mm / float((hi - lo).max())] * 3, 1.0]))  # longest side
 
 
 BUILDERS = Builders(subject, feature, form, lambda name: StandInRule())

@@ -225,3 +225,15 @@ def test_forms_that_wear_the_face_do_not_vary_the_pose_and_sample_their_knobs() 
     assert {dict(c.form_knobs).get("tall") for c in mug[1:]} == {0.0, 1.0}
     boba = DesignSpec(text="frog bubble tea cup", form="mug", subject="frog")
     assert all("tall" not in dict(c.form_knobs) for c in sample_choices(boba, 24, seed=0))
+
+
+def test_thickness_reads_discs_tubes_and_cup_walls() -> None:
+    from engines.design.generate import ray_thickness_mm, thickness_mm
+    from engines.design.shapes import capsule, cylinder
+
+    disc = cylinder((0, 0, 0), (0, 0, 3), 30.0)
+    assert ray_thickness_mm(disc) == pytest.approx(3.0, abs=0.05)
+    assert thickness_mm(capsule((0, 0, 0), (40, 10, 0), 1.0)) == pytest.approx(2.0, rel=0.05)
+    cup = trimesh.creation.annulus(20.0, 23.0, 40.0)
+    assert ray_thickness_mm(cup) == pytest.approx(3.0, abs=0.1)
+    assert thickness_mm(cup, wall=True) < 3.0 < thickness_mm(cup)
