@@ -470,3 +470,28 @@ def test_plush_is_chunky_and_stands_flat() -> None:
     assert max(model.bounds[1] - model.bounds[0]) == pytest.approx(
         FORM_RULES["plush"].default_size_mm, rel=0.05
     )
+
+
+# ---- the real subjects (engines.design.subjects) in every form ---------------------------
+REAL = [(form, s) for form in FORMS for s in ("capybara", "strawberry")] + [
+    ("mug", "axolotl"), ("hat", "frog"), ("headband", "bunny"), ("planter", "cactus"),
+    ("keychain", "octopus"), ("eyewear", "cat"), ("pen_holder", "penguin"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("form", "subject"), REAL)
+def test_real_subjects_make_every_form(form: str, subject: str) -> None:
+    from engines.design.subjects import build_subject
+
+    spec = DesignSpec(text=f"{subject} {form}", form=form, subject=subject)
+    source = build_subject(subject)
+    model = build_form(form, source, spec=spec)
+    assert round_trip(solid_of(model)).is_watertight
+    assert fits_bed(model)
+    assert set(FORM_RULES[form].fixtures[:1]) <= {p.name for p in model.parts}
+    own = {p.colour for p in source.parts}
+    shown = {p.colour for p in model.parts if p.role != "fixture"}
+    assert shown and shown <= own
+    if form == "planter" and subject == "cactus":
+        pots = [p for p in model.parts if p.name == "pot"]
+        assert len(pots) == 1 and pots[0].role == "fixture"  # the planter is the cactus's pot
