@@ -115,7 +115,7 @@ def mug(ctx: FormContext) -> Model:
         "tall", 1.0 if any(w in ctx.words() for w in ("bubble", "boba", "tumbler")) else 0.0
     )
     height = ctx.size_mm * (1.45 if tall >= 0.5 else 1.0)
-    radius = (0.29 if tall >= 0.5 else 0.43) * ctx.size_mm
+    radius = (0.4 if tall >= 0.5 else 0.43) * ctx.size_mm
     wall, floor = ctx.wall(4.0), ctx.wall(6.0)
     r_bottom = radius * (0.82 if tall >= 0.5 else 0.97)
     body = vessel(r_bottom, radius, height, wall, floor)
