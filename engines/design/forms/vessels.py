@@ -205,8 +205,10 @@ def pen_holder(ctx: FormContext) -> Model:
     height, radius = ctx.size_mm, 0.36 * ctx.size_mm
     wall, floor = ctx.wall(3.0), ctx.wall(4.0)
     cup = vessel(radius, radius, height, wall, floor)
-    model = Model([Part("cup", cup, ctx.colour, "fixture", ctx.material)])
-    if ctx.subject is not None and ctx.knob("hug", 0.0) >= 0.5:
+    hug = ctx.subject is not None and ctx.knob("hug", 0.0) >= 0.5
+    colour = ctx.body_colour() if hug else ctx.colour  # the cup is the subject's body
+    model = Model([Part("cup", cup, colour, "fixture", ctx.material)])
+    if hug:
         clear = cavity_cutter(radius - 0.7 * wall, radius - 0.7 * wall, floor + 0.3 * wall, height)
         model.parts.extend(
             relief(ctx, cup, 0.55 * height, radius, height, wall, radius - wall / 2, clear)
