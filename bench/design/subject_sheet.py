@@ -56,7 +56,6 @@ def subjects_sheet(names: list[str], style: str, pose: str, expression: str, out
 def features_sheet(subject: str, out: Path) -> Path:
     """A sheet of every feature variant on one subject."""
     from engines.design.features import attach_feature
-
     from engines.design.subjects import build_subject
 
     tiles = []

@@ -433,8 +433,8 @@ def _face(s: Sketch, expression: str) -> None:
         parts, anchors = [], {}
         one = FaceLayout(eye_elevation_deg=12.0, eye_mm=layout.eye_mm * 1.3, line_mm=s.line)
         for side, sg in (("l", 1.0), ("r", -1.0)):
-            root, _ = h.at((0.45, sg * 0.6, 0.75))
-            bump = Ellipsoid.of(root, (0.3 * h.r[1],) * 3)
+            root, _ = h.at((0.5, sg * 0.62, 0.62))
+            bump = Ellipsoid.of(root, (0.28 * h.r[1],) * 3)
             s.add(f"eye bump_{side}", bump.mesh(2), s.a.head_role)
             ps, anchors[f"eye_{side}"] = one_eye(
                 bump, sg * 10.0, one, side, style, expression, eye_colour
@@ -855,9 +855,9 @@ def build_creature(name: str, look: Look, pose: str, expression: str, colours: d
         _quad(s, pose == "waving")
     else:
         _upright(s, pose == "sitting", pose == "waving")
-    top = max(p.mesh.bounds[1][2] for p in s.parts)
-    s.line = max(0.0115 * top * 1.1, 0.03 * s.head.r[1])
     _ears(s)
+    top = max(p.mesh.bounds[1][2] for p in s.parts)
+    s.line = max(0.0115 * top * 1.15, 0.03 * s.head.r[1])
     _extras_before_face(s)
     _snout(s)
     _face(s, expression)
@@ -889,6 +889,7 @@ def _anchors(s: Sketch) -> None:
     b, h = s.body, s.head
     assert b is not None and h is not None
     s.anchors["head_top"] = Anchor(h.c + Z * h.r[2], Z.copy(), float(h.r[1]))
+    s.anchors["head_centre"] = Anchor(h.c.copy(), Z.copy(), float(h.r[1]))
     p, n = h.at(X)
     s.anchors["face"] = Anchor(p, n, float(h.r[1]))
     if b is h:  # octopus: the neck is the mantle's lower rim

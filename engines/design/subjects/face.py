@@ -84,10 +84,12 @@ def _eye(s, p, n, sign, e, line, style, expression, colour, side) -> list[Part]:
     if style == "cartoon" or expression == "surprised":
         big = 1.6 * e if style == "cartoon" else 1.3 * e
         out.append(Part(f"{name} white", disc_on(p, n, big, line * 1.6), WHITE, "detail"))
-        q = p + n * line * 0.9 + f[:, 0] * (-sign) * 0.15 * big
+        q = p + n * line * 1.4 + f[:, 0] * (-sign) * 0.15 * big
         out.append(Part(name, disc_on(q, n, big * 0.6, line * 1.4), colour, "detail"))
-        h = q + n * line * 0.9 + f[:, 1] * 0.25 * big + f[:, 0] * 0.2 * big
-        out.append(Part(f"{name} shine", disc_on(h, n, big * 0.22, line), WHITE, "detail"))
+        h = q + n * line * 1.2 + f[:, 1] * 0.25 * big + f[:, 0] * 0.2 * big
+        out.append(
+            Part(f"{name} shine", disc_on(h, n, max(big * 0.22, 1.1 * line), line), WHITE, "detail")
+        )
     else:
         tall = 1.25 if style != "minimal" else 1.0
         out.append(Part(name, blob(p, (e, e * tall, line * 1.6), f, 2), colour, "detail"))

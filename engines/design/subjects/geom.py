@@ -182,3 +182,15 @@ class Ellipsoid:
         f = frame(n, up)
         pts = np.asarray(at, dtype=float) + uv[:, :1] * f[:, 0] + uv[:, 1:2] * f[:, 1]
         return np.array([self.project(q) for q in pts])
+
+
+def nudged(mesh: trimesh.Trimesh, seed: int) -> trimesh.Trimesh:
+    """The mesh turned by a few thousandths of a degree about its centre (< 0.005 mm at
+    100 mm): parts built from the same tessellation then never share exact corners or planes,
+    which is what leaves zero-area triangles in their union."""
+    rng = np.random.default_rng(seed)
+    axis = rng.normal(size=3)
+    v = np.asarray(mesh.vertices)
+    centre = v.mean(axis=0)
+    turn = trimesh.transformations.rotation_matrix(4e-5 * (1 + seed % 7), axis)[:3, :3]
+    return trimesh.Trimesh((v - centre) @ turn.T + centre, mesh.faces, process=False)

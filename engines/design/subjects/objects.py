@@ -412,13 +412,19 @@ BUILDERS: dict[str, Callable[[Thing, Look], None]] = {
 }  # fmt: skip
 
 
+def object_colours(name: str, override: dict[str, RGB] | None = None) -> dict[str, RGB]:
+    """The object's colour roles (body, belly, accent, pattern, eyes, mouth, blush)."""
+    table = {**BASE, **OBJECT_COLOURS[name], **(override or {})}
+    for role in ("belly", "accent", "pattern"):
+        table.setdefault(role, table["body"])
+    return table
+
+
 def build_object(
     name: str, look: Look, pose: str, expression: str, colours: dict[str, RGB]
 ) -> tuple[list[Part], dict[str, Anchor]]:
     """The object's parts (with a face for the expression) and its anchors, nominal size."""
-    table = {**BASE, **OBJECT_COLOURS[name], **colours}
-    for role in ("belly", "accent", "pattern"):
-        table.setdefault(role, table["body"])
+    table = object_colours(name, colours)
     t = Thing(table)
     BUILDERS[name](t, look)
     assert t.face is not None and t.main is not None and t.top is not None
@@ -439,6 +445,8 @@ def build_object(
     m = t.main
     size = float(m.r[1])
     anchors["head_top"] = Anchor(np.asarray(t.top, float), Z.copy(), size)
+    centre = np.array([m.c[0], m.c[1], min(m.c[2], float(t.top[2]) - 0.5 * size)])
+    anchors["head_centre"] = Anchor(centre, Z.copy(), size)
     p, n = t.face.at(
         (
             np.cos(np.radians(lay.centre_azimuth_deg)),
