@@ -122,10 +122,13 @@ def add_mouth(
         mesh = tube(s.curve(p, _arc(w, -0.3 * w)), line)
     elif expression in ("neutral", "sleepy"):
         mesh = tube(s.curve(p, _arc(0.7 * w, 0.05 * w, 5)), line)
-    else:  # happy: a "w" cat mouth reads cuter than a plain arc on small faces
-        u = np.linspace(-0.5, 0.5, 13) * w
-        v = -0.28 * w * np.abs(np.sin(np.pi * u / (w / 2)))
-        mesh = tube(s.curve(p, np.column_stack([u, v])), line)
+    else:  # happy: a "w" of two small smiles (each gently curved, so the tubes stay clean)
+        left = s.curve(p, _arc(0.5 * w, 0.16 * w, 7) + (0.25 * w, 0.0))
+        right = s.curve(p, _arc(0.5 * w, 0.16 * w, 7) - (0.25 * w, 0.0))
+        return [
+            Part("mouth", tube(left, line), colour, "detail"),
+            Part("mouth right", tube(right, line), colour, "detail"),
+        ], Anchor(p, n, w / 2)
     return [Part("mouth", mesh, colour, "detail")], Anchor(p, n, w / 2)
 
 

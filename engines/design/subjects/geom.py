@@ -13,6 +13,8 @@ from manifold3d import Manifold
 from engines.design.shapes import _manifold, _unit_sphere, prism
 
 Vec = Sequence[float] | np.ndarray
+Points = Sequence[Sequence[float] | np.ndarray] | np.ndarray
+Radii = float | Sequence[float] | np.ndarray
 
 
 def unit(v: Vec) -> np.ndarray:
@@ -49,12 +51,14 @@ def blob(
     return trimesh.Trimesh(v, faces, process=False)
 
 
-def disc_on(point: Vec, normal: Vec, radius: float, thick: float, up: Vec = (0, 0, 1), sub=2):
+def disc_on(
+    point: Vec, normal: Vec, radius: float, thick: float, up: Vec = (0, 0, 1), sub: int = 2
+) -> trimesh.Trimesh:
     """A flattened ellipsoid lying on a surface at `point` (half sunk), mm."""
     return blob(point, (radius, radius, thick), frame(normal, up), sub)
 
 
-def tube(points: Vec, radius: float | Vec, sections: int = 10, cap: int = 3) -> trimesh.Trimesh:
+def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> trimesh.Trimesh:
     """A closed tube swept along a polyline with rounded ends; radius per point or one, mm."""
     p = np.asarray(points, dtype=float)
     n = len(p)
