@@ -13,7 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from engines.design.kit.parts import Model, preview
+from engines.design.kit.parts import Model
+from engines.design.render import render_preview
 from engines.design.kit.spec import FeatureSpec
 from engines.design.kit.vocab import FEATURES, SUBJECTS
 
@@ -23,7 +24,8 @@ TILE_PX = 256
 def tile(model: Model, label: str, folder: Path) -> Image.Image:
     """One labelled preview tile of a model."""
     path = folder / f"{abs(hash(label))}.png"
-    preview(model, str(path), TILE_PX)
+    mesh, owner = model.solid()  # what prints: the union, each face coloured by its part
+    render_preview(mesh, path, TILE_PX, face_colours=model.face_colours(owner))
     image = Image.open(path).convert("RGB")
     ImageDraw.Draw(image).text((6, 4), label, fill=(20, 20, 20))
     return image
@@ -56,7 +58,6 @@ def subjects_sheet(names: list[str], style: str, pose: str, expression: str, out
 def features_sheet(subject: str, out: Path) -> Path:
     """A sheet of every feature variant on one subject."""
     from engines.design.features import attach_feature
-
     from engines.design.subjects import build_subject
 
     tiles = []

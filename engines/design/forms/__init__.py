@@ -12,6 +12,7 @@ import numpy as np
 from engines.design.base import DesignError
 from engines.design.forms.context import BED_MM, FormContext, fits_bed
 from engines.design.forms.figures import BUILDERS as _FIGURES
+from engines.design.forms.place import attached
 from engines.design.forms.rules import FORM_RULES, FormRule
 from engines.design.forms.stand import BUILDERS as _STANDS
 from engines.design.forms.vessels import BUILDERS as _VESSELS
@@ -47,7 +48,7 @@ def build_form(
     colour = _colour(rule, product_colour, material, spec)
     ctx = FormContext(form, rule, subject, size, colour or rule.colour, material,
                       dict(knobs or {}), spec, colour_given=colour is not None)  # fmt: skip
-    model = BUILDERS[form](ctx)
+    model = attached(BUILDERS[form](ctx))
     model = model.transform(_moved(np.array([0.0, 0.0, -model.bounds[0][2]])))
     base = model.anchors.get("base")  # the product stands on z = 0 whatever sank below it
     if base is not None:

@@ -36,22 +36,32 @@ def plush(ctx: FormContext) -> Model:
 
 
 def figurine(ctx: FormContext) -> Model:
-    """The subject standing on a round plinth (part 'base'), total height size_mm."""
+    """The subject standing on an oval plinth (part 'base') that follows its footprint;
+    longest side size_mm."""
     plinth_h = ctx.wall(8.0)
-    figure = fitted_height(_subject(ctx), ctx.size_mm - plinth_h)
+    subject = _subject(ctx)
+    lo, hi = subject.bounds
+    tall = float(hi[2] - lo[2]) >= float(np.max(hi[:2] - lo[:2]))
+    figure = (fitted_height(subject, ctx.size_mm - plinth_h) if tall
+              else fitted(subject, 0.86 * ctx.size_mm))  # fmt: skip
     figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
     lo, hi = figure.bounds
-    radius = 0.5 * float(np.hypot(*(hi[:2] - lo[:2]).clip(min=1.0))) * 0.85 + ctx.mm(6.0)
-    radius = max(radius, 0.3 * ctx.size_mm)
+    margin = ctx.mm(7.0)
+    radii = np.maximum(0.5 * (hi[:2] - lo[:2]) + margin, 0.22 * ctx.size_mm)
+    centre = 0.5 * (hi[:2] + lo[:2])
     sink = min(ctx.wall(1.5), 0.4 * plinth_h)
     figure = figure.transform(moved(np.array([0.0, 0.0, plinth_h - sink])))
     bevel = 0.25 * plinth_h
-    outline = [(0, 0), (radius, 0), (radius, plinth_h - bevel), (radius - bevel, plinth_h),
+    outline = [(0, 0), (1.0, 0), (1.0, plinth_h - bevel), (1.0 - bevel / radii.max(), plinth_h),
                (0, plinth_h)]  # fmt: skip
-    model = Model([Part("base", revolved(np.array(outline)), ctx.colour, "fixture", ctx.material)])
+    plinth = revolved(np.array(outline))
+    plinth.apply_transform(
+        moved(np.array([*centre, 0.0])) @ scale_about(np.array([*radii, 1.0]), np.zeros(3))
+    )
+    model = Model([Part("base", plinth, ctx.colour, "fixture", ctx.material)])
     model.extend(figure)
     model.anchors = dict(figure.anchors)
-    model.anchors["base"] = base_anchor(size_mm=radius)
+    model.anchors["base"] = base_anchor(np.array([*centre, 0.0]), size_mm=float(radii.min()))
     return model
 
 
@@ -87,7 +97,10 @@ def keychain(ctx: FormContext) -> Model:
     """The subject as a flat-backed charm (longest side ~size_mm) with an open ring on top."""
     wire = ctx.wall(2.6)
     hole = max(ctx.mm(2.6), 2.0)  # a split key ring's wire passes a 4 mm hole
-    charm = fitted(_subject(ctx), ctx.size_mm - 2 * (hole + wire))
+    subject = _subject(ctx)
+    lo, hi = subject.bounds
+    front = float(np.max(hi[1:] - lo[1:]))  # the charm is seen from the front: fit Y and Z
+    charm = fitted(subject, (ctx.size_mm - 2 * (hole + wire)) * float(np.max(hi - lo)) / front)
     lo, hi = charm.bounds
     depth = max(ctx.mm(9.0), 3 * ctx.rule.min_wall_mm)
     squash = 1.6 * depth / float(hi[0] - lo[0])

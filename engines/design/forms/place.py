@@ -121,7 +121,15 @@ class Decoration:
     parts: list[Part]
     kind: str  # "top" (ears, horns, eye bumps), "face" (eyes, mouth, snout, cheeks)
     root: np.ndarray  # the point of the group nearest the head centre
-    sink_mm: float  # how deep the root sits below the head's surface
+    sink_mm: float  # how deep the root goes below the surface it is set on
+    relief_mm: float = 0.0  # face groups: how far they stand out of the head
+    depth_mm: float = 0.0  # face groups: how far they reach into the head
+
+    def stand_out(self, min_relief_mm: float) -> float:
+        """The sink that makes a face group stand out at least `min_relief_mm` while still
+        reaching 0.3 mm into the surface (negative: set out), mm."""
+        out = min(max(0.0, min_relief_mm - self.relief_mm), max(0.0, self.depth_mm - 0.3))
+        return -out
 
     def transformed(self, matrix: np.ndarray) -> Decoration:
         """The group under a 4x4 transform (sink scaled with it)."""
@@ -129,7 +137,8 @@ class Decoration:
         parts = [Part(p.name, p.mesh.copy().apply_transform(matrix), p.colour, p.role, p.material)
                  for p in self.parts]  # fmt: skip
         root = trimesh.transform_points([self.root], matrix)[0]
-        return Decoration(parts, self.kind, root, self.sink_mm * scale)
+        return Decoration(parts, self.kind, root, self.sink_mm * scale, self.relief_mm * scale,
+                          self.depth_mm * scale)  # fmt: skip
 
     @property
     def centre(self) -> np.ndarray:
@@ -161,13 +170,22 @@ def _groups(parts: list[Part], gap_mm: float) -> list[list[Part]]:
 
 
 def decorations(subject: Model) -> list[Decoration]:
-    """The subject's head decorations (ears and things on top; eyes, mouth, snout in front)."""
+    """The subject's head decorations (ears and things on top; eyes, mouth, snout in front).
+    A face group's root is the head-surface point under it, so set on a product's surface it
+    stands out of it as far as it stood out of the head."""
     centre, r = head_frame(subject)
     loose = [p for p in subject.parts if not is_bulk(p, r)]
+    bulk = [p.mesh for p in subject.parts if is_bulk(p, r)]
+    head = trimesh.Trimesh(
+        np.vstack([m.vertices for m in bulk]) if bulk else np.zeros((0, 3)),
+        np.vstack([m.faces + sum(len(b.vertices) for b in bulk[:i]) for i, m in enumerate(bulk)])
+        if bulk
+        else np.zeros((0, 3), dtype=np.int64),
+        process=False,
+    )  # the subject's bulk in one mesh, for rays
     out = []
     for group in _groups(loose, 0.02 * r):
         vertices = np.vstack([p.mesh.vertices for p in group])
-        d = np.linalg.norm(vertices - centre, axis=1)
         c = vertices.mean(axis=0) - centre
         dist = float(np.linalg.norm(c))
         if dist > 2.2 * r or c[2] < -0.75 * r:  # held items, wings, neck wear: not on the head
@@ -178,11 +196,12 @@ def decorations(subject: Model) -> list[Decoration]:
             lo, hi = vertices.min(axis=0), vertices.max(axis=0)
             root = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
             out.append(Decoration(group, kind, root, 0.2 * float(hi[2] - lo[2])))
-        elif kind:  # root: the centre of what is sunk into the head (else the nearest point)
-            inside = vertices[d < r]
-            root = inside.mean(axis=0) if len(inside) else vertices[int(np.argmin(d))]
-            sink = r - float(np.linalg.norm(root - centre))
-            out.append(Decoration(group, kind, root, float(np.clip(sink, 0.0, r))))
+        elif kind:
+            hits = ray_hits(head, centre, u)
+            surface = float(hits.max()) if len(hits) else r
+            along = (vertices - centre) @ u
+            relief, depth = float(along.max()) - surface, surface - float(along.min())
+            out.append(Decoration(group, kind, centre + u * surface, 0.0, relief, depth))
     return out
 
 
@@ -233,6 +252,47 @@ def mostly_head(model: Model, spec_subject: str | None) -> bool:
         return spec_subject in OBJECTS
     lo, hi = model.bounds
     return head_frame(model)[1] >= 0.35 * float(hi[2] - lo[2])
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two (2, 3) bounding boxes overlap."""
+    return bool(np.all(a[0] <= b[1]) and np.all(b[0] <= a[1]))
+
+
+def attached(model: Model) -> Model:
+    """The model without the parts that touch nothing it is built on (fixtures, else its
+    largest part): a floating eye would make the product fall apart."""
+    from engines.design.shapes import _manifold
+
+    if not model.parts:
+        return model
+    seeds = [i for i, p in enumerate(model.parts) if p.role == "fixture"]
+    if not seeds:
+        seeds = [int(np.argmax([abs(float(p.mesh.volume)) for p in model.parts]))]
+    kept, todo = set(seeds), set(range(len(model.parts))) - set(seeds)
+    solids: dict[int, object] = {}
+
+    def solid(i: int):  # type: ignore[no-untyped-def]
+        if i not in solids:
+            solids[i] = _manifold(model.parts[i].mesh)
+        return solids[i]
+
+    grew = True
+    while grew and todo:
+        grew = False
+        for i in sorted(todo):
+            box = model.parts[i].mesh.bounds
+            for j in kept:
+                if (
+                    _overlap(box, model.parts[j].mesh.bounds)
+                    and (solid(i) ^ solid(j)).volume() > 1e-6
+                ):
+                    kept.add(i)
+                    todo.discard(i)
+                    grew = True
+                    break
+    parts = [p for i, p in enumerate(model.parts) if i in kept]
+    return Model(parts, dict(model.anchors))
 
 
 def base_anchor(point: np.ndarray | None = None, size_mm: float = 1.0) -> Anchor:

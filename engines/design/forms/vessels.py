@@ -22,7 +22,8 @@ from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold
 
 PLANTS = ("cactus", "mushroom")  # subjects that grow in a pot rather than decorate it
-EAR_ANGLE_DEG = 45.0  # ears sit on the rim this far either side of the front
+EAR_ANGLE_DEG = 45.0
+MIN_RELIEF_MM = 0.8  # a face detail stands at least this far out of the wall  # ears sit on the rim this far either side of the front
 
 
 def _rotation_z(angle_rad: float) -> np.ndarray:
@@ -50,30 +51,48 @@ def relief(
     radius: float,
     rim_z: float,
     wall: float,
+    rim_r: float,
+    cavity: trimesh.Trimesh,
     face: bool = True,
 ) -> list[Part]:
-    """The subject's face as relief on a round vessel wall and its ears on the rim, mm."""
+    """The subject's face as relief on a round vessel wall and its ears on the rim, cut
+    back from the `cavity` so nothing blocks it, mm."""
     if ctx.subject is None:
         return []
     c, r = head_frame(ctx.subject)
-    k = 0.92 * radius / r
+    k = 1.15 * radius / r  # a bold face: features keep their angles and grow
     to_wall = moved(np.array([0.0, 0.0, centre_z])) @ scale_about(k, np.zeros(3)) @ moved(-c)
     parts: list[Part] = []
     for deco in decorations(ctx.subject):
         d = deco.transformed(to_wall)
         if d.kind == "top":
             sink = max(d.sink_mm, 1.5)
-            d = _on_rim(d, radius - wall / 2, rim_z, sink)
+            d = _on_rim(d, rim_r, rim_z, sink)
         elif face:
             origin = np.array([0.0, 0.0, d.root[2]])
-            d = snapped(d, body, origin, float(np.clip(d.sink_mm, 0.6, wall - 0.8)))
+            d = snapped(d, body, origin, d.stand_out(MIN_RELIEF_MM))
             top = max(float(p.mesh.bounds[1][2]) for p in d.parts)
             if top > rim_z - 1.0:
                 d = d.transformed(moved(np.array([0.0, 0.0, rim_z - 1.0 - top])))
         else:
             continue
         parts.extend(d.parts)
-    return chunky(Model(parts), max(ctx.rule.min_wall_mm, 2.0), DETAIL_MIN_MM).parts
+    parts = chunky(Model(parts), max(ctx.rule.min_wall_mm, 2.0), DETAIL_MIN_MM).parts
+    out = []
+    for p in parts:
+        mesh = minus(p.mesh, cavity)
+        if mesh is not None:
+            out.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    return out
+
+
+def cavity_cutter(r_bottom: float, r_top: float, floor: float, height: float) -> trimesh.Trimesh:
+    """The space a vessel's decorations must keep clear: its cavity and the air above, mm."""
+    up = height + max(height, 100.0)
+    slope = (r_top - r_bottom) / max(height - floor, 1e-6)
+    outline = [(0.0, floor), (r_bottom, floor), (r_top, height), (r_top + slope * (up - height), up),
+               (0.0, up)]  # fmt: skip
+    return revolved(np.array(outline), 60)
 
 
 def _handle(ctx: FormContext, radius: float, height: float, wall: float) -> trimesh.Trimesh:
@@ -96,7 +115,7 @@ def mug(ctx: FormContext) -> Model:
         "tall", 1.0 if any(w in ctx.words() for w in ("bubble", "boba", "tumbler")) else 0.0
     )
     height = ctx.size_mm * (1.45 if tall >= 0.5 else 1.0)
-    radius = (0.29 if tall >= 0.5 else 0.43) * ctx.size_mm
+    radius = (0.4 if tall >= 0.5 else 0.43) * ctx.size_mm
     wall, floor = ctx.wall(4.0), ctx.wall(6.0)
     r_bottom = radius * (0.82 if tall >= 0.5 else 0.97)
     body = vessel(r_bottom, radius, height, wall, floor)
@@ -105,7 +124,10 @@ def mug(ctx: FormContext) -> Model:
     if tall < 0.5:
         model.parts.append(Part("handle", _handle(ctx, radius, height, wall), colour,
                                 "fixture", ctx.material))  # fmt: skip
-    model.parts.extend(relief(ctx, body, 0.5 * height, radius, height, wall))
+    clear = cavity_cutter(r_bottom - 0.7 * wall, radius - 0.7 * wall, floor + 0.3 * wall, height)
+    model.parts.extend(
+        relief(ctx, body, 0.5 * height, radius, height, wall, radius - wall / 2, clear)
+    )
     _vessel_anchors(model, radius, height, floor)
     return model
 
@@ -153,8 +175,10 @@ def planter(ctx: FormContext) -> Model:
         soil = cylinder_z(np.array([0.0, 0.0, soil_z]), r_soil + 0.6 * wall, wall, centred=False)
         model.parts.append(Part("soil", soil, (110, 75, 50), "fixture"))
         assert ctx.subject is not None
+        own_pot = [p for p in ctx.subject.parts if p.name != "pot"]  # the planter is the pot
+        plant_only = Model(own_pot, dict(ctx.subject.anchors)) if own_pot else ctx.subject
         figure = fitted_height(
-            ctx.subject, 0.95 * height, np.array([0.0, 0.0, soil_z + wall - ctx.mm(3.0)])
+            plant_only, 0.95 * height, np.array([0.0, 0.0, soil_z + wall - ctx.mm(3.0)])
         )
         figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
         lo, hi = figure.bounds
@@ -164,7 +188,12 @@ def planter(ctx: FormContext) -> Model:
         model.extend(figure)
     else:
         r_mid = 0.5 * (r_top + r_bottom)
-        model.parts.extend(relief(ctx, pot, 0.45 * height, r_mid, height, wall + lip))
+        clear = cavity_cutter(
+            inner_bottom + 0.3 * wall, inner_top + 0.3 * wall, floor + 0.3 * wall, height
+        )
+        model.parts.extend(
+            relief(ctx, pot, 0.45 * height, r_mid, height, wall, r_top - wall / 2 + lip / 2, clear)
+        )
     _vessel_anchors(model, r_top, height, floor)
     model.anchors["drain"] = Anchor(np.zeros(3), np.array([0.0, 0.0, -1.0]), drain)
     return model
@@ -176,9 +205,14 @@ def pen_holder(ctx: FormContext) -> Model:
     height, radius = ctx.size_mm, 0.36 * ctx.size_mm
     wall, floor = ctx.wall(3.0), ctx.wall(4.0)
     cup = vessel(radius, radius, height, wall, floor)
-    model = Model([Part("cup", cup, ctx.colour, "fixture", ctx.material)])
-    if ctx.subject is not None and ctx.knob("hug", 0.0) >= 0.5:
-        model.parts.extend(relief(ctx, cup, 0.55 * height, radius, height, wall))
+    hug = ctx.subject is not None and ctx.knob("hug", 0.0) >= 0.5
+    colour = ctx.body_colour() if hug else ctx.colour  # the cup is the subject's body
+    model = Model([Part("cup", cup, colour, "fixture", ctx.material)])
+    if hug:
+        clear = cavity_cutter(radius - 0.7 * wall, radius - 0.7 * wall, floor + 0.3 * wall, height)
+        model.parts.extend(
+            relief(ctx, cup, 0.55 * height, radius, height, wall, radius - wall / 2, clear)
+        )
     elif ctx.subject is not None:
         figure = fitted_height(ctx.subject, 0.72 * height)
         figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)

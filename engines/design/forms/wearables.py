@@ -191,9 +191,8 @@ def _crown_decor(
         if d.kind == "top" and brimmed:
             d = d.transformed(scale_about(1.3, d.root))  # toppers read from across a room
         d = _limited(d, 0.7 * r_out)
-        sink = max(d.sink_mm, 1.0)
+        sink = max(d.sink_mm, 1.0) if d.kind == "top" else d.stand_out(0.8)
         if d.kind == "face":
-            sink = min(sink, 0.6 * ctx.wall(2.4) + 1.0)
             lift = drop + 0.3 * h - float(d.root[2])
             if lift > 0:  # keep the face on the crown, clear of the brim
                 d = d.transformed(moved(np.array([0.0, 0.0, lift])))

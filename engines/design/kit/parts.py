@@ -95,8 +95,25 @@ class Model:
 
     def solid(self) -> tuple[trimesh.Trimesh, np.ndarray]:
         """One watertight solid of all parts (manifold union) and, per face of it, the index
-        of the part it came from (manifold3d keeps each input's id through the boolean)."""
-        solids = [_manifold(p.mesh).as_original() for p in self.parts]
+        of the part it came from (manifold3d keeps each input's id through the boolean).
+        Where parts meet so exactly that an STL reader would merge corners of the result and
+        break it, the union is redone with each part nudged by a few micrometres."""
+        for attempt in range(4):
+            mesh, owner = self._union(attempt)
+            if attempt == 3 or mesh.is_watertight:
+                return mesh, owner
+        raise AssertionError("unreachable")
+
+    def _union(self, attempt: int) -> tuple[trimesh.Trimesh, np.ndarray]:
+        """The union of all parts, each moved by a tiny distinct offset on later attempts."""
+        offsets = (
+            _NUDGE_MM * attempt * np.sin(np.arange(len(self.parts))[:, None] * _PHASES + attempt)
+        )
+        solids = [
+            _manifold(p.mesh).translate(tuple(offsets[i])).as_original() if attempt else
+            _manifold(p.mesh).as_original()
+            for i, p in enumerate(self.parts)
+        ]  # fmt: skip
         ids = {int(m.original_id()): i for i, m in enumerate(solids)}
         joined = Manifold.batch_boolean(solids, OpType.Add)
         out = joined.to_mesh()
@@ -131,6 +148,10 @@ def _moved_mesh(mesh: trimesh.Trimesh, matrix: np.ndarray) -> trimesh.Trimesh:
     if np.linalg.det(matrix[:3, :3]) < 0:
         faces = faces[:, ::-1]
     return trimesh.Trimesh(vertices, faces, process=False)
+
+
+_NUDGE_MM = 0.002  # how far solid() moves parts apart when their union is not STL-stable
+_PHASES = np.array([1.0, 2.3, 3.7])
 
 
 def _stl_stable(mesh: trimesh.Trimesh, owner: np.ndarray) -> tuple[trimesh.Trimesh, np.ndarray]:

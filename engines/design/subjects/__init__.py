@@ -4,15 +4,14 @@ expression, levelled on z = 0, centred on x = y = 0, facing +X, `height_mm` tall
 from __future__ import annotations
 
 import numpy as np
-import trimesh
 
 from engines.design.base import DesignError
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.kit.vocab import CREATURES, EXPRESSIONS, OBJECTS, POSES, STYLES
 from engines.design.subjects.anatomy import colours_of
 from engines.design.subjects.creature import build_creature
-from engines.design.subjects.geom import trim_below
-from engines.design.subjects.objects import OBJECT_COLOURS, build_object
+from engines.design.subjects.geom import nudged, trim_below
+from engines.design.subjects.objects import build_object, object_colours
 from engines.design.subjects.style import KNOBS, look_of
 
 RGB = tuple[int, int, int]
@@ -26,7 +25,7 @@ def default_colours(name: str) -> dict[str, RGB]:
     if name in CREATURES:
         return colours_of(name)
     if name in OBJECTS:
-        return dict(OBJECT_COLOURS[name])
+        return object_colours(name)
     raise DesignError(f"unknown subject {name!r}")
 
 
@@ -72,20 +71,10 @@ def levelled(model: Model, height_mm: float) -> Model:
     matrix[:3, 3] = -k * np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
     out = flat.transform(matrix)
     for i, part in enumerate(out.parts):
-        part.mesh = _nudged(part.mesh, i)
+        part.mesh = nudged(part.mesh, i)
     drop = min(p.mesh.bounds[0][2] for p in out.parts)
     for part in out.parts:
         part.mesh.apply_translation((0.0, 0.0, -drop))
     base = out.anchors["base"]
     out.anchors["base"] = Anchor(np.zeros(3), np.array([0.0, 0.0, -1.0]), base.size_mm)
     return out
-
-
-def _nudged(mesh: trimesh.Trimesh, seed: int) -> trimesh.Trimesh:
-    """The mesh turned by a few thousandths of a degree about its centre (< 0.005 mm at
-    100 mm): parts built from the same tessellation then never share exact corners or planes,
-    which is what leaves zero-area triangles in their union."""
-    rng = np.random.default_rng(seed)
-    axis = rng.normal(size=3)
-    turn = trimesh.transformations.rotation_matrix(4e-5 * (1 + seed % 7), axis, mesh.centroid)
-    return mesh.apply_transform(turn)

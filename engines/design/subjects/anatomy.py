@@ -99,7 +99,7 @@ ANATOMY: dict[str, Anatomy] = {
         eye_el=-12.0, colours=_c((240, 120, 140), belly=(252, 190, 200)),
     ),
     "horse": Anatomy(
-        layout="quad", legs=1.7, body=(34.0, 20.0, 21.0), head=(18.0, 15.0, 18.0), ears="pointy",
+        layout="quad", legs=1.7, body=(34.0, 20.0, 21.0), head=(21.0, 17.0, 20.0), ears="pointy",
         ear_size=0.7, snout="long", tail="hair", feet="hoof", extras=("mane",),
         colours=_c((165, 110, 70), accent=(80, 50, 35), nose=(120, 80, 55)),
     ),
@@ -130,7 +130,7 @@ ANATOMY: dict[str, Anatomy] = {
         colours=_c((120, 195, 110), belly=(230, 235, 170), accent=(250, 170, 70)),
     ),
     "unicorn": Anatomy(
-        layout="quad", legs=1.7, body=(33.0, 20.0, 21.0), head=(18.0, 15.0, 18.0), ears="pointy",
+        layout="quad", legs=1.7, body=(33.0, 20.0, 21.0), head=(21.0, 17.0, 20.0), ears="pointy",
         ear_size=0.7, snout="long", tail="hair", feet="hoof", extras=("mane", "horn"),
         colours=_c((250, 248, 250), accent=(200, 140, 225), horn=(240, 200, 80),
                    nose=(245, 200, 210)),

@@ -63,6 +63,7 @@ class Sketch:
     hand: np.ndarray | None = None
     mouth_surface: Ellipsoid | None = None
     mouth_point: np.ndarray | None = None
+    face_surface: Ellipsoid | None = None  # a face patch the eyes sit on (else the head)
     has_mouth: bool = True
 
     def add(self, name: str, mesh: trimesh.Trimesh, role_colour: str | RGB, role: str = "body"):
@@ -433,8 +434,8 @@ def _face(s: Sketch, expression: str) -> None:
         parts, anchors = [], {}
         one = FaceLayout(eye_elevation_deg=12.0, eye_mm=layout.eye_mm * 1.3, line_mm=s.line)
         for side, sg in (("l", 1.0), ("r", -1.0)):
-            root, _ = h.at((0.45, sg * 0.6, 0.75))
-            bump = Ellipsoid.of(root, (0.3 * h.r[1],) * 3)
+            root, _ = h.at((0.5, sg * 0.62, 0.62))
+            bump = Ellipsoid.of(root, (0.28 * h.r[1],) * 3)
             s.add(f"eye bump_{side}", bump.mesh(2), s.a.head_role)
             ps, anchors[f"eye_{side}"] = one_eye(
                 bump, sg * 10.0, one, side, style, expression, eye_colour
@@ -449,17 +450,18 @@ def _face(s: Sketch, expression: str) -> None:
             mouth_width_mm=0.75 * h.r[1],
         )
     else:
-        parts, anchors = add_eyes(h, layout, style, expression, eye_colour)
+        parts, anchors = add_eyes(s.face_surface or h, layout, style, expression, eye_colour)
     s.parts += parts
     s.anchors.update(anchors)
     if s.has_mouth:
-        mparts, mouth = add_mouth(h, layout, expression, s.colours["mouth"])
+        mparts, mouth = add_mouth(s.face_surface or h, layout, expression, s.colours["mouth"])
         s.parts += mparts
     else:
+        assert s.mouth_point is not None
         mouth = Anchor(s.mouth_point, X, 0.15 * h.r[1])
     s.anchors["mouth"] = mouth
     blush = s.colours["blush"] if lk.blush else None
-    cparts, cheeks = add_cheeks(h, layout, blush)
+    cparts, cheeks = add_cheeks(s.face_surface or h, layout, blush)
     s.parts += cparts
     s.anchors.update(cheeks)
     if expression == "crying":
@@ -586,18 +588,17 @@ def _extras(s: Sketch) -> None:
             big = 1.15 if s.colours["body"] != s.colours["belly"] else 1.0
             if s.parts[0].name == "body" and b.r[0] > b.r[2]:  # lying: belly under
                 continue
-            c = b.c + (0.45 * b.r[0], 0, -0.12 * b.r[2])
-            r = (0.6 * b.r[0], 0.68 * b.r[1] * big, 0.75 * b.r[2] * big)
+            c = b.c + (0.6 * b.r[0], 0, -0.12 * b.r[2])
+            r = (0.5 * b.r[0], 0.68 * b.r[1] * big, 0.75 * b.r[2] * big)
             s.add("belly", blob(c, r, None, 3), "belly")
         elif extra == "belly" and a.layout == "swim":
             c = b.c + (0.1 * b.r[0], 0, -0.3 * b.r[2])
             s.add("belly", blob(c, (0.95 * b.r[0], 0.85 * b.r[1], 0.72 * b.r[2]), None, 3), "belly")
-        elif extra == "face_white":
-            c = h.c + (0.3 * h.r[0], 0, -0.12 * h.r[2])
-            s.add("face", blob(c, (0.75 * h.r[0], 0.8 * h.r[1], 0.72 * h.r[2]), None, 3), "belly")
-        elif extra == "face_light" and detail:
-            c = h.c + (0.4 * h.r[0], 0, -0.1 * h.r[2])
-            s.add("face", blob(c, (0.65 * h.r[0], 0.78 * h.r[1], 0.72 * h.r[2]), None, 3), "belly")
+        elif extra == "face_white" or (extra == "face_light" and detail):
+            c = h.c + (0.42 * h.r[0], 0, -0.1 * h.r[2])
+            patch = Ellipsoid.of(c, (0.68 * h.r[0], 0.8 * h.r[1], 0.74 * h.r[2]))
+            s.add("face", patch.mesh(3), "belly")
+            s.face_surface = patch
         elif extra == "muzzle_patch" and detail:
             c = h.c + (0.78 * h.r[0], 0, -0.33 * h.r[2])
             m = Ellipsoid.of(c, (0.28 * h.r[0], 0.36 * h.r[1], 0.22 * h.r[2]))
@@ -620,14 +621,16 @@ def _extras(s: Sketch) -> None:
             s.add("horn", _cone(root - n * 0.1 * h.r[1], tip, 0.2 * h.r[1]), "horn")
         elif extra == "gills":
             for sg in (1.0, -1.0):
-                for el in (0.55, 0.1, -0.35):
-                    root, n = h.at((-0.2, sg * 1.0, el))
-                    d = unit((-0.4, sg * 1.0, 0.9 * el + 0.25))
-                    pts = [
-                        root - n * 0.1 * h.r[1],
-                        root + d * 0.35 * h.r[1],
-                        root + d * 0.62 * h.r[1],
-                    ]
+                for gz in (0.55, 0.1, -0.35):
+                    root, n = h.at((-0.2, sg * 1.0, gz))
+                    d = unit((-0.4, sg * 1.0, 0.9 * gz + 0.25))
+                    pts = np.array(
+                        [
+                            root - n * 0.1 * h.r[1],
+                            root + d * 0.35 * h.r[1],
+                            root + d * 0.62 * h.r[1],
+                        ]
+                    )
                     gr = max(0.07 * h.r[1], 1.3 * line)
                     s.add("gill", tube(pts, gr), "accent")
                     for j in (1, 2):
@@ -738,21 +741,19 @@ def _extras(s: Sketch) -> None:
                     _cone(p - n * 0.05 * h.r[1], p + n * 0.25 * h.r[1], 0.13 * h.r[1]),
                     "accent",
                 )
-        elif extra == "small_wings":
-            wing = (
-                np.array([[0, 0], [0.9, 0.5], [1.2, 1.2], [0.8, 0.9], [0.5, 0.95], [0.2, 0.6]])
-                * b.r[2]
-            )
+        elif extra == "small_wings":  # bat-like wings reaching back and up
+            wing = np.array([(0, 0.1), (0.3, 0.55), (0.75, 0.8), (1.0, 0.6), (0.85, 0.25),
+                             (0.7, 0.05), (0.55, 0.22), (0.4, -0.05), (0.25, 0.12),
+                             (0.05, -0.15)]) * 1.3 * b.r[1]  # fmt: skip
             for sg in (1.0, -1.0):
-                p, n = b.angles(180 - sg * 40, 35)
-                out = plate(
-                    wing - wing[:1] - (0.1 * b.r[2], 0.1 * b.r[2]),
-                    0.12 * b.r[1] + line,
-                    p + X * 0.05 * b.r[0],
-                    unit((-0.4, sg, 0.1)),
-                    unit((-0.2, 0, 1)),
+                p, n = b.angles(180 - sg * 50, 30)
+                u = unit((-0.75, sg * 0.75, 0.35))
+                v = unit(np.cross(u, X) * -sg)
+                v = v if v[2] > 0 else -v
+                c = p + u * 0.55 * b.r[1] + v * 0.3 * b.r[1]
+                s.add(
+                    "wing", plate(wing - wing.mean(axis=0), 0.1 * b.r[1] + line, c, u, v), "accent"
                 )
-                s.add("wing", out, "accent")
         elif extra == "wool":
             golden = np.pi * (3 - np.sqrt(5))
             for i in range(40):
@@ -795,17 +796,17 @@ def _extras(s: Sketch) -> None:
                     )
         elif extra == "quills":
             golden = np.pi * (3 - np.sqrt(5))
-            for e, count in ((b, 60), (h, 30)):
+            for surf, count in ((b, 60), (h, 30)):
                 for i in range(count):
                     zz = 1 - 2 * (i + 0.5) / count
                     t = golden * i
                     d = np.array(
                         [np.cos(t) * np.sqrt(1 - zz * zz), np.sin(t) * np.sqrt(1 - zz * zz), zz]
                     )
-                    limit = 0.15 if e is b else -0.25
+                    limit = 0.15 if surf is b else -0.25
                     if d[0] > limit or zz < -0.45:
                         continue
-                    p, n = e.at(d)
+                    p, n = surf.at(d)
                     s.add(
                         "quill",
                         _cone(p - n * 0.05 * b.r[1], p + n * 0.32 * b.r[1], 0.12 * b.r[1]),
@@ -817,9 +818,9 @@ def _extras(s: Sketch) -> None:
                 s.add("stripe", tube(pts, 1.4 * line), "pattern", "detail")
                 pts = np.array([b.angles(-az, el)[0] for az in np.linspace(70, 150, 6)])
                 s.add("stripe", tube(pts, 1.4 * line), "pattern", "detail")
-            for az in (-14, 0, 14):
-                pts = np.array([h.angles(az, el)[0] for el in np.linspace(48, 72, 4)])
-                s.add("stripe", tube(pts, 1.4 * line), "pattern", "detail")
+            for az in (-12, 0, 12):
+                pts = np.array([h.angles(az, el)[0] for el in np.linspace(52, 68, 4)])
+                s.add("stripe", tube(pts, 1.05 * line), "pattern", "detail")
 
 
 def _rz(angle: float) -> np.ndarray:
@@ -855,9 +856,10 @@ def build_creature(name: str, look: Look, pose: str, expression: str, colours: d
         _quad(s, pose == "waving")
     else:
         _upright(s, pose == "sitting", pose == "waving")
-    top = max(p.mesh.bounds[1][2] for p in s.parts)
-    s.line = max(0.0115 * top * 1.1, 0.03 * s.head.r[1])
     _ears(s)
+    top = max(p.mesh.bounds[1][2] for p in s.parts)
+    assert s.head is not None
+    s.line = max(0.0115 * top * 1.15, 0.03 * s.head.r[1])
     _extras_before_face(s)
     _snout(s)
     _face(s, expression)
@@ -889,6 +891,7 @@ def _anchors(s: Sketch) -> None:
     b, h = s.body, s.head
     assert b is not None and h is not None
     s.anchors["head_top"] = Anchor(h.c + Z * h.r[2], Z.copy(), float(h.r[1]))
+    s.anchors["head_centre"] = Anchor(h.c.copy(), Z.copy(), float(h.r[1]))
     p, n = h.at(X)
     s.anchors["face"] = Anchor(p, n, float(h.r[1]))
     if b is h:  # octopus: the neck is the mantle's lower rim

@@ -84,10 +84,12 @@ def _eye(s, p, n, sign, e, line, style, expression, colour, side) -> list[Part]:
     if style == "cartoon" or expression == "surprised":
         big = 1.6 * e if style == "cartoon" else 1.3 * e
         out.append(Part(f"{name} white", disc_on(p, n, big, line * 1.6), WHITE, "detail"))
-        q = p + n * line * 0.9 + f[:, 0] * (-sign) * 0.15 * big
+        q = p + n * line * 1.4 + f[:, 0] * (-sign) * 0.15 * big
         out.append(Part(name, disc_on(q, n, big * 0.6, line * 1.4), colour, "detail"))
-        h = q + n * line * 0.9 + f[:, 1] * 0.25 * big + f[:, 0] * 0.2 * big
-        out.append(Part(f"{name} shine", disc_on(h, n, big * 0.22, line), WHITE, "detail"))
+        h = q + n * line * 1.2 + f[:, 1] * 0.25 * big + f[:, 0] * 0.2 * big
+        out.append(
+            Part(f"{name} shine", disc_on(h, n, max(big * 0.22, 1.1 * line), line), WHITE, "detail")
+        )
     else:
         tall = 1.25 if style != "minimal" else 1.0
         out.append(Part(name, blob(p, (e, e * tall, line * 1.6), f, 2), colour, "detail"))
@@ -120,10 +122,13 @@ def add_mouth(
         mesh = tube(s.curve(p, _arc(w, -0.3 * w)), line)
     elif expression in ("neutral", "sleepy"):
         mesh = tube(s.curve(p, _arc(0.7 * w, 0.05 * w, 5)), line)
-    else:  # happy: a "w" cat mouth reads cuter than a plain arc on small faces
-        u = np.linspace(-0.5, 0.5, 13) * w
-        v = -0.28 * w * np.abs(np.sin(np.pi * u / (w / 2)))
-        mesh = tube(s.curve(p, np.column_stack([u, v])), line)
+    else:  # happy: a "w" of two small smiles (each gently curved, so the tubes stay clean)
+        left = s.curve(p, _arc(0.5 * w, 0.16 * w, 7) + (0.25 * w, 0.0))
+        right = s.curve(p, _arc(0.5 * w, 0.16 * w, 7) - (0.25 * w, 0.0))
+        return [
+            Part("mouth", tube(left, line), colour, "detail"),
+            Part("mouth right", tube(right, line), colour, "detail"),
+        ], Anchor(p, n, w / 2)
     return [Part("mouth", mesh, colour, "detail")], Anchor(p, n, w / 2)
 
 

@@ -13,6 +13,8 @@ from manifold3d import Manifold
 from engines.design.shapes import _manifold, _unit_sphere, prism
 
 Vec = Sequence[float] | np.ndarray
+Points = Sequence[Sequence[float] | np.ndarray] | np.ndarray
+Radii = float | Sequence[float] | np.ndarray
 
 
 def unit(v: Vec) -> np.ndarray:
@@ -49,12 +51,14 @@ def blob(
     return trimesh.Trimesh(v, faces, process=False)
 
 
-def disc_on(point: Vec, normal: Vec, radius: float, thick: float, up: Vec = (0, 0, 1), sub=2):
+def disc_on(
+    point: Vec, normal: Vec, radius: float, thick: float, up: Vec = (0, 0, 1), sub: int = 2
+) -> trimesh.Trimesh:
     """A flattened ellipsoid lying on a surface at `point` (half sunk), mm."""
     return blob(point, (radius, radius, thick), frame(normal, up), sub)
 
 
-def tube(points: Vec, radius: float | Vec, sections: int = 10, cap: int = 3) -> trimesh.Trimesh:
+def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> trimesh.Trimesh:
     """A closed tube swept along a polyline with rounded ends; radius per point or one, mm."""
     p = np.asarray(points, dtype=float)
     n = len(p)
@@ -182,3 +186,15 @@ class Ellipsoid:
         f = frame(n, up)
         pts = np.asarray(at, dtype=float) + uv[:, :1] * f[:, 0] + uv[:, 1:2] * f[:, 1]
         return np.array([self.project(q) for q in pts])
+
+
+def nudged(mesh: trimesh.Trimesh, seed: int) -> trimesh.Trimesh:
+    """The mesh turned by a few thousandths of a degree about its centre (< 0.005 mm at
+    100 mm): parts built from the same tessellation then never share exact corners or planes,
+    which is what leaves zero-area triangles in their union."""
+    rng = np.random.default_rng(seed)
+    axis = rng.normal(size=3)
+    v = np.asarray(mesh.vertices)
+    centre = v.mean(axis=0)
+    turn = trimesh.transformations.rotation_matrix(4e-5 * (1 + seed % 7), axis)[:3, :3]
+    return trimesh.Trimesh((v - centre) @ turn.T + centre, mesh.faces, process=False)

@@ -10,7 +10,7 @@ import numpy as np
 import trimesh
 
 from engines.design.kit.parts import Anchor, Part
-from engines.design.shapes import difference, sphere
+from engines.design.shapes import cylinder, difference, sphere
 from engines.design.subjects.face import (
     FaceLayout,
     add_cheeks,
@@ -186,8 +186,8 @@ def _heart(t: Thing, lk: Look) -> None:
 def _star(t: Thing, lk: Look) -> None:
     """A puffy five-pointed star standing on two points."""
     out = star_outline(50, 5, 0.5)
-    t.add("body", plate(out, 20 * lk.chub, (0, 0, 50), Y, Z), "body")
-    bulge = Ellipsoid.of((0, 0, 50), (16 * lk.chub, 26, 26))
+    t.add("body", plate(out, 16 * lk.chub, (0, 0, 50), Y, Z), "body")
+    bulge = Ellipsoid.of((0, 0, 50), (17 * lk.chub, 27, 27))
     t.add("bulge", bulge.mesh(3), "body")
     t.face = t.main = bulge
     t.layout = FaceLayout(eye_elevation_deg=10, mouth_elevation_deg=-14, eye_azimuth_deg=34)
@@ -260,7 +260,7 @@ def _pumpkin(t: Thing, lk: Look) -> None:
             t.add("groove", tube(pts, 2.2), "pattern", "detail")
     top = main.c + Z * main.r[2]
     t.add("stem", tube([top - Z * 4, top + Z * 8, top + Z * 12 + X * 5], 4.5), "accent")
-    t.add("leaf", blob(top + (-8, 8, 2), (10, 6, 2.2), frame((0.2, 0.3, 1))), "accent")
+    t.add("leaf", blob(top + (-8, 8, -1), (10, 6, 2.4), frame((0.2, 0.3, 1))), "accent")
     t.face = t.main = main
     t.layout = FaceLayout(eye_elevation_deg=10, mouth_elevation_deg=-15, eye_azimuth_deg=24)
     t.top = top
@@ -372,11 +372,11 @@ def _donut(t: Thing, lk: Look) -> None:
 def _moon(t: Thing, lk: Look) -> None:
     """A crescent moon standing on its lower horn, the face on its thick side."""
     big = sphere((0, 0, 50), 48, 4)
-    cut = sphere((0, 30, 58), 42, 4)
+    cut = cylinder((-60, 22, 50), (60, 22, 50), 41, 64)
     crescent = difference(big, cut)
-    crescent.apply_scale((0.5 * lk.chub, 1.0, 1.0))
+    crescent.apply_scale((0.42 * lk.chub, 1.0, 1.0))
     t.add("body", crescent, "body")
-    t.face = Ellipsoid.of((0, 0, 50), (24 * lk.chub, 48, 48))
+    t.face = Ellipsoid.of((0, 0, 50), (20.2 * lk.chub, 48, 48))
     t.main = t.face
     t.layout = FaceLayout(
         centre_azimuth_deg=-62,
@@ -412,13 +412,19 @@ BUILDERS: dict[str, Callable[[Thing, Look], None]] = {
 }  # fmt: skip
 
 
+def object_colours(name: str, override: dict[str, RGB] | None = None) -> dict[str, RGB]:
+    """The object's colour roles (body, belly, accent, pattern, eyes, mouth, blush)."""
+    table = {**BASE, **OBJECT_COLOURS[name], **(override or {})}
+    for role in ("belly", "accent", "pattern"):
+        table.setdefault(role, table["body"])
+    return table
+
+
 def build_object(
     name: str, look: Look, pose: str, expression: str, colours: dict[str, RGB]
 ) -> tuple[list[Part], dict[str, Anchor]]:
     """The object's parts (with a face for the expression) and its anchors, nominal size."""
-    table = {**BASE, **OBJECT_COLOURS[name], **colours}
-    for role in ("belly", "accent", "pattern"):
-        table.setdefault(role, table["body"])
+    table = object_colours(name, colours)
     t = Thing(table)
     BUILDERS[name](t, look)
     assert t.face is not None and t.main is not None and t.top is not None
@@ -439,6 +445,8 @@ def build_object(
     m = t.main
     size = float(m.r[1])
     anchors["head_top"] = Anchor(np.asarray(t.top, float), Z.copy(), size)
+    centre = np.array([m.c[0], m.c[1], min(m.c[2], float(t.top[2]) - 0.5 * size)])
+    anchors["head_centre"] = Anchor(centre, Z.copy(), size)
     p, n = t.face.at(
         (
             np.cos(np.radians(lay.centre_azimuth_deg)),

@@ -470,3 +470,59 @@ def test_plush_is_chunky_and_stands_flat() -> None:
     assert max(model.bounds[1] - model.bounds[0]) == pytest.approx(
         FORM_RULES["plush"].default_size_mm, rel=0.05
     )
+
+
+# ---- the real subjects (engines.design.subjects) in every form ---------------------------
+REAL = [(form, s) for form in FORMS for s in ("capybara", "strawberry")] + [
+    ("mug", "axolotl"), ("hat", "frog"), ("headband", "bunny"), ("planter", "cactus"),
+    ("keychain", "octopus"), ("eyewear", "cat"), ("pen_holder", "penguin"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("form", "subject"), REAL)
+def test_real_subjects_make_every_form(form: str, subject: str) -> None:
+    from engines.design.subjects import build_subject
+
+    spec = DesignSpec(text=f"{subject} {form}", form=form, subject=subject)
+    source = build_subject(subject)
+    model = build_form(form, source, spec=spec)
+    assert round_trip(solid_of(model)).is_watertight
+    assert fits_bed(model)
+    assert set(FORM_RULES[form].fixtures[:1]) <= {p.name for p in model.parts}
+    own = {p.colour for p in source.parts}
+    shown = {p.colour for p in model.parts if p.role != "fixture"}
+    assert shown and shown <= own
+    if form == "planter" and subject == "cactus":
+        pots = [p for p in model.parts if p.name == "pot"]
+        assert len(pots) == 1 and pots[0].role == "fixture"  # the planter is the cactus's pot
+
+
+def test_pen_holder_as_the_subjects_body_keeps_its_cavity_open() -> None:
+    model = built("pen_holder", "cat", knobs={"hug": 1.0})
+    _open_cavity(model, up=True)
+    cup = part(model, "cup")
+    eyes = [p.mesh for p in model.parts if p.name in ("eye_l", "eye_r")]
+    assert len(eyes) == 2 and all(e.bounds[1][0] > 0.9 * cup.bounds[1][0] for e in eyes)
+    radius = cup.bounds[1][0]
+
+    def reach(m: Model) -> float:
+        v = np.vstack([p.mesh.vertices for p in m.parts if p.role != "fixture"])
+        return float(np.hypot(v[:, 0], v[:, 1]).max())
+
+    assert reach(model) < 1.5 * radius < reach(built("pen_holder", "cat"))  # on it, not beside
+
+
+@pytest.mark.parametrize("angle", [60.0, 75.0])
+def test_phone_stand_angle_knob(angle: float) -> None:
+    model = built("phone_stand", None, knobs={"angle_deg": angle})
+    normal = model.anchors["phone"].normal
+    assert np.degrees(np.arctan2(normal[0], normal[2])) == pytest.approx(angle, abs=0.5)
+
+
+@pytest.mark.parametrize("size", [200.0, 100.0])
+def test_hat_brim_holds_the_min_wall(size: float) -> None:
+    model = built("hat", None, size)
+    brim = part(model, "brim")
+    r = 0.5 * (brim.bounds[1][0] + model.anchors["cavity"].size_mm)
+    hits = np.sort(ray_hits(brim, np.array([r, 0.0, 100.0]), np.array([0.0, 0.0, -1.0])))
+    assert len(hits) == 2 and hits[1] - hits[0] >= FORM_RULES["hat"].min_wall_mm
