@@ -79,11 +79,22 @@ _HAT_WORDS: dict[str, tuple[str, ...]] = {
     "": ("hat",),
     "straw": ("straw hat", "sun hat", "sunhat", "farmer hat", "sombrero"),
     "bucket": ("bucket hat", "fishing hat", "fisherman hat"),
-    "crown": ("crown", "tiara", "princess crown", "king crown", "queen crown"),
+    "crown": (
+        "crown",
+        "tiara",
+        "princess crown",
+        "king crown",
+        "queen crown",
+        "prince",
+        "princess",
+        "king",
+        "queen",
+        "royal",
+    ),
     "sailor": ("sailor hat", "sailor cap", "sailor"),
     "party": ("party hat", "birthday hat", "cone hat"),
     "helmet": ("helmet", "space helmet", "astronaut helmet", "astronaut", "spaceman"),
-    "santa": ("santa hat", "christmas hat", "xmas hat", "santa"),
+    "santa": ("santa hat", "christmas hat", "xmas hat", "santa", "elf hat"),
     "beanie": ("beanie", "knit hat", "winter hat", "bobble hat", "pom pom hat", "toque"),
     "cowboy": ("cowboy hat", "cowboy", "cowgirl", "stetson"),
     "top": ("top hat", "magician hat", "gentleman"),
@@ -537,6 +548,9 @@ KIN: dict[str, tuple[str, ...]] = {
     "skeleton": ("ghost", "robot", "pumpkin"),
     "zombie": ("ghost", "robot", "pumpkin"),
     "snowman": ("cloud", "ghost", "penguin"),
+    "santa claus": ("penguin", "bear", "dog"),
+    "father christmas": ("penguin", "bear", "dog"),
+    "elf": ("penguin", "bear", "cat"),
     "gnome": ("mushroom", "ghost", "robot"),
     "fairy": ("unicorn", "star", "cloud"),
     "apple": ("peach", "strawberry", "pumpkin"),
@@ -668,6 +682,8 @@ def _build() -> dict[tuple[str, ...], Meaning]:
         colour = subject if subject in vocab.COLOURS else None
         for phrase in phrases:
             _add(table, phrase, Meaning(subject=subject, lens=lens, colour=colour))
+    for shape in ("round", "circle", "circular"):  # a lens shape when the product is eyewear
+        _add(table, shape, Meaning(lens="round"))
     for style, phrases in _STYLE_WORDS.items():
         for phrase in phrases:
             _add(table, phrase, Meaning(style=style))

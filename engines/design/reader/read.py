@@ -426,8 +426,8 @@ def _features(
     for it in body:
         m = it.m
         if it is head and form == "eyewear":
-            lens = m.lens
-            if lens:
+            lens = m.lens or lens
+            if m.lens:
                 reading.note(it.text, f"lens shape: {lens}")
             continue
         if m.feature and not (it.kin and subject_item is None):
@@ -435,7 +435,7 @@ def _features(
         for name, variant in m.also:
             if it is not subject_item:
                 add(name, variant, it.text, None, f"feature: {name} ({variant})")
-        if m.subject and form == "eyewear" and m.lens and it is not subject_item:
+        if form == "eyewear" and m.lens and not m.feature and it is not subject_item:
             lens = m.lens
             reading.note(it.text, f"lens shape: {m.lens}")
         elif m.subject and subject_item is not None and m.subject != subject_item.m.subject:

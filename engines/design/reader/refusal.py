@@ -36,6 +36,7 @@ def either(items: list[str]) -> str:
 def not_a_product(noun: str, subject: str | None) -> DesignError:
     """A product we do not make: what we can make for this subject instead."""
     refusal = REFUSED.get(noun)
+    noun = noun[:40]
     close = refusal.close if refusal and refusal.close else GENERIC_CLOSE
     offer = either([FORM_NAMES[f] for f in close])
     if subject:
@@ -89,6 +90,7 @@ def closest_subjects(word: str, *, embeddings: bool = False) -> tuple[tuple[str,
 
 def unknown_subject(word: str, form: str | None, *, embeddings: bool = False) -> DesignError:
     """A subject we cannot build yet, with the known subjects that come closest."""
+    word = word[:40]
     near, how = closest_subjects(word, embeddings=embeddings)
     if how == "popular" and form is None:  # nothing known about the word: list what we make
         forms = either([FORM_NAMES[f] for f in vocab.FORMS])
