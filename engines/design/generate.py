@@ -627,6 +627,7 @@ def _relevance(
 
 
 QUALIFIERS = {"pastel": "light", "bold": "bright", "deep": "dark"}
+ACHROMATIC = frozenset({"black", "white", "grey", "silver", "cream", "beige"})
 
 
 def _colour_word(cand: Candidate, free: list[int]) -> str:
@@ -647,7 +648,8 @@ def _colour_word(cand: Candidate, free: list[int]) -> str:
         name = axes.colour_name(second)
         return f"{name} accents" if subject_worded else f"{before} & {name}"
     now = axes.colour_name(_dominant(parts, free) or (200, 200, 200))
-    word = f"{QUALIFIERS[way]} {now}" if way in QUALIFIERS and now == before else now
+    qualify = way in QUALIFIERS and now == before and now not in ACHROMATIC  # no "dark black"
+    word = f"{QUALIFIERS[way]} {now}" if qualify else now
     if subject_worded:  # the worded colour is the main one: say what the colourway changed
         return f"{word} accents" if way != "natural" else ""
     return word
