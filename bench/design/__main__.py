@@ -109,13 +109,19 @@ def compare(ideas: tuple[str, ...], work: Path) -> None:
         except Exception as err:  # noqa: BLE001 - a benchmark reports and goes on
             print(f"{text[:52]:52s} FAILED: {err!r}")
             continue
-        old_s, old = _seconds(lambda t=text: _old(t, work / "old"))  # type: ignore[misc]
-        nm, om = [v.mesh for v in new], [v.mesh for v in old]
-        (nw, nb), (ow, ob) = _shares(nm), _shares(om)
-        (n_mean, n_max), (o_mean, o_max) = _diversity(nm), _diversity(om)
-        rows.append((new_s, old_s, nw, nb, ow, ob, n_mean, n_max, o_mean, o_max))
+        nm = [v.mesh for v in new]
+        (nw, nb), (n_mean, n_max) = _shares(nm), _diversity(nm)
         flag = "ok" if new_s < TARGET_S else "SLOW"
         name = f"{text[:40]} [{spec.form}]"
+        try:
+            old_s, old = _seconds(lambda t=text: _old(t, work / "old"))  # type: ignore[misc]
+        except ValueError:  # the old engine refuses what it cannot make
+            print(f"{name[:52]:52s} {new_s:6.2f}  (old refuses)  {nw:5.0%}       {nb:5.0%}"
+                  f"       {n_mean:10.2f}/{n_max:<11.2f}   -    {flag}")  # fmt: skip
+            continue
+        om = [v.mesh for v in old]
+        (ow, ob), (o_mean, o_max) = _shares(om), _diversity(om)
+        rows.append((new_s, old_s, nw, nb, ow, ob, n_mean, n_max, o_mean, o_max))
         print(f"{name[:52]:52s} {new_s:6.2f} {old_s:6.2f} {new_s / old_s:7.2f} "
               f"{nw:5.0%}/{ow:<5.0%} {nb:5.0%}/{ob:<5.0%} {n_mean:10.2f}/{n_max:<11.2f}"
               f"{o_mean:5.2f}/{o_max:<5.2f} {flag}")  # fmt: skip

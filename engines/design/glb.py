@@ -23,12 +23,11 @@ def part_scene(
     """A scene of the solid split by owning part: one node and one material per part, +Y up."""
     scene = trimesh.Scene()
     used: dict[str, int] = {}
-    turned = mesh.copy()
-    turned.apply_transform(Z_UP_TO_Y_UP)
+    vertices = np.asarray(mesh.vertices) @ Z_UP_TO_Y_UP[:3, :3].T
+    faces_all = np.asarray(mesh.faces)
     for index in np.unique(owner):
-        faces = np.flatnonzero(owner == index)
-        piece = turned.submesh([faces], append=True, repair=False)
-        assert isinstance(piece, trimesh.Trimesh)
+        used_corners, corners = np.unique(faces_all[owner == index], return_inverse=True)
+        piece = trimesh.Trimesh(vertices[used_corners], corners.reshape(-1, 3), process=False)
         name = names[index]
         used[name] = used.get(name, 0) + 1
         node = name if used[name] == 1 else f"{name} {used[name]}"

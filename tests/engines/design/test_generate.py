@@ -237,3 +237,16 @@ def test_thickness_reads_discs_tubes_and_cup_walls() -> None:
     cup = trimesh.creation.annulus(20.0, 23.0, 40.0)
     assert ray_thickness_mm(cup) == pytest.approx(3.0, abs=0.1)
     assert thickness_mm(cup, wall=True) < 3.0 < thickness_mm(cup)
+
+
+def test_stl_safe_agrees_with_the_written_file() -> None:
+    from engines.design.generate import stl_safe
+
+    ball = trimesh.creation.icosphere(2, 10.0)
+    vertices = np.vstack([ball.vertices, ball.vertices[ball.faces[0][0]] + 1e-10])
+    faces = ball.faces.copy()
+    faces[0][0] = len(vertices) - 1  # a twin corner: open in memory, merged by a reader
+    twin = trimesh.Trimesh(vertices, faces, process=False)
+    assert not twin.is_watertight
+    assert stl_safe(twin) == watertight_after_stl(twin) is True
+    assert stl_safe(ball) and not stl_safe(trimesh.Trimesh(ball.vertices, ball.faces[1:]))
