@@ -14,9 +14,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from engines.design.kit.parts import Model
-from engines.design.render import render_preview
 from engines.design.kit.spec import FeatureSpec
 from engines.design.kit.vocab import FEATURES, SUBJECTS
+from engines.design.render import render_preview
 
 TILE_PX = 256
 

@@ -604,7 +604,7 @@ def _extras(s: Sketch) -> None:
             m = Ellipsoid.of(c, (0.28 * h.r[0], 0.36 * h.r[1], 0.22 * h.r[2]))
             s.add("muzzle", m.mesh(2), "belly")
             s.mouth_surface, s.mouth_point = m, c + m.r * (0.9, 0.0, -0.3)
-        elif extra == "patches" and detail:
+        elif extra == "patches":
             for az, el, size in ((40, 30, 0.5), (150, 10, 0.6), (-100, 20, 0.55), (-20, -10, 0.35)):
                 p, n = b.angles(az, el)
                 s.add("patch", disc_on(p, n, size * b.r[2], 2 * line, sub=2), "pattern", "detail")
@@ -726,7 +726,7 @@ def _extras(s: Sketch) -> None:
                         "belly",
                         "detail",
                     )
-        elif extra == "spikes" and detail:
+        elif extra == "spikes":
             for el in (-30, 0, 30, 60):
                 p, n = b.angles(180, el)
                 s.add(
@@ -812,7 +812,7 @@ def _extras(s: Sketch) -> None:
                         _cone(p - n * 0.05 * b.r[1], p + n * 0.32 * b.r[1], 0.12 * b.r[1]),
                         "accent",
                     )
-        elif extra == "stripes" and detail:
+        elif extra == "stripes":
             for el in (-15, 15, 42):
                 pts = np.array([b.angles(az, el)[0] for az in np.linspace(70, 150, 6)])
                 s.add("stripe", tube(pts, 1.4 * line), "pattern", "detail")
@@ -849,6 +849,8 @@ def build_creature(name: str, look: Look, pose: str, expression: str, colours: d
         _loaf(s)
     elif a.layout == "swim":
         _swim(s, pose)
+    elif a.layout == "quad" and pose == "sitting" and "shell" in a.extras:
+        _quad(s, False)  # a turtle sits as it stands
     elif a.layout == "quad" and pose == "sitting":
         bl, bw, bh = a.body
         _upright(s, True, False, body=(1.05 * bh, bw, 0.85 * bl))
