@@ -6,7 +6,6 @@ checked (STL round trip, bed, walls), costed and ranked."""
 
 from __future__ import annotations
 
-import inspect
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -118,41 +117,27 @@ class Candidate:
 # --------------------------------------------------------------------------- builders
 
 
-def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call fn with the positional args and those keyword args it accepts."""
-    params = inspect.signature(fn).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return fn(*args, **kwargs)
-    return fn(*args, **{k: v for k, v in kwargs.items() if k in params})
-
-
 @lru_cache(maxsize=1)
 def default_builders() -> Builders:
     """The parametric builders of engines.design.subjects, .features and .forms."""
+    from engines.design.features import attach_feature
     from engines.design.forms import FORM_RULES, build_form
     from engines.design.subjects import build_subject
 
-    try:
-        from engines.design.features import attach_feature
-    except ImportError:  # not merged yet: features are reported missing (words fit < 1)
-
-        def attach_feature(model: Model, feature: FeatureSpec, **_: Any) -> None:
-            return None
-
     def subject(spec: DesignSpec, c: axes.Choice) -> Model:
         colours = {"body": rgb} if (rgb := _rgb(spec.body_colour)) else None
-        return _call(
-            build_subject, spec.subject, style=c.style, pose=c.pose, expression=c.expression,
+        return build_subject(
+            spec.subject or "", style=c.style, pose=c.pose, expression=c.expression,
             colours=colours, knobs=dict(c.knobs),
         )  # fmt: skip
 
     def feature(model: Model, f: FeatureSpec, c: axes.Choice) -> Model:
-        out = _call(attach_feature, model, f, style=c.style)
-        return model if out is None else out
+        attach_feature(model, f)  # in place
+        return model
 
     def form(spec: DesignSpec, model: Model | None, c: axes.Choice, size_mm: float) -> Model:
         knobs = dict(c.form_knobs) or None
-        return _call(build_form, spec.form, model, size_mm=size_mm, spec=spec, knobs=knobs)
+        return build_form(spec.form, model, size_mm=size_mm, spec=spec, knobs=knobs)
 
     return Builders(subject, feature, form, FORM_RULES.__getitem__)
 
@@ -696,7 +681,7 @@ def read(text: str, embeddings: bool | None = None) -> DesignSpec:
     """The design spec of an idea's words (engines.design.reader); DesignError when refused."""
     from engines.design.reader import read_spec
 
-    return _call(read_spec, text, embeddings=embeddings)  # type: ignore[no-any-return]
+    return read_spec(text, embeddings=bool(embeddings))
 
 
 def generate_variants(
