@@ -75,7 +75,7 @@ class Model:
     def transform(self, matrix: np.ndarray) -> Model:
         """A copy of the model under a 4x4 similarity transform (parts and anchors)."""
         parts = [
-            Part(p.name, p.mesh.copy().apply_transform(matrix), p.colour, p.role, p.material)
+            Part(p.name, _moved_mesh(p.mesh, matrix), p.colour, p.role, p.material)
             for p in self.parts
         ]
         return Model(parts, {k: a.moved(matrix) for k, a in self.anchors.items()})
@@ -87,25 +87,46 @@ class Model:
     @property
     def bounds(self) -> np.ndarray:
         """(2, 3) axis-aligned bounds of all parts, mm."""
-        corners = np.vstack([p.mesh.bounds for p in self.parts])
-        return np.array([corners.min(axis=0), corners.max(axis=0)])
+        # from the raw vertex arrays: trimesh's cached .bounds re-hashes each mesh per access
+        vertices = [np.asarray(p.mesh.vertices).view(np.ndarray) for p in self.parts]
+        lo = np.min([v.min(axis=0) for v in vertices], axis=0)
+        hi = np.max([v.max(axis=0) for v in vertices], axis=0)
+        return np.array([lo, hi])
 
     def solid(self) -> tuple[trimesh.Trimesh, np.ndarray]:
         """One watertight solid of all parts (manifold union) and, per face of it, the index
-        of the part it came from (manifold3d keeps each input's id through the boolean)."""
-        solids = [_manifold(p.mesh).as_original() for p in self.parts]
+        of the part it came from (manifold3d keeps each input's id through the boolean).
+        Where parts meet so exactly that an STL reader would merge corners of the result and
+        break it, the union is redone with each part nudged by a few micrometres."""
+        for attempt in range(4):
+            mesh, owner = self._union(attempt)
+            if attempt == 3 or mesh.is_watertight:
+                return mesh, owner
+        raise AssertionError("unreachable")
+
+    def _union(self, attempt: int) -> tuple[trimesh.Trimesh, np.ndarray]:
+        """The union of all parts, each moved by a tiny distinct offset on later attempts."""
+        offsets = (
+            _NUDGE_MM * attempt * np.sin(np.arange(len(self.parts))[:, None] * _PHASES + attempt)
+        )
+        solids = [
+            _manifold(p.mesh).translate(tuple(offsets[i])).as_original() if attempt else
+            _manifold(p.mesh).as_original()
+            for i, p in enumerate(self.parts)
+        ]  # fmt: skip
         ids = {int(m.original_id()): i for i, m in enumerate(solids)}
         joined = Manifold.batch_boolean(solids, OpType.Add)
         out = joined.to_mesh()
         mesh = _one_solid(joined)
         if len(mesh.faces) != len(out.tri_verts):  # slivers dropped: recompute on the body
             # (rare) ownership is lost with the dropped slivers: colour by nearest part centre
+            mesh, _ = _stl_stable(mesh, np.zeros(len(mesh.faces), dtype=np.int64))
             return mesh, self._nearest_part(mesh)
         owner = np.zeros(len(out.tri_verts), dtype=np.int64)
         starts, originals = np.asarray(out.run_index), np.asarray(out.run_original_id)
         for k, original in enumerate(originals):
             owner[starts[k] // 3 : starts[k + 1] // 3] = ids.get(int(original), 0)
-        return mesh, owner
+        return _stl_stable(mesh, owner)
 
     def _nearest_part(self, mesh: trimesh.Trimesh) -> np.ndarray:
         """Per face, the part whose centre of mass is nearest the face centre (fallback)."""
@@ -117,6 +138,33 @@ class Model:
         """(n, 3) uint8 colours of faces given their owning part indices."""
         table = np.array([p.colour for p in self.parts], dtype=np.uint8)
         return table[owner]
+
+
+def _moved_mesh(mesh: trimesh.Trimesh, matrix: np.ndarray) -> trimesh.Trimesh:
+    """The mesh under a 4x4 affine transform by vertex arithmetic (trimesh's copy and
+    apply_transform re-hash caches and visuals: ~4x slower); a mirror flips the faces."""
+    vertices = np.asarray(mesh.vertices) @ matrix[:3, :3].T + matrix[:3, 3]
+    faces = np.asarray(mesh.faces)
+    if np.linalg.det(matrix[:3, :3]) < 0:
+        faces = faces[:, ::-1]
+    return trimesh.Trimesh(vertices, faces, process=False)
+
+
+_NUDGE_MM = 0.002  # how far solid() moves parts apart when their union is not STL-stable
+_PHASES = np.array([1.0, 2.3, 3.7])
+
+
+def _stl_stable(mesh: trimesh.Trimesh, owner: np.ndarray) -> tuple[trimesh.Trimesh, np.ndarray]:
+    """The solid with the vertices an STL reader would merge (closer than 1e-8 mm, e.g. where
+    mirrored parts cross at y = 0) merged now and the zero-area faces that leaves dropped, so
+    it is still watertight after an STL round trip; `owner` is kept in step with the faces."""
+    mesh.merge_vertices()
+    keep = mesh.nondegenerate_faces()
+    if not keep.all():
+        mesh.update_faces(keep)
+        mesh.remove_unreferenced_vertices()
+        owner = owner[keep]
+    return mesh, owner
 
 
 def parts_mesh(parts: list[Part]) -> tuple[trimesh.Trimesh, np.ndarray]:
