@@ -1,14 +1,17 @@
-"""Fit the print-time estimator to PrusaSlicer on our calibration meshes.
+"""Fit the print-time estimate to PrusaSlicer on the generated calibration set.
 
-`.venv/bin/python -m bench.printprep.calibrate` (needs `prusa-slicer` on PATH) prints the
-fitted constants to paste into `PrintSettings` and writes `engines/printprep/calibration.json`.
+`nice -n 10 .venv/bin/python -m bench.printprep.calibrate [--reslice] [--no-fit]` (needs
+`prusa-slicer` on PATH for meshes not yet in the table) prepares every mesh of
+`calibration_set()`, slices the exported STL with PrusaSlicer (one process at a time),
+fits a few physical constants of `PrintSettings` and writes the table to
+`engines/printprep/calibration.json`. Errors count prints under 5 min against 5 min.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,145 +21,180 @@ import trimesh
 from scipy.optimize import least_squares
 
 from engines.printprep import MATERIALS, PRINTERS, prepare
-from engines.printprep.slicer import gcode_filament_mm
+from engines.printprep.profiles import SLICER_PROFILE
+from engines.printprep.slicer import gcode_filament_mm, run_prusa_slicer
 from engines.printprep.slicing import (
-    LayerPaths,
+    LayerStack,
     PrintSettings,
-    layer_paths,
+    estimate_print,
+    layer_times,
     print_time_s,
     slice_layers,
 )
 
-from .meshes import calibration_meshes
+from .calibration_set import calibration_set
 
 TABLE = Path(__file__).resolve().parents[2] / "engines" / "printprep" / "calibration.json"
 FITTED = (
-    "perimeter_speed_mm_s",
-    "solid_speed_mm_s",
-    "top_speed_mm_s",
-    "infill_speed_mm_s",
+    "acceleration_mm_s2",
     "layer_change_s",
     "island_travel_s",
-    "loop_s",
+    "loop_travel_s",
+    "travel_factor",
+    "infill_length_factor",
     "start_s",
 )
+LOW = (300.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.0)
+HIGH = (20000.0, 5.0, 5.0, 2.0, 3.0, 2.0, 120.0)
 PRINTER, MATERIAL, LAYER_MM, INFILL = "prusa_mk4", "PLA", 0.2, 0.15
+FLOOR_S = 300.0  # prints under 5 min are counted against 5 min
+FOLDS = 4
 
 
-def sliced(name: str, mesh: trimesh.Trimesh, work: Path) -> dict:
-    """Prepare one mesh with prusa-slicer; our layer paths and the slicer's figures."""
-    src = work / f"{name.replace(':', '_')}.stl"
+def error_pct(ours_s: float, slicer_s: float) -> float:
+    """Signed error (%) of our time against the slicer's, short prints against 5 min."""
+    return 100.0 * (ours_s - slicer_s) / max(slicer_s, FLOOR_S)
+
+
+def measure(
+    name: str, mesh: trimesh.Trimesh, work: Path, cached: dict | None
+) -> tuple[dict, LayerStack]:
+    """Prepare one mesh (timed) and slice its STL with PrusaSlicer unless cached (timed)."""
+    stem = name.replace(":", "_").replace(".", "_")
+    src = work / f"src_{stem}.stl"
     mesh.export(src)
+    units = "auto" if "inch" in name else "mm"
     started = time.perf_counter()
-    report = prepare(src, work, stem=src.stem, printer=PRINTER, material=MATERIAL,
-                     layer_height_mm=LAYER_MM, infill_fraction=INFILL)  # fmt: skip
-    total_s = time.perf_counter() - started
-    if report.slicer_print_time_s is None or report.gcode_path is None:
-        raise SystemExit(f"prusa-slicer gave no time for {name}")
+    report = prepare(src, work, stem=stem, printer=PRINTER, material=MATERIAL,
+                     layer_height_mm=LAYER_MM, infill_fraction=INFILL, units=units,
+                     use_slicer=False)  # fmt: skip
+    prepare_s = time.perf_counter() - started
     placed = trimesh.load(report.stl_path, force="mesh")
-    return {
-        "name": name,
-        "mesh": placed,
-        "prusa_s": report.slicer_print_time_s,
-        "prusa_filament_m": (gcode_filament_mm(Path(report.gcode_path)) or 0.0) / 1000.0,
-        "ours_filament_m": report.filament_m,
-        "prepare_s": total_s,
-    }
+    row = {"mesh": name, "triangles": len(placed.faces), "prepare_s": round(prepare_s, 3)}
+    if cached and cached.get("triangles") == row["triangles"]:
+        keep = ("prusaslicer_s", "prusaslicer_filament_m", "slice_s")
+        row.update({k: cached[k] for k in keep})
+    else:
+        started = time.perf_counter()
+        run = run_prusa_slicer(
+            Path(report.stl_path), work / f"{stem}.gcode", PRINTERS[PRINTER], MATERIALS[MATERIAL],
+            LAYER_MM, INFILL,
+        )  # fmt: skip
+        if run.print_time_s is None or run.gcode_path is None:
+            raise SystemExit(f"prusa-slicer gave no time for {name}: {run.note}")
+        row["slice_s"] = round(time.perf_counter() - started, 3)
+        row["prusaslicer_s"] = run.print_time_s
+        filament_mm = gcode_filament_mm(Path(run.gcode_path)) or 0.0
+        row["prusaslicer_filament_m"] = round(filament_mm / 1000.0, 4)
+    first_mm = SLICER_PROFILE.first_layer_height_mm
+    return row, slice_layers(placed, LAYER_MM, (2 * PRINTERS[PRINTER].nozzle_mm) ** 2, first_mm)
 
 
-def fit(rows: list[dict]) -> PrintSettings:
-    """Least-squares fit (relative error) of speeds and overheads to the slicer's times."""
-    base = PrintSettings()
+def _settings(base: PrintSettings, x: np.ndarray) -> PrintSettings:
+    """base with the fitted constants set to x."""
+    return dataclasses.replace(base, **dict(zip(FITTED, x.tolist(), strict=True)))
+
+
+def fit(rows: list[dict], stacks: list[LayerStack], base: PrintSettings) -> PrintSettings:
+    """Least squares on the floored relative error of the fitted constants."""
     printer = PRINTERS[PRINTER]
-    paths = [layer_paths(slice_layers(r["mesh"], LAYER_MM), printer, INFILL, base) for r in rows]
-    target = np.array([r["prusa_s"] for r in rows])
-
-    def settings(x: np.ndarray) -> PrintSettings:
-        return dataclasses.replace(base, **dict(zip(FITTED, x.tolist(), strict=True)))
+    target = np.array([r["prusaslicer_s"] for r in rows])
 
     def residual(x: np.ndarray) -> np.ndarray:
-        return np.array([print_time_s(p, settings(x)) for p in paths]) / target - 1.0
+        s = _settings(base, x)
+        ours = np.array([print_time_s(layer_times(st, printer, INFILL, s), s) for st in stacks])
+        return (ours - target) / np.maximum(target, FLOOR_S)
 
-    start = np.array([getattr(base, k) for k in FITTED])
-    low = [5.0, 5.0, 5.0, 5.0, 0.0, 0.0, 0.0, 0.0]
-    high = [300.0, 300.0, 300.0, 300.0, 30.0, 30.0, 30.0, 600.0]
-    return settings(least_squares(residual, start, bounds=(low, high)).x)
-
-
-def leave_one_out_error_pct(rows: list[dict], i: int) -> float:
-    """Time error (%) on mesh i of constants fitted without it."""
-    s = fit(rows[:i] + rows[i + 1 :])
-    paths = layer_paths(slice_layers(rows[i]["mesh"], LAYER_MM), PRINTERS[PRINTER], INFILL, s)
-    return 100 * (print_time_s(paths, s) / rows[i]["prusa_s"] - 1)
+    start = np.clip([getattr(base, k) for k in FITTED], LOW, HIGH)
+    return _settings(base, least_squares(residual, start, bounds=(LOW, HIGH)).x)
 
 
-def flow_factor(rows: list[dict], s: PrintSettings) -> float:
-    """Ratio of the slicer's filament to our geometric paths (median over meshes)."""
+def held_out_errors(rows: list[dict], stacks: list[LayerStack], base: PrintSettings) -> list[float]:
+    """Error (%) of each mesh under constants fitted without its fold (k-fold)."""
+    out = [0.0] * len(rows)
     printer, material = PRINTERS[PRINTER], MATERIALS[MATERIAL]
-    area = np.pi * (material.filament_diameter_mm / 2) ** 2
-    ours = []
-    for r in rows:
-        p: LayerPaths = layer_paths(slice_layers(r["mesh"], LAYER_MM), printer, INFILL, s)
-        mm3 = float(
-            (p.wall_mm + p.top_mm + p.solid_mm + p.infill_mm).sum() * p.line_width_mm * LAYER_MM
-        )
-        ours.append(mm3 / area / 1000.0)
-    return float(np.median([r["prusa_filament_m"] / o for r, o in zip(rows, ours, strict=True)]))
+    for fold in range(FOLDS):
+        train = [i for i in range(len(rows)) if i % FOLDS != fold]
+        s = fit([rows[i] for i in train], [stacks[i] for i in train], base)
+        for i in range(fold, len(rows), FOLDS):
+            ours = estimate_print(stacks[i], printer, material, INFILL, s).print_time_s
+            out[i] = error_pct(ours, rows[i]["prusaslicer_s"])
+    return out
 
 
-def main() -> None:
-    """Slice, fit, print the table and write it as data."""
-    if shutil.which("prusa-slicer") is None:
-        raise SystemExit("prusa-slicer is not installed: apt-get install -y prusa-slicer")
+def main(argv: list[str]) -> None:
+    """Measure, fit (unless --no-fit), print the figures and write the table."""
+    old = json.loads(TABLE.read_text()) if TABLE.exists() else {}
+    cache = {} if "--reslice" in argv else {r["mesh"]: r for r in old.get("table", [])}
+    rows, stacks = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [sliced(n, m, Path(tmp)) for n, m in calibration_meshes().items()]
-    fitted = fit(rows)
-    held_out = [leave_one_out_error_pct(rows, i) for i in range(len(rows))]
-    fitted = dataclasses.replace(fitted, flow_factor=round(flow_factor(rows, fitted), 4))
+        for name, mesh in calibration_set().items():
+            row, stack = measure(name, mesh, Path(tmp), cache.get(name))
+            rows.append(row)
+            stacks.append(stack)
+            print(f"{name:32s} prusa {row['prusaslicer_s']:8.0f} s", flush=True)
+    base = PrintSettings()
+    fitted = base if "--no-fit" in argv else fit(rows, stacks, base)
+    held = held_out_errors(rows, stacks, base) if "--no-fit" not in argv else [None] * len(rows)
     printer, material = PRINTERS[PRINTER], MATERIALS[MATERIAL]
+    estimates = [estimate_print(st, printer, material, INFILL) for st in stacks]
+    flow = float(
+        np.median(
+            [
+                r["prusaslicer_filament_m"] / e.filament_m
+                for r, e in zip(rows, estimates, strict=True)
+            ]
+        )
+        * base.flow_factor
+    )
+    fitted = dataclasses.replace(fitted, flow_factor=round(flow, 4))
     table = []
-    for r in rows:
-        p = layer_paths(slice_layers(r["mesh"], LAYER_MM), printer, INFILL, fitted)
-        ours = print_time_s(p, fitted)
-        extruded = float((p.wall_mm + p.top_mm + p.solid_mm + p.infill_mm).sum())
-        ours_m = extruded * p.line_width_mm * LAYER_MM * fitted.flow_factor
-        ours_m /= np.pi * (material.filament_diameter_mm / 2) ** 2 * 1000.0
+    for row, stack, held_pct in zip(rows, stacks, held, strict=True):
+        est = estimate_print(stack, printer, material, INFILL, fitted)
         table.append(
             {
-                "mesh": r["name"],
-                "triangles": len(r["mesh"].faces),
-                "prusaslicer_s": round(r["prusa_s"], 1),
-                "ours_s": round(ours, 1),
-                "time_error_pct": round(100 * (ours / r["prusa_s"] - 1), 1),
-                "held_out_time_error_pct": round(held_out[len(table)], 1),
-                "prusaslicer_filament_m": round(r["prusa_filament_m"], 3),
-                "ours_filament_m": round(ours_m, 3),
-                "filament_error_pct": round(
-                    100 * (ours_m / max(r["prusa_filament_m"], 1e-9) - 1), 1
-                ),
+                **row,
+                "ours_s": round(est.print_time_s, 1),
+                "time_error_pct": round(error_pct(est.print_time_s, row["prusaslicer_s"]), 1),
+                "held_out_time_error_pct": None if held_pct is None else round(held_pct, 1),
+                "ours_filament_m": round(est.filament_m, 4),
             }
         )
-    constants = {k: round(getattr(fitted, k), 3) for k in (*FITTED, "flow_factor")}
+    constants = {k: round(getattr(fitted, k), 4) for k in (*FITTED, "flow_factor")}
+    errors = np.abs([r["time_error_pct"] for r in table])
+    prep, slicing = sum(r["prepare_s"] for r in table), sum(r["slice_s"] for r in table)
+    summary = {
+        "meshes": len(table),
+        "mean_abs_time_error_pct": round(float(errors.mean()), 1),
+        "worst_abs_time_error_pct": round(float(errors.max()), 1),
+        "prepare_over_slice_time": round(prep / slicing, 3),
+    }
+    if held[0] is not None:
+        held_abs = np.abs(np.array(held, dtype=float))
+        summary["held_out_mean_abs_time_error_pct"] = round(float(held_abs.mean()), 1)
+        summary["held_out_worst_abs_time_error_pct"] = round(float(held_abs.max()), 1)
     data = {
-        "slicer": "PrusaSlicer 2.5.0 (Debian prusa-slicer), default print profile",
+        "slicer": "PrusaSlicer 2.5.0 (Debian prusa-slicer), profiles.SLICER_PROFILE",
         "settings": {
             "printer": PRINTER,
             "material": MATERIAL,
             "layer_height_mm": LAYER_MM,
             "infill_fraction": INFILL,
+            "floor_s": FLOOR_S,
         },  # fmt: skip
         "constants": constants,
+        "summary": summary,
         "table": table,
     }
     TABLE.write_text(json.dumps(data, indent=1) + "\n")
-    print("constants for PrintSettings:", json.dumps(constants))
-    for row in table:
-        print(json.dumps(row))
-    errors = np.abs([row["time_error_pct"] for row in table])
-    print(f"time error: mean {errors.mean():.1f}%, max {errors.max():.1f}%")
-    loo = np.abs(held_out)
-    print(f"held-out (leave-one-out) time error: mean {loo.mean():.1f}%, max {loo.max():.1f}%")
+    for r in table:
+        print(
+            f"{r['mesh']:32s} prusa {r['prusaslicer_s']:8.0f} s  ours {r['ours_s']:8.0f} s  "
+            f"{r['time_error_pct']:+6.1f}%  held-out {r['held_out_time_error_pct']}"
+        )
+    print("constants:", json.dumps(constants))
+    print("summary:", json.dumps(summary))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

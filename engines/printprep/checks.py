@@ -9,6 +9,7 @@ import trimesh
 from scipy.spatial import ConvexHull
 
 from .orient import BED_TOLERANCE_MM
+from .profiles import PrinterProfile
 from .rays import first_hit_mm
 from .repair import RepairResult
 
@@ -174,11 +175,16 @@ def _defect_findings(repair: RepairResult) -> list[Finding]:
 def wall_thickness_mm(
     mesh: trimesh.Trimesh, reach_mm: float, samples: int = WALL_SAMPLES
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Local wall thickness (mm, inf beyond reach) by inward rays from area-sampled points."""
+    """Local wall thickness (mm, inf beyond reach) by inward rays from area-sampled points.
+
+    Only the far side of a wall counts (a face turned against the start), so the acute
+    rim of a cone or pyramid is not mistaken for a thin wall.
+    """
     points, face = trimesh.sample.sample_surface(mesh, samples, seed=0)
     normals = np.asarray(mesh.face_normals)[face]
     start = points - normals * 1e-6
-    return first_hit_mm(mesh, start, -normals, reach_mm, skip_faces=face), face
+    hit = first_hit_mm(mesh, start, -normals, reach_mm, skip_faces=face, facing=normals)
+    return hit, face
 
 
 def wall_findings(mesh: trimesh.Trimesh, nozzle_mm: float) -> tuple[list[Finding], float]:
@@ -231,3 +237,29 @@ def _runs(mask: np.ndarray) -> np.ndarray:
     """Lengths of consecutive True runs."""
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     return np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+
+
+def verdict(
+    findings: list[Finding],
+    dims_mm: tuple[float, float, float],
+    min_wall_mm: float,
+    printer: PrinterProfile,
+) -> tuple[str, str] | None:
+    """(reason, fix) when an error finding says the part will not print; None if it will."""
+    errors = [f for f in findings if f["severity"] == "error"]
+    if not errors:
+        return None
+    reason = "; ".join(f["message"] for f in errors)
+    limit_mm = 2 * printer.nozzle_mm
+    thinnest = min(min(dims_mm), min_wall_mm)
+    scale = limit_mm / max(thinnest, 1e-9)
+    fits = all(
+        d * scale <= b
+        for d, b in zip(sorted(dims_mm), sorted(printer.build_volume_mm), strict=True)
+    )
+    scaled = (
+        f"scale it by {scale:.2f} so its thinnest part is {limit_mm:.1f} mm (two nozzle widths)"
+        if fits
+        else f"scaling by {scale:.2f} would not fit the bed"
+    )
+    return reason, f"thicken features to at least {limit_mm:.1f} mm in the model, or {scaled}"

@@ -161,17 +161,28 @@ def _scaled_pose(pose: Pose, weight: float) -> Pose:
     )
 
 
+STABLE_HEIGHT_SHARE = 2.0  # advice poses: height at most this many times the footprint's width
+
+
+def stable(pose: Pose) -> bool:
+    """Whether a pose rests steadily: not a plate standing on its thin edge (mm)."""
+    return pose.height_mm <= STABLE_HEIGHT_SHARE * min(pose.extents_mm[:2])
+
+
 def too_big_reason(poses: list[Pose], printer: PrinterProfile) -> str:
-    """Explain that the part does not fit and propose the scale factor that would."""
-    scale = max(fit_scale(p.extents_mm, printer.build_volume_mm) for p in poses)
-    scale = math.floor(scale * 1000) / 1000
+    """Explain that the part does not fit and propose the scale, lying in a steady pose."""
+    steady = [p for p in poses if stable(p)] or poses
+    best = max(steady, key=lambda p: fit_scale(p.extents_mm, printer.build_volume_mm))
+    scale = math.floor(fit_scale(best.extents_mm, printer.build_volume_mm) * 1000) / 1000
     dims = " × ".join(f"{d:.1f}" for d in poses[0].extents_mm)
     bed = " × ".join(f"{d:.0f}" for d in printer.build_volume_mm)
     longest = max(poses[0].extents_mm) * scale
+    face = " × ".join(f"{d:.0f}" for d in sorted(best.extents_mm[:2], reverse=True))
     return (
         f"part measures {dims} mm and does not fit the {printer.name} build volume "
         f"({bed} mm) in any of {len(poses)} orientations; scale it by {scale:.3f} "
-        f"(longest side {longest:.1f} mm) or split it"
+        f"(longest side {longest:.1f} mm) lying on its {face} mm side, {best.height_mm:.0f} mm "
+        f"tall, or split it"
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,15 @@ import trimesh
 
 from . import checks
 from .errors import UnprintableMesh
-from .fit import UNIT_MM, detect_unit, split_proposal, split_to_fit, unit_findings
+from .fit import (
+    UNIT_MM,
+    UnitChoice,
+    choose_unit,
+    split_proposal,
+    split_to_fit,
+    unit_findings,
+    unit_refusal,
+)
 from .meshio import load_mesh, stl_bytes, threemf_bytes, write_atomic
 from .orient import (
     Pose,
@@ -25,7 +34,15 @@ from .orient import (
     score_pose,
     too_big_reason,
 )
-from .profiles import PrinterProfile, material_profile, printer_profile, target_size
+from .plates import Plate, arrange, bodies
+from .profiles import (
+    SLICER_PROFILE,
+    Material,
+    PrinterProfile,
+    material_profile,
+    printer_profile,
+    target_size,
+)
 from .repair import repair_mesh
 from .slicer import SlicerRun, run_prusa_slicer
 from .slicing import estimate_print, slice_layers
@@ -53,10 +70,16 @@ class PrintPrepReport:
     health_before: dict[str, int | None] = field(default_factory=dict)
     health_after: dict[str, int | None] = field(default_factory=dict)
     unit: str = "mm"
+    unit_note: str = ""  # how the unit was read ("read as inches because ...")
     scale: float = 1.0
     min_wall_mm: float | None = None
     part_paths: list[str] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
+    plate_paths: list[str] = field(default_factory=list)  # one STL per plate when several
+    plate_count: int = 1
+    status: str = "ready"  # "unprintable": times and filament are 0, not an estimate
+    reason: str | None = None  # why it will not print (status "unprintable")
+    fix: str | None = None  # what would make it print
 
 
 class QueueProgress:
@@ -106,20 +129,43 @@ def prepare(
     loaded = load_mesh(mesh_path, max_bytes=max_bytes, max_triangles=max_triangles)
     repair = repair_mesh(loaded, gpl_repair=gpl_repair)
     findings = checks.mesh_findings(repair)
-    mesh, unit, scale, notes = _scaled(
-        repair.mesh, size_mm, Path(mesh_path).suffix.lower(), loaded.metadata.get("unit"), units
+    mesh, choice, scale, notes = _scaled(
+        repair.mesh,
+        size_mm,
+        Path(mesh_path).suffix.lower(),
+        loaded.metadata.get("unit"),
+        units,
+        machine.build_volume_mm,
     )
     findings += notes
     clock.lap("repair")
 
     stage("orient")
-    pieces = _pieces(mesh, machine, allow_split)
-    if len(pieces) > 1:
+    with _stating(choice):
+        pieces, split = _pieces(mesh, machine, allow_split)
+    if split:
         findings.append(
             checks.finding("split", "warning", f"split into {len(pieces)} pieces to fit")
         )
-    oriented = [_orient(piece, machine) for piece in pieces]
-    placed, pose, as_modelled = oriented[0]
+    with _stating(choice):
+        oriented = [_orient(piece, machine) for piece in pieces]
+    plates = (
+        arrange([p for p, _, _ in oriented], machine)
+        if len(oriented) > 1
+        else [Plate([0], oriented[0][0])]
+    )
+    if len(oriented) > 1 and not split:
+        findings.append(
+            checks.finding(
+                "plates",
+                "info",
+                f"{len(oriented)} separate objects arranged on {len(plates)} plate(s), "
+                "each laid out to fit the bed",
+            )
+        )
+    placed = plates[0].mesh
+    pose = _summed([pz for _, pz, _ in oriented])
+    as_modelled = _summed([m for _, _, m in oriented])
     findings.append(checks.overhang_finding(pose.support_mm2, as_modelled.support_mm2, placed.area))
     findings += checks.bed_contact_findings(placed)
     dims_mm = _dims_mm(placed)
@@ -130,7 +176,8 @@ def prepare(
 
     stage("slice")
     small_mm2 = (2 * machine.nozzle_mm) ** 2
-    stacks = [slice_layers(p, layer_height_mm, small_mm2) for p, _, _ in oriented]
+    first_mm = SLICER_PROFILE.first_layer_height_mm
+    stacks = [slice_layers(p, layer_height_mm, small_mm2, first_mm) for p, _, _ in oriented]
     estimates = [estimate_print(st, machine, filament, infill_fraction) for st in stacks]
     findings += checks.small_feature_findings(stacks[0].small_islands, machine.nozzle_mm)
     clock.lap("slice")
@@ -140,15 +187,23 @@ def prepare(
     stl, threemf = out / f"{stem}.stl", out / f"{stem}.3mf"
     write_atomic(stl, stl_bytes(placed))
     write_atomic(threemf, threemf_bytes(placed, meta))
-    part_paths = _export_parts([p for p, _, _ in oriented], out, stem) if len(pieces) > 1 else []
+    part_paths = _export_parts([p for p, _, _ in oriented], out, stem) if split else []
+    plate_paths = _export_plates(plates, out, stem) if len(plates) > 1 else []
     clock.lap("export")
-    run = (
-        run_prusa_slicer(
-            stl, out / f"{stem}.gcode", machine, filament, layer_height_mm, infill_fraction
-        )
-        if use_slicer
-        else SlicerRun(None, None, "external slicer not requested; times are geometric estimates")
-    )
+    verdict = checks.verdict(findings, dims_mm, min_wall_mm, machine)
+    if verdict is not None:
+        run = SlicerRun(None, None, "not sliced: the findings say the part will not print")
+        estimates = [
+            replace(e, print_time_s=0.0, filament_mm3=0.0, filament_m=0.0, filament_g=0.0)
+            for e in estimates
+        ]
+    elif use_slicer:
+        run = _slice_plates(
+            [Path(p) for p in plate_paths] or [stl], out, stem, machine, filament,
+            layer_height_mm, infill_fraction,
+        )  # fmt: skip
+    else:
+        run = SlicerRun(None, None, "external slicer not requested; times are geometric estimates")
     findings.append(checks.finding("slicer", run.severity, run.note))
 
     return PrintPrepReport(
@@ -169,12 +224,29 @@ def prepare(
         slicer_print_time_s=run.print_time_s,
         health_before=repair.before.counts(),
         health_after=repair.after.counts(),
-        unit=unit,
+        unit=choice.unit,
+        unit_note=choice.reason,
         scale=scale,
         min_wall_mm=min_wall_mm if math.isfinite(min_wall_mm) else None,
         part_paths=part_paths,
+        plate_paths=plate_paths,
+        plate_count=len(plates),
         timings_s=clock.laps,
+        status="ready" if verdict is None else "unprintable",
+        reason=None if verdict is None else verdict[0],
+        fix=None if verdict is None else verdict[1],
     )
+
+
+@contextmanager
+def _stating(choice: UnitChoice) -> Iterator[None]:
+    """Re-raise UnprintableMesh with how the unit was read, when it was a guess."""
+    try:
+        yield
+    except UnprintableMesh as err:
+        if not choice.guessed:
+            raise
+        raise UnprintableMesh(f"{err.reason} ({choice.reason})") from err
 
 
 class _Clock:
@@ -193,16 +265,79 @@ class _Clock:
 
 def _pieces(
     mesh: trimesh.Trimesh, machine: PrinterProfile, allow_split: bool
-) -> list[trimesh.Trimesh]:
-    """The mesh itself, or planar pieces that fit when it is too big and splitting is allowed."""
+) -> tuple[list[trimesh.Trimesh], bool]:
+    """(pieces, whether any was cut): the mesh, its separate objects, or cut pieces that fit."""
+    if _fits_upright(mesh, machine):
+        return [mesh], False
+    objects = bodies(mesh)
+    out: list[trimesh.Trimesh] = []
+    advice, split = [], False
+    for k, body in enumerate(objects, start=1):
+        if _fits_upright(body, machine):
+            out.append(body)
+        elif allow_split:
+            out += split_to_fit(body, machine)
+            split = True
+        else:
+            poses = [score_pose(body, r) for r in axis_rotations()]
+            name = f"object {k} of {len(objects)}: " if len(objects) > 1 else ""
+            advice.append(
+                f"{name}{too_big_reason(poses, machine)}: {split_proposal(body, machine)}"
+            )
+    if advice:
+        raise UnprintableMesh("; ".join(advice))
+    return out, split
+
+
+def _fits_upright(mesh: trimesh.Trimesh, machine: PrinterProfile) -> bool:
+    """Whether the mesh fits the build volume with some bounding-box side down."""
     x, y, z = (float(e) for e in mesh.extents)
     upright = [(x, y, z), (x, z, y), (y, z, x)]  # each axis up once
-    if any(fit_scale(e, machine.build_volume_mm) >= 1 - 1e-9 for e in upright):
-        return [mesh]
-    if not allow_split:
-        poses = [score_pose(mesh, r) for r in axis_rotations()]
-        raise UnprintableMesh(f"{too_big_reason(poses, machine)}: {split_proposal(mesh, machine)}")
-    return split_to_fit(mesh, machine)
+    return any(fit_scale(e, machine.build_volume_mm) >= 1 - 1e-9 for e in upright)
+
+
+def _summed(poses: list[Pose]) -> Pose:
+    """One pose standing for several objects: support and contact areas (mm²) added."""
+    if len(poses) == 1:
+        return poses[0]
+    return replace(
+        poses[0],
+        support_mm2=sum(p.support_mm2 for p in poses),
+        bed_contact_mm2=sum(p.bed_contact_mm2 for p in poses),
+    )
+
+
+def _export_plates(plates: list[Plate], out: Path, stem: str) -> list[str]:
+    """One binary STL per build plate, objects in place."""
+    paths = []
+    for k, plate in enumerate(plates, start=1):
+        path = out / f"{stem}-plate{k}.stl"
+        write_atomic(path, stl_bytes(plate.mesh))
+        paths.append(str(path))
+    return paths
+
+
+def _slice_plates(
+    stls: list[Path],
+    out: Path,
+    stem: str,
+    machine: PrinterProfile,
+    filament: Material,
+    layer_height_mm: float,
+    infill_fraction: float,
+) -> SlicerRun:
+    """PrusaSlicer on each plate in turn (one process at a time); times (s) added up."""
+    runs = []
+    for k, stl in enumerate(stls, start=1):
+        gcode = out / (f"{stem}.gcode" if len(stls) == 1 else f"{stem}-plate{k}.gcode")
+        run = run_prusa_slicer(stl, gcode, machine, filament, layer_height_mm, infill_fraction)
+        if run.print_time_s is None:
+            return run
+        runs.append(run)
+    if len(runs) == 1:
+        return runs[0]
+    total = sum(r.print_time_s or 0.0 for r in runs)
+    return SlicerRun(runs[0].gcode_path, total, f"sliced {len(runs)} plates with prusa-slicer")
 
 
 def _orient(mesh: trimesh.Trimesh, machine: PrinterProfile) -> tuple[trimesh.Trimesh, Pose, Pose]:
@@ -265,17 +400,23 @@ def _scaled(
     suffix: str,
     declared: str | None,
     units: str,
-) -> tuple[trimesh.Trimesh, str, float, list[dict[str, str]]]:
+    build_mm: tuple[float, float, float],
+) -> tuple[trimesh.Trimesh, UnitChoice, float, list[dict[str, str]]]:
     """Convert to mm (unit read or guessed), then scale the longest side to target_size_mm."""
-    longest = float(max(mesh.extents))
-    unit = detect_unit(longest, suffix, declared, units)
-    notes = unit_findings(longest, unit, declared, units)
-    longest_mm = longest * UNIT_MM[unit]
-    scale = target_size_mm / longest if target_size_mm is not None else UNIT_MM[unit]
+    extents = tuple(float(e) for e in mesh.extents)
+    longest = max(extents)
+    choice = choose_unit((extents[0], extents[1], extents[2]), suffix, declared, units, build_mm)
+    notes = unit_findings(choice, longest)
+    if target_size_mm is None:
+        refusal = unit_refusal(choice, longest, build_mm)
+        if refusal is not None:
+            raise UnprintableMesh(refusal)
+    longest_mm = longest * UNIT_MM[choice.unit]
+    scale = target_size_mm / longest if target_size_mm is not None else UNIT_MM[choice.unit]
     if scale != 1.0:
         mesh = mesh.copy()
         mesh.apply_scale(scale)
-    return mesh, unit, scale, notes + checks.scale_findings(longest_mm, scale, target_size_mm)
+    return mesh, choice, scale, notes + checks.scale_findings(longest_mm, scale, target_size_mm)
 
 
 def _dims_mm(mesh: trimesh.Trimesh) -> tuple[float, float, float]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from .profiles import Material, PrinterProfile
+from .profiles import SLICER_PROFILE, Material, PrinterProfile
 
 _TIME_LINE = re.compile(r";\s*estimated printing time \(normal mode\)\s*=\s*(.+)$")
 _TIME_PART = re.compile(r"(\d+)\s*([dhms])")
@@ -75,6 +75,7 @@ def run_prusa_slicer(
         "--filament-density", f"{material.density_g_cm3:g}",
         "--bed-shape", f"0x0,{bx:g}x0,{bx:g}x{by:g},0x{by:g}",
         "--max-print-height", f"{bz:g}",
+        *SLICER_PROFILE.cli_args(),
         "-o", str(gcode),
         str(stl),
     ]  # fmt: skip

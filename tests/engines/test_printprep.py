@@ -27,10 +27,10 @@ from engines.printprep import (
     load_mesh,
     prepare,
 )
-from engines.printprep.profiles import Material, PrinterProfile
+from engines.printprep.profiles import SLICER_PROFILE, Material, PrinterProfile
 from engines.printprep.repair import mesh_health, repair_mesh
 from engines.printprep.slicer import parse_duration_s
-from engines.printprep.slicing import estimate_print, slice_layers
+from engines.printprep.slicing import LayerStack, PrintSettings, estimate_print, slice_layers
 from models.contracts import Finding
 
 PLA = MATERIALS["PLA"]
@@ -404,14 +404,25 @@ def test_estimates_grow_with_size_and_infill(tmp_path: Path) -> None:
 def test_layer_count_follows_height(tmp_path: Path, layer_height_mm: float) -> None:
     report = run(tmp_path, trimesh.creation.box((30, 12, 20)), layer_height_mm=layer_height_mm)
     assert report.dims_mm[2] == pytest.approx(12.0)  # laid on its largest side
-    assert report.layer_count == math.ceil(12 / layer_height_mm - 1e-9)
+    first_mm = SLICER_PROFILE.first_layer_height_mm  # PrusaSlicer's thicker first layer
+    assert report.layer_count == 1 + math.ceil((12 - first_mm) / layer_height_mm - 1e-9)
 
 
 def test_solid_infill_uses_the_part_volume_in_filament(tmp_path: Path) -> None:
     ball = trimesh.creation.icosphere(subdivisions=4, radius=15)
     report = run(tmp_path, ball, infill_fraction=1.0)
     filament_mm3 = report.filament_g / PLA.density_g_cm3 * 1000
-    assert filament_mm3 == pytest.approx(ball.volume, rel=0.03)
+    skirt_mm3 = _skirt_mm3(slice_layers(ball, 0.2, 0.64, SLICER_PROFILE.first_layer_height_mm))
+    expected = (ball.volume + skirt_mm3) * PrintSettings().flow_factor  # as PrusaSlicer counts
+    assert filament_mm3 == pytest.approx(expected, rel=0.03)
+
+
+def _skirt_mm3(layers: LayerStack) -> float:
+    """Filament (mm³) of the one skirt loop around the first layer."""
+    p = SLICER_PROFILE
+    h = layers.first_layer_mm or layers.layer_height_mm
+    around = float(layers.bbox_perimeter_mm[0]) + 2 * math.pi * p.skirt_distance_mm
+    return around * h * (h * p.first_layer_width_share - h * (1 - math.pi / 4))
 
 
 @settings(max_examples=25, deadline=None)
@@ -444,7 +455,8 @@ def test_more_infill_never_means_less_filament(low: float, high: float, radius: 
 
     assert lean.filament_g <= rich.filament_g + 1e-9
     assert lean.print_time_s <= rich.print_time_s + 1e-9
-    assert rich.filament_mm3 <= ball.volume * 1.03
+    skirt_mm3 = _skirt_mm3(layers)
+    assert rich.filament_mm3 <= (ball.volume + skirt_mm3) * PrintSettings().flow_factor * 1.03
 
 
 def test_hollow_sections_count_one_island_per_outer_loop() -> None:

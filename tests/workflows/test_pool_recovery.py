@@ -115,7 +115,7 @@ async def test_killed_pool_processes_do_not_stop_the_pipelines(dev_env, engine, 
         assert await _prototype_attempts(client, tid2) > 1, "the lost job was not retried"
 
         _, handle3, _ = await _to_variants(
-            client, engine, queue, config, f"glow keychain dinosaur {tag}"
+            client, engine, queue, config, f"frog keychain charm {tag}"
         )
         assert (await handle3.describe()).status is not None
 
