@@ -46,16 +46,15 @@ def wings(ctx: Ctx, variant: str) -> None:
     """A pair of wings on the back, reaching out and up behind the body."""
     ctx.name = f"{variant} wings"
     back = ctx.anchor("back")
-    body = ctx.body_part()
     by = float(back.size_mm)
-    size = max(1.5 * by, 0.9 * ctx.head_w)
+    size = max(1.8 * by, 1.15 * ctx.head_w)
     t = max(2.0 * ctx.line, 0.08 * by)
     colour = {"feathered": WHITE, "bat": (90, 60, 110), "fairy": (200, 185, 240)}[variant]
     for sg in (1.0, -1.0):
         u = unit((-0.4, sg, 0.45))
         v = unit(np.cross(u, (1.0, 0.0, 0.0)) * -sg)
         v = v if v[2] > 0 else -v
-        root = back.point + Y * sg * 0.25 * by + back.normal * 0.1 * by
+        root = back.point + Y * sg * 0.25 * by + back.normal * 0.1 * by + Z * 0.25 * by
         if variant == "fairy":
             for k, (length, lift) in enumerate(((0.95, 0.45), (0.65, -0.25))):
                 c = root + u * 0.5 * length * size + Z * lift * size * 0.6
@@ -69,8 +68,9 @@ def wings(ctx: Ctx, variant: str) -> None:
             outline = _wing_outline(variant, size)
             c = root + u * (0.5 * size - 0.1 * by) + v * 0.35 * size
             ctx.add("wing", plate(outline, t, c, u, v), colour)
-        anchor_pt, _ = support(body.mesh, body.mesh.centroid, unit((-1.0, sg * 0.4, 0.3)))
-        ctx.add("root", blob((root + anchor_pt) / 2, (0.18 * by, 0.18 * by, 0.22 * by)), colour)
+        on_body = ctx.snap(root - back.normal * 0.1 * by, lift=-0.12 * by)
+        stub = tube([on_body, root + u * 0.12 * size], max(0.14 * by, 1.2 * ctx.line))
+        ctx.add("root", stub, colour)
 
 
 def horns(ctx: Ctx, variant: str) -> None:
