@@ -465,7 +465,7 @@ def _face(s: Sketch, expression: str) -> None:
     s.parts += cparts
     s.anchors.update(cheeks)
     if expression == "crying":
-        s.parts += add_tears(s.anchors, s.line)
+        s.parts += add_tears(s.anchors, s.line, [p for p in s.parts if p.role == "body"])
 
 
 # ---- tail and pattern parts ----------------------------------------------------------------
