@@ -93,8 +93,8 @@ def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> tri
     verts = (cs[:, None, :] + rs[:, None, None] * ring).reshape(-1, 3)
     m, s = len(rings), sections
     verts = np.vstack([verts, p[0] - t[0] * r[0], p[-1] + t[-1] * r[-1]])
-    i, k = np.meshgrid(np.arange(m - 1), np.arange(s), indexing="ij")
-    a, b = (i * s + k).ravel(), (i * s + (k + 1) % s).ravel()
+    row, col = np.meshgrid(np.arange(m - 1), np.arange(s), indexing="ij")
+    a, b = (row * s + col).ravel(), (row * s + (col + 1) % s).ravel()
     k1 = np.arange(s)
     faces = np.vstack(
         [
