@@ -34,10 +34,11 @@ def _wing_outline(variant: str, size: float) -> np.ndarray:
     if variant == "bat":
         pts = [(0, 0.1), (0.3, 0.55), (0.75, 0.8), (1.0, 0.6), (0.85, 0.25), (0.7, 0.05),
                (0.55, 0.22), (0.4, -0.05), (0.25, 0.12), (0.05, -0.15)]  # fmt: skip
-    else:  # feathered: a rounded top edge, scalloped feathers below
-        pts = [(0, 0.15), (0.25, 0.55), (0.6, 0.75), (0.95, 0.7), (1.0, 0.5), (0.85, 0.3),
-               (0.78, 0.12), (0.6, 0.15), (0.5, -0.05), (0.35, 0.05), (0.22, -0.12),
-               (0.05, -0.05)]  # fmt: skip
+    else:  # feathered: a rounded leading edge rising to the tip, feather points below
+        top = [(0.0, 0.35), (0.12, 0.58), (0.3, 0.78), (0.55, 0.93), (0.8, 1.0), (1.0, 0.95)]
+        xs = np.linspace(0.97, 0.06, 9)
+        low = [(x, 0.12 + 0.6 * x - (0.13 if i % 2 == 0 else 0.0)) for i, x in enumerate(xs)]
+        pts = top + low
     xy = np.array(pts) * size
     return xy - xy.mean(axis=0)
 
