@@ -34,10 +34,11 @@ def _wing_outline(variant: str, size: float) -> np.ndarray:
     if variant == "bat":
         pts = [(0, 0.1), (0.3, 0.55), (0.75, 0.8), (1.0, 0.6), (0.85, 0.25), (0.7, 0.05),
                (0.55, 0.22), (0.4, -0.05), (0.25, 0.12), (0.05, -0.15)]  # fmt: skip
-    else:  # feathered: a rounded top edge, scalloped feathers below
-        pts = [(0, 0.15), (0.25, 0.55), (0.6, 0.75), (0.95, 0.7), (1.0, 0.5), (0.85, 0.3),
-               (0.78, 0.12), (0.6, 0.15), (0.5, -0.05), (0.35, 0.05), (0.22, -0.12),
-               (0.05, -0.05)]  # fmt: skip
+    else:  # feathered: a rounded leading edge rising to the tip, feather points below
+        top = [(0.0, 0.35), (0.12, 0.58), (0.3, 0.78), (0.55, 0.93), (0.8, 1.0), (1.0, 0.95)]
+        xs = np.linspace(0.97, 0.06, 9)
+        low = [(x, 0.12 + 0.6 * x - (0.13 if i % 2 == 0 else 0.0)) for i, x in enumerate(xs)]
+        pts = top + low
     xy = np.array(pts) * size
     return xy - xy.mean(axis=0)
 
@@ -46,16 +47,15 @@ def wings(ctx: Ctx, variant: str) -> None:
     """A pair of wings on the back, reaching out and up behind the body."""
     ctx.name = f"{variant} wings"
     back = ctx.anchor("back")
-    body = ctx.body_part()
     by = float(back.size_mm)
-    size = max(1.5 * by, 0.9 * ctx.head_w)
+    size = max(1.8 * by, 1.15 * ctx.head_w)
     t = max(2.0 * ctx.line, 0.08 * by)
     colour = {"feathered": WHITE, "bat": (90, 60, 110), "fairy": (200, 185, 240)}[variant]
     for sg in (1.0, -1.0):
-        u = unit((-0.75, sg * 0.75, 0.35))
+        u = unit((-0.4, sg, 0.45))
         v = unit(np.cross(u, (1.0, 0.0, 0.0)) * -sg)
         v = v if v[2] > 0 else -v
-        root = back.point + Y * sg * 0.25 * by + back.normal * 0.1 * by
+        root = back.point + Y * sg * 0.25 * by + back.normal * 0.1 * by + Z * 0.25 * by
         if variant == "fairy":
             for k, (length, lift) in enumerate(((0.95, 0.45), (0.65, -0.25))):
                 c = root + u * 0.5 * length * size + Z * lift * size * 0.6
@@ -67,10 +67,11 @@ def wings(ctx: Ctx, variant: str) -> None:
                 ctx.add(f"lobe {k}", plate(ell @ rot.T, t, c - u * 0.05 * size, u, v), colour)
         else:
             outline = _wing_outline(variant, size)
-            c = root + u * (0.5 * size - 0.1 * by) + v * 0.25 * size
+            c = root + u * (0.5 * size - 0.1 * by) + v * 0.35 * size
             ctx.add("wing", plate(outline, t, c, u, v), colour)
-        anchor_pt, _ = support(body.mesh, body.mesh.centroid, unit((-1.0, sg * 0.4, 0.3)))
-        ctx.add("root", blob((root + anchor_pt) / 2, (0.18 * by, 0.18 * by, 0.22 * by)), colour)
+        on_body = ctx.snap(root - back.normal * 0.1 * by, lift=-0.12 * by)
+        stub = tube([on_body, root + u * 0.12 * size], max(0.14 * by, 1.2 * ctx.line))
+        ctx.add("root", stub, colour)
 
 
 def horns(ctx: Ctx, variant: str) -> None:
@@ -80,6 +81,7 @@ def horns(ctx: Ctx, variant: str) -> None:
     hw = ctx.head_w
     if variant == "unicorn":
         root, n = h.at((0.45, 0.0, 0.9))
+        root = ctx.snap(root)
         tip = root + unit((0.35, 0.0, 1.0)) * 0.95 * hw
         ctx.add("horn", tube([root - n * 0.15 * hw, (root + tip) / 2, tip],
                              [0.2 * hw, 0.12 * hw, ctx.line]), (240, 200, 80))  # fmt: skip
@@ -97,11 +99,13 @@ def horns(ctx: Ctx, variant: str) -> None:
     for sg in (1.0, -1.0):
         if variant == "devil":
             root, n = h.at((0.1, sg * 0.5, 0.85))
+            root = ctx.snap(root)
             pts = [root - n * 0.12 * hw, root + (0.0, sg * 0.15 * hw, 0.3 * hw),
                    root + (0.1 * hw, sg * 0.1 * hw, 0.55 * hw)]  # fmt: skip
             ctx.add("horn", tube(pts, [0.17 * hw, 0.1 * hw, ctx.line]), (215, 45, 50))
         else:  # ram: a curl on each side of the head
             root, n = h.at((-0.1, sg * 0.75, 0.55))
+            root = ctx.snap(root)
             a = np.linspace(0, 1.6 * np.pi, 14)
             r = 0.35 * hw * (1 - 0.35 * a / a[-1])
             c = root + n * 0.05 * hw + Y * sg * 0.05 * hw
@@ -109,6 +113,7 @@ def horns(ctx: Ctx, variant: str) -> None:
                                        r * (1 - np.cos(a)) * -1 + 0.0])  # fmt: skip
             ctx.add("horn", tube(pts, np.linspace(0.16 * hw, 0.08 * hw + ctx.line, 14)),
                     (235, 220, 180))  # fmt: skip
+            ctx.peg(pts[0], 0.12 * hw, (235, 220, 180))
 
 
 # ---- neck: scarf, bow, cape --------------------------------------------------------------
@@ -130,7 +135,12 @@ def scarf(ctx: Ctx, variant: str) -> None:
     """A scarf ring around the neck with one end hanging down the chest."""
     ctx.name = "scarf"
     neck = ctx.anchor("neck")
-    r = float(neck.size_mm)
+    f = frame(neck.normal)
+    reach = [  # the real surface around the neck: snap four points on the anchor's circle
+        float(np.linalg.norm(np.cross(ctx.snap(neck.point + d * neck.size_mm) - neck.point, neck.normal)))
+        for d in (f[:, 0], -f[:, 0], f[:, 1], -f[:, 1])
+    ]  # fmt: skip
+    r = min(float(neck.size_mm), float(np.mean(reach)))
     wire = max(0.2 * r, 1.5 * ctx.line)
     colour = (220, 60, 60)
     ctx.add("ring", _ring_around(neck.point, neck.normal, r + 0.15 * wire, wire), colour)
@@ -166,15 +176,19 @@ def bow(ctx: Ctx, variant: str) -> None:
         ear = ctx.anchor("ear_l")
         h = ctx.head
         p, n = h.at(ear.point + X * 0.3 * ctx.head_w - h.c)
+        p = ctx.snap(p)
         size = 0.55 * ctx.head_w
         _bow_at(ctx, p + n * 0.1 * size, unit(n + X), size, colour)
+        ctx.peg(p + n * 0.1 * size, 0.15 * size, colour)
     else:
         neck = ctx.anchor("neck")
         r = float(neck.size_mm)
         body = ctx.body_part()
         p, n = support(body.mesh, neck.point - X * r, X)
-        front = neck.point + X * r * 0.95
-        _bow_at(ctx, front, X, max(0.6 * r, 0.35 * ctx.head_w), colour)
+        front = ctx.snap(neck.point + X * r, lift=0.1 * r)
+        size = max(0.6 * r, 0.35 * ctx.head_w)
+        _bow_at(ctx, front, X, size, colour)
+        ctx.peg(front, 0.15 * size, colour)
         _ = (p, n)
 
 
@@ -182,15 +196,17 @@ def cape(ctx: Ctx, variant: str) -> None:
     """A cape from the neck down the back: the back half of a widening cone shell."""
     ctx.name = "cape"
     neck, back = ctx.anchor("neck"), ctx.anchor("back")
-    r0 = float(neck.size_mm) * 1.02
+    edge = ctx.snap(neck.point - X * float(neck.size_mm))  # the real surface at the back
+    r0 = max(float(np.linalg.norm((edge - neck.point)[:2])), 0.3 * float(neck.size_mm))
     z0 = float(neck.point[2]) + 0.1 * r0
-    z1 = max(0.08 * ctx.height, z0 - 2.2 * float(back.size_mm))
+    z1 = min(max(0.08 * ctx.height, z0 - 2.2 * float(back.size_mm)), z0 - 0.2 * ctx.height)
     r1 = 1.1 * float(back.size_mm) + 0.3 * (z0 - z1)
     t = max(2.0 * ctx.line, 0.06 * r0)
     c = np.array([neck.point[0] - 0.1 * r0, neck.point[1]])
     ctx.add("sheet", _shell(c, z0, z1, r0, r1, 70.0, 290.0, t), (200, 40, 50))
-    ctx.add("clasp", blob(neck.point + X * r0, (0.2 * r0, 0.2 * r0, 0.2 * r0)), (230, 190, 60),
-            fixed=True)  # fmt: skip
+    ctx.peg(np.array([c[0] - r0, c[1], z0 - 0.5 * t]), max(t, 0.1 * r0), (200, 40, 50))
+    clasp = ctx.snap(neck.point + X * r0)
+    ctx.add("clasp", blob(clasp, (0.2 * r0, 0.2 * r0, 0.2 * r0)), (230, 190, 60), fixed=True)
     _ = variant
 
 
@@ -246,7 +262,7 @@ def glasses(ctx: Ctx, variant: str) -> None:
     span = float(np.linalg.norm(el.point - er.point))
     r = max(1.9 * max(el.size_mm, er.size_mm), 0.3 * span)
     r = min(r, 0.48 * span)
-    wire = max(ctx.line * 0.8, 0.1 * r)
+    wire = max(ctx.line, 0.1 * r)
     frame_col = {"round": (50, 45, 50), "heart": (240, 80, 120), "star": (240, 190, 50)}[variant]
     inner = []
     for e, sg in ((el, 1.0), (er, -1.0)):
@@ -279,7 +295,8 @@ def teeth(ctx: Ctx, variant: str) -> None:
     for sg in (1.0, -1.0):
         if variant == "buck":
             c = m.point - f[:, 1] * 0.45 * w + f[:, 0] * sg * 0.24 * w + m.normal * 0.2 * t
-            ctx.add("tooth", blob(c, (0.22 * w, 0.38 * w, t), f, 2, 0.5), WHITE)
+            radii = (max(0.22 * w, ctx.line * 1.1), max(0.38 * w, 1.6 * ctx.line), t)
+            ctx.add("tooth", blob(c, radii, f, 2, 0.5), WHITE)
         else:
             top = m.point + f[:, 0] * sg * 0.55 * w + m.normal * 0.3 * t
             tip = top - f[:, 1] * 0.7 * w + m.normal * 0.15 * w
@@ -320,8 +337,10 @@ def eyes(ctx: Ctx, variant: str) -> None:
             "closed": ("kawaii", "crying", 1.1 * e),
             "sleepy": ("kawaii", "sleepy", 1.1 * e),
         }[variant]
-        lay = FaceLayout(eye_elevation_deg=0.0, eye_mm=size, line_mm=ctx.line)
-        parts, _ = one_eye(local, 0.0, lay, side, style, expression, DARK)
+        n = a.normal
+        az, el = np.degrees(np.arctan2(n[1], n[0])), np.degrees(np.arcsin(np.clip(n[2], -1, 1)))
+        lay = FaceLayout(eye_elevation_deg=float(el), eye_mm=size, line_mm=ctx.line)
+        parts, _ = one_eye(local, float(az), lay, side, style, expression, DARK)
         for part in parts:
             ctx.add(part.name.replace(f"eye_{side}", f"eye_{side} {variant}"), part.mesh,
                     part.colour, "detail", fixed=part.colour == WHITE)  # fmt: skip
@@ -470,5 +489,5 @@ def held(ctx: Ctx, variant: str) -> None:
         ctx.add("string", tube([p, p + Z * 0.6 * s + Y * 0.05 * s, top], ctx.line * 1.05), (240, 240, 240),
                 fixed=True)  # fmt: skip
         ctx.add("balloon", blob(top + Z * 0.45 * s, (0.4 * s, 0.4 * s, 0.5 * s)), (230, 60, 70))
-    ctx.add("grip", blob(p - X * 0.1 * s, (0.14 * s, 0.14 * s, 0.14 * s)), (0, 0, 0), fixed=True)
-    ctx.new_parts[-1].colour = ctx.model.parts[0].colour
+    grip = tube([ctx.snap(p, lift=-0.1 * s), p - X * 0.1 * s], 0.12 * s)  # joins the hand
+    ctx.add("grip", grip, ctx.model.parts[0].colour, fixed=True)

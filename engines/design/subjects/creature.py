@@ -244,8 +244,10 @@ def _octopus(s: Sketch, pose: str) -> None:
             mid = d * hx * 0.95 * reach * flat + Z * tr
             end = d * hx * 1.3 * reach * flat + Z * (tr + 0.25 * hz)
             pts = [start, np.array([*mid[:2], tr]), end - d * 0.12 * hx]
-        s.add(f"tentacle_{k}", tube(smooth(pts, 10), np.linspace(tr, 0.5 * tr, 10)), "limbs")
-    s.hand = hc + (0.95 * hx, 0.6 * hy, -0.55 * hz)
+        curve = smooth(pts, 10)
+        s.add(f"tentacle_{k}", tube(curve, np.linspace(tr, 0.5 * tr, 10)), "limbs")
+        if k == 0:  # the front-left tentacle holds things
+            s.hand = curve[-3]
     s.tail_root = None
 
 
@@ -324,9 +326,9 @@ def _ears(s: Sketch) -> None:
         s.anchors[f"ear_{side}"] = Anchor(root, n, 0.3 * hy * max(k, 0.5))
 
 
-def _cone(base: np.ndarray, tip: np.ndarray, radius: float) -> trimesh.Trimesh:
+def _cone(base: np.ndarray, tip: np.ndarray, radius: float, sections: int = 12) -> trimesh.Trimesh:
     """A cone with a rounded base and a small rounded tip (a tapered tube), mm."""
-    return tube([base, (base + tip) / 2, tip], [radius, radius * 0.55, radius * 0.14], 12)
+    return tube([base, (base + tip) / 2, tip], [radius, radius * 0.55, radius * 0.14], sections)
 
 
 def _snout(s: Sketch) -> None:
@@ -465,7 +467,7 @@ def _face(s: Sketch, expression: str) -> None:
     s.parts += cparts
     s.anchors.update(cheeks)
     if expression == "crying":
-        s.parts += add_tears(s.anchors, s.line)
+        s.parts += add_tears(s.anchors, s.line, [p for p in s.parts if p.role == "body"])
 
 
 # ---- tail and pattern parts ----------------------------------------------------------------
@@ -796,20 +798,20 @@ def _extras(s: Sketch) -> None:
                     )
         elif extra == "quills":
             golden = np.pi * (3 - np.sqrt(5))
-            for surf, count in ((b, 60), (h, 30)):
+            for surf, count in ((b, 56), (h, 44)):
                 for i in range(count):
                     zz = 1 - 2 * (i + 0.5) / count
                     t = golden * i
                     d = np.array(
                         [np.cos(t) * np.sqrt(1 - zz * zz), np.sin(t) * np.sqrt(1 - zz * zz), zz]
                     )
-                    limit = 0.15 if surf is b else -0.25
+                    limit = 0.15 if surf is b else 0.05
                     if d[0] > limit or zz < -0.45:
                         continue
                     p, n = surf.at(d)
                     s.add(
                         "quill",
-                        _cone(p - n * 0.05 * b.r[1], p + n * 0.32 * b.r[1], 0.12 * b.r[1]),
+                        _cone(p - n * 0.05 * b.r[1], p + n * 0.38 * b.r[1], 0.13 * b.r[1], 7),
                         "accent",
                     )
         elif extra == "stripes":
@@ -818,9 +820,13 @@ def _extras(s: Sketch) -> None:
                 s.add("stripe", tube(pts, 1.4 * line), "pattern", "detail")
                 pts = np.array([b.angles(-az, el)[0] for az in np.linspace(70, 150, 6)])
                 s.add("stripe", tube(pts, 1.4 * line), "pattern", "detail")
-            for az in (-12, 0, 12):
-                pts = np.array([h.angles(az, el)[0] for el in np.linspace(52, 68, 4)])
+            for mark in (-24.0, 0.0, 24.0):  # forehead marks, spaced so they never merge
+                pts = np.array([h.angles(mark, up)[0] for up in np.linspace(48, 62, 4)])
                 s.add("stripe", tube(pts, 1.05 * line), "pattern", "detail")
+            for sg in (1.0, -1.0):  # cheek strokes
+                for up in (4.0, 20.0):
+                    pts = np.array([h.angles(sg * a, up)[0] for a in (78.0, 88.0, 98.0)])
+                    s.add("stripe", tube(pts, 1.05 * line), "pattern", "detail")
 
 
 def _rz(angle: float) -> np.ndarray:
@@ -839,8 +845,16 @@ def _ellipse_ring(c: np.ndarray, rx: float, ry: float, wire: float) -> trimesh.T
 # ---- the whole creature -------------------------------------------------------------------
 
 
-def build_creature(name: str, look: Look, pose: str, expression: str, colours: dict[str, RGB]):
-    """The creature's parts and anchors at nominal size (about 100 mm tall), before levelling."""
+def build_creature(
+    name: str,
+    look: Look,
+    pose: str,
+    expression: str,
+    colours: dict[str, RGB],
+    line_mm: float | None = None,
+) -> tuple[list[Part], dict[str, Anchor], float]:
+    """The creature's parts, anchors and thinnest line radius at nominal size (about 100 mm
+    tall), before levelling; `line_mm` forces the line radius."""
     a = ANATOMY[name]
     s = Sketch(a, look, colours_of(name, colours))
     if a.layout == "octopus":
@@ -861,14 +875,14 @@ def build_creature(name: str, look: Look, pose: str, expression: str, colours: d
     _ears(s)
     top = max(p.mesh.bounds[1][2] for p in s.parts)
     assert s.head is not None
-    s.line = max(0.0115 * top * 1.15, 0.03 * s.head.r[1])
+    s.line = line_mm or max(0.0115 * top * 1.15, 0.03 * s.head.r[1])
     _extras_before_face(s)
     _snout(s)
     _face(s, expression)
     _tail(s)
     _extras(s)
     _anchors(s)
-    return s
+    return s.parts, s.anchors, s.line
 
 
 def _extras_before_face(s: Sketch) -> None:

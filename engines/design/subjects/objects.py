@@ -67,6 +67,7 @@ class Thing:
     main: Ellipsoid | None = None
     layout: FaceLayout = field(default_factory=FaceLayout)
     top: np.ndarray | None = None
+    limbs: Ellipsoid | None = None  # where arms and legs join (default: the main surface)
 
     def add(self, name: str, mesh: trimesh.Trimesh, role: str, part_role: str = "body") -> None:
         """Add a part coloured by a colour role."""
@@ -159,7 +160,7 @@ def _mushroom(t: Thing, lk: Look) -> None:
         for az, el in ((0, 45), (60, 35), (-60, 35), (130, 40), (-130, 40), (180, 50), (0, 80)):
             p, n = cap.angles(az, el)
             t.add("spot", disc_on(p, n, 7, 2.2), "pattern", "detail")
-    t.face = stem
+    t.face = t.limbs = stem
     t.main = cap
     t.layout = FaceLayout(
         eye_elevation_deg=-2, mouth_elevation_deg=-20, eye_azimuth_deg=30, eye_mm=3.4
@@ -299,7 +300,7 @@ def _banana(t: Thing, lk: Look) -> None:
     mid = pts[7]
     rr = float(r[7])
     t.face = Ellipsoid.of(mid, (rr, rr, 60))
-    t.main = t.face
+    t.main = Ellipsoid.of(mid, (rr, rr, 38))
     t.layout = FaceLayout(
         eye_elevation_deg=6, mouth_elevation_deg=-2, eye_azimuth_deg=32, eye_mm=3.0
     )
@@ -424,8 +425,9 @@ def object_colours(name: str, override: dict[str, RGB] | None = None) -> dict[st
 def _limbs(t: Thing, pose: str, anchors: dict[str, Anchor]) -> None:
     """Little arms and feet for a pose: waving raises the right arm, sitting puts two feet in
     front, lying leans the object back; standing keeps the object as it is."""
-    m = t.main
+    m = t.limbs or t.main
     assert m is not None
+    colour = t.colours["belly" if t.limbs is not None else "body"]
     size = float(min(m.r[1], m.r[2]))
     r = max(0.12 * size, 2.6)
     body = [p.mesh for p in t.parts if p.role == "body"]
@@ -444,7 +446,7 @@ def _limbs(t: Thing, pose: str, anchors: dict[str, Anchor]) -> None:
                 tip = root + np.array([0.15, -0.35, 0.6]) * size
             else:
                 tip = root + np.array([0.35, 0.3, -0.25]) * size
-            t.parts.append(Part(f"arm_{side}", tube([root - n * r, tip], r), t.colours["body"]))
+            t.parts.append(Part(f"arm_{side}", tube([root - n * r, tip], r), colour))
             if sg > 0:
                 anchors["hand"] = Anchor(tip, X.copy(), 0.3 * float(m.r[1]))
     elif pose == "sitting":
@@ -453,8 +455,8 @@ def _limbs(t: Thing, pose: str, anchors: dict[str, Anchor]) -> None:
             c = np.array([m.c[0] + 0.75 * m.r[0], m.c[1] + sg * 0.4 * m.r[1], low + 1.2 * r])
             root = snap(m.project(c))[0]
             foot = blob(c + X * 0.5 * r, (2.2 * r, 1.4 * r, 1.2 * r))
-            t.parts.append(Part(f"foot_{side}", foot, t.colours["body"]))
-            t.parts.append(Part(f"leg_{side}", tube([root, c], r), t.colours["body"]))
+            t.parts.append(Part(f"foot_{side}", foot, colour))
+            t.parts.append(Part(f"leg_{side}", tube([root, c], r), colour))
     elif pose == "lying":
         lean = trimesh.transformations.rotation_matrix(np.radians(-18.0), Y, (0, 0, 0))
         for part in t.parts:
@@ -464,15 +466,21 @@ def _limbs(t: Thing, pose: str, anchors: dict[str, Anchor]) -> None:
 
 
 def build_object(
-    name: str, look: Look, pose: str, expression: str, colours: dict[str, RGB]
-) -> tuple[list[Part], dict[str, Anchor]]:
-    """The object's parts (with a face for the expression) and its anchors, nominal size."""
+    name: str,
+    look: Look,
+    pose: str,
+    expression: str,
+    colours: dict[str, RGB],
+    line_mm: float | None = None,
+) -> tuple[list[Part], dict[str, Anchor], float]:
+    """The object's parts (with a face for the expression), anchors and thinnest line radius
+    at nominal size; `line_mm` forces the line radius."""
     table = object_colours(name, colours)
     t = Thing(table)
     BUILDERS[name](t, look)
     assert t.face is not None and t.main is not None and t.top is not None
     top_z = max(p.mesh.bounds[1][2] for p in t.parts)
-    line = 0.0115 * top_z * 1.1
+    line = line_mm or 0.0115 * top_z * 1.1
     lay = replace(t.layout, line_mm=line, eye_mm=max(t.layout.eye_mm * look.eyes, 2.2 * line))
     style = look.style
     eyes, anchors = add_eyes(t.face, lay, style, expression, table["eyes"])
@@ -483,7 +491,7 @@ def build_object(
     t.parts += cheeks
     anchors.update(more)
     if expression == "crying":
-        t.parts += add_tears(anchors, line)
+        t.parts += add_tears(anchors, line, [p for p in t.parts if p.role == "body"])
     m = t.main
     size = float(m.r[1])
     anchors["head_top"] = Anchor(np.asarray(t.top, float), Z.copy(), size)
@@ -509,4 +517,4 @@ def build_object(
         p, n = m.at((0.0, sg * 0.6, 0.8))
         anchors[f"ear_{side}"] = Anchor(p, n, 0.3 * size)
     _limbs(t, pose, anchors)
-    return t.parts, anchors
+    return t.parts, anchors, line
