@@ -19,7 +19,10 @@ DEFAULT: dict[str, RGB] = {
     "sailor": (248, 248, 248), "party": (245, 120, 170), "helmet": (250, 200, 40),
     "santa": (215, 40, 45), "beanie": (70, 130, 200), "cowboy": (150, 100, 60),
     "top": (40, 40, 45), "witch": (80, 55, 110), "chef": (250, 250, 250),
+    "strawberry": (215, 45, 55),
 }  # fmt: skip
+LEAF: RGB = (70, 150, 60)
+SEED: RGB = (250, 220, 120)
 WHITE: RGB = (250, 250, 250)
 BAND: RGB = (200, 55, 60)
 
@@ -201,3 +204,43 @@ def build_hat(ctx: Ctx, variant: str) -> None:
         for k in range(4):
             p = _at(s, 0.55 * rc, 45 + 90 * k, puff + 0.25 * hw)
             ctx.add("puff", blob(p, (0.45 * rc,) * 3), col)
+    elif variant == "strawberry":
+        _strawberry(ctx, s, col)
+
+
+def _strawberry(ctx: Ctx, s: Seat, col: RGB) -> None:
+    """A strawberry cap: a red dome over the head, seeds, and a leaf crown with a stem on top."""
+    hw, t, hc = s.hw, s.t, ctx.head_c
+    dome = Ellipsoid.of(hc + Z * 0.12 * s.hh, (1.08 * ctx.head.r[0], 1.08 * hw, s.hh)).mesh(3)
+    cut = trim_below(dome, s.brim)
+    if cut is not None:
+        ctx.add("berry", cut, col)
+    ctx.add("lining", _crown(s, 0.8 * s.rc, s.brim + 0.3 * hw, 1.0, 0.0), col)
+    top = np.array([s.c[0], s.c[1], hc[2] + 1.08 * s.hh])
+    for k in range(6):  # seeds on the dome's upper band, facing out
+        a = np.radians(30 + 60 * k)
+        p = (
+            hc
+            + Z * 0.12 * s.hh
+            + np.array(
+                [0.98 * ctx.head.r[0] * np.cos(a) * 0.8, 0.98 * hw * np.sin(a) * 0.8, 0.55 * s.hh]
+            )
+        )
+        ctx.add("seed", blob(p, (0.07 * hw, 0.07 * hw, 0.1 * hw)), SEED, "detail", True)
+    for k in range(5):  # the leaf crown: flat leaves fanning out from the top
+        a = np.radians(72 * k)
+        tip = top + np.array([0.55 * hw * np.cos(a), 0.55 * hw * np.sin(a), -0.12 * hw])
+        ctx.add(
+            "leaf",
+            tube([top, (top + tip) / 2, tip], [0.1 * hw, 0.16 * hw, t / 2]),
+            LEAF,
+            "feature",
+            True,
+        )
+    ctx.add(
+        "stem",
+        tube([top, top + Z * 0.3 * hw], [0.08 * hw + t / 2, 0.06 * hw + t / 2]),
+        LEAF,
+        "feature",
+        True,
+    )
