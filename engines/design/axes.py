@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from engines.design.kit.spec import DesignSpec
-from engines.design.kit.vocab import COLOURS, EXPRESSIONS, FEATURES, POSES, STYLES
+from engines.design.kit.vocab import COLOURS, EXPRESSIONS, FEATURES, OBJECTS, POSES, STYLES
 
 RGB = tuple[int, int, int]
 
@@ -32,16 +32,26 @@ KNOB_NEUTRAL = 0.5
 # Knobs of the form builders (engines.design.forms, FormContext.knob): form -> knob ->
 # (low, high, whole numbers?) sampled; unsampled knobs keep the builder's default (often worded).
 FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
-    "mug": {"tall": (0.0, 1.0, True)},  # a taller cup (bubble tea) or a round mug
-    "pen_holder": {"hug": (0.0, 1.0, True)},  # the subject beside the cup, or on it
+    "mug": {"tall": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # taller cup (bubble tea)
+    "planter": {"shape": (0.0, 2.0, True)},
+    "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
     "phone_stand": {"angle_deg": (60.0, 75.0, False)},
     "hat": {"style": (0.0, 6.0, True)},  # index into the form's hat styles
 }
+# Knobs the pipeline applies itself after the form is built (not passed to the builder):
+# "shape" stretches a vessel (index into SHAPES), each factor >= 1 so no wall gets thinner.
+PIPELINE_KNOBS: frozenset[str] = frozenset({"shape"})
+SHAPES: tuple[tuple[str, tuple[float, float, float]], ...] = (
+    ("classic", (1.0, 1.0, 1.0)),
+    ("wide", (1.2, 1.2, 1.0)),
+    ("tall", (1.0, 1.0, 1.25)),
+)
 # Words that already decide a form knob (the builder reads them): the knob is then not sampled.
 FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("mug", "tall"): ("bubble", "boba", "tumbler", "tall"),
 }
-# Forms that show the subject whole, so its pose shows; the others wear its face or ears.
+# Forms that show the subject whole, so its pose shows; the others wear its face or ears
+# (a planter shows a plant or object standing in it whole, a creature's face on the pot).
 POSED_FORMS: frozenset[str] = frozenset(
     {"plush", "figurine", "keychain", "ornament", "phone_stand", "pen_holder"}
 )
@@ -92,7 +102,7 @@ def open_axes(spec: DesignSpec) -> Open:
         for name, span in FORM_KNOBS.get(spec.form, {}).items()
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
     )
-    posed = spec.form in POSED_FORMS
+    posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
     return Open(
         styles=(spec.style,) if spec.style else STYLES,
         poses=(spec.pose,) if spec.pose else (POSES if posed else (DEFAULT_POSE,)),

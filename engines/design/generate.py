@@ -136,7 +136,7 @@ def default_builders() -> Builders:
         return model
 
     def form(spec: DesignSpec, model: Model | None, c: axes.Choice, size_mm: float) -> Model:
-        knobs = dict(c.form_knobs) or None
+        knobs = {k: v for k, v in c.form_knobs if k not in axes.PIPELINE_KNOBS} or None
         return build_form(spec.form, model, size_mm=size_mm, spec=spec, knobs=knobs)
 
     return Builders(subject, feature, form, FORM_RULES.__getitem__)
@@ -217,6 +217,9 @@ def build_candidate(
             "features need a subject to sit on: " + ", ".join(f.name for f in spec.features)
         )
     model = builders.form(spec, subject, choice, size_mm)
+    shape = dict(choice.form_knobs).get("shape")
+    if shape is not None:  # a wider or taller vessel: factors >= 1 keep every wall
+        model = model.transform(np.diag([*axes.SHAPES[int(shape)][1], 1.0]))
     model = _normalised(model, size_mm)
     parts = [Part(p.name, p.mesh, p.colour, p.role, p.material) for p in model.parts]
     origin = [origin_of.get(p.name, "form") for p in parts]

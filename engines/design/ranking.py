@@ -99,9 +99,10 @@ def mmr_order(
     threshold: float = IOU_THRESHOLD,
     top: int = TOP_DISTINCT,
 ) -> list[int]:
-    """`count` rows, greedy maximal marginal relevance; while filling the first `top`, only rows
+    """`count` rows, greedy maximal marginal relevance (relevance on its own 0..1 scale, so
+    near-equal candidates are told apart by shape); while filling the first `top`, only rows
     whose IoU with every chosen one is below `threshold` qualify (when any does)."""
-    rel = (relevance - relevance.min()) / (float(np.ptp(relevance)) or 1.0)
+    rel = np.asarray(relevance, dtype=float)  # not rescaled: close relevances stay close
     chosen = [int(np.argmax(rel))]
     nearest = iou[:, chosen[0]].copy()
     while len(chosen) < min(count, len(rel)):
