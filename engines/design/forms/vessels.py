@@ -37,9 +37,15 @@ def _on_rim(deco: Decoration, r_mid: float, rim_z: float, sink: float) -> Decora
     phi = float(np.arctan2(c[1], c[0]))
     if abs(c[1]) > 0.15 * r_mid:  # side groups (ears) frame the face at +-EAR_ANGLE_DEG
         target = np.sign(phi) * np.radians(min(np.degrees(abs(phi)), EAR_ANGLE_DEG))
-    else:
-        target = phi
-    turned = deco.transformed(_rotation_z(target - phi))
+        turned = deco.transformed(_rotation_z(target - phi))
+    else:  # a middle group (hat, horn, leaf cap) sits on the front rim, above the face
+        target = 0.0
+        lo = np.min([p.mesh.bounds[0] for p in deco.parts], axis=0)
+        hi = np.max([p.mesh.bounds[1] for p in deco.parts], axis=0)
+        side = float(np.max(hi[:2] - lo[:2]))
+        shrink = min(1.0, 0.8 * r_mid / max(side, 1e-6))  # a hat no wider than the mug
+        turned = deco.transformed(scale_about(shrink, deco.root))
+        r_mid += 0.3 * side * shrink  # mostly outside the cavity, which cuts it back
     goal = np.array([r_mid * np.cos(target), r_mid * np.sin(target), rim_z - sink])
     return turned.transformed(moved(goal - turned.root))
 
