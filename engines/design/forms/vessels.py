@@ -12,6 +12,7 @@ from engines.design.forms.place import (
     base_anchor,
     chunky,
     decorations,
+    fitted,
     fitted_height,
     head_frame,
     moved,
@@ -221,6 +222,8 @@ def pen_holder(ctx: FormContext) -> Model:
         )
     elif ctx.subject is not None:
         figure = fitted_height(ctx.subject, 0.72 * height)
+        if float(np.max(figure.bounds[1] - figure.bounds[0])) > 0.9 * height:  # a wide donut
+            figure = fitted(ctx.subject, 0.9 * height)
         figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
         lo, hi = figure.bounds
         half_w = 0.5 * float(hi[1] - lo[1])

@@ -475,7 +475,7 @@ def test_plush_is_chunky_and_stands_flat() -> None:
 # ---- the real subjects (engines.design.subjects) in every form ---------------------------
 REAL = [(form, s) for form in FORMS for s in ("capybara", "strawberry")] + [
     ("mug", "axolotl"), ("hat", "frog"), ("headband", "bunny"), ("planter", "cactus"),
-    ("keychain", "octopus"), ("eyewear", "cat"), ("pen_holder", "penguin"),
+    ("keychain", "octopus"), ("eyewear", "cat"), ("pen_holder", "penguin"), ("pen_holder", "donut"),
 ]  # fmt: skip
 
 
