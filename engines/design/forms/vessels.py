@@ -16,6 +16,7 @@ from engines.design.forms.place import (
     fitted_height,
     head_frame,
     moved,
+    principal_extents,
     scale_about,
     snapped,
 )
@@ -187,12 +188,11 @@ def planter(ctx: FormContext) -> Model:
         figure = fitted_height(
             plant_only, 0.95 * height, np.array([0.0, 0.0, soil_z + wall - ctx.mm(3.0)])
         )
-        figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
         lo, hi = figure.bounds
         if max(abs(lo[1]), abs(hi[1]), abs(lo[0]), abs(hi[0])) > 0.8 * inner_top:
             figure = figure.transform(scale_about(0.8 * inner_top / max(abs(lo[:2]).max(), abs(hi[:2]).max()),
                                                 np.array([0.0, 0.0, soil_z + wall - ctx.mm(3.0)])))  # fmt: skip
-        model.extend(figure)
+        model.extend(chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM))
     else:
         r_mid = 0.5 * (r_top + r_bottom)
         clear = cavity_cutter(
@@ -234,7 +234,9 @@ def pen_holder(ctx: FormContext) -> Model:
         for p in figure.parts:
             mesh = minus(p.mesh, hole)
             if mesh is not None:
-                model.parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
+                limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
+                if principal_extents(mesh)[1].min() >= limit:  # no slivers left by the cut
+                    model.parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
         model.anchors.update({k: a for k, a in figure.anchors.items() if k != "base"})
     _vessel_anchors(model, radius, height, floor)
     return model
