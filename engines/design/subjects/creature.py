@@ -604,7 +604,7 @@ def _extras(s: Sketch) -> None:
             m = Ellipsoid.of(c, (0.28 * h.r[0], 0.36 * h.r[1], 0.22 * h.r[2]))
             s.add("muzzle", m.mesh(2), "belly")
             s.mouth_surface, s.mouth_point = m, c + m.r * (0.9, 0.0, -0.3)
-        elif extra == "patches" and detail:
+        elif extra == "patches":
             for az, el, size in ((40, 30, 0.5), (150, 10, 0.6), (-100, 20, 0.55), (-20, -10, 0.35)):
                 p, n = b.angles(az, el)
                 s.add("patch", disc_on(p, n, size * b.r[2], 2 * line, sub=2), "pattern", "detail")
@@ -726,7 +726,7 @@ def _extras(s: Sketch) -> None:
                         "belly",
                         "detail",
                     )
-        elif extra == "spikes" and detail:
+        elif extra == "spikes":
             for el in (-30, 0, 30, 60):
                 p, n = b.angles(180, el)
                 s.add(
@@ -812,7 +812,7 @@ def _extras(s: Sketch) -> None:
                         _cone(p - n * 0.05 * b.r[1], p + n * 0.32 * b.r[1], 0.12 * b.r[1]),
                         "accent",
                     )
-        elif extra == "stripes" and detail:
+        elif extra == "stripes":
             for el in (-15, 15, 42):
                 pts = np.array([b.angles(az, el)[0] for az in np.linspace(70, 150, 6)])
                 s.add("stripe", tube(pts, 1.4 * line), "pattern", "detail")
@@ -839,8 +839,16 @@ def _ellipse_ring(c: np.ndarray, rx: float, ry: float, wire: float) -> trimesh.T
 # ---- the whole creature -------------------------------------------------------------------
 
 
-def build_creature(name: str, look: Look, pose: str, expression: str, colours: dict[str, RGB]):
-    """The creature's parts and anchors at nominal size (about 100 mm tall), before levelling."""
+def build_creature(
+    name: str,
+    look: Look,
+    pose: str,
+    expression: str,
+    colours: dict[str, RGB],
+    line_mm: float | None = None,
+) -> tuple[list[Part], dict[str, Anchor], float]:
+    """The creature's parts, anchors and thinnest line radius at nominal size (about 100 mm
+    tall), before levelling; `line_mm` forces the line radius."""
     a = ANATOMY[name]
     s = Sketch(a, look, colours_of(name, colours))
     if a.layout == "octopus":
@@ -849,6 +857,8 @@ def build_creature(name: str, look: Look, pose: str, expression: str, colours: d
         _loaf(s)
     elif a.layout == "swim":
         _swim(s, pose)
+    elif a.layout == "quad" and pose == "sitting" and "shell" in a.extras:
+        _quad(s, False)  # a turtle sits as it stands
     elif a.layout == "quad" and pose == "sitting":
         bl, bw, bh = a.body
         _upright(s, True, False, body=(1.05 * bh, bw, 0.85 * bl))
@@ -859,14 +869,14 @@ def build_creature(name: str, look: Look, pose: str, expression: str, colours: d
     _ears(s)
     top = max(p.mesh.bounds[1][2] for p in s.parts)
     assert s.head is not None
-    s.line = max(0.0115 * top * 1.15, 0.03 * s.head.r[1])
+    s.line = line_mm or max(0.0115 * top * 1.15, 0.03 * s.head.r[1])
     _extras_before_face(s)
     _snout(s)
     _face(s, expression)
     _tail(s)
     _extras(s)
     _anchors(s)
-    return s
+    return s.parts, s.anchors, s.line
 
 
 def _extras_before_face(s: Sketch) -> None:

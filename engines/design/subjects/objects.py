@@ -230,7 +230,8 @@ def _robot(t: Thing, lk: Look) -> None:
     """A boxy robot: square head with an antenna, box body, tube arms and legs."""
     body = Ellipsoid.of((0, 0, 36), (18, 24 * lk.chub, 18), 0.3)
     t.add("body", body.mesh(3), "body")
-    head = Ellipsoid.of((0, 0, 72), (22 * lk.head, 28 * lk.head, 20 * lk.head), 0.3)
+    hz = 20 * lk.head
+    head = Ellipsoid.of((0, 0, 54 + 0.85 * hz), (22 * lk.head, 28 * lk.head, hz), 0.3)
     t.add("head", head.mesh(3), "body")
     top = head.c + Z * head.r[2]
     t.add("antenna", tube([top - Z * 2, top + Z * 10], 2.2), "body")
@@ -420,16 +421,64 @@ def object_colours(name: str, override: dict[str, RGB] | None = None) -> dict[st
     return table
 
 
+def _limbs(t: Thing, pose: str, anchors: dict[str, Anchor]) -> None:
+    """Little arms and feet for a pose: waving raises the right arm, sitting puts two feet in
+    front, lying leans the object back; standing keeps the object as it is."""
+    m = t.main
+    assert m is not None
+    size = float(min(m.r[1], m.r[2]))
+    r = max(0.12 * size, 2.6)
+    body = [p.mesh for p in t.parts if p.role == "body"]
+    verts = np.vstack([b.vertices for b in body])
+    normals = np.vstack([b.vertex_normals for b in body])
+
+    def snap(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The nearest body corner to a point and its normal."""
+        i = int(np.argmin(np.sum((verts - q) ** 2, axis=1)))
+        return verts[i], normals[i]
+
+    if pose == "waving":
+        for side, sg in (("l", 1.0), ("r", -1.0)):
+            root, n = snap(m.at((0.1, sg, -0.1))[0])
+            if sg < 0:
+                tip = root + np.array([0.15, -0.35, 0.6]) * size
+            else:
+                tip = root + np.array([0.35, 0.3, -0.25]) * size
+            t.parts.append(Part(f"arm_{side}", tube([root - n * r, tip], r), t.colours["body"]))
+            if sg > 0:
+                anchors["hand"] = Anchor(tip, X.copy(), 0.3 * float(m.r[1]))
+    elif pose == "sitting":
+        low = min(float(p.mesh.bounds[0][2]) for p in t.parts)
+        for side, sg in (("l", 1.0), ("r", -1.0)):
+            c = np.array([m.c[0] + 0.75 * m.r[0], m.c[1] + sg * 0.4 * m.r[1], low + 1.2 * r])
+            root = snap(m.project(c))[0]
+            foot = blob(c + X * 0.5 * r, (2.2 * r, 1.4 * r, 1.2 * r))
+            t.parts.append(Part(f"foot_{side}", foot, t.colours["body"]))
+            t.parts.append(Part(f"leg_{side}", tube([root, c], r), t.colours["body"]))
+    elif pose == "lying":
+        lean = trimesh.transformations.rotation_matrix(np.radians(-18.0), Y, (0, 0, 0))
+        for part in t.parts:
+            part.mesh.apply_transform(lean)
+        for k, a in list(anchors.items()):
+            anchors[k] = a.moved(lean)
+
+
 def build_object(
-    name: str, look: Look, pose: str, expression: str, colours: dict[str, RGB]
-) -> tuple[list[Part], dict[str, Anchor]]:
-    """The object's parts (with a face for the expression) and its anchors, nominal size."""
+    name: str,
+    look: Look,
+    pose: str,
+    expression: str,
+    colours: dict[str, RGB],
+    line_mm: float | None = None,
+) -> tuple[list[Part], dict[str, Anchor], float]:
+    """The object's parts (with a face for the expression), anchors and thinnest line radius
+    at nominal size; `line_mm` forces the line radius."""
     table = object_colours(name, colours)
     t = Thing(table)
     BUILDERS[name](t, look)
     assert t.face is not None and t.main is not None and t.top is not None
     top_z = max(p.mesh.bounds[1][2] for p in t.parts)
-    line = 0.0115 * top_z * 1.1
+    line = line_mm or 0.0115 * top_z * 1.1
     lay = replace(t.layout, line_mm=line, eye_mm=max(t.layout.eye_mm * look.eyes, 2.2 * line))
     style = look.style
     eyes, anchors = add_eyes(t.face, lay, style, expression, table["eyes"])
@@ -441,7 +490,6 @@ def build_object(
     anchors.update(more)
     if expression == "crying":
         t.parts += add_tears(anchors, line)
-    _ = pose  # objects keep one pose; the pose axis varies creatures
     m = t.main
     size = float(m.r[1])
     anchors["head_top"] = Anchor(np.asarray(t.top, float), Z.copy(), size)
@@ -466,4 +514,5 @@ def build_object(
     for side, sg in (("l", 1.0), ("r", -1.0)):
         p, n = m.at((0.0, sg * 0.6, 0.8))
         anchors[f"ear_{side}"] = Anchor(p, n, 0.3 * size)
-    return t.parts, anchors
+    _limbs(t, pose, anchors)
+    return t.parts, anchors, line
