@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import trimesh
 
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
 from engines.design.forms.place import base_anchor, chunky, fitted_height, moved
@@ -43,7 +44,9 @@ def phone_stand(ctx: FormContext) -> Model:
                 (strut_from + strut_to) / 2, strut_tilt)  # fmt: skip
     stand = union([base, rest, lip, strut])
     # small facets: the flat rest's two huge triangles mis-sort in depth-sorted previews
-    stand = stand.subdivide_to_size(max_edge=max(ctx.mm(15.0), 5.0), max_iter=6)
+    fine = stand.subdivide_to_size(max_edge=max(ctx.mm(15.0), 5.0), max_iter=6)
+    assert isinstance(fine, trimesh.Trimesh)
+    stand = fine
     model = Model([Part("stand", stand, ctx.colour, "fixture", ctx.material)])
     if with_subject:
         assert ctx.subject is not None
