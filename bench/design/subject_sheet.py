@@ -40,17 +40,27 @@ def sheet(tiles: list[Image.Image], path: Path, columns: int = 8) -> None:
     out.save(path)
 
 
-def subjects_sheet(names: list[str], style: str, pose: str, expression: str, out: Path) -> Path:
-    """A sheet of subjects in one style, pose and expression."""
+def subjects_sheet(
+    names: list[str], style: str, pose: str, expression: str, out: Path, wear: str = ""
+) -> Path:
+    """A sheet of subjects in one style, pose and expression, each wearing `wear`
+    ("hat:straw"; "" for none)."""
+    from engines.design.features import attach_feature
     from engines.design.subjects import build_subject
 
     tiles = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             model = build_subject(name, style=style, pose=pose, expression=expression)
+            if wear:
+                feature, _, variant = wear.partition(":")
+                attach_feature(model, FeatureSpec(feature, variant))
             faces = sum(len(p.mesh.faces) for p in model.parts)
             tiles.append(tile(model, f"{name} {style} {pose} {faces}f", Path(tmp)))
-    path = out / f"subjects_{style}_{pose}_{expression}.png"
+    path = (
+        out
+        / f"subjects_{style}_{pose}_{expression}{'_' + wear.replace(':', '_') if wear else ''}.png"
+    )
     sheet(tiles, path)
     return path
 
@@ -79,7 +89,8 @@ def main() -> None:
     parser.add_argument("--pose", default="standing")
     parser.add_argument("--expression", default="happy")
     parser.add_argument("--subjects", default=",".join(SUBJECTS))
-    parser.add_argument("--features", default="")
+    parser.add_argument("--features", default="", help="subjects to show every feature on")
+    parser.add_argument("--wear", default="", help="one feature on every subject: hat:straw")
     parser.add_argument("--out", default="/tmp/subjects")
     args = parser.parse_args()
     out = Path(args.out)
@@ -90,7 +101,7 @@ def main() -> None:
             print(features_sheet(subject, out))
     else:
         names = args.subjects.split(",")
-        print(subjects_sheet(names, args.style, args.pose, args.expression, out))
+        print(subjects_sheet(names, args.style, args.pose, args.expression, out, args.wear))
     print(f"{time.perf_counter() - start:.1f} s")
 
 

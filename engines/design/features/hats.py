@@ -153,12 +153,17 @@ def build_hat(ctx: Ctx, variant: str) -> None:
         ctx.add("fur", _rev(s, [(0.0, zf), (rc, zf), (rc + t, b), (rc + t, b + 0.3 * hw),
                                 (0.0, b + 0.3 * hw)]), WHITE, fixed=True)  # fmt: skip
         ctx.add("lining", _crown(s, 0.7 * rc, zf + 0.1 * hw, 1.0, 0.0), col)
-        ctx.add("base", _crown(s, 0.9 * rc, b + 0.2 * hw + 0.95 * rc, 1.0, 0.0), col)
-        base = np.array([s.c[0], s.c[1], b + 0.2 * hw + 0.95 * rc])
-        pts = [base, base + (0, 0, 0.4 * hw), base + (-0.35 * hw, 0.1 * hw, 0.95 * hw),
-               base + (-0.75 * hw, 0.35 * hw, 0.7 * hw)]  # fmt: skip
-        ctx.add("cap", tube(pts, [0.95 * rc, 0.6 * rc, 0.3 * rc, t]), col)
-        ctx.add("pompom", blob(pts[-1], (0.2 * hw,) * 3), WHITE, fixed=True)
+        cone_top = b + 0.95 * hw
+        cone = _rev(s, [(0, b), (0.95 * rc, b), (0.22 * rc, cone_top), (0, cone_top)])
+        ctx.add("cap", cone, col)
+        tip = np.array([s.c[0], s.c[1], cone_top - 0.1 * hw])
+        flop = [
+            tip,
+            tip + (-0.2 * hw, 0.1 * hw, 0.12 * hw),
+            tip + (-0.45 * hw, 0.3 * hw, -0.15 * hw),
+        ]
+        ctx.add("tip", tube(flop, [0.24 * rc, 0.17 * rc, 0.12 * rc + t / 2]), col)
+        ctx.add("pompom", blob(flop[-1], (0.2 * hw,) * 3), WHITE, fixed=True)
     elif variant == "beanie":
         hc = ctx.head_c
         dome = Ellipsoid.of(hc + Z * 0.1 * s.hh, (1.08 * ctx.head.r[0], 1.08 * hw, s.hh)).mesh(3)
@@ -167,8 +172,8 @@ def build_hat(ctx: Ctx, variant: str) -> None:
             ctx.add("dome", cut, col)
         ctx.add("lining", _crown(s, 0.8 * rc, b + 0.3 * hw, 1.0, 0.0), col)
         r = 1.0 * rc + t
-        ctx.add("cuff", _rev(s, [(0.7 * r, b - 0.5 * t), (r, b - 0.5 * t), (r, b + 0.25 * hw),
-                                 (0.7 * r, b + 0.25 * hw)]), col)  # fmt: skip
+        cuff = [(0.0, b - 0.5 * t), (r, b - 0.5 * t), (r, b + 0.25 * hw), (0.0, b + 0.25 * hw)]
+        ctx.add("cuff", _rev(s, cuff), col)  # solid: a ring would trap a void under the dome
         top = np.array([s.c[0], s.c[1], hc[2] + 1.1 * s.hh])
         ctx.add("pompom", blob(top, (0.25 * hw,) * 3), WHITE, fixed=True)
     elif variant == "cowboy":

@@ -46,16 +46,15 @@ def wings(ctx: Ctx, variant: str) -> None:
     """A pair of wings on the back, reaching out and up behind the body."""
     ctx.name = f"{variant} wings"
     back = ctx.anchor("back")
-    body = ctx.body_part()
     by = float(back.size_mm)
-    size = max(1.5 * by, 0.9 * ctx.head_w)
+    size = max(1.8 * by, 1.15 * ctx.head_w)
     t = max(2.0 * ctx.line, 0.08 * by)
     colour = {"feathered": WHITE, "bat": (90, 60, 110), "fairy": (200, 185, 240)}[variant]
     for sg in (1.0, -1.0):
-        u = unit((-0.75, sg * 0.75, 0.35))
+        u = unit((-0.4, sg, 0.45))
         v = unit(np.cross(u, (1.0, 0.0, 0.0)) * -sg)
         v = v if v[2] > 0 else -v
-        root = back.point + Y * sg * 0.25 * by + back.normal * 0.1 * by
+        root = back.point + Y * sg * 0.25 * by + back.normal * 0.1 * by + Z * 0.25 * by
         if variant == "fairy":
             for k, (length, lift) in enumerate(((0.95, 0.45), (0.65, -0.25))):
                 c = root + u * 0.5 * length * size + Z * lift * size * 0.6
@@ -67,10 +66,11 @@ def wings(ctx: Ctx, variant: str) -> None:
                 ctx.add(f"lobe {k}", plate(ell @ rot.T, t, c - u * 0.05 * size, u, v), colour)
         else:
             outline = _wing_outline(variant, size)
-            c = root + u * (0.5 * size - 0.1 * by) + v * 0.25 * size
+            c = root + u * (0.5 * size - 0.1 * by) + v * 0.35 * size
             ctx.add("wing", plate(outline, t, c, u, v), colour)
-        anchor_pt, _ = support(body.mesh, body.mesh.centroid, unit((-1.0, sg * 0.4, 0.3)))
-        ctx.add("root", blob((root + anchor_pt) / 2, (0.18 * by, 0.18 * by, 0.22 * by)), colour)
+        on_body = ctx.snap(root - back.normal * 0.1 * by, lift=-0.12 * by)
+        stub = tube([on_body, root + u * 0.12 * size], max(0.14 * by, 1.2 * ctx.line))
+        ctx.add("root", stub, colour)
 
 
 def horns(ctx: Ctx, variant: str) -> None:
@@ -182,7 +182,8 @@ def cape(ctx: Ctx, variant: str) -> None:
     """A cape from the neck down the back: the back half of a widening cone shell."""
     ctx.name = "cape"
     neck, back = ctx.anchor("neck"), ctx.anchor("back")
-    r0 = float(neck.size_mm) * 1.02
+    edge = ctx.snap(neck.point - X * float(neck.size_mm))  # the real surface at the back
+    r0 = max(float(np.linalg.norm((edge - neck.point)[:2])), 0.3 * float(neck.size_mm))
     z0 = float(neck.point[2]) + 0.1 * r0
     z1 = max(0.08 * ctx.height, z0 - 2.2 * float(back.size_mm))
     r1 = 1.1 * float(back.size_mm) + 0.3 * (z0 - z1)
@@ -246,7 +247,7 @@ def glasses(ctx: Ctx, variant: str) -> None:
     span = float(np.linalg.norm(el.point - er.point))
     r = max(1.9 * max(el.size_mm, er.size_mm), 0.3 * span)
     r = min(r, 0.48 * span)
-    wire = max(ctx.line * 0.8, 0.1 * r)
+    wire = max(ctx.line, 0.1 * r)
     frame_col = {"round": (50, 45, 50), "heart": (240, 80, 120), "star": (240, 190, 50)}[variant]
     inner = []
     for e, sg in ((el, 1.0), (er, -1.0)):
@@ -279,7 +280,8 @@ def teeth(ctx: Ctx, variant: str) -> None:
     for sg in (1.0, -1.0):
         if variant == "buck":
             c = m.point - f[:, 1] * 0.45 * w + f[:, 0] * sg * 0.24 * w + m.normal * 0.2 * t
-            ctx.add("tooth", blob(c, (0.22 * w, 0.38 * w, t), f, 2, 0.5), WHITE)
+            radii = (max(0.22 * w, ctx.line * 1.1), max(0.38 * w, 1.6 * ctx.line), t)
+            ctx.add("tooth", blob(c, radii, f, 2, 0.5), WHITE)
         else:
             top = m.point + f[:, 0] * sg * 0.55 * w + m.normal * 0.3 * t
             tip = top - f[:, 1] * 0.7 * w + m.normal * 0.15 * w

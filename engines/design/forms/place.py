@@ -58,12 +58,22 @@ def head_frame(subject: Model) -> tuple[np.ndarray, float]:
 
 
 def thickened(mesh: trimesh.Trimesh, min_mm: float, on_floor: bool = False) -> trimesh.Trimesh:
+    """The mesh stretched until no side of its principal box is thinner than `min_mm`, mm
+    (stretching turns the box a little, so up to three rounds)."""
+    for _ in range(3):
+        mesh = _stretched(mesh, min_mm, on_floor)
+    return mesh
+
+
+def _stretched(mesh: trimesh.Trimesh, min_mm: float, on_floor: bool) -> trimesh.Trimesh:
     """The mesh stretched about its centre along any axis of its oriented box thinner
     than `min_mm`, so no side of it is thinner than that, mm."""
     axes, extents = principal_extents(mesh)
-    factors = np.maximum(1.0, 1.03 * min_mm / np.maximum(extents, 1e-6))
     if np.all(extents >= min_mm):
         return mesh
+    # one factor across all thin axes: a round section stays round, its box cannot turn thin
+    grow = 1.05 * min_mm / max(float(extents.min()), 1e-6)
+    factors = np.where(extents < 1.05 * min_mm, np.maximum(grow, 1.0), 1.0)
     centre = mesh.bounds.mean(axis=0)
     if on_floor and mesh.bounds[0][2] < 1e-6:  # grow up from the floor, keeping it flat
         centre[2] = mesh.bounds[0][2]

@@ -7,7 +7,15 @@ import numpy as np
 
 from engines.design.base import DesignError
 from engines.design.kit.parts import Anchor, Model, Part
-from engines.design.kit.vocab import CREATURES, EXPRESSIONS, OBJECTS, POSES, STYLES
+from engines.design.kit.vocab import (
+    COLOURS,
+    CREATURES,
+    EXPRESSIONS,
+    MATERIALS,
+    OBJECTS,
+    POSES,
+    STYLES,
+)
 from engines.design.subjects.anatomy import colours_of
 from engines.design.subjects.creature import build_creature
 from engines.design.subjects.geom import nudged, trim_below
@@ -15,6 +23,7 @@ from engines.design.subjects.objects import build_object, object_colours
 from engines.design.subjects.style import KNOBS, look_of
 
 RGB = tuple[int, int, int]
+MIN_LINE = 0.0105  # thinnest line radius / height: a 2.1 mm line at 100 mm
 FLAT_BASE = 0.025  # the bottom is cut flat this fraction of the height above the lowest point
 
 __all__ = ["KNOBS", "build_subject", "default_colours"]
@@ -38,20 +47,35 @@ def build_subject(
     colours: dict[str, RGB] | None = None,
     height_mm: float = 100.0,
     knobs: dict[str, float] | None = None,
+    colour: str | RGB | None = None,
 ) -> Model:
-    """The subject as coloured parts with every parts.ANCHORS anchor, height_mm tall."""
+    """The subject as coloured parts with every parts.ANCHORS anchor, height_mm tall.
+    `colour` (a vocab colour or material name, or an RGB) is short for colours={"body": ...}."""
+    body = _rgb(colour)
+    if body is not None:
+        colours = {**(colours or {}), "body": body}
     style = style if style in STYLES else "kawaii"
     pose = pose if pose in POSES else "standing"
     expression = expression if expression in EXPRESSIONS else "happy"
     look = look_of(style, knobs)
-    if name in CREATURES:
-        sketch = build_creature(name, look, pose, expression, colours or {})
-        parts, anchors = sketch.parts, sketch.anchors
-    elif name in OBJECTS:
-        parts, anchors = build_object(name, look, pose, expression, colours or {})
-    else:
+    if name not in CREATURES and name not in OBJECTS:
         raise DesignError(f"unknown subject {name!r}")
-    return levelled(Model(parts, anchors), height_mm)
+    build = build_creature if name in CREATURES else build_object
+    parts, anchors, line = build(name, look, pose, expression, colours or {})
+    model = Model(parts, anchors)
+    lo, hi = model.bounds
+    needed = MIN_LINE * (hi[2] - lo[2])  # the lines must print at the final height
+    if line < needed:
+        parts, anchors, _ = build(name, look, pose, expression, colours or {}, needed)
+        model = Model(parts, anchors)
+    return levelled(model, height_mm)
+
+
+def _rgb(colour: str | RGB | None) -> RGB | None:
+    """An RGB from a vocab colour or material name (None when unknown or not given)."""
+    if colour is None or not isinstance(colour, str):
+        return colour
+    return COLOURS.get(colour) or MATERIALS.get(colour)
 
 
 def levelled(model: Model, height_mm: float) -> Model:

@@ -839,8 +839,16 @@ def _ellipse_ring(c: np.ndarray, rx: float, ry: float, wire: float) -> trimesh.T
 # ---- the whole creature -------------------------------------------------------------------
 
 
-def build_creature(name: str, look: Look, pose: str, expression: str, colours: dict[str, RGB]):
-    """The creature's parts and anchors at nominal size (about 100 mm tall), before levelling."""
+def build_creature(
+    name: str,
+    look: Look,
+    pose: str,
+    expression: str,
+    colours: dict[str, RGB],
+    line_mm: float | None = None,
+) -> tuple[list[Part], dict[str, Anchor], float]:
+    """The creature's parts, anchors and thinnest line radius at nominal size (about 100 mm
+    tall), before levelling; `line_mm` forces the line radius."""
     a = ANATOMY[name]
     s = Sketch(a, look, colours_of(name, colours))
     if a.layout == "octopus":
@@ -861,14 +869,14 @@ def build_creature(name: str, look: Look, pose: str, expression: str, colours: d
     _ears(s)
     top = max(p.mesh.bounds[1][2] for p in s.parts)
     assert s.head is not None
-    s.line = max(0.0115 * top * 1.15, 0.03 * s.head.r[1])
+    s.line = line_mm or max(0.0115 * top * 1.15, 0.03 * s.head.r[1])
     _extras_before_face(s)
     _snout(s)
     _face(s, expression)
     _tail(s)
     _extras(s)
     _anchors(s)
-    return s
+    return s.parts, s.anchors, s.line
 
 
 def _extras_before_face(s: Sketch) -> None:

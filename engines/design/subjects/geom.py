@@ -61,8 +61,12 @@ def disc_on(
 def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> trimesh.Trimesh:
     """A closed tube swept along a polyline with rounded ends; radius per point or one, mm."""
     p = np.asarray(points, dtype=float)
+    r = np.broadcast_to(np.asarray(radius, dtype=float), (len(p),)).copy()
+    keep = np.r_[True, np.linalg.norm(np.diff(p, axis=0), axis=1) > 1e-4]
+    p, r = p[keep], r[keep]
+    if len(p) == 1:  # a single point: a short upright stub
+        p, r = np.vstack([p, p + (0.0, 0.0, 1e-2 + r[0] * 0.1)]), np.r_[r, r]
     n = len(p)
-    r = np.broadcast_to(np.asarray(radius, dtype=float), (n,)).copy()
     t = np.gradient(p, axis=0)
     t = t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)
     normal = unit(np.cross(t[0], (0.0, 0.0, 1.0) if abs(t[0][2]) < 0.9 else (1.0, 0.0, 0.0)))

@@ -464,15 +464,21 @@ def _limbs(t: Thing, pose: str, anchors: dict[str, Anchor]) -> None:
 
 
 def build_object(
-    name: str, look: Look, pose: str, expression: str, colours: dict[str, RGB]
-) -> tuple[list[Part], dict[str, Anchor]]:
-    """The object's parts (with a face for the expression) and its anchors, nominal size."""
+    name: str,
+    look: Look,
+    pose: str,
+    expression: str,
+    colours: dict[str, RGB],
+    line_mm: float | None = None,
+) -> tuple[list[Part], dict[str, Anchor], float]:
+    """The object's parts (with a face for the expression), anchors and thinnest line radius
+    at nominal size; `line_mm` forces the line radius."""
     table = object_colours(name, colours)
     t = Thing(table)
     BUILDERS[name](t, look)
     assert t.face is not None and t.main is not None and t.top is not None
     top_z = max(p.mesh.bounds[1][2] for p in t.parts)
-    line = 0.0115 * top_z * 1.1
+    line = line_mm or 0.0115 * top_z * 1.1
     lay = replace(t.layout, line_mm=line, eye_mm=max(t.layout.eye_mm * look.eyes, 2.2 * line))
     style = look.style
     eyes, anchors = add_eyes(t.face, lay, style, expression, table["eyes"])
@@ -509,4 +515,4 @@ def build_object(
         p, n = m.at((0.0, sg * 0.6, 0.8))
         anchors[f"ear_{side}"] = Anchor(p, n, 0.3 * size)
     _limbs(t, pose, anchors)
-    return t.parts, anchors
+    return t.parts, anchors, line

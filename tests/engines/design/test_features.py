@@ -12,7 +12,7 @@ from engines.design.kit.parts import Model, Part
 from engines.design.kit.spec import FeatureSpec
 from engines.design.kit.vocab import COLOURS, FEATURES, MATERIALS
 from engines.design.subjects import build_subject
-from tests.engines.design.test_subjects import watertight_after_stl
+from tests.engines.design.test_subjects import thinnest_mm, watertight_after_stl
 
 VARIANTS = [(name, v) for name, variants in FEATURES.items() for v in variants]
 
@@ -40,6 +40,7 @@ def test_every_variant_attaches_to_a_creature(name: str, variant: str) -> None:
     assert added
     assert all(p.role in ("feature", "detail") for p in added)
     assert all(p.mesh.is_watertight for p in added)
+    assert all(thinnest_mm(p.mesh) >= 1.95 for p in added), [p.name for p in added]
     mesh, _ = model.solid()  # raises when a part floats
     assert watertight_after_stl(mesh)
 

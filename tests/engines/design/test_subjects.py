@@ -75,14 +75,20 @@ def test_anchors_sit_where_they_say() -> None:
         assert np.allclose(a["base"].point, 0.0)
 
 
+def thinnest_mm(mesh: trimesh.Trimesh) -> float:
+    """The smallest extent of a part along its principal axes, mm."""
+    v = np.asarray(mesh.vertices) - np.asarray(mesh.vertices).mean(axis=0)
+    axes = np.linalg.eigh(v.T @ v)[1]
+    return float(np.ptp(v @ axes, axis=0).min())
+
+
 def test_parts_are_printable_thickness() -> None:
-    """No part is thinner than 2 mm at 100 mm (smallest side of its oriented box)."""
+    """No part is thinner than 2 mm at 100 mm (smallest extent along its principal axes)."""
     for name in SUBJECTS:
-        m = build_subject(name)
-        thin = [
-            p.name for p in m.parts if min(p.mesh.bounding_box_oriented.primitive.extents) < 1.95
-        ]
-        assert not thin, (name, thin)
+        for pose in ("standing", "waving"):
+            m = build_subject(name, pose=pose, expression="crying" if pose == "waving" else "happy")
+            thin = [p.name for p in m.parts if thinnest_mm(p.mesh) < 1.95]
+            assert not thin, (name, pose, thin)
 
 
 def test_height_scales_the_model() -> None:
