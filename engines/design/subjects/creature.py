@@ -324,9 +324,9 @@ def _ears(s: Sketch) -> None:
         s.anchors[f"ear_{side}"] = Anchor(root, n, 0.3 * hy * max(k, 0.5))
 
 
-def _cone(base: np.ndarray, tip: np.ndarray, radius: float) -> trimesh.Trimesh:
+def _cone(base: np.ndarray, tip: np.ndarray, radius: float, sections: int = 12) -> trimesh.Trimesh:
     """A cone with a rounded base and a small rounded tip (a tapered tube), mm."""
-    return tube([base, (base + tip) / 2, tip], [radius, radius * 0.55, radius * 0.14], 12)
+    return tube([base, (base + tip) / 2, tip], [radius, radius * 0.55, radius * 0.14], sections)
 
 
 def _snout(s: Sketch) -> None:
@@ -465,7 +465,7 @@ def _face(s: Sketch, expression: str) -> None:
     s.parts += cparts
     s.anchors.update(cheeks)
     if expression == "crying":
-        s.parts += add_tears(s.anchors, s.line)
+        s.parts += add_tears(s.anchors, s.line, [p for p in s.parts if p.role == "body"])
 
 
 # ---- tail and pattern parts ----------------------------------------------------------------
@@ -796,20 +796,20 @@ def _extras(s: Sketch) -> None:
                     )
         elif extra == "quills":
             golden = np.pi * (3 - np.sqrt(5))
-            for surf, count in ((b, 60), (h, 30)):
+            for surf, count in ((b, 56), (h, 44)):
                 for i in range(count):
                     zz = 1 - 2 * (i + 0.5) / count
                     t = golden * i
                     d = np.array(
                         [np.cos(t) * np.sqrt(1 - zz * zz), np.sin(t) * np.sqrt(1 - zz * zz), zz]
                     )
-                    limit = 0.15 if surf is b else -0.25
+                    limit = 0.15 if surf is b else 0.05
                     if d[0] > limit or zz < -0.45:
                         continue
                     p, n = surf.at(d)
                     s.add(
                         "quill",
-                        _cone(p - n * 0.05 * b.r[1], p + n * 0.32 * b.r[1], 0.12 * b.r[1]),
+                        _cone(p - n * 0.05 * b.r[1], p + n * 0.38 * b.r[1], 0.13 * b.r[1], 7),
                         "accent",
                     )
         elif extra == "stripes":

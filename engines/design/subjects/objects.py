@@ -489,7 +489,7 @@ def build_object(
     t.parts += cheeks
     anchors.update(more)
     if expression == "crying":
-        t.parts += add_tears(anchors, line)
+        t.parts += add_tears(anchors, line, [p for p in t.parts if p.role == "body"])
     m = t.main
     size = float(m.r[1])
     anchors["head_top"] = Anchor(np.asarray(t.top, float), Z.copy(), size)
