@@ -221,12 +221,17 @@ def accent(main: RGB) -> RGB:
     return COLOURS[max(ACCENTS, key=distance)]
 
 
+def _lab(rgb: RGB | tuple[float, ...]) -> np.ndarray:
+    """CIE L*a*b* (D65) of an sRGB colour: distances there follow what the eye sees."""
+    c = np.asarray(rgb, dtype=float) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ linear / np.array([0.9505, 1.0, 1.089])  # fmt: skip
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
 def colour_name(rgb: RGB) -> str:
-    """The nearest named colour (vocab.COLOURS, weighted RGB distance)."""
-    c = np.asarray(rgb, dtype=float)
-
-    def distance(name: str) -> float:
-        d = c - np.asarray(_LABEL_COLOURS[name], dtype=float)
-        return float(d @ (d * np.array([0.3, 0.59, 0.11])))
-
-    return min(_LABEL_COLOURS, key=distance)
+    """The nearest named colour (vocab.COLOURS) in CIE L*a*b*."""
+    lab = _lab(rgb)
+    return min(_LABEL_COLOURS, key=lambda n: float(np.linalg.norm(_lab(_LABEL_COLOURS[n]) - lab)))

@@ -535,7 +535,8 @@ def generate_designs(
     iou = iou + SAME_GEOMETRY_PENALTY * same  # a colourway of a shown geometry comes last
     thin = [bool(thin_parts(g.model, rule.min_wall_mm)) for g in geos]
     pre = _pre_relevance(spec, cands, [thin[g] for g in geo_of])
-    short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count))
+    like = iou * (1 - ranking.COLOUR_SHARE * (1 - ranking.colour_likeness(_mains(cands))))
+    short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count), likeness=like)
     processes = rule.processes_for(spec.material)
     unique = list(dict.fromkeys(geo_of[i] for i in short))
     joins = dict(zip(unique, _map(lambda g: join(geos[g], rule, processes), unique), strict=True))
@@ -549,7 +550,8 @@ def generate_designs(
     rel, objectives = _relevance(
         variants, cands, short, spec, target_price, catalogue, preference, ref
     )
-    order = ranking.mmr_order(rel, iou[np.ix_(short, short)], count)
+    sub = np.ix_(short, short)
+    order = ranking.mmr_order(rel, iou[sub], count, likeness=like[sub])
     out = [variants[k] for k in order]
     names = labels.make_labels([v.choice for v in out], [v.colour_word for v in out])  # type: ignore[misc]
     for rank, (k, v) in enumerate(zip(order, out, strict=True), start=1):
@@ -577,6 +579,15 @@ def _colour_options(
         geo_of.append(g)
         cands.append(recoloured(geos[g], way))
     return geo_of, cands
+
+
+def _mains(cands: Sequence[Candidate]) -> list[RGB]:
+    """Each candidate's main colour: its largest part not coloured by the words (else any)."""
+    out = []
+    for c in cands:
+        free = [i for i, p in enumerate(c.model.parts) if not c.worded[i] and p.role != "detail"]
+        out.append(_dominant(c.model.parts, free or range(len(c.model.parts))) or (200, 200, 200))
+    return out
 
 
 def _pre_relevance(

@@ -47,7 +47,7 @@ def form_knob_word(name: str, value: float | None) -> str:
     if name == "tall":
         return "tall cup" if value >= 0.5 else "round mug"
     if name == "hug":
-        return "face on the cup" if value >= 0.5 else "sits beside"
+        return "face on cup" if value >= 0.5 else "sits beside"
     if name == "angle_deg":
         return "upright" if value >= 70 else "laid-back" if value <= 64 else "classic angle"
     if name == "shape":
