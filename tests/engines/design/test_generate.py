@@ -250,3 +250,16 @@ def test_stl_safe_agrees_with_the_written_file() -> None:
     assert not twin.is_watertight
     assert stl_safe(twin) == watertight_after_stl(twin) is True
     assert stl_safe(ball) and not stl_safe(trimesh.Trimesh(ball.vertices, ball.faces[1:]))
+
+
+def test_mmr_keeps_near_twins_out_of_the_top_while_others_qualify() -> None:
+    # rows 0-2 are near twins (IoU 0.95), rows 3-4 differ; relevance favours the twins
+    iou = np.full((5, 5), 0.5)
+    iou[:3, :3] = 0.95
+    np.fill_diagonal(iou, 1.0)
+    relevance = np.array([1.0, 0.99, 0.98, 0.6, 0.5])
+    assert ranking.mmr_order(relevance, iou, 5, threshold=0.9, top=3)[:3] == [0, 3, 4]
+    # a different colour makes a twin less alike, but the top still needs a new silhouette
+    like = iou * np.where(np.eye(5, dtype=bool), 1.0, 0.6)
+    assert ranking.mmr_order(relevance, iou, 2, threshold=0.9, top=2, likeness=like)[1] == 3
+    assert ranking.mmr_order(relevance, iou, 2, threshold=0.9, top=1, likeness=like)[1] == 1
