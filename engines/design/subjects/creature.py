@@ -244,8 +244,10 @@ def _octopus(s: Sketch, pose: str) -> None:
             mid = d * hx * 0.95 * reach * flat + Z * tr
             end = d * hx * 1.3 * reach * flat + Z * (tr + 0.25 * hz)
             pts = [start, np.array([*mid[:2], tr]), end - d * 0.12 * hx]
-        s.add(f"tentacle_{k}", tube(smooth(pts, 10), np.linspace(tr, 0.5 * tr, 10)), "limbs")
-    s.hand = hc + (0.95 * hx, 0.6 * hy, -0.55 * hz)
+        curve = smooth(pts, 10)
+        s.add(f"tentacle_{k}", tube(curve, np.linspace(tr, 0.5 * tr, 10)), "limbs")
+        if k == 0:  # the front-left tentacle holds things
+            s.hand = curve[-3]
     s.tail_root = None
 
 

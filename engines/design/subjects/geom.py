@@ -93,8 +93,8 @@ def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> tri
     verts = (cs[:, None, :] + rs[:, None, None] * ring).reshape(-1, 3)
     m, s = len(rings), sections
     verts = np.vstack([verts, p[0] - t[0] * r[0], p[-1] + t[-1] * r[-1]])
-    i, k = np.meshgrid(np.arange(m - 1), np.arange(s), indexing="ij")
-    a, b = (i * s + k).ravel(), (i * s + (k + 1) % s).ravel()
+    row, col = np.meshgrid(np.arange(m - 1), np.arange(s), indexing="ij")
+    a, b = (row * s + col).ravel(), (row * s + (col + 1) % s).ravel()
     k1 = np.arange(s)
     faces = np.vstack(
         [
@@ -111,15 +111,27 @@ def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> tri
 
 
 def plate(outline: np.ndarray, thick: float, origin: Vec, u: Vec, v: Vec) -> trimesh.Trimesh:
-    """A prism of a 2D outline (star-shaped about its centroid) placed with its outline axes
-    along u and v, centred through its thickness on `origin`, mm."""
-    mesh = prism(np.asarray(outline, dtype=float), -thick / 2.0, thick / 2.0)
+    """A prism of a simple 2D outline (concave is fine) placed with its outline axes along u
+    and v, centred through its thickness on `origin`, mm."""
+    mesh = _extruded(np.asarray(outline, dtype=float), thick)
     uu, vv = unit(u), unit(v)
     w = unit(np.cross(uu, vv))
     matrix = np.eye(4)
     matrix[:3, :3] = np.column_stack([uu, vv, w])
     matrix[:3, 3] = origin
     return mesh.apply_transform(matrix)
+
+
+def _extruded(outline: np.ndarray, thick: float) -> trimesh.Trimesh:
+    """The outline extruded from -thick/2 to thick/2 along Z, properly triangulated."""
+    from shapely.geometry import Polygon
+
+    polygon = Polygon(outline)
+    if not polygon.is_valid:  # fall back on a fan about the centroid
+        return prism(outline, -thick / 2.0, thick / 2.0)
+    mesh = trimesh.creation.extrude_polygon(polygon, thick)
+    mesh.apply_translation((0.0, 0.0, -thick / 2.0))
+    return trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
 
 
 def heart_outline(size: float, n: int = 40) -> np.ndarray:
