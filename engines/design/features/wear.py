@@ -34,10 +34,11 @@ def _wing_outline(variant: str, size: float) -> np.ndarray:
     if variant == "bat":
         pts = [(0, 0.1), (0.3, 0.55), (0.75, 0.8), (1.0, 0.6), (0.85, 0.25), (0.7, 0.05),
                (0.55, 0.22), (0.4, -0.05), (0.25, 0.12), (0.05, -0.15)]  # fmt: skip
-    else:  # feathered: a rounded top edge, scalloped feathers below
-        pts = [(0, 0.15), (0.25, 0.55), (0.6, 0.75), (0.95, 0.7), (1.0, 0.5), (0.85, 0.3),
-               (0.78, 0.12), (0.6, 0.15), (0.5, -0.05), (0.35, 0.05), (0.22, -0.12),
-               (0.05, -0.05)]  # fmt: skip
+    else:  # feathered: a rounded leading edge rising to the tip, feather points below
+        top = [(0.0, 0.35), (0.12, 0.58), (0.3, 0.78), (0.55, 0.93), (0.8, 1.0), (1.0, 0.95)]
+        xs = np.linspace(0.97, 0.06, 9)
+        low = [(x, 0.12 + 0.6 * x - (0.13 if i % 2 == 0 else 0.0)) for i, x in enumerate(xs)]
+        pts = top + low
     xy = np.array(pts) * size
     return xy - xy.mean(axis=0)
 
@@ -130,7 +131,12 @@ def scarf(ctx: Ctx, variant: str) -> None:
     """A scarf ring around the neck with one end hanging down the chest."""
     ctx.name = "scarf"
     neck = ctx.anchor("neck")
-    r = float(neck.size_mm)
+    f = frame(neck.normal)
+    reach = [  # the real surface around the neck: snap four points on the anchor's circle
+        float(np.linalg.norm(np.cross(ctx.snap(neck.point + d * neck.size_mm) - neck.point, neck.normal)))
+        for d in (f[:, 0], -f[:, 0], f[:, 1], -f[:, 1])
+    ]  # fmt: skip
+    r = min(float(neck.size_mm), float(np.mean(reach)))
     wire = max(0.2 * r, 1.5 * ctx.line)
     colour = (220, 60, 60)
     ctx.add("ring", _ring_around(neck.point, neck.normal, r + 0.15 * wire, wire), colour)
@@ -322,8 +328,10 @@ def eyes(ctx: Ctx, variant: str) -> None:
             "closed": ("kawaii", "crying", 1.1 * e),
             "sleepy": ("kawaii", "sleepy", 1.1 * e),
         }[variant]
-        lay = FaceLayout(eye_elevation_deg=0.0, eye_mm=size, line_mm=ctx.line)
-        parts, _ = one_eye(local, 0.0, lay, side, style, expression, DARK)
+        n = a.normal
+        az, el = np.degrees(np.arctan2(n[1], n[0])), np.degrees(np.arcsin(np.clip(n[2], -1, 1)))
+        lay = FaceLayout(eye_elevation_deg=float(el), eye_mm=size, line_mm=ctx.line)
+        parts, _ = one_eye(local, float(az), lay, side, style, expression, DARK)
         for part in parts:
             ctx.add(part.name.replace(f"eye_{side}", f"eye_{side} {variant}"), part.mesh,
                     part.colour, "detail", fixed=part.colour == WHITE)  # fmt: skip
@@ -472,5 +480,5 @@ def held(ctx: Ctx, variant: str) -> None:
         ctx.add("string", tube([p, p + Z * 0.6 * s + Y * 0.05 * s, top], ctx.line * 1.05), (240, 240, 240),
                 fixed=True)  # fmt: skip
         ctx.add("balloon", blob(top + Z * 0.45 * s, (0.4 * s, 0.4 * s, 0.5 * s)), (230, 60, 70))
-    ctx.add("grip", blob(p - X * 0.1 * s, (0.14 * s, 0.14 * s, 0.14 * s)), (0, 0, 0), fixed=True)
-    ctx.new_parts[-1].colour = ctx.model.parts[0].colour
+    grip = tube([ctx.snap(p, lift=-0.1 * s), p - X * 0.1 * s], 0.12 * s)  # joins the hand
+    ctx.add("grip", grip, ctx.model.parts[0].colour, fixed=True)

@@ -244,8 +244,10 @@ def _octopus(s: Sketch, pose: str) -> None:
             mid = d * hx * 0.95 * reach * flat + Z * tr
             end = d * hx * 1.3 * reach * flat + Z * (tr + 0.25 * hz)
             pts = [start, np.array([*mid[:2], tr]), end - d * 0.12 * hx]
-        s.add(f"tentacle_{k}", tube(smooth(pts, 10), np.linspace(tr, 0.5 * tr, 10)), "limbs")
-    s.hand = hc + (0.95 * hx, 0.6 * hy, -0.55 * hz)
+        curve = smooth(pts, 10)
+        s.add(f"tentacle_{k}", tube(curve, np.linspace(tr, 0.5 * tr, 10)), "limbs")
+        if k == 0:  # the front-left tentacle holds things
+            s.hand = curve[-3]
     s.tail_root = None
 
 
@@ -324,9 +326,9 @@ def _ears(s: Sketch) -> None:
         s.anchors[f"ear_{side}"] = Anchor(root, n, 0.3 * hy * max(k, 0.5))
 
 
-def _cone(base: np.ndarray, tip: np.ndarray, radius: float) -> trimesh.Trimesh:
+def _cone(base: np.ndarray, tip: np.ndarray, radius: float, sections: int = 12) -> trimesh.Trimesh:
     """A cone with a rounded base and a small rounded tip (a tapered tube), mm."""
-    return tube([base, (base + tip) / 2, tip], [radius, radius * 0.55, radius * 0.14], 12)
+    return tube([base, (base + tip) / 2, tip], [radius, radius * 0.55, radius * 0.14], sections)
 
 
 def _snout(s: Sketch) -> None:
@@ -465,7 +467,7 @@ def _face(s: Sketch, expression: str) -> None:
     s.parts += cparts
     s.anchors.update(cheeks)
     if expression == "crying":
-        s.parts += add_tears(s.anchors, s.line)
+        s.parts += add_tears(s.anchors, s.line, [p for p in s.parts if p.role == "body"])
 
 
 # ---- tail and pattern parts ----------------------------------------------------------------
@@ -796,20 +798,20 @@ def _extras(s: Sketch) -> None:
                     )
         elif extra == "quills":
             golden = np.pi * (3 - np.sqrt(5))
-            for surf, count in ((b, 60), (h, 30)):
+            for surf, count in ((b, 56), (h, 44)):
                 for i in range(count):
                     zz = 1 - 2 * (i + 0.5) / count
                     t = golden * i
                     d = np.array(
                         [np.cos(t) * np.sqrt(1 - zz * zz), np.sin(t) * np.sqrt(1 - zz * zz), zz]
                     )
-                    limit = 0.15 if surf is b else -0.25
+                    limit = 0.15 if surf is b else 0.05
                     if d[0] > limit or zz < -0.45:
                         continue
                     p, n = surf.at(d)
                     s.add(
                         "quill",
-                        _cone(p - n * 0.05 * b.r[1], p + n * 0.32 * b.r[1], 0.12 * b.r[1]),
+                        _cone(p - n * 0.05 * b.r[1], p + n * 0.38 * b.r[1], 0.13 * b.r[1], 7),
                         "accent",
                     )
         elif extra == "stripes":

@@ -149,15 +149,21 @@ def add_cheeks(
     return parts, anchors
 
 
-def add_tears(anchors: dict[str, Anchor], line_mm: float) -> list[Part]:
-    """Tear drops under both eyes (a round drop and a streak along the face normal)."""
+def add_tears(anchors: dict[str, Anchor], line_mm: float, surface: list[Part]) -> list[Part]:
+    """Tear drops running down from under each eye, snapped onto the surface parts' corners
+    (so they lie on the real face whatever its shape) and growing towards the bottom."""
+    v = np.vstack([p.mesh.vertices for p in surface])
+    normals = np.vstack([p.mesh.vertex_normals for p in surface])
     out = []
     for side in ("l", "r"):
         a = anchors[f"eye_{side}"]
         f = frame(a.normal)
-        top = a.point - f[:, 1] * 1.6 * a.size_mm + a.normal * 0.3 * line_mm
-        low = top - f[:, 1] * 1.6 * a.size_mm + a.normal * 0.2 * line_mm
-        mesh = tube([top, (top + low) / 2, low], [line_mm, line_mm * 1.3, line_mm * 1.9])
+        pts = []
+        for k in (1.4, 2.2, 3.0):
+            q = a.point - f[:, 1] * k * a.size_mm
+            i = int(np.argmin(np.sum((v - q) ** 2, axis=1)))
+            pts.append(v[i] + normals[i] * 0.25 * line_mm)
+        mesh = tube(pts, [line_mm, line_mm * 1.25, line_mm * 1.7])
         out.append(Part(f"tear_{side}", mesh, TEAR, "feature"))
     return out
 

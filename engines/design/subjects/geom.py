@@ -85,34 +85,53 @@ def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> tri
     for j in range(1, cap + 1):
         phi = j / (cap + 1) * np.pi / 2
         rings.append((p[-1] + t[-1] * r[-1] * np.sin(phi), r[-1] * np.cos(phi), frames[-1]))
-    verts = [c + rr * (np.cos(a) * f[0] + np.sin(a) * f[1]) for c, rr, f in rings for a in ang]
+    cs = np.array([c for c, _, _ in rings])
+    rs = np.array([rr for _, rr, _ in rings])
+    f0 = np.array([f[0] for _, _, f in rings])
+    f1 = np.array([f[1] for _, _, f in rings])
+    ring = np.cos(ang)[None, :, None] * f0[:, None, :] + np.sin(ang)[None, :, None] * f1[:, None, :]
+    verts = (cs[:, None, :] + rs[:, None, None] * ring).reshape(-1, 3)
     m, s = len(rings), sections
-    verts.append(p[0] - t[0] * r[0])
-    verts.append(p[-1] + t[-1] * r[-1])
-    faces = []
-    for i in range(m - 1):
-        for k in range(s):
-            a, b = i * s + k, i * s + (k + 1) % s
-            faces += [[a, b, b + s], [a, b + s, a + s]]
-    for k in range(s):
-        faces.append([m * s, (k + 1) % s, k])
-        faces.append([m * s + 1, (m - 1) * s + k, (m - 1) * s + (k + 1) % s])
-    mesh = trimesh.Trimesh(np.array(verts), np.array(faces), process=False)
+    verts = np.vstack([verts, p[0] - t[0] * r[0], p[-1] + t[-1] * r[-1]])
+    row, col = np.meshgrid(np.arange(m - 1), np.arange(s), indexing="ij")
+    a, b = (row * s + col).ravel(), (row * s + (col + 1) % s).ravel()
+    k1 = np.arange(s)
+    faces = np.vstack(
+        [
+            np.column_stack([a, b, b + s]),
+            np.column_stack([a, b + s, a + s]),
+            np.column_stack([np.full(s, m * s), (k1 + 1) % s, k1]),
+            np.column_stack([np.full(s, m * s + 1), (m - 1) * s + k1, (m - 1) * s + (k1 + 1) % s]),
+        ]
+    )
+    mesh = trimesh.Trimesh(verts, faces, process=False)
     if mesh.volume < 0:
         mesh.invert()
     return mesh
 
 
 def plate(outline: np.ndarray, thick: float, origin: Vec, u: Vec, v: Vec) -> trimesh.Trimesh:
-    """A prism of a 2D outline (star-shaped about its centroid) placed with its outline axes
-    along u and v, centred through its thickness on `origin`, mm."""
-    mesh = prism(np.asarray(outline, dtype=float), -thick / 2.0, thick / 2.0)
+    """A prism of a simple 2D outline (concave is fine) placed with its outline axes along u
+    and v, centred through its thickness on `origin`, mm."""
+    mesh = _extruded(np.asarray(outline, dtype=float), thick)
     uu, vv = unit(u), unit(v)
     w = unit(np.cross(uu, vv))
     matrix = np.eye(4)
     matrix[:3, :3] = np.column_stack([uu, vv, w])
     matrix[:3, 3] = origin
     return mesh.apply_transform(matrix)
+
+
+def _extruded(outline: np.ndarray, thick: float) -> trimesh.Trimesh:
+    """The outline extruded from -thick/2 to thick/2 along Z, properly triangulated."""
+    from shapely.geometry import Polygon
+
+    polygon = Polygon(outline)
+    if not polygon.is_valid:  # fall back on a fan about the centroid
+        return prism(outline, -thick / 2.0, thick / 2.0)
+    mesh = trimesh.creation.extrude_polygon(polygon, thick)
+    mesh.apply_translation((0.0, 0.0, -thick / 2.0))
+    return trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
 
 
 def heart_outline(size: float, n: int = 40) -> np.ndarray:

@@ -67,6 +67,7 @@ class Thing:
     main: Ellipsoid | None = None
     layout: FaceLayout = field(default_factory=FaceLayout)
     top: np.ndarray | None = None
+    limbs: Ellipsoid | None = None  # where arms and legs join (default: the main surface)
 
     def add(self, name: str, mesh: trimesh.Trimesh, role: str, part_role: str = "body") -> None:
         """Add a part coloured by a colour role."""
@@ -159,7 +160,7 @@ def _mushroom(t: Thing, lk: Look) -> None:
         for az, el in ((0, 45), (60, 35), (-60, 35), (130, 40), (-130, 40), (180, 50), (0, 80)):
             p, n = cap.angles(az, el)
             t.add("spot", disc_on(p, n, 7, 2.2), "pattern", "detail")
-    t.face = stem
+    t.face = t.limbs = stem
     t.main = cap
     t.layout = FaceLayout(
         eye_elevation_deg=-2, mouth_elevation_deg=-20, eye_azimuth_deg=30, eye_mm=3.4
@@ -424,8 +425,9 @@ def object_colours(name: str, override: dict[str, RGB] | None = None) -> dict[st
 def _limbs(t: Thing, pose: str, anchors: dict[str, Anchor]) -> None:
     """Little arms and feet for a pose: waving raises the right arm, sitting puts two feet in
     front, lying leans the object back; standing keeps the object as it is."""
-    m = t.main
+    m = t.limbs or t.main
     assert m is not None
+    colour = t.colours["belly" if t.limbs is not None else "body"]
     size = float(min(m.r[1], m.r[2]))
     r = max(0.12 * size, 2.6)
     body = [p.mesh for p in t.parts if p.role == "body"]
@@ -444,7 +446,7 @@ def _limbs(t: Thing, pose: str, anchors: dict[str, Anchor]) -> None:
                 tip = root + np.array([0.15, -0.35, 0.6]) * size
             else:
                 tip = root + np.array([0.35, 0.3, -0.25]) * size
-            t.parts.append(Part(f"arm_{side}", tube([root - n * r, tip], r), t.colours["body"]))
+            t.parts.append(Part(f"arm_{side}", tube([root - n * r, tip], r), colour))
             if sg > 0:
                 anchors["hand"] = Anchor(tip, X.copy(), 0.3 * float(m.r[1]))
     elif pose == "sitting":
@@ -453,8 +455,8 @@ def _limbs(t: Thing, pose: str, anchors: dict[str, Anchor]) -> None:
             c = np.array([m.c[0] + 0.75 * m.r[0], m.c[1] + sg * 0.4 * m.r[1], low + 1.2 * r])
             root = snap(m.project(c))[0]
             foot = blob(c + X * 0.5 * r, (2.2 * r, 1.4 * r, 1.2 * r))
-            t.parts.append(Part(f"foot_{side}", foot, t.colours["body"]))
-            t.parts.append(Part(f"leg_{side}", tube([root, c], r), t.colours["body"]))
+            t.parts.append(Part(f"foot_{side}", foot, colour))
+            t.parts.append(Part(f"leg_{side}", tube([root, c], r), colour))
     elif pose == "lying":
         lean = trimesh.transformations.rotation_matrix(np.radians(-18.0), Y, (0, 0, 0))
         for part in t.parts:
@@ -489,7 +491,7 @@ def build_object(
     t.parts += cheeks
     anchors.update(more)
     if expression == "crying":
-        t.parts += add_tears(anchors, line)
+        t.parts += add_tears(anchors, line, [p for p in t.parts if p.role == "body"])
     m = t.main
     size = float(m.r[1])
     anchors["head_top"] = Anchor(np.asarray(t.top, float), Z.copy(), size)
