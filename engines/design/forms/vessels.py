@@ -16,9 +16,9 @@ from engines.design.forms.place import (
     fitted_height,
     head_frame,
     moved,
-    principal_extents,
     scale_about,
     snapped,
+    thinnest,
 )
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold
@@ -235,7 +235,7 @@ def pen_holder(ctx: FormContext) -> Model:
             mesh = minus(p.mesh, hole)
             if mesh is not None:
                 limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
-                if principal_extents(mesh)[1].min() >= limit:  # no slivers left by the cut
+                if thinnest(mesh)[1] >= limit:  # no slivers left by the cut
                     model.parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
         model.anchors.update({k: a for k, a in figure.anchors.items() if k != "base"})
     _vessel_anchors(model, radius, height, floor)

@@ -12,7 +12,7 @@ import trimesh
 from engines.design.base import PROCESS_COST_USD, DesignError
 from engines.design.forms import FORM_RULES, build_form, fits_bed
 from engines.design.forms.context import DETAIL_MIN_MM
-from engines.design.forms.place import principal_extents, ray_hits
+from engines.design.forms.place import ray_hits, thinnest
 from engines.design.kit.parts import Anchor, Model
 from engines.design.kit.spec import DesignSpec, FeatureSpec
 from engines.design.kit.vocab import FORMS, MATERIALS
@@ -455,7 +455,7 @@ def test_walls_hold_the_min_wall_at_default_and_mini_size(form: str) -> None:
             if p.role == "fixture":
                 continue
             limit = DETAIL_MIN_MM if p.role == "detail" else rule.min_wall_mm
-            assert principal_extents(p.mesh)[1].min() >= limit - 1e-6, (p.name, size)
+            assert thinnest(p.mesh)[1] >= limit - 1e-6, (p.name, size)
         if "cavity" in model.anchors:
             cavity = model.anchors["cavity"].point
             hits = np.sort(ray_hits(solid_of(model), cavity, np.array([-1.0, 0.0, 0.0])))
