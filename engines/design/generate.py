@@ -112,6 +112,14 @@ class Candidate:
     words_fit: float  # share of worded things present (subject, features, colours)
     findings: list[str]
     natural: list[RGB] = field(default_factory=list)  # part colours before the colourway
+    thin: list[str] | None = None  # thin-part findings, once measured (thin_of)
+
+
+def thin_of(cand: Candidate, min_wall_mm: float) -> list[str]:
+    """The candidate's thin-part findings, measured once."""
+    if cand.thin is None:
+        cand.thin = thin_parts(cand.model, min_wall_mm)
+    return cand.thin
 
 
 # --------------------------------------------------------------------------- builders
@@ -152,11 +160,19 @@ def _rgb(name: str | None) -> RGB | None:
     return COLOURS.get(name) or MATERIALS.get(name)
 
 
+def _area_mm2(mesh: trimesh.Trimesh) -> float:
+    """Surface area from the raw arrays (trimesh's cached .area re-hashes the mesh), mm2."""
+    tri = np.asarray(mesh.vertices).view(np.ndarray)[np.asarray(mesh.faces)]
+    return 0.5 * float(
+        np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum()
+    )
+
+
 def _dominant(parts: Sequence[Part], idx: Sequence[int]) -> RGB | None:
     """The colour covering the most area among the given parts."""
     area: dict[RGB, float] = {}
     for i in idx:
-        area[parts[i].colour] = area.get(parts[i].colour, 0.0) + float(parts[i].mesh.area)
+        area[parts[i].colour] = area.get(parts[i].colour, 0.0) + _area_mm2(parts[i].mesh)
     return max(area, key=lambda c: area[c]) if area else None
 
 
@@ -427,7 +443,7 @@ def join(cand: Candidate, rule: Rule, processes: Sequence[str]) -> Joined:
         findings.append("not watertight after STL write and read back")
     if not fits_bed(mesh):
         findings.append(f"does not fit the {BED_MM[0]:g} x {BED_MM[1]:g} x {BED_MM[2]:g} mm bed")
-    findings += thin_parts(cand.model, rule.min_wall_mm)
+    findings += thin_of(cand, rule.min_wall_mm)
     volume_cm3 = float(mesh.volume) / 1000.0
     process_usd = sum(PROCESS_COST_USD.get(p, 0.0) for p in processes)
     cost = volume_cm3 * rule.material_usd_per_cm3 + process_usd
@@ -533,7 +549,7 @@ def generate_designs(
     iou = ranking.iou_matrix(np.stack(masks))[np.ix_(geo_of, geo_of)]
     same = np.equal.outer(geo_of, geo_of) & ~np.eye(len(geo_of), dtype=bool)
     iou = iou + SAME_GEOMETRY_PENALTY * same  # a colourway of a shown geometry comes last
-    thin = [bool(thin_parts(g.model, rule.min_wall_mm)) for g in geos]
+    thin = [bool(thin_of(g, rule.min_wall_mm)) for g in geos]
     pre = _pre_relevance(spec, cands, [thin[g] for g in geo_of])
     like = iou * (1 - ranking.COLOUR_SHARE * (1 - ranking.colour_likeness(_mains(cands))))
     short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count), likeness=like)
