@@ -105,6 +105,15 @@ class Ctx:
         i = int(np.argmin(np.sum((v - point) ** 2, axis=1)))
         return v[i] + n[i] * lift
 
+    def peg(self, point: np.ndarray, radius: float, colour: RGB) -> None:
+        """A short tube from a feature point into the nearest body surface, so the feature
+        never floats whatever the subject's shape (hidden under the feature)."""
+        from engines.design.subjects.geom import tube
+
+        target = self.snap(point, lift=-radius)
+        if float(np.linalg.norm(target - point)) > 1e-3:
+            self.add("peg", tube([point, target], radius), colour, fixed=True)
+
     def parts_named(self, *prefixes: str) -> list[Part]:
         """The model's parts whose names start with one of the prefixes."""
         return [p for p in self.model.parts if p.name.startswith(prefixes)]

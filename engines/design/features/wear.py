@@ -81,6 +81,7 @@ def horns(ctx: Ctx, variant: str) -> None:
     hw = ctx.head_w
     if variant == "unicorn":
         root, n = h.at((0.45, 0.0, 0.9))
+        root = ctx.snap(root)
         tip = root + unit((0.35, 0.0, 1.0)) * 0.95 * hw
         ctx.add("horn", tube([root - n * 0.15 * hw, (root + tip) / 2, tip],
                              [0.2 * hw, 0.12 * hw, ctx.line]), (240, 200, 80))  # fmt: skip
@@ -98,11 +99,13 @@ def horns(ctx: Ctx, variant: str) -> None:
     for sg in (1.0, -1.0):
         if variant == "devil":
             root, n = h.at((0.1, sg * 0.5, 0.85))
+            root = ctx.snap(root)
             pts = [root - n * 0.12 * hw, root + (0.0, sg * 0.15 * hw, 0.3 * hw),
                    root + (0.1 * hw, sg * 0.1 * hw, 0.55 * hw)]  # fmt: skip
             ctx.add("horn", tube(pts, [0.17 * hw, 0.1 * hw, ctx.line]), (215, 45, 50))
         else:  # ram: a curl on each side of the head
             root, n = h.at((-0.1, sg * 0.75, 0.55))
+            root = ctx.snap(root)
             a = np.linspace(0, 1.6 * np.pi, 14)
             r = 0.35 * hw * (1 - 0.35 * a / a[-1])
             c = root + n * 0.05 * hw + Y * sg * 0.05 * hw
@@ -110,6 +113,7 @@ def horns(ctx: Ctx, variant: str) -> None:
                                        r * (1 - np.cos(a)) * -1 + 0.0])  # fmt: skip
             ctx.add("horn", tube(pts, np.linspace(0.16 * hw, 0.08 * hw + ctx.line, 14)),
                     (235, 220, 180))  # fmt: skip
+            ctx.peg(pts[0], 0.12 * hw, (235, 220, 180))
 
 
 # ---- neck: scarf, bow, cape --------------------------------------------------------------
@@ -172,15 +176,19 @@ def bow(ctx: Ctx, variant: str) -> None:
         ear = ctx.anchor("ear_l")
         h = ctx.head
         p, n = h.at(ear.point + X * 0.3 * ctx.head_w - h.c)
+        p = ctx.snap(p)
         size = 0.55 * ctx.head_w
         _bow_at(ctx, p + n * 0.1 * size, unit(n + X), size, colour)
+        ctx.peg(p + n * 0.1 * size, 0.15 * size, colour)
     else:
         neck = ctx.anchor("neck")
         r = float(neck.size_mm)
         body = ctx.body_part()
         p, n = support(body.mesh, neck.point - X * r, X)
-        front = neck.point + X * r * 0.95
-        _bow_at(ctx, front, X, max(0.6 * r, 0.35 * ctx.head_w), colour)
+        front = ctx.snap(neck.point + X * r, lift=0.1 * r)
+        size = max(0.6 * r, 0.35 * ctx.head_w)
+        _bow_at(ctx, front, X, size, colour)
+        ctx.peg(front, 0.15 * size, colour)
         _ = (p, n)
 
 
@@ -191,13 +199,14 @@ def cape(ctx: Ctx, variant: str) -> None:
     edge = ctx.snap(neck.point - X * float(neck.size_mm))  # the real surface at the back
     r0 = max(float(np.linalg.norm((edge - neck.point)[:2])), 0.3 * float(neck.size_mm))
     z0 = float(neck.point[2]) + 0.1 * r0
-    z1 = max(0.08 * ctx.height, z0 - 2.2 * float(back.size_mm))
+    z1 = min(max(0.08 * ctx.height, z0 - 2.2 * float(back.size_mm)), z0 - 0.2 * ctx.height)
     r1 = 1.1 * float(back.size_mm) + 0.3 * (z0 - z1)
     t = max(2.0 * ctx.line, 0.06 * r0)
     c = np.array([neck.point[0] - 0.1 * r0, neck.point[1]])
     ctx.add("sheet", _shell(c, z0, z1, r0, r1, 70.0, 290.0, t), (200, 40, 50))
-    ctx.add("clasp", blob(neck.point + X * r0, (0.2 * r0, 0.2 * r0, 0.2 * r0)), (230, 190, 60),
-            fixed=True)  # fmt: skip
+    ctx.peg(np.array([c[0] - r0, c[1], z0 - 0.5 * t]), max(t, 0.1 * r0), (200, 40, 50))
+    clasp = ctx.snap(neck.point + X * r0)
+    ctx.add("clasp", blob(clasp, (0.2 * r0, 0.2 * r0, 0.2 * r0)), (230, 190, 60), fixed=True)
     _ = variant
 
 

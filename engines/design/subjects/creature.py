@@ -820,9 +820,13 @@ def _extras(s: Sketch) -> None:
                 s.add("stripe", tube(pts, 1.4 * line), "pattern", "detail")
                 pts = np.array([b.angles(-az, el)[0] for az in np.linspace(70, 150, 6)])
                 s.add("stripe", tube(pts, 1.4 * line), "pattern", "detail")
-            for az in (-12, 0, 12):
-                pts = np.array([h.angles(az, el)[0] for el in np.linspace(52, 68, 4)])
+            for mark in (-24.0, 0.0, 24.0):  # forehead marks, spaced so they never merge
+                pts = np.array([h.angles(mark, up)[0] for up in np.linspace(48, 62, 4)])
                 s.add("stripe", tube(pts, 1.05 * line), "pattern", "detail")
+            for sg in (1.0, -1.0):  # cheek strokes
+                for up in (4.0, 20.0):
+                    pts = np.array([h.angles(sg * a, up)[0] for a in (78.0, 88.0, 98.0)])
+                    s.add("stripe", tube(pts, 1.05 * line), "pattern", "detail")
 
 
 def _rz(angle: float) -> np.ndarray:

@@ -300,7 +300,7 @@ def _banana(t: Thing, lk: Look) -> None:
     mid = pts[7]
     rr = float(r[7])
     t.face = Ellipsoid.of(mid, (rr, rr, 60))
-    t.main = t.face
+    t.main = Ellipsoid.of(mid, (rr, rr, 38))
     t.layout = FaceLayout(
         eye_elevation_deg=6, mouth_elevation_deg=-2, eye_azimuth_deg=32, eye_mm=3.0
     )
