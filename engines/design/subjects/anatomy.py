@@ -219,6 +219,28 @@ ANATOMY: dict[str, Anatomy] = {
         extras=("mask", "belly"),
         colours=_c((150, 150, 160), belly=(235, 235, 238), accent=(50, 48, 55)),
     ),
+    "shiba": Anatomy(
+        ears="pointy", snout="pointy", snout_size=0.85, tail="curly", extras=("belly", "muzzle_patch"),
+        colours=_c((235, 150, 70), belly=(252, 245, 232)),
+    ),
+    "corgi": Anatomy(
+        layout="quad", legs=0.5, body=(34.0, 22.0, 20.0), head=(22.0, 24.0, 21.0), ears="pointy",
+        ear_size=1.0, snout="pointy", snout_size=0.9, tail="stub",
+        colours=_c((240, 160, 80), belly=(252, 245, 232), feet=(252, 245, 232)),
+    ),
+    "otter": Anatomy(
+        ears="tiny", snout="muzzle", snout_size=0.8, tail="thick", tail_len=0.9,
+        extras=("face_light", "belly"), colours=_c((150, 105, 70), belly=(235, 210, 175)),
+    ),
+    "squirrel": Anatomy(
+        ears="pointy", ear_size=0.9, snout="muzzle", snout_size=0.7, tail="bushy", tail_len=1.5,
+        extras=("belly",), colours=_c((200, 115, 55), belly=(250, 235, 210)),
+    ),
+    "crocodile": Anatomy(
+        layout="quad", legs=0.5, limbs="legs", body=(36.0, 20.0, 14.0), head=(30.0, 17.0, 12.0),
+        snout="long", snout_size=0.9, tail="thick", tail_len=1.6, eye_az=50.0, eye_el=40.0,
+        extras=("spikes",), colours=_c((95, 155, 80), belly=(205, 225, 150), accent=(70, 120, 60)),
+    ),
 }  # fmt: skip
 
 BASE_COLOURS: dict[str, RGB] = {
