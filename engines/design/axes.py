@@ -50,6 +50,11 @@ SHAPES: tuple[tuple[str, tuple[float, float, float]], ...] = (
 FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("mug", "tall"): ("bubble", "boba", "tumbler", "tall"),
 }
+# A feature the words name that is the product itself ("bucket hat with frog eyes": the hat is
+# the product, its variant the hat's style): not attached to the subject, not an axis.
+PRODUCT_FEATURE: dict[str, str] = {"hat": "hat", "eyewear": "glasses"}
+# Form knobs a worded variant of the product feature decides.
+PRODUCT_FEATURE_KNOB: dict[str, str] = {"hat": "style"}
 # Forms that show the subject whole, so its pose shows; the others wear its face or ears
 # (a planter shows a plant or object standing in it whole, a creature's face on the pot).
 POSED_FORMS: frozenset[str] = frozenset(
@@ -89,20 +94,33 @@ class Open:
     expressions: tuple[str, ...]
     features: tuple[tuple[str, tuple[str, ...]], ...]  # feature -> allowed variants
     form_knobs: tuple[tuple[str, tuple[float, float, bool]], ...] = ()  # knob -> range
+    proportions: bool = True  # whether the subject's proportion knobs are an axis
 
 
 def open_axes(spec: DesignSpec) -> Open:
     """The values each axis may take: a worded choice is the only value, else all sellable ones."""
+    product = PRODUCT_FEATURE.get(spec.form)
     feats = tuple(
-        (f.name, (f.variant,) if f.variant else FEATURES.get(f.name, ("",))) for f in spec.features
+        (f.name, (f.variant,) if f.variant else FEATURES.get(f.name, ("",)))
+        for f in spec.features
+        if f.name != product
     )
     words = spec.text.lower()
+    decided = {
+        PRODUCT_FEATURE_KNOB.get(spec.form, "")
+        for f in spec.features
+        if f.name == product and f.variant
+    }
     knobs = tuple(
         (name, span)
         for name, span in FORM_KNOBS.get(spec.form, {}).items()
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
+        and name not in decided
     )
     posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
+    if spec.subject is None:  # the product alone: no subject to style, pose or give a face
+        return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),
+                    (spec.expression or DEFAULT_EXPRESSION,), feats, knobs, proportions=False)  # fmt: skip
     return Open(
         styles=(spec.style,) if spec.style else STYLES,
         poses=(spec.pose,) if spec.pose else (POSES if posed else (DEFAULT_POSE,)),
@@ -153,7 +171,12 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
     seen, out = {first}, [first]
     for i in range(n):
         knobs = tuple(
-            (name, round(lo + float(knob_u[i, k]) * (hi - lo), 3))
+            (
+                name,
+                round(lo + float(knob_u[i, k]) * (hi - lo), 3)
+                if axes.proportions
+                else KNOB_NEUTRAL,
+            )
             for k, (name, (lo, hi)) in enumerate(KNOBS.items())
         )
         choice = Choice(

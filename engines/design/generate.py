@@ -216,11 +216,13 @@ def build_candidate(
     scaled so its longest side is size_mm, standing on z = 0 centred on x = y = 0."""
     findings: list[str] = []
     subject, origin_of = None, {}
+    product = axes.PRODUCT_FEATURE.get(spec.form)  # that feature is the product: the form's
+    attached = [f for f in spec.features if f.name != product]
     if spec.subject:
         subject = builders.subject(spec, choice)
         origin_of = {p.name: "subject" for p in subject.parts}
         variants = dict(choice.features)
-        for f in spec.features:
+        for f in attached:
             before = {id(p) for p in subject.parts}
             subject = builders.feature(
                 subject, replace(f, variant=variants.get(f.name, "")), choice
@@ -228,10 +230,8 @@ def build_candidate(
             for p in subject.parts:
                 if id(p) not in before:
                     origin_of.setdefault(p.name, f"feature:{f.name}")
-    elif spec.features:
-        findings.append(
-            "features need a subject to sit on: " + ", ".join(f.name for f in spec.features)
-        )
+    elif attached:
+        findings.append("features need a subject to sit on: " + ", ".join(f.name for f in attached))
     model = builders.form(spec, subject, choice, size_mm)
     shape = dict(choice.form_knobs).get("shape")
     if shape is not None:  # a wider or taller vessel: factors >= 1 keep every wall
@@ -246,7 +246,7 @@ def build_candidate(
     )
     product = _rgb(spec.product_colour) or (_rgb(spec.material) if spec.material else None)
     _paint(parts, group("form"), product, worded)
-    for f in spec.features:
+    for f in attached:
         present.append(
             _paint(parts, group(f"feature:{f.name}"), _rgb(f.colour or f.material), worded)
         )
@@ -541,8 +541,9 @@ def generate_designs(
     geo_choices = axes.sample_choices(spec, math.ceil(GEOMETRY_FACTOR * count), seed)
     built = _map(lambda c: build_candidate(spec, c, size_mm, b), geo_choices)
     geos: list[Candidate] = [c for c in built if c is not None]
-    if not geos:
-        raise DesignError(f"no {spec.subject or ''} {spec.form} design could be built".strip())
+    if not geos:  # the builders' own reason ("a keychain needs a subject to show")
+        build_candidate(spec, geo_choices[0], size_mm, b)
+        raise DesignError(f"no {spec.form.replace('_', ' ')} design could be built")
     frame_mm = max(float(np.ptp(c.model.bounds, axis=0).max()) for c in geos)
     masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], frame_mm), geos)
     geo_of, cands = _colour_options(geos, POOL_FACTOR * count, seed)
