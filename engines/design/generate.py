@@ -216,8 +216,8 @@ def build_candidate(
     scaled so its longest side is size_mm, standing on z = 0 centred on x = y = 0."""
     findings: list[str] = []
     subject, origin_of = None, {}
-    product = axes.PRODUCT_FEATURE.get(spec.form)  # that feature is the product: the form's
-    attached = [f for f in spec.features if f.name != product]
+    own = axes.PRODUCT_FEATURE.get(spec.form)  # that feature is the product: the form's
+    attached = [f for f in spec.features if f.name != own]
     if spec.subject:
         subject = builders.subject(spec, choice)
         origin_of = {p.name: "subject" for p in subject.parts}
