@@ -161,6 +161,12 @@ def _axis_changes(spec: DesignSpec) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def _longest(meshes: list[Any]) -> float:
+    """Longest side of the bounds of some meshes, mm."""
+    points = np.vstack([np.asarray(m.vertices) for m in meshes])
+    return float(np.ptp(points, axis=0).max())
+
+
 def iou_by_axis(ideas: tuple[str, ...]) -> None:
     """IoU of the literal design with one-axis changes of it, pooled over the ideas."""
     builders, pooled = default_builders(), {}
@@ -176,7 +182,7 @@ def iou_by_axis(ideas: tuple[str, ...]) -> None:
         except Exception as err:  # noqa: BLE001 - a benchmark reports and goes on
             print(f"  {text}: the literal design failed: {err!r}")
             continue
-        ref = ranking.silhouettes([p.mesh for p in literal.model.parts], size)
+        parts = [p.mesh for p in literal.model.parts]
         for axis, changes in _axis_changes(spec).items():
             for change in changes:
                 try:
@@ -184,9 +190,9 @@ def iou_by_axis(ideas: tuple[str, ...]) -> None:
                 except Exception as err:  # noqa: BLE001 - a benchmark reports and goes on
                     print(f"  {text}: {axis} {change} failed: {err!r}")
                     continue
-                masks = np.stack(
-                    [ref, ranking.silhouettes([p.mesh for p in cand.model.parts], size)]
-                )
+                other = [p.mesh for p in cand.model.parts]
+                frame = max(_longest(parts), _longest(other))  # as the pipeline frames them
+                masks = np.stack([ranking.silhouettes(m, frame) for m in (parts, other)])
                 pooled.setdefault(axis, []).append(float(ranking.iou_matrix(masks)[0, 1]))
     print(
         f"\nIoU of the literal design with a one-axis change (threshold {ranking.IOU_THRESHOLD}):"

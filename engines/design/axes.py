@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from engines.design.kit.spec import DesignSpec
-from engines.design.kit.vocab import COLOURS, EXPRESSIONS, FEATURES, POSES, STYLES
+from engines.design.kit.vocab import COLOURS, EXPRESSIONS, FEATURES, OBJECTS, POSES, STYLES
 
 RGB = tuple[int, int, int]
 
@@ -32,16 +32,31 @@ KNOB_NEUTRAL = 0.5
 # Knobs of the form builders (engines.design.forms, FormContext.knob): form -> knob ->
 # (low, high, whole numbers?) sampled; unsampled knobs keep the builder's default (often worded).
 FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
-    "mug": {"tall": (0.0, 1.0, True)},  # a taller cup (bubble tea) or a round mug
-    "pen_holder": {"hug": (0.0, 1.0, True)},  # the subject beside the cup, or on it
+    "mug": {"tall": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # taller cup (bubble tea)
+    "planter": {"shape": (0.0, 2.0, True)},
+    "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
     "phone_stand": {"angle_deg": (60.0, 75.0, False)},
     "hat": {"style": (0.0, 6.0, True)},  # index into the form's hat styles
 }
+# Knobs the pipeline applies itself after the form is built (not passed to the builder):
+# "shape" stretches a vessel (index into SHAPES), each factor >= 1 so no wall gets thinner.
+PIPELINE_KNOBS: frozenset[str] = frozenset({"shape"})
+SHAPES: tuple[tuple[str, tuple[float, float, float]], ...] = (
+    ("classic", (1.0, 1.0, 1.0)),
+    ("wide", (1.2, 1.2, 1.0)),
+    ("tall", (1.0, 1.0, 1.25)),
+)
 # Words that already decide a form knob (the builder reads them): the knob is then not sampled.
 FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("mug", "tall"): ("bubble", "boba", "tumbler", "tall"),
 }
-# Forms that show the subject whole, so its pose shows; the others wear its face or ears.
+# A feature the words name that is the product itself ("bucket hat with frog eyes": the hat is
+# the product, its variant the hat's style): not attached to the subject, not an axis.
+PRODUCT_FEATURE: dict[str, str] = {"hat": "hat", "eyewear": "glasses"}
+# Form knobs a worded variant of the product feature decides.
+PRODUCT_FEATURE_KNOB: dict[str, str] = {"hat": "style"}
+# Forms that show the subject whole, so its pose shows; the others wear its face or ears
+# (a planter shows a plant or object standing in it whole, a creature's face on the pot).
 POSED_FORMS: frozenset[str] = frozenset(
     {"plush", "figurine", "keychain", "ornament", "phone_stand", "pen_holder"}
 )
@@ -79,20 +94,33 @@ class Open:
     expressions: tuple[str, ...]
     features: tuple[tuple[str, tuple[str, ...]], ...]  # feature -> allowed variants
     form_knobs: tuple[tuple[str, tuple[float, float, bool]], ...] = ()  # knob -> range
+    proportions: bool = True  # whether the subject's proportion knobs are an axis
 
 
 def open_axes(spec: DesignSpec) -> Open:
     """The values each axis may take: a worded choice is the only value, else all sellable ones."""
+    product = PRODUCT_FEATURE.get(spec.form)
     feats = tuple(
-        (f.name, (f.variant,) if f.variant else FEATURES.get(f.name, ("",))) for f in spec.features
+        (f.name, (f.variant,) if f.variant else FEATURES.get(f.name, ("",)))
+        for f in spec.features
+        if f.name != product
     )
     words = spec.text.lower()
+    decided = {
+        PRODUCT_FEATURE_KNOB.get(spec.form, "")
+        for f in spec.features
+        if f.name == product and f.variant
+    }
     knobs = tuple(
         (name, span)
         for name, span in FORM_KNOBS.get(spec.form, {}).items()
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
+        and name not in decided
     )
-    posed = spec.form in POSED_FORMS
+    posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
+    if spec.subject is None:  # the product alone: no subject to style, pose or give a face
+        return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),
+                    (spec.expression or DEFAULT_EXPRESSION,), feats, knobs, proportions=False)  # fmt: skip
     return Open(
         styles=(spec.style,) if spec.style else STYLES,
         poses=(spec.pose,) if spec.pose else (POSES if posed else (DEFAULT_POSE,)),
@@ -143,7 +171,12 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
     seen, out = {first}, [first]
     for i in range(n):
         knobs = tuple(
-            (name, round(lo + float(knob_u[i, k]) * (hi - lo), 3))
+            (
+                name,
+                round(lo + float(knob_u[i, k]) * (hi - lo), 3)
+                if axes.proportions
+                else KNOB_NEUTRAL,
+            )
             for k, (name, (lo, hi)) in enumerate(KNOBS.items())
         )
         choice = Choice(
@@ -211,12 +244,17 @@ def accent(main: RGB) -> RGB:
     return COLOURS[max(ACCENTS, key=distance)]
 
 
+def _lab(rgb: RGB | tuple[float, ...]) -> np.ndarray:
+    """CIE L*a*b* (D65) of an sRGB colour: distances there follow what the eye sees."""
+    c = np.asarray(rgb, dtype=float) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ linear / np.array([0.9505, 1.0, 1.089])  # fmt: skip
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
 def colour_name(rgb: RGB) -> str:
-    """The nearest named colour (vocab.COLOURS, weighted RGB distance)."""
-    c = np.asarray(rgb, dtype=float)
-
-    def distance(name: str) -> float:
-        d = c - np.asarray(_LABEL_COLOURS[name], dtype=float)
-        return float(d @ (d * np.array([0.3, 0.59, 0.11])))
-
-    return min(_LABEL_COLOURS, key=distance)
+    """The nearest named colour (vocab.COLOURS) in CIE L*a*b*."""
+    lab = _lab(rgb)
+    return min(_LABEL_COLOURS, key=lambda n: float(np.linalg.norm(_lab(_LABEL_COLOURS[n]) - lab)))

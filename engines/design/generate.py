@@ -112,6 +112,14 @@ class Candidate:
     words_fit: float  # share of worded things present (subject, features, colours)
     findings: list[str]
     natural: list[RGB] = field(default_factory=list)  # part colours before the colourway
+    thin: list[str] | None = None  # thin-part findings, once measured (thin_of)
+
+
+def thin_of(cand: Candidate, min_wall_mm: float) -> list[str]:
+    """The candidate's thin-part findings, measured once."""
+    if cand.thin is None:
+        cand.thin = thin_parts(cand.model, min_wall_mm)
+    return cand.thin
 
 
 # --------------------------------------------------------------------------- builders
@@ -136,7 +144,7 @@ def default_builders() -> Builders:
         return model
 
     def form(spec: DesignSpec, model: Model | None, c: axes.Choice, size_mm: float) -> Model:
-        knobs = dict(c.form_knobs) or None
+        knobs = {k: v for k, v in c.form_knobs if k not in axes.PIPELINE_KNOBS} or None
         return build_form(spec.form, model, size_mm=size_mm, spec=spec, knobs=knobs)
 
     return Builders(subject, feature, form, FORM_RULES.__getitem__)
@@ -152,11 +160,19 @@ def _rgb(name: str | None) -> RGB | None:
     return COLOURS.get(name) or MATERIALS.get(name)
 
 
+def _area_mm2(mesh: trimesh.Trimesh) -> float:
+    """Surface area from the raw arrays (trimesh's cached .area re-hashes the mesh), mm2."""
+    tri = np.asarray(mesh.vertices).view(np.ndarray)[np.asarray(mesh.faces)]
+    return 0.5 * float(
+        np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum()
+    )
+
+
 def _dominant(parts: Sequence[Part], idx: Sequence[int]) -> RGB | None:
     """The colour covering the most area among the given parts."""
     area: dict[RGB, float] = {}
     for i in idx:
-        area[parts[i].colour] = area.get(parts[i].colour, 0.0) + float(parts[i].mesh.area)
+        area[parts[i].colour] = area.get(parts[i].colour, 0.0) + _area_mm2(parts[i].mesh)
     return max(area, key=lambda c: area[c]) if area else None
 
 
@@ -200,11 +216,13 @@ def build_candidate(
     scaled so its longest side is size_mm, standing on z = 0 centred on x = y = 0."""
     findings: list[str] = []
     subject, origin_of = None, {}
+    own = axes.PRODUCT_FEATURE.get(spec.form)  # that feature is the product: the form's
+    attached = [f for f in spec.features if f.name != own]
     if spec.subject:
         subject = builders.subject(spec, choice)
         origin_of = {p.name: "subject" for p in subject.parts}
         variants = dict(choice.features)
-        for f in spec.features:
+        for f in attached:
             before = {id(p) for p in subject.parts}
             subject = builders.feature(
                 subject, replace(f, variant=variants.get(f.name, "")), choice
@@ -212,11 +230,12 @@ def build_candidate(
             for p in subject.parts:
                 if id(p) not in before:
                     origin_of.setdefault(p.name, f"feature:{f.name}")
-    elif spec.features:
-        findings.append(
-            "features need a subject to sit on: " + ", ".join(f.name for f in spec.features)
-        )
+    elif attached:
+        findings.append("features need a subject to sit on: " + ", ".join(f.name for f in attached))
     model = builders.form(spec, subject, choice, size_mm)
+    shape = dict(choice.form_knobs).get("shape")
+    if shape is not None:  # a wider or taller vessel: factors >= 1 keep every wall
+        model = model.transform(np.diag([*axes.SHAPES[int(shape)][1], 1.0]))
     model = _normalised(model, size_mm)
     parts = [Part(p.name, p.mesh, p.colour, p.role, p.material) for p in model.parts]
     origin = [origin_of.get(p.name, "form") for p in parts]
@@ -227,7 +246,7 @@ def build_candidate(
     )
     product = _rgb(spec.product_colour) or (_rgb(spec.material) if spec.material else None)
     _paint(parts, group("form"), product, worded)
-    for f in spec.features:
+    for f in attached:
         present.append(
             _paint(parts, group(f"feature:{f.name}"), _rgb(f.colour or f.material), worded)
         )
@@ -424,7 +443,7 @@ def join(cand: Candidate, rule: Rule, processes: Sequence[str]) -> Joined:
         findings.append("not watertight after STL write and read back")
     if not fits_bed(mesh):
         findings.append(f"does not fit the {BED_MM[0]:g} x {BED_MM[1]:g} x {BED_MM[2]:g} mm bed")
-    findings += thin_parts(cand.model, rule.min_wall_mm)
+    findings += thin_of(cand, rule.min_wall_mm)
     volume_cm3 = float(mesh.volume) / 1000.0
     process_usd = sum(PROCESS_COST_USD.get(p, 0.0) for p in processes)
     cost = volume_cm3 * rule.material_usd_per_cm3 + process_usd
@@ -522,17 +541,19 @@ def generate_designs(
     geo_choices = axes.sample_choices(spec, math.ceil(GEOMETRY_FACTOR * count), seed)
     built = _map(lambda c: build_candidate(spec, c, size_mm, b), geo_choices)
     geos: list[Candidate] = [c for c in built if c is not None]
-    if not geos:
-        raise DesignError(f"no {spec.subject or ''} {spec.form} design could be built".strip())
+    if not geos:  # the builders' own reason ("a keychain needs a subject to show")
+        build_candidate(spec, geo_choices[0], size_mm, b)
+        raise DesignError(f"no {spec.form.replace('_', ' ')} design could be built")
     frame_mm = max(float(np.ptp(c.model.bounds, axis=0).max()) for c in geos)
     masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], frame_mm), geos)
     geo_of, cands = _colour_options(geos, POOL_FACTOR * count, seed)
     iou = ranking.iou_matrix(np.stack(masks))[np.ix_(geo_of, geo_of)]
     same = np.equal.outer(geo_of, geo_of) & ~np.eye(len(geo_of), dtype=bool)
     iou = iou + SAME_GEOMETRY_PENALTY * same  # a colourway of a shown geometry comes last
-    thin = [bool(thin_parts(g.model, rule.min_wall_mm)) for g in geos]
+    thin = [bool(thin_of(g, rule.min_wall_mm)) for g in geos]
     pre = _pre_relevance(spec, cands, [thin[g] for g in geo_of])
-    short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count))
+    like = iou * (1 - ranking.COLOUR_SHARE * (1 - ranking.colour_likeness(_mains(cands))))
+    short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count), likeness=like)
     processes = rule.processes_for(spec.material)
     unique = list(dict.fromkeys(geo_of[i] for i in short))
     joins = dict(zip(unique, _map(lambda g: join(geos[g], rule, processes), unique), strict=True))
@@ -546,7 +567,8 @@ def generate_designs(
     rel, objectives = _relevance(
         variants, cands, short, spec, target_price, catalogue, preference, ref
     )
-    order = ranking.mmr_order(rel, iou[np.ix_(short, short)], count)
+    sub = np.ix_(short, short)
+    order = ranking.mmr_order(rel, iou[sub], count, likeness=like[sub])
     out = [variants[k] for k in order]
     names = labels.make_labels([v.choice for v in out], [v.colour_word for v in out])  # type: ignore[misc]
     for rank, (k, v) in enumerate(zip(order, out, strict=True), start=1):
@@ -574,6 +596,15 @@ def _colour_options(
         geo_of.append(g)
         cands.append(recoloured(geos[g], way))
     return geo_of, cands
+
+
+def _mains(cands: Sequence[Candidate]) -> list[RGB]:
+    """Each candidate's main colour: its largest part not coloured by the words (else any)."""
+    out = []
+    for c in cands:
+        free = [i for i, p in enumerate(c.model.parts) if not c.worded[i] and p.role != "detail"]
+        out.append(_dominant(c.model.parts, free or range(len(c.model.parts))) or (200, 200, 200))
+    return out
 
 
 def _pre_relevance(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from engines.design.axes import DEFAULT_EXPRESSION, Choice
+from engines.design.axes import DEFAULT_EXPRESSION, SHAPES, Choice
 
 SEP = " · "
 
@@ -39,14 +39,19 @@ def _hat_styles() -> tuple[str, ...]:
     return tuple(HAT_STYLES)
 
 
-def form_knob_word(name: str, value: float) -> str:
-    """A word for a form knob's value ("tall cup", "upright", "bucket")."""
+def form_knob_word(name: str, value: float | None) -> str:
+    """A word for a form knob's value ("tall cup", "upright", "bucket"); None is the
+    builder's default."""
+    if value is None:
+        return "classic" if name == "shape" else ""
     if name == "tall":
         return "tall cup" if value >= 0.5 else "round mug"
     if name == "hug":
-        return "face on the cup" if value >= 0.5 else "sits beside"
+        return "face on cup" if value >= 0.5 else "sits beside"
     if name == "angle_deg":
         return "upright" if value >= 70 else "laid-back" if value <= 64 else "classic angle"
+    if name == "shape":
+        return SHAPES[int(value) % len(SHAPES)][0]
     if name == "style" and (styles := _hat_styles()):
         return styles[int(value) % len(styles)]
     return f"{name} {value:g}"
@@ -55,9 +60,10 @@ def form_knob_word(name: str, value: float) -> str:
 def _items(choice: Choice, colour: str, varying: set[str]) -> list[str]:
     """The label items of one variant, over the axes that vary across the set."""
     items = []
-    for name, value in choice.form_knobs:
-        if f"form:{name}" in varying:
-            items.append(form_knob_word(name, value))
+    knobs = dict(choice.form_knobs)
+    for name in sorted(k.removeprefix("form:") for k in varying if k.startswith("form:")):
+        if word := form_knob_word(name, knobs.get(name)):
+            items.append(word)
     if "style" in varying:
         items.append(choice.style)
     if "pose" in varying:
@@ -79,7 +85,7 @@ def _varying(choices: Sequence[Choice], colours: Sequence[str]) -> set[str]:
     if len(set(colours)) > 1:
         out.add("colour")
     for name in {n for c in choices for n, _ in c.form_knobs}:
-        words = {form_knob_word(name, dict(c.form_knobs).get(name, -1.0)) for c in choices}
+        words = {form_knob_word(name, dict(c.form_knobs).get(name)) for c in choices}
         if len(words) > 1:
             out.add(f"form:{name}")
     for k in range(len(choices[0].features) if choices else 0):

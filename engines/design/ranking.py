@@ -19,10 +19,15 @@ SILHOUETTE_PX = 40  # pixels per side of each view's mask
 SAMPLES_PER_PIXEL = 2.0  # surface samples per pixel area of triangle (then a 3x3 closing)
 TOP_DISTINCT = 8  # the top of the list that must be visibly distinct
 # Mean three-view silhouette IoU above which two variants read as the same design. Measured by
-# bench.design: a colourway change gives 1.0, a proportion knob 0.88-0.97, a feature variant
-# 0.80-0.95, a pose or style change 0.55-0.85 (see the bench's "IoU by axis" table).
+# bench.design (6 ideas, the literal design against one-axis changes of it): a colourway 1.00,
+# an expression 0.99-1.00, a proportion knob median 0.95-1.00 (p10 0.80), a style median 0.97
+# (p10 0.83), a pose median 0.79 (p10 0.51; 60 % below 0.9), a form knob (vessel shape, cup
+# height, face on the cup) median 0.94 (p10 0.67). At 0.9 a tweak of a knob, the face or the
+# colours stays "the same design", while most pose and shape changes count as new.
 IOU_THRESHOLD = 0.9
 MMR_LAMBDA = 0.55  # relevance vs. likeness to the nearest already-chosen variant
+COLOUR_DE = 20.0  # CIE dE over which two main colours count as e-times less alike
+COLOUR_SHARE = 0.4  # share of likeness a different colour can remove (shape keeps the rest)
 
 # Categorical params of a variant and the vocabulary their index points into.
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -98,20 +103,33 @@ def mmr_order(
     count: int,
     threshold: float = IOU_THRESHOLD,
     top: int = TOP_DISTINCT,
+    likeness: np.ndarray | None = None,
 ) -> list[int]:
-    """`count` rows, greedy maximal marginal relevance; while filling the first `top`, only rows
-    whose IoU with every chosen one is below `threshold` qualify (when any does)."""
-    rel = (relevance - relevance.min()) / (float(np.ptp(relevance)) or 1.0)
+    """`count` rows, greedy maximal marginal relevance over `likeness` (default: the IoU;
+    relevance on its own 0..1 scale, so near-equal candidates are told apart by looks); while
+    filling the first `top`, only rows whose silhouette IoU with every chosen one is below
+    `threshold` qualify (when any does)."""
+    like = iou if likeness is None else likeness
+    rel = np.asarray(relevance, dtype=float)  # not rescaled: close relevances stay close
     chosen = [int(np.argmax(rel))]
-    nearest = iou[:, chosen[0]].copy()
+    nearest, nearest_iou = like[:, chosen[0]].copy(), iou[:, chosen[0]].copy()
     while len(chosen) < min(count, len(rel)):
         gain = MMR_LAMBDA * rel - (1 - MMR_LAMBDA) * nearest
         gain[chosen] = -np.inf
-        if len(chosen) < top and np.isfinite(gain[nearest < threshold]).any():
-            gain[nearest >= threshold] = -np.inf
+        if len(chosen) < top and np.isfinite(gain[nearest_iou < threshold]).any():
+            gain[nearest_iou >= threshold] = -np.inf
         chosen.append(int(np.argmax(gain)))
-        nearest = np.maximum(nearest, iou[:, chosen[-1]])
+        nearest = np.maximum(nearest, like[:, chosen[-1]])
+        nearest_iou = np.maximum(nearest_iou, iou[:, chosen[-1]])
     return chosen
+
+
+def colour_likeness(colours: Sequence[tuple[int, int, int]]) -> np.ndarray:
+    """(n, n) 0..1 likeness of main colours: exp(-dE / COLOUR_DE) in CIE L*a*b*."""
+    from engines.design.axes import _lab
+
+    lab = np.array([_lab(c) for c in colours])
+    return np.exp(-np.linalg.norm(lab[:, None] - lab[None], axis=2) / COLOUR_DE)
 
 
 # --------------------------------------------------------------------------- other objectives

@@ -111,7 +111,7 @@ def keychain(ctx: FormContext) -> Model:
         mesh = cut_behind(p.mesh, back) if p.mesh.bounds[0][0] < back else p.mesh
         if mesh is not None:
             parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
-    flat = chunky(Model(parts, charm.anchors), ctx.rule.min_wall_mm)
+    flat = chunky(Model(parts, charm.anchors), ctx.rule.min_wall_mm, DETAIL_MIN_MM)
     flat = flat.transform(moved(np.array([-back - depth / 2, 0.0, 0.0])))  # back at x = -depth/2
     model = _hanger(flat, ctx, "ring", hole, wire)
     model.anchors["base"] = base_anchor(size_mm=depth)

@@ -58,23 +58,39 @@ def head_frame(subject: Model) -> tuple[np.ndarray, float]:
 
 
 def thickened(mesh: trimesh.Trimesh, min_mm: float, on_floor: bool = False) -> trimesh.Trimesh:
-    """The mesh stretched about its centre along any axis of its oriented box thinner
-    than `min_mm`, so no side of it is thinner than that, mm."""
-    axes, extents = principal_extents(mesh)
-    factors = np.maximum(1.0, 1.03 * min_mm / np.maximum(extents, 1e-6))
-    if np.all(extents >= min_mm):
-        return mesh
-    centre = mesh.bounds.mean(axis=0)
-    if on_floor and mesh.bounds[0][2] < 1e-6:  # grow up from the floor, keeping it flat
-        centre[2] = mesh.bounds[0][2]
-    m = np.eye(4)
-    m[:3, :3] = axes.T @ np.diag(factors) @ axes
-    m[:3, 3] = centre - m[:3, :3] @ centre
-    return mesh.copy().apply_transform(m)
+    """The mesh stretched across its thinnest direction until it is nowhere thinner than
+    `min_mm` (a few rounds: stretching one way can leave another thin), mm."""
+    for _ in range(8):
+        direction, width = thinnest(mesh)
+        if width >= min_mm:
+            break
+        centre = mesh.bounds.mean(axis=0)
+        if on_floor and mesh.bounds[0][2] < 1e-6:  # grow up from the floor, keeping it flat
+            centre[2] = mesh.bounds[0][2]
+        factor = 1.05 * min_mm / max(width, 1e-6)
+        m = np.eye(4)
+        m[:3, :3] += (factor - 1.0) * np.outer(direction, direction)
+        m[:3, 3] = centre - m[:3, :3] @ centre
+        mesh = mesh.copy().apply_transform(m)
+    return mesh
+
+
+def thinnest(mesh: trimesh.Trimesh) -> tuple[np.ndarray, float]:
+    """The direction across which the mesh is thinnest and its width there, mm: searched
+    over its principal axes and every 10 deg in the plane of the two thinnest ones (a
+    principal box alone turns freely on round sections)."""
+    axes, _ = principal_extents(mesh)
+    angles = np.radians(np.arange(0.0, 180.0, 10.0))
+    plane = np.outer(np.cos(angles), axes[1]) + np.outer(np.sin(angles), axes[2])
+    directions = np.vstack([axes, plane])
+    proj = np.asarray(mesh.vertices) @ directions.T
+    widths = proj.max(axis=0) - proj.min(axis=0)
+    k = int(np.argmin(widths))
+    return directions[k], float(widths[k])
 
 
 def principal_extents(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray]:
-    """Rows: the mesh's principal axes; and its extent along each, mm (a fast oriented box)."""
+    """Rows: the mesh's principal axes (largest variance first); its extent along each, mm."""
     v = np.asarray(mesh.vertices)
     _, _, axes = np.linalg.svd(v - v.mean(axis=0), full_matrices=False)
     proj = v @ axes.T

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import trimesh
 
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
 from engines.design.forms.place import base_anchor, chunky, fitted_height, moved
@@ -35,13 +36,17 @@ def phone_stand(ctx: FormContext) -> Model:
     lip_h = max(ctx.mm(12.0), 2 * ctx.rule.min_wall_mm)
     lip = box([ctx.wall(5.0), phone_w, lip_h + base_t / 2],
               [x0 + slot + ctx.wall(5.0) / 2, 0.0, (base_t + lip_h) / 2 + base_t / 4])  # fmt: skip
-    strut_from = foot + u * rest_len * 0.6 + n_back * t * 0.5
+    strut_from = foot + u * rest_len * 0.6 + n_back * t * 1.2  # behind the rest, unseen
     strut_to = np.array([x_back + t, 0.0, base_t * 0.5])
     span = strut_to - strut_from
     strut_tilt = float(np.degrees(np.arctan2(span[0], span[2])))
     strut = box([t, ctx.wall(8.0), float(np.linalg.norm(span)) + t],
                 (strut_from + strut_to) / 2, strut_tilt)  # fmt: skip
     stand = union([base, rest, lip, strut])
+    # small facets: the flat rest's two huge triangles mis-sort in depth-sorted previews
+    fine = stand.subdivide_to_size(max_edge=max(ctx.mm(15.0), 5.0), max_iter=6)
+    assert isinstance(fine, trimesh.Trimesh)
+    stand = fine
     model = Model([Part("stand", stand, ctx.colour, "fixture", ctx.material)])
     if with_subject:
         assert ctx.subject is not None

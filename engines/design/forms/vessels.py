@@ -12,11 +12,13 @@ from engines.design.forms.place import (
     base_anchor,
     chunky,
     decorations,
+    fitted,
     fitted_height,
     head_frame,
     moved,
     scale_about,
     snapped,
+    thinnest,
 )
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold
@@ -37,9 +39,15 @@ def _on_rim(deco: Decoration, r_mid: float, rim_z: float, sink: float) -> Decora
     phi = float(np.arctan2(c[1], c[0]))
     if abs(c[1]) > 0.15 * r_mid:  # side groups (ears) frame the face at +-EAR_ANGLE_DEG
         target = np.sign(phi) * np.radians(min(np.degrees(abs(phi)), EAR_ANGLE_DEG))
-    else:
-        target = phi
-    turned = deco.transformed(_rotation_z(target - phi))
+        turned = deco.transformed(_rotation_z(target - phi))
+    else:  # a middle group (hat, horn, leaf cap) sits on the front rim, above the face
+        target = 0.0
+        lo = np.min([p.mesh.bounds[0] for p in deco.parts], axis=0)
+        hi = np.max([p.mesh.bounds[1] for p in deco.parts], axis=0)
+        side = float(np.max(hi[:2] - lo[:2]))
+        shrink = min(1.0, 0.8 * r_mid / max(side, 1e-6))  # a hat no wider than the mug
+        turned = deco.transformed(scale_about(shrink, deco.root))
+        r_mid += 0.3 * side * shrink  # mostly outside the cavity, which cuts it back
     goal = np.array([r_mid * np.cos(target), r_mid * np.sin(target), rim_z - sink])
     return turned.transformed(moved(goal - turned.root))
 
@@ -180,12 +188,11 @@ def planter(ctx: FormContext) -> Model:
         figure = fitted_height(
             plant_only, 0.95 * height, np.array([0.0, 0.0, soil_z + wall - ctx.mm(3.0)])
         )
-        figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
         lo, hi = figure.bounds
         if max(abs(lo[1]), abs(hi[1]), abs(lo[0]), abs(hi[0])) > 0.8 * inner_top:
             figure = figure.transform(scale_about(0.8 * inner_top / max(abs(lo[:2]).max(), abs(hi[:2]).max()),
                                                 np.array([0.0, 0.0, soil_z + wall - ctx.mm(3.0)])))  # fmt: skip
-        model.extend(figure)
+        model.extend(chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM))
     else:
         r_mid = 0.5 * (r_top + r_bottom)
         clear = cavity_cutter(
@@ -215,6 +222,8 @@ def pen_holder(ctx: FormContext) -> Model:
         )
     elif ctx.subject is not None:
         figure = fitted_height(ctx.subject, 0.72 * height)
+        if float(np.max(figure.bounds[1] - figure.bounds[0])) > 0.9 * height:  # a wide donut
+            figure = fitted(ctx.subject, 0.9 * height)
         figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
         lo, hi = figure.bounds
         half_w = 0.5 * float(hi[1] - lo[1])
@@ -225,7 +234,9 @@ def pen_holder(ctx: FormContext) -> Model:
         for p in figure.parts:
             mesh = minus(p.mesh, hole)
             if mesh is not None:
-                model.parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
+                limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
+                if thinnest(mesh)[1] >= limit:  # no slivers left by the cut
+                    model.parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
         model.anchors.update({k: a for k, a in figure.anchors.items() if k != "base"})
     _vessel_anchors(model, radius, height, floor)
     return model

@@ -21,12 +21,14 @@ from engines.design.forms.place import (
     snapped,
 )
 from engines.design.kit.parts import Anchor, Model, Part
+from engines.design.shapes import _manifold
 
 ARC_START_DEG, ARC_END_DEG = -22.0, 202.0  # headband arc, from +Y counter-clockwise
 HAT_STYLES = ("bucket", "beanie", "cap", "straw", "top", "witch", "party")
 HAT_ALIASES = {"cowboy": "straw", "sailor": "bucket", "helmet": "beanie", "santa": "party",
                "chef": "beanie", "crown": "top"}  # fmt: skip
 LENS_TINT = (60, 60, 70)
+RGB = tuple[int, int, int]
 
 
 def _limited(deco: Decoration, longest_mm: float) -> Decoration:
@@ -139,28 +141,7 @@ def hat(ctx: FormContext) -> Model:
     crown.apply_translation([0.0, 0.0, drop])
     colour = ctx.body_colour()
     model = Model([Part("crown", crown, colour, "fixture", ctx.material)])
-    brim_t = ctx.wall(3.0)
-    if brim_w > 0:
-        r0, r1 = ri - 0.2 * wall, ri + wall + brim_w
-        brim = revolved(np.array([(r0, drop), (r1, 0.0), (r1, brim_t), (r0, drop + brim_t + wall)]))
-        model.parts.append(Part("brim", brim, colour, "fixture", ctx.material))
-    if style in ("beanie",):
-        cuff_h = ctx.mm(22.0)
-        cuff = revolved(np.array([(ri, 0.0), (ri + wall + ctx.wall(4.0), 0.0),
-                                  (ri + wall + ctx.wall(4.0), cuff_h), (ri, cuff_h)]))  # fmt: skip
-        model.parts.append(Part("cuff", cuff, colour, "fixture", ctx.material))
-    if style == "cap":
-        visor = revolved(np.array([(ri - 0.2 * wall, 0.0), (ri + ctx.mm(62.0), 0.0),
-                                   (ri + ctx.mm(62.0), brim_t), (ri - 0.2 * wall, brim_t)]), 72)  # fmt: skip
-        visor_m = Manifold(_mesh(visor)).trim_by_plane((1.0, 0.0, 0.0), ri * 0.2)
-        visor_m = visor_m.trim_by_plane((1.0, 0.0, 0.0), 0.0).scale((1.0, 0.7, 1.0))
-        model.parts.append(Part("visor", mesh_of(visor_m), colour, "fixture", ctx.material))
-    if style in ("straw", "top"):
-        band = revolved(np.array([(ri + wall * 0.5, drop + brim_t), (ri + wall + ctx.wall(1.5), drop + brim_t),
-                                  (ri + wall + ctx.wall(1.5), drop + ctx.mm(20.0)), (ri + wall * 0.5, drop + ctx.mm(20.0))]))  # fmt: skip
-        model.parts.append(
-            Part("band", band, (40, 40, 45) if style == "top" else (215, 45, 50), "feature")
-        )
+    model.parts.extend(_hat_trims(ctx, style, colour, ri, wall, drop, brim_w))
     if ctx.subject is not None:
         model.parts.extend(_crown_decor(ctx, crown, ri + wall, drop, crown_h, brim_w > 0))
     model.anchors["base"] = base_anchor(size_mm=ri)
@@ -173,11 +154,33 @@ def hat(ctx: FormContext) -> Model:
     return model
 
 
-def _mesh(mesh: trimesh.Trimesh):  # type: ignore[no-untyped-def]
-    """The manifold3d Mesh of a trimesh."""
-    from engines.design.shapes import _manifold
-
-    return _manifold(mesh).to_mesh()
+def _hat_trims(
+    ctx: FormContext, style: str, colour: RGB, ri: float, wall: float, drop: float, brim_w: float
+) -> list[Part]:
+    """The hat's brim, cuff, visor or hat band around a crown of opening radius ri, mm."""
+    parts: list[Part] = []
+    brim_t = ctx.wall(3.0)
+    if brim_w > 0:
+        r0, r1 = ri - 0.2 * wall, ri + wall + brim_w
+        brim = revolved(np.array([(r0, drop), (r1, 0.0), (r1, brim_t), (r0, drop + brim_t + wall)]))
+        parts.append(Part("brim", brim, colour, "fixture", ctx.material))
+    if style in ("beanie",):
+        cuff_h = ctx.mm(22.0)
+        cuff = revolved(np.array([(ri, 0.0), (ri + wall + ctx.wall(4.0), 0.0),
+                                  (ri + wall + ctx.wall(4.0), cuff_h), (ri, cuff_h)]))  # fmt: skip
+        parts.append(Part("cuff", cuff, colour, "fixture", ctx.material))
+    if style == "cap":
+        visor = revolved(np.array([(ri - 0.2 * wall, 0.0), (ri + ctx.mm(62.0), 0.0),
+                                   (ri + ctx.mm(62.0), brim_t), (ri - 0.2 * wall, brim_t)]), 72)  # fmt: skip
+        visor_m = _manifold(visor).trim_by_plane((1.0, 0.0, 0.0), ri * 0.2).scale((1.0, 0.7, 1.0))
+        parts.append(Part("visor", mesh_of(visor_m), colour, "fixture", ctx.material))
+    if style in ("straw", "top"):
+        band = revolved(np.array([(ri + wall * 0.5, drop + brim_t), (ri + wall + ctx.wall(1.5), drop + brim_t),
+                                  (ri + wall + ctx.wall(1.5), drop + ctx.mm(20.0)), (ri + wall * 0.5, drop + ctx.mm(20.0))]))  # fmt: skip
+        parts.append(
+            Part("band", band, (40, 40, 45) if style == "top" else (215, 45, 50), "feature")
+        )
+    return parts
 
 
 def _crown_decor(
@@ -236,11 +239,9 @@ def eyewear(ctx: FormContext) -> Model:
             for s in (-1, 1)]  # fmt: skip
     frame_2d = (rims + bridge + ends[0] + ends[1]) - CrossSection(lenses)
     frame = _upright(Manifold.extrude(frame_2d, thick), -thick)
-    glass = CrossSection(lenses).offset(min(rim * 0.45, 1.5))
     lens_t = max(ctx.rule.min_wall_mm, 0.45 * thick)
     lens_parts = [_upright(Manifold.extrude(CrossSection([lns]).offset(min(rim * 0.45, 1.5)), lens_t),
                            -thick / 2 - lens_t / 2) for lns in lenses]  # fmt: skip
-    del glass
     lo_y = float(frame.bounds[0][1])
     stub_len = ctx.mm(18.0)
     stubs = []

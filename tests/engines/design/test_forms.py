@@ -12,7 +12,7 @@ import trimesh
 from engines.design.base import PROCESS_COST_USD, DesignError
 from engines.design.forms import FORM_RULES, build_form, fits_bed
 from engines.design.forms.context import DETAIL_MIN_MM
-from engines.design.forms.place import principal_extents, ray_hits
+from engines.design.forms.place import ray_hits, thinnest
 from engines.design.kit.parts import Anchor, Model
 from engines.design.kit.spec import DesignSpec, FeatureSpec
 from engines.design.kit.vocab import FORMS, MATERIALS
@@ -455,7 +455,7 @@ def test_walls_hold_the_min_wall_at_default_and_mini_size(form: str) -> None:
             if p.role == "fixture":
                 continue
             limit = DETAIL_MIN_MM if p.role == "detail" else rule.min_wall_mm
-            assert principal_extents(p.mesh)[1].min() >= limit - 1e-6, (p.name, size)
+            assert thinnest(p.mesh)[1] >= limit - 1e-6, (p.name, size)
         if "cavity" in model.anchors:
             cavity = model.anchors["cavity"].point
             hits = np.sort(ray_hits(solid_of(model), cavity, np.array([-1.0, 0.0, 0.0])))
@@ -475,7 +475,7 @@ def test_plush_is_chunky_and_stands_flat() -> None:
 # ---- the real subjects (engines.design.subjects) in every form ---------------------------
 REAL = [(form, s) for form in FORMS for s in ("capybara", "strawberry")] + [
     ("mug", "axolotl"), ("hat", "frog"), ("headband", "bunny"), ("planter", "cactus"),
-    ("keychain", "octopus"), ("eyewear", "cat"), ("pen_holder", "penguin"),
+    ("keychain", "octopus"), ("eyewear", "cat"), ("pen_holder", "penguin"), ("pen_holder", "donut"),
 ]  # fmt: skip
 
 
@@ -526,3 +526,23 @@ def test_hat_brim_holds_the_min_wall(size: float) -> None:
     r = 0.5 * (brim.bounds[1][0] + model.anchors["cavity"].size_mm)
     hits = np.sort(ray_hits(brim, np.array([r, 0.0, 100.0]), np.array([0.0, 0.0, -1.0])))
     assert len(hits) == 2 and hits[1] - hits[0] >= FORM_RULES["hat"].min_wall_mm
+
+
+@pytest.mark.parametrize(
+    ("form", "subject", "feature", "variant"),
+    [("mug", "capybara", "hat", "straw"), ("keychain", "capybara", "hat", "straw"),
+     ("headband", "cat", "bow", "head"), ("figurine", "bunny", "wings", "fairy"),
+     ("ornament", "penguin", "hat", "santa")],
+)  # fmt: skip
+def test_worded_features_come_along_into_the_form(
+    form: str, subject: str, feature: str, variant: str
+) -> None:
+    from engines.design.features import attach_feature
+    from engines.design.subjects import build_subject
+
+    source = build_subject(subject)
+    attach_feature(source, FeatureSpec(feature, variant))
+    wanted = {p.name for p in source.parts if p.role == "feature"}
+    model = build_form(form, source, spec=DesignSpec(text="", form=form, subject=subject))
+    assert wanted & {p.name for p in model.parts if p.role == "feature"}
+    assert round_trip(solid_of(model)).is_watertight and fits_bed(model)

@@ -250,3 +250,32 @@ def test_stl_safe_agrees_with_the_written_file() -> None:
     assert not twin.is_watertight
     assert stl_safe(twin) == watertight_after_stl(twin) is True
     assert stl_safe(ball) and not stl_safe(trimesh.Trimesh(ball.vertices, ball.faces[1:]))
+
+
+def test_mmr_keeps_near_twins_out_of_the_top_while_others_qualify() -> None:
+    # rows 0-2 are near twins (IoU 0.95), rows 3-4 differ; relevance favours the twins
+    iou = np.full((5, 5), 0.5)
+    iou[:3, :3] = 0.95
+    np.fill_diagonal(iou, 1.0)
+    relevance = np.array([1.0, 0.99, 0.98, 0.6, 0.5])
+    assert ranking.mmr_order(relevance, iou, 5, threshold=0.9, top=3)[:3] == [0, 3, 4]
+    # a different colour makes a twin less alike, but the top still needs a new silhouette
+    like = iou * np.where(np.eye(5, dtype=bool), 1.0, 0.6)
+    assert ranking.mmr_order(relevance, iou, 2, threshold=0.9, top=2, likeness=like)[1] == 3
+    assert ranking.mmr_order(relevance, iou, 2, threshold=0.9, top=1, likeness=like)[1] == 1
+
+
+def test_generate_variants_reads_the_words_and_fits_the_activity_rows() -> None:
+    from activities.mappers import variant_row
+    from engines.design.generate import generate_variants
+
+    form, variants = generate_variants("pink frog keychain wearing a crown", count=4, seed=2)
+    assert form == "keychain" and [v.rank for v in variants] == [1, 2, 3, 4]
+    for v in variants:
+        assert v.spec is not None and v.spec.subject == "frog"
+        assert "crown" in dict(v.choice.features).values() if v.choice else False
+        assert any(p in ("ring", "loop") or "ring" in p for p in v.parts), v.parts
+        row = variant_row(1, v, "m.stl", "p.png")
+        assert row.family == "keychain" and row.params == v.params and row.printable == v.printable
+    with pytest.raises(DesignError, match="pickleball"):
+        generate_variants("a pickleball paddle", count=4)
