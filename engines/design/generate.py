@@ -32,7 +32,16 @@ RGB = tuple[int, int, int]
 BED_MM = (250.0, 210.0, 220.0)  # default printer's build volume: x, y, z
 POOL_FACTOR = 3  # candidates (geometry x colourway) per variant returned
 SAME_GEOMETRY_PENALTY = 0.5  # added to the IoU (1.0) of two colourways of one geometry
-GEOMETRY_FACTOR = 0.8  # geometries built per variant returned (the rest: other colourways)
+GEOMETRY_FACTOR = 0.35  # geometries built per variant returned (the rest: other colourways);
+# (0.8 took 36.5 CPU s for four ideas of bench.design, 0.35 with at least 16 shapes about 20)
+MIN_GEOMETRIES = 16  # twice the top 8: room to find 8 whose outlines differ
+
+
+def geometry_count(count: int) -> int:
+    """Shapes to build for `count` variants: a share of them, at least MIN_GEOMETRIES."""
+    return min(count, max(MIN_GEOMETRIES, math.ceil(GEOMETRY_FACTOR * count)))
+
+
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 MAX_COUNT = 500
 BUILD_THREADS = min(2, os.cpu_count() or 1)
@@ -538,7 +547,7 @@ def generate_designs(
     b = builders or default_builders()
     rule, ref = b.rule(spec.form), _reference(reference)
     size_mm = _size_mm(rule, spec, target_size_mm, ref.size_mm if ref else None)
-    geo_choices = axes.sample_choices(spec, math.ceil(GEOMETRY_FACTOR * count), seed)
+    geo_choices = axes.sample_choices(spec, geometry_count(count), seed)
     built = _map(lambda c: build_candidate(spec, c, size_mm, b), geo_choices)
     geos: list[Candidate] = [c for c in built if c is not None]
     if not geos:  # the builders' own reason ("a keychain needs a subject to show")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engines.design.features.kit import Ctx
-from engines.design.shapes import revolve
+from engines.design.shapes import prism, revolve
 from engines.design.subjects.geom import Ellipsoid, blob, trim_below, tube
 
 RGB = tuple[int, int, int]
@@ -22,7 +22,6 @@ DEFAULT: dict[str, RGB] = {
     "strawberry": (215, 45, 55),
 }  # fmt: skip
 LEAF: RGB = (70, 150, 60)
-SEED: RGB = (250, 220, 120)
 WHITE: RGB = (250, 250, 250)
 BAND: RGB = (200, 55, 60)
 
@@ -209,38 +208,20 @@ def build_hat(ctx: Ctx, variant: str) -> None:
 
 
 def _strawberry(ctx: Ctx, s: Seat, col: RGB) -> None:
-    """A strawberry cap: a red dome over the head, seeds, and a leaf crown with a stem on top."""
+    """A strawberry cap: a red dome over the head and a green star of leaves with a stem on top
+    (few parts: each costs a union on every variant)."""
     hw, t, hc = s.hw, s.t, ctx.head_c
     dome = Ellipsoid.of(hc + Z * 0.12 * s.hh, (1.08 * ctx.head.r[0], 1.08 * hw, s.hh)).mesh(3)
     cut = trim_below(dome, s.brim)
     if cut is not None:
         ctx.add("berry", cut, col)
     ctx.add("lining", _crown(s, 0.8 * s.rc, s.brim + 0.3 * hw, 1.0, 0.0), col)
-    top = np.array([s.c[0], s.c[1], hc[2] + 1.08 * s.hh])
-    for k in range(6):  # seeds on the dome's upper band, facing out
-        a = np.radians(30 + 60 * k)
-        p = (
-            hc
-            + Z * 0.12 * s.hh
-            + np.array(
-                [0.98 * ctx.head.r[0] * np.cos(a) * 0.8, 0.98 * hw * np.sin(a) * 0.8, 0.55 * s.hh]
-            )
-        )
-        ctx.add("seed", blob(p, (0.07 * hw, 0.07 * hw, 0.1 * hw)), SEED, "detail", True)
-    for k in range(5):  # the leaf crown: flat leaves fanning out from the top
-        a = np.radians(72 * k)
-        tip = top + np.array([0.55 * hw * np.cos(a), 0.55 * hw * np.sin(a), -0.12 * hw])
-        ctx.add(
-            "leaf",
-            tube([top, (top + tip) / 2, tip], [0.1 * hw, 0.16 * hw, t / 2]),
-            LEAF,
-            "feature",
-            True,
-        )
-    ctx.add(
-        "stem",
-        tube([top, top + Z * 0.3 * hw], [0.08 * hw + t / 2, 0.06 * hw + t / 2]),
-        LEAF,
-        "feature",
-        True,
-    )
+    top_z = hc[2] + 1.12 * s.hh
+    a = np.radians(np.arange(10) * 36.0)
+    r = np.where(np.arange(10) % 2 == 0, 0.6 * hw, 0.22 * hw)
+    star = np.column_stack([s.c[0] + r * np.cos(a), s.c[1] + r * np.sin(a)])
+    ctx.add("leaves", prism(star, top_z - 0.1 * hw, top_z + max(t, 0.06 * hw)), LEAF,
+            "feature", True)  # fmt: skip
+    stem = np.array([s.c[0], s.c[1], top_z - 0.05 * hw])
+    ctx.add("stem", tube([stem, stem + Z * 0.3 * hw], [0.08 * hw + t / 2, 0.06 * hw + t / 2]),
+            LEAF, "feature", True)  # fmt: skip

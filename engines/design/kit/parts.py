@@ -170,6 +170,7 @@ def _stl_stable(mesh: trimesh.Trimesh, owner: np.ndarray) -> tuple[trimesh.Trime
 def parts_mesh(parts: list[Part]) -> tuple[trimesh.Trimesh, np.ndarray]:
     """All parts concatenated (not unioned: for previews) and each face's RGB colour."""
     mesh = trimesh.util.concatenate([p.mesh for p in parts])
+    assert isinstance(mesh, trimesh.Trimesh)  # concatenating meshes gives a mesh
     colours = np.vstack(
         [np.tile(np.asarray(p.colour, dtype=np.uint8), (len(p.mesh.faces), 1)) for p in parts]
     )
