@@ -13,7 +13,8 @@ from engines.design.reader.words import Phrase, is_adjective, phrases, worded_si
 
 SUBJECT_IS_PRODUCT = ("plush", "figurine", "keychain", "ornament")  # colour the form = the subject
 WEARABLE = ("hat", "headband", "eyewear")
-NEEDS_SUBJECT = ("plush", "figurine")  # a plush or a figurine of nothing is no product
+NEEDS_SUBJECT = ("plush", "figurine", "keychain")  # these show a subject or nothing at all
+DEFAULT_SUBJECT = {"ornament": "star"}  # a tree ornament with nothing named: a star
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")
 _GLASSES_NOUNS = ("glasses", "sunglasses", "shades", "eyeglasses", "spectacles", "eyewear")
 _PURPOSE = ("for", "to", "from", "by")
@@ -240,7 +241,12 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
     body = [it for it in items if it.kind != "purpose"]
     form, subject_item = _form_and_subject(items, lead, head, reading, embeddings)
     subject = subject_item.m.subject if subject_item else None
+    if subject is None and form in DEFAULT_SUBJECT:
+        subject = DEFAULT_SUBJECT[form]
+        reading.note(refusal.FORM_NAMES[form], f"subject: {subject} (nothing named; our default)")
     spec_features, lens = _features(items, body, head, form, subject_item, reading)
+    if form == "headband" and subject_item is None and spec_features:
+        raise refusal.headband_alone(spec_features[0].name)
     body_colour, product_colour, material = _colours(
         items, loose, form, head, subject_item, reading
     )

@@ -65,6 +65,14 @@ def subject_missing(form: str) -> DesignError:
     )
 
 
+def headband_alone(feature: str) -> DesignError:
+    """A headband with a feature but no subject: its ears and features come from a subject."""
+    return DesignError(
+        f"we put {feature} on a headband together with a subject's ears for now: name one, "
+        f"e.g. 'a cat headband with {feature}' or 'a devil cat headband'"
+    )
+
+
 def nothing_to_make(text: str) -> DesignError:
     """No product and no subject in the words."""
     forms = either([FORM_NAMES[f] for f in vocab.FORMS])

@@ -264,3 +264,17 @@ def test_a_plush_or_figurine_of_nothing_is_refused() -> None:
 def test_spec_round_trips_through_json() -> None:
     spec = read_spec("pink bunny with a straw hat holding a carrot")
     assert DesignSpec.from_json(spec.to_json()) == spec
+
+
+def test_a_keychain_of_nothing_is_refused_and_a_tree_ornament_is_a_star() -> None:
+    with pytest.raises(DesignError, match="keychain of what"):
+        read_spec("keychain charm")
+    spec = read_spec("christmas tree ornament")
+    assert spec.form == "ornament" and spec.subject == "star"
+    assert any("default" in v for v in spec.matched.values())
+
+
+def test_a_headband_with_only_a_feature_asks_for_a_subject() -> None:
+    with pytest.raises(DesignError, match="headband together with a subject"):
+        read_spec("crown headband")
+    assert read_spec("cat headband with a crown").subject == "cat"
