@@ -256,9 +256,10 @@ def build_candidate(
     product = _rgb(spec.product_colour) or (_rgb(spec.material) if spec.material else None)
     _paint(parts, group("form"), product, worded)
     for f in attached:
-        present.append(
-            _paint(parts, group(f"feature:{f.name}"), _rgb(f.colour or f.material), worded)
-        )
+        idx = group(f"feature:{f.name}")
+        present.append(_paint(parts, idx, _rgb(f.colour or f.material), worded))
+        if f.variant:  # a worded kind (straw hat, strawberry cap) wears its own colours
+            worded[idx] = True
         if not present[-1]:
             findings.append(f"the {f.name} could not be attached")
     natural = [p.colour for p in parts]

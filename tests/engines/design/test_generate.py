@@ -16,6 +16,7 @@ from engines.design.generate import (
     fits_bed,
     generate_designs,
     glb_path,
+    read,
     watertight_after_stl,
     write_variant_assets,
 )
@@ -279,3 +280,12 @@ def test_generate_variants_reads_the_words_and_fits_the_activity_rows() -> None:
         assert row.family == "keychain" and row.params == v.params and row.printable == v.printable
     with pytest.raises(DesignError, match="pickleball"):
         generate_variants("a pickleball paddle", count=4)
+
+
+def test_a_worded_kind_of_feature_keeps_its_colours_in_every_colourway() -> None:
+    spec = read("strawberry cow plush")
+    caps = [
+        {c for p, c in zip(v.parts, v.part_colours, strict=True) if p.endswith(" berry")}
+        for v in generate_designs(spec, 12, seed=1)
+    ]
+    assert all(cap == {(215, 45, 55)} for cap in caps), caps  # the strawberry stays red
