@@ -218,6 +218,9 @@ def _head(items: list[Item]) -> tuple[Item | None, int]:
             if it.head_candidate and not (has_subject and it.m.feature and it.kin)
         ]
         if cands and in_clause[0].kind != "purpose":
+            products = [it for it in cands[:-1] if it.m.form or it.formable]
+            if cands[-1].unknown_noun and products:  # "straw sun hat batch 7": the hat heads it
+                return products[-1], clause
             return cands[-1], clause
     return None, -1
 

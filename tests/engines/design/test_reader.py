@@ -278,3 +278,10 @@ def test_a_headband_with_only_a_feature_asks_for_a_subject() -> None:
     with pytest.raises(DesignError, match="headband together with a subject"):
         read_spec("crown headband")
     assert read_spec("cat headband with a crown").subject == "cat"
+
+
+def test_an_unknown_word_after_the_product_does_not_replace_it() -> None:
+    spec = read_spec("palm-sized straw sun hat batch 3")
+    assert spec.form == "hat" and spec.matched.get("batch") == "not understood"
+    with pytest.raises(DesignError, match="not a pickleball paddle"):
+        read_spec("frog pickleball paddle")  # a subject is no product: still refused
