@@ -34,7 +34,7 @@ class DesignActivities:
     @activity.defn(name=Act.design_variants)
     @domain_errors
     def design_variants(self, req: DesignRequest) -> DesignResult:
-        from engines.design import generate_variants, intent_for, write_variant_assets
+        from engines.design.generate import generate_variants, write_variant_assets
 
         with Session(self.engine) as s:
             rows = s.exec(
@@ -45,9 +45,9 @@ class DesignActivities:
         if len(rows) == req.count:
             return DesignResult(family=rows[0].family, variants=[variant_summary(r) for r in rows])
         activity.heartbeat("reading the idea")
+        spec = self._spec(req)
         reference = self._reference_shape(req.trend_id)
-        family = intent_for(req.text, reference).family
-        preference, catalogue = design_memory(self.engine, family, req)
+        preference, catalogue = design_memory(self.engine, spec.form, req)
         family, variants = generate_variants(
             req.text,
             count=req.count,
@@ -57,6 +57,7 @@ class DesignActivities:
             preference=preference,
             catalogue=catalogue,
             reference=reference,
+            spec=spec,
         )
         out = self.files_dir.joinpath(f"trend-{req.trend_id}", "variants")
         out.mkdir(parents=True, exist_ok=True)
@@ -71,6 +72,25 @@ class DesignActivities:
             s.flush()
             s.add_all(new_rows)
         return DesignResult(family=family, variants=[variant_summary(r) for r in new_rows])
+
+    def _spec(self, req: DesignRequest) -> Any:
+        """The idea's design spec: as read at intake, else read now and kept on the idea (a
+        feed's idea); DesignError (non-retryable, with the reason) when it cannot be made."""
+        from engines.design.kit.spec import DesignSpec
+        from engines.design.reader import read_spec
+
+        with Session(self.engine) as s:
+            trend = s.get(Trend, req.trend_id)
+            stored = trend.design_spec if trend is not None else None
+        if stored:
+            return DesignSpec.from_json(stored)
+        spec = read_spec(req.text, size_mm=req.target_size_mm)
+        with session_scope(self.engine) as s:
+            trend = s.get(Trend, req.trend_id)
+            if trend is not None and not trend.design_spec:
+                trend.design_spec = spec.to_json()
+                s.add(trend)
+        return spec
 
     def _reference_shape(self, trend_id: int) -> Any:
         """The trend's reference mesh, loaded safely (DesignError if unusable), or None."""
@@ -115,9 +135,9 @@ def design_memory(engine: Engine, family: str, req: DesignRequest) -> tuple[Any,
 
 def learn_from_pick(engine: Engine, trend_id: int, variant_id: int) -> None:
     """Update the family's preference model with this pick, once per idea (optimistic lock)."""
-    from engines.design.families import FAMILIES
+    from engines.design.kit.vocab import FORMS
     from engines.design.preference import PreferenceModel as Learned
-    from engines.design.preference import learn
+    from engines.design.ranking import learn
 
     with Session(engine) as s:
         rows = s.exec(
@@ -126,7 +146,7 @@ def learn_from_pick(engine: Engine, trend_id: int, variant_id: int) -> None:
             .order_by(col(DesignVariant.rank))
         ).all()
     chosen = next((i for i, r in enumerate(rows) if r.id == variant_id), None)
-    if chosen is None or len(rows) < 2 or rows[0].family not in FAMILIES:
+    if chosen is None or len(rows) < 2 or rows[0].family not in FORMS:
         return
     family = rows[0].family
     for _ in range(10):

@@ -49,6 +49,9 @@ def variant_row(trend_id: int, v: Any, mesh_path: str, preview_path: str) -> Des
         printable=bool(v.printable),
         mesh_path=mesh_path,
         preview_path=preview_path,
+        labels=list(getattr(v, "labels", [])),
+        source=str(getattr(v, "source", "parametric")),
+        findings=list(getattr(v, "findings", [])),
     )
 
 

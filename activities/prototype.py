@@ -88,6 +88,7 @@ class PrototypeActivities:
     @domain_errors
     def prepare_prototype(self, req: PrototypeRequest) -> PrototypeResult:
         from engines.printprep import prepare
+        from engines.printprep.errors import UnprintableMesh
 
         row = self._stored(req.workflow_id)
         if row is None:
@@ -108,6 +109,8 @@ class PrototypeActivities:
                 use_slicer=req.use_slicer,
                 gpl_repair=self.gpl_repair,
             )
+            if report.status == "unprintable":  # no estimate for a part that will not print
+                raise UnprintableMesh(f"this design will not print: {report.reason}; {report.fix}")
             insert_once(self.engine, prototype_row(req, report))
             row = self._stored(req.workflow_id)
             assert row is not None

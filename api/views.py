@@ -199,6 +199,37 @@ def ideas_view(engine: Engine, who: Actor, max_upload_bytes: int) -> dict[str, A
     }
 
 
+def _named(value: str | None) -> str:
+    return (value or "").replace("_", " ")
+
+
+def spec_view(spec: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The "How we read your idea" card: the product, subject, features and colours the words
+    were read as, and which words said so."""
+    if not spec:
+        return None
+    features = [
+        " ".join(x for x in (f.get("colour"), f.get("material"), f.get("variant"), f["name"]) if x)
+        for f in spec.get("features", [])
+    ]
+    rows = [
+        ("Product", _named(spec.get("form"))),
+        ("Subject", _named(spec.get("subject")) or "none: the product alone"),
+        ("Features", ", ".join(_named(f) for f in features) or "none named"),
+        ("Colours", ", ".join(
+            f"{what} {c}" for what, c in
+            (("body", spec.get("body_colour")), ("product", spec.get("product_colour")))
+            if c
+        ) or "ours to choose"),
+    ]  # fmt: skip
+    for key in ("style", "pose", "expression", "lens_shape"):
+        if spec.get(key):
+            rows.append((key.replace("_", " ").capitalize(), _named(spec[key])))
+    if spec.get("size_mm"):
+        rows.append(("Size", f"{spec['size_mm']:.0f} mm"))
+    return {"rows": rows, "words": sorted((spec.get("matched") or {}).items())}
+
+
 def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
     trend_id = trend.id
     with Session(engine) as s:
@@ -236,6 +267,7 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
             sum(lead.stages_s.values()),
         ),
         "variants": variants,
+        "spec": spec_view(trend.design_spec),
         "picking": owner and trend.stage == "awaiting_selection",
         "can_cancel": owner and trend.stage not in ("shipped", "rejected", "cancelled", "failed"),
         "prototype": proto,

@@ -59,6 +59,7 @@ class TrendBase(SQLModel):
     detail: str = Field(default="", max_length=2000)
     workflow_id: str | None = Field(default=None, max_length=128)
     selected_variant_id: int | None = None
+    design_spec: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     created_at: Timestamp = stamp()
     updated_at: Timestamp = stamp()
 
@@ -79,6 +80,9 @@ class VariantBase(SQLModel):
     printable: bool = True
     mesh_path: str = Field(max_length=1024)
     preview_path: str | None = Field(default=None, max_length=1024)
+    labels: list[str] = json_column()  # what sets it apart: "chibi · sitting · pink"
+    source: str = Field(default="parametric", max_length=64)  # the generator that made it
+    findings: list[str] = json_column()  # why it would not print, if it would not
 
 
 class PrototypeBase(SQLModel):

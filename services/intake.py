@@ -30,19 +30,35 @@ def dedup_key(idea: IdeaInput) -> str:
     return hashlib.sha256(f"{idea.merchant_id}\x00{words}".encode()).hexdigest()[:48]
 
 
+def read_design_spec(idea: IdeaInput) -> dict[str, Any]:
+    """What the idea's words ask for (engines.design reader) as JSON; DesignError (a ValueError
+    whose message names what came close) when TrendForge cannot make it."""
+    from engines.design.reader import read_spec
+
+    return read_spec(idea.text, size_mm=idea.target_size_mm).to_json()
+
+
 def create_or_get_trend(
-    engine: Engine, idea: IdeaInput, reference_mesh_path: str | None = None
+    engine: Engine,
+    idea: IdeaInput,
+    reference_mesh_path: str | None = None,
+    design_spec: dict[str, Any] | None = None,
 ) -> tuple[Trend, bool]:
     """The Trend row for `idea` and whether this call created it (safe under concurrent calls).
 
-    A repeat of an existing idea keeps the first submission's reference mesh.
+    A repeat of an existing idea keeps the first submission's reference mesh and spec.
     """
     key = dedup_key(idea)
     with Session(engine, expire_on_commit=False) as session:
         existing = session.exec(select(Trend).where(Trend.dedup_key == key)).first()
         if existing is not None:
             return existing, False
-        trend = Trend(dedup_key=key, reference_mesh_path=reference_mesh_path, **idea.model_dump())
+        trend = Trend(
+            dedup_key=key,
+            reference_mesh_path=reference_mesh_path,
+            design_spec=design_spec,
+            **idea.model_dump(),
+        )
         session.add(trend)
         try:
             session.commit()

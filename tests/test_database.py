@@ -50,3 +50,43 @@ def test_milestones_are_written_once(engine) -> None:
         s.add(Trend(dedup_key=trend.dedup_key, text="x", merchant_id="m-ms"))
         with pytest.raises(IntegrityError):
             s.commit()
+
+
+def test_variants_made_before_labels_read_as_empty_lists(tmp_path) -> None:
+    """Upgrading a database that holds variants gives them empty labels and findings, so the
+    API's answers (which require lists) still read them."""
+    from sqlalchemy import text
+
+    from api.schemas import VariantOut
+    from models.db import make_engine
+    from models.tables import DesignVariant
+    from trendforge.dbmigrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "b4e8f2a61c07")  # the revision before labels
+    old = make_engine(url)
+    with old.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO trend (id, text, merchant_id, market, expected_volume, due_in_days,"
+                " source, stage, detail, dedup_key, created_at, updated_at) VALUES (1, 'frog mug',"
+                " 'm', 'global', 100, 21, 'merchant', 'received', '', 'k', '2026-01-01', "
+                "'2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO designvariant (trend_id, rank, family, name, description, params,"
+                " score, unit_cost_usd, volume_cm3, dims_mm, processes, printable, mesh_path,"
+                " selected, created_at) VALUES (1, 1, 'cup', 'mug #1', '', '{}', 1.0, 2.0, 3.0,"
+                " '[1, 2, 3]', '[]', 1, 'm.stl', 0, '2026-01-01')"
+            )
+        )
+    old.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as s:
+        row = s.exec(select(DesignVariant)).one()
+        out = VariantOut(**row.model_dump(), preview_url="p", mesh_url="m", model_url="g")
+    engine.dispose()
+    assert out.labels == [] and out.findings == [] and out.source == "parametric"

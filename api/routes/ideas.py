@@ -39,7 +39,7 @@ from models.contracts import TERMINAL_STAGES, IdeaInput
 from models.db import as_utc
 from models.names import trend_workflow_id
 from models.tables import Milestone, Notification, ProductionRun, Trend
-from services.intake import create_or_get_trend
+from services.intake import create_or_get_trend, read_design_spec
 from services.temporal import start_pipeline
 
 router = APIRouter(prefix="/ideas", tags=["merchant"])
@@ -56,9 +56,14 @@ async def intake(
     settings: ApiSettings,
     idea: IdeaInput,
     reference_mesh_path: str | None = None,
+    spec: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """Store the idea once and start its pipeline: 201 when new, 200 for a repeat."""
-    trend, created = await run_in_threadpool(create_or_get_trend, engine, idea, reference_mesh_path)
+    """Read what the words ask for (422 naming what came close when TrendForge cannot make it),
+    store the idea once and start its pipeline: 201 when new, 200 for a repeat."""
+    spec = spec if spec is not None else await design_spec(idea)
+    trend, created = await run_in_threadpool(
+        create_or_get_trend, engine, idea, reference_mesh_path, spec
+    )
     assert trend.id is not None
     client = await temporal.client()
     await start_pipeline(client, trend.id, idea, settings.pipeline, settings.task_queue)
@@ -66,6 +71,14 @@ async def intake(
         id=trend.id, workflow_id=trend_workflow_id(trend.id), stage=trend.stage, created=created
     )
     return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+
+
+async def design_spec(idea: IdeaInput) -> dict[str, Any]:
+    """The idea's design spec; 422 naming what came close when TrendForge cannot make it."""
+    try:
+        return await run_in_threadpool(read_design_spec, idea)
+    except ValueError as err:  # engines.design DesignError: its message is for the merchant
+        raise HTTPException(422, str(err)) from err
 
 
 @router.post("", response_model=IdeaCreated, status_code=201)
@@ -115,12 +128,13 @@ async def submit_idea_with_mesh(
         )
     except ValueError as err:
         raise HTTPException(422, str(err)) from err
+    spec = await design_spec(idea)  # before the mesh is kept: a refused idea keeps no file
     mesh_path = None
     if mesh is not None and mesh.filename:
         mesh_path = await store_reference_mesh(
             mesh, settings.uploads_dir, settings.max_upload_bytes
         )
-    return await intake(engine, temporal, settings, idea, mesh_path)
+    return await intake(engine, temporal, settings, idea, mesh_path, spec)
 
 
 @router.get("", response_model=list[IdeaOut])

@@ -1,160 +1,251 @@
-"""`.venv/bin/python -m bench.design [runs] [rounds]`: design time per trend and learning replay.
+"""`.venv/bin/python -m bench.design [ideas]`: the new variant pipeline against the old engine.
 
-Times 36 variants with meshes, PNG thumbnails and GLBs for five trends (median of `runs`, each
-with a cold embedding cache; target < 5 s per trend) against two anchors measured in the same
-run: building the 36 chosen meshes alone, and keyword-only generation (no embeddings); and the
-plush trend guided by a reference mesh (an STL of a four-legged animal). Then
-replays `rounds` selections of a simulated merchant with hidden tastes and prints how the rank
-of the variant they pick moves as the preference model learns, beside a no-learning replay.
+Per idea (default 8), measured in the same run: wall and CPU seconds (CPU: fair on the shared
+machine) for 36 variants with meshes, coloured
+previews (PNG) and GLB, new vs old (engines.design.variants) and their ratio (target < 5 s per
+idea on the 2-core machine); the share of variants watertight after a binary STL round trip and
+fitting the 250 x 210 x 220 mm bed; the top-8 diversity (mean / max pairwise three-view
+silhouette IoU). Then the IoU a change on one axis gives (the measurements behind
+ranking.IOU_THRESHOLD), and the reader's accuracy on tests/data/design_ideas.yaml.
 A benchmark prints figures; it asserts nothing.
 """
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import trimesh
+import yaml
 
-from engines.design import FAMILIES, embed, features, generate_variants, learn, write_variant_assets
-from engines.design.preference import feature_names
-
-TRENDS = (
-    "viral crying horse plushie",
-    "mini straw sun hat for your palm",
-    "cat-shaped phone holder",
-    "pink heart keychain charm for your bag",
-    "oversized coffee mug with a round belly",
+from engines.design import ranking
+from engines.design.axes import KNOBS, default_choice, open_axes
+from engines.design.generate import (
+    build_candidate,
+    default_builders,
+    fits_bed,
+    generate_designs,
+    read,
+    watertight_after_stl,
+    write_variant_assets,
 )
-TARGET_S = 5.0
-HIDDEN = {"topper=bunny": 2.0, "back_angle": -1.5, "base_width": 1.5, "cost": 0.5}  # off-default
-REPLAY_TEXT, REPLAY_COUNT = "phone stand", 24
+from engines.design.kit.spec import DesignSpec
+
+IDEAS = (
+    "capybara wearing a straw hat plush",
+    "pink axolotl keychain",
+    "frog mug with frog eyes",
+    "cat ear headband",
+    "strawberry cow figurine",
+    "penguin pen holder",
+    "cactus planter with a face",
+    "christmas tree ornament of a sloth in a santa hat",
+)
+COUNT, TARGET_S = 36, 5.0
 
 
-def _seconds(fn: Callable[[], object]) -> float:
-    """Wall-clock seconds of one call."""
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
+def _seconds(fn: Any) -> tuple[tuple[float, float], Any]:
+    """(wall-clock, CPU) seconds of one call (CPU of all this process's threads: the fair
+    figure on a shared machine), and its result."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return (time.perf_counter() - wall, time.process_time() - cpu), out
 
 
-def _full(
-    text: str, out: Path, embeddings: bool | None = None, reference: Path | None = None
-) -> None:
-    """36 variants with STL, PNG and GLB written."""
-    _, variants = generate_variants(text, count=36, embeddings=embeddings, reference=reference)
+def _with_assets(variants: list[Any], out: Path) -> list[Any]:
+    """Write every variant's STL, PNG and GLB (the activity's work) and return the variants."""
     for v in variants:
         write_variant_assets(v, out, f"v{v.rank:03d}")
+    return variants
 
 
-def _reference_pony(path: Path) -> Path:
-    """A four-legged animal STL (egg body, legs, neck, head; 160 mm long) as a reference mesh."""
-    body = trimesh.creation.icosphere(3, 1.0)
-    body.apply_scale([80.0, 45.0, 40.0])
-    body.apply_translation([0, 0, 90.0])
-    legs = [trimesh.creation.cylinder(9.0, segment=[(x, y, 0), (x, y, 90)])
-            for x in (-50, 50) for y in (-25, 25)]  # fmt: skip
-    neck = trimesh.creation.cylinder(14.0, segment=[(60, 0, 100), (95, 0, 150)])
-    head = trimesh.creation.icosphere(3, 26.0)
-    head.apply_translation([100, 0, 160])
-    trimesh.boolean.union([body, *legs, neck, head], engine="manifold").export(path)
-    return path
+def _new(spec: DesignSpec, out: Path) -> list[Any]:
+    """The new pipeline's 36 variants with assets."""
+    return _with_assets(generate_designs(spec, COUNT), out)
 
 
-def time_reference(runs: int, work: Path) -> None:
-    """Median seconds of the plush trend guided by a reference mesh (loaded from file each run)."""
-    pony = _reference_pony(work / "pony.stl")
-    text = f"{TRENDS[0]} + reference mesh"
-    _full(TRENDS[0], work / "ref", reference=pony)  # per-process family shape samples
-    full = []
-    for _ in range(runs):
-        embed._cache.clear()
-        full.append(_seconds(lambda: _full(TRENDS[0], work / "ref", reference=pony)))
-    f = statistics.median(full)
-    print(f"{text:42s} {f:7.2f}  (not in the median)  {'ok' if f < TARGET_S else 'SLOW'}")
+def _old(text: str, out: Path) -> list[Any]:
+    """The old engine's 36 variants with assets (keyword intent: no model load in the timing)."""
+    from engines.design.variants import generate_variants as old_generate
+    from engines.design.variants import write_variant_assets as old_write
+
+    _, variants = old_generate(text, count=COUNT, embeddings=False)
+    for v in variants:
+        old_write(v, out, f"v{v.rank:03d}")
+    return variants
 
 
-def _meshes_only(text: str) -> Callable[[], object]:
-    """A call that rebuilds the 36 chosen variants' meshes (the anchor)."""
-    family, variants = generate_variants(text, count=36, embeddings=False)
-    build, designs = FAMILIES[family].build, [v.design_params for v in variants]
-    return lambda: [build(d) for d in designs]
+def _diversity(meshes: list[Any]) -> tuple[float, float]:
+    """Mean and max pairwise silhouette IoU of the first 8 meshes (a frame that fits them all)."""
+    top = meshes[:8]
+    frame = max(float(m.extents.max()) for m in top)
+    masks = np.stack([ranking.silhouettes([m], frame) for m in top])
+    return ranking.top_iou(ranking.iou_matrix(masks))
 
 
-def time_trends(runs: int, work: Path) -> None:
-    """Median seconds per trend (cold embedding cache each run) and ratios to the anchors."""
-    print(f"{'trend':42s} {'full s':>7s} {'meshes s':>8s} {'keyword s':>9s} "
-          f"{'full/meshes':>11s} {'full/keyword':>12s}  target<{TARGET_S:.0f}s")  # fmt: skip
-    totals = []
-    for text in TRENDS:
-        full, kw = [], []
-        for _ in range(runs):
-            embed._cache.clear()
-            full.append(_seconds(lambda t=text: _full(t, work / "emb")))  # type: ignore[misc]
-            kw.append(_seconds(lambda t=text: _full(t, work / "kw", embeddings=False)))  # type: ignore[misc]
-        meshes = _meshes_only(text)
-        mesh_s = statistics.median(_seconds(meshes) for _ in range(runs))
-        f, k = statistics.median(full), statistics.median(kw)
-        totals.append(f)
-        ok = "ok" if f < TARGET_S else "SLOW"
-        print(f"{text:42s} {f:7.2f} {mesh_s:8.2f} {k:9.2f} {f / mesh_s:11.2f} {f / k:12.2f}  {ok}")
-    print(f"median over trends: {statistics.median(totals):.2f} s per trend of 36 variants")
+def _shares(meshes: list[Any]) -> tuple[float, float]:
+    """Shares of meshes watertight after an STL round trip, and fitting the bed."""
+    return (
+        float(np.mean([watertight_after_stl(m) for m in meshes])),
+        float(np.mean([fits_bed(m) for m in meshes])),
+    )
 
 
-def _merchant(family: str, variants: list, rng: np.random.Generator) -> int:
-    """The shown variant a merchant with hidden tastes picks (utility + Gumbel noise)."""
-    fam = FAMILIES[family]
-    x = features(fam, [v.params for v in variants], [v.unit_cost_usd for v in variants])
-    hidden = np.array([HIDDEN.get(n, 0.0) for n in feature_names(fam)])
-    return int(np.argmax(x @ hidden + 0.5 * rng.gumbel(size=len(variants))))
+def compare(ideas: tuple[str, ...], work: Path) -> None:
+    """The per-idea table, new vs old."""
+    print(f"{'idea':46s} {'new s':>6s} {'cpu':>5s} {'old s':>6s} {'cpu':>5s} {'new/old':>7s} "
+          f"{'cpu':>5s} {'watertight':>10s} {'bed fit':>9s} {'top-8 IoU mean/max':>18s} "
+          f"{'old':>9s}")  # fmt: skip
+    rows = []
+    for text in ideas:
+        try:
+            spec = read(text)
+            (new_s, new_cpu), new = _seconds(lambda s=spec: _new(s, work / "new"))  # type: ignore[misc]
+        except Exception as err:  # noqa: BLE001 - a benchmark reports and goes on
+            print(f"{text[:46]:46s} FAILED: {err!r}")
+            continue
+        nm = [v.mesh for v in new]
+        (nw, nb), (n_mean, n_max) = _shares(nm), _diversity(nm)
+        flag = "ok" if new_s < TARGET_S else "SLOW"
+        name = f"{text[:34]} [{spec.form}]"
+        try:
+            (old_s, old_cpu), old = _seconds(lambda t=text: _old(t, work / "old"))  # type: ignore[misc]
+        except ValueError:  # the old engine refuses what it cannot make
+            print(f"{name[:46]:46s} {new_s:6.2f} {new_cpu:5.1f}   (old refuses)               "
+                  f"{nw:6.0%}      {nb:6.0%}    {n_mean:8.2f}/{n_max:<8.2f}    -     {flag}")  # fmt: skip
+            continue
+        om = [v.mesh for v in old]
+        (ow, ob), (o_mean, o_max) = _shares(om), _diversity(om)
+        rows.append((new_s, old_s, nw, nb, ow, ob, n_mean, n_max, o_mean, o_max, new_cpu, old_cpu))
+        print(f"{name[:46]:46s} {new_s:6.2f} {new_cpu:5.1f} {old_s:6.2f} {old_cpu:5.1f} "
+              f"{new_s / old_s:7.2f} {new_cpu / old_cpu:5.2f} {nw:4.0%}/{ow:<4.0%} "
+              f"{nb:4.0%}/{ob:<4.0%} {n_mean:8.2f}/{n_max:<8.2f} {o_mean:4.2f}/{o_max:<4.2f} "
+              f"{flag}")  # fmt: skip
+    if rows:
+        a = np.array(rows)
+        med = np.median(a, axis=0)
+        print(f"median per idea: new {med[0]:.2f} s ({med[10]:.1f} CPU s), old {med[1]:.2f} s "
+              f"({med[11]:.1f} CPU s); new/old {med[0] / med[1]:.2f} wall, "
+              f"{med[10] / med[11]:.2f} CPU. Watertight after STL new {a[:, 2].mean():.0%} "
+              f"old {a[:, 4].mean():.0%}; bed fit new {a[:, 3].mean():.0%} old "
+              f"{a[:, 5].mean():.0%}; top-8 IoU mean new {a[:, 6].mean():.2f} old "
+              f"{a[:, 8].mean():.2f}, max new {a[:, 7].max():.2f} old {a[:, 9].max():.2f}")  # fmt: skip
 
 
-def replay(rounds: int, learning: bool) -> list[int]:
-    """Rank (1 = top) of the picked variant in each round of a simulated merchant's picks."""
-    rng, model, ranks = np.random.default_rng(11), None, []
-    for r in range(rounds):
-        family, variants = generate_variants(
-            REPLAY_TEXT, count=REPLAY_COUNT, seed=1000 + r, preference=model
+def _axis_changes(spec: DesignSpec) -> dict[str, list[dict[str, Any]]]:
+    """Single-axis changes from the literal design over the axes the words leave open:
+    axis -> the changed fields of each."""
+    base, open_ = default_choice(spec), open_axes(spec)
+    knob = lambda name, v: {"knobs": tuple((k, v if k == name else f) for k, f in base.knobs)}  # noqa: E731
+    out: dict[str, list[dict[str, Any]]] = {
+        "colourway": [{"colourway": w} for w in ("pastel", "deep", "two_tone")],
+        **{f"knob {k}": [knob(k, lo), knob(k, hi)] for k, (lo, hi) in KNOBS.items()},
+        "expression": [{"expression": e} for e in open_.expressions if e != base.expression],
+        "pose": [{"pose": p} for p in open_.poses if p != base.pose],
+        "style": [{"style": s} for s in open_.styles if s != base.style],
+        "form knob": [
+            {"form_knobs": ((name, v),)}
+            for name, (lo, hi, _) in open_.form_knobs for v in (lo, hi)
+        ],
+    }  # fmt: skip
+    for name, variants in open_.features:
+        k = [n for n, _ in base.features].index(name)
+        out.setdefault("feature variant", []).extend(
+            {"features": (*base.features[:k], (name, v), *base.features[k + 1 :])}
+            for v in variants[1:6]
         )
-        chosen = _merchant(family, variants, rng)
-        ranks.append(variants[chosen].rank)
-        if learning:
-            params, costs = [v.params for v in variants], [v.unit_cost_usd for v in variants]
-            model = learn(model, family, params, costs, chosen)
-    return ranks
+    return out
 
 
-def learning_report(rounds: int) -> None:
-    """Mean rank of the merchant's pick early vs late, with and without learning."""
-    k = max(1, min(5, rounds // 4))
-    for learning in (False, True):
-        ranks = replay(rounds, learning)
-        early, late = float(np.mean(ranks[:k])), float(np.mean(ranks[-k:]))
-        label = "with learning   " if learning else "without learning"
-        print(
-            f"{label}: mean rank of the picked variant (of {REPLAY_COUNT}) rounds 1-{k} {early:5.1f}"
-            f"  rounds {rounds - k + 1}-{rounds} {late:5.1f}  late/early {late / early:4.2f}"
-            f"  top-3 share late {np.mean(np.array(ranks[-k:]) <= 3):.0%}"
-        )
+def _longest(meshes: list[Any]) -> float:
+    """Longest side of the bounds of some meshes, mm."""
+    points = np.vstack([np.asarray(m.vertices) for m in meshes])
+    return float(np.ptp(points, axis=0).max())
+
+
+def iou_by_axis(ideas: tuple[str, ...]) -> None:
+    """IoU of the literal design with one-axis changes of it, pooled over the ideas."""
+    builders, pooled = default_builders(), {}
+    for text in ideas:
+        try:
+            spec = read(text)
+        except ValueError:
+            continue
+        size = builders.rule(spec.form).default_size_mm
+        base = default_choice(spec)
+        try:
+            literal = build_candidate(spec, base, size, builders)
+        except Exception as err:  # noqa: BLE001 - a benchmark reports and goes on
+            print(f"  {text}: the literal design failed: {err!r}")
+            continue
+        parts = [p.mesh for p in literal.model.parts]
+        for axis, changes in _axis_changes(spec).items():
+            for change in changes:
+                try:
+                    cand = build_candidate(spec, replace(base, **change), size, builders)
+                except Exception as err:  # noqa: BLE001 - a benchmark reports and goes on
+                    print(f"  {text}: {axis} {change} failed: {err!r}")
+                    continue
+                other = [p.mesh for p in cand.model.parts]
+                frame = max(_longest(parts), _longest(other))  # as the pipeline frames them
+                masks = np.stack([ranking.silhouettes(m, frame) for m in (parts, other)])
+                pooled.setdefault(axis, []).append(float(ranking.iou_matrix(masks)[0, 1]))
+    print(
+        f"\nIoU of the literal design with a one-axis change (threshold {ranking.IOU_THRESHOLD}):"
+    )
+    for axis, ious in pooled.items():
+        p10, p50, p90 = np.percentile(ious, [10, 50, 90])
+        below = float(np.mean(np.array(ious) < ranking.IOU_THRESHOLD))
+        print(f"  {axis:16s} n={len(ious):3d}  p10 {p10:.2f}  median {p50:.2f}  p90 {p90:.2f}  "
+              f"below threshold {below:4.0%}")  # fmt: skip
+
+
+def _reads_right(idea: dict[str, Any]) -> dict[str, bool]:
+    """Which parts of one labelled idea the reader got right (refusal, form, subject ...)."""
+    try:
+        spec = read(idea["text"])
+    except ValueError as err:
+        words = [w.lower() in str(err).lower() for w in idea.get("reason", [])]
+        return {"refused right": bool(idea.get("refuse")) and all(words)}
+    if idea.get("refuse"):
+        return {"refused right": False}
+    feats = sorted(f"{f.name}/{f.variant}" + (f":{f.colour}" if f.colour else "")
+                   for f in spec.features)  # fmt: skip
+    return {
+        "form": spec.form == idea["form"],
+        "subject": spec.subject == idea["subject"],
+        "features": feats == sorted(idea["features"]),
+        "colours": (spec.body_colour, spec.product_colour)
+        == (idea["body_colour"], idea["product_colour"]),
+    }
+
+
+def spec_accuracy(path: Path = Path("tests/data/design_ideas.yaml")) -> None:
+    """The reader's accuracy on the development set: per field and whole ideas."""
+    ideas = yaml.safe_load(path.read_text())
+    results = [_reads_right(i) for i in ideas]
+    fields: dict[str, list[bool]] = {}
+    for r in results:
+        for k, ok in r.items():
+            fields.setdefault(k, []).append(ok)
+    whole = float(np.mean([all(r.values()) for r in results]))
+    cells = ", ".join(f"{k} {np.mean(v):.0%} (n={len(v)})" for k, v in fields.items())
+    print(f"\nspec accuracy on {path} ({len(ideas)} ideas): whole idea {whole:.0%}; {cells}")
 
 
 def main(argv: list[str]) -> None:
-    """Timing table, then the learning replay."""
-    runs = int(argv[0]) if argv else 3
-    rounds = int(argv[1]) if len(argv) > 1 else 50
-    load_s = _seconds(embed.model)
-    print(f"sentence model load (once per worker): {load_s:.2f} s; "
-          f"embeddings {'on' if embed.available() else 'OFF (lexical fallback)'}")  # fmt: skip
-    generate_variants("plush toy", count=2)  # per-process anchors (family prototypes, vocabulary)
+    """The comparison table, the IoU-by-axis table and the spec accuracy."""
+    n = int(argv[0]) if argv else len(IDEAS)
+    ideas = IDEAS[:n]
+    _new(read(ideas[0]), Path(tempfile.mkdtemp()))  # warm up: imports, caches, thread pool
     with tempfile.TemporaryDirectory() as tmp:
-        time_trends(runs, Path(tmp))
-        time_reference(runs, Path(tmp))
-    learning_report(rounds)
+        compare(ideas, Path(tmp))
+    iou_by_axis(ideas[:4])
+    spec_accuracy()
 
 
 if __name__ == "__main__":

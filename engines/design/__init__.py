@@ -5,7 +5,7 @@ from __future__ import annotations
 from engines.design.base import DesignError, Family, Param
 from engines.design.families import FAMILIES
 from engines.design.intent import Intent, detect_family, parse_intent
-from engines.design.preference import PreferenceModel, features, learn
+from engines.design.preference import PreferenceModel, learn
 from engines.design.reference import ReferenceShape, load_reference
 from engines.design.render import render_preview
 from engines.design.variants import (
@@ -27,7 +27,6 @@ __all__ = [
     "PreferenceModel",
     "ReferenceShape",
     "detect_family",
-    "features",
     "generate_variants",
     "glb_path",
     "intent_for",

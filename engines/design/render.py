@@ -28,8 +28,9 @@ VIEW = _camera()
 LIGHT = np.array([0.35, 0.6, 0.72]) / np.linalg.norm([0.35, 0.6, 0.72])  # camera frame: key light
 
 
-def _projected(mesh: trimesh.Trimesh, px: int) -> tuple[np.ndarray, np.ndarray]:
-    """Front-facing triangles far-to-near as pixel polygons (k, 6) and their shades (k,)."""
+def _projected(mesh: trimesh.Trimesh, px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Front-facing triangles far-to-near as pixel polygons (k, 6), their shades (k,) and
+    their face indices (k,)."""
     v = mesh.vertices @ VIEW.T
     n = mesh.face_normals @ VIEW.T
     keep = n[:, 2] > 1e-6
@@ -39,7 +40,7 @@ def _projected(mesh: trimesh.Trimesh, px: int) -> tuple[np.ndarray, np.ndarray]:
     k = 0.86 * px / max(float((hi - lo).max()), 1e-9)
     xy = (tri[order, :, :2] - (lo + hi) / 2) * k * np.array([1.0, -1.0]) + px / 2
     shade = AMBIENT + (1 - AMBIENT) * np.clip(n[keep][order] @ LIGHT, 0.0, 1.0)
-    return xy.reshape(-1, 6), shade
+    return xy.reshape(-1, 6), shade, np.flatnonzero(keep)[order]
 
 
 def render_preview(
@@ -48,13 +49,20 @@ def render_preview(
     size_px: int = 256,
     *,
     colour: tuple[int, int, int] = DEFAULT_COLOUR,
+    face_colours: np.ndarray | None = None,
 ) -> None:
-    """Write a size_px x size_px PNG of the mesh seen from the front-left, above."""
+    """Write a size_px x size_px PNG of the mesh seen from the front-left, above, in one
+    colour or with one RGB colour per face ((n, 3) face_colours)."""
     px = size_px * SUPERSAMPLE
     image = Image.new("RGB", (px, px), BACKGROUND)
     if len(mesh.faces):
-        polygons, shade = _projected(mesh, px)
-        fills = np.clip(np.outer(shade, colour), 0, 255).astype(np.uint8).tolist()
+        polygons, shade, faces = _projected(mesh, px)
+        base = (
+            np.asarray(face_colours, dtype=float)[faces, :3]
+            if face_colours is not None
+            else np.tile(np.asarray(colour, dtype=float), (len(faces), 1))
+        )
+        fills = np.clip(shade[:, None] * base, 0, 255).astype(np.uint8).tolist()
         corners = np.floor(polygons).astype(np.int32).tolist()  # PIL floors float corners too
         draw = ImageDraw.Draw(image)
         for polygon, fill in zip(corners, map(tuple, fills), strict=True):

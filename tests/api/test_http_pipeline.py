@@ -72,8 +72,13 @@ async def test_idea_to_shipment_over_http(pipeline_api: httpx.AsyncClient, who: 
     assert r2.status_code == 200 and r2.json()["id"] == idea_id and not r2.json()["created"]
 
     await _wait(c, who.merchant, idea_id, "awaiting_selection")
+    spec = (await c.get(f"/ideas/{idea_id}", headers=who.merchant)).json()["design_spec"]
+    assert spec["form"] == "mug" and spec["subject"] == "bunny"
     variants = (await c.get(f"/ideas/{idea_id}/variants", headers=who.merchant)).json()
     assert len(variants) == 6 and variants[0]["rank"] == 1
+    assert all(v["family"] == "mug" and v["labels"] and v["source"] for v in variants)
+    page = await c.get(f"/app/ideas/{idea_id}", headers=who.merchant)
+    assert "How we read your idea" in page.text and "bunny" in page.text
     png = await c.get(variants[0]["preview_url"], headers=who.merchant)
     assert (await c.get(variants[0]["preview_url"], headers=who.other)).status_code == 404
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
@@ -203,6 +208,16 @@ async def test_bad_input_gets_4xx_with_reason(pipeline_api: httpx.AsyncClient, w
         "/ideas", json={"text": "hat", "merchant_id": "someone-else"}, headers=who.merchant
     )
     assert r.status_code == 403
+    # an idea TrendForge cannot make yet: refused with what came close, and nothing is kept
+    before = len((await c.get("/ideas", headers=who.merchant)).json())
+    r = await c.post(
+        "/ideas",
+        json={"text": "frog pickleball paddle", "merchant_id": "m-api"},
+        headers=who.merchant,
+    )
+    assert r.status_code == 422 and "pickleball paddle" in r.json()["detail"]
+    assert "frog" in r.json()["detail"], r.json()["detail"]  # what we could make instead
+    assert len((await c.get("/ideas", headers=who.merchant)).json()) == before
     r = await c.post(
         "/ideas", json={"text": "hat", "merchant_id": "m-api"}, headers={"X-Role": "merchant"}
     )

@@ -14,14 +14,16 @@ from engines.design import (
     DesignError,
     PreferenceModel,
     embed,
-    features,
     generate_variants,
     glb_path,
     learn,
     parse_intent,
     write_variant_assets,
 )
-from engines.design.preference import feature_names
+from engines.design.preference import (
+    feature_names,
+    features,  # the package engines.design.features shadows it
+)
 from engines.design.variants import nondominated_fronts, pareto_select
 
 # Paraphrases that mostly avoid the families' own keyword lists.

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from activities.pipeline import PipelineActivities, _design_memory
-from engines.design import generate_variants
+from engines.design.generate import generate_variants
 from models.contracts import DesignRequest, SelectionRecord
 from models.tables import DesignVariant, PreferenceModel, Trend
 
@@ -53,20 +53,20 @@ def _model(engine, family: str) -> PreferenceModel | None:
 
 def test_picks_update_the_preference_model_once_per_idea(engine, tmp_path) -> None:
     acts = PipelineActivities(engine, tmp_path)
-    before = _model(engine, "cup")
+    before = _model(engine, "mug")
     start = before.updates if before else 0
     trend_id, ids = _idea_with_variants(engine, "ceramic coffee mug")
     acts.record_selection(SelectionRecord(trend_id=trend_id, variant_id=ids[4]))
     acts.record_selection(SelectionRecord(trend_id=trend_id, variant_id=ids[4]))  # a retry
-    row = _model(engine, "cup")
+    row = _model(engine, "mug")
     assert row is not None and row.updates == start + 1 and trend_id in row.applied_trends
     assert row.weights and all(isinstance(w, float) for w in row.weights.values())
 
     auto_id, auto_ids = _idea_with_variants(engine, "ceramic coffee mug")
     acts.record_selection(SelectionRecord(trend_id=auto_id, variant_id=auto_ids[0], auto=True))
-    assert _model(engine, "cup").updates == start + 1  # type: ignore[union-attr]
+    assert _model(engine, "mug").updates == start + 1  # type: ignore[union-attr]
 
     req = DesignRequest(workflow_id="w", trend_id=auto_id, text="mug")
-    learned, catalogue = _design_memory(engine, "cup", req)
+    learned, catalogue = _design_memory(engine, "mug", req)
     assert learned is not None and learned.updates == start + 1
-    assert catalogue and all("cup" in d for d in catalogue)
+    assert catalogue and all("mug" in d.lower() for d in catalogue)

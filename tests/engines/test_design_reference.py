@@ -231,9 +231,9 @@ def test_design_activity_uses_the_trends_reference_mesh(engine, tmp_path, refs) 
     acts = PipelineActivities(engine, tmp_path)
     (tmp_path / "uploads").mkdir()
     _write(_hat(), tmp_path / "uploads" / "hat.stl")  # relative to the files folder
-    trend_id = _trend(engine, "something just like this one", "uploads/hat.stl")
+    trend_id = _trend(engine, "a sun hat just like this one", "uploads/hat.stl")
     req = DesignRequest(workflow_id=f"trend-{trend_id}", trend_id=trend_id, text="x", count=6)
-    req.text = "something just like this one"
+    req.text = "a sun hat just like this one"
     result = ActivityEnvironment().run(acts.design_variants, req)
     assert result.family == "hat" and len(result.variants) == 6
     with Session(engine) as s:

@@ -88,7 +88,7 @@ async def _to_variants(client: Client, engine, queue: str, config: PipelineConfi
 
 async def test_killed_pool_processes_do_not_stop_the_pipelines(dev_env, engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
     client = dev_env.client
-    tag = uuid.uuid4().hex[:6]
+    tag = f"batch {uuid.uuid4().int % 10**6}"  # unique words the reader skips (a hex tag can read as 6e9)
     async with running_workers(client, engine, tmp_path) as (queue, config):
         # killed while idle: the next prototype job gets a new pool
         pool = prototype.mesh_pool()

@@ -1,0 +1,260 @@
+"""Axes a merchant decides on (style, pose, expression, proportions, feature variant, colourway):
+deterministic sampling of choices where the words leave them open, and colourways applied to the
+parts whose colour the words did not name."""
+
+from __future__ import annotations
+
+import colorsys
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from engines.design.kit.spec import DesignSpec
+from engines.design.kit.vocab import COLOURS, EXPRESSIONS, FEATURES, OBJECTS, POSES, STYLES
+
+RGB = tuple[int, int, int]
+
+COLOURWAYS: tuple[str, ...] = ("natural", "pastel", "bold", "deep", "two_tone")
+# Unworded expressions a merchant would sell by default; crying and angry change the idea's mood,
+# so they only come from the words.
+OPEN_EXPRESSIONS: tuple[str, ...] = ("happy", "neutral", "sleepy", "surprised")
+DEFAULT_STYLE, DEFAULT_POSE, DEFAULT_EXPRESSION = "kawaii", "sitting", "happy"
+# Proportion knobs of the subject builder: name -> (low, high) of its 0..1 range sampled
+# (0.5 is the builder's own proportion, engines.design.subjects KNOBS).
+KNOBS: dict[str, tuple[float, float]] = {
+    "head_ratio": (0.15, 0.85),  # head size relative to the body
+    "chubbiness": (0.15, 0.85),  # slim .. chubby
+    "ear_size": (0.2, 0.85),
+    "limb_length": (0.2, 0.8),
+}
+KNOB_NEUTRAL = 0.5
+# Knobs of the form builders (engines.design.forms, FormContext.knob): form -> knob ->
+# (low, high, whole numbers?) sampled; unsampled knobs keep the builder's default (often worded).
+FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
+    "mug": {"tall": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # taller cup (bubble tea)
+    "planter": {"shape": (0.0, 2.0, True)},
+    "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
+    "phone_stand": {"angle_deg": (60.0, 75.0, False)},
+    "hat": {"style": (0.0, 6.0, True)},  # index into the form's hat styles
+}
+# Knobs the pipeline applies itself after the form is built (not passed to the builder):
+# "shape" stretches a vessel (index into SHAPES), each factor >= 1 so no wall gets thinner.
+PIPELINE_KNOBS: frozenset[str] = frozenset({"shape"})
+SHAPES: tuple[tuple[str, tuple[float, float, float]], ...] = (
+    ("classic", (1.0, 1.0, 1.0)),
+    ("wide", (1.2, 1.2, 1.0)),
+    ("tall", (1.0, 1.0, 1.25)),
+)
+# Words that already decide a form knob (the builder reads them): the knob is then not sampled.
+FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("mug", "tall"): ("bubble", "boba", "tumbler", "tall"),
+}
+# A feature the words name that is the product itself ("bucket hat with frog eyes": the hat is
+# the product, its variant the hat's style): not attached to the subject, not an axis.
+PRODUCT_FEATURE: dict[str, str] = {"hat": "hat", "eyewear": "glasses"}
+# Form knobs a worded variant of the product feature decides.
+PRODUCT_FEATURE_KNOB: dict[str, str] = {"hat": "style"}
+# Forms that show the subject whole, so its pose shows; the others wear its face or ears
+# (a planter shows a plant or object standing in it whole, a creature's face on the pot).
+POSED_FORMS: frozenset[str] = frozenset(
+    {"plush", "figurine", "keychain", "ornament", "phone_stand", "pen_holder"}
+)
+# Colours a two-tone accent is picked from (light, sellable hues).
+ACCENTS: tuple[str, ...] = ("pink", "mint", "sky", "yellow", "lavender", "peach", "teal", "orange")
+_LABEL_COLOURS = {k: v for k, v in COLOURS.items() if k not in ("rainbow", "transparent", "straw")}
+
+assert set(OPEN_EXPRESSIONS) <= set(EXPRESSIONS)
+assert DEFAULT_STYLE in STYLES and DEFAULT_POSE in POSES
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One point on the merchant's axes: what a single variant is built with."""
+
+    style: str
+    pose: str
+    expression: str
+    knobs: tuple[tuple[str, float], ...]  # (name, factor) in KNOBS order
+    features: tuple[tuple[str, str], ...]  # (feature name, variant) in the spec's order
+    colourway: str
+    form_knobs: tuple[tuple[str, float], ...] = ()  # (name, value) of FORM_KNOBS sampled
+
+    def knob(self, name: str) -> float:
+        """One proportion knob, 0..1 (KNOB_NEUTRAL = as the builder makes it)."""
+        return dict(self.knobs).get(name, KNOB_NEUTRAL)
+
+
+@dataclass(frozen=True)
+class Open:
+    """Which axes the words leave open, and the values each may take."""
+
+    styles: tuple[str, ...]
+    poses: tuple[str, ...]
+    expressions: tuple[str, ...]
+    features: tuple[tuple[str, tuple[str, ...]], ...]  # feature -> allowed variants
+    form_knobs: tuple[tuple[str, tuple[float, float, bool]], ...] = ()  # knob -> range
+    proportions: bool = True  # whether the subject's proportion knobs are an axis
+
+
+def open_axes(spec: DesignSpec) -> Open:
+    """The values each axis may take: a worded choice is the only value, else all sellable ones."""
+    product = PRODUCT_FEATURE.get(spec.form)
+    feats = tuple(
+        (f.name, (f.variant,) if f.variant else FEATURES.get(f.name, ("",)))
+        for f in spec.features
+        if f.name != product
+    )
+    words = spec.text.lower()
+    decided = {
+        PRODUCT_FEATURE_KNOB.get(spec.form, "")
+        for f in spec.features
+        if f.name == product and f.variant
+    }
+    knobs = tuple(
+        (name, span)
+        for name, span in FORM_KNOBS.get(spec.form, {}).items()
+        if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
+        and name not in decided
+    )
+    posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
+    if spec.subject is None:  # the product alone: no subject to style, pose or give a face
+        return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),
+                    (spec.expression or DEFAULT_EXPRESSION,), feats, knobs, proportions=False)  # fmt: skip
+    return Open(
+        styles=(spec.style,) if spec.style else STYLES,
+        poses=(spec.pose,) if spec.pose else (POSES if posed else (DEFAULT_POSE,)),
+        expressions=(spec.expression,) if spec.expression else OPEN_EXPRESSIONS,
+        features=feats,
+        form_knobs=knobs,
+    )
+
+
+def default_choice(spec: DesignSpec) -> Choice:
+    """The most literal design: worded choices, else the defaults, natural colours."""
+    axes = open_axes(spec)
+    return Choice(
+        style=DEFAULT_STYLE if DEFAULT_STYLE in axes.styles else axes.styles[0],
+        pose=DEFAULT_POSE if DEFAULT_POSE in axes.poses else axes.poses[0],
+        expression=DEFAULT_EXPRESSION
+        if DEFAULT_EXPRESSION in axes.expressions
+        else axes.expressions[0],  # noqa: E501
+        knobs=tuple((k, KNOB_NEUTRAL) for k in KNOBS),
+        features=tuple((name, variants[0]) for name, variants in axes.features),
+        colourway="natural",
+    )
+
+
+def _strata(values: tuple[str, ...], n: int, rng: np.random.Generator) -> list[str]:
+    """n values covering `values` evenly (each appears n/len times), in a shuffled order."""
+    reps = -(-n // len(values))
+    out = list(values) * reps
+    order = rng.permutation(len(out))
+    return [out[i] for i in order[:n]]
+
+
+def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
+    """n distinct choices, the literal default first, the rest stratified over every open axis
+    (deterministic per seed)."""
+    axes = open_axes(spec)
+    rng = np.random.default_rng([seed, 20])
+    first = default_choice(spec)
+    styles = _strata(axes.styles, n, rng)
+    poses = _strata(axes.poses, n, rng)
+    exprs = _strata(axes.expressions, n, rng)
+    colourways = _strata(COLOURWAYS, n, rng)
+    feats = [_strata(variants, n, rng) for _, variants in axes.features]
+    knob_u = (rng.permutation(n)[:, None] + rng.random((n, len(KNOBS)))) / n  # Latin hypercube
+    for k in range(1, len(KNOBS)):
+        knob_u[:, k] = knob_u[rng.permutation(n), k]
+    form_u = (rng.permutation(n)[:, None] + rng.random((n, len(axes.form_knobs)))) / n
+    seen, out = {first}, [first]
+    for i in range(n):
+        knobs = tuple(
+            (
+                name,
+                round(lo + float(knob_u[i, k]) * (hi - lo), 3)
+                if axes.proportions
+                else KNOB_NEUTRAL,
+            )
+            for k, (name, (lo, hi)) in enumerate(KNOBS.items())
+        )
+        choice = Choice(
+            style=styles[i],
+            pose=poses[i],
+            expression=exprs[i],
+            knobs=knobs,
+            features=tuple((name, feats[j][i]) for j, (name, _) in enumerate(axes.features)),
+            colourway=colourways[i],
+            form_knobs=tuple(
+                (name, _knob_value(span, float(form_u[i, k])))
+                for k, (name, span) in enumerate(axes.form_knobs)
+            ),
+        )
+        if choice not in seen and len(out) < n:
+            seen.add(choice)
+            out.append(choice)
+    return out
+
+
+def _knob_value(span: tuple[float, float, bool], u: float) -> float:
+    """A form knob's value at position u in 0..1 of its range (whole numbers: evenly binned)."""
+    low, high, whole = span
+    if whole:
+        return float(min(low + int(u * (high - low + 1)), high))
+    return round(low + u * (high - low), 3)
+
+
+# --------------------------------------------------------------------------- colourways
+
+
+def _hsv(rgb: RGB) -> tuple[float, float, float]:
+    """HSV (0..1 each) of an RGB colour."""
+    return colorsys.rgb_to_hsv(*(c / 255.0 for c in rgb))
+
+
+def _rgb(h: float, s: float, v: float) -> RGB:
+    """RGB 0..255 of an HSV colour."""
+    r, g, b = colorsys.hsv_to_rgb(h % 1.0, min(max(s, 0.0), 1.0), min(max(v, 0.0), 1.0))
+    return (round(r * 255), round(g * 255), round(b * 255))
+
+
+def shade(rgb: RGB, colourway: str) -> RGB:
+    """One colour in a colourway: natural as is, pastel lighter, bold saturated, deep darker."""
+    h, s, v = _hsv(rgb)
+    if colourway == "pastel":
+        return _rgb(h, s * 0.45, 0.55 + 0.45 * v)
+    if colourway == "bold":
+        return _rgb(h, 0.35 + 0.75 * s if s > 0.08 else s, max(v, 0.85))
+    if colourway == "deep":
+        return _rgb(h, min(1.0, s * 1.25 + 0.05) if s > 0.08 else s, v * 0.62)
+    return rgb
+
+
+@lru_cache(maxsize=256)
+def accent(main: RGB) -> RGB:
+    """The ACCENTS colour farthest in hue (then value) from the main colour: the second tone."""
+    h0, s0, v0 = _hsv(main)
+
+    def distance(name: str) -> float:
+        h, s, v = _hsv(COLOURS[name])
+        dh = min(abs(h - h0), 1 - abs(h - h0)) * min(1.0, 4 * s0)
+        return dh + 0.3 * abs(v - v0) + 0.2 * abs(s - s0)
+
+    return COLOURS[max(ACCENTS, key=distance)]
+
+
+def _lab(rgb: RGB | tuple[float, ...]) -> np.ndarray:
+    """CIE L*a*b* (D65) of an sRGB colour: distances there follow what the eye sees."""
+    c = np.asarray(rgb, dtype=float) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ linear / np.array([0.9505, 1.0, 1.089])  # fmt: skip
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def colour_name(rgb: RGB) -> str:
+    """The nearest named colour (vocab.COLOURS) in CIE L*a*b*."""
+    lab = _lab(rgb)
+    return min(_LABEL_COLOURS, key=lambda n: float(np.linalg.norm(_lab(_LABEL_COLOURS[n]) - lab)))

@@ -1,0 +1,71 @@
+"""Attachable features (vocab.FEATURES): each builds its parts at the subject's anchors, sized
+to the head or body there, coloured by the words (a colour or material) or its own default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from engines.design.base import DesignError
+from engines.design.features.hats import build_hat
+from engines.design.features.kit import Ctx
+from engines.design.features.wear import (
+    blush,
+    bow,
+    cape,
+    eyes,
+    glasses,
+    held,
+    horns,
+    scarf,
+    spots,
+    stripes,
+    tears,
+    teeth,
+    wings,
+)
+from engines.design.kit.parts import Model
+from engines.design.kit.spec import FeatureSpec
+from engines.design.kit.vocab import COLOURS, FEATURES, MATERIALS
+from engines.design.subjects.geom import nudged
+
+RGB = tuple[int, int, int]
+
+__all__ = ["attach_feature", "feature_colour"]
+
+BUILDERS: dict[str, Callable[[Ctx, str], None]] = {
+    "hat": build_hat, "wings": wings, "horns": horns, "scarf": scarf, "bow": bow,
+    "glasses": glasses, "teeth": teeth, "tears": tears, "eyes": eyes, "spots": spots,
+    "stripes": stripes, "held": held, "cape": cape, "blush": blush,
+}  # fmt: skip
+
+
+def feature_colour(feature: FeatureSpec, colour: RGB | None = None) -> RGB | None:
+    """The worded colour of a feature: an explicit RGB, else its colour word, else its
+    material's colour; None leaves each part its own default."""
+    if colour is not None:
+        return tuple(int(c) for c in colour)  # type: ignore[return-value]
+    for word in (feature.colour, feature.material):
+        if word in COLOURS:
+            return COLOURS[word]
+        if word in MATERIALS:
+            return MATERIALS[word]
+    return None
+
+
+def attach_feature(model: Model, feature: FeatureSpec, colour: RGB | None = None) -> None:
+    """Add the feature's parts to the model (in place), at the anchors it belongs to."""
+    if feature.name not in FEATURES:
+        raise DesignError(f"unknown feature {feature.name!r}")
+    variant = feature.variant or FEATURES[feature.name][0]
+    if variant not in FEATURES[feature.name]:
+        raise DesignError(f"unknown {feature.name} variant {variant!r}")
+    ctx = Ctx.of(model, feature_colour(feature, colour), feature.material)
+    BUILDERS[feature.name](ctx, variant)
+    start = len(model.parts)
+    for i, part in enumerate(ctx.new_parts):
+        part.material = feature.material
+        part.mesh = nudged(part.mesh, start + i)
+    model.parts.extend(ctx.new_parts)
+    if ctx.removed:
+        keep = [p for p in model.parts if id(p) not in ctx.removed]
+        model.parts[:] = keep

@@ -1,0 +1,227 @@
+"""Hats on the head top, sized to the head (brim 1.1-1.4 head widths), their brims above the
+eyes so the face shows; every hat's crown reaches into the head so it is one solid (mm)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engines.design.features.kit import Ctx
+from engines.design.shapes import prism, revolve
+from engines.design.subjects.geom import Ellipsoid, blob, trim_below, tube
+
+RGB = tuple[int, int, int]
+Z = np.array([0.0, 0.0, 1.0])
+
+DEFAULT: dict[str, RGB] = {
+    "straw": (225, 195, 120), "bucket": (205, 190, 150), "crown": (215, 175, 55),
+    "sailor": (248, 248, 248), "party": (245, 120, 170), "helmet": (250, 200, 40),
+    "santa": (215, 40, 45), "beanie": (70, 130, 200), "cowboy": (150, 100, 60),
+    "top": (40, 40, 45), "witch": (80, 55, 110), "chef": (250, 250, 250),
+    "strawberry": (215, 45, 55),
+}  # fmt: skip
+LEAF: RGB = (70, 150, 60)
+WHITE: RGB = (250, 250, 250)
+BAND: RGB = (200, 55, 60)
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Where a hat sits: centre xy, brim height, crown bottom, crown radius, head half-width
+    and half-height (mm)."""
+
+    c: np.ndarray  # (x, y) of the hat axis
+    brim: float  # z of the brim's underside
+    low: float  # z of the crown's bottom (inside the head)
+    rc: float  # crown radius at its bottom
+    hw: float
+    hh: float
+    t: float  # thinnest sheet, mm
+
+
+def seat(ctx: Ctx, drop: float = 0.0) -> Seat:
+    """The seat of a hat on this head; `drop` lowers a brim that slopes down (fraction of hw)."""
+    hw, hh = ctx.head_w, ctx.head_h
+    top = ctx.anchor("head_top").point
+    hc = ctx.head_c
+    brim = max(top[2] - 0.42 * hh, ctx.eye_top + 0.8 * ctx.line) + drop * hw
+    low = min(brim, top[2] - 0.3 * hh)
+    u = np.clip((low - hc[2]) / hh, -1.0, 1.0)
+    rc = max(1.05 * hw * np.sqrt(1 - u * u), 0.55 * hw)
+    xy = np.array([top[0] - 0.05 * hw, top[1]])
+    return Seat(xy, float(brim), float(low), float(rc), hw, hh, 2.0 * ctx.line)
+
+
+def _rev(s: Seat, profile: list[tuple[float, float]], sections: int = 40):
+    """A solid of revolution of (radius, z) points about the hat axis."""
+    mesh = revolve(np.array(profile, dtype=float), sections)
+    return mesh.apply_translation((s.c[0], s.c[1], 0.0))
+
+
+def _at(s: Seat, r: float, angle_deg: float, z: float) -> np.ndarray:
+    """A point at radius r and angle about the hat axis, height z."""
+    a = np.radians(angle_deg)
+    return np.array([s.c[0] + r * np.cos(a), s.c[1] + r * np.sin(a), z])
+
+
+def _disc(s: Seat, radius: float, z0: float, t: float):
+    """A flat brim disc."""
+    return _rev(s, [(0, z0), (radius, z0), (radius, z0 + t), (0, z0 + t)])
+
+
+def _crown(s: Seat, r: float, top_z: float, taper: float = 1.0, round_top: float = 0.15):
+    """A crown from inside the head up to top_z, radius r tapering to r*taper."""
+    rt = r * taper
+    k = round_top * s.hw
+    return _rev(s, [(0, s.low), (r, s.low), (rt, top_z - k), (rt * 0.8, top_z), (0, top_z)])
+
+
+def _band(s: Seat, r: float, z0: float, h: float):
+    """A ring around a crown."""
+    return _rev(s, [(0.8 * r, z0), (r + s.t * 0.6, z0), (r + s.t * 0.6, z0 + h), (0.8 * r, z0 + h)])
+
+
+def build_hat(ctx: Ctx, variant: str) -> None:
+    """The hat variant on the head top."""
+    ctx.name = f"{variant} hat"
+    col = DEFAULT[variant]
+    s = seat(ctx, drop=0.2 if variant == "bucket" else 0.0)
+    hw, t = s.hw, s.t
+    rc = s.rc
+    b = s.brim
+    if variant == "straw":
+        ctx.add("crown", _crown(s, 0.8 * rc, b + 0.7 * hw, 0.95, 0.2), col)
+        ctx.add("brim", _disc(s, 1.35 * hw, b, t), col)
+        ctx.add("band", _band(s, 0.8 * rc, b + t, 0.18 * hw), BAND, fixed=True)
+    elif variant == "bucket":
+        ctx.add("crown", _crown(s, 0.82 * rc, b + 0.6 * hw, 0.88, 0.08), col)
+        low = b - 0.2 * hw
+        brim = _rev(s, [(0, b), (0.8 * rc, b), (1.18 * hw, low), (1.18 * hw, low + t),
+                        (0.8 * rc, b + t), (0, b + t)])  # fmt: skip
+        ctx.add("brim", brim, col)
+    elif variant == "crown":
+        zb = max(s.low, ctx.eye_top + ctx.line)
+        ctx.add("lining", _crown(s, 0.7 * rc, zb + 0.1 * hw, 1.0, 0.0), col)
+        h = 0.32 * hw
+        r = 0.85 * rc
+        ring = _rev(s, [(r - t, zb), (r, zb), (r, zb + h), (r - t, zb + h)])
+        ctx.add("band", ring, col)
+        ctx.add("cap", _rev(s, [(0, zb), (r - 0.5 * t, zb), (r - 0.5 * t, zb + 0.4 * h),
+                                (0, zb + 0.4 * h)]), (180, 40, 60), fixed=True)  # fmt: skip
+        for k in range(5):
+            a = 90 + 72 * k
+            base = _at(s, r - 0.5 * t, a, zb + 0.8 * h)
+            tip = _at(s, r - 0.5 * t, a, zb + 1.9 * h)
+            ctx.add("point", tube([base, (base + tip) / 2, tip], [0.2 * hw, 0.13 * hw, t / 2]), col)
+            ctx.add("ball", blob(tip, (t * 0.8,) * 3), col)
+            if k in (0,):
+                gem = _at(s, r + 0.2 * t, 0, zb + 0.5 * h)
+                ctx.add(
+                    "gem", blob(gem, (0.6 * t, 0.11 * hw, 0.11 * hw)), (210, 40, 70), fixed=True
+                )
+    elif variant == "sailor":
+        ctx.add("crown", _crown(s, 0.85 * rc, b + 0.4 * hw, 1.0, 0.05), col)
+        ring = _rev(s, [(0.8 * rc, b), (0.95 * rc + 1.5 * t, b), (0.95 * rc + 1.5 * t, b + 0.25 * hw),
+                        (0.8 * rc, b + 0.25 * hw)])  # fmt: skip
+        ctx.add("brim", ring, col)
+        ctx.add(
+            "band", _band(s, 0.85 * rc, b + 0.25 * hw, 0.08 * hw + t), (35, 50, 100), fixed=True
+        )
+    elif variant == "party":
+        r = 0.6 * rc
+        ctx.add("cone", _rev(s, [(0, s.low), (r, s.low), (0.12 * hw, s.low + 1.4 * hw),
+                                 (0, s.low + 1.4 * hw)]), col)  # fmt: skip
+        tip = np.array([s.c[0], s.c[1], s.low + 1.45 * hw])
+        ctx.add("pompom", blob(tip, (0.17 * hw,) * 3), (250, 215, 60), fixed=True)
+        for f in (0.35, 0.7):
+            z = s.low + f * 1.4 * hw
+            rr = r + (0.12 * hw - r) * f
+            ctx.add("stripe", _band(s, rr, z, 0.08 * hw + t / 2), (250, 215, 60), "detail", True)
+    elif variant == "helmet":
+        hc = ctx.head_c
+        dome = Ellipsoid.of(
+            hc + Z * 0.12 * s.hh - np.array([0.04 * hw, 0, 0]),
+            (1.1 * ctx.head.r[0], 1.1 * hw, 1.02 * s.hh),
+        ).mesh(3)
+        cut = trim_below(dome, b)
+        if cut is not None:
+            ctx.add("shell", cut, col)
+        ctx.add("lining", _crown(s, 0.8 * rc, b + 0.3 * hw, 1.0, 0.0), col)
+        visor = blob(_at(s, 0.95 * hw, 0, b + 0.5 * t), (0.4 * hw, 0.7 * hw, t))
+        ctx.add("visor", visor, col)
+    elif variant == "santa":
+        zf = max(s.low, ctx.eye_top + ctx.line)
+        ctx.add("fur", _rev(s, [(0.0, zf), (rc, zf), (rc + t, b), (rc + t, b + 0.3 * hw),
+                                (0.0, b + 0.3 * hw)]), WHITE, fixed=True)  # fmt: skip
+        ctx.add("lining", _crown(s, 0.7 * rc, zf + 0.1 * hw, 1.0, 0.0), col)
+        cone_top = b + 0.95 * hw
+        cone = _rev(s, [(0, b), (0.95 * rc, b), (0.22 * rc, cone_top), (0, cone_top)])
+        ctx.add("cap", cone, col)
+        tip = np.array([s.c[0], s.c[1], cone_top - 0.1 * hw])
+        flop = [
+            tip,
+            tip + (-0.2 * hw, 0.1 * hw, 0.12 * hw),
+            tip + (-0.45 * hw, 0.3 * hw, -0.15 * hw),
+        ]
+        ctx.add("tip", tube(flop, [0.24 * rc, 0.17 * rc, 0.12 * rc + t / 2]), col)
+        ctx.add("pompom", blob(flop[-1], (0.2 * hw,) * 3), WHITE, fixed=True)
+    elif variant == "beanie":
+        hc = ctx.head_c
+        dome = Ellipsoid.of(hc + Z * 0.1 * s.hh, (1.08 * ctx.head.r[0], 1.08 * hw, s.hh)).mesh(3)
+        cut = trim_below(dome, b)
+        if cut is not None:
+            ctx.add("dome", cut, col)
+        ctx.add("lining", _crown(s, 0.8 * rc, b + 0.3 * hw, 1.0, 0.0), col)
+        r = 1.0 * rc + t
+        cuff = [(0.0, b - 0.5 * t), (r, b - 0.5 * t), (r, b + 0.25 * hw), (0.0, b + 0.25 * hw)]
+        ctx.add("cuff", _rev(s, cuff), col)  # solid: a ring would trap a void under the dome
+        top = np.array([s.c[0], s.c[1], hc[2] + 1.1 * s.hh])
+        ctx.add("pompom", blob(top, (0.25 * hw,) * 3), WHITE, fixed=True)
+    elif variant == "cowboy":
+        ctx.add("crown", _crown(s, 0.78 * rc, b + 0.75 * hw, 0.9, 0.2), col)
+        brim = _rev(s, [(0, b), (1.0 * hw, b), (1.3 * hw, b + 0.12 * hw), (1.3 * hw, b + 0.12 * hw + t),
+                        (1.0 * hw, b + t), (0, b + t)])  # fmt: skip
+        ctx.add("brim", brim, col)
+        ctx.add("band", _band(s, 0.78 * rc, b + t, 0.15 * hw), (70, 45, 30), fixed=True)
+    elif variant == "top":
+        ctx.add("crown", _crown(s, 0.72 * rc, b + 1.15 * hw, 1.05, 0.02), col)
+        ctx.add("brim", _disc(s, 1.12 * hw, b, t), col)
+        ctx.add("band", _band(s, 0.72 * rc, b + t, 0.2 * hw), BAND, fixed=True)
+    elif variant == "witch":
+        ctx.add("brim", _disc(s, 1.38 * hw, b, t), col)
+        base = np.array([s.c[0], s.c[1], b + 0.8 * rc])
+        pts = [base, base + (0, 0, 0.5 * hw), base + (-0.2 * hw, 0, 1.1 * hw),
+               base + (-0.6 * hw, 0.0, 1.3 * hw)]  # fmt: skip
+        ctx.add("base", _crown(s, 0.8 * rc, b + 0.8 * rc, 1.0, 0.0), col)
+        ctx.add("cone", tube(pts, [0.8 * rc, 0.45 * rc, 0.2 * rc, t * 0.6]), col)
+        ctx.add("band", _band(s, 0.75 * rc, b + t, 0.16 * hw), (120, 200, 90), fixed=True)
+    elif variant == "chef":
+        ctx.add("band", _crown(s, 0.85 * rc, b + 0.4 * hw, 1.0, 0.0), col)
+        puff = b + 0.75 * hw
+        ctx.add("puff", blob((s.c[0], s.c[1], puff), (1.05 * rc, 1.05 * rc, 0.45 * hw)), col)
+        for k in range(4):
+            p = _at(s, 0.55 * rc, 45 + 90 * k, puff + 0.25 * hw)
+            ctx.add("puff", blob(p, (0.45 * rc,) * 3), col)
+    elif variant == "strawberry":
+        _strawberry(ctx, s, col)
+
+
+def _strawberry(ctx: Ctx, s: Seat, col: RGB) -> None:
+    """A strawberry cap: a red dome over the head and a green star of leaves with a stem on top
+    (few parts: each costs a union on every variant)."""
+    hw, t, hc = s.hw, s.t, ctx.head_c
+    dome = Ellipsoid.of(hc + Z * 0.12 * s.hh, (1.08 * ctx.head.r[0], 1.08 * hw, s.hh)).mesh(3)
+    cut = trim_below(dome, s.brim)
+    if cut is not None:
+        ctx.add("berry", cut, col)
+    ctx.add("lining", _crown(s, 0.8 * s.rc, s.brim + 0.3 * hw, 1.0, 0.0), col)
+    top_z = hc[2] + 1.12 * s.hh
+    a = np.radians(np.arange(10) * 36.0)
+    r = np.where(np.arange(10) % 2 == 0, 0.6 * hw, 0.22 * hw)
+    star = np.column_stack([s.c[0] + r * np.cos(a), s.c[1] + r * np.sin(a)])
+    ctx.add("leaves", prism(star, top_z - 0.1 * hw, top_z + max(t, 0.06 * hw)), LEAF,
+            "feature", True)  # fmt: skip
+    stem = np.array([s.c[0], s.c[1], top_z - 0.05 * hw])
+    ctx.add("stem", tube([stem, stem + Z * 0.3 * hw], [0.08 * hw + t / 2, 0.06 * hw + t / 2]),
+            LEAF, "feature", True)  # fmt: skip

@@ -1,0 +1,137 @@
+"""Forms that are the subject itself: plush, figurine, keychain charm, ornament (mm)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
+from engines.design.forms.geometry import cut_behind, revolved, ring
+from engines.design.forms.place import (
+    base_anchor,
+    chunky,
+    fitted,
+    fitted_height,
+    flat_bottom,
+    moved,
+    scale_about,
+)
+from engines.design.kit.parts import Anchor, Model, Part
+from engines.design.shapes import capsule, union
+
+
+def _subject(ctx: FormContext) -> Model:
+    """The subject the form shows (build_form checked it is there)."""
+    assert ctx.subject is not None
+    return ctx.subject
+
+
+def plush(ctx: FormContext) -> Model:
+    """The subject as a chunky plush standing flat on z = 0, longest side size_mm."""
+    body = fitted(_subject(ctx), ctx.size_mm)
+    height = float(body.bounds[1][2] - body.bounds[0][2])
+    body = flat_bottom(body, max(0.04 * height, 1.0))
+    body = chunky(body, ctx.rule.min_wall_mm, DETAIL_MIN_MM, on_floor=True)  # embroidery: flat
+    body.anchors["base"] = base_anchor(size_mm=ctx.size_mm / 2)
+    return body
+
+
+def figurine(ctx: FormContext) -> Model:
+    """The subject standing on an oval plinth (part 'base') that follows its footprint;
+    longest side size_mm."""
+    plinth_h = ctx.wall(8.0)
+    subject = _subject(ctx)
+    lo, hi = subject.bounds
+    tall = float(hi[2] - lo[2]) >= float(np.max(hi[:2] - lo[:2]))
+    figure = (fitted_height(subject, ctx.size_mm - plinth_h) if tall
+              else fitted(subject, 0.86 * ctx.size_mm))  # fmt: skip
+    figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
+    lo, hi = figure.bounds
+    margin = ctx.mm(7.0)
+    radii = np.maximum(0.5 * (hi[:2] - lo[:2]) + margin, 0.22 * ctx.size_mm)
+    centre = 0.5 * (hi[:2] + lo[:2])
+    sink = min(ctx.wall(1.5), 0.4 * plinth_h)
+    figure = figure.transform(moved(np.array([0.0, 0.0, plinth_h - sink])))
+    bevel = 0.25 * plinth_h
+    outline = [(0, 0), (1.0, 0), (1.0, plinth_h - bevel), (1.0 - bevel / radii.max(), plinth_h),
+               (0, plinth_h)]  # fmt: skip
+    plinth = revolved(np.array(outline))
+    plinth.apply_transform(
+        moved(np.array([*centre, 0.0])) @ scale_about(np.array([*radii, 1.0]), np.zeros(3))
+    )
+    model = Model([Part("base", plinth, ctx.colour, "fixture", ctx.material)])
+    model.extend(figure)
+    model.anchors = dict(figure.anchors)
+    model.anchors["base"] = base_anchor(np.array([*centre, 0.0]), size_mm=float(radii.min()))
+    return model
+
+
+def _top_near_centre(model: Model, half_width: float) -> np.ndarray:
+    """The highest point of the model within `half_width` of its Y centre, mm."""
+    vertices = np.vstack([p.mesh.vertices for p in model.parts])
+    centre_y = float(model.bounds.mean(axis=0)[1])
+    near = vertices[np.abs(vertices[:, 1] - centre_y) <= half_width]
+    return (
+        near[int(np.argmax(near[:, 2]))] if len(near) else vertices[int(np.argmax(vertices[:, 2]))]
+    )
+
+
+def _hanger(model: Model, ctx: FormContext, name: str, hole_mm: float, wire_mm: float) -> Model:
+    """The model with a ring (hole facing +X) standing on its highest central point."""
+    top = _top_near_centre(model, hole_mm)
+    lo, hi = model.bounds
+    x = min(float(top[0]), float(hi[0]) - wire_mm / 2)
+    x = max(x, float(lo[0]) + wire_mm / 2)
+    z = max(float(top[2]) + hole_mm + 0.1 * wire_mm, float(hi[2]) - 0.5 * wire_mm)
+    centre = np.array([x, float(top[1]), z])
+    loop = ring(centre, hole_mm, wire_mm, np.array([1.0, 0.0, 0.0]))
+    if z - hole_mm - wire_mm / 2 > float(top[2]) - 0.2 * wire_mm:  # above the ears: a post
+        foot = top - np.array([0.0, 0.0, wire_mm])
+        post = capsule(foot, centre - np.array([0.0, 0.0, hole_mm]), 0.6 * wire_mm)
+        loop = union([loop, post])
+    model.parts.append(Part(name, loop, ctx.colour, "fixture", ctx.material))
+    model.anchors["hole"] = Anchor(centre, np.array([1.0, 0.0, 0.0]), hole_mm)
+    return model
+
+
+def keychain(ctx: FormContext) -> Model:
+    """The subject as a flat-backed charm (longest side ~size_mm) with an open ring on top."""
+    wire = ctx.wall(2.6)
+    hole = max(ctx.mm(2.6), 2.0)  # a split key ring's wire passes a 4 mm hole
+    subject = _subject(ctx)
+    lo, hi = subject.bounds
+    front = float(np.max(hi[1:] - lo[1:]))  # the charm is seen from the front: fit Y and Z
+    charm = fitted(subject, (ctx.size_mm - 2 * (hole + wire)) * float(np.max(hi - lo)) / front)
+    lo, hi = charm.bounds
+    depth = max(ctx.mm(9.0), 3 * ctx.rule.min_wall_mm)
+    squash = 1.6 * depth / float(hi[0] - lo[0])
+    charm = charm.transform(scale_about(np.array([min(squash, 1.0), 1.0, 1.0]), np.zeros(3)))
+    back = float(charm.bounds[1][0]) - depth
+    parts = []
+    for p in charm.parts:
+        mesh = cut_behind(p.mesh, back) if p.mesh.bounds[0][0] < back else p.mesh
+        if mesh is not None:
+            parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    flat = chunky(Model(parts, charm.anchors), ctx.rule.min_wall_mm, DETAIL_MIN_MM)
+    flat = flat.transform(moved(np.array([-back - depth / 2, 0.0, 0.0])))  # back at x = -depth/2
+    model = _hanger(flat, ctx, "ring", hole, wire)
+    model.anchors["base"] = base_anchor(size_mm=depth)
+    return model
+
+
+def ornament(ctx: FormContext) -> Model:
+    """The subject as a light hanging ornament with a loop (part 'loop') on top."""
+    wire = ctx.wall(2.4)
+    hole = max(ctx.mm(3.5), 2.5)
+    body = fitted(_subject(ctx), ctx.size_mm - 2 * (hole + wire))
+    body = chunky(body, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
+    model = _hanger(body, ctx, "loop", hole, wire)
+    model.anchors["base"] = base_anchor(size_mm=ctx.size_mm / 4)
+    return model
+
+
+BUILDERS: dict[str, Builder] = {
+    "plush": plush,
+    "figurine": figurine,
+    "keychain": keychain,
+    "ornament": ornament,
+}

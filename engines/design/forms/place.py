@@ -1,0 +1,317 @@
+"""Putting a subject into a product: scaling, head frame, decorations, snapping (all mm)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+
+from engines.design.forms.geometry import cut_below
+from engines.design.kit.parts import Anchor, Model, Part
+
+# Part names that carry the subject's bulk; everything else on the head is a decoration
+BULK_WORDS = ("head", "body", "torso", "belly", "leg", "arm", "paw", "foot", "feet", "tail",
+              "limb", "fin", "flipper", "tentacle", "shell", "trunk", "neck", "hip", "shoulder")  # fmt: skip
+
+
+def scale_about(scale: float | np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """4x4 matrix scaling by `scale` (scalar or per axis) about `centre`."""
+    m = np.eye(4)
+    m[:3, :3] = np.diag(np.broadcast_to(np.asarray(scale, float), (3,)))
+    m[:3, 3] = np.asarray(centre, float) - m[:3, :3] @ np.asarray(centre, float)
+    return m
+
+
+def moved(offset: np.ndarray) -> np.ndarray:
+    """4x4 translation by `offset` mm."""
+    m = np.eye(4)
+    m[:3, 3] = offset
+    return m
+
+
+def fitted(subject: Model, size_mm: float, at: np.ndarray = np.zeros(3)) -> Model:
+    """The subject scaled so its longest side is `size_mm`, its base centred on `at`."""
+    lo, hi = subject.bounds
+    s = size_mm / float(np.max(hi - lo))
+    base = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
+    return subject.transform(
+        moved(np.asarray(at, float)) @ scale_about(s, np.zeros(3)) @ moved(-base)
+    )
+
+
+def fitted_height(subject: Model, height_mm: float, at: np.ndarray = np.zeros(3)) -> Model:
+    """The subject scaled to `height_mm` tall, its base centred on `at`."""
+    lo, hi = subject.bounds
+    return fitted(subject, height_mm * float(np.max(hi - lo)) / float(hi[2] - lo[2]), at)
+
+
+def head_frame(subject: Model) -> tuple[np.ndarray, float]:
+    """Centre and radius of the subject's head (from its head_top anchor), mm."""
+    lo, hi = subject.bounds
+    top = subject.anchors.get("head_top")
+    if top is None:
+        r = float(np.min(hi - lo)) / 2.0
+        return np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, hi[2] - r]), r
+    r = max(top.size_mm, 1e-3)
+    return top.point - top.normal * r, r
+
+
+def thickened(mesh: trimesh.Trimesh, min_mm: float, on_floor: bool = False) -> trimesh.Trimesh:
+    """The mesh stretched across its thinnest direction until it is nowhere thinner than
+    `min_mm` (a few rounds: stretching one way can leave another thin), mm."""
+    for _ in range(8):
+        direction, width = thinnest(mesh)
+        if width >= min_mm:
+            break
+        centre = mesh.bounds.mean(axis=0)
+        if on_floor and mesh.bounds[0][2] < 1e-6:  # grow up from the floor, keeping it flat
+            centre[2] = mesh.bounds[0][2]
+        factor = 1.05 * min_mm / max(width, 1e-6)
+        m = np.eye(4)
+        m[:3, :3] += (factor - 1.0) * np.outer(direction, direction)
+        m[:3, 3] = centre - m[:3, :3] @ centre
+        mesh = mesh.copy().apply_transform(m)
+    return mesh
+
+
+def thinnest(mesh: trimesh.Trimesh) -> tuple[np.ndarray, float]:
+    """The direction across which the mesh is thinnest and its width there, mm: searched
+    over its principal axes and every 10 deg in the plane of the two thinnest ones (a
+    principal box alone turns freely on round sections)."""
+    axes, _ = principal_extents(mesh)
+    angles = np.radians(np.arange(0.0, 180.0, 10.0))
+    plane = np.outer(np.cos(angles), axes[1]) + np.outer(np.sin(angles), axes[2])
+    directions = np.vstack([axes, plane])
+    proj = np.asarray(mesh.vertices) @ directions.T
+    widths = proj.max(axis=0) - proj.min(axis=0)
+    k = int(np.argmin(widths))
+    return directions[k], float(widths[k])
+
+
+def principal_extents(mesh: trimesh.Trimesh) -> tuple[np.ndarray, np.ndarray]:
+    """Rows: the mesh's principal axes (largest variance first); its extent along each, mm."""
+    v = np.asarray(mesh.vertices)
+    _, _, axes = np.linalg.svd(v - v.mean(axis=0), full_matrices=False)
+    proj = v @ axes.T
+    return axes, proj.max(axis=0) - proj.min(axis=0)
+
+
+def chunky(
+    model: Model, min_mm: float, detail_min_mm: float | None = None, on_floor: bool = False
+) -> Model:
+    """The model with every part at least `min_mm` thick (details `detail_min_mm`); with
+    `on_floor`, parts standing on z = 0 grow upwards, mm."""
+    parts = []
+    for p in model.parts:
+        limit = min_mm if p.role != "detail" or detail_min_mm is None else detail_min_mm
+        mesh = thickened(p.mesh, limit, on_floor)
+        parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    return Model(parts, dict(model.anchors))
+
+
+def flat_bottom(model: Model, depth_mm: float) -> Model:
+    """The model with its lowest `depth_mm` cut off and set back on z = 0 (stands flat)."""
+    z = float(model.bounds[0][2]) + depth_mm
+    parts = []
+    for p in model.parts:
+        mesh = cut_below(p.mesh, z) if p.mesh.bounds[0][2] < z else p.mesh
+        if mesh is not None:
+            parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    return Model(parts, dict(model.anchors)).transform(moved(np.array([0.0, 0.0, -z])))
+
+
+def is_bulk(part: Part, head_r: float) -> bool:
+    """Whether a part carries the subject's bulk (head, body, limbs) rather than decorating it."""
+    name = part.name.lower()
+    if any(w in name for w in BULK_WORDS) and not any(w in name for w in ("band", "bow")):
+        return True
+    big = abs(float(part.mesh.volume)) > 0.3 * (4.0 / 3.0) * np.pi * head_r**3
+    return part.role == "body" and big
+
+
+@dataclass
+class Decoration:
+    """A rigid group of touching subject parts on the head (an ear, an eye with its pupil)."""
+
+    parts: list[Part]
+    kind: str  # "top" (ears, horns, eye bumps), "face" (eyes, mouth, snout, cheeks)
+    root: np.ndarray  # the point of the group nearest the head centre
+    sink_mm: float  # how deep the root goes below the surface it is set on
+    relief_mm: float = 0.0  # face groups: how far they stand out of the head
+    depth_mm: float = 0.0  # face groups: how far they reach into the head
+
+    def stand_out(self, min_relief_mm: float) -> float:
+        """The sink that makes a face group stand out at least `min_relief_mm` while still
+        reaching 0.3 mm into the surface (negative: set out), mm."""
+        out = min(max(0.0, min_relief_mm - self.relief_mm), max(0.0, self.depth_mm - 0.3))
+        return -out
+
+    def transformed(self, matrix: np.ndarray) -> Decoration:
+        """The group under a 4x4 transform (sink scaled with it)."""
+        scale = float(np.cbrt(abs(np.linalg.det(matrix[:3, :3]))))
+        parts = [Part(p.name, p.mesh.copy().apply_transform(matrix), p.colour, p.role, p.material)
+                 for p in self.parts]  # fmt: skip
+        root = trimesh.transform_points([self.root], matrix)[0]
+        return Decoration(parts, self.kind, root, self.sink_mm * scale, self.relief_mm * scale,
+                          self.depth_mm * scale)  # fmt: skip
+
+    @property
+    def centre(self) -> np.ndarray:
+        """Centre of the group's bounds, mm."""
+        lo = np.min([p.mesh.bounds[0] for p in self.parts], axis=0)
+        hi = np.max([p.mesh.bounds[1] for p in self.parts], axis=0)
+        return (lo + hi) / 2.0
+
+
+def _groups(parts: list[Part], gap_mm: float) -> list[list[Part]]:
+    """Parts joined into groups whose bounding boxes touch (within `gap_mm`)."""
+    boxes = [p.mesh.bounds for p in parts]
+    label = list(range(len(parts)))
+
+    def find(i: int) -> int:
+        while label[i] != i:
+            i = label[i]
+        return i
+
+    for i in range(len(parts)):
+        for j in range(i + 1, len(parts)):
+            a, b = boxes[i], boxes[j]
+            if np.all(a[0] - gap_mm <= b[1]) and np.all(b[0] - gap_mm <= a[1]):
+                label[find(i)] = find(j)
+    out: dict[int, list[Part]] = {}
+    for i, p in enumerate(parts):
+        out.setdefault(find(i), []).append(p)
+    return list(out.values())
+
+
+def decorations(subject: Model) -> list[Decoration]:
+    """The subject's head decorations (ears and things on top; eyes, mouth, snout in front).
+    A face group's root is the head-surface point under it, so set on a product's surface it
+    stands out of it as far as it stood out of the head."""
+    centre, r = head_frame(subject)
+    loose = [p for p in subject.parts if not is_bulk(p, r)]
+    bulk = [p.mesh for p in subject.parts if is_bulk(p, r)]
+    head = trimesh.Trimesh(
+        np.vstack([m.vertices for m in bulk]) if bulk else np.zeros((0, 3)),
+        np.vstack([m.faces + sum(len(b.vertices) for b in bulk[:i]) for i, m in enumerate(bulk)])
+        if bulk
+        else np.zeros((0, 3), dtype=np.int64),
+        process=False,
+    )  # the subject's bulk in one mesh, for rays
+    out = []
+    for group in _groups(loose, 0.02 * r):
+        vertices = np.vstack([p.mesh.vertices for p in group])
+        c = vertices.mean(axis=0) - centre
+        dist = float(np.linalg.norm(c))
+        if dist > 2.2 * r or c[2] < -0.75 * r:  # held items, wings, neck wear: not on the head
+            continue
+        u = c / (dist or 1.0)
+        kind = "top" if u[2] > 0.5 and u[0] < 0.75 else "face" if u[0] > 0.3 else ""
+        if kind == "top":  # root: bottom centre; a fifth of the height goes into the product
+            lo, hi = vertices.min(axis=0), vertices.max(axis=0)
+            root = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
+            out.append(Decoration(group, kind, root, 0.2 * float(hi[2] - lo[2])))
+        elif kind:
+            hits = ray_hits(head, centre, u)
+            surface = float(hits.max()) if len(hits) else r
+            along = (vertices - centre) @ u
+            relief, depth = float(along.max()) - surface, surface - float(along.min())
+            out.append(Decoration(group, kind, centre + u * surface, 0.0, relief, depth))
+    return out
+
+
+def snapped(
+    deco: Decoration, target: trimesh.Trimesh, origin: np.ndarray, sink_mm: float
+) -> Decoration:
+    """The group moved along the ray origin -> its root onto the outer surface of `target`,
+    its root `sink_mm` below that surface (so it joins the target), mm."""
+    direction = deco.root - origin
+    direction /= np.linalg.norm(direction) or 1.0
+    t = ray_hits(target, origin, direction)
+    if len(t) == 0:
+        return deco
+    far = origin + direction * float(t.max())
+    return deco.transformed(moved(far - direction * sink_mm - deco.root))
+
+
+def ray_hits(mesh: trimesh.Trimesh, origin: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """Distances along a ray (origin, unit direction) at which it crosses the mesh, mm
+    (Moller-Trumbore over all triangles; the meshes here have a few thousand)."""
+    tri = mesh.triangles
+    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+    p = np.cross(direction, e2)
+    det = np.einsum("ij,ij->i", e1, p)
+    ok = np.abs(det) > 1e-12
+    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    s = origin - tri[:, 0]
+    u = np.einsum("ij,ij->i", s, p) * inv
+    q = np.cross(s, e1)
+    v = (q @ direction) * inv
+    t = np.einsum("ij,ij->i", e2, q) * inv
+    hit = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (t > 0)
+    return np.unique(np.round(t[hit], 6))  # a ray through an edge crosses the surface once
+
+
+def main_colour(model: Model) -> tuple[int, int, int]:
+    """The colour of the model's largest body part (the subject's own colour)."""
+    bodies = [p for p in model.parts if p.role == "body"] or model.parts
+    return max(bodies, key=lambda p: abs(p.mesh.volume)).colour
+
+
+def mostly_head(model: Model, spec_subject: str | None) -> bool:
+    """Whether the subject is an object that is all head (strawberry, heart), not a creature
+    with ears: the spec's subject when known, else a head at least 0.35 of the height."""
+    from engines.design.kit.vocab import OBJECTS
+
+    if spec_subject:
+        return spec_subject in OBJECTS
+    lo, hi = model.bounds
+    return head_frame(model)[1] >= 0.35 * float(hi[2] - lo[2])
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two (2, 3) bounding boxes overlap."""
+    return bool(np.all(a[0] <= b[1]) and np.all(b[0] <= a[1]))
+
+
+def attached(model: Model) -> Model:
+    """The model without the parts that touch nothing it is built on (fixtures, else its
+    largest part): a floating eye would make the product fall apart."""
+    from engines.design.shapes import _manifold
+
+    if not model.parts:
+        return model
+    seeds = [i for i, p in enumerate(model.parts) if p.role == "fixture"]
+    if not seeds:
+        seeds = [int(np.argmax([abs(float(p.mesh.volume)) for p in model.parts]))]
+    kept, todo = set(seeds), set(range(len(model.parts))) - set(seeds)
+    solids: dict[int, object] = {}
+
+    def solid(i: int):  # type: ignore[no-untyped-def]
+        if i not in solids:
+            solids[i] = _manifold(model.parts[i].mesh)
+        return solids[i]
+
+    grew = True
+    while grew and todo:
+        grew = False
+        for i in sorted(todo):
+            box = model.parts[i].mesh.bounds
+            for j in kept:
+                if (
+                    _overlap(box, model.parts[j].mesh.bounds)
+                    and (solid(i) ^ solid(j)).volume() > 1e-6
+                ):
+                    kept.add(i)
+                    todo.discard(i)
+                    grew = True
+                    break
+    parts = [p for i, p in enumerate(model.parts) if i in kept]
+    return Model(parts, dict(model.anchors))
+
+
+def base_anchor(point: np.ndarray | None = None, size_mm: float = 1.0) -> Anchor:
+    """The anchor where a product stands: bottom centre, normal down."""
+    p = np.zeros(3) if point is None else np.asarray(point, float)
+    return Anchor(p, np.array([0.0, 0.0, -1.0]), size_mm)

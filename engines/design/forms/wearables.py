@@ -1,0 +1,305 @@
+"""Wearables: headband, hat, novelty eyewear; the subject's ears and face on them (mm)."""
+
+from __future__ import annotations
+
+import numpy as np
+import trimesh
+from manifold3d import CrossSection, Manifold
+
+from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
+from engines.design.forms.geometry import lens_outline, mesh_of, revolved, swept_band
+from engines.design.forms.place import (
+    Decoration,
+    base_anchor,
+    chunky,
+    decorations,
+    fitted_height,
+    head_frame,
+    mostly_head,
+    moved,
+    scale_about,
+    snapped,
+)
+from engines.design.kit.parts import Anchor, Model, Part
+from engines.design.shapes import _manifold
+
+ARC_START_DEG, ARC_END_DEG = -22.0, 202.0  # headband arc, from +Y counter-clockwise
+HAT_STYLES = ("bucket", "beanie", "cap", "straw", "top", "witch", "party")
+HAT_ALIASES = {"cowboy": "straw", "sailor": "bucket", "helmet": "beanie", "santa": "party",
+               "chef": "beanie", "crown": "top"}  # fmt: skip
+LENS_TINT = (60, 60, 70)
+RGB = tuple[int, int, int]
+
+
+def _limited(deco: Decoration, longest_mm: float) -> Decoration:
+    """The group scaled about its root so its longest side is at most `longest_mm`."""
+    lo = np.min([p.mesh.bounds[0] for p in deco.parts], axis=0)
+    hi = np.max([p.mesh.bounds[1] for p in deco.parts], axis=0)
+    side = float(np.max(hi - lo))
+    return (
+        deco if side <= longest_mm else deco.transformed(scale_about(longest_mm / side, deco.root))
+    )
+
+
+def _head_on(ctx: FormContext, centre: np.ndarray, radius: float) -> tuple[list[Decoration], float]:
+    """The subject's head decorations with its head mapped onto a sphere (centre, radius)."""
+    assert ctx.subject is not None
+    c, r = head_frame(ctx.subject)
+    k = radius / r
+    m = moved(centre) @ scale_about(k, np.zeros(3)) @ moved(-c)
+    return [d.transformed(m) for d in decorations(ctx.subject)], k
+
+
+def _is_object(ctx: FormContext) -> bool:
+    """Whether the subject is an object shown whole (strawberry) rather than by its ears."""
+    assert ctx.subject is not None
+    return mostly_head(ctx.subject, ctx.spec.subject if ctx.spec else None)
+
+
+def _topper(ctx: FormContext, height_mm: float, at: np.ndarray) -> list[Part]:
+    """The whole subject, `height_mm` tall, standing on `at`."""
+    assert ctx.subject is not None
+    figure = fitted_height(ctx.subject, height_mm, at)
+    return chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM).parts
+
+
+def headband(ctx: FormContext) -> Model:
+    """An arc band size_mm wide (3-5 mm thick) with the subject's ears on top, mm."""
+    thick = float(np.clip(ctx.wall(4.0), ctx.rule.min_wall_mm, 5.0))
+    width = max(ctx.mm(11.0), 2 * thick)
+    a = ctx.size_mm / 2 - thick / 2
+    b = 1.02 * a
+    t = np.radians(np.linspace(ARC_START_DEG, ARC_END_DEG, 97))
+    path = np.column_stack([a * np.cos(t), b * np.sin(t)])
+    z0 = -float(path[:, 1].min()) + thick / 2
+    path[:, 1] += z0
+    band = swept_band(path, thick, width)
+    model = Model([Part("band", band, ctx.colour, "fixture", ctx.material)])
+    centre = np.array([0.0, 0.0, z0])
+    if ctx.subject is not None:
+        decos, _ = _head_on(ctx, centre, a)
+        tops = [] if _is_object(ctx) else [d for d in decos if d.kind == "top"]
+        for d in tops:
+            d = d.transformed(moved(np.array([-d.centre[0], 0.0, 0.0])))
+            d = _limited(d, 0.75 * a)
+            origin = np.array([0.0, 0.0, z0])
+            sink = max(d.sink_mm, thick)
+            d = snapped(d, band, origin + np.array([d.root[0], 0.0, 0.0]), sink)
+            model.parts.extend(chunky(Model(d.parts), ctx.rule.min_wall_mm, DETAIL_MIN_MM).parts)
+        if not tops:
+            top = np.array([0.0, 0.0, z0 + b + thick / 2 - ctx.wall(2.0)])
+            model.parts.extend(_topper(ctx, 0.6 * a, top))
+    model.anchors["base"] = base_anchor(size_mm=a)
+    model.anchors["head_top"] = Anchor(np.array([0.0, 0.0, z0 + b]), np.array([0.0, 0.0, 1.0]), a)
+    return model
+
+
+def _hat_style(ctx: FormContext) -> str:
+    """The hat's style: the worded hat variant, else knob 'style' (index), else bucket."""
+    worded = ctx.feature_variant("hat")
+    if worded:
+        return HAT_ALIASES.get(worded, worded if worded in HAT_STYLES else "bucket")
+    return HAT_STYLES[int(ctx.knob("style", 0.0)) % len(HAT_STYLES)]
+
+
+def _crown_outline(style: str, ri: float, h: float, n: int = 24) -> np.ndarray:
+    """(radius, height) points of a crown's inner surface from the opening to the apex, mm."""
+    s = np.linspace(0.0, 1.0, n)
+    if style in ("beanie", "cap"):  # dome
+        ang = s * np.pi / 2
+        return np.column_stack([ri * np.cos(ang), h * np.sin(ang)])
+    if style in ("witch", "party"):  # cone
+        return np.column_stack([ri * (1 - s), h * s])
+    taper = {"top": 0.98, "straw": 0.88, "bucket": 0.8}[style]
+    side = np.column_stack([ri * (1 - (1 - taper) * s[:-4]), h * 0.92 * s[:-4]])
+    top_r = ri * taper
+    corner = np.array([[top_r * 0.93, h * 0.985], [top_r * 0.8, h], [0.0, h]])
+    return np.vstack([side, corner])
+
+
+def _shell(outline: np.ndarray, wall: float) -> trimesh.Trimesh:
+    """A crown shell: the outline's region offset outward by `wall`, the inside open below."""
+    inner = np.vstack([[0.0, -1.0], [outline[0][0], -1.0], outline, [0.0, outline[-1][1]]])
+    section = CrossSection([inner])
+    outer = section.offset(wall, circular_segments=24)
+    solid = Manifold.revolve(outer, 72) - Manifold.revolve(section, 72)
+    return mesh_of(solid.trim_by_plane((0.0, 0.0, 1.0), 0.0))
+
+
+def hat(ctx: FormContext) -> Model:
+    """A wearable hat (bucket, beanie, cap, straw, top, witch, party) size_mm wide with a
+    head cavity open below; the subject's ears and face decorate the crown, mm."""
+    style = _hat_style(ctx)
+    wall = ctx.wall(2.4)
+    ri = ctx.mm(74.0)  # head opening radius at the default size
+    brim_w = {"bucket": 22.0, "straw": 24.0, "top": 16.0, "witch": 24.0}.get(style, 0.0)
+    brim_w = min(ctx.mm(brim_w), ctx.size_mm / 2 - ri - wall) if brim_w else 0.0
+    drop = {"bucket": ctx.mm(14.0), "straw": ctx.mm(4.0)}.get(style, 0.0)
+    crown_h = ctx.mm({"top": 120.0, "witch": 150.0, "party": 150.0, "beanie": 92.0, "cap": 78.0}
+                     .get(style, 80.0))  # fmt: skip
+    crown = _shell(_crown_outline(style, ri, crown_h), wall)
+    crown.apply_translation([0.0, 0.0, drop])
+    colour = ctx.body_colour()
+    model = Model([Part("crown", crown, colour, "fixture", ctx.material)])
+    model.parts.extend(_hat_trims(ctx, style, colour, ri, wall, drop, brim_w))
+    if ctx.subject is not None:
+        model.parts.extend(_crown_decor(ctx, crown, ri + wall, drop, crown_h, brim_w > 0))
+    model.anchors["base"] = base_anchor(size_mm=ri)
+    model.anchors["cavity"] = Anchor(
+        np.array([0.0, 0.0, drop + 0.3 * crown_h]), np.array([0.0, 0.0, -1.0]), ri
+    )
+    model.anchors["head_top"] = Anchor(
+        np.array([0.0, 0.0, drop + crown_h + wall]), np.array([0.0, 0.0, 1.0]), ri
+    )
+    return model
+
+
+def _hat_trims(
+    ctx: FormContext, style: str, colour: RGB, ri: float, wall: float, drop: float, brim_w: float
+) -> list[Part]:
+    """The hat's brim, cuff, visor or hat band around a crown of opening radius ri, mm."""
+    parts: list[Part] = []
+    brim_t = ctx.wall(3.0)
+    if brim_w > 0:
+        r0, r1 = ri - 0.2 * wall, ri + wall + brim_w
+        brim = revolved(np.array([(r0, drop), (r1, 0.0), (r1, brim_t), (r0, drop + brim_t + wall)]))
+        parts.append(Part("brim", brim, colour, "fixture", ctx.material))
+    if style in ("beanie",):
+        cuff_h = ctx.mm(22.0)
+        cuff = revolved(np.array([(ri, 0.0), (ri + wall + ctx.wall(4.0), 0.0),
+                                  (ri + wall + ctx.wall(4.0), cuff_h), (ri, cuff_h)]))  # fmt: skip
+        parts.append(Part("cuff", cuff, colour, "fixture", ctx.material))
+    if style == "cap":
+        visor = revolved(np.array([(ri - 0.2 * wall, 0.0), (ri + ctx.mm(62.0), 0.0),
+                                   (ri + ctx.mm(62.0), brim_t), (ri - 0.2 * wall, brim_t)]), 72)  # fmt: skip
+        visor_m = _manifold(visor).trim_by_plane((1.0, 0.0, 0.0), ri * 0.2).scale((1.0, 0.7, 1.0))
+        parts.append(Part("visor", mesh_of(visor_m), colour, "fixture", ctx.material))
+    if style in ("straw", "top"):
+        band = revolved(np.array([(ri + wall * 0.5, drop + brim_t), (ri + wall + ctx.wall(1.5), drop + brim_t),
+                                  (ri + wall + ctx.wall(1.5), drop + ctx.mm(20.0)), (ri + wall * 0.5, drop + ctx.mm(20.0))]))  # fmt: skip
+        parts.append(
+            Part("band", band, (40, 40, 45) if style == "top" else (215, 45, 50), "feature")
+        )
+    return parts
+
+
+def _crown_decor(
+    ctx: FormContext, crown: trimesh.Trimesh, r_out: float, drop: float, h: float, brimmed: bool
+) -> list[Part]:
+    """The subject's ears on top of the crown and its face on the front, mm."""
+    centre = np.array([0.0, 0.0, drop + 0.5 * h])
+    decos, _ = _head_on(ctx, centre, 0.92 * r_out)
+    parts: list[Part] = []
+    for d in decos:
+        if d.kind == "top" and brimmed:
+            d = d.transformed(scale_about(1.3, d.root))  # toppers read from across a room
+        d = _limited(d, 0.7 * r_out)
+        sink = max(d.sink_mm, 1.0) if d.kind == "top" else d.stand_out(0.8)
+        if d.kind == "face":
+            lift = drop + 0.3 * h - float(d.root[2])
+            if lift > 0:  # keep the face on the crown, clear of the brim
+                d = d.transformed(moved(np.array([0.0, 0.0, lift])))
+        d = snapped(
+            d, crown, np.array([0.0, 0.0, max(centre[2], float(d.root[2]) - 0.3 * h)]), sink
+        )
+        reach = max(float(np.abs(p.mesh.vertices[:, 1]).max()) for p in d.parts)
+        if reach > 0.5 * ctx.size_mm - 2.0:  # keep the hat inside the bed's width
+            inward = -np.sign(d.centre[1]) * (reach - 0.5 * ctx.size_mm + 2.0)
+            d = d.transformed(moved(np.array([0.0, inward, 0.0])))
+        parts.extend(d.parts)
+    return chunky(Model(parts), ctx.rule.min_wall_mm, DETAIL_MIN_MM).parts
+
+
+def _lens_shape(ctx: FormContext) -> str:
+    """heart, star or round: the spec's lens shape, else the worded glasses variant."""
+    shape = (ctx.spec.lens_shape if ctx.spec else None) or ctx.feature_variant("glasses")
+    return shape if shape in ("heart", "star", "round") else "round"
+
+
+def _upright(solid: Manifold, x0: float) -> trimesh.Trimesh:
+    """A flat solid extruded along Z, stood up in the YZ plane with its front at +X, mm."""
+    turn = np.array([[0.0, 0.0, 1.0, x0], [1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
+    return mesh_of(solid.transform(turn))
+
+
+def eyewear(ctx: FormContext) -> Model:
+    """Novelty sunglasses: a flat front frame size_mm wide with two lenses, a bridge and
+    short temple stubs; front face flat (prints face down), mm."""
+    shape = _lens_shape(ctx)
+    rim, thick = ctx.wall(5.0), ctx.wall(4.5)
+    lens_r = ctx.mm(25.0)
+    cy = ctx.size_mm / 2 - ctx.mm(12.0) - lens_r
+    lens = lens_outline(shape, lens_r)
+    lenses = [lens + np.array([s * cy, 0.0]) for s in (-1, 1)]
+    rims = CrossSection(lenses).offset(rim, circular_segments=24)
+    bridge = CrossSection.square((2 * cy - lens_r, rim * 1.6)).translate(
+        (-(cy - lens_r / 2), lens_r * 0.35)
+    )
+    ends = [CrossSection.square((ctx.mm(12.0) + rim, rim * 2.2)).translate((s * (cy + lens_r) - (s < 0) * (ctx.mm(12.0) + rim), lens_r * 0.3))
+            for s in (-1, 1)]  # fmt: skip
+    frame_2d = (rims + bridge + ends[0] + ends[1]) - CrossSection(lenses)
+    frame = _upright(Manifold.extrude(frame_2d, thick), -thick)
+    lens_t = max(ctx.rule.min_wall_mm, 0.45 * thick)
+    lens_parts = [_upright(Manifold.extrude(CrossSection([lns]).offset(min(rim * 0.45, 1.5)), lens_t),
+                           -thick / 2 - lens_t / 2) for lns in lenses]  # fmt: skip
+    lo_y = float(frame.bounds[0][1])
+    stub_len = ctx.mm(18.0)
+    stubs = []
+    for s in (-1, 1):
+        y = s * (abs(lo_y) - rim / 2)
+        z = lens_r * 0.3 + rim * 1.1
+        stubs.append(trimesh.creation.box(extents=[stub_len + thick / 2, rim, rim * 2.2]).apply_translation(
+            [-thick / 2 - stub_len / 2, y, z - rim * 1.1]))  # fmt: skip
+    colour = ctx.colour
+    tint = LENS_TINT if colour != LENS_TINT else (150, 200, 240)
+    model = Model([Part("frame", frame, colour, "fixture", ctx.material)])
+    model.parts += [
+        Part(n, m, tint, "fixture", "plastic")
+        for n, m in zip(("lens_r", "lens_l"), lens_parts, strict=True)
+    ]
+    model.parts += [
+        Part(f"temple_{n}", m, colour, "fixture", ctx.material)
+        for n, m in zip("rl", stubs, strict=True)
+    ]
+    if ctx.subject is not None:
+        model.parts.extend(_frame_decor(ctx, frame, cy, thick))
+    model.anchors["base"] = base_anchor(size_mm=lens_r)
+    model.anchors["lens_l"] = Anchor(np.array([0.0, cy, 0.0]), np.array([1.0, 0.0, 0.0]), lens_r)
+    model.anchors["lens_r"] = Anchor(np.array([0.0, -cy, 0.0]), np.array([1.0, 0.0, 0.0]), lens_r)
+    return model
+
+
+def _frame_decor(ctx: FormContext, frame: trimesh.Trimesh, cy: float, thick: float) -> list[Part]:
+    """The subject's ears on the frame's top corners, or the subject on the bridge, mm."""
+    top_z = float(frame.bounds[1][2])
+    decos, _ = _head_on(ctx, np.array([0.0, 0.0, top_z - cy * 0.4]), cy * 1.25)
+    tops = [] if _is_object(ctx) else [d for d in decos if d.kind == "top"]
+    parts: list[Part] = []
+    overlap = max(ctx.wall(2.5), 0.15 * cy)
+    for d in tops:
+        d = _limited(d, 0.9 * cy)
+        flat = max(thick * 0.9, 1e-3) / max(float(_extent(d)[0]), 1e-3)
+        d = d.transformed(scale_about(np.array([min(flat, 1.0), 1.0, 1.0]), d.centre))
+        lo = np.min([p.mesh.bounds[0] for p in d.parts], axis=0)
+        y = float(np.clip(d.centre[1], -1.3 * cy, 1.3 * cy))
+        near = frame.vertices[np.abs(frame.vertices[:, 1] - y) < 0.1 * cy]
+        z = float(near[:, 2].max()) if len(near) else top_z
+        goal = np.array([-thick / 2 - d.centre[0], y - d.centre[1], z - overlap - lo[2]])
+        parts.extend(d.transformed(moved(goal)).parts)
+    if not tops:
+        for s in (-1, 1):
+            near = frame.vertices[np.abs(frame.vertices[:, 1] - s * cy) < 0.1 * cy]
+            z = float(near[:, 2].max()) if len(near) else top_z
+            at = np.array([-thick / 2, s * cy, z - overlap])
+            parts.extend(_topper(ctx, 0.75 * cy, at))
+    return chunky(Model(parts), ctx.rule.min_wall_mm, DETAIL_MIN_MM).parts
+
+
+def _extent(d: Decoration) -> np.ndarray:
+    """The group's bounding box size, mm."""
+    lo = np.min([p.mesh.bounds[0] for p in d.parts], axis=0)
+    hi = np.max([p.mesh.bounds[1] for p in d.parts], axis=0)
+    return hi - lo
+
+
+BUILDERS: dict[str, Builder] = {"headband": headband, "hat": hat, "eyewear": eyewear}

@@ -1,0 +1,50 @@
+"""What the words ask for, as canonical names (engines.design.kit.vocab); lengths mm."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """One attachable feature the words name: a FEATURES key, one of its variants, a colour."""
+
+    name: str  # a key of vocab.FEATURES
+    variant: str = ""  # one of vocab.FEATURES[name]; "" = the builder's default
+    colour: str | None = None  # a vocab.COLOURS or vocab.MATERIALS name for this feature
+    material: str | None = None  # a vocab.MATERIALS name ("straw" hat)
+    words: str = ""  # the words it was read from, for the "how we read your idea" card
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """The idea as the words describe it. Builders treat None as "choose freely"."""
+
+    text: str
+    form: str  # one of vocab.FORMS
+    subject: str | None = None  # one of vocab.SUBJECTS; None = the form alone (plain mug)
+    features: tuple[FeatureSpec, ...] = ()
+    body_colour: str | None = None  # the subject's main colour when worded ("pink frog")
+    product_colour: str | None = None  # the product body's colour ("white mug with a frog")
+    material: str | None = None  # the product's material when worded ("ceramic mug")
+    lens_shape: str | None = None  # eyewear only: heart, star, round
+    style: str | None = None  # one of vocab.STYLES
+    pose: str | None = None  # one of vocab.POSES
+    expression: str | None = None  # one of vocab.EXPRESSIONS
+    size_mm: float | None = None  # worded size (longest side) or a size word's default
+    confidence: float = 1.0  # 0..1, how sure the reader is of form and subject
+    matched: dict[str, str] = field(default_factory=dict)  # word(s) -> what they were read as
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON (tuples become lists) for the database and the API."""
+        out = asdict(self)
+        out["features"] = [asdict(f) for f in self.features]
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DesignSpec:
+        """The inverse of to_json."""
+        fields = dict(data)
+        fields["features"] = tuple(FeatureSpec(**f) for f in fields.get("features", ()))
+        return cls(**fields)

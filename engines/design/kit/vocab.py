@@ -1,0 +1,95 @@
+"""Canonical names the words are read into and the builders must build (one list, one truth).
+
+The spec reader (engines.design.spec) only ever emits names listed here; the geometry
+(subjects, features, forms) must build every name listed here. Synonyms live with the reader.
+"""
+
+from __future__ import annotations
+
+# Product forms: what the merchant sells. Each has its own body and printability rules.
+FORMS: tuple[str, ...] = (
+    "plush",  # soft toy: the subject itself, stuffed (printed prototype is solid)
+    "figurine",  # desk figure: the subject on a small plinth
+    "keychain",  # flat-backed charm of the subject with a ring loop
+    "ornament",  # hanging decoration (tree ornament): the subject with a hanging loop on top
+    "mug",  # drinking mug with handle; the subject as a relief face / ears / handle
+    "planter",  # pot with a cavity (and drain hole); the subject's face and ears on it
+    "pen_holder",  # open cup for pens, the subject wrapped around / sitting beside it
+    "phone_stand",  # slanted stand with a lip; the subject sits on it
+    "headband",  # wearable band (arc) with the subject's ears / features on top
+    "hat",  # wearable hat (bucket, beanie ...); the subject as decoration on the crown
+    "eyewear",  # novelty sunglasses frame; lens shape from the words (heart, star, round)
+)
+
+# Subjects: what the product shows. Creatures share an anatomy template (head, body, ears,
+# snout, eyes, limbs, tail); the rest are objects with a face.
+CREATURES: tuple[str, ...] = (
+    "cat", "dog", "bear", "bunny", "frog", "duck", "penguin", "capybara", "axolotl",
+    "cow", "octopus", "horse", "pig", "fox", "panda", "owl", "dinosaur", "unicorn",
+    "shark", "whale", "chick", "hamster", "mouse", "monkey", "lion", "tiger", "sheep",
+    "elephant", "turtle", "dragon", "koala", "sloth", "seal", "hedgehog", "raccoon",
+    "shiba", "corgi", "otter", "squirrel", "crocodile",
+)  # fmt: skip
+OBJECTS: tuple[str, ...] = (
+    "strawberry", "avocado", "cactus", "mushroom", "heart", "star", "cloud", "ghost",
+    "robot", "pumpkin", "peach", "banana", "cupcake", "donut", "moon", "sun",
+)  # fmt: skip
+SUBJECTS: tuple[str, ...] = CREATURES + OBJECTS
+
+# Attachable features: each attaches at a named anchor of the subject (see parts.ANCHORS).
+FEATURES: dict[str, tuple[str, ...]] = {
+    # feature name -> its variants (the first is the default)
+    "hat": (
+        "straw",
+        "bucket",
+        "crown",
+        "sailor",
+        "party",
+        "helmet",
+        "santa",
+        "beanie",
+        "cowboy",
+        "top",
+        "witch",
+        "chef",
+        "strawberry",  # a strawberry cap (leaf crown on top): "strawberry cow", "strawberry frog"
+    ),  # noqa: E501
+    "wings": ("feathered", "bat", "fairy"),
+    "horns": ("unicorn", "devil", "ram"),
+    "scarf": ("plain",),
+    "bow": ("head", "neck"),
+    "glasses": ("round", "heart", "star"),
+    "teeth": ("buck", "fangs"),
+    "tears": ("drops",),
+    "eyes": ("big", "closed", "sleepy", "heart"),
+    "spots": ("relief", "colour"),
+    "stripes": ("relief", "colour"),
+    "held": ("heart", "flower", "star", "fish", "carrot", "balloon"),
+    "cape": ("plain",),
+    "blush": ("cheeks",),
+}
+
+# Named colours the words may use, RGB 0-255.
+COLOURS: dict[str, tuple[int, int, int]] = {
+    "white": (245, 245, 240), "black": (40, 40, 45), "grey": (150, 150, 155),
+    "red": (215, 45, 50), "pink": (245, 160, 185), "orange": (240, 140, 50),
+    "yellow": (250, 210, 60), "green": (90, 170, 80), "mint": (160, 225, 190),
+    "blue": (60, 120, 210), "navy": (35, 50, 100), "sky": (140, 200, 240),
+    "purple": (140, 90, 190), "lavender": (190, 170, 230), "brown": (135, 90, 55),
+    "beige": (225, 205, 170), "cream": (245, 235, 210), "gold": (215, 175, 55),
+    "silver": (195, 200, 205), "teal": (40, 150, 150), "peach": (250, 195, 160),
+    "straw": (225, 195, 120), "rainbow": (200, 120, 200), "transparent": (220, 235, 240),
+}  # fmt: skip
+
+# Materials the words may name; the part that carries them gets their colour unless a colour
+# word is given for it.
+MATERIALS: dict[str, tuple[int, int, int]] = {
+    "straw": (225, 195, 120), "wood": (170, 125, 80), "ceramic": (240, 238, 232),
+    "plush": (230, 225, 215), "crochet": (235, 225, 205), "felt": (200, 190, 180),
+    "resin": (230, 230, 235), "metal": (180, 185, 190), "glass": (215, 235, 240),
+    "plastic": (235, 235, 235), "wool": (235, 228, 210), "clay": (190, 120, 90),
+}  # fmt: skip
+
+STYLES: tuple[str, ...] = ("kawaii", "chibi", "realistic", "minimal", "cartoon")
+POSES: tuple[str, ...] = ("standing", "sitting", "lying", "waving")
+EXPRESSIONS: tuple[str, ...] = ("happy", "crying", "sleepy", "angry", "surprised", "neutral")

@@ -1,0 +1,118 @@
+"""Short labels saying what sets each variant apart ("chibi · sitting · pink · crown")."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from engines.design.axes import DEFAULT_EXPRESSION, SHAPES, Choice
+
+SEP = " · "
+
+
+KNOB_WORDS: dict[str, tuple[str, str]] = {  # knob -> (word when low, word when high)
+    "head_ratio": ("small head", "big head"),
+    "chubbiness": ("slim", "chubby"),
+    "ear_size": ("small ears", "big ears"),
+    "limb_length": ("short legs", "long legs"),
+}
+
+
+def _knob_words(choice: Choice) -> list[str]:
+    """Words for the proportion knobs that are clearly off the builder's own proportions."""
+    words = []
+    for name, (low, high) in KNOB_WORDS.items():
+        k = choice.knob(name)
+        if k >= 0.7:
+            words.append(high)
+        elif k <= 0.3:
+            words.append(low)
+    return words[:2]
+
+
+def _hat_styles() -> tuple[str, ...]:
+    """The hat form's style names (engines.design.forms), for the hat 'style' knob."""
+    try:
+        from engines.design.forms.wearables import HAT_STYLES
+    except ImportError:
+        return ()
+    return tuple(HAT_STYLES)
+
+
+def form_knob_word(name: str, value: float | None) -> str:
+    """A word for a form knob's value ("tall cup", "upright", "bucket"); None is the
+    builder's default."""
+    if value is None:
+        return "classic" if name == "shape" else ""
+    if name == "tall":
+        return "tall cup" if value >= 0.5 else "round mug"
+    if name == "hug":
+        return "face on cup" if value >= 0.5 else "sits beside"
+    if name == "angle_deg":
+        return "upright" if value >= 70 else "laid-back" if value <= 64 else "classic angle"
+    if name == "shape":
+        return SHAPES[int(value) % len(SHAPES)][0]
+    if name == "style" and (styles := _hat_styles()):
+        return styles[int(value) % len(styles)]
+    return f"{name} {value:g}"
+
+
+def _items(choice: Choice, colour: str, varying: set[str]) -> list[str]:
+    """The label items of one variant, over the axes that vary across the set."""
+    items = []
+    knobs = dict(choice.form_knobs)
+    for name in sorted(k.removeprefix("form:") for k in varying if k.startswith("form:")):
+        if word := form_knob_word(name, knobs.get(name)):
+            items.append(word)
+    if "style" in varying:
+        items.append(choice.style)
+    if "pose" in varying:
+        items.append(choice.pose)
+    if "colour" in varying and colour:
+        items.append(colour)
+    for name, variant in choice.features:
+        if f"feature:{name}" in varying and variant:
+            items.append(variant)
+    return items
+
+
+def _varying(choices: Sequence[Choice], colours: Sequence[str]) -> set[str]:
+    """Axes whose value differs between at least two of the variants."""
+    out = set()
+    for axis in ("style", "pose", "expression"):
+        if len({getattr(c, axis) for c in choices}) > 1:
+            out.add(axis)
+    if len(set(colours)) > 1:
+        out.add("colour")
+    for name in {n for c in choices for n, _ in c.form_knobs}:
+        words = {form_knob_word(name, dict(c.form_knobs).get(name)) for c in choices}
+        if len(words) > 1:
+            out.add(f"form:{name}")
+    for k in range(len(choices[0].features) if choices else 0):
+        if len({c.features[k][1] for c in choices}) > 1:
+            out.add(f"feature:{choices[0].features[k][0]}")
+    return out
+
+
+def make_labels(choices: Sequence[Choice], colours: Sequence[str], distinct: int = 8) -> list[str]:
+    """One label per variant (in rank order); the first `distinct` labels are all different:
+    ties get the expression, then proportion words, then a number."""
+    varying = _varying(choices, colours)
+    items = [_items(c, col, varying) for c, col in zip(choices, colours, strict=True)]
+    for extra in (_expression, _knob_words):
+        counts = Counter(SEP.join(i) for i in items[:distinct])
+        for k in range(min(distinct, len(items))):
+            if counts[SEP.join(items[k])] > 1:
+                items[k] = items[k] + extra(choices[k])
+    labels = [SEP.join(i) or "classic" for i in items]
+    seen: Counter[str] = Counter()
+    for k in range(min(distinct, len(labels))):
+        seen[labels[k]] += 1
+        if seen[labels[k]] > 1:
+            labels[k] = f"{labels[k]}{SEP}no. {seen[labels[k]]}"
+    return labels
+
+
+def _expression(choice: Choice) -> list[str]:
+    """The expression as a label item, unless it is the default."""
+    return [] if choice.expression == DEFAULT_EXPRESSION else [choice.expression]

@@ -1,0 +1,229 @@
+"""Ranking the variants of a design: silhouettes in three orthographic views and their pairwise
+IoU, maximal-marginal-relevance selection with a hard distinctness bar for the top of the list,
+word-overlap novelty, and the learned preference over the merchant's axes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import trimesh
+from scipy import ndimage
+
+from engines.design.axes import COLOURWAYS, KNOBS
+from engines.design.kit.vocab import EXPRESSIONS, FEATURES, POSES, STYLES
+from engines.design.preference import L2, LEARNING_RATE, MAX_WEIGHT, STEPS, PreferenceModel
+
+SILHOUETTE_PX = 40  # pixels per side of each view's mask
+SAMPLES_PER_PIXEL = 2.0  # surface samples per pixel area of triangle (then a 3x3 closing)
+TOP_DISTINCT = 8  # the top of the list that must be visibly distinct
+# Mean three-view silhouette IoU above which two variants read as the same design. Measured by
+# bench.design (6 ideas, the literal design against one-axis changes of it): a colourway 1.00,
+# an expression 0.99-1.00, a proportion knob median 0.95-1.00 (p10 0.80), a style median 0.97
+# (p10 0.83), a pose median 0.79 (p10 0.51; 60 % below 0.9), a form knob (vessel shape, cup
+# height, face on the cup) median 0.94 (p10 0.67). At 0.9 a tweak of a knob, the face or the
+# colours stays "the same design", while most pose and shape changes count as new.
+IOU_THRESHOLD = 0.9
+MMR_LAMBDA = 0.55  # relevance vs. likeness to the nearest already-chosen variant
+COLOUR_DE = 20.0  # CIE dE over which two main colours count as e-times less alike
+COLOUR_SHARE = 0.4  # share of likeness a different colour can remove (shape keeps the rest)
+
+# Categorical params of a variant and the vocabulary their index points into.
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "style": STYLES,
+    "pose": POSES,
+    "expression": EXPRESSIONS,
+    "colourway": COLOURWAYS,
+    **{f"feature:{name}": variants for name, variants in FEATURES.items()},
+}
+
+
+# --------------------------------------------------------------------------- silhouettes
+
+
+def _surface_points(triangles: np.ndarray, pixel_mm: float) -> np.ndarray:
+    """Corners and inner points of (n, 3, 3) triangles, SAMPLES_PER_PIXEL per pixel area of
+    each (seeded), mm."""
+    a, b, c = triangles[:, 0], triangles[:, 1], triangles[:, 2]
+    area = 0.5 * np.linalg.norm(np.cross(b - a, c - a), axis=1)
+    counts = np.clip(np.ceil(area / pixel_mm**2 * SAMPLES_PER_PIXEL), 1, 400).astype(np.int64)
+    idx = np.repeat(np.arange(len(triangles)), counts)
+    r = np.random.default_rng(0).random((len(idx), 2))
+    flip = r.sum(axis=1) > 1.0
+    r[flip] = 1.0 - r[flip]
+    pts = a[idx] + r[:, :1] * (b - a)[idx] + r[:, 1:] * (c - a)[idx]
+    return np.vstack([pts, triangles.reshape(-1, 3)])
+
+
+def silhouettes(
+    meshes: Sequence[trimesh.Trimesh], frame_mm: float, px: int = SILHOUETTE_PX
+) -> np.ndarray:
+    """(3, px, px) masks of the front (Y-Z), side (X-Z) and top (X-Y) views of meshes standing
+    on z = 0 centred on x = y = 0, in a frame frame_mm wide (the same for all compared meshes)."""
+    pixel = frame_mm / px
+    tri = np.vstack([np.asarray(m.vertices)[np.asarray(m.faces)] for m in meshes])
+    pts = _surface_points(tri, pixel)
+    h = np.clip(((pts[:, :2] + frame_mm / 2) / pixel).astype(np.int64), 0, px - 1)
+    v = np.clip((pts[:, 2] / pixel).astype(np.int64), 0, px - 1)
+    masks = np.zeros((3, px, px), dtype=bool)
+    masks[0, h[:, 1], v] = True  # front: Y across, Z up
+    masks[1, h[:, 0], v] = True  # side: X across, Z up
+    masks[2, h[:, 0], h[:, 1]] = True  # top
+    for k in range(3):
+        masks[k] = ndimage.binary_closing(masks[k], iterations=1) | masks[k]
+    return masks
+
+
+def iou_matrix(masks: np.ndarray) -> np.ndarray:
+    """(n, n) mean over the three views of the pairwise silhouette IoU of (n, 3, px, px) masks."""
+    n = len(masks)
+    out = np.zeros((n, n))
+    for k in range(masks.shape[1]):
+        flat = masks[:, k].reshape(n, -1).astype(np.float32)
+        inter = flat @ flat.T
+        area = flat.sum(axis=1)
+        union = area[:, None] + area[None, :] - inter
+        out += np.where(union > 0, inter / np.maximum(union, 1.0), 1.0)
+    return out / masks.shape[1]
+
+
+def top_iou(iou: np.ndarray, top: int = TOP_DISTINCT) -> tuple[float, float]:
+    """Mean and max pairwise IoU among the first `top` rows/columns."""
+    k = min(top, len(iou))
+    if k < 2:
+        return 0.0, 0.0
+    pairs = iou[:k, :k][np.triu_indices(k, 1)]
+    return float(pairs.mean()), float(pairs.max())
+
+
+def mmr_order(
+    relevance: np.ndarray,
+    iou: np.ndarray,
+    count: int,
+    threshold: float = IOU_THRESHOLD,
+    top: int = TOP_DISTINCT,
+    likeness: np.ndarray | None = None,
+) -> list[int]:
+    """`count` rows, greedy maximal marginal relevance over `likeness` (default: the IoU;
+    relevance on its own 0..1 scale, so near-equal candidates are told apart by looks); while
+    filling the first `top`, only rows whose silhouette IoU with every chosen one is below
+    `threshold` qualify (when any does)."""
+    like = iou if likeness is None else likeness
+    rel = np.asarray(relevance, dtype=float)  # not rescaled: close relevances stay close
+    chosen = [int(np.argmax(rel))]
+    nearest, nearest_iou = like[:, chosen[0]].copy(), iou[:, chosen[0]].copy()
+    while len(chosen) < min(count, len(rel)):
+        gain = MMR_LAMBDA * rel - (1 - MMR_LAMBDA) * nearest
+        gain[chosen] = -np.inf
+        if len(chosen) < top and np.isfinite(gain[nearest_iou < threshold]).any():
+            gain[nearest_iou >= threshold] = -np.inf
+        chosen.append(int(np.argmax(gain)))
+        nearest = np.maximum(nearest, like[:, chosen[-1]])
+        nearest_iou = np.maximum(nearest_iou, iou[:, chosen[-1]])
+    return chosen
+
+
+def colour_likeness(colours: Sequence[tuple[int, int, int]]) -> np.ndarray:
+    """(n, n) 0..1 likeness of main colours: exp(-dE / COLOUR_DE) in CIE L*a*b*."""
+    from engines.design.axes import _lab
+
+    lab = np.array([_lab(c) for c in colours])
+    return np.exp(-np.linalg.norm(lab[:, None] - lab[None], axis=2) / COLOUR_DE)
+
+
+# --------------------------------------------------------------------------- other objectives
+
+
+def _tokens(text: str) -> set[str]:
+    """Lower-case word set of a text."""
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+def novelty(descriptions: Sequence[str], catalogue: Sequence[str]) -> np.ndarray:
+    """0..1 per description: one minus its largest word-set overlap with a catalogue text."""
+    if not catalogue:
+        return np.ones(len(descriptions))
+    cat = [_tokens(c) for c in catalogue]
+    out = []
+    for d in descriptions:
+        words = _tokens(d)
+        out.append(1.0 - max(len(words & c) / max(len(words | c), 1) for c in cat))
+    return np.array(out)
+
+
+def cheapness(costs_usd: np.ndarray, target_price: float | None, share: float = 0.35) -> np.ndarray:
+    """0..1 per variant: cheapest = 1; above `share` of the target retail price it falls to 0."""
+    cheap = costs_usd.min() / np.maximum(costs_usd, 1e-9)
+    if not target_price:
+        return cheap
+    budget = share * target_price
+    return cheap * np.clip(1.0 - np.maximum(costs_usd - budget, 0.0) / budget, 0.0, 1.0)
+
+
+# --------------------------------------------------------------------------- preference
+
+
+def feature_names(params: Sequence[Mapping[str, float]]) -> list[str]:
+    """Preference feature names of variants: knobs, their squares, one-hot choices, cost."""
+    keys = sorted({k for p in params for k in p})
+    knobs = [f"knob:{k}" for k in KNOBS if f"knob:{k}" in keys]
+    onehot = [f"{k}={v}" for k in keys if k in CATEGORIES for v in CATEGORIES[k]]
+    return [*knobs, *(f"{k}^2" for k in knobs), *onehot, "cost"]
+
+
+def features(
+    params: Sequence[Mapping[str, float]], costs_usd: Sequence[float] | np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    """(names, rows) of the preference features of variants from their params and unit costs."""
+    names = feature_names(params)
+    cols: list[np.ndarray] = []
+    for name in names:
+        if name == "cost":
+            logc = np.log(np.maximum(np.asarray(costs_usd, dtype=float), 1e-6))
+            cols.append((logc - logc.mean()) / (logc.std() + 0.05))
+        elif "=" in name:
+            key, value = name.split("=", 1)
+            index = CATEGORIES[key].index(value)
+            cols.append(np.array([float(round(p.get(key, -1)) == index) for p in params]))
+        else:
+            key = name.removesuffix("^2")
+            lo, hi = KNOBS[key.removeprefix("knob:")]
+            u = np.array([2 * (p.get(key, (lo + hi) / 2) - lo) / (hi - lo) - 1 for p in params])
+            cols.append(u**2 - 0.33 if name.endswith("^2") else u)
+    return names, np.column_stack(cols) if cols else np.zeros((len(params), 0))
+
+
+def utility(
+    model: PreferenceModel, params: Sequence[Mapping[str, float]], costs_usd: np.ndarray
+) -> np.ndarray:
+    """Learned utility (logits) of variants, centred on their mean (0 when nothing is learned)."""
+    if model.updates <= 0:
+        return np.zeros(len(params))
+    names, x = features(params, costs_usd)
+    u = x @ model.vector(names)
+    return np.asarray(u - u.mean(), dtype=float)
+
+
+def learn(
+    model: PreferenceModel | None,
+    form: str,
+    params: Sequence[Mapping[str, float]],
+    costs_usd: Sequence[float],
+    chosen: int,
+) -> PreferenceModel:
+    """The form's model updated with one pick: variant `chosen` of the shown ones (conditional
+    logit gradient steps, as engines.design.preference, over the new feature table)."""
+    if not 0 <= chosen < len(params):
+        raise ValueError(f"chosen index {chosen} is not among the {len(params)} shown")
+    start = model if model is not None and model.family == form else PreferenceModel(form)
+    names, x = features(params, costs_usd)
+    w = start.vector(names)
+    for _ in range(STEPS):
+        u = x @ w
+        p = np.exp(u - u.max())
+        p /= p.sum()
+        w = np.clip(w + LEARNING_RATE * (x[chosen] - p @ x - L2 * w), -MAX_WEIGHT, MAX_WEIGHT)
+    weights = dict(start.weights)
+    weights.update({n: round(float(v), 6) for n, v in zip(names, w, strict=True) if v != 0.0})
+    return PreferenceModel(form, weights, start.updates + 1)

@@ -1,0 +1,223 @@
+"""Geometry helpers the subjects and features share: oriented ellipsoids, swept tubes, placed
+plates and ellipsoid surfaces (all lengths mm, Z up, +X the front)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+from manifold3d import Manifold
+
+from engines.design.shapes import _manifold, _unit_sphere, prism
+
+Vec = Sequence[float] | np.ndarray
+Points = Sequence[Sequence[float] | np.ndarray] | np.ndarray
+Radii = float | Sequence[float] | np.ndarray
+
+
+def unit(v: Vec) -> np.ndarray:
+    """The vector scaled to length 1 (zero stays zero)."""
+    a = np.asarray(v, dtype=float)
+    n = float(np.linalg.norm(a))
+    return a / n if n > 1e-12 else a
+
+
+def frame(normal: Vec, up: Vec = (0.0, 0.0, 1.0)) -> np.ndarray:
+    """3x3 rotation whose columns are (side, up', normal): z maps to `normal`, y towards `up`."""
+    z = unit(normal)
+    x = np.cross(up, z)
+    if np.linalg.norm(x) < 1e-6:
+        x = np.cross((1.0, 0.0, 0.0), z)
+    x = unit(x)
+    return np.column_stack([x, np.cross(z, x), z])
+
+
+def blob(
+    center: Vec,
+    radii: Vec,
+    rotation: np.ndarray | None = None,
+    subdiv: int = 2,
+    boxy: float = 1.0,
+) -> trimesh.Trimesh:
+    """Ellipsoid with semi-axes `radii` along the columns of `rotation`; boxy < 1 squares it
+    towards a rounded box (superellipsoid exponent), mm."""
+    vertices, faces = _unit_sphere(subdiv)
+    if boxy != 1.0:
+        vertices = np.sign(vertices) * np.abs(vertices) ** boxy
+    r = np.eye(3) if rotation is None else np.asarray(rotation, dtype=float)
+    v = (vertices * np.asarray(radii, dtype=float)) @ r.T + np.asarray(center, dtype=float)
+    return trimesh.Trimesh(v, faces, process=False)
+
+
+def disc_on(
+    point: Vec, normal: Vec, radius: float, thick: float, up: Vec = (0, 0, 1), sub: int = 2
+) -> trimesh.Trimesh:
+    """A flattened ellipsoid lying on a surface at `point` (half sunk), mm."""
+    return blob(point, (radius, radius, thick), frame(normal, up), sub)
+
+
+def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> trimesh.Trimesh:
+    """A closed tube swept along a polyline with rounded ends; radius per point or one, mm."""
+    p = np.asarray(points, dtype=float)
+    r = np.broadcast_to(np.asarray(radius, dtype=float), (len(p),)).copy()
+    keep = np.r_[True, np.linalg.norm(np.diff(p, axis=0), axis=1) > 1e-4]
+    p, r = p[keep], r[keep]
+    if len(p) == 1:  # a single point: a short upright stub
+        p, r = np.vstack([p, p + (0.0, 0.0, 1e-2 + r[0] * 0.1)]), np.r_[r, r]
+    n = len(p)
+    t = np.gradient(p, axis=0)
+    t = t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)
+    normal = unit(np.cross(t[0], (0.0, 0.0, 1.0) if abs(t[0][2]) < 0.9 else (1.0, 0.0, 0.0)))
+    ang = np.linspace(0, 2 * np.pi, sections, endpoint=False)
+    centres, radii, frames = [], [], []
+    for i in range(n):
+        normal = unit(normal - np.dot(normal, t[i]) * t[i])
+        frames.append((normal, np.cross(t[i], normal)))
+        centres.append(p[i])
+        radii.append(r[i])
+    rings = []
+    for j in range(cap, 0, -1):  # start cap
+        phi = j / (cap + 1) * np.pi / 2
+        rings.append((p[0] - t[0] * r[0] * np.sin(phi), r[0] * np.cos(phi), frames[0]))
+    rings += list(zip(centres, radii, frames, strict=True))
+    for j in range(1, cap + 1):
+        phi = j / (cap + 1) * np.pi / 2
+        rings.append((p[-1] + t[-1] * r[-1] * np.sin(phi), r[-1] * np.cos(phi), frames[-1]))
+    cs = np.array([c for c, _, _ in rings])
+    rs = np.array([rr for _, rr, _ in rings])
+    f0 = np.array([f[0] for _, _, f in rings])
+    f1 = np.array([f[1] for _, _, f in rings])
+    ring = np.cos(ang)[None, :, None] * f0[:, None, :] + np.sin(ang)[None, :, None] * f1[:, None, :]
+    verts = (cs[:, None, :] + rs[:, None, None] * ring).reshape(-1, 3)
+    m, s = len(rings), sections
+    verts = np.vstack([verts, p[0] - t[0] * r[0], p[-1] + t[-1] * r[-1]])
+    row, col = np.meshgrid(np.arange(m - 1), np.arange(s), indexing="ij")
+    a, b = (row * s + col).ravel(), (row * s + (col + 1) % s).ravel()
+    k1 = np.arange(s)
+    faces = np.vstack(
+        [
+            np.column_stack([a, b, b + s]),
+            np.column_stack([a, b + s, a + s]),
+            np.column_stack([np.full(s, m * s), (k1 + 1) % s, k1]),
+            np.column_stack([np.full(s, m * s + 1), (m - 1) * s + k1, (m - 1) * s + (k1 + 1) % s]),
+        ]
+    )
+    mesh = trimesh.Trimesh(verts, faces, process=False)
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh
+
+
+def plate(outline: np.ndarray, thick: float, origin: Vec, u: Vec, v: Vec) -> trimesh.Trimesh:
+    """A prism of a simple 2D outline (concave is fine) placed with its outline axes along u
+    and v, centred through its thickness on `origin`, mm."""
+    mesh = _extruded(np.asarray(outline, dtype=float), thick)
+    uu, vv = unit(u), unit(v)
+    w = unit(np.cross(uu, vv))
+    matrix = np.eye(4)
+    matrix[:3, :3] = np.column_stack([uu, vv, w])
+    matrix[:3, 3] = origin
+    return mesh.apply_transform(matrix)
+
+
+def _extruded(outline: np.ndarray, thick: float) -> trimesh.Trimesh:
+    """The outline extruded from -thick/2 to thick/2 along Z, properly triangulated."""
+    from shapely.geometry import Polygon
+
+    polygon = Polygon(outline)
+    if not polygon.is_valid:  # fall back on a fan about the centroid
+        return prism(outline, -thick / 2.0, thick / 2.0)
+    mesh = trimesh.creation.extrude_polygon(polygon, thick)
+    mesh.apply_translation((0.0, 0.0, -thick / 2.0))
+    return trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
+
+
+def heart_outline(size: float, n: int = 40) -> np.ndarray:
+    """Heart outline about its centre, `size` wide, point down (x right, y up), mm."""
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    x = 16 * np.sin(t) ** 3
+    y = 13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t)
+    xy = np.column_stack([x, y + 2.5]) * (size / 34.0)
+    return xy
+
+
+def star_outline(size: float, points: int = 5, inner: float = 0.45) -> np.ndarray:
+    """Star outline, `size` tip-to-centre radius, one tip up, mm."""
+    k = np.arange(points * 2)
+    a = np.pi / 2 + k * np.pi / points
+    r = np.where(k % 2 == 0, size, size * inner)
+    return np.column_stack([r * np.cos(a), r * np.sin(a)])
+
+
+def trim_below(mesh: trimesh.Trimesh, z: float) -> trimesh.Trimesh | None:
+    """The mesh cut flat at height z (what is below removed); None when nothing is left."""
+    cut = _manifold(mesh).trim_by_plane((0.0, 0.0, 1.0), z)
+    if cut.is_empty() or cut.volume() < 1e-6:
+        return None
+    return _to_trimesh(cut)
+
+
+def _to_trimesh(solid: Manifold) -> trimesh.Trimesh:
+    """A manifold3d solid as a trimesh mesh."""
+    out = solid.to_mesh()
+    vertices = np.asarray(out.vert_properties, dtype=np.float64)[:, :3]
+    return trimesh.Trimesh(vertices, np.asarray(out.tri_verts, dtype=np.int64), process=False)
+
+
+@dataclass(frozen=True)
+class Ellipsoid:
+    """An axis-aligned ellipsoid (or, with boxy < 1, a superellipsoid: a rounded box) surface
+    that faces, eyes and patches are placed on, mm."""
+
+    c: np.ndarray
+    r: np.ndarray
+    boxy: float = 1.0
+
+    @classmethod
+    def of(cls, c: Vec, r: Vec, boxy: float = 1.0) -> Ellipsoid:
+        """From plain sequences."""
+        return cls(np.asarray(c, dtype=float), np.asarray(r, dtype=float), boxy)
+
+    def at(self, direction: Vec) -> tuple[np.ndarray, np.ndarray]:
+        """Surface point along a direction from the centre, and the outward normal there."""
+        d = unit(direction)
+        q = 2.0 / self.boxy
+        t = np.sum(np.abs(d / self.r) ** q) ** (-1.0 / q)
+        p = self.c + t * d
+        u = (p - self.c) / self.r
+        grad = np.sign(u) * np.abs(u) ** (q - 1.0) / self.r
+        return p, unit(grad)
+
+    def angles(self, azimuth_deg: float, elevation_deg: float) -> tuple[np.ndarray, np.ndarray]:
+        """Surface point at an azimuth (from +X towards +Y) and elevation, and its normal."""
+        az, el = np.radians(azimuth_deg), np.radians(elevation_deg)
+        return self.at((np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)))
+
+    def project(self, point: Vec) -> np.ndarray:
+        """The surface point on the ray from the centre through `point`."""
+        return self.at(np.asarray(point, dtype=float) - self.c)[0]
+
+    def mesh(self, subdiv: int = 3) -> trimesh.Trimesh:
+        """The ellipsoid as a mesh."""
+        return blob(self.c, self.r, None, subdiv, self.boxy)
+
+    def curve(self, at: Vec, uv: np.ndarray, up: Vec = (0, 0, 1)) -> np.ndarray:
+        """Points of a 2D curve (u right, v up in the tangent plane at `at`) on the surface."""
+        _, n = self.at(np.asarray(at, dtype=float) - self.c)
+        f = frame(n, up)
+        pts = np.asarray(at, dtype=float) + uv[:, :1] * f[:, 0] + uv[:, 1:2] * f[:, 1]
+        return np.array([self.project(q) for q in pts])
+
+
+def nudged(mesh: trimesh.Trimesh, seed: int) -> trimesh.Trimesh:
+    """The mesh turned by a few thousandths of a degree about its centre (< 0.005 mm at
+    100 mm): parts built from the same tessellation then never share exact corners or planes,
+    which is what leaves zero-area triangles in their union."""
+    rng = np.random.default_rng(seed)
+    axis = rng.normal(size=3)
+    v = np.asarray(mesh.vertices)
+    centre = v.mean(axis=0)
+    turn = trimesh.transformations.rotation_matrix(4e-5 * (1 + seed % 7), axis)[:3, :3]
+    return trimesh.Trimesh((v - centre) @ turn.T + centre, mesh.faces, process=False)

@@ -1,0 +1,158 @@
+"""Features: every vocab feature variant attaches to a creature (hats also to an object and a
+frog), stays one watertight solid, and sits where it belongs (hat on the head, wings behind,
+tears under the eyes, scarf at the neck ...), coloured by the words or its own default."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engines.design.features import attach_feature, feature_colour
+from engines.design.kit.parts import Model, Part
+from engines.design.kit.spec import FeatureSpec
+from engines.design.kit.vocab import COLOURS, FEATURES, MATERIALS
+from engines.design.subjects import build_subject
+from tests.engines.design.test_subjects import thinnest_mm, watertight_after_stl
+
+VARIANTS = [(name, v) for name, variants in FEATURES.items() for v in variants]
+
+
+def _with(subject: str, name: str, variant: str, **spec: str) -> tuple[Model, list[Part]]:
+    """The subject with one feature, and the parts the feature added."""
+    model = build_subject(subject)
+    before = {id(p) for p in model.parts}
+    attach_feature(model, FeatureSpec(name, variant, **spec))
+    return model, [p for p in model.parts if id(p) not in before]
+
+
+def _lowest(parts: list[Part]) -> float:
+    return min(float(p.mesh.bounds[0][2]) for p in parts)
+
+
+def _centre(parts: list[Part]) -> np.ndarray:
+    corners = np.vstack([p.mesh.bounds for p in parts])
+    return (corners.min(axis=0) + corners.max(axis=0)) / 2
+
+
+@pytest.mark.parametrize(("name", "variant"), VARIANTS)
+def test_every_variant_attaches_to_a_creature(name: str, variant: str) -> None:
+    model, added = _with("cat", name, variant)
+    assert added
+    assert all(p.role in ("feature", "detail") for p in added)
+    assert all(p.mesh.is_watertight for p in added)
+    assert all(thinnest_mm(p.mesh) >= 1.95 for p in added), [p.name for p in added]
+    mesh, _ = model.solid()  # raises when a part floats
+    assert watertight_after_stl(mesh)
+
+
+@pytest.mark.parametrize("variant", FEATURES["hat"])
+@pytest.mark.parametrize("subject", ["strawberry", "frog", "capybara"])
+def test_hats_sit_on_the_head_above_the_face(subject: str, variant: str) -> None:
+    model, hat = _with(subject, "hat", variant)
+    top, size = model.anchors["head_top"].point, model.anchors["head_top"].size_mm
+    assert _lowest(hat) > top[2] - 0.6 * size  # on the head, not around the body
+    v = np.vstack([p.mesh.vertices for p in hat])
+    for k in ("eye_l", "eye_r"):  # the face shows: seen from the front, no hat over an eye
+        eye = model.anchors[k]
+        d = v - eye.point
+        over = (d[:, 0] > 0) & (np.abs(d[:, 1]) < eye.size_mm) & (np.abs(d[:, 2]) < eye.size_mm)
+        assert not over.any(), k
+    centre = _centre(hat)
+    assert np.linalg.norm(centre[:2] - top[:2]) < 0.4 * size  # centred over the head
+    mesh, _ = model.solid()
+    assert watertight_after_stl(mesh)
+
+
+@pytest.mark.parametrize("variant", ["straw", "bucket", "cowboy", "top", "witch"])
+def test_brims_are_sized_to_the_head(variant: str) -> None:
+    model, hat = _with("bear", "hat", variant)
+    head_width = 2 * model.anchors["head_top"].size_mm
+    brim = next(p for p in hat if p.name.endswith("brim"))
+    assert 1.1 <= brim.mesh.extents[1] / head_width <= 1.4
+
+
+def test_straw_hat_is_straw_and_words_recolour() -> None:
+    _, hat = _with("capybara", "hat", "straw")
+    assert next(p for p in hat if p.name.endswith("brim")).colour == COLOURS["straw"]
+    _, blue = _with("capybara", "hat", "straw", colour="blue")
+    assert next(p for p in blue if p.name.endswith("brim")).colour == COLOURS["blue"]
+    _, wood = _with("capybara", "hat", "cowboy", material="wood")
+    assert next(p for p in wood if p.name.endswith("brim")).colour == MATERIALS["wood"]
+    assert all(p.material == "wood" for p in wood)
+    assert feature_colour(FeatureSpec("hat", "straw")) is None
+
+
+def test_wings_are_behind_the_body() -> None:
+    for subject in ("cat", "penguin", "capybara"):
+        model, wings = _with(subject, "wings", "feathered")
+        body = next(p for p in model.parts if p.name == "body")
+        wing = [p for p in wings if p.name.endswith("wing")]
+        assert len(wing) == 2
+        assert all(p.mesh.centroid[0] < body.mesh.centroid[0] for p in wing)
+        assert {np.sign(p.mesh.centroid[1]) for p in wing} == {-1.0, 1.0}  # one each side
+
+
+def test_tears_are_under_the_eyes() -> None:
+    model, tears = _with("bear", "tears", "drops")
+    for side in ("l", "r"):
+        eye = model.anchors[f"eye_{side}"]
+        drop = next(p for p in tears if p.name.endswith(side))
+        assert drop.mesh.bounds[1][2] < eye.point[2]
+        assert abs(drop.mesh.centroid[1] - eye.point[1]) < 2 * eye.size_mm
+
+
+def test_scarf_is_at_neck_height() -> None:
+    for subject in ("cat", "penguin", "cow"):
+        model, scarf = _with(subject, "scarf", "plain")
+        neck = model.anchors["neck"]
+        ring = next(p for p in scarf if p.name.endswith("ring"))
+        assert abs(ring.mesh.centroid[2] - neck.point[2]) < 0.5 * neck.size_mm
+
+
+def test_glasses_teeth_held_items_at_their_anchors() -> None:
+    model, glasses = _with("dog", "glasses", "round")
+    eyes = (model.anchors["eye_l"].point + model.anchors["eye_r"].point) / 2
+    lens = [p for p in glasses if p.name.endswith("rim")]
+    assert np.linalg.norm(_centre(lens) - eyes) < 0.3 * model.anchors["head_top"].size_mm
+    model, teeth = _with("bunny", "teeth", "buck")
+    mouth = model.anchors["mouth"]
+    assert np.linalg.norm(_centre(teeth) - mouth.point) < 2 * mouth.size_mm
+    assert _centre(teeth)[2] < mouth.point[2]
+    model, item = _with("bear", "held", "heart")
+    hand = model.anchors["hand"]
+    assert np.linalg.norm(_centre(item) - hand.point) < 0.25 * model.bounds[1][2]
+
+
+def test_eye_variants_replace_the_eyes() -> None:
+    for variant in FEATURES["eyes"]:
+        model, new = _with("cat", "eyes", variant)
+        old = [p for p in model.parts if p.name in ("eye_l", "eye_r") and p not in new]
+        assert not old, variant
+        assert any("eye" in p.name or "heart" in p.name for p in new)
+
+
+def test_horns_and_bow_on_the_head() -> None:
+    for variant in FEATURES["horns"]:
+        model, horns = _with("horse", "horns", variant)
+        assert _lowest(horns) > model.anchors["neck"].point[2]
+    model, bow = _with("bunny", "bow", "head")
+    assert _lowest(bow) > model.anchors["mouth"].point[2]
+    model, bow = _with("bunny", "bow", "neck")
+    assert abs(_centre(bow)[2] - model.anchors["neck"].point[2]) < model.anchors["neck"].size_mm
+
+
+def test_spots_and_stripes_pattern_the_body() -> None:
+    for name in ("spots", "stripes"):
+        model, colour = _with("pig", name, "colour")
+        body = next(p for p in model.parts if p.name == "body")
+        assert len(colour) >= 3
+        assert all(sum(p.colour) < sum(body.colour) for p in colour)  # darker marks
+        _, relief = _with("pig", name, "relief")
+        assert relief
+
+
+def test_cape_hangs_behind_from_the_neck() -> None:
+    model, cape = _with("fox", "cape", "plain")
+    sheet = next(p for p in cape if p.name.endswith("sheet"))
+    assert sheet.mesh.centroid[0] < model.anchors["neck"].point[0]
+    assert sheet.mesh.bounds[1][2] <= model.anchors["neck"].point[2] + model.anchors["neck"].size_mm

@@ -1,0 +1,187 @@
+"""Subjects: every vocab subject builds in several styles and poses with all anchors, as one
+watertight solid (after an STL round trip) standing on z = 0 at the asked height; styles,
+knobs, expressions and colours change what they should."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import trimesh
+
+from engines.design.kit.parts import ANCHORS, Model
+from engines.design.kit.vocab import CREATURES, OBJECTS, SUBJECTS
+from engines.design.subjects import build_subject, default_colours
+
+HEIGHT_MM = 100.0
+
+
+def watertight_after_stl(mesh: trimesh.Trimesh) -> bool:
+    """Whether a binary STL of the mesh, corners merged by their float32 bytes, has every edge
+    in exactly two faces (once each way) and no face with a repeated corner."""
+    data = trimesh.exchange.stl.export_stl(mesh)
+    count = int(np.frombuffer(data, dtype="<u4", count=1, offset=80)[0])
+    record = np.dtype([("n", "<f4", 3), ("v", "<f4", (3, 3)), ("a", "<u2")])
+    corners = np.frombuffer(data, dtype=record, count=count, offset=84)["v"].reshape(-1, 3)
+    keys = np.ascontiguousarray(corners).view(np.dtype((np.void, 12))).ravel()
+    faces = np.unique(keys, return_inverse=True)[1].reshape(-1, 3)
+    if count == 0 or (faces[:, [0, 1, 2]] == faces[:, [1, 2, 0]]).any():
+        return False
+    edges = np.vstack([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]).astype(np.int64)
+    k = int(faces.max()) + 1
+    directed = edges[:, 0] * k + edges[:, 1]
+    reverse = edges[:, 1] * k + edges[:, 0]
+    return len(np.unique(directed)) == len(directed) and bool(np.isin(directed, reverse).all())
+
+
+def check_solid(model: Model, height_mm: float = HEIGHT_MM) -> None:
+    """Anchors, one watertight solid after STL, on z = 0, centred, the asked height."""
+    missing = [a for a in ANCHORS if a not in model.anchors]
+    assert not missing, missing
+    mesh, owner = model.solid()
+    assert len(owner) == len(mesh.faces)
+    assert watertight_after_stl(mesh)
+    lo, hi = model.bounds
+    assert abs(lo[2]) < 1e-3 and abs(hi[2] - height_mm) < 1e-3 * height_mm
+    assert np.all(np.abs((lo[:2] + hi[:2]) / 2) < 0.02 * height_mm)
+    assert sum(len(p.mesh.faces) for p in model.parts) < 40_000
+
+
+CASES = [
+    (s, st, po) for s in SUBJECTS for st in ("kawaii", "chibi") for po in ("standing", "sitting")
+]
+CASES += [
+    (s, st, po) for s in CREATURES for st, po in (("realistic", "lying"), ("cartoon", "waving"))
+]
+
+
+@pytest.mark.parametrize(("name", "style", "pose"), CASES)
+def test_subject_builds_one_watertight_solid(name: str, style: str, pose: str) -> None:
+    model = build_subject(name, style=style, pose=pose)
+    check_solid(model)
+    assert all(p.role in ("body", "detail", "feature") for p in model.parts)
+    assert all(p.mesh.is_watertight for p in model.parts)
+
+
+def test_anchors_sit_where_they_say() -> None:
+    for name in ("cat", "capybara", "octopus", "shark", "strawberry"):
+        m = build_subject(name)
+        a = m.anchors
+        assert a["head_top"].point[2] > a["face"].point[2] > a["base"].point[2]
+        assert a["eye_l"].point[1] > a["eye_r"].point[1]  # the subject's left is +Y
+        assert a["mouth"].point[2] < min(a["eye_l"].point[2], a["eye_r"].point[2])
+        assert a["face"].normal[0] > 0.5  # faces +X
+        assert a["back"].point[0] < a["face"].point[0]
+        assert a["neck"].point[2] < a["head_top"].point[2]
+        assert np.allclose(a["base"].point, 0.0)
+
+
+def thinnest_mm(mesh: trimesh.Trimesh) -> float:
+    """The smallest extent of a part along its principal axes, mm."""
+    v = np.asarray(mesh.vertices) - np.asarray(mesh.vertices).mean(axis=0)
+    axes = np.linalg.eigh(v.T @ v)[1]
+    return float(np.ptp(v @ axes, axis=0).min())
+
+
+def test_parts_are_printable_thickness() -> None:
+    """No part is thinner than 2 mm at 100 mm (smallest extent along its principal axes)."""
+    for name in SUBJECTS:
+        for pose in ("standing", "waving"):
+            m = build_subject(name, pose=pose, expression="crying" if pose == "waving" else "happy")
+            thin = [p.name for p in m.parts if thinnest_mm(p.mesh) < 1.95]
+            assert not thin, (name, pose, thin)
+
+
+def test_height_scales_the_model() -> None:
+    small = build_subject("frog", height_mm=40.0)
+    check_solid(small, 40.0)
+    big = build_subject("frog", height_mm=150.0)
+    ratio = big.anchors["head_top"].size_mm / small.anchors["head_top"].size_mm
+    assert ratio == pytest.approx(150.0 / 40.0, rel=1e-6)
+
+
+def _extent(model: Model, name: str) -> np.ndarray:
+    """The xyz extents of the named part."""
+    return next(p for p in model.parts if p.name == name).mesh.extents
+
+
+def test_styles_change_head_to_body_ratio() -> None:
+    ratio = {}
+    for style in ("chibi", "kawaii", "realistic"):
+        m = build_subject("bear", style=style)
+        ratio[style] = _extent(m, "head")[1] / _extent(m, "body")[1]
+    assert ratio["chibi"] > ratio["kawaii"] * 1.15 > ratio["realistic"] * 1.3
+
+
+def test_minimal_has_fewer_details_than_kawaii() -> None:
+    for name in ("cow", "tiger", "cat", "strawberry"):
+        kawaii = build_subject(name, style="kawaii")
+        minimal = build_subject(name, style="minimal")
+        assert len(minimal.parts) < len(kawaii.parts), name
+
+
+def test_knobs_change_proportions() -> None:
+    small = build_subject("cat", knobs={"head_ratio": 0.0, "ear_size": 0.0})
+    large = build_subject("cat", knobs={"head_ratio": 1.0, "ear_size": 1.0})
+    for m in (small, large):
+        check_solid(m)
+    head = [_extent(m, "head")[1] / _extent(m, "body")[1] for m in (small, large)]
+    assert head[1] > 1.4 * head[0]
+    short = build_subject("horse", knobs={"limb_length": 0.0})
+    long = build_subject("horse", knobs={"limb_length": 1.0})
+    legs = [_extent(m, "leg_fl")[2] / m.bounds[1][2] for m in (short, long)]
+    assert legs[1] > 1.2 * legs[0]
+
+
+def test_expressions_change_the_face() -> None:
+    happy = build_subject("bear", expression="happy")
+    crying = build_subject("bear", expression="crying")
+    surprised = build_subject("bear", expression="surprised")
+    assert any(p.name.startswith("tear") for p in crying.parts)
+    assert not any(p.name.startswith("tear") for p in happy.parts)
+    for p in crying.parts:  # tears run below the eyes
+        if p.name.startswith("tear"):
+            assert p.mesh.bounds[1][2] < max(crying.anchors[k].point[2] for k in ("eye_l", "eye_r"))
+    mouth = {m: next(p for p in x.parts if p.name == "mouth") for m, x in
+             (("happy", happy), ("surprised", surprised))}  # fmt: skip
+    assert mouth["surprised"].mesh.extents[2] > 1.3 * mouth["happy"].mesh.extents[2]
+    angry = build_subject("bear", expression="angry")
+    assert any(p.name.startswith("brow") for p in angry.parts)
+    for expression in ("sleepy", "neutral", "angry", "surprised", "crying"):
+        check_solid(build_subject("owl", expression=expression))
+
+
+def test_default_colours_have_the_roles_and_character() -> None:
+    for name in SUBJECTS:
+        colours = default_colours(name)
+        assert {"body", "eyes"} <= set(colours)
+        assert max(colours["eyes"]) < 90  # dark eyes
+    assert default_colours("frog")["body"][1] > default_colours("frog")["body"][0]  # green
+    assert default_colours("capybara")["body"][0] > default_colours("capybara")["body"][2]
+    axolotl = default_colours("axolotl")["body"]
+    assert axolotl[0] > 200 and axolotl[2] > 150  # pink
+
+
+def test_body_colour_override_keeps_the_character() -> None:
+    pink = (245, 160, 185)
+    for name in ("frog", "penguin", "cow", "strawberry", "panda"):
+        own = build_subject(name)
+        m = build_subject(name, colours={"body": pink})
+        body = next(p for p in m.parts if p.name == "body")
+        assert body.colour == pink
+        eyes = [p.colour for p in m.parts if p.name in ("eye_l", "eye_r")]
+        own_eyes = [p.colour for p in own.parts if p.name in ("eye_l", "eye_r")]
+        assert eyes and eyes == own_eyes
+    penguin = build_subject("penguin", colours={"body": pink})
+    beak = next(p for p in penguin.parts if p.name == "beak")
+    assert beak.colour == default_colours("penguin")["beak"]
+
+
+def test_subjects_are_recognisably_different() -> None:
+    """Distinct silhouettes: the z-profiles of different subjects differ."""
+    seen = {}
+    for name in CREATURES[:12] + OBJECTS[:6]:
+        m = build_subject(name)
+        e = m.bounds[1] - m.bounds[0]
+        seen[name] = np.round(e / e[2], 2)
+    values = list(map(tuple, seen.values()))
+    assert len(set(values)) == len(values)
