@@ -188,12 +188,6 @@ async def run_workers(
         mesh_repair=settings.mesh_repair,
     )
     chosen = {"all": workers, "light": workers[:1], "cpu": workers[1:]}[queues]
-    if queues != "light":
-        # load the sentence model while the workers start, not in the first design activity
-        from engines.design import embed
-
-        warm = asyncio.get_running_loop().run_in_executor(None, embed.model)
-        warm.add_done_callback(lambda f: f.exception())  # failures fall back, logged by embed
     async with AsyncExitStack() as stack:
         for w in chosen:
             await stack.enter_async_context(w)
