@@ -45,8 +45,10 @@ class DesignActivities:
         if len(rows) == req.count:
             return DesignResult(family=rows[0].family, variants=[variant_summary(r) for r in rows])
         activity.heartbeat("reading the idea")
-        spec = self._spec(req)
-        reference = self._reference_shape(req.trend_id)
+        with Session(self.engine) as s:
+            trend = s.get(Trend, req.trend_id)
+        spec = self._spec(req, trend)
+        reference = self._reference_shape(trend)
         preference, catalogue = design_memory(self.engine, spec.form, req)
         family, variants = generate_variants(
             req.text,
@@ -73,17 +75,14 @@ class DesignActivities:
             s.add_all(new_rows)
         return DesignResult(family=family, variants=[variant_summary(r) for r in new_rows])
 
-    def _spec(self, req: DesignRequest) -> Any:
+    def _spec(self, req: DesignRequest, trend: Trend | None) -> Any:
         """The idea's design spec: as read at intake, else read now and kept on the idea (a
         feed's idea); DesignError (non-retryable, with the reason) when it cannot be made."""
         from engines.design.kit.spec import DesignSpec
         from engines.design.reader import read_spec
 
-        with Session(self.engine) as s:
-            trend = s.get(Trend, req.trend_id)
-            stored = trend.design_spec if trend is not None else None
-        if stored:
-            return DesignSpec.from_json(stored)
+        if trend is not None and trend.design_spec:
+            return DesignSpec.from_json(trend.design_spec)
         spec = read_spec(req.text, size_mm=req.target_size_mm)
         with session_scope(self.engine) as s:
             trend = s.get(Trend, req.trend_id)
@@ -92,12 +91,10 @@ class DesignActivities:
                 s.add(trend)
         return spec
 
-    def _reference_shape(self, trend_id: int) -> Any:
+    def _reference_shape(self, trend: Trend | None) -> Any:
         """The trend's reference mesh, loaded safely (DesignError if unusable), or None."""
         from engines.design import load_reference
 
-        with Session(self.engine) as s:
-            trend = s.get(Trend, trend_id)
         if trend is None or not trend.reference_mesh_path:
             return None
         path = Path(trend.reference_mesh_path)  # relative paths live under the files folder
