@@ -34,33 +34,25 @@ class DesignActivities:
     @activity.defn(name=Act.design_variants)
     @domain_errors
     def design_variants(self, req: DesignRequest) -> DesignResult:
-        from engines.design.generate import generate_variants, write_variant_assets
+        from engines.design.generate import write_variant_assets
 
         with Session(self.engine) as s:
+            trend = s.get(Trend, req.trend_id)
             rows = s.exec(
                 select(DesignVariant)
                 .where(DesignVariant.trend_id == req.trend_id)
                 .order_by(col(DesignVariant.rank))
             ).all()
-        if len(rows) == req.count:
+        own = trend is not None and trend.use_as == "design" and bool(trend.reference_mesh_path)
+        only_own = own and trend is not None and not trend.alternatives
+        if rows and len(rows) == (1 if only_own else req.count):
             return DesignResult(family=rows[0].family, variants=[variant_summary(r) for r in rows])
         activity.heartbeat("reading the idea")
-        with Session(self.engine) as s:
-            trend = s.get(Trend, req.trend_id)
-        spec = self._spec(req, trend)
-        reference = self._reference_shape(trend)
-        preference, catalogue = design_memory(self.engine, spec.form, req)
-        family, variants = generate_variants(
-            req.text,
-            count=req.count,
-            seed=req.seed,
-            target_size_mm=req.target_size_mm,
-            target_price=req.target_price,
-            preference=preference,
-            catalogue=catalogue,
-            reference=reference,
-            spec=spec,
-        )
+        spec = self._stored_spec(trend) if only_own else self._spec(req, trend)
+        variants = [self._own_model(req, trend, spec)] if own else []
+        if not only_own:
+            variants += self._generated(req, trend, spec, req.count - len(variants), len(variants))
+        family = variants[0].family
         out = self.files_dir.joinpath(f"trend-{req.trend_id}", "variants")
         out.mkdir(parents=True, exist_ok=True)
         new_rows = []
@@ -74,6 +66,59 @@ class DesignActivities:
             s.flush()
             s.add_all(new_rows)
         return DesignResult(family=family, variants=[variant_summary(r) for r in new_rows])
+
+    def _generated(
+        self, req: DesignRequest, trend: Trend | None, spec: Any, count: int, first: int
+    ) -> list[Any]:
+        """`count` generated variants of the spec, ranked after the first `first` ones."""
+        from engines.design.generate import generate_variants
+
+        reference = self._reference_shape(trend)
+        preference, catalogue = design_memory(self.engine, spec.form, req)
+        _, variants = generate_variants(
+            req.text,
+            count=count,
+            seed=req.seed,
+            target_size_mm=req.target_size_mm,
+            target_price=req.target_price,
+            preference=preference,
+            catalogue=catalogue,
+            reference=reference,
+            spec=spec,
+        )
+        for v in variants:
+            v.rank += first
+        return list(variants)
+
+    def _own_model(self, req: DesignRequest, trend: Trend | None, spec: Any) -> Any:
+        """The merchant's uploaded model as variant #1 (DesignError when it cannot be sized)."""
+        from engines.design.own import own_model_variant
+        from engines.printprep.profiles import printer_profile
+
+        assert trend is not None and trend.reference_mesh_path
+        return own_model_variant(
+            self._files_path(trend.reference_mesh_path),
+            spec,
+            units=trend.units,
+            scale=trend.scale,
+            target_size_mm=req.target_size_mm,
+            allow_split=trend.allow_split,
+            bed_mm=printer_profile(req.printer).build_volume_mm,
+        )
+
+    @staticmethod
+    def _stored_spec(trend: Trend | None) -> Any:
+        """The spec read at intake, or None (an own model whose words name no form we make)."""
+        from engines.design.kit.spec import DesignSpec
+
+        if trend is None or not trend.design_spec:
+            return None
+        return DesignSpec.from_json(trend.design_spec)
+
+    def _files_path(self, stored: str) -> Path:
+        """A stored file path: absolute as kept, else under the files folder."""
+        path = Path(stored)
+        return path if path.is_absolute() else self.files_dir / path
 
     def _spec(self, req: DesignRequest, trend: Trend | None) -> Any:
         """The idea's design spec: as read at intake, else read now and kept on the idea (a
@@ -97,8 +142,7 @@ class DesignActivities:
 
         if trend is None or not trend.reference_mesh_path:
             return None
-        path = Path(trend.reference_mesh_path)  # relative paths live under the files folder
-        return load_reference(path if path.is_absolute() else self.files_dir / path)
+        return load_reference(self._files_path(trend.reference_mesh_path))
 
     @activity.defn(name=Act.record_selection)
     def record_selection(self, sel: SelectionRecord) -> None:
@@ -142,6 +186,7 @@ def learn_from_pick(engine: Engine, trend_id: int, variant_id: int) -> None:
             .where(DesignVariant.trend_id == trend_id)
             .order_by(col(DesignVariant.rank))
         ).all()
+    rows = [r for r in rows if r.source != "merchant"]  # the merchant's own model: not a taste
     chosen = next((i for i, r in enumerate(rows) if r.id == variant_id), None)
     if chosen is None or len(rows) < 2 or rows[0].family not in FORMS:
         return

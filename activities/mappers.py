@@ -67,6 +67,11 @@ def prototype_row(req: PrototypeRequest, report: Any) -> Prototype:
             "dims_mm": list(report.dims_mm),
             "findings": list(report.findings),
             "repaired": list(report.repaired),
+            "printer": req.printer,
+            "plate_paths": list(report.plate_paths),
+            "part_paths": list(report.part_paths),
+            "health_before": dict(report.health_before),
+            "health_after": dict(report.health_after),
         },
     )
 

@@ -26,7 +26,7 @@ from activities.common import await_with_heartbeats, domain_errors, insert_once
 from activities.mappers import prototype_result, prototype_row
 from models.contracts import PrototypeRequest, PrototypeResult
 from models.names import Act
-from models.tables import Prototype
+from models.tables import DesignVariant, Prototype, Trend
 
 T = TypeVar("T")
 MESH_POOL_BROKEN = "MeshPoolBroken"  # a retryable failure: the pool is replaced
@@ -97,7 +97,7 @@ class PrototypeActivities:
             report = run_in_mesh_pool(
                 "preparing prototype",
                 prepare,
-                req.mesh_path,
+                self._mesh_path(req),
                 out,
                 target_size_mm=req.target_size_mm,
                 printer=req.printer,
@@ -105,16 +105,31 @@ class PrototypeActivities:
                 layer_height_mm=req.layer_height_mm,
                 infill_fraction=req.infill_fraction,
                 stem=f"trend-{req.trend_id}-v{req.variant_id}",
-                units="mm",  # our own variants are in millimetres, however small
+                units=req.units,  # generated variants: mm; a merchant's model: as they chose
+                scale=req.scale,
+                allow_split=req.allow_split,
                 use_slicer=req.use_slicer,
                 gpl_repair=self.gpl_repair,
+                previews=True,
             )
-            if report.status == "unprintable":  # no estimate for a part that will not print
-                raise UnprintableMesh(f"this design will not print: {report.reason}; {report.fix}")
-            insert_once(self.engine, prototype_row(req, report))
-            row = self._stored(req.workflow_id)
+            insert_once(self.engine, prototype_row(req, report))  # unprintable too: the page
+            row = self._stored(req.workflow_id)  # shows why, the fix and the repair pictures
             assert row is not None
+        if row.status == "unprintable":  # no estimate for a part that will not print
+            raise UnprintableMesh(f"this design will not print: {row.reason}; {row.fix}")
         return prototype_result(row)
+
+    def _mesh_path(self, req: PrototypeRequest) -> str:
+        """The file to prepare: the merchant's original upload when they picked their own
+        model (its units and objects as sent), else the variant's STL."""
+        with Session(self.engine) as s:
+            variant = s.get(DesignVariant, req.variant_id)
+            trend = s.get(Trend, req.trend_id)
+        own = variant is not None and variant.source == "merchant"
+        if own and trend is not None and trend.reference_mesh_path:
+            path = Path(trend.reference_mesh_path)
+            return str(path if path.is_absolute() else self.files_dir / path)
+        return req.mesh_path
 
     def _stored(self, workflow_id: str) -> Prototype | None:
         """The pipeline's prototype row, when an earlier attempt wrote it."""

@@ -75,6 +75,10 @@ class PrototypeOut(records.PrototypeBase):
     stl_path: str = Field(default="", exclude=True)
     threemf_path: str = Field(default="", exclude=True)
     gcode_path: str | None = Field(default=None, exclude=True)
+    before_preview_path: str | None = Field(default=None, exclude=True)
+    after_preview_path: str | None = Field(default=None, exclude=True)
+    plate_paths: list[str] = Field(default_factory=list, exclude=True)
+    part_paths: list[str] = Field(default_factory=list, exclude=True)
     downloads: dict[str, str] = Field(description="stl, 3mf and gcode links, those that exist")
 
 

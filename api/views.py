@@ -19,8 +19,9 @@ from api import charts
 from api.auth import Actor
 from api.deps import idea_scope, plan_or_404, scoped_idea_ids
 from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration, leadtimes_version
+from engines.printprep.profiles import PRINTERS
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH
-from models.contracts import MILESTONE_ORDER, STAGE_SPANS
+from models.contracts import MILESTONE_ORDER, STAGE_SPANS, PipelineConfig
 from models.db import as_utc
 from models.tables import (
     DesignVariant,
@@ -196,7 +197,15 @@ def ideas_view(engine: Engine, who: Actor, max_upload_bytes: int) -> dict[str, A
         "nav": "ideas",
         "ideas": ideas,
         "max_upload_mb": max_upload_bytes // 1_000_000,
+        "printers": {key: p.title or key for key, p in PRINTERS.items()},
+        "default_printer": PipelineConfig().printer,
     }
+
+
+def printer_title(key: str | None) -> str:
+    """A printer profile's name for people ("Prusa MK4"); the key when unknown."""
+    profile = PRINTERS.get(key or "")
+    return (profile.title or profile.name) if profile else (key or "")
 
 
 def _named(value: str | None) -> str:
@@ -271,6 +280,7 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
         "picking": owner and trend.stage == "awaiting_selection",
         "can_cancel": owner and trend.stage not in ("shipped", "rejected", "cancelled", "failed"),
         "prototype": proto,
+        "printer_title": printer_title(proto.printer if proto else None),
         "match": match,
         "map_svg": map_svg,
         "plans": plans if who.role != "merchant" else [],

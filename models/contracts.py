@@ -82,6 +82,27 @@ class IdeaInput(BaseModel):
     expected_volume: int = Field(default=20_000, gt=0, le=100_000_000, description="Units")
     due_in_days: int = Field(default=21, ge=1, le=365, description="Days from approval to ship")
     source: Literal["merchant", "trend-watch", "signal"] = "merchant"
+    # an uploaded model: a reference the generated designs follow, or the design itself
+    use_as: Literal["reference", "design"] = Field(
+        default="reference", description="What an uploaded mesh is: a reference or the design"
+    )
+    alternatives: bool = Field(
+        default=True, description="With use_as=design: also show generated alternatives"
+    )
+    # print settings of the prototype (units and scale apply to the merchant's own model)
+    units: Literal["auto", "mm", "cm", "m", "inch"] = Field(
+        default="auto", description="Units of an uploaded model's numbers; auto states its guess"
+    )
+    scale: float | None = Field(
+        default=None, gt=0, le=1000, description="Multiply the own model's size (after units)"
+    )
+    allow_split: bool = Field(default=False, description="Split a part too big for the bed")
+    printer: str | None = Field(
+        default=None,
+        max_length=32,
+        pattern=r"^[a-z0-9_]+$",
+        description="Prototype printer profile; default the deployment's",
+    )
 
     @field_validator("text")
     @classmethod
@@ -146,6 +167,7 @@ class DesignRequest(BaseModel):
     target_price: float | None = None
     count: int = 36
     seed: int = 0
+    printer: str = "prusa_mk4"  # whose bed a merchant's own model is checked against
 
 
 class VariantSummary(VariantBase):
@@ -177,6 +199,9 @@ class PrototypeRequest(BaseModel):
     variant_id: int
     mesh_path: str
     target_size_mm: float | None = None
+    units: str = "mm"  # our own variants are in mm; a merchant's model: as chosen or "auto"
+    scale: float | None = None
+    allow_split: bool = False
     printer: str = "prusa_mk4"
     material: Literal["PLA", "PETG"] = "PLA"
     layer_height_mm: float = 0.2

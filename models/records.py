@@ -55,6 +55,12 @@ class TrendBase(SQLModel):
     due_in_days: int = 21
     reference_mesh_path: str | None = Field(default=None, max_length=1024)
     source: str = Field(default="merchant", max_length=32)
+    use_as: str = Field(default="reference", max_length=16)  # the upload: reference | design
+    alternatives: bool = True  # with use_as=design: generated alternatives besides the model
+    units: str = Field(default="auto", max_length=8)  # of the uploaded model's numbers
+    scale: float | None = None  # applied to the own model after its units
+    allow_split: bool = False
+    printer: str | None = Field(default=None, max_length=32)  # None: the deployment's default
     stage: str = Field(default="received", index=True, max_length=32)
     detail: str = Field(default="", max_length=2000)
     workflow_id: str | None = Field(default=None, max_length=128)
@@ -101,7 +107,21 @@ class PrototypeBase(SQLModel):
     stl_path: str = Field(max_length=1024)
     threemf_path: str = Field(max_length=1024)
     gcode_path: str | None = Field(default=None, max_length=1024)
-    slicer_print_time_s: float | None = None
+    slicer_print_time_s: float | None = None  # PrusaSlicer's own estimate, shown when present
+    status: str = Field(default="ready", max_length=16)  # ready | unprintable (no estimate)
+    reason: str | None = Field(default=None, max_length=2000)  # why it will not print
+    fix: str | None = Field(default=None, max_length=2000)  # what would make it print
+    unit: str = Field(default="mm", max_length=8)  # how the file's numbers were read
+    unit_note: str = Field(default="", max_length=500)  # "read as inches because ..."
+    scale: float = 1.0  # applied after reading
+    printer: str = Field(default="prusa_mk4", max_length=32)
+    plate_count: int = 1
+    plate_paths: list[str] = json_column()  # one STL per plate when several
+    part_paths: list[str] = json_column()  # one STL per piece when split
+    health_before: dict[str, Any] = json_column(dict)  # defect counts as uploaded
+    health_after: dict[str, Any] = json_column(dict)  # ... after repair
+    before_preview_path: str | None = Field(default=None, max_length=1024)
+    after_preview_path: str | None = Field(default=None, max_length=1024)
 
 
 class SupplierBase(SQLModel):

@@ -38,6 +38,43 @@ def read_design_spec(idea: IdeaInput) -> dict[str, Any]:
     return read_spec(idea.text, size_mm=idea.target_size_mm).to_json()
 
 
+class SettingsRefused(ValueError):
+    """Print settings that cannot apply to this idea; the message says why (a 422)."""
+
+
+def check_print_settings(idea: IdeaInput, has_mesh: bool) -> None:
+    """SettingsRefused when the idea's upload choice or print settings cannot apply."""
+    from engines.printprep.profiles import PRINTERS
+
+    if idea.printer is not None and idea.printer not in PRINTERS:
+        known = ", ".join(sorted(PRINTERS))
+        raise SettingsRefused(f"printer: unknown printer {idea.printer!r}; known: {known}")
+    if idea.use_as == "design" and not has_mesh:
+        raise SettingsRefused(
+            "use_as=design makes your own model the design: upload it with POST /ideas/upload"
+        )
+    if idea.use_as != "design" and (idea.units != "auto" or idea.scale is not None):
+        raise SettingsRefused(
+            "units and scale apply to your own model (use_as=design); "
+            "size generated designs with target_size_mm"
+        )
+
+
+def read_idea_spec(idea: IdeaInput) -> dict[str, Any] | None:
+    """The design spec of the idea's words; None when the merchant sends only their own model
+    and the words name no product we make (it is made as it is); DesignError otherwise."""
+    try:
+        return read_design_spec(idea)
+    except ValueError as err:
+        if idea.use_as == "design" and not idea.alternatives:
+            return None
+        if idea.use_as == "design":
+            raise type(err)(
+                f"{err} (to have only your own model made, send alternatives=false)"
+            ) from err
+        raise
+
+
 def create_or_get_trend(
     engine: Engine,
     idea: IdeaInput,

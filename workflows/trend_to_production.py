@@ -207,6 +207,7 @@ class TrendToProduction(RunsActivities):
             target_price=idea.target_price,
             count=cfg.variant_count,
             seed=cfg.seed,
+            printer=idea.printer or cfg.printer,
         )
         # the design engine heartbeats per variant
         design = await self._run(Act.design_variants, request, DesignResult, heavy(10, 60))
@@ -245,7 +246,11 @@ class TrendToProduction(RunsActivities):
                 variant_id=variant.variant_id,
                 mesh_path=variant.mesh_path,
                 target_size_mm=idea.target_size_mm,
-                printer=cfg.printer,
+                # the merchant's own model keeps its units and scale; ours are in mm already
+                units=idea.units if variant.source == "merchant" else "mm",
+                scale=idea.scale if variant.source == "merchant" else None,
+                allow_split=idea.allow_split,
+                printer=idea.printer or cfg.printer,
                 material=cfg.material,
                 layer_height_mm=cfg.layer_height_mm,
                 infill_fraction=cfg.infill_fraction,
@@ -254,7 +259,7 @@ class TrendToProduction(RunsActivities):
             ),
             id=prototype_workflow_id(self._inp.trend_id),
         )
-        hours = prototype.print_time_s / 3600
+        hours = (prototype.slicer_print_time_s or prototype.print_time_s) / 3600
         await self._milestone(
             MilestoneName.prototype_ready, f"{hours:.1f} h print, {prototype.filament_g:.0f} g"
         )
@@ -263,7 +268,7 @@ class TrendToProduction(RunsActivities):
     async def _source(self, variant: VariantSummary, prototype: PrototypeResult) -> SourcingResult:
         """Suppliers near a hub for every process, their capacity held."""
         idea = self._inp.idea
-        hours = prototype.print_time_s / 3600
+        hours = (prototype.slicer_print_time_s or prototype.print_time_s) / 3600
         await self._set_stage(
             Stage.sourcing, f"{hours:.1f} h prototype print; {len(variant.processes)} processes"
         )

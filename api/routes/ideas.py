@@ -3,7 +3,7 @@ cancels one. Reads come from the database; the live status comes from the workfl
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -34,12 +34,12 @@ from api.schemas import (
 )
 from api.settings import ApiSettings
 from api.state import Temporal
-from api.uploads import store_reference_mesh
+from api.uploads import own_model_check, store_reference_mesh
 from models.contracts import TERMINAL_STAGES, IdeaInput
 from models.db import as_utc
 from models.names import trend_workflow_id
 from models.tables import Milestone, Notification, ProductionRun, Trend
-from services.intake import create_or_get_trend, read_design_spec
+from services.intake import check_print_settings, create_or_get_trend, read_idea_spec
 from services.temporal import start_pipeline
 
 router = APIRouter(prefix="/ideas", tags=["merchant"])
@@ -55,12 +55,11 @@ async def intake(
     temporal: Temporal,
     settings: ApiSettings,
     idea: IdeaInput,
-    reference_mesh_path: str | None = None,
-    spec: dict[str, Any] | None = None,
+    reference_mesh_path: str | None,
+    spec: dict[str, Any] | None,
 ) -> JSONResponse:
-    """Read what the words ask for (422 naming what came close when TrendForge cannot make it),
-    store the idea once and start its pipeline: 201 when new, 200 for a repeat."""
-    spec = spec if spec is not None else await design_spec(idea)
+    """Store the idea once, with its design spec (read by `design_spec`), and start its
+    pipeline: 201 when new, 200 for a repeat."""
     trend, created = await run_in_threadpool(
         create_or_get_trend, engine, idea, reference_mesh_path, spec
     )
@@ -73,11 +72,13 @@ async def intake(
     return JSONResponse(body.model_dump(), status_code=201 if created else 200)
 
 
-async def design_spec(idea: IdeaInput) -> dict[str, Any]:
-    """The idea's design spec; 422 naming what came close when TrendForge cannot make it."""
+async def design_spec(idea: IdeaInput, has_mesh: bool = False) -> dict[str, Any] | None:
+    """The idea's design spec (None: only the merchant's own model, words aside); 422 naming
+    what came close when TrendForge cannot make it, or why its print settings cannot apply."""
     try:
-        return await run_in_threadpool(read_design_spec, idea)
-    except ValueError as err:  # engines.design DesignError: its message is for the merchant
+        check_print_settings(idea, has_mesh)
+        return await run_in_threadpool(read_idea_spec, idea)
+    except ValueError as err:  # DesignError, SettingsRefused: their messages are for the merchant
         raise HTTPException(422, str(err)) from err
 
 
@@ -95,7 +96,7 @@ async def submit_idea(
         raise HTTPException(
             422, "source: ideas posted here come from a merchant; feeds use /signals"
         )
-    return await intake(engine, temporal, settings, idea)
+    return await intake(engine, temporal, settings, idea, None, await design_spec(idea))
 
 
 @router.post("/upload", response_model=IdeaCreated, status_code=201)
@@ -111,9 +112,26 @@ async def submit_idea_with_mesh(
     target_price: Annotated[float | None, Form(ge=0, le=1_000_000)] = None,
     expected_volume: Annotated[int, Form(gt=0, le=100_000_000)] = 20_000,
     due_in_days: Annotated[int, Form(ge=1, le=365)] = 21,
-    mesh: Annotated[UploadFile | None, File(description="Reference mesh")] = None,
+    mesh: Annotated[UploadFile | None, File(description="Your model or a reference")] = None,
+    use_as: Annotated[
+        Literal["reference", "design"],
+        Form(description="reference: designs follow the mesh; design: the mesh is the design"),
+    ] = "reference",
+    alternatives: Annotated[
+        bool, Form(description="With use_as=design: also show generated alternatives")
+    ] = True,
+    units: Annotated[
+        Literal["auto", "mm", "cm", "m", "inch"],
+        Form(description="Units of your model's numbers; auto states its guess"),
+    ] = "auto",
+    scale: Annotated[float | None, Form(gt=0, le=1000)] = None,
+    allow_split: Annotated[bool, Form(description="Split a part too big for the bed")] = False,
+    printer: Annotated[str | None, Form(max_length=32)] = None,
 ) -> Any:
-    """The same idea as `POST /ideas`, as a form, with an optional reference mesh (STL/OBJ/PLY/3MF/GLB)."""
+    """The same idea as `POST /ideas`, as a form, with an optional mesh (STL/OBJ/PLY/3MF/GLB):
+    a reference the generated designs follow, or (`use_as=design`) the design itself, made as
+    variant #1, alone or with generated alternatives; `units`, `scale`, `allow_split` and
+    `printer` set how its prototype is printed."""
     owner = merchant_id or who.user
     check_submitter(who, owner)  # before the mesh is read and kept
     try:
@@ -125,14 +143,22 @@ async def submit_idea_with_mesh(
             target_price=target_price,
             expected_volume=expected_volume,
             due_in_days=due_in_days,
+            use_as=use_as,
+            alternatives=alternatives,
+            units=units,
+            scale=scale,
+            allow_split=allow_split,
+            printer=printer or None,
         )
     except ValueError as err:
         raise HTTPException(422, str(err)) from err
-    spec = await design_spec(idea)  # before the mesh is kept: a refused idea keeps no file
+    has_mesh = mesh is not None and bool(mesh.filename)
+    # before the mesh is kept: a refused idea keeps no file
+    spec = await design_spec(idea, has_mesh)
     mesh_path = None
-    if mesh is not None and mesh.filename:
+    if mesh is not None and has_mesh:
         mesh_path = await store_reference_mesh(
-            mesh, settings.uploads_dir, settings.max_upload_bytes
+            mesh, settings.uploads_dir, settings.max_upload_bytes, own_model_check(idea)
         )
     return await intake(engine, temporal, settings, idea, mesh_path, spec)
 

@@ -21,7 +21,15 @@ def _prototype(s: Session, trend_id: int | None) -> Prototype | None:
 
 
 def _files(p: Prototype) -> dict[str, str | None]:
-    return {"stl": p.stl_path, "3mf": p.threemf_path, "gcode": p.gcode_path}
+    """Downloads by name: the files, the repair pictures and one STL per plate when several."""
+    files = {
+        "stl": p.stl_path,
+        "3mf": p.threemf_path,
+        "gcode": p.gcode_path,
+        "before.png": p.before_preview_path,
+        "after.png": p.after_preview_path,
+    }
+    return files | {f"plate-{i}": path for i, path in enumerate(p.plate_paths or [], start=1)}
 
 
 @router.get("", response_model=PrototypeOut)
@@ -36,7 +44,8 @@ def prototype(trend: OwnedIdea, s: SessionDep) -> Any:
 
 @router.get("/{kind}")
 def prototype_file(trend: OwnedIdea, kind: str, s: SessionDep) -> FileResponse:
-    """The prototype's stl, 3mf or gcode file."""
+    """The prototype's stl, 3mf or gcode file, its before.png / after.png repair pictures, or
+    the STL of plate-N."""
     p = _prototype(s, trend.id)
     path = _files(p).get(kind) if p else None
     if not path:

@@ -133,6 +133,23 @@ def unit_refusal(
     return None
 
 
+def sizing_refusal(
+    extents: tuple[float, float, float],
+    suffix: str,
+    declared: str | None,
+    units: str,
+    scale: float | None,
+    target_size_mm: float | None,
+    build_mm: tuple[float, float, float],
+) -> tuple[UnitChoice, str | None]:
+    """How a file's numbers are read, and why it is refused for its size once read and scaled
+    by `scale` (never when a target size sets it)."""
+    choice = choose_unit(extents, suffix, declared, units, build_mm)
+    if target_size_mm is not None:
+        return choice, None
+    return choice, unit_refusal(choice, max(extents) * (scale or 1.0), build_mm)
+
+
 def grid_counts(extents_mm: np.ndarray, build_mm: tuple[float, float, float]) -> np.ndarray:
     """Pieces along x, y, z so each piece fits the build volume (largest side to largest axis)."""
     order = np.argsort(extents_mm)[::-1]

@@ -35,6 +35,7 @@ from .orient import (
     too_big_reason,
 )
 from .plates import Plate, arrange, bodies
+from .previews import repair_previews
 from .profiles import (
     SLICER_PROFILE,
     Material,
@@ -80,6 +81,8 @@ class PrintPrepReport:
     status: str = "ready"  # "unprintable": times and filament are 0, not an estimate
     reason: str | None = None  # why it will not print (status "unprintable")
     fix: str | None = None  # what would make it print
+    before_preview_path: str | None = None  # the file as given, defects in red
+    after_preview_path: str | None = None  # repaired, added faces in green
 
 
 class QueueProgress:
@@ -110,12 +113,16 @@ def prepare(
     allow_split: bool = False,
     use_slicer: bool = True,
     gpl_repair: bool = False,
+    scale: float | None = None,
+    previews: bool = False,
 ) -> PrintPrepReport:
     """Repair, scale, orient, check, estimate (s, m, g) and export a mesh; UnprintableMesh if hopeless.
 
     Plain arguments and a plain dataclass result, so it runs in a ProcessPoolExecutor
     (pass `QueueProgress(queue)` or None as progress there). `gpl_repair` lets pymeshfix (the
-    optional GPL extra) close what the default repair cannot.
+    optional GPL extra) close what the default repair cannot. `scale` multiplies the part after
+    its units are read (a target size wins over it); `previews` writes <stem>-before.png (the
+    file as given, defects in red) and <stem>-after.png (repaired, new faces in green).
     """
     machine, filament = printer_profile(printer), material_profile(material)
     size_mm = target_size(target_size_mm)
@@ -129,15 +136,17 @@ def prepare(
     loaded = load_mesh(mesh_path, max_bytes=max_bytes, max_triangles=max_triangles)
     repair = repair_mesh(loaded, gpl_repair=gpl_repair)
     findings = checks.mesh_findings(repair)
-    mesh, choice, scale, notes = _scaled(
+    mesh, choice, factor, notes = _scaled(
         repair.mesh,
         size_mm,
         Path(mesh_path).suffix.lower(),
         loaded.metadata.get("unit"),
         units,
         machine.build_volume_mm,
+        scale,
     )
     findings += notes
+    shots = repair_previews(loaded, repair, out, stem) if previews else (None, None)
     clock.lap("repair")
 
     stage("orient")
@@ -226,7 +235,7 @@ def prepare(
         health_after=repair.after.counts(),
         unit=choice.unit,
         unit_note=choice.reason,
-        scale=scale,
+        scale=factor,
         min_wall_mm=min_wall_mm if math.isfinite(min_wall_mm) else None,
         part_paths=part_paths,
         plate_paths=plate_paths,
@@ -235,6 +244,8 @@ def prepare(
         status="ready" if verdict is None else "unprintable",
         reason=None if verdict is None else verdict[0],
         fix=None if verdict is None else verdict[1],
+        before_preview_path=shots[0],
+        after_preview_path=shots[1],
     )
 
 
@@ -401,22 +412,35 @@ def _scaled(
     declared: str | None,
     units: str,
     build_mm: tuple[float, float, float],
+    factor: float | None = None,
 ) -> tuple[trimesh.Trimesh, UnitChoice, float, list[dict[str, str]]]:
-    """Convert to mm (unit read or guessed), then scale the longest side to target_size_mm."""
+    """Convert to mm (unit read or guessed), then scale the longest side to target_size_mm, or
+    else by the merchant's factor."""
     extents = tuple(float(e) for e in mesh.extents)
     longest = max(extents)
     choice = choose_unit((extents[0], extents[1], extents[2]), suffix, declared, units, build_mm)
     notes = unit_findings(choice, longest)
     if target_size_mm is None:
-        refusal = unit_refusal(choice, longest, build_mm)
+        refusal = unit_refusal(choice, longest * (factor or 1.0), build_mm)
         if refusal is not None:
             raise UnprintableMesh(refusal)
     longest_mm = longest * UNIT_MM[choice.unit]
-    scale = target_size_mm / longest if target_size_mm is not None else UNIT_MM[choice.unit]
+    scale = UNIT_MM[choice.unit] * (factor or 1.0)
+    if target_size_mm is not None:
+        scale = target_size_mm / longest
+        notes += checks.scale_findings(longest_mm, scale, target_size_mm)
+    else:
+        notes += checks.scale_findings(longest_mm * (factor or 1.0), scale, None)
+    if target_size_mm is None and factor is not None and factor != 1.0:
+        message = (
+            f"scaled by {factor:.4g} as chosen: longest side {longest_mm * factor:.1f} mm "
+            f"(was {longest_mm:.1f} mm)"
+        )
+        notes.append(checks.finding("scale", "info", message))
     if scale != 1.0:
         mesh = mesh.copy()
         mesh.apply_scale(scale)
-    return mesh, choice, scale, notes + checks.scale_findings(longest_mm, scale, target_size_mm)
+    return mesh, choice, scale, notes
 
 
 def _dims_mm(mesh: trimesh.Trimesh) -> tuple[float, float, float]:

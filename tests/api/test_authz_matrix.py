@@ -6,6 +6,7 @@ from `app.routes`, so a new route without a row here fails `test_every_route_has
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import trimesh
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from starlette.routing import Route
@@ -211,9 +213,27 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
         ("POST", "/plans/{plan_id}/whatif"): {
             "json": {"scenarios": [{"name": "a"}], "time_limit_s": 0}
         },
-        ("POST", "/ideas/upload"): {"data": {"text": f"matrix upload {uuid.uuid4().hex[:6]}"}},
+        ("POST", "/ideas/upload"): {  # an own model with every print setting
+            "data": {
+                "text": f"matrix upload {uuid.uuid4().hex[:6]}",
+                "use_as": "design",
+                "alternatives": "false",
+                "units": "mm",
+                "scale": "1.5",
+                "allow_split": "true",
+                "printer": "ender3",
+            },
+            "files": {"mesh": ("own.stl", _ball_stl())},
+        },
     }
     return bodies.get((method, path), {})
+
+
+def _ball_stl() -> bytes:
+    """A 40 mm ball as STL bytes: a merchant's own model."""
+    buf = io.BytesIO()
+    trimesh.creation.icosphere(subdivisions=2, radius=20).export(buf, file_type="stl")
+    return buf.getvalue()
 
 
 def _routes(app: Any, prefix: str = "") -> list[tuple[str, str]]:

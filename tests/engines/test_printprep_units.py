@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import trimesh
 
@@ -108,3 +109,43 @@ def test_acute_rims_of_cones_and_pyramids_are_not_thin_walls(
     report = prepare(path, tmp_path / "out", use_slicer=False, units="mm")
     assert report.status == "ready", report.reason
     assert not [f for f in report.findings if f["name"] == "thin_wall"]
+
+
+def test_a_scale_multiplies_the_part_after_its_units_and_is_stated(tmp_path: Path) -> None:
+    report = run(tmp_path, (2.0, 1.5, 1.0), units="inch", scale=2.0)
+    assert sorted(report.dims_mm) == pytest.approx([50.8, 76.2, 101.6], abs=0.01)
+    assert report.scale == pytest.approx(50.8)
+    scale = next(f["message"] for f in report.findings if f["name"] == "scale")
+    assert "scaled by 2 as chosen" in scale and "101.6 mm" in scale
+
+
+def test_a_scale_that_makes_a_part_sub_millimetre_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UnprintableMesh) as err:
+        run(tmp_path, (20.0, 10.0, 5.0), units="mm", scale=0.01)
+    assert "only 0.2 mm long" in err.value.reason and "sub-millimetre" in err.value.reason
+
+
+def test_repair_pictures_mark_defects_before_and_added_faces_after(tmp_path: Path) -> None:
+    """The before picture paints the faces around a hole red; the after picture paints the faces
+    the repair added green: both masks are exact on a box with two triangles missing."""
+    from engines.printprep.previews import added_faces, defect_faces
+
+    box = trimesh.creation.box((20.0, 20.0, 20.0))
+    holed = box.copy()
+    holed.update_faces(box.face_normals[:, 2] < 0.5)  # the top (seen by the camera) gone
+    holed.remove_unreferenced_vertices()
+    assert defect_faces(box).sum() == 0
+    assert 2 <= defect_faces(holed).sum() <= 4  # the faces along the hole's four edges
+    assert added_faces(box, box).sum() == 0
+    assert added_faces(holed, box).sum() == 2  # the repair's two new triangles
+    path = tmp_path / "holed.stl"
+    holed.export(path)
+    report = prepare(path, tmp_path / "out", use_slicer=False, previews=True, stem="p")
+    from PIL import Image
+
+    before = np.asarray(Image.open(report.before_preview_path).convert("RGB")).reshape(-1, 3)
+    after = np.asarray(Image.open(report.after_preview_path).convert("RGB")).reshape(-1, 3)
+    r0, g0, r1, g1 = (c.astype(int) for c in (before[:, 0], before[:, 1], after[:, 0], after[:, 1]))
+    reddish, greenish = (r0 > 100) & (r0 > 2 * g0), (g1 > 100) & (g1 > 2 * r1)
+    assert reddish.sum() > 100 and greenish.sum() > 100  # both are visible in the pictures
+    assert report.repaired and report.health_after["boundary_edges"] == 0
