@@ -201,3 +201,54 @@ async def _report_all_output(site: str, auth_headers, idea_id: int) -> None:  # 
         for d in sorted(plan["daily"], key=lambda d: d["day"]):
             r = await c.post(f"/runs/{run['id']}/progress", json=d, headers=mes)
             assert r.status_code == 202, r.text
+
+
+async def test_a_merchant_prototypes_their_own_model_in_chromium(
+    site: str, auth_headers, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The form's own-model choices reach the pipeline: a tray in inches with a hole becomes
+    the only variant, is picked, and its prototype card shows the units and the repair."""
+    from playwright.async_api import async_playwright, expect
+
+    from tests.api.test_own_model import _tray_in_inches
+
+    chromium = _chromium_or_skip()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tag = uuid.uuid4().hex[:6]
+    merchant = f"m-own-{tag}"
+    auth_headers(merchant, "merchant")
+    model = tmp_path / "tray.stl"
+    model.write_bytes(_tray_in_inches())
+    errors: list[str] = []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            m = await (
+                await browser.new_context(viewport={"width": 1280, "height": 900})
+            ).new_page()
+            m.on("pageerror", lambda exc: errors.append(str(exc)))
+            await _login(m, site, merchant, TEST_PASSWORD, "/app/ideas")
+            await m.fill("#text", f"replacement shelf bracket {tag}")
+            await m.set_input_files("#mesh", str(model))
+            await m.select_option("#use_as", "design")
+            await m.select_option("#alternatives", "false")
+            await m.select_option("#units", "inch")
+            await m.select_option("#printer", "bambu_x1c")
+            await m.screenshot(path=SHOTS / "7-merchant-own-model-form.png", full_page=True)
+            await m.click("#idea-form button[type=submit]")
+            await m.wait_for_url("**/app/ideas/*")
+            await expect(m.locator(".variant")).to_have_count(1, timeout=90_000)
+            await expect(m.locator("#own-model")).to_contain_text("made as it is")
+            await m.locator(".variant button.pick").click()
+            await expect(m.locator("#prototype-units")).to_contain_text("inches", timeout=90_000)
+            shots = m.locator(".repair-shots img")
+            await expect(shots).to_have_count(2)
+            for i in range(2):  # the pictures load (same origin, allowed by the CSP)
+                await m.wait_for_function(
+                    f"document.querySelectorAll('.repair-shots img')[{i}].naturalWidth > 0",
+                    timeout=30_000,
+                )
+            await m.screenshot(path=SHOTS / "8-merchant-own-model-prototype.png", full_page=True)
+        finally:
+            await browser.close()
+    assert not errors, errors
