@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import functools
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.common import await_with_heartbeats, domain_errors, insert_once, row_or_fail
+from activities.common import await_with_heartbeats, domain_errors, row_or_fail
 from activities.mappers import plan_result, plan_row
 from models.contracts import (
     LineSpec,
@@ -26,20 +27,55 @@ from models.contracts import (
     WhatIfRequest,
     WhatIfResult,
 )
-from models.db import session_scope
+from models.db import as_utc, session_scope
 from models.names import Act, Err
 from models.tables import ProductionPlan, utcnow
+from services.factory import (
+    blocked_days,
+    confirm_bookings,
+    conflicts,
+    own_lines,
+    release_revision,
+    serialise_bookings,
+    used_intervals,
+    write_bookings,
+)
 
 T = TypeVar("T")
+BOOKING_ATTEMPTS = 5  # schedules tried when other plans take the same line time meanwhile
 
 
-def plan_lines(reserved: list[dict[str, Any]]) -> list[Any]:
-    """The reserved supplier lines plus own-factory lines, which reinforce the scarcest reserved
-    process (the one the plan schedules)."""
-    from engines.scheduling import lines_from_assignments, pick_bottleneck
+class _Taken(Exception):
+    """Another plan booked the line time this schedule uses, after it was read."""
 
-    bottleneck = pick_bottleneck(lines_from_assignments(reserved, own_lines=0))
-    return lines_from_assignments(reserved, own_process=bottleneck)
+
+def plan_lines(
+    engine: Engine, reserved: list[dict[str, Any]], workflow_id: str, day0: datetime
+) -> tuple[list[Any], set[str]]:
+    """The reserved supplier lines plus the factory's own lines of the scarcest reserved process
+    (the one the plan schedules), each blocked where other pipelines hold it (days from day0);
+    and the own lines' ids."""
+    from engines.scheduling import Line, lines_from_assignments, pick_bottleneck
+
+    suppliers = lines_from_assignments(reserved, own_lines=0)
+    rows = own_lines(engine, pick_bottleneck(suppliers)) if suppliers else []
+    held = blocked_days(engine, [r.line_id for r in rows], workflow_id, day0)
+    own = [
+        Line(
+            r.line_id,
+            r.site,
+            r.process,
+            r.rate_units_per_day,
+            ramp_days=r.ramp_days,
+            ramp_start_fraction=r.ramp_start_fraction,
+            changeover_days=r.changeover_days,
+            shift_hours=r.shift_hours,
+            days_off=tuple(r.days_off or ()),
+            blocked_days=tuple(held[r.line_id]),
+        )  # fmt: skip
+        for r in rows
+    ]
+    return suppliers + own, {r.line_id for r in rows}
 
 
 def solve_heartbeating(solve: functools.partial[T], detail: str) -> T:
@@ -55,11 +91,21 @@ class PlanningActivities:
     @activity.defn(name=Act.plan_production)
     @domain_errors
     def plan_production(self, req: PlanRequest) -> PlanResult:
-        from engines.scheduling import plan_order, routing_of
-
         row = self._stored(req.workflow_id, req.revision)
         if row is None:
-            lines = plan_lines([a.model_dump() for a in req.sourcing.assignments])
+            row = self._plan_and_book(req)
+        return plan_result(row)
+
+    def _plan_and_book(self, req: PlanRequest) -> ProductionPlan:
+        """Schedule around the lines other pipelines hold, then store the plan and hold its own
+        line time in one serialised transaction; if another plan booked the same time
+        meanwhile, schedule again around it."""
+        from engines.scheduling import plan_order, routing_of
+
+        start = req.start_date or utcnow()  # the date of the plan's start day
+        reserved = [a.model_dump() for a in req.sourcing.assignments]
+        for _ in range(BOOKING_ATTEMPTS):
+            lines, own = plan_lines(self.engine, reserved, req.workflow_id, start)
             # every stage of the routing on its lines: CP-SAT warm-started from the greedy plan
             solve = functools.partial(
                 plan_order,
@@ -76,10 +122,31 @@ class PlanningActivities:
                 workers=2,
             )
             schedule = solve_heartbeating(solve, "scheduling").shifted(req.start_day)
-            insert_once(self.engine, plan_row(req, schedule, req.start_date or utcnow()))
-            row = self._stored(req.workflow_id, req.revision)
-            assert row is not None
-        return plan_result(row)
+            row = plan_row(req, schedule, start)
+            day0 = start - timedelta(days=req.start_day)  # the Gantt's days count from day 0
+            used = used_intervals(row.gantt or [], own)
+            try:
+                with session_scope(self.engine) as s:
+                    serialise_bookings(s)
+                    if conflicts(s, used, req.workflow_id, day0):
+                        raise _Taken()
+                    write_bookings(
+                        s, used, workflow_id=req.workflow_id, trend_id=req.trend_id,
+                        revision=req.revision, day0=day0,
+                    )  # fmt: skip
+                    s.add(row)
+            except _Taken:
+                if activity.in_activity():
+                    activity.heartbeat("another plan took these lines: scheduling again")
+                continue
+            except IntegrityError:  # another attempt of this activity stored the plan first
+                pass
+            stored = self._stored(req.workflow_id, req.revision)
+            assert stored is not None
+            return stored
+        raise ApplicationError(
+            f"other plans kept booking the same lines {BOOKING_ATTEMPTS} times; trying again"
+        )
 
     def _stored(self, workflow_id: str, revision: int) -> ProductionPlan | None:
         """The plan of this revision, when an earlier attempt wrote it."""
@@ -95,6 +162,10 @@ class PlanningActivities:
     def record_plan_review(self, r: PlanReviewRecord) -> None:
         with session_scope(self.engine) as s:
             plan = row_or_fail(s, ProductionPlan, r.plan_id, "plan")
+            if r.status == "approved":  # its line time becomes firm, a replaced plan's is freed
+                confirm_bookings(s, plan.workflow_id, plan.revision)
+            elif r.status == "rejected":
+                release_revision(s, plan.workflow_id, plan.revision, "plan rejected")
             if r.status == "approved":  # an approved replan replaces the plan the lines follow
                 for old in s.exec(
                     select(ProductionPlan).where(
@@ -115,7 +186,8 @@ class PlanningActivities:
     def plan_what_if(self, req: WhatIfRequest) -> WhatIfResult:
         """The stored plan's order replanned per scenario, baseline first; nothing is stored.
         A bad scenario fails as BadScenario, with its reason."""
-        lines = plan_lines([r.model_dump() for r in req.reserved])
+        reserved = [r.model_dump() for r in req.reserved]
+        lines, _ = plan_lines(self.engine, reserved, req.workflow_id, as_utc(req.created_at))
         rows = solve_heartbeating(functools.partial(_plan_scenarios, lines, req), "what-if")
         return WhatIfResult(
             plan_id=req.plan_id,

@@ -201,4 +201,9 @@ class SourcingActivities:
 
     @activity.defn(name=Act.release_reservations)
     def release_reservations(self, req: ReleaseRequest) -> int:
+        """Compensation: the pipeline's supplier capacity and its own-line bookings are freed;
+        how many supplier reservations were released."""
+        from services.factory import release_bookings
+
+        release_bookings(self.engine, req.workflow_id, req.reason)
         return release(self.engine, req.workflow_id, req.reason)

@@ -393,6 +393,7 @@ class WhatIfRequest(WhatIfBody):
     created_at: datetime = Field(description="Day 0 of the plan")
     constraints: PlanConstraints
     reserved: list[ReservedCapacity] = Field(min_length=1)
+    workflow_id: str = ""  # whose own-line bookings do not block its scenarios
     cpu_task_queue: str = CPU_QUEUE
 
 

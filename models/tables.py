@@ -27,6 +27,7 @@ from models.records import (
     UserBase,
     VariantBase,
     json_column,
+    optional_stamp,
     stamp,
     utcnow,
 )
@@ -192,3 +193,38 @@ class ApiKey(ApiKeyBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key_hash: str = Field(max_length=64)
+
+
+class FactoryLine(SQLModel, table=True):
+    """One of the factory's own production lines: what it makes, how fast, when it works."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    line_id: str = Field(unique=True, max_length=64)
+    site: str = Field(default="own factory", max_length=128)
+    process: str = Field(index=True, max_length=64)
+    rate_units_per_day: float  # nominal, at one shift
+    shift_hours: float = 8.0
+    days_off: list[int] = json_column()  # weekdays 0..6 the line does not work
+    ramp_days: int = 3  # days from start to full rate
+    ramp_start_fraction: float = 0.4  # share of the rate on the first day
+    changeover_days: float = 0.5  # set-up before a new product
+    active: bool = True
+    created_at: Timestamp = stamp()
+
+
+class LineBooking(SQLModel, table=True):
+    """Time one plan holds on one of the factory's own lines: held (proposed, until it
+    expires), firm (approved) or released (rejected, cancelled, replaced, expired, done)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    line_id: str = Field(index=True, max_length=64)
+    workflow_id: str = Field(index=True, max_length=160)
+    trend_id: int = Field(foreign_key="trend.id", index=True)
+    revision: int = 0
+    start_at: Timestamp = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    end_at: Timestamp = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    status: str = Field(default="held", index=True, max_length=16)
+    expires_at: Timestamp | None = optional_stamp()  # a held booking's end
+    reason: str = Field(default="", max_length=500)
+    created_at: Timestamp = stamp()
+    released_at: Timestamp | None = optional_stamp()

@@ -165,6 +165,7 @@ async def plan_whatif(
         completion_day=plan.completion_day,
         on_time=plan.on_time,
         created_at=plan.created_at,
+        workflow_id=plan.workflow_id,
         constraints=PlanConstraints.model_validate(plan.constraints or {}),
         reserved=_reserved(engine, plan),
         cpu_task_queue=settings.pipeline.cpu_task_queue,

@@ -1,0 +1,244 @@
+"""The factory's own lines and the time plans book on them (issue 21's first slice).
+
+Every plan books the own-line time its schedule uses. A proposed plan holds its bookings until
+they expire; approval makes them firm; rejection, cancellation, a replacing revision or the end
+of production releases them. A new plan is scheduled around every other pipeline's held and
+firm bookings, and its own are written in one serialised transaction that first checks no
+booking written since overlaps them (PostgreSQL: an advisory lock; SQLite: BEGIN IMMEDIATE),
+so two planners, threads or processes, never book the same line-hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models.db import as_utc, session_scope
+from models.tables import FactoryLine, LineBooking, utcnow
+
+BOOKING_HOLD = timedelta(days=7)  # a proposed plan's hold on its lines, until approved
+BOOK_LOCK_KEY = 7_442_019  # PostgreSQL advisory lock of the booking transaction
+DEFAULT_LINES_PER_PROCESS = 2
+DEFAULT_RATE_UNITS_PER_DAY = 2500.0
+DAY = timedelta(days=1)
+
+
+def default_lines() -> list[FactoryLine]:
+    """The factory every new database starts with: two own lines per process at 2,500/day."""
+    from engines.sourcing import PROCESSES
+
+    return [
+        FactoryLine(
+            line_id=f"OWN-{process}-{k}",
+            process=process,
+            rate_units_per_day=DEFAULT_RATE_UNITS_PER_DAY,
+        )
+        for process in PROCESSES
+        for k in range(1, DEFAULT_LINES_PER_PROCESS + 1)
+    ]
+
+
+def ensure_factory(engine: Engine) -> int:
+    """Seed the default own lines when the factory has none; how many were written."""
+    with Session(engine) as s:
+        if s.exec(select(func.count()).select_from(FactoryLine)).one():
+            return 0
+        s.add_all(default_lines())
+        try:
+            s.commit()
+        except IntegrityError:  # another worker seeded first
+            s.rollback()
+            return 0
+    return len(default_lines())
+
+
+def own_lines(engine: Engine, process: str) -> list[FactoryLine]:
+    """The factory's active own lines of a process, in line order."""
+    ensure_factory(engine)
+    with Session(engine) as s:
+        return list(
+            s.exec(
+                select(FactoryLine)
+                .where(FactoryLine.process == process, col(FactoryLine.active).is_(True))
+                .order_by(col(FactoryLine.line_id))
+            )
+        )
+
+
+def _holding(q: Any, now: datetime) -> Any:
+    """Bookings that hold their line now: firm, or held and not expired."""
+    return q.where(
+        or_(
+            col(LineBooking.status) == "firm",
+            (col(LineBooking.status) == "held") & (col(LineBooking.expires_at) > now),
+        )
+    )
+
+
+def blocked_days(
+    engine: Engine, line_ids: Iterable[str], workflow_id: str, day0: datetime
+) -> dict[str, list[tuple[float, float]]]:
+    """Per line, the time other pipelines hold as [start, end) days from `day0` (past cut off)."""
+    ids = list(line_ids)
+    out: dict[str, list[tuple[float, float]]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    with Session(engine) as s:
+        q = select(LineBooking).where(
+            col(LineBooking.line_id).in_(ids), LineBooking.workflow_id != workflow_id
+        )
+        for b in s.exec(_holding(q, utcnow())):
+            a = (as_utc(b.start_at) - day0) / DAY
+            z = (as_utc(b.end_at) - day0) / DAY
+            if z > 0:
+                out[b.line_id].append((max(a, 0.0), z))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Time a plan uses one own line: [start, end) days from its day 0."""
+
+    line_id: str
+    start_day: float
+    end_day: float
+
+
+def used_intervals(gantt: Sequence[Sequence[Any]], own: set[str]) -> list[Interval]:
+    """The plan's time on own lines from its Gantt rows, overlapping bars merged per line."""
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for row in gantt:
+        line, a, b = str(row[0]), float(row[3]), float(row[4])
+        if line in own and b > a:
+            spans.setdefault(line, []).append((a, b))
+    out: list[Interval] = []
+    for line, parts in sorted(spans.items()):
+        parts.sort()
+        start, end = parts[0]
+        for a, b in parts[1:]:
+            if a > end:
+                out.append(Interval(line, start, end))
+                start = a
+            end = max(end, b)
+        out.append(Interval(line, start, end))
+    return out
+
+
+def serialise_bookings(s: Session) -> None:
+    """Make this transaction the only one booking until it commits, across processes."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(BOOK_LOCK_KEY)))
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def conflicts(
+    s: Session, intervals: Sequence[Interval], workflow_id: str, day0: datetime
+) -> list[LineBooking]:
+    """Other pipelines' holding bookings that overlap any of the intervals."""
+    now = utcnow()
+    found: list[LineBooking] = []
+    for iv in intervals:
+        start, end = day0 + iv.start_day * DAY, day0 + iv.end_day * DAY
+        q = select(LineBooking).where(
+            LineBooking.line_id == iv.line_id,
+            LineBooking.workflow_id != workflow_id,
+            col(LineBooking.start_at) < end,
+            col(LineBooking.end_at) > start,
+        )
+        found += list(s.exec(_holding(q, now)))
+    return found
+
+
+def write_bookings(
+    s: Session,
+    intervals: Sequence[Interval],
+    *,
+    workflow_id: str,
+    trend_id: int,
+    revision: int,
+    day0: datetime,
+) -> None:
+    """Hold the intervals for this plan revision (replacing what an earlier attempt held)."""
+    for old in s.exec(
+        select(LineBooking).where(
+            LineBooking.workflow_id == workflow_id,
+            LineBooking.revision == revision,
+            LineBooking.status == "held",
+        )
+    ):
+        s.delete(old)
+    s.flush()
+    expires = utcnow() + BOOKING_HOLD
+    s.add_all(
+        LineBooking(
+            line_id=iv.line_id,
+            workflow_id=workflow_id,
+            trend_id=trend_id,
+            revision=revision,
+            start_at=day0 + iv.start_day * DAY,
+            end_at=day0 + iv.end_day * DAY,
+            expires_at=expires,
+        )  # fmt: skip
+        for iv in intervals
+    )
+
+
+def confirm_bookings(s: Session, workflow_id: str, revision: int) -> int:
+    """Approval: this revision's bookings become firm, earlier revisions' are released."""
+    now = utcnow()
+    n = 0
+    for b in s.exec(
+        select(LineBooking).where(
+            LineBooking.workflow_id == workflow_id, col(LineBooking.status) != "released"
+        )
+    ):
+        if b.revision == revision:
+            b.status, b.expires_at = "firm", None
+            n += 1
+        else:
+            b.status, b.reason, b.released_at = "released", "replaced by an approved replan", now
+        s.add(b)
+    return n
+
+
+def release_revision(s: Session, workflow_id: str, revision: int, reason: str) -> int:
+    """Release one plan revision's holding bookings in the caller's transaction; how many."""
+    rows = list(
+        s.exec(
+            select(LineBooking).where(
+                LineBooking.workflow_id == workflow_id,
+                LineBooking.revision == revision,
+                col(LineBooking.status) != "released",
+            )
+        )
+    )
+    for b in rows:
+        b.status, b.reason, b.released_at = "released", reason[:500], utcnow()
+        s.add(b)
+    return len(rows)
+
+
+def release_bookings(
+    engine: Engine, workflow_id: str, reason: str, revision: int | None = None
+) -> int:
+    """Release a pipeline's holding bookings (one revision's, or all); how many."""
+    with session_scope(engine) as s:
+        q = select(LineBooking).where(
+            LineBooking.workflow_id == workflow_id, col(LineBooking.status) != "released"
+        )
+        if revision is not None:
+            q = q.where(LineBooking.revision == revision)
+        rows = list(s.exec(q))
+        for b in rows:
+            b.status, b.reason, b.released_at = "released", reason[:500], utcnow()
+            s.add(b)
+    return len(rows)

@@ -1,0 +1,195 @@
+"""The factory's own lines are booked by every plan: never the same line-hour twice (threads,
+OS processes, SQLite and PostgreSQL); approval makes bookings firm, rejection, cancellation and
+expiry free them, and a later plan is scheduled around what earlier ones hold."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from activities.planning import PlanningActivities
+from activities.sourcing import SourcingActivities
+from models.contracts import (
+    PlanRequest,
+    PlanReviewRecord,
+    ReleaseRequest,
+    SourcingResult,
+    SupplierAssignment,
+)
+from models.db import as_utc, session_scope
+from models.tables import FactoryLine, LineBooking, utcnow
+from tests.helpers.records import new_idea_row
+
+pytestmark = pytest.mark.db
+ROOT = Path(__file__).resolve().parents[1]
+START = datetime(2026, 12, 7, tzinfo=UTC)  # every plan of these tests starts that day
+
+
+def factory(engine: Engine, lines: int = 2) -> str:
+    """Own lines of a fresh process (so other tests' bookings never touch them); the process."""
+    process = f"test_sewing_{uuid.uuid4().hex[:6]}"
+    with session_scope(engine) as s:
+        for k in range(1, lines + 1):
+            s.add(
+                FactoryLine(line_id=f"OWN-{process}-{k}", process=process, rate_units_per_day=1000)
+            )
+    return process
+
+
+def plan_request(trend_id: int, process: str, quantity: int, workflow_id: str) -> PlanRequest:
+    """A plan of `quantity` units of one process: a small supplier line plus the own lines."""
+    supplier = SupplierAssignment(
+        supplier_id=1, supplier_code="SUP", supplier_name="Sup Co", town="Futian",
+        process=process, units_per_day=200, unit_cost_usd=0.1, travel_minutes=5,
+        lead_time_days=0,
+    )  # fmt: skip
+    sourcing = SourcingResult(
+        hub="Futian", hub_lat=0.0, hub_lon=0.0, assignments=[supplier], landed_unit_cost_usd=0.1
+    )
+    return PlanRequest(
+        workflow_id=workflow_id, trend_id=trend_id, family="plush", quantity=quantity,
+        due_in_days=30, sourcing=sourcing, start_date=START, time_limit_s=0,
+    )  # fmt: skip
+
+
+def holding(engine: Engine, process: str) -> list[LineBooking]:
+    """Bookings that hold the process's own lines now (firm, or held and not expired)."""
+    now = utcnow()
+    with Session(engine) as s:
+        rows = s.exec(select(LineBooking).where(col(LineBooking.line_id).contains(process)))
+        return [
+            b
+            for b in rows
+            if b.status == "firm"
+            or (b.status == "held" and b.expires_at and as_utc(b.expires_at) > now)
+        ]
+
+
+def assert_never_shared(bookings: list[LineBooking]) -> None:
+    """No two pipelines hold overlapping time on one line."""
+    for a in bookings:
+        for b in bookings:
+            if a.id != b.id and a.line_id == b.line_id and a.workflow_id != b.workflow_id:
+                overlap = min(as_utc(a.end_at), as_utc(b.end_at)) - max(
+                    as_utc(a.start_at), as_utc(b.start_at)
+                )
+                assert overlap <= timedelta(seconds=1), (a, b)
+
+
+def test_a_later_plan_is_scheduled_around_the_first(engine: Engine) -> None:
+    process, trend = factory(engine), new_idea_row(engine, "booking test", "m-book")
+    acts = PlanningActivities(engine)
+    first = acts.plan_production(plan_request(trend, process, 6000, f"wf-a-{process}"))
+    second = acts.plan_production(plan_request(trend, process, 6000, f"wf-b-{process}"))
+    booked = holding(engine, process)
+    assert {b.workflow_id for b in booked} == {f"wf-a-{process}", f"wf-b-{process}"}
+    assert {b.line_id for b in booked} == {f"OWN-{process}-1", f"OWN-{process}-2"}
+    assert_never_shared(booked)
+    assert second.completion_day > first.completion_day  # it waited for the lines
+
+
+def test_plans_at_once_in_threads_never_share_a_line_hour(engine: Engine) -> None:
+    process, trend = factory(engine), new_idea_row(engine, "booking threads", "m-book")
+    acts = PlanningActivities(engine)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        plans = list(
+            pool.map(
+                lambda k: acts.plan_production(
+                    plan_request(trend, process, 4000, f"t{k}-{process}")
+                ),
+                range(4),
+            )
+        )
+    booked = holding(engine, process)
+    assert len({b.workflow_id for b in booked}) == 4 and len(plans) == 4
+    assert_never_shared(booked)
+
+
+def test_plans_from_several_processes_never_share_a_line_hour(
+    engine: Engine, database_url: str
+) -> None:
+    """3 OS processes × 2 plans on one database (SQLite file or PostgreSQL)."""
+    process, trend = factory(engine), new_idea_row(engine, "booking processes", "m-book")
+    tag = uuid.uuid4().hex[:6]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.booking_worker",
+                database_url,
+                str(trend),
+                process,
+                "4000",
+                f"{tag}-p{k}",
+                "2",
+            ],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for k in range(3)
+    ]
+    try:
+        for w in workers:
+            assert w.stdout is not None and w.stdout.readline().strip() == "ready"
+        for w in workers:
+            assert w.stdin is not None
+            w.stdin.write("go\n")
+            w.stdin.flush()
+        outputs = [w.communicate(timeout=240)[0] for w in workers]
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+    assert [w.returncode for w in workers] == [0] * 3, outputs
+    days = [d for out in outputs for d in json.loads(out.strip().splitlines()[-1])]
+    booked = holding(engine, process)
+    assert len(days) == 6 and len({b.workflow_id for b in booked}) == 6
+    assert_never_shared(booked)
+
+
+def test_approval_firms_rejection_cancellation_and_expiry_free(engine: Engine) -> None:
+    process, trend = factory(engine), new_idea_row(engine, "booking life", "m-book")
+    acts, sourcing = PlanningActivities(engine), SourcingActivities(engine)
+    ok = acts.plan_production(plan_request(trend, process, 3000, f"ok-{process}"))
+    no = acts.plan_production(plan_request(trend, process, 3000, f"no-{process}"))
+    acts.plan_production(plan_request(trend, process, 3000, f"gone-{process}"))
+    at = utcnow()
+    acts.record_plan_review(
+        PlanReviewRecord(plan_id=ok.plan_id, status="approved", reviewer="li", at=at)
+    )
+    acts.record_plan_review(
+        PlanReviewRecord(plan_id=no.plan_id, status="rejected", reviewer="li", at=at)
+    )
+    sourcing.release_reservations(ReleaseRequest(workflow_id=f"gone-{process}", reason="cancel"))
+    status = {b.workflow_id: b.status for b in _all(engine, process)}
+    assert status == {f"ok-{process}": "firm", f"no-{process}": "released",
+                      f"gone-{process}": "released"}  # fmt: skip
+    # a held booking past its expiry holds nothing: a new plan may take that time
+    late = acts.plan_production(plan_request(trend, process, 3000, f"late-{process}"))
+    with session_scope(engine) as s:
+        for b in s.exec(select(LineBooking).where(LineBooking.workflow_id == f"late-{process}")):
+            b.expires_at = utcnow() - timedelta(minutes=1)
+            s.add(b)
+    again = acts.plan_production(plan_request(trend, process, 3000, f"again-{process}"))
+    assert again.completion_day == late.completion_day  # the expired hold did not block it
+    assert {b.workflow_id for b in holding(engine, process)} == {
+        f"ok-{process}",
+        f"again-{process}",
+    }
+
+
+def _all(engine: Engine, process: str) -> list[LineBooking]:
+    with Session(engine) as s:
+        return list(s.exec(select(LineBooking).where(col(LineBooking.line_id).contains(process))))
