@@ -21,7 +21,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.auth import Actor, actor, idea_reader, person, plan_reader, require
-from api.auth.roles import IDEA_READERS, factory, machine, merchant, page_plan_reader, planner
+from api.auth.roles import (
+    IDEA_READERS,
+    factory,
+    factory_reader,
+    machine,
+    merchant,
+    page_plan_reader,
+    planner,
+)
 from api.settings import ApiSettings
 from api.state import Temporal, app_engine, app_settings
 from models.tables import ProductionPlan, ProductionRun, Trend
@@ -46,6 +54,7 @@ MerchantDep = Annotated[Actor, Depends(merchant)]
 PlannerDep = Annotated[Actor, Depends(planner)]
 FactoryDep = Annotated[Actor, Depends(factory)]  # planners and the lines' MES
 MachineDep = Annotated[Actor, Depends(machine)]
+FactoryReaderDep = Annotated[Actor, Depends(factory_reader)]  # planners, viewers, the MES
 
 
 def idea_scope(who: Actor) -> list[str] | None:

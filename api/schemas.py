@@ -229,3 +229,41 @@ class ApiKeyOut(records.ApiKeyBase):
 
 class NewApiKeyOut(ApiKeyOut):
     key: str = Field(description="The clear key, in this answer only")
+
+
+# ---------------------------------------------------------------------------- the factory
+
+
+class BookingOut(BaseModel):
+    """Time one pipeline holds on a line."""
+
+    id: int
+    workflow_id: str
+    trend_id: int
+    revision: int
+    start_at: records.Timestamp
+    end_at: records.Timestamp
+    status: str
+    expires_at: records.Timestamp | None
+
+
+class FactoryLineOut(BaseModel):
+    """One of the factory's own lines and the bookings that hold it now."""
+
+    line_id: str
+    site: str
+    process: str
+    rate_units_per_day: float
+    shift_hours: float
+    days_off: list[int]
+    ramp_days: int
+    ramp_start_fraction: float
+    changeover_days: float
+    active: bool
+    bookings: list[BookingOut]
+
+
+class LinesImportOut(BaseModel):
+    rows: int
+    created: int
+    updated: int

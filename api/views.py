@@ -368,3 +368,48 @@ def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
         "map_svg": map_svg,
         "shift": shift,
     }
+
+
+FACTORY_DAYS = 30  # the factory view's window: today and the next 29 days
+
+
+def factory_view(engine: Engine, who: Actor) -> dict[str, Any]:
+    """Every own line × the next 30 days: the time each idea holds (firm or tentative), and
+    utilisation per line and per process over the window."""
+    from services.factory import lines_with_bookings
+
+    now = datetime.now(UTC)
+    rows = lines_with_bookings(engine)
+    with Session(engine) as s:
+        ids = {b.trend_id for _, held in rows for b in held}
+        texts = {t.id: t.text[:40] for t in s.exec(select(Trend).where(col(Trend.id).in_(ids)))}
+    bars: list[charts.GanttBar] = []
+    used: defaultdict[str, float] = defaultdict(float)
+    for line, held in rows:
+        for b in held:
+            a = max((as_utc(b.start_at) - now).total_seconds() / 86400, 0.0)
+            z = min((as_utc(b.end_at) - now).total_seconds() / 86400, float(FACTORY_DAYS))
+            if z <= a:
+                continue
+            used[line.line_id] += z - a
+            tentative = " (tentative)" if b.status == "held" else ""
+            name = f"idea {b.trend_id}{tentative}"
+            bars.append(charts.GanttBar(line.line_id, a, z, name, texts.get(b.trend_id, "")))
+    by_process: dict[str, list[float]] = defaultdict(list)
+    lines = []
+    for line, held in rows:
+        share = used[line.line_id] / FACTORY_DAYS
+        by_process[line.process].append(share)
+        lines.append({"line": line, "held": len(held), "utilisation": share})
+    utilisation = [(p, 100 * sum(v) / len(v)) for p, v in sorted(by_process.items()) if v]
+    return {
+        "who": who,
+        "nav": "factory",
+        "lines": lines,
+        "gantt_svg": charts.gantt_svg(bars) if bars else "",
+        "process_svg": charts.bars_svg(
+            utilisation, " %", "#6c8a2b", "utilisation per process, next 30 days", 100.0
+        ),
+        "days": FACTORY_DAYS,
+        "can_import": who.role in ("planner", "admin"),
+    }

@@ -242,3 +242,54 @@ def release_bookings(
             b.status, b.reason, b.released_at = "released", reason[:500], utcnow()
             s.add(b)
     return len(rows)
+
+
+@dataclass
+class LinesImport:
+    """Outcome of a lines import: rows read, lines created and updated, per-line errors."""
+
+    rows: int
+    created: int = 0
+    updated: int = 0
+    errors: list[dict[str, int | str]] | None = None
+
+
+def import_lines_csv(engine: Engine, text: str) -> LinesImport:
+    """Upsert the factory's own lines by line_id from CSV, all or nothing."""
+    from engines.scheduling.factory_csv import parse_lines_csv
+
+    parsed = parse_lines_csv(text)
+    if parsed.errors:
+        return LinesImport(rows=parsed.rows, errors=parsed.errors)
+    report = LinesImport(rows=parsed.rows)
+    with session_scope(engine) as s:
+        ids = [line["line_id"] for line in parsed.lines]
+        known = {
+            r.line_id: r
+            for r in s.exec(select(FactoryLine).where(col(FactoryLine.line_id).in_(ids)))
+        }
+        for line in parsed.lines:
+            row = known.get(line["line_id"])
+            if row is None:
+                s.add(FactoryLine(**line))
+                report.created += 1
+            else:
+                for key, value in line.items():
+                    setattr(row, key, value)
+                s.add(row)
+                report.updated += 1
+    return report
+
+
+def lines_with_bookings(engine: Engine) -> list[tuple[FactoryLine, list[LineBooking]]]:
+    """Every own line with the bookings that hold it now, earliest first."""
+    ensure_factory(engine)
+    now = utcnow()
+    with Session(engine) as s:
+        lines = list(
+            s.exec(select(FactoryLine).order_by(col(FactoryLine.process), col(FactoryLine.line_id)))
+        )
+        held: dict[str, list[LineBooking]] = {}
+        for b in s.exec(_holding(select(LineBooking), now).order_by(col(LineBooking.start_at))):
+            held.setdefault(b.line_id, []).append(b)
+    return [(line, held.get(line.line_id, [])) for line in lines]

@@ -36,6 +36,7 @@ merchant = require("merchant")
 planner = require("planner")
 factory = require("planner", "machine")
 machine = require("machine")
+factory_reader = require("planner", "viewer", "machine")  # the factory's lines and bookings
 
 
 def person(who: Annotated[Actor, Depends(actor)]) -> Actor:

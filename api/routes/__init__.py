@@ -3,6 +3,7 @@
 from api.routes import (
     auth,
     dashboard,
+    factory,
     ideas,
     pages,
     plans,
@@ -20,6 +21,7 @@ ROUTERS = [
     prototypes.router,
     suppliers.router,
     plans.router,
+    factory.router,
     runs.router,
     signals.router,
     dashboard.router,

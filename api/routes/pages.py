@@ -18,7 +18,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import COOKIE_NAME, csrf_token
 from api.deps import ActorDep, EngineDep, PageIdea, PagePlanReaderDep, PersonDep, SettingsDep
-from api.views import DashboardCache, idea_view, ideas_view, plan_view, plans_view
+from api.views import (
+    DashboardCache,
+    factory_view,
+    idea_view,
+    ideas_view,
+    plan_view,
+    plans_view,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -112,6 +119,13 @@ def idea(request: Request, who: PersonDep, trend: PageIdea, engine: EngineDep) -
 @router.get("/app/fragments/plans", response_class=HTMLResponse)
 def plans(request: Request, who: PagePlanReaderDep, engine: EngineDep) -> HTMLResponse:
     return page_or_fragment(request, "plans.html", "_plans.html", plans_view(engine, who))
+
+
+@router.get("/app/factory", response_class=HTMLResponse)
+@router.get("/app/fragments/factory", response_class=HTMLResponse)
+def factory(request: Request, who: PagePlanReaderDep, engine: EngineDep) -> HTMLResponse:
+    """Every own line and the time each idea holds on it, firm or tentative."""
+    return page_or_fragment(request, "factory.html", "_factory.html", factory_view(engine, who))
 
 
 @router.get("/app/plans/{plan_id}", response_class=HTMLResponse)

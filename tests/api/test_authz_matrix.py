@@ -85,6 +85,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/suppliers"): ANYONE,
     ("GET", "/suppliers/{supplier_id}"): ANYONE,
     ("POST", "/suppliers/import"): {"planner", "admin"},
+    ("GET", "/factory/lines"): {"planner", "viewer", "machine", "admin"},
+    ("POST", "/factory/lines/import"): {"planner", "admin"},
     ("POST", "/plans/{plan_id}/whatif"): {"planner", "admin"},
     ("POST", "/ideas/upload"): {"owner", "other", "admin"},
     ("GET", "/events"): ANYONE,
@@ -99,6 +101,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/app/fragments/ideas/{trend_id}"): IDEA_READ,
     ("GET", "/app/plans"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/plans"): {"planner", "viewer", "admin"},
+    ("GET", "/app/factory"): {"planner", "viewer", "admin"},
+    ("GET", "/app/fragments/factory"): {"planner", "viewer", "admin"},
     ("GET", "/app/plans/{plan_id}"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/plans/{plan_id}"): {"planner", "viewer", "admin"},
 }
@@ -210,6 +214,10 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
             }
         },
         ("POST", "/suppliers/import"): {"content": csv, "headers": {"content-type": "text/csv"}},
+        ("POST", "/factory/lines/import"): {
+            "content": "line_id,process,rate_units_per_day\nMX-SEW-1,mx_sewing,900\n",
+            "headers": {"content-type": "text/csv"},
+        },
         ("POST", "/plans/{plan_id}/whatif"): {
             "json": {"scenarios": [{"name": "a"}], "time_limit_s": 0}
         },

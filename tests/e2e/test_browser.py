@@ -154,6 +154,14 @@ async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_header
             await p.screenshot(path=SHOTS / "3-planner-gantt.png", full_page=True)
             await p.click("#review-form button[value=true]")
             await expect(p.locator("#plan-status")).to_have_text("approved", timeout=30_000)
+            plan_url = p.url
+
+            # the factory view: this idea's approved plan holds own lines (firm, not tentative)
+            await p.goto(site + "/app/factory")
+            await expect(p.locator(".gantt-bar").first).to_be_visible()
+            assert f"idea {idea_id}" in await p.content()
+            await p.screenshot(path=SHOTS / "3b-planner-factory.png", full_page=True)
+            await p.goto(plan_url)
 
             # the run starts and the plan page offers the factory-day form: the planner
             # records the first day's finishing lines as planned (the page follows by itself)

@@ -1,0 +1,93 @@
+"""The factory's own lines over HTTP: the seeded factory, a planner's CSV import (upsert by
+line_id, all or nothing with errors by line) and the bookings plans hold on the lines."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from activities.planning import PlanningActivities
+from tests.helpers.records import new_idea_row
+from tests.test_bookings import plan_request
+
+pytestmark = pytest.mark.db
+
+
+async def test_a_planner_imports_lines_and_sees_what_holds_them(planner_api, engine) -> None:  # type: ignore[no-untyped-def]
+    c: httpx.AsyncClient = planner_api
+    lines = (await c.get("/factory/lines")).json()
+    seeded = {ln["line_id"] for ln in lines}
+    assert {"OWN-plush_sewing-1", "OWN-plush_sewing-2"} <= seeded  # a factory from the start
+    process = f"sewing_{uuid.uuid4().hex[:6]}"
+    csv = (
+        "line_id,process,rate_units_per_day,shift_hours,days_off,site\n"
+        f"{process}-1,{process},1200,10,6,Hall A\n"
+        f"{process}-2,{process},800,,5;6,Hall B\n"
+    )
+    r = await c.post("/factory/lines/import", content=csv, headers={"content-type": "text/csv"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"rows": 2, "created": 2, "updated": 0}
+    again = csv.replace(",1200,", ",1500,")
+    r = await c.post("/factory/lines/import", content=again, headers={"content-type": "text/csv"})
+    assert r.json() == {"rows": 2, "created": 0, "updated": 2}
+    trend = new_idea_row(engine, "factory lines page", "m-fl")
+    PlanningActivities(engine).plan_production(plan_request(trend, process, 3000, f"fl-{process}"))
+    mine = {ln["line_id"]: ln for ln in (await c.get("/factory/lines")).json()}
+    first = mine[f"{process}-1"]
+    assert first["rate_units_per_day"] == 1500 and first["shift_hours"] == 10
+    assert first["days_off"] == [6] and first["site"] == "Hall A"
+    assert mine[f"{process}-2"]["days_off"] == [5, 6] and mine[f"{process}-2"]["shift_hours"] == 8
+    held = [
+        b for ln in mine.values() for b in ln["bookings"] if b["workflow_id"] == f"fl-{process}"
+    ]
+    assert held and all(b["status"] == "held" and b["trend_id"] == trend for b in held)
+
+
+@pytest.mark.parametrize(
+    ("row", "line", "words"),
+    [
+        ("L-1,sewing,0", 2, "rate_units_per_day must be above 0"),
+        ("L-1,sewing,100,0", 2, "no working time"),
+        ("L-1,sewing,100,8,0;1;2;3;4;5;6", 2, "no working day"),
+        ("L-1,Sewing!,100", 2, "process must be"),
+        ("L-1,sewing,fast", 2, "must be a number"),
+    ],
+)
+async def test_bad_lines_are_422s_naming_the_line(
+    planner_api, row: str, line: int, words: str
+) -> None:  # type: ignore[no-untyped-def]
+    c: httpx.AsyncClient = planner_api
+    csv = f"line_id,process,rate_units_per_day,shift_hours,days_off\nOK-{uuid.uuid4().hex[:6]},sewing,100,,\n{row}\n"
+    r = await c.post("/factory/lines/import", content=csv, headers={"content-type": "text/csv"})
+    assert r.status_code == 422, r.text
+    errors = r.json()["detail"]["errors"]
+    assert errors[0]["line"] == line + 1 and words in errors[0]["message"], errors
+    lines = {ln["line_id"] for ln in (await c.get("/factory/lines")).json()}
+    assert not any(x.startswith("OK-") for x in lines)  # nothing imported
+
+
+async def test_a_file_with_unknown_columns_is_refused(planner_api) -> None:  # type: ignore[no-untyped-def]
+    r = await planner_api.post(
+        "/factory/lines/import", content="line_id,process,rate_units_per_day,speed\n",
+        headers={"content-type": "text/csv"},
+    )  # fmt: skip
+    assert r.status_code == 422 and "unknown columns: speed" in r.text
+
+
+async def test_the_factory_page_shows_who_holds_which_line(planner_api, engine) -> None:  # type: ignore[no-untyped-def]
+    c: httpx.AsyncClient = planner_api
+    process = f"sewing_{uuid.uuid4().hex[:6]}"
+    csv = f"line_id,process,rate_units_per_day\n{process}-1,{process},1000\n"
+    await c.post("/factory/lines/import", content=csv, headers={"content-type": "text/csv"})
+    trend = new_idea_row(engine, "factory page idea", "m-fp")
+    acts = PlanningActivities(engine)
+    from datetime import UTC, datetime
+
+    req = plan_request(trend, process, 3000, f"fp-{process}")
+    req.start_date = datetime.now(UTC)  # today: inside the page's 30-day window
+    acts.plan_production(req)
+    html = (await c.get("/app/factory", headers={"accept": "text/html"})).text
+    assert f"{process}-1" in html and f"idea {trend} (tentative)" in html
+    assert 'class="gantt-bar"' in html and "Import lines (CSV)" in html
