@@ -205,7 +205,7 @@ def _kind_checks(row: Row, kind: str, values: dict[str, Any]) -> None:
         "document": ("text",), "export_mode": ("code", "text"),
     }.get(kind, ())  # fmt: skip
     for name in need:
-        if values.get(name) in (None, "") or values.get(name) != values.get(name):
+        if not row.has(name):
             row.problem(name, f"is required for a {kind} rule")
     if kind == "fee" and not (values["amount"] or values["rate"]):
         row.problem("amount", "a fee rule needs an amount or a rate")
@@ -319,11 +319,12 @@ def parse_customs(text: str) -> CustomsBook:
     seen: set[str] = set()
     for row in rows(data, "rules", lines, problems):
         rule = _rule(row, groups, book, file_date)
-        if rule is not None and rule.id in seen:
+        if row.row_id in seen:
             row.problem("id", "repeats an earlier rule's id")
         elif rule is not None:
-            seen.add(rule.id)
             rules.append(rule)
+        if row.row_id:
+            seen.add(row.row_id)
     if problems or file_date is None:
         raise DataFileError("customs", problems)
     return CustomsBook(version, file_date, rules, usd_per, groups, forms, sources)

@@ -218,13 +218,12 @@ def parse_lanes(text: str) -> LaneBook:
     seen: dict[str, int] = {}
     for row in rows(data, "lanes", lines, problems):
         lane = _lane(row, origins, markets, sources, file_date)
-        if lane is None:
-            continue
-        if lane.id in seen:
-            row.problem("id", f"repeats the id of row {seen[lane.id]}")
-            continue
-        seen[lane.id] = row.index + 1
-        lanes.append(lane)
+        if row.row_id in seen:
+            row.problem("id", f"repeats the id of row {seen[row.row_id]}")
+        elif lane is not None:
+            lanes.append(lane)
+        if row.row_id:
+            seen.setdefault(row.row_id, row.index + 1)
     if problems or file_date is None:
         raise DataFileError("lanes", problems)
     return LaneBook(version, file_date, lanes, origins, markets, sources)

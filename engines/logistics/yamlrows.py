@@ -13,6 +13,16 @@ from engines.logistics.errors import FileProblem
 Lines = dict[tuple[str, ...], int]  # path of keys/indices (as str) -> 1-based line
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date is a problem on its row, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _index_lines(node: yaml.Node, path: tuple[str, ...], out: Lines) -> None:
     """Record the line of every mapping value and sequence item under `node`."""
     out[path] = node.start_mark.line + 1
@@ -30,8 +40,8 @@ def _index_lines(node: yaml.Node, path: tuple[str, ...], out: Lines) -> None:
 def parse_yaml(text: str, problems: list[FileProblem]) -> tuple[dict[str, Any], Lines]:
     """The document as a mapping and the line of each value; a problem when it is no mapping."""
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -221,3 +231,12 @@ def rows(data: dict[str, Any], key: str, lines: Lines, problems: list[FileProble
         problems.append(FileProblem("must be a non-empty list of rows", lines.get((key,)), key))
         return []
     return [Row(key, i, item, lines, problems) for i, item in enumerate(raw)]
+
+
+def is_customs(text: str) -> bool:
+    """Whether YAML text looks like a customs file (a top-level `rules` list)."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError:
+        return False
+    return isinstance(data, dict) and "rules" in data
