@@ -6,11 +6,11 @@ added with defaults without breaking running workflow histories.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.names import CPU_QUEUE, FEED_MERCHANT
 from models.records import PrototypeBase, VariantBase
@@ -69,6 +69,19 @@ STAGE_SPANS: dict[str, tuple[MilestoneName, MilestoneName]] = {
 # --------------------------------------------------------------------------- intake
 
 
+class Destination(BaseModel):
+    """Where some of an idea's units go: a market of the lanes file, units, delivered by when."""
+
+    market: str = Field(
+        min_length=2, max_length=4, pattern=r"^[A-Z]{2,4}$", description="e.g. US, DE, GB, JP"
+    )
+    units: int = Field(gt=0, le=100_000_000)
+    deadline: date | None = Field(
+        default=None,
+        description="Delivered at the merchant's warehouse by this day (UTC); none: cheapest lane",
+    )
+
+
 class IdeaInput(BaseModel):
     """A merchant's (or a trend feed's) viral product idea."""
 
@@ -82,6 +95,23 @@ class IdeaInput(BaseModel):
     expected_volume: int = Field(default=20_000, gt=0, le=100_000_000, description="Units")
     due_in_days: int = Field(default=21, ge=1, le=365, description="Days from approval to ship")
     source: Literal["merchant", "trend-watch", "signal"] = "merchant"
+    destinations: list[Destination] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Markets with units and a deadline; none: the idea's market, all units",
+    )
+
+    @model_validator(mode="after")
+    def _destinations_fit(self) -> IdeaInput:
+        markets = [d.market for d in self.destinations]
+        if len(set(markets)) < len(markets):
+            raise ValueError("destinations: each market at most once")
+        wanted = sum(d.units for d in self.destinations)
+        if wanted > self.expected_volume:
+            raise ValueError(
+                f"destinations ask for {wanted} units but the idea makes {self.expected_volume}"
+            )
+        return self
 
     @field_validator("text")
     @classmethod

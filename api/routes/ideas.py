@@ -3,6 +3,8 @@ cancels one. Reads come from the database; the live status comes from the workfl
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
@@ -39,6 +41,7 @@ from models.contracts import TERMINAL_STAGES, IdeaInput
 from models.db import as_utc
 from models.names import trend_workflow_id
 from models.tables import Milestone, Notification, ProductionRun, Trend
+from services.destinations import BadDestination, check_destinations
 from services.intake import create_or_get_trend, read_design_spec
 from services.temporal import start_pipeline
 
@@ -73,6 +76,14 @@ async def intake(
     return JSONResponse(body.model_dump(), status_code=201 if created else 200)
 
 
+def destinations_ok(idea: IdeaInput) -> None:
+    """422 with the reason when a destination has no lane or its deadline is past."""
+    try:
+        check_destinations(idea, datetime.now(UTC).date())
+    except BadDestination as err:
+        raise HTTPException(422, err.reason) from err
+
+
 async def design_spec(idea: IdeaInput) -> dict[str, Any]:
     """The idea's design spec; 422 naming what came close when TrendForge cannot make it."""
     try:
@@ -95,6 +106,7 @@ async def submit_idea(
         raise HTTPException(
             422, "source: ideas posted here come from a merchant; feeds use /signals"
         )
+    destinations_ok(idea)
     return await intake(engine, temporal, settings, idea)
 
 
@@ -111,6 +123,13 @@ async def submit_idea_with_mesh(
     target_price: Annotated[float | None, Form(ge=0, le=1_000_000)] = None,
     expected_volume: Annotated[int, Form(gt=0, le=100_000_000)] = 20_000,
     due_in_days: Annotated[int, Form(ge=1, le=365)] = 21,
+    destinations: Annotated[
+        str | None,
+        Form(
+            max_length=4000,
+            description='JSON: [{"market": "US", "units": 500, "deadline": "2027-01-15"}]',
+        ),
+    ] = None,
     mesh: Annotated[UploadFile | None, File(description="Reference mesh")] = None,
 ) -> Any:
     """The same idea as `POST /ideas`, as a form, with an optional reference mesh (STL/OBJ/PLY/3MF/GLB)."""
@@ -125,9 +144,11 @@ async def submit_idea_with_mesh(
             target_price=target_price,
             expected_volume=expected_volume,
             due_in_days=due_in_days,
+            destinations=json.loads(destinations) if destinations else [],
         )
-    except ValueError as err:
+    except ValueError as err:  # a ValidationError or bad JSON
         raise HTTPException(422, str(err)) from err
+    destinations_ok(idea)
     spec = await design_spec(idea)  # before the mesh is kept: a refused idea keeps no file
     mesh_path = None
     if mesh is not None and mesh.filename:
