@@ -579,6 +579,39 @@ class ShipmentRecord(BaseModel):
     at: datetime
 
 
+class DeliveryRequest(BaseModel):
+    """One batch leaving the factory: choose and record its legs to the idea's destinations."""
+
+    trend_id: int
+    workflow_id: str
+    batch_sequence: int = Field(ge=1)
+    units: int = Field(gt=0)
+    ready_date: date  # the day the batch leaves the factory (UTC)
+
+
+class ConsignmentPlan(BaseModel):
+    """A recorded delivery leg: lane, dates, landed cost (USD) and why."""
+
+    consignment_id: int
+    market: str
+    leg: int
+    units: int
+    mode: str
+    lane_id: str
+    planned_departure: date
+    eta_latest: date
+    deadline: date | None
+    landed_usd: float
+    status: str
+    explanation: list[str] = Field(default_factory=list)
+
+
+class DeliveryPlan(BaseModel):
+    """The legs of one batch (none when the idea has no destination)."""
+
+    consignments: list[ConsignmentPlan] = Field(default_factory=list)
+
+
 class PipelineStatus(BaseModel):
     """What the `status` query returns."""
 

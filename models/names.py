@@ -46,6 +46,7 @@ class Act:
     record_run = "record_run"
     record_progress_batch = "record_progress_batch"
     record_shipment = "record_shipment"
+    plan_delivery = "plan_delivery"
     scan_trend_feed = "scan_trend_feed"
     start_pipelines = "start_pipelines"
 
@@ -66,6 +67,7 @@ ACTIVITY_QUEUE: dict[str, Queue] = {
     Act.record_run: Queue.light,
     Act.record_progress_batch: Queue.light,
     Act.record_shipment: Queue.light,
+    Act.plan_delivery: Queue.cpu,  # reads the design's mesh
     Act.scan_trend_feed: Queue.light,
     Act.start_pipelines: Queue.light,
 }
