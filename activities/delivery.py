@@ -29,7 +29,8 @@ from engines.logistics import (
     unit_from_dimensions,
     unit_from_mesh,
 )
-from models.contracts import ConsignmentPlan, DeliveryPlan, DeliveryRequest
+from models.contracts import ConsignmentPlan, ConsignmentUpdate, DeliveryPlan, DeliveryRequest
+from models.db import session_scope
 from models.names import Act
 from models.tables import Consignment, DesignVariant, Trend
 
@@ -173,6 +174,24 @@ class DeliveryActivities:
             dims = tuple(float(x) for x in variant.dims_mm)
             mass = variant.volume_cm3 * DENSITY_G_CM3[material]
             return pack(unit_from_dimensions((dims[0], dims[1], dims[2]), mass, material))
+
+    @activity.defn(name=Act.record_consignment)
+    def record_consignment(self, u: ConsignmentUpdate) -> None:
+        """Set a consignment's status (and when booked or delivered); delivered or lost stays."""
+        with session_scope(self.engine) as s:
+            row = s.get(Consignment, u.consignment_id)
+            if row is None:
+                raise ApplicationError(
+                    f"consignment {u.consignment_id} not found", non_retryable=True
+                )
+            if row.status in ("delivered", "lost"):
+                return
+            row.status = u.status
+            if u.status == "booked" and row.booked_at is None:
+                row.booked_at = u.at
+            if u.status == "delivered":
+                row.delivered_at = u.at
+            s.add(row)
 
     @staticmethod
     def _plan(c: Consignment) -> ConsignmentPlan:

@@ -612,6 +612,53 @@ class DeliveryPlan(BaseModel):
     consignments: list[ConsignmentPlan] = Field(default_factory=list)
 
 
+CarrierKind = Literal[
+    "picked_up", "departed", "arrived", "customs_cleared", "out_for_delivery", "delivered",
+    "exception", "lost",
+]  # fmt: skip
+
+
+class CarrierEvent(BaseModel):
+    """What a carrier says of a consignment; the same `event_id` again changes nothing."""
+
+    event_id: str = Field(min_length=1, max_length=128)
+    kind: CarrierKind
+    at: datetime
+    location: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=500)
+
+
+class ConsignmentInput(BaseModel):
+    """A booked leg to follow: its plan, the idea's pipeline, and the clock (s per day)."""
+
+    consignment: ConsignmentPlan
+    trend_id: int
+    workflow_id: str  # the idea's pipeline
+    booked_on: date  # the day the batch left the factory: day 0 of the SLA
+    seconds_per_day: float = Field(default=86_400.0, gt=0)
+    sla_grace_days: int = Field(default=2, ge=0, le=60)
+    cpu_task_queue: str = CPU_QUEUE
+
+
+class ConsignmentUpdate(BaseModel):
+    """A status change of a consignment row (booked, in_transit, late, lost, delivered)."""
+
+    consignment_id: int
+    status: Literal["booked", "in_transit", "late", "lost", "delivered"]
+    at: datetime
+    event: CarrierEvent | None = None
+
+
+class ConsignmentResult(BaseModel):
+    """Where a consignment is: status, events absorbed, whether it was escalated."""
+
+    consignment_id: int
+    status: str
+    events: int = 0
+    escalated: bool = False
+    delivered_at: datetime | None = None
+
+
 class PipelineStatus(BaseModel):
     """What the `status` query returns."""
 
