@@ -157,6 +157,10 @@ class PipelineConfig(BaseModel):
     slippage_threshold: float = Field(default=0.15, gt=0, le=1, description="Fraction behind plan")
     use_search_attributes: bool = True
     cpu_task_queue: str = CPU_QUEUE
+    delivery: bool = Field(
+        default=False, description="Book each shipped batch's legs to the idea's destinations"
+    )
+    delivery_seconds_per_day: float = Field(default=86_400.0, gt=0, description="SLA clock")
 
 
 class TrendWorkflowInput(BaseModel):
@@ -493,6 +497,14 @@ class RunState(BaseModel):
     next_revision: int | None = None
     last_checked_day: int = Field(default=-1, description="The last day compared with the plan")
     last_day: int = Field(default=0, description="The latest day reported")
+    consignments: int = Field(default=0, description="Delivery legs booked so far")
+
+
+class DeliveryOptions(BaseModel):
+    """How a run books its batches' delivery legs: the SLA clock and grace."""
+
+    seconds_per_day: float = Field(default=86_400.0, gt=0)
+    sla_grace_days: int = Field(default=2, ge=0, le=60)
 
 
 class ProductionRunInput(BaseModel):
@@ -509,6 +521,9 @@ class ProductionRunInput(BaseModel):
     plan_time_limit_s: float = 5.0
     cpu_task_queue: str = CPU_QUEUE
     state: RunState | None = None
+    delivery: DeliveryOptions | None = Field(
+        default=None, description="None: batches end at the factory gate (no delivery legs)"
+    )
 
 
 class ProgressReport(BaseModel):
@@ -532,6 +547,7 @@ class ProductionRunResult(BaseModel):
     shipments: int
     replans: int
     last_day: int
+    consignments: int = 0  # delivery legs booked (each a ConsignmentDelivery workflow)
 
 
 class MilestoneRecord(BaseModel):
