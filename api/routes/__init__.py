@@ -2,6 +2,7 @@
 
 from api.routes import (
     auth,
+    consignments,
     dashboard,
     ideas,
     pages,
@@ -21,6 +22,7 @@ ROUTERS = [
     suppliers.router,
     plans.router,
     runs.router,
+    consignments.router,
     signals.router,
     dashboard.router,
     pages.router,

@@ -27,6 +27,7 @@ from api.deps import (
 )
 from api.schemas import (
     CancelOut,
+    ConsignmentOut,
     IdeaCreated,
     IdeaDetail,
     IdeaOut,
@@ -40,7 +41,7 @@ from api.uploads import store_reference_mesh
 from models.contracts import TERMINAL_STAGES, IdeaInput
 from models.db import as_utc
 from models.names import trend_workflow_id
-from models.tables import Milestone, Notification, ProductionRun, Trend
+from models.tables import Consignment, Milestone, Notification, ProductionRun, Trend
 from services.destinations import BadDestination, check_destinations
 from services.intake import create_or_get_trend, read_design_spec
 from services.temporal import start_pipeline
@@ -198,6 +199,13 @@ async def get_idea(
         ).all()
         notes = s.exec(select(Notification).where(Notification.trend_id == tid)).all()
         run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == tid)).first()
+        legs = s.exec(
+            select(Consignment)
+            .where(Consignment.trend_id == tid)
+            .order_by(
+                col(Consignment.batch_sequence), col(Consignment.market), col(Consignment.leg)
+            )
+        ).all()
     return IdeaDetail(
         **trend.model_dump(exclude={"dedup_key"}),
         milestones=[
@@ -205,6 +213,7 @@ async def get_idea(
         ],
         notifications=[NotificationOut.model_validate(n, from_attributes=True) for n in notes],
         run=RunOut.model_validate(run, from_attributes=True) if run else None,
+        consignments=[ConsignmentOut.model_validate(c, from_attributes=True) for c in legs],
         live=await live_status(request, trend.id) if live and trend.id else None,
     )
 
