@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 import yaml
@@ -14,13 +15,18 @@ Lines = dict[tuple[str, ...], int]  # path of keys/indices (as str) -> 1-based l
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad date is a problem on its row, not a crash."""
+    """SafeLoader that leaves dates as text (a bad date is a problem on its row, not a crash)
+    and reads only true/false as booleans (NO is Norway, not False)."""
 
 
+_BOOL = "tag:yaml.org,2002:bool"
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", _BOOL)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _index_lines(node: yaml.Node, path: tuple[str, ...], out: Lines) -> None:

@@ -140,3 +140,14 @@ def test_cli_names_row_and_field_and_fails(tmp_path: Path) -> None:
     )
     missing = CliRunner().invoke(cli, ["lanes", "validate", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 1 and "cannot read" in missing.output
+
+
+def test_country_codes_are_not_booleans() -> None:
+    norway = LANES.replace(
+        '  SA: {name: "Saudi Arabia"',
+        '  NO: {name: "Norway", lat: 59.9, lon: 10.7}\n  SA: {name: "Saudi Arabia"',
+        1,
+    )
+    norway = norway.replace("origin: YIW, market: SA,", "origin: YIW, market: NO,", 1)
+    book = parse_lanes(norway)
+    assert "NO" in book.markets and book.for_market("NO").size == 1
