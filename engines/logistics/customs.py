@@ -118,6 +118,9 @@ class CustomsBook:
     groups: dict[str, frozenset[str]]
     form_categories: dict[str, str]
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    _by_case: dict[tuple[Any, ...], list[Rule]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def categories(self) -> set[str]:
@@ -131,10 +134,25 @@ class CustomsBook:
     def matching(self, entry: Entry) -> list[Rule]:
         """The rules in force on the entry's ship date whose every condition holds."""
         value = entry.entry_value_usd
-        return [r for r in self.rules if self._applies(r, entry, value)]
+        return [r for r in self._case(entry) if self._value_ok(r, value)]
 
-    def _applies(self, r: Rule, e: Entry, value_usd: float) -> bool:
-        """Whether rule `r` covers entry `e` (declared value `value_usd` per entry)."""
+    def _case(self, e: Entry) -> list[Rule]:
+        """The rules whose conditions other than value hold (kept per case: batches repeat)."""
+        key = (e.market, e.ship_date, e.category, e.childrens, e.shipment, e.origin,
+               e.market_procurement)  # fmt: skip
+        rules = self._by_case.get(key)
+        if rules is None:
+            rules = self._by_case[key] = [r for r in self.rules if self._applies(r, e)]
+        return rules
+
+    def _value_ok(self, r: Rule, value_usd: float) -> bool:
+        """Whether an entry declared at `value_usd` is within the rule's value limits."""
+        if r.value_below is not None and not value_usd < self.to_usd(r.value_below, r.currency):
+            return False
+        return r.value_over is None or value_usd > self.to_usd(r.value_over, r.currency)
+
+    def _applies(self, r: Rule, e: Entry) -> bool:
+        """Whether rule `r` covers entry `e`, its declared value aside."""
         if not r.in_force(e.ship_date) or not r.origin_matches(e.origin):
             return False
         if r.markets is not None and e.market not in r.markets:
@@ -145,11 +163,7 @@ class CustomsBook:
             return False
         if r.childrens is not None and r.childrens != e.childrens:
             return False
-        if r.market_procurement is not None and r.market_procurement != e.market_procurement:
-            return False
-        if r.value_below is not None and not value_usd < self.to_usd(r.value_below, r.currency):
-            return False
-        return r.value_over is None or value_usd > self.to_usd(r.value_over, r.currency)
+        return r.market_procurement is None or r.market_procurement == e.market_procurement
 
     def assess(self, entry: Entry) -> Assessment:
         """Duty and fees (USD), documents and China export mode under the rules in force."""
