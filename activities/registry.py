@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from activities.bookkeeping import BookkeepingActivities
+from activities.delivery import DeliveryActivities
 from activities.design import DesignActivities
 from activities.planning import PlanningActivities
 from activities.production import ProductionActivities
@@ -36,6 +37,7 @@ def activities_by_queue(
         SourcingActivities(engine, road),
         PlanningActivities(engine),
         ProductionActivities(engine),
+        DeliveryActivities(engine, files_dir),
         TrendWatchActivities(engine, client, task_queue),
     ]
     out: dict[Queue, list[Callable[..., Any]]] = {queue: [] for queue in Queue}

@@ -43,6 +43,7 @@ class IdeaDetail(IdeaOut):
     milestones: list[MilestoneOut]
     notifications: list[NotificationOut]
     run: RunOut | None
+    consignments: list[ConsignmentOut] = Field(default_factory=list, description="Delivery legs")
     live: PipelineStatus | None = Field(description="The workflow's own status (up to 3 s)")
 
 
@@ -173,6 +174,16 @@ class RunDetail(RunOut):
 class ProgressAccepted(BaseModel):
     run_id: int
     accepted: ProgressReport
+
+
+class CarrierAccepted(BaseModel):
+    consignment_id: int
+    accepted: bool = Field(description="False: the consignment is closed; nothing changed")
+    status: str
+
+
+class ConsignmentOut(records.ConsignmentBase):
+    id: int
 
 
 class BatchAccepted(BaseModel):

@@ -6,11 +6,11 @@ added with defaults without breaking running workflow histories.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.names import CPU_QUEUE, FEED_MERCHANT
 from models.records import PrototypeBase, VariantBase
@@ -69,6 +69,19 @@ STAGE_SPANS: dict[str, tuple[MilestoneName, MilestoneName]] = {
 # --------------------------------------------------------------------------- intake
 
 
+class Destination(BaseModel):
+    """Where some of an idea's units go: a market of the lanes file, units, delivered by when."""
+
+    market: str = Field(
+        min_length=2, max_length=4, pattern=r"^[A-Z]{2,4}$", description="e.g. US, DE, GB, JP"
+    )
+    units: int = Field(gt=0, le=100_000_000)
+    deadline: date | None = Field(
+        default=None,
+        description="Delivered at the merchant's warehouse by this day (UTC); none: cheapest lane",
+    )
+
+
 class IdeaInput(BaseModel):
     """A merchant's (or a trend feed's) viral product idea."""
 
@@ -103,6 +116,23 @@ class IdeaInput(BaseModel):
         pattern=r"^[a-z0-9_]+$",
         description="Prototype printer profile; default the deployment's",
     )
+    destinations: list[Destination] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Markets with units and a deadline; none: the idea's market, all units",
+    )
+
+    @model_validator(mode="after")
+    def _destinations_fit(self) -> IdeaInput:
+        markets = [d.market for d in self.destinations]
+        if len(set(markets)) < len(markets):
+            raise ValueError("destinations: each market at most once")
+        wanted = sum(d.units for d in self.destinations)
+        if wanted > self.expected_volume:
+            raise ValueError(
+                f"destinations ask for {wanted} units but the idea makes {self.expected_volume}"
+            )
+        return self
 
     @field_validator("text")
     @classmethod
@@ -148,6 +178,10 @@ class PipelineConfig(BaseModel):
     slippage_threshold: float = Field(default=0.15, gt=0, le=1, description="Fraction behind plan")
     use_search_attributes: bool = True
     cpu_task_queue: str = CPU_QUEUE
+    delivery: bool = Field(
+        default=False, description="Book each shipped batch's legs to the idea's destinations"
+    )
+    delivery_seconds_per_day: float = Field(default=86_400.0, gt=0, description="SLA clock")
 
 
 class TrendWorkflowInput(BaseModel):
@@ -489,6 +523,14 @@ class RunState(BaseModel):
     next_revision: int | None = None
     last_checked_day: int = Field(default=-1, description="The last day compared with the plan")
     last_day: int = Field(default=0, description="The latest day reported")
+    consignments: int = Field(default=0, description="Delivery legs booked so far")
+
+
+class DeliveryOptions(BaseModel):
+    """How a run books its batches' delivery legs: the SLA clock and grace."""
+
+    seconds_per_day: float = Field(default=86_400.0, gt=0)
+    sla_grace_days: int = Field(default=2, ge=0, le=60)
 
 
 class ProductionRunInput(BaseModel):
@@ -505,6 +547,9 @@ class ProductionRunInput(BaseModel):
     plan_time_limit_s: float = 5.0
     cpu_task_queue: str = CPU_QUEUE
     state: RunState | None = None
+    delivery: DeliveryOptions | None = Field(
+        default=None, description="None: batches end at the factory gate (no delivery legs)"
+    )
 
 
 class ProgressReport(BaseModel):
@@ -528,6 +573,7 @@ class ProductionRunResult(BaseModel):
     shipments: int
     replans: int
     last_day: int
+    consignments: int = 0  # delivery legs booked (each a ConsignmentDelivery workflow)
 
 
 class MilestoneRecord(BaseModel):
@@ -573,6 +619,86 @@ class ShipmentRecord(BaseModel):
     sequence: int
     units: int
     at: datetime
+
+
+class DeliveryRequest(BaseModel):
+    """One batch leaving the factory: choose and record its legs to the idea's destinations."""
+
+    trend_id: int
+    workflow_id: str
+    batch_sequence: int = Field(ge=1)
+    units: int = Field(gt=0)
+    ready_date: date  # the day the batch leaves the factory (UTC)
+
+
+class ConsignmentPlan(BaseModel):
+    """A recorded delivery leg: lane, dates, landed cost (USD) and why."""
+
+    consignment_id: int
+    market: str
+    leg: int
+    units: int
+    mode: str
+    lane_id: str
+    planned_departure: date
+    eta_latest: date
+    deadline: date | None
+    landed_usd: float
+    status: str
+    explanation: list[str] = Field(default_factory=list)
+
+
+class DeliveryPlan(BaseModel):
+    """The legs of one batch (none when the idea has no destination)."""
+
+    consignments: list[ConsignmentPlan] = Field(default_factory=list)
+
+
+CarrierKind = Literal[
+    "picked_up", "departed", "arrived", "customs_cleared", "out_for_delivery", "delivered",
+    "exception", "lost",
+]  # fmt: skip
+
+
+class CarrierEvent(BaseModel):
+    """What a carrier says of a consignment; the same `event_id` again changes nothing."""
+
+    event_id: str = Field(min_length=1, max_length=128)
+    kind: CarrierKind
+    at: datetime
+    location: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=500)
+
+
+class ConsignmentInput(BaseModel):
+    """A booked leg to follow: its plan, the idea's pipeline, and the clock (s per day)."""
+
+    consignment: ConsignmentPlan
+    trend_id: int
+    workflow_id: str  # the idea's pipeline
+    booked_on: date  # the day the batch left the factory: day 0 of the SLA
+    seconds_per_day: float = Field(default=86_400.0, gt=0)
+    sla_grace_days: int = Field(default=2, ge=0, le=60)
+    cpu_task_queue: str = CPU_QUEUE
+
+
+class ConsignmentUpdate(BaseModel):
+    """A status change of a consignment row (booked, in_transit, late, lost, delivered)."""
+
+    consignment_id: int
+    status: Literal["booked", "in_transit", "late", "lost", "delivered"]
+    at: datetime
+    event: CarrierEvent | None = None
+
+
+class ConsignmentResult(BaseModel):
+    """Where a consignment is: status, events absorbed, whether it was escalated."""
+
+    consignment_id: int
+    status: str
+    events: int = 0
+    escalated: bool = False
+    delivered_at: datetime | None = None
 
 
 class PipelineStatus(BaseModel):

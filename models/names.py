@@ -46,6 +46,8 @@ class Act:
     record_run = "record_run"
     record_progress_batch = "record_progress_batch"
     record_shipment = "record_shipment"
+    plan_delivery = "plan_delivery"
+    record_consignment = "record_consignment"
     scan_trend_feed = "scan_trend_feed"
     start_pipelines = "start_pipelines"
 
@@ -66,6 +68,8 @@ ACTIVITY_QUEUE: dict[str, Queue] = {
     Act.record_run: Queue.light,
     Act.record_progress_batch: Queue.light,
     Act.record_shipment: Queue.light,
+    Act.plan_delivery: Queue.cpu,  # reads the design's mesh
+    Act.record_consignment: Queue.light,
     Act.scan_trend_feed: Queue.light,
     Act.start_pipelines: Queue.light,
 }
@@ -82,6 +86,7 @@ class Wf:
     production_run = "ProductionRun"
     trend_watch = "TrendWatch"
     what_if = "WhatIf"
+    consignment_delivery = "ConsignmentDelivery"
 
 
 class Update:
@@ -98,6 +103,7 @@ class Signal:
     report_progress = "report_progress"
     report_shift = "report_shift"
     production_progress = "production_progress"
+    carrier_event = "carrier_event"
 
 
 class Patch:
@@ -112,6 +118,7 @@ class Query:
     status = "status"
     progress = "progress"
     step = "step"
+    consignment = "consignment"
 
 
 def trend_workflow_id(trend_id: int) -> str:
@@ -124,6 +131,10 @@ def prototype_workflow_id(trend_id: int) -> str:
 
 def run_workflow_id(trend_id: int) -> str:
     return f"trend-{trend_id}-run"
+
+
+def consignment_workflow_id(consignment_id: int) -> str:
+    return f"consignment-{consignment_id}"
 
 
 def what_if_workflow_id(plan_id: int, token: str) -> str:

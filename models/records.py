@@ -8,7 +8,7 @@ it carries. A row becomes either with `Model.model_validate(row, from_attributes
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import WithJsonSchema
@@ -66,6 +66,8 @@ class TrendBase(SQLModel):
     workflow_id: str | None = Field(default=None, max_length=128)
     selected_variant_id: int | None = None
     design_spec: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # [{"market": "US", "units": 5000, "deadline": "2027-01-15" | null}]: models.contracts.Destination
+    destinations: list[dict[str, Any]] = json_column()
     created_at: Timestamp = stamp()
     updated_at: Timestamp = stamp()
 
@@ -200,6 +202,31 @@ class ShipmentBase(SQLModel):
     sequence: int
     units: int
     at: Timestamp = stamp()
+
+
+class ConsignmentBase(SQLModel):
+    """Units of one batch on one lane to one market: plan, cost (USD), documents and status."""
+
+    trend_id: int = Field(foreign_key="trend.id", index=True)
+    batch_sequence: int  # the Shipment (batch) it leaves with
+    market: str = Field(max_length=8)
+    leg: int = 0  # 0: the only or the fast leg of a split, 1: the rest
+    units: int
+    mode: str = Field(max_length=16)  # express | air | rail | sea
+    lane_id: str = Field(max_length=64)
+    status: str = Field(default="planned", index=True, max_length=16)
+    deadline: date | None = None
+    planned_departure: date
+    eta_latest: date
+    freight_usd: float = 0.0
+    duty_usd: float = 0.0
+    fees_usd: float = 0.0
+    export_mode: str = Field(default="", max_length=8)
+    documents: list[str] = json_column()
+    explanation: list[str] = json_column()
+    booked_at: Timestamp | None = optional_stamp()
+    delivered_at: Timestamp | None = optional_stamp()
+    created_at: Timestamp = stamp()
 
 
 class NotificationBase(SQLModel):

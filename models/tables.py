@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from models.records import (
     ApiKeyBase,
+    ConsignmentBase,
     NotificationBase,
     PlanBase,
     PrototypeBase,
@@ -107,6 +108,16 @@ class ProgressEvent(SQLModel, table=True):
 
 class Shipment(ShipmentBase, table=True):
     __table_args__ = (UniqueConstraint("trend_id", "sequence", name="uq_shipment"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class Consignment(ConsignmentBase, table=True):
+    """A delivery leg; one row per (idea, batch, market, leg), so a retried booking finds it."""
+
+    __table_args__ = (
+        UniqueConstraint("trend_id", "batch_sequence", "market", "leg", name="uq_consignment"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
 

@@ -20,6 +20,7 @@ from models.contracts import IdeaInput
 from models.db import session_scope
 from models.names import trend_workflow_id
 from models.tables import Trend, TrendSignal
+from services.destinations import resolved_destinations
 
 RECENT_IDEAS = 2000  # a signal is compared with this many of the newest ideas
 
@@ -94,7 +95,8 @@ def create_or_get_trend(
             dedup_key=key,
             reference_mesh_path=reference_mesh_path,
             design_spec=design_spec,
-            **idea.model_dump(),
+            destinations=[d.model_dump(mode="json") for d in resolved_destinations(idea)],
+            **idea.model_dump(exclude={"destinations"}),
         )
         session.add(trend)
         try:

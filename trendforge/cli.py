@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
@@ -20,6 +21,8 @@ db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
 users_app = typer.Typer(help="People (merchant, planner, viewer, admin) and machine API keys.")
 app.add_typer(users_app, name="users")
+lanes_app = typer.Typer(help="Delivery lanes and customs rules (engines/logistics/data).")
+app.add_typer(lanes_app, name="lanes")
 
 
 def _logging(verbose: bool) -> None:
@@ -229,6 +232,62 @@ def users_api_key(
     bound = ", ".join(row.merchant_ids)
     typer.echo(f"API key {row.id} '{row.name}' ({row.role}, owner {row.owner}, for {bound}):")
     typer.echo(clear)
+
+
+def _validate_data_file(path: Path) -> tuple[Any, list[str]]:
+    """Parse a lanes or customs file (told apart by a top-level `rules` list); (book, problems)."""
+    from engines.logistics import DataFileError, parse_customs, parse_lanes
+    from engines.logistics.yamlrows import is_customs
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return None, [f"{path}: cannot read: {getattr(err, 'strerror', None) or err}"]
+    parse = parse_customs if is_customs(text) else parse_lanes
+    try:
+        return parse(text), []
+    except DataFileError as err:
+        return None, [f"{path}: {problem}" for problem in err.problems]
+
+
+def _describe(path: Path, book: Any) -> str:
+    """One line on a valid file: version, date, rows, estimates."""
+    from engines.logistics import LaneBook
+
+    if isinstance(book, LaneBook):
+        estimates = sum(lane.estimate for lane in book.lanes)
+        modes = sorted({lane.mode for lane in book.lanes})
+        return (
+            f"{path}: lanes {book.version} ({book.date}): {len(book.lanes)} lanes, "
+            f"{len(book.markets)} markets, modes {', '.join(modes)}; {estimates} rows are estimates"
+        )
+    estimates = sum(rule.estimate for rule in book.rules)
+    return (
+        f"{path}: customs rules {book.version} ({book.date}): {len(book.rules)} rules; "
+        f"{estimates} are estimates"
+    )
+
+
+@lanes_app.command("validate")
+def lanes_validate(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Lanes or customs files; default: the shipped lanes and customs"),
+    ] = None,
+) -> None:
+    """Check lanes/customs files: every problem names its line, row and field; exit 1 on any."""
+    from engines.logistics import DEFAULT_CUSTOMS_PATH, DEFAULT_LANES_PATH
+
+    paths = files or [DEFAULT_LANES_PATH, DEFAULT_CUSTOMS_PATH]
+    failed = False
+    for path in paths:
+        book, problems = _validate_data_file(path)
+        for line in problems:
+            typer.echo(line, err=True)
+        if book is not None:
+            typer.echo(_describe(path, book))
+        failed = failed or bool(problems)
+    raise typer.Exit(1 if failed else 0)
 
 
 @app.command()

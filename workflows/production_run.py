@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Literal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import (
+        ConsignmentInput,
+        DeliveryPlan,
+        DeliveryRequest,
         MilestoneName,
         MilestoneRecord,
         NotificationRecord,
@@ -26,8 +31,9 @@ with workflow.unsafe.imports_passed_through():
         RunState,
         ShipmentRecord,
     )
-    from models.names import Act, Patch, Query, Signal, Update, Wf
-    from workflows.common import RunsActivities, check_reviewer, heavy, record_review
+    from models.names import Act, Patch, Query, Signal, Update, Wf, consignment_workflow_id
+    from workflows.common import LIGHT, RunsActivities, check_reviewer, heavy, record_review
+    from workflows.consignment_delivery import ConsignmentDelivery
 
 
 def planned_cumulative(plan: PlanResult, day: int) -> int:
@@ -96,6 +102,7 @@ class ProductionRun(RunsActivities):
             shipments=math.ceil(s.shipped_so_far / batch) if s.shipped_so_far else 0,
             replans=s.replans,
             last_day=s.last_day,
+            consignments=s.consignments,
         )
 
     # ------------------------------------------------------------------ the run
@@ -242,7 +249,51 @@ class ProductionRun(RunsActivities):
             )
             await self._run(Act.record_shipment, shipment)
             s.shipped_so_far += units
+            if inp.delivery is not None:  # off for runs recorded before delivery legs
+                await self._book_delivery(shipment)
             await self._tell_parent()
+
+    async def _book_delivery(self, shipment: ShipmentRecord) -> None:
+        """Choose the batch's legs and start a ConsignmentDelivery for each (they outlive the
+        run); a batch that cannot be planned is a note to the planner, not a failed run."""
+        inp, s, opts = self._inp, self._state, self._inp.delivery
+        assert opts is not None
+        req = DeliveryRequest(
+            trend_id=inp.trend_id,
+            workflow_id=inp.workflow_id,
+            batch_sequence=shipment.sequence,
+            units=shipment.units,
+            ready_date=workflow.now().date(),
+        )
+        options = {**LIGHT, "start_to_close_timeout": timedelta(minutes=2)}
+        try:
+            plan = await self._run(Act.plan_delivery, req, DeliveryPlan, options)
+        except ActivityError as err:
+            reason = getattr(err.cause, "message", str(err.cause))
+            note = NotificationRecord(
+                trend_id=inp.trend_id,
+                kind="delivery_unplanned",
+                message=f"batch {shipment.sequence} ({shipment.units:,} units): {reason}",
+                at=workflow.now(),
+            )
+            await self._run(Act.notify, note)
+            return
+        for leg in plan.consignments:
+            await workflow.start_child_workflow(
+                ConsignmentDelivery.run,
+                ConsignmentInput(
+                    consignment=leg,
+                    trend_id=inp.trend_id,
+                    workflow_id=inp.workflow_id,
+                    booked_on=req.ready_date,
+                    seconds_per_day=opts.seconds_per_day,
+                    sla_grace_days=opts.sla_grace_days,
+                    cpu_task_queue=inp.cpu_task_queue,
+                ),
+                id=consignment_workflow_id(leg.consignment_id),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+            )
+            s.consignments += 1
 
     async def _milestone(self, name: MilestoneName, detail: str) -> None:
         record = MilestoneRecord(

@@ -18,6 +18,7 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import (
+        DeliveryOptions,
         DesignRequest,
         DesignResult,
         MilestoneName,
@@ -362,6 +363,11 @@ class TrendToProduction(RunsActivities):
                 slippage_threshold=cfg.slippage_threshold,
                 plan_time_limit_s=cfg.plan_time_limit_s,
                 cpu_task_queue=cfg.cpu_task_queue,
+                delivery=(
+                    DeliveryOptions(seconds_per_day=cfg.delivery_seconds_per_day)
+                    if cfg.delivery
+                    else None
+                ),
             ),
             id=run_workflow_id(self._inp.trend_id),
         )

@@ -49,6 +49,7 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 | POST /plans/{id}/review, /whatif        | 401  | -        | A       | -      | -       |
 | GET /runs/{id}                          | 401  | own      | A       | A      | A       |
 | POST /runs/{id}/progress[/batch]        | 401  | -        | A       | -      | A       |
+| POST /consignments/{id}/events          | 401  | -        | A       | -      | A       |
 | POST /signals                           | 401  | -        | -       | -      | A bound |
 | GET /, /leadtimes, /suppliers[/{id}],   | 401  | A own    | A       | A      | A bound |
 |   /events, /app/fragments/dashboard     |      |          |         |        |         |

@@ -2,6 +2,7 @@
 
 from api.routes import (
     auth,
+    consignments,
     dashboard,
     factory,
     ideas,
@@ -23,6 +24,7 @@ ROUTERS = [
     plans.router,
     factory.router,
     runs.router,
+    consignments.router,
     signals.router,
     dashboard.router,
     pages.router,

@@ -3,6 +3,8 @@ cancels one. Reads come from the database; the live status comes from the workfl
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
@@ -25,6 +27,7 @@ from api.deps import (
 )
 from api.schemas import (
     CancelOut,
+    ConsignmentOut,
     IdeaCreated,
     IdeaDetail,
     IdeaOut,
@@ -38,7 +41,8 @@ from api.uploads import own_model_check, store_reference_mesh
 from models.contracts import TERMINAL_STAGES, IdeaInput
 from models.db import as_utc
 from models.names import trend_workflow_id
-from models.tables import Milestone, Notification, ProductionRun, Trend
+from models.tables import Consignment, Milestone, Notification, ProductionRun, Trend
+from services.destinations import BadDestination, check_destinations
 from services.intake import check_print_settings, create_or_get_trend, read_idea_spec
 from services.temporal import start_pipeline
 
@@ -72,6 +76,14 @@ async def intake(
     return JSONResponse(body.model_dump(), status_code=201 if created else 200)
 
 
+def destinations_ok(idea: IdeaInput) -> None:
+    """422 with the reason when a destination has no lane or its deadline is past."""
+    try:
+        check_destinations(idea, datetime.now(UTC).date())
+    except BadDestination as err:
+        raise HTTPException(422, err.reason) from err
+
+
 async def design_spec(idea: IdeaInput, has_mesh: bool = False) -> dict[str, Any] | None:
     """The idea's design spec (None: only the merchant's own model, words aside); 422 naming
     what came close when TrendForge cannot make it, or why its print settings cannot apply."""
@@ -96,6 +108,7 @@ async def submit_idea(
         raise HTTPException(
             422, "source: ideas posted here come from a merchant; feeds use /signals"
         )
+    destinations_ok(idea)
     return await intake(engine, temporal, settings, idea, None, await design_spec(idea))
 
 
@@ -112,6 +125,13 @@ async def submit_idea_with_mesh(
     target_price: Annotated[float | None, Form(ge=0, le=1_000_000)] = None,
     expected_volume: Annotated[int, Form(gt=0, le=100_000_000)] = 20_000,
     due_in_days: Annotated[int, Form(ge=1, le=365)] = 21,
+    destinations: Annotated[
+        str | None,
+        Form(
+            max_length=4000,
+            description='JSON: [{"market": "US", "units": 500, "deadline": "2027-01-15"}]',
+        ),
+    ] = None,
     mesh: Annotated[UploadFile | None, File(description="Your model or a reference")] = None,
     use_as: Annotated[
         Literal["reference", "design"],
@@ -149,9 +169,11 @@ async def submit_idea_with_mesh(
             scale=scale,
             allow_split=allow_split,
             printer=printer or None,
+            destinations=json.loads(destinations) if destinations else [],
         )
-    except ValueError as err:
+    except ValueError as err:  # a ValidationError or bad JSON
         raise HTTPException(422, str(err)) from err
+    destinations_ok(idea)
     has_mesh = mesh is not None and bool(mesh.filename)
     # before the mesh is kept: a refused idea keeps no file
     spec = await design_spec(idea, has_mesh)
@@ -203,6 +225,13 @@ async def get_idea(
         ).all()
         notes = s.exec(select(Notification).where(Notification.trend_id == tid)).all()
         run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == tid)).first()
+        legs = s.exec(
+            select(Consignment)
+            .where(Consignment.trend_id == tid)
+            .order_by(
+                col(Consignment.batch_sequence), col(Consignment.market), col(Consignment.leg)
+            )
+        ).all()
     return IdeaDetail(
         **trend.model_dump(exclude={"dedup_key"}),
         milestones=[
@@ -210,6 +239,7 @@ async def get_idea(
         ],
         notifications=[NotificationOut.model_validate(n, from_attributes=True) for n in notes],
         run=RunOut.model_validate(run, from_attributes=True) if run else None,
+        consignments=[ConsignmentOut.model_validate(c, from_attributes=True) for c in legs],
         live=await live_status(request, trend.id) if live and trend.id else None,
     )
 

@@ -10,6 +10,7 @@ import io
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -21,7 +22,14 @@ from starlette.routing import Route
 
 from api.auth import create_api_key
 from models.db import session_scope
-from models.tables import DesignVariant, ProductionPlan, ProductionRun, Supplier, Trend
+from models.tables import (
+    Consignment,
+    DesignVariant,
+    ProductionPlan,
+    ProductionRun,
+    Supplier,
+    Trend,
+)
 from tests.helpers.apps import make_app
 from tests.helpers.people import TEST_PASSWORD, AuthHeaders
 
@@ -79,6 +87,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/runs/{run_id}"): {"owner", "planner", "viewer", "admin", "machine"},
     ("POST", "/runs/{run_id}/progress"): {"planner", "admin", "machine"},
     ("POST", "/runs/{run_id}/progress/batch"): {"planner", "admin", "machine"},
+    ("POST", "/consignments/{consignment_id}/events"): {"planner", "admin", "machine"},
     ("POST", "/signals"): {"machine", "admin"},
     ("GET", "/leadtimes"): ANYONE,
     ("GET", "/"): ANYONE,
@@ -123,6 +132,7 @@ class World:
     plan_id: int
     run_id: int
     supplier_id: int
+    consignment_id: int
 
     def params(self) -> dict[str, Any]:
         """Path parameters; a fresh API key each time, so revoking one spoils nothing."""
@@ -136,6 +146,7 @@ class World:
             "plan_id": self.plan_id,
             "run_id": self.run_id,
             "supplier_id": self.supplier_id,
+            "consignment_id": self.consignment_id,
             "key_id": key_id,
             "username": "mx-viewer",  # PATCHed with no change: its sessions stay
         }
@@ -176,8 +187,15 @@ def _seed(engine: Engine) -> World:
         s.add(run)
         s.flush()
         supplier = s.exec(select(Supplier.id)).first()
-        assert run.id is not None and supplier is not None
-        return World(engine, trend.id, v.id, plan.id, run.id, supplier)
+        leg = Consignment(
+            trend_id=trend.id, batch_sequence=1, market="US", units=10, mode="air",
+            lane_id="air-pvg-us", status="booked", planned_departure=date(2026, 12, 7),
+            eta_latest=date(2026, 12, 17),
+        )  # fmt: skip
+        s.add(leg)
+        s.flush()
+        assert run.id is not None and supplier is not None and leg.id is not None
+        return World(engine, trend.id, v.id, plan.id, run.id, supplier, leg.id)
 
 
 def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
@@ -212,6 +230,9 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
                 "phrase": "flat thing",
                 "observations": [{"t_hours": 0, "views": 10}, {"t_hours": 24, "views": 11}],
             }
+        },
+        ("POST", "/consignments/{consignment_id}/events"): {
+            "json": {"event_id": "e1", "kind": "departed", "at": "2026-12-08T09:00:00Z"}
         },
         ("POST", "/suppliers/import"): {"content": csv, "headers": {"content-type": "text/csv"}},
         ("POST", "/factory/lines/import"): {

@@ -1,0 +1,1 @@
+"""Logistics benchmark: mode choice for many batches and markets vs a brute-force enumeration."""
