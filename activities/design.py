@@ -3,6 +3,7 @@ from it (a preference model per product family, written with an optimistic lock)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,10 @@ APPLIED_KEEP = 2000  # idea ids remembered per preference row, so a retry never 
 class DesignActivities:
     """Holds the database engine and the files folder (variants' meshes and previews)."""
 
-    def __init__(self, engine: Engine, files_dir: Path) -> None:
+    def __init__(self, engine: Engine, files_dir: Path, generators: Sequence[Any] = ()) -> None:
         self.engine = engine
         self.files_dir = Path(files_dir)
+        self.generators = tuple(generators)  # engines.design.generators; () = parametric alone
 
     @activity.defn(name=Act.design_variants)
     @domain_errors
@@ -60,7 +62,11 @@ class DesignActivities:
             catalogue=catalogue,
             reference=reference,
             spec=spec,
+            generators=self.generators or None,
         )
+        notes = list(getattr(variants, "skipped", []))
+        for note in notes:  # a broken or slow plug-in generator: skipped, said, never fatal
+            activity.logger.warning("design of idea %s: %s", req.trend_id, note)
         out = self.files_dir.joinpath(f"trend-{req.trend_id}", "variants")
         out.mkdir(parents=True, exist_ok=True)
         new_rows = []
@@ -73,7 +79,9 @@ class DesignActivities:
                 s.delete(old)  # a partial write from a crashed attempt
             s.flush()
             s.add_all(new_rows)
-        return DesignResult(family=family, variants=[variant_summary(r) for r in new_rows])
+        return DesignResult(
+            family=family, variants=[variant_summary(r) for r in new_rows], notes=notes
+        )
 
     def _spec(self, req: DesignRequest, trend: Trend | None) -> Any:
         """The idea's design spec: as read at intake, else read now and kept on the idea (a
