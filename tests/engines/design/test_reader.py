@@ -325,3 +325,12 @@ def test_an_unknown_word_after_the_product_does_not_replace_it() -> None:
     assert spec.form == "hat" and spec.matched.get("batch") == "not understood"
     with pytest.raises(DesignError, match="not a pickleball paddle"):
         read_spec("frog pickleball paddle")  # a subject is no product: still refused
+
+
+def test_refusals_can_name_subjects_near_in_meaning() -> None:
+    from engines.design.reader.refusal import closest_subjects
+
+    near, how = closest_subjects("orca", embeddings=True)
+    assert how == "meaning" and len(near) == 3 and set(near) <= set(vocab.SUBJECTS)
+    assert "whale" in near  # an orca is a whale to MiniLM too
+    assert closest_subjects("orca")[1] == "popular"  # without embeddings: the popular ones
