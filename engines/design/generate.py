@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +20,8 @@ import trimesh
 
 from engines.design import axes, labels, ranking
 from engines.design.base import PROCESS_COST_USD, DesignError
-from engines.design.generators.base import PARAMETRIC, GenerationRequest, Generator, Proposal
+from engines.design.generators.base import PARAMETRIC, GenerationRequest, Generator
+from engines.design.generators.run import propose_all
 from engines.design.glb import write_part_glb
 from engines.design.kit.parts import Model, Part
 from engines.design.kit.spec import DesignSpec, FeatureSpec
@@ -46,7 +46,6 @@ def geometry_count(count: int) -> int:
 
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 MAX_COUNT = 500
-PLUGIN_WAIT_S = 50.0  # longest wait for a plug-in generator (a process times out itself at 45)
 BUILD_THREADS = min(2, os.cpu_count() or 1)
 WALL_SLACK = 0.95  # a part may be this share of the minimum wall (estimate error)
 # Relevance weights: the words, printability, cheapness, novelty, literalness, reference
@@ -554,7 +553,8 @@ def generate_designs(
     b = builders or default_builders()
     rule, ref = b.rule(spec.form), _reference(reference)
     size_mm = _size_mm(rule, spec, target_size_mm, ref.size_mm if ref else None)
-    geos, skipped = _proposals(generators, b, GenerationRequest(spec, count, seed, size_mm, BED_MM))
+    request = GenerationRequest(spec, count, seed, size_mm, BED_MM)
+    geos, skipped = propose_all(generators, request, b)
     frame_mm = max(float(np.ptp(c.model.bounds, axis=0).max()) for c in geos)
     masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], frame_mm), geos)
     geo_of, cands = _colour_options(geos, POOL_FACTOR * count, seed)
@@ -601,55 +601,6 @@ class Designs(list[GeneratedVariant]):
     def __init__(self, variants: Sequence[GeneratedVariant] = (), skipped: Sequence[str] = ()):
         super().__init__(variants)
         self.skipped = list(skipped)
-
-
-def _answer(
-    g: Generator, running: Future[Proposal] | None, request: GenerationRequest
-) -> tuple[Proposal, DesignError | None]:
-    """A generator's proposal (run here, or awaited), or its DesignError as a finding."""
-    try:
-        return (running.result(PLUGIN_WAIT_S) if running else g.propose(request)), None
-    except FutureTimeout:
-        return Proposal(
-            [], [f"generator {g.name} skipped: no answer within {PLUGIN_WAIT_S:g} s"]
-        ), None
-    except DesignError as err:  # the parametric engine's reason; plug-ins give findings
-        return Proposal([], [f"generator {g.name}: {err}"]), err
-
-
-def _proposals(
-    generators: Sequence[Generator] | None, b: Builders, request: GenerationRequest
-) -> tuple[list[Candidate], list[str]]:
-    """Every generator's candidates and the findings of what was skipped; DesignError when
-    none proposed a candidate (the parametric engine's own reason when it was asked)."""
-    from engines.design.generators import ParametricGenerator
-
-    gens = [
-        ParametricGenerator(b, g.name) if isinstance(g, ParametricGenerator) and not g.builders
-        else g
-        for g in generators or (ParametricGenerator(b),)
-    ]  # fmt: skip
-    pool = ThreadPoolExecutor(max_workers=len(gens), thread_name_prefix="design-gen")
-    # plug-ins (a process, a service) wait on others: run them while the engine builds
-    running = [
-        pool.submit(g.propose, request) if not isinstance(g, ParametricGenerator) else None
-        for g in gens
-    ]
-    answers = [_answer(g, r, request) for g, r in zip(gens, running, strict=True)]
-    pool.shutdown(wait=False)  # a plug-in past PLUGIN_WAIT_S is left behind, not waited for
-    cands = [c for proposal, _ in answers for c in proposal.candidates]
-    skipped = [f for proposal, _ in answers for f in proposal.findings]
-    errors = [err for _, err in answers if err is not None]
-    if not cands:
-        raise (
-            errors[0]
-            if errors
-            else DesignError(
-                f"no {request.spec.form.replace('_', ' ')} design came from any generator: "
-                + "; ".join(skipped)[:600]
-            )
-        )
-    return cands, skipped
 
 
 def _colour_options(

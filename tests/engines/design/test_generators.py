@@ -270,3 +270,17 @@ def test_the_design_activity_stores_the_source_and_notes_skipped_generators(
         rows = s.exec(select(DesignVariant).where(DesignVariant.trend_id == trend_id)).all()
     assert {r.source for r in rows} == {"parametric", "pebbles"}
     assert all(Path(r.mesh_path).is_file() for r in rows)
+
+
+def test_a_generator_whose_propose_raises_is_skipped_and_the_design_goes_on() -> None:
+    class Exploding:
+        name = "exploding"
+
+        def propose(self, request: GenerationRequest) -> object:
+            raise RuntimeError("service unreachable")
+
+    out = generate_designs(
+        FROG, 4, seed=0, builders=BUILDERS, generators=(ParametricGenerator(), Exploding())
+    )
+    assert len(out) == 4 and {v.source for v in out} == {"parametric"}
+    assert out.skipped == ["generator exploding skipped: it failed (service unreachable)"]
