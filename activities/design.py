@@ -3,6 +3,7 @@ from it (a preference model per product family, written with an optimistic lock)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,10 @@ APPLIED_KEEP = 2000  # idea ids remembered per preference row, so a retry never 
 class DesignActivities:
     """Holds the database engine and the files folder (variants' meshes and previews)."""
 
-    def __init__(self, engine: Engine, files_dir: Path) -> None:
+    def __init__(self, engine: Engine, files_dir: Path, generators: Sequence[Any] = ()) -> None:
         self.engine = engine
         self.files_dir = Path(files_dir)
+        self.generators = tuple(generators)  # engines.design.generators; () = parametric alone
 
     @activity.defn(name=Act.design_variants)
     @domain_errors
@@ -50,8 +52,14 @@ class DesignActivities:
         activity.heartbeat("reading the idea")
         spec = self._stored_spec(trend) if only_own else self._spec(req, trend)
         variants = [self._own_model(req, trend, spec)] if own else []
+        notes: list[str] = []
         if not only_own:
-            variants += self._generated(req, trend, spec, req.count - len(variants), len(variants))
+            made, notes = self._generated(
+                req, trend, spec, req.count - len(variants), len(variants)
+            )
+            variants += made
+        for note in notes:  # a broken or slow plug-in generator: skipped, said, never fatal
+            activity.logger.warning("design of idea %s: %s", req.trend_id, note)
         family = variants[0].family
         out = self.files_dir.joinpath(f"trend-{req.trend_id}", "variants")
         out.mkdir(parents=True, exist_ok=True)
@@ -65,12 +73,15 @@ class DesignActivities:
                 s.delete(old)  # a partial write from a crashed attempt
             s.flush()
             s.add_all(new_rows)
-        return DesignResult(family=family, variants=[variant_summary(r) for r in new_rows])
+        return DesignResult(
+            family=family, variants=[variant_summary(r) for r in new_rows], notes=notes
+        )
 
     def _generated(
         self, req: DesignRequest, trend: Trend | None, spec: Any, count: int, first: int
-    ) -> list[Any]:
-        """`count` generated variants of the spec, ranked after the first `first` ones."""
+    ) -> tuple[list[Any], list[str]]:
+        """`count` generated variants of the spec, ranked after the first `first` ones, and
+        what was said of plug-in generators that were skipped."""
         from engines.design.generate import generate_variants
 
         reference = self._reference_shape(trend)
@@ -85,10 +96,11 @@ class DesignActivities:
             catalogue=catalogue,
             reference=reference,
             spec=spec,
+            generators=self.generators or None,
         )
         for v in variants:
             v.rank += first
-        return list(variants)
+        return list(variants), list(getattr(variants, "skipped", []))
 
     def _own_model(self, req: DesignRequest, trend: Trend | None, spec: Any) -> Any:
         """The merchant's uploaded model as variant #1 (DesignError when it cannot be sized)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,14 @@ def activities_by_queue(
     task_queue: str,
     road: Any = None,
     gpl_repair: bool = False,
+    design_generators: Sequence[Any] = (),
 ) -> dict[Queue, list[Callable[..., Any]]]:
     """The activity functions per queue; each stage's method is named as its activity
-    (`gpl_repair`: the prototype stage may use pymeshfix, the optional GPL extra)."""
+    (`gpl_repair`: the prototype stage may use pymeshfix, the optional GPL extra;
+    `design_generators`: engines.design.generators, empty = the parametric engine alone)."""
     stages = [
         BookkeepingActivities(engine),
-        DesignActivities(engine, files_dir),
+        DesignActivities(engine, files_dir, design_generators),
         PrototypeActivities(engine, files_dir, gpl_repair),
         SourcingActivities(engine, road),
         PlanningActivities(engine),

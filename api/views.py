@@ -236,6 +236,12 @@ def spec_view(spec: dict[str, Any] | None) -> dict[str, Any] | None:
             rows.append((key.replace("_", " ").capitalize(), _named(spec[key])))
     if spec.get("size_mm"):
         rows.append(("Size", f"{spec['size_mm']:.0f} mm"))
+    approximations = [
+        f"{a['word']} ≈ {_named(a['subject'])}, similarity {a['similarity']:.2f}"
+        for a in spec.get("approximations") or []
+    ]
+    if approximations:  # an unknown noun built as the nearest subject we make
+        rows.insert(2, ("Approximated", "; ".join(approximations)))
     return {"rows": rows, "words": sorted((spec.get("matched") or {}).items())}
 
 

@@ -214,6 +214,7 @@ class VariantSummary(VariantBase):
 class DesignResult(BaseModel):
     family: str
     variants: list[VariantSummary]
+    notes: list[str] = Field(default_factory=list)  # generators or designs skipped, and why
 
 
 class SelectVariant(BaseModel):

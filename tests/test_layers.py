@@ -3,7 +3,7 @@
 api → services, workflows (typed references), engines, models; never the shell.
 activities → services, engines, models; never a workflow.
 workflows → models only (activities by name); never an engine, the database or the API.
-engines → engines and models.contracts; never the database, sqlmodel or Temporal.
+engines → engines and models.contracts; never the database, sqlmodel, Temporal or bench.
 models → nothing of ours. services → engines, models.
 trendforge (the shell) may import everything, but its settings import no API.
 """
@@ -33,6 +33,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "sqlalchemy",
     ),
     "engines": (
+        "bench",
         "models.tables",
         "models.db",
         "models.records",

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         default=2_000_000, ge=1024, description="Every other request body (413 above it)"
     )
     variant_count: int = Field(default=36, ge=1, le=200)
+    design_generators: list[str | dict[str, Any]] = Field(
+        default_factory=lambda: ["parametric"],
+        description='Design generators in order, JSON: "parametric" (embedded) and plug-ins, e.g. '
+        '["parametric", {"name": "pebbles", "command": ["{python}", '
+        '"engines/design/generators/example_program.py"], "timeout_s": 20}]',
+    )
     pipeline: dict[str, Any] = Field(
         default_factory=dict,
         description='PipelineConfig overrides as JSON, e.g. {"plan_time_limit_s": 2, "use_slicer": false}',

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, contextmanager
 from datetime import timedelta
@@ -127,9 +127,14 @@ def build_workers(
     road: Any = None,
     workflow_slots: int = 8,
     mesh_repair: str = "trimesh",
+    design_generators: Sequence[str | Mapping[str, Any]] = ("parametric",),
 ) -> list[Worker]:
     """The light worker (workflows + bookkeeping) and the CPU worker (meshes, scheduling).
-    `mesh_repair="pymeshfix"` needs the optional `trendforge[gpl-repair]` extra."""
+    `mesh_repair="pymeshfix"` needs the optional `trendforge[gpl-repair]` extra;
+    `design_generators` (TRENDFORGE_DESIGN_GENERATORS) is checked here, at start."""
+    from engines.design.generators import generators_from_config
+
+    generators = generators_from_config(design_generators)  # GeneratorError names a bad entry
     gpl_repair = mesh_repair == "pymeshfix"
     if gpl_repair:
         try:
@@ -139,7 +144,9 @@ def build_workers(
                 "TRENDFORGE_MESH_REPAIR=pymeshfix needs the AGPL-3.0 extra: "
                 "pip install 'trendforge[gpl-repair]'"
             ) from err
-    acts = activities_by_queue(engine, files_dir, client, task_queue, road, gpl_repair)
+    acts = activities_by_queue(
+        engine, files_dir, client, task_queue, road, gpl_repair, design_generators=generators
+    )
     light = Worker(
         client,
         task_queue=task_queue,
@@ -186,6 +193,7 @@ async def run_workers(
         settings.cpu_task_queue,
         road,
         mesh_repair=settings.mesh_repair,
+        design_generators=settings.design_generators,
     )
     chosen = {"all": workers, "light": workers[:1], "cpu": workers[1:]}[queues]
     async with AsyncExitStack() as stack:

@@ -2,7 +2,7 @@
 
 Per idea (default 8), measured in the same run: wall and CPU seconds (CPU: fair on the shared
 machine) for 36 variants with meshes, coloured
-previews (PNG) and GLB, new vs old (engines.design.variants) and their ratio (target < 5 s per
+previews (PNG) and GLB, new vs old (bench.design.baseline) and their ratio (target < 5 s per
 idea on the 2-core machine); the share of variants watertight after a binary STL round trip and
 fitting the 250 x 210 x 220 mm bed; the top-8 diversity (mean / max pairwise three-view
 silhouette IoU). Then the IoU a change on one axis gives (the measurements behind
@@ -70,8 +70,8 @@ def _new(spec: DesignSpec, out: Path) -> list[Any]:
 
 def _old(text: str, out: Path) -> list[Any]:
     """The old engine's 36 variants with assets (keyword intent: no model load in the timing)."""
-    from engines.design.variants import generate_variants as old_generate
-    from engines.design.variants import write_variant_assets as old_write
+    from bench.design.baseline import generate_variants as old_generate
+    from bench.design.baseline import write_variant_assets as old_write
 
     _, variants = old_generate(text, count=COUNT, embeddings=False)
     for v in variants:

@@ -34,6 +34,11 @@ def feature_words(spec: DesignSpec) -> list[str]:
     )
 
 
+def approximated(spec: DesignSpec) -> list[str]:
+    """The spec's approximations as 'word ≈ subject'."""
+    return [f"{a.word} ≈ {a.subject}" for a in spec.approximations]
+
+
 def load(name: str) -> list[dict[str, Any]]:
     """The labelled ideas of one set ([] when the file is missing)."""
     path = DATA / name
@@ -51,6 +56,7 @@ def score(idea: dict[str, Any]) -> dict[str, bool]:
     if idea.get("refuse"):
         return dict.fromkeys(FIELDS, False)
     extras = all(getattr(spec, k) == idea[k] for k in EXTRAS if k in idea)
+    extras = extras and approximated(spec) == idea.get("approximated", [])
     return {
         "refusal": True,
         "form": spec.form == idea["form"],
@@ -69,6 +75,7 @@ def describe(idea: dict[str, Any]) -> str:
     except DesignError as err:
         return f"REFUSED: {err}"
     extras = {k: getattr(s, k) for k in EXTRAS if getattr(s, k) is not None}
+    extras |= {"approximated": approximated(s)} if s.approximations else {}
     return (
         f"{s.form} | {s.subject} | {feature_words(s)} | body={s.body_colour} "
         f"product={s.product_colour} {extras}"
@@ -104,7 +111,7 @@ def main(argv: list[str]) -> None:
                     else:
                         want = {k: idea.get(k) for k in ("form", "subject", "features")}
                         want |= {k: idea[k] for k in ("body_colour", "product_colour") if idea[k]}
-                        want |= {k: idea[k] for k in EXTRAS if k in idea}
+                        want |= {k: idea[k] for k in (*EXTRAS, "approximated") if k in idea}
                         print(f"       want {want}")
 
 

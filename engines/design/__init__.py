@@ -1,39 +1,37 @@
-"""Design engine: from an idea's words to dozens of ranked, diverse, watertight variants (mm)."""
+"""Design engine: an idea's words -> a DesignSpec (reader/) -> dozens of ranked, labelled, visibly
+different, watertight variants built from parts (generate.py; subjects/, features/, forms/) or
+proposed by plug-in generators (generators/); lengths mm. The old family engine it replaced is
+bench.design's baseline (bench/design/baseline)."""
 
 from __future__ import annotations
 
-from engines.design.base import DesignError, Family, Param
-from engines.design.families import FAMILIES
-from engines.design.intent import Intent, detect_family, parse_intent
-from engines.design.preference import PreferenceModel, learn
-from engines.design.reference import ReferenceShape, load_reference
-from engines.design.render import render_preview
-from engines.design.variants import (
+from engines.design.base import DesignError
+from engines.design.generate import (
     GeneratedVariant,
+    generate_designs,
     generate_variants,
     glb_path,
-    intent_for,
-    write_glb,
+    read,
     write_variant_assets,
 )
+from engines.design.kit.spec import Approximation, DesignSpec, FeatureSpec
+from engines.design.preference import PreferenceModel
+from engines.design.reference import ReferenceShape, load_reference
+from engines.design.render import render_preview
 
 __all__ = [
-    "FAMILIES",
+    "Approximation",
     "DesignError",
-    "Family",
+    "DesignSpec",
+    "FeatureSpec",
     "GeneratedVariant",
-    "Intent",
-    "Param",
     "PreferenceModel",
     "ReferenceShape",
-    "detect_family",
+    "generate_designs",
     "generate_variants",
     "glb_path",
-    "intent_for",
-    "learn",
     "load_reference",
-    "parse_intent",
+    "read",
     "render_preview",
-    "write_glb",
     "write_variant_assets",
 ]

@@ -20,6 +20,8 @@ import trimesh
 
 from engines.design import axes, labels, ranking
 from engines.design.base import PROCESS_COST_USD, DesignError
+from engines.design.generators.base import PARAMETRIC, GenerationRequest, Generator
+from engines.design.generators.run import propose_all
 from engines.design.glb import write_part_glb
 from engines.design.kit.parts import Model, Part
 from engines.design.kit.spec import DesignSpec, FeatureSpec
@@ -122,6 +124,8 @@ class Candidate:
     findings: list[str]
     natural: list[RGB] = field(default_factory=list)  # part colours before the colourway
     thin: list[str] | None = None  # thin-part findings, once measured (thin_of)
+    source: str = "parametric"  # the generator that proposed it (engines.design.generators)
+    label: str = ""  # what its generator says sets it apart (external generators)
 
 
 def thin_of(cand: Candidate, min_wall_mm: float) -> list[str]:
@@ -540,20 +544,17 @@ def generate_designs(
     catalogue: Sequence[str] | Mapping[str, Sequence[str]] = (),
     reference: ReferenceShape | str | Path | None = None,
     builders: Builders | None = None,
-) -> list[GeneratedVariant]:
+    generators: Sequence[Generator] | None = None,
+) -> Designs:
     """`count` variants of the spec ranked best-first, the top 8 visibly distinct; deterministic
-    per seed."""
+    per seed. `generators` propose the candidates (default: the parametric engine alone)."""
     if not 1 <= count <= MAX_COUNT:
         raise DesignError(f"variant count must be 1..{MAX_COUNT}, got {count}")
     b = builders or default_builders()
     rule, ref = b.rule(spec.form), _reference(reference)
     size_mm = _size_mm(rule, spec, target_size_mm, ref.size_mm if ref else None)
-    geo_choices = axes.sample_choices(spec, geometry_count(count), seed)
-    built = _map(lambda c: build_candidate(spec, c, size_mm, b), geo_choices)
-    geos: list[Candidate] = [c for c in built if c is not None]
-    if not geos:  # the builders' own reason ("a keychain needs a subject to show")
-        build_candidate(spec, geo_choices[0], size_mm, b)
-        raise DesignError(f"no {spec.form.replace('_', ' ')} design could be built")
+    request = GenerationRequest(spec, count, seed, size_mm, BED_MM)
+    geos, skipped = propose_all(generators, request, b)
     frame_mm = max(float(np.ptp(c.model.bounds, axis=0).max()) for c in geos)
     masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], frame_mm), geos)
     geo_of, cands = _colour_options(geos, POOL_FACTOR * count, seed)
@@ -585,7 +586,21 @@ def generate_designs(
         v.rank, v.score, v.name = rank, round(float(rel[k]), 6), f"{v.name} #{rank}"
         v.objectives = {name: round(float(o[k]), 6) for name, o in objectives.items()}
         v.labels = names[rank - 1].split(labels.SEP)
-    return out
+        if v.source != PARAMETRIC:  # its generator's own words, not our axes
+            v.labels = [
+                v.source,
+                cands[short[k]].label,
+                *([v.colour_word] if v.colour_word else []),
+            ]
+    return Designs(out, skipped)
+
+
+class Designs(list[GeneratedVariant]):
+    """Ranked variants, and findings for the generators or designs that were skipped."""
+
+    def __init__(self, variants: Sequence[GeneratedVariant] = (), skipped: Sequence[str] = ()):
+        super().__init__(variants)
+        self.skipped = list(skipped)
 
 
 def _colour_options(
@@ -700,6 +715,8 @@ def _variant(
     main = _dominant(parts, free or range(len(parts))) or (200, 200, 200)
     colour_word = _colour_word(cand, free) if free else ""
     title, text = _describe(spec, cand.choice, colour_word or (spec.body_colour or ""), size_mm)
+    if cand.source != PARAMETRIC:
+        text = f"A {size_mm:.0f} mm {colour_word} {title.lower()} by {cand.source}: {cand.label}."
     colours = [p.colour for p in parts]
     v = GeneratedVariant(
         rank=0, family=spec.form, name=title, description=text,
@@ -711,6 +728,7 @@ def _variant(
         parts=[p.name for p in parts], face_colours=np.asarray(colours, np.uint8)[j.owner],
         spec=spec, findings=list(j.findings), owner=j.owner, part_colours=colours,
         part_materials=[p.material for p in parts], choice=cand.choice, colour_word=colour_word,
+        source=cand.source,
     )  # fmt: skip
     return v
 
@@ -737,13 +755,14 @@ def generate_variants(
     embeddings: bool | None = None,
     reference: ReferenceShape | str | Path | None = None,
     spec: DesignSpec | None = None,
+    generators: Sequence[Generator] | None = None,
 ) -> tuple[str, list[GeneratedVariant]]:
     """(form, `count` variants ranked best-first) of an idea's words, as the old engine's
     generate_variants; the spec is read from the text unless given."""
     spec = spec or read(text, embeddings)
     variants = generate_designs(
         spec, count, seed, target_size_mm=target_size_mm, target_price=target_price,
-        preference=preference, catalogue=catalogue, reference=reference,
+        preference=preference, catalogue=catalogue, reference=reference, generators=generators,
     )  # fmt: skip
     return spec.form, variants
 

@@ -13,7 +13,7 @@ from scipy import ndimage
 
 from engines.design.axes import COLOURWAYS, KNOBS
 from engines.design.kit.vocab import EXPRESSIONS, FEATURES, POSES, STYLES
-from engines.design.preference import L2, LEARNING_RATE, MAX_WEIGHT, STEPS, PreferenceModel
+from engines.design.preference import PreferenceModel
 
 SILHOUETTE_PX = 40  # pixels per side of each view's mask
 SAMPLES_PER_PIXEL = 2.0  # surface samples per pixel area of triangle (then a 3x3 closing)
@@ -213,17 +213,9 @@ def learn(
     chosen: int,
 ) -> PreferenceModel:
     """The form's model updated with one pick: variant `chosen` of the shown ones (conditional
-    logit gradient steps, as engines.design.preference, over the new feature table)."""
+    logit gradient steps, PreferenceModel.stepped, over the new feature table)."""
     if not 0 <= chosen < len(params):
         raise ValueError(f"chosen index {chosen} is not among the {len(params)} shown")
     start = model if model is not None and model.family == form else PreferenceModel(form)
     names, x = features(params, costs_usd)
-    w = start.vector(names)
-    for _ in range(STEPS):
-        u = x @ w
-        p = np.exp(u - u.max())
-        p /= p.sum()
-        w = np.clip(w + LEARNING_RATE * (x[chosen] - p @ x - L2 * w), -MAX_WEIGHT, MAX_WEIGHT)
-    weights = dict(start.weights)
-    weights.update({n: round(float(v), 6) for n, v in zip(names, w, strict=True) if v != 0.0})
-    return PreferenceModel(form, weights, start.updates + 1)
+    return start.stepped(names, x, chosen)

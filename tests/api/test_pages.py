@@ -18,6 +18,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from api.auth import create_api_key
+from engines.design.kit.spec import Approximation, DesignSpec
 from models.contracts import MILESTONE_ORDER
 from models.db import session_scope
 from models.tables import (
@@ -518,3 +519,33 @@ async def test_ideas_page_through_and_the_simulator_sees_every_idea(
             assert sorted((i["id"] for i in await driver.all_ideas()), reverse=True) == ids
         finally:
             await driver.close()
+
+
+async def test_idea_page_and_api_show_approximations_and_generator_sources(
+    client, engine, tmp_path, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
+    merchant = f"m-{uuid.uuid4().hex[:6]}"
+    tid = project_idea(engine, tmp_path / "files", merchant, shipped=False)
+    spec = DesignSpec(
+        text="salamander plush", form="plush", subject="frog",
+        approximations=(Approximation("salamander", "frog", 0.62),),
+    )  # fmt: skip
+    with session_scope(engine) as s:
+        trend = s.get(Trend, tid)
+        assert trend is not None
+        trend.design_spec = spec.to_json()
+        s.add(trend)
+        row = s.exec(select(DesignVariant).where(DesignVariant.trend_id == tid)).first()
+        assert row is not None
+        row.source = "pebbles"
+        s.add(row)
+    who = auth_headers(merchant, "merchant")
+    html = (await client.get(f"/app/ideas/{tid}", headers=who)).text
+    assert "<dt>Approximated</dt><dd>salamander ≈ frog, similarity 0.62</dd>" in html
+    assert html.count(">by pebbles<") == 1
+    body = (await client.get(f"/ideas/{tid}", headers=who)).json()
+    assert body["design_spec"]["approximations"] == [
+        {"word": "salamander", "subject": "frog", "similarity": 0.62}
+    ]
+    variants = (await client.get(f"/ideas/{tid}/variants", headers=who)).json()
+    assert sorted(v["source"] for v in variants) == ["parametric", "parametric", "pebbles"]

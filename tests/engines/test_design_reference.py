@@ -17,8 +17,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.pipeline import PipelineActivities
-from engines.design import DesignError, generate_variants, intent_for, load_reference
-from engines.design.reference import describe_shape, nearest_family, similarity
+from bench.design.baseline import generate_variants, intent_for
+from bench.design.baseline.shape_priors import nearest_family
+from engines.design import DesignError, load_reference
+from engines.design.reference import describe_shape, similarity
 from models.contracts import DesignRequest
 from models.tables import DesignVariant, Trend
 

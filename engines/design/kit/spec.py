@@ -18,6 +18,19 @@ class FeatureSpec:
 
 
 @dataclass(frozen=True)
+class Approximation:
+    """An unknown noun read as the nearest known subject ("salamander" ≈ axolotl, 0.74)."""
+
+    word: str  # the words of the idea
+    subject: str  # the vocab.SUBJECTS name built in its place
+    similarity: float  # MiniLM cosine similarity of the two, 0..1
+
+    def text(self) -> str:
+        """How the card and the API say it: "salamander ≈ axolotl, similarity 0.74"."""
+        return f"{self.word} ≈ {self.subject}, similarity {self.similarity:.2f}"
+
+
+@dataclass(frozen=True)
 class DesignSpec:
     """The idea as the words describe it. Builders treat None as "choose freely"."""
 
@@ -35,11 +48,13 @@ class DesignSpec:
     size_mm: float | None = None  # worded size (longest side) or a size word's default
     confidence: float = 1.0  # 0..1, how sure the reader is of form and subject
     matched: dict[str, str] = field(default_factory=dict)  # word(s) -> what they were read as
+    approximations: tuple[Approximation, ...] = ()  # unknown nouns built as a known subject
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (tuples become lists) for the database and the API."""
         out = asdict(self)
         out["features"] = [asdict(f) for f in self.features]
+        out["approximations"] = [asdict(a) for a in self.approximations]
         return out
 
     @classmethod
@@ -47,4 +62,7 @@ class DesignSpec:
         """The inverse of to_json."""
         fields = dict(data)
         fields["features"] = tuple(FeatureSpec(**f) for f in fields.get("features", ()))
+        fields["approximations"] = tuple(
+            Approximation(**a) for a in fields.get("approximations", ())
+        )
         return cls(**fields)

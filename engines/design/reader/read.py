@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from engines.design.base import DesignError
 from engines.design.kit import vocab
-from engines.design.kit.spec import DesignSpec, FeatureSpec
+from engines.design.kit.spec import Approximation, DesignSpec, FeatureSpec
 from engines.design.reader import refusal
+from engines.design.reader.approx import approximate
 from engines.design.reader.lexicon import FORM_NOMINAL_MM, KIN, REFUSED, SIZE_WORD_MAX_MM, Meaning
 from engines.design.reader.words import Phrase, is_adjective, phrases, worded_size_mm, words_of
 
@@ -19,6 +20,7 @@ _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson"
 _GLASSES_NOUNS = ("glasses", "sunglasses", "shades", "eyeglasses", "spectacles", "eyewear")
 _PURPOSE = ("for", "to", "from", "by")
 MIN_CONFIDENCE = 0.3
+APPROXIMATION_PENALTY = 0.2  # confidence lost when the subject is an approximation
 
 
 @dataclass
@@ -95,6 +97,26 @@ class Reading:
     text: str
     matched: dict[str, str] = field(default_factory=dict)
     penalty: float = 0.0
+    approximations: list[Approximation] = field(default_factory=list)
+
+    def approximated(self, it: Item) -> bool:
+        """Read an unknown noun (or a KIN word) as the nearest known subject when MiniLM finds
+        one near enough (engines.design.reader.approx); True when it did."""
+        if it.text in vocab.SUBJECTS:  # a subject the lexicon lists only as kin
+            found: Approximation | None = Approximation(it.text, it.text, 1.0)
+        elif it.kin or it.unknown_noun or (it.m.refuse and it.m.refuse not in REFUSED):
+            found = approximate(it.text, KIN.get(it.text, ()))
+        else:
+            return False
+        if found is None:
+            return False
+        it.meaning = Meaning(subject=found.subject)
+        if found.subject != found.word:
+            self.approximations.append(found)
+            self.note(it.text, f"subject: {found.subject} (approximated, similarity "
+                      f"{found.similarity:.2f})")  # fmt: skip
+            self.penalty += APPROXIMATION_PENALTY
+        return True
 
     def note(self, words: str, what: str) -> None:
         """Record how some words were read (repeated words get a number)."""
@@ -278,6 +300,7 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
         size_mm=size,
         confidence=confidence,
         matched=reading.matched,
+        approximations=tuple(reading.approximations),
     )
 
 
@@ -303,7 +326,7 @@ def _form_and_subject(
 ) -> tuple[str, Item | None]:
     """The product form and the subject phrase; DesignError when no form fits or it is unknown."""
     explicit = _explicit_form(items, lead)
-    _refuse_head(items, head, explicit, embeddings)
+    _refuse_head(items, head, explicit, embeddings, reading)
     if head.m.form or head.formable:
         form = head.m.form or head.formable or ""
         reading.note(head.text, f"product: {refusal.FORM_NAMES[form]}")
@@ -314,27 +337,35 @@ def _form_and_subject(
     else:
         form = _form_unnamed(items, lead, head, reading)
     slot = head if head.m.subject else _subject_slot(lead, head)
-    subject_item = _subject(items, lead, slot, form, embeddings)
+    subject_item = _subject(items, lead, slot, form, embeddings, reading)
     if subject_item is None and form in NEEDS_SUBJECT:
         raise refusal.subject_missing(form)
-    if subject_item is not None:
+    if subject_item is not None and subject_item.text not in {
+        a.word for a in reading.approximations
+    }:
         reading.note(subject_item.text, f"subject: {subject_item.m.subject}")
     return form, subject_item
 
 
-def _refuse_head(items: list[Item], head: Item, explicit: Item | None, embeddings: bool) -> None:
-    """Raise when the head names a product we do not make or a subject we do not know."""
+def _refuse_head(
+    items: list[Item], head: Item, explicit: Item | None, embeddings: bool, reading: Reading
+) -> None:
+    """Raise when the head names a product we do not make or a subject we do not know (and
+    cannot approximate)."""
     any_subject = next((it for it in items if it.m.subject and it.kind != "purpose"), None)
     subject = any_subject.m.subject if any_subject else None
     if head.product_refused:
         raise refusal.not_a_product(head.m.refuse or head.text, subject)
     if head.kin or head.m.refuse:
         form = explicit.m.form if explicit else None
-        raise refusal.unknown_subject(head.text, form, embeddings=embeddings)
+        if not reading.approximated(head):
+            raise refusal.unknown_subject(head.text, form, embeddings=embeddings)
+        return
     if head.unknown_noun and explicit is None:
         if subject is not None:  # "frog paddle": a product we have never heard of
             raise refusal.not_a_product(head.text, subject)
-        raise refusal.unknown_subject(head.text, None, embeddings=embeddings)
+        if not reading.approximated(head):
+            raise refusal.unknown_subject(head.text, None, embeddings=embeddings)
 
 
 def _form_unnamed(items: list[Item], lead: list[Item], head: Item, reading: Reading) -> str:
@@ -364,12 +395,24 @@ def _ears_last(lead: list[Item]) -> str | None:
 
 
 def _subject(
-    items: list[Item], lead: list[Item], slot: Item | None, form: str, embeddings: bool
+    items: list[Item],
+    lead: list[Item],
+    slot: Item | None,
+    form: str,
+    embeddings: bool,
+    reading: Reading,
 ) -> Item | None:
-    """The subject phrase; DesignError when the subject named is one we cannot build."""
-    if slot is not None and (slot.kin or (slot.m.refuse and not slot.product_refused)):
-        raise refusal.unknown_subject(slot.text, form, embeddings=embeddings)
-    if slot is not None and slot.unknown_noun and not any(it.m.subject for it in lead):
+    """The subject phrase; DesignError when the subject named is one we cannot build (nor
+    approximate)."""
+    if (
+        slot is not None
+        and (
+            slot.kin
+            or (slot.m.refuse and not slot.product_refused)
+            or (slot.unknown_noun and not any(it.m.subject for it in lead))
+        )
+        and not reading.approximated(slot)
+    ):
         raise refusal.unknown_subject(slot.text, form, embeddings=embeddings)
     if slot is not None and slot.m.subject:
         return slot
@@ -383,6 +426,8 @@ def _subject(
             if it.kind in kinds and it.m.subject and not _held_or_lens(it, None, form):
                 return it
             if it.kind == "content" and (it.unknown_noun or (it.kin and it.m.feature is None)):
+                if reading.approximated(it):
+                    return it
                 raise refusal.unknown_subject(it.text, form, embeddings=embeddings)
     return None
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
-
-import numpy as np
 
 from engines.design.base import DesignError
 from engines.design.kit import vocab
@@ -113,19 +110,8 @@ def unknown_subject(word: str, form: str | None, *, embeddings: bool = False) ->
     )
 
 
-@lru_cache(maxsize=1)
-def _subject_vectors() -> np.ndarray:
-    """Sentence embeddings of the known subjects (loaded once, only when asked for)."""
-    from engines.design import embed
-
-    return embed.encode([f"a {s}" for s in vocab.SUBJECTS])
-
-
 def _by_meaning(word: str) -> tuple[str, ...]:
-    """Nearest subjects by MiniLM cosine; () when the model is unavailable."""
-    from engines.design import embed
+    """Nearest subjects by MiniLM cosine (engines.design.reader.approx); () without the model."""
+    from engines.design.reader.approx import nearest_subjects
 
-    if not embed.available():
-        return ()
-    sims = _subject_vectors() @ embed.encode([f"a {word}"])[0]
-    return tuple(vocab.SUBJECTS[i] for i in np.argsort(-sims)[:3])
+    return tuple(s for s, _ in nearest_subjects(word, 3))

@@ -12,6 +12,7 @@ from engines.design.base import DesignError
 from engines.design.kit import vocab
 from engines.design.kit.spec import DesignSpec
 from engines.design.reader import read_spec
+from engines.design.reader.approx import MIN_SIMILARITY
 from engines.design.reader.lexicon import FORM_NOMINAL_MM, KIN, PHRASES, REFUSED
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -57,6 +58,8 @@ def test_each_idea_reads_as_labelled(idea: dict[str, Any]) -> None:
     for key in OPTIONAL:
         if key in idea:
             assert getattr(spec, key) == idea[key], key
+    approximated = [f"{a.word} ≈ {a.subject}" for a in spec.approximations]
+    assert approximated == idea.get("approximated", [])
 
 
 @pytest.mark.parametrize("idea", REFUSALS, ids=[i["text"][:60] for i in REFUSALS])
@@ -241,10 +244,47 @@ def test_confidence_drops_when_the_reader_guesses() -> None:
 
 def test_unknown_subject_names_the_closest() -> None:
     with pytest.raises(DesignError, match="we don't know a quokka yet") as err:
-        read_spec("quokka")
+        read_spec("quokka")  # quokka ≈ koala 0.46: too far to approximate
     assert "capybara" in str(err.value)
     with pytest.raises(DesignError, match="capybara"):
         read_spec("capybarra keychain")  # a misspelling is not silently corrected
+
+
+def test_an_unknown_noun_near_a_subject_is_approximated_and_recorded() -> None:
+    spec = read_spec("salamander plush")
+    assert (spec.form, spec.subject) == ("plush", "frog")
+    (approx,) = spec.approximations
+    assert (approx.word, approx.subject) == ("salamander", "frog")
+    assert MIN_SIMILARITY <= approx.similarity < 1.0
+    assert approx.text() == f"salamander ≈ frog, similarity {approx.similarity:.2f}"
+    assert spec.matched["salamander"] == (
+        f"subject: frog (approximated, similarity {approx.similarity:.2f})"
+    )
+    assert spec.confidence < read_spec("frog plush").confidence
+    assert DesignSpec.from_json(spec.to_json()) == spec  # stored and read back with the idea
+    assert DesignSpec.from_json({"text": "frog", "form": "plush"}).approximations == ()
+
+
+def test_a_known_kin_word_chooses_among_its_hand_picked_subjects() -> None:
+    spec = read_spec("red panda keychain")
+    assert spec.subject == "panda" and spec.subject in KIN["red panda"]
+    assert spec.approximations[0].similarity >= 0.9
+
+
+def test_nouns_far_from_every_subject_are_refused_as_before() -> None:
+    data = yaml.safe_load((DATA / "design_approximations.yaml").read_text())
+    for noun in ("toaster", "pirate", "laptop", "keyboard", "zorblax", "screwdriver"):
+        assert noun in data["refuse"]
+        with pytest.raises(DesignError, match=f"we don't know an? {noun} yet"):
+            read_spec(f"{noun} figurine")
+
+
+def test_without_the_model_unknown_nouns_are_refused(monkeypatch) -> None:
+    from engines.design import embed
+
+    monkeypatch.setenv(embed.ENV_SWITCH, "0")
+    with pytest.raises(DesignError, match="we don't know a salamander yet"):
+        read_spec("salamander plush")
 
 
 def test_no_product_and_no_subject_is_refused() -> None:
@@ -285,3 +325,12 @@ def test_an_unknown_word_after_the_product_does_not_replace_it() -> None:
     assert spec.form == "hat" and spec.matched.get("batch") == "not understood"
     with pytest.raises(DesignError, match="not a pickleball paddle"):
         read_spec("frog pickleball paddle")  # a subject is no product: still refused
+
+
+def test_refusals_can_name_subjects_near_in_meaning() -> None:
+    from engines.design.reader.refusal import closest_subjects
+
+    near, how = closest_subjects("orca", embeddings=True)
+    assert how == "meaning" and len(near) == 3 and set(near) <= set(vocab.SUBJECTS)
+    assert "whale" in near  # an orca is a whale to MiniLM too
+    assert closest_subjects("orca")[1] == "popular"  # without embeddings: the popular ones

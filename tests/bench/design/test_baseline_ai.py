@@ -9,22 +9,19 @@ import numpy as np
 import pytest
 import trimesh
 
-from engines.design import (
+from bench.design.baseline import (
     FAMILIES,
     DesignError,
     PreferenceModel,
-    embed,
     generate_variants,
     glb_path,
     learn,
     parse_intent,
     write_variant_assets,
 )
-from engines.design.preference import (
-    feature_names,
-    features,  # the package engines.design.features shadows it
-)
-from engines.design.variants import nondominated_fronts, pareto_select
+from bench.design.baseline.preference import feature_names, features
+from bench.design.baseline.variants import nondominated_fronts, pareto_select
+from engines.design import embed
 
 # Paraphrases that mostly avoid the families' own keyword lists.
 PARAPHRASES = [

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from engines.design import (
+from bench.design.baseline import (
     FAMILIES,
     DesignError,
     GeneratedVariant,

@@ -17,18 +17,15 @@ import numpy as np
 import trimesh
 from scipy.stats import qmc
 
+from bench.design.baseline.families import FAMILIES
+from bench.design.baseline.family import BUILD_VOLUME_MM, MIN_FEATURE_MM, Family
+from bench.design.baseline.intent import Intent, check_text, parse_intent, tokens
+from bench.design.baseline.preference import PreferenceModel, features
+from bench.design.baseline.shape_priors import nearest_family, shape_priors
 from engines.design import embed
-from engines.design.base import BUILD_VOLUME_MM, MIN_FEATURE_MM, DesignError, Family
-from engines.design.families import FAMILIES
-from engines.design.intent import Intent, check_text, parse_intent, tokens
-from engines.design.preference import PreferenceModel, features
-from engines.design.reference import (
-    ReferenceShape,
-    load_reference,
-    nearest_family,
-    shape_priors,
-    similarities,
-)
+from engines.design.base import DesignError
+from engines.design.generate import _catalogue_for, _reference, glb_path
+from engines.design.reference import ReferenceShape, similarities
 from engines.design.render import DEFAULT_COLOUR, render_preview
 
 POOL_FACTOR = 4  # candidates sampled per variant returned
@@ -195,13 +192,6 @@ def _size_mm(
     return float(size)
 
 
-def _reference(reference: ReferenceShape | str | Path | None) -> ReferenceShape | None:
-    """The loaded reference shape (a path is loaded safely), or None."""
-    if reference is None or isinstance(reference, ReferenceShape):
-        return reference
-    return load_reference(reference)
-
-
 def intent_for(
     text: str,
     reference: ReferenceShape | None = None,
@@ -321,15 +311,6 @@ def pareto_select(objectives: np.ndarray, count: int) -> list[int]:
     return sorted(chosen)
 
 
-def _catalogue_for(
-    family: Family, catalogue: Sequence[str] | Mapping[str, Sequence[str]]
-) -> list[str]:
-    """Catalogue descriptions relevant to the family (a mapping is keyed by family)."""
-    if isinstance(catalogue, Mapping):
-        return list(dict.fromkeys(catalogue.get(family.name, ())))
-    return list(dict.fromkeys(catalogue))
-
-
 def _preference_for(
     family: Family, preference: PreferenceModel | Mapping[str, PreferenceModel] | None
 ) -> PreferenceModel | None:
@@ -407,7 +388,7 @@ def generate_variants(
     like = similarities(ref, [v.mesh for v in variants]) if ref else None
     objectives = _objectives(
         text, intent, family, variants, prior_fit[shortlist], units[shortlist],
-        _catalogue_for(family, catalogue), _preference_for(family, preference), like,
+        _catalogue_for(family.name, catalogue), _preference_for(family, preference), like,
     )  # fmt: skip
     picked = pareto_select(np.column_stack(list(objectives.values())), count)
     variants = [variants[i] for i in picked]
@@ -450,7 +431,7 @@ def _objectives(
     }
     if preference is not None and preference.updates > 0:
         x = features(family, [v.params for v in variants], cost)
-        liking = preference.utility(x)
+        liking = PreferenceModel(preference.family, preference.weights).utility(x)
         out["preference"] = np.round(liking - liking.mean(), 6)
     return out
 
@@ -471,11 +452,6 @@ def _scalar(
         budget = PRICE_SHARE * target_price
         score -= W_PRICE * np.maximum(cost - budget, 0.0) / budget
     return np.asarray(score, dtype=float)
-
-
-def glb_path(stl_path: str | Path) -> Path:
-    """Where write_variant_assets puts the GLB of the mesh it wrote to stl_path."""
-    return Path(stl_path).with_suffix(".glb")
 
 
 def write_glb(variant: GeneratedVariant, path: str | Path) -> None:

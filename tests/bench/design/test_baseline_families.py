@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import trimesh
 
-from engines.design import FAMILIES, detect_family, generate_variants, parse_intent
-from engines.design.families._parts import face
-from engines.design.families.plush_animal import SPECIES
+from bench.design.baseline import FAMILIES, detect_family, generate_variants, parse_intent
+from bench.design.baseline.families._parts import face
+from bench.design.baseline.families.plush_animal import SPECIES
 
 
 def _params(family: str, **changes: float | str) -> dict[str, float]:

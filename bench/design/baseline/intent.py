@@ -15,9 +15,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from bench.design.baseline.families import FAMILIES
+from bench.design.baseline.family import Family
 from engines.design import embed
-from engines.design.base import DesignError, Family
-from engines.design.families import FAMILIES
+from engines.design.base import DesignError
 
 _WORD = re.compile(r"[a-z0-9]+")
 STRONG, WEAK, MIN_SCORE = 3.0, 1.0, 2.0

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import trimesh
 
-from engines.design.base import Family, Param, level
+from bench.design.baseline.family import Family, Param, level
 from engines.design.shapes import revolve
 
 PARAMS = (

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import numpy as np
 import trimesh
 
-from engines.design.base import Family, Param, choice, level
-from engines.design.families._parts import ear
+from bench.design.baseline.families._parts import ear
+from bench.design.baseline.family import Family, Param, choice, level
 from engines.design.shapes import box, union
 
 TOPPERS = ("plain", "cat", "bear", "bunny")

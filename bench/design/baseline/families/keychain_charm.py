@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import trimesh
 
-from engines.design.base import Family, Param, choice, level
+from bench.design.baseline.family import Family, Param, choice, level
 from engines.design.shapes import ellipsoid, prism, torus, union
 
 SHAPES = ("heart", "star", "round", "paw")

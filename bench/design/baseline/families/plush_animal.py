@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 import trimesh
 
-from engines.design.base import Family, Param, choice, level
-from engines.design.families._parts import face, head_ears
+from bench.design.baseline.families._parts import face, head_ears
+from bench.design.baseline.family import Family, Param, choice, level
 from engines.design.shapes import capsule, ellipsoid, sphere, union
 
 SPECIES = ("bear", "cat", "horse", "bunny", "dog")
