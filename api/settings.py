@@ -27,6 +27,12 @@ class ApiSettings(BaseModel):
     max_body_bytes: int = Field(
         default=2_000_000, description="Every request body but an upload's (413 above it)"
     )
+    ideas_in_flight: int = Field(
+        default=100, ge=1, description="Per merchant: ideas not yet finished (429 above it)"
+    )
+    ideas_per_minute: int = Field(
+        default=30, ge=1, description="Per merchant: new ideas in any 60 s (429 above it)"
+    )
     token_ttl_minutes: int = 480
     cookie_secure: bool = False
     login_max_failures: int = 5

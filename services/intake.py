@@ -7,19 +7,22 @@ pipeline of a new idea is the caller's next step (services.temporal.start_pipeli
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from engines.trends import Verdict, clean_phrase, judge_signal, normalize_phrase, observations_from
-from models.contracts import IdeaInput
-from models.db import session_scope
+from models.contracts import TERMINAL_STAGES, IdeaInput
+from models.db import as_utc, session_scope
 from models.names import trend_workflow_id
-from models.tables import Trend, TrendSignal
+from models.tables import Trend, TrendSignal, utcnow
 from services.destinations import resolved_destinations
 
 RECENT_IDEAS = 2000  # a signal is compared with this many of the newest ideas
@@ -74,6 +77,58 @@ def read_idea_spec(idea: IdeaInput) -> dict[str, Any] | None:
                 f"{err} (to have only your own model made, send alternatives=false)"
             ) from err
         raise
+
+
+QUOTA_WINDOW = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Quota:
+    """Per merchant: ideas not yet finished, and new ideas in any 60 seconds."""
+
+    in_flight: int = 100
+    per_minute: int = 30
+
+
+class OverQuota(Exception):
+    """A merchant over their quota; `reason` names it, `retry_after_s` when to try again."""
+
+    def __init__(self, reason: str, retry_after_s: int) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after_s = reason, retry_after_s
+
+
+def check_quota(engine: Engine, merchant_id: str, quota: Quota, key: str | None = None) -> None:
+    """OverQuota when one more new idea would put the merchant over a quota; a repeat of an
+    idea they already have (`key`, its dedup key) never counts."""
+    with Session(engine) as s:
+        if key is not None and s.exec(select(Trend.id).where(Trend.dedup_key == key)).first():
+            return
+        mine = select(func.count()).select_from(Trend).where(Trend.merchant_id == merchant_id)
+        open_now = s.exec(
+            mine.where(col(Trend.stage).not_in([str(st) for st in TERMINAL_STAGES]))
+        ).one()
+        if open_now >= quota.in_flight:
+            raise OverQuota(
+                f"merchant {merchant_id} has {open_now} ideas in flight and the quota is "
+                f"{quota.in_flight}; wait for some to finish or cancel some",
+                60,
+            )
+        since = utcnow() - QUOTA_WINDOW
+        recent = list(
+            s.exec(
+                select(Trend.created_at)
+                .where(Trend.merchant_id == merchant_id, col(Trend.created_at) >= since)
+                .order_by(col(Trend.created_at))
+            )
+        )
+    if len(recent) >= quota.per_minute:
+        wait = QUOTA_WINDOW - (utcnow() - as_utc(recent[-quota.per_minute]))
+        raise OverQuota(
+            f"merchant {merchant_id} sent {len(recent)} new ideas in the last minute and the "
+            f"quota is {quota.per_minute} a minute",
+            max(1, math.ceil(wait.total_seconds())),
+        )
 
 
 def create_or_get_trend(

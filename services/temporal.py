@@ -12,6 +12,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import (
+    Priority,
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
@@ -64,6 +65,8 @@ async def start_pipeline(
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=attrs if config.use_search_attributes else None,
+            # its activities and children inherit it: the merchant's share of the workers
+            priority=Priority(fairness_key=idea.merchant_id[:64]),
         )
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle(wid, result_type=PipelineResult)

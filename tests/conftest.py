@@ -19,6 +19,7 @@ from services.suppliers import seed_suppliers
 from tests.helpers.database import fresh_database_url
 from tests.helpers.people import TEST_PASSWORD, AuthHeaders
 from tests.helpers.tools import skip_unless_installed, wheel_binary
+from trendforge.temporal import dev_server_dynamic_config
 
 # tests/engines/test_printprep_fixtures.py (print-prep rebuild) still imports this from here;
 # drop the re-export once it imports tests.helpers.tools
@@ -71,6 +72,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=wheel_binary("temporal"),
         data_converter=pydantic_data_converter,
         search_attributes=[TREND_STAGE, MERCHANT_ID],
+        dev_server_extra_args=dev_server_dynamic_config(),  # fair dispatch, as `up` runs it
     )
     yield env
     await env.shutdown()

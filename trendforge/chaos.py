@@ -44,7 +44,7 @@ from models.tables import (
     SupplierReservation,
     Trend,
 )
-from trendforge.temporal import free_port, port_open
+from trendforge.temporal import dev_server_dynamic_config, free_port, port_open
 
 PRODUCTS = (
     "crying horse plush toy",
@@ -138,7 +138,11 @@ class ChaosReport:
         return self.reached_end == self.pipelines and not self.problems
 
 
-def _stack(data: Path, variant_count: int, database_url: str | None = None) -> dict[str, Proc]:
+def _stack(
+    data: Path, variant_count: int, database_url: str | None = None, fairness: bool = True
+) -> dict[str, Proc]:
+    """Temporal, the API and a worker as restartable processes on `data` (not started);
+    `fairness` False starts Temporal without fair dispatch (the fairness bench's baseline)."""
     cli = str(Path(sys.executable).parent / "trendforge")
     temporal = str(Path(sys.executable).parent / "temporal")
     t_port, ui_port, api_port = free_port(), free_port(), free_port()
@@ -150,6 +154,9 @@ def _stack(data: Path, variant_count: int, database_url: str | None = None) -> d
         "TRENDFORGE_VARIANT_COUNT": str(variant_count),
         "TRENDFORGE_DESIGN_EMBEDDINGS": "0",  # restarts should not spend their time loading a model
         "TRENDFORGE_PIPELINE": '{"plan_time_limit_s": 1.0, "use_slicer": false, "seed": 3}',
+        # a load and durability harness, not a quota test: no merchant is held back
+        "TRENDFORGE_IDEAS_PER_MINUTE": "1000000",
+        "TRENDFORGE_IDEAS_IN_FLIGHT": "1000000",
     }
     if database_url:
         env["TRENDFORGE_DATABASE_URL"] = database_url
@@ -171,6 +178,7 @@ def _stack(data: Path, variant_count: int, database_url: str | None = None) -> d
     ]
     for name, kind in SEARCH_ATTRIBUTES.items():
         tcmd += ["--search-attribute", f"{name}={kind}"]
+    tcmd += dev_server_dynamic_config(fairness)
     return {
         "temporal": Proc("temporal", tcmd, env, data / "temporal.log", t_port),
         "api": Proc("api", [cli, "api"], env, data / "api.log", api_port),

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=2_000_000, ge=1024, description="Every other request body (413 above it)"
     )
+    ideas_in_flight: int = Field(
+        default=100, ge=1, description="Per merchant: ideas not yet finished (429 above it)"
+    )
+    ideas_per_minute: int = Field(
+        default=30, ge=1, description="Per merchant: new ideas in any 60 s (429 above it)"
+    )
     variant_count: int = Field(default=36, ge=1, le=200)
     design_generators: list[str | dict[str, Any]] = Field(
         default_factory=lambda: ["parametric"],

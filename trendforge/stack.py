@@ -126,6 +126,8 @@ def api_settings_of(
         temporal_ui_url=temporal_ui_url,
         max_upload_bytes=settings.max_upload_bytes,
         max_body_bytes=settings.max_body_bytes,
+        ideas_in_flight=settings.ideas_in_flight,
+        ideas_per_minute=settings.ideas_per_minute,
         token_ttl_minutes=settings.token_ttl_minutes,
         cookie_secure=settings.cookie_secure,
         login_max_failures=settings.login_max_failures,

@@ -67,6 +67,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Fair dispatch between merchants: every pipeline carries its merchant id as fairness key
+# (services.temporal.start_pipeline), so one merchant's backlog cannot starve another's. One
+# partition per task queue makes the round robin exact on a single-node dev server (fairness
+# is applied per partition). Checked on temporal CLI 1.9.1 (server 1.32.0), temporalio 1.35.
+DEV_DYNAMIC_CONFIG = {
+    "matching.enableFairness": "true",
+    "matching.numTaskqueueReadPartitions": "1",
+    "matching.numTaskqueueWritePartitions": "1",
+}
+
+
+def dev_server_dynamic_config(fairness: bool = True) -> list[str]:
+    """`--dynamic-config-value` arguments of every dev server we start (also the tests');
+    fairness False only for the fairness bench's baseline."""
+    values = DEV_DYNAMIC_CONFIG | ({} if fairness else {"matching.enableFairness": "false"})
+    return [arg for k, v in values.items() for arg in ("--dynamic-config-value", f"{k}={v}")]
+
+
 @contextmanager
 def embedded_temporal(settings: Settings, log_file: Path | None = None) -> Iterator[str]:
     """Run `temporal server start-dev` on an SQLite file under the data folder; yields its address."""
@@ -94,6 +112,7 @@ def embedded_temporal(settings: Settings, log_file: Path | None = None) -> Itera
     ]
     for name, kind in SEARCH_ATTRIBUTES.items():
         cmd += ["--search-attribute", f"{name}={kind}"]
+    cmd += dev_server_dynamic_config()
     out = open(log_file or settings.data_dir / "temporal.log", "ab")  # noqa: SIM115
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     try:

@@ -43,7 +43,15 @@ from models.db import as_utc
 from models.names import trend_workflow_id
 from models.tables import Consignment, Milestone, Notification, ProductionRun, Trend
 from services.destinations import BadDestination, check_destinations
-from services.intake import check_print_settings, create_or_get_trend, read_idea_spec
+from services.intake import (
+    OverQuota,
+    Quota,
+    check_print_settings,
+    check_quota,
+    create_or_get_trend,
+    dedup_key,
+    read_idea_spec,
+)
 from services.temporal import start_pipeline
 
 router = APIRouter(prefix="/ideas", tags=["merchant"])
@@ -63,7 +71,8 @@ async def intake(
     spec: dict[str, Any] | None,
 ) -> JSONResponse:
     """Store the idea once, with its design spec (read by `design_spec`), and start its
-    pipeline: 201 when new, 200 for a repeat."""
+    pipeline: 201 when new, 200 for a repeat; 429 when a new one is over the merchant's quota."""
+    await within_quota(engine, settings, idea.merchant_id, dedup_key(idea))
     trend, created = await run_in_threadpool(
         create_or_get_trend, engine, idea, reference_mesh_path, spec
     )
@@ -74,6 +83,19 @@ async def intake(
         id=trend.id, workflow_id=trend_workflow_id(trend.id), stage=trend.stage, created=created
     )
     return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+
+
+async def within_quota(
+    engine: Engine, settings: ApiSettings, merchant_id: str, key: str | None = None
+) -> None:
+    """429 with Retry-After and the quota in the reason when the merchant is over it."""
+    quota = Quota(settings.ideas_in_flight, settings.ideas_per_minute)
+    try:
+        await run_in_threadpool(check_quota, engine, merchant_id, quota, key)
+    except OverQuota as err:
+        raise HTTPException(
+            429, err.reason, headers={"Retry-After": str(err.retry_after_s)}
+        ) from err
 
 
 def destinations_ok(idea: IdeaInput) -> None:
@@ -177,6 +199,7 @@ async def submit_idea_with_mesh(
     has_mesh = mesh is not None and bool(mesh.filename)
     # before the mesh is kept: a refused idea keeps no file
     spec = await design_spec(idea, has_mesh)
+    await within_quota(engine, settings, idea.merchant_id, dedup_key(idea))  # before the file
     mesh_path = None
     if mesh is not None and has_mesh:
         mesh_path = await store_reference_mesh(

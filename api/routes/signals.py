@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import EngineDep, MachineDep, SettingsDep, TemporalDep
+from api.routes.ideas import within_quota
 from api.schemas import SignalOut
 from engines.trends import BadSignal
 from models.names import FEED_MERCHANT
@@ -43,6 +44,7 @@ async def signal(
             403,
             f"this API key may post signals for merchant ids {bound}, not '{body.merchant_id}'",
         )
+    await within_quota(engine, settings, body.merchant_id)
     fields = {
         "merchant_id": body.merchant_id,
         "source": "signal",
