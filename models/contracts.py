@@ -218,11 +218,14 @@ class DesignResult(BaseModel):
 
 
 class SelectVariant(BaseModel):
-    """Update payload: the merchant's pick."""
+    """Update payload: the merchant's pick, with who acted (the API fills both; the workflow's
+    validator refuses a pick that names no actor, so a direct Temporal call cannot pick)."""
 
     variant_id: int
-    merchant_id: str | None = None
+    merchant_id: str | None = None  # the idea's merchant, as the API read it
     auto: bool = False
+    actor: str = ""  # the user who picked
+    role: str = ""  # their role: merchant (the idea's own) or admin
 
 
 # --------------------------------------------------------------------------- prototype
@@ -478,8 +481,8 @@ class PlanReview(BaseModel):
     plan_id: int
     approve: bool
     reason: str = ""
-    reviewer: str = "planner"
-    role: str = "planner"
+    reviewer: str = ""  # the user who decided (required: the validator refuses none)
+    role: str = ""  # planner or admin
     constraints: PlanConstraints | None = None
 
 

@@ -10,7 +10,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from models.contracts import PlanReview, PlanReviewRecord
+    from models.contracts import PlanReview, PlanReviewRecord, SelectVariant
     from models.names import ACTIVITY_QUEUE, DOMAIN_ERRORS, Act, Queue
 
 T = TypeVar("T")
@@ -70,9 +70,23 @@ class RunsActivities:
         return await run_activity(name, arg, self._cpu_task_queue, result_type, options)
 
 
+def check_picker(selection: SelectVariant, merchant_id: str) -> None:
+    """Validator part of a pick: someone named picked, the idea's own merchant or an admin."""
+    if not selection.actor.strip() or not selection.role:
+        raise ValueError("a pick must name who picked and their role")
+    if selection.role == "admin":
+        return
+    if selection.role != "merchant" or selection.actor != merchant_id:
+        raise ValueError("only the merchant who submitted this idea may pick its variant")
+    if selection.merchant_id not in (None, merchant_id):
+        raise ValueError("only the merchant who submitted this idea may pick its variant")
+
+
 def check_reviewer(review: PlanReview) -> None:
     """Validator part shared by plan reviews: planners only, and a rejection says why."""
-    if review.role != "planner":
+    if not review.reviewer.strip() or not review.role:
+        raise ValueError("a plan review must name who decided and their role")
+    if review.role not in ("planner", "admin"):
         raise ValueError(f"only a planner may review plans, not a '{review.role}'")
     if not review.approve and not review.reason.strip():
         raise ValueError("a rejection needs a reason")

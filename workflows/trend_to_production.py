@@ -56,7 +56,13 @@ with workflow.unsafe.imports_passed_through():
         prototype_workflow_id,
         run_workflow_id,
     )
-    from workflows.common import RunsActivities, check_reviewer, heavy, record_review
+    from workflows.common import (
+        RunsActivities,
+        check_picker,
+        check_reviewer,
+        heavy,
+        record_review,
+    )
     from workflows.production_run import ProductionRun
     from workflows.prototype_preparation import PrototypePreparation
 
@@ -125,8 +131,7 @@ class TrendToProduction(RunsActivities):
             raise ValueError(f"this idea is '{self._stage}', not awaiting a variant selection")
         if not any(v.variant_id == selection.variant_id for v in self._variants):
             raise ValueError(f"variant {selection.variant_id} is not one of this idea's variants")
-        if selection.merchant_id and selection.merchant_id != self._inp.idea.merchant_id:
-            raise ValueError("only the merchant who submitted this idea may pick its variant")
+        check_picker(selection, self._inp.idea.merchant_id)
 
     @workflow.update(name=Update.review_plan)
     async def review_plan(self, review: PlanReview) -> str:

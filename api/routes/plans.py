@@ -109,7 +109,7 @@ async def review(
         approve=body.approve,
         reason=body.reason,
         reviewer=who.user,
-        role="planner",
+        role=who.role,  # planner or admin (PlannerDep): the workflow checks it again
         constraints=body.constraints,
     )
     client = await temporal.client()

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from api.calls import update
-from api.deps import OwnedIdea, PickableIdea, SessionDep, TemporalDep
+from api.deps import ActorDep, OwnedIdea, PickableIdea, SessionDep, TemporalDep
 from api.files import file_download
 from api.schemas import VariantOut
 from models.contracts import SelectVariant, VariantSummary
@@ -65,10 +65,14 @@ def variant_asset(trend: OwnedIdea, variant_id: int, asset: str, s: SessionDep) 
 
 
 @router.post("/selection", response_model=SelectionOut)
-async def select_variant(trend: PickableIdea, body: SelectionBody, temporal: TemporalDep) -> Any:
+async def select_variant(
+    trend: PickableIdea, body: SelectionBody, who: ActorDep, temporal: TemporalDep
+) -> Any:
     """Pick a variant; refused (409) when the idea is not waiting for one or the id is foreign."""
     assert trend.id is not None
-    pick = SelectVariant(variant_id=body.variant_id, merchant_id=trend.merchant_id)
+    pick = SelectVariant(
+        variant_id=body.variant_id, merchant_id=trend.merchant_id, actor=who.user, role=who.role
+    )
     client = await temporal.client()
     chosen = await update(
         client, trend_workflow_id(trend.id), TrendToProduction.select_variant, pick

@@ -38,6 +38,8 @@ from tests.helpers.temporal import running_workers, wait_for_stage
 from workflows import ALL_WORKFLOWS
 
 pytestmark = pytest.mark.db
+HAT = {"actor": "m-hat", "role": "merchant"}  # the idea's merchant, as the API names them
+LI = {"reviewer": "planner-li", "role": "planner"}
 
 
 async def refused(handle, update: str, arg) -> str:
@@ -105,12 +107,16 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
 
         # validators refuse an unknown variant, another merchant, and a review out of stage
         assert "not one of this idea's variants" in await refused(
-            handle, "select_variant", SelectVariant(variant_id=-5)
+            handle, "select_variant", SelectVariant(variant_id=-5, **HAT)
         )
         assert "only the merchant" in await refused(
             handle,
             "select_variant",
-            SelectVariant(variant_id=variants[0].id, merchant_id="intruder"),
+            SelectVariant(variant_id=variants[0].id, actor="intruder", role="merchant"),
+        )
+        # a direct Temporal call that names no actor (as `temporal workflow update` would)
+        assert "must name who picked" in await refused(
+            handle, "select_variant", SelectVariant(variant_id=variants[0].id, merchant_id="m-hat")
         )
         assert "not awaiting a plan review" in await refused(
             handle, "review_plan", PlanReview(plan_id=1, approve=True)
@@ -118,7 +124,7 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
 
         picked = variants[1]
         chosen = await handle.execute_update(
-            "select_variant", SelectVariant(variant_id=picked.id, merchant_id="m-hat")
+            "select_variant", SelectVariant(variant_id=picked.id, merchant_id="m-hat", **HAT)
         )
         assert (
             chosen["variant_id"] == picked.id
@@ -130,10 +136,15 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
         plan_id = status.plan_id
         assert plan_id is not None
         assert "only a planner" in await refused(
-            handle, "review_plan", PlanReview(plan_id=plan_id, approve=True, role="merchant")
+            handle,
+            "review_plan",
+            PlanReview(plan_id=plan_id, approve=True, reviewer="m-hat", role="merchant"),
+        )
+        assert "must name who decided" in await refused(
+            handle, "review_plan", PlanReview(plan_id=plan_id, approve=True)
         )
         assert "needs a reason" in await refused(
-            handle, "review_plan", PlanReview(plan_id=plan_id, approve=False)
+            handle, "review_plan", PlanReview(plan_id=plan_id, approve=False, **LI)
         )
 
         # reject with a constraint: the replan honours it
@@ -146,6 +157,7 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
                 approve=False,
                 reason="that line is booked",
                 constraints=PlanConstraints(exclude_lines=[excluded]),
+                **LI,
             ),
         )
         status = await wait_for_stage(handle, Stage.awaiting_plan_review)
@@ -158,7 +170,7 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
         assert _plan(engine, plan_id).status == "rejected"
 
         await handle.execute_update(
-            "review_plan", PlanReview(plan_id=second.id, approve=True, reviewer="planner-li")
+            "review_plan", PlanReview(plan_id=second.id, approve=True, **LI)
         )
         await wait_for_stage(handle, Stage.producing)
         with Session(engine) as s:
@@ -220,7 +232,9 @@ async def test_cancellation_releases_reservations(dev_env, engine, tmp_path) -> 
                     DesignVariant.trend_id == trend.id, DesignVariant.rank == 1
                 )
             ).one()
-        await handle.execute_update("select_variant", SelectVariant(variant_id=top.id))
+        await handle.execute_update(
+            "select_variant", SelectVariant(variant_id=top.id, actor="admin", role="admin")
+        )
         status = await wait_for_stage(handle, Stage.awaiting_plan_review)
         assert status.plan_id is not None
         with Session(engine) as s:

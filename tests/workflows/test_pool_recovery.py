@@ -96,7 +96,9 @@ async def test_killed_pool_processes_do_not_stop_the_pipelines(dev_env, engine, 
         tid, handle, variant = await _to_variants(
             client, engine, queue, config, f"mini straw sun hat {tag}"
         )
-        await handle.execute_update("select_variant", SelectVariant(variant_id=variant))
+        await handle.execute_update(
+            "select_variant", SelectVariant(variant_id=variant, actor="admin", role="admin")
+        )
         await wait_for_stage(handle, *PAST_PROTOTYPE, timeout_s=120)
         assert prototype.mesh_pool() is not pool
 
@@ -106,7 +108,9 @@ async def test_killed_pool_processes_do_not_stop_the_pipelines(dev_env, engine, 
             client, engine, queue, config, f"robot keychain charm {tag}"
         )
         busy = prototype.mesh_pool()
-        await handle2.execute_update("select_variant", SelectVariant(variant_id=variant2))
+        await handle2.execute_update(
+            "select_variant", SelectVariant(variant_id=variant2, actor="admin", role="admin")
+        )
         await eventually(lambda: bool(busy._pending_work_items), timeout_s=60)
         os.kill(_children_now(busy)[0], signal.SIGKILL)
         await wait_for_stage(handle2, *PAST_PROTOTYPE, timeout_s=120)

@@ -33,6 +33,7 @@ from tests.helpers.temporal import eventually, running_workers
 from workflows import ALL_WORKFLOWS
 
 pytestmark = pytest.mark.db
+LI = {"reviewer": "planner-li", "role": "planner"}
 
 
 async def refused(handle, review: PlanReview) -> str:  # type: ignore[no-untyped-def]
@@ -178,17 +179,22 @@ async def slippage_scenario(
         assert min(d["day"] for d in proposed.daily) > days[0]
 
         assert "not the proposed replan" in await refused(
-            handle, PlanReview(plan_id=plan.plan_id, approve=True)
+            handle, PlanReview(plan_id=plan.plan_id, approve=True, **LI)
         )
         assert "only a planner" in await refused(
-            handle, PlanReview(plan_id=proposed.id, approve=True, role="merchant")
+            handle, PlanReview(plan_id=proposed.id, approve=True, reviewer="m", role="merchant")
+        )
+        assert "must name who decided" in await refused(
+            handle, PlanReview(plan_id=proposed.id, approve=True)
         )
         decision = await handle.execute_update(
-            "review_replan", PlanReview(plan_id=proposed.id, approve=True, reviewer="planner-li")
+            "review_replan", PlanReview(plan_id=proposed.id, approve=True, **LI)
         )
         assert decision == "approved"
         assert (await handle.query("progress", result_type=ProductionRunResult)).replans == 1
-        assert "no replan" in await refused(handle, PlanReview(plan_id=proposed.id, approve=True))
+        assert "no replan" in await refused(
+            handle, PlanReview(plan_id=proposed.id, approve=True, **LI)
+        )
         with Session(engine) as s:
             statuses = {
                 p.revision: p.status
