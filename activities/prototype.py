@@ -36,12 +36,21 @@ _MESH_POOL: ProcessPoolExecutor | None = None
 _MESH_POOL_LOCK = threading.Lock()
 
 
+def _die_with_worker() -> None:
+    """In each pool process: die with the worker, so a killed worker leaves no orphan."""
+    from services.processes import die_with_parent
+
+    die_with_parent()
+
+
 def mesh_pool() -> ProcessPoolExecutor:
     """The worker's process pool for mesh work (spawned once, two processes for two cores)."""
     global _MESH_POOL
     with _MESH_POOL_LOCK:
         if _MESH_POOL is None:
-            _MESH_POOL = ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn"))
+            _MESH_POOL = ProcessPoolExecutor(
+                max_workers=2, mp_context=get_context("spawn"), initializer=_die_with_worker
+            )
         return _MESH_POOL
 
 

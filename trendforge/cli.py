@@ -33,12 +33,23 @@ def _logging(verbose: bool) -> None:
 
 
 @app.command()
-def up(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
-    """Embedded Temporal (unless TRENDFORGE_TEMPORAL_ADDRESS is set), workers, API; Ctrl-C stops all."""
-    from trendforge.stack import serve_until_interrupted
-
+def up(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    one_process: Annotated[
+        bool, typer.Option("--one-process", help="API and workers in this process, unsupervised")
+    ] = False,
+) -> None:
+    """Embedded Temporal (unless TRENDFORGE_TEMPORAL_ADDRESS is set), the API and each worker as
+    supervised processes (a dead one is restarted); Ctrl-C stops all."""
     _logging(verbose)
-    asyncio.run(serve_until_interrupted(get_settings()))
+    if one_process:
+        from trendforge.stack import serve_until_interrupted
+
+        asyncio.run(serve_until_interrupted(get_settings()))
+        return
+    from trendforge.supervisor import supervise
+
+    supervise(get_settings())
 
 
 @app.command()

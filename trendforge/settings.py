@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
     temporal_bin: str | None = Field(default=None, description="Path of the `temporal` CLI")
+    temporal_ui_url: str | None = Field(
+        default=None, description="The Temporal UI to link to when Temporal runs elsewhere"
+    )
     task_queue: str = LIGHT_QUEUE
     cpu_task_queue: str = Field(
         default=CPU_QUEUE, description="Queue of the mesh/scheduling activities"

@@ -49,7 +49,7 @@ class Stack:
     @property
     def temporal_ui_url(self) -> str | None:
         if self.settings.temporal_address:
-            return None
+            return self.settings.temporal_ui_url
         return f"http://127.0.0.1:{self.settings.temporal_ui_port}"
 
 

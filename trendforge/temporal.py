@@ -32,6 +32,7 @@ from temporalio.worker import Worker
 from activities.registry import activities_by_queue
 from models.contracts import PipelineConfig, TrendWatchInput
 from models.names import SEARCH_ATTRIBUTES, TREND_WATCH_PASS_ID, TREND_WATCH_SCHEDULE_ID, Queue, Wf
+from services.processes import die_with_parent
 from services.suppliers import seed_suppliers
 from trendforge.settings import Settings
 from workflows import ALL_WORKFLOWS
@@ -85,15 +86,8 @@ def dev_server_dynamic_config(fairness: bool = True) -> list[str]:
     return [arg for k, v in values.items() for arg in ("--dynamic-config-value", f"{k}={v}")]
 
 
-@contextmanager
-def embedded_temporal(settings: Settings, log_file: Path | None = None) -> Iterator[str]:
-    """Run `temporal server start-dev` on an SQLite file under the data folder; yields its address."""
-    if port_open("127.0.0.1", settings.temporal_port):
-        raise RuntimeError(
-            f"port {settings.temporal_port} is taken: set TRENDFORGE_TEMPORAL_PORT "
-            "or TRENDFORGE_TEMPORAL_ADDRESS to use the server already there"
-        )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+def dev_server_command(settings: Settings) -> list[str]:
+    """`temporal server start-dev` on an SQLite file under the data folder, as we run it."""
     cmd = [
         temporal_cli(settings),
         "server",
@@ -112,9 +106,23 @@ def embedded_temporal(settings: Settings, log_file: Path | None = None) -> Itera
     ]
     for name, kind in SEARCH_ATTRIBUTES.items():
         cmd += ["--search-attribute", f"{name}={kind}"]
-    cmd += dev_server_dynamic_config()
+    return cmd + dev_server_dynamic_config()
+
+
+@contextmanager
+def embedded_temporal(settings: Settings, log_file: Path | None = None) -> Iterator[str]:
+    """Run `temporal server start-dev` on an SQLite file under the data folder; yields its address."""
+    if port_open("127.0.0.1", settings.temporal_port):
+        raise RuntimeError(
+            f"port {settings.temporal_port} is taken: set TRENDFORGE_TEMPORAL_PORT "
+            "or TRENDFORGE_TEMPORAL_ADDRESS to use the server already there"
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    cmd = dev_server_command(settings)
     out = open(log_file or settings.data_dir / "temporal.log", "ab")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(  # dies with us: a killed demo leaves no server on the port
+        cmd, stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent
+    )
     try:
         deadline = time.monotonic() + 60
         while not port_open("127.0.0.1", settings.temporal_port):

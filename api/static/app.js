@@ -131,5 +131,26 @@
     dlg.showModal();
   });
 
+  // A banner while a task queue has no worker (GET /readyz answers 503 then): the stages that
+  // need it are stuck until a worker is back. Checked every 15 s.
+  function watchWorkers() {
+    var banner = document.getElementById("worker-banner");
+    if (!banner) return;
+    function check() {
+      fetch(banner.dataset.readyz, { credentials: "same-origin" })
+        .then(function (r) { return r.json().then(function (body) { return [r.status, body]; }); })
+        .then(function (res) {
+          if (res[0] === 200) { banner.hidden = true; return; }
+          banner.textContent = "Work is stopped: " + (res[1].status || "a task queue has no worker") +
+            ". The stages that need it wait until a worker is back.";
+          banner.hidden = false;
+        })
+        .catch(function () {});
+    }
+    check();
+    setInterval(check, 15000);
+  }
+
   document.addEventListener("DOMContentLoaded", connect);
+  document.addEventListener("DOMContentLoaded", watchWorkers);
 })();

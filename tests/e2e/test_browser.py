@@ -183,6 +183,7 @@ async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_header
             await expect(m.locator("#idea-stage")).to_have_text("shipped", timeout=60_000)
             await m.screenshot(path=SHOTS / "5-merchant-shipped.png", full_page=True)
 
+            await expect(d.locator("#worker-banner")).to_be_hidden()  # the workers are up
             row = d.locator(f'tr[data-idea-row="{idea_id}"]')
             await expect(row.locator(".stage")).to_have_text("shipped", timeout=30_000)
             lead = (await row.locator(".leadtime").inner_text()).strip()
@@ -260,3 +261,42 @@ async def test_a_merchant_prototypes_their_own_model_in_chromium(
         finally:
             await browser.close()
     assert not errors, errors
+
+
+@pytest.fixture
+async def idle_site(dev_env, engine, tmp_path, jwt_secret) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    """The API over HTTP on the dev server with no worker polling its queues."""
+    queue = f"idle-{uuid.uuid4().hex[:6]}"
+    app = make_app(engine, jwt_secret, dev_env.client, task_queue=queue, uploads_dir=tmp_path)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_the_dashboard_says_when_no_worker_takes_the_work(
+    idle_site: str, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
+    from playwright.async_api import async_playwright, expect
+
+    chromium = _chromium_or_skip()
+    viewer = f"vic-idle-{uuid.uuid4().hex[:6]}"
+    auth_headers(viewer, "viewer")
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            page = await (await browser.new_context()).new_page()
+            await _login(page, idle_site, viewer, TEST_PASSWORD, "/")
+            banner = page.locator("#worker-banner")
+            await expect(banner).to_be_visible(timeout=20_000)
+            await expect(banner).to_contain_text("no worker polls")
+        finally:
+            await browser.close()
