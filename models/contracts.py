@@ -188,6 +188,7 @@ class TrendWorkflowInput(BaseModel):
     trend_id: int
     idea: IdeaInput
     config: PipelineConfig = PipelineConfig()
+    merchant_tag: str = ""  # the merchant as Temporal's visible fields name it ("" = the id)
 
 
 # --------------------------------------------------------------------------- design

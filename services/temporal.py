@@ -18,25 +18,35 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from models.contracts import IdeaInput, PipelineConfig, PipelineResult, Stage, TrendWorkflowInput
 from models.names import LIGHT_QUEUE, MERCHANT_ID, TREND_STAGE, Wf, trend_workflow_id
+from services.codec import EncryptionCodec, data_converter
 
 
-async def connect(address: str, namespace: str = "default", attempts: int = 50) -> Client:
-    """A client with the pydantic converter; waits for a server that is still starting."""
+async def connect(
+    address: str, namespace: str = "default", attempts: int = 50, payload_key: bytes | None = None
+) -> Client:
+    """A client with the pydantic converter (encrypting payloads when a key is given); waits
+    for a server that is still starting."""
     for attempt in range(attempts):
         try:
             return await Client.connect(
-                address, namespace=namespace, data_converter=pydantic_data_converter
+                address, namespace=namespace, data_converter=data_converter(payload_key)
             )
         except RuntimeError:
             if attempt == attempts - 1:
                 raise
             await asyncio.sleep(0.3)
     raise AssertionError("unreachable")
+
+
+def merchant_tag(client: Client, merchant_id: str) -> str:
+    """How Temporal's visible fields (search attribute, fairness key) name a merchant: the id,
+    or an HMAC of it under the payload key when the client encrypts payloads."""
+    codec = client.data_converter.payload_codec
+    return codec.name(merchant_id) if isinstance(codec, EncryptionCodec) else merchant_id
 
 
 async def start_pipeline(
@@ -48,9 +58,10 @@ async def start_pipeline(
 ) -> WorkflowHandle:
     """Start `trend-<id>`; a second call for the same idea returns the same workflow."""
     config = config or PipelineConfig()
+    tag = merchant_tag(client, idea.merchant_id)  # an HMAC of it when payloads are encrypted
     attrs = TypedSearchAttributes(
         [
-            SearchAttributePair(MERCHANT_ID, idea.merchant_id),
+            SearchAttributePair(MERCHANT_ID, tag),
             SearchAttributePair(TREND_STAGE, Stage.received.value),
         ]
     )
@@ -58,7 +69,7 @@ async def start_pipeline(
     try:
         return await client.start_workflow(
             Wf.trend_to_production,
-            TrendWorkflowInput(trend_id=trend_id, idea=idea, config=config),
+            TrendWorkflowInput(trend_id=trend_id, idea=idea, config=config, merchant_tag=tag),
             id=wid,
             task_queue=task_queue,
             result_type=PipelineResult,
@@ -66,7 +77,7 @@ async def start_pipeline(
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=attrs if config.use_search_attributes else None,
             # its activities and children inherit it: the merchant's share of the workers
-            priority=Priority(fairness_key=idea.merchant_id[:64]),
+            priority=Priority(fairness_key=tag[:64]),
         )
     except WorkflowAlreadyStartedError:
         return client.get_workflow_handle(wid, result_type=PipelineResult)

@@ -157,6 +157,8 @@ def _stack(
         # a load and durability harness, not a quota test: no merchant is held back
         "TRENDFORGE_IDEAS_PER_MINUTE": "1000000",
         "TRENDFORGE_IDEAS_IN_FLIGHT": "1000000",
+        # one payload key for every process of the run, whichever starts first
+        "TRENDFORGE_PAYLOAD_SECRET": f"chaos-{data.name}-payload-secret",
     }
     if database_url:
         env["TRENDFORGE_DATABASE_URL"] = database_url

@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         """The per-idea knobs the API starts pipelines with: defaults, variant count, overrides."""
         return PipelineConfig(**{"variant_count": self.variant_count, **self.pipeline})
 
+    encrypt_payloads: bool = Field(
+        default=True, description="Encrypt Temporal payloads (idea texts, merchant ids)"
+    )
+    payload_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret of the payload key (16+ characters, the same for every process); "
+        "unset = <data_dir>/payload_secret",
+    )
     jwt_secret: SecretStr | None = Field(
         default=None, description="HS256 key of the login tokens; unset = <data_dir>/jwt_secret"
     )
@@ -103,6 +111,17 @@ class Settings(BaseSettings):
     def resolved_temporal_address(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
 
+    def resolved_payload_key(self) -> bytes | None:
+        """The key Temporal payloads are encrypted with (None when encryption is off): from
+        TRENDFORGE_PAYLOAD_SECRET, else a secret generated once under the data dir."""
+        if not self.encrypt_payloads:
+            return None
+        from services.codec import payload_key
+
+        if self.payload_secret is not None and self.payload_secret.get_secret_value():
+            return payload_key(self.payload_secret.get_secret_value())
+        return payload_key(load_or_create_secret(self.data_dir, "payload_secret"))
+
     def resolved_jwt_secret(self) -> str:
         """The configured secret, else the one generated once and kept under the data dir."""
         if self.jwt_secret is not None and self.jwt_secret.get_secret_value():
@@ -114,9 +133,9 @@ class Settings(BaseSettings):
         return self.data_dir / "files"
 
 
-def load_or_create_secret(data_dir: Path) -> str:
-    """The JWT secret kept in `<data_dir>/jwt_secret` (mode 600), created on first use."""
-    path = data_dir / "jwt_secret"
+def load_or_create_secret(data_dir: Path, name: str = "jwt_secret") -> str:
+    """A secret kept in `<data_dir>/<name>` (mode 600), created on first use."""
+    path = data_dir / name
     if path.is_file():
         value = path.read_text().strip()
         if len(value) >= 32:

@@ -74,7 +74,9 @@ async def running_stack(
         dbmigrate.upgrade(url)
         engine = make_engine(url)
         ensure_first_admin(engine, settings)
-        client = await connect(address, settings.temporal_namespace)
+        client = await connect(
+            address, settings.temporal_namespace, payload_key=settings.resolved_payload_key()
+        )
         stack = Stack(settings, client, engine, address)
         stop = asyncio.Event()
         tasks: list[asyncio.Task] = []

@@ -128,6 +128,8 @@ def _prepare(settings: Settings) -> None:
     from trendforge import dbmigrate
     from trendforge.stack import ensure_first_admin
 
+    settings.resolved_jwt_secret()  # made once here, so the children never race to make it
+    settings.resolved_payload_key()
     url = settings.resolved_database_url
     dbmigrate.upgrade(url)
     engine = make_engine(url)

@@ -106,6 +106,8 @@ def dev_server_command(settings: Settings) -> list[str]:
     ]
     for name, kind in SEARCH_ATTRIBUTES.items():
         cmd += ["--search-attribute", f"{name}={kind}"]
+    if settings.encrypt_payloads:  # the UI asks the API's admin-only codec route to decrypt
+        cmd += ["--ui-codec-endpoint", f"http://127.0.0.1:{settings.api_port}/codec"]
     return cmd + dev_server_dynamic_config()
 
 

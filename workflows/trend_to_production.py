@@ -157,7 +157,10 @@ class TrendToProduction(RunsActivities):
     async def run(self, inp: TrendWorkflowInput) -> PipelineResult:
         if self._cfg.use_search_attributes:
             workflow.upsert_search_attributes(
-                [MERCHANT_ID.value_set(inp.idea.merchant_id), TREND_STAGE.value_set(self._stage)]
+                [
+                    MERCHANT_ID.value_set(inp.merchant_tag or inp.idea.merchant_id),
+                    TREND_STAGE.value_set(self._stage),
+                ]
             )
         try:
             return await self._pipeline()

@@ -2,6 +2,7 @@
 
 from api.routes import (
     auth,
+    codec,
     consignments,
     dashboard,
     factory,
@@ -17,6 +18,7 @@ from api.routes import (
 
 ROUTERS = [
     auth.router,
+    codec.router,
     ideas.router,
     variants.router,
     prototypes.router,

@@ -62,6 +62,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/auth/login"): PUBLIC,
     ("POST", "/auth/logout"): PUBLIC,
     ("GET", "/auth/me"): ANYONE,
+    ("POST", "/codec/decode"): ADMIN,  # the Temporal UI's codec (changes nothing)
+    ("OPTIONS", "/codec/decode"): PUBLIC,  # its CORS preflight
     ("GET", "/auth/users"): ADMIN,
     ("POST", "/auth/users"): ADMIN,
     ("PATCH", "/auth/users/{username}"): ADMIN,
@@ -220,6 +222,7 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
             "json": {"text": f"matrix {uuid.uuid4().hex[:6]}", "merchant_id": merchant}
         },
         ("POST", "/ideas/{trend_id}/selection"): {"json": {"variant_id": world.variant_id}},
+        ("POST", "/codec/decode"): {"json": {"payloads": []}},
         ("POST", "/plans/{plan_id}/review"): {"json": {"approve": True}},
         ("POST", "/runs/{run_id}/progress"): {"json": {"line_id": "L1", "day": 0, "units": 1}},
         ("POST", "/runs/{run_id}/progress/batch"): {
