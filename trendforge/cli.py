@@ -20,6 +20,8 @@ db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
 users_app = typer.Typer(help="People (merchant, planner, viewer, admin) and machine API keys.")
 app.add_typer(users_app, name="users")
+compliance_app = typer.Typer(help="Product safety and market compliance rules.")
+app.add_typer(compliance_app, name="compliance")
 
 
 def _logging(verbose: bool) -> None:
@@ -229,6 +231,28 @@ def users_api_key(
     bound = ", ".join(row.merchant_ids)
     typer.echo(f"API key {row.id} '{row.name}' ({row.role}, owner {row.owner}, for {bound}):")
     typer.echo(clear)
+
+
+@compliance_app.command("validate")
+def compliance_validate(
+    file: Annotated[
+        str | None, typer.Argument(help="Rules YAML (default: the packaged rules)")
+    ] = None,
+) -> None:
+    """Check a compliance rules file; each problem names its line and field (exit 1)."""
+    from engines.compliance.errors import RulesError
+    from engines.compliance.rules import DEFAULT_RULES, load_rules
+
+    try:
+        rules = load_rules(file)
+    except RulesError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(1) from None
+    count = len(rules.rules)
+    typer.echo(
+        f"{file or DEFAULT_RULES}: rules {rules.version} (updated {rules.updated}) valid: "
+        f"{count} rules for {', '.join(rules.markets)}"
+    )
 
 
 @app.command()
