@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from activities.bookkeeping import BookkeepingActivities
+from activities.compliance import ComplianceActivities
 from activities.delivery import DeliveryActivities
 from activities.design import DesignActivities
 from activities.planning import PlanningActivities
@@ -36,6 +37,7 @@ def activities_by_queue(
         BookkeepingActivities(engine),
         DesignActivities(engine, files_dir, design_generators),
         PrototypeActivities(engine, files_dir, gpl_repair),
+        ComplianceActivities(engine),
         SourcingActivities(engine, road),
         PlanningActivities(engine),
         ProductionActivities(engine),

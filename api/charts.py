@@ -14,6 +14,7 @@ STAGE_COLOURS = {
     "design": "#5b8def",
     "selection": "#f2a541",
     "prototype": "#9b6bd3",
+    "compliance": "#c9a227",
     "sourcing": "#3bb39b",
     "planning": "#e0607e",
     "approval": "#f26b38",

@@ -44,6 +44,7 @@ LABELS = {
     "variants_ready": "Design variants ready",
     "variant_selected": "Variant picked",
     "prototype_ready": "Prototype ready",
+    "compliance_cleared": "Compliance gates open",
     "suppliers_reserved": "Suppliers reserved",
     "plan_proposed": "Production plan proposed",
     "plan_approved": "Plan approved",

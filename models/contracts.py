@@ -23,6 +23,8 @@ class Stage(StrEnum):
     designing = "designing"
     awaiting_selection = "awaiting_selection"
     prototyping = "prototyping"
+    checking_compliance = "checking_compliance"
+    awaiting_compliance = "awaiting_compliance"  # a lab report or a planner's waiver per market
     sourcing = "sourcing"
     planning = "planning"
     awaiting_plan_review = "awaiting_plan_review"
@@ -43,6 +45,7 @@ class MilestoneName(StrEnum):
     variants_ready = "variants_ready"
     variant_selected = "variant_selected"
     prototype_ready = "prototype_ready"
+    compliance_cleared = "compliance_cleared"
     suppliers_reserved = "suppliers_reserved"
     plan_proposed = "plan_proposed"
     plan_approved = "plan_approved"
@@ -57,7 +60,8 @@ STAGE_SPANS: dict[str, tuple[MilestoneName, MilestoneName]] = {
     "design": (MilestoneName.trend_seen, MilestoneName.variants_ready),
     "selection": (MilestoneName.variants_ready, MilestoneName.variant_selected),
     "prototype": (MilestoneName.variant_selected, MilestoneName.prototype_ready),
-    "sourcing": (MilestoneName.prototype_ready, MilestoneName.suppliers_reserved),
+    "compliance": (MilestoneName.prototype_ready, MilestoneName.compliance_cleared),
+    "sourcing": (MilestoneName.compliance_cleared, MilestoneName.suppliers_reserved),
     "planning": (MilestoneName.suppliers_reserved, MilestoneName.plan_proposed),
     "approval": (MilestoneName.plan_proposed, MilestoneName.plan_approved),
     "production": (MilestoneName.plan_approved, MilestoneName.first_batch),
@@ -182,6 +186,13 @@ class PipelineConfig(BaseModel):
         default=False, description="Book each shipped batch's legs to the idea's destinations"
     )
     delivery_seconds_per_day: float = Field(default=86_400.0, gt=0, description="SLA clock")
+    compliance_markets: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Markets it ships to (US, EU, UK, JP, CA ...); none: the compliance stage "
+        "only records its milestone",
+    )
+    compliance_reminder_s: float = Field(default=3 * 24 * 3600, gt=0)
 
 
 class TrendWorkflowInput(BaseModel):
@@ -227,6 +238,12 @@ class SelectVariant(BaseModel):
     auto: bool = False
     actor: str = ""  # the user who picked
     role: str = ""  # their role: merchant (the idea's own) or admin
+    builds: dict[str, str] = Field(
+        default_factory=dict,
+        description="How pieces are made, for the compliance check: eyes/nose/<feature> -> "
+        "hard, soft, surface (embroidered) or integral",
+    )
+    age_grade: Literal["under_3", "3_to_13", "14_plus", "adult"] | None = None
 
 
 # --------------------------------------------------------------------------- prototype
@@ -487,6 +504,65 @@ class PlanReview(BaseModel):
     constraints: PlanConstraints | None = None
 
 
+# --------------------------------------------------------------------------- compliance
+
+
+class ComplianceRequest(BaseModel):
+    """Check the picked variant for the markets it ships to on the shipping date."""
+
+    workflow_id: str
+    trend_id: int
+    variant_id: int
+    markets: list[str]
+    ship_date: date
+    builds: dict[str, str] = Field(default_factory=dict)
+    age_grade: str | None = None
+
+
+class ComplianceResult(BaseModel):
+    """The check's verdict: failing findings go back to the merchant with their fixes."""
+
+    variant_id: int
+    passed: bool
+    age_grade: str
+    age_reasons: list[str] = Field(default_factory=list)
+    failures: list[str] = Field(default_factory=list)
+    fixes: list[str] = Field(default_factory=list)
+    markets: list[str] = Field(default_factory=list)
+
+
+class LabReport(BaseModel):
+    """Update payload: a lab report stored for one market (services.compliance.store_lab_report)."""
+
+    trend_id: int
+    market: str = Field(min_length=2, max_length=16)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    path: str = Field(min_length=1, max_length=500)
+    uploaded_by: str = Field(default="merchant", max_length=64)
+
+
+class ComplianceWaiver(BaseModel):
+    """Update payload: a planner opens a market's gate without a report, saying why."""
+
+    market: str = Field(min_length=2, max_length=16)
+    reason: str = Field(default="", max_length=1000)
+    reviewer: str = ""  # who waived (required: the validator refuses none)
+    role: str = ""  # planner or admin
+
+
+class ComplianceGateRecord(BaseModel):
+    """A market's gate opened: by a lab report (sha256, path) or a waiver (reason)."""
+
+    trend_id: int
+    market: str
+    kind: Literal["lab_report", "waiver"]
+    by: str
+    at: datetime
+    reason: str = ""
+    sha256: str | None = None
+    path: str | None = None
+
+
 # --------------------------------------------------------------------------- production
 
 
@@ -721,6 +797,10 @@ class PipelineStatus(BaseModel):
     shipped: int = 0
     escalated: bool = False
     last_error: str | None = None
+    compliance_gates: dict[str, bool] = Field(
+        default_factory=dict, description="Market -> its gate is open (lab report or waiver)"
+    )
+    compliance_failures: list[str] = Field(default_factory=list)
 
 
 class PipelineResult(BaseModel):

@@ -38,6 +38,8 @@ class Act:
     design_variants = "design_variants"
     record_selection = "record_selection"
     prepare_prototype = "prepare_prototype"
+    check_compliance = "check_compliance"
+    record_compliance_gate = "record_compliance_gate"
     match_suppliers = "match_suppliers"
     release_reservations = "release_reservations"
     plan_production = "plan_production"
@@ -60,6 +62,8 @@ ACTIVITY_QUEUE: dict[str, Queue] = {
     Act.record_selection: Queue.light,
     Act.design_variants: Queue.cpu,
     Act.prepare_prototype: Queue.cpu,
+    Act.check_compliance: Queue.cpu,  # reads a variant's GLB and runs the cylinder test
+    Act.record_compliance_gate: Queue.light,
     Act.match_suppliers: Queue.light,
     Act.release_reservations: Queue.light,
     Act.plan_production: Queue.cpu,  # first plans and replans alike
@@ -95,6 +99,8 @@ class Update:
     select_variant = "select_variant"
     review_plan = "review_plan"
     review_replan = "review_replan"
+    submit_lab_report = "submit_lab_report"
+    waive_compliance = "waive_compliance"
 
 
 class Signal:
@@ -110,6 +116,9 @@ class Patch:
     """Workflow patch ids (workflow.patched): a change of commands that replays old histories."""
 
     keep_late_reports = "run-keeps-late-reports"  # ProductionRun: no continue-as-new over reports
+    compliance_stage = (
+        "compliance-stage"  # TrendToProduction: the compliance stage after the prototype
+    )
 
 
 class Query:
@@ -160,10 +169,15 @@ class Err:
     unprintable = "UnprintableMesh"
     no_suppliers = "NoFeasibleSuppliers"
     deadline = "DeadlineInfeasible"
+    compliance = "ComplianceError"
+    compliance_rules = "RulesError"
     bad_signal = "BadSignal"
     bad_scenario = "BadScenario"
     pipeline_failed = "PipelineFailed"
     selection_timeout = "SelectionTimeout"
 
 
-DOMAIN_ERRORS = (Err.design, Err.unprintable, Err.no_suppliers, Err.deadline)
+DOMAIN_ERRORS = (
+    Err.design, Err.unprintable, Err.no_suppliers, Err.deadline, Err.compliance,
+    Err.compliance_rules,
+)  # fmt: skip

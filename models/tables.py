@@ -132,6 +132,31 @@ class Milestone(SQLModel, table=True):
     detail: str = Field(default="", max_length=500)
 
 
+class Compliance(SQLModel, table=True):
+    """One market's compliance gate for an idea: the check's findings and test plan, and what
+    opened the gate (a stored lab report with its sha256, or a planner's waiver and reason)."""
+
+    __table_args__ = (UniqueConstraint("trend_id", "market", name="uq_compliance_market"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    trend_id: int = Field(foreign_key="trend.id", index=True)
+    market: str = Field(max_length=16)  # as asked: US, EU, CA ...
+    rules_market: str = Field(max_length=16)  # whose rules apply: CA -> DEFAULT
+    variant_id: int | None = Field(default=None, foreign_key="designvariant.id")
+    age_grade: str = Field(max_length=16)
+    rules_version: str = Field(max_length=32)
+    passed: bool = False
+    status: str = Field(default="blocked", max_length=16)  # blocked, awaiting, open
+    findings: list[dict[str, Any]] = json_column()
+    plan: dict[str, Any] = json_column(dict)
+    lab_report_path: str | None = Field(default=None, max_length=500)
+    lab_report_sha256: str | None = Field(default=None, max_length=64)
+    waived_by: str | None = Field(default=None, max_length=64)
+    waiver_reason: str | None = Field(default=None, max_length=1000)
+    cleared_at: Timestamp | None = optional_stamp()
+    updated_at: Timestamp = stamp()
+
+
 class Notification(NotificationBase, table=True):
     """Reminders and escalations raised by the human waits."""
 

@@ -23,6 +23,8 @@ users_app = typer.Typer(help="People (merchant, planner, viewer, admin) and mach
 app.add_typer(users_app, name="users")
 lanes_app = typer.Typer(help="Delivery lanes and customs rules (engines/logistics/data).")
 app.add_typer(lanes_app, name="lanes")
+compliance_app = typer.Typer(help="Product safety and market compliance rules.")
+app.add_typer(compliance_app, name="compliance")
 
 
 def _logging(verbose: bool) -> None:
@@ -299,6 +301,28 @@ def lanes_validate(
             typer.echo(_describe(path, book))
         failed = failed or bool(problems)
     raise typer.Exit(1 if failed else 0)
+
+
+@compliance_app.command("validate")
+def compliance_validate(
+    file: Annotated[
+        str | None, typer.Argument(help="Rules YAML (default: the packaged rules)")
+    ] = None,
+) -> None:
+    """Check a compliance rules file; each problem names its line and field (exit 1)."""
+    from engines.compliance.errors import RulesError
+    from engines.compliance.rules import DEFAULT_RULES, load_rules
+
+    try:
+        rules = load_rules(file)
+    except RulesError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(1) from None
+    count = len(rules.rules)
+    typer.echo(
+        f"{file or DEFAULT_RULES}: rules {rules.version} (updated {rules.updated}) valid: "
+        f"{count} rules for {', '.join(rules.markets)}"
+    )
 
 
 @app.command()

@@ -18,9 +18,14 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import (
+        ComplianceGateRecord,
+        ComplianceRequest,
+        ComplianceResult,
+        ComplianceWaiver,
         DeliveryOptions,
         DesignRequest,
         DesignResult,
+        LabReport,
         MilestoneName,
         MilestoneRecord,
         NotificationRecord,
@@ -49,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
         TREND_STAGE,
         Act,
         Err,
+        Patch,
         Query,
         Signal,
         Update,
@@ -100,6 +106,9 @@ class TrendToProduction(RunsActivities):
             produced=0, shipped=0, shipments=0, replans=0, last_day=0
         )
         self._error: str | None = None
+        self._gates: dict[str, str | None] = {}  # market -> what opened it (None: closed)
+        self._compliance: ComplianceResult | None = None
+        self._repicks = 0  # picks after a failed compliance check
 
     # ------------------------------------------------------------------ queries, updates, signals
 
@@ -118,6 +127,8 @@ class TrendToProduction(RunsActivities):
             shipped=self._progress.shipped,
             escalated=self._escalated,
             last_error=self._error,
+            compliance_gates={m: how is not None for m, how in self._gates.items()},
+            compliance_failures=self._compliance.failures if self._compliance else [],
         )
 
     @workflow.update(name=Update.select_variant)
@@ -146,6 +157,59 @@ class TrendToProduction(RunsActivities):
             current = self._plan.plan_id if self._plan else None
             raise ValueError(f"plan {review.plan_id} is not the plan under review ({current})")
         check_reviewer(review)
+
+    @workflow.update(name=Update.submit_lab_report)
+    async def submit_lab_report(self, report: LabReport) -> str:
+        market = report.market.strip().upper()
+        record = ComplianceGateRecord(
+            trend_id=self._inp.trend_id, market=market, kind="lab_report",
+            by=report.uploaded_by, at=workflow.now(), sha256=report.sha256, path=report.path,
+        )  # fmt: skip
+        await self._run(Act.record_compliance_gate, record)  # checks the stored file's hash
+        self._gates[market] = f"lab report {report.sha256[:12]}"
+        return f"{market} open: {self._gates[market]}"
+
+    @submit_lab_report.validator
+    def _check_lab_report(self, report: LabReport) -> None:
+        if report.trend_id != self._inp.trend_id:
+            raise ValueError(
+                f"this report is for idea {report.trend_id}, not idea {self._inp.trend_id}"
+            )
+        if f"/trend-{self._inp.trend_id}/compliance/" not in report.path.replace("\\", "/"):
+            raise ValueError("the report is not stored with this idea")
+        self._check_gate(report.market)
+
+    @workflow.update(name=Update.waive_compliance)
+    async def waive_compliance(self, waiver: ComplianceWaiver) -> str:
+        market = waiver.market.strip().upper()
+        record = ComplianceGateRecord(
+            trend_id=self._inp.trend_id, market=market, kind="waiver", by=waiver.reviewer,
+            at=workflow.now(), reason=waiver.reason.strip(),
+        )  # fmt: skip
+        await self._run(Act.record_compliance_gate, record)
+        self._gates[market] = f"waived by {waiver.reviewer}: {waiver.reason.strip()}"
+        return f"{market} open: {self._gates[market]}"
+
+    @waive_compliance.validator
+    def _check_waiver(self, waiver: ComplianceWaiver) -> None:
+        if not waiver.reviewer.strip() or not waiver.role:
+            raise ValueError("a waiver must name who decided and their role")
+        if waiver.role not in ("planner", "admin"):
+            raise ValueError(f"only a planner may waive a compliance gate, not a '{waiver.role}'")
+        if not waiver.reason.strip():
+            raise ValueError("a waiver needs a reason")
+        self._check_gate(waiver.market)
+
+    def _check_gate(self, market: str) -> None:
+        """A market's gate may open: the idea waits on it and it is still closed."""
+        if self._stage != Stage.awaiting_compliance:
+            raise ValueError(f"this idea is '{self._stage}', not awaiting compliance")
+        key = market.strip().upper()
+        if key not in self._gates:
+            gated = ", ".join(self._gates) or "none"
+            raise ValueError(f"market {market!r} is not gated for this idea (gated: {gated})")
+        if self._gates[key] is not None:
+            raise ValueError(f"{key} is already open ({self._gates[key]})")
 
     @workflow.signal(name=Signal.production_progress)
     def production_progress(self, progress: ProductionRunResult) -> None:
@@ -179,6 +243,8 @@ class TrendToProduction(RunsActivities):
         design = await self._design()
         variant = await self._select(design)
         prototype = await self._prototype(variant)
+        if workflow.patched(Patch.compliance_stage):
+            variant, prototype = await self._comply(variant, prototype)
         sourcing = await self._source(variant, prototype)
         plan = await self._plan_until_approved(variant.family, sourcing)
         if plan is None:
@@ -247,10 +313,11 @@ class TrendToProduction(RunsActivities):
         """The picked variant made printable, in a child workflow."""
         idea, cfg = self._inp.idea, self._cfg
         await self._set_stage(Stage.prototyping, f"#{variant.rank} {variant.name}")
+        again = f"-repick-{self._repicks}" if self._repicks else ""  # a new pick, a new print
         prototype = await workflow.execute_child_workflow(
             PrototypePreparation.run,
             PrototypeRequest(
-                workflow_id=workflow.info().workflow_id,
+                workflow_id=workflow.info().workflow_id + again,
                 trend_id=self._inp.trend_id,
                 variant_id=variant.variant_id,
                 mesh_path=variant.mesh_path,
@@ -266,13 +333,96 @@ class TrendToProduction(RunsActivities):
                 use_slicer=cfg.use_slicer,
                 cpu_task_queue=cfg.cpu_task_queue,
             ),
-            id=prototype_workflow_id(self._inp.trend_id),
+            id=prototype_workflow_id(self._inp.trend_id) + again,
         )
         hours = (prototype.slicer_print_time_s or prototype.print_time_s) / 3600
         await self._milestone(
             MilestoneName.prototype_ready, f"{hours:.1f} h print, {prototype.filament_g:.0f} g"
         )
         return prototype
+
+    async def _comply(
+        self, variant: VariantSummary, prototype: PrototypeResult
+    ) -> tuple[VariantSummary, PrototypeResult]:
+        """Check the pick for its markets; a failing pick goes back to the merchant with the
+        reasons and fixes, a passing one waits for a lab report or a waiver per market."""
+        if not self._cfg.compliance_markets:
+            await self._milestone(MilestoneName.compliance_cleared, "no markets to check")
+            return variant, prototype
+        result = await self._check_compliance(variant)
+        while not result.passed:
+            variant = await self._repick(variant, result)
+            prototype = await self._prototype(variant)
+            result = await self._check_compliance(variant)
+        await self._await_gates(result)
+        return variant, prototype
+
+    async def _check_compliance(self, variant: VariantSummary) -> ComplianceResult:
+        """Age grade, part checks and the markets' rules on the shipping date (CPU queue)."""
+        markets, pick = self._cfg.compliance_markets, self._selection
+        await self._set_stage(
+            Stage.checking_compliance, f"#{variant.rank} {variant.name} for {', '.join(markets)}"
+        )
+        ship = workflow.now() + timedelta(days=self._inp.idea.due_in_days)
+        request = ComplianceRequest(
+            workflow_id=workflow.info().workflow_id,
+            trend_id=self._inp.trend_id,
+            variant_id=variant.variant_id,
+            markets=markets,
+            ship_date=ship.date(),
+            builds=pick.builds if pick else {},
+            age_grade=pick.age_grade if pick else None,
+        )
+        self._compliance = await self._run(
+            Act.check_compliance, request, ComplianceResult, heavy(5)
+        )
+        return self._compliance
+
+    async def _repick(self, variant: VariantSummary, result: ComplianceResult) -> VariantSummary:
+        """Back to the merchant: why it failed, what would fix it; wait (no fallback: the top
+        variant may fail the same way) for another pick or the same one built otherwise."""
+        self._repicks += 1
+        more = f" (+{len(result.failures) - 1} more)" if len(result.failures) > 1 else ""
+        fixes = "; ".join(result.fixes[:3])
+        await self._notify(
+            "compliance",
+            f"#{variant.rank} {variant.name} cannot ship ({result.age_grade}): "
+            f"{result.failures[0]}{more}. Try: {fixes}",
+        )
+        self._selection = None
+        await self._set_stage(Stage.awaiting_selection, f"compliance: {result.failures[0]}")
+        if not await self._wait(
+            lambda: self._selection is not None, self._cfg.selection_reminder_s
+        ):
+            await self._notify("reminder", "a design that failed compliance waits for a new pick")
+            await workflow.wait_condition(lambda: self._selection is not None)
+        assert self._selection is not None
+        picked = self._variant(self._selection.variant_id)
+        await self._run(
+            Act.record_selection,
+            SelectionRecord(trend_id=self._inp.trend_id, variant_id=picked.variant_id),
+        )
+        return picked
+
+    async def _await_gates(self, result: ComplianceResult) -> None:
+        """Every market's gate open (a lab report or a planner's waiver) before anything is
+        sourced, made or shipped; a reminder, never a fallback."""
+        self._gates = {m: None for m in result.markets}
+        await self._set_stage(
+            Stage.awaiting_compliance, f"a lab report or a waiver for {', '.join(self._gates)}"
+        )
+
+        def opened() -> bool:
+            return all(how is not None for how in self._gates.values())
+
+        if not await self._wait(opened, self._cfg.compliance_reminder_s):
+            closed = [m for m, how in self._gates.items() if how is None]
+            await self._notify("reminder", f"compliance gates still closed: {', '.join(closed)}")
+            await workflow.wait_condition(opened)
+        await self._milestone(
+            MilestoneName.compliance_cleared,
+            "; ".join(f"{m}: {how}" for m, how in self._gates.items())[:500],
+        )
 
     async def _source(self, variant: VariantSummary, prototype: PrototypeResult) -> SourcingResult:
         """Suppliers near a hub for every process, their capacity held."""
