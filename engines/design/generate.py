@@ -35,6 +35,7 @@ SAME_GEOMETRY_PENALTY = 0.5  # added to the IoU (1.0) of two colourways of one g
 GEOMETRY_FACTOR = 0.35  # geometries built per variant returned (the rest: other colourways);
 # (0.8 took 36.5 CPU s for four ideas of bench.design, 0.35 with at least 16 shapes about 20)
 MIN_GEOMETRIES = 16  # twice the top 8: room to find 8 whose outlines differ
+GEOMETRY_OVERSAMPLE = 3  # choices sampled per shape built, to find shapes not twins
 
 
 def geometry_count(count: int) -> int:
@@ -170,11 +171,17 @@ def _rgb(name: str | None) -> RGB | None:
 
 
 def _area_mm2(mesh: trimesh.Trimesh) -> float:
-    """Surface area from the raw arrays (trimesh's cached .area re-hashes the mesh), mm2."""
-    tri = np.asarray(mesh.vertices).view(np.ndarray)[np.asarray(mesh.faces)]
-    return 0.5 * float(
-        np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum()
-    )
+    """Surface area from the raw arrays (trimesh's cached .area re-hashes the mesh), kept in
+    the mesh's metadata with the arrays it was measured on (parts are shared, not edited), mm2."""
+    vertices, faces = mesh.vertices, mesh.faces  # the same objects until the mesh is changed
+    known = mesh.metadata.get("_area_mm2")
+    if known is not None and known[0] is vertices and known[1] is faces:
+        return float(known[2])
+    tri = np.asarray(vertices).view(np.ndarray)[np.asarray(faces)]
+    cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    area = 0.5 * float(np.sqrt(np.einsum("ij,ij->i", cross, cross)).sum())
+    mesh.metadata["_area_mm2"] = (vertices, faces, area)
+    return area
 
 
 def _dominant(parts: Sequence[Part], idx: Sequence[int]) -> RGB | None:
@@ -548,7 +555,7 @@ def generate_designs(
     b = builders or default_builders()
     rule, ref = b.rule(spec.form), _reference(reference)
     size_mm = _size_mm(rule, spec, target_size_mm, ref.size_mm if ref else None)
-    geo_choices = axes.sample_choices(spec, geometry_count(count), seed)
+    geo_choices = distinct_geometries(spec, geometry_count(count), seed)
     built = _map(lambda c: build_candidate(spec, c, size_mm, b), geo_choices)
     geos: list[Candidate] = [c for c in built if c is not None]
     if not geos:  # the builders' own reason ("a keychain needs a subject to show")
@@ -585,6 +592,19 @@ def generate_designs(
         v.rank, v.score, v.name = rank, round(float(rel[k]), 6), f"{v.name} #{rank}"
         v.objectives = {name: round(float(o[k]), 6) for name, o in objectives.items()}
         v.labels = names[rank - 1].split(labels.SEP)
+    return out
+
+
+def distinct_geometries(spec: DesignSpec, n: int, seed: int) -> list[axes.Choice]:
+    """Up to n sampled choices of which no two differ only by colourway (those would build the
+    same shape twice and crowd the top 8 with twins; colourways come from _colour_options)."""
+    seen: set[axes.Choice] = set()
+    out: list[axes.Choice] = []
+    for c in axes.sample_choices(spec, GEOMETRY_OVERSAMPLE * n, seed):
+        key = replace(c, colourway="natural")
+        if key not in seen and len(out) < n:
+            seen.add(key)
+            out.append(c)
     return out
 
 
