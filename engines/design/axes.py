@@ -41,8 +41,13 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     "hat": {"style": (0.0, 6.0, True), "crown": (0.0, 2.0, True), "topper": (0.0, 2.0, True)},
     # headband (forms.wearables): band width, topper size, how far apart the ears sit
     "headband": {"band": (0.0, 2.0, True), "topper": (0.0, 2.0, True), "spread": (0.0, 2.0, True)},
-    # eyewear: frame style (FRAMES), lens size, lens shape when unworded (LENS_SHAPES)
-    "eyewear": {"frame": (0.0, 3.0, True), "lens_size": (0.0, 2.0, True), "lens": (0.0, 2.0, True)},
+    # eyewear: frame style (FRAMES), lens size, full arms or stubs, lens shape when unworded
+    "eyewear": {
+        "frame": (0.0, 3.0, True),
+        "lens_size": (0.0, 2.0, True),
+        "arms": (0.0, 1.0, True),
+        "lens": (0.0, 2.0, True),
+    },  # fmt: skip
 }
 # A form knob that means nothing when another knob is at least a value (a tall cup has no
 # handle): (form, knob) -> (the other knob, the value from which it is dropped).

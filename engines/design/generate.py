@@ -45,6 +45,7 @@ def geometry_count(count: int) -> int:
 
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 MAX_COUNT = 500
+TINTED = frozenset({"lens_l", "lens_r"})  # parts that keep their tint in every colourway
 BUILD_THREADS = min(2, os.cpu_count() or 1)
 WALL_SLACK = 0.95  # a part may be this share of the minimum wall (estimate error)
 # Relevance weights: the words, printability, cheapness, novelty, literalness, reference
@@ -208,7 +209,10 @@ def _paint(parts: list[Part], idx: list[int], colour: RGB | None, worded: np.nda
 def _colourway(parts: list[Part], origin: list[str], worded: np.ndarray, way: str) -> None:
     """Recolour the unworded, non-detail parts in a colourway (two-tone: the product or the
     features take an accent colour opposite the main one)."""
-    free = [i for i, p in enumerate(parts) if not worded[i] and p.role != "detail"]
+    free = [
+        i for i, p in enumerate(parts)
+        if not worded[i] and p.role != "detail" and p.name not in TINTED
+    ]  # fmt: skip
     if way == "two_tone":
         main = _dominant(parts, [i for i, o in enumerate(origin) if o == "subject"]) or (
             _dominant(parts, range(len(parts))) or (200, 200, 200)
@@ -254,6 +258,7 @@ def build_candidate(
         model = model.transform(np.diag([*axes.SHAPES[int(shape)][1], 1.0]))
     model = _normalised(model, size_mm)
     parts = [Part(p.name, p.mesh, p.colour, p.role, p.material) for p in model.parts]
+    base = model  # its union of these meshes, if kept, joins the candidate later
     origin = [origin_of.get(p.name, "form") for p in parts]
     worded = np.zeros(len(parts), dtype=bool)
     group = lambda key: [i for i, o in enumerate(origin) if o == key]  # noqa: E731
@@ -272,9 +277,7 @@ def build_candidate(
     natural = [p.colour for p in parts]
     _colourway(parts, origin, worded, choice.colourway)
     words_fit = float(np.mean(present)) if present else 1.0
-    return Candidate(
-        choice, Model(parts, model.anchors), origin, worded, words_fit, findings, natural
-    )
+    return Candidate(choice, base.with_parts(parts), origin, worded, words_fit, findings, natural)
 
 
 def recoloured(cand: Candidate, colourway: str) -> Candidate:
@@ -285,7 +288,7 @@ def recoloured(cand: Candidate, colourway: str) -> Candidate:
     ]
     _colourway(parts, cand.origin, cand.worded, colourway)
     choice = replace(cand.choice, colourway=colourway)
-    return replace(cand, choice=choice, model=Model(parts, cand.model.anchors))
+    return replace(cand, choice=choice, model=cand.model.with_parts(parts))
 
 
 def _normalised(model: Model, size_mm: float) -> Model:

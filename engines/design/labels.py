@@ -57,6 +57,7 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "spread": ("set close", "", "set apart"),
         "frame": ("", "chunky frame", "cat-eye", "brow bar"),
         "lens_size": ("small lenses", "", "oversized"),
+        "arms": ("", "full arms"),
         "lens": ("round lenses", "heart lenses", "star lenses"),
     }
 

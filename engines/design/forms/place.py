@@ -200,11 +200,11 @@ def _groups(parts: list[Part], gap_mm: float) -> list[list[Part]]:
     return list(out.values())
 
 
-PATTERN_WORDS = ("patch", "spot", "stripe")  # body patterns: not a head decoration
+PATTERN_WORDS = ("patch", "spot", "stripe", "mane")  # body patterns, hair: not head decorations
 
 
 def _pattern(part: Part) -> bool:
-    """Whether the part is a body pattern (cow patch, spots, stripes)."""
+    """Whether the part is a body pattern (cow patch, spots, stripes) or a mane."""
     return any(w in part.name.lower() for w in PATTERN_WORDS)
 
 
@@ -346,39 +346,46 @@ def _box(mesh: trimesh.Trimesh) -> np.ndarray:
 
 def attached(model: Model) -> Model:
     """The model without the parts that touch nothing it is built on (fixtures, else its
-    largest part): a floating eye would make the product fall apart."""
+    largest part): a floating eye would make the product fall apart. Found on the union of
+    all parts (each face knows its part): a part showing on no body that holds a fixture is
+    dropped; a part showing nowhere is buried in another and stays. When nothing is dropped
+    the union is kept on the model for Model.solid()."""
+    from manifold3d import Manifold, OpType
+
     from engines.design.shapes import _manifold
 
     if not model.parts:
         return model
-    seeds = [i for i, p in enumerate(model.parts) if p.role == "fixture"]
+    seeds = {i for i, p in enumerate(model.parts) if p.role == "fixture"}
     if not seeds:
-        seeds = [int(np.argmax([abs(float(p.mesh.volume)) for p in model.parts]))]
-    kept, todo = set(seeds), set(range(len(model.parts))) - set(seeds)
-    solids: dict[int, object] = {}
+        seeds = {int(np.argmax([abs(float(p.mesh.volume)) for p in model.parts]))}
+    solids = [_manifold(p.mesh).as_original() for p in model.parts]
+    ids = {int(m.original_id()): i for i, m in enumerate(solids)}
+    joined = Manifold.batch_boolean(solids, OpType.Add)
+    bodies = joined.decompose()
+    out = Model(list(model.parts), dict(model.anchors))
+    if len(bodies) <= 1:
+        out.joined = (joined, ids, tuple(id(p.mesh) for p in out.parts))
+        return out
+    members = [_shown(b, ids) for b in bodies]
+    shown = set().union(*members)
+    keep = set(range(len(model.parts))) - shown  # buried: inside a part
+    for group in members:
+        if group & seeds:
+            keep |= group
+    if len(keep) == len(model.parts):
+        out.joined = (joined, ids, tuple(id(p.mesh) for p in out.parts))
+        return out
+    return Model([p for i, p in enumerate(model.parts) if i in keep], dict(model.anchors))
 
-    def solid(i: int):  # type: ignore[no-untyped-def]
-        if i not in solids:
-            solids[i] = _manifold(model.parts[i].mesh)
-        return solids[i]
 
-    boxes = [_box(p.mesh) for p in model.parts]  # once: trimesh's .bounds re-hashes per access
-    grew = True
-    while grew and todo:
-        grew = False
-        for i in sorted(todo):
-            # the likeliest partner first (most shared box): each failed test is a boolean
-            partners = sorted(kept, key=lambda j: -_shared(boxes[i], boxes[j]))
-            for j in partners:
-                if _shared(boxes[i], boxes[j]) < 0.0:
-                    break
-                if (solid(i) ^ solid(j)).volume() > 1e-6:
-                    kept.add(i)
-                    todo.discard(i)
-                    grew = True
-                    break
-    parts = [p for i, p in enumerate(model.parts) if i in kept]
-    return Model(parts, dict(model.anchors))
+def _shown(body: object, ids: dict[int, int]) -> set[int]:
+    """The parts with faces on one body of a union (runs of triangles per original solid;
+    a body lists every run of the union, the others empty)."""
+    mesh = body.to_mesh()  # type: ignore[attr-defined]
+    starts = np.asarray(mesh.run_index)
+    originals = np.asarray(mesh.run_original_id).tolist()
+    return {ids[o] for k, o in enumerate(originals) if o in ids and starts[k + 1] > starts[k]}
 
 
 def base_anchor(point: np.ndarray | None = None, size_mm: float = 1.0) -> Anchor:

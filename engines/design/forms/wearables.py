@@ -69,7 +69,7 @@ BAND_WIDTHS: tuple[tuple[str, float], ...] = (
     ("wide band", 19.0),
 )  # knob "band": width mm
 TOPPER_SIZES: tuple[tuple[str, float], ...] = (
-    ("small ears", 0.72),
+    ("small ears", 0.8),
     ("classic ears", 1.0),
     ("big ears", 1.32),
 )  # knob "topper": scale
@@ -250,9 +250,9 @@ def _crown_decor(
 LENS_SHAPES: tuple[str, ...] = ("round", "heart", "star")  # knob "lens" when unworded
 FRAMES: tuple[str, ...] = ("classic frame", "chunky frame", "cat-eye frame", "brow bar")
 LENS_SIZES: tuple[tuple[str, float], ...] = (
-    ("small lenses", 0.84),
+    ("small lenses", 0.8),
     ("classic lenses", 1.0),
-    ("oversized", 1.14),
+    ("oversized", 1.2),
 )  # knob "lens_size": scale
 
 
@@ -269,13 +269,13 @@ def _frame_extras(style: str, cy: float, lens_r: float, rim: float) -> CrossSect
     """The frame style's additions to the front outline: cat-eye wings at the outer top
     corners, or a brow bar across the top of both lenses (empty for the others), mm."""
     if style == "cat-eye frame":
-        wings = [np.array([(s * (cy + 0.45 * lens_r), 0.1 * lens_r), (s * (cy + 1.45 * lens_r), 1.3 * lens_r),
-                           (s * (cy + 0.2 * lens_r), 1.0 * lens_r)])[:: (1 if s > 0 else -1)]
+        wings = [np.array([(s * (cy + 0.3 * lens_r), -0.2 * lens_r), (s * (cy + 1.75 * lens_r), 1.6 * lens_r),
+                           (s * cy, 1.05 * lens_r)])[:: (1 if s > 0 else -1)]
                  for s in (-1, 1)]  # fmt: skip
         return CrossSection(wings)
     if style == "brow bar":
-        return CrossSection.square((2 * (cy + 1.05 * lens_r), 1.3 * rim)).translate(
-            (-(cy + 1.05 * lens_r), 0.78 * lens_r)
+        return CrossSection.square((2 * (cy + 1.15 * lens_r), 2.2 * rim)).translate(
+            (-(cy + 1.15 * lens_r), 0.7 * lens_r)
         )
     return CrossSection()
 
@@ -291,7 +291,11 @@ def eyewear(ctx: FormContext) -> Model:
     short temple stubs; front face flat (prints face down), mm."""
     shape = _lens_shape(ctx)
     style = FRAMES[int(ctx.knob("frame", 0)) % len(FRAMES)]
-    rim, thick = ctx.wall(5.0) * (1.7 if style == "chunky frame" else 1.0), ctx.wall(4.5)
+    chunky_ = style == "chunky frame"  # a wider and deeper rim
+    rim, thick = (
+        ctx.wall(5.0) * (1.7 if chunky_ else 1.0),
+        ctx.wall(4.5) * (1.6 if chunky_ else 1.0),
+    )
     lens_r = ctx.mm(25.0) * _pick(LENS_SIZES, ctx, "lens_size")
     cy = ctx.size_mm / 2 - ctx.mm(12.0) - min(lens_r, ctx.mm(25.0)) - (rim - ctx.wall(5.0))
     lens = lens_outline(shape, lens_r)
@@ -309,13 +313,20 @@ def eyewear(ctx: FormContext) -> Model:
     lens_parts = [_upright(Manifold.extrude(CrossSection([lns]).offset(min(rim * 0.45, 1.5)), lens_t),
                            -thick / 2 - lens_t / 2) for lns in lenses]  # fmt: skip
     lo_y = float(frame.bounds[0][1])
-    stub_len = ctx.mm(18.0)
+    full = ctx.knob("arms", 0.0) >= 0.5  # full temple arms with ear hooks, else stubs
+    stub_len = ctx.mm(110.0 if full else 18.0)
     stubs = []
     for s in (-1, 1):
         y = s * (abs(lo_y) - rim / 2)
         z = lens_r * 0.3 + rim * 1.1
-        stubs.append(trimesh.creation.box(extents=[stub_len + thick / 2, rim, rim * 2.2]).apply_translation(
-            [-thick / 2 - stub_len / 2, y, z - rim * 1.1]))  # fmt: skip
+        arm = trimesh.creation.box(extents=[stub_len + thick / 2, rim, rim * 2.2]).apply_translation(
+            [-thick / 2 - stub_len / 2, y, z - rim * 1.1])  # fmt: skip
+        if full:  # the ear hook bends down at the end
+            hook_h = ctx.mm(24.0)
+            hook = trimesh.creation.box(extents=[rim * 2.2, rim, hook_h]).apply_translation(
+                [-thick / 2 - stub_len + rim * 1.1, y, z - rim * 1.1 - hook_h / 2 + rim])  # fmt: skip
+            arm = mesh_of(_manifold(arm) + _manifold(hook))
+        stubs.append(arm)
     colour = ctx.colour
     tint = LENS_TINT if colour != LENS_TINT else (150, 200, 240)
     model = Model([Part("frame", frame, colour, "fixture", ctx.material)])
