@@ -34,7 +34,8 @@ KNOB_NEUTRAL = 0.5
 FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     # mug: taller cup (bubble tea), body profile (forms.vessels.MUG_PROFILES), handle style
     "mug": {"tall": (0.0, 1.0, True), "body": (0.0, 3.0, True), "handle": (0.0, 2.0, True)},
-    "planter": {"pot": (0.0, 3.0, True), "feet": (0.0, 1.0, True)},  # PLANTER_PROFILES
+    # planter: pot profile (forms.vessels.PLANTER_PROFILES), feet, stretched wide or tall
+    "planter": {"pot": (0.0, 3.0, True), "feet": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},
     "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
     "phone_stand": {"angle_deg": (60.0, 75.0, False)},
     # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size
@@ -135,6 +136,16 @@ def open_axes(spec: DesignSpec) -> Open:
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
         and name not in decided
     )
+    worded = {  # knobs the words set to their high value ("bubble tea": a tall cup)
+        name
+        for name in FORM_KNOBS.get(spec.form, {})
+        if any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
+    }
+    knobs = tuple(
+        (name, span)
+        for name, span in knobs
+        if not ((spec.form, name) in MOOT_KNOBS and MOOT_KNOBS[spec.form, name][0] in worded)
+    )  # a worded tall cup has no handle to vary
     posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
     if spec.subject is None:  # the product alone: no subject to style, pose or give a face
         return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),

@@ -69,7 +69,7 @@ def form_knob_word(name: str, value: float | None) -> str:
     if table is not None:
         return "" if value is None and name != "lens" else table[int(value or 0) % len(table)]
     if value is None:
-        return "classic" if name == "shape" else ""
+        return ""
     if name == "tall":
         return "tall cup" if value >= 0.5 else ""
     if name == "hug":
@@ -77,7 +77,8 @@ def form_knob_word(name: str, value: float | None) -> str:
     if name == "angle_deg":
         return "upright" if value >= 70 else "laid-back" if value <= 64 else "classic angle"
     if name == "shape":
-        return SHAPES[int(value) % len(SHAPES)][0]
+        word = SHAPES[int(value) % len(SHAPES)][0]
+        return "" if word == "classic" else word
     if name == "style" and (styles := _hat_styles()):
         return styles[int(value) % len(styles)]
     return f"{name} {value:g}"

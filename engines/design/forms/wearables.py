@@ -230,7 +230,7 @@ def _crown_decor(
         grow = _pick(TOPPER_SIZES, ctx, "topper") if d.kind == "top" else 1.0
         if d.kind == "top" and brimmed:
             d = d.transformed(scale_about(1.3, d.root))  # toppers read from across a room
-        d = _limited(d, 0.7 * r_out * grow)
+        d = _limited(d, 0.7 * r_out).transformed(scale_about(grow, d.root))
         sink = max(d.sink_mm, 1.0) if d.kind == "top" else d.stand_out(0.8)
         if d.kind == "face":
             lift = drop + 0.3 * h - float(d.root[2])
