@@ -174,7 +174,9 @@ class Decoration:
 
 
 def _groups(parts: list[Part], gap_mm: float) -> list[list[Part]]:
-    """Parts joined into groups whose bounding boxes touch (within `gap_mm`)."""
+    """Parts joined into groups whose bounding boxes touch (within `gap_mm`). A left and a
+    right part never share a group (big ears' boxes meet); a middle part touching both sides
+    (a mouth under two big eyes) stays on its own; tears and hats are their own groups."""
     boxes = [p.mesh.bounds for p in parts]
     label = list(range(len(parts)))
 
@@ -183,17 +185,28 @@ def _groups(parts: list[Part], gap_mm: float) -> list[list[Part]]:
             i = label[i]
         return i
 
-    sides = [_side(p.name) for p in parts]
-    tears = [_kind_tag(p.name) for p in parts]
-    for i in range(len(parts)):
-        for j in range(i + 1, len(parts)):
-            a, b = boxes[i], boxes[j]
-            if "l" in sides[i] + sides[j] and "r" in sides[i] + sides[j]:
-                continue  # a left and a right part never make one group (big ears' boxes meet)
-            if tears[i] != tears[j]:
-                continue  # a tear on an eye, a hat over the ears: each its own group
-            if np.all(a[0] - gap_mm <= b[1]) and np.all(b[0] - gap_mm <= a[1]):
-                label[find(i)] = find(j)
+    side = [_side(p.name) for p in parts]
+    tags = [_kind_tag(p.name) for p in parts]
+    touching = [
+        (i, j)
+        for i in range(len(parts))
+        for j in range(i + 1, len(parts))
+        if tags[i] == tags[j]
+        and np.all(boxes[i][0] - gap_mm <= boxes[j][1])
+        and np.all(boxes[j][0] - gap_mm <= boxes[i][1])
+    ]
+    for i, j in touching:  # first each side on its own, and the middle parts together
+        if side[i] == side[j]:
+            label[find(i)] = find(j)
+    sides_of: dict[int, set[str]] = {}
+    for i, j in touching:  # then a middle group joins the one side it touches, if only one
+        for mid, other in ((i, j), (j, i)):
+            if side[mid] == "" and side[other]:
+                sides_of.setdefault(find(mid), set()).add(side[other])
+    for i, j in touching:
+        for mid, other in ((i, j), (j, i)):
+            if side[mid] == "" and side[other] and len(sides_of.get(find(mid), ())) == 1:
+                label[find(mid)] = find(other)
     out: dict[int, list[Part]] = {}
     for i, p in enumerate(parts):
         out.setdefault(find(i), []).append(p)
@@ -216,9 +229,11 @@ def _kind_tag(name: str) -> str:
 
 
 def _side(name: str) -> str:
-    """'l' or 'r' for a part of one side ("ear_l inner", "eye_r"), else ''."""
-    word = name.split(" ")[0]
-    return word[-1] if word[-2:] in ("_l", "_r") else ""
+    """'l' or 'r' for a part of one side ("ear_l inner", "eye bump_r"), else ''."""
+    for word in name.split(" "):
+        if word[-2:] in ("_l", "_r"):
+            return word[-1]
+    return ""
 
 
 def decorations(subject: Model) -> list[Decoration]:
