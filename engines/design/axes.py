@@ -38,8 +38,13 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     "planter": {"pot": (0.0, 3.0, True), "feet": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},
     "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
     "phone_stand": {"angle_deg": (60.0, 75.0, False)},
-    # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size
-    "hat": {"style": (0.0, 6.0, True), "crown": (0.0, 2.0, True), "topper": (0.0, 2.0, True)},
+    # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, short brim
+    "hat": {
+        "style": (0.0, 6.0, True),
+        "crown": (0.0, 2.0, True),
+        "topper": (0.0, 2.0, True),
+        "brim": (0.0, 1.0, True),
+    },  # fmt: skip
     # headband (forms.wearables): band width, topper size, how far apart the ears sit
     "headband": {"band": (0.0, 2.0, True), "topper": (0.0, 2.0, True), "spread": (0.0, 2.0, True)},
     # eyewear: frame style (FRAMES), lens size, full arms or stubs, lens shape when unworded
@@ -50,9 +55,12 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
         "lens": (0.0, 2.0, True),
     },  # fmt: skip
 }
-# A form knob that means nothing when another knob is at least a value (a tall cup has no
-# handle): (form, knob) -> (the other knob, the value from which it is dropped).
-MOOT_KNOBS: dict[tuple[str, str], tuple[str, float]] = {("mug", "handle"): ("tall", 0.5)}
+# A form knob that means nothing at some values of another knob (a tall cup has no handle,
+# a beanie, cap or party hat no brim): (form, knob) -> (the other knob, those values).
+MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
+    ("mug", "handle"): ("tall", frozenset({1.0})),
+    ("hat", "brim"): ("style", frozenset({1.0, 2.0, 6.0})),  # forms.wearables.HAT_STYLES
+}
 # Form knobs whose top value needs the subject (the tail handle is the subject's tail).
 SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset({("mug", "handle")})
 # Knobs the pipeline applies itself after the form is built (not passed to the builder):
@@ -136,16 +144,13 @@ def open_axes(spec: DesignSpec) -> Open:
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
         and name not in decided
     )
-    worded = {  # knobs the words set to their high value ("bubble tea": a tall cup)
-        name
-        for name in FORM_KNOBS.get(spec.form, {})
-        if any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
-    }
+    fixed = worded_knobs(spec)
     knobs = tuple(
         (name, span)
         for name, span in knobs
-        if not ((spec.form, name) in MOOT_KNOBS and MOOT_KNOBS[spec.form, name][0] in worded)
-    )  # a worded tall cup has no handle to vary
+        if not ((spec.form, name) in MOOT_KNOBS
+                and fixed.get(MOOT_KNOBS[spec.form, name][0]) in MOOT_KNOBS[spec.form, name][1])
+    )  # a worded tall cup has no handle to vary, a worded beanie no brim  # fmt: skip
     posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
     if spec.subject is None:  # the product alone: no subject to style, pose or give a face
         return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),
@@ -169,14 +174,34 @@ def _span(
     return span
 
 
-def without_moot(form: str, knobs: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
-    """The form knobs without those another knob makes meaningless (a tall cup's handle)."""
-    values = dict(knobs)
+def worded_knobs(spec: DesignSpec) -> dict[str, float]:
+    """Form knob values the words decide: a tall cup ("bubble tea"), the hat's style index."""
+    words = spec.text.lower()
+    out = {
+        name: 1.0
+        for name in FORM_KNOBS.get(spec.form, {})
+        if any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
+    }
+    variant = next((f.variant for f in spec.features if f.name == "hat" and f.variant), "")
+    if spec.form == "hat" and variant:
+        from engines.design.forms.wearables import HAT_ALIASES, HAT_STYLES
+
+        style = HAT_ALIASES.get(variant, variant if variant in HAT_STYLES else "bucket")
+        out["style"] = float(HAT_STYLES.index(style))
+    return out
+
+
+def without_moot(
+    form: str, knobs: tuple[tuple[str, float], ...], fixed: dict[str, float] | None = None
+) -> tuple[tuple[str, float], ...]:
+    """The form knobs without those another knob (sampled, or `fixed` by the words) makes
+    meaningless (a tall cup's handle, a beanie's brim)."""
+    values = (fixed or {}) | dict(knobs)
     return tuple(
         (name, value)
         for name, value in knobs
         if not ((form, name) in MOOT_KNOBS
-                and values.get(MOOT_KNOBS[form, name][0], -1.0) >= MOOT_KNOBS[form, name][1])
+                and values.get(MOOT_KNOBS[form, name][0]) in MOOT_KNOBS[form, name][1])
     )  # fmt: skip
 
 
@@ -209,6 +234,7 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
     axes = open_axes(spec)
     rng = np.random.default_rng([seed, 20])
     first = default_choice(spec)
+    fixed = worded_knobs(spec)
     styles = _strata(axes.styles, n, rng)
     poses = _strata(axes.poses, n, rng)
     exprs = _strata(axes.expressions, n, rng)
@@ -244,6 +270,7 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
                     (name, _knob_value(span, float(form_u[i, k])))
                     for k, (name, span) in enumerate(axes.form_knobs)
                 ),
+                fixed,
             ),  # fmt: skip
         )
         if choice not in seen and len(out) < n:
