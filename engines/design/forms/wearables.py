@@ -238,9 +238,11 @@ def _crown_decor(
             lift = drop + 0.3 * h - float(d.root[2])
             if lift > 0:  # keep the face on the crown, clear of the brim
                 d = d.transformed(moved(np.array([0.0, 0.0, lift])))
-        d = snapped(
-            d, crown, np.array([0.0, 0.0, max(centre[2], float(d.root[2]) - 0.3 * h)]), sink
-        )
+        low = drop + 0.3 * h  # toppers: from low in the crown, so the ray leaves its dome
+        origin_z = low if d.kind == "top" else max(centre[2], float(d.root[2]) - 0.3 * h)
+        d = snapped(d, crown, np.array([0.0, 0.0, origin_z]), sink)
+        if d.kind == "top" and abs(float(d.root[1])) > 4.0:
+            d = _own_side(d)
         reach = max(float(np.abs(p.mesh.vertices[:, 1]).max()) for p in d.parts)
         if reach > 0.5 * ctx.size_mm - 2.0:  # keep the hat inside the bed's width
             inward = -np.sign(d.centre[1]) * (reach - 0.5 * ctx.size_mm + 2.0)
@@ -256,6 +258,18 @@ LENS_SIZES: tuple[tuple[str, float], ...] = (
     ("classic lenses", 1.0),
     ("oversized", 1.2),
 )  # knob "lens_size": scale
+
+
+def _own_side(d: Decoration, gap_mm: float = 2.0) -> Decoration:
+    """A side topper (an ear) shrunk about its root until it stays on its own side of the
+    middle (big ears on a low crown would cross into each other), mm."""
+    side = float(np.sign(d.root[1]))
+    inner = min(float((side * p.mesh.vertices[:, 1]).min()) for p in d.parts)
+    root = side * float(d.root[1])
+    if inner >= gap_mm or root <= gap_mm:
+        return d
+    factor = max(0.3, (root - gap_mm) / (root - inner))
+    return d.transformed(scale_about(factor, d.root))
 
 
 def _lens_shape(ctx: FormContext) -> str:
