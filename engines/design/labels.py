@@ -52,7 +52,7 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "pot": tuple("" if k == "flowerpot" else k for k in PLANTER_PROFILES),
         "feet": ("", "on feet"),
         "crown": ("low crown", "", "tall crown"),
-        "brim": ("", "short brim"),
+        "brim": ("", "upturned brim"),
         "band": ("thin band", "", "wide band"),
         "topper": ("small toppers", "", "big toppers"),
         "spread": ("set close", "", "set apart"),

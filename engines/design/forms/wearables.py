@@ -170,8 +170,6 @@ def hat(ctx: FormContext) -> Model:
     ri = ctx.mm(74.0)  # head opening radius at the default size
     brim_w = {"bucket": 22.0, "straw": 24.0, "top": 16.0, "witch": 24.0}.get(style, 0.0)
     brim_w = min(ctx.mm(brim_w), ctx.size_mm / 2 - ri - wall) if brim_w else 0.0
-    if ctx.knob("brim", 0.0) >= 0.5:  # a short brim (the bed keeps the classic one at most)
-        brim_w *= 0.4
     drop = {"bucket": ctx.mm(14.0), "straw": ctx.mm(4.0)}.get(style, 0.0)
     crown_h = ctx.mm({"top": 120.0, "witch": 150.0, "party": 150.0, "beanie": 92.0, "cap": 78.0}
                      .get(style, 80.0)) * _pick(CROWNS, ctx, "crown")  # fmt: skip
@@ -200,7 +198,9 @@ def _hat_trims(
     brim_t = ctx.wall(3.0)
     if brim_w > 0:
         r0, r1 = ri - 0.2 * wall, ri + wall + brim_w
-        brim = revolved(np.array([(r0, drop), (r1, 0.0), (r1, brim_t), (r0, drop + brim_t + wall)]))
+        edge = drop + 0.7 * brim_w if ctx.knob("brim", 0.0) >= 0.5 else 0.0  # turned up
+        brim = revolved(np.array([(r0, drop), (r1, edge), (r1, edge + brim_t),
+                                  (r0, drop + brim_t + wall)]))  # fmt: skip
         parts.append(Part("brim", brim, colour, "fixture", ctx.material))
     if style in ("beanie",):
         cuff_h = ctx.mm(22.0)
