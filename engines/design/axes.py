@@ -32,12 +32,37 @@ KNOB_NEUTRAL = 0.5
 # Knobs of the form builders (engines.design.forms, FormContext.knob): form -> knob ->
 # (low, high, whole numbers?) sampled; unsampled knobs keep the builder's default (often worded).
 FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
-    "mug": {"tall": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # taller cup (bubble tea)
-    "planter": {"shape": (0.0, 2.0, True)},
+    # mug: taller cup (bubble tea), body profile (forms.vessels.MUG_PROFILES), handle style
+    "mug": {"tall": (0.0, 1.0, True), "body": (0.0, 3.0, True), "handle": (0.0, 2.0, True)},
+    # planter: pot profile (forms.vessels.PLANTER_PROFILES), feet, stretched wide or tall
+    "planter": {"pot": (0.0, 3.0, True), "feet": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},
     "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
     "phone_stand": {"angle_deg": (60.0, 75.0, False)},
-    "hat": {"style": (0.0, 6.0, True)},  # index into the form's hat styles
+    # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, upturned brim
+    "hat": {
+        "style": (0.0, 6.0, True),
+        "crown": (0.0, 2.0, True),
+        "topper": (0.0, 2.0, True),
+        "brim": (0.0, 1.0, True),
+    },  # fmt: skip
+    # headband (forms.wearables): band width, topper size, how far apart the ears sit
+    "headband": {"band": (0.0, 2.0, True), "topper": (0.0, 2.0, True), "spread": (0.0, 2.0, True)},
+    # eyewear: frame style (FRAMES), lens size, full arms or stubs, lens shape when unworded
+    "eyewear": {
+        "frame": (0.0, 3.0, True),
+        "lens_size": (0.0, 2.0, True),
+        "arms": (0.0, 1.0, True),
+        "lens": (0.0, 2.0, True),
+    },  # fmt: skip
 }
+# A form knob that means nothing at some values of another knob (a tall cup has no handle,
+# a beanie, cap or party hat no brim): (form, knob) -> (the other knob, those values).
+MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
+    ("mug", "handle"): ("tall", frozenset({1.0})),
+    ("hat", "brim"): ("style", frozenset({1.0, 2.0, 6.0})),  # forms.wearables.HAT_STYLES
+}
+# Form knobs whose top value needs the subject (the tail handle is the subject's tail).
+SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset({("mug", "handle")})
 # Knobs the pipeline applies itself after the form is built (not passed to the builder):
 # "shape" stretches a vessel (index into SHAPES), each factor >= 1 so no wall gets thinner.
 PIPELINE_KNOBS: frozenset[str] = frozenset({"shape"})
@@ -54,7 +79,7 @@ FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
 # the product, its variant the hat's style): not attached to the subject, not an axis.
 PRODUCT_FEATURE: dict[str, str] = {"hat": "hat", "eyewear": "glasses"}
 # Form knobs a worded variant of the product feature decides.
-PRODUCT_FEATURE_KNOB: dict[str, str] = {"hat": "style"}
+PRODUCT_FEATURE_KNOB: dict[str, str] = {"hat": "style", "eyewear": "lens"}
 # Forms that show the subject whole, so its pose shows; the others wear its face or ears
 # (a planter shows a plant or object standing in it whole, a creature's face on the pot).
 POSED_FORMS: frozenset[str] = frozenset(
@@ -111,12 +136,21 @@ def open_axes(spec: DesignSpec) -> Open:
         for f in spec.features
         if f.name == product and f.variant
     }
+    if spec.lens_shape:
+        decided.add("lens")
     knobs = tuple(
-        (name, span)
+        (name, _span(spec, name, span))
         for name, span in FORM_KNOBS.get(spec.form, {}).items()
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
         and name not in decided
     )
+    fixed = worded_knobs(spec)
+    knobs = tuple(
+        (name, span)
+        for name, span in knobs
+        if not ((spec.form, name) in MOOT_KNOBS
+                and fixed.get(MOOT_KNOBS[spec.form, name][0]) in MOOT_KNOBS[spec.form, name][1])
+    )  # a worded tall cup has no handle to vary, a worded beanie no brim  # fmt: skip
     posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
     if spec.subject is None:  # the product alone: no subject to style, pose or give a face
         return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),
@@ -128,6 +162,47 @@ def open_axes(spec: DesignSpec) -> Open:
         features=feats,
         form_knobs=knobs,
     )
+
+
+def _span(
+    spec: DesignSpec, name: str, span: tuple[float, float, bool]
+) -> tuple[float, float, bool]:
+    """A form knob's range for this spec (without a subject, no subject-made top value)."""
+    low, high, whole = span
+    if (spec.form, name) in SUBJECT_KNOB_TOP and spec.subject is None:
+        return (low, high - 1.0, whole)
+    return span
+
+
+def worded_knobs(spec: DesignSpec) -> dict[str, float]:
+    """Form knob values the words decide: a tall cup ("bubble tea"), the hat's style index."""
+    words = spec.text.lower()
+    out = {
+        name: 1.0
+        for name in FORM_KNOBS.get(spec.form, {})
+        if any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
+    }
+    variant = next((f.variant for f in spec.features if f.name == "hat" and f.variant), "")
+    if spec.form == "hat" and variant:
+        from engines.design.forms.wearables import HAT_ALIASES, HAT_STYLES
+
+        style = HAT_ALIASES.get(variant, variant if variant in HAT_STYLES else "bucket")
+        out["style"] = float(HAT_STYLES.index(style))
+    return out
+
+
+def without_moot(
+    form: str, knobs: tuple[tuple[str, float], ...], fixed: dict[str, float] | None = None
+) -> tuple[tuple[str, float], ...]:
+    """The form knobs without those another knob (sampled, or `fixed` by the words) makes
+    meaningless (a tall cup's handle, a beanie's brim)."""
+    values = (fixed or {}) | dict(knobs)
+    return tuple(
+        (name, value)
+        for name, value in knobs
+        if not ((form, name) in MOOT_KNOBS
+                and values.get(MOOT_KNOBS[form, name][0]) in MOOT_KNOBS[form, name][1])
+    )  # fmt: skip
 
 
 def default_choice(spec: DesignSpec) -> Choice:
@@ -159,6 +234,7 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
     axes = open_axes(spec)
     rng = np.random.default_rng([seed, 20])
     first = default_choice(spec)
+    fixed = worded_knobs(spec)
     styles = _strata(axes.styles, n, rng)
     poses = _strata(axes.poses, n, rng)
     exprs = _strata(axes.expressions, n, rng)
@@ -168,6 +244,8 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
     for k in range(1, len(KNOBS)):
         knob_u[:, k] = knob_u[rng.permutation(n), k]
     form_u = (rng.permutation(n)[:, None] + rng.random((n, len(axes.form_knobs)))) / n
+    for k in range(1, len(axes.form_knobs)):  # each knob's strata in its own order
+        form_u[:, k] = form_u[rng.permutation(n), k]
     seen, out = {first}, [first]
     for i in range(n):
         knobs = tuple(
@@ -186,10 +264,14 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
             knobs=knobs,
             features=tuple((name, feats[j][i]) for j, (name, _) in enumerate(axes.features)),
             colourway=colourways[i],
-            form_knobs=tuple(
-                (name, _knob_value(span, float(form_u[i, k])))
-                for k, (name, span) in enumerate(axes.form_knobs)
-            ),
+            form_knobs=without_moot(
+                spec.form,
+                tuple(
+                    (name, _knob_value(span, float(form_u[i, k])))
+                    for k, (name, span) in enumerate(axes.form_knobs)
+                ),
+                fixed,
+            ),  # fmt: skip
         )
         if choice not in seen and len(out) < n:
             seen.add(choice)

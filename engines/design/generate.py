@@ -37,6 +37,7 @@ SAME_GEOMETRY_PENALTY = 0.5  # added to the IoU (1.0) of two colourways of one g
 GEOMETRY_FACTOR = 0.35  # geometries built per variant returned (the rest: other colourways);
 # (0.8 took 36.5 CPU s for four ideas of bench.design, 0.35 with at least 16 shapes about 20)
 MIN_GEOMETRIES = 16  # twice the top 8: room to find 8 whose outlines differ
+GEOMETRY_OVERSAMPLE = 3  # choices sampled per shape built, to find shapes not twins
 
 
 def geometry_count(count: int) -> int:
@@ -46,6 +47,7 @@ def geometry_count(count: int) -> int:
 
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 MAX_COUNT = 500
+TINTED = frozenset({"lens_l", "lens_r"})  # parts that keep their tint in every colourway
 BUILD_THREADS = min(2, os.cpu_count() or 1)
 WALL_SLACK = 0.95  # a part may be this share of the minimum wall (estimate error)
 # Relevance weights: the words, printability, cheapness, novelty, literalness, reference
@@ -174,11 +176,17 @@ def _rgb(name: str | None) -> RGB | None:
 
 
 def _area_mm2(mesh: trimesh.Trimesh) -> float:
-    """Surface area from the raw arrays (trimesh's cached .area re-hashes the mesh), mm2."""
-    tri = np.asarray(mesh.vertices).view(np.ndarray)[np.asarray(mesh.faces)]
-    return 0.5 * float(
-        np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum()
-    )
+    """Surface area from the raw arrays (trimesh's cached .area re-hashes the mesh), kept in
+    the mesh's metadata with the arrays it was measured on (parts are shared, not edited), mm2."""
+    vertices, faces = mesh.vertices, mesh.faces  # the same objects until the mesh is changed
+    known = mesh.metadata.get("_area_mm2")
+    if known is not None and known[0] is vertices and known[1] is faces:
+        return float(known[2])
+    tri = np.asarray(vertices).view(np.ndarray)[np.asarray(faces)]
+    cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    area = 0.5 * float(np.sqrt(np.einsum("ij,ij->i", cross, cross)).sum())
+    mesh.metadata["_area_mm2"] = (vertices, faces, area)
+    return area
 
 
 def _dominant(parts: Sequence[Part], idx: Sequence[int]) -> RGB | None:
@@ -205,7 +213,10 @@ def _paint(parts: list[Part], idx: list[int], colour: RGB | None, worded: np.nda
 def _colourway(parts: list[Part], origin: list[str], worded: np.ndarray, way: str) -> None:
     """Recolour the unworded, non-detail parts in a colourway (two-tone: the product or the
     features take an accent colour opposite the main one)."""
-    free = [i for i, p in enumerate(parts) if not worded[i] and p.role != "detail"]
+    free = [
+        i for i, p in enumerate(parts)
+        if not worded[i] and p.role != "detail" and p.name not in TINTED
+    ]  # fmt: skip
     if way == "two_tone":
         main = _dominant(parts, [i for i, o in enumerate(origin) if o == "subject"]) or (
             _dominant(parts, range(len(parts))) or (200, 200, 200)
@@ -251,6 +262,7 @@ def build_candidate(
         model = model.transform(np.diag([*axes.SHAPES[int(shape)][1], 1.0]))
     model = _normalised(model, size_mm)
     parts = [Part(p.name, p.mesh, p.colour, p.role, p.material) for p in model.parts]
+    base = model  # its union of these meshes, if kept, joins the candidate later
     origin = [origin_of.get(p.name, "form") for p in parts]
     worded = np.zeros(len(parts), dtype=bool)
     group = lambda key: [i for i, o in enumerate(origin) if o == key]  # noqa: E731
@@ -269,9 +281,7 @@ def build_candidate(
     natural = [p.colour for p in parts]
     _colourway(parts, origin, worded, choice.colourway)
     words_fit = float(np.mean(present)) if present else 1.0
-    return Candidate(
-        choice, Model(parts, model.anchors), origin, worded, words_fit, findings, natural
-    )
+    return Candidate(choice, base.with_parts(parts), origin, worded, words_fit, findings, natural)
 
 
 def recoloured(cand: Candidate, colourway: str) -> Candidate:
@@ -282,7 +292,7 @@ def recoloured(cand: Candidate, colourway: str) -> Candidate:
     ]
     _colourway(parts, cand.origin, cand.worded, colourway)
     choice = replace(cand.choice, colourway=colourway)
-    return replace(cand, choice=choice, model=Model(parts, cand.model.anchors))
+    return replace(cand, choice=choice, model=cand.model.with_parts(parts))
 
 
 def _normalised(model: Model, size_mm: float) -> Model:
@@ -601,6 +611,19 @@ class Designs(list[GeneratedVariant]):
     def __init__(self, variants: Sequence[GeneratedVariant] = (), skipped: Sequence[str] = ()):
         super().__init__(variants)
         self.skipped = list(skipped)
+
+
+def distinct_geometries(spec: DesignSpec, n: int, seed: int) -> list[axes.Choice]:
+    """Up to n sampled choices of which no two differ only by colourway (those would build the
+    same shape twice and crowd the top 8 with twins; colourways come from _colour_options)."""
+    seen: set[axes.Choice] = set()
+    out: list[axes.Choice] = []
+    for c in axes.sample_choices(spec, GEOMETRY_OVERSAMPLE * n, seed):
+        key = replace(c, colourway="natural")
+        if key not in seen and len(out) < n:
+            seen.add(key)
+            out.append(c)
+    return out
 
 
 def _colour_options(

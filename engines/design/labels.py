@@ -39,19 +39,47 @@ def _hat_styles() -> tuple[str, ...]:
     return tuple(HAT_STYLES)
 
 
+def _table_words() -> dict[str, tuple[str, ...]]:
+    """Words for the form knobs that index a builder's table ("" = the classic middle row,
+    which a label leaves out)."""
+    try:
+        from engines.design.forms.vessels import MUG_HANDLES, MUG_PROFILES, PLANTER_PROFILES
+    except ImportError:
+        return {}
+    return {
+        "body": tuple("" if k == "straight" else f"{k} body" for k in MUG_PROFILES),
+        "handle": tuple("" if k == "classic" else f"{k} handle" for k in MUG_HANDLES),
+        "pot": tuple("" if k == "flowerpot" else k for k in PLANTER_PROFILES),
+        "feet": ("", "on feet"),
+        "crown": ("low crown", "", "tall crown"),
+        "brim": ("", "upturned brim"),
+        "band": ("thin band", "", "wide band"),
+        "topper": ("small toppers", "", "big toppers"),
+        "spread": ("set close", "", "set apart"),
+        "frame": ("", "chunky frame", "cat-eye", "brow bar"),
+        "lens_size": ("small lenses", "", "oversized"),
+        "arms": ("", "full arms"),
+        "lens": ("round lenses", "heart lenses", "star lenses"),
+    }
+
+
 def form_knob_word(name: str, value: float | None) -> str:
     """A word for a form knob's value ("tall cup", "upright", "bucket"); None is the
     builder's default."""
+    table = _table_words().get(name)
+    if table is not None:
+        return "" if value is None and name != "lens" else table[int(value or 0) % len(table)]
     if value is None:
-        return "classic" if name == "shape" else ""
+        return ""
     if name == "tall":
-        return "tall cup" if value >= 0.5 else "round mug"
+        return "tall cup" if value >= 0.5 else ""
     if name == "hug":
         return "face on cup" if value >= 0.5 else "sits beside"
     if name == "angle_deg":
         return "upright" if value >= 70 else "laid-back" if value <= 64 else "classic angle"
     if name == "shape":
-        return SHAPES[int(value) % len(SHAPES)][0]
+        word = SHAPES[int(value) % len(SHAPES)][0]
+        return "" if word == "classic" else word
     if name == "style" and (styles := _hat_styles()):
         return styles[int(value) % len(styles)]
     return f"{name} {value:g}"
@@ -95,22 +123,28 @@ def _varying(choices: Sequence[Choice], colours: Sequence[str]) -> set[str]:
 
 
 def make_labels(choices: Sequence[Choice], colours: Sequence[str], distinct: int = 8) -> list[str]:
-    """One label per variant (in rank order); the first `distinct` labels are all different:
-    ties get the expression, then proportion words, then a number."""
+    """One label per variant (in rank order), all different: ties get the expression, then
+    proportion words, then the colourway, and only then a number. `distinct` is kept for
+    callers: every label is distinct now."""
     varying = _varying(choices, colours)
     items = [_items(c, col, varying) for c, col in zip(choices, colours, strict=True)]
-    for extra in (_expression, _knob_words):
-        counts = Counter(SEP.join(i) for i in items[:distinct])
-        for k in range(min(distinct, len(items))):
+    for extra in (_expression, _knob_words, _colourway):
+        counts = Counter(SEP.join(i) for i in items)
+        for k in range(len(items)):
             if counts[SEP.join(items[k])] > 1:
-                items[k] = items[k] + extra(choices[k])
+                items[k] = items[k] + [w for w in extra(choices[k]) if w not in items[k]]
     labels = [SEP.join(i) or "classic" for i in items]
     seen: Counter[str] = Counter()
-    for k in range(min(distinct, len(labels))):
+    for k in range(len(labels)):
         seen[labels[k]] += 1
         if seen[labels[k]] > 1:
             labels[k] = f"{labels[k]}{SEP}no. {seen[labels[k]]}"
     return labels
+
+
+def _colourway(choice: Choice) -> list[str]:
+    """The colourway as a label item ("pastel", "two-tone"), unless natural."""
+    return [] if choice.colourway == "natural" else [choice.colourway.replace("_", "-")]
 
 
 def _expression(choice: Choice) -> list[str]:

@@ -62,10 +62,17 @@ def render_preview(
             if face_colours is not None
             else np.tile(np.asarray(colour, dtype=float), (len(faces), 1))
         )
-        fills = np.clip(shade[:, None] * base, 0, 255).astype(np.uint8).tolist()
+        fills = np.clip(shade[:, None] * base, 0, 255).astype(np.int64)
         corners = np.floor(polygons).astype(np.int32).tolist()  # PIL floors float corners too
-        draw = ImageDraw.Draw(image)
-        for polygon, fill in zip(corners, map(tuple, fills), strict=True):
-            draw.polygon(polygon, fill=fill, outline=fill)
+        fill_polygon = ImageDraw.Draw(image).draw.draw_polygon  # what polygon(fill=outline=c)
+        for polygon, ink in zip(corners, _inks(fills), strict=True):  # does, without its
+            fill_polygon(polygon, ink, 1)  # per-call colour conversion (a third of the time)
     # box-filter the supersampled image down; a light PNG compression level (still lossless)
     image.reduce(SUPERSAMPLE).save(path, format="PNG", compress_level=PNG_LEVEL)
+
+
+def _inks(rgb: np.ndarray) -> list[int]:
+    """PIL's ink values of (n, 3) RGB 0..255 colours for an RGB image (ImageDraw's
+    draw_ink: r | g << 8 | b << 16 | 255 << 24 as a signed 32-bit int)."""
+    v = rgb[:, 0] | (rgb[:, 1] << 8) | (rgb[:, 2] << 16) | (255 << 24)
+    return (v - (1 << 32)).tolist()

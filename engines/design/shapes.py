@@ -139,11 +139,33 @@ def difference(a: trimesh.Trimesh, b: trimesh.Trimesh) -> trimesh.Trimesh:
 
 
 def _manifold(mesh: trimesh.Trimesh) -> Manifold:
-    """The manifold3d solid of a watertight mesh (float32 corners, as trimesh's engine does)."""
-    vertices = np.asarray(mesh.vertices, dtype=np.float32)
-    return Manifold(
-        mesh=Mesh(vert_properties=vertices, tri_verts=np.asarray(mesh.faces, np.uint32))
+    """The manifold3d solid of a watertight mesh (float32 corners, as trimesh's engine does);
+    kept in the mesh's metadata with the arrays it was made of, so a part tested in
+    attached() and then joined is converted once (a mesh edited in place gets new arrays)."""
+    vertices, faces = mesh.vertices, mesh.faces
+    known = mesh.metadata.get(_SOLID_KEY)
+    if known is not None and known[0] is vertices and known[1] is faces:
+        return known[2]
+    solid = Manifold(
+        mesh=Mesh(
+            vert_properties=np.asarray(vertices, dtype=np.float32),
+            tri_verts=np.asarray(faces, np.uint32),
+        )
     )
+    mesh.metadata[_SOLID_KEY] = (vertices, faces, solid)
+    return solid
+
+
+_SOLID_KEY = "_manifold3d"
+
+
+def carry_solid(old: trimesh.Trimesh, new: trimesh.Trimesh, matrix: np.ndarray) -> None:
+    """Give `new` (old under the 4x4 affine `matrix`) old's cached solid, transformed (cheap
+    in manifold3d), when old has one."""
+    known = old.metadata.get(_SOLID_KEY)
+    if known is not None and known[0] is old.vertices and known[1] is old.faces:
+        solid = known[2].transform(np.asarray(matrix, dtype=float)[:3, :4])
+        new.metadata[_SOLID_KEY] = (new.vertices, new.faces, solid)
 
 
 def _one_solid(solid: Manifold) -> trimesh.Trimesh:

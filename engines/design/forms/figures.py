@@ -107,7 +107,7 @@ def keychain(ctx: FormContext) -> Model:
     charm = charm.transform(scale_about(np.array([min(squash, 1.0), 1.0, 1.0]), np.zeros(3)))
     back = float(charm.bounds[1][0]) - depth
     parts = []
-    for p in charm.parts:
+    for p in _brought_forward(charm.parts, back, depth):
         mesh = cut_behind(p.mesh, back) if p.mesh.bounds[0][0] < back else p.mesh
         if mesh is not None:
             parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
@@ -116,6 +116,19 @@ def keychain(ctx: FormContext) -> Model:
     model = _hanger(flat, ctx, "ring", hole, wire)
     model.anchors["base"] = base_anchor(size_mm=depth)
     return model
+
+
+def _brought_forward(parts: list[Part], back: float, depth: float) -> list[Part]:
+    """Parts wholly behind the charm's back plane (wings, a cape spread behind the body)
+    moved forward into its depth, so the flat charm still shows them beside the body, mm."""
+    out = []
+    for p in parts:
+        front = float(np.asarray(p.mesh.vertices)[:, 0].max())
+        if front < back + 0.25 * depth and p.role != "detail":
+            p = Part(p.name, p.mesh.copy().apply_translation([back + 0.6 * depth - front, 0, 0]),
+                     p.colour, p.role, p.material)  # fmt: skip
+        out.append(p)
+    return out
 
 
 def ornament(ctx: FormContext) -> Model:

@@ -60,30 +60,39 @@ def head_frame(subject: Model) -> tuple[np.ndarray, float]:
 def thickened(mesh: trimesh.Trimesh, min_mm: float, on_floor: bool = False) -> trimesh.Trimesh:
     """The mesh stretched across its thinnest direction until it is nowhere thinner than
     `min_mm` (a few rounds: stretching one way can leave another thin), mm."""
+    vertices = np.asarray(mesh.vertices).view(np.ndarray)
+    changed = False
     for _ in range(8):
-        direction, width = thinnest(mesh)
+        direction, width = _thinnest(vertices)
         if width >= min_mm:
             break
-        centre = mesh.bounds.mean(axis=0)
-        if on_floor and mesh.bounds[0][2] < 1e-6:  # grow up from the floor, keeping it flat
-            centre[2] = mesh.bounds[0][2]
+        lo, hi = vertices.min(axis=0), vertices.max(axis=0)
+        centre = (lo + hi) / 2
+        if on_floor and lo[2] < 1e-6:  # grow up from the floor, keeping it flat
+            centre[2] = lo[2]
         factor = 1.05 * min_mm / max(width, 1e-6)
-        m = np.eye(4)
-        m[:3, :3] += (factor - 1.0) * np.outer(direction, direction)
-        m[:3, 3] = centre - m[:3, :3] @ centre
-        mesh = mesh.copy().apply_transform(m)
-    return mesh
+        stretch = np.eye(3) + (factor - 1.0) * np.outer(direction, direction)
+        vertices = (vertices - centre) @ stretch.T + centre  # symmetric: no mirror
+        changed = True
+    return trimesh.Trimesh(vertices, mesh.faces, process=False) if changed else mesh
 
 
 def thinnest(mesh: trimesh.Trimesh) -> tuple[np.ndarray, float]:
     """The direction across which the mesh is thinnest and its width there, mm: searched
     over its principal axes and every 10 deg in the plane of the two thinnest ones (a
     principal box alone turns freely on round sections)."""
-    axes, _ = principal_extents(mesh)
-    angles = np.radians(np.arange(0.0, 180.0, 10.0))
-    plane = np.outer(np.cos(angles), axes[1]) + np.outer(np.sin(angles), axes[2])
+    return _thinnest(np.asarray(mesh.vertices).view(np.ndarray))
+
+
+_ANGLES = np.radians(np.arange(0.0, 180.0, 10.0))
+
+
+def _thinnest(v: np.ndarray) -> tuple[np.ndarray, float]:
+    """thinnest() of a vertex array, mm."""
+    _, _, axes = np.linalg.svd(v - v.mean(axis=0), full_matrices=False)
+    plane = np.outer(np.cos(_ANGLES), axes[1]) + np.outer(np.sin(_ANGLES), axes[2])
     directions = np.vstack([axes, plane])
-    proj = np.asarray(mesh.vertices) @ directions.T
+    proj = v @ directions.T
     widths = proj.max(axis=0) - proj.min(axis=0)
     k = int(np.argmin(widths))
     return directions[k], float(widths[k])
@@ -165,7 +174,9 @@ class Decoration:
 
 
 def _groups(parts: list[Part], gap_mm: float) -> list[list[Part]]:
-    """Parts joined into groups whose bounding boxes touch (within `gap_mm`)."""
+    """Parts joined into groups whose bounding boxes touch (within `gap_mm`). A left and a
+    right part never share a group (big ears' boxes meet); a middle part touching both sides
+    (a mouth under two big eyes) stays on its own; tears and hats are their own groups."""
     boxes = [p.mesh.bounds for p in parts]
     label = list(range(len(parts)))
 
@@ -174,15 +185,55 @@ def _groups(parts: list[Part], gap_mm: float) -> list[list[Part]]:
             i = label[i]
         return i
 
-    for i in range(len(parts)):
-        for j in range(i + 1, len(parts)):
-            a, b = boxes[i], boxes[j]
-            if np.all(a[0] - gap_mm <= b[1]) and np.all(b[0] - gap_mm <= a[1]):
-                label[find(i)] = find(j)
+    side = [_side(p.name) for p in parts]
+    tags = [_kind_tag(p.name) for p in parts]
+    touching = [
+        (i, j)
+        for i in range(len(parts))
+        for j in range(i + 1, len(parts))
+        if tags[i] == tags[j]
+        and np.all(boxes[i][0] - gap_mm <= boxes[j][1])
+        and np.all(boxes[j][0] - gap_mm <= boxes[i][1])
+    ]
+    for i, j in touching:  # first each side on its own, and the middle parts together
+        if side[i] == side[j]:
+            label[find(i)] = find(j)
+    sides_of: dict[int, set[str]] = {}
+    for i, j in touching:  # then a middle group joins the one side it touches, if only one
+        for mid, other in ((i, j), (j, i)):
+            if side[mid] == "" and side[other]:
+                sides_of.setdefault(find(mid), set()).add(side[other])
+    for i, j in touching:
+        for mid, other in ((i, j), (j, i)):
+            if side[mid] == "" and side[other] and len(sides_of.get(find(mid), ())) == 1:
+                label[find(mid)] = find(other)
     out: dict[int, list[Part]] = {}
     for i, p in enumerate(parts):
         out.setdefault(find(i), []).append(p)
     return list(out.values())
+
+
+PATTERN_WORDS = ("patch", "spot", "stripe", "mane")  # body patterns, hair: not head decorations
+
+
+def _pattern(part: Part) -> bool:
+    """Whether the part is a body pattern (cow patch, spots, stripes) or a mane."""
+    return any(w in part.name.lower() for w in PATTERN_WORDS)
+
+
+def _kind_tag(name: str) -> str:
+    """'tear', 'hat' or '': parts of different tags never group (a tear runs down from an
+    eye but sits on the face; a hat touching the ears goes on its own)."""
+    low = name.lower()
+    return "tear" if "tear" in low else "hat" if "hat" in low else ""
+
+
+def _side(name: str) -> str:
+    """'l' or 'r' for a part of one side ("ear_l inner", "eye bump_r"), else ''."""
+    for word in name.split(" "):
+        if word[-2:] in ("_l", "_r"):
+            return word[-1]
+    return ""
 
 
 def decorations(subject: Model) -> list[Decoration]:
@@ -190,7 +241,7 @@ def decorations(subject: Model) -> list[Decoration]:
     A face group's root is the head-surface point under it, so set on a product's surface it
     stands out of it as far as it stood out of the head."""
     centre, r = head_frame(subject)
-    loose = [p for p in subject.parts if not is_bulk(p, r)]
+    loose = [p for p in subject.parts if not is_bulk(p, r) and not _pattern(p)]
     bulk = [p.mesh for p in subject.parts if is_bulk(p, r)]
     head = trimesh.Trimesh(
         np.vstack([m.vertices for m in bulk]) if bulk else np.zeros((0, 3)),
@@ -199,6 +250,7 @@ def decorations(subject: Model) -> list[Decoration]:
         else np.zeros((0, 3), dtype=np.int64),
         process=False,
     )  # the subject's bulk in one mesh, for rays
+    head_part = next((p.mesh for p in subject.parts if p.name == "head"), None)
     out = []
     for group in _groups(loose, 0.02 * r):
         vertices = np.vstack([p.mesh.vertices for p in group])
@@ -208,9 +260,14 @@ def decorations(subject: Model) -> list[Decoration]:
             continue
         u = c / (dist or 1.0)
         kind = "top" if u[2] > 0.5 and u[0] < 0.75 else "face" if u[0] > 0.3 else ""
-        if kind == "top":  # root: bottom centre; a fifth of the height goes into the product
+        if kind == "top":  # root: its foot; a fifth of the height goes into the product
+            group = _outside(group, head_part)
+            if not group:
+                continue
+            vertices = np.vstack([p.mesh.vertices for p in group])
             lo, hi = vertices.min(axis=0), vertices.max(axis=0)
-            root = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
+            low = vertices[vertices[:, 2] <= lo[2] + 0.2 * (hi[2] - lo[2])]
+            root = np.array([*low[:, :2].mean(axis=0), lo[2]])  # a slanted ear's foot
             out.append(Decoration(group, kind, root, 0.2 * float(hi[2] - lo[2])))
         elif kind:
             hits = ray_hits(head, centre, u)
@@ -218,6 +275,21 @@ def decorations(subject: Model) -> list[Decoration]:
             along = (vertices - centre) @ u
             relief, depth = float(along.max()) - surface, surface - float(along.min())
             out.append(Decoration(group, kind, centre + u * surface, 0.0, relief, depth))
+    return out
+
+
+def _outside(group: list[Part], head: trimesh.Trimesh | None) -> list[Part]:
+    """The group's parts with what is buried in the head cut away (an ear's root ball would
+    show as a knob on a band or a rim); parts wholly inside dropped."""
+    if head is None:
+        return group
+    from engines.design.forms.geometry import minus
+
+    out = []
+    for p in group:
+        mesh = minus(p.mesh, head)
+        if mesh is not None:
+            out.append(Part(p.name, mesh, p.colour, p.role, p.material))
     return out
 
 
@@ -275,40 +347,60 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.all(a[0] <= b[1]) and np.all(b[0] <= a[1]))
 
 
+def _shared(a: np.ndarray, b: np.ndarray) -> float:
+    """Volume two (2, 3) boxes share (negative when they are apart, 0 when they touch), mm3."""
+    size = np.minimum(a[1], b[1]) - np.maximum(a[0], b[0])
+    return float(np.prod(size)) if (size >= 0).all() else -1.0
+
+
+def _box(mesh: trimesh.Trimesh) -> np.ndarray:
+    """(2, 3) bounds from the raw vertex array, mm."""
+    v = np.asarray(mesh.vertices).view(np.ndarray)
+    return np.array([v.min(axis=0), v.max(axis=0)])
+
+
 def attached(model: Model) -> Model:
     """The model without the parts that touch nothing it is built on (fixtures, else its
-    largest part): a floating eye would make the product fall apart."""
+    largest part): a floating eye would make the product fall apart. Found on the union of
+    all parts (each face knows its part): a part showing on no body that holds a fixture is
+    dropped; a part showing nowhere is buried in another and stays. When nothing is dropped
+    the union is kept on the model for Model.solid()."""
+    from manifold3d import Manifold, OpType
+
     from engines.design.shapes import _manifold
 
     if not model.parts:
         return model
-    seeds = [i for i, p in enumerate(model.parts) if p.role == "fixture"]
+    seeds = {i for i, p in enumerate(model.parts) if p.role == "fixture"}
     if not seeds:
-        seeds = [int(np.argmax([abs(float(p.mesh.volume)) for p in model.parts]))]
-    kept, todo = set(seeds), set(range(len(model.parts))) - set(seeds)
-    solids: dict[int, object] = {}
+        seeds = {int(np.argmax([abs(float(p.mesh.volume)) for p in model.parts]))}
+    solids = [_manifold(p.mesh).as_original() for p in model.parts]
+    ids = {int(m.original_id()): i for i, m in enumerate(solids)}
+    joined = Manifold.batch_boolean(solids, OpType.Add)
+    bodies = joined.decompose()
+    out = Model(list(model.parts), dict(model.anchors))
+    if len(bodies) <= 1:
+        out.joined = (joined, ids, tuple(id(p.mesh) for p in out.parts))
+        return out
+    members = [_shown(b, ids) for b in bodies]
+    shown = set().union(*members)
+    keep = set(range(len(model.parts))) - shown  # buried: inside a part
+    for group in members:
+        if group & seeds:
+            keep |= group
+    if len(keep) == len(model.parts):
+        out.joined = (joined, ids, tuple(id(p.mesh) for p in out.parts))
+        return out
+    return Model([p for i, p in enumerate(model.parts) if i in keep], dict(model.anchors))
 
-    def solid(i: int):  # type: ignore[no-untyped-def]
-        if i not in solids:
-            solids[i] = _manifold(model.parts[i].mesh)
-        return solids[i]
 
-    grew = True
-    while grew and todo:
-        grew = False
-        for i in sorted(todo):
-            box = model.parts[i].mesh.bounds
-            for j in kept:
-                if (
-                    _overlap(box, model.parts[j].mesh.bounds)
-                    and (solid(i) ^ solid(j)).volume() > 1e-6
-                ):
-                    kept.add(i)
-                    todo.discard(i)
-                    grew = True
-                    break
-    parts = [p for i, p in enumerate(model.parts) if i in kept]
-    return Model(parts, dict(model.anchors))
+def _shown(body: object, ids: dict[int, int]) -> set[int]:
+    """The parts with faces on one body of a union (runs of triangles per original solid;
+    a body lists every run of the union, the others empty)."""
+    mesh = body.to_mesh()  # type: ignore[attr-defined]
+    starts = np.asarray(mesh.run_index)
+    originals = np.asarray(mesh.run_original_id).tolist()
+    return {ids[o] for k, o in enumerate(originals) if o in ids and starts[k + 1] > starts[k]}
 
 
 def base_anchor(point: np.ndarray | None = None, size_mm: float = 1.0) -> Anchor:

@@ -6,7 +6,15 @@ import numpy as np
 import trimesh
 
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
-from engines.design.forms.geometry import cylinder_z, minus, revolved, ring, vessel
+from engines.design.forms.geometry import (
+    cut_below,
+    cylinder_z,
+    mesh_of,
+    minus,
+    revolved,
+    ring,
+    vessel,
+)
 from engines.design.forms.place import (
     Decoration,
     base_anchor,
@@ -15,6 +23,7 @@ from engines.design.forms.place import (
     fitted,
     fitted_height,
     head_frame,
+    main_colour,
     moved,
     scale_about,
     snapped,
@@ -22,6 +31,8 @@ from engines.design.forms.place import (
 )
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold
+
+RGB = tuple[int, int, int]
 
 PLANTS = ("cactus", "mushroom")  # subjects that grow in a pot rather than decorate it
 EAR_ANGLE_DEG = 45.0
@@ -39,7 +50,8 @@ def _on_rim(deco: Decoration, r_mid: float, rim_z: float, sink: float) -> Decora
     phi = float(np.arctan2(c[1], c[0]))
     if abs(c[1]) > 0.15 * r_mid:  # side groups (ears) frame the face at +-EAR_ANGLE_DEG
         target = np.sign(phi) * np.radians(min(np.degrees(abs(phi)), EAR_ANGLE_DEG))
-        turned = deco.transformed(_rotation_z(target - phi))
+        foot = _foot(deco)  # turned about its foot to face out of the rim as it faced forward
+        turned = deco.transformed(moved(foot) @ _rotation_z(target) @ moved(-foot))
     else:  # a middle group (hat, horn, leaf cap) sits on the front rim, above the face
         target = 0.0
         lo = np.min([p.mesh.bounds[0] for p in deco.parts], axis=0)
@@ -49,7 +61,16 @@ def _on_rim(deco: Decoration, r_mid: float, rim_z: float, sink: float) -> Decora
         turned = deco.transformed(scale_about(shrink, deco.root))
         r_mid += 0.3 * side * shrink  # mostly outside the cavity, which cuts it back
     goal = np.array([r_mid * np.cos(target), r_mid * np.sin(target), rim_z - sink])
-    return turned.transformed(moved(goal - turned.root))
+    return turned.transformed(moved(goal - _foot(turned)))
+
+
+def _foot(deco: Decoration) -> np.ndarray:
+    """Where a group stands: the middle of its lowest fifth at its lowest point (a slanted
+    ear's foot is not under its bounding box's centre), mm."""
+    v = np.vstack([p.mesh.vertices for p in deco.parts])
+    z0, z1 = float(v[:, 2].min()), float(v[:, 2].max())
+    low = v[v[:, 2] <= z0 + 0.2 * (z1 - z0)]
+    return np.array([*low[:, :2].mean(axis=0), z0])
 
 
 def relief(
@@ -103,40 +124,128 @@ def cavity_cutter(r_bottom: float, r_top: float, floor: float, height: float) ->
     return revolved(np.array(outline), 60)
 
 
-def _handle(ctx: FormContext, radius: float, height: float, wall: float) -> trimesh.Trimesh:
-    """A D-shaped handle on the -Y side of a mug of outer radius `radius`, mm."""
-    wire = max(ctx.wall(9.0), 2 * wall)
-    major = 0.27 * height
-    centre = np.array([0.0, -(radius + 0.14 * height), 0.52 * height])
-    loop = ring(centre, major - wire / 2, wire, np.array([1.0, 0.0, 0.0]))
-    loop.apply_transform(scale_about(np.array([1.0, 1.0, 1.12]), centre))
-    cut = _manifold(loop).trim_by_plane((0.0, -1.0, 0.0), radius - wall / 2)
-    from engines.design.forms.geometry import one_body
+# Mug body profiles (knob "body"): name -> (bottom radius share, top radius share, bulge
+# share of the radius at mid height, height factor); shares of the mug's nominal radius.
+MUG_PROFILES: dict[str, tuple[float, float, float, float]] = {
+    "straight": (0.97, 1.0, 0.0, 1.0),
+    "barrel": (0.86, 0.86, 0.16, 1.0),
+    "flared": (0.7, 1.1, 0.0, 1.0),
+    "stout": (1.12, 1.12, 0.05, 0.78),
+}
+MUG_HANDLES: tuple[str, ...] = ("classic", "square", "tail")  # knob "handle"
+PROFILE_STEPS = 14  # points up a curved vessel wall
 
-    return one_body(cut)
+
+def profile_radii(
+    kind: tuple[float, float, float, float], radius: float, s: np.ndarray
+) -> np.ndarray:
+    """Outer radius of a vessel profile at height shares s (0 bottom .. 1 rim), mm."""
+    bottom, top, bulge, _ = kind
+    return radius * (bottom + (top - bottom) * s + bulge * np.sin(np.pi * s))
+
+
+def profiled_vessel(
+    radii: np.ndarray, heights: np.ndarray, wall: float, floor: float
+) -> tuple[trimesh.Trimesh, trimesh.Trimesh]:
+    """(the vessel, its cavity) for an outer profile of radii at heights (bottom to rim), the
+    wall offset `wall` inward along the radius, the floor `floor` thick, mm."""
+    height = float(heights[-1])
+    outer = [(0.0, 0.0), *zip(radii, heights, strict=True), (0.0, height)]
+    inside = heights >= floor
+    inner_r = np.maximum(radii[inside] - wall, 0.5 * wall)
+    cavity_pts = [(0.0, floor), *zip(inner_r, heights[inside], strict=True),
+                  (float(inner_r[-1]), height + 5.0), (0.0, height + 5.0)]  # fmt: skip
+    if heights[inside][0] > floor:
+        cavity_pts.insert(1, (float(inner_r[0]), floor))
+    solid = revolved(np.array(outer))
+    cavity = revolved(np.array(cavity_pts))
+    body = minus(solid, cavity)
+    assert body is not None
+    return body, cavity
+
+
+def _handle(
+    ctx: FormContext,
+    radius: float,
+    height: float,
+    wall: float,
+    cavity: trimesh.Trimesh,
+    style: str,
+) -> trimesh.Trimesh:
+    """A handle on the -Y side of a mug of outer radius `radius`: classic D, square loop or
+    the subject's tail curling from rim to foot; its ends buried in the wall, mm."""
+    from engines.design.forms.geometry import one_body
+    from engines.design.subjects.geom import tube
+
+    wire = max(ctx.wall(9.0), 2 * wall)
+    if style == "tail":
+        y0 = -(radius - wall / 2)
+        pts = [(0.0, y0, 0.8 * height), (0.0, -(radius + 0.12 * height), 0.9 * height),
+               (0.0, -(radius + 0.3 * height), 0.7 * height),
+               (0.0, -(radius + 0.26 * height), 0.4 * height),
+               (0.0, -(radius + 0.1 * height), 0.2 * height), (0.0, y0, 0.16 * height)]  # fmt: skip
+        from engines.design.subjects.creature import smooth
+
+        path = smooth(pts, 28)
+        taper = np.linspace(0.62, 0.4, len(path)) * wire
+        loop = tube(path, taper, 14)
+        curl = [(0.0, -(radius + 0.26 * height), 0.42 * height),
+                (0.0, -(radius + 0.36 * height), 0.3 * height),
+                (0.0, -(radius + 0.3 * height), 0.2 * height),
+                (0.0, -(radius + 0.24 * height), 0.27 * height)]  # fmt: skip
+        tip = tube(smooth(curl, 12), np.linspace(0.45, 0.3, 12) * wire, 12)
+        solid = _manifold(loop) + _manifold(tip)
+    elif style == "square":
+        y0, out = -(radius - wall), -(radius + 0.24 * height)
+        corners = [(0.0, y0, 0.78 * height), (0.0, out, 0.78 * height),
+                   (0.0, out, 0.26 * height), (0.0, y0, 0.26 * height)]  # fmt: skip
+        path = np.vstack([np.linspace(a, b, 8, endpoint=False) for a, b in
+                          zip(corners[:-1], corners[1:], strict=True)] + [np.array(corners[-1:])])  # fmt: skip
+        solid = _manifold(tube(path, 0.5 * wire, 12))
+    else:
+        major = 0.27 * height
+        centre = np.array([0.0, -(radius + 0.14 * height), 0.52 * height])
+        ring_ = ring(centre, major - wire / 2, wire, np.array([1.0, 0.0, 0.0]))
+        ring_.apply_transform(scale_about(np.array([1.0, 1.0, 1.12]), centre))
+        solid = _manifold(ring_).trim_by_plane((0.0, -1.0, 0.0), 0.0)
+    return one_body(solid - _manifold(cavity))
 
 
 def mug(ctx: FormContext) -> Model:
-    """A mug (or a taller bubble-tea cup) with a handle; the subject's face on the front and
-    its ears on the rim, height size_mm."""
+    """A mug (or a taller bubble-tea cup) of a body profile with a handle (classic, round or
+    the subject's tail); the subject's face on the front and its ears on the rim, mm."""
     tall = ctx.knob(
         "tall", 1.0 if any(w in ctx.words() for w in ("bubble", "boba", "tumbler")) else 0.0
     )
-    height = ctx.size_mm * (1.45 if tall >= 0.5 else 1.0)
+    profile = MUG_PROFILES[tuple(MUG_PROFILES)[int(ctx.knob("body", 0)) % len(MUG_PROFILES)]]
+    height = ctx.size_mm * (1.45 if tall >= 0.5 else 1.0) * profile[3]
     radius = (0.4 if tall >= 0.5 else 0.43) * ctx.size_mm
     wall, floor = ctx.wall(4.0), ctx.wall(6.0)
-    r_bottom = radius * (0.82 if tall >= 0.5 else 0.97)
-    body = vessel(r_bottom, radius, height, wall, floor)
+    if tall >= 0.5:
+        profile = (profile[0] * 0.84, profile[1], profile[2], profile[3])
+    s = np.linspace(0.0, 1.0, PROFILE_STEPS)
+    radii, heights = profile_radii(profile, radius, s), s * height
+    radii[0] -= 1.0  # a chamfered foot
+    heights = np.r_[0.0, heights[1:]]
+    radii, heights = np.r_[radii[0], radii[0] + 1.0, radii[1:]], np.r_[0.0, 1.0, heights[1:]]
+    body, cavity = profiled_vessel(radii, heights, wall, floor)
     colour = ctx.body_colour()
     model = Model([Part("wall", body, colour, "fixture", ctx.material)])
+    r_mid = float(profile_radii(profile, radius, np.array([0.5]))[0])
+    r_rim = float(radii[-1])
     if tall < 0.5:
-        model.parts.append(Part("handle", _handle(ctx, radius, height, wall), colour,
-                                "fixture", ctx.material))  # fmt: skip
-    clear = cavity_cutter(r_bottom - 0.7 * wall, radius - 0.7 * wall, floor + 0.3 * wall, height)
+        style = MUG_HANDLES[int(ctx.knob("handle", 0)) % len(MUG_HANDLES)]
+        if style == "tail" and ctx.subject is None:
+            style = "classic"
+        handle_r = float(profile_radii(profile, radius, np.array([0.2, 0.5, 0.8])).min())
+        model.parts.append(Part("handle", _handle(ctx, handle_r, height, wall, cavity, style),
+                                colour, "fixture", ctx.material))  # fmt: skip
+    above = cavity_cutter(r_rim - 0.7 * wall, r_rim - 0.7 * wall, height, height)
+    clear = mesh_of(_manifold(above) + _manifold(cavity))
     model.parts.extend(
-        relief(ctx, body, 0.5 * height, radius, height, wall, radius - wall / 2, clear)
+        relief(ctx, body, 0.5 * height, r_mid, height, wall, r_rim - wall / 2, clear)
     )
-    _vessel_anchors(model, radius, height, floor)
+    _vessel_anchors(model, max(r_mid, r_rim), height, floor)
     return model
 
 
@@ -157,53 +266,111 @@ def _is_plant(ctx: FormContext) -> bool:
     return any(w in names for w in PLANTS)
 
 
+PLANTER_PROFILES: tuple[str, ...] = ("flowerpot", "cylinder", "bowl", "hexagon")  # knob "pot"
+
+
+def _pot_profile(kind: str, r_top: float, height: float, lip: float, lip_h: float) -> np.ndarray:
+    """The outer (radius, height) points of a pot from its foot to its rim, mm."""
+    if kind == "cylinder":
+        return np.array([(0.92 * r_top, 0.0), (r_top, 1.0), (r_top, height)])
+    if kind == "bowl":
+        s = np.linspace(0.0, 1.0, PROFILE_STEPS)
+        r = r_top * (0.58 + 0.5 * np.sin(0.5 * np.pi * s) ** 0.7)
+        r = np.minimum(r, r_top + lip)
+        return np.column_stack([r, s * 0.78 * height])
+    r_bottom = 0.74 * r_top
+    return np.array([(r_bottom, 0.0), (r_top, height - lip_h), (r_top + lip, height - lip_h),
+                     (r_top + lip, height)])  # fmt: skip
+
+
+def _feet(ctx: FormContext, r_foot: float, foot_h: float, colour: RGB) -> list[Part]:
+    """Four round feet (the subject's paws on a creature pot) under a pot's foot, mm."""
+    from engines.design.subjects.geom import blob
+
+    r = max(0.22 * r_foot, ctx.rule.min_wall_mm * 2)
+    out = []
+    for k, angle in enumerate((45.0, 135.0, 225.0, 315.0)):
+        a = np.radians(angle)
+        c = np.array([0.78 * r_foot * np.cos(a), 0.78 * r_foot * np.sin(a), foot_h])
+        paw = cut_below(blob(c, (r, r, foot_h * 1.4), None, 3), 0.0)
+        if paw is not None:
+            out.append(Part(f"foot_{k}", paw, colour, "fixture", ctx.material))
+    return out
+
+
 def planter(ctx: FormContext) -> Model:
-    """A flower pot with a drain hole; the subject's face and ears on it, or the plant
-    subject standing in it; width size_mm."""
+    """A pot with a drain hole, of a profile (flowerpot, cylinder, bowl, hexagon), on feet or
+    not; the subject's face and ears on it, or the plant subject standing in it; width size_mm."""
+    kind = PLANTER_PROFILES[int(ctx.knob("pot", 0)) % len(PLANTER_PROFILES)]
     r_top = 0.5 * ctx.size_mm
-    r_bottom, height = 0.74 * r_top, 0.85 * ctx.size_mm
+    height = 0.85 * ctx.size_mm
     wall, floor = ctx.wall(4.0), ctx.wall(6.0)
     lip_h, lip = ctx.mm(12.0), ctx.wall(3.0)
-    inner_top, inner_bottom = r_top - 1.1 * wall, r_bottom - 1.1 * wall
-    profile = [
-        (0.0, 0.0), (r_bottom, 0.0), (r_top, height - lip_h), (r_top + lip, height - lip_h),
-        (r_top + lip, height), (inner_top, height), (inner_bottom, floor), (0.0, floor),
-    ]  # fmt: skip
+    outline = _pot_profile(kind, r_top, height, lip, lip_h)
+    height = float(outline[-1, 1])
+    sections = 6 if kind == "hexagon" else 64
+    hex_wall = wall / np.cos(np.pi / 6) if kind == "hexagon" else wall  # across the flats
+    inner = [(max(r - 1.1 * hex_wall, wall), z) for r, z in outline if z >= floor]
+    inner_top, inner_bottom = inner[-1][0], (outline[0][0] - 1.1 * hex_wall)
+    if kind == "flowerpot":
+        inner = [(inner_bottom, floor), (r_top - 1.1 * wall, height)]
+    cavity = [(0.0, floor), (inner_bottom if kind != "bowl" else inner[0][0], floor), *inner,
+              (inner[-1][0], height + 5.0), (0.0, height + 5.0)]  # fmt: skip
+    solid = revolved(np.vstack([[0.0, 0.0], outline, [0.0, height]]), sections)
+    hollow = revolved(np.array(cavity), sections)
     drain = max(ctx.mm(5.0), 3.0)
-    pot = minus(revolved(np.array(profile)), cylinder_z(np.zeros(3), drain, 3 * floor, True))
+    pot = minus(solid, hollow)
+    assert pot is not None
+    pot = minus(pot, cylinder_z(np.zeros(3), drain, 3 * floor, True))
     assert pot is not None
     plant = ctx.subject is not None and _is_plant(ctx)
     colour = ctx.colour if plant else ctx.body_colour()
     model = Model([Part("pot", pot, colour, "fixture", ctx.material)])
     if plant:
-        soil_z = 0.72 * height
-        r_soil = inner_bottom + (inner_top - inner_bottom) * (soil_z + wall - floor) / (
-            height - floor
-        )
-        soil = cylinder_z(np.array([0.0, 0.0, soil_z]), r_soil + 0.6 * wall, wall, centred=False)
-        model.parts.append(Part("soil", soil, (110, 75, 50), "fixture"))
-        assert ctx.subject is not None
-        own_pot = [p for p in ctx.subject.parts if p.name != "pot"]  # the planter is the pot
-        plant_only = Model(own_pot, dict(ctx.subject.anchors)) if own_pot else ctx.subject
-        figure = fitted_height(
-            plant_only, 0.95 * height, np.array([0.0, 0.0, soil_z + wall - ctx.mm(3.0)])
-        )
-        lo, hi = figure.bounds
-        if max(abs(lo[1]), abs(hi[1]), abs(lo[0]), abs(hi[0])) > 0.8 * inner_top:
-            figure = figure.transform(scale_about(0.8 * inner_top / max(abs(lo[:2]).max(), abs(hi[:2]).max()),
-                                                np.array([0.0, 0.0, soil_z + wall - ctx.mm(3.0)])))  # fmt: skip
-        model.extend(chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM))
+        _plant_in(ctx, model, height, wall, floor, inner_bottom, inner_top)
     else:
-        r_mid = 0.5 * (r_top + r_bottom)
+        r_mid = 0.5 * (r_top + float(outline[0][0]))
         clear = cavity_cutter(
             inner_bottom + 0.3 * wall, inner_top + 0.3 * wall, floor + 0.3 * wall, height
         )
-        model.parts.extend(
-            relief(ctx, pot, 0.45 * height, r_mid, height, wall, r_top - wall / 2 + lip / 2, clear)
-        )
+        clear = mesh_of(_manifold(clear) + _manifold(hollow))
+        rim_r = r_top - wall / 2 + (lip / 2 if kind == "flowerpot" else 0.0)
+        model.parts.extend(relief(ctx, pot, 0.45 * height, r_mid, height, wall, rim_r, clear))
+    if ctx.knob("feet", 0.0) >= 0.5:
+        foot_h = ctx.mm(9.0)
+        feet_colour = main_colour(ctx.subject) if ctx.subject is not None and not plant else colour
+        model = model.transform(moved(np.array([0.0, 0.0, foot_h])))
+        model.parts.extend(_feet(ctx, float(outline[0][0]), foot_h, feet_colour))
+        height += foot_h
     _vessel_anchors(model, r_top, height, floor)
     model.anchors["drain"] = Anchor(np.zeros(3), np.array([0.0, 0.0, -1.0]), drain)
     return model
+
+
+def _plant_in(
+    ctx: FormContext,
+    model: Model,
+    height: float,
+    wall: float,
+    floor: float,
+    inner_bottom: float,
+    inner_top: float,
+) -> None:
+    """Soil and the plant subject standing in it, added to the pot model, mm."""
+    soil_z = 0.72 * height
+    r_soil = inner_bottom + (inner_top - inner_bottom) * (soil_z + wall - floor) / (height - floor)
+    soil = cylinder_z(np.array([0.0, 0.0, soil_z]), r_soil + 0.6 * wall, wall, centred=False)
+    model.parts.append(Part("soil", soil, (110, 75, 50), "fixture"))
+    assert ctx.subject is not None
+    own_pot = [p for p in ctx.subject.parts if p.name != "pot"]  # the planter is the pot
+    plant_only = Model(own_pot, dict(ctx.subject.anchors)) if own_pot else ctx.subject
+    at = np.array([0.0, 0.0, soil_z + wall - ctx.mm(3.0)])
+    figure = fitted_height(plant_only, 0.95 * height, at)
+    lo, hi = figure.bounds
+    reach = max(float(np.abs(lo[:2]).max()), float(np.abs(hi[:2]).max()))
+    if reach > 0.8 * inner_top:
+        figure = figure.transform(scale_about(0.8 * inner_top / reach, at))
+    model.extend(chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM))
 
 
 def pen_holder(ctx: FormContext) -> Model:

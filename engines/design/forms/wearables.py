@@ -63,10 +63,38 @@ def _topper(ctx: FormContext, height_mm: float, at: np.ndarray) -> list[Part]:
     return chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM).parts
 
 
+BAND_WIDTHS: tuple[tuple[str, float], ...] = (
+    ("thin band", 7.0),
+    ("classic band", 11.0),
+    ("wide band", 19.0),
+)  # knob "band": width mm
+TOPPER_SIZES: tuple[tuple[str, float], ...] = (
+    ("small ears", 0.8),
+    ("classic ears", 1.0),
+    ("big ears", 1.32),
+)  # knob "topper": scale
+CROWNS: tuple[tuple[str, float], ...] = (
+    ("low crown", 0.72),
+    ("classic crown", 1.0),
+    ("tall crown", 1.15),
+)  # knob "crown": height factor
+EAR_SPREADS: tuple[tuple[str, float], ...] = (
+    ("ears close", -10.0),
+    ("ears classic", 0.0),
+    ("ears apart", 14.0),
+)  # knob "spread": degrees
+
+
+def _pick(table: tuple[tuple[str, float], ...], ctx: FormContext, knob: str) -> float:
+    """The value of a form knob's table row (knob index, default the middle row)."""
+    return table[int(ctx.knob(knob, len(table) // 2)) % len(table)][1]
+
+
 def headband(ctx: FormContext) -> Model:
-    """An arc band size_mm wide (3-5 mm thick) with the subject's ears on top, mm."""
+    """An arc band size_mm wide (3-5 mm thick, thin to wide) with the subject's ears on top
+    (small to big, close or apart), mm."""
     thick = float(np.clip(ctx.wall(4.0), ctx.rule.min_wall_mm, 5.0))
-    width = max(ctx.mm(11.0), 2 * thick)
+    width = max(ctx.mm(_pick(BAND_WIDTHS, ctx, "band")), 2 * thick)
     a = ctx.size_mm / 2 - thick / 2
     b = 1.02 * a
     t = np.radians(np.linspace(ARC_START_DEG, ARC_END_DEG, 97))
@@ -79,19 +107,27 @@ def headband(ctx: FormContext) -> Model:
     if ctx.subject is not None:
         decos, _ = _head_on(ctx, centre, a)
         tops = [] if _is_object(ctx) else [d for d in decos if d.kind == "top"]
+        grow, spread = _pick(TOPPER_SIZES, ctx, "topper"), _pick(EAR_SPREADS, ctx, "spread")
         for d in tops:
             d = d.transformed(moved(np.array([-d.centre[0], 0.0, 0.0])))
             d = _limited(d, 0.75 * a)
-            origin = np.array([0.0, 0.0, z0])
+            d = d.transformed(scale_about(grow, d.root))
+            turn = -np.radians(spread) * np.sign(d.centre[1])  # along the arc, about X
+            d = d.transformed(moved(centre) @ _rotation_x(turn) @ moved(-centre))
             sink = max(d.sink_mm, thick)
-            d = snapped(d, band, origin + np.array([d.root[0], 0.0, 0.0]), sink)
+            d = snapped(d, band, centre, sink)
             model.parts.extend(chunky(Model(d.parts), ctx.rule.min_wall_mm, DETAIL_MIN_MM).parts)
         if not tops:
             top = np.array([0.0, 0.0, z0 + b + thick / 2 - ctx.wall(2.0)])
-            model.parts.extend(_topper(ctx, 0.6 * a, top))
+            model.parts.extend(_topper(ctx, 0.6 * a * grow, top))
     model.anchors["base"] = base_anchor(size_mm=a)
     model.anchors["head_top"] = Anchor(np.array([0.0, 0.0, z0 + b]), np.array([0.0, 0.0, 1.0]), a)
     return model
+
+
+def _rotation_x(angle_rad: float) -> np.ndarray:
+    """4x4 rotation about X (+ turns +Y towards +Z)."""
+    return trimesh.transformations.rotation_matrix(angle_rad, [1.0, 0.0, 0.0])
 
 
 def _hat_style(ctx: FormContext) -> str:
@@ -136,7 +172,7 @@ def hat(ctx: FormContext) -> Model:
     brim_w = min(ctx.mm(brim_w), ctx.size_mm / 2 - ri - wall) if brim_w else 0.0
     drop = {"bucket": ctx.mm(14.0), "straw": ctx.mm(4.0)}.get(style, 0.0)
     crown_h = ctx.mm({"top": 120.0, "witch": 150.0, "party": 150.0, "beanie": 92.0, "cap": 78.0}
-                     .get(style, 80.0))  # fmt: skip
+                     .get(style, 80.0)) * _pick(CROWNS, ctx, "crown")  # fmt: skip
     crown = _shell(_crown_outline(style, ri, crown_h), wall)
     crown.apply_translation([0.0, 0.0, drop])
     colour = ctx.body_colour()
@@ -162,7 +198,9 @@ def _hat_trims(
     brim_t = ctx.wall(3.0)
     if brim_w > 0:
         r0, r1 = ri - 0.2 * wall, ri + wall + brim_w
-        brim = revolved(np.array([(r0, drop), (r1, 0.0), (r1, brim_t), (r0, drop + brim_t + wall)]))
+        edge = drop + 0.7 * brim_w if ctx.knob("brim", 0.0) >= 0.5 else 0.0  # turned up
+        brim = revolved(np.array([(r0, drop), (r1, edge), (r1, edge + brim_t),
+                                  (r0, drop + brim_t + wall)]))  # fmt: skip
         parts.append(Part("brim", brim, colour, "fixture", ctx.material))
     if style in ("beanie",):
         cuff_h = ctx.mm(22.0)
@@ -191,17 +229,20 @@ def _crown_decor(
     decos, _ = _head_on(ctx, centre, 0.92 * r_out)
     parts: list[Part] = []
     for d in decos:
+        grow = _pick(TOPPER_SIZES, ctx, "topper") if d.kind == "top" else 1.0
         if d.kind == "top" and brimmed:
             d = d.transformed(scale_about(1.3, d.root))  # toppers read from across a room
-        d = _limited(d, 0.7 * r_out)
+        d = _limited(d, 0.7 * r_out).transformed(scale_about(grow, d.root))
         sink = max(d.sink_mm, 1.0) if d.kind == "top" else d.stand_out(0.8)
         if d.kind == "face":
             lift = drop + 0.3 * h - float(d.root[2])
             if lift > 0:  # keep the face on the crown, clear of the brim
                 d = d.transformed(moved(np.array([0.0, 0.0, lift])))
-        d = snapped(
-            d, crown, np.array([0.0, 0.0, max(centre[2], float(d.root[2]) - 0.3 * h)]), sink
-        )
+        low = drop + 0.3 * h  # toppers: from low in the crown, so the ray leaves its dome
+        origin_z = low if d.kind == "top" else max(centre[2], float(d.root[2]) - 0.3 * h)
+        d = snapped(d, crown, np.array([0.0, 0.0, origin_z]), sink)
+        if d.kind == "top" and abs(float(d.root[1])) > 4.0:
+            d = _own_side(d)
         reach = max(float(np.abs(p.mesh.vertices[:, 1]).max()) for p in d.parts)
         if reach > 0.5 * ctx.size_mm - 2.0:  # keep the hat inside the bed's width
             inward = -np.sign(d.centre[1]) * (reach - 0.5 * ctx.size_mm + 2.0)
@@ -210,10 +251,49 @@ def _crown_decor(
     return chunky(Model(parts), ctx.rule.min_wall_mm, DETAIL_MIN_MM).parts
 
 
+LENS_SHAPES: tuple[str, ...] = ("round", "heart", "star")  # knob "lens" when unworded
+FRAMES: tuple[str, ...] = ("classic frame", "chunky frame", "cat-eye frame", "brow bar")
+LENS_SIZES: tuple[tuple[str, float], ...] = (
+    ("small lenses", 0.8),
+    ("classic lenses", 1.0),
+    ("oversized", 1.2),
+)  # knob "lens_size": scale
+
+
+def _own_side(d: Decoration, gap_mm: float = 2.0) -> Decoration:
+    """A side topper (an ear) shrunk about its root until it stays on its own side of the
+    middle (big ears on a low crown would cross into each other), mm."""
+    side = float(np.sign(d.root[1]))
+    inner = min(float((side * p.mesh.vertices[:, 1]).min()) for p in d.parts)
+    root = side * float(d.root[1])
+    if inner >= gap_mm or root <= gap_mm:
+        return d
+    factor = max(0.3, (root - gap_mm) / (root - inner))
+    return d.transformed(scale_about(factor, d.root))
+
+
 def _lens_shape(ctx: FormContext) -> str:
-    """heart, star or round: the spec's lens shape, else the worded glasses variant."""
+    """heart, star or round: the spec's lens shape, else the worded glasses variant, else
+    knob "lens" (index into LENS_SHAPES)."""
     shape = (ctx.spec.lens_shape if ctx.spec else None) or ctx.feature_variant("glasses")
-    return shape if shape in ("heart", "star", "round") else "round"
+    if shape in LENS_SHAPES:
+        return shape
+    return LENS_SHAPES[int(ctx.knob("lens", 0)) % len(LENS_SHAPES)]
+
+
+def _frame_extras(style: str, cy: float, lens_r: float, rim: float) -> CrossSection:
+    """The frame style's additions to the front outline: cat-eye wings at the outer top
+    corners, or a brow bar across the top of both lenses (empty for the others), mm."""
+    if style == "cat-eye frame":
+        wings = [np.array([(s * (cy + 0.3 * lens_r), -0.2 * lens_r), (s * (cy + 1.75 * lens_r), 1.6 * lens_r),
+                           (s * cy, 1.05 * lens_r)])[:: (1 if s > 0 else -1)]
+                 for s in (-1, 1)]  # fmt: skip
+        return CrossSection(wings)
+    if style == "brow bar":
+        return CrossSection.square((2 * (cy + 1.15 * lens_r), 2.2 * rim)).translate(
+            (-(cy + 1.15 * lens_r), 0.7 * lens_r)
+        )
+    return CrossSection()
 
 
 def _upright(solid: Manifold, x0: float) -> trimesh.Trimesh:
@@ -226,9 +306,14 @@ def eyewear(ctx: FormContext) -> Model:
     """Novelty sunglasses: a flat front frame size_mm wide with two lenses, a bridge and
     short temple stubs; front face flat (prints face down), mm."""
     shape = _lens_shape(ctx)
-    rim, thick = ctx.wall(5.0), ctx.wall(4.5)
-    lens_r = ctx.mm(25.0)
-    cy = ctx.size_mm / 2 - ctx.mm(12.0) - lens_r
+    style = FRAMES[int(ctx.knob("frame", 0)) % len(FRAMES)]
+    chunky_ = style == "chunky frame"  # a wider and deeper rim
+    rim, thick = (
+        ctx.wall(5.0) * (1.7 if chunky_ else 1.0),
+        ctx.wall(4.5) * (1.6 if chunky_ else 1.0),
+    )
+    lens_r = ctx.mm(25.0) * _pick(LENS_SIZES, ctx, "lens_size")
+    cy = ctx.size_mm / 2 - ctx.mm(12.0) - min(lens_r, ctx.mm(25.0)) - (rim - ctx.wall(5.0))
     lens = lens_outline(shape, lens_r)
     lenses = [lens + np.array([s * cy, 0.0]) for s in (-1, 1)]
     rims = CrossSection(lenses).offset(rim, circular_segments=24)
@@ -237,19 +322,27 @@ def eyewear(ctx: FormContext) -> Model:
     )
     ends = [CrossSection.square((ctx.mm(12.0) + rim, rim * 2.2)).translate((s * (cy + lens_r) - (s < 0) * (ctx.mm(12.0) + rim), lens_r * 0.3))
             for s in (-1, 1)]  # fmt: skip
-    frame_2d = (rims + bridge + ends[0] + ends[1]) - CrossSection(lenses)
+    extras = _frame_extras(style, cy, lens_r, rim)
+    frame_2d = (rims + bridge + ends[0] + ends[1] + extras) - CrossSection(lenses)
     frame = _upright(Manifold.extrude(frame_2d, thick), -thick)
     lens_t = max(ctx.rule.min_wall_mm, 0.45 * thick)
     lens_parts = [_upright(Manifold.extrude(CrossSection([lns]).offset(min(rim * 0.45, 1.5)), lens_t),
                            -thick / 2 - lens_t / 2) for lns in lenses]  # fmt: skip
     lo_y = float(frame.bounds[0][1])
-    stub_len = ctx.mm(18.0)
+    full = ctx.knob("arms", 0.0) >= 0.5  # full temple arms with ear hooks, else stubs
+    stub_len = ctx.mm(110.0 if full else 18.0)
     stubs = []
     for s in (-1, 1):
         y = s * (abs(lo_y) - rim / 2)
         z = lens_r * 0.3 + rim * 1.1
-        stubs.append(trimesh.creation.box(extents=[stub_len + thick / 2, rim, rim * 2.2]).apply_translation(
-            [-thick / 2 - stub_len / 2, y, z - rim * 1.1]))  # fmt: skip
+        arm = trimesh.creation.box(extents=[stub_len + thick / 2, rim, rim * 2.2]).apply_translation(
+            [-thick / 2 - stub_len / 2, y, z - rim * 1.1])  # fmt: skip
+        if full:  # the ear hook bends down at the end
+            hook_h = ctx.mm(24.0)
+            hook = trimesh.creation.box(extents=[rim * 2.2, rim, hook_h]).apply_translation(
+                [-thick / 2 - stub_len + rim * 1.1, y, z - rim * 1.1 - hook_h / 2 + rim])  # fmt: skip
+            arm = mesh_of(_manifold(arm) + _manifold(hook))
+        stubs.append(arm)
     colour = ctx.colour
     tint = LENS_TINT if colour != LENS_TINT else (150, 200, 240)
     model = Model([Part("frame", frame, colour, "fixture", ctx.material)])

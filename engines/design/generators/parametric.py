@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engines.design import axes
 from engines.design.base import DesignError
 from engines.design.generators.base import PARAMETRIC, GenerationRequest, Proposal
 
@@ -19,12 +18,14 @@ class ParametricGenerator:
     name: str = PARAMETRIC
 
     def propose(self, request: GenerationRequest) -> Proposal:
-        """Candidates at geometry_count(count) sampled choices, the literal default first."""
+        """Candidates at geometry_count(count) distinct sampled choices, the literal default
+        first."""
         from engines.design import generate as g
 
         spec, b = request.spec, self.builders or g.default_builders()
         assert isinstance(b, g.Builders)
-        choices = axes.sample_choices(spec, g.geometry_count(request.count), request.seed)
+        # no two that differ only by colourway: those build one shape twice (twins in the top 8)
+        choices = g.distinct_geometries(spec, g.geometry_count(request.count), request.seed)
         built = g._map(lambda c: g.build_candidate(spec, c, request.size_mm, b), choices)
         found = [c for c in built if c is not None]
         if not found:  # the builders' own reason ("a keychain needs a subject to show")

@@ -9,7 +9,7 @@ import numpy as np
 import trimesh
 from manifold3d import Manifold, OpType
 
-from engines.design.shapes import _manifold, _one_solid
+from engines.design.shapes import _manifold, _one_solid, carry_solid
 
 RGB = tuple[int, int, int]
 
@@ -65,6 +65,19 @@ class Model:
 
     parts: list[Part] = field(default_factory=list)
     anchors: dict[str, Anchor] = field(default_factory=dict)
+    # the union of exactly these part meshes, if one was made (forms.place.attached makes it
+    # to find floating parts): (solid, its original id -> part index, the meshes' ids)
+    joined: tuple[Manifold, dict[int, int], tuple[int, ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def with_parts(self, parts: list[Part]) -> Model:
+        """A model of these parts (same meshes, other colours) and this model's anchors; it
+        keeps the union when the meshes are the same."""
+        out = Model(parts, dict(self.anchors))
+        if self.joined is not None and tuple(id(p.mesh) for p in parts) == self.joined[2]:
+            out.joined = self.joined
+        return out
 
     def add(self, name: str, mesh: trimesh.Trimesh, colour: RGB, role: str = "body") -> Part:
         """Append a part and return it."""
@@ -78,7 +91,16 @@ class Model:
             Part(p.name, _moved_mesh(p.mesh, matrix), p.colour, p.role, p.material)
             for p in self.parts
         ]
-        return Model(parts, {k: a.moved(matrix) for k, a in self.anchors.items()})
+        out = Model(parts, {k: a.moved(matrix) for k, a in self.anchors.items()})
+        if self._joined_valid():
+            assert self.joined is not None
+            solid = self.joined[0].transform(np.asarray(matrix, dtype=float)[:3, :4])
+            out.joined = (solid, self.joined[1], tuple(id(p.mesh) for p in parts))
+        return out
+
+    def _joined_valid(self) -> bool:
+        """Whether the kept union is of exactly this model's part meshes."""
+        return self.joined is not None and self.joined[2] == tuple(id(p.mesh) for p in self.parts)
 
     def extend(self, other: Model) -> None:
         """Add another model's parts (its anchors are not taken)."""
@@ -109,13 +131,17 @@ class Model:
         offsets = (
             _NUDGE_MM * attempt * np.sin(np.arange(len(self.parts))[:, None] * _PHASES + attempt)
         )
-        solids = [
-            _manifold(p.mesh).translate(tuple(offsets[i])).as_original() if attempt else
-            _manifold(p.mesh).as_original()
-            for i, p in enumerate(self.parts)
-        ]  # fmt: skip
-        ids = {int(m.original_id()): i for i, m in enumerate(solids)}
-        joined = Manifold.batch_boolean(solids, OpType.Add)
+        if attempt == 0 and self._joined_valid():
+            assert self.joined is not None
+            joined, ids = self.joined[0], self.joined[1]
+        else:
+            solids = [
+                _manifold(p.mesh).translate(tuple(offsets[i])).as_original() if attempt else
+                _manifold(p.mesh).as_original()
+                for i, p in enumerate(self.parts)
+            ]  # fmt: skip
+            ids = {int(m.original_id()): i for i, m in enumerate(solids)}
+            joined = Manifold.batch_boolean(solids, OpType.Add)
         out = joined.to_mesh()
         mesh = _one_solid(joined)
         if len(mesh.faces) != len(out.tri_verts):  # slivers dropped: recompute on the body
@@ -147,7 +173,9 @@ def _moved_mesh(mesh: trimesh.Trimesh, matrix: np.ndarray) -> trimesh.Trimesh:
     faces = np.asarray(mesh.faces)
     if np.linalg.det(matrix[:3, :3]) < 0:
         faces = faces[:, ::-1]
-    return trimesh.Trimesh(vertices, faces, process=False)
+    moved = trimesh.Trimesh(vertices, faces, process=False)
+    carry_solid(mesh, moved, matrix)
+    return moved
 
 
 _NUDGE_MM = 0.002  # how far solid() moves parts apart when their union is not STL-stable

@@ -264,13 +264,16 @@ def _ears(s: Sketch) -> None:
     for side, sg in (("l", 1.0), ("r", -1.0)):
         kind = a.ears
         root, n = h.at((0.0, sg * 0.55, 0.85))
-        if kind == "pointy":
-            base, tip = root - n * 0.1 * hy, root + unit(n + 0.4 * Z) * 0.65 * hy * k
-            s.add(f"ear_{side}", _cone(base, tip, 0.36 * hy * k), "ears")
+        if kind == "pointy":  # a cat's ear: a flat triangle facing forward, pink inside
+            base, tip = root - n * 0.1 * hy, root + unit(n + 0.4 * Z) * 0.68 * hy * k
+            s.add(f"ear_{side}", _flat_ear(base, tip, 0.4 * hy * k, 0.42), "ears")
             if inner:
-                off = 0.12 * hy * X
-                inner_cone = _cone(base + off, tip + off * 0.6 - 0.15 * (tip - base), 0.22 * hy * k)
-                s.add(f"ear_{side} inner", inner_cone, "inner", "detail")
+                fwd = _forward(unit(tip - base))
+                off = fwd * 0.1 * hy * k + unit(tip - base) * 0.06 * hy * k
+                inner_ear = _flat_ear(
+                    base + off, tip + off - 0.22 * (tip - base), 0.25 * hy * k, 0.4
+                )
+                s.add(f"ear_{side} inner", inner_ear, "inner", "detail")
         elif kind in ("round", "big_round"):
             r = (0.34 if kind == "round" else 0.5) * hy * k
             root, n = h.at((-0.05, sg * 0.7, 0.7))
@@ -324,6 +327,22 @@ def _ears(s: Sketch) -> None:
             tip = root + unit((0.1, sg * 0.5, 1.0)) * 0.55 * hy * k
             s.add(f"ear_{side}", _cone(root - n * 0.1 * hy, tip, 0.24 * hy * k), "ears")
         s.anchors[f"ear_{side}"] = Anchor(root, n, 0.3 * hy * max(k, 0.5))
+
+
+def _forward(axis: np.ndarray) -> np.ndarray:
+    """The creature's front (+X) made square to an ear's axis: the way its ear faces."""
+    f = X - np.dot(X, axis) * axis
+    return unit(f) if np.linalg.norm(f) > 1e-6 else Y
+
+
+def _flat_ear(base: np.ndarray, tip: np.ndarray, radius: float, flat: float) -> trimesh.Trimesh:
+    """A pointed ear: a rounded cone pressed to `flat` of its width front to back, so it reads
+    as a triangle from the front and a thin shell from the side, mm."""
+    cone = _cone(base, tip, radius)
+    f = _forward(unit(tip - base))
+    squash = np.eye(3) - (1.0 - flat) * np.outer(f, f)
+    v = (np.asarray(cone.vertices) - base) @ squash.T + base
+    return trimesh.Trimesh(v, cone.faces, process=False)
 
 
 def _cone(base: np.ndarray, tip: np.ndarray, radius: float, sections: int = 12) -> trimesh.Trimesh:

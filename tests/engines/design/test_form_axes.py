@@ -1,0 +1,67 @@
+"""The forms' own geometric axes: every value of a form knob builds a different shape, the top
+8 of the forms that used to differ only by colour are distinct shapes, and no two variants
+share a label."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engines.design import ranking
+from engines.design.axes import FORM_KNOBS, PIPELINE_KNOBS, open_axes
+from engines.design.forms import build_form
+from engines.design.generate import generate_designs
+from engines.design.kit.spec import DesignSpec
+from engines.design.reader import read_spec
+from engines.design.subjects import build_subject
+
+SUBJECT = {"mug": "cat", "planter": "cat", "headband": "cat", "hat": "frog", "eyewear": None}
+
+
+def _masks(model_meshes: list, frame_mm: float) -> np.ndarray:
+    """Three-view silhouettes of each model's parts."""
+    return np.stack([ranking.silhouettes(m, frame_mm) for m in model_meshes])
+
+
+@pytest.mark.parametrize(
+    ("form", "knob"),
+    [
+        (f, k)
+        for f, knobs in FORM_KNOBS.items()
+        if f in SUBJECT
+        for k in knobs
+        if k != "style" and k not in PIPELINE_KNOBS  # the hat styles: test_forms; shape: pipeline
+    ],
+)
+def test_every_value_of_a_form_knob_builds_another_shape(form: str, knob: str) -> None:
+    low, high, _ = FORM_KNOBS[form][knob]
+    subject = build_subject(SUBJECT[form]) if SUBJECT[form] else None
+    models = [build_form(form, subject, knobs={knob: float(v)}) for v in np.arange(low, high + 1.0)]
+    frame = max(float(np.ptp(m.bounds, axis=0).max()) for m in models)
+    iou = ranking.iou_matrix(_masks([[p.mesh for p in m.parts] for m in models], frame))
+    pairs = iou[np.triu_indices(len(models), 1)]
+    assert pairs.max() < 0.995, f"{form} {knob}: two values look the same ({pairs.max():.3f})"
+
+
+@pytest.mark.parametrize(
+    "text", ["frog mug", "cat-ear headband", "cat planter", "heart-shaped sunglasses"]
+)
+def test_top_eight_are_distinct_shapes_not_colourways(text: str) -> None:
+    variants = generate_designs(read_spec(text), 12)
+    top = [v.mesh for v in variants[: ranking.TOP_DISTINCT]]
+    frame = max(float(m.extents.max()) for m in top)
+    _, most = ranking.top_iou(ranking.iou_matrix(_masks([[m] for m in top], frame)))
+    assert most < ranking.IOU_THRESHOLD
+
+
+def test_no_two_variants_share_a_label() -> None:
+    variants = generate_designs(read_spec("heart-shaped sunglasses"), 36)
+    labels = [v.label for v in variants]
+    assert len(set(labels)) == len(labels)
+    assert not any("no." in label for label in labels[: ranking.TOP_DISTINCT])
+
+
+def test_a_worded_tall_cup_has_no_handle_axis_and_a_plain_mug_no_tail() -> None:
+    assert "handle" not in dict(open_axes(read_spec("bear bubble-tea cup")).form_knobs)
+    plain = DesignSpec(text="plain white mug", form="mug")
+    assert dict(open_axes(plain).form_knobs)["handle"][1] == 1.0  # classic, square: no tail

@@ -1,0 +1,203 @@
+"""The geometric `checks:` of every development idea (tests/data/design_ideas.yaml) on its
+literal design: the hat sits above the face, a vessel's cavity is open, a keychain's ring and
+an ornament's loop have a hole, a mug's handle takes a finger, the features named are there.
+One candidate per idea (the literal choice, not joined: parts keep their names and origins),
+about 0.1 s each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from engines.design.axes import default_choice
+from engines.design.forms.place import ray_hits
+from engines.design.generate import Candidate, build_candidate, default_builders
+from engines.design.reader import read_spec
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+IDEAS: list[dict[str, Any]] = yaml.safe_load((DATA / "design_ideas.yaml").read_text())
+CHECKED = [i for i in IDEAS if not i.get("refuse") and i.get("checks")]
+VESSEL_PARTS = frozenset({"wall", "pot", "cup", "crown"})  # FORM_RULES fixtures holding a cavity
+
+
+@cache
+def literal(text: str) -> Candidate:
+    """The literal design of an idea, built at its form's default size."""
+    spec = read_spec(text)
+    b = default_builders()
+    return build_candidate(spec, default_choice(spec), b.rule(spec.form).default_size_mm, b)
+
+
+def _parts(c: Candidate, origin: str) -> list[Any]:
+    """The parts that came from `origin` ("feature:hat", "form", "subject")."""
+    return [p for p, o in zip(c.model.parts, c.origin, strict=True) if o == origin]
+
+
+def _named(c: Candidate, name: str) -> Any:
+    """The mesh of the part named `name`; fails when there is none."""
+    found = [p.mesh for p in c.model.parts if p.name == name]
+    assert found, f"no {name} among {[p.name for p in c.model.parts]}"
+    return found[0]
+
+
+def _eyes_top(c: Candidate) -> float:
+    """The height of the top of the subject's eyes (its face), mm."""
+    eyes = [p.mesh for p in c.model.parts if p.name in ("eye_l", "eye_r")]
+    assert eyes, "the subject shows no eyes to measure against"
+    return max(float(e.bounds[1][2]) for e in eyes)
+
+
+def _centroid_z(parts: list[Any]) -> float:
+    """Mean height of the parts' vertices, mm."""
+    return float(np.vstack([p.mesh.vertices for p in parts])[:, 2].mean())
+
+
+def _feature(c: Candidate, name: str) -> list[Any]:
+    """The parts of a worded feature; fails when it was not attached."""
+    parts = _parts(c, f"feature:{name}")
+    assert parts, f"no {name} on {[p.name for p in c.model.parts]}"
+    return parts
+
+
+def _all_hits(c: Candidate, origin: np.ndarray, direction: np.ndarray) -> int:
+    """How many surfaces of the model's parts a ray crosses."""
+    d = direction / np.linalg.norm(direction)
+    return sum(len(ray_hits(p.mesh, origin, d)) for p in c.model.parts)
+
+
+def check_hat_above_head(c: Candidate) -> None:
+    hat = _feature(c, "hat")
+    assert _centroid_z(hat) > _eyes_top(c), "the hat is not above the face"
+
+
+def check_cavity(c: Candidate) -> None:
+    """The vessel itself (its fixtures: a planted pot's soil and plant fill it on purpose)
+    is open along the cavity's normal and closed the other way (floor or crown)."""
+    anchor = c.model.anchors["cavity"]
+    vessel = [p for p in c.model.parts if p.name in VESSEL_PARTS]
+    assert vessel, "no vessel part"
+    d = anchor.normal / np.linalg.norm(anchor.normal)
+    assert sum(len(ray_hits(p.mesh, anchor.point, d)) for p in vessel) == 0, "the cavity is closed"
+    assert _all_hits(c, anchor.point, anchor.normal) == 0 or "soil" in {
+        p.name for p in c.model.parts
+    }, "something blocks the cavity"
+    side = anchor.point + np.array([0.3 * anchor.size_mm, 0.0, 0.0])
+    assert _all_hits(c, side, -anchor.normal) > 0, "the cavity has no floor or crown"
+
+
+def _hole(c: Candidate, name: str) -> None:
+    """A ring-like part whose hole (anchor 'hole') a ray along its axis passes, nothing of
+    the model in the way, and the hole is as wide as the anchor says."""
+    ring, hole = _named(c, name), c.model.anchors["hole"]
+    axis = hole.normal / np.linalg.norm(hole.normal)
+    start = hole.point - axis * 2.0 * float(ring.extents.max())
+    assert _all_hits(c, start, axis) == 0, f"the {name} has no open hole"
+    side = np.cross(axis, [0.0, 0.0, 1.0])
+    side = side / np.linalg.norm(side) if np.linalg.norm(side) > 0 else np.array([0.0, 1.0, 0.0])
+    rim = hole.point + side * 1.6 * hole.size_mm
+    assert _all_hits(c, rim - axis * 2.0 * float(ring.extents.max()), axis) > 0, "no ring"
+
+
+def check_ring(c: Candidate) -> None:
+    _hole(c, "ring")
+
+
+def check_loop(c: Candidate) -> None:
+    _hole(c, "loop")
+
+
+def check_handle(c: Candidate) -> None:
+    handle, wall = _named(c, "handle"), _named(c, "wall")
+    axis = wall.bounds.mean(axis=0)  # the wall's own axis (ears and toppers shift the model)
+    r_wall = float(wall.bounds[1][0] - axis[0])
+    far = float(handle.bounds[0][1] - axis[1])
+    assert far < -r_wall - 20.0, "the handle does not reach out from the wall"
+    centre = axis + np.array([0.0, 0.5 * (far - r_wall), 0.0])
+    centre[2] = float(handle.bounds.mean(axis=0)[2])
+    for x in (1.0, -1.0):  # a finger goes through
+        assert _all_hits(c, centre, np.array([x, 0.0, 0.0])) == 0, "no room for a finger"
+
+
+def check_band(c: Candidate) -> None:
+    band = _named(c, "band")
+    centre = np.array([0.0, 0.0, float(band.bounds.mean(axis=0)[2])])
+    assert len(ray_hits(band, centre, np.array([0.0, 0.0, 1.0]))) == 2, "not one arc overhead"
+    assert len(ray_hits(band, centre, np.array([0.0, 1.0, 0.0]))) == 2, "no room for a head"
+
+
+def check_base(c: Candidate) -> None:
+    base = _named(c, "base")
+    rest = np.vstack([p.mesh.vertices for p in c.model.parts if p.name != "base"])
+    assert rest[:, 2].min() >= base.bounds[0][2] - 1e-6, "something hangs below the base"
+    assert rest[:, 2].min() <= base.bounds[1][2], "the figure floats over its base"
+
+
+def check_lenses(c: Candidate) -> None:
+    for name in ("lens_l", "lens_r"):
+        assert _named(c, name).volume > 0
+
+
+def check_wings(c: Candidate) -> None:
+    assert len(_feature(c, "wings")) >= 2, "a pair of wings"
+
+
+def check_horns(c: Candidate) -> None:
+    assert _centroid_z(_feature(c, "horns")) > _eyes_top(c), "horns above the eyes"
+
+
+def check_tears(c: Candidate) -> None:
+    assert _centroid_z(_feature(c, "tears")) < _eyes_top(c), "tears under the eyes"
+
+
+def check_teeth(c: Candidate) -> None:
+    assert _centroid_z(_feature(c, "teeth")) < _eyes_top(c), "teeth under the eyes"
+
+
+def check_scarf(c: Candidate) -> None:
+    assert _centroid_z(_feature(c, "scarf")) < _eyes_top(c), "a scarf under the face"
+
+
+def check_bow(c: Candidate) -> None:
+    _feature(c, "bow")
+
+
+def check_held(c: Candidate) -> None:
+    _feature(c, "held")
+
+
+CHECKS: dict[str, Callable[[Candidate], None]] = {
+    name.removeprefix("check_"): fn for name, fn in globals().items() if name.startswith("check_")
+}
+
+
+def test_every_check_kind_is_implemented_and_used() -> None:
+    used = {k for i in CHECKED for k in i["checks"]}
+    assert used == set(CHECKS), used ^ set(CHECKS)
+
+
+@pytest.mark.parametrize("idea", CHECKED, ids=[i["text"][:60] for i in CHECKED])
+def test_each_ideas_checks_hold_on_its_literal_design(idea: dict[str, Any]) -> None:
+    candidate = literal(idea["text"])
+    for kind in idea["checks"]:
+        CHECKS[kind](candidate)
+
+
+def test_the_checks_catch_a_closed_cavity_and_a_missing_hat() -> None:
+    mug = literal(next(i["text"] for i in CHECKED if "handle" in i["checks"]))
+    closed = Candidate(mug.choice, mug.model, mug.origin, mug.worded, 1.0, [])
+    closed.model = type(mug.model)(list(mug.model.parts), dict(mug.model.anchors))
+    from engines.design.kit.parts import Anchor
+
+    cavity = closed.model.anchors["cavity"]
+    closed.model.anchors["cavity"] = Anchor(cavity.point, -cavity.normal, cavity.size_mm)
+    with pytest.raises(AssertionError):
+        check_cavity(closed)
+    plain = literal(next(i["text"] for i in CHECKED if i["checks"] == ["ring"]))
+    with pytest.raises(AssertionError):
+        check_hat_above_head(plain)
