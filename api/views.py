@@ -21,7 +21,13 @@ from api.deps import idea_scope, plan_or_404, scoped_idea_ids
 from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration, leadtimes_version
 from engines.printprep.profiles import PRINTERS
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH
-from models.contracts import MILESTONE_ORDER, STAGE_SPANS, PipelineConfig
+from models.contracts import (
+    DELIVERY_MILESTONES,
+    MILESTONE_ORDER,
+    STAGE_SPANS,
+    TERMINAL_STAGES,
+    PipelineConfig,
+)
 from models.db import as_utc
 from models.tables import (
     DesignVariant,
@@ -48,7 +54,9 @@ LABELS = {
     "plan_proposed": "Production plan proposed",
     "plan_approved": "Plan approved",
     "first_batch": "First batch produced",
+    "in_transit": "In transit (legs booked)",
     "shipped": "Shipped",
+    "delivered": "Delivered",
 }
 DASHBOARD_ROWS = 50  # per-idea rows on the dashboard; ?ideas=all shows every idea
 # straight line × road factor at truck speed, as the matcher reckons it: km reached per minute
@@ -66,8 +74,11 @@ def timeline(milestones: list[Milestone]) -> list[dict[str, Any]]:
     """Every lead-time milestone in order: done (with time and time since the previous), next, later."""
     seen = {m.name: m for m in milestones}
     out, prev, next_marked = [], None, False
+    ended_at_gate = "shipped" in seen and "in_transit" not in seen
     for name in MILESTONE_ORDER:
         m = seen.get(name.value)
+        if m is None and name in DELIVERY_MILESTONES and ended_at_gate:
+            continue  # nothing to deliver: the factory gate is the end
         item: dict[str, Any] = {"label": LABELS[name.value], "at": None, "detail": ""}
         if m is not None:
             at = as_utc(m.at)
@@ -278,7 +289,7 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
         "variants": variants,
         "spec": spec_view(trend.design_spec),
         "picking": owner and trend.stage == "awaiting_selection",
-        "can_cancel": owner and trend.stage not in ("shipped", "rejected", "cancelled", "failed"),
+        "can_cancel": owner and trend.stage not in TERMINAL_STAGES,
         "prototype": proto,
         "printer_title": printer_title(proto.printer if proto else None),
         "match": match,

@@ -27,13 +27,19 @@ class Stage(StrEnum):
     planning = "planning"
     awaiting_plan_review = "awaiting_plan_review"
     producing = "producing"
-    shipped = "shipped"
+    shipped = "shipped"  # the last batch left the factory (the end when nothing is delivered)
+    in_transit = "in_transit"  # shipped; waiting for the delivery legs to arrive
+    delivered = "delivered"  # every delivery leg ended (delivered, or lost and reported)
     rejected = "rejected"
     cancelled = "cancelled"
     failed = "failed"
 
 
-TERMINAL_STAGES = frozenset({Stage.shipped, Stage.rejected, Stage.cancelled, Stage.failed})
+TERMINAL_STAGES = frozenset(
+    {Stage.shipped, Stage.delivered, Stage.rejected, Stage.cancelled, Stage.failed}
+)
+# The stages an idea ends in when its goods left the factory (delivered: and arrived).
+DONE_STAGES = frozenset({Stage.shipped, Stage.delivered})
 
 
 class MilestoneName(StrEnum):
@@ -47,10 +53,14 @@ class MilestoneName(StrEnum):
     plan_proposed = "plan_proposed"
     plan_approved = "plan_approved"
     first_batch = "first_batch"
+    in_transit = "in_transit"  # the first delivery legs booked with a carrier
     shipped = "shipped"
+    delivered = "delivered"  # the last delivery leg ended
 
 
 MILESTONE_ORDER: tuple[MilestoneName, ...] = tuple(MilestoneName)
+# Milestones only ideas with delivery legs have; the others end at `shipped`.
+DELIVERY_MILESTONES = frozenset({MilestoneName.in_transit, MilestoneName.delivered})
 
 # Stage durations for dashboards: name -> (from milestone, to milestone).
 STAGE_SPANS: dict[str, tuple[MilestoneName, MilestoneName]] = {
@@ -62,8 +72,11 @@ STAGE_SPANS: dict[str, tuple[MilestoneName, MilestoneName]] = {
     "approval": (MilestoneName.plan_proposed, MilestoneName.plan_approved),
     "production": (MilestoneName.plan_approved, MilestoneName.first_batch),
     "shipment": (MilestoneName.first_batch, MilestoneName.shipped),
-    "total": (MilestoneName.trend_seen, MilestoneName.shipped),
+    "transit": (MilestoneName.shipped, MilestoneName.delivered),
+    "total": (MilestoneName.trend_seen, MilestoneName.delivered),
 }
+# Where "total" ends for an idea without delivery legs (nothing to deliver: the factory gate).
+TOTAL_FALLBACK_END = MilestoneName.shipped
 
 
 # --------------------------------------------------------------------------- intake
@@ -574,6 +587,16 @@ class ProductionRunResult(BaseModel):
     replans: int
     last_day: int
     consignments: int = 0  # delivery legs booked (each a ConsignmentDelivery workflow)
+
+
+class ConsignmentDone(BaseModel):
+    """Signal payload: a delivery leg ended (delivered or lost), told to the idea's pipeline."""
+
+    consignment_id: int
+    status: str
+    market: str = ""
+    mode: str = ""
+    units: int = 0
 
 
 class MilestoneRecord(BaseModel):

@@ -104,12 +104,15 @@ class Signal:
     report_shift = "report_shift"
     production_progress = "production_progress"
     carrier_event = "carrier_event"
+    consignment_done = "consignment_done"
 
 
 class Patch:
     """Workflow patch ids (workflow.patched): a change of commands that replays old histories."""
 
     keep_late_reports = "run-keeps-late-reports"  # ProductionRun: no continue-as-new over reports
+    leg_tells_pipeline = "leg-tells-pipeline"  # ConsignmentDelivery: signal the pipeline at the end
+    pipeline_awaits_legs = "pipeline-awaits-legs"  # TrendToProduction: in transit → delivered
 
 
 class Query:

@@ -18,6 +18,7 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import (
+        ConsignmentDone,
         DeliveryOptions,
         DesignRequest,
         DesignResult,
@@ -49,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         TREND_STAGE,
         Act,
         Err,
+        Patch,
         Query,
         Signal,
         Update,
@@ -72,7 +74,8 @@ def _reason(err: BaseException) -> str:
 
 @workflow.defn(name=Wf.trend_to_production)
 class TrendToProduction(RunsActivities):
-    """design → (merchant picks) → prototype → sourcing → plan → (planner approves) → production → shipment.
+    """design → (merchant picks) → prototype → sourcing → plan → (planner approves) → production
+    → shipment → (with delivery legs) in transit → delivered.
 
     `run` reads as the steps; each stage is one method; the merchant's pick and the planner's
     review are waits for a person (`_await_human`): a reminder, then a fallback.
@@ -94,6 +97,8 @@ class TrendToProduction(RunsActivities):
             produced=0, shipped=0, shipments=0, replans=0, last_day=0
         )
         self._error: str | None = None
+        self._legs_done: dict[int, ConsignmentDone] = {}
+        self._legs_booked_at: datetime | None = None
 
     # ------------------------------------------------------------------ queries, updates, signals
 
@@ -145,6 +150,12 @@ class TrendToProduction(RunsActivities):
     @workflow.signal(name=Signal.production_progress)
     def production_progress(self, progress: ProductionRunResult) -> None:
         self._progress = progress
+        if progress.consignments and self._legs_booked_at is None:
+            self._legs_booked_at = workflow.now()
+
+    @workflow.signal(name=Signal.consignment_done)
+    def consignment_done(self, done: ConsignmentDone) -> None:
+        self._legs_done[done.consignment_id] = done
 
     # ------------------------------------------------------------------ the pipeline
 
@@ -177,9 +188,36 @@ class TrendToProduction(RunsActivities):
             return await self._reject()
         run = await self._produce(variant.family, sourcing, plan)
         await self._compensate("production finished: capacity returned to suppliers")
+        if run.consignments and workflow.patched(Patch.pipeline_awaits_legs):
+            return await self._deliver(run)
         await self._milestone(MilestoneName.shipped, f"{run.shipped:,} units shipped")
         await self._set_stage(Stage.shipped, f"{run.shipped:,} units in {run.shipments} shipments")
         return self._result(Stage.shipped, f"{run.shipments} shipments")
+
+    async def _deliver(self, run: ProductionRunResult) -> PipelineResult:
+        """Shipped, then in transit until every delivery leg has ended (each tells us)."""
+        booked = self._legs_booked_at or workflow.now()
+        await self._milestone(
+            MilestoneName.in_transit, f"{run.consignments} legs booked", at=booked
+        )
+        await self._milestone(MilestoneName.shipped, f"{run.shipped:,} units shipped")
+        await self._set_stage(
+            Stage.in_transit, f"{run.shipped:,} units in {run.consignments} legs on their way"
+        )
+        await workflow.wait_condition(lambda: len(self._legs_done) >= self._progress.consignments)
+        legs = list(self._legs_done.values())
+        delivered = [leg for leg in legs if leg.status == "delivered"]
+        markets = sorted({leg.market for leg in delivered if leg.market})
+        detail = f"{len(delivered)}/{len(legs)} legs delivered" + (
+            f" to {', '.join(markets)}" if markets else ""
+        )
+        lost = len(legs) - len(delivered)
+        if lost:
+            detail += f"; {lost} lost"
+        if delivered:
+            await self._milestone(MilestoneName.delivered, detail)
+        await self._set_stage(Stage.delivered, detail)
+        return self._result(Stage.delivered, detail)
 
     async def _fail(self, err: BaseException) -> PipelineResult:
         """Release what is held, record the reason, and fail the workflow for good."""

@@ -12,6 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from models.contracts import (
+    Destination,
     IdeaInput,
     MilestoneName,
     PipelineResult,
@@ -21,8 +22,9 @@ from models.contracts import (
     SelectVariant,
     Stage,
 )
-from models.names import run_workflow_id
+from models.names import consignment_workflow_id, run_workflow_id
 from models.tables import (
+    Consignment,
     DesignVariant,
     Milestone,
     ProductionPlan,
@@ -34,7 +36,7 @@ from models.tables import (
 )
 from services.intake import create_or_get_trend
 from services.temporal import start_pipeline
-from tests.helpers.temporal import running_workers, wait_for_stage
+from tests.helpers.temporal import carry_until_delivered, running_workers, wait_for_stage
 from workflows import ALL_WORKFLOWS
 
 pytestmark = pytest.mark.db
@@ -81,11 +83,16 @@ async def _produce(client, engine, trend_id: int, plan_id: int, quantity: int) -
 async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
     client = dev_env.client
     async with running_workers(client, engine, tmp_path) as (queue, config):
+        config = config.model_copy(update={"delivery": True})
         idea = IdeaInput(
             text="palm-sized straw sun hat",
             merchant_id="m-hat",
             expected_volume=3000,
             due_in_days=5,
+            destinations=[
+                Destination(market="US", units=2000),
+                Destination(market="DE", units=1000),
+            ],
         )
         trend, created = create_or_get_trend(engine, idea)
         assert created and trend.id is not None
@@ -167,19 +174,26 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
             ).all()
         assert held and all(r.status == "held" for r in held)
         await _produce(client, engine, trend.id, second.id, 3000)
+        # every batch leaves with its legs; the pipeline waits in transit until they arrive
+        await wait_for_stage(handle, Stage.in_transit)
+        await carry_until_delivered(client, engine, handle, trend.id)
 
         result: PipelineResult = await handle.result()
-        assert result.stage == Stage.shipped
-        assert result.shipped == 3000
+        assert result.stage == Stage.delivered
+        assert result.shipped == 3000 and "delivered to DE, US" in result.reason
 
         # the recorded histories replay deterministically against today's workflow code
         replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
-        for wid in (handle.id, run_workflow_id(trend.id), f"trend-{trend.id}-prototype"):
+        with Session(engine) as s:
+            legs = s.exec(select(Consignment).where(Consignment.trend_id == trend.id)).all()
+        wids = [handle.id, run_workflow_id(trend.id), f"trend-{trend.id}-prototype"]
+        for wid in wids + [consignment_workflow_id(c.id) for c in legs if c.id is not None]:
             history = await client.get_workflow_handle(wid).fetch_history()
             await replayer.replay_workflow(history)
 
     with Session(engine) as s:
-        names = {m.name for m in s.exec(select(Milestone).where(Milestone.trend_id == trend.id))}
+        rows = s.exec(select(Milestone).where(Milestone.trend_id == trend.id)).all()
+        names, marks = {m.name for m in rows}, {m.name: m.at for m in rows}
         shipments = s.exec(select(Shipment).where(Shipment.trend_id == trend.id)).all()
         run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == trend.id)).one()
         proto = s.exec(select(Prototype).where(Prototype.trend_id == trend.id)).one()
@@ -188,16 +202,20 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
             select(SupplierReservation).where(SupplierReservation.trend_id == trend.id)
         ).all()
     assert names == {m.value for m in MilestoneName}
+    assert marks["first_batch"] <= marks["in_transit"] <= marks["shipped"] <= marks["delivered"]
+    assert {c.market for c in legs} == {"US", "DE"} and sum(c.units for c in legs) == 3000
+    assert all(c.status == "delivered" for c in legs)
     assert sum(sh.units for sh in shipments) == 3000 and len(shipments) >= 2
     assert run.produced == 3000 and run.status == "completed"
     assert proto.variant_id == picked.id and proto.print_time_s > 0
-    assert row is not None and row.stage == Stage.shipped and row.selected_variant_id == picked.id
+    assert row is not None and row.stage == Stage.delivered and row.selected_variant_id == picked.id
     assert all(r.status == "released" for r in reservations)
 
     # the search attributes find it
     for _ in range(50):
         found = [
-            w.id async for w in client.list_workflows('TrendStage="shipped" AND MerchantId="m-hat"')
+            w.id
+            async for w in client.list_workflows('TrendStage="delivered" AND MerchantId="m-hat"')
         ]
         if handle.id in found:
             break
