@@ -30,7 +30,7 @@ from engines.logistics import (
     unit_from_mesh,
 )
 from models.contracts import ConsignmentPlan, ConsignmentUpdate, DeliveryPlan, DeliveryRequest
-from models.db import session_scope
+from models.db import as_utc, session_scope
 from models.names import Act
 from models.tables import Consignment, DesignVariant, Trend
 
@@ -135,6 +135,17 @@ class DeliveryActivities:
                     err.reason, type=type(err).__name__, non_retryable=True
                 ) from err
             for i, leg in enumerate(choice.legs):
+                packed = packing.consignment(leg.units)
+                carton = packing.carton
+                facts = {
+                    "cartons": packed.cartons, "gross_kg": round(packed.gross_kg, 2),
+                    "cbm": round(packed.cbm, 4), "units_per_carton": carton.units,
+                    "carton_mm": [round(x) for x in carton.outer_mm],
+                    "carton_gross_kg": round(carton.gross_kg, 2),
+                    "unit_mm": [round(x, 1) for x in packing.unit.extents_mm],
+                    "unit_g": round(packing.unit.mass_g, 1), "material": packing.unit.material,
+                    "unit_value_usd": round(value, 2), "category": category,
+                }  # fmt: skip
                 rows.append(
                     Consignment(
                         trend_id=req.trend_id, batch_sequence=req.batch_sequence, market=market,
@@ -143,7 +154,7 @@ class DeliveryActivities:
                         eta_latest=leg.arrival_latest, freight_usd=leg.freight_usd,
                         duty_usd=leg.duty_usd, fees_usd=leg.customs_fees_usd,
                         export_mode=leg.export_mode, documents=leg.documents,
-                        explanation=choice.explanation,
+                        explanation=choice.explanation, packing=facts,
                     )
                 )  # fmt: skip
         return rows
@@ -186,6 +197,9 @@ class DeliveryActivities:
                 )
             if row.status in ("delivered", "lost"):
                 return
+            if u.event is not None and (row.tracked_at is None or u.at >= as_utc(row.tracked_at)):
+                place = f" · {u.event.location}" if u.event.location else ""
+                row.location, row.tracked_at = f"{u.event.kind}{place}"[:240], u.at
             row.status = u.status
             if u.status == "booked" and row.booked_at is None:
                 row.booked_at = u.at

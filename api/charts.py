@@ -19,6 +19,7 @@ STAGE_COLOURS = {
     "approval": "#f26b38",
     "production": "#6c8a2b",
     "shipment": "#2d9cdb",
+    "transit": "#8d6e63",
 }
 PALETTE = ("#5b8def", "#3bb39b", "#f2a541", "#9b6bd3", "#e0607e", "#6c8a2b", "#2d9cdb", "#f26b38")
 _FONT = 'font-family="system-ui,sans-serif" font-size="11"'

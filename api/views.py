@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from api import charts
 from api.auth import Actor
+from api.delivery import consignments_version, delivery_leadtimes
 from api.deps import idea_scope, plan_or_404, scoped_idea_ids
 from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration, leadtimes_version
 from engines.printprep.profiles import PRINTERS
@@ -30,6 +31,7 @@ from models.contracts import (
 )
 from models.db import as_utc
 from models.tables import (
+    Consignment,
     DesignVariant,
     Milestone,
     Notification,
@@ -164,11 +166,12 @@ def dashboard_view(engine: Engine, ids: list[int] | None, show_all: bool) -> dic
         "show_all": show_all,
         "colours": charts.STAGE_COLOURS,
         "hist_svg": charts.bars_svg(
-            hist, " ideas", "#2d9cdb", "histogram of trend-to-shipment lead time"
+            hist, " ideas", "#2d9cdb", "histogram of trend-to-delivery lead time"
         ),
         "throughput_svg": charts.bars_svg(
             throughput(engine, ids), " units", "#6c8a2b", "units shipped per day"
         ),
+        "delivery": delivery_leadtimes(engine, ids),
     }
 
 
@@ -188,7 +191,7 @@ class DashboardCache:
                 ships = s.exec(select(func.count(), func.max(Shipment.id))).one()
         if ids is not None:
             return fragment.render(dashboard_view(engine, ids, show_all))
-        key = (*leadtimes_version(engine), *ships)
+        key = (*leadtimes_version(engine), *ships, *consignments_version(engine))
         hit = self._html.get(show_all)
         if hit is None or hit[0] != key:
             html = fragment.render(dashboard_view(engine, None, show_all))
@@ -272,6 +275,13 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
         )
         run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == trend_id)).first()
         notes = list(s.exec(select(Notification).where(Notification.trend_id == trend_id)))
+        legs = list(
+            s.exec(
+                select(Consignment)
+                .where(Consignment.trend_id == trend_id)
+                .order_by(col(Consignment.batch_sequence), col(Consignment.market))
+            )
+        )
         map_svg = supplier_map(s, match) if match else ""
     assert trend_id is not None
     lead = compute_leadtimes(engine, [trend_id]).ideas[0]
@@ -297,6 +307,8 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
         "plans": plans if who.role != "merchant" else [],
         "run": run,
         "notes": notes,
+        "legs": legs,
+        "delivered_units": sum(c.units for c in legs if c.status == "delivered"),
     }
 
 
@@ -423,4 +435,24 @@ def factory_view(engine: Engine, who: Actor) -> dict[str, Any]:
         ),
         "days": FACTORY_DAYS,
         "can_import": who.role in ("planner", "admin"),
+    }
+
+
+DOCUMENT_TITLES = {"packing-list": "Packing list", "invoice": "Commercial invoice"}
+
+
+def document_view(trend: Trend, leg: Consignment, kind: str) -> dict[str, Any]:
+    """What a consignment's packing list or commercial invoice shows (packing: recorded at
+    planning; legs recorded before have none, and the page says so)."""
+    p = leg.packing or {}
+    value = float(p.get("unit_value_usd", 0.0)) * leg.units
+    return {
+        "kind": kind,
+        "title": DOCUMENT_TITLES[kind],
+        "trend": trend,
+        "leg": leg,
+        "p": p,
+        "number": f"TF-{trend.id}-{leg.batch_sequence}-{leg.market}-{leg.leg + 1}",
+        "goods_usd": value,
+        "total_usd": value + leg.freight_usd + leg.duty_usd + leg.fees_usd,
     }

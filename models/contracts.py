@@ -192,7 +192,9 @@ class PipelineConfig(BaseModel):
     use_search_attributes: bool = True
     cpu_task_queue: str = CPU_QUEUE
     delivery: bool = Field(
-        default=False, description="Book each shipped batch's legs to the idea's destinations"
+        default=True,
+        description="Book each shipped batch's legs to the idea's destinations and end the "
+        "pipeline when they are delivered (off: it ends at the factory gate)",
     )
     delivery_seconds_per_day: float = Field(default=86_400.0, gt=0, description="SLA clock")
 

@@ -111,6 +111,7 @@ class Patch:
     """Workflow patch ids (workflow.patched): a change of commands that replays old histories."""
 
     keep_late_reports = "run-keeps-late-reports"  # ProductionRun: no continue-as-new over reports
+    leg_records_each_event = "leg-records-each-event"  # ConsignmentDelivery: where it is
     leg_tells_pipeline = "leg-tells-pipeline"  # ConsignmentDelivery: signal the pipeline at the end
     pipeline_awaits_legs = "pipeline-awaits-legs"  # TrendToProduction: in transit → delivered
 

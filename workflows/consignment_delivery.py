@@ -109,6 +109,8 @@ class ConsignmentDelivery(RunsActivities):
                 )
             elif event.kind in IN_TRANSIT and self._result.status == "booked":
                 await self._record("in_transit", event)
+            elif event.kind in IN_TRANSIT and workflow.patched(Patch.leg_records_each_event):
+                await self._record(self._result.status, event)  # where it is now
 
     async def _record(self, status: str, event: CarrierEvent | None = None) -> None:
         """Write the status to the consignment row, and keep it here."""

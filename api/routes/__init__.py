@@ -25,6 +25,7 @@ ROUTERS = [
     factory.router,
     runs.router,
     consignments.router,
+    consignments.documents,
     signals.router,
     dashboard.router,
     pages.router,

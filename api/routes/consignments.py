@@ -1,20 +1,24 @@
-"""Consignments: the carrier's events (a webhook, the factories' auth: an API key or a planner)."""
+"""Consignments: the carrier's events (a webhook, the factories' auth: an API key or a planner),
+and each consignment's documents (packing list, commercial invoice) for whoever sees the idea."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 from temporalio.service import RPCError
 
-from api.deps import EngineDep, FactoryDep, TemporalDep
+from api.deps import EngineDep, FactoryDep, OwnedIdea, TemporalDep
 from api.schemas import CarrierAccepted
+from api.views import document_view
 from models.contracts import CarrierEvent
 from models.names import Signal, consignment_workflow_id
 from models.tables import Consignment
 
 router = APIRouter(prefix="/consignments/{consignment_id}", tags=["carrier"])
+documents = APIRouter(prefix="/ideas/{trend_id}/consignments", tags=["ideas"])
 
 CLOSED = ("delivered", "lost")
 
@@ -45,3 +49,21 @@ async def carrier_event(
             409, f"consignment {consignment_id} does not take events now: {err.message}"
         ) from err
     return CarrierAccepted(consignment_id=consignment_id, accepted=True, status=row.status)
+
+
+@documents.get("/{consignment_id}/{document}", response_class=HTMLResponse)
+def consignment_document(
+    request: Request,
+    trend: OwnedIdea,
+    consignment_id: int,
+    document: Literal["packing-list", "invoice"],
+    engine: EngineDep,
+) -> HTMLResponse:
+    """A consignment's packing list or commercial invoice, as a printable HTML page."""
+    with Session(engine) as s:
+        row = s.get(Consignment, consignment_id)
+    if row is None or row.trend_id != trend.id:
+        raise HTTPException(404, f"consignment {consignment_id} is not one of idea {trend.id}'s")
+    ctx = document_view(trend, row, document)
+    html = request.app.state.templates.get_template("consignment_doc.html").render(ctx)
+    return HTMLResponse(html)

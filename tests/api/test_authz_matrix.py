@@ -88,6 +88,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/runs/{run_id}/progress"): {"planner", "admin", "machine"},
     ("POST", "/runs/{run_id}/progress/batch"): {"planner", "admin", "machine"},
     ("POST", "/consignments/{consignment_id}/events"): {"planner", "admin", "machine"},
+    ("GET", "/ideas/{trend_id}/consignments/{consignment_id}/{document}"): IDEA_READ,
     ("POST", "/signals"): {"machine", "admin"},
     ("GET", "/leadtimes"): ANYONE,
     ("GET", "/"): ANYONE,
@@ -147,6 +148,7 @@ class World:
             "run_id": self.run_id,
             "supplier_id": self.supplier_id,
             "consignment_id": self.consignment_id,
+            "document": "packing-list",
             "key_id": key_id,
             "username": "mx-viewer",  # PATCHed with no change: its sessions stay
         }

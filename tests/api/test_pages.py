@@ -263,7 +263,7 @@ async def test_dashboard_and_metrics_agree_with_the_milestones(
     tid = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
     page = await client.get("/", headers=auth_headers("vic", "viewer"))
     assert page.status_code == 200
-    assert f'data-idea-row="{tid}"' in page.text and "histogram of trend-to-shipment" in page.text
+    assert f'data-idea-row="{tid}"' in page.text and "histogram of trend-to-delivery" in page.text
     assert "units shipped per day" in page.text
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200
