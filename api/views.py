@@ -308,6 +308,13 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
         "run": run,
         "notes": notes,
         "legs": legs,
+        "can_reship": who.role in ("planner", "admin") and trend.stage == "in_transit",
+        "reshipped": {
+            c.id
+            for c in legs
+            if (c.batch_sequence, c.market, c.leg + 100)
+            in {(x.batch_sequence, x.market, x.leg) for x in legs}
+        },  # fmt: skip
         "delivered_units": sum(c.units for c in legs if c.status == "delivered"),
     }
 

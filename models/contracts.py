@@ -656,6 +656,24 @@ class DeliveryRequest(BaseModel):
     ready_date: date  # the day the batch leaves the factory (UTC)
 
 
+class Reship(BaseModel):
+    """Update payload: a planner re-ships a late or lost leg's units by a faster mode."""
+
+    consignment_id: int
+    reason: str = Field(default="", max_length=500)
+    reviewer: str = "planner"
+    role: str = "planner"
+
+
+class ReshipRequest(BaseModel):
+    """Book the re-shipment of a late or lost leg: its units again, by the fastest faster mode."""
+
+    trend_id: int
+    consignment_id: int
+    ready_date: date
+    reason: str = ""
+
+
 class ConsignmentPlan(BaseModel):
     """A recorded delivery leg: lane, dates, landed cost (USD) and why."""
 

@@ -48,6 +48,7 @@ class Act:
     record_shipment = "record_shipment"
     plan_delivery = "plan_delivery"
     record_consignment = "record_consignment"
+    plan_reship = "plan_reship"
     scan_trend_feed = "scan_trend_feed"
     start_pipelines = "start_pipelines"
 
@@ -70,6 +71,7 @@ ACTIVITY_QUEUE: dict[str, Queue] = {
     Act.record_shipment: Queue.light,
     Act.plan_delivery: Queue.cpu,  # reads the design's mesh
     Act.record_consignment: Queue.light,
+    Act.plan_reship: Queue.cpu,  # packs the design's mesh again
     Act.scan_trend_feed: Queue.light,
     Act.start_pipelines: Queue.light,
 }
@@ -95,6 +97,7 @@ class Update:
     select_variant = "select_variant"
     review_plan = "review_plan"
     review_replan = "review_replan"
+    reship = "reship"
 
 
 class Signal:
@@ -168,6 +171,7 @@ class Err:
     bad_scenario = "BadScenario"
     pipeline_failed = "PipelineFailed"
     selection_timeout = "SelectionTimeout"
+    bad_reship = "BadReship"
 
 
 DOMAIN_ERRORS = (Err.design, Err.unprintable, Err.no_suppliers, Err.deadline)

@@ -25,7 +25,7 @@ ROUTERS = [
     factory.router,
     runs.router,
     consignments.router,
-    consignments.documents,
+    consignments.legs,
     signals.router,
     dashboard.router,
     pages.router,

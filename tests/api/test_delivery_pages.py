@@ -141,3 +141,19 @@ async def test_dashboard_shows_delivery_per_market_and_mode(
     sea = re.search(r'data-mode="sea">.*?</tr>', html, re.S)
     assert sea and "40d00h" in sea[0] and "0 %" in sea[0]
     assert 'id="kpi-week">50 %<' in html
+
+
+async def test_planners_get_a_reship_form_for_a_late_leg(
+    client: httpx.AsyncClient, engine: Engine, auth_headers: AuthHeaders
+) -> None:
+    merchant = f"m-{uuid.uuid4().hex[:6]}"
+    tid, ids = _idea(engine, merchant)
+    with session_scope(engine) as s:
+        late = s.get(Consignment, ids["de_rail"])
+        assert late is not None
+        late.status = "late"
+    form = f'data-json="/ideas/{tid}/consignments/{ids["de_rail"]}/reship"'
+    page = await client.get(f"/app/ideas/{tid}", headers=auth_headers("li", "planner"))
+    assert form in page.text and page.text.count('class="reship"') == 1  # the late leg only
+    mine = await client.get(f"/app/ideas/{tid}", headers=auth_headers(merchant, "merchant"))
+    assert mine.status_code == 200 and 'class="reship"' not in mine.text

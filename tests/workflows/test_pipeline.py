@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections import defaultdict
 
 import pytest
@@ -12,6 +13,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from models.contracts import (
+    CarrierEvent,
+    ConsignmentPlan,
     Destination,
     IdeaInput,
     MilestoneName,
@@ -19,6 +22,7 @@ from models.contracts import (
     PlanConstraints,
     PlanReview,
     ProgressReport,
+    Reship,
     SelectVariant,
     Stage,
 )
@@ -27,16 +31,23 @@ from models.tables import (
     Consignment,
     DesignVariant,
     Milestone,
+    Notification,
     ProductionPlan,
     ProductionRun,
     Prototype,
     Shipment,
     SupplierReservation,
     Trend,
+    utcnow,
 )
 from services.intake import create_or_get_trend
 from services.temporal import start_pipeline
-from tests.helpers.temporal import carry_until_delivered, running_workers, wait_for_stage
+from tests.helpers.temporal import (
+    carry_until_delivered,
+    eventually,
+    running_workers,
+    wait_for_stage,
+)
 from workflows import ALL_WORKFLOWS
 
 pytestmark = pytest.mark.db
@@ -271,3 +282,75 @@ async def test_unmakeable_idea_fails_with_reason(dev_env, engine, tmp_path) -> N
     with Session(engine) as s:
         row = s.get(Trend, trend.id)
     assert row is not None and row.stage == Stage.failed and row.detail
+
+
+async def test_a_lost_leg_is_reshipped_by_a_faster_mode(dev_env, engine, tmp_path) -> None:
+    """A leg the carrier loses asks a planner to re-ship; the re-shipment goes by a faster mode,
+    the pipeline waits for it, and ends delivered."""
+    client = dev_env.client
+    async with running_workers(client, engine, tmp_path) as (queue, config):
+        config = config.model_copy(update={"delivery": True, "shipment_batch_units": 600})
+        deadline = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=60)  # the sea meets it
+        idea = IdeaInput(
+            text="palm-sized straw sun hat", merchant_id="m-reship", expected_volume=600,
+            due_in_days=5, destinations=[Destination(market="US", units=600, deadline=deadline)],
+        )  # fmt: skip
+        trend, _ = create_or_get_trend(engine, idea)
+        assert trend.id is not None
+        handle = await start_pipeline(client, trend.id, idea, config, queue)
+        await wait_for_stage(handle, Stage.awaiting_selection)
+        with Session(engine) as s:
+            top = s.exec(
+                select(DesignVariant).where(
+                    DesignVariant.trend_id == trend.id, DesignVariant.rank == 1
+                )
+            ).one()
+        await handle.execute_update("select_variant", SelectVariant(variant_id=top.id))
+        status = await wait_for_stage(handle, Stage.awaiting_plan_review)
+        assert status.plan_id is not None
+        await handle.execute_update(
+            "review_plan", PlanReview(plan_id=status.plan_id, approve=True, reviewer="li")
+        )
+        await wait_for_stage(handle, Stage.producing)
+        await _produce(client, engine, trend.id, status.plan_id, 600)
+        await wait_for_stage(handle, Stage.in_transit)
+        with Session(engine) as s:
+            (leg,) = s.exec(select(Consignment).where(Consignment.trend_id == trend.id)).all()
+        assert leg.mode == "sea" and leg.id is not None
+        assert "only a planner may re-ship" in await refused(
+            handle, "reship", Reship(consignment_id=leg.id, role="merchant")
+        )
+        assert "only a late or lost leg" in await refused(
+            handle, "reship", Reship(consignment_id=leg.id)
+        )
+        lost = CarrierEvent(event_id="gone", kind="lost", at=utcnow(), note="fell overboard")
+        await client.get_workflow_handle(consignment_workflow_id(leg.id)).signal(
+            "carrier_event", lost
+        )
+        await eventually(lambda: _notes(engine, trend.id, "reship_wanted"))
+        again = await handle.execute_update(
+            "reship", Reship(consignment_id=leg.id, reason="lost", reviewer="li"),
+            result_type=ConsignmentPlan,
+        )  # fmt: skip
+        assert again.mode in ("express", "air") and again.leg == leg.leg + 100
+        assert again.units == 600 and again.status in ("planned", "booked")
+        assert "re-shipped already" in await refused(
+            handle, "reship", Reship(consignment_id=leg.id)
+        )
+        await carry_until_delivered(client, engine, handle, trend.id)
+        result: PipelineResult = await handle.result()
+    assert result.stage == Stage.delivered
+    assert result.reason == "1/2 legs delivered to US; 1 lost; 1 re-shipped"
+    with Session(engine) as s:
+        rows = {
+            c.id: c for c in s.exec(select(Consignment).where(Consignment.trend_id == trend.id))
+        }
+    assert rows[leg.id].status == "lost" and rows[again.consignment_id].status == "delivered"
+    assert "re-ship of consignment" in rows[again.consignment_id].explanation[0]
+    assert len(_notes(engine, trend.id, "delivery_reshipped")) == 1
+
+
+def _notes(engine, trend_id: int, kind: str) -> list[Notification]:  # type: ignore[no-untyped-def]
+    with Session(engine) as s:
+        q = select(Notification).where(Notification.trend_id == trend_id, Notification.kind == kind)
+        return list(s.exec(q))
