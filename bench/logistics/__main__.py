@@ -108,13 +108,21 @@ def main(batches: int) -> None:
         f"{len(work):,} choices ({batches:,} batches x 10 markets) at once: {fast_s:.2f} s "
         f"(best of 3), {fast_s / len(work) * 1e3:.3f} ms each; {statuses}"
     )
+    t0 = time.perf_counter()
+    written = [c.explanation for c in chosen]
+    explain_s = time.perf_counter() - t0
+    print(
+        f"their explanations, written when first read (a booked leg's): {explain_s:.2f} s for "
+        f"all {len(work):,}, {explain_s / len(work) * 1e3:.3f} ms each"
+    )
     single_s, single = timed(
         lambda lanes, customs: [choose_mode(p, d, lanes, customs) for p, d in pairs]
     )
     print(
         f"one at a time: {single_s:.2f} s, {single_s / len(work) * 1e3:.3f} ms each "
         f"(at once / one at a time = {fast_s / single_s:.2f}); "
-        f"same choices: {sum(a == b for a, b in zip(chosen, single, strict=True))}/{len(work)}"
+        f"same choices: {sum(a == b for a, b in zip(chosen, single, strict=True))}/{len(work)}, "
+        f"same explanations: {sum(w == b.explanation for w, b in zip(written, single, strict=True))}"
     )
     splits = [i for i, c in enumerate(chosen) if c.status == "split"][:60]  # the hard cases
     sample = splits + list(range(0, len(work), max(1, len(work) // 60)))[:60]

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -84,7 +85,12 @@ class DeliveryChoice:
     binding: str  # none | deadline | capacity | unreachable
     deadline_cost_usd: float  # landed cost above the cheapest lane that ignores the deadline
     units_on_time: int
-    explanation: list[str]
+    lanes: LaneBook = field(repr=False, compare=False)  # the book it was chosen from
+
+    @cached_property
+    def explanation(self) -> list[str]:
+        """Why this choice, line by line (written when first read: most choices never are)."""
+        return explain(self, self.lanes)
 
     @property
     def landed_usd(self) -> float:
@@ -300,7 +306,7 @@ def _decide(
         else:
             first = min(quotes, key=lambda q: (q.arrival_latest, q.landed_usd))
             legs, status, units_ok, binding = [first], "late", 0, "unreachable"
-    choice = DeliveryChoice(
+    return DeliveryChoice(
         demand.market,
         demand.units,
         demand.deadline,
@@ -310,13 +316,11 @@ def _decide(
         binding,
         sum(q.landed_usd for q in legs) - cheapest.landed_usd,
         units_ok,
-        [],
+        lanes,
     )
-    choice.explanation = explain(choice, full, lanes)
-    return choice
 
 
-def explain(c: DeliveryChoice, full: _Arrays, lanes: LaneBook) -> list[str]:
+def explain(c: DeliveryChoice, lanes: LaneBook) -> list[str]:
     """Why this choice: the legs, the binding constraint, the alternatives (like a supplier match)."""
     lines = [f"{c.market}: {c.units} units wanted by {c.deadline}; {c.status.replace('_', ' ')}."]
     lines += [f"chosen: {q.summary()}" for q in c.legs]
