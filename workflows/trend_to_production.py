@@ -176,6 +176,7 @@ class TrendToProduction(RunsActivities):
         except ActivityError as err:
             raise ApplicationError(_reason(err), type=Err.bad_reship) from err
         if leg.consignment_id not in self._reshipped.values():
+            self._reshipped[req.consignment_id] = leg.consignment_id  # before any await
             await workflow.start_child_workflow(
                 ConsignmentDelivery.run,
                 ConsignmentInput(
@@ -189,7 +190,6 @@ class TrendToProduction(RunsActivities):
                 id=consignment_workflow_id(leg.consignment_id),
                 parent_close_policy=ParentClosePolicy.ABANDON,
             )
-            self._reshipped[req.consignment_id] = leg.consignment_id
             await self._notify(
                 "delivery_reshipped",
                 f"consignment {req.consignment_id} re-shipped by {leg.mode} as consignment "
