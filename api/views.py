@@ -6,6 +6,7 @@ are api.routes.pages.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from api.auth import Actor
 from api.delivery import consignments_version, delivery_leadtimes
 from api.deps import idea_scope, plan_or_404, scoped_idea_ids
 from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration, leadtimes_version
+from engines.logistics import LaneBook, load_lanes
 from engines.printprep.profiles import PRINTERS
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH
 from models.contracts import (
@@ -308,6 +310,7 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
         "run": run,
         "notes": notes,
         "legs": legs,
+        "route_svg": route_map(legs) if legs else "",
         "can_reship": who.role in ("planner", "admin") and trend.stage == "in_transit",
         "reshipped": {
             c.id
@@ -443,6 +446,44 @@ def factory_view(engine: Engine, who: Actor) -> dict[str, Any]:
         "days": FACTORY_DAYS,
         "can_import": who.role in ("planner", "admin"),
     }
+
+
+ALONG = {  # how far along its route a leg is, by its latest carrier event
+    "picked_up": 0.05, "departed": 0.2, "arrived": 0.75, "customs_cleared": 0.85,
+    "out_for_delivery": 0.95, "delivered": 1.0, "exception": 0.5, "lost": 0.5,
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def lane_book() -> LaneBook:
+    """The lanes file (read once per process): where each lane starts and ends."""
+    return load_lanes()
+
+
+def route_map(legs: list[Consignment]) -> str:
+    """The idea's consignments on a map: origin to market, a dot where each is."""
+    book = lane_book()
+    lanes = {ln.id: ln for ln in book.lanes}
+    routes = []
+    for c in legs:
+        lane = lanes.get(c.lane_id)
+        market = book.markets.get(c.market)
+        if lane is None or market is None:
+            continue  # the lanes file changed since: nothing to draw it on
+        origin = book.origins[lane.origin]
+        kind = c.location.split(" · ", 1)[0] if c.location else ""
+        along = 1.0 if c.status == "delivered" else ALONG.get(kind, 0.0)
+        where = c.location.replace("_", " ") or c.status
+        routes.append(
+            charts.Route(
+                charts.MapPoint(origin.lat, origin.lon, origin.code, "origin"),
+                charts.MapPoint(market.lat, market.lon, market.code, "market"),
+                c.status,
+                along,
+                f"#{c.id} {c.units:,} units by {c.mode} to {c.market}: {where}",
+            )
+        )
+    return charts.route_map_svg(routes)
 
 
 DOCUMENT_TITLES = {"packing-list": "Packing list", "invoice": "Commercial invoice"}

@@ -98,6 +98,10 @@ async def test_idea_page_shows_where_each_leg_is(
     assert rail and "rail" in rail[0] and "in transit" in rail[0] and "2026-12-30" in rail[0]
     assert "arrived · Duisburg rail terminal" in rail[0]
     assert f"/ideas/{tid}/consignments/{ids['us']}/invoice" in html
+    # the map: a route per leg from its origin to its market, a dot where each is
+    assert 'class="route-map"' in html and html.count('class="route ') == 3
+    assert html.count('class="route delivered"') == 2 and 'class="route in_transit"' in html
+    assert f"#{ids['de_rail']} 100 units by rail to DE: arrived · Duisburg rail terminal" in html
 
 
 async def test_documents_list_the_packing_and_the_landed_cost(
