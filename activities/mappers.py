@@ -76,10 +76,17 @@ def prototype_row(req: PrototypeRequest, report: Any) -> Prototype:
     )
 
 
+def schedule_status(status: str) -> str:
+    """The solver status as a plan stores it (16 characters): 'greedy (infeasible)', CP-SAT's
+    reason for keeping the greedy plan, is stored as 'greedy' with the reason in the notes."""
+    return status if len(status) <= 16 else status.split(" ", 1)[0][:16]
+
+
 def plan_row(req: PlanRequest, schedule: Any, start: datetime) -> ProductionPlan:
     """A schedule (engines.scheduling, already shifted to the request's start day) as a plan row;
     its ETA counts from `start`, the date of the start day."""
     days_from_start = schedule.completion_day - req.start_day
+    status = str(schedule.solver_status)
     return ProductionPlan(
         workflow_id=req.workflow_id,
         trend_id=req.trend_id,
@@ -95,10 +102,11 @@ def plan_row(req: PlanRequest, schedule: Any, start: datetime) -> ProductionPlan
             {"line_id": line_id, "day": day, "units": units}
             for line_id, day, units in schedule.daily
         ],
-        notes=list(schedule.notes),
+        notes=list(schedule.notes)
+        + ([f"solver: {status}"] if status != schedule_status(status) else []),
         constraints=req.constraints.model_dump(),
         gantt=schedule.stored_gantt(),
-        solver_status=schedule.solver_status,
+        solver_status=schedule_status(status),
         lower_bound=schedule.lower_bound,
         gap=schedule.gap,
     )

@@ -20,6 +20,7 @@ STAGE_COLOURS = {
     "approval": "#f26b38",
     "production": "#6c8a2b",
     "shipment": "#2d9cdb",
+    "transit": "#8d6e63",
 }
 PALETTE = ("#5b8def", "#3bb39b", "#f2a541", "#9b6bd3", "#e0607e", "#6c8a2b", "#2d9cdb", "#f26b38")
 _FONT = 'font-family="system-ui,sans-serif" font-size="11"'
@@ -294,4 +295,80 @@ def stacked_bar(segments: Sequence[tuple[str, float]], total: float) -> str:
             for stage, sec in segments
         )
         + "</div>"
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    """A consignment on the route map: from an origin to a market (degrees), how far along."""
+
+    origin: MapPoint
+    market: MapPoint
+    status: str  # planned | booked | in_transit | late | lost | delivered
+    along: float  # 0 at the origin, 1 delivered
+    label: str
+
+
+ROUTE_COLOURS = {
+    "planned": "#b5bccb", "booked": "#8d99ae", "in_transit": "#2d9cdb", "late": "#f26b38",
+    "lost": "#c0392b", "delivered": "#3bb39b",
+}  # fmt: skip
+
+
+def route_map_svg(routes: Sequence[Route], centre_lon: float = 120.0) -> str:
+    """Consignments from Yiwu to their markets on a map centred on China (longitude
+    `centre_lon` in the middle, so the Pacific lies east and Europe west), fitted to the places
+    shown: one curve per leg, a dot where it is, coloured by status."""
+    width, height, pad = 720, 240, 40
+
+    def raw(p: MapPoint) -> tuple[float, float]:
+        return (p.lon - centre_lon + 180.0) % 360.0 - 180.0, -p.lat
+
+    points = [raw(p) for r in routes for p in (r.origin, r.market)] or [(0.0, 0.0)]
+    x0, x1 = min(x for x, _ in points), max(x for x, _ in points)
+    y0, y1 = min(y for _, y in points), max(y for _, y in points)
+    scale = min((width - 2 * pad) / max(x1 - x0, 1.0), (height - 2 * pad) / max(y1 - y0, 1.0))
+    ox = (width - (x1 - x0) * scale) / 2
+    oy = (height - (y1 - y0) * scale) / 2 + 10
+
+    def xy(p: MapPoint) -> tuple[float, float]:
+        x, y = raw(p)
+        return ox + (x - x0) * scale, oy + (y - y0) * scale
+
+    parts = [f'<rect width="{width}" height="{height}" fill="#f3f5f9" rx="6"/>']
+    labels: dict[tuple[int, int], list[str]] = {}  # places a few px apart share one label
+    for k, r in enumerate(routes):
+        (ax, ay), (bx, by) = xy(r.origin), xy(r.market)
+        bend = 0.12 * abs(bx - ax) + 6 * (k % 4)  # legs of one market side by side
+        cx, cy = (ax + bx) / 2, min(ay, by) - bend
+        colour = ROUTE_COLOURS.get(r.status, "#888")
+        parts.append(
+            f'<path class="route {r.status}" d="M{ax:.1f},{ay:.1f} Q{cx:.1f},{cy:.1f} {bx:.1f},{by:.1f}" '
+            f'fill="none" stroke="{colour}" stroke-width="2" opacity=".75"/>'
+        )
+        t = min(max(r.along, 0.0), 1.0)
+        px = (1 - t) ** 2 * ax + 2 * (1 - t) * t * cx + t**2 * bx
+        py = (1 - t) ** 2 * ay + 2 * (1 - t) * t * cy + t**2 * by
+        parts.append(
+            f'<circle class="where" cx="{px:.1f}" cy="{py:.1f}" r="5" fill="{colour}" '
+            f'stroke="#fff"><title>{escape(r.label)}</title></circle>'
+        )
+        for place, (x, y) in ((r.origin, (ax, ay)), (r.market, (bx, by))):
+            names = labels.setdefault((round(x / 24), round(y / 24)), [])
+            if place.label not in names:
+                names.append(place.label)
+    for (gx, gy), names in labels.items():
+        parts.append(
+            f'<text x="{gx * 24}" y="{gy * 24 + 18}" text-anchor="middle" {_FONT} '
+            f'fill="#3d4555">{escape(" / ".join(names))}</text>'
+        )
+    legend = [s for s in ROUTE_COLOURS if any(r.status == s for r in routes)]
+    for i, s in enumerate(legend):
+        parts.append(
+            f'<circle cx="16" cy="{16 + 16 * i}" r="5" fill="{ROUTE_COLOURS[s]}"/>'
+            f'<text x="26" y="{20 + 16 * i}" {_FONT}>{s.replace("_", " ")}</text>'
+        )
+    return (
+        f'<svg class="route-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-label="map of the consignments">{"".join(parts)}</svg>'
     )

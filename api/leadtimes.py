@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from models.contracts import STAGE_SPANS
+from models.contracts import STAGE_SPANS, TOTAL_FALLBACK_END, MilestoneName
 from models.db import as_utc
 from models.tables import Milestone, Trend
 
@@ -55,7 +55,7 @@ def compute_leadtimes(engine: Engine, trend_ids: list[int] | None = None) -> Lea
         marks = stamps.get(tid, {})
         durations: dict[str, float] = {}
         for stage, (start, end) in STAGE_SPANS.items():
-            a, b = marks.get(start.value), marks.get(end.value)
+            a, b = marks.get(start.value), marks.get(_end(stage, end, marks).value)
             if a is not None and b is not None:
                 durations[stage] = max((b - a).total_seconds(), 0.0)
                 per_stage[stage].append(durations[stage])
@@ -83,6 +83,13 @@ def compute_leadtimes(engine: Engine, trend_ids: list[int] | None = None) -> Lea
     timed = [s for s in stats if s.stage != "total" and s.p50_s is not None]
     bottleneck = max(timed, key=lambda s: s.p50_s or 0.0).stage if timed else None
     return LeadTimes(ideas=ideas, stages=stats, bottleneck=bottleneck)
+
+
+def _end(stage: str, end: MilestoneName, marks: dict[str, datetime]) -> MilestoneName:
+    """Where a span ends: `total` of an idea without delivery legs ends at the factory gate."""
+    if stage == "total" and MilestoneName.in_transit.value not in marks:
+        return TOTAL_FALLBACK_END
+    return end
 
 
 _CACHE: weakref.WeakKeyDictionary[Engine, tuple[tuple[object, ...], LeadTimes]] = (

@@ -113,7 +113,7 @@ class DatabaseCollector:
                 per_stage["total"].append(idea.total_s)
         hist = HistogramMetricFamily(
             "trendforge_stage_duration_seconds",
-            "Time each idea spent in each pipeline stage (total = trend seen to shipped)",
+            "Time each idea spent in each pipeline stage (total = trend seen to delivered, or shipped)",
             labels=["stage"],
         )
         for stage, values in sorted(per_stage.items()):

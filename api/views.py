@@ -6,6 +6,7 @@ are api.routes.pages.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,13 +18,22 @@ from sqlmodel import Session, col, func, select
 
 from api import charts
 from api.auth import Actor
+from api.delivery import consignments_version, delivery_leadtimes
 from api.deps import idea_scope, plan_or_404, scoped_idea_ids
 from api.leadtimes import cached_leadtimes, compute_leadtimes, format_duration, leadtimes_version
+from engines.logistics import LaneBook, load_lanes
 from engines.printprep.profiles import PRINTERS
 from engines.sourcing.geo import ROAD_FACTOR, SPEED_KMH
-from models.contracts import MILESTONE_ORDER, STAGE_SPANS, PipelineConfig
+from models.contracts import (
+    DELIVERY_MILESTONES,
+    MILESTONE_ORDER,
+    STAGE_SPANS,
+    TERMINAL_STAGES,
+    PipelineConfig,
+)
 from models.db import as_utc
 from models.tables import (
+    Consignment,
     DesignVariant,
     Milestone,
     Notification,
@@ -49,7 +59,9 @@ LABELS = {
     "plan_proposed": "Production plan proposed",
     "plan_approved": "Plan approved",
     "first_batch": "First batch produced",
+    "in_transit": "In transit (legs booked)",
     "shipped": "Shipped",
+    "delivered": "Delivered",
 }
 DASHBOARD_ROWS = 50  # per-idea rows on the dashboard; ?ideas=all shows every idea
 # straight line × road factor at truck speed, as the matcher reckons it: km reached per minute
@@ -67,8 +79,11 @@ def timeline(milestones: list[Milestone]) -> list[dict[str, Any]]:
     """Every lead-time milestone in order: done (with time and time since the previous), next, later."""
     seen = {m.name: m for m in milestones}
     out, prev, next_marked = [], None, False
+    ended_at_gate = "shipped" in seen and "in_transit" not in seen
     for name in MILESTONE_ORDER:
         m = seen.get(name.value)
+        if m is None and name in DELIVERY_MILESTONES and ended_at_gate:
+            continue  # nothing to deliver: the factory gate is the end
         item: dict[str, Any] = {"label": LABELS[name.value], "at": None, "detail": ""}
         if m is not None:
             at = as_utc(m.at)
@@ -154,11 +169,12 @@ def dashboard_view(engine: Engine, ids: list[int] | None, show_all: bool) -> dic
         "show_all": show_all,
         "colours": charts.STAGE_COLOURS,
         "hist_svg": charts.bars_svg(
-            hist, " ideas", "#2d9cdb", "histogram of trend-to-shipment lead time"
+            hist, " ideas", "#2d9cdb", "histogram of trend-to-delivery lead time"
         ),
         "throughput_svg": charts.bars_svg(
             throughput(engine, ids), " units", "#6c8a2b", "units shipped per day"
         ),
+        "delivery": delivery_leadtimes(engine, ids),
     }
 
 
@@ -178,7 +194,7 @@ class DashboardCache:
                 ships = s.exec(select(func.count(), func.max(Shipment.id))).one()
         if ids is not None:
             return fragment.render(dashboard_view(engine, ids, show_all))
-        key = (*leadtimes_version(engine), *ships)
+        key = (*leadtimes_version(engine), *ships, *consignments_version(engine))
         hit = self._html.get(show_all)
         if hit is None or hit[0] != key:
             html = fragment.render(dashboard_view(engine, None, show_all))
@@ -268,6 +284,13 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
         )
         run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == trend_id)).first()
         notes = list(s.exec(select(Notification).where(Notification.trend_id == trend_id)))
+        legs = list(
+            s.exec(
+                select(Consignment)
+                .where(Consignment.trend_id == trend_id)
+                .order_by(col(Consignment.batch_sequence), col(Consignment.market))
+            )
+        )
         map_svg = supplier_map(s, match) if match else ""
     assert trend_id is not None
     lead = compute_leadtimes(engine, [trend_id]).ideas[0]
@@ -285,7 +308,7 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
         "variants": variants,
         "spec": spec_view(trend.design_spec),
         "picking": owner and trend.stage == "awaiting_selection",
-        "can_cancel": owner and trend.stage not in ("shipped", "rejected", "cancelled", "failed"),
+        "can_cancel": owner and trend.stage not in TERMINAL_STAGES,
         "prototype": proto,
         "printer_title": printer_title(proto.printer if proto else None),
         "match": match,
@@ -293,6 +316,16 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
         "plans": plans if who.role != "merchant" else [],
         "run": run,
         "notes": notes,
+        "legs": legs,
+        "route_svg": route_map(legs) if legs else "",
+        "can_reship": who.role in ("planner", "admin") and trend.stage == "in_transit",
+        "reshipped": {
+            c.id
+            for c in legs
+            if (c.batch_sequence, c.market, c.leg + 100)
+            in {(x.batch_sequence, x.market, x.leg) for x in legs}
+        },  # fmt: skip
+        "delivered_units": sum(c.units for c in legs if c.status == "delivered"),
     }
 
 
@@ -419,4 +452,62 @@ def factory_view(engine: Engine, who: Actor) -> dict[str, Any]:
         ),
         "days": FACTORY_DAYS,
         "can_import": who.role in ("planner", "admin"),
+    }
+
+
+ALONG = {  # how far along its route a leg is, by its latest carrier event
+    "picked_up": 0.05, "departed": 0.2, "arrived": 0.75, "customs_cleared": 0.85,
+    "out_for_delivery": 0.95, "delivered": 1.0, "exception": 0.5, "lost": 0.5,
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def lane_book() -> LaneBook:
+    """The lanes file (read once per process): where each lane starts and ends."""
+    return load_lanes()
+
+
+def route_map(legs: list[Consignment]) -> str:
+    """The idea's consignments on a map: origin to market, a dot where each is."""
+    book = lane_book()
+    lanes = {ln.id: ln for ln in book.lanes}
+    routes = []
+    for c in legs:
+        lane = lanes.get(c.lane_id)
+        market = book.markets.get(c.market)
+        if lane is None or market is None:
+            continue  # the lanes file changed since: nothing to draw it on
+        origin = book.origins[lane.origin]
+        kind = c.location.split(" · ", 1)[0] if c.location else ""
+        along = 1.0 if c.status == "delivered" else ALONG.get(kind, 0.0)
+        where = c.location.replace("_", " ") or c.status
+        routes.append(
+            charts.Route(
+                charts.MapPoint(origin.lat, origin.lon, origin.code, "origin"),
+                charts.MapPoint(market.lat, market.lon, market.code, "market"),
+                c.status,
+                along,
+                f"#{c.id} {c.units:,} units by {c.mode} to {c.market}: {where}",
+            )
+        )
+    return charts.route_map_svg(routes)
+
+
+DOCUMENT_TITLES = {"packing-list": "Packing list", "invoice": "Commercial invoice"}
+
+
+def document_view(trend: Trend, leg: Consignment, kind: str) -> dict[str, Any]:
+    """What a consignment's packing list or commercial invoice shows (packing: recorded at
+    planning; legs recorded before have none, and the page says so)."""
+    p = leg.packing or {}
+    value = float(p.get("unit_value_usd", 0.0)) * leg.units
+    return {
+        "kind": kind,
+        "title": DOCUMENT_TITLES[kind],
+        "trend": trend,
+        "leg": leg,
+        "p": p,
+        "number": f"TF-{trend.id}-{leg.batch_sequence}-{leg.market}-{leg.leg + 1}",
+        "goods_usd": value,
+        "total_usd": value + leg.freight_usd + leg.duty_usd + leg.fees_usd,
     }

@@ -29,13 +29,19 @@ class Stage(StrEnum):
     planning = "planning"
     awaiting_plan_review = "awaiting_plan_review"
     producing = "producing"
-    shipped = "shipped"
+    shipped = "shipped"  # the last batch left the factory (the end when nothing is delivered)
+    in_transit = "in_transit"  # shipped; waiting for the delivery legs to arrive
+    delivered = "delivered"  # every delivery leg ended (delivered, or lost and reported)
     rejected = "rejected"
     cancelled = "cancelled"
     failed = "failed"
 
 
-TERMINAL_STAGES = frozenset({Stage.shipped, Stage.rejected, Stage.cancelled, Stage.failed})
+TERMINAL_STAGES = frozenset(
+    {Stage.shipped, Stage.delivered, Stage.rejected, Stage.cancelled, Stage.failed}
+)
+# The stages an idea ends in when its goods left the factory (delivered: and arrived).
+DONE_STAGES = frozenset({Stage.shipped, Stage.delivered})
 
 
 class MilestoneName(StrEnum):
@@ -50,10 +56,14 @@ class MilestoneName(StrEnum):
     plan_proposed = "plan_proposed"
     plan_approved = "plan_approved"
     first_batch = "first_batch"
+    in_transit = "in_transit"  # the first delivery legs booked with a carrier
     shipped = "shipped"
+    delivered = "delivered"  # the last delivery leg ended
 
 
 MILESTONE_ORDER: tuple[MilestoneName, ...] = tuple(MilestoneName)
+# Milestones only ideas with delivery legs have; the others end at `shipped`.
+DELIVERY_MILESTONES = frozenset({MilestoneName.in_transit, MilestoneName.delivered})
 
 # Stage durations for dashboards: name -> (from milestone, to milestone).
 STAGE_SPANS: dict[str, tuple[MilestoneName, MilestoneName]] = {
@@ -66,8 +76,11 @@ STAGE_SPANS: dict[str, tuple[MilestoneName, MilestoneName]] = {
     "approval": (MilestoneName.plan_proposed, MilestoneName.plan_approved),
     "production": (MilestoneName.plan_approved, MilestoneName.first_batch),
     "shipment": (MilestoneName.first_batch, MilestoneName.shipped),
-    "total": (MilestoneName.trend_seen, MilestoneName.shipped),
+    "transit": (MilestoneName.shipped, MilestoneName.delivered),
+    "total": (MilestoneName.trend_seen, MilestoneName.delivered),
 }
+# Where "total" ends for an idea without delivery legs (nothing to deliver: the factory gate).
+TOTAL_FALLBACK_END = MilestoneName.shipped
 
 
 # --------------------------------------------------------------------------- intake
@@ -183,7 +196,9 @@ class PipelineConfig(BaseModel):
     use_search_attributes: bool = True
     cpu_task_queue: str = CPU_QUEUE
     delivery: bool = Field(
-        default=False, description="Book each shipped batch's legs to the idea's destinations"
+        default=True,
+        description="Book each shipped batch's legs to the idea's destinations and end the "
+        "pipeline when they are delivered (off: it ends at the factory gate)",
     )
     delivery_seconds_per_day: float = Field(default=86_400.0, gt=0, description="SLA clock")
     compliance_markets: list[str] = Field(
@@ -657,6 +672,16 @@ class ProductionRunResult(BaseModel):
     consignments: int = 0  # delivery legs booked (each a ConsignmentDelivery workflow)
 
 
+class ConsignmentDone(BaseModel):
+    """Signal payload: a delivery leg ended (delivered or lost), told to the idea's pipeline."""
+
+    consignment_id: int
+    status: str
+    market: str = ""
+    mode: str = ""
+    units: int = 0
+
+
 class MilestoneRecord(BaseModel):
     trend_id: int
     workflow_id: str
@@ -710,6 +735,24 @@ class DeliveryRequest(BaseModel):
     batch_sequence: int = Field(ge=1)
     units: int = Field(gt=0)
     ready_date: date  # the day the batch leaves the factory (UTC)
+
+
+class Reship(BaseModel):
+    """Update payload: a planner re-ships a late or lost leg's units by a faster mode."""
+
+    consignment_id: int
+    reason: str = Field(default="", max_length=500)
+    reviewer: str = ""  # who decided (required: the validator refuses none)
+    role: str = ""  # planner or admin
+
+
+class ReshipRequest(BaseModel):
+    """Book the re-shipment of a late or lost leg: its units again, by the fastest faster mode."""
+
+    trend_id: int
+    consignment_id: int
+    ready_date: date
+    reason: str = ""
 
 
 class ConsignmentPlan(BaseModel):

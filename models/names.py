@@ -50,6 +50,7 @@ class Act:
     record_shipment = "record_shipment"
     plan_delivery = "plan_delivery"
     record_consignment = "record_consignment"
+    plan_reship = "plan_reship"
     scan_trend_feed = "scan_trend_feed"
     start_pipelines = "start_pipelines"
 
@@ -74,6 +75,7 @@ ACTIVITY_QUEUE: dict[str, Queue] = {
     Act.record_shipment: Queue.light,
     Act.plan_delivery: Queue.cpu,  # reads the design's mesh
     Act.record_consignment: Queue.light,
+    Act.plan_reship: Queue.cpu,  # packs the design's mesh again
     Act.scan_trend_feed: Queue.light,
     Act.start_pipelines: Queue.light,
 }
@@ -101,6 +103,7 @@ class Update:
     review_replan = "review_replan"
     submit_lab_report = "submit_lab_report"
     waive_compliance = "waive_compliance"
+    reship = "reship"
 
 
 class Signal:
@@ -110,6 +113,7 @@ class Signal:
     report_shift = "report_shift"
     production_progress = "production_progress"
     carrier_event = "carrier_event"
+    consignment_done = "consignment_done"
 
 
 class Patch:
@@ -119,6 +123,9 @@ class Patch:
     compliance_stage = (
         "compliance-stage"  # TrendToProduction: the compliance stage after the prototype
     )
+    leg_records_each_event = "leg-records-each-event"  # ConsignmentDelivery: where it is
+    leg_tells_pipeline = "leg-tells-pipeline"  # ConsignmentDelivery: signal the pipeline at the end
+    pipeline_awaits_legs = "pipeline-awaits-legs"  # TrendToProduction: in transit → delivered
 
 
 class Query:
@@ -175,6 +182,7 @@ class Err:
     bad_scenario = "BadScenario"
     pipeline_failed = "PipelineFailed"
     selection_timeout = "SelectionTimeout"
+    bad_reship = "BadReship"
 
 
 DOMAIN_ERRORS = (

@@ -227,6 +227,11 @@ class ConsignmentBase(SQLModel):
     booked_at: Timestamp | None = optional_stamp()
     delivered_at: Timestamp | None = optional_stamp()
     created_at: Timestamp = stamp()
+    # where the carrier last said it was: "departed · Ningbo-Zhoushan port", and when
+    location: str = Field(default="", max_length=240)
+    tracked_at: Timestamp | None = optional_stamp()
+    # what the documents need: cartons, gross kg, CBM, carton size, unit value (USD), category
+    packing: dict[str, Any] = json_column(dict)
 
 
 class NotificationBase(SQLModel):

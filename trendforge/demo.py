@@ -1,8 +1,9 @@
 """`trendforge demo`: the embedded stack, the sample trends end to end, a lead-time table.
 
 A simulated merchant picks variants, a simulated planner reviews plans (rejecting one first to
-show a replan), and a factory simulator reports each line's daily output through the API on an
-accelerated clock. Everything goes through the public HTTP API, as real users would: each
+show a replan), a factory simulator reports each line's daily output through the API on an
+accelerated clock, and a simulated carrier moves each delivery leg (picked up, departed,
+arrived, cleared, out for delivery, delivered) on the same clock. Everything goes through the public HTTP API, as real users would: each
 merchant and the planner log in with a password (POST /auth/token), the factory MES sends an
 API key made for it, and a viewer reads the dashboard.
 """
@@ -16,6 +17,7 @@ import secrets
 import shutil
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -27,7 +29,7 @@ from sqlalchemy.engine import Engine
 
 from api.auth import create_api_key, ensure_user
 from api.leadtimes import format_duration
-from models.contracts import STAGE_SPANS, TERMINAL_STAGES, PipelineConfig, Stage
+from models.contracts import DONE_STAGES, STAGE_SPANS, TERMINAL_STAGES, PipelineConfig, Stage
 from models.names import TREND_WATCH_SCHEDULE_ID
 from trendforge.settings import Settings
 from trendforge.stack import running_stack
@@ -42,8 +44,33 @@ MERCHANT_IDEAS = [
         "target_price": 9.9,
         "expected_volume": 8000,
         "due_in_days": 6,
+        # units to two markets, each with a deadline in days from the day it is submitted
+        "destinations": [{"market": "DE", "units": 5000}, {"market": "US", "units": 3000}],
     }
 ]
+DEADLINE_DAYS = {"US": 21, "DE": 40}  # the US by air, Germany by the Yiwu rail or by sea
+
+PLACES = {
+    "YIW": "Yiwu",
+    "NGB": "Ningbo-Zhoushan port",
+    "SHA": "Shanghai Yangshan port",
+    "PVG": "Shanghai Pudong airport",
+}
+ARRIVALS = {
+    "express": "hub",
+    "air": "airport",
+    "rail": "rail terminal",
+    "sea": "port",
+}
+# A leg's carrier events as fractions of its door-to-door days, and where each happens.
+CARRIER_STEPS = (
+    (0.0, "picked_up", "origin"),
+    (0.15, "departed", "origin"),
+    (0.7, "arrived", "arrival"),
+    (0.8, "customs_cleared", "arrival"),
+    (0.92, "out_for_delivery", "market"),
+    (1.0, "delivered", "market"),
+)
 
 
 def sample_feed() -> str:
@@ -78,6 +105,44 @@ class FactorySim:
         return out
 
 
+@dataclass
+class CarrierSim:
+    """Moves each booked leg through its carrier events on the factory's accelerated clock:
+    door to door in a seeded share (70–100 %) of the lane's worst-case days."""
+
+    rng: random.Random
+    day_s: float
+    legs: dict[int, tuple[float, list[dict[str, Any]]]] = field(default_factory=dict)
+
+    def due(self, leg: dict[str, Any], now: float) -> list[dict[str, Any]]:
+        """The events of `leg` whose time has come (each once)."""
+        if leg["id"] not in self.legs:
+            self.legs[leg["id"]] = (now, self._schedule(leg))
+        start, events = self.legs[leg["id"]]
+        ready = [e for e in events if start + e["day"] * self.day_s <= now]
+        self.legs[leg["id"]] = (start, events[len(ready) :])
+        return [
+            {k: v for k, v in e.items() if k != "day"} | {"at": datetime.now(UTC).isoformat()}
+            for e in ready
+        ]
+
+    def _schedule(self, leg: dict[str, Any]) -> list[dict[str, Any]]:
+        booked = date.fromisoformat(str(leg["booked_at"] or leg["planned_departure"])[:10])
+        days = max((date.fromisoformat(leg["eta_latest"]) - booked).days, 1)
+        door = days * self.rng.uniform(0.7, 1.0)
+        origin = PLACES.get(leg["lane_id"].split("-")[1].upper(), "Yiwu")
+        where = {
+            "origin": origin,
+            "arrival": f"{leg['market']} {ARRIVALS.get(leg['mode'], 'hub')}",
+            "market": f"{leg['market']} merchant warehouse",
+        }
+        return [
+            {"event_id": f"sim-{leg['id']}-{kind}", "kind": kind, "day": share * door,
+             "location": where[place]}
+            for share, kind, place in CARRIER_STEPS
+        ]  # fmt: skip
+
+
 class DemoPeople:
     """The demo's identities: real users with random passwords and a machine API key."""
 
@@ -87,6 +152,8 @@ class DemoPeople:
         self._lock = asyncio.Lock()  # the simulator answers many ideas at once
         _, key = create_api_key(engine, "mes-bot", "machine", "mes-bot", "demo")
         self.mes = {"X-API-Key": key}
+        _, key = create_api_key(engine, "carrier-bot", "machine", "carrier-bot", "demo")
+        self.carrier = {"X-API-Key": key}
 
     async def login(self, username: str, role: str) -> dict[str, str]:
         """The Bearer header of `username`, creating the user on first use (OAuth2 password flow)."""
@@ -125,6 +192,7 @@ class DemoDriver:
         self.people = DemoPeople(engine, self.http)
         self.tick_s = tick_s
         self.factory = FactorySim(random.Random(seed))
+        self.carrier = CarrierSim(random.Random(seed), tick_s)
         self.rejected_once: set[int] = set()
         self.rng = random.Random(seed)
         self.runs: dict[int, dict[str, Any]] = {}
@@ -143,6 +211,9 @@ class DemoDriver:
                 elif stage == Stage.producing:
                     await self.review(idea)  # replans proposed after slippage
                     await self.produce(idea)
+                    await self.carry(idea)  # early batches are on their way already
+                elif stage == Stage.in_transit:
+                    await self.carry(idea)
 
         await asyncio.gather(*(act(i) for i in ideas))
 
@@ -203,6 +274,23 @@ class DemoDriver:
             )
         self.factory.day[idea["id"]] = day + 1
 
+    async def carry(self, idea: dict[str, Any]) -> None:
+        """The carrier's events for each booked leg whose time has come, through the webhook."""
+        detail = (
+            await self.http.get(
+                f"/ideas/{idea['id']}", params={"live": False}, headers=await self.people.planner()
+            )
+        ).json()
+        now = time.monotonic()
+        for leg in detail.get("consignments", []):
+            if leg["status"] not in ("booked", "in_transit", "late"):
+                continue
+            for event in self.carrier.due(leg, now):
+                r = await self.http.post(
+                    f"/consignments/{leg['id']}/events", json=event, headers=self.people.carrier
+                )
+                r.raise_for_status()
+
     async def submit(self, idea: dict[str, Any]) -> httpx.Response:
         """Submit an idea as its merchant."""
         merchant = await self.people.merchant(idea["merchant_id"])
@@ -240,16 +328,21 @@ def progress_table(
 
 def leadtime_table(lt: dict[str, Any]) -> Table:
     stages = [s for s in STAGE_SPANS if s != "total"]
-    t = Table(title="Lead time per stage (wall clock; factory days run on an accelerated clock)")
+    t = Table(
+        title="Lead time per stage (wall clock; factory and carrier days run on an accelerated "
+        "clock)",
+        caption="* no delivery legs (no market a lane reaches): trend→ship",
+    )
     t.add_column("idea")
     for s in stages:
         t.add_column(s, justify="right")
-    t.add_column("trend→ship", justify="right", style="bold")
+    t.add_column("trend→delivered", justify="right", style="bold")
     for idea in lt["ideas"]:
+        gate = idea["total_s"] is not None and "transit" not in idea["stages_s"]
         t.add_row(
             f"{idea['trend_id']} {idea['text'][:28]}",
             *[format_duration(idea["stages_s"].get(s)) for s in stages],
-            format_duration(idea["total_s"]),
+            format_duration(idea["total_s"]) + ("*" if gate else ""),
         )
     p50 = {s["stage"]: s["p50_s"] for s in lt["stages"]}
     p90 = {s["stage"]: s["p90_s"] for s in lt["stages"]}
@@ -262,6 +355,47 @@ def leadtime_table(lt: dict[str, Any]) -> Table:
     return t
 
 
+def merchant_ideas() -> list[dict[str, Any]]:
+    """The merchant ideas to submit, their deadlines counted from today."""
+    today = datetime.now(UTC).date()
+    out = []
+    for idea in MERCHANT_IDEAS:
+        dests = [
+            {**d, "deadline": (today + timedelta(days=DEADLINE_DAYS[d["market"]])).isoformat()}
+            for d in idea.get("destinations", [])
+        ]
+        out.append({**idea, "destinations": dests})
+    return out
+
+
+async def delivered_markets(
+    driver: DemoDriver, ideas: list[dict[str, Any]]
+) -> dict[str, list[tuple[str, str, int, str]]]:
+    """Per delivered idea: (market, mode, units, status) of each leg."""
+    out: dict[str, list[tuple[str, str, int, str]]] = {}
+    planner = await driver.people.planner()
+    for idea in ideas:
+        if idea["stage"] != Stage.delivered:
+            continue
+        detail = (
+            await driver.http.get(f"/ideas/{idea['id']}", params={"live": False}, headers=planner)
+        ).json()
+        out[f"{idea['id']} {idea['text'][:28]}"] = [
+            (c["market"], c["mode"], c["units"], c["status"]) for c in detail["consignments"]
+        ]
+    return out
+
+
+def delivery_table(delivered: dict[str, list[tuple[str, str, int, str]]]) -> Table:
+    t = Table(title="Delivery legs")
+    for col in ("idea", "market", "mode", "units", "status"):
+        t.add_column(col, justify="right" if col == "units" else "left")
+    for idea, legs in delivered.items():
+        for market, mode, units, status in legs:
+            t.add_row(idea, market, mode, f"{units:,}", status)
+    return t
+
+
 async def run_demo(
     settings: Settings, *, keep: bool = False, tick_s: float = 0.4, timeout_s: float = 900
 ) -> int:
@@ -270,7 +404,12 @@ async def run_demo(
     demo_dir = settings.data_dir
     if (demo_dir / "trendforge.db").exists() and not settings.database_url:
         shutil.rmtree(demo_dir)  # a fresh demo each time
-    config = PipelineConfig(variant_count=settings.variant_count, seed=1, plan_time_limit_s=3.0)
+    config = PipelineConfig(
+        variant_count=settings.variant_count,
+        seed=1,
+        plan_time_limit_s=3.0,
+        delivery_seconds_per_day=tick_s,  # the carrier's days as fast as the factory's
+    )
     started = time.monotonic()
     async with running_stack(settings, config=config) as stack:
         console.print(
@@ -282,7 +421,7 @@ async def run_demo(
         # a throwaway admin for this local demo, so the person watching can open the pages
         demo_password = secrets.token_urlsafe(9)
         await asyncio.to_thread(ensure_user, stack.engine, "demo", "admin", demo_password)
-        for idea in MERCHANT_IDEAS:
+        for idea in merchant_ideas():
             merchant = await driver.people.merchant(idea["merchant_id"])
             r = await driver.http.post("/ideas", json=idea, headers=merchant)
             r.raise_for_status()
@@ -318,9 +457,13 @@ async def run_demo(
             "(an admin of this throwaway demo; `trendforge users create NAME --role planner` "
             "makes more)"
         )
-        shipped = [i for i in ideas if i["stage"] == Stage.shipped]
+        shipped = [i for i in ideas if i["stage"] in DONE_STAGES]
+        delivered = await delivered_markets(driver, ideas)
+        console.print(delivery_table(delivered))
+        where = ", ".join(sorted({m for legs in delivered.values() for m, *_ in legs})) or "none"
         console.print(
-            f"{len(shipped)}/{len(ideas)} ideas shipped in {time.monotonic() - started:.0f}s."
+            f"{len(shipped)}/{len(ideas)} ideas shipped in {time.monotonic() - started:.0f}s; "
+            f"{sum(i['stage'] == Stage.delivered for i in ideas)} delivered (markets: {where})."
         )
         if keep:
             console.print("Stack kept running (--keep); Ctrl-C stops it.")

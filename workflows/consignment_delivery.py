@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import (
         CarrierEvent,
+        ConsignmentDone,
         ConsignmentInput,
         ConsignmentResult,
         ConsignmentUpdate,
         NotificationRecord,
     )
-    from models.names import Act, Query, Signal, Wf
+    from models.names import Act, Patch, Query, Signal, Wf
     from workflows.common import RunsActivities
 
 IN_TRANSIT = {"picked_up", "departed", "arrived", "customs_cleared", "out_for_delivery"}
@@ -68,7 +70,23 @@ class ConsignmentDelivery(RunsActivities):
                 continue
             await self._absorb()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if workflow.patched(Patch.leg_tells_pipeline):
+            await self._tell_pipeline()
         return self._result
+
+    async def _tell_pipeline(self) -> None:
+        """Tell the idea's pipeline this leg ended; a pipeline that no longer runs is fine."""
+        plan = self._inp.consignment
+        done = ConsignmentDone(
+            consignment_id=plan.consignment_id, status=self._result.status, market=plan.market,
+            mode=plan.mode, units=plan.units,
+        )  # fmt: skip
+        try:
+            await workflow.get_external_workflow_handle(self._inp.workflow_id).signal(
+                Signal.consignment_done, done
+            )
+        except FailureError as err:
+            workflow.logger.info("pipeline %s not told: %s", self._inp.workflow_id, err)
 
     async def _absorb(self) -> None:
         """Apply the waiting carrier events in order; a repeated event_id is skipped."""
@@ -91,6 +109,8 @@ class ConsignmentDelivery(RunsActivities):
                 )
             elif event.kind in IN_TRANSIT and self._result.status == "booked":
                 await self._record("in_transit", event)
+            elif event.kind in IN_TRANSIT and workflow.patched(Patch.leg_records_each_event):
+                await self._record(self._result.status, event)  # where it is now
 
     async def _record(self, status: str, event: CarrierEvent | None = None) -> None:
         """Write the status to the consignment row, and keep it here."""

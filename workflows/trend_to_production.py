@@ -15,6 +15,7 @@ from temporalio.exceptions import (
     ChildWorkflowError,
     is_cancelled_exception,
 )
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import (
@@ -22,6 +23,9 @@ with workflow.unsafe.imports_passed_through():
         ComplianceRequest,
         ComplianceResult,
         ComplianceWaiver,
+        ConsignmentDone,
+        ConsignmentInput,
+        ConsignmentPlan,
         DeliveryOptions,
         DesignRequest,
         DesignResult,
@@ -40,6 +44,8 @@ with workflow.unsafe.imports_passed_through():
         PrototypeRequest,
         PrototypeResult,
         ReleaseRequest,
+        Reship,
+        ReshipRequest,
         SelectionRecord,
         SelectVariant,
         SourcingRequest,
@@ -59,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
         Signal,
         Update,
         Wf,
+        consignment_workflow_id,
         prototype_workflow_id,
         run_workflow_id,
     )
@@ -69,6 +76,7 @@ with workflow.unsafe.imports_passed_through():
         heavy,
         record_review,
     )
+    from workflows.consignment_delivery import ConsignmentDelivery
     from workflows.production_run import ProductionRun
     from workflows.prototype_preparation import PrototypePreparation
 
@@ -84,7 +92,8 @@ def _reason(err: BaseException) -> str:
 
 @workflow.defn(name=Wf.trend_to_production)
 class TrendToProduction(RunsActivities):
-    """design → (merchant picks) → prototype → sourcing → plan → (planner approves) → production → shipment.
+    """design → (merchant picks) → prototype → sourcing → plan → (planner approves) → production
+    → shipment → (with delivery legs) in transit → delivered.
 
     `run` reads as the steps; each stage is one method; the merchant's pick and the planner's
     review are waits for a person (`_await_human`): a reminder, then a fallback.
@@ -109,6 +118,9 @@ class TrendToProduction(RunsActivities):
         self._gates: dict[str, str | None] = {}  # market -> what opened it (None: closed)
         self._compliance: ComplianceResult | None = None
         self._repicks = 0  # picks after a failed compliance check
+        self._legs_done: dict[int, ConsignmentDone] = {}
+        self._legs_booked_at: datetime | None = None
+        self._reshipped: dict[int, int] = {}  # a late or lost leg's id -> its re-shipment's
 
     # ------------------------------------------------------------------ queries, updates, signals
 
@@ -214,6 +226,63 @@ class TrendToProduction(RunsActivities):
     @workflow.signal(name=Signal.production_progress)
     def production_progress(self, progress: ProductionRunResult) -> None:
         self._progress = progress
+        if progress.consignments and self._legs_booked_at is None:
+            self._legs_booked_at = workflow.now()
+
+    @workflow.update(name=Update.reship)
+    async def reship(self, req: Reship) -> ConsignmentPlan:
+        """A planner re-ships a late or lost leg by a faster mode: a new leg this pipeline
+        waits for too (the activity refuses a leg that is neither, with the reason)."""
+        request = ReshipRequest(
+            trend_id=self._inp.trend_id,
+            consignment_id=req.consignment_id,
+            ready_date=workflow.now().date(),
+            reason=req.reason,
+        )
+        try:
+            leg = await self._run(Act.plan_reship, request, ConsignmentPlan, heavy(2))
+        except ActivityError as err:
+            raise ApplicationError(_reason(err), type=Err.bad_reship) from err
+        if leg.consignment_id not in self._reshipped.values():
+            self._reshipped[req.consignment_id] = leg.consignment_id  # before any await
+            await workflow.start_child_workflow(
+                ConsignmentDelivery.run,
+                ConsignmentInput(
+                    consignment=leg,
+                    trend_id=self._inp.trend_id,
+                    workflow_id=workflow.info().workflow_id,
+                    booked_on=request.ready_date,
+                    seconds_per_day=self._cfg.delivery_seconds_per_day,
+                    cpu_task_queue=self._cfg.cpu_task_queue,
+                ),
+                id=consignment_workflow_id(leg.consignment_id),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+            )
+            await self._notify(
+                "delivery_reshipped",
+                f"consignment {req.consignment_id} re-shipped by {leg.mode} as consignment "
+                f"{leg.consignment_id} ({leg.units:,} units to {leg.market}, by {leg.eta_latest})"
+                f" by {req.reviewer}",
+            )
+        return leg
+
+    @reship.validator
+    def _check_reship(self, req: Reship) -> None:
+        if not req.reviewer.strip() or not req.role:
+            raise ValueError("a re-shipment must name who decided and their role")
+        if req.role not in ("planner", "admin"):
+            raise ValueError(f"only a planner may re-ship a consignment, not a '{req.role}'")
+        if self._stage != Stage.in_transit:
+            raise ValueError(f"this idea is '{self._stage}', not in transit")
+        if req.consignment_id in self._reshipped:
+            raise ValueError(
+                f"consignment {req.consignment_id} was re-shipped already as consignment "
+                f"{self._reshipped[req.consignment_id]}"
+            )
+
+    @workflow.signal(name=Signal.consignment_done)
+    def consignment_done(self, done: ConsignmentDone) -> None:
+        self._legs_done[done.consignment_id] = done
 
     # ------------------------------------------------------------------ the pipeline
 
@@ -251,9 +320,68 @@ class TrendToProduction(RunsActivities):
             return await self._reject()
         run = await self._produce(variant.family, sourcing, plan)
         await self._compensate("production finished: capacity returned to suppliers")
+        if run.consignments and workflow.patched(Patch.pipeline_awaits_legs):
+            return await self._deliver(run)
         await self._milestone(MilestoneName.shipped, f"{run.shipped:,} units shipped")
         await self._set_stage(Stage.shipped, f"{run.shipped:,} units in {run.shipments} shipments")
         return self._result(Stage.shipped, f"{run.shipments} shipments")
+
+    async def _deliver(self, run: ProductionRunResult) -> PipelineResult:
+        """Shipped, then in transit until every delivery leg has ended (each tells us)."""
+        booked = self._legs_booked_at or workflow.now()
+        await self._milestone(
+            MilestoneName.in_transit, f"{run.consignments} legs booked", at=booked
+        )
+        await self._milestone(MilestoneName.shipped, f"{run.shipped:,} units shipped")
+        await self._set_stage(
+            Stage.in_transit, f"{run.shipped:,} units in {run.consignments} legs on their way"
+        )
+        await self._await_legs()
+        legs = list(self._legs_done.values())
+        delivered = [leg for leg in legs if leg.status == "delivered"]
+        markets = sorted({leg.market for leg in delivered if leg.market})
+        detail = f"{len(delivered)}/{len(legs)} legs delivered" + (
+            f" to {', '.join(markets)}" if markets else ""
+        )
+        lost = len(legs) - len(delivered)
+        if lost:
+            detail += f"; {lost} lost"
+        if self._reshipped:
+            detail += f"; {len(self._reshipped)} re-shipped"
+        if delivered:
+            await self._milestone(MilestoneName.delivered, detail)
+        await self._set_stage(Stage.delivered, detail)
+        return self._result(Stage.delivered, detail)
+
+    async def _await_legs(self) -> None:
+        """Until every leg (re-shipments too) has ended; a lost leg not re-shipped waits for a
+        planner's re-ship for as long as a plan review would, then the pipeline ends."""
+        asked: set[int] = set()
+        while True:
+            await workflow.wait_condition(  # a re-ship in progress finishes first
+                lambda: (
+                    len(self._legs_done) >= self._progress.consignments + len(self._reshipped)
+                    and workflow.all_handlers_finished()
+                )
+            )
+            lost = [
+                c for c, leg in self._legs_done.items()
+                if leg.status == "lost" and c not in self._reshipped and c not in asked
+            ]  # fmt: skip
+            if not lost:
+                return
+            asked.update(lost)
+            await self._notify(
+                "reship_wanted",
+                f"consignments {', '.join(map(str, lost))} lost: re-ship by a faster mode within "
+                f"{self._cfg.review_timeout_s:.0f} s, or the idea ends without them",
+            )
+            await self._wait(self._reshipped_more(), self._cfg.review_timeout_s)
+
+    def _reshipped_more(self) -> Callable[[], bool]:
+        """Whether a leg was re-shipped since this was asked."""
+        before = len(self._reshipped)
+        return lambda: len(self._reshipped) > before
 
     async def _fail(self, err: BaseException) -> PipelineResult:
         """Release what is held, record the reason, and fail the workflow for good."""

@@ -50,6 +50,10 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 | GET /runs/{id}                          | 401  | own      | A       | A      | A       |
 | POST /runs/{id}/progress[/batch]        | 401  | -        | A       | -      | A       |
 | POST /consignments/{id}/events          | 401  | -        | A       | -      | A       |
+| GET /ideas/{id}/consignments/{c}/       | 401  | own      | A       | A      | -       |
+|   packing-list, invoice                 |      |          |         |        |         |
+| POST /ideas/{id}/consignments/{c}/      | 401  | -        | A       | -      | -       |
+|   reship                                |      |          |         |        |         |
 | POST /signals                           | 401  | -        | -       | -      | A bound |
 | GET /, /leadtimes, /suppliers[/{id}],   | 401  | A own    | A       | A      | A bound |
 |   /events, /app/fragments/dashboard     |      |          |         |        |         |

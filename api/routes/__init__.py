@@ -27,6 +27,7 @@ ROUTERS = [
     factory.router,
     runs.router,
     consignments.router,
+    consignments.legs,
     signals.router,
     dashboard.router,
     pages.router,

@@ -1,20 +1,28 @@
-"""Consignments: the carrier's events (a webhook, the factories' auth: an API key or a planner)."""
+"""Consignments: the carrier's events (a webhook, the factories' auth: an API key or a planner),
+each consignment's documents (packing list, commercial invoice) for whoever sees the idea, and
+a planner's re-ship of a late or lost one by a faster mode."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 from temporalio.service import RPCError
 
-from api.deps import EngineDep, FactoryDep, TemporalDep
+from api.calls import update
+from api.deps import EngineDep, FactoryDep, OwnedIdea, PlannerDep, TemporalDep
 from api.schemas import CarrierAccepted
-from models.contracts import CarrierEvent
-from models.names import Signal, consignment_workflow_id
+from api.views import document_view
+from models.contracts import CarrierEvent, ConsignmentPlan, Reship
+from models.names import Signal, consignment_workflow_id, trend_workflow_id
 from models.tables import Consignment
+from workflows import TrendToProduction
 
 router = APIRouter(prefix="/consignments/{consignment_id}", tags=["carrier"])
+legs = APIRouter(prefix="/ideas/{trend_id}/consignments", tags=["ideas"])
 
 CLOSED = ("delivered", "lost")
 
@@ -45,3 +53,47 @@ async def carrier_event(
             409, f"consignment {consignment_id} does not take events now: {err.message}"
         ) from err
     return CarrierAccepted(consignment_id=consignment_id, accepted=True, status=row.status)
+
+
+@legs.get("/{consignment_id}/{document}", response_class=HTMLResponse)
+def consignment_document(
+    request: Request,
+    trend: OwnedIdea,
+    consignment_id: int,
+    document: Literal["packing-list", "invoice"],
+    engine: EngineDep,
+) -> HTMLResponse:
+    """A consignment's packing list or commercial invoice, as a printable HTML page."""
+    with Session(engine) as s:
+        row = s.get(Consignment, consignment_id)
+    if row is None or row.trend_id != trend.id:
+        raise HTTPException(404, f"consignment {consignment_id} is not one of idea {trend.id}'s")
+    ctx = document_view(trend, row, document)
+    html = request.app.state.templates.get_template("consignment_doc.html").render(ctx)
+    return HTMLResponse(html)
+
+
+class ReshipBody(BaseModel):
+    reason: str = Field(default="", max_length=500)
+
+
+@legs.post("/{consignment_id}/reship", response_model=ConsignmentPlan)
+async def reship(
+    trend_id: int,
+    consignment_id: int,
+    body: ReshipBody,
+    who: PlannerDep,
+    engine: EngineDep,
+    temporal: TemporalDep,
+) -> Any:
+    """Re-ship a late or lost consignment's units by the fastest lane of a faster mode; the
+    pipeline waits for the new leg too (409 with the reason when it cannot)."""
+    with Session(engine) as s:
+        row = s.get(Consignment, consignment_id)
+    if row is None or row.trend_id != trend_id:
+        raise HTTPException(404, f"consignment {consignment_id} is not one of idea {trend_id}'s")
+    req = Reship(
+        consignment_id=consignment_id, reason=body.reason, reviewer=who.user, role=who.role
+    )
+    client = await temporal.client()
+    return await update(client, trend_workflow_id(trend_id), TrendToProduction.reship, req)

@@ -1,6 +1,12 @@
 """Logistics: lanes, packing, customs rules by date, and the delivery mode per batch and market."""
 
-from engines.logistics.choice import DeliveryChoice, Demand, LaneQuote, choose_mode
+from engines.logistics.choice import (
+    DeliveryChoice,
+    Demand,
+    LaneQuote,
+    choose_mode,
+    choose_modes,
+)
 from engines.logistics.customs import (
     DEFAULT_CUSTOMS_PATH,
     Assessment,
@@ -72,6 +78,7 @@ __all__ = [
     "UnknownMarket",
     "chargeable_kg",
     "choose_mode",
+    "choose_modes",
     "load_customs",
     "load_lanes",
     "pack",

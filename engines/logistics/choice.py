@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from engines.logistics.customs import SHIPMENTS, CustomsBook, Entry
+from engines.logistics.customs import SHIPMENTS, Assessment, CustomsBook, Entry
 from engines.logistics.errors import BadShipment, NoLane
 from engines.logistics.lanes import LaneBook
 from engines.logistics.packing import Packing, chargeable_kg
@@ -82,7 +85,12 @@ class DeliveryChoice:
     binding: str  # none | deadline | capacity | unreachable
     deadline_cost_usd: float  # landed cost above the cheapest lane that ignores the deadline
     units_on_time: int
-    explanation: list[str]
+    lanes: LaneBook = field(repr=False, compare=False)  # the book it was chosen from
+
+    @cached_property
+    def explanation(self) -> list[str]:
+        """Why this choice, line by line (written when first read: most choices never are)."""
+        return explain(self, self.lanes)
 
     @property
     def landed_usd(self) -> float:
@@ -129,18 +137,26 @@ def _arrays(
     lanes: LaneBook, idx: np.ndarray, packing: Packing, units: int, horizon_days: int
 ) -> _Arrays:
     """Departures, chargeable kg, freight USD and arrival day offsets of `units` on each lane."""
+    return _arrays_many(lanes, idx, packing, np.array([units]), np.array([horizon_days]))[0]
+
+
+def _arrays_many(
+    lanes: LaneBook, idx: np.ndarray, packing: Packing, units: np.ndarray, horizon: np.ndarray
+) -> list[_Arrays]:
+    """`_arrays` for many unit counts (and horizons, days) of one product at once: rows are
+    demands, columns the lanes `idx`."""
     c = {k: v[idx] for k, v in lanes.columns.items()}
     div = c["volumetric_divisor_cm3_per_kg"]
-    size = packing.consignment(units)
     carton = packing.carton
+    n = units[:, None].astype(float)
+    cartons = np.ceil(n / carton.units)  # as Packing.consignment, for every row
+    gross = n * packing.box.gross_g / 1000.0 + cartons * carton.tare_kg
     per_carton_kg = chargeable_kg(carton.gross_kg, carton.volume_cm3, div)
     unlimited = np.isinf(c["max_kg_per_departure"])
-    cap_cartons = np.where(
-        unlimited, size.cartons, np.floor(c["max_kg_per_departure"] / per_carton_kg)
-    )
+    cap_cartons = np.where(unlimited, cartons, np.floor(c["max_kg_per_departure"] / per_carton_kg))
     # departures needed; inf when one carton is over the lane's limit
-    deps = np.where(cap_cartons >= 1, np.ceil(size.cartons / np.maximum(cap_cartons, 1)), np.inf)
-    charge = chargeable_kg(size.gross_kg, size.volume_cm3, div)
+    deps = np.where(cap_cartons >= 1, np.ceil(cartons / np.maximum(cap_cartons, 1)), np.inf)
+    charge = chargeable_kg(gross, cartons * carton.volume_cm3, div)
     by_rate = charge * c["usd_per_kg"] + charge * div / 1e6 * c["usd_per_cbm"]
     d = np.where(np.isfinite(deps), deps, 1.0)
     freight = np.maximum(c["min_charge_usd"] * d, by_rate) + c["fees_usd"] * d
@@ -148,44 +164,57 @@ def _arrays(
     first = c["cutoff_days"] + head - 1  # worst case: the batch just missed a departure
     last = first + (d - 1) * head
     arrival_max = np.where(np.isfinite(deps), last + c["transit_days_max"], np.inf)
-    n_on_time = np.floor((horizon_days - first - c["transit_days_max"]) / head) + 1
+    n_on_time = np.floor((horizon[:, None] - first - c["transit_days_max"]) / head) + 1
     per_departure = np.where(unlimited, np.inf, np.where(cap_cartons >= 1, cap_cartons, 0))
     cartons_on_time = np.where(n_on_time >= 1, np.clip(n_on_time, 1, None) * per_departure, 0)
-    units_ok = np.minimum(units, cartons_on_time * carton.units)
-    return _Arrays(
-        idx,
-        size.cartons,
-        deps,
-        charge,
-        freight,
-        first,
-        first + c["transit_days_min"],
-        arrival_max,
-        units_ok.astype(int),
-    )
+    units_ok = np.minimum(n, cartons_on_time * carton.units).astype(int)
+    arrival_min = first + c["transit_days_min"]
+    return [
+        _Arrays(
+            idx,
+            int(cartons[i, 0]),
+            deps[i],
+            charge[i],
+            freight[i],
+            first,
+            arrival_min,
+            arrival_max[i],
+            units_ok[i],
+        )  # fmt: skip
+        for i in range(len(units))
+    ]
 
 
 def _quotes(
     lanes: LaneBook, customs: CustomsBook, a: _Arrays, d: Demand, units: int
 ) -> list[LaneQuote]:
-    """LaneQuotes (customs on each lane's first departure) for the lanes that can carry `units`."""
+    """LaneQuotes (customs on each lane's first departure) for the lanes that can carry `units`;
+    the lanes shipping between the same effective dates share one assessment (read-only)."""
     out: list[LaneQuote] = []
-    for j, i in enumerate(a.idx):
-        if not np.isfinite(a.departures[j]):
+    ready = d.ready_date.toordinal()
+    deps, first = a.departures.tolist(), a.first_departure.tolist()
+    early, late = a.arrival_min.tolist(), a.arrival_max.tolist()
+    charge, freight = a.charge_kg.tolist(), a.freight.tolist()
+    by_epoch: dict[int, Assessment] = {}
+    for j, i in enumerate(a.idx.tolist()):
+        if not math.isfinite(deps[j]):
             continue
-        lane = lanes.lanes[int(i)]
-        ship = d.ready_date + dt.timedelta(days=int(a.first_departure[j]))
-        entry = Entry(
-            d.market, ship, d.category, units, d.unit_value_usd,
-            d.childrens if d.childrens is not None else d.category == "toy",
-            d.shipment, d.units_per_parcel, d.origin_country, d.market_procurement,
-        )  # fmt: skip
-        ca = customs.assess(entry)
-        latest = d.ready_date + dt.timedelta(days=int(a.arrival_max[j]))
+        lane = lanes.lanes[i]
+        ship = dt.date.fromordinal(ready + int(first[j]))
+        epoch = customs.epoch(ship)
+        ca = by_epoch.get(epoch)
+        if ca is None:
+            entry = Entry(
+                d.market, ship, d.category, units, d.unit_value_usd,
+                d.childrens if d.childrens is not None else d.category == "toy",
+                d.shipment, d.units_per_parcel, d.origin_country, d.market_procurement,
+            )  # fmt: skip
+            ca = by_epoch[epoch] = customs.assess_kept(entry)
+        latest = dt.date.fromordinal(ready + int(late[j]))
         out.append(LaneQuote(
             lane.id, lane.mode, lanes.origins[lane.origin].name, units, a.cartons,
-            int(a.departures[j]), ship, d.ready_date + dt.timedelta(days=int(a.arrival_min[j])),
-            latest, float(a.charge_kg[j]), float(a.freight[j]), ca.duty_usd, ca.fees_usd,
+            int(deps[j]), ship, dt.date.fromordinal(ready + int(early[j])),
+            latest, charge[j], freight[j], ca.duty_usd, ca.fees_usd,
             lane.reliability, latest <= d.deadline, ca.export_mode, ca.documents, ca.rules,
         ))  # fmt: skip
     return out
@@ -224,6 +253,42 @@ def choose_mode(
     idx = lanes.for_market(demand.market)
     horizon = (demand.deadline - demand.ready_date).days
     full = _arrays(lanes, idx, packing, demand.units, horizon)
+    return _decide(packing, demand, lanes, customs, idx, horizon, full)
+
+
+def choose_modes(
+    work: Sequence[tuple[Packing, Demand]], lanes: LaneBook, customs: CustomsBook
+) -> list[DeliveryChoice]:
+    """`choose_mode` for many (packing, demand) pairs: each market's lanes are costed for all
+    of a product's demands in one numpy pass (the same choices, in the same order)."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, (packing, demand) in enumerate(work):
+        _validate(demand, customs)
+        groups.setdefault((demand.market, id(packing)), []).append(i)
+    out: list[DeliveryChoice | None] = [None] * len(work)
+    for (market, _), rows in groups.items():
+        idx = lanes.for_market(market)
+        packing = work[rows[0]][0]
+        demands = [work[i][1] for i in rows]
+        units = np.array([d.units for d in demands])
+        horizons = np.array([(d.deadline - d.ready_date).days for d in demands])
+        for i, d, h, full in zip(
+            rows, demands, horizons, _arrays_many(lanes, idx, packing, units, horizons), strict=True
+        ):
+            out[i] = _decide(packing, d, lanes, customs, idx, int(h), full)
+    return [c for c in out if c is not None]
+
+
+def _decide(
+    packing: Packing,
+    demand: Demand,
+    lanes: LaneBook,
+    customs: CustomsBook,
+    idx: np.ndarray,
+    horizon: int,
+    full: _Arrays,
+) -> DeliveryChoice:
+    """The choice, once each lane's numbers for the whole demand are known."""
     quotes = sorted(_quotes(lanes, customs, full, demand, demand.units), key=lambda q: q.landed_usd)
     if not quotes:
         raise NoLane(
@@ -241,7 +306,7 @@ def choose_mode(
         else:
             first = min(quotes, key=lambda q: (q.arrival_latest, q.landed_usd))
             legs, status, units_ok, binding = [first], "late", 0, "unreachable"
-    choice = DeliveryChoice(
+    return DeliveryChoice(
         demand.market,
         demand.units,
         demand.deadline,
@@ -251,13 +316,11 @@ def choose_mode(
         binding,
         sum(q.landed_usd for q in legs) - cheapest.landed_usd,
         units_ok,
-        [],
+        lanes,
     )
-    choice.explanation = explain(choice, full, lanes)
-    return choice
 
 
-def explain(c: DeliveryChoice, full: _Arrays, lanes: LaneBook) -> list[str]:
+def explain(c: DeliveryChoice, lanes: LaneBook) -> list[str]:
     """Why this choice: the legs, the binding constraint, the alternatives (like a supplier match)."""
     lines = [f"{c.market}: {c.units} units wanted by {c.deadline}; {c.status.replace('_', ' ')}."]
     lines += [f"chosen: {q.summary()}" for q in c.legs]
@@ -286,7 +349,9 @@ def explain(c: DeliveryChoice, full: _Arrays, lanes: LaneBook) -> list[str]:
             f"binding: unreachable: the earliest any lane delivers is {first.arrival_latest} "
             f"({first.mode}), {(first.arrival_latest - c.deadline).days} days after the deadline."
         )
-    lines += [f"alternative: {q.summary()}" for q in c.alternatives if q not in c.legs]
+    lines += [
+        f"alternative: {q.summary()}" for q in c.alternatives if all(q is not x for x in c.legs)
+    ]
     leg = c.legs[0]
     lines.append(
         f"customs on {leg.ship_date}: rules {', '.join(leg.rules)}; export mode {leg.export_mode}."

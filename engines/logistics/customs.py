@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,9 @@ class Entry:
         return self.units * self.unit_value_usd
 
 
+MAX_KEPT_ASSESSMENTS = 200_000  # assessments kept per book before the memo starts over
+
+
 @dataclass
 class Assessment:
     """Duty, fees (USD), documents and export mode of a consignment, with the rules used."""
@@ -121,6 +125,20 @@ class CustomsBook:
     _by_case: dict[tuple[Any, ...], list[Rule]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _assessed: dict[tuple[Any, ...], Assessment] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _bounds: list[dt.date] | None = field(default=None, init=False, repr=False, compare=False)
+    _tallies: dict[tuple[Any, ...], _Tally] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def epoch(self, day: dt.date) -> int:
+        """Which stretch between effective dates `day` is in: one set of rules in force each."""
+        if self._bounds is None:
+            ends = {r.effective_to for r in self.rules if r.effective_to is not None}
+            self._bounds = sorted({r.effective_from for r in self.rules} | ends)
+        return bisect.bisect_right(self._bounds, day)
 
     @property
     def categories(self) -> set[str]:
@@ -138,7 +156,7 @@ class CustomsBook:
 
     def _case(self, e: Entry) -> list[Rule]:
         """The rules whose conditions other than value hold (kept per case: batches repeat)."""
-        key = (e.market, e.ship_date, e.category, e.childrens, e.shipment, e.origin,
+        key = (e.market, self.epoch(e.ship_date), e.category, e.childrens, e.shipment, e.origin,
                e.market_procurement)  # fmt: skip
         rules = self._by_case.get(key)
         if rules is None:
@@ -166,18 +184,52 @@ class CustomsBook:
         return r.market_procurement is None or r.market_procurement == e.market_procurement
 
     def assess(self, entry: Entry) -> Assessment:
+        """Duty and fees (USD), documents and China export mode under the rules in force (kept
+        per entry and stretch between effective dates: a batch's lanes mostly share one)."""
+        hit = self.assess_kept(entry)
+        return replace(hit, documents=list(hit.documents), rules=list(hit.rules))
+
+    def assess_kept(self, entry: Entry) -> Assessment:
+        """`assess`, the kept answer itself: shared, so its lists must not be changed."""
+        e = entry
+        key = (e.market, self.epoch(e.ship_date), e.category, e.childrens, e.shipment, e.origin,
+               e.market_procurement, e.units, e.unit_value_usd, e.units_per_parcel)  # fmt: skip
+        hit = self._assessed.get(key)
+        if hit is None:
+            if len(self._assessed) > MAX_KEPT_ASSESSMENTS:
+                self._assessed.clear()
+            hit = self._assessed[key] = self._assess(entry)
+        return hit
+
+    def _assess(self, entry: Entry) -> Assessment:
         """Duty and fees (USD), documents and China export mode under the rules in force."""
-        used = self.matching(entry)
         value = entry.entry_value_usd
-        exempt = any(r.kind == "de_minimis" for r in used)
-        rate = sum(r.rate for r in used if r.kind == "ad_valorem")
-        flat = sum(self.to_usd(r.amount, r.currency) for r in used if r.kind == "flat_per_category")
+        case = self._case(entry)
+        passing = tuple(self._value_ok(r, value) for r in case)
+        key = (id(case), passing)
+        tally = self._tallies.get(key)
+        if tally is None:
+            tally = self._tallies[key] = self._tally(
+                [r for r, ok in zip(case, passing, strict=True) if ok]
+            )
         fees = sum(
-            min(max(self.to_usd(r.amount, r.currency) + r.rate * value,
-                    self.to_usd(r.min_amount, r.currency)),
-                self.to_usd(r.max_amount, r.currency))
-            for r in used if r.kind == "fee"
-        )  # fmt: skip
+            min(max(amount + rate * value, low), high) for amount, rate, low, high in tally.fees
+        )
+        duty = (0.0 if tally.exempt else tally.rate * value) + tally.flat_usd
+        return Assessment(
+            duty * entry.entries,
+            fees * entry.entries,
+            list(tally.documents),
+            tally.export_mode,
+            list(tally.rules),
+            tally.exempt,
+            entry.entries,
+            value,
+        )
+
+    def _tally(self, used: list[Rule]) -> _Tally:
+        """What a set of matching rules adds up to, apart from the declared value."""
+        exempt = any(r.kind == "de_minimis" for r in used)
         modes = [r for r in used if r.kind == "export_mode"]
         export = modes[0] if modes else None
         kept = [r for r in used if r.kind != "export_mode" or r is export]
@@ -185,17 +237,38 @@ class CustomsBook:
         docs = [r.text for r in kept if r.kind == "document"]
         if export is not None:
             docs.append(f"China export declaration, supervision mode {export.text}")
-        duty = (0.0 if exempt else rate * value) + flat
-        return Assessment(
-            duty * entry.entries,
-            fees * entry.entries,
-            docs,
-            export.code if export else "",
-            [r.id for r in kept],
-            exempt,
-            entry.entries,
-            value,
+        usd = self.to_usd
+        return _Tally(
+            exempt=exempt,
+            rate=sum(r.rate for r in used if r.kind == "ad_valorem"),
+            flat_usd=sum(usd(r.amount, r.currency) for r in used if r.kind == "flat_per_category"),
+            fees=tuple(
+                (
+                    usd(r.amount, r.currency),
+                    r.rate,
+                    usd(r.min_amount, r.currency),
+                    usd(r.max_amount, r.currency),
+                )
+                for r in used
+                if r.kind == "fee"
+            ),  # fmt: skip
+            documents=tuple(docs),
+            export_mode=export.code if export else "",
+            rules=tuple(r.id for r in kept),
         )
+
+
+@dataclass(frozen=True)
+class _Tally:
+    """Matching rules added up: exemption, ad valorem rate, flat duty and fee terms (USD)."""
+
+    exempt: bool
+    rate: float
+    flat_usd: float
+    fees: tuple[tuple[float, float, float, float], ...]  # amount, rate, min, max
+    documents: tuple[str, ...]
+    export_mode: str
+    rules: tuple[str, ...]
 
 
 def _markets(row: Row, groups: dict[str, frozenset[str]]) -> frozenset[str] | None:

@@ -90,6 +90,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/runs/{run_id}/progress"): {"planner", "admin", "machine"},
     ("POST", "/runs/{run_id}/progress/batch"): {"planner", "admin", "machine"},
     ("POST", "/consignments/{consignment_id}/events"): {"planner", "admin", "machine"},
+    ("GET", "/ideas/{trend_id}/consignments/{consignment_id}/{document}"): IDEA_READ,
+    ("POST", "/ideas/{trend_id}/consignments/{consignment_id}/reship"): {"planner", "admin"},
     ("POST", "/signals"): {"machine", "admin"},
     ("GET", "/leadtimes"): ANYONE,
     ("GET", "/"): ANYONE,
@@ -149,6 +151,7 @@ class World:
             "run_id": self.run_id,
             "supplier_id": self.supplier_id,
             "consignment_id": self.consignment_id,
+            "document": "packing-list",
             "key_id": key_id,
             "username": "mx-viewer",  # PATCHed with no change: its sessions stay
         }
@@ -236,6 +239,9 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
         },
         ("POST", "/consignments/{consignment_id}/events"): {
             "json": {"event_id": "e1", "kind": "departed", "at": "2026-12-08T09:00:00Z"}
+        },
+        ("POST", "/ideas/{trend_id}/consignments/{consignment_id}/reship"): {
+            "json": {"reason": "lost at sea"}
         },
         ("POST", "/suppliers/import"): {"content": csv, "headers": {"content-type": "text/csv"}},
         ("POST", "/factory/lines/import"): {

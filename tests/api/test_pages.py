@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from api.auth import create_api_key
 from engines.design.kit.spec import Approximation, DesignSpec
-from models.contracts import MILESTONE_ORDER
+from models.contracts import DELIVERY_MILESTONES, MILESTONE_ORDER
 from models.db import session_scope
 from models.tables import (
     DesignVariant,
@@ -54,7 +54,8 @@ def project_idea(engine, files: Path, merchant: str, shipped: bool = True) -> in
         s.flush()
         tid = trend.id
         assert tid is not None
-        names = MILESTONE_ORDER if shipped else MILESTONE_ORDER[:2]
+        gate = [m for m in MILESTONE_ORDER if m not in DELIVERY_MILESTONES]  # ends at the gate
+        names = gate if shipped else gate[:2]
         for i, name in enumerate(names):
             s.add(Milestone(trend_id=tid, name=name.value, at=t0 + timedelta(hours=3 * i)))
         for rank in (1, 2, 3):
@@ -174,7 +175,9 @@ async def test_idea_page_shows_timeline_gallery_prototype_and_map(
     html = r.text
     assert html.count('class="variant') == 3 and "variant chosen" in html
     assert "print issues" in html and html.count(">printable<") == 2
-    assert html.count('<li class="done">') == len(MILESTONE_ORDER)
+    # an idea that ended at the factory gate lists no delivery milestones, done or to come
+    assert html.count('<li class="done">') == len(MILESTONE_ORDER) - len(DELIVERY_MILESTONES)
+    assert "In transit" not in html and "Delivered" not in html
     assert 'class="isochrone"' in html and html.count('class="supplier chosen"') == 3
     assert "model-viewer.min.js" in html and "/model.glb" in html
     vid = re.search(r'data-variant="(\d+)"', html)
@@ -261,7 +264,7 @@ async def test_dashboard_and_metrics_agree_with_the_milestones(
     tid = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
     page = await client.get("/", headers=auth_headers("vic", "viewer"))
     assert page.status_code == 200
-    assert f'data-idea-row="{tid}"' in page.text and "histogram of trend-to-shipment" in page.text
+    assert f'data-idea-row="{tid}"' in page.text and "histogram of trend-to-delivery" in page.text
     assert "units shipped per day" in page.text
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200
@@ -446,6 +449,25 @@ async def test_cached_lead_times_follow_every_new_idea_and_milestone(engine, tmp
     assert third.model_dump() == compute_leadtimes(engine).model_dump()
     mine = next(i for i in third.ideas if i.trend_id == tid)
     assert "selection" in mine.stages_s
+
+
+async def test_total_lead_time_ends_at_delivery_when_the_idea_has_legs(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from api.leadtimes import compute_leadtimes
+
+    gate = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
+    legs = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
+    with session_scope(engine) as s:
+        shipped = s.exec(
+            select(Milestone).where(Milestone.trend_id == legs, Milestone.name == "shipped")
+        ).one()
+        s.add(Milestone(trend_id=legs, name="in_transit", at=shipped.at - timedelta(hours=1)))
+    by_id = {i.trend_id: i for i in compute_leadtimes(engine, [gate, legs]).ideas}
+    assert by_id[gate].total_s == 24 * 3600  # no legs: trend → shipped (8 stages of 3 h)
+    assert by_id[legs].total_s is None and "transit" not in by_id[legs].stages_s  # on its way
+    with session_scope(engine) as s:
+        s.add(Milestone(trend_id=legs, name="delivered", at=shipped.at + timedelta(hours=50)))
+    by_id = {i.trend_id: i for i in compute_leadtimes(engine, [gate, legs]).ideas}
+    assert by_id[legs].total_s == (24 + 50) * 3600 and by_id[legs].stages_s["transit"] == 50 * 3600
 
 
 async def test_dashboard_lists_the_recent_ideas_and_follows_new_shipments(

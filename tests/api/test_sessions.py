@@ -120,7 +120,7 @@ async def test_cancelling_a_finished_idea_is_409(
 ) -> None:
     merchant = _name("m-done")
     who = auth_headers(merchant, "merchant")
-    for stage in ("shipped", "failed", "cancelled", "rejected"):
+    for stage in ("shipped", "delivered", "failed", "cancelled", "rejected"):
         with session_scope(engine) as s:
             trend = Trend(
                 dedup_key=_name("done"), text=f"finished {stage}", merchant_id=merchant, stage=stage

@@ -1,4 +1,5 @@
-"""`trendforge demo` as a newcomer runs it: embedded Temporal, workers, API, sample trends to shipment."""
+"""`trendforge demo` as a newcomer runs it: embedded Temporal, workers, API, sample trends to
+shipment, and the merchant's idea delivered to two markets by the simulated carrier."""
 
 from __future__ import annotations
 
@@ -34,5 +35,7 @@ def test_demo_ships_every_sample_trend(tmp_path: Path) -> None:
     assert done.returncode == 0, out[-4000:]
     assert "Lead time per stage" in out
     assert "3/3 ideas shipped" in out
+    # the merchant's idea goes to two markets: its legs are delivered, trend → delivered shown
+    assert "1 delivered (markets: DE, US)" in out and "trend→delivered" in out
     for phrase in ("palm-sized straw", "crying horse plush", "cat-shaped phone"):
         assert phrase in out

@@ -90,6 +90,15 @@ def test_batches_are_split_across_destinations_and_recorded_once(engine, tmp_pat
     assert len(rows) == 3 and sum(r.units for r in rows) == 1000
     assert all(r.documents and r.explanation and r.freight_usd > 0 for r in rows)
     assert all("9810" in " ".join(r.documents) for r in rows)
+    # what the packing list needs, kept per leg: cartons hold the leg's units
+    for r in rows:
+        p = r.packing
+        assert (
+            (p["cartons"] - 1) * p["units_per_carton"]
+            < r.units
+            <= p["cartons"] * p["units_per_carton"]
+        )
+        assert p["gross_kg"] > 0 and p["cbm"] > 0 and len(p["carton_mm"]) == 3
 
 
 def test_a_tight_deadline_is_split_into_two_legs(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]

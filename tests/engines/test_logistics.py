@@ -23,6 +23,7 @@ from engines.logistics import (
     UnknownMarket,
     chargeable_kg,
     choose_mode,
+    choose_modes,
     load_customs,
     load_lanes,
     pack,
@@ -337,6 +338,37 @@ def test_every_shipped_market_gets_a_choice(kilo: Packing, customs: CustomsBook)
         )
         assert c.legs and c.explanation[0].startswith(market)
         assert c.landed_usd > 0
+
+
+def test_many_at_once_are_the_choices_one_at_a_time(kilo: Packing) -> None:
+    """choose_modes (one numpy pass per market and product) equals choose_mode, splits and late
+    ones included, over the real lanes and customs rules across their effective dates."""
+    lanes, customs = load_lanes(), load_customs()
+    rng = np.random.default_rng(3)
+    small = pack(UnitSpec((50.0, 30.0, 8.0), 3.0, 12.0, "plastic"))
+    work = []
+    for _ in range(300):
+        ready = D(2025, 3, 1) + dt.timedelta(days=int(rng.integers(0, 600)))
+        due = ready + dt.timedelta(days=int(rng.integers(1, 60)))
+        market = sorted(lanes.markets)[int(rng.integers(0, len(lanes.markets)))]
+        packing = kilo if rng.random() < 0.5 else small
+        units = int(rng.integers(1, 6000))
+        work.append((packing, Demand(market, units, ready, due, float(rng.uniform(0.2, 9)))))
+    at_once = choose_modes(work, lanes, customs)
+    fresh_lanes, fresh_customs = load_lanes(), load_customs()  # nothing kept from the batch
+    one_by_one = [choose_mode(p, d, fresh_lanes, fresh_customs) for p, d in work]
+    assert at_once == one_by_one
+    assert [c.market for c in at_once] == [d.market for _, d in work]
+    statuses = {c.status for c in at_once}
+    assert statuses == {"on_time", "split", "late"}
+
+
+def test_many_at_once_refuse_bad_demands_with_the_reason(kilo: Packing) -> None:
+    bad = Demand("US", 10, READY, READY - dt.timedelta(days=1), 1.0)
+    with pytest.raises(BadShipment, match="before the batch is ready"):
+        choose_modes([(kilo, _demand(10, 5)), (kilo, bad)], load_lanes(), load_customs())
+    with pytest.raises(UnknownMarket):
+        choose_modes([(kilo, Demand("ZZ", 10, READY, READY, 1.0))], load_lanes(), load_customs())
 
 
 def test_pack_from_mesh_end_to_end() -> None:

@@ -66,3 +66,42 @@ async def eventually(check: Callable[[], Any], timeout_s: float = 30.0) -> Any:
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout_s}s: last {value!r}")
         await asyncio.sleep(0.1)
+
+
+async def carry_until_delivered(
+    client: Client, engine: Engine, handle: WorkflowHandle, trend_id: int, timeout_s: float = 90.0
+) -> PipelineStatus:
+    """Play the carrier: every consignment of the idea picked up, then delivered, as its legs are
+    booked, until the pipeline ends (its last status)."""
+    from sqlmodel import Session, select
+
+    from models.contracts import TERMINAL_STAGES, CarrierEvent
+    from models.names import Signal, consignment_workflow_id
+    from models.tables import Consignment, utcnow
+
+    told: set[int] = set()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while loop.time() < deadline:
+        with Session(engine) as s:
+            ids = [
+                c.id for c in s.exec(select(Consignment).where(Consignment.trend_id == trend_id))
+            ]
+        for cid in ids:
+            if cid is None or cid in told:
+                continue
+            leg = client.get_workflow_handle(consignment_workflow_id(cid))
+            try:
+                for kind in ("picked_up", "delivered"):
+                    event = CarrierEvent(event_id=f"t-{cid}-{kind}", kind=kind, at=utcnow())  # type: ignore[arg-type]
+                    await leg.signal(Signal.carrier_event, event)
+            except RPCError as err:
+                if err.status != RPCStatusCode.NOT_FOUND:
+                    raise
+                continue  # its workflow starts just after the row is written
+            told.add(cid)
+        status: PipelineStatus = await handle.query(TrendToProduction.status)
+        if status.stage in TERMINAL_STAGES:
+            return status
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"pipeline {handle.id} not delivered in {timeout_s}s")

@@ -80,6 +80,8 @@ async def test_carrier_events_deliver_and_repeats_change_nothing(ts_env, engine,
                       _event("e2", "departed", 1)]:  # fmt: skip
             await handle.signal("carrier_event", event)
         await eventually(lambda: _row(engine, plan.consignment_id).status == "in_transit")
+        # where it is: the latest event's kind and place (the page shows it)
+        await eventually(lambda: _row(engine, plan.consignment_id).location == "departed · PVG")
         now = await handle.query("consignment", result_type=ConsignmentResult)
         assert now.status == "in_transit" and now.events == 2
         for event in [_event("e3", "delivered", 4), _event("e3", "delivered", 4),
@@ -90,6 +92,7 @@ async def test_carrier_events_deliver_and_repeats_change_nothing(ts_env, engine,
     row = _row(engine, plan.consignment_id)
     assert row.status == "delivered" and row.booked_at is not None
     assert row.delivered_at is not None and row.delivered_at.day == 11
+    assert row.location == "delivered · PVG" and row.tracked_at == row.delivered_at
     assert _notes(engine, trend_id, "delivery_lost") == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections import defaultdict
 
 import pytest
@@ -12,29 +13,41 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from models.contracts import (
+    CarrierEvent,
+    ConsignmentPlan,
+    Destination,
     IdeaInput,
     MilestoneName,
     PipelineResult,
     PlanConstraints,
     PlanReview,
     ProgressReport,
+    Reship,
     SelectVariant,
     Stage,
 )
-from models.names import run_workflow_id
+from models.names import consignment_workflow_id, run_workflow_id
 from models.tables import (
+    Consignment,
     DesignVariant,
     Milestone,
+    Notification,
     ProductionPlan,
     ProductionRun,
     Prototype,
     Shipment,
     SupplierReservation,
     Trend,
+    utcnow,
 )
 from services.intake import create_or_get_trend
 from services.temporal import start_pipeline
-from tests.helpers.temporal import running_workers, wait_for_stage
+from tests.helpers.temporal import (
+    carry_until_delivered,
+    eventually,
+    running_workers,
+    wait_for_stage,
+)
 from workflows import ALL_WORKFLOWS
 
 pytestmark = pytest.mark.db
@@ -83,11 +96,16 @@ async def _produce(client, engine, trend_id: int, plan_id: int, quantity: int) -
 async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
     client = dev_env.client
     async with running_workers(client, engine, tmp_path) as (queue, config):
+        config = config.model_copy(update={"delivery": True})
         idea = IdeaInput(
             text="palm-sized straw sun hat",
             merchant_id="m-hat",
             expected_volume=3000,
             due_in_days=5,
+            destinations=[
+                Destination(market="US", units=2000),
+                Destination(market="DE", units=1000),
+            ],
         )
         trend, created = create_or_get_trend(engine, idea)
         assert created and trend.id is not None
@@ -179,19 +197,26 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
             ).all()
         assert held and all(r.status == "held" for r in held)
         await _produce(client, engine, trend.id, second.id, 3000)
+        # every batch leaves with its legs; the pipeline waits in transit until they arrive
+        await wait_for_stage(handle, Stage.in_transit)
+        await carry_until_delivered(client, engine, handle, trend.id)
 
         result: PipelineResult = await handle.result()
-        assert result.stage == Stage.shipped
-        assert result.shipped == 3000
+        assert result.stage == Stage.delivered
+        assert result.shipped == 3000 and "delivered to DE, US" in result.reason
 
         # the recorded histories replay deterministically against today's workflow code
         replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=pydantic_data_converter)
-        for wid in (handle.id, run_workflow_id(trend.id), f"trend-{trend.id}-prototype"):
+        with Session(engine) as s:
+            legs = s.exec(select(Consignment).where(Consignment.trend_id == trend.id)).all()
+        wids = [handle.id, run_workflow_id(trend.id), f"trend-{trend.id}-prototype"]
+        for wid in wids + [consignment_workflow_id(c.id) for c in legs if c.id is not None]:
             history = await client.get_workflow_handle(wid).fetch_history()
             await replayer.replay_workflow(history)
 
     with Session(engine) as s:
-        names = {m.name for m in s.exec(select(Milestone).where(Milestone.trend_id == trend.id))}
+        rows = s.exec(select(Milestone).where(Milestone.trend_id == trend.id)).all()
+        names, marks = {m.name for m in rows}, {m.name: m.at for m in rows}
         shipments = s.exec(select(Shipment).where(Shipment.trend_id == trend.id)).all()
         run = s.exec(select(ProductionRun).where(ProductionRun.trend_id == trend.id)).one()
         proto = s.exec(select(Prototype).where(Prototype.trend_id == trend.id)).one()
@@ -200,16 +225,20 @@ async def test_idea_runs_through_every_stage(dev_env, engine, tmp_path) -> None:
             select(SupplierReservation).where(SupplierReservation.trend_id == trend.id)
         ).all()
     assert names == {m.value for m in MilestoneName}
+    assert marks["first_batch"] <= marks["in_transit"] <= marks["shipped"] <= marks["delivered"]
+    assert {c.market for c in legs} == {"US", "DE"} and sum(c.units for c in legs) == 3000
+    assert all(c.status == "delivered" for c in legs)
     assert sum(sh.units for sh in shipments) == 3000 and len(shipments) >= 2
     assert run.produced == 3000 and run.status == "completed"
     assert proto.variant_id == picked.id and proto.print_time_s > 0
-    assert row is not None and row.stage == Stage.shipped and row.selected_variant_id == picked.id
+    assert row is not None and row.stage == Stage.delivered and row.selected_variant_id == picked.id
     assert all(r.status == "released" for r in reservations)
 
     # the search attributes find it
     for _ in range(50):
         found = [
-            w.id async for w in client.list_workflows('TrendStage="shipped" AND MerchantId="m-hat"')
+            w.id
+            async for w in client.list_workflows('TrendStage="delivered" AND MerchantId="m-hat"')
         ]
         if handle.id in found:
             break
@@ -267,3 +296,80 @@ async def test_unmakeable_idea_fails_with_reason(dev_env, engine, tmp_path) -> N
     with Session(engine) as s:
         row = s.get(Trend, trend.id)
     assert row is not None and row.stage == Stage.failed and row.detail
+
+
+async def test_a_lost_leg_is_reshipped_by_a_faster_mode(dev_env, engine, tmp_path) -> None:
+    """A leg the carrier loses asks a planner to re-ship; the re-shipment goes by a faster mode,
+    the pipeline waits for it, and ends delivered."""
+    client = dev_env.client
+    async with running_workers(client, engine, tmp_path) as (queue, config):
+        config = config.model_copy(update={"delivery": True, "shipment_batch_units": 600})
+        deadline = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=60)  # the sea meets it
+        idea = IdeaInput(
+            text="palm-sized straw sun hat", merchant_id="m-reship", expected_volume=600,
+            due_in_days=5, destinations=[Destination(market="US", units=600, deadline=deadline)],
+        )  # fmt: skip
+        trend, _ = create_or_get_trend(engine, idea)
+        assert trend.id is not None
+        handle = await start_pipeline(client, trend.id, idea, config, queue)
+        await wait_for_stage(handle, Stage.awaiting_selection)
+        with Session(engine) as s:
+            top = s.exec(
+                select(DesignVariant).where(
+                    DesignVariant.trend_id == trend.id, DesignVariant.rank == 1
+                )
+            ).one()
+        await handle.execute_update(
+            "select_variant", SelectVariant(variant_id=top.id, actor="admin", role="admin")
+        )
+        status = await wait_for_stage(handle, Stage.awaiting_plan_review)
+        assert status.plan_id is not None
+        await handle.execute_update(
+            "review_plan", PlanReview(plan_id=status.plan_id, approve=True, **LI)
+        )
+        await wait_for_stage(handle, Stage.producing)
+        await _produce(client, engine, trend.id, status.plan_id, 600)
+        await wait_for_stage(handle, Stage.in_transit)
+        with Session(engine) as s:
+            (leg,) = s.exec(select(Consignment).where(Consignment.trend_id == trend.id)).all()
+        assert leg.mode == "sea" and leg.id is not None
+        assert "only a planner may re-ship" in await refused(
+            handle, "reship", Reship(consignment_id=leg.id, reviewer="m", role="merchant")
+        )
+        assert "must name who decided" in await refused(
+            handle, "reship", Reship(consignment_id=leg.id)
+        )
+        assert "only a late or lost leg" in await refused(
+            handle, "reship", Reship(consignment_id=leg.id, **LI)
+        )
+        lost = CarrierEvent(event_id="gone", kind="lost", at=utcnow(), note="fell overboard")
+        await client.get_workflow_handle(consignment_workflow_id(leg.id)).signal(
+            "carrier_event", lost
+        )
+        await eventually(lambda: _notes(engine, trend.id, "reship_wanted"))
+        again = await handle.execute_update(
+            "reship", Reship(consignment_id=leg.id, reason="lost", **LI),
+            result_type=ConsignmentPlan,
+        )  # fmt: skip
+        assert again.mode in ("express", "air") and again.leg == leg.leg + 100
+        assert again.units == 600 and again.status in ("planned", "booked")
+        assert "re-shipped already" in await refused(
+            handle, "reship", Reship(consignment_id=leg.id, **LI)
+        )
+        await carry_until_delivered(client, engine, handle, trend.id)
+        result: PipelineResult = await handle.result()
+    assert result.stage == Stage.delivered
+    assert result.reason == "1/2 legs delivered to US; 1 lost; 1 re-shipped"
+    with Session(engine) as s:
+        rows = {
+            c.id: c for c in s.exec(select(Consignment).where(Consignment.trend_id == trend.id))
+        }
+    assert rows[leg.id].status == "lost" and rows[again.consignment_id].status == "delivered"
+    assert "re-ship of consignment" in rows[again.consignment_id].explanation[0]
+    assert len(_notes(engine, trend.id, "delivery_reshipped")) == 1
+
+
+def _notes(engine, trend_id: int, kind: str) -> list[Notification]:  # type: ignore[no-untyped-def]
+    with Session(engine) as s:
+        q = select(Notification).where(Notification.trend_id == trend_id, Notification.kind == kind)
+        return list(s.exec(q))
