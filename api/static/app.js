@@ -27,7 +27,12 @@
     if (!live.length || !window.EventSource) return;
     var status = document.getElementById("live-status");
     var es = new EventSource("/events");
-    es.addEventListener("open", function () { if (status) status.textContent = "live"; });
+    // on every (re)connection, catch up once: a change between the page's render and this
+    // subscription (or while reconnecting) sends no event of its own
+    es.addEventListener("open", function () {
+      if (status) status.textContent = "live";
+      live.forEach(function (el) { refresh(el); });
+    });
     es.addEventListener("error", function () { if (status) status.textContent = "reconnecting…"; });
     es.addEventListener("change", function (ev) {
       var data = {};

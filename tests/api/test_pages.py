@@ -461,13 +461,16 @@ async def test_total_lead_time_ends_at_delivery_when_the_idea_has_legs(engine, t
             select(Milestone).where(Milestone.trend_id == legs, Milestone.name == "shipped")
         ).one()
         s.add(Milestone(trend_id=legs, name="in_transit", at=shipped.at - timedelta(hours=1)))
+    steps = len([m for m in MILESTONE_ORDER if m not in DELIVERY_MILESTONES]) - 1
+    hours = 3 * steps  # project_idea's milestones are 3 h apart, trend seen to shipped
     by_id = {i.trend_id: i for i in compute_leadtimes(engine, [gate, legs]).ideas}
-    assert by_id[gate].total_s == 24 * 3600  # no legs: trend → shipped (8 stages of 3 h)
+    assert by_id[gate].total_s == hours * 3600  # no legs: trend → shipped
     assert by_id[legs].total_s is None and "transit" not in by_id[legs].stages_s  # on its way
     with session_scope(engine) as s:
         s.add(Milestone(trend_id=legs, name="delivered", at=shipped.at + timedelta(hours=50)))
     by_id = {i.trend_id: i for i in compute_leadtimes(engine, [gate, legs]).ideas}
-    assert by_id[legs].total_s == (24 + 50) * 3600 and by_id[legs].stages_s["transit"] == 50 * 3600
+    assert by_id[legs].total_s == (hours + 50) * 3600
+    assert by_id[legs].stages_s["transit"] == 50 * 3600
 
 
 async def test_dashboard_lists_the_recent_ideas_and_follows_new_shipments(

@@ -246,7 +246,10 @@ async def test_a_merchant_prototypes_their_own_model_in_chromium(
             await m.screenshot(path=SHOTS / "7-merchant-own-model-form.png", full_page=True)
             await m.click("#idea-form button[type=submit]")
             await m.wait_for_url("**/app/ideas/*")
-            await expect(m.locator(".variant")).to_have_count(1, timeout=90_000)
+            try:
+                await expect(m.locator(".variant")).to_have_count(1, timeout=90_000)
+            finally:
+                await m.screenshot(path=SHOTS / "7b-merchant-own-model-idea.png", full_page=True)
             await expect(m.locator("#own-model")).to_contain_text("made as it is")
             await m.locator(".variant button.pick").click()
             await expect(m.locator("#prototype-units")).to_contain_text("inches", timeout=90_000)
