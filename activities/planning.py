@@ -35,7 +35,7 @@ from services.factory import (
     confirm_bookings,
     conflicts,
     own_lines,
-    release_revision,
+    release_held,
     serialise_bookings,
     used_intervals,
     write_bookings,
@@ -165,7 +165,7 @@ class PlanningActivities:
             if r.status == "approved":  # its line time becomes firm, a replaced plan's is freed
                 confirm_bookings(s, plan.workflow_id, plan.revision)
             elif r.status == "rejected":
-                release_revision(s, plan.workflow_id, plan.revision, "plan rejected")
+                release_held(s, plan.workflow_id, "plan rejected", plan.revision)
             if r.status == "approved":  # an approved replan replaces the plan the lines follow
                 for old in s.exec(
                     select(ProductionPlan).where(

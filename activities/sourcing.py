@@ -25,6 +25,7 @@ from models.tables import (
     SupplierReservation,
     utcnow,
 )
+from services.locks import serialise
 
 if TYPE_CHECKING:
     from engines.sourcing import RoadGraph
@@ -76,20 +77,6 @@ def match_and_reserve(
     return _match_and_reserve(engine, req, road)
 
 
-def _serialise_reservations(s: Session) -> None:
-    """Make this transaction the only one reserving until it commits, across processes.
-
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: BEGIN IMMEDIATE takes the database
-    write lock before anything is read, so a second matcher (thread or process) waits (busy
-    timeout) and then reads the capacity the first one left.
-    """
-    conn = s.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(RESERVE_LOCK_KEY)))
-    elif conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def _match_and_reserve(
     engine: Engine, req: SourcingRequest, road: RoadGraph | None
 ) -> SourcingResult:
@@ -97,7 +84,7 @@ def _match_and_reserve(
     from engines.sourcing import Weights, match_suppliers
 
     with session_scope(engine) as s:
-        _serialise_reservations(s)  # one matcher at a time: no double booking
+        serialise(s, RESERVE_LOCK_KEY)  # one matcher at a time: no double booking
         records = _records(s, req.processes, req.workflow_id)
         result = match_suppliers(
             req.processes,

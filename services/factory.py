@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from models.db import as_utc, session_scope
 from models.tables import FactoryLine, LineBooking, utcnow
+from services.locks import serialise
 
 BOOKING_HOLD = timedelta(days=7)  # a proposed plan's hold on its lines, until approved
 BOOK_LOCK_KEY = 7_442_019  # PostgreSQL advisory lock of the booking transaction
@@ -133,11 +134,7 @@ def used_intervals(gantt: Sequence[Sequence[Any]], own: set[str]) -> list[Interv
 
 def serialise_bookings(s: Session) -> None:
     """Make this transaction the only one booking until it commits, across processes."""
-    conn = s.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(BOOK_LOCK_KEY)))
-    elif conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    serialise(s, BOOK_LOCK_KEY)
 
 
 def conflicts(
@@ -210,38 +207,26 @@ def confirm_bookings(s: Session, workflow_id: str, revision: int) -> int:
     return n
 
 
-def release_revision(s: Session, workflow_id: str, revision: int, reason: str) -> int:
-    """Release one plan revision's holding bookings in the caller's transaction; how many."""
-    rows = list(
-        s.exec(
-            select(LineBooking).where(
-                LineBooking.workflow_id == workflow_id,
-                LineBooking.revision == revision,
-                col(LineBooking.status) != "released",
-            )
-        )
+def release_held(s: Session, workflow_id: str, reason: str, revision: int | None = None) -> int:
+    """Release a pipeline's holding bookings (one revision's, or all) in the caller's
+    transaction; how many."""
+    q = select(LineBooking).where(
+        LineBooking.workflow_id == workflow_id, col(LineBooking.status) != "released"
     )
+    if revision is not None:
+        q = q.where(LineBooking.revision == revision)
+    rows = list(s.exec(q))
+    now = utcnow()
     for b in rows:
-        b.status, b.reason, b.released_at = "released", reason[:500], utcnow()
+        b.status, b.reason, b.released_at = "released", reason[:500], now
         s.add(b)
     return len(rows)
 
 
-def release_bookings(
-    engine: Engine, workflow_id: str, reason: str, revision: int | None = None
-) -> int:
-    """Release a pipeline's holding bookings (one revision's, or all); how many."""
+def release_bookings(engine: Engine, workflow_id: str, reason: str) -> int:
+    """Compensation: release every holding booking of a pipeline; how many."""
     with session_scope(engine) as s:
-        q = select(LineBooking).where(
-            LineBooking.workflow_id == workflow_id, col(LineBooking.status) != "released"
-        )
-        if revision is not None:
-            q = q.where(LineBooking.revision == revision)
-        rows = list(s.exec(q))
-        for b in rows:
-            b.status, b.reason, b.released_at = "released", reason[:500], utcnow()
-            s.add(b)
-    return len(rows)
+        return release_held(s, workflow_id, reason)
 
 
 @dataclass
