@@ -4,13 +4,9 @@ expiry free them, and a later plan is scheduled around what earlier ones hold.""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -27,10 +23,10 @@ from models.contracts import (
 )
 from models.db import as_utc, session_scope
 from models.tables import FactoryLine, LineBooking, utcnow
+from tests.helpers.racers import race
 from tests.helpers.records import new_idea_row
 
 pytestmark = pytest.mark.db
-ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 12, 7, tzinfo=UTC)  # every plan of these tests starts that day
 
 
@@ -120,40 +116,8 @@ def test_plans_from_several_processes_never_share_a_line_hour(
     """3 OS processes × 2 plans on one database (SQLite file or PostgreSQL)."""
     process, trend = factory(engine), new_idea_row(engine, "booking processes", "m-book")
     tag = uuid.uuid4().hex[:6]
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.booking_worker",
-                database_url,
-                str(trend),
-                process,
-                "4000",
-                f"{tag}-p{k}",
-                "2",
-            ],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for k in range(3)
-    ]
-    try:
-        for w in workers:
-            assert w.stdout is not None and w.stdout.readline().strip() == "ready"
-        for w in workers:
-            assert w.stdin is not None
-            w.stdin.write("go\n")
-            w.stdin.flush()
-        outputs = [w.communicate(timeout=240)[0] for w in workers]
-    finally:
-        for w in workers:
-            if w.poll() is None:
-                w.kill()
-    assert [w.returncode for w in workers] == [0] * 3, outputs
-    days = [d for out in outputs for d in json.loads(out.strip().splitlines()[-1])]
+    argvs = [[database_url, str(trend), process, "4000", f"{tag}-p{k}", "2"] for k in range(3)]
+    days = [d for out in race("tests.booking_worker", argvs) for d in out]
     booked = holding(engine, process)
     assert len(days) == 6 and len({b.workflow_id for b in booked}) == 6
     assert_never_shared(booked)
@@ -193,3 +157,23 @@ def test_approval_firms_rejection_cancellation_and_expiry_free(engine: Engine) -
 def _all(engine: Engine, process: str) -> list[LineBooking]:
     with Session(engine) as s:
         return list(s.exec(select(LineBooking).where(col(LineBooking.line_id).contains(process))))
+
+
+def test_an_empty_factory_is_seeded_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A new database (its own file here, so other tests' lines do not count) starts with two
+    lines per process; a second call, or a factory with lines, adds none."""
+    from engines.sourcing import PROCESSES
+    from models.db import make_engine
+    from services.factory import ensure_factory, own_lines
+    from trendforge.dbmigrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'factory.db'}"
+    upgrade(url)
+    fresh = make_engine(url)
+    assert ensure_factory(fresh) == 2 * len(PROCESSES)
+    assert ensure_factory(fresh) == 0
+    assert [ln.line_id for ln in own_lines(fresh, "plush_sewing")] == [
+        "OWN-plush_sewing-1",
+        "OWN-plush_sewing-2",
+    ]
+    fresh.dispose()

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -20,9 +16,9 @@ from engines.sourcing import HUBS, NoFeasibleSuppliers
 from models.contracts import IdeaInput, SourcingRequest
 from models.db import session_scope
 from models.tables import Supplier, SupplierCapability, SupplierReservation, Trend, utcnow
+from tests.helpers.racers import race
 
 pytestmark = pytest.mark.db
-ROOT = Path(__file__).resolve().parents[1]
 
 CAPACITY = {"A": 1000, "B": 700, "C": 500}  # units/day of the test's own process
 
@@ -119,40 +115,8 @@ def test_reservations_from_several_processes_never_exceed_capacity(
     process, caps = _network(engine)
     trend = _trend(engine)
     tag = uuid.uuid4().hex[:6]
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.reservation_worker",
-                database_url,
-                str(trend),
-                process,
-                "300",
-                f"{tag}-p{k}",
-                "4",
-            ],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for k in range(4)
-    ]
-    try:
-        for w in workers:  # every process imported and connected before any match starts
-            assert w.stdout is not None and w.stdout.readline().strip() == "ready"
-        for w in workers:
-            assert w.stdin is not None
-            w.stdin.write("go\n")
-            w.stdin.flush()
-        outputs = [w.communicate(timeout=240)[0] for w in workers]
-    finally:
-        for w in workers:
-            if w.poll() is None:
-                w.kill()
-    assert [w.returncode for w in workers] == [0] * 4, outputs
-    granted = [g for out in outputs for g in json.loads(out.strip().splitlines()[-1])]
+    argvs = [[database_url, str(trend), process, "300", f"{tag}-p{k}", "4"] for k in range(4)]
+    granted = [g for out in race("tests.reservation_worker", argvs) for g in out]
     held = _held(engine, caps)
     assert all(held[sid] <= cap for sid, cap in caps.items()), (held, caps)
     assert sum(granted) == sum(held.values())

