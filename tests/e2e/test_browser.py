@@ -50,6 +50,21 @@ def _chromium_or_skip() -> str:
     return CHROMIUM
 
 
+async def _until(page, expression: str, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll a JavaScript expression until it is true.
+
+    Not `page.wait_for_function`: its poller runs the expression through the page's own
+    `eval`, which our Content-Security-Policy (no 'unsafe-eval') refuses whenever the first
+    check is not already true. `page.evaluate` goes through the DevTools protocol, which the
+    page's CSP does not govern, so the pages keep their strict policy under test.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await page.evaluate(expression):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not true after {timeout:.0f} s: {expression}")
+        await asyncio.sleep(0.1)
+
+
 @contextlib.asynccontextmanager
 async def _serving(app) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
     """The app over HTTP (uvicorn) on a free port; yields its base URL."""
@@ -138,10 +153,7 @@ async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_header
             await expect(viewer_dialog).to_be_visible()
             mv = viewer_dialog.locator("model-viewer")
             assert (await mv.get_attribute("src") or "").endswith("/model.glb")
-            await m.wait_for_function(
-                "document.querySelector('dialog#viewer model-viewer').loaded === true",
-                timeout=30_000,
-            )
+            await _until(m, "document.querySelector('dialog#viewer model-viewer').loaded === true")
             await m.screenshot(path=SHOTS / "2-merchant-3d-viewer.png")
             await viewer_dialog.locator("button", has_text="Close").click()
             second = m.locator(".variant").nth(1)
@@ -262,10 +274,7 @@ async def test_a_merchant_prototypes_their_own_model_in_chromium(
             shots = m.locator(".repair-shots img")
             await expect(shots).to_have_count(2)
             for i in range(2):  # the pictures load (same origin, allowed by the CSP)
-                await m.wait_for_function(
-                    f"document.querySelectorAll('.repair-shots img')[{i}].naturalWidth > 0",
-                    timeout=30_000,
-                )
+                await _until(m, f"document.querySelectorAll('.repair-shots img')[{i}].naturalWidth > 0")
             await m.screenshot(path=SHOTS / "8-merchant-own-model-prototype.png", full_page=True)
         finally:
             await browser.close()
