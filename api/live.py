@@ -26,6 +26,7 @@ from models.tables import (
     Milestone,
     ProductionPlan,
     ProductionRun,
+    ProgressEvent,
     Shipment,
     SupplierReservation,
     Trend,
@@ -54,6 +55,14 @@ def fingerprints(engine: Engine, trend_ids: list[int] | None = None) -> dict[int
             select(ProductionRun.trend_id, ProductionRun.produced, ProductionRun.shipped)
         ):
             out[tid] += [produced, shipped]
+        # the factory-day form offers the day after the last one reported, which can move
+        # while the run's produced count does not (upstream lines' work is not product)
+        for tid, n, last in s.exec(
+            select(ProgressEvent.trend_id, func.count(), func.max(ProgressEvent.day)).group_by(
+                col(ProgressEvent.trend_id)
+            )
+        ):
+            out[tid] += [n, last]
     return {k: tuple(v) for k, v in out.items() if trend_ids is None or k in trend_ids}
 
 

@@ -274,7 +274,9 @@ async def test_a_merchant_prototypes_their_own_model_in_chromium(
             shots = m.locator(".repair-shots img")
             await expect(shots).to_have_count(2)
             for i in range(2):  # the pictures load (same origin, allowed by the CSP)
-                await _until(m, f"document.querySelectorAll('.repair-shots img')[{i}].naturalWidth > 0")
+                await _until(
+                    m, f"document.querySelectorAll('.repair-shots img')[{i}].naturalWidth > 0"
+                )
             await m.screenshot(path=SHOTS / "8-merchant-own-model-prototype.png", full_page=True)
         finally:
             await browser.close()
