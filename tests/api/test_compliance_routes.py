@@ -86,6 +86,14 @@ async def test_a_lab_report_over_http_opens_its_gate(  # type: ignore[no-untyped
     r = await c.get(f"/ideas/{tid}/compliance/US/documents/EU_DOC", headers=owner)
     assert r.status_code == 409 and "CPC" in r.json()["detail"]
 
+    # the idea page: the card with its gates; the owner uploads, a planner also waives
+    page = (await c.get(f"/app/ideas/{tid}", headers=owner)).text
+    assert 'id="compliance"' in page and "checks passed" in page and 'data-gate="EU"' in page
+    assert page.count('class="lab-report"') == 2 and 'class="waiver"' not in page
+    page = (await c.get(f"/app/ideas/{tid}", headers=planner)).text
+    assert page.count('class="waiver"') == 2
+    assert 'name="compliance_markets"' in (await c.get("/app/ideas", headers=owner)).text
+
     # bad input: each refused with its reason, nothing opened
     base = f"/ideas/{tid}/compliance"
     r = await c.post(f"{base}/EU/waiver", json={"reason": "  "}, headers=planner)
@@ -126,6 +134,8 @@ async def test_a_lab_report_over_http_opens_its_gate(  # type: ignore[no-untyped
                      headers=planner)  # fmt: skip
     assert r.status_code == 200 and r.json()["market"] == "EU", r.text
     await _stage(c, owner, tid, "awaiting_plan_review")
+    page = (await c.get(f"/app/ideas/{tid}", headers=planner)).text
+    assert "waived by planner-comp: EN 71 report" in page and 'class="waiver"' not in page
     with Session(engine) as s:
         rows = {r.market: r for r in s.exec(select(Compliance).where(Compliance.trend_id == tid))}
         assert rows["EU"].waived_by == "planner-comp" and rows["US"].lab_report_sha256
