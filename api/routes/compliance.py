@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from api.calls import update
 from api.deps import ActorDep, EngineDep, OwnedIdea, SettingsDep, TemporalDep, idea_for
-from api.files import file_download
+from api.files import file_download, pdf_answer
 from engines.compliance.errors import ComplianceError
 from models.contracts import ComplianceWaiver
 from models.names import trend_workflow_id
@@ -303,14 +303,3 @@ def _product(engine: Any, trend: Trend, row: Compliance) -> dict[str, str]:
         variant = s.get(DesignVariant, row.variant_id) if row.variant_id else None
     name = f"{trend.text}; design #{variant.rank} {variant.name}" if variant else trend.text
     return {"product": f"{name} (TrendForge idea {trend.id})"}
-
-
-def pdf_answer(html: str, filename: str) -> Response:
-    """An HTML document as a text-only PDF download (services.pdf)."""
-    from services.pdf import html_to_pdf
-
-    return Response(
-        html_to_pdf(html),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

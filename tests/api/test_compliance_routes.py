@@ -83,6 +83,8 @@ async def test_a_lab_report_over_http_opens_its_gate(  # type: ignore[no-untyped
     assert set(gates["EU"]["documents"]) == {"test plan", "EU_DOC"}
     cpc = await c.get(gates["US"]["documents"]["CPC"], headers=owner)
     assert cpc.status_code == 200 and "Product Certificate (draft)" in cpc.text
+    pdf = await c.get(gates["US"]["documents"]["CPC"] + "?format=pdf", headers=owner)
+    assert pdf.headers["content-type"] == "application/pdf" and b"ASTM F963-23" in pdf.content
     r = await c.get(f"/ideas/{tid}/compliance/US/documents/EU_DOC", headers=owner)
     assert r.status_code == 409 and "CPC" in r.json()["detail"]
 
