@@ -22,6 +22,7 @@ from api.limits import BodyLimit, SecurityHeaders, install_clipped_validation_er
 from api.live import ChangeFeed, RequestTiming, metrics_registry
 from api.problems import install_problem_answers
 from api.routes import ROUTERS
+from api.routes.compliance import LAB_REPORT_PATH
 from api.routes.pages import login_redirect
 from api.settings import ApiSettings
 from api.views import HERE, DashboardCache, make_templates
@@ -67,7 +68,8 @@ def create_app(
     state.metrics, latency = metrics_registry(lambda: state.engine)
 
     def body_limit(path: str) -> int:
-        return settings.max_upload_bytes if path in UPLOAD_PATHS else settings.max_body_bytes
+        upload = path in UPLOAD_PATHS or LAB_REPORT_PATH.match(path) is not None
+        return settings.max_upload_bytes if upload else settings.max_body_bytes
 
     app.add_middleware(RequestTiming, histogram=latency)
     app.add_middleware(BodyLimit, limit=body_limit)  # outside: before parsing and auth

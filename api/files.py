@@ -1,11 +1,13 @@
-"""Files from the data folder as downloads."""
+"""Files from the data folder, and drafted documents as PDF, as downloads."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fastapi import HTTPException
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
+
+from services.pdf import html_to_pdf
 
 
 def file_download(path: str) -> FileResponse:
@@ -13,3 +15,12 @@ def file_download(path: str) -> FileResponse:
     if not p.is_file():
         raise HTTPException(404, "the file is gone from the data folder")
     return FileResponse(p, filename=p.name)
+
+
+def pdf_answer(html: str, filename: str) -> Response:
+    """An HTML document of ours as a text-only PDF download (services.pdf)."""
+    return Response(
+        html_to_pdf(html),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -33,6 +33,7 @@ from models.contracts import (
 )
 from models.db import as_utc
 from models.tables import (
+    Compliance,
     Consignment,
     DesignVariant,
     Milestone,
@@ -46,6 +47,7 @@ from models.tables import (
     Supplier,
     Trend,
 )
+from services.compliance import known_markets
 
 HERE = Path(__file__).parent
 REVIEWABLE = ("pending", "escalated", "proposed")
@@ -216,6 +218,7 @@ def ideas_view(engine: Engine, who: Actor, max_upload_bytes: int) -> dict[str, A
         "max_upload_mb": max_upload_bytes // 1_000_000,
         "printers": {key: p.title or key for key, p in PRINTERS.items()},
         "default_printer": PipelineConfig().printer,
+        "compliance_markets": known_markets(),
     }
 
 
@@ -292,6 +295,13 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
             )
         )
         map_svg = supplier_map(s, match) if match else ""
+        gates = list(
+            s.exec(
+                select(Compliance)
+                .where(Compliance.trend_id == trend_id)
+                .order_by(col(Compliance.id))
+            )
+        )
     assert trend_id is not None
     lead = compute_leadtimes(engine, [trend_id]).ideas[0]
     owner = who.role == "admin" or (who.role == "merchant" and who.user == trend.merchant_id)
@@ -326,6 +336,63 @@ def idea_view(engine: Engine, who: Actor, trend: Trend) -> dict[str, Any]:
             in {(x.batch_sequence, x.market, x.leg) for x in legs}
         },  # fmt: skip
         "delivered_units": sum(c.units for c in legs if c.status == "delivered"),
+        "compliance": compliance_card(trend, gates, who, owner),
+    }
+
+
+SEVERITY_BADGES = {"fail": "bad", "lab": "warn", "label": "warn", "info": ""}
+
+
+def compliance_card(
+    trend: Trend, gates: list[Compliance], who: Actor, owner: bool
+) -> dict[str, Any] | None:
+    """The compliance card: grade, findings (failures with their fixes first), each market's
+    gate with its documents, and who may act on a closed one (upload: the owner or a
+    planner; waiver: a planner)."""
+    declared = trend.compliance_markets
+    if not gates and not declared and not trend.age_grade:
+        return None
+    first = gates[0] if gates else None
+    awaiting = trend.stage == "awaiting_compliance"
+    base = f"/ideas/{trend.id}/compliance"
+    return {
+        "grade": first.age_grade.replace("_", " ") if first else None,
+        "declared_grade": (trend.age_grade or "").replace("_", " "),
+        "declared": declared or [],
+        "passed": first.passed if first else None,
+        "variant_id": first.variant_id if first else None,
+        "findings": [
+            {**f, "badge": SEVERITY_BADGES.get(f["severity"], "")}
+            for f in (first.findings if first else [])
+            if f["severity"] != "info"
+        ],
+        "gates": [
+            {
+                "market": g.market,
+                "name": (g.plan or {}).get("name", g.market),
+                "status": g.status,
+                "opened_by": (
+                    f"lab report {g.lab_report_sha256[:12]}…"
+                    if g.lab_report_sha256
+                    else f"waived by {g.waived_by}: {g.waiver_reason}"
+                    if g.waived_by
+                    else ""
+                ),
+                "report_url": f"{base}/{g.market}/lab-report" if g.lab_report_path else None,
+                "documents": [("test plan", f"{base}/{g.market}/documents/test-plan")]
+                + [
+                    (c, f"{base}/{g.market}/documents/{c}")
+                    for c in (g.plan or {}).get("certificates", [])
+                ],
+                "can_upload": awaiting
+                and g.status == "awaiting"
+                and (owner or who.role == "planner"),
+                "can_waive": awaiting
+                and g.status == "awaiting"
+                and who.role in ("planner", "admin"),
+            }
+            for g in gates
+        ],  # fmt: skip
     }
 
 

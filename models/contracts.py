@@ -81,6 +81,7 @@ STAGE_SPANS: dict[str, tuple[MilestoneName, MilestoneName]] = {
 }
 # Where "total" ends for an idea without delivery legs (nothing to deliver: the factory gate).
 TOTAL_FALLBACK_END = MilestoneName.shipped
+AgeGradeName = Literal["under_3", "3_to_13", "14_plus", "adult"]  # engines.compliance.GRADES
 
 
 # --------------------------------------------------------------------------- intake
@@ -138,6 +139,15 @@ class IdeaInput(BaseModel):
         max_length=20,
         description="Markets with units and a deadline; none: the idea's market, all units",
     )
+    compliance_markets: list[str] | None = Field(
+        default=None,
+        max_length=20,
+        description="Markets whose safety rules it must meet (US, EU, UK, JP, DE, CA ...); "
+        "none given: its destinations' markets; []: none",
+    )
+    age_grade: AgeGradeName | None = Field(
+        default=None, description="Who it is for, when not as read from the words"
+    )
 
     @model_validator(mode="after")
     def _destinations_fit(self) -> IdeaInput:
@@ -150,6 +160,17 @@ class IdeaInput(BaseModel):
                 f"destinations ask for {wanted} units but the idea makes {self.expected_volume}"
             )
         return self
+
+    @field_validator("compliance_markets")
+    @classmethod
+    def _market_codes(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return None
+        codes = [m.strip().upper() for m in v]
+        bad = [m for m in codes if not (m.isalpha() and 2 <= len(m) <= 7)]
+        if bad:
+            raise ValueError(f"compliance_markets: {bad[0]!r} is not a market code (US, EU, DE)")
+        return list(dict.fromkeys(codes))
 
     @field_validator("text")
     @classmethod
@@ -208,6 +229,11 @@ class PipelineConfig(BaseModel):
         "only records its milestone",
     )
     compliance_reminder_s: float = Field(default=3 * 24 * 3600, gt=0)
+    compliance_by_destination: bool = Field(
+        default=True,
+        description="An idea that declares no compliance markets is checked for its "
+        "destinations' markets (the API fills compliance_markets)",
+    )
 
 
 class TrendWorkflowInput(BaseModel):
@@ -258,7 +284,7 @@ class SelectVariant(BaseModel):
         description="How pieces are made, for the compliance check: eyes/nose/<feature> -> "
         "hard, soft, surface (embroidered) or integral",
     )
-    age_grade: Literal["under_3", "3_to_13", "14_plus", "adult"] | None = None
+    age_grade: AgeGradeName | None = None
 
 
 # --------------------------------------------------------------------------- prototype

@@ -68,6 +68,9 @@ class TrendBase(SQLModel):
     design_spec: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # [{"market": "US", "units": 5000, "deadline": "2027-01-15" | null}]: models.contracts.Destination
     destinations: list[dict[str, Any]] = json_column()
+    # markets whose safety rules it meets (None: its destinations'), and the merchant's age grade
+    compliance_markets: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    age_grade: str | None = Field(default=None, max_length=16)
     created_at: Timestamp = stamp()
     updated_at: Timestamp = stamp()
 

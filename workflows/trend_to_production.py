@@ -499,7 +499,8 @@ class TrendToProduction(RunsActivities):
             markets=markets,
             ship_date=ship.date(),
             builds=pick.builds if pick else {},
-            age_grade=pick.age_grade if pick else None,
+            # the merchant's grade: with this pick, else on the idea, else read from the words
+            age_grade=(pick.age_grade if pick else None) or self._inp.idea.age_grade,
         )
         self._compliance = await self._run(
             Act.check_compliance, request, ComplianceResult, heavy(5)

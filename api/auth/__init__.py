@@ -45,6 +45,12 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 |   prototype, prototype file, sourcing,  |      |          |         |        |         |
 |   match]                                |      |          |         |        |         |
 | POST /ideas/{id}/selection, /cancel     | 401  | own      | -       | -      | -       |
+| GET /ideas/{id}/compliance[/{market}/   | 401  | own      | A       | A      | -       |
+|   lab-report, documents/{doc}]          |      |          |         |        |         |
+| POST /ideas/{id}/compliance/{market}/   | 401  | own      | A       | -      | -       |
+|   lab-report                            |      |          |         |        |         |
+| POST /ideas/{id}/compliance/{market}/   | 401  | -        | A       | -      | -       |
+|   waiver                                |      |          |         |        |         |
 | GET /plans, /plans/{id}, its CSVs       | 401  | own only | A       | A      | A       |
 | POST /plans/{id}/review, /whatif        | 401  | -        | A       | -      | -       |
 | GET /runs/{id}                          | 401  | own      | A       | A      | A       |

@@ -3,6 +3,7 @@
 from api.routes import (
     auth,
     codec,
+    compliance,
     consignments,
     dashboard,
     factory,
@@ -22,6 +23,7 @@ ROUTERS = [
     ideas.router,
     variants.router,
     prototypes.router,
+    compliance.router,
     suppliers.router,
     plans.router,
     factory.router,

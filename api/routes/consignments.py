@@ -4,16 +4,17 @@ a planner's re-ship of a late or lost one by a faster mode."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from temporalio.service import RPCError
 
 from api.calls import update
 from api.deps import EngineDep, FactoryDep, OwnedIdea, PlannerDep, TemporalDep
+from api.files import pdf_answer
 from api.schemas import CarrierAccepted
 from api.views import document_view
 from models.contracts import CarrierEvent, ConsignmentPlan, Reship
@@ -62,14 +63,18 @@ def consignment_document(
     consignment_id: int,
     document: Literal["packing-list", "invoice"],
     engine: EngineDep,
-) -> HTMLResponse:
-    """A consignment's packing list or commercial invoice, as a printable HTML page."""
+    format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
+) -> Response:
+    """A consignment's packing list or commercial invoice, as a printable HTML page or a
+    (text-only) PDF."""
     with Session(engine) as s:
         row = s.get(Consignment, consignment_id)
     if row is None or row.trend_id != trend.id:
         raise HTTPException(404, f"consignment {consignment_id} is not one of idea {trend.id}'s")
     ctx = document_view(trend, row, document)
     html = request.app.state.templates.get_template("consignment_doc.html").render(ctx)
+    if format == "pdf":
+        return pdf_answer(html, f"{ctx['number']}-{document}.pdf")
     return HTMLResponse(html)
 
 

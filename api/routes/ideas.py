@@ -38,10 +38,12 @@ from api.schemas import (
 from api.settings import ApiSettings
 from api.state import Temporal
 from api.uploads import own_model_check, store_reference_mesh
-from models.contracts import TERMINAL_STAGES, IdeaInput
+from engines.compliance.errors import ComplianceError
+from models.contracts import TERMINAL_STAGES, AgeGradeName, IdeaInput, PipelineConfig
 from models.db import as_utc
 from models.names import trend_workflow_id
 from models.tables import Consignment, Milestone, Notification, ProductionRun, Trend
+from services.compliance import with_compliance
 from services.destinations import BadDestination, check_destinations
 from services.intake import (
     OverQuota,
@@ -78,7 +80,8 @@ async def intake(
     )
     assert trend.id is not None
     client = await temporal.client()
-    await start_pipeline(client, trend.id, idea, settings.pipeline, settings.task_queue)
+    config = compliance_config(idea, settings.pipeline)
+    await start_pipeline(client, trend.id, idea, config, settings.task_queue)
     body = IdeaCreated(
         id=trend.id, workflow_id=trend_workflow_id(trend.id), stage=trend.stage, created=created
     )
@@ -106,6 +109,15 @@ def destinations_ok(idea: IdeaInput) -> None:
         raise HTTPException(422, err.reason) from err
 
 
+def compliance_config(idea: IdeaInput, config: PipelineConfig) -> PipelineConfig:
+    """The pipeline config with the idea's compliance markets; 422 naming the known markets
+    for an unknown one."""
+    try:
+        return with_compliance(idea, config)
+    except ComplianceError as err:
+        raise HTTPException(422, f"compliance_markets: {err}") from err
+
+
 async def design_spec(idea: IdeaInput, has_mesh: bool = False) -> dict[str, Any] | None:
     """The idea's design spec (None: only the merchant's own model, words aside); 422 naming
     what came close when TrendForge cannot make it, or why its print settings cannot apply."""
@@ -131,6 +143,7 @@ async def submit_idea(
             422, "source: ideas posted here come from a merchant; feeds use /signals"
         )
     destinations_ok(idea)
+    compliance_config(idea, settings.pipeline)  # an unknown market: 422 before it is stored
     return await intake(engine, temporal, settings, idea, None, await design_spec(idea))
 
 
@@ -169,6 +182,17 @@ async def submit_idea_with_mesh(
     scale: Annotated[float | None, Form(gt=0, le=1000)] = None,
     allow_split: Annotated[bool, Form(description="Split a part too big for the bed")] = False,
     printer: Annotated[str | None, Form(max_length=32)] = None,
+    compliance_markets: Annotated[
+        str | None,
+        Form(
+            max_length=200,
+            description="Comma-separated markets whose safety rules it meets (US, EU, DE …); "
+            "empty: its destinations'",
+        ),
+    ] = None,
+    age_grade: Annotated[
+        AgeGradeName | None, Form(description="Who it is for; empty: as read from the words")
+    ] = None,
 ) -> Any:
     """The same idea as `POST /ideas`, as a form, with an optional mesh (STL/OBJ/PLY/3MF/GLB):
     a reference the generated designs follow, or (`use_as=design`) the design itself, made as
@@ -192,10 +216,13 @@ async def submit_idea_with_mesh(
             allow_split=allow_split,
             printer=printer or None,
             destinations=json.loads(destinations) if destinations else [],
+            compliance_markets=_codes(compliance_markets),
+            age_grade=age_grade or None,
         )
     except ValueError as err:  # a ValidationError or bad JSON
         raise HTTPException(422, str(err)) from err
     destinations_ok(idea)
+    compliance_config(idea, settings.pipeline)
     has_mesh = mesh is not None and bool(mesh.filename)
     # before the mesh is kept: a refused idea keeps no file
     spec = await design_spec(idea, has_mesh)
@@ -206,6 +233,12 @@ async def submit_idea_with_mesh(
             mesh, settings.uploads_dir, settings.max_upload_bytes, own_model_check(idea)
         )
     return await intake(engine, temporal, settings, idea, mesh_path, spec)
+
+
+def _codes(text: str | None) -> list[str] | None:
+    """'US, eu' -> ['US', 'eu']; empty or absent: None (the destinations' markets)."""
+    codes = [c for c in (text or "").replace(";", ",").split(",") if c.strip()]
+    return codes or None
 
 
 @router.get("", response_model=list[IdeaOut])

@@ -7,14 +7,15 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from api.calls import update
 from api.deps import ActorDep, OwnedIdea, PickableIdea, SessionDep, TemporalDep
 from api.files import file_download
 from api.schemas import VariantOut
-from models.contracts import SelectVariant, VariantSummary
+from engines.compliance.parts import BUILDS
+from models.contracts import AgeGradeName, SelectVariant, VariantSummary
 from models.names import trend_workflow_id
 from models.tables import DesignVariant
 from workflows.trend_to_production import TrendToProduction
@@ -24,6 +25,13 @@ router = APIRouter(prefix="/ideas/{trend_id}", tags=["merchant"])
 
 class SelectionBody(BaseModel):
     variant_id: int
+    builds: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="How pieces are made, for the compliance check: eyes/nose/<feature> -> "
+        "hard, soft, surface (embroidered) or integral",
+    )
+    age_grade: AgeGradeName | None = None
 
 
 class SelectionOut(BaseModel):
@@ -68,11 +76,18 @@ def variant_asset(trend: OwnedIdea, variant_id: int, asset: str, s: SessionDep) 
 async def select_variant(
     trend: PickableIdea, body: SelectionBody, who: ActorDep, temporal: TemporalDep
 ) -> Any:
-    """Pick a variant; refused (409) when the idea is not waiting for one or the id is foreign."""
+    """Pick a variant (after a failed compliance check: the same one built otherwise, `builds`
+    {"eyes": "surface"}, or another grade); refused (409) when the idea is not waiting for a
+    pick or the id is foreign; 422 for a build that is not one of hard, soft, surface, integral."""
+    bad = {k: v for k, v in body.builds.items() if v not in BUILDS}
+    if bad:
+        key = next(iter(bad))
+        raise HTTPException(422, f"builds: {key}={bad[key]!r} is not one of {', '.join(BUILDS)}")
     assert trend.id is not None
     pick = SelectVariant(
-        variant_id=body.variant_id, merchant_id=trend.merchant_id, actor=who.user, role=who.role
-    )
+        variant_id=body.variant_id, merchant_id=trend.merchant_id, actor=who.user, role=who.role,
+        builds=body.builds, age_grade=body.age_grade,
+    )  # fmt: skip
     client = await temporal.client()
     chosen = await update(
         client, trend_workflow_id(trend.id), TrendToProduction.select_variant, pick

@@ -9,6 +9,7 @@ from engines.compliance.check import (
     MarketPlan,
     check_design,
     check_spec,
+    report_from_json,
 )
 from engines.compliance.cylinder import CylinderFit, fit_cylinder
 from engines.compliance.documents import certificate_html, plan_html
@@ -20,5 +21,5 @@ __all__ = [
     "DEFAULT_RULES", "GRADES", "AgeGrade", "ComplianceError", "ComplianceReport", "CylinderFit",
     "Finding", "MarketPlan", "PartShape", "Rules", "RulesError", "certificate_html",
     "check_design", "check_spec", "fit_cylinder", "infer_age_grade", "load_rules",
-    "parse_rules", "parts_from_glb", "parts_from_model", "plan_html",
+    "parse_rules", "parts_from_glb", "parts_from_model", "plan_html", "report_from_json",
 ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -364,3 +364,30 @@ def _plan(
         tuple({"id": s, **rules.sources[s]} for s in sources),
         tuple(f.reason for f in findings if f.severity == "fail"),
     )  # fmt: skip
+
+
+def report_from_json(data: Mapping[str, Any]) -> ComplianceReport:
+    """A report back from `ComplianceReport.to_json` (the stored rows), for its documents."""
+    age = data["age"]
+    findings = tuple(
+        Finding(f["rule"], f["part"], f["severity"], f["reason"], f["source"],
+                tuple(f.get("fixes") or ()), dict(f.get("measures") or {}))
+        for f in data.get("findings") or []
+    )  # fmt: skip
+    plans = tuple(_plan_from_json(p) for p in data.get("plans") or [])
+    return ComplianceReport(
+        AgeGrade(age["grade"], tuple(age.get("reasons") or ()), bool(age.get("overridden"))),
+        str(data.get("form", "")), findings, plans, str(data.get("rules_version", "")),
+        tuple(data.get("conditions") or ()),
+    )  # fmt: skip
+
+
+def _plan_from_json(p: Mapping[str, Any]) -> MarketPlan:
+    """One stored market plan (lists back to tuples, the date back to a date)."""
+    names = [f.name for f in fields(MarketPlan)]
+    values: dict[str, Any] = {}
+    for name in names:
+        value = p.get(name, () if name not in ("market", "rules_market", "name") else "")
+        values[name] = tuple(value) if isinstance(value, list) else value
+    values["ship_date"] = parse_day(p["ship_date"])
+    return MarketPlan(**values)

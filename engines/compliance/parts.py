@@ -60,6 +60,7 @@ class PartShape:
     vertices: np.ndarray  # (n, 3) mm
     role: str | None = None  # engines.design.kit.parts.ROLES, None from a GLB
     faces: np.ndarray | None = None  # (m, 3) when the part is a closed mesh
+    detachable: bool | None = None  # the design's Part.detachable; None: the form decides
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def parts_from_model(model: Any) -> list[PartShape]:
     for p in model.parts:
         mesh = p.mesh
         out.append(PartShape(p.name, np.asarray(mesh.vertices, float), p.role,
-                             np.asarray(mesh.faces, np.int64)))  # fmt: skip
+                             np.asarray(mesh.faces, np.int64), getattr(p, "detachable", None)))  # fmt: skip
     if not out:
         raise ComplianceError("the design has no parts to check")
     return out
@@ -163,9 +164,32 @@ def components(
     out = []
     for name, members in groups.items():
         kind = kinds[name]
-        build = chosen.get(name) or chosen.get(_plural(kind)) or _default_build(name, kind, form)
+        build = (
+            chosen.get(name)
+            or chosen.get(_plural(kind))
+            or _designed_build(members, kind, form)
+            or _default_build(name, kind, form)
+        )
         out.append(Component(name, kind, build, tuple(members)))
     return out
+
+
+def _designed_build(members: list[PartShape], kind: str, form: str) -> str | None:
+    """The build the design says (its parts' `detachable`): a piece that comes off is hard
+    (on a plush a sewn fabric accessory stays soft), one printed in one piece is integral;
+    None when the design did not say."""
+    flags = [p.detachable for p in members if p.detachable is not None]
+    if not flags or kind in ("body", "mark"):
+        return None
+    if not any(flags):
+        return "integral"
+    if (
+        form in SOFT_FORMS
+        and kind == "accessory"
+        and members[0].name.split(" ")[0] in SOFT_FEATURES
+    ):
+        return "soft"
+    return "hard"
 
 
 def _plural(kind: str) -> str:

@@ -74,7 +74,7 @@ class Rules:
     certificates: dict[str, Certificate]
     markets: dict[str, str]  # code -> name
     rules: tuple[Rule, ...]
-    aliases: dict[str, str] = field(default_factory=dict)  # market code -> DEFAULT
+    aliases: dict[str, str] = field(default_factory=dict)  # code -> its market (DE -> EU)
     path: str = ""
 
     def market(self, code: str) -> str:

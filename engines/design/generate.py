@@ -23,7 +23,7 @@ from engines.design.base import PROCESS_COST_USD, DesignError
 from engines.design.generators.base import PARAMETRIC, GenerationRequest, Generator
 from engines.design.generators.run import propose_all
 from engines.design.glb import write_part_glb
-from engines.design.kit.parts import Model, Part
+from engines.design.kit.parts import Model, Part, detachable_default
 from engines.design.kit.spec import DesignSpec, FeatureSpec
 from engines.design.kit.vocab import COLOURS, EXPRESSIONS, FEATURES, MATERIALS, POSES, STYLES
 from engines.design.preference import PreferenceModel
@@ -261,7 +261,11 @@ def build_candidate(
     if shape is not None:  # a wider or taller vessel: factors >= 1 keep every wall
         model = model.transform(np.diag([*axes.SHAPES[int(shape)][1], 1.0]))
     model = _normalised(model, size_mm)
-    parts = [Part(p.name, p.mesh, p.colour, p.role, p.material) for p in model.parts]
+    parts = [
+        Part(p.name, p.mesh, p.colour, p.role, p.material,
+             detachable_default(p.name, p.role, spec.form) if p.detachable is None else p.detachable)
+        for p in model.parts
+    ]  # fmt: skip
     base = model  # its union of these meshes, if kept, joins the candidate later
     origin = [origin_of.get(p.name, "form") for p in parts]
     worded = np.zeros(len(parts), dtype=bool)
@@ -287,7 +291,7 @@ def build_candidate(
 def recoloured(cand: Candidate, colourway: str) -> Candidate:
     """The same geometry in another colourway (parts share their meshes)."""
     parts = [
-        Part(p.name, p.mesh, colour, p.role, p.material)
+        Part(p.name, p.mesh, colour, p.role, p.material, p.detachable)
         for p, colour in zip(cand.model.parts, cand.natural, strict=True)
     ]
     _colourway(parts, cand.origin, cand.worded, colourway)

@@ -81,6 +81,11 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/ideas/{trend_id}/prototype/{kind}"): IDEA_READ,
     ("GET", "/ideas/{trend_id}/sourcing"): IDEA_READ,
     ("GET", "/ideas/{trend_id}/match"): IDEA_READ,
+    ("GET", "/ideas/{trend_id}/compliance"): IDEA_READ,
+    ("POST", "/ideas/{trend_id}/compliance/{market}/lab-report"): {"owner", "planner", "admin"},
+    ("GET", "/ideas/{trend_id}/compliance/{market}/lab-report"): IDEA_READ,
+    ("POST", "/ideas/{trend_id}/compliance/{market}/waiver"): {"planner", "admin"},
+    ("GET", "/ideas/{trend_id}/compliance/{market}/documents/{document}"): IDEA_READ,
     ("GET", "/plans"): ANYONE,
     ("GET", "/plans/{plan_id}"): {"owner", "planner", "viewer", "admin", "machine"},
     ("GET", "/plans/{plan_id}/daily.csv"): {"owner", "planner", "viewer", "admin", "machine"},
@@ -152,6 +157,7 @@ class World:
             "supplier_id": self.supplier_id,
             "consignment_id": self.consignment_id,
             "document": "packing-list",
+            "market": "US",
             "key_id": key_id,
             "username": "mx-viewer",  # PATCHed with no change: its sessions stay
         }
@@ -225,6 +231,10 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
             "json": {"text": f"matrix {uuid.uuid4().hex[:6]}", "merchant_id": merchant}
         },
         ("POST", "/ideas/{trend_id}/selection"): {"json": {"variant_id": world.variant_id}},
+        ("POST", "/ideas/{trend_id}/compliance/{market}/lab-report"): {
+            "files": {"report": ("report.pdf", b"%PDF-1.4\n% matrix report\n%%EOF\n")}
+        },
+        ("POST", "/ideas/{trend_id}/compliance/{market}/waiver"): {"json": {"reason": "tested"}},
         ("POST", "/codec/decode"): {"json": {"payloads": []}},
         ("POST", "/plans/{plan_id}/review"): {"json": {"approve": True}},
         ("POST", "/runs/{run_id}/progress"): {"json": {"line_id": "L1", "day": 0, "units": 1}},

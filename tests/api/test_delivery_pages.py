@@ -118,6 +118,9 @@ async def test_documents_list_the_packing_and_the_landed_cost(
     invoice = await client.get(f"{base}/{ids['us']}/invoice", headers=owner)
     # 1,600 × $1.25 = $2,000 of goods; + freight 900, duty 50, fees 10 = $2,960 landed
     assert "2,000.00" in invoice.text and "2,960.00" in invoice.text and "CPC" in invoice.text
+    pdf = await client.get(f"{base}/{ids['us']}/invoice?format=pdf", headers=owner)
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert b"(Commercial invoice) Tj" in pdf.content and b"2,960.00" in pdf.content
     bare = await client.get(f"{base}/{ids['de_sea']}/packing-list", headers=owner)
     assert bare.status_code == 200 and "No packing was recorded" in bare.text
     # another merchant, another idea's leg, an unknown document: refused with a reason

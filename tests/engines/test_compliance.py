@@ -104,8 +104,53 @@ def test_parts_are_grouped_into_pieces_with_their_build(bunny) -> None:
     assert groups["nose"].build == "hard"
     assert groups["body"].build == "body"
     assert groups["mouth"].build == "surface"
-    rigid = {c.name: c.build for c in components(parts_from_model(model), "figurine")}
-    assert rigid["eye_l"] == "integral"
+    # the design's own flags decide: its plush eyes come off, even read as a figurine's ...
+    assert {c.name: c.build for c in components(parts_from_model(model), "figurine")}[
+        "eye_l"
+    ] == "hard"
+    # ... and printed in one (relief), or with no flag on a rigid form, they are integral
+    relief = [replace(p, detachable=False) for p in parts_from_model(model)]
+    assert {c.name: c.build for c in components(relief, "figurine")}["eye_l"] == "integral"
+    unsaid = [replace(p, detachable=None) for p in parts_from_model(model)]
+    assert {c.name: c.build for c in components(unsaid, "figurine")}["eye_l"] == "integral"
+
+
+def test_the_design_engine_marks_the_pieces_that_come_off(bunny) -> None:
+    _, model = bunny
+    flags = {p.name: p.detachable for p in model.parts}
+    assert flags["eye_l"] and flags["eye_r"] and flags["nose"]
+    assert not flags["body"] and not flags["head"] and not flags["mouth"]
+    mug_spec = read_spec("bunny mug")
+    mug = build_candidate(
+        mug_spec, axes.sample_choices(mug_spec, 1, 0)[0], 100.0, default_builders()
+    ).model
+    assert mug.parts and not any(p.detachable for p in mug.parts)  # a mug is printed in one
+    charm = read_spec("bunny figurine with a hat")
+    figurine = build_candidate(
+        charm, axes.sample_choices(charm, 1, 0)[0], 80.0, default_builders()
+    ).model
+    hat = [p for p in figurine.parts if p.role == "feature"]  # "straw hat crown", …
+    assert hat and all(p.detachable for p in hat)
+
+
+def test_a_bead_eyed_toddler_plush_from_the_design_engine_is_blocked_until_embroidered(
+    rules,
+) -> None:
+    """The real design's parts, as the engine builds them: bead eyes fail the cylinder, the
+    same design with embroidered eyes and nose passes."""
+    spec = read_spec("toddler bunny plush with bead eyes")
+    model = build_candidate(
+        spec, axes.sample_choices(spec, 1, 0)[0], 200.0, default_builders()
+    ).model
+    parts = parts_from_model(model)
+    report = check_spec(spec, parts, ship_date=SHIP, markets=["US"], rules=rules)
+    assert not report.passed
+    failed = {f.part for f in report.failures if f.rule == "small_part"}
+    assert {"eye_l", "eye_r"} <= failed
+    assert report.failures[0].fixes[0].startswith("embroidered")
+    embroidered = check_spec(spec, parts, ship_date=SHIP, markets=["US"], rules=rules,
+                             builds={"eyes": "surface", "nose": "surface"})  # fmt: skip
+    assert embroidered.passed, [f.reason for f in embroidered.failures]
 
 
 def test_construction_words_take_the_nearest_build_word() -> None:

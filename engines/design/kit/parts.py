@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +58,23 @@ class Part:
     colour: RGB
     role: str = "body"  # one of ROLES
     material: str | None = None
+    # made separately and attached (a safety eye, a sewn-on bow, a charm), so it can come off:
+    # the compliance small-parts test tries it alone; False: printed in one with the body
+    # (relief); None: not decided yet (build_candidate decides by the form: detachable_default)
+    detachable: bool | None = None
+
+
+ASSEMBLED_FORMS = frozenset({"plush", "figurine"})  # pieces made apart, then sewn or glued on
+_PIECES = re.compile(r"^(eye_[lr]|eyes|nose|charm)\b(?! inner| bump| patch| stripe| white)")
+
+
+def detachable_default(name: str, role: str, form: str) -> bool:
+    """Whether a part of a form is a separate piece by default: on a plush or a figurine the
+    eyes, nose, accessories (feature parts) and charms; never a mark or relief printed in one
+    with the body, never anything on a form printed in one piece (mug, keychain, planter)."""
+    if form not in ASSEMBLED_FORMS or role == "body" or role == "fixture":
+        return False
+    return role == "feature" or _PIECES.match(name.strip().lower()) is not None
 
 
 @dataclass
@@ -88,7 +106,7 @@ class Model:
     def transform(self, matrix: np.ndarray) -> Model:
         """A copy of the model under a 4x4 similarity transform (parts and anchors)."""
         parts = [
-            Part(p.name, _moved_mesh(p.mesh, matrix), p.colour, p.role, p.material)
+            Part(p.name, _moved_mesh(p.mesh, matrix), p.colour, p.role, p.material, p.detachable)
             for p in self.parts
         ]
         out = Model(parts, {k: a.moved(matrix) for k, a in self.anchors.items()})
