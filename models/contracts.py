@@ -230,7 +230,7 @@ class PipelineConfig(BaseModel):
     )
     compliance_reminder_s: float = Field(default=3 * 24 * 3600, gt=0)
     compliance_by_destination: bool = Field(
-        default=True,
+        default=False,
         description="An idea that declares no compliance markets is checked for its "
         "destinations' markets (the API fills compliance_markets)",
     )

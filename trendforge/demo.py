@@ -409,8 +409,6 @@ async def run_demo(
         seed=1,
         plan_time_limit_s=3.0,
         delivery_seconds_per_day=tick_s,  # the carrier's days as fast as the factory's
-        # nobody uploads lab reports in the demo yet: only ideas declaring markets are gated
-        compliance_by_destination=False,
     )
     started = time.monotonic()
     async with running_stack(settings, config=config) as stack:

@@ -58,6 +58,7 @@ async def test_a_lab_report_over_http_opens_its_gate(  # type: ignore[no-untyped
         "text": "toddler bunny plush with embroidered eyes and nose",
         "merchant_id": "m-comp", "expected_volume": 1500, "due_in_days": 10,
         "destinations": [{"market": "US", "units": 1000}, {"market": "DE", "units": 500}],
+        "compliance_markets": ["US", "DE"],
     }  # fmt: skip
     r = await c.post("/ideas", json=idea, headers=owner)
     assert r.status_code == 201, r.text
