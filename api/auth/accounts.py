@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -19,8 +19,10 @@ from models.db import session_scope
 from models.names import FEED_MERCHANT
 from models.tables import ApiKey, RevokedSession, User, utcnow
 
-USER_ROLES = ("merchant", "planner", "viewer", "admin")
-KEY_ROLES = ("machine", "merchant", "planner", "viewer")  # no admin keys: admins log in
+UserRole = Literal["merchant", "planner", "viewer", "admin"]
+KeyRole = Literal["machine", "merchant", "planner", "viewer"]  # no admin keys: admins log in
+USER_ROLES: tuple[str, ...] = get_args(UserRole)
+KEY_ROLES: tuple[str, ...] = get_args(KeyRole)
 USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{1,128}$"
 MIN_PASSWORD_CHARS = 8
 

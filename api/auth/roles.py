@@ -15,6 +15,11 @@ PLAN_READERS = ("merchant", "planner", "viewer", "machine")  # merchants: their 
 PAGE_PLAN_READERS = ("planner", "viewer")  # the plan pages (admin too)
 
 
+# the dependencies that answer 403 to a signed-in caller of the wrong role: the OpenAPI schema
+# declares a 403 on every route that depends on one of them (api/problems.py)
+ROLE_CHECKS: set[Callable[..., Actor]] = set()
+
+
 def require(*roles: str) -> Callable[[Actor], Actor]:
     """A dependency that lets in `roles` (and admin), else 403 with the reason."""
 
@@ -26,6 +31,7 @@ def require(*roles: str) -> Callable[[Actor], Actor]:
             )
         return who
 
+    ROLE_CHECKS.add(check)
     return check
 
 
@@ -50,3 +56,6 @@ def page_plan_reader(who: Annotated[Actor, Depends(person)]) -> Actor:
     if who.role not in PAGE_PLAN_READERS and who.role != "admin":
         raise HTTPException(403, "production plans are for planners, viewers and admins")
     return who
+
+
+ROLE_CHECKS.update((person, page_plan_reader))

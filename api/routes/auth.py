@@ -8,13 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StrictBool, StringConstraints
 from sqlmodel import col, select
 
 from api.auth import Actor, admin_only, authenticate_password, create_api_key, create_user
 from api.auth.accounts import (
     MIN_PASSWORD_CHARS,
     USERNAME_PATTERN,
+    KeyRole,
+    UserRole,
     revoke_api_key,
     revoke_session,
     update_user,
@@ -45,13 +47,13 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 
 class NewUser(BaseModel):
     username: str = Field(pattern=USERNAME_PATTERN)
-    role: str
+    role: UserRole
     password: str = Field(min_length=MIN_PASSWORD_CHARS, max_length=1024)
 
 
 class NewApiKey(BaseModel):
-    name: str = Field(min_length=1, max_length=128)
-    role: str = "machine"
+    name: str = Field(min_length=1, max_length=128, pattern=r"\S")  # not blank
+    role: KeyRole = "machine"
     owner: str | None = Field(default=None, pattern=USERNAME_PATTERN)
     merchant_ids: list[
         Annotated[str, StringConstraints(pattern=USERNAME_PATTERN, max_length=128)]
@@ -106,8 +108,8 @@ def _throttled(reason: str, wait: float) -> HTTPException:
 def token(
     request: Request,
     engine: EngineDep,
-    username: Annotated[str, Form(max_length=128)],
-    password: Annotated[str, Form(max_length=1024)],
+    username: Annotated[str, Form(min_length=1, max_length=128)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
 ) -> Any:
     """OAuth2 password flow: form username + password -> a bearer JWT."""
     cfg, user = _login(request, engine, username, password)
@@ -126,8 +128,8 @@ def token(
 def browser_login(
     request: Request,
     engine: EngineDep,
-    username: Annotated[str, Form(max_length=128)],
-    password: Annotated[str, Form(max_length=1024)],
+    username: Annotated[str, Form(min_length=1, max_length=128)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
     next: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> RedirectResponse:
     """The login form: sets the HttpOnly tf_session cookie and redirects (303) to `next`."""
@@ -176,7 +178,12 @@ def list_users(_: AdminDep, s: SessionDep) -> Any:
     return s.exec(select(User)).all()
 
 
-@router.post("/users", status_code=201, response_model=UserOut)
+@router.post(
+    "/users",
+    status_code=201,
+    response_model=UserOut,
+    responses={409: {"description": "the name is taken"}},
+)
 def add_user(body: NewUser, _: AdminDep, engine: EngineDep) -> Any:
     """Create a merchant, planner, viewer or admin (409 when the name is taken)."""
     try:
@@ -189,8 +196,8 @@ def add_user(body: NewUser, _: AdminDep, engine: EngineDep) -> Any:
 class UserChange(BaseModel):
     """What an admin changes about a user; every change ends the user's sessions."""
 
-    role: str | None = None
-    active: bool | None = None
+    role: UserRole | None = None
+    active: StrictBool | None = None  # true or false, not 0 or "no"
     password: str | None = Field(default=None, min_length=MIN_PASSWORD_CHARS, max_length=1024)
 
 

@@ -15,6 +15,7 @@ from temporalio.service import RPCError
 from api.calls import update
 from api.deps import EngineDep, FactoryDep, OwnedIdea, PlannerDep, TemporalDep
 from api.files import pdf_answer
+from api.problems import WORKFLOW_ANSWERS
 from api.schemas import CarrierAccepted
 from api.views import document_view
 from models.contracts import CarrierEvent, ConsignmentPlan, Reship
@@ -28,7 +29,7 @@ legs = APIRouter(prefix="/ideas/{trend_id}/consignments", tags=["ideas"])
 CLOSED = ("delivered", "lost")
 
 
-@router.post("/events", status_code=202, response_model=CarrierAccepted)
+@router.post("/events", status_code=202, response_model=CarrierAccepted, responses=WORKFLOW_ANSWERS)
 async def carrier_event(
     consignment_id: int,
     event: CarrierEvent,
@@ -82,7 +83,7 @@ class ReshipBody(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-@legs.post("/{consignment_id}/reship", response_model=ConsignmentPlan)
+@legs.post("/{consignment_id}/reship", response_model=ConsignmentPlan, responses=WORKFLOW_ANSWERS)
 async def reship(
     trend_id: int,
     consignment_id: int,

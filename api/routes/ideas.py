@@ -266,7 +266,7 @@ def list_ideas(
     return s.exec(q.order_by(col(Trend.id).desc()).limit(limit)).all()
 
 
-@router.get("/{trend_id}", response_model=IdeaDetail)
+@router.get("/{trend_id:int}", response_model=IdeaDetail)
 async def get_idea(
     trend: OwnedIdea,
     engine: EngineDep,

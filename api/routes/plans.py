@@ -3,7 +3,7 @@ downloads, the review decision, and what-if scenarios next to it."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
@@ -22,6 +22,7 @@ from api.deps import (
     plan_or_404,
 )
 from api.exports import daily_csv, lots_csv
+from api.problems import WORKFLOW_ANSWERS
 from api.schemas import PlanListItem, PlanOut, ReviewOut
 from models.contracts import (
     PlanConstraints,
@@ -39,6 +40,8 @@ from workflows.trend_to_production import TrendToProduction
 
 router = APIRouter(prefix="/plans", tags=["planner"])
 REVIEW_QUEUE = ("pending", "escalated", "proposed")
+# every status a plan row has (models.contracts PlanDraft, PlanDecision)
+PlanStatus = Literal["pending", "proposed", "approved", "rejected", "escalated", "superseded"]
 
 
 class ReviewBody(BaseModel):
@@ -51,7 +54,7 @@ class ReviewBody(BaseModel):
 def list_plans(
     who: PlanReaderDep,
     s: SessionDep,
-    status_: Annotated[str | None, Query(alias="status")] = None,
+    status_: Annotated[PlanStatus | None, Query(alias="status")] = None,
     trend_id: int | None = None,
 ) -> Any:
     """Plans; `status=pending` is the review queue (escalated plans and proposed replans too)."""
@@ -96,7 +99,7 @@ def get_plan_lots_csv(plan: ReadablePlan) -> Response:
     return _csv(plan, "lots", lots_csv(plan))
 
 
-@router.post("/{plan_id}/review", response_model=ReviewOut)
+@router.post("/{plan_id}/review", response_model=ReviewOut, responses=WORKFLOW_ANSWERS)
 async def review(
     plan_id: int, body: ReviewBody, who: PlannerDep, engine: EngineDep, temporal: TemporalDep
 ) -> Any:
@@ -142,7 +145,7 @@ def _reserved(engine: Engine, plan: ProductionPlan) -> list[ReservedCapacity]:
     ]
 
 
-@router.post("/{plan_id}/whatif", response_model=WhatIfResult)
+@router.post("/{plan_id}/whatif", response_model=WhatIfResult, responses=WORKFLOW_ANSWERS)
 async def plan_whatif(
     plan_id: int,
     body: WhatIfBody,

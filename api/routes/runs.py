@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from api.calls import signal_run
 from api.deps import EngineDep, FactoryDep, ReadableRun, SessionDep, TemporalDep
+from api.problems import WORKFLOW_ANSWERS
 from api.schemas import BatchAccepted, ProgressAccepted, RunDetail, ShipmentOut
 from models.contracts import ProgressReport, ProgressReports
 from models.tables import Shipment
@@ -25,7 +26,9 @@ def get_run(run: ReadableRun, s: SessionDep) -> Any:
     return RunDetail(**run.model_dump(), shipments=shipments)
 
 
-@router.post("/progress", status_code=202, response_model=ProgressAccepted)
+@router.post(
+    "/progress", status_code=202, response_model=ProgressAccepted, responses=WORKFLOW_ANSWERS
+)
 async def progress(
     run_id: int, report: ProgressReport, who: FactoryDep, engine: EngineDep, temporal: TemporalDep
 ) -> Any:
@@ -35,7 +38,9 @@ async def progress(
     return ProgressAccepted(run_id=run_id, accepted=report)
 
 
-@router.post("/progress/batch", status_code=202, response_model=BatchAccepted)
+@router.post(
+    "/progress/batch", status_code=202, response_model=BatchAccepted, responses=WORKFLOW_ANSWERS
+)
 async def progress_batch(
     run_id: int, batch: ProgressReports, who: FactoryDep, engine: EngineDep, temporal: TemporalDep
 ) -> Any:

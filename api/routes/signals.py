@@ -20,9 +20,18 @@ from services.temporal import start_pipeline
 router = APIRouter(tags=["signals"])
 
 
+class ObservationIn(BaseModel):
+    """Engagement counters of the phrase at one time (hours since any fixed origin)."""
+
+    t_hours: float = Field(ge=-1e9, le=1e9)
+    views: float = Field(default=0.0, ge=0, le=1e15)
+    likes: float = Field(default=0.0, ge=0, le=1e15)
+    shares: float = Field(default=0.0, ge=0, le=1e15)
+
+
 class SignalBody(BaseModel):
     phrase: str = Field(min_length=1, max_length=500)
-    observations: list[dict[str, float]] = Field(min_length=2, max_length=10_000)
+    observations: list[ObservationIn] = Field(min_length=2, max_length=10_000)
     merchant_id: str = Field(default=FEED_MERCHANT, pattern=r"^[A-Za-z0-9_.@-]+$", max_length=128)
     target_size_mm: float | None = Field(default=None, gt=0, le=2000)
     expected_volume: int = Field(default=20_000, gt=0, le=100_000_000)
@@ -56,7 +65,7 @@ async def signal(
             take_signal,
             engine,
             body.phrase,
-            body.observations,
+            [o.model_dump() for o in body.observations],
             settings.virality_threshold,
             fields,
         )

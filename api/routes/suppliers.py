@@ -137,7 +137,7 @@ def list_suppliers(
 
 
 @router.get(
-    "/suppliers/{supplier_id}", response_model=SupplierDetail, response_model_exclude_none=True
+    "/suppliers/{supplier_id:int}", response_model=SupplierDetail, response_model_exclude_none=True
 )
 def get_supplier(supplier_id: int, who: ActorDep, s: SessionDep) -> Any:
     """One supplier with its capabilities and the units/day currently held per process."""

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from api.calls import update
 from api.deps import ActorDep, OwnedIdea, PickableIdea, SessionDep, TemporalDep
 from api.files import file_download
+from api.problems import WORKFLOW_ANSWERS
 from api.schemas import VariantOut
 from engines.compliance.parts import BUILDS
 from models.contracts import AgeGradeName, SelectVariant, VariantSummary
@@ -72,7 +73,7 @@ def variant_asset(trend: OwnedIdea, variant_id: int, asset: str, s: SessionDep) 
     return file_download(found)
 
 
-@router.post("/selection", response_model=SelectionOut)
+@router.post("/selection", response_model=SelectionOut, responses=WORKFLOW_ANSWERS)
 async def select_variant(
     trend: PickableIdea, body: SelectionBody, who: ActorDep, temporal: TemporalDep
 ) -> Any:

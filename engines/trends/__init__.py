@@ -37,6 +37,9 @@ class BadSignal(ValueError):
     """A signal that cannot be scored (no phrase, no or malformed observations)."""
 
 
+MIN_SPAN_HOURS = 1 / 60
+
+
 @dataclass(frozen=True)
 class Observation:
     """Engagement counters of one phrase at one time (hours since any fixed origin)."""
@@ -79,9 +82,12 @@ def virality_score(observations: Sequence[Observation]) -> float:
     )
     if not np.all(np.isfinite(t)) or not np.all(np.isfinite(e)) or np.any(e < 0):
         raise BadSignal("observations must be finite, non-negative counts")
-    if np.ptp(t) <= 0:
-        raise BadSignal("observations must span some time")
-    slope_per_hour = np.polyfit(t, np.log1p(e), 1)[0]
+    if np.ptp(t) < MIN_SPAN_HOURS:  # a fit over less is noise (and 1e-235 h breaks LAPACK)
+        raise BadSignal("observations must span at least a minute (t_hours)")
+    try:
+        slope_per_hour = np.polyfit(t, np.log1p(e), 1)[0]
+    except (np.linalg.LinAlgError, ValueError) as err:
+        raise BadSignal(f"observations do not fit a trend: {err}") from err
     reach = np.log10(1.0 + e[-1])
     return float(max(slope_per_hour, 0.0) * 24.0 * reach / 10.0)
 

@@ -203,7 +203,7 @@ async def test_api_keys_shown_once_stored_hashed_and_revocable(
     r = await anonymous_api.post(
         "/auth/api-keys", json={"name": "root", "role": "admin"}, headers=admin
     )
-    assert r.status_code == 422 and "role" in r.json()["detail"]
+    assert r.status_code == 422 and "role" in str(r.json()["detail"])  # no admin keys
     assert (
         await anonymous_api.delete(f"/auth/api-keys/{key_id}", headers=admin)
     ).status_code == 200
@@ -228,7 +228,12 @@ async def test_admin_creates_users_over_http(
     r = await anonymous_api.post(
         "/auth/users", json=body | {"username": _name("x"), "role": "god"}, headers=admin
     )
-    assert r.status_code == 422 and "role must be one of" in r.json()["detail"]
+    assert r.status_code == 422, r.text
+    (err,) = r.json()["detail"]  # the schema's own refusal, naming the roles there are
+    assert (
+        err["loc"] == ["body", "role"]
+        and "'merchant', 'planner', 'viewer' or 'admin'" in err["msg"]
+    )
     assert await _token(anonymous_api, name)
 
 

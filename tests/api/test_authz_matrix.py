@@ -292,7 +292,7 @@ def _routes(app: Any, prefix: str = "") -> list[tuple[str, str]]:
         if inner is not None:
             out += _routes(inner, prefix + getattr(r.include_context, "prefix", ""))
         elif isinstance(r, Route):
-            out += [(m, prefix + r.path) for m in (r.methods or set()) - {"HEAD"}]
+            out += [(m, prefix + r.path_format) for m in (r.methods or set()) - {"HEAD"}]
         else:
             out.append(("MOUNT", prefix + str(getattr(r, "path", r))))  # static files: a row too
     return sorted(set(out))

@@ -43,7 +43,8 @@ def test_shares_weigh_more_than_views() -> None:
     "obs, message",
     [
         ([Observation(0, 10)], "two observations"),
-        ([Observation(1, 10), Observation(1, 20)], "span some time"),
+        ([Observation(1, 10), Observation(1, 20)], "span at least a minute"),
+        ([Observation(0, 10), Observation(2.6e-235, 20)], "span at least a minute"),
         ([Observation(0, 10), Observation(2, float("nan"))], "finite"),
         ([Observation(0, 10), Observation(2, -5)], "non-negative"),
     ],
