@@ -13,12 +13,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from engines.trends import Verdict, clean_phrase, judge_signal, normalize_phrase, observations_from
+from engines.trends import (
+    BadSignal,
+    Verdict,
+    clean_phrase,
+    judge_signal,
+    normalize_phrase,
+    observations_from,
+)
 from models.contracts import TERMINAL_STAGES, IdeaInput
 from models.db import as_utc, session_scope
 from models.names import trend_workflow_id
@@ -193,6 +201,11 @@ def take_signal(
     """
     text = clean_phrase(phrase)
     scored = observations_from(observations)
+    try:  # a phrase that could never be an idea is refused before anything is kept
+        idea = IdeaInput(text=text, **idea_fields)
+    except ValidationError as err:
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in err.errors())
+        raise BadSignal(f"the phrase cannot be an idea: {reasons}") from err
     with Session(engine) as s:
         recent = s.exec(select(Trend.text).order_by(col(Trend.id).desc()).limit(RECENT_IDEAS))
         known = list(recent)
@@ -206,6 +219,5 @@ def take_signal(
         )
     if not verdict.starts_pipeline:
         return SignalTaken(text, verdict)
-    idea = IdeaInput(text=text, **idea_fields)
     trend, _ = create_or_get_trend(engine, idea)
     return SignalTaken(text, verdict, idea, trend.id)
