@@ -31,6 +31,7 @@ from api.auth import create_api_key, ensure_user
 from api.leadtimes import format_duration
 from models.contracts import DONE_STAGES, STAGE_SPANS, TERMINAL_STAGES, PipelineConfig, Stage
 from models.names import TREND_WATCH_SCHEDULE_ID
+from services.pdf import text_pdf
 from trendforge.settings import Settings
 from trendforge.stack import running_stack
 from trendforge.temporal import ensure_trend_watch
@@ -46,8 +47,23 @@ MERCHANT_IDEAS = [
         "due_in_days": 6,
         # units to two markets, each with a deadline in days from the day it is submitted
         "destinations": [{"market": "DE", "units": 5000}, {"market": "US", "units": 3000}],
-    }
+    },
+    {
+        # a toddler's plush with bead eyes for the US: the first pick fails the small-parts
+        # cylinder (16 CFR 1501), the merchant picks it again with embroidered eyes and nose,
+        # a lab report opens the US gate, and it ships
+        "text": "toddler bunny plush with bead eyes",
+        "merchant_id": "yiwu-toys",
+        "market": "US",
+        "target_price": 12.0,
+        "expected_volume": 3000,
+        "due_in_days": 8,
+        "compliance_markets": ["US"],
+        "destinations": [{"market": "US", "units": 3000}],
+    },
 ]
+# how the demo's merchant has a piece made again after a failed small-parts check
+EMBROIDERED = {"eyes": "surface", "nose": "surface"}
 DEADLINE_DAYS = {"US": 21, "DE": 40}  # the US by air, Germany by the Yiwu rail or by sea
 
 PLACES = {
@@ -196,6 +212,8 @@ class DemoDriver:
         self.rejected_once: set[int] = set()
         self.rng = random.Random(seed)
         self.runs: dict[int, dict[str, Any]] = {}
+        self.refixed: dict[int, str] = {}  # idea -> the compliance failures fixed by a re-pick
+        self.cleared: dict[int, str] = {}  # idea -> the market a lab report opened
 
     async def step(self, ideas: list[dict[str, Any]], concurrency: int = 16) -> None:
         """One round: every idea waiting for a person gets its answer (16 at a time)."""
@@ -206,6 +224,8 @@ class DemoDriver:
                 stage = idea["stage"]
                 if stage == Stage.awaiting_selection:
                     await self.pick(idea)
+                elif stage == Stage.awaiting_compliance:
+                    await self.clear(idea)
                 elif stage == Stage.awaiting_plan_review:
                     await self.review(idea)
                 elif stage == Stage.producing:
@@ -219,14 +239,46 @@ class DemoDriver:
 
     async def pick(self, idea: dict[str, Any]) -> None:
         merchant = await self.people.merchant(idea["merchant_id"])
-        variants = (await self.http.get(f"/ideas/{idea['id']}/variants", headers=merchant)).json()
+        base = f"/ideas/{idea['id']}"
+        check = (await self.http.get(f"{base}/compliance", headers=merchant)).json()
+        if check.get("checked") and check.get("passed") is False:
+            # back from compliance: the same design, its failing pieces embroidered instead
+            failed = [f for f in check["findings"] if f["severity"] == "fail"]
+            self.refixed[idea["id"]] = "; ".join(f"{f['part']}: {f['rule']}" for f in failed)
+            pick = {"variant_id": check["variant_id"], "builds": EMBROIDERED}
+            await self.http.post(f"{base}/selection", json=pick, headers=merchant)
+            return
+        variants = (await self.http.get(f"{base}/variants", headers=merchant)).json()
         if not variants:
             return
         top = [v for v in variants[:5] if v["printable"]] or variants[:1]
         choice = self.rng.choice(top)
         await self.http.post(
-            f"/ideas/{idea['id']}/selection", json={"variant_id": choice["id"]}, headers=merchant
+            f"{base}/selection", json={"variant_id": choice["id"]}, headers=merchant
         )
+
+    async def clear(self, idea: dict[str, Any]) -> None:
+        """The merchant uploads the lab's report for each market still waiting on one."""
+        merchant = await self.people.merchant(idea["merchant_id"])
+        base = f"/ideas/{idea['id']}/compliance"
+        check = (await self.http.get(base, headers=merchant)).json()
+        for gate in check.get("gates", []):
+            if gate["status"] != "awaiting":
+                continue
+            report = text_pdf(
+                [
+                    f"Test report for idea {idea['id']}: {idea['text']}",
+                    f"Market {gate['market']}; standards: {', '.join(gate['standards'])}",
+                    "Result: pass (sample laboratory of the TrendForge demo)",
+                ],
+                title="Lab test report",
+            )
+            files = {"report": (f"lab-report-{gate['market']}.pdf", report, "application/pdf")}
+            r = await self.http.post(
+                f"{base}/{gate['market']}/lab-report", files=files, headers=merchant
+            )
+            if r.status_code == 200:
+                self.cleared[idea["id"]] = gate["market"]
 
     async def review(self, idea: dict[str, Any]) -> None:
         planner = await self.people.planner()
@@ -457,6 +509,12 @@ async def run_demo(
             "(an admin of this throwaway demo; `trendforge users create NAME --role planner` "
             "makes more)"
         )
+        for tid, failures in driver.refixed.items():
+            market = driver.cleared.get(tid, "no market")
+            console.print(
+                f"Compliance: idea {tid} failed ({failures}), was picked again with embroidered "
+                f"eyes and nose, and a lab report opened {market}."
+            )
         shipped = [i for i in ideas if i["stage"] in DONE_STAGES]
         delivered = await delivered_markets(driver, ideas)
         console.print(delivery_table(delivered))

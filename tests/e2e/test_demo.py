@@ -34,8 +34,11 @@ def test_demo_ships_every_sample_trend(tmp_path: Path) -> None:
     Path("test-artifacts/demo-output.txt").write_text(out)
     assert done.returncode == 0, out[-4000:]
     assert "Lead time per stage" in out
-    assert "3/3 ideas shipped" in out
+    assert "4/4 ideas shipped" in out
+    # the bead-eyed toddler plush fails the small-parts test, is picked again with embroidered
+    # eyes, and its lab report opens the US gate before it ships
+    assert "Compliance: idea" in out and "small_part" in out and "opened US" in out
     # the merchant's idea goes to two markets: its legs are delivered, trend → delivered shown
-    assert "1 delivered (markets: DE, US)" in out and "trend→delivered" in out
-    for phrase in ("palm-sized straw", "crying horse plush", "cat-shaped phone"):
+    assert "2 delivered (markets: DE, US)" in out and "trend→delivered" in out
+    for phrase in ("palm-sized straw", "crying horse plush", "cat-shaped phone", "toddler bunny"):
         assert phrase in out
