@@ -112,7 +112,9 @@ def parts_from_glb(path: str | Path) -> list[PartShape]:
         v = trimesh.transform_points(np.asarray(mesh.vertices, float), transform)
         repeat = _REPEAT.match(node)
         name = repeat.group(1) if repeat else node
-        out.append(PartShape(name, v, None, np.asarray(mesh.faces, np.int64)))
+        comes_off = mesh.metadata.get("detachable")  # the design's flag, from glTF extras
+        detachable = comes_off if isinstance(comes_off, bool) else None
+        out.append(PartShape(name, v, None, np.asarray(mesh.faces, np.int64), detachable))
     if not out:
         raise ComplianceError(f"{file.name} holds no part meshes")
     return out

@@ -105,6 +105,7 @@ class GeneratedVariant:
     owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # part per face
     part_colours: list[RGB] = field(default_factory=list)
     part_materials: list[str | None] = field(default_factory=list)
+    part_detachable: list[bool | None] = field(default_factory=list)
     choice: axes.Choice | None = None
     colour_word: str = ""  # the named colour of its main unworded part ("" if all worded)
 
@@ -755,7 +756,7 @@ def _variant(
         parts=[p.name for p in parts], face_colours=np.asarray(colours, np.uint8)[j.owner],
         spec=spec, findings=list(j.findings), owner=j.owner, part_colours=colours,
         part_materials=[p.material for p in parts], choice=cand.choice, colour_word=colour_word,
-        source=cand.source,
+        source=cand.source, part_detachable=[p.detachable for p in parts],
     )  # fmt: skip
     return v
 
@@ -815,7 +816,7 @@ def write_variant_assets(
     if len(variant.owner) == len(variant.mesh.faces) and variant.parts:
         write_part_glb(
             glb_path(stl), variant.mesh, variant.owner, variant.parts, variant.part_colours,
-            variant.part_materials,
+            variant.part_materials, variant.part_detachable,
         )  # fmt: skip
     else:
         write_part_glb(glb_path(stl), variant.mesh, np.zeros(len(variant.mesh.faces), np.int64),

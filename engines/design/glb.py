@@ -19,8 +19,11 @@ def part_scene(
     names: Sequence[str],
     colours: Sequence[tuple[int, int, int]],
     materials: Sequence[str | None] = (),
+    detachable: Sequence[bool | None] = (),
 ) -> trimesh.Scene:
-    """A scene of the solid split by owning part: one node and one material per part, +Y up."""
+    """A scene of the solid split by owning part: one node and one material per part, +Y up.
+    A part's `detachable` (whether it is a separate piece that could come off) goes into its
+    mesh's glTF extras, where the compliance check reads it."""
     scene = trimesh.Scene()
     used: dict[str, int] = {}
     vertices = np.asarray(mesh.vertices) @ Z_UP_TO_Y_UP[:3, :3].T
@@ -40,6 +43,9 @@ def part_scene(
                 roughnessFactor=ROUGHNESS.get(material or "", 0.7),
             )
         )
+        comes_off = detachable[index] if index < len(detachable) else None
+        if comes_off is not None:
+            piece.metadata["detachable"] = bool(comes_off)  # exported as the mesh's extras
         scene.add_geometry(piece, node_name=node, geom_name=node)
     return scene
 
@@ -51,7 +57,8 @@ def write_part_glb(
     names: Sequence[str],
     colours: Sequence[tuple[int, int, int]],
     materials: Sequence[str | None] = (),
+    detachable: Sequence[bool | None] = (),
 ) -> None:
     """Write the solid as a GLB with one node and PBR material per part (mm, +Y up)."""
-    scene = part_scene(mesh, owner, names, colours, materials)
+    scene = part_scene(mesh, owner, names, colours, materials, detachable)
     Path(path).write_bytes(scene.export(file_type="glb"))

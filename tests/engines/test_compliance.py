@@ -303,6 +303,14 @@ def test_the_glb_the_design_engine_writes_is_checked_part_by_part(
         parts, form="plush", text="baby bunny with bead eyes", ship_date=SHIP, rules=rules
     )
     assert {f.part for f in report.failures} >= {"eye_l", "eye_r"}
+    # whether a part comes off travels in the GLB (glTF extras), as the design said it
+    flags = [p.name.startswith(("eye", "nose")) for p in beaded.parts]
+    write_part_glb(
+        path, mesh, owner, [p.name for p in beaded.parts], [p.colour for p in beaded.parts],
+        detachable=flags,
+    )  # fmt: skip
+    read = {p.name: p.detachable for p in parts_from_glb(path)}
+    assert read["eye_l"] is True and read["nose"] is True and read["body"] is False
     with pytest.raises(ComplianceError, match="no GLB"):
         parts_from_glb(tmp_path / "missing.glb")
     (tmp_path / "bad.glb").write_bytes(b"not a glb")
