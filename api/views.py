@@ -380,6 +380,14 @@ LINE_DEFAULTS: dict[str, Any] = {
 }
 
 
+def ramp_svg(ramp: dict[str, Any]) -> str:
+    """Completion day per number of lines on the bottleneck process (then with lines taken)."""
+    items = [(f"{p['lines']} lines", float(p["completion_day"])) for p in ramp.get("curve", [])]
+    items += [(f"+{len(p['taken'])} taken", float(p["completion_day"]))
+              for p in ramp.get("recruit_curve", [])]  # fmt: skip
+    return charts.bars_svg(items, "", "#8e44ad", "completion day by lines on the process")
+
+
 def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
     plan = plan_or_404(engine, plan_id)
     with Session(engine) as s:
@@ -404,6 +412,8 @@ def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
         "reviewable": plan.status in REVIEWABLE and who.role in ("planner", "admin"),
         "gantt_svg": charts.gantt_svg(bars, plan.due_day, plan.completion_day),
         "daily_svg": charts.bars_svg(daily, " units", "#2d9cdb", "units per factory day"),
+        "ramp": plan.ramp,
+        "ramp_svg": ramp_svg(plan.ramp) if plan.ramp else "",
         "match": match,
         "map_svg": map_svg,
         "shift": shift,

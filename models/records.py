@@ -68,6 +68,8 @@ class TrendBase(SQLModel):
     design_spec: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # [{"market": "US", "units": 5000, "deadline": "2027-01-15" | null}]: models.contracts.Destination
     destinations: list[dict[str, Any]] = json_column()
+    # the planner's priority override (steps, + first); None: from due date and order value
+    priority_override: int | None = Field(default=None, ge=-100, le=100)
     created_at: Timestamp = stamp()
     updated_at: Timestamp = stamp()
 
@@ -172,6 +174,8 @@ class PlanBase(SQLModel):
     constraints: dict[str, Any] = json_column(dict)
     # [line_id, lot, stage, start_day, end_day, lot units]; plans before units had 5 items
     gantt: list[list[Any]] = json_column(nullable=True)
+    # the bottleneck process's ramp: completion day on 2 … N lines, lines to recruit, binding
+    ramp: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     solver_status: str = Field(default="greedy", max_length=16)
     lower_bound: float | None = None
     gap: float | None = None

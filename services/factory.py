@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.db import as_utc, session_scope
-from models.tables import FactoryLine, LineBooking, utcnow
+from models.tables import FactoryLine, LineBooking, Trend, utcnow
 from services.locks import serialise
 
 BOOKING_HOLD = timedelta(days=7)  # a proposed plan's hold on its lines, until approved
@@ -83,24 +83,74 @@ def _holding(q: Any, now: datetime) -> Any:
     )
 
 
-def blocked_days(
+@dataclass(frozen=True)
+class Hold:
+    """Another pipeline's booking on a line as [start, end) days from a plan's day 0; started:
+    its time began before now (the lots on it run and stay put)."""
+
+    line_id: str
+    trend_id: int
+    workflow_id: str
+    status: str
+    start_day: float
+    end_day: float
+    started: bool
+    booking_id: int
+
+
+def holds_on(
     engine: Engine, line_ids: Iterable[str], workflow_id: str, day0: datetime
-) -> dict[str, list[tuple[float, float]]]:
-    """Per line, the time other pipelines hold as [start, end) days from `day0` (past cut off)."""
+) -> dict[str, list[Hold]]:
+    """Per line, the bookings other pipelines hold now, as days from `day0` (past cut off)."""
     ids = list(line_ids)
-    out: dict[str, list[tuple[float, float]]] = {i: [] for i in ids}
+    out: dict[str, list[Hold]] = {i: [] for i in ids}
     if not ids:
         return out
+    now = utcnow()
     with Session(engine) as s:
         q = select(LineBooking).where(
             col(LineBooking.line_id).in_(ids), LineBooking.workflow_id != workflow_id
         )
-        for b in s.exec(_holding(q, utcnow())):
+        for b in s.exec(_holding(q, now)):
             a = (as_utc(b.start_at) - day0) / DAY
             z = (as_utc(b.end_at) - day0) / DAY
             if z > 0:
-                out[b.line_id].append((max(a, 0.0), z))
-    return {k: sorted(v) for k, v in out.items()}
+                started = as_utc(b.start_at) <= now
+                assert b.id is not None
+                hold = Hold(b.line_id, b.trend_id, b.workflow_id, b.status, max(a, 0.0), z,
+                            started, b.id)  # fmt: skip
+                out[b.line_id].append(hold)
+    return {k: sorted(v, key=lambda h: h.start_day) for k, v in out.items()}
+
+
+def blocked_days(
+    engine: Engine, line_ids: Iterable[str], workflow_id: str, day0: datetime
+) -> dict[str, list[tuple[float, float]]]:
+    """Per line, the time other pipelines hold as [start, end) days from `day0` (past cut off)."""
+    held = holds_on(engine, line_ids, workflow_id, day0)
+    return {k: [(h.start_day, h.end_day) for h in v] for k, v in held.items()}
+
+
+def idea_priorities(engine: Engine, trend_ids: Iterable[int]) -> dict[int, float]:
+    """Each idea's priority now (higher first): the planner's override, then how soon it is due
+    and its order value (target price × volume); engines.scheduling.portfolio."""
+    from engines.scheduling.portfolio import priority_score
+
+    ids = set(trend_ids)
+    if not ids:
+        return {}
+    now = utcnow()
+    with Session(engine) as s:
+        rows = s.exec(select(Trend).where(col(Trend.id).in_(ids)))
+        return {
+            t.id: priority_score(
+                (as_utc(t.created_at) + t.due_in_days * DAY - now) / DAY,
+                (t.target_price or 0.0) * t.expected_volume,
+                t.priority_override,
+            )
+            for t in rows
+            if t.id is not None
+        }
 
 
 @dataclass(frozen=True)

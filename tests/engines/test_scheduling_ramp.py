@@ -1,0 +1,63 @@
+"""Recruiting lines for a ramp: the fewest lines that meet the due day, the 2 → N curve, and
+the lines to take over from lower-priority work when the free ones miss it."""
+
+from __future__ import annotations
+
+from engines.scheduling import Line, plan_order
+from engines.scheduling.portfolio import priority_score
+from engines.scheduling.ramp import binding_lines, ramp_curve, unblocked
+
+
+def _own(n: int, first: int = 1, **kw) -> list[Line]:  # type: ignore[no-untyped-def]
+    return [Line(f"OWN-{k}", "own", "sew", 1000.0, **kw) for k in range(first, first + n)]
+
+
+def test_plans_on_the_fewest_lines_that_meet_the_due_day() -> None:
+    lines = _own(12)
+    ramp = ramp_curve(20_000, lines, 8, "sew")
+    assert [p.lines for p in ramp.curve] == list(range(2, 13))  # 2 → 12 lines
+    days = [p.completion_day for p in ramp.curve]
+    assert days == sorted(days, reverse=True) and days[0] > days[-1]
+    k = ramp.chosen
+    assert ramp.on_time and ramp.curve[k - 2].on_time and not ramp.curve[k - 3].on_time
+    assert ramp.recruit == [] and ramp.recruit_curve == []
+    # an easy due date needs only the two lines a ramp starts on
+    assert ramp_curve(2_000, lines, 20, "sew").chosen == 2
+
+
+def test_recruiting_lines_meets_a_due_date_the_free_lines_miss() -> None:
+    free = _own(2)
+    held = _own(4, first=3, blocked_days=((0.0, 20.0),))  # lower-priority work holds them
+    lines = [*free, *held]
+    everything_free = plan_order(9_000, lines, 6, time_limit_s=0)
+    assert not everything_free.on_time  # the free lines miss day 5
+    takeover = {ln.line_id: unblocked(ln, ()) for ln in held}
+    ramp = ramp_curve(9_000, lines, 6, "sew", takeover=takeover)
+    assert not ramp.on_time and ramp.chosen == 6
+    assert ramp.recruit and ramp.recruit_meets
+    assert set(ramp.recruit) <= set(takeover)
+    # fewest: one line fewer misses the due day
+    assert len(ramp.recruit) == 1 or not ramp.recruit_curve[len(ramp.recruit) - 2].on_time
+    taken = [takeover[ln.line_id] if ln.line_id in ramp.recruit else ln for ln in lines]
+    assert plan_order(9_000, taken, 6, time_limit_s=0).on_time  # really meets it
+    assert ramp.earliest_day <= ramp.due_day
+
+
+def test_nothing_to_take_over_says_the_earliest_day_and_the_binding_lines() -> None:
+    lines = [*_own(2), *_own(2, first=3, blocked_days=((0.0, 20.0),))]
+    ramp = ramp_curve(9_000, lines, 6, "sew")
+    assert not ramp.on_time and not ramp.recruit and ramp.recruit_curve == []
+    assert ramp.earliest_day == min(p.completion_day for p in ramp.curve) > ramp.due_day
+    assert ramp.binding and set(ramp.binding) <= {f"OWN-{k}" for k in range(1, 5)}
+    s = plan_order(9_000, lines, 6, time_limit_s=0)
+    assert binding_lines(s, "sew") == ramp.binding
+
+
+def test_priority_override_outranks_due_date_and_value() -> None:
+    urgent_rich = priority_score(1, 1_000_000)
+    late_poor = priority_score(60, 1_000)
+    assert urgent_rich > late_poor
+    assert priority_score(60, 1_000, override=1) > urgent_rich
+    assert priority_score(1, 1_000_000, override=-1) < late_poor
+    assert priority_score(10, 50_000) > priority_score(10, 5_000)  # value counts
+    assert priority_score(2, 5_000) > priority_score(20, 5_000)  # so does urgency
