@@ -123,6 +123,14 @@ def holds_on(
     return {k: sorted(v, key=lambda h: h.start_day) for k, v in out.items()}
 
 
+def holding_bookings(s: Session, now: datetime, line_id: str | None = None) -> list[LineBooking]:
+    """Every booking that holds its line now (of one line, or all), earliest first."""
+    q = select(LineBooking)
+    if line_id is not None:
+        q = q.where(LineBooking.line_id == line_id)
+    return list(s.exec(_holding(q, now).order_by(col(LineBooking.start_at))))
+
+
 def blocked_days(
     engine: Engine, line_ids: Iterable[str], workflow_id: str, day0: datetime
 ) -> dict[str, list[tuple[float, float]]]:

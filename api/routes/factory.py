@@ -1,17 +1,27 @@
-"""The factory's own lines: what each makes and how fast, the time plans hold on it, and a CSV
-import for planners (all or nothing, errors by line)."""
+"""The factory's own lines: what each makes and how fast, the time plans hold on it, a CSV
+import for planners (all or nothing, errors by line), and the portfolio replan."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import EngineDep, FactoryReaderDep, PlannerDep
+from api.calls import update
+from api.deps import EngineDep, FactoryReaderDep, PlannerDep, SettingsDep, TemporalDep
 from api.routes.suppliers import _csv_text
 from api.schemas import FactoryLineOut, LinesImportOut
+from models.contracts import PortfolioDecision, PortfolioReplanRequest, PortfolioReplanResult
+from models.names import portfolio_replan_workflow_id
 from services.factory import import_lines_csv, lines_with_bookings
+from workflows.portfolio_replan import PortfolioReplan
+
+QUERY_TIMEOUT_S = 5.0
 
 router = APIRouter(prefix="/factory", tags=["planner"])
 
@@ -37,3 +47,76 @@ async def import_lines(request: Request, who: PlannerDep, engine: EngineDep) -> 
              "errors": report.errors},
         )  # fmt: skip
     return LinesImportOut(rows=report.rows, created=report.created, updated=report.updated)
+
+
+class ReplanBody(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+    process: str | None = Field(default=None, max_length=64, description="Only its lines")
+
+
+class ReplanDecisionBody(BaseModel):
+    approve: bool
+    reason: str = Field(default="", max_length=2000)
+
+
+@router.post("/replans", response_model=PortfolioReplanResult, status_code=202)
+async def start_portfolio_replan(
+    body: ReplanBody, who: PlannerDep, engine: EngineDep, temporal: TemporalDep,
+    settings: SettingsDep,
+) -> Any:  # fmt: skip
+    """Ask for a portfolio replan: the CPU workers propose moving every idea's not-started lots
+    on the own lines by priority (running lots stay put); GET it, then decide it as one."""
+    if body.process and not any(
+        line.process == body.process for line, _ in lines_with_bookings(engine)
+    ):
+        raise HTTPException(422, f"no own line makes '{body.process}'")
+    req = PortfolioReplanRequest(
+        requested_by=who.user, role=who.role, reason=body.reason, process=body.process,
+        cpu_task_queue=settings.pipeline.cpu_task_queue,
+    )  # fmt: skip
+    rid = portfolio_replan_workflow_id(uuid.uuid4().hex[:12])
+    client = await temporal.client()
+    try:
+        await client.start_workflow(
+            PortfolioReplan.run, req, id=rid, task_queue=settings.task_queue
+        )
+    except RPCError as err:
+        raise HTTPException(503, f"the portfolio replan could not start: {err.message}") from err
+    return PortfolioReplanResult(replan_id=rid, status="proposing")
+
+
+def _replan_id(replan_id: str) -> str:
+    if not replan_id.startswith(portfolio_replan_workflow_id("")):
+        raise HTTPException(404, f"portfolio replan {replan_id} does not exist")
+    return replan_id
+
+
+@router.get("/replans/{replan_id}", response_model=PortfolioReplanResult)
+async def get_portfolio_replan(replan_id: str, who: PlannerDep, temporal: TemporalDep) -> Any:
+    """The replan as it stands: proposing, or its proposal (every affected idea's completion
+    and lateness before and after) awaiting review, or how it was decided."""
+    handle = (await temporal.client()).get_workflow_handle(_replan_id(replan_id))
+    try:
+        return await asyncio.wait_for(handle.query(PortfolioReplan.proposal), QUERY_TIMEOUT_S)
+    except TimeoutError as err:
+        raise HTTPException(503, "the portfolio replan did not answer; try again") from err
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise HTTPException(404, f"portfolio replan {replan_id} does not exist") from err
+        raise HTTPException(503, f"the portfolio replan did not answer: {err.message}") from err
+
+
+@router.post("/replans/{replan_id}/decision", response_model=PortfolioReplanResult)
+async def decide_portfolio_replan(
+    replan_id: str, body: ReplanDecisionBody, who: PlannerDep, temporal: TemporalDep
+) -> Any:
+    """Approve (the bookings move, in one transaction) or reject (nothing changes, a reason
+    needed) the whole proposal."""
+    if not body.approve and not body.reason.strip():
+        raise HTTPException(422, "a rejection needs a reason")
+    decision = PortfolioDecision(
+        approve=body.approve, reason=body.reason, reviewer=who.user, role=who.role
+    )
+    client = await temporal.client()
+    status = await update(client, _replan_id(replan_id), PortfolioReplan.decide, decision)
+    return PortfolioReplanResult(replan_id=replan_id, status=status)  # type: ignore[arg-type]

@@ -61,3 +61,33 @@ def test_priority_override_outranks_due_date_and_value() -> None:
     assert priority_score(1, 1_000_000, override=-1) < late_poor
     assert priority_score(10, 50_000) > priority_score(10, 5_000)  # value counts
     assert priority_score(2, 5_000) > priority_score(20, 5_000)  # so does urgency
+
+
+def test_portfolio_replan_moves_only_lots_not_started_and_the_hot_idea_first() -> None:
+    from engines.scheduling.portfolio import Block, Idea, PortfolioLine, replan_portfolio
+
+    lines = [PortfolioLine(f"L{k}", "sew", 1000.0, 0.5) for k in range(1, 4)]
+    blocks = [
+        Block(1, 10, "L1", -2.0, 20.0, started=True),  # running: stays put
+        Block(2, 11, "L2", 0.5, 12.0),  # low priority, not started
+        Block(3, 11, "L3", 0.5, 12.0),
+        Block(4, 12, "L2", 12.0, 20.0),  # the hot idea, planned around them: late
+    ]
+    ideas = [Idea(10, 1.0, 25, 21), Idea(11, 0.5, 30, 13, 0.5), Idea(12, 9.0, 6, 21)]
+    p = replan_portfolio(blocks, lines, ideas)
+    assert p.kept == [1] and sorted(p.replaced) == [2, 3, 4]
+    out = {o.trend_id: o for o in p.outcomes}
+    assert out[12].completion_after < out[12].completion_before  # the hot idea comes earlier
+    assert out[12].lateness_after < out[12].lateness_before
+    assert out[11].completion_after > out[11].completion_before  # the low one waits
+    assert 10 not in out  # nothing of the running idea moved
+    # no two placed intervals, nor a placed one and the kept block, share a line-hour
+    spans = [(ln, a, b) for _, ln, a, b in p.placed] + [("L1", -2.0, 20.0)]
+    for i, (l1, a1, b1) in enumerate(spans):
+        for l2, a2, b2 in spans[i + 1 :]:
+            assert l1 != l2 or min(b1, b2) - max(a1, a2) <= 1e-9
+    # the work is conserved: line-days placed (less changeovers) equal the days replaced
+    placed_days = sum(b - a for _, _, a, b in p.placed)
+    assert placed_days >= 11.5 + 11.5 + 8.0 - 1e-6
+    assert all(a >= 0.0 for _, _, a, _ in p.placed)
+    assert all(a >= 0.5 for t, _, a, _ in p.placed if t == 11)  # not before it starts
