@@ -395,6 +395,13 @@ def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
         match = s.exec(select(SourcingMatch).where(SourcingMatch.trend_id == plan.trend_id)).first()
         map_svg = supplier_map(s, match) if match else ""
         shift = shift_form(s, who, plan)
+    from services.factory import plan_conflicts
+
+    clashes = (
+        plan_conflicts(engine, plan.workflow_id, plan.revision)
+        if plan.status in REVIEWABLE
+        else None
+    )
     bars = [
         charts.GanttBar(str(line), float(a), float(b), str(stage), lot_label(lot, units))
         for line, lot, stage, a, b, *units in plan.gantt or []
@@ -413,6 +420,7 @@ def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
         "gantt_svg": charts.gantt_svg(bars, plan.due_day, plan.completion_day),
         "daily_svg": charts.bars_svg(daily, " units", "#2d9cdb", "units per factory day"),
         "ramp": plan.ramp,
+        "clashes": clashes,
         "ramp_svg": ramp_svg(plan.ramp) if plan.ramp else "",
         "match": match,
         "map_svg": map_svg,

@@ -336,3 +336,67 @@ def lines_with_bookings(engine: Engine) -> list[tuple[FactoryLine, list[LineBook
         for b in s.exec(_holding(select(LineBooking), now).order_by(col(LineBooking.start_at))):
             held.setdefault(b.line_id, []).append(b)
     return [(line, held.get(line.line_id, [])) for line in lines]
+
+
+def plan_conflicts(engine: Engine, workflow_id: str, revision: int) -> dict[str, Any]:
+    """What approving a plan revision would collide with: every other pipeline's holding booking
+    (tentative or firm) overlapping the time the plan books (a plan whose hold expired may have
+    lost it), and how many of its own holds have expired."""
+    now = utcnow()
+    out: list[dict[str, Any]] = []
+    expired = 0
+    with Session(engine) as s:
+        mine = s.exec(
+            select(LineBooking).where(
+                LineBooking.workflow_id == workflow_id,
+                LineBooking.revision == revision,
+                col(LineBooking.status) != "released",
+            )
+        )
+        for b in mine:
+            if b.status == "held" and b.expires_at is not None and as_utc(b.expires_at) <= now:
+                expired += 1
+            iv = [Interval(b.line_id, 0.0, (as_utc(b.end_at) - as_utc(b.start_at)) / DAY)]
+            for o in conflicts(s, iv, workflow_id, as_utc(b.start_at)):
+                a = max(as_utc(b.start_at), as_utc(o.start_at))
+                z = min(as_utc(b.end_at), as_utc(o.end_at))
+                out.append({
+                    "line_id": b.line_id, "start_at": a, "end_at": z,
+                    "days": booked_dates(a, z), "trend_id": o.trend_id,
+                    "workflow_id": o.workflow_id,
+                    "status": "tentative" if o.status == "held" else o.status,
+                })  # fmt: skip
+    out.sort(key=lambda c: (c["line_id"], c["start_at"]))
+    return {"conflicts": out, "expired_holds": expired}
+
+
+def booked_dates(start: datetime, end: datetime) -> list[str]:
+    """The UTC dates [start, end) touches, ISO."""
+    day, last, out = start.date(), (end - timedelta(microseconds=1)).date(), []
+    while day <= last:
+        out.append(day.isoformat())
+        day += DAY
+    return out
+
+
+def booking_days(engine: Engine) -> list[tuple[Any, ...]]:
+    """Every line × day booked now: line, process, date, hours, firm | tentative, the idea."""
+    now = utcnow()
+    rows: list[tuple[Any, ...]] = []
+    with Session(engine) as s:
+        process = {ln.line_id: ln.process for ln in s.exec(select(FactoryLine))}
+        held = holding_bookings(s, now)
+        texts = {
+            t.id: t.text[:80]
+            for t in s.exec(select(Trend).where(col(Trend.id).in_({b.trend_id for b in held})))
+        }
+    for b in held:
+        a, z = as_utc(b.start_at), as_utc(b.end_at)
+        for iso in booked_dates(a, z):
+            day = datetime.fromisoformat(iso).replace(tzinfo=a.tzinfo)
+            hours = (min(z, day + DAY) - max(a, day)) / timedelta(hours=1)
+            status = "tentative" if b.status == "held" else b.status
+            rows.append((b.line_id, process.get(b.line_id, ""), iso, round(hours, 2), status,
+                         b.trend_id, texts.get(b.trend_id, ""), b.workflow_id, b.revision))  # fmt: skip
+    rows.sort(key=lambda r: (r[0], r[2], r[7]))
+    return rows

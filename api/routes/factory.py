@@ -7,18 +7,19 @@ import asyncio
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.calls import update
 from api.deps import EngineDep, FactoryReaderDep, PlannerDep, SettingsDep, TemporalDep
+from api.exports import bookings_csv as as_csv
 from api.routes.suppliers import _csv_text
 from api.schemas import FactoryLineOut, LinesImportOut
 from models.contracts import PortfolioDecision, PortfolioReplanRequest, PortfolioReplanResult
 from models.names import portfolio_replan_workflow_id
-from services.factory import import_lines_csv, lines_with_bookings
+from services.factory import booking_days, import_lines_csv, lines_with_bookings
 from workflows.portfolio_replan import PortfolioReplan
 
 QUERY_TIMEOUT_S = 5.0
@@ -33,6 +34,17 @@ def factory_lines(who: FactoryReaderDep, engine: EngineDep) -> Any:
         FactoryLineOut(**line.model_dump(), bookings=[b.model_dump() for b in held])
         for line, held in lines_with_bookings(engine)
     ]
+
+
+@router.get("/bookings.csv", response_class=Response)
+def bookings_csv(who: FactoryReaderDep, engine: EngineDep) -> Response:
+    """Every own line × day booked now, as CSV: hours, firm or tentative, the idea."""
+    text = as_csv(booking_days(engine))
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="factory-bookings.csv"'},
+    )
 
 
 @router.post("/lines/import", response_model=LinesImportOut)

@@ -100,6 +100,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/suppliers/import"): {"planner", "admin"},
     ("GET", "/factory/lines"): {"planner", "viewer", "machine", "admin"},
     ("POST", "/factory/lines/import"): {"planner", "admin"},
+    ("GET", "/factory/bookings.csv"): {"planner", "viewer", "machine", "admin"},
+    ("GET", "/plans/{plan_id}/conflicts"): {"planner", "viewer", "machine", "admin"},
     ("POST", "/factory/replans"): {"planner", "admin"},
     ("GET", "/factory/replans/{replan_id}"): {"planner", "admin"},
     ("POST", "/factory/replans/{replan_id}/decision"): {"planner", "admin"},
