@@ -173,7 +173,7 @@ def ramp_record(
         }
 
     by_id = {ln.line_id: ln for ln in fl.lines}
-    until = (ramp.recruit_curve[len(ramp.recruit) - 1].completion_day + 1) if ramp.recruit else 0
+    until = (ramp.recruit_curve[-1].completion_day + 1) if ramp.recruit else 0
     recruit: list[dict[str, Any]] = []
     effect_days: dict[int, float] = {}
     lines_held: dict[int, set[str]] = {}
@@ -225,7 +225,7 @@ def ramp_notes(ramp: dict[str, Any], start: datetime, shift: int) -> list[str]:
         return notes
     if ramp["recruit_meets"]:
         taken = ", ".join(r["line_id"] for r in ramp["recruit"])
-        done = ramp["recruit_curve"][len(ramp["recruit"]) - 1]["completion_day"]
+        done = ramp["recruit_curve"][-1]["completion_day"]
         ideas = sorted({d["trend_id"] for r in ramp["recruit"] for d in r["displaces"]})
         notes.append(
             f"recruit {taken} from lower-priority ideas {', '.join(map(str, ideas)) or '-'}: "

@@ -216,7 +216,7 @@ def test_recruiting_lines_meets_a_due_date_the_free_lines_miss(engine: Engine) -
     assert ramp["recruit_meets"] and ramp["recruit"]
     taken = {r["line_id"] for r in ramp["recruit"]}
     assert taken <= {f"OWN-{process}-{k}" for k in range(3, 7)}
-    meets = ramp["recruit_curve"][len(taken) - 1]
+    meets = ramp["recruit_curve"][-1]
     assert meets["completion_day"] <= ramp["due_day"] < plan.completion_day
     assert ramp["effects"] and {e["trend_id"] for e in ramp["effects"]} == {low}
     assert all(e["delay_days"] > 0 for e in ramp["effects"])

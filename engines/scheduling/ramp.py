@@ -15,7 +15,8 @@ from engines.scheduling.plan import plan_order
 from engines.scheduling.schedule import Schedule
 
 START_LINES = 2  # a ramp starts on two lines
-BINDING_SLACK_DAYS = 1.0  # a line whose last bar ends this close to the makespan binds it
+BINDING_SLACK_DAYS = 1.0
+CURVE_EVERY_UP_TO = 12  # the curve has every line count to 12, then fewer points (bisected)  # a line whose last bar ends this close to the makespan binds it
 
 
 @dataclass
@@ -55,7 +56,7 @@ class Ramp:
     @property
     def recruit_meets(self) -> bool:
         """True when taking over the `recruit` lines meets the due day."""
-        return bool(self.recruit) and self.recruit_curve[len(self.recruit) - 1].on_time
+        return bool(self.recruit) and self.recruit_curve[-1].on_time
 
 
 def binding_lines(s: Schedule, process: str) -> list[str]:
@@ -68,6 +69,17 @@ def binding_lines(s: Schedule, process: str) -> list[str]:
         return sorted({line for line, _, _ in s.daily})
     last = max(ends.values())
     return sorted(ln for ln, b in ends.items() if b >= last - BINDING_SLACK_DAYS)
+
+
+def curve_counts(n: int, start: int = START_LINES) -> list[int]:
+    """Line counts the curve samples: every count up to 12, then 16, 24, 36, 54 … and n."""
+    first = min(start, n)
+    counts = set(range(first, min(n, CURVE_EVERY_UP_TO) + 1)) | {n}
+    k = 16
+    while k < n:
+        counts.add(k)
+        k = k * 3 // 2
+    return sorted(counts)
 
 
 def recruit_key(line: Line, due_in_days: int) -> tuple[float, float, str]:
@@ -102,7 +114,8 @@ def ramp_curve(
     **plan_kw: Any,
 ) -> Ramp:
     """The order's ramp on `process`: its lines (each blocked where others hold it, the most
-    free first: recruit_key) are recruited one at a time from `start` up to all N; when all of them miss the due day, lines
+    free first: recruit_key) are recruited from `start` up to all N (every count to 12, then
+    sampled: curve_counts, the fewest on time bisected between samples); when all miss it, lines
     of `takeover` (line_id → the line without its lower-priority holds, in the order to take
     them) replace their blocked selves one at a time until the due day is met."""
     skip = set(plan_kw.get("exclude_lines", ()))
@@ -113,14 +126,25 @@ def ramp_curve(
     if not pool:
         raise ValueError(f"no {process} line to ramp on")
     ids = [ln.line_id for ln in pool]
-    curve: list[RampPoint] = []
-    best: Schedule | None = None
-    for k in range(min(start, len(pool)), len(pool) + 1):
-        s = _plan(quantity, lines, due_in_days, ids[k:], plan_kw)
-        curve.append(_point(s, pool, k))
-        if best is None or s.completion_day < best.completion_day:
-            best = s
-    assert best is not None
+    points: dict[int, tuple[RampPoint, Schedule]] = {}
+
+    def at(k: int) -> RampPoint:
+        if k not in points:
+            s = _plan(quantity, lines, due_in_days, ids[k:], plan_kw)
+            points[k] = (_point(s, pool, k), s)
+        return points[k][0]
+
+    for k in curve_counts(len(pool), start):
+        at(k)
+    on_time = [k for k in sorted(points) if points[k][0].on_time]
+    if on_time:  # the fewest between the last late count sampled and the first on time
+        late = max((k for k in points if k < on_time[0]), default=on_time[0])
+        lo, hi = late, on_time[0]
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if at(mid).on_time else (mid, hi)
+    curve = [points[k][0] for k in sorted(points)]
+    best = min((s for _, s in points.values()), key=lambda s: s.completion_day)
     chosen = next((p.lines for p in curve if p.on_time), curve[-1].lines)
     ramp = Ramp(process, due_in_days - 1, curve, chosen, earliest_day=best.completion_day)
     if not ramp.on_time:
@@ -140,20 +164,35 @@ def _recruit(
     ramp: Ramp,
     best: Schedule,
 ) -> Schedule:
-    """Take over lines one at a time (fills ramp.recruit_curve and ramp.recruit); the best
-    schedule seen."""
+    """Take over lines (1, 2 … sampled as the curve is, the fewest on time bisected): fills
+    ramp.recruit_curve and ramp.recruit; the best schedule seen."""
     order = [i for i in takeover if i in {ln.line_id for ln in pool}]
-    for r in range(1, len(order) + 1):
-        taken = set(order[:r])
-        freed = [takeover[ln.line_id] if ln.line_id in taken else ln for ln in lines]
-        s = _plan(quantity, freed, due_in_days, (), plan_kw)
-        ramp.recruit_curve.append(_point(s, pool, len(pool), order[:r]))
-        if s.completion_day < best.completion_day:
-            best = s
-        if s.on_time:
-            ramp.recruit = order[:r]
+    points: dict[int, tuple[RampPoint, Schedule]] = {}
+
+    def at(r: int) -> RampPoint:
+        if r not in points:
+            taken = set(order[:r])
+            freed = [takeover[ln.line_id] if ln.line_id in taken else ln for ln in lines]
+            s = _plan(quantity, freed, due_in_days, (), plan_kw)
+            points[r] = (_point(s, pool, len(pool), order[:r]), s)
+        return points[r][0]
+
+    if not order:
+        return best
+    for r in curve_counts(len(order), 1):
+        if at(r).on_time:
             break
-    return best
+    on_time = [r for r in sorted(points) if points[r][0].on_time]
+    if on_time:
+        lo, hi = max((r for r in points if r < on_time[0]), default=0), on_time[0]
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if at(mid).on_time else (mid, hi)
+        ramp.recruit = order[:hi]
+    ramp.recruit_curve = [
+        points[r][0] for r in sorted(points) if not ramp.recruit or r <= len(ramp.recruit)
+    ]
+    return min([best, *(s for _, s in points.values())], key=lambda s: s.completion_day)
 
 
 def unblocked(line: Line, keep: Sequence[tuple[float, float]]) -> Line:

@@ -37,7 +37,8 @@ def test_recruiting_lines_meets_a_due_date_the_free_lines_miss() -> None:
     assert ramp.recruit and ramp.recruit_meets
     assert set(ramp.recruit) <= set(takeover)
     # fewest: one line fewer misses the due day
-    assert len(ramp.recruit) == 1 or not ramp.recruit_curve[len(ramp.recruit) - 2].on_time
+    fewer = [p for p in ramp.recruit_curve if len(p.taken) == len(ramp.recruit) - 1]
+    assert len(ramp.recruit) == 1 or (fewer and not fewer[0].on_time)
     taken = [takeover[ln.line_id] if ln.line_id in ramp.recruit else ln for ln in lines]
     assert plan_order(9_000, taken, 6, time_limit_s=0).on_time  # really meets it
     assert ramp.earliest_day <= ramp.due_day
@@ -91,3 +92,12 @@ def test_portfolio_replan_moves_only_lots_not_started_and_the_hot_idea_first() -
     assert placed_days >= 11.5 + 11.5 + 8.0 - 1e-6
     assert all(a >= 0.0 for _, _, a, _ in p.placed)
     assert all(a >= 0.5 for t, _, a, _ in p.placed if t == 11)  # not before it starts
+
+
+def test_past_twelve_lines_the_curve_is_sampled_and_the_fewest_bisected() -> None:
+    ramp = ramp_curve(150_000, _own(40), 10, "sew")
+    counts = [p.lines for p in ramp.curve]
+    assert counts[:11] == list(range(2, 13)) and counts[-1] == 40 and len(counts) < 39
+    by = {p.lines: p for p in ramp.curve}
+    assert ramp.chosen > 12 and by[ramp.chosen].on_time
+    assert not by[ramp.chosen - 1].on_time  # one line fewer was tried and misses
