@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+CAPACITY_WEIGHT = 1.0  # share of the ideas a line-day of extra changeovers delays
+MIN_GAIN_DAYS = 0.5  # an idea that could keep its lots moves them only to finish this earlier
 OVERRIDE_WEIGHT = 1000.0  # a planner's override step outranks any due date or order value
 
 
@@ -105,17 +107,114 @@ def _merge(parts: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
+Spans = dict[str, list[tuple[float, float]]]
+
+
+def _option(placed: Spans, busy: Spans) -> tuple[float, Spans, Spans]:
+    """(last end, busy after, placed) of one way to place an idea."""
+    return max(z for parts in placed.values() for _, z in parts), busy, placed
+
+
+def _collides(busy: list[tuple[float, float]], a: float, b: float) -> bool:
+    return any(min(b, z) - max(a, s) > 1e-9 for s, z in busy)
+
+
+def _place(
+    idea: Idea,
+    mine: Sequence[Block],
+    lines: Sequence[PortfolioLine],
+    busy: dict[str, list[tuple[float, float]]],
+    used: set[str],
+    chunk_days: float,
+) -> dict[str, list[tuple[float, float]]]:
+    """The idea's blocks placed again in chunks (busy is updated): per line, the intervals."""
+    by_line = {ln.line_id: ln for ln in lines}
+    release = max(idea.release_day, 0.0)
+    placed: dict[str, list[tuple[float, float]]] = {}
+    for b in sorted(mine, key=lambda b: b.start_day):
+        units = (b.end_day - b.start_day) * by_line[b.line_id].rate_units_per_day
+        process = by_line[b.line_id].process
+        n = max(1, math.ceil((b.end_day - b.start_day) / chunk_days - 1e-9))
+        for _ in range(n):
+            best: tuple[float, float, str] | None = None
+            for ln in lines:
+                if ln.process != process or ln.rate_units_per_day <= 0:
+                    continue
+                setup = 0.0 if ln.line_id in used else ln.changeover_days
+                length = units / n / ln.rate_units_per_day + setup
+                start = _earliest(busy[ln.line_id], release, length)
+                if best is None or start + length < best[1] - 1e-9:
+                    best = (start, start + length, ln.line_id)
+            assert best is not None  # the block's own line is of its process
+            start, end, line_id = best
+            used.add(line_id)
+            busy[line_id] = sorted([*busy[line_id], (start, end)])
+            placed.setdefault(line_id, []).append((start, end))
+    return placed
+
+
+def _shift(
+    idea: Idea, mine: Sequence[Block], busy: dict[str, list[tuple[float, float]]]
+) -> dict[str, list[tuple[float, float]]]:
+    """The idea's blocks kept whole, each on its own line at the earliest gap from when it
+    could start (busy is updated): no new line, no new changeover."""
+    release = max(idea.release_day, 0.0)
+    placed: dict[str, list[tuple[float, float]]] = {}
+    for b in sorted(mine, key=lambda b: b.start_day):
+        length = b.end_day - b.start_day
+        start = _earliest(busy[b.line_id], release, length)
+        busy[b.line_id] = sorted([*busy[b.line_id], (start, start + length)])
+        placed.setdefault(b.line_id, []).append((start, start + length))
+    return placed
+
+
+def weighted_lateness(outcomes: Sequence[Outcome], after: bool) -> float:
+    """Σ priority × lateness (days) over the ideas (priorities below 0.01 count 0.01)."""
+    return sum(
+        max(o.priority, 0.01) * (o.lateness_after if after else o.lateness_before) for o in outcomes
+    )
+
+
 def replan_portfolio(
     blocks: Sequence[Block],
     lines: Sequence[PortfolioLine],
     ideas: Sequence[Idea],
     chunk_days: float = 1.0,
+    min_gain_days: float = MIN_GAIN_DAYS,
+    capacity_weight: float = CAPACITY_WEIGHT,
 ) -> Proposal:
-    """Started blocks stay put; every other block's work (line-days × rate: units) is cut in
-    chunks of ≤ chunk_days and placed again, the highest-priority idea first, each chunk at the
-    earliest end on any line of its process, never before the idea's production starts; a
-    line new to an idea costs its changeover first. Completion moves with the idea's last
-    own-line end."""
+    """The proposal that gains most among placements with chunks of 1, 2 and 4 × chunk_days
+    (propose_once): the priority-weighted lateness it removes less what its extra changeover
+    line-days cost everyone (Σ priority / lines per line-day); none moves nothing."""
+    best, gain = Proposal(kept=[b.key for b in blocks if b.started]), 1e-6
+    length = {b.key: b.end_day - b.start_day for b in blocks}
+    # a line-day more of changeovers delays every idea's work by about 1 / lines days
+    per_line_day = capacity_weight * sum(max(i.priority, 0.01) for i in ideas) / max(len(lines), 1)
+    for chunk in (chunk_days, 2 * chunk_days, 4 * chunk_days):
+        p = propose_once(blocks, lines, ideas, chunk, min_gain_days)
+        extra = sum(z - a for _, _, a, z in p.placed) - sum(length[k] for k in p.replaced)
+        g = weighted_lateness(p.outcomes, False) - weighted_lateness(p.outcomes, True)
+        g -= per_line_day * max(extra, 0.0)
+        if g > gain:
+            best, gain = p, g
+    return best
+
+
+def propose_once(
+    blocks: Sequence[Block],
+    lines: Sequence[PortfolioLine],
+    ideas: Sequence[Idea],
+    chunk_days: float = 1.0,
+    min_gain_days: float = MIN_GAIN_DAYS,
+) -> Proposal:
+    """Started blocks stay put; then, the highest-priority idea first, an idea's other blocks
+    stay where they are unless the ideas placed before took that time, or the idea is late and
+    placing it again ends at least `min_gain_days` sooner. Placing again shifts each block
+    whole to the earliest gap on its own line, or, for an idea that is (or would be) late and
+    gains `min_gain_days` by it, spreads its work (line-days × rate: units) in chunks of ≤
+    chunk_days, each at the earliest end on any line of its process (a line new to the idea
+    costs its changeover first). Never before the idea's production starts. Completion moves
+    with the idea's last own-line end."""
     by_line = {ln.line_id: ln for ln in lines}
     busy: dict[str, list[tuple[float, float]]] = {ln.line_id: [] for ln in lines}
     proposal = Proposal()
@@ -126,35 +225,29 @@ def replan_portfolio(
     for v in busy.values():
         v.sort()
     rank = sorted(ideas, key=lambda i: (-i.priority, i.due_day, i.trend_id))
+    kept = set(proposal.kept)
     for idea in rank:
-        mine = [b for b in blocks if b.trend_id == idea.trend_id and b.key not in proposal.kept]
+        mine = [b for b in blocks if b.trend_id == idea.trend_id and b.key not in kept]
         if not mine:
             continue
-        proposal.replaced += [b.key for b in mine]
-        release = max(idea.release_day, 0.0)
-        used = {b.line_id for b in blocks if b.trend_id == idea.trend_id}
-        placed: dict[str, list[tuple[float, float]]] = {}
-        for b in sorted(mine, key=lambda b: b.start_day):
-            units = (b.end_day - b.start_day) * by_line[b.line_id].rate_units_per_day
-            process = by_line[b.line_id].process
-            n = max(1, math.ceil((b.end_day - b.start_day) / chunk_days - 1e-9))
-            for _ in range(n):
-                best: tuple[float, float, str] | None = None
-                for ln in lines:
-                    if ln.process != process or ln.rate_units_per_day <= 0:
-                        continue
-                    setup = 0.0 if ln.line_id in used else ln.changeover_days
-                    length = units / n / ln.rate_units_per_day + setup
-                    start = _earliest(busy[ln.line_id], release, length)
-                    if best is None or start + length < best[1] - 1e-9:
-                        best = (start, start + length, ln.line_id)
-                assert best is not None  # the block's own line is of its process
-                start, end, line_id = best
-                used.add(line_id)
-                busy[line_id] = sorted([*busy[line_id], (start, end)])
-                placed.setdefault(line_id, []).append((start, end))
         old_end = max(b.end_day for b in mine)
-        new_end = max(b for parts in placed.values() for _, b in parts)
+        stays = not any(_collides(busy[b.line_id], b.start_day, b.end_day) for b in mine)
+        used = {b.line_id for b in blocks if b.trend_id == idea.trend_id}
+        spread_busy = {k: list(v) for k, v in busy.items()}
+        shift_busy = {k: list(v) for k, v in busy.items()}
+        spread = _option(_place(idea, mine, lines, spread_busy, used, chunk_days), spread_busy)
+        shift = _option(_shift(idea, mine, shift_busy), shift_busy)
+        late = idea.completion_day > idea.due_day + 1e-9
+        if stays and (not late or min(spread[0], shift[0]) > old_end - min_gain_days):
+            for b in mine:  # on time, or nothing gains enough: it stays
+                busy[b.line_id] = sorted([*busy[b.line_id], (b.start_day, b.end_day)])
+            continue
+        # spreading over new lines costs changeovers: only to be on time or clearly sooner
+        shift_late = idea.completion_day + shift[0] - old_end > idea.due_day + 1e-9
+        spreads = spread[0] < shift[0] - min_gain_days and (late or shift_late)
+        new_end, trial, placed = spread if spreads else shift
+        busy = trial
+        proposal.replaced += [b.key for b in mine]
         for line_id, parts in sorted(placed.items()):
             proposal.placed += [(idea.trend_id, line_id, a, z) for a, z in _merge(parts)]
         proposal.outcomes.append(

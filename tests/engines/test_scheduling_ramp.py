@@ -101,3 +101,13 @@ def test_past_twelve_lines_the_curve_is_sampled_and_the_fewest_bisected() -> Non
     by = {p.lines: p for p in ramp.curve}
     assert ramp.chosen > 12 and by[ramp.chosen].on_time
     assert not by[ramp.chosen - 1].on_time  # one line fewer was tried and misses
+
+
+def test_a_replan_that_gains_nothing_proposes_nothing() -> None:
+    from engines.scheduling.portfolio import Block, Idea, PortfolioLine, replan_portfolio
+
+    lines = [PortfolioLine(f"L{k}", "sew", 1000.0, 0.5) for k in range(1, 3)]
+    blocks = [Block(1, 10, "L1", 1.0, 5.0), Block(2, 11, "L2", 1.0, 5.0)]
+    on_time = [Idea(10, 5.0, 10, 6), Idea(11, 1.0, 10, 6)]
+    p = replan_portfolio(blocks, lines, on_time)
+    assert p.replaced == [] and p.placed == [] and p.outcomes == []
