@@ -428,6 +428,21 @@ def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
     }
 
 
+def replan_view(who: Actor, state: Any) -> dict[str, Any]:
+    """A portfolio replan for its page: the proposal's ideas, days late before and after."""
+    p = state.proposal
+    return {
+        "who": who,
+        "nav": "factory",
+        "replan": state,
+        "ideas": p.ideas if p else [],
+        "counts": {"replaced": len(p.replaced), "new": len(p.bookings), "kept": p.kept}
+        if p
+        else {},
+        "decidable": state.status == "awaiting_review" and who.role in ("planner", "admin"),
+    }
+
+
 FACTORY_DAYS = 30  # the factory view's window: today and the next 29 days
 
 

@@ -59,6 +59,7 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 |   /events, /app/fragments/dashboard     |      |          |         |        |         |
 | GET /app/ideas[/{id}] and fragments     | 401* | own      | A       | A      | -       |
 | GET /app/plans[/{id}] and fragments     | 401* | -        | A       | A      | -       |
+| GET /app/factory[/replans/{id}]         | 401* | -        | A       | A      | -       |
 | POST /suppliers/import                  | 401  | -        | A       | -      | -       |
 | GET /factory/lines, /bookings.csv       | 401  | -        | A       | A      | A       |
 | POST /factory/lines/import, /replans,   | 401  | -        | A       | -      | -       |

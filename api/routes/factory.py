@@ -3,16 +3,15 @@ import for planners (all or nothing, errors by line), and the portfolio replan."
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
-from api.calls import update
+from api.calls import portfolio_replan_state, update
 from api.deps import EngineDep, FactoryReaderDep, PlannerDep, SettingsDep, TemporalDep
 from api.exports import bookings_csv as as_csv
 from api.routes.suppliers import _csv_text
@@ -107,15 +106,7 @@ def _replan_id(replan_id: str) -> str:
 async def get_portfolio_replan(replan_id: str, who: PlannerDep, temporal: TemporalDep) -> Any:
     """The replan as it stands: proposing, or its proposal (every affected idea's completion
     and lateness before and after) awaiting review, or how it was decided."""
-    handle = (await temporal.client()).get_workflow_handle(_replan_id(replan_id))
-    try:
-        return await asyncio.wait_for(handle.query(PortfolioReplan.proposal), QUERY_TIMEOUT_S)
-    except TimeoutError as err:
-        raise HTTPException(503, "the portfolio replan did not answer; try again") from err
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise HTTPException(404, f"portfolio replan {replan_id} does not exist") from err
-        raise HTTPException(503, f"the portfolio replan did not answer: {err.message}") from err
+    return await portfolio_replan_state(await temporal.client(), replan_id)
 
 
 @router.post("/replans/{replan_id}/decision", response_model=PortfolioReplanResult)

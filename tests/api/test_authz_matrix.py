@@ -120,6 +120,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/app/plans"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/plans"): {"planner", "viewer", "admin"},
     ("GET", "/app/factory"): {"planner", "viewer", "admin"},
+    ("GET", "/app/factory/replans/{replan_id}"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/factory"): {"planner", "viewer", "admin"},
     ("GET", "/app/plans/{plan_id}"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/plans/{plan_id}"): {"planner", "viewer", "admin"},

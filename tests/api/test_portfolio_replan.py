@@ -43,6 +43,11 @@ async def test_a_planner_asks_reads_and_approves_a_portfolio_replan(
     assert state["status"] == "awaiting_review", state
     ideas = {i["trend_id"]: i for i in state["proposal"]["ideas"]}
     assert ids["hot"] in ideas and ids["run"] not in ideas
+    page = await c.get(f"/app/factory/replans/{rid}", headers=li)
+    assert page.status_code == 200 and 'id="replan-form"' in page.text
+    assert f'href="/app/ideas/{ids["hot"]}"' in page.text
+    seen = await c.get(f"/app/factory/replans/{rid}", headers=viewer)
+    assert seen.status_code == 200 and 'id="replan-form"' not in seen.text
     no_reason = await c.post(
         f"/factory/replans/{rid}/decision", json={"approve": False}, headers=li
     )
@@ -55,6 +60,8 @@ async def test_a_planner_asks_reads_and_approves_a_portfolio_replan(
     assert ok.status_code == 200 and ok.json()["status"] == "approved", ok.text
     again = await c.post(f"/factory/replans/{rid}/decision", json={"approve": True}, headers=li)
     assert again.status_code == 409  # decided once
+    done = await c.get(f"/app/factory/replans/{rid}", headers=li)
+    assert "approved" in done.text and 'id="replan-form"' not in done.text
     hot_after = (await c.get(f"/plans/{ids['hot_plan']}", headers=li)).json()
     want = _at(ideas[ids["hot"]]["completion_after"])
     assert _at(hot_after["eta"]) < _at(hot_before["eta"])
