@@ -313,9 +313,13 @@ class PlanningActivities:
     @activity.defn(name=Act.record_plan_review)
     def record_plan_review(self, r: PlanReviewRecord) -> None:
         with session_scope(self.engine) as s:
+            if r.status == "approved":  # firm bookings are checked against others': one writer
+                serialise_bookings(s)
             plan = row_or_fail(s, ProductionPlan, r.plan_id, "plan")
             if r.status == "approved":  # its line time becomes firm, a replaced plan's is freed
-                confirm_bookings(s, plan.workflow_id, plan.revision)
+                lost = confirm_bookings(s, plan.workflow_id, plan.revision)
+                if lost:  # never double booked: the planner reads what it lost
+                    plan.notes = [*plan.notes, *(f"line time lost: {x}" for x in lost)]
             elif r.status == "rejected":
                 release_held(s, plan.workflow_id, "plan rejected", plan.revision)
             if r.status == "approved":  # an approved replan replaces the plan the lines follow

@@ -247,22 +247,33 @@ def write_bookings(
     )
 
 
-def confirm_bookings(s: Session, workflow_id: str, revision: int) -> int:
-    """Approval: this revision's bookings become firm, earlier revisions' are released."""
+def confirm_bookings(s: Session, workflow_id: str, revision: int) -> list[str]:
+    """Approval (in a serialised transaction): this revision's bookings become firm, earlier
+    revisions' are released. A booking whose time another pipeline took while its hold had
+    expired is released instead, never double booked; what was lost, in words."""
     now = utcnow()
-    n = 0
+    lost: list[str] = []
     for b in s.exec(
         select(LineBooking).where(
             LineBooking.workflow_id == workflow_id, col(LineBooking.status) != "released"
         )
     ):
-        if b.revision == revision:
-            b.status, b.expires_at = "firm", None
-            n += 1
-        else:
+        if b.revision != revision:
             b.status, b.reason, b.released_at = "released", "replaced by an approved replan", now
+        else:
+            start = as_utc(b.start_at)
+            iv = Interval(b.line_id, 0.0, (as_utc(b.end_at) - start) / DAY)
+            taken = conflicts(s, [iv], workflow_id, start)
+            if taken:
+                why = f"taken by {taken[0].workflow_id} while this hold had expired"
+                b.status, b.reason, b.released_at = "released", why[:500], now
+                lost.append(
+                    f"{b.line_id} {start:%Y-%m-%d %H:%M}–{as_utc(b.end_at):%Y-%m-%d %H:%M} {why}"
+                )
+            else:
+                b.status, b.expires_at = "firm", None
         s.add(b)
-    return n
+    return lost
 
 
 def release_held(s: Session, workflow_id: str, reason: str, revision: int | None = None) -> int:

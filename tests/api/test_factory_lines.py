@@ -98,12 +98,12 @@ async def test_conflicts_before_approval_and_the_bookings_csv(planner_api, engin
     import io
     from datetime import timedelta
 
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from models.contracts import PlanReviewRecord
     from models.db import session_scope
-    from models.tables import LineBooking, utcnow
-    from tests.test_bookings import factory
+    from models.tables import LineBooking, ProductionPlan, utcnow
+    from tests.test_bookings import assert_never_shared, factory, holding
 
     c: httpx.AsyncClient = planner_api
     process, trend = factory(engine), new_idea_row(engine, "conflicts", "m-cf")
@@ -128,13 +128,28 @@ async def test_conflicts_before_approval_and_the_bookings_csv(planner_api, engin
     acts.record_plan_review(
         PlanReviewRecord(plan_id=second.plan_id, status="approved", reviewer="li", at=utcnow())
     )
+    # approving the first anyway never double books: what it lost is released and noted
+    acts.record_plan_review(
+        PlanReviewRecord(plan_id=first.plan_id, status="approved", reviewer="li", at=utcnow())
+    )
+    with session_scope(engine) as s:
+        mine = list(s.exec(select(LineBooking).where(LineBooking.workflow_id == f"a-{process}")))
+        lost = [b for b in mine if b.status == "released"]
+        assert lost and all(b.reason.startswith(f"taken by b-{process}") for b in lost)
+        notes = s.get(ProductionPlan, first.plan_id).notes  # type: ignore[union-attr]
+    assert any(n.startswith("line time lost:") for n in notes)
+    assert_never_shared(holding(engine, process))
     r = await c.get("/factory/bookings.csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = [x for x in csv.DictReader(io.StringIO(r.text)) if x["process"] == process]
-    assert rows and {x["workflow_id"] for x in rows} == {f"b-{process}"}
+    assert rows and f"b-{process}" in {x["workflow_id"] for x in rows}
     assert {x["status"] for x in rows} == {"firm"} and {x["trend_id"] for x in rows} == {str(trend)}
     with session_scope(engine) as s:
-        booked = list(s.exec(select(LineBooking).where(LineBooking.workflow_id == f"b-{process}")))
+        booked = [
+            b
+            for b in s.exec(select(LineBooking).where(col(LineBooking.line_id).contains(process)))
+            if b.status == "firm"
+        ]
         hours = sum((b.end_at - b.start_at) / timedelta(hours=1) for b in booked)
     assert abs(sum(float(x["hours"]) for x in rows) - hours) < 0.05 * len(rows)
     assert all(0 < float(x["hours"]) <= 24 for x in rows)
