@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -31,9 +32,11 @@ from models.db import as_utc, session_scope
 from models.names import Act, Err
 from models.tables import ProductionPlan, utcnow
 from services.factory import (
-    blocked_days,
+    Hold,
     confirm_bookings,
     conflicts,
+    holds_on,
+    idea_priorities,
     own_lines,
     release_held,
     serialise_bookings,
@@ -49,17 +52,28 @@ class _Taken(Exception):
     """Another plan booked the line time this schedule uses, after it was read."""
 
 
-def plan_lines(
+@dataclass
+class PlanLines:
+    """The lines a plan may use: reserved supplier lines plus the own lines of the process it
+    schedules (blocked where other pipelines hold them), with those holds."""
+
+    lines: list[Any]
+    own: set[str]
+    process: str | None
+    holds: dict[str, list[Hold]] = field(default_factory=dict)
+
+
+def factory_plan_lines(
     engine: Engine, reserved: list[dict[str, Any]], workflow_id: str, day0: datetime
-) -> tuple[list[Any], set[str]]:
+) -> PlanLines:
     """The reserved supplier lines plus the factory's own lines of the scarcest reserved process
-    (the one the plan schedules), each blocked where other pipelines hold it (days from day0);
-    and the own lines' ids."""
+    (the one the plan schedules), each blocked where other pipelines hold it (days from day0)."""
     from engines.scheduling import Line, lines_from_assignments, pick_bottleneck
 
     suppliers = lines_from_assignments(reserved, own_lines=0)
-    rows = own_lines(engine, pick_bottleneck(suppliers)) if suppliers else []
-    held = blocked_days(engine, [r.line_id for r in rows], workflow_id, day0)
+    process = pick_bottleneck(suppliers) if suppliers else None
+    rows = own_lines(engine, process) if process else []
+    held = holds_on(engine, [r.line_id for r in rows], workflow_id, day0)
     own = [
         Line(
             r.line_id,
@@ -71,11 +85,158 @@ def plan_lines(
             changeover_days=r.changeover_days,
             shift_hours=r.shift_hours,
             days_off=tuple(r.days_off or ()),
-            blocked_days=tuple(held[r.line_id]),
+            blocked_days=tuple((h.start_day, h.end_day) for h in held[r.line_id]),
         )  # fmt: skip
         for r in rows
     ]
-    return suppliers + own, {r.line_id for r in rows}
+    return PlanLines(suppliers + own, {r.line_id for r in rows}, process, held)
+
+
+def plan_lines(
+    engine: Engine, reserved: list[dict[str, Any]], workflow_id: str, day0: datetime
+) -> tuple[list[Any], set[str]]:
+    """factory_plan_lines' lines and own line ids."""
+    fl = factory_plan_lines(engine, reserved, workflow_id, day0)
+    return fl.lines, fl.own
+
+
+def movable(hold: Hold, priorities: dict[int, float], trend_id: int) -> bool:
+    """A hold the idea may take over: lower-priority work whose time has not started."""
+    mine = priorities.get(trend_id, 0.0)
+    return not hold.started and priorities.get(hold.trend_id, 0.0) < mine
+
+
+def takeover_lines(fl: PlanLines, priorities: dict[int, float], trend_id: int) -> dict[str, Any]:
+    """Own lines with lower-priority, not started holds: line_id → the line without them, the
+    line whose takeover displaces the lowest priority (then frees the most days) first."""
+    from engines.scheduling.ramp import unblocked
+
+    by_id = {ln.line_id: ln for ln in fl.lines}
+    ranked = []
+    for line_id, holds in fl.holds.items():
+        gone = [h for h in holds if movable(h, priorities, trend_id)]
+        if not gone:
+            continue
+        keep = [(h.start_day, h.end_day) for h in holds if h not in gone]
+        low = min(priorities.get(h.trend_id, 0.0) for h in gone)
+        freed = sum(h.end_day - h.start_day for h in gone)
+        ranked.append((low, -freed, line_id, unblocked(by_id[line_id], keep)))
+    return {line_id: line for _, _, line_id, line in sorted(ranked)}
+
+
+def _ramp_and_schedule(
+    req: PlanRequest, fl: PlanLines, priorities: dict[int, float]
+) -> tuple[Any, Any]:
+    """The ramp on the own lines' process (the fewest lines meeting the due day, the curve, the
+    lines to take over when the free ones miss it), then the plan on the chosen lines; both
+    days from the plan's start."""
+    from engines.scheduling import plan_order, routing_of
+    from engines.scheduling.ramp import ramp_curve
+
+    kw: dict[str, Any] = {
+        "routing": routing_of(fl.lines),
+        "family": req.family,
+        "exclude_lines": list(req.constraints.exclude_lines),
+        "max_overtime_hours_per_day": req.constraints.max_overtime_hours_per_day,
+        "max_lines": req.constraints.max_lines,
+        "produced_so_far": req.produced_so_far,
+    }
+    due = max(req.due_in_days - req.start_day, 1)
+    ramp = None
+    if fl.process and req.produced_so_far < req.quantity:
+        takeover = takeover_lines(fl, priorities, req.trend_id)
+        ramp = ramp_curve(req.quantity, fl.lines, due, fl.process, takeover=takeover, **kw)
+        chosen = set(ramp.curve[[p.lines for p in ramp.curve].index(ramp.chosen)].line_ids)
+        pool = {ln.line_id for ln in fl.lines if ln.process == fl.process}
+        kw["exclude_lines"] = [*kw["exclude_lines"], *sorted(pool - chosen)]
+    schedule = plan_order(
+        req.quantity, fl.lines, due, **kw, time_limit_s=req.time_limit_s, workers=2
+    )
+    return schedule, ramp
+
+
+def ramp_record(
+    ramp: Any, fl: PlanLines, priorities: dict[int, float], trend_id: int, shift: int
+) -> dict[str, Any]:
+    """The ramp as the plan stores it (days from the plan's day 0): the curve, the lines to
+    recruit with their cost (line-days of changeover and ramp-up) and the other ideas each
+    displaces, with an estimate of how many days later those finish."""
+    from engines.scheduling.ramp import delay_estimate_days, takeover_cost_line_days
+
+    def point(p: Any) -> dict[str, Any]:
+        return {
+            "lines": p.lines,
+            "completion_day": p.completion_day + shift,
+            "on_time": p.on_time,
+            "line_ids": list(p.line_ids),
+            "taken": list(p.taken),
+        }
+
+    by_id = {ln.line_id: ln for ln in fl.lines}
+    until = (ramp.recruit_curve[-1].completion_day + 1) if ramp.recruit else 0
+    recruit: list[dict[str, Any]] = []
+    effect_days: dict[int, float] = {}
+    lines_held: dict[int, set[str]] = {}
+    for line_id, holds in fl.holds.items():
+        for h in holds:
+            lines_held.setdefault(h.trend_id, set()).add(line_id)
+    for line_id in ramp.recruit:
+        displaced = []
+        for h in fl.holds.get(line_id, []):
+            days = max(min(h.end_day, until) - h.start_day, 0.0)
+            if days <= 0 or not movable(h, priorities, trend_id):
+                continue
+            displaced.append({"trend_id": h.trend_id, "workflow_id": h.workflow_id,
+                              "status": h.status, "line_days": round(days, 2),
+                              "priority": priorities.get(h.trend_id)})  # fmt: skip
+            effect_days[h.trend_id] = effect_days.get(h.trend_id, 0.0) + days
+        recruit.append({"line_id": line_id,
+                        "cost_line_days": takeover_cost_line_days(by_id[line_id]),
+                        "displaces": displaced})  # fmt: skip
+    effects = [
+        {"trend_id": t, "line_days": round(d, 2),
+         "delay_days": delay_estimate_days(d, len(lines_held.get(t, ())))}
+        for t, d in sorted(effect_days.items())
+    ]  # fmt: skip
+    return {
+        "process": ramp.process,
+        "due_day": ramp.due_day + shift,
+        "chosen": ramp.chosen,
+        "on_time": ramp.on_time,
+        "curve": [point(p) for p in ramp.curve],
+        "recruit": recruit,
+        "recruit_meets": ramp.recruit_meets,
+        "recruit_curve": [point(p) for p in ramp.recruit_curve],
+        "effects": effects,
+        "earliest_day": ramp.earliest_day + shift,
+        "binding": ramp.binding,
+    }
+
+
+def ramp_notes(ramp: dict[str, Any], start: datetime, shift: int) -> list[str]:
+    """What the ramp means for the planner, in words."""
+    curve = ramp["curve"]
+    notes = [
+        f"ramp on {ramp['process']}: "
+        + ", ".join(f"{p['lines']} lines → day {p['completion_day']}" for p in curve)
+        + f"; planned on {ramp['chosen']}"
+    ]
+    if ramp["on_time"]:
+        return notes
+    if ramp["recruit_meets"]:
+        taken = ", ".join(r["line_id"] for r in ramp["recruit"])
+        done = ramp["recruit_curve"][-1]["completion_day"]
+        ideas = sorted({d["trend_id"] for r in ramp["recruit"] for d in r["displaces"]})
+        notes.append(
+            f"recruit {taken} from lower-priority ideas {', '.join(map(str, ideas)) or '-'}: "
+            f"completes day {done}, due day {ramp['due_day']} (ask for a portfolio replan)"
+        )
+    date = (start + timedelta(days=ramp["earliest_day"] - shift + 1)).date().isoformat()
+    notes.append(
+        f"earliest feasible: day {ramp['earliest_day']} ({date}); binding lines: "
+        + ", ".join(ramp["binding"])
+    )
+    return notes
 
 
 def solve_heartbeating(solve: functools.partial[T], detail: str) -> T:
@@ -100,31 +261,22 @@ class PlanningActivities:
         """Schedule around the lines other pipelines hold, then store the plan and hold its own
         line time in one serialised transaction; if another plan booked the same time
         meanwhile, schedule again around it."""
-        from engines.scheduling import plan_order, routing_of
 
         start = req.start_date or utcnow()  # the date of the plan's start day
         reserved = [a.model_dump() for a in req.sourcing.assignments]
         for _ in range(BOOKING_ATTEMPTS):
-            lines, own = plan_lines(self.engine, reserved, req.workflow_id, start)
-            # every stage of the routing on its lines: CP-SAT warm-started from the greedy plan
-            solve = functools.partial(
-                plan_order,
-                req.quantity,
-                lines,
-                max(req.due_in_days - req.start_day, 1),
-                routing=routing_of(lines),
-                family=req.family,
-                exclude_lines=list(req.constraints.exclude_lines),
-                max_overtime_hours_per_day=req.constraints.max_overtime_hours_per_day,
-                max_lines=req.constraints.max_lines,
-                produced_so_far=req.produced_so_far,
-                time_limit_s=req.time_limit_s,
-                workers=2,
-            )
-            schedule = solve_heartbeating(solve, "scheduling").shifted(req.start_day)
+            fl = factory_plan_lines(self.engine, reserved, req.workflow_id, start)
+            trends = {h.trend_id for v in fl.holds.values() for h in v} | {req.trend_id}
+            priorities = idea_priorities(self.engine, trends)
+            solve = functools.partial(_ramp_and_schedule, req, fl, priorities)
+            schedule, ramp = solve_heartbeating(solve, "scheduling")
+            schedule = schedule.shifted(req.start_day)
             row = plan_row(req, schedule, start)
+            if ramp is not None:
+                row.ramp = ramp_record(ramp, fl, priorities, req.trend_id, req.start_day)
+                row.notes = [*row.notes, *ramp_notes(row.ramp, start, req.start_day)]
             day0 = start - timedelta(days=req.start_day)  # the Gantt's days count from day 0
-            used = used_intervals(row.gantt or [], own)
+            used = used_intervals(row.gantt or [], fl.own)
             try:
                 with session_scope(self.engine) as s:
                     serialise_bookings(s)
@@ -161,9 +313,13 @@ class PlanningActivities:
     @activity.defn(name=Act.record_plan_review)
     def record_plan_review(self, r: PlanReviewRecord) -> None:
         with session_scope(self.engine) as s:
+            if r.status == "approved":  # firm bookings are checked against others': one writer
+                serialise_bookings(s)
             plan = row_or_fail(s, ProductionPlan, r.plan_id, "plan")
             if r.status == "approved":  # its line time becomes firm, a replaced plan's is freed
-                confirm_bookings(s, plan.workflow_id, plan.revision)
+                lost = confirm_bookings(s, plan.workflow_id, plan.revision)
+                if lost:  # never double booked: the planner reads what it lost
+                    plan.notes = [*plan.notes, *(f"line time lost: {x}" for x in lost)]
             elif r.status == "rejected":
                 release_held(s, plan.workflow_id, "plan rejected", plan.revision)
             if r.status == "approved":  # an approved replan replaces the plan the lines follow

@@ -14,6 +14,7 @@ from activities.compliance import ComplianceActivities
 from activities.delivery import DeliveryActivities
 from activities.design import DesignActivities
 from activities.planning import PlanningActivities
+from activities.portfolio import PortfolioActivities
 from activities.production import ProductionActivities
 from activities.prototype import PrototypeActivities
 from activities.sourcing import SourcingActivities
@@ -40,6 +41,7 @@ def activities_by_queue(
         ComplianceActivities(engine),
         SourcingActivities(engine, road),
         PlanningActivities(engine),
+        PortfolioActivities(engine),
         ProductionActivities(engine),
         DeliveryActivities(engine, files_dir),
         TrendWatchActivities(engine, client, task_queue),

@@ -20,15 +20,21 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.exceptions import ActivityError, ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from api.settings import ApiSettings
 from api.state import Temporal, app_client
-from models.contracts import PipelineStatus, WhatIfRequest, WhatIfResult
-from models.names import Err, run_workflow_id, trend_workflow_id, what_if_workflow_id
+from models.contracts import PipelineStatus, PortfolioReplanResult, WhatIfRequest, WhatIfResult
+from models.names import (
+    Err,
+    portfolio_replan_workflow_id,
+    run_workflow_id,
+    trend_workflow_id,
+    what_if_workflow_id,
+)
 from models.tables import ProductionPlan, ProductionRun
-from workflows import TrendToProduction, WhatIf
+from workflows import PortfolioReplan, TrendToProduction, WhatIf
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -132,3 +138,19 @@ async def what_if(client: Client, settings: ApiSettings, request: WhatIfRequest)
         if isinstance(cause, ApplicationError) and cause.type == Err.bad_scenario:
             raise HTTPException(422, cause.message) from err
         raise HTTPException(503, f"the what-if failed: {cause}") from err
+
+
+async def portfolio_replan_state(client: Client, replan_id: str) -> PortfolioReplanResult:
+    """A portfolio replan as it stands (its workflow's query); 404 for none such, 503 when it
+    does not answer in time."""
+    if not replan_id.startswith(portfolio_replan_workflow_id("")):
+        raise HTTPException(404, f"portfolio replan {replan_id} does not exist")
+    handle = client.get_workflow_handle(replan_id)
+    try:
+        return await asyncio.wait_for(handle.query(PortfolioReplan.proposal), LIVE_STATUS_S)
+    except TimeoutError as err:
+        raise _no_answer("the portfolio replan", LIVE_STATUS_S) from err
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise HTTPException(404, f"portfolio replan {replan_id} does not exist") from err
+        raise HTTPException(503, f"the portfolio replan did not answer: {err.message}") from err

@@ -1,4 +1,5 @@
-"""Downloads for spreadsheets: a plan's daily quantities and its lots per line, as CSV."""
+"""Downloads for spreadsheets: a plan's daily quantities and its lots per line, and the
+factory's bookings per line and day, as CSV."""
 
 from __future__ import annotations
 
@@ -66,3 +67,12 @@ def lots_csv(plan: ProductionPlan) -> str:
     ]
     rows.sort(key=lambda r: (r[0], r[5], r[3]))
     return _table(LOT_COLUMNS, rows)
+
+
+BOOKING_COLUMNS = ("line_id", "process", "date", "hours", "status", "trend_id", "idea",
+                   "workflow_id", "revision")  # fmt: skip
+
+
+def bookings_csv(rows: list[tuple[Any, ...]]) -> str:
+    """Every own line × day booked (services.factory.booking_days), as CSV."""
+    return _table(BOOKING_COLUMNS, rows)

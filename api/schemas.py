@@ -3,6 +3,7 @@ in models.records (one definition per record); fields kept from clients say `exc
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -278,3 +279,26 @@ class LinesImportOut(BaseModel):
     rows: int
     created: int
     updated: int
+
+
+class BookingConflict(BaseModel):
+    """Time a plan books that another idea holds too: the overlap, its dates, who holds it."""
+
+    line_id: str
+    start_at: datetime
+    end_at: datetime
+    days: list[str]
+    trend_id: int
+    workflow_id: str
+    status: str  # tentative | firm
+
+
+class PlanConflictsOut(BaseModel):
+    """What approving a plan would collide with, before it is approved: other ideas' holds on
+    its booked time, its own expired holds, and what its ramp would take from other ideas."""
+
+    plan_id: int
+    status: str
+    conflicts: list[BookingConflict]
+    expired_holds: int = 0
+    recruit: list[dict[str, Any]] = Field(default_factory=list)

@@ -447,6 +447,14 @@ LINE_DEFAULTS: dict[str, Any] = {
 }
 
 
+def ramp_svg(ramp: dict[str, Any]) -> str:
+    """Completion day per number of lines on the bottleneck process (then with lines taken)."""
+    items = [(f"{p['lines']} lines", float(p["completion_day"])) for p in ramp.get("curve", [])]
+    items += [(f"+{len(p['taken'])} taken", float(p["completion_day"]))
+              for p in ramp.get("recruit_curve", [])]  # fmt: skip
+    return charts.bars_svg(items, "", "#8e44ad", "completion day by lines on the process")
+
+
 def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
     plan = plan_or_404(engine, plan_id)
     with Session(engine) as s:
@@ -454,6 +462,13 @@ def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
         match = s.exec(select(SourcingMatch).where(SourcingMatch.trend_id == plan.trend_id)).first()
         map_svg = supplier_map(s, match) if match else ""
         shift = shift_form(s, who, plan)
+    from services.factory import plan_conflicts
+
+    clashes = (
+        plan_conflicts(engine, plan.workflow_id, plan.revision)
+        if plan.status in REVIEWABLE
+        else None
+    )
     bars = [
         charts.GanttBar(str(line), float(a), float(b), str(stage), lot_label(lot, units))
         for line, lot, stage, a, b, *units in plan.gantt or []
@@ -471,9 +486,27 @@ def plan_view(engine: Engine, who: Actor, plan_id: int) -> dict[str, Any]:
         "reviewable": plan.status in REVIEWABLE and who.role in ("planner", "admin"),
         "gantt_svg": charts.gantt_svg(bars, plan.due_day, plan.completion_day),
         "daily_svg": charts.bars_svg(daily, " units", "#2d9cdb", "units per factory day"),
+        "ramp": plan.ramp,
+        "clashes": clashes,
+        "ramp_svg": ramp_svg(plan.ramp) if plan.ramp else "",
         "match": match,
         "map_svg": map_svg,
         "shift": shift,
+    }
+
+
+def replan_view(who: Actor, state: Any) -> dict[str, Any]:
+    """A portfolio replan for its page: the proposal's ideas, days late before and after."""
+    p = state.proposal
+    return {
+        "who": who,
+        "nav": "factory",
+        "replan": state,
+        "ideas": p.ideas if p else [],
+        "counts": {"replaced": len(p.replaced), "new": len(p.bookings), "kept": p.kept}
+        if p
+        else {},
+        "decidable": state.status == "awaiting_review" and who.role in ("planner", "admin"),
     }
 
 

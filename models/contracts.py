@@ -916,3 +916,90 @@ class TrendWatchResult(BaseModel):
     scored: int
     started: list[int]
     skipped_duplicates: int
+
+
+# --------------------------------------------------------------------------- portfolio replan
+
+
+class PortfolioReplanRequest(BaseModel):
+    """A planner asks for one proposal moving not-started lots of every idea by priority."""
+
+    requested_by: str = Field(min_length=1, max_length=128)
+    role: str = ""
+    reason: str = Field(default="", max_length=2000)
+    process: str | None = Field(default=None, max_length=64, description="Only its lines")
+    review_timeout_s: float = Field(default=7 * 24 * 3600.0, gt=0)  # then it expires, unchanged
+    cpu_task_queue: str = CPU_QUEUE
+    replan_id: str = ""  # the workflow's id, set by the workflow
+
+
+class BookedSpan(BaseModel):
+    """Own-line time of one pipeline: [start_at, end_at) on a line (a booking, or a new one)."""
+
+    line_id: str
+    workflow_id: str
+    trend_id: int
+    revision: int = 0
+    status: str = "held"
+    start_at: datetime
+    end_at: datetime
+    booking_id: int | None = None
+
+
+class IdeaReplan(BaseModel):
+    """One idea in the proposal: priority and due date; completion and lateness before/after."""
+
+    trend_id: int
+    workflow_id: str
+    plan_id: int | None = None
+    priority: float
+    due_at: datetime
+    completion_before: datetime
+    completion_after: datetime
+    lateness_days_before: float
+    lateness_days_after: float
+    moved_lots: int
+
+
+class PortfolioProposal(BaseModel):
+    """The one decision: bookings replaced (as they were) by new ones; every affected idea."""
+
+    replan_id: str
+    created_at: datetime
+    replaced: list[BookedSpan] = []
+    bookings: list[BookedSpan] = []
+    kept: int = Field(default=0, description="Bookings already running, left in place")
+    ideas: list[IdeaReplan] = []
+
+
+class PortfolioDecision(BaseModel):
+    """Update payload: approve or reject the whole proposal."""
+
+    approve: bool
+    reason: str = Field(default="", max_length=2000)
+    reviewer: str = ""
+    role: str = ""
+
+
+class PortfolioReplanResult(BaseModel):
+    replan_id: str
+    status: Literal[
+        "proposing",
+        "awaiting_review",
+        "approved",
+        "rejected",
+        "expired",
+        "nothing_to_move",
+        "failed",
+    ]
+    proposal: PortfolioProposal | None = None
+    reviewer: str | None = None
+    reason: str = ""
+
+
+class PortfolioApply(BaseModel):
+    """Move the bookings of an approved proposal."""
+
+    proposal: PortfolioProposal
+    reviewer: str
+    reason: str = ""

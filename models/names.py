@@ -53,6 +53,8 @@ class Act:
     plan_reship = "plan_reship"
     scan_trend_feed = "scan_trend_feed"
     start_pipelines = "start_pipelines"
+    propose_portfolio_replan = "propose_portfolio_replan"
+    apply_portfolio_replan = "apply_portfolio_replan"
 
 
 # Which worker runs each activity: the workers register by it, the workflows route by it.
@@ -78,6 +80,8 @@ ACTIVITY_QUEUE: dict[str, Queue] = {
     Act.plan_reship: Queue.cpu,  # packs the design's mesh again
     Act.scan_trend_feed: Queue.light,
     Act.start_pipelines: Queue.light,
+    Act.propose_portfolio_replan: Queue.cpu,  # every idea's not-started lots placed again
+    Act.apply_portfolio_replan: Queue.light,
 }
 
 
@@ -93,6 +97,7 @@ class Wf:
     trend_watch = "TrendWatch"
     what_if = "WhatIf"
     consignment_delivery = "ConsignmentDelivery"
+    portfolio_replan = "PortfolioReplan"
 
 
 class Update:
@@ -104,6 +109,7 @@ class Update:
     submit_lab_report = "submit_lab_report"
     waive_compliance = "waive_compliance"
     reship = "reship"
+    decide_portfolio_replan = "decide_portfolio_replan"
 
 
 class Signal:
@@ -135,6 +141,7 @@ class Query:
     progress = "progress"
     step = "step"
     consignment = "consignment"
+    portfolio_replan = "portfolio_replan"
 
 
 def trend_workflow_id(trend_id: int) -> str:
@@ -155,6 +162,10 @@ def consignment_workflow_id(consignment_id: int) -> str:
 
 def what_if_workflow_id(plan_id: int, token: str) -> str:
     return f"whatif-plan-{plan_id}-{token}"
+
+
+def portfolio_replan_workflow_id(token: str) -> str:
+    return f"portfolio-replan-{token}"
 
 
 TREND_WATCH_SCHEDULE_ID = "trend-watch"
@@ -183,6 +194,7 @@ class Err:
     pipeline_failed = "PipelineFailed"
     selection_timeout = "SelectionTimeout"
     bad_reship = "BadReship"
+    stale_replan = "StaleReplan"
 
 
 DOMAIN_ERRORS = (

@@ -71,6 +71,8 @@ class TrendBase(SQLModel):
     # markets whose safety rules it meets (None: its destinations'), and the merchant's age grade
     compliance_markets: list[str] | None = Field(default=None, sa_column=Column(JSON))
     age_grade: str | None = Field(default=None, max_length=16)
+    # the planner's priority override (steps, + first); None: from due date and order value
+    priority_override: int | None = Field(default=None, ge=-100, le=100)
     created_at: Timestamp = stamp()
     updated_at: Timestamp = stamp()
 
@@ -175,6 +177,8 @@ class PlanBase(SQLModel):
     constraints: dict[str, Any] = json_column(dict)
     # [line_id, lot, stage, start_day, end_day, lot units]; plans before units had 5 items
     gantt: list[list[Any]] = json_column(nullable=True)
+    # the bottleneck process's ramp: completion day on 2 … N lines, lines to recruit, binding
+    ramp: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     solver_status: str = Field(default="greedy", max_length=16)
     lower_bound: float | None = None
     gap: float | None = None

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.db import as_utc, session_scope
-from models.tables import FactoryLine, LineBooking, utcnow
+from models.tables import FactoryLine, LineBooking, Trend, utcnow
 from services.locks import serialise
 
 BOOKING_HOLD = timedelta(days=7)  # a proposed plan's hold on its lines, until approved
@@ -83,24 +83,82 @@ def _holding(q: Any, now: datetime) -> Any:
     )
 
 
-def blocked_days(
+@dataclass(frozen=True)
+class Hold:
+    """Another pipeline's booking on a line as [start, end) days from a plan's day 0; started:
+    its time began before now (the lots on it run and stay put)."""
+
+    line_id: str
+    trend_id: int
+    workflow_id: str
+    status: str
+    start_day: float
+    end_day: float
+    started: bool
+    booking_id: int
+
+
+def holds_on(
     engine: Engine, line_ids: Iterable[str], workflow_id: str, day0: datetime
-) -> dict[str, list[tuple[float, float]]]:
-    """Per line, the time other pipelines hold as [start, end) days from `day0` (past cut off)."""
+) -> dict[str, list[Hold]]:
+    """Per line, the bookings other pipelines hold now, as days from `day0` (past cut off)."""
     ids = list(line_ids)
-    out: dict[str, list[tuple[float, float]]] = {i: [] for i in ids}
+    out: dict[str, list[Hold]] = {i: [] for i in ids}
     if not ids:
         return out
+    now = utcnow()
     with Session(engine) as s:
         q = select(LineBooking).where(
             col(LineBooking.line_id).in_(ids), LineBooking.workflow_id != workflow_id
         )
-        for b in s.exec(_holding(q, utcnow())):
+        for b in s.exec(_holding(q, now)):
             a = (as_utc(b.start_at) - day0) / DAY
             z = (as_utc(b.end_at) - day0) / DAY
             if z > 0:
-                out[b.line_id].append((max(a, 0.0), z))
-    return {k: sorted(v) for k, v in out.items()}
+                started = as_utc(b.start_at) <= now
+                assert b.id is not None
+                hold = Hold(b.line_id, b.trend_id, b.workflow_id, b.status, max(a, 0.0), z,
+                            started, b.id)  # fmt: skip
+                out[b.line_id].append(hold)
+    return {k: sorted(v, key=lambda h: h.start_day) for k, v in out.items()}
+
+
+def holding_bookings(s: Session, now: datetime, line_id: str | None = None) -> list[LineBooking]:
+    """Every booking that holds its line now (of one line, or all), earliest first."""
+    q = select(LineBooking)
+    if line_id is not None:
+        q = q.where(LineBooking.line_id == line_id)
+    return list(s.exec(_holding(q, now).order_by(col(LineBooking.start_at))))
+
+
+def blocked_days(
+    engine: Engine, line_ids: Iterable[str], workflow_id: str, day0: datetime
+) -> dict[str, list[tuple[float, float]]]:
+    """Per line, the time other pipelines hold as [start, end) days from `day0` (past cut off)."""
+    held = holds_on(engine, line_ids, workflow_id, day0)
+    return {k: [(h.start_day, h.end_day) for h in v] for k, v in held.items()}
+
+
+def idea_priorities(engine: Engine, trend_ids: Iterable[int]) -> dict[int, float]:
+    """Each idea's priority now (higher first): the planner's override, then how soon it is due
+    and its order value (target price × volume); engines.scheduling.portfolio."""
+    from engines.scheduling.portfolio import priority_score
+
+    ids = set(trend_ids)
+    if not ids:
+        return {}
+    now = utcnow()
+    with Session(engine) as s:
+        rows = s.exec(select(Trend).where(col(Trend.id).in_(ids)))
+        return {
+            t.id: priority_score(
+                (as_utc(t.created_at) + t.due_in_days * DAY - now) / DAY,
+                (t.target_price or 0.0) * t.expected_volume,
+                t.priority_override,
+            )
+            for t in rows
+            if t.id is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -189,22 +247,33 @@ def write_bookings(
     )
 
 
-def confirm_bookings(s: Session, workflow_id: str, revision: int) -> int:
-    """Approval: this revision's bookings become firm, earlier revisions' are released."""
+def confirm_bookings(s: Session, workflow_id: str, revision: int) -> list[str]:
+    """Approval (in a serialised transaction): this revision's bookings become firm, earlier
+    revisions' are released. A booking whose time another pipeline took while its hold had
+    expired is released instead, never double booked; what was lost, in words."""
     now = utcnow()
-    n = 0
+    lost: list[str] = []
     for b in s.exec(
         select(LineBooking).where(
             LineBooking.workflow_id == workflow_id, col(LineBooking.status) != "released"
         )
     ):
-        if b.revision == revision:
-            b.status, b.expires_at = "firm", None
-            n += 1
-        else:
+        if b.revision != revision:
             b.status, b.reason, b.released_at = "released", "replaced by an approved replan", now
+        else:
+            start = as_utc(b.start_at)
+            iv = Interval(b.line_id, 0.0, (as_utc(b.end_at) - start) / DAY)
+            taken = conflicts(s, [iv], workflow_id, start)
+            if taken:
+                why = f"taken by {taken[0].workflow_id} while this hold had expired"
+                b.status, b.reason, b.released_at = "released", why[:500], now
+                lost.append(
+                    f"{b.line_id} {start:%Y-%m-%d %H:%M}–{as_utc(b.end_at):%Y-%m-%d %H:%M} {why}"
+                )
+            else:
+                b.status, b.expires_at = "firm", None
         s.add(b)
-    return n
+    return lost
 
 
 def release_held(s: Session, workflow_id: str, reason: str, revision: int | None = None) -> int:
@@ -278,3 +347,67 @@ def lines_with_bookings(engine: Engine) -> list[tuple[FactoryLine, list[LineBook
         for b in s.exec(_holding(select(LineBooking), now).order_by(col(LineBooking.start_at))):
             held.setdefault(b.line_id, []).append(b)
     return [(line, held.get(line.line_id, [])) for line in lines]
+
+
+def plan_conflicts(engine: Engine, workflow_id: str, revision: int) -> dict[str, Any]:
+    """What approving a plan revision would collide with: every other pipeline's holding booking
+    (tentative or firm) overlapping the time the plan books (a plan whose hold expired may have
+    lost it), and how many of its own holds have expired."""
+    now = utcnow()
+    out: list[dict[str, Any]] = []
+    expired = 0
+    with Session(engine) as s:
+        mine = s.exec(
+            select(LineBooking).where(
+                LineBooking.workflow_id == workflow_id,
+                LineBooking.revision == revision,
+                col(LineBooking.status) != "released",
+            )
+        )
+        for b in mine:
+            if b.status == "held" and b.expires_at is not None and as_utc(b.expires_at) <= now:
+                expired += 1
+            iv = [Interval(b.line_id, 0.0, (as_utc(b.end_at) - as_utc(b.start_at)) / DAY)]
+            for o in conflicts(s, iv, workflow_id, as_utc(b.start_at)):
+                a = max(as_utc(b.start_at), as_utc(o.start_at))
+                z = min(as_utc(b.end_at), as_utc(o.end_at))
+                out.append({
+                    "line_id": b.line_id, "start_at": a, "end_at": z,
+                    "days": booked_dates(a, z), "trend_id": o.trend_id,
+                    "workflow_id": o.workflow_id,
+                    "status": "tentative" if o.status == "held" else o.status,
+                })  # fmt: skip
+    out.sort(key=lambda c: (c["line_id"], c["start_at"]))
+    return {"conflicts": out, "expired_holds": expired}
+
+
+def booked_dates(start: datetime, end: datetime) -> list[str]:
+    """The UTC dates [start, end) touches, ISO."""
+    day, last, out = start.date(), (end - timedelta(microseconds=1)).date(), []
+    while day <= last:
+        out.append(day.isoformat())
+        day += DAY
+    return out
+
+
+def booking_days(engine: Engine) -> list[tuple[Any, ...]]:
+    """Every line × day booked now: line, process, date, hours, firm | tentative, the idea."""
+    now = utcnow()
+    rows: list[tuple[Any, ...]] = []
+    with Session(engine) as s:
+        process = {ln.line_id: ln.process for ln in s.exec(select(FactoryLine))}
+        held = holding_bookings(s, now)
+        texts = {
+            t.id: t.text[:80]
+            for t in s.exec(select(Trend).where(col(Trend.id).in_({b.trend_id for b in held})))
+        }
+    for b in held:
+        a, z = as_utc(b.start_at), as_utc(b.end_at)
+        for iso in booked_dates(a, z):
+            day = datetime.fromisoformat(iso).replace(tzinfo=a.tzinfo)
+            hours = (min(z, day + DAY) - max(a, day)) / timedelta(hours=1)
+            status = "tentative" if b.status == "held" else b.status
+            rows.append((b.line_id, process.get(b.line_id, ""), iso, round(hours, 2), status,
+                         b.trend_id, texts.get(b.trend_id, ""), b.workflow_id, b.revision))  # fmt: skip
+    rows.sort(key=lambda r: (r[0], r[2], r[7]))
+    return rows

@@ -22,7 +22,7 @@ from models.contracts import (
     SupplierAssignment,
 )
 from models.db import as_utc, session_scope
-from models.tables import FactoryLine, LineBooking, utcnow
+from models.tables import FactoryLine, LineBooking, ProductionPlan, Trend, utcnow
 from tests.helpers.racers import race
 from tests.helpers.records import new_idea_row
 
@@ -177,3 +177,61 @@ def test_an_empty_factory_is_seeded_once(tmp_path) -> None:  # type: ignore[no-u
         "OWN-plush_sewing-2",
     ]
     fresh.dispose()
+
+
+def _hold(engine: Engine, trend: int, line_id: str, days: float) -> None:
+    """A proposed (held) plan of another idea on a line, from START for `days` days."""
+    with session_scope(engine) as s:
+        s.add(
+            LineBooking(line_id=line_id, workflow_id=f"low-{trend}", trend_id=trend,
+                        start_at=START, end_at=START + timedelta(days=days),
+                        expires_at=utcnow() + timedelta(days=7))
+        )  # fmt: skip
+
+
+def _override(engine: Engine, trend: int, steps: int) -> None:
+    with session_scope(engine) as s:
+        row = s.get(Trend, trend)
+        assert row is not None
+        row.priority_override = steps
+        s.add(row)
+
+
+def test_recruiting_lines_meets_a_due_date_the_free_lines_miss(engine: Engine) -> None:
+    """Four of six lines are held by a lower-priority idea: the plan on the free two is late,
+    and it proposes the fewest of the held lines that make the due date, with their cost and
+    the idea they displace; an idea of the same priority is told the earliest day instead."""
+    process = factory(engine, lines=6)
+    low = new_idea_row(engine, "low priority", "m-low")
+    for k in range(3, 7):
+        _hold(engine, low, f"OWN-{process}-{k}", 20)
+    hot = new_idea_row(engine, "hot trend", "m-hot")
+    _override(engine, hot, 1)
+    acts = PlanningActivities(engine)
+    req = plan_request(hot, process, 9000, f"hot-{process}").model_copy(update={"due_in_days": 6})
+    plan = acts.plan_production(req)
+    assert not plan.on_time  # the free lines miss it
+    with Session(engine) as s:
+        ramp = s.get(ProductionPlan, plan.plan_id).ramp  # type: ignore[union-attr]
+    assert ramp["recruit_meets"] and ramp["recruit"]
+    taken = {r["line_id"] for r in ramp["recruit"]}
+    assert taken <= {f"OWN-{process}-{k}" for k in range(3, 7)}
+    meets = ramp["recruit_curve"][-1]
+    assert meets["completion_day"] <= ramp["due_day"] < plan.completion_day
+    assert ramp["effects"] and {e["trend_id"] for e in ramp["effects"]} == {low}
+    assert all(e["delay_days"] > 0 for e in ramp["effects"])
+    assert all(r["cost_line_days"] > 0 and r["displaces"] for r in ramp["recruit"])
+    assert [p["lines"] for p in ramp["curve"]][0] == 2
+    assert any("recruit" in n for n in plan.notes)
+    # the bookings of the plan never touch the low idea's held lines
+    assert_never_shared(holding(engine, process))
+    # same priority: nothing to take; the earliest feasible day and the binding lines instead
+    same = new_idea_row(engine, "as hot", "m-same")
+    req2 = plan_request(same, process, 9000, f"same-{process}").model_copy(
+        update={"due_in_days": 6}
+    )
+    other = acts.plan_production(req2)
+    with Session(engine) as s:
+        ramp2 = s.get(ProductionPlan, other.plan_id).ramp  # type: ignore[union-attr]
+    assert not other.on_time and ramp2["recruit"] == [] and ramp2["binding"]
+    assert any(n.startswith("earliest feasible") for n in other.notes)

@@ -1,6 +1,7 @@
 """Deterministic orchestration: no I/O, no clock, no randomness, no heavy imports."""
 
 from workflows.consignment_delivery import ConsignmentDelivery
+from workflows.portfolio_replan import PortfolioReplan
 from workflows.production_run import ProductionRun
 from workflows.prototype_preparation import PrototypePreparation
 from workflows.trend_to_production import TrendToProduction
@@ -14,11 +15,13 @@ ALL_WORKFLOWS = [
     TrendWatch,
     WhatIf,
     ConsignmentDelivery,
+    PortfolioReplan,
 ]
 
 __all__ = [
     "ALL_WORKFLOWS",
     "ConsignmentDelivery",
+    "PortfolioReplan",
     "ProductionRun",
     "PrototypePreparation",
     "TrendToProduction",

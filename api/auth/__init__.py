@@ -65,7 +65,12 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 |   /events, /app/fragments/dashboard     |      |          |         |        |         |
 | GET /app/ideas[/{id}] and fragments     | 401* | own      | A       | A      | -       |
 | GET /app/plans[/{id}] and fragments     | 401* | -        | A       | A      | -       |
+| GET /app/factory[/replans/{id}]         | 401* | -        | A       | A      | -       |
 | POST /suppliers/import                  | 401  | -        | A       | -      | -       |
+| GET /factory/lines, /bookings.csv       | 401  | -        | A       | A      | A       |
+| POST /factory/lines/import, /replans,   | 401  | -        | A       | -      | -       |
+|   GET /factory/replans/{id}, POST its   |      |          |         |        |         |
+|   decision                              |      |          |         |        |         |
 
 (* and GET /: an anonymous page view is redirected to /login; the fragments answer 401.
 "own": another merchant's idea, plan or run is a 404 with the body of a missing one, and lists

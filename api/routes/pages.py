@@ -17,7 +17,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import COOKIE_NAME, csrf_token
-from api.deps import ActorDep, EngineDep, PageIdea, PagePlanReaderDep, PersonDep, SettingsDep
+from api.calls import portfolio_replan_state
+from api.deps import (
+    ActorDep,
+    EngineDep,
+    PageIdea,
+    PagePlanReaderDep,
+    PersonDep,
+    SettingsDep,
+    TemporalDep,
+)
 from api.views import (
     DashboardCache,
     factory_view,
@@ -25,6 +34,7 @@ from api.views import (
     ideas_view,
     plan_view,
     plans_view,
+    replan_view,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -126,6 +136,17 @@ def plans(request: Request, who: PagePlanReaderDep, engine: EngineDep) -> HTMLRe
 def factory(request: Request, who: PagePlanReaderDep, engine: EngineDep) -> HTMLResponse:
     """Every own line and the time each idea holds on it, firm or tentative."""
     return page_or_fragment(request, "factory.html", "_factory.html", factory_view(engine, who))
+
+
+@router.get("/app/factory/replans/{replan_id}", response_class=HTMLResponse)
+async def portfolio_replan(
+    request: Request, replan_id: str, who: PagePlanReaderDep, temporal: TemporalDep
+) -> HTMLResponse:
+    """A portfolio replan's proposal (every affected idea before and after) and, for planners,
+    its one decision."""
+    state = await portfolio_replan_state(await temporal.client(), replan_id)
+    ctx = replan_view(who, state)
+    return page(request, "replan.html", **ctx)
 
 
 @router.get("/app/plans/{plan_id}", response_class=HTMLResponse)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from api.calls import update, what_if
 from api.deps import (
     EngineDep,
+    FactoryReaderDep,
     PlannerDep,
     PlanReaderDep,
     ReadablePlan,
@@ -23,7 +24,7 @@ from api.deps import (
 )
 from api.exports import daily_csv, lots_csv
 from api.problems import WORKFLOW_ANSWERS
-from api.schemas import PlanListItem, PlanOut, ReviewOut
+from api.schemas import PlanConflictsOut, PlanListItem, PlanOut, ReviewOut
 from models.contracts import (
     PlanConstraints,
     PlanReview,
@@ -34,6 +35,7 @@ from models.contracts import (
 )
 from models.names import run_workflow_id
 from models.tables import ProductionPlan, Trend
+from services.factory import plan_conflicts
 from services.suppliers import reservations_of
 from workflows.production_run import ProductionRun
 from workflows.trend_to_production import TrendToProduction
@@ -97,6 +99,17 @@ def get_plan_daily_csv(plan: ReadablePlan) -> Response:
 def get_plan_lots_csv(plan: ReadablePlan) -> Response:
     """Every lot per line and stage with start and end (factory days), as CSV."""
     return _csv(plan, "lots", lots_csv(plan))
+
+
+@router.get("/{plan_id}/conflicts", response_model=PlanConflictsOut)
+def get_plan_conflicts(plan_id: int, who: FactoryReaderDep, engine: EngineDep) -> Any:
+    """Before approving: the other ideas' tentative or firm holds overlapping the line time the
+    plan books (lines and dates), its own expired holds, and the holds its ramp would take."""
+    plan = plan_or_404(engine, plan_id)
+    found = plan_conflicts(engine, plan.workflow_id, plan.revision)
+    return PlanConflictsOut(
+        plan_id=plan_id, status=plan.status, **found, recruit=(plan.ramp or {}).get("recruit", [])
+    )
 
 
 @router.post("/{plan_id}/review", response_model=ReviewOut, responses=WORKFLOW_ANSWERS)

@@ -112,7 +112,7 @@
         if (!r.ok) throw new Error(r.status + " — " + (detail(body) || r.statusText));
         if (msg) { msg.className = "form-msg okmsg"; msg.textContent = form.dataset.done || "done"; }
         var next = form.dataset.next;
-        if (next) window.location = next.replace("{id}", body.id);
+        if (next) window.location = next.replace(/\{(\w+)\}/g, function (_, key) { return body[key]; });
         else if (form.dataset.reload !== undefined) window.location.reload();
       })
       .catch(function (err) {

@@ -105,6 +105,11 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("POST", "/suppliers/import"): {"planner", "admin"},
     ("GET", "/factory/lines"): {"planner", "viewer", "machine", "admin"},
     ("POST", "/factory/lines/import"): {"planner", "admin"},
+    ("GET", "/factory/bookings.csv"): {"planner", "viewer", "machine", "admin"},
+    ("GET", "/plans/{plan_id}/conflicts"): {"planner", "viewer", "machine", "admin"},
+    ("POST", "/factory/replans"): {"planner", "admin"},
+    ("GET", "/factory/replans/{replan_id}"): {"planner", "admin"},
+    ("POST", "/factory/replans/{replan_id}/decision"): {"planner", "admin"},
     ("POST", "/plans/{plan_id}/whatif"): {"planner", "admin"},
     ("POST", "/ideas/upload"): {"owner", "other", "admin"},
     ("GET", "/events"): ANYONE,
@@ -120,6 +125,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/app/plans"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/plans"): {"planner", "viewer", "admin"},
     ("GET", "/app/factory"): {"planner", "viewer", "admin"},
+    ("GET", "/app/factory/replans/{replan_id}"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/factory"): {"planner", "viewer", "admin"},
     ("GET", "/app/plans/{plan_id}"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/plans/{plan_id}"): {"planner", "viewer", "admin"},
@@ -160,6 +166,7 @@ class World:
             "market": "US",
             "key_id": key_id,
             "username": "mx-viewer",  # PATCHed with no change: its sessions stay
+            "replan_id": "portfolio-replan-matrix",  # none such: 404 / 409 for planners
         }
 
 
@@ -258,6 +265,8 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
             "content": "line_id,process,rate_units_per_day\nMX-SEW-1,mx_sewing,900\n",
             "headers": {"content-type": "text/csv"},
         },
+        ("POST", "/factory/replans"): {"json": {"reason": "matrix", "process": "plush_sewing"}},
+        ("POST", "/factory/replans/{replan_id}/decision"): {"json": {"approve": True}},
         ("POST", "/plans/{plan_id}/whatif"): {
             "json": {"scenarios": [{"name": "a"}], "time_limit_s": 0}
         },

@@ -89,3 +89,67 @@ async def test_the_factory_page_shows_who_holds_which_line(planner_api, engine) 
     html = (await c.get("/app/factory", headers={"accept": "text/html"})).text
     assert f"{process}-1" in html and f"idea {trend} (tentative)" in html
     assert 'class="gantt-bar"' in html and "Import lines (CSV)" in html
+
+
+async def test_conflicts_before_approval_and_the_bookings_csv(planner_api, engine) -> None:  # type: ignore[no-untyped-def]
+    """A plan whose hold expired lost its time to a later plan: its conflicts name that plan's
+    tentative hold (lines, dates) before anyone approves it; the CSV lists every line × day."""
+    import csv
+    import io
+    from datetime import timedelta
+
+    from sqlmodel import col, select
+
+    from models.contracts import PlanReviewRecord
+    from models.db import session_scope
+    from models.tables import LineBooking, ProductionPlan, utcnow
+    from tests.test_bookings import assert_never_shared, factory, holding
+
+    c: httpx.AsyncClient = planner_api
+    process, trend = factory(engine), new_idea_row(engine, "conflicts", "m-cf")
+    acts = PlanningActivities(engine)
+    first = acts.plan_production(plan_request(trend, process, 3000, f"a-{process}"))
+    r = await c.get(f"/plans/{first.plan_id}/conflicts")
+    assert r.status_code == 200 and r.json()["conflicts"] == []
+    with session_scope(engine) as s:  # its hold expires, then another plan takes that time
+        for b in s.exec(select(LineBooking).where(LineBooking.workflow_id == f"a-{process}")):
+            b.expires_at = utcnow() - timedelta(minutes=1)
+            s.add(b)
+    second = acts.plan_production(plan_request(trend, process, 3000, f"b-{process}"))
+    got = (await c.get(f"/plans/{first.plan_id}/conflicts")).json()
+    assert got["expired_holds"] > 0 and got["conflicts"]
+    assert {x["workflow_id"] for x in got["conflicts"]} == {f"b-{process}"}
+    assert {x["status"] for x in got["conflicts"]} == {"tentative"}
+    assert all(x["line_id"].startswith(f"OWN-{process}") and x["days"] for x in got["conflicts"])
+    assert (await c.get(f"/plans/{second.plan_id}/conflicts")).json()["conflicts"] == []
+    page = await c.get(f"/app/plans/{first.plan_id}")
+    assert 'id="conflicts"' in page.text and f"idea {trend}" in page.text
+
+    acts.record_plan_review(
+        PlanReviewRecord(plan_id=second.plan_id, status="approved", reviewer="li", at=utcnow())
+    )
+    # approving the first anyway never double books: what it lost is released and noted
+    acts.record_plan_review(
+        PlanReviewRecord(plan_id=first.plan_id, status="approved", reviewer="li", at=utcnow())
+    )
+    with session_scope(engine) as s:
+        mine = list(s.exec(select(LineBooking).where(LineBooking.workflow_id == f"a-{process}")))
+        lost = [b for b in mine if b.status == "released"]
+        assert lost and all(b.reason.startswith(f"taken by b-{process}") for b in lost)
+        notes = s.get(ProductionPlan, first.plan_id).notes  # type: ignore[union-attr]
+    assert any(n.startswith("line time lost:") for n in notes)
+    assert_never_shared(holding(engine, process))
+    r = await c.get("/factory/bookings.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = [x for x in csv.DictReader(io.StringIO(r.text)) if x["process"] == process]
+    assert rows and f"b-{process}" in {x["workflow_id"] for x in rows}
+    assert {x["status"] for x in rows} == {"firm"} and {x["trend_id"] for x in rows} == {str(trend)}
+    with session_scope(engine) as s:
+        booked = [
+            b
+            for b in s.exec(select(LineBooking).where(col(LineBooking.line_id).contains(process)))
+            if b.status == "firm"
+        ]
+        hours = sum((b.end_at - b.start_at) / timedelta(hours=1) for b in booked)
+    assert abs(sum(float(x["hours"]) for x in rows) - hours) < 0.05 * len(rows)
+    assert all(0 < float(x["hours"]) <= 24 for x in rows)

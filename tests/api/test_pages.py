@@ -137,7 +137,17 @@ def project_idea(engine, files: Path, merchant: str, shipped: bool = True) -> in
             ],
             daily=[{"line_id": "OWN-2", "day": d, "units": 1000} for d in range(4)],
             gantt=gantt,
-        )
+            ramp={
+                "process": "plush_sewing", "due_day": 5, "chosen": 3, "on_time": True,
+                "curve": [
+                    {"lines": k, "completion_day": 9 - k, "on_time": 9 - k <= 5,
+                     "line_ids": [f"OWN-{i}" for i in range(1, k + 1)], "taken": []}
+                    for k in (2, 3, 4)
+                ],
+                "recruit": [], "recruit_meets": False, "recruit_curve": [], "effects": [],
+                "earliest_day": 5, "binding": [],
+            },
+        )  # fmt: skip
         s.add(plan)
         s.flush()
         assert plan.id is not None
@@ -220,6 +230,8 @@ async def test_plan_page_draws_gantt_capacity_and_review_form(
     assert r.status_code == 200
     assert r.text.count('class="gantt-bar"') == len(plan.gantt) == 8
     assert 'id="review-form"' in r.text and "due day 5" in r.text
+    ramp = r.text[r.text.index('id="ramp"') :].split("</table>")[0]
+    assert "3 (planned)" in ramp and ramp.count("<tr") == 4  # header + 2, 3, 4 lines
     for kind in ("daily", "lots"):  # the downloads (tests/api/test_plan_exports.py)
         assert f'href="/plans/{plan.id}/{kind}.csv" download' in r.text
     viewer = await client.get(f"/app/plans/{plan.id}", headers=auth_headers("vic", "viewer"))

@@ -1,0 +1,189 @@
+"""A planner's portfolio replan on the time-skipping server with the real workers and database:
+one proposal moves the not-started lots of every idea by priority while running lots stay put;
+approval moves the bookings and the waiting ideas' plans show their new dates; rejection
+changes nothing; only a planner decides."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+
+from models.contracts import PortfolioDecision, PortfolioReplanRequest, PortfolioReplanResult
+from models.db import as_utc, session_scope
+from models.names import portfolio_replan_workflow_id
+from models.tables import FactoryLine, LineBooking, ProductionPlan, Trend, utcnow
+from tests.helpers.records import new_idea_row
+from tests.helpers.temporal import running_workers
+from workflows import PortfolioReplan
+
+pytestmark = pytest.mark.db
+DAY = timedelta(days=1)
+
+
+def _idea(engine: Engine, text: str, due_days: int, override: int | None = None) -> int:
+    tid = new_idea_row(engine, text, f"m-{uuid.uuid4().hex[:6]}")
+    with session_scope(engine) as s:
+        t = s.get(Trend, tid)
+        assert t is not None
+        t.due_in_days, t.priority_override = due_days, override
+        s.add(t)
+    return tid
+
+
+def _booked(engine: Engine, tid: int, status: str, spans: list[tuple[str, float, float]],
+            now: datetime, eta_days: float, due_day: int) -> int:  # fmt: skip
+    """A plan of the idea (its ETA `eta_days` from now) holding the spans (days from now)."""
+    wf = f"trend-{tid}"
+    with session_scope(engine) as s:
+        plan = ProductionPlan(
+            workflow_id=wf, trend_id=tid, status="approved" if status == "firm" else "pending",
+            quantity=1000, due_day=due_day, completion_day=round(eta_days) - 1,
+            on_time=eta_days - 1 <= due_day, eta=now + eta_days * DAY,
+            gantt=[["SUP-1", 0, "printing", 0.0, 1.0, 1000]],  # its first stage starts now
+        )  # fmt: skip
+        s.add(plan)
+        for line, a, b in spans:
+            s.add(
+                LineBooking(line_id=line, workflow_id=wf, trend_id=tid, status=status,
+                            start_at=now + a * DAY, end_at=now + b * DAY,
+                            expires_at=now + 7 * DAY if status == "held" else None)
+            )  # fmt: skip
+        s.flush()
+        assert plan.id is not None
+        return plan.id
+
+
+def _factory(engine: Engine) -> tuple[str, list[str], dict[str, int]]:
+    """Three lines of a fresh process: a running idea on L1, a low-priority approved plan on
+    L2 and L3 (not started), a hot idea planned around them on L2 (late)."""
+    process = f"test_portfolio_{uuid.uuid4().hex[:6]}"
+    lines = [f"OWN-{process}-{k}" for k in (1, 2, 3)]
+    now = utcnow()
+    with session_scope(engine) as s:
+        for line in lines:
+            s.add(FactoryLine(line_id=line, process=process, rate_units_per_day=1000))
+    run, low, hot = (
+        _idea(engine, "running", 30),
+        _idea(engine, "low", 40),
+        _idea(engine, "hot", 6, override=1),
+    )
+    plans = {
+        "run": _booked(engine, run, "firm", [(lines[0], -1.0, 15.0)], now, 16, 29),
+        "low": _booked(engine, low, "firm", [(lines[1], 0.5, 12), (lines[2], 0.5, 12)], now,
+                       13, 39),
+        "hot": _booked(engine, hot, "held", [(lines[1], 12, 20)], now, 21, 5),
+    }  # fmt: skip
+    return (
+        process,
+        lines,
+        {"run": run, "low": low, "hot": hot} | {f"{k}_plan": v for k, v in plans.items()},
+    )
+
+
+def _bookings(engine: Engine, lines: list[str]) -> list[LineBooking]:
+    with Session(engine) as s:
+        return list(s.exec(select(LineBooking).where(col(LineBooking.line_id).in_(lines))))
+
+
+async def _proposed(client: Client, queue: str, cpu: str, process: str) -> tuple[
+    WorkflowHandle, PortfolioReplanResult
+]:  # fmt: skip
+    req = PortfolioReplanRequest(
+        requested_by="li", role="planner", process=process, cpu_task_queue=cpu,
+        review_timeout_s=3 * 24 * 3600,
+    )  # fmt: skip
+    handle = await client.start_workflow(
+        PortfolioReplan.run, req, id=portfolio_replan_workflow_id(uuid.uuid4().hex[:8]),
+        task_queue=queue,
+    )  # fmt: skip
+    for _ in range(300):
+        state = await handle.query(PortfolioReplan.proposal)
+        if state.status != "proposing":
+            return handle, state
+        await asyncio.sleep(0.1)
+    raise AssertionError("no proposal")
+
+
+async def test_a_replan_moves_only_lots_not_started_and_waiting_ideas_see_new_dates(
+    ts_env, engine: Engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    process, lines, ids = _factory(engine)
+    before = {b.id: b for b in _bookings(engine, lines)}
+    running = next(b for b in before.values() if b.trend_id == ids["run"])
+    async with running_workers(ts_env.client, engine, tmp_path) as (queue, config):
+        handle, state = await _proposed(ts_env.client, queue, config.cpu_task_queue, process)
+        assert state.status == "awaiting_review" and state.proposal is not None
+        p = state.proposal
+        ideas = {i.trend_id: i for i in p.ideas}
+        assert set(ideas) == {ids["hot"], ids["low"]}  # the running idea is not affected
+        assert running.id not in {r.booking_id for r in p.replaced}
+        hot, low = ideas[ids["hot"]], ideas[ids["low"]]
+        assert hot.completion_after < hot.completion_before
+        assert hot.lateness_days_after < hot.lateness_days_before
+        assert low.completion_after > low.completion_before  # it waits for the hot trend
+        # planners only, and a rejection needs a reason
+        for bad in (
+            PortfolioDecision(approve=True, reviewer="vic", role="viewer"),
+            PortfolioDecision(approve=True, reviewer="", role="planner"),
+            PortfolioDecision(approve=False, reviewer="li", role="planner"),
+        ):
+            with pytest.raises(WorkflowUpdateFailedError):
+                await handle.execute_update(PortfolioReplan.decide, bad)
+        assert {b.id for b in _bookings(engine, lines)} == set(before)  # refused: no change
+        ok = PortfolioDecision(approve=True, reviewer="li", role="planner", reason="hot trend")
+        assert await handle.execute_update(PortfolioReplan.decide, ok) == "approved"
+        result = await handle.result()
+    assert result.status == "approved" and result.reviewer == "li"
+    after = {b.id: b for b in _bookings(engine, lines)}
+    # the running lot stayed put; every other original booking moved (released, replaced)
+    kept = after[running.id]
+    assert (kept.status, kept.start_at, kept.end_at) == ("firm", running.start_at, running.end_at)
+    for bid in before:
+        if bid != running.id:
+            assert after[bid].status == "released" and after[bid].reason.startswith("moved by")
+    new = [b for bid, b in after.items() if bid not in before]
+    assert {b.trend_id for b in new} == {ids["hot"], ids["low"]}
+    assert {b.status for b in new if b.trend_id == ids["low"]} == {"firm"}
+    assert {b.status for b in new if b.trend_id == ids["hot"]} == {"held"}
+    assert all(as_utc(b.start_at) > as_utc(running.start_at) for b in new)
+    holding = [b for b in after.values() if b.status != "released"]
+    for i, a in enumerate(holding):
+        for c in holding[i + 1 :]:
+            if a.line_id == c.line_id:
+                overlap = min(as_utc(a.end_at), as_utc(c.end_at)) - max(
+                    as_utc(a.start_at), as_utc(c.start_at)
+                )
+                assert overlap <= timedelta(seconds=1), (a, c)
+    # the waiting ideas see their new dates on their plans
+    with Session(engine) as s:
+        for key in ("hot", "low"):
+            plan = s.get(ProductionPlan, ids[f"{key}_plan"])
+            assert plan is not None
+            want = ideas[ids[key]].completion_after
+            assert abs(as_utc(plan.eta) - want) < timedelta(seconds=1)
+            assert plan.notes[-1].startswith(result.replan_id)
+        hot_plan = s.get(ProductionPlan, ids["hot_plan"])
+        assert hot_plan is not None and hot_plan.completion_day < 20
+
+
+async def test_a_rejected_replan_changes_nothing(ts_env, engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    process, lines, ids = _factory(engine)
+    before = {(b.id, b.status, b.line_id, b.start_at, b.end_at) for b in _bookings(engine, lines)}
+    with Session(engine) as s:
+        eta = s.get(ProductionPlan, ids["hot_plan"]).eta  # type: ignore[union-attr]
+    async with running_workers(ts_env.client, engine, tmp_path) as (queue, config):
+        handle, state = await _proposed(ts_env.client, queue, config.cpu_task_queue, process)
+        assert state.status == "awaiting_review"
+        no = PortfolioDecision(approve=False, reviewer="li", role="planner", reason="not now")
+        assert await handle.execute_update(PortfolioReplan.decide, no) == "rejected"
+        assert (await handle.result()).status == "rejected"
+    after = {(b.id, b.status, b.line_id, b.start_at, b.end_at) for b in _bookings(engine, lines)}
+    assert after == before
+    with Session(engine) as s:
+        assert s.get(ProductionPlan, ids["hot_plan"]).eta == eta  # type: ignore[union-attr]
