@@ -7,6 +7,7 @@ errors, as the CSV import gives); the OpenAPI schema says so, so clients and sch
 check it.
 """
 
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -63,7 +64,8 @@ def install_problem_answers(app: FastAPI) -> None:
             return JSONResponse({"detail": "Method Not Allowed"}, 405, headers={"Allow": allow})
         if answer_http is None:
             return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
-        return await answer_http(request, exc)
+        answer = answer_http(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -119,7 +121,7 @@ def declare_generic_answers(schema: dict[str, Any], routes: list[Any]) -> None:
     for route in iter_route_contexts(routes):  # through included routers too
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
-        for method in route.methods:
+        for method in route.methods or ():
             operation = paths.get(route.path_format, {}).get(method.lower())
             if operation is None:
                 continue
