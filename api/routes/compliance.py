@@ -87,14 +87,19 @@ class ComplianceOut(BaseModel):
 
 
 class WaiverBody(BaseModel):
-    reason: str = Field(max_length=1000, description="Why the gate may open without a report")
+    reason: str = Field(
+        min_length=1,
+        max_length=1000,
+        pattern=r"\S",
+        description="Why the gate may open without a report",
+    )
 
-    @field_validator("reason")
+    @field_validator("reason", mode="before")  # before the pattern: say it in words
     @classmethod
-    def _has_reason(cls, v: str) -> str:
-        if not v.strip():
+    def _has_reason(cls, v: Any) -> Any:
+        if isinstance(v, str) and not v.strip():
             raise ValueError("a waiver needs a reason")
-        return v.strip()
+        return v.strip() if isinstance(v, str) else v
 
 
 class GateOpened(BaseModel):

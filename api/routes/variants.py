@@ -15,7 +15,7 @@ from api.deps import ActorDep, OwnedIdea, PickableIdea, SessionDep, TemporalDep
 from api.files import file_download
 from api.problems import WORKFLOW_ANSWERS
 from api.schemas import VariantOut
-from engines.compliance.parts import BUILDS
+from engines.compliance.parts import Build
 from models.contracts import AgeGradeName, SelectVariant, VariantSummary
 from models.names import trend_workflow_id
 from models.tables import DesignVariant
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/ideas/{trend_id}", tags=["merchant"])
 
 class SelectionBody(BaseModel):
     variant_id: int
-    builds: dict[str, str] = Field(
+    builds: dict[str, Build] = Field(
         default_factory=dict,
         max_length=20,
         description="How pieces are made, for the compliance check: eyes/nose/<feature> -> "
@@ -79,11 +79,8 @@ async def select_variant(
 ) -> Any:
     """Pick a variant (after a failed compliance check: the same one built otherwise, `builds`
     {"eyes": "surface"}, or another grade); refused (409) when the idea is not waiting for a
-    pick or the id is foreign; 422 for a build that is not one of hard, soft, surface, integral."""
-    bad = {k: v for k, v in body.builds.items() if v not in BUILDS}
-    if bad:
-        key = next(iter(bad))
-        raise HTTPException(422, f"builds: {key}={bad[key]!r} is not one of {', '.join(BUILDS)}")
+    pick or the id is foreign; 422 for a build that is not one of hard, soft, surface, integral,
+    body (the schema's enum)."""
     assert trend.id is not None
     pick = SelectVariant(
         variant_id=body.variant_id, merchant_id=trend.merchant_id, actor=who.user, role=who.role,

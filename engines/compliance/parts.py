@@ -14,14 +14,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from engines.compliance.errors import ComplianceError
 
 Build = Literal["hard", "soft", "surface", "integral", "body"]
-BUILDS: tuple[str, ...] = ("hard", "soft", "surface", "integral", "body")
+BUILDS: tuple[str, ...] = get_args(Build)
 # hard: a separate rigid piece sewn or pushed on (safety eye, bead, plastic glasses): tested
 #       as a piece that can come off; soft: fabric, felt, yarn (excluded from 1501.4(b)(2));
 # surface: embroidered or printed marks (no piece at all); integral: printed in one piece

@@ -86,6 +86,12 @@ MEANING_CHECKED = {
     ("POST", "/plans/{plan_id}/review"): "a rejection needs a reason",
     ("POST", "/runs/{run_id}/progress"): "the line is one of the run's plan",
     ("POST", "/runs/{run_id}/progress/batch"): "the lines are the run's plan's",
+    ("POST", "/ideas/{trend_id}/compliance/{market}/lab-report"): "markets are the rules file's",
+    ("GET", "/ideas/{trend_id}/compliance/{market}/lab-report"): "markets are the rules file's",
+    ("POST", "/ideas/{trend_id}/compliance/{market}/waiver"): "markets are the rules file's",
+    ("GET", "/ideas/{trend_id}/compliance/{market}/documents/{document}"): "the rules' markets",
+    ("POST", "/factory/replans"): "the process is one the factory's own lines make",
+    ("POST", "/factory/replans/{replan_id}/decision"): "a rejection needs a reason",
 }
 
 
