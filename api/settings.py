@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr
+from temporalio.service import TLSConfig
 
 from models.contracts import PipelineConfig
 from models.names import LIGHT_QUEUE
@@ -19,6 +20,9 @@ class ApiSettings(BaseModel):
     )
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    temporal_tls: TLSConfig | None = Field(
+        default=None, repr=False, description="TLS to Temporal (trendforge.settings reads it)"
+    )
     task_queue: str = Field(default=LIGHT_QUEUE, description="Where pipelines are started")
     pipeline: PipelineConfig = PipelineConfig()
     virality_threshold: float = 1.0

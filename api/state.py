@@ -30,7 +30,9 @@ async def app_client(request: Request) -> Client:
         settings = app_settings(request)
         address = settings.temporal_address
         try:
-            state.client = await connect(address, settings.temporal_namespace, attempts=3)
+            state.client = await connect(
+                address, settings.temporal_namespace, attempts=3, tls=settings.temporal_tls
+            )
         except RuntimeError as err:
             raise HTTPException(503, f"Temporal at {address} is unreachable: {err}") from err
     client: Client = state.client

@@ -19,6 +19,7 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import TLSConfig
 
 from models.contracts import IdeaInput, PipelineConfig, PipelineResult, Stage, TrendWorkflowInput
 from models.names import LIGHT_QUEUE, MERCHANT_ID, TREND_STAGE, Wf, trend_workflow_id
@@ -26,20 +27,57 @@ from services.codec import EncryptionCodec, data_converter
 
 
 async def connect(
-    address: str, namespace: str = "default", attempts: int = 50, payload_key: bytes | None = None
+    address: str,
+    namespace: str = "default",
+    attempts: int = 50,
+    payload_key: bytes | None = None,
+    tls: TLSConfig | None = None,
 ) -> Client:
-    """A client with the pydantic converter (encrypting payloads when a key is given); waits
-    for a server that is still starting."""
+    """A client with the pydantic converter (encrypting payloads when a key is given), over TLS
+    when `tls` is given; waits for a server that is still starting. A TLS handshake that fails
+    (certificates, names, a plaintext server) fails at once: retrying cannot mend it."""
     for attempt in range(attempts):
         try:
             return await Client.connect(
-                address, namespace=namespace, data_converter=data_converter(payload_key)
+                address,
+                namespace=namespace,
+                data_converter=data_converter(payload_key),
+                tls=tls or False,
             )
-        except RuntimeError:
+        except RuntimeError as err:
+            why = _tls_refused(err) if tls is not None else None
+            if why:
+                raise RuntimeError(f"TLS to Temporal at {address} failed: {why} ({err})") from err
             if attempt == attempts - 1:
                 raise
             await asyncio.sleep(0.3)
     raise AssertionError("unreachable")
+
+
+# what the SDK's errors say when the TLS handshake itself fails, and what to do about it
+TLS_FAILURES = (
+    ("UnknownIssuer", "the server's certificate is not signed by TRENDFORGE_TEMPORAL_TLS_CA"),
+    ("BadSignature", "the server's certificate is not signed by TRENDFORGE_TEMPORAL_TLS_CA"),
+    (
+        "NotValidForName",
+        "the server's certificate does not hold the name dialled: set "
+        "TRENDFORGE_TEMPORAL_TLS_SERVER_NAME to one it holds",
+    ),
+    ("InvalidContentType", "the server does not speak TLS there"),
+    (
+        "close_notify",
+        "the server ended the handshake: it wants a client certificate it trusts "
+        "(TRENDFORGE_TEMPORAL_TLS_CERT/_KEY)",
+    ),
+    ("InvalidCertificate", "the server's certificate was refused"),
+    ("InvalidMessage", "the TLS handshake failed"),
+)
+
+
+def _tls_refused(err: RuntimeError) -> str | None:
+    """Why a TLS connection failed for good, or None when the error may pass (still starting)."""
+    text = str(err)
+    return next((why for marker, why in TLS_FAILURES if marker in text), None)
 
 
 def merchant_tag(client: Client, merchant_id: str) -> str:

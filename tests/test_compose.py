@@ -27,6 +27,7 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
 EXPECTED_SERVICES = {
+    "certs",
     "postgres",
     "temporal",
     "temporal-setup",
@@ -36,10 +37,11 @@ EXPECTED_SERVICES = {
     "worker",
     "worker-cpu",
 }
-ONE_SHOT = {"migrate", "temporal-setup"}
+ONE_SHOT = {"certs", "migrate", "temporal-setup"}
 APP_SERVICES = {"migrate", "api", "worker", "worker-cpu"}
 WORKERS = {"worker", "worker-cpu"}
 PINNED_IMAGES = {
+    "certs": "alpine",
     "postgres": "postgres",
     "temporal": "temporalio/auto-setup",
     "temporal-ui": "temporalio/ui",
@@ -272,6 +274,117 @@ def test_search_attributes_are_registered(compose: dict[str, Any]) -> None:
         assert address and address.group(1) == compose[ENV_ANCHOR]["TRENDFORGE_TEMPORAL_ADDRESS"]
     assert registered == SEARCH_ATTRIBUTES
     assert set(registered.values()) == {"Keyword"}
+
+
+CERTS_SCRIPT = ROOT / "deploy" / "temporal" / "certs.sh"
+CERTS_VOLUME, CA_VOLUME = "temporal-certs", "temporal-ca"
+TEMPORAL_CLIENTS = {"temporal", "temporal-setup", "temporal-ui", "api", "worker", "worker-cpu"}
+
+
+def mounts_of(service: dict[str, Any]) -> dict[str, tuple[str, bool]]:
+    """container path -> (source, read-only) for each short-syntax volume."""
+    out = {}
+    for entry in service.get("volumes") or []:
+        source, target, *mode = str(entry).split(":")
+        out[target] = (source, "ro" in mode)
+    return out
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The files deploy/temporal/certs.sh (the `certs` job) really makes, run here."""
+    if not (shutil.which("openssl") and shutil.which("sh")):
+        pytest.skip("certs.sh needs sh and openssl")
+    where = tmp_path_factory.mktemp("compose-certs")
+    env = {"PATH": "/usr/bin:/bin", "CA_DIR": str(where / "ca"), "CERTS_DIR": str(where / "certs")}
+    done = subprocess.run(["sh", str(CERTS_SCRIPT)], env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in (where / "ca").iterdir()} == {"ca.key", "ca.pem"}
+    return {p.name for p in (where / "certs").iterdir()}
+
+
+def test_the_certs_job_makes_the_certificates_into_their_volumes(
+    services: dict[str, Any], compose: dict[str, Any]
+) -> None:
+    job = services["certs"]
+    assert mounts_of(job) == {
+        "/usr/local/bin/certs.sh": ("./deploy/temporal/certs.sh", True),
+        "/ca": (CA_VOLUME, False),
+        "/certs": (CERTS_VOLUME, False),
+    }
+    assert job["entrypoint"] == ["/bin/sh", "/usr/local/bin/certs.sh"]
+    assert {CA_VOLUME, CERTS_VOLUME} <= set(compose["volumes"])
+    for name, service in services.items():  # the CA's key reaches the job alone
+        if name != "certs":
+            assert CA_VOLUME not in {src for src, _ in mounts_of(service).values()}, name
+    temporal_deps = services["temporal"]["depends_on"]
+    assert temporal_deps["certs"]["condition"] == "service_completed_successfully"
+
+
+def test_temporal_requires_client_certificates(services: dict[str, Any]) -> None:
+    env = env_of(services["temporal"])
+    assert env["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    for key in ("SERVER_CERT", "SERVER_KEY", "FRONTEND_CERT", "FRONTEND_KEY", "SERVER_CA_CERT"):
+        assert env[f"TEMPORAL_TLS_{key}"], key
+    assert env["TEMPORAL_TLS_CLIENT1_CA_CERT"] == env["TEMPORAL_TLS_SERVER_CA_CERT"]
+    assert env["TEMPORAL_TLS_FRONTEND_SERVER_NAME"] == "temporal"
+
+
+def _certificate_paths(service: dict[str, Any]) -> list[str]:
+    """Every certificate or key file a service is configured with (env and CLI flags)."""
+    paths = [
+        v for k, v in env_of(service).items()
+        if "TLS" in k and v.startswith("/") and v.endswith((".pem", ".key"))
+    ]  # fmt: skip
+    for text in strings_of({k: service.get(k) for k in ("command", "healthcheck")}):
+        paths += re.findall(r"--tls-(?:ca|cert|key)-path\s+(\S+)", text)
+    return paths
+
+
+def test_every_temporal_client_presents_a_certificate_the_job_issues(
+    services: dict[str, Any], issued: set[str]
+) -> None:
+    assert {"ca.pem", "server.pem", "server.key", "app.pem", "app.key"} <= issued
+    for name in TEMPORAL_CLIENTS:
+        service = services[name]
+        mount = mounts_of(service).get("/certs")
+        assert mount == (CERTS_VOLUME, True), f"{name}: the certificates are not mounted read-only"
+        paths = _certificate_paths(service)
+        assert paths, f"{name}: no TLS files configured"
+        for path in paths:
+            folder, _, file = path.rpartition("/")
+            assert folder == "/certs" and file in issued, f"{name}: {path} is not a made file"
+    for name in APP_SERVICES - {"migrate"}:
+        env = env_of(services[name])
+        assert env["TRENDFORGE_TEMPORAL_TLS_CERT"] == "/certs/app.pem"
+        assert env["TRENDFORGE_TEMPORAL_TLS_KEY"] == "/certs/app.key"
+        assert env["TRENDFORGE_TEMPORAL_TLS_SERVER_NAME"] == "temporal"
+    ui = env_of(services["temporal-ui"])
+    assert {ui["TEMPORAL_TLS_CERT"], ui["TEMPORAL_TLS_KEY"]} == {"/certs/ui.pem", "/certs/ui.key"}
+
+
+def test_every_temporal_cli_call_speaks_mtls(services: dict[str, Any]) -> None:
+    calls = [
+        text
+        for name in ("temporal", "temporal-setup")
+        for text in strings_of({k: services[name].get(k) for k in ("command", "healthcheck")})
+        if "temporal operator" in text
+    ]
+    assert len(calls) == 2
+    for text in calls:
+        for call in re.split(r"&&|;", text):
+            if "temporal operator" not in call:
+                continue
+            for flag in ("--tls-ca-path", "--tls-cert-path", "--tls-key-path"):
+                assert flag in call, f"{flag} missing in {call.strip()!r}"
+            assert re.search(r"--tls-server-name\s+temporal\b", call), call
+
+
+def test_the_server_name_is_in_the_server_certificate() -> None:
+    script = CERTS_SCRIPT.read_text()
+    sans = re.search(r'^leaf server \S+ \S+ "([^"]+)"', script, re.M)
+    assert sans and "DNS:temporal" in sans.group(1).split(",")
+    assert "DNS:localhost" in sans.group(1).split(",")  # the published port, from the host
 
 
 def _compose_cli() -> list[str] | None:

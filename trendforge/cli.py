@@ -14,7 +14,7 @@ import httpx
 import typer
 
 from trendforge import dbmigrate
-from trendforge.settings import Settings, get_settings
+from trendforge.settings import Settings, SettingsError, get_settings
 
 app = typer.Typer(help="TrendForge: from a viral product idea to a shipped production run.")
 db_app = typer.Typer(help="Database schema.")
@@ -34,6 +34,18 @@ def _logging(verbose: bool) -> None:
     )
 
 
+def _checked_settings() -> Settings:
+    """The settings, with the ones that name files checked now: a bad one is a one-line error
+    that names it (exit 2), not a traceback from deep in the start."""
+    settings = get_settings()
+    try:
+        settings.temporal_tls()
+    except SettingsError as err:
+        typer.echo(f"trendforge: {err}", err=True)
+        raise typer.Exit(2) from err
+    return settings
+
+
 @app.command()
 def up(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
@@ -47,11 +59,11 @@ def up(
     if one_process:
         from trendforge.stack import serve_until_interrupted
 
-        asyncio.run(serve_until_interrupted(get_settings()))
+        asyncio.run(serve_until_interrupted(_checked_settings()))
         return
     from trendforge.supervisor import supervise
 
-    supervise(get_settings())
+    supervise(_checked_settings())
 
 
 @app.command()
@@ -65,7 +77,7 @@ def worker(
     if queue not in ("all", "light", "cpu"):
         raise typer.BadParameter("--queue is all, light or cpu")
     _logging(verbose)
-    asyncio.run(serve_until_interrupted(get_settings(), api=False, queues=queue))
+    asyncio.run(serve_until_interrupted(_checked_settings(), api=False, queues=queue))
 
 
 @app.command()
@@ -74,7 +86,7 @@ def api(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> No
     from trendforge.stack import serve_until_interrupted
 
     _logging(verbose)
-    asyncio.run(serve_until_interrupted(get_settings(), worker=False))
+    asyncio.run(serve_until_interrupted(_checked_settings(), worker=False))
 
 
 @app.command()

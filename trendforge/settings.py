@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from temporalio.service import TLSConfig
 
 from models.contracts import PipelineConfig
 from models.names import CPU_QUEUE, LIGHT_QUEUE
@@ -34,6 +35,22 @@ class Settings(BaseSettings):
     temporal_bin: str | None = Field(default=None, description="Path of the `temporal` CLI")
     temporal_ui_url: str | None = Field(
         default=None, description="The Temporal UI to link to when Temporal runs elsewhere"
+    )
+    temporal_tls_ca: Path | None = Field(
+        default=None,
+        description="PEM CA the Temporal server's certificate is checked against; any "
+        "TEMPORAL_TLS_* setting turns TLS on (unset CA = the system's roots)",
+    )
+    temporal_tls_cert: Path | None = Field(
+        default=None, description="PEM client certificate for Temporal mTLS (with _TLS_KEY)"
+    )
+    temporal_tls_key: Path | None = Field(
+        default=None, description="PEM private key of TEMPORAL_TLS_CERT"
+    )
+    temporal_tls_server_name: str | None = Field(
+        default=None,
+        description="Name the Temporal server's certificate is checked for (and SNI), when it "
+        "is not the address's host",
     )
     task_queue: str = LIGHT_QUEUE
     cpu_task_queue: str = Field(
@@ -111,6 +128,35 @@ class Settings(BaseSettings):
     def resolved_temporal_address(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
 
+    def temporal_tls(self) -> TLSConfig | None:
+        """How to reach Temporal over TLS (None = plaintext): the files read now, so a missing or
+        unreadable one stops the start with the setting's name. TLS needs a Temporal address:
+        the embedded dev server speaks plaintext only."""
+        paths = {
+            "temporal_tls_ca": self.temporal_tls_ca,
+            "temporal_tls_cert": self.temporal_tls_cert,
+            "temporal_tls_key": self.temporal_tls_key,
+        }
+        if not any(paths.values()) and not self.temporal_tls_server_name:
+            return None
+        if not self.temporal_address:
+            raise SettingsError(
+                "TRENDFORGE_TEMPORAL_TLS_* need TRENDFORGE_TEMPORAL_ADDRESS: the embedded "
+                "Temporal dev server has no TLS"
+            )
+        if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
+            raise SettingsError(
+                "TRENDFORGE_TEMPORAL_TLS_CERT and TRENDFORGE_TEMPORAL_TLS_KEY go together: "
+                "set both or neither"
+            )
+        pem = {name: _read_pem(name, path) for name, path in paths.items() if path is not None}
+        return TLSConfig(
+            server_root_ca_cert=pem.get("temporal_tls_ca"),
+            client_cert=pem.get("temporal_tls_cert"),
+            client_private_key=pem.get("temporal_tls_key"),
+            domain=self.temporal_tls_server_name or None,
+        )
+
     def resolved_payload_key(self) -> bytes | None:
         """The key Temporal payloads are encrypted with (None when encryption is off): from
         TRENDFORGE_PAYLOAD_SECRET, else a secret generated once under the data dir."""
@@ -131,6 +177,22 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work; the message names it (TRENDFORGE_…)."""
+
+
+def _read_pem(field: str, path: Path) -> bytes:
+    """The PEM file a setting names, or a SettingsError that says which setting and why."""
+    name = f"TRENDFORGE_{field.upper()}"
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise SettingsError(f"{name}={path} cannot be read: {err.strerror or err}") from err
+    if b"-----BEGIN " not in data:
+        raise SettingsError(f"{name}={path} is not a PEM file (no -----BEGIN line)")
+    return data
 
 
 def load_or_create_secret(data_dir: Path, name: str = "jwt_secret") -> str:

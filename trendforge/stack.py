@@ -67,6 +67,7 @@ async def running_stack(
         raise RuntimeError(
             f"port {settings.api_port} is taken: set TRENDFORGE_API_PORT to run a second stack"
         )
+    tls = settings.temporal_tls()  # a bad TLS setting stops the start before anything runs
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as sync_stack:
         address = settings.temporal_address or sync_stack.enter_context(embedded_temporal(settings))
@@ -75,7 +76,10 @@ async def running_stack(
         engine = make_engine(url)
         ensure_first_admin(engine, settings)
         client = await connect(
-            address, settings.temporal_namespace, payload_key=settings.resolved_payload_key()
+            address,
+            settings.temporal_namespace,
+            payload_key=settings.resolved_payload_key(),
+            tls=tls,
         )
         stack = Stack(settings, client, engine, address)
         stop = asyncio.Event()
@@ -122,6 +126,7 @@ def api_settings_of(
         database_url=settings.resolved_database_url,
         temporal_address=settings.resolved_temporal_address,
         temporal_namespace=settings.temporal_namespace,
+        temporal_tls=settings.temporal_tls(),
         task_queue=settings.task_queue,
         pipeline=config or settings.pipeline_config(),
         virality_threshold=settings.virality_threshold,

@@ -175,6 +175,7 @@ def _tend(children: list[Child]) -> None:
 
 def supervise(settings: Settings, poll_s: float = 0.5) -> None:
     """Run the stack under supervision until SIGINT/SIGTERM; then stop every child."""
+    settings.temporal_tls()  # a bad TLS setting stops here, not in each restarted child
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     stopping = False
 

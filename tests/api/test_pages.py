@@ -586,3 +586,30 @@ async def test_idea_page_and_api_show_approximations_and_generator_sources(
     ]
     variants = (await client.get(f"/ideas/{tid}/variants", headers=who)).json()
     assert sorted(v["source"] for v in variants) == ["parametric", "parametric", "pebbles"]
+
+
+async def test_only_admins_and_planners_are_linked_to_the_temporal_ui(
+    engine, tmp_path, jwt_secret, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
+    ui = "http://temporal-ui.example:8233"
+    app = make_app(
+        engine,
+        jwt_secret,
+        temporal_address=NO_TEMPORAL,
+        uploads_dir=tmp_path / "uploads",
+        temporal_ui_url=ui,
+    )
+    link = f'<a href="{ui}">Temporal UI</a>'
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tf", timeout=30) as c:
+        for name, role, linked in (
+            ("ann", "admin", True),
+            ("li", "planner", True),
+            (f"m-{uuid.uuid4().hex[:6]}", "merchant", False),
+            ("vic", "viewer", False),
+        ):
+            for page in ("/", "/app/ideas"):
+                r = await c.get(page, headers=auth_headers(name, role))
+                assert r.status_code == 200, (role, page, r.text)
+                assert 'href="/docs"' in r.text  # the navigation is there
+                assert (link in r.text) is linked, (role, page)
