@@ -39,7 +39,7 @@ WORKFLOW_ANSWERS: dict[int | str, dict[str, Any]] = {
     503: {"description": "the workflow did not answer in time; nothing changed, try again"},
 }
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-INT64_MAX = 2**63 - 1
+ID_MAX = 2**31 - 1  # ids are INTEGER columns: 32-bit on PostgreSQL (64 on SQLite)
 
 
 def install_problem_answers(app: FastAPI) -> None:
@@ -127,10 +127,11 @@ def declare_generic_answers(schema: dict[str, Any], routes: list[Any]) -> None:
                 continue
             for param in operation.get("parameters", []):
                 bounds = param.get("schema", {})
-                # ids are 64-bit in the database: a larger one is a 422 (the overflow handler)
-                if param.get("in") == "path" and bounds.get("type") == "integer":
-                    bounds.setdefault("maximum", INT64_MAX)
-                    bounds.setdefault("minimum", -INT64_MAX - 1)
+                # an id beyond the column's range is a 422 (the overflow and DataError handlers)
+                is_id = param.get("in") == "path" or str(param.get("name", "")).endswith("id")
+                if is_id and bounds.get("type") == "integer":
+                    bounds.setdefault("maximum", ID_MAX)
+                    bounds.setdefault("minimum", -ID_MAX - 1)
             answers = operation.setdefault("responses", {})
             for code in sorted(route_answers(route)):
                 answers.setdefault(str(code), {"description": GENERIC_ANSWERS[code]})

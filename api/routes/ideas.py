@@ -248,7 +248,7 @@ def list_ideas(
     merchant_id: str | None = None,
     stage: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> Any:
     """Ideas, newest first, optionally for one merchant or one stage (a merchant: their own).
     Pages: pass the last id of a page as `before_id` to get the next one."""
