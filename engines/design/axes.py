@@ -5,6 +5,7 @@ parts whose colour the words did not name."""
 from __future__ import annotations
 
 import colorsys
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,6 +62,9 @@ MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
     ("mug", "handle"): ("tall", frozenset({1.0})),
     ("hat", "brim"): ("style", frozenset({1.0, 2.0, 6.0})),  # forms.wearables.HAT_STYLES
 }
+# Words that keep a moot knob meaningful: a "mug" keeps its handle on the tall cup too (only a
+# bubble-tea cup or tumbler the words ask for goes without).
+KEPT_BY_WORDS: dict[tuple[str, str], tuple[str, ...]] = {("mug", "handle"): ("mug", "handle")}
 # Form knobs whose top value needs the subject (the tail handle is the subject's tail).
 SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset({("mug", "handle")})
 # Knobs the pipeline applies itself after the form is built (not passed to the builder):
@@ -146,11 +150,8 @@ def open_axes(spec: DesignSpec) -> Open:
     )
     fixed = worded_knobs(spec)
     knobs = tuple(
-        (name, span)
-        for name, span in knobs
-        if not ((spec.form, name) in MOOT_KNOBS
-                and fixed.get(MOOT_KNOBS[spec.form, name][0]) in MOOT_KNOBS[spec.form, name][1])
-    )  # a worded tall cup has no handle to vary, a worded beanie no brim  # fmt: skip
+        (name, span) for name, span in knobs if not is_moot(spec.form, name, fixed, words)
+    )  # a worded tall cup has no handle to vary, a worded beanie no brim
     posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
     if spec.subject is None:  # the product alone: no subject to style, pose or give a face
         return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),
@@ -191,18 +192,31 @@ def worded_knobs(spec: DesignSpec) -> dict[str, float]:
     return out
 
 
+def kept_by_words(form: str, name: str, words: str) -> bool:
+    """Whether the words keep a form knob that another knob would make moot (a "mug" keeps
+    its handle when it is tall)."""
+    keep = KEPT_BY_WORDS.get((form, name), ())
+    return any(re.search(rf"\b{w}s?\b", words.lower()) for w in keep)
+
+
+def is_moot(form: str, name: str, values: dict[str, float], words: str = "") -> bool:
+    """Whether a form knob means nothing given the other knobs' values (MOOT_KNOBS)."""
+    if (form, name) not in MOOT_KNOBS or kept_by_words(form, name, words):
+        return False
+    other, moot = MOOT_KNOBS[form, name]
+    return values.get(other) in moot
+
+
 def without_moot(
-    form: str, knobs: tuple[tuple[str, float], ...], fixed: dict[str, float] | None = None
+    form: str,
+    knobs: tuple[tuple[str, float], ...],
+    fixed: dict[str, float] | None = None,
+    words: str = "",
 ) -> tuple[tuple[str, float], ...]:
     """The form knobs without those another knob (sampled, or `fixed` by the words) makes
-    meaningless (a tall cup's handle, a beanie's brim)."""
+    meaningless (a tall cup's handle, a beanie's brim), unless the words keep them."""
     values = (fixed or {}) | dict(knobs)
-    return tuple(
-        (name, value)
-        for name, value in knobs
-        if not ((form, name) in MOOT_KNOBS
-                and values.get(MOOT_KNOBS[form, name][0]) in MOOT_KNOBS[form, name][1])
-    )  # fmt: skip
+    return tuple((n, v) for n, v in knobs if not is_moot(form, n, values, words))
 
 
 def default_choice(spec: DesignSpec) -> Choice:
@@ -271,6 +285,7 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
                     for k, (name, span) in enumerate(axes.form_knobs)
                 ),
                 fixed,
+                spec.text,
             ),  # fmt: skip
         )
         if choice not in seen and len(out) < n:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import trimesh
 
+from engines.design.axes import kept_by_words
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
 from engines.design.forms.geometry import (
     cut_below,
@@ -229,11 +230,12 @@ def mug(ctx: FormContext) -> Model:
     heights = np.r_[0.0, heights[1:]]
     radii, heights = np.r_[radii[0], radii[0] + 1.0, radii[1:]], np.r_[0.0, 1.0, heights[1:]]
     body, cavity = profiled_vessel(radii, heights, wall, floor)
-    colour = ctx.body_colour()
+    on_rim = perched(ctx)
+    colour = ctx.colour if on_rim else ctx.body_colour()  # a frog on a mug: the mug's own
     model = Model([Part("wall", body, colour, "fixture", ctx.material)])
     r_mid = float(profile_radii(profile, radius, np.array([0.5]))[0])
     r_rim = float(radii[-1])
-    if tall < 0.5:
+    if tall < 0.5 or kept_by_words("mug", "handle", ctx.words()):  # a "mug" keeps its handle
         style = MUG_HANDLES[int(ctx.knob("handle", 0)) % len(MUG_HANDLES)]
         if style == "tail" and ctx.subject is None:
             style = "classic"
@@ -242,11 +244,55 @@ def mug(ctx: FormContext) -> Model:
                                 colour, "fixture", ctx.material))  # fmt: skip
     above = cavity_cutter(r_rim - 0.7 * wall, r_rim - 0.7 * wall, height, height)
     clear = mesh_of(_manifold(above) + _manifold(cavity))
-    model.parts.extend(
-        relief(ctx, body, 0.5 * height, r_mid, height, wall, r_rim - wall / 2, clear)
-    )
+    if on_rim:
+        perch(ctx, model, r_rim, height, wall, clear)
+    else:
+        model.parts.extend(
+            relief(ctx, body, 0.5 * height, r_mid, height, wall, r_rim - wall / 2, clear)
+        )
     _vessel_anchors(model, max(r_mid, r_rim), height, floor)
     return model
+
+
+PERCH_HEIGHT = 0.55  # a subject sitting on a rim: its height, share of the vessel's size
+PERCH_SINK = 0.14  # share of its height it sinks over the rim (its seat joins the wall)
+PERCH_ANGLE_DEG = 0.0  # where on the rim, from the front (+X) away from the handle (-Y)
+
+
+def perched(ctx: FormContext) -> bool:
+    """Whether the words sit the subject on the vessel ("a frog sitting on a mug")."""
+    return ctx.subject is not None and ctx.spec is not None and ctx.spec.placement == "on"
+
+
+def perch(
+    ctx: FormContext,
+    model: Model,
+    r_rim: float,
+    rim_z: float,
+    wall: float,
+    clear: trimesh.Trimesh,
+) -> None:
+    """The subject whole, in its pose, sitting on the rim facing out: its back over the
+    wall, its front over the side, nothing of it in the cavity (cut back by `clear`), mm."""
+    assert ctx.subject is not None
+    figure = chunky(
+        fitted_height(ctx.subject, PERCH_HEIGHT * ctx.size_mm), ctx.rule.min_wall_mm, DETAIL_MIN_MM
+    )
+    lo, hi = figure.bounds
+    sink = PERCH_SINK * float(hi[2] - lo[2])
+    body = [p.mesh.bounds for p in figure.parts if p.name == "body"]  # its seat, not its tail
+    seat = body[0] if body else figure.bounds
+    back = r_rim - 0.8 * wall  # its rear rests on the inner half of the wall
+    angle = np.radians(PERCH_ANGLE_DEG)
+    at = np.array([back - float(seat[0][0]), 0.0, rim_z - sink - float(seat[0][2])])
+    place = _rotation_z(angle) @ moved(at)
+    figure = figure.transform(place)
+    for p in figure.parts:
+        mesh = minus(p.mesh, clear)
+        limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
+        if mesh is not None and (mesh is p.mesh or thinnest(mesh)[1] >= limit):  # no slivers
+            model.parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    model.anchors.update({k: a for k, a in figure.anchors.items() if k != "base"})
 
 
 def _vessel_anchors(model: Model, radius: float, height: float, floor: float) -> None:
@@ -324,7 +370,7 @@ def planter(ctx: FormContext) -> Model:
     pot = minus(pot, cylinder_z(np.zeros(3), drain, 3 * floor, True))
     assert pot is not None
     plant = ctx.subject is not None and _is_plant(ctx)
-    colour = ctx.colour if plant else ctx.body_colour()
+    colour = ctx.colour if plant or perched(ctx) else ctx.body_colour()
     model = Model([Part("pot", pot, colour, "fixture", ctx.material)])
     if plant:
         _plant_in(ctx, model, height, wall, floor, inner_bottom, inner_top)
@@ -335,7 +381,13 @@ def planter(ctx: FormContext) -> Model:
         )
         clear = mesh_of(_manifold(clear) + _manifold(hollow))
         rim_r = r_top - wall / 2 + (lip / 2 if kind == "flowerpot" else 0.0)
-        model.parts.extend(relief(ctx, pot, 0.45 * height, r_mid, height, wall, rim_r, clear))
+        if perched(ctx):
+            rim_wall = wall + (lip if kind == "flowerpot" else 0.0)
+            perch(
+                ctx, model, r_top + (lip if kind == "flowerpot" else 0.0), height, rim_wall, clear
+            )
+        else:
+            model.parts.extend(relief(ctx, pot, 0.45 * height, r_mid, height, wall, rim_r, clear))
     if ctx.knob("feet", 0.0) >= 0.5:
         foot_h = ctx.mm(9.0)
         feet_colour = main_colour(ctx.subject) if ctx.subject is not None and not plant else colour

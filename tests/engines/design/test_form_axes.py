@@ -61,7 +61,16 @@ def test_no_two_variants_share_a_label() -> None:
     assert not any("no." in label for label in labels[: ranking.TOP_DISTINCT])
 
 
+@pytest.mark.parametrize("text", ["frog mug", "frog sitting on a mug"])
+def test_every_variant_of_a_worded_mug_keeps_a_handle(text: str) -> None:
+    variants = generate_designs(read_spec(text), 36)
+    tall = [v for v in variants if dict(v.choice.form_knobs).get("tall") == 1.0]  # type: ignore[union-attr]
+    assert tall, "the tall-cup axis is sampled"
+    assert [v.label for v in variants if "handle" not in v.parts] == []
+
+
 def test_a_worded_tall_cup_has_no_handle_axis_and_a_plain_mug_no_tail() -> None:
     assert "handle" not in dict(open_axes(read_spec("bear bubble-tea cup")).form_knobs)
+    assert "handle" in dict(open_axes(read_spec("tall frog mug")).form_knobs)  # a mug's handle
     plain = DesignSpec(text="plain white mug", form="mug")
     assert dict(open_axes(plain).form_knobs)["handle"][1] == 1.0  # classic, square: no tail

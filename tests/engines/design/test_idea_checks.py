@@ -171,6 +171,24 @@ def check_held(c: Candidate) -> None:
     _feature(c, "held")
 
 
+def check_perched(c: Candidate) -> None:
+    """The subject whole (body and head) sits on the vessel's rim: its seat at the rim's
+    height, most of it above, over the wall rather than the middle of the cavity."""
+    vessel = [p.mesh for p in c.model.parts if p.name in VESSEL_PARTS]
+    assert vessel, "no vessel part"
+    rim_z = max(float(m.bounds[1][2]) for m in vessel)
+    axis = np.mean([m.bounds.mean(axis=0) for m in vessel], axis=0)
+    r_rim = max(float(m.bounds[1][0] - axis[0]) for m in vessel)
+    names = {p.name for p in _parts(c, "subject")}
+    assert {"body", "head"} <= names, f"not the whole subject: {sorted(names)}"
+    subject = np.vstack([p.mesh.vertices for p in _parts(c, "subject")])
+    tall = float(np.ptp(subject[:, 2]))
+    assert subject[:, 2].min() > rim_z - 0.3 * tall, "the subject hangs below the rim"
+    assert subject[:, 2].mean() > rim_z, "the subject is not above the rim"
+    centre = subject[:, :2].mean(axis=0) - axis[:2]
+    assert np.linalg.norm(centre) > 0.7 * r_rim, "the subject is not on the rim"
+
+
 CHECKS: dict[str, Callable[[Candidate], None]] = {
     name.removeprefix("check_"): fn for name, fn in globals().items() if name.startswith("check_")
 }
@@ -201,3 +219,5 @@ def test_the_checks_catch_a_closed_cavity_and_a_missing_hat() -> None:
     plain = literal(next(i["text"] for i in CHECKED if i["checks"] == ["ring"]))
     with pytest.raises(AssertionError):
         check_hat_above_head(plain)
+    with pytest.raises(AssertionError):  # a frog face on the wall is no frog on the rim
+        check_perched(literal("frog mug"))
