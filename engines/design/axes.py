@@ -39,12 +39,16 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     "planter": {"pot": (0.0, 3.0, True), "feet": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},
     "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
     "phone_stand": {"angle_deg": (60.0, 75.0, False)},
-    # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, upturned brim
+    # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, upturned brim,
+    # brim width, toppers set close or apart, a beanie's fit (watch cap, dome, slouchy)
     "hat": {
         "style": (0.0, 6.0, True),
         "crown": (0.0, 2.0, True),
         "topper": (0.0, 2.0, True),
         "brim": (0.0, 1.0, True),
+        "brim_w": (0.0, 2.0, True),
+        "spread": (0.0, 2.0, True),
+        "fit": (0.0, 2.0, True),
     },  # fmt: skip
     # headband (forms.wearables): band width, topper size, how far apart the ears sit
     "headband": {"band": (0.0, 2.0, True), "topper": (0.0, 2.0, True), "spread": (0.0, 2.0, True)},
@@ -61,12 +65,16 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
 MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
     ("mug", "handle"): ("tall", frozenset({1.0})),
     ("hat", "brim"): ("style", frozenset({1.0, 2.0, 6.0})),  # forms.wearables.HAT_STYLES
+    ("hat", "brim_w"): ("style", frozenset({1.0, 2.0, 6.0})),
+    ("hat", "fit"): ("style", frozenset({0.0, 2.0, 3.0, 4.0, 5.0, 6.0})),  # a beanie's only
 }
 # Words that keep a moot knob meaningful: a "mug" keeps its handle on the tall cup too (only a
 # bubble-tea cup or tumbler the words ask for goes without).
 KEPT_BY_WORDS: dict[tuple[str, str], tuple[str, ...]] = {("mug", "handle"): ("mug", "handle")}
 # Form knobs whose top value needs the subject (the tail handle is the subject's tail).
 SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset({("mug", "handle")})
+# Form knobs that only shape the subject's parts on the product (a hat's toppers).
+SUBJECT_ONLY_KNOBS: frozenset[tuple[str, str]] = frozenset({("hat", "topper"), ("hat", "spread")})
 # Knobs the pipeline applies itself after the form is built (not passed to the builder):
 # "shape" stretches a vessel (index into SHAPES), each factor >= 1 so no wall gets thinner.
 PIPELINE_KNOBS: frozenset[str] = frozenset({"shape"})
@@ -147,6 +155,7 @@ def open_axes(spec: DesignSpec) -> Open:
         for name, span in FORM_KNOBS.get(spec.form, {}).items()
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
         and name not in decided
+        and not (spec.subject is None and (spec.form, name) in SUBJECT_ONLY_KNOBS)
     )
     fixed = worded_knobs(spec)
     knobs = tuple(

@@ -53,6 +53,8 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "feet": ("", "on feet"),
         "crown": ("low crown", "", "tall crown"),
         "brim": ("", "upturned brim"),
+        "brim_w": ("narrow brim", "", "wide brim"),
+        "fit": ("watch cap", "", "slouchy"),
         "band": ("thin band", "", "wide band"),
         "topper": ("small toppers", "", "big toppers"),
         "spread": ("set close", "", "set apart"),
