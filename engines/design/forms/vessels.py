@@ -84,6 +84,7 @@ def relief(
     rim_r: float,
     cavity: trimesh.Trimesh,
     face: bool = True,
+    avoid_deg: float | None = None,
 ) -> list[Part]:
     """The subject's face as relief on a round vessel wall and its ears on the rim, cut
     back from the `cavity` so nothing blocks it, mm."""
@@ -111,9 +112,88 @@ def relief(
     out = []
     for p in parts:
         mesh = minus(p.mesh, cavity)
+        limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
+        if mesh is not None and thinnest(mesh)[1] >= 0.95 * limit:  # no slivers of the cut
+            out.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    for p in coat(ctx, body, rim_z, radius, avoid_deg):
+        mesh = minus(p.mesh, cavity)  # the quills' roots stop inside the wall
         if mesh is not None:
             out.append(Part(p.name, mesh, p.colour, p.role, p.material))
     return out
+
+
+COAT_WORDS = ("quill", "spike")  # a subject's covering that must show on a vessel's back
+# Quills (hedgehog): a staggered field over the back and sides, clear of the face at the front
+# (+X) and the handle; spikes (dragon, dinosaur): a ridge up the back. Azimuths in degrees.
+QUILL_AZ, QUILL_ROWS, QUILL_STEP_DEG = (62.0, 298.0), (0.32, 0.5, 0.68, 0.86), 21.0
+SPIKE_ROWS = (0.3, 0.5, 0.7, 0.88)
+HANDLE_CLEAR_DEG = 28.0
+
+
+def _outer_hits(mesh: trimesh.Trimesh, origins: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """Per ray (origin, unit direction): the farthest distance at which it crosses the mesh
+    (0 when it misses), all rays against all triangles at once (Moller-Trumbore), mm."""
+    tri = np.asarray(mesh.triangles)
+    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+    p = np.cross(directions[:, None, :], e2[None, :, :])  # (rays, triangles, 3)
+    det = np.einsum("tj,rtj->rt", e1, p)
+    ok = np.abs(det) > 1e-12
+    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    s = origins[:, None, :] - tri[None, :, 0]
+    u = np.einsum("rtj,rtj->rt", s, p) * inv
+    q = np.cross(s, e1[None, :, :])
+    v = np.einsum("rtj,rj->rt", q, directions) * inv
+    t = np.einsum("tj,rtj->rt", e2, q) * inv
+    hit = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (t > 0)
+    return np.where(hit, t, 0.0).max(axis=1)
+
+
+def coat(
+    ctx: FormContext,
+    body: trimesh.Trimesh,
+    height: float,
+    radius: float,
+    avoid_deg: float | None = None,
+) -> list[Part]:
+    """The subject's quills or spikes standing out of a round vessel wall (`body`, the wall
+    reached by rays from its axis) as one part in their colour, clear of the face and of the
+    handle at `avoid_deg`, mm."""
+    from engines.design.subjects.geom import tube
+
+    assert ctx.subject is not None
+    found = [p for p in ctx.subject.parts if p.name in COAT_WORDS]
+    if not found:
+        return []
+    name, colour, quills = found[0].name, found[0].colour, found[0].name == "quill"
+    spots: list[tuple[float, float]] = []
+    if quills:
+        for k, row in enumerate(QUILL_ROWS):
+            start = QUILL_AZ[0] + (QUILL_STEP_DEG / 2 if k % 2 else 0.0)
+            spots += [(az, row) for az in np.arange(start, QUILL_AZ[1] + 1e-6, QUILL_STEP_DEG)]
+    else:
+        spots = [(180.0, row) for row in SPIKE_ROWS]
+    if avoid_deg is not None:
+        gap = lambda az: abs((az - avoid_deg + 180.0) % 360.0 - 180.0)  # noqa: E731
+        spots = [(az, row) for az, row in spots if gap(az) > HANDLE_CLEAR_DEG]
+    length = (0.24 if quills else 0.34) * radius
+    base_r = max((0.075 if quills else 0.16) * radius, 0.6 * ctx.rule.min_wall_mm)
+    cones = []
+    azimuths = np.radians([az for az, _ in spots])
+    outs = np.column_stack([np.cos(azimuths), np.sin(azimuths), np.zeros(len(spots))])
+    origins = np.column_stack([np.zeros((len(spots), 2)), [row * height for _, row in spots]])
+    for out, origin, reach in zip(outs, origins, _outer_hits(body, origins, outs), strict=True):
+        if reach <= 0:
+            continue
+        root = origin + out * reach
+        tip_dir = out + np.array([0.0, 0.0, 0.45 if quills else 0.2])  # swept up and back
+        tip_dir /= np.linalg.norm(tip_dir)
+        base, tip = root - out * 0.35 * base_r, root + tip_dir * length
+        cones.append(tube([base, (base + tip) / 2, tip], [base_r, 0.55 * base_r, 0.14 * base_r],
+                          6, cap=1))  # a coarse cone: dozens of them go into one union  # fmt: skip
+    if not cones:
+        return []
+    mesh = trimesh.util.concatenate(cones)
+    return [Part(name, mesh, colour, "body")]
 
 
 def cavity_cutter(r_bottom: float, r_top: float, floor: float, height: float) -> trimesh.Trimesh:
@@ -248,7 +328,17 @@ def mug(ctx: FormContext) -> Model:
         perch(ctx, model, r_rim, height, wall, clear)
     else:
         model.parts.extend(
-            relief(ctx, body, 0.5 * height, r_mid, height, wall, r_rim - wall / 2, clear)
+            relief(
+                ctx,
+                body,
+                0.5 * height,
+                r_mid,
+                height,
+                wall,
+                r_rim - wall / 2,
+                clear,
+                avoid_deg=-90.0,
+            )  # the handle is on -Y  # fmt: skip
         )
     _vessel_anchors(model, max(r_mid, r_rim), height, floor)
     return model

@@ -171,6 +171,30 @@ def check_held(c: Candidate) -> None:
     _feature(c, "held")
 
 
+def check_spines(c: Candidate) -> None:
+    """The subject's quills or spikes are there; on a vessel, standing out of the back of
+    its wall (not just a few on the rim)."""
+    spines = [p.mesh for p in _parts(c, "subject") if p.name in ("quill", "spike")]
+    assert spines, f"no spines among {[p.name for p in c.model.parts]}"
+    vessel = [p.mesh for p in c.model.parts if p.name in VESSEL_PARTS]
+    if not vessel:
+        return
+    axis = np.mean([m.bounds.mean(axis=0) for m in vessel], axis=0)
+    axis[2] = 0.0
+    rim_z = max(float(m.bounds[1][2]) for m in vessel)
+    v = np.vstack([m.vertices for m in spines])
+    back = v[(v[:, 0] < axis[0]) & (v[:, 2] < 0.8 * rim_z)][::7]  # behind the face (+X)
+    out = 0
+    for point in back:  # how far out of the wall at its height and bearing
+        flat = point - axis
+        flat[2] = 0.0
+        reach = np.linalg.norm(flat)
+        origin = axis + np.array([0.0, 0.0, point[2]])
+        wall = max(ray_hits(m, origin, flat / reach).max(initial=0.0) for m in vessel)
+        out += reach > wall + 4.0
+    assert out > 10, "no spines stand out of the back of the wall"
+
+
 def check_perched(c: Candidate) -> None:
     """The subject whole (body and head) sits on the vessel's rim: its seat at the rim's
     height, most of it above, over the wall rather than the middle of the cavity."""
@@ -221,3 +245,5 @@ def test_the_checks_catch_a_closed_cavity_and_a_missing_hat() -> None:
         check_hat_above_head(plain)
     with pytest.raises(AssertionError):  # a frog face on the wall is no frog on the rim
         check_perched(literal("frog mug"))
+    with pytest.raises(AssertionError):  # a cat has no spines
+        check_spines(literal("cat planter"))
