@@ -195,6 +195,20 @@ def check_spines(c: Candidate) -> None:
     assert out > 10, "no spines stand out of the back of the wall"
 
 
+def check_floppy_ears(c: Candidate) -> None:
+    """A dog's ears hang beside its head (their tops under the head's, most of them below
+    the eyes), and its snout reaches out in front of the head."""
+    head = _named(c, "head")
+    top = float(head.bounds[1][2])
+    tall = float(head.extents[2])
+    for name in ("ear_l", "ear_r"):
+        ear = _named(c, name)
+        assert float(ear.bounds[1][2]) < top - 0.1 * tall, f"the {name} stands up"
+        assert float(ear.vertices[:, 2].mean()) < _eyes_top(c), f"the {name} does not hang"
+    ahead = float(_named(c, "snout").bounds[1][0]) - float(head.bounds[1][0])
+    assert ahead > 0.12 * float(head.extents[0]), "no snout out in front of the head"
+
+
 def check_perched(c: Candidate) -> None:
     """The subject whole (body and head) sits on the vessel's rim: its seat at the rim's
     height, most of it above, over the wall rather than the middle of the cavity."""
@@ -247,3 +261,5 @@ def test_the_checks_catch_a_closed_cavity_and_a_missing_hat() -> None:
         check_perched(literal("frog mug"))
     with pytest.raises(AssertionError):  # a cat has no spines
         check_spines(literal("cat planter"))
+    with pytest.raises(AssertionError):  # a bear's round ears stand on its head
+        check_floppy_ears(literal("bear keychain"))
