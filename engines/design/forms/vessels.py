@@ -32,6 +32,7 @@ from engines.design.forms.place import (
 )
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold
+from engines.design.subjects.geom import tube
 
 RGB = tuple[int, int, int]
 
@@ -94,7 +95,11 @@ def relief(
     k = 1.15 * radius / r  # a bold face: features keep their angles and grow
     to_wall = moved(np.array([0.0, 0.0, centre_z])) @ scale_about(k, np.zeros(3)) @ moved(-c)
     parts: list[Part] = []
+    tears: list[Part] = []
     for deco in decorations(ctx.subject):
+        if any(p.name.startswith("tear") for p in deco.parts):
+            tears += deco.parts  # drawn again, bold, down the wall under the eyes (wall_tears)
+            continue
         d = deco.transformed(to_wall)
         if d.kind == "top":
             sink = max(d.sink_mm, 1.5)
@@ -115,10 +120,47 @@ def relief(
         limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
         if mesh is not None and thinnest(mesh)[1] >= 0.95 * limit:  # no slivers of the cut
             out.append(Part(p.name, mesh, p.colour, p.role, p.material))
-    for p in coat(ctx, body, rim_z, radius, avoid_deg):
+    for p in wall_tears(tears, out, body, rim_z, radius) + coat(
+        ctx, body, rim_z, radius, avoid_deg
+    ):
         mesh = minus(p.mesh, cavity)  # the quills' roots stop inside the wall
         if mesh is not None:
             out.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    return out
+
+
+TEAR_RUN, TEAR_WIDTH = 0.3, 0.085  # a wall tear's length (of the wall's height), its widest
+# radius (of the wall's radius): a drop a merchant sees from across a shelf
+
+
+def wall_tears(
+    tears: list[Part], placed: list[Part], body: trimesh.Trimesh, height: float, radius: float
+) -> list[Part]:
+    """The subject's tears as bold drops running down the wall from under each eye already
+    placed (on the wall, or on the rim for a frog), growing towards the bottom, mm."""
+    if not tears:
+        return []
+    out = []
+    for side in ("l", "r"):
+        eye = next((p.mesh for p in placed if p.name == f"eye_{side}"), None)
+        mine = [p for p in tears if p.name[-2:] in (f"_{side}", f" {side}")]
+        if eye is None or not mine:
+            continue
+        # one drop a side, named as the worded feature's when there is one (its origin)
+        tear = next((p for p in mine if not p.name.startswith("tear_")), mine[0])
+        centre = eye.bounds.mean(axis=0)
+        az = float(np.arctan2(centre[1], centre[0]))
+        az += np.sign(az) * np.radians(4.0)  # from the outer corner of the eye
+        start = min(float(eye.bounds[0][2]) - 0.03 * height, 0.9 * height)
+        z = start - np.linspace(0.0, TEAR_RUN * height, 6)
+        direction = np.array([np.cos(az), np.sin(az), 0.0])
+        origins = np.column_stack([np.zeros((len(z), 2)), z])
+        reach = _outer_hits(body, origins, np.tile(direction, (len(z), 1)))
+        if (reach <= 0).any():
+            continue
+        widths = TEAR_WIDTH * radius * np.linspace(0.45, 1.0, len(z))
+        pts = origins + direction * (reach + 0.35 * widths)[:, None]
+        out.append(Part(tear.name, tube(pts, widths, 10), tear.colour, "feature"))
     return out
 
 
@@ -158,8 +200,6 @@ def coat(
     """The subject's quills or spikes standing out of a round vessel wall (`body`, the wall
     reached by rays from its axis) as one part in their colour, clear of the face and of the
     handle at `avoid_deg`, mm."""
-    from engines.design.subjects.geom import tube
-
     assert ctx.subject is not None
     found = [p for p in ctx.subject.parts if p.name in COAT_WORDS]
     if not found:
@@ -193,6 +233,7 @@ def coat(
     if not cones:
         return []
     mesh = trimesh.util.concatenate(cones)
+    assert isinstance(mesh, trimesh.Trimesh)
     return [Part(name, mesh, colour, "body")]
 
 
