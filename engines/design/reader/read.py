@@ -314,7 +314,15 @@ def _explicit_form(items: list[Item], lead: list[Item]) -> Item | None:
     in_lead = [it for it in lead if it.m.form]
     if in_lead:
         return in_lead[-1]
-    return next((it for it in items if it.m.form and it.kind not in ("purpose", "held")), None)
+    found = next((it for it in items if it.m.form and it.kind not in ("purpose", "held")), None)
+    if found is None:  # "raccoon holding a fish keychain": the product after the held thing
+        held_then_product = [
+            it for it in items
+            if it.m.form and it.kind == "held"
+            and any(o.clause == it.clause and o.index < it.index and o.noun for o in items)
+        ]  # fmt: skip
+        found = held_then_product[-1] if held_then_product else None
+    return found
 
 
 def _subject_slot(lead: list[Item], head: Item) -> Item | None:
