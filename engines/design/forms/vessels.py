@@ -32,7 +32,7 @@ from engines.design.forms.place import (
 )
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold
-from engines.design.subjects.geom import tube
+from engines.design.subjects.geom import cone, tube
 
 RGB = tuple[int, int, int]
 
@@ -100,6 +100,8 @@ def relief(
         if any(p.name.startswith("tear") for p in deco.parts):
             tears += deco.parts  # drawn again, bold, down the wall under the eyes (wall_tears)
             continue
+        if all(p.name in COAT_WORDS for p in deco.parts):
+            continue  # the head's quills: coat() covers the wall with them
         d = deco.transformed(to_wall)
         if d.kind == "top":
             sink = max(d.sink_mm, 1.5)
@@ -115,7 +117,12 @@ def relief(
         parts.extend(d.parts)
     parts = chunky(Model(parts), max(ctx.rule.min_wall_mm, 2.0), DETAIL_MIN_MM).parts
     out = []
+    reach = float(np.linalg.norm(np.asarray(cavity.vertices)[:, :2], axis=1).max())
     for p in parts:
+        v = np.asarray(p.mesh.vertices)
+        if float(np.linalg.norm(v[:, :2], axis=1).min()) > reach:  # wholly outside: no cut
+            out.append(p)
+            continue
         mesh = minus(p.mesh, cavity)
         limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
         if mesh is not None and thinnest(mesh)[1] >= 0.95 * limit:  # no slivers of the cut
@@ -228,8 +235,7 @@ def coat(
         tip_dir = out + np.array([0.0, 0.0, 0.45 if quills else 0.2])  # swept up and back
         tip_dir /= np.linalg.norm(tip_dir)
         base, tip = root - out * 0.35 * base_r, root + tip_dir * length
-        cones.append(tube([base, (base + tip) / 2, tip], [base_r, 0.55 * base_r, 0.14 * base_r],
-                          6, cap=1))  # a coarse cone: dozens of them go into one union  # fmt: skip
+        cones.append(cone(base, tip, base_r, 6, cap=1))  # coarse: dozens go into one union
     if not cones:
         return []
     mesh = trimesh.util.concatenate(cones)

@@ -19,7 +19,7 @@ from engines.design.subjects.face import (
     add_tears,
     one_eye,
 )
-from engines.design.subjects.geom import Ellipsoid, blob, disc_on, frame, plate, tube, unit
+from engines.design.subjects.geom import Ellipsoid, blob, cone, disc_on, frame, plate, tube, unit
 from engines.design.subjects.style import Look
 
 RGB = tuple[int, int, int]
@@ -348,7 +348,7 @@ def _flat_ear(base: np.ndarray, tip: np.ndarray, radius: float, flat: float) -> 
 
 def _cone(base: np.ndarray, tip: np.ndarray, radius: float, sections: int = 12) -> trimesh.Trimesh:
     """A cone with a rounded base and a small rounded tip (a tapered tube), mm."""
-    return tube([base, (base + tip) / 2, tip], [radius, radius * 0.55, radius * 0.14], sections)
+    return cone(base, tip, radius, sections)
 
 
 def _snout(s: Sketch) -> None:
