@@ -15,7 +15,10 @@ from engines.design.kit.spec import DesignSpec
 from engines.design.reader import read_spec
 from engines.design.subjects import build_subject
 
-SUBJECT = {"mug": "cat", "planter": "cat", "headband": "cat", "hat": "frog", "eyewear": None}
+SUBJECT = {
+    "mug": "cat", "planter": "cat", "headband": "cat", "hat": "frog", "eyewear": None,
+    "keychain": "cat",
+}  # fmt: skip
 
 
 def _masks(model_meshes: list, frame_mm: float) -> np.ndarray:
@@ -87,3 +90,17 @@ def test_a_worded_tall_cup_has_no_handle_axis_and_a_plain_mug_no_tail() -> None:
     assert "handle" in dict(open_axes(read_spec("tall frog mug")).form_knobs)  # a mug's handle
     plain = DesignSpec(text="plain white mug", form="mug")
     assert dict(open_axes(plain).form_knobs)["handle"][1] == 1.0  # classic, square: no tail
+
+
+@pytest.mark.parametrize("tag", [1.0, 2.0])
+def test_a_tagged_keychain_has_its_tag_behind_the_figure_and_an_open_ring(tag: float) -> None:
+    from engines.design.forms.place import ray_hits
+
+    model = build_form("keychain", build_subject("cat"), knobs={"tag": tag})
+    parts = {p.name: p.mesh for p in model.parts}
+    plate, head = parts["tag"], parts["head"]
+    assert float(plate.bounds[1][0]) < float(head.bounds[1][0])  # behind the face
+    assert np.ptp(plate.bounds[:, 1]) >= np.ptp(head.bounds[:, 1])  # it frames the head
+    hole = model.anchors["hole"]
+    start = hole.point - hole.normal * 100.0
+    assert sum(len(ray_hits(p.mesh, start, hole.normal)) for p in model.parts) == 0
