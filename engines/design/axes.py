@@ -41,7 +41,8 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     "phone_stand": {"angle_deg": (60.0, 75.0, False)},
     "keychain": {"tag": (0.0, 2.0, True)},  # the charm alone, on a round or square tag
     # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, upturned brim,
-    # brim width, toppers set close or apart, a beanie's fit (watch cap, dome, slouchy)
+    # brim width, toppers set close or apart, a beanie's fit (watch cap, dome, slouchy), the
+    # crown's shape of a bucket or straw hat (round, tapered, straight)
     "hat": {
         "style": (0.0, 6.0, True),
         "crown": (0.0, 2.0, True),
@@ -50,6 +51,7 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
         "brim_w": (0.0, 2.0, True),
         "spread": (0.0, 2.0, True),
         "fit": (0.0, 2.0, True),
+        "crown_shape": (0.0, 2.0, True),
     },  # fmt: skip
     # headband (forms.wearables): band width, topper size, how far apart the ears sit
     "headband": {"band": (0.0, 2.0, True), "topper": (0.0, 2.0, True), "spread": (0.0, 2.0, True)},
@@ -68,6 +70,7 @@ MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
     ("hat", "brim"): ("style", frozenset({1.0, 2.0, 6.0})),  # forms.wearables.HAT_STYLES
     ("hat", "brim_w"): ("style", frozenset({1.0, 2.0, 6.0})),
     ("hat", "fit"): ("style", frozenset({0.0, 2.0, 3.0, 4.0, 5.0, 6.0})),  # a beanie's only
+    ("hat", "crown_shape"): ("style", frozenset({1.0, 2.0, 4.0, 5.0, 6.0})),  # bucket, straw
 }
 # Words that keep a moot knob meaningful: a "mug" keeps its handle on the tall cup too (only a
 # bubble-tea cup or tumbler the words ask for goes without).

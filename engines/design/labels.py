@@ -56,6 +56,7 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "brim": ("", "upturned brim"),
         "brim_w": ("narrow brim", "", "wide brim"),
         "fit": ("watch cap", "", "slouchy"),
+        "crown_shape": ("round crown", "", "straight crown"),
         "band": ("thin band", "", "wide band"),
         "topper": ("small toppers", "", "big toppers"),
         "spread": ("set close", "", "set apart"),

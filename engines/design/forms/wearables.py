@@ -159,7 +159,13 @@ BEANIE_FITS: tuple[str, ...] = ("watch cap", "dome", "slouchy")  # knob "fit" of
 SLOUCH = (1.18, 0.42)  # a slouchy beanie: height factor, how far its top leans back (of ri)
 
 
-def _crown_outline(style: str, ri: float, h: float, n: int = 24, fit: str = "dome") -> np.ndarray:
+CROWN_SHAPES: tuple[str, ...] = ("round crown", "tapered crown", "straight crown")  # knob
+# "crown_shape" of a bucket or straw hat (the middle one is each style's own taper)
+
+
+def _crown_outline(
+    style: str, ri: float, h: float, n: int = 24, fit: str = "dome", shape: str = ""
+) -> np.ndarray:
     """(radius, height) points of a crown's inner surface from the opening to the apex, mm."""
     s = np.linspace(0.0, 1.0, n)
     if style in ("beanie", "cap"):  # dome (a watch cap: straight sides, a flat top)
@@ -173,7 +179,13 @@ def _crown_outline(style: str, ri: float, h: float, n: int = 24, fit: str = "dom
         return np.column_stack([ri * np.cos(ang), h * np.sin(ang)])
     if style in ("witch", "party"):  # cone
         return np.column_stack([ri * (1 - s), h * s])
+    if shape == "round crown" and style in ("straw", "bucket"):  # a dome on short sides
+        ang = s[1:] * np.pi / 2
+        dome = np.column_stack([0.9 * ri * np.cos(ang), 0.35 * h + 0.65 * h * np.sin(ang)])
+        return np.vstack([[[ri, 0.0], [0.95 * ri, 0.3 * h]], dome])
     taper = {"top": 0.98, "straw": 0.88, "bucket": 0.8}[style]
+    if shape == "straight crown" and style in ("straw", "bucket"):
+        taper = 0.98
     side = np.column_stack([ri * (1 - (1 - taper) * s[:-4]), h * 0.92 * s[:-4]])
     top_r = ri * taper
     corner = np.array([[top_r * 0.93, h * 0.985], [top_r * 0.8, h], [0.0, h]])
@@ -205,7 +217,8 @@ def hat(ctx: FormContext) -> Model:
     fit = BEANIE_FITS[int(ctx.knob("fit", 1.0)) % len(BEANIE_FITS)] if style == "beanie" else ""
     if fit == "slouchy":
         crown_h *= SLOUCH[0]
-    crown = _shell(_crown_outline(style, ri, crown_h, fit=fit), wall)
+    shape = CROWN_SHAPES[int(ctx.knob("crown_shape", 1.0)) % len(CROWN_SHAPES)]
+    crown = _shell(_crown_outline(style, ri, crown_h, fit=fit, shape=shape), wall)
     if fit == "slouchy":  # its top falls back (-X), more the higher up: a bend, still closed
         v = np.array(crown.vertices)
         v[:, 0] -= SLOUCH[1] * ri * np.clip(v[:, 2] / crown_h, 0.0, None) ** 2
