@@ -254,6 +254,8 @@ def spec_view(spec: dict[str, Any] | None) -> dict[str, Any] | None:
     for key in ("style", "pose", "expression", "lens_shape"):
         if spec.get(key):
             rows.append((key.replace("_", " ").capitalize(), _named(spec[key])))
+    if spec.get("placement") == "on":
+        rows.append(("Placement", f"{_named(spec.get('subject'))} sitting on the rim"))
     if spec.get("size_mm"):
         rows.append(("Size", f"{spec['size_mm']:.0f} mm"))
     approximations = [

@@ -24,7 +24,7 @@ from engines.design.reader import read_spec
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 SETS = (("dev", "design_ideas.yaml"), ("hold-out", "design_ideas_holdout.yaml"))
 FIELDS = ("refusal", "form", "subject", "features", "body_colour", "product_colour", "extras")
-EXTRAS = ("lens_shape", "style", "pose", "expression", "size_mm", "material")
+EXTRAS = ("lens_shape", "style", "pose", "expression", "size_mm", "material", "placement")
 
 
 def feature_words(spec: DesignSpec) -> list[str]:

@@ -5,6 +5,7 @@ parts whose colour the words did not name."""
 from __future__ import annotations
 
 import colorsys
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,12 +39,19 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     "planter": {"pot": (0.0, 3.0, True), "feet": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},
     "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
     "phone_stand": {"angle_deg": (60.0, 75.0, False)},
-    # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, upturned brim
+    "keychain": {"tag": (0.0, 2.0, True)},  # the charm alone, on a round or square tag
+    # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, upturned brim,
+    # brim width, toppers set close or apart, a beanie's fit (watch cap, dome, slouchy), the
+    # crown's shape of a bucket or straw hat (round, tapered, straight)
     "hat": {
         "style": (0.0, 6.0, True),
         "crown": (0.0, 2.0, True),
         "topper": (0.0, 2.0, True),
         "brim": (0.0, 1.0, True),
+        "brim_w": (0.0, 2.0, True),
+        "spread": (0.0, 2.0, True),
+        "fit": (0.0, 2.0, True),
+        "crown_shape": (0.0, 2.0, True),
     },  # fmt: skip
     # headband (forms.wearables): band width, topper size, how far apart the ears sit
     "headband": {"band": (0.0, 2.0, True), "topper": (0.0, 2.0, True), "spread": (0.0, 2.0, True)},
@@ -60,9 +68,17 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
 MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
     ("mug", "handle"): ("tall", frozenset({1.0})),
     ("hat", "brim"): ("style", frozenset({1.0, 2.0, 6.0})),  # forms.wearables.HAT_STYLES
+    ("hat", "brim_w"): ("style", frozenset({1.0, 2.0, 6.0})),
+    ("hat", "fit"): ("style", frozenset({0.0, 2.0, 3.0, 4.0, 5.0, 6.0})),  # a beanie's only
+    ("hat", "crown_shape"): ("style", frozenset({1.0, 2.0, 4.0, 5.0, 6.0})),  # bucket, straw
 }
+# Words that keep a moot knob meaningful: a "mug" keeps its handle on the tall cup too (only a
+# bubble-tea cup or tumbler the words ask for goes without).
+KEPT_BY_WORDS: dict[tuple[str, str], tuple[str, ...]] = {("mug", "handle"): ("mug", "handle")}
 # Form knobs whose top value needs the subject (the tail handle is the subject's tail).
 SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset({("mug", "handle")})
+# Form knobs that only shape the subject's parts on the product (a hat's toppers).
+SUBJECT_ONLY_KNOBS: frozenset[tuple[str, str]] = frozenset({("hat", "topper"), ("hat", "spread")})
 # Knobs the pipeline applies itself after the form is built (not passed to the builder):
 # "shape" stretches a vessel (index into SHAPES), each factor >= 1 so no wall gets thinner.
 PIPELINE_KNOBS: frozenset[str] = frozenset({"shape"})
@@ -143,14 +159,12 @@ def open_axes(spec: DesignSpec) -> Open:
         for name, span in FORM_KNOBS.get(spec.form, {}).items()
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
         and name not in decided
+        and not (spec.subject is None and (spec.form, name) in SUBJECT_ONLY_KNOBS)
     )
     fixed = worded_knobs(spec)
     knobs = tuple(
-        (name, span)
-        for name, span in knobs
-        if not ((spec.form, name) in MOOT_KNOBS
-                and fixed.get(MOOT_KNOBS[spec.form, name][0]) in MOOT_KNOBS[spec.form, name][1])
-    )  # a worded tall cup has no handle to vary, a worded beanie no brim  # fmt: skip
+        (name, span) for name, span in knobs if not is_moot(spec.form, name, fixed, words)
+    )  # a worded tall cup has no handle to vary, a worded beanie no brim
     posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
     if spec.subject is None:  # the product alone: no subject to style, pose or give a face
         return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),
@@ -191,18 +205,31 @@ def worded_knobs(spec: DesignSpec) -> dict[str, float]:
     return out
 
 
+def kept_by_words(form: str, name: str, words: str) -> bool:
+    """Whether the words keep a form knob that another knob would make moot (a "mug" keeps
+    its handle when it is tall)."""
+    keep = KEPT_BY_WORDS.get((form, name), ())
+    return any(re.search(rf"\b{w}s?\b", words.lower()) for w in keep)
+
+
+def is_moot(form: str, name: str, values: dict[str, float], words: str = "") -> bool:
+    """Whether a form knob means nothing given the other knobs' values (MOOT_KNOBS)."""
+    if (form, name) not in MOOT_KNOBS or kept_by_words(form, name, words):
+        return False
+    other, moot = MOOT_KNOBS[form, name]
+    return values.get(other) in moot
+
+
 def without_moot(
-    form: str, knobs: tuple[tuple[str, float], ...], fixed: dict[str, float] | None = None
+    form: str,
+    knobs: tuple[tuple[str, float], ...],
+    fixed: dict[str, float] | None = None,
+    words: str = "",
 ) -> tuple[tuple[str, float], ...]:
     """The form knobs without those another knob (sampled, or `fixed` by the words) makes
-    meaningless (a tall cup's handle, a beanie's brim)."""
+    meaningless (a tall cup's handle, a beanie's brim), unless the words keep them."""
     values = (fixed or {}) | dict(knobs)
-    return tuple(
-        (name, value)
-        for name, value in knobs
-        if not ((form, name) in MOOT_KNOBS
-                and values.get(MOOT_KNOBS[form, name][0]) in MOOT_KNOBS[form, name][1])
-    )  # fmt: skip
+    return tuple((n, v) for n, v in knobs if not is_moot(form, n, values, words))
 
 
 def default_choice(spec: DesignSpec) -> Choice:
@@ -271,6 +298,7 @@ def sample_choices(spec: DesignSpec, n: int, seed: int) -> list[Choice]:
                     for k, (name, span) in enumerate(axes.form_knobs)
                 ),
                 fixed,
+                spec.text,
             ),  # fmt: skip
         )
         if choice not in seen and len(out) < n:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import trimesh
+from manifold3d import CrossSection, Manifold
 
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
-from engines.design.forms.geometry import cut_behind, revolved, ring
+from engines.design.forms.geometry import cut_behind, mesh_of, revolved, ring
 from engines.design.forms.place import (
     base_anchor,
     chunky,
@@ -93,14 +97,44 @@ def _hanger(model: Model, ctx: FormContext, name: str, hole_mm: float, wire_mm: 
     return model
 
 
+TAGS: tuple[str, ...] = ("", "round tag", "square tag")  # knob "tag": the charm alone or on a tag
+TAG_SHARE = 0.84  # a tagged charm's figure, of the untagged one's size (the tag frames it)
+
+
+def _tag(kind: str, centre_yz: np.ndarray, radius: float, x0: float, thick: float) -> Any:
+    """A flat tag in the YZ plane (round, or a rounded square) from x0 to x0 + thick, mm."""
+    if kind == "round tag":
+        section = CrossSection.circle(radius, 48)
+    else:
+        corner = 0.3 * radius
+        side = 2.0 * (0.86 * radius - corner)
+        section = CrossSection.square((side, side), center=True).offset(
+            corner, circular_segments=24
+        )
+    mesh = mesh_of(Manifold.extrude(section, thick))
+    v = np.asarray(mesh.vertices)[:, [2, 0, 1]]  # (x, y, z) -> (z, x, y): a turn, not a mirror
+    v = v + np.array([x0, centre_yz[0], centre_yz[1]])
+    # small facets: a flat face's few huge triangles mis-sort in depth-sorted previews
+    fine = trimesh.Trimesh(v, mesh.faces, process=False).subdivide_to_size(
+        max_edge=max(0.25 * radius, 2.0), max_iter=6
+    )
+    assert isinstance(fine, trimesh.Trimesh)
+    return fine
+
+
 def keychain(ctx: FormContext) -> Model:
-    """The subject as a flat-backed charm (longest side ~size_mm) with an open ring on top."""
+    """The subject as a flat-backed charm (longest side ~size_mm) with an open ring on top;
+    knob 'tag' sets it on a round or square tag."""
     wire = ctx.wall(2.6)
     hole = max(ctx.mm(2.6), 2.0)  # a split key ring's wire passes a 4 mm hole
+    tag = TAGS[int(ctx.knob("tag", 0)) % len(TAGS)]
     subject = _subject(ctx)
     lo, hi = subject.bounds
     front = float(np.max(hi[1:] - lo[1:]))  # the charm is seen from the front: fit Y and Z
-    charm = fitted(subject, (ctx.size_mm - 2 * (hole + wire)) * float(np.max(hi - lo)) / front)
+    share = TAG_SHARE if tag else 1.0
+    charm = fitted(
+        subject, share * (ctx.size_mm - 2 * (hole + wire)) * float(np.max(hi - lo)) / front
+    )
     lo, hi = charm.bounds
     depth = max(ctx.mm(9.0), 3 * ctx.rule.min_wall_mm)
     squash = 1.6 * depth / float(hi[0] - lo[0])
@@ -113,6 +147,12 @@ def keychain(ctx: FormContext) -> Model:
             parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
     flat = chunky(Model(parts, charm.anchors), ctx.rule.min_wall_mm, DETAIL_MIN_MM)
     flat = flat.transform(moved(np.array([-back - depth / 2, 0.0, 0.0])))  # back at x = -depth/2
+    if tag:  # behind the figure, half its thickness into the figure's flat back
+        lo, hi = flat.bounds
+        radius = 0.5 * float(max(hi[1] - lo[1], hi[2] - lo[2])) + ctx.mm(2.0)
+        thick = max(ctx.wall(3.0), 0.3 * depth)
+        plate = _tag(tag, 0.5 * (lo[1:] + hi[1:]), radius, -depth / 2 - 0.5 * thick, thick)
+        flat.parts.insert(0, Part("tag", plate, ctx.colour, "fixture", ctx.material))
     model = _hanger(flat, ctx, "ring", hole, wire)
     model.anchors["base"] = base_anchor(size_mm=depth)
     return model

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import trimesh
 
+from engines.design.axes import kept_by_words
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
 from engines.design.forms.geometry import (
     cut_below,
@@ -31,6 +32,7 @@ from engines.design.forms.place import (
 )
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold
+from engines.design.subjects.geom import cone, tube
 
 RGB = tuple[int, int, int]
 
@@ -83,6 +85,7 @@ def relief(
     rim_r: float,
     cavity: trimesh.Trimesh,
     face: bool = True,
+    avoid_deg: float | None = None,
 ) -> list[Part]:
     """The subject's face as relief on a round vessel wall and its ears on the rim, cut
     back from the `cavity` so nothing blocks it, mm."""
@@ -92,7 +95,13 @@ def relief(
     k = 1.15 * radius / r  # a bold face: features keep their angles and grow
     to_wall = moved(np.array([0.0, 0.0, centre_z])) @ scale_about(k, np.zeros(3)) @ moved(-c)
     parts: list[Part] = []
+    tears: list[Part] = []
     for deco in decorations(ctx.subject):
+        if any(p.name.startswith("tear") for p in deco.parts):
+            tears += deco.parts  # drawn again, bold, down the wall under the eyes (wall_tears)
+            continue
+        if all(p.name in COAT_WORDS for p in deco.parts):
+            continue  # the head's quills: coat() covers the wall with them
         d = deco.transformed(to_wall)
         if d.kind == "top":
             sink = max(d.sink_mm, 1.5)
@@ -108,11 +117,130 @@ def relief(
         parts.extend(d.parts)
     parts = chunky(Model(parts), max(ctx.rule.min_wall_mm, 2.0), DETAIL_MIN_MM).parts
     out = []
+    reach = float(np.linalg.norm(np.asarray(cavity.vertices)[:, :2], axis=1).max())
     for p in parts:
+        v = np.asarray(p.mesh.vertices)
+        if float(np.linalg.norm(v[:, :2], axis=1).min()) > reach:  # wholly outside: no cut
+            out.append(p)
+            continue
         mesh = minus(p.mesh, cavity)
+        limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
+        if mesh is not None and thinnest(mesh)[1] >= 0.95 * limit:  # no slivers of the cut
+            out.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    for p in wall_tears(tears, out, body, rim_z, radius) + coat(
+        ctx, body, rim_z, radius, avoid_deg
+    ):
+        mesh = minus(p.mesh, cavity)  # the quills' roots stop inside the wall
         if mesh is not None:
             out.append(Part(p.name, mesh, p.colour, p.role, p.material))
     return out
+
+
+TEAR_RUN, TEAR_WIDTH = 0.3, 0.085  # a wall tear's length (of the wall's height), its widest
+# radius (of the wall's radius): a drop a merchant sees from across a shelf
+
+
+def wall_tears(
+    tears: list[Part], placed: list[Part], body: trimesh.Trimesh, height: float, radius: float
+) -> list[Part]:
+    """The subject's tears as bold drops running down the wall from under each eye already
+    placed (on the wall, or on the rim for a frog), growing towards the bottom, mm."""
+    if not tears:
+        return []
+    out = []
+    for side in ("l", "r"):
+        eye = next((p.mesh for p in placed if p.name == f"eye_{side}"), None)
+        mine = [p for p in tears if p.name[-2:] in (f"_{side}", f" {side}")]
+        if eye is None or not mine:
+            continue
+        # one drop a side, named as the worded feature's when there is one (its origin)
+        tear = next((p for p in mine if not p.name.startswith("tear_")), mine[0])
+        centre = eye.bounds.mean(axis=0)
+        az = float(np.arctan2(centre[1], centre[0]))
+        az += np.sign(az) * np.radians(4.0)  # from the outer corner of the eye
+        start = min(float(eye.bounds[0][2]) - 0.03 * height, 0.9 * height)
+        z = start - np.linspace(0.0, TEAR_RUN * height, 6)
+        direction = np.array([np.cos(az), np.sin(az), 0.0])
+        origins = np.column_stack([np.zeros((len(z), 2)), z])
+        reach = _outer_hits(body, origins, np.tile(direction, (len(z), 1)))
+        if (reach <= 0).any():
+            continue
+        widths = TEAR_WIDTH * radius * np.linspace(0.45, 1.0, len(z))
+        pts = origins + direction * (reach + 0.35 * widths)[:, None]
+        out.append(Part(tear.name, tube(pts, widths, 10), tear.colour, "feature"))
+    return out
+
+
+COAT_WORDS = ("quill", "spike")  # a subject's covering that must show on a vessel's back
+# Quills (hedgehog): a staggered field over the back and sides, clear of the face at the front
+# (+X) and the handle; spikes (dragon, dinosaur): a ridge up the back. Azimuths in degrees.
+QUILL_AZ, QUILL_ROWS, QUILL_STEP_DEG = (62.0, 298.0), (0.32, 0.5, 0.68, 0.86), 21.0
+SPIKE_ROWS = (0.3, 0.5, 0.7, 0.88)
+HANDLE_CLEAR_DEG = 28.0
+
+
+def _outer_hits(mesh: trimesh.Trimesh, origins: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """Per ray (origin, unit direction): the farthest distance at which it crosses the mesh
+    (0 when it misses), all rays against all triangles at once (Moller-Trumbore), mm."""
+    tri = np.asarray(mesh.triangles)
+    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+    p = np.cross(directions[:, None, :], e2[None, :, :])  # (rays, triangles, 3)
+    det = np.einsum("tj,rtj->rt", e1, p)
+    ok = np.abs(det) > 1e-12
+    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    s = origins[:, None, :] - tri[None, :, 0]
+    u = np.einsum("rtj,rtj->rt", s, p) * inv
+    q = np.cross(s, e1[None, :, :])
+    v = np.einsum("rtj,rj->rt", q, directions) * inv
+    t = np.einsum("tj,rtj->rt", e2, q) * inv
+    hit = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (t > 0)
+    return np.where(hit, t, 0.0).max(axis=1)
+
+
+def coat(
+    ctx: FormContext,
+    body: trimesh.Trimesh,
+    height: float,
+    radius: float,
+    avoid_deg: float | None = None,
+) -> list[Part]:
+    """The subject's quills or spikes standing out of a round vessel wall (`body`, the wall
+    reached by rays from its axis) as one part in their colour, clear of the face and of the
+    handle at `avoid_deg`, mm."""
+    assert ctx.subject is not None
+    found = [p for p in ctx.subject.parts if p.name in COAT_WORDS]
+    if not found:
+        return []
+    name, colour, quills = found[0].name, found[0].colour, found[0].name == "quill"
+    spots: list[tuple[float, float]] = []
+    if quills:
+        for k, row in enumerate(QUILL_ROWS):
+            start = QUILL_AZ[0] + (QUILL_STEP_DEG / 2 if k % 2 else 0.0)
+            spots += [(az, row) for az in np.arange(start, QUILL_AZ[1] + 1e-6, QUILL_STEP_DEG)]
+    else:
+        spots = [(180.0, row) for row in SPIKE_ROWS]
+    if avoid_deg is not None:
+        gap = lambda az: abs((az - avoid_deg + 180.0) % 360.0 - 180.0)  # noqa: E731
+        spots = [(az, row) for az, row in spots if gap(az) > HANDLE_CLEAR_DEG]
+    length = (0.24 if quills else 0.34) * radius
+    base_r = max((0.075 if quills else 0.16) * radius, 0.6 * ctx.rule.min_wall_mm)
+    cones = []
+    azimuths = np.radians([az for az, _ in spots])
+    outs = np.column_stack([np.cos(azimuths), np.sin(azimuths), np.zeros(len(spots))])
+    origins = np.column_stack([np.zeros((len(spots), 2)), [row * height for _, row in spots]])
+    for out, origin, reach in zip(outs, origins, _outer_hits(body, origins, outs), strict=True):
+        if reach <= 0:
+            continue
+        root = origin + out * reach
+        tip_dir = out + np.array([0.0, 0.0, 0.45 if quills else 0.2])  # swept up and back
+        tip_dir /= np.linalg.norm(tip_dir)
+        base, tip = root - out * 0.35 * base_r, root + tip_dir * length
+        cones.append(cone(base, tip, base_r, 6, cap=1))  # coarse: dozens go into one union
+    if not cones:
+        return []
+    mesh = trimesh.util.concatenate(cones)
+    assert isinstance(mesh, trimesh.Trimesh)
+    return [Part(name, mesh, colour, "body")]
 
 
 def cavity_cutter(r_bottom: float, r_top: float, floor: float, height: float) -> trimesh.Trimesh:
@@ -229,11 +357,12 @@ def mug(ctx: FormContext) -> Model:
     heights = np.r_[0.0, heights[1:]]
     radii, heights = np.r_[radii[0], radii[0] + 1.0, radii[1:]], np.r_[0.0, 1.0, heights[1:]]
     body, cavity = profiled_vessel(radii, heights, wall, floor)
-    colour = ctx.body_colour()
+    on_rim = perched(ctx)
+    colour = ctx.colour if on_rim else ctx.body_colour()  # a frog on a mug: the mug's own
     model = Model([Part("wall", body, colour, "fixture", ctx.material)])
     r_mid = float(profile_radii(profile, radius, np.array([0.5]))[0])
     r_rim = float(radii[-1])
-    if tall < 0.5:
+    if tall < 0.5 or kept_by_words("mug", "handle", ctx.words()):  # a "mug" keeps its handle
         style = MUG_HANDLES[int(ctx.knob("handle", 0)) % len(MUG_HANDLES)]
         if style == "tail" and ctx.subject is None:
             style = "classic"
@@ -242,11 +371,65 @@ def mug(ctx: FormContext) -> Model:
                                 colour, "fixture", ctx.material))  # fmt: skip
     above = cavity_cutter(r_rim - 0.7 * wall, r_rim - 0.7 * wall, height, height)
     clear = mesh_of(_manifold(above) + _manifold(cavity))
-    model.parts.extend(
-        relief(ctx, body, 0.5 * height, r_mid, height, wall, r_rim - wall / 2, clear)
-    )
+    if on_rim:
+        perch(ctx, model, r_rim, height, wall, clear)
+    else:
+        model.parts.extend(
+            relief(
+                ctx,
+                body,
+                0.5 * height,
+                r_mid,
+                height,
+                wall,
+                r_rim - wall / 2,
+                clear,
+                avoid_deg=-90.0,
+            )  # the handle is on -Y  # fmt: skip
+        )
     _vessel_anchors(model, max(r_mid, r_rim), height, floor)
     return model
+
+
+PERCH_HEIGHT = 0.55  # a subject sitting on a rim: its height, share of the vessel's size
+PERCH_SINK = 0.14  # share of its height it sinks over the rim (its seat joins the wall)
+PERCH_ANGLE_DEG = 0.0  # where on the rim, from the front (+X) away from the handle (-Y)
+
+
+def perched(ctx: FormContext) -> bool:
+    """Whether the words sit the subject on the vessel ("a frog sitting on a mug")."""
+    return ctx.subject is not None and ctx.spec is not None and ctx.spec.placement == "on"
+
+
+def perch(
+    ctx: FormContext,
+    model: Model,
+    r_rim: float,
+    rim_z: float,
+    wall: float,
+    clear: trimesh.Trimesh,
+) -> None:
+    """The subject whole, in its pose, sitting on the rim facing out: its back over the
+    wall, its front over the side, nothing of it in the cavity (cut back by `clear`), mm."""
+    assert ctx.subject is not None
+    figure = chunky(
+        fitted_height(ctx.subject, PERCH_HEIGHT * ctx.size_mm), ctx.rule.min_wall_mm, DETAIL_MIN_MM
+    )
+    lo, hi = figure.bounds
+    sink = PERCH_SINK * float(hi[2] - lo[2])
+    body = [p.mesh.bounds for p in figure.parts if p.name == "body"]  # its seat, not its tail
+    seat = body[0] if body else figure.bounds
+    back = r_rim - 0.8 * wall  # its rear rests on the inner half of the wall
+    angle = np.radians(PERCH_ANGLE_DEG)
+    at = np.array([back - float(seat[0][0]), 0.0, rim_z - sink - float(seat[0][2])])
+    place = _rotation_z(angle) @ moved(at)
+    figure = figure.transform(place)
+    for p in figure.parts:
+        mesh = minus(p.mesh, clear)
+        limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
+        if mesh is not None and (mesh is p.mesh or thinnest(mesh)[1] >= limit):  # no slivers
+            model.parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    model.anchors.update({k: a for k, a in figure.anchors.items() if k != "base"})
 
 
 def _vessel_anchors(model: Model, radius: float, height: float, floor: float) -> None:
@@ -324,7 +507,7 @@ def planter(ctx: FormContext) -> Model:
     pot = minus(pot, cylinder_z(np.zeros(3), drain, 3 * floor, True))
     assert pot is not None
     plant = ctx.subject is not None and _is_plant(ctx)
-    colour = ctx.colour if plant else ctx.body_colour()
+    colour = ctx.colour if plant or perched(ctx) else ctx.body_colour()
     model = Model([Part("pot", pot, colour, "fixture", ctx.material)])
     if plant:
         _plant_in(ctx, model, height, wall, floor, inner_bottom, inner_top)
@@ -335,7 +518,13 @@ def planter(ctx: FormContext) -> Model:
         )
         clear = mesh_of(_manifold(clear) + _manifold(hollow))
         rim_r = r_top - wall / 2 + (lip / 2 if kind == "flowerpot" else 0.0)
-        model.parts.extend(relief(ctx, pot, 0.45 * height, r_mid, height, wall, rim_r, clear))
+        if perched(ctx):
+            rim_wall = wall + (lip if kind == "flowerpot" else 0.0)
+            perch(
+                ctx, model, r_top + (lip if kind == "flowerpot" else 0.0), height, rim_wall, clear
+            )
+        else:
+            model.parts.extend(relief(ctx, pot, 0.45 * height, r_mid, height, wall, rim_r, clear))
     if ctx.knob("feet", 0.0) >= 0.5:
         foot_h = ctx.mm(9.0)
         feet_colour = main_colour(ctx.subject) if ctx.subject is not None and not plant else colour

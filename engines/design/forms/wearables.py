@@ -74,10 +74,27 @@ TOPPER_SIZES: tuple[tuple[str, float], ...] = (
     ("big ears", 1.32),
 )  # knob "topper": scale
 CROWNS: tuple[tuple[str, float], ...] = (
-    ("low crown", 0.72),
+    ("low crown", 0.62),
     ("classic crown", 1.0),
-    ("tall crown", 1.15),
-)  # knob "crown": height factor
+    ("tall crown", 1.4),
+)  # knob "crown": height factor (a third apart: the outline changes, not just a few pixels)
+HAT_TOPPERS: tuple[tuple[str, float], ...] = (
+    ("small toppers", 0.72),
+    ("classic toppers", 1.0),
+    ("big toppers", 1.65),
+)  # knob "topper" on a hat: scale of the ears or eyes on the crown
+BRIM_WIDTHS: tuple[tuple[str, float], ...] = (
+    ("narrow brim", 0.45),
+    ("classic brim", 1.0),
+    ("wide brim", 1.25),
+)  # knob "brim_w": factor of the style's brim width
+HAT_SPREADS: tuple[tuple[str, float], ...] = (
+    ("set close", 0.0),
+    ("classic", 13.0),
+    ("set apart", 28.0),
+)  # knob "spread" on a hat: degrees the side toppers turn out along the crown from where the
+# subject's head has them (closer would cross the middle: _turned_out moves them back)
+HAT_MAX_WIDTH = 1.05  # a wide brim may make the hat this share wider than its size
 EAR_SPREADS: tuple[tuple[str, float], ...] = (
     ("ears close", -10.0),
     ("ears classic", 0.0),
@@ -138,15 +155,37 @@ def _hat_style(ctx: FormContext) -> str:
     return HAT_STYLES[int(ctx.knob("style", 0.0)) % len(HAT_STYLES)]
 
 
-def _crown_outline(style: str, ri: float, h: float, n: int = 24) -> np.ndarray:
+BEANIE_FITS: tuple[str, ...] = ("watch cap", "dome", "slouchy")  # knob "fit" of a beanie
+SLOUCH = (1.18, 0.42)  # a slouchy beanie: height factor, how far its top leans back (of ri)
+
+
+CROWN_SHAPES: tuple[str, ...] = ("round crown", "tapered crown", "straight crown")  # knob
+# "crown_shape" of a bucket or straw hat (the middle one is each style's own taper)
+
+
+def _crown_outline(
+    style: str, ri: float, h: float, n: int = 24, fit: str = "dome", shape: str = ""
+) -> np.ndarray:
     """(radius, height) points of a crown's inner surface from the opening to the apex, mm."""
     s = np.linspace(0.0, 1.0, n)
-    if style in ("beanie", "cap"):  # dome
+    if style in ("beanie", "cap"):  # dome (a watch cap: straight sides, a flat top)
         ang = s * np.pi / 2
+        if style == "beanie" and fit == "watch cap":  # straight sides, a low rounded top
+            side = np.column_stack([ri * (1 - 0.03 * s[:6]), 0.5 * h * s[:6]])
+            top = np.column_stack(
+                [0.97 * ri * np.cos(ang[1:]), 0.5 * h + 0.35 * h * np.sin(ang[1:])]
+            )
+            return np.vstack([side, top])
         return np.column_stack([ri * np.cos(ang), h * np.sin(ang)])
     if style in ("witch", "party"):  # cone
         return np.column_stack([ri * (1 - s), h * s])
+    if shape == "round crown" and style in ("straw", "bucket"):  # a dome on short sides
+        ang = s[1:] * np.pi / 2
+        dome = np.column_stack([0.9 * ri * np.cos(ang), 0.35 * h + 0.65 * h * np.sin(ang)])
+        return np.vstack([[[ri, 0.0], [0.95 * ri, 0.3 * h]], dome])
     taper = {"top": 0.98, "straw": 0.88, "bucket": 0.8}[style]
+    if shape == "straight crown" and style in ("straw", "bucket"):
+        taper = 0.98
     side = np.column_stack([ri * (1 - (1 - taper) * s[:-4]), h * 0.92 * s[:-4]])
     top_r = ri * taper
     corner = np.array([[top_r * 0.93, h * 0.985], [top_r * 0.8, h], [0.0, h]])
@@ -169,11 +208,21 @@ def hat(ctx: FormContext) -> Model:
     wall = ctx.wall(2.4)
     ri = ctx.mm(74.0)  # head opening radius at the default size
     brim_w = {"bucket": 22.0, "straw": 24.0, "top": 16.0, "witch": 24.0}.get(style, 0.0)
-    brim_w = min(ctx.mm(brim_w), ctx.size_mm / 2 - ri - wall) if brim_w else 0.0
+    brim_w *= _pick(BRIM_WIDTHS, ctx, "brim_w")
+    room = (HAT_MAX_WIDTH if ctx.knob("brim_w", 1.0) > 1.5 else 1.0) * ctx.size_mm / 2 - ri - wall
+    brim_w = min(ctx.mm(brim_w), room) if brim_w else 0.0
     drop = {"bucket": ctx.mm(14.0), "straw": ctx.mm(4.0)}.get(style, 0.0)
     crown_h = ctx.mm({"top": 120.0, "witch": 150.0, "party": 150.0, "beanie": 92.0, "cap": 78.0}
                      .get(style, 80.0)) * _pick(CROWNS, ctx, "crown")  # fmt: skip
-    crown = _shell(_crown_outline(style, ri, crown_h), wall)
+    fit = BEANIE_FITS[int(ctx.knob("fit", 1.0)) % len(BEANIE_FITS)] if style == "beanie" else ""
+    if fit == "slouchy":
+        crown_h *= SLOUCH[0]
+    shape = CROWN_SHAPES[int(ctx.knob("crown_shape", 1.0)) % len(CROWN_SHAPES)]
+    crown = _shell(_crown_outline(style, ri, crown_h, fit=fit, shape=shape), wall)
+    if fit == "slouchy":  # its top falls back (-X), more the higher up: a bend, still closed
+        v = np.array(crown.vertices)
+        v[:, 0] -= SLOUCH[1] * ri * np.clip(v[:, 2] / crown_h, 0.0, None) ** 2
+        crown = trimesh.Trimesh(v, crown.faces, process=False)
     crown.apply_translation([0.0, 0.0, drop])
     colour = ctx.body_colour()
     model = Model([Part("crown", crown, colour, "fixture", ctx.material)])
@@ -228,11 +277,15 @@ def _crown_decor(
     centre = np.array([0.0, 0.0, drop + 0.5 * h])
     decos, _ = _head_on(ctx, centre, 0.92 * r_out)
     parts: list[Part] = []
+    spread = np.radians(_pick(HAT_SPREADS, ctx, "spread"))
     for d in decos:
-        grow = _pick(TOPPER_SIZES, ctx, "topper") if d.kind == "top" else 1.0
+        grow = _pick(HAT_TOPPERS, ctx, "topper") if d.kind == "top" else 1.0
         if d.kind == "top" and brimmed:
             d = d.transformed(scale_about(1.3, d.root))  # toppers read from across a room
         d = _limited(d, 0.7 * r_out).transformed(scale_about(grow, d.root))
+        if d.kind == "top" and abs(float(d.root[1])) > 4.0:  # out along the crown
+            turn = -spread * np.sign(float(d.root[1]))
+            d = d.transformed(moved(centre) @ _rotation_x(turn) @ moved(-centre))
         sink = max(d.sink_mm, 1.0) if d.kind == "top" else d.stand_out(0.8)
         if d.kind == "face":
             lift = drop + 0.3 * h - float(d.root[2])
@@ -240,9 +293,10 @@ def _crown_decor(
                 d = d.transformed(moved(np.array([0.0, 0.0, lift])))
         low = drop + 0.3 * h  # toppers: from low in the crown, so the ray leaves its dome
         origin_z = low if d.kind == "top" else max(centre[2], float(d.root[2]) - 0.3 * h)
-        d = snapped(d, crown, np.array([0.0, 0.0, origin_z]), sink)
+        origin = np.array([0.0, 0.0, origin_z])
+        d = snapped(d, crown, origin, sink)
         if d.kind == "top" and abs(float(d.root[1])) > 4.0:
-            d = _own_side(d)
+            d = _own_side(_turned_out(d, crown, centre, origin, sink))
         reach = max(float(np.abs(p.mesh.vertices[:, 1]).max()) for p in d.parts)
         if reach > 0.5 * ctx.size_mm - 2.0:  # keep the hat inside the bed's width
             inward = -np.sign(d.centre[1]) * (reach - 0.5 * ctx.size_mm + 2.0)
@@ -258,6 +312,36 @@ LENS_SIZES: tuple[tuple[str, float], ...] = (
     ("classic lenses", 1.0),
     ("oversized", 1.2),
 )  # knob "lens_size": scale
+
+
+def _inner_reach(d: Decoration) -> float:
+    """How far a side topper's innermost point is from the middle, on its own side (mm,
+    negative when it crosses)."""
+    side = float(np.sign(d.root[1]))
+    return min(float((side * p.mesh.vertices[:, 1]).min()) for p in d.parts)
+
+
+def _turned_out(
+    d: Decoration,
+    crown: trimesh.Trimesh,
+    centre: np.ndarray,
+    origin: np.ndarray,
+    sink: float,
+    gap_mm: float = 2.0,
+) -> Decoration:
+    """A side topper turned out along the crown (about X through `centre`, snapped back on)
+    until it keeps to its own side of the middle: big ears move apart instead of shrinking."""
+    for _ in range(OUTWARD_STEPS):
+        if _inner_reach(d) >= gap_mm:
+            break
+        turn = -np.radians(OUTWARD_STEP_DEG) * np.sign(float(d.root[1]))
+        d = snapped(
+            d.transformed(moved(centre) @ _rotation_x(turn) @ moved(-centre)), crown, origin, sink
+        )
+    return d
+
+
+OUTWARD_STEPS, OUTWARD_STEP_DEG = 8, 5.0  # at most 40 deg further out
 
 
 def _own_side(d: Decoration, gap_mm: float = 2.0) -> Decoration:

@@ -162,8 +162,9 @@ class Model:
             joined = Manifold.batch_boolean(solids, OpType.Add)
         out = joined.to_mesh()
         mesh = _one_solid(joined)
-        if len(mesh.faces) != len(out.tri_verts):  # slivers dropped: recompute on the body
-            # (rare) ownership is lost with the dropped slivers: colour by nearest part centre
+        if len(mesh.faces) != len(out.tri_verts):  # slivers dropped: the kept body's own runs
+            out = max(joined.decompose(), key=lambda b: b.volume()).to_mesh()
+        if len(mesh.faces) != len(out.tri_verts):  # (never seen) colour by nearest part centre
             mesh, _ = _stl_stable(mesh, np.zeros(len(mesh.faces), dtype=np.int64))
             return mesh, self._nearest_part(mesh)
         owner = np.zeros(len(out.tri_verts), dtype=np.int64)

@@ -45,6 +45,7 @@ class DesignSpec:
     style: str | None = None  # one of vocab.STYLES
     pose: str | None = None  # one of vocab.POSES
     expression: str | None = None  # one of vocab.EXPRESSIONS
+    placement: str | None = None  # "on": the subject sits on the product (a frog on a mug's rim)
     size_mm: float | None = None  # worded size (longest side) or a size word's default
     confidence: float = 1.0  # 0..1, how sure the reader is of form and subject
     matched: dict[str, str] = field(default_factory=dict)  # word(s) -> what they were read as

@@ -294,7 +294,7 @@ _STYLE_WORDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _POSE_WORDS: dict[str, tuple[str, ...]] = {
     "standing": ("standing", "stands", "standing up", "upright"),
-    "sitting": ("sitting", "sits", "seated", "sitting down", "sat"),
+    "sitting": ("sitting", "sits", "seated", "sitting down", "sat", "perched", "perching"),
     "lying": ("lying", "laying", "lying down", "laying down", "lies", "lounging", "flat"),
     "waving": ("waving", "waves", "wave", "waving hello", "saying hi"),
 }

@@ -19,6 +19,8 @@ DEFAULT_SUBJECT = {"ornament": "star"}  # a tree ornament with nothing named: a 
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")
 _GLASSES_NOUNS = ("glasses", "sunglasses", "shades", "eyeglasses", "spectacles", "eyewear")
 _PURPOSE = ("for", "to", "from", "by")
+PERCH_FORMS = ("mug", "planter")  # a subject "sitting on" one of these sits on its rim
+_RIM_WORDS = ("rim", "edge", "lip", "top", "brim", "side")
 MIN_CONFIDENCE = 0.3
 APPROXIMATION_PENALTY = 0.2  # confidence lost when the subject is an approximation
 
@@ -254,7 +256,8 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
         raise DesignError("tell us what to make, e.g. 'a capybara plush with a straw hat'")
     reading = Reading(cleaned)
     worded_mm, size_words, rest = worded_size_mm(cleaned)
-    items = _clauses(phrases(words_of(rest)))
+    raw = phrases(words_of(rest))
+    items = _clauses(raw)
     loose = _bind_modifiers(items)
     head, head_clause = _head(items)
     if head is None:
@@ -283,6 +286,7 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
     pose = _first(body, "pose", reading)
     expression = _first(body, "expression", reading)
     size = _size(size_mm, worded_mm, size_words, items, head, form, reading)
+    placement = _placement(raw, form, subject, reading)
     _note_rest(items, reading)
     confidence = max(MIN_CONFIDENCE, round(1.0 - reading.penalty, 2))
     return DesignSpec(
@@ -297,6 +301,7 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
         style=style,
         pose=pose,
         expression=expression,
+        placement=placement,
         size_mm=size,
         confidence=confidence,
         matched=reading.matched,
@@ -309,7 +314,15 @@ def _explicit_form(items: list[Item], lead: list[Item]) -> Item | None:
     in_lead = [it for it in lead if it.m.form]
     if in_lead:
         return in_lead[-1]
-    return next((it for it in items if it.m.form and it.kind not in ("purpose", "held")), None)
+    found = next((it for it in items if it.m.form and it.kind not in ("purpose", "held")), None)
+    if found is None:  # "raccoon holding a fish keychain": the product after the held thing
+        held_then_product = [
+            it for it in items
+            if it.m.form and it.kind == "held"
+            and any(o.clause == it.clause and o.index < it.index and o.noun for o in items)
+        ]  # fmt: skip
+        found = held_then_product[-1] if held_then_product else None
+    return found
 
 
 def _subject_slot(lead: list[Item], head: Item) -> Item | None:
@@ -640,6 +653,30 @@ def _size(
             size = min(FORM_NOMINAL_MM[form] * it.m.size_factor, SIZE_WORD_MAX_MM)
             reading.note(it.text, f"size: {size:g} mm")
             return round(size, 1)
+    return None
+
+
+def _placement(raw: list[Phrase], form: str, subject: str | None, reading: Reading) -> str | None:
+    """ "on" when the words put the subject on a vessel ("frog sitting on a mug", "a cat on the
+    rim"): after the subject, "on" and, before the next clause, the product or its rim."""
+    if subject not in vocab.CREATURES or form not in PERCH_FORMS:
+        return None
+    seen = False
+    for i, ph in enumerate(raw):
+        if ph.meaning is not None and ph.meaning.subject == subject:
+            seen = True
+        if seen and ph.text in ("on top", "atop"):  # "a cat on top (of a mug)"
+            reading.note(ph.text, f"placement: the {subject} sits on the rim")
+            return "on"
+        if not seen or ph.text != "on":
+            continue
+        for nxt in raw[i + 1 : i + 6]:
+            m = nxt.meaning
+            if nxt.punct or (m is not None and m.connector and nxt.text != "of"):
+                break
+            if nxt.text in _RIM_WORDS or (m is not None and m.form == form):
+                reading.note(f"on {nxt.text}", f"placement: the {subject} sits on the rim")
+                return "on"
     return None
 
 

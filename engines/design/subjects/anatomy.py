@@ -24,7 +24,7 @@ class Anatomy:
     head_boxy: float = 1.0  # < 1: a squarer head (capybara)
     ears: str = "none"  # pointy round long floppy tiny side fan tuft big_round
     ear_size: float = 1.0
-    snout: str = "none"  # muzzle square beak bill pig long trunk pointy wide
+    snout: str = "none"  # muzzle dog square beak bill pig long trunk pointy wide
     snout_size: float = 1.0
     eyes: str = "face"  # face | top (frog)
     eye_az: float = 30.0
@@ -52,8 +52,8 @@ ANATOMY: dict[str, Anatomy] = {
         colours=_c((240, 165, 90), belly=(252, 235, 210), nose=(235, 120, 140)),
     ),
     "dog": Anatomy(
-        ears="floppy", snout="muzzle", tail="stub", extras=("belly",),
-        colours=_c((215, 160, 100), belly=(250, 235, 210), accent=(150, 95, 55)),
+        ears="floppy", snout="dog", tail="long", tail_len=0.7, extras=("belly",),
+        colours=_c((215, 160, 100), belly=(250, 235, 210), accent=(150, 95, 55), nose=DARK),
     ),
     "bear": Anatomy(
         ears="round", snout="muzzle", tail="stub", extras=("belly",),

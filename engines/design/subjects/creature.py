@@ -19,11 +19,12 @@ from engines.design.subjects.face import (
     add_tears,
     one_eye,
 )
-from engines.design.subjects.geom import Ellipsoid, blob, disc_on, frame, plate, tube, unit
+from engines.design.subjects.geom import Ellipsoid, blob, cone, disc_on, frame, plate, tube, unit
 from engines.design.subjects.style import Look
 
 RGB = tuple[int, int, int]
 X, Y, Z = np.eye(3)
+PINK_TONGUE: RGB = (235, 105, 125)
 
 
 def smooth(points: list, n: int = 12) -> np.ndarray:
@@ -295,11 +296,11 @@ def _ears(s: Sketch) -> None:
                 ci = c + X * 0.08 * hy
                 ri = (0.14 * hy * k, 0.65 * hy * k, 0.1 * hy)
                 s.add(f"ear_{side} inner", blob(ci, ri, rot), "inner", "detail")
-        elif kind == "floppy":
-            root, n = h.at((0.05, sg * 0.8, 0.55))
-            c = root + sg * Y * 0.12 * hy - Z * 0.35 * hz
-            rot = _tilted(sg, 0.3)
-            s.add(f"ear_{side}", blob(c, (0.32 * hy * k, 0.13 * hy, 0.5 * hz * k), rot), "accent")
+        elif kind == "floppy":  # a dog's ear: from the top of the head, hanging past the cheek
+            root, n = h.at((0.0, sg * 0.8, 0.6))
+            rot = _tilted(sg, -0.3)  # hangs beside the head, its top leaning into it
+            c = h.c + np.array([0.05 * hx, sg * 1.0 * hy, 0.05 * hz])
+            s.add(f"ear_{side}", blob(c, (0.32 * hy * k, 0.13 * hy, 0.62 * hz * k), rot), "accent")
         elif kind == "tiny":
             root, n = h.at((-0.35, sg * 0.6, 0.75))
             s.add(f"ear_{side}", blob(root + n * 0.05 * hy, (0.16 * hy * k,) * 3), "ears")
@@ -347,7 +348,7 @@ def _flat_ear(base: np.ndarray, tip: np.ndarray, radius: float, flat: float) -> 
 
 def _cone(base: np.ndarray, tip: np.ndarray, radius: float, sections: int = 12) -> trimesh.Trimesh:
     """A cone with a rounded base and a small rounded tip (a tapered tube), mm."""
-    return tube([base, (base + tip) / 2, tip], [radius, radius * 0.55, radius * 0.14], sections)
+    return cone(base, tip, radius, sections)
 
 
 def _snout(s: Sketch) -> None:
@@ -358,9 +359,10 @@ def _snout(s: Sketch) -> None:
     k = a.snout_size * s.look.snout
     kind = a.snout
     nose = s.colours["nose"]
-    if kind in ("muzzle", "pointy", "wide", "long"):
+    if kind in ("muzzle", "pointy", "wide", "long", "dog"):
         shape = {
             "muzzle": ((0.75, 0.0, -0.32), (0.36, 0.42, 0.3), "belly"),
+            "dog": ((0.85, 0.0, -0.3), (0.58, 0.4, 0.3), "belly"),  # a snout that reaches out
             "pointy": ((0.8, 0.0, -0.28), (0.55, 0.3, 0.26), "belly"),
             "wide": ((0.78, 0.0, -0.35), (0.42, 0.72, 0.42), "nose"),
             "long": ((0.95, 0.0, -0.4), (0.85, 0.72, 0.55), "body"),
@@ -372,10 +374,15 @@ def _snout(s: Sketch) -> None:
         s.add("snout", m.mesh(2), colour if colour != "body" else s.a.head_role)
         s.mouth_surface = m
         s.mouth_point = c + rr * (0.85, 0.0, -0.5)
-        if kind in ("muzzle", "pointy"):
-            tip, tn = m.at((1.0, 0.0, 0.45 if kind == "muzzle" else 0.1))
-            nr = max(0.3 * rr[1], 2 * line) * (0.8 if kind == "pointy" else 1.0)
+        if kind in ("muzzle", "pointy", "dog"):
+            tip, tn = m.at((1.0, 0.0, {"muzzle": 0.45, "pointy": 0.1, "dog": 0.35}[kind]))
+            nr = max(0.3 * rr[1], 2 * line) * {"muzzle": 1.0, "pointy": 0.8, "dog": 1.25}[kind]
             s.add("nose", blob(tip, (0.7 * nr, nr, 0.7 * nr), frame(tn)), nose, "detail")
+            if kind == "dog":  # the tongue out under the snout
+                t, tn2 = m.at((0.7, 0.0, -0.75))
+                tongue = blob(t + tn2 * 0.1 * rr[2], (0.32 * rr[0], 0.45 * rr[1], 0.2 * rr[2]),
+                              frame(tn2), 2)  # fmt: skip
+                s.add("tongue", tongue, PINK_TONGUE, "detail")
         else:
             for sg in (1.0, -1.0):
                 p, n = m.at((1.0, sg * 0.35, 0.15))

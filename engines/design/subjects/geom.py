@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import trimesh
@@ -49,6 +50,36 @@ def blob(
     r = np.eye(3) if rotation is None else np.asarray(rotation, dtype=float)
     v = (vertices * np.asarray(radii, dtype=float)) @ r.T + np.asarray(center, dtype=float)
     return trimesh.Trimesh(v, faces, process=False)
+
+
+CONE_TAPER = (1.0, 0.55, 0.14)  # radius at the base, the middle and the tip, of the base's
+
+
+@lru_cache(maxsize=16)
+def _cone_template(sections: int, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A cone (tube() through base, middle and tip, radii CONE_TAPER, rounded ends) as
+    (axial share of the length, axial share of the base radius, (x, y) in base radii) per
+    corner, and its faces: cone() places it anywhere with a few array operations."""
+    along_r = 1000.0  # a length so long the radius's share of each corner's height separates
+    mesh = tube([(0.0, 0.0, 0.0), (0.0, 0.0, along_r / 2), (0.0, 0.0, along_r)],
+                list(CONE_TAPER), sections, cap)  # fmt: skip
+    v = np.asarray(mesh.vertices)
+    body = np.clip(v[:, 2], 0.0, along_r) / along_r  # where on the axis: 0 base .. 1 tip
+    return body, v[:, 2] - body * along_r, v[:, :2], np.asarray(mesh.faces)  # type: ignore[return-value]
+
+
+def cone(base: Vec, tip: Vec, radius: float, sections: int = 12, cap: int = 3) -> trimesh.Trimesh:
+    """A tapered tube from base to tip with rounded ends, as tube() makes it (base radius
+    `radius`, CONE_TAPER), from a cached template: a few array operations, not a sweep, mm."""
+    body, cap_z, xy, faces = _cone_template(sections, cap)  # type: ignore[misc]
+    a, b = np.asarray(base, dtype=float), np.asarray(tip, dtype=float)
+    axis = b - a
+    length = float(np.linalg.norm(axis))
+    if length < 1e-6:
+        return tube([a, b], radius, sections, cap)
+    rot = frame(axis / length)  # columns: side, up', axis
+    local = np.column_stack([xy * radius, body * length + cap_z * radius])
+    return trimesh.Trimesh(local @ rot.T + a, faces, process=False)
 
 
 def disc_on(

@@ -15,7 +15,10 @@ from engines.design.kit.spec import DesignSpec
 from engines.design.reader import read_spec
 from engines.design.subjects import build_subject
 
-SUBJECT = {"mug": "cat", "planter": "cat", "headband": "cat", "hat": "frog", "eyewear": None}
+SUBJECT = {
+    "mug": "cat", "planter": "cat", "headband": "cat", "hat": "frog", "eyewear": None,
+    "keychain": "cat",
+}  # fmt: skip
 
 
 def _masks(model_meshes: list, frame_mm: float) -> np.ndarray:
@@ -36,7 +39,11 @@ def _masks(model_meshes: list, frame_mm: float) -> np.ndarray:
 def test_every_value_of_a_form_knob_builds_another_shape(form: str, knob: str) -> None:
     low, high, _ = FORM_KNOBS[form][knob]
     subject = build_subject(SUBJECT[form]) if SUBJECT[form] else None
-    models = [build_form(form, subject, knobs={knob: float(v)}) for v in np.arange(low, high + 1.0)]
+    where = {"fit": {"style": 1.0}}.get(knob, {}) if form == "hat" else {}  # a beanie's fit
+    models = [
+        build_form(form, subject, knobs={**where, knob: float(v)})
+        for v in np.arange(low, high + 1.0)
+    ]
     frame = max(float(np.ptp(m.bounds, axis=0).max()) for m in models)
     iou = ranking.iou_matrix(_masks([[p.mesh for p in m.parts] for m in models], frame))
     pairs = iou[np.triu_indices(len(models), 1)]
@@ -44,10 +51,19 @@ def test_every_value_of_a_form_knob_builds_another_shape(form: str, knob: str) -
 
 
 @pytest.mark.parametrize(
-    "text", ["frog mug", "cat-ear headband", "cat planter", "heart-shaped sunglasses"]
+    "text",
+    [
+        "frog mug",
+        "cat-ear headband",
+        "cat planter",
+        "heart-shaped sunglasses",
+        "frog bucket hat",
+        "cat beanie",  # hats: one dominant outline unless the axes move it
+    ],
 )
 def test_top_eight_are_distinct_shapes_not_colourways(text: str) -> None:
-    variants = generate_designs(read_spec(text), 12)
+    count = 36 if "hat" in text or "beanie" in text else 12  # a hat's 36, as the product makes
+    variants = generate_designs(read_spec(text), count)
     top = [v.mesh for v in variants[: ranking.TOP_DISTINCT]]
     frame = max(float(m.extents.max()) for m in top)
     _, most = ranking.top_iou(ranking.iou_matrix(_masks([[m] for m in top], frame)))
@@ -61,7 +77,30 @@ def test_no_two_variants_share_a_label() -> None:
     assert not any("no." in label for label in labels[: ranking.TOP_DISTINCT])
 
 
+@pytest.mark.parametrize("text", ["frog mug", "frog sitting on a mug"])
+def test_every_variant_of_a_worded_mug_keeps_a_handle(text: str) -> None:
+    variants = generate_designs(read_spec(text), 36)
+    tall = [v for v in variants if dict(v.choice.form_knobs).get("tall") == 1.0]  # type: ignore[union-attr]
+    assert tall, "the tall-cup axis is sampled"
+    assert [v.label for v in variants if "handle" not in v.parts] == []
+
+
 def test_a_worded_tall_cup_has_no_handle_axis_and_a_plain_mug_no_tail() -> None:
     assert "handle" not in dict(open_axes(read_spec("bear bubble-tea cup")).form_knobs)
+    assert "handle" in dict(open_axes(read_spec("tall frog mug")).form_knobs)  # a mug's handle
     plain = DesignSpec(text="plain white mug", form="mug")
     assert dict(open_axes(plain).form_knobs)["handle"][1] == 1.0  # classic, square: no tail
+
+
+@pytest.mark.parametrize("tag", [1.0, 2.0])
+def test_a_tagged_keychain_has_its_tag_behind_the_figure_and_an_open_ring(tag: float) -> None:
+    from engines.design.forms.place import ray_hits
+
+    model = build_form("keychain", build_subject("cat"), knobs={"tag": tag})
+    parts = {p.name: p.mesh for p in model.parts}
+    plate, head = parts["tag"], parts["head"]
+    assert float(plate.bounds[1][0]) < float(head.bounds[1][0])  # behind the face
+    assert np.ptp(plate.bounds[:, 1]) >= np.ptp(head.bounds[:, 1])  # it frames the head
+    hole = model.anchors["hole"]
+    start = hole.point - hole.normal * 100.0
+    assert sum(len(ray_hits(p.mesh, start, hole.normal)) for p in model.parts) == 0

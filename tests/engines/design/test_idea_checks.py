@@ -151,8 +151,33 @@ def check_horns(c: Candidate) -> None:
     assert _centroid_z(_feature(c, "horns")) > _eyes_top(c), "horns above the eyes"
 
 
+def _out_of_wall(vessel: list[Any], points: np.ndarray) -> np.ndarray:
+    """How far each point stands out of a round vessel's wall at its height and bearing, mm."""
+    axis = np.mean([m.bounds.mean(axis=0) for m in vessel], axis=0)
+    axis[2] = 0.0
+    out = []
+    for point in points:
+        flat = point - axis
+        flat[2] = 0.0
+        reach = float(np.linalg.norm(flat))
+        origin = axis + np.array([0.0, 0.0, point[2]])
+        wall = max(ray_hits(m, origin, flat / reach).max(initial=0.0) for m in vessel)
+        out.append(reach - wall)
+    return np.array(out)
+
+
 def check_tears(c: Candidate) -> None:
-    assert _centroid_z(_feature(c, "tears")) < _eyes_top(c), "tears under the eyes"
+    """Tears under the eyes; on a vessel's face, bold drops a merchant sees: over a quarter
+    of the wall's height long, standing 3 mm out of it."""
+    tears = _feature(c, "tears")
+    assert _centroid_z(tears) < _eyes_top(c), "tears under the eyes"
+    vessel = [p.mesh for p in c.model.parts if p.name in VESSEL_PARTS]
+    if vessel:
+        wall = max(float(m.extents[2]) for m in vessel)
+        for tear in tears:
+            assert float(tear.mesh.extents[2]) > 0.28 * wall, f"the {tear.name} is too short"
+            out = _out_of_wall(vessel, np.asarray(tear.mesh.vertices)[::5])
+            assert out.max() > 3.0, f"the {tear.name} hardly stands out of the wall"
 
 
 def check_teeth(c: Candidate) -> None:
@@ -169,6 +194,54 @@ def check_bow(c: Candidate) -> None:
 
 def check_held(c: Candidate) -> None:
     _feature(c, "held")
+
+
+def check_spines(c: Candidate) -> None:
+    """The subject's quills or spikes are there; on a vessel, standing out of the back of
+    its wall (not just a few on the rim)."""
+    spines = [p.mesh for p in _parts(c, "subject") if p.name in ("quill", "spike")]
+    assert spines, f"no spines among {[p.name for p in c.model.parts]}"
+    vessel = [p.mesh for p in c.model.parts if p.name in VESSEL_PARTS]
+    if not vessel:
+        return
+    axis = np.mean([m.bounds.mean(axis=0) for m in vessel], axis=0)
+    axis[2] = 0.0
+    rim_z = max(float(m.bounds[1][2]) for m in vessel)
+    v = np.vstack([m.vertices for m in spines])
+    back = v[(v[:, 0] < axis[0]) & (v[:, 2] < 0.8 * rim_z)][::7]  # behind the face (+X)
+    assert (_out_of_wall(vessel, back) > 4.0).sum() > 10, "no spines out of the back wall"
+
+
+def check_floppy_ears(c: Candidate) -> None:
+    """A dog's ears hang beside its head (their tops under the head's, most of them below
+    the eyes), and its snout reaches out in front of the head."""
+    head = _named(c, "head")
+    top = float(head.bounds[1][2])
+    tall = float(head.extents[2])
+    for name in ("ear_l", "ear_r"):
+        ear = _named(c, name)
+        assert float(ear.bounds[1][2]) < top - 0.1 * tall, f"the {name} stands up"
+        assert float(ear.vertices[:, 2].mean()) < _eyes_top(c), f"the {name} does not hang"
+    ahead = float(_named(c, "snout").bounds[1][0]) - float(head.bounds[1][0])
+    assert ahead > 0.12 * float(head.extents[0]), "no snout out in front of the head"
+
+
+def check_perched(c: Candidate) -> None:
+    """The subject whole (body and head) sits on the vessel's rim: its seat at the rim's
+    height, most of it above, over the wall rather than the middle of the cavity."""
+    vessel = [p.mesh for p in c.model.parts if p.name in VESSEL_PARTS]
+    assert vessel, "no vessel part"
+    rim_z = max(float(m.bounds[1][2]) for m in vessel)
+    axis = np.mean([m.bounds.mean(axis=0) for m in vessel], axis=0)
+    r_rim = max(float(m.bounds[1][0] - axis[0]) for m in vessel)
+    names = {p.name for p in _parts(c, "subject")}
+    assert {"body", "head"} <= names, f"not the whole subject: {sorted(names)}"
+    subject = np.vstack([p.mesh.vertices for p in _parts(c, "subject")])
+    tall = float(np.ptp(subject[:, 2]))
+    assert subject[:, 2].min() > rim_z - 0.3 * tall, "the subject hangs below the rim"
+    assert subject[:, 2].mean() > rim_z, "the subject is not above the rim"
+    centre = subject[:, :2].mean(axis=0) - axis[:2]
+    assert np.linalg.norm(centre) > 0.7 * r_rim, "the subject is not on the rim"
 
 
 CHECKS: dict[str, Callable[[Candidate], None]] = {
@@ -201,3 +274,9 @@ def test_the_checks_catch_a_closed_cavity_and_a_missing_hat() -> None:
     plain = literal(next(i["text"] for i in CHECKED if i["checks"] == ["ring"]))
     with pytest.raises(AssertionError):
         check_hat_above_head(plain)
+    with pytest.raises(AssertionError):  # a frog face on the wall is no frog on the rim
+        check_perched(literal("frog mug"))
+    with pytest.raises(AssertionError):  # a cat has no spines
+        check_spines(literal("cat planter"))
+    with pytest.raises(AssertionError):  # a bear's round ears stand on its head
+        check_floppy_ears(literal("bear keychain"))

@@ -21,9 +21,9 @@ ACCEPTED = [i for i in IDEAS if not i.get("refuse")]
 REFUSALS = [i for i in IDEAS if i.get("refuse")]
 CHECKS = {
     "hat_above_head", "cavity", "ring", "loop", "wings", "handle", "band", "base", "lenses",
-    "horns", "tears", "teeth", "scarf", "bow", "held",
+    "horns", "tears", "teeth", "scarf", "bow", "held", "perched", "spines", "floppy_ears",
 }  # fmt: skip
-OPTIONAL = ("lens_shape", "style", "pose", "expression", "size_mm", "material")
+OPTIONAL = ("lens_shape", "style", "pose", "expression", "size_mm", "material", "placement")
 
 
 def feature_words(spec: DesignSpec) -> list[str]:
