@@ -182,6 +182,30 @@ def replan_portfolio(
     chunk_days: float = 1.0,
     min_gain_days: float = MIN_GAIN_DAYS,
     capacity_weight: float = CAPACITY_WEIGHT,
+    solver: str = "cpsat",
+    time_limit_s: float = 3.0,
+) -> Proposal:
+    """The replan: solver "cpsat" (default) minimises Σ priority × lateness plus changeover and
+    move charges over every not-started lot at once (engines.scheduling.portfolio_cpsat);
+    "greedy" places idea by idea (replan_greedy). Either proposes nothing rather than worse."""
+    if solver == "greedy":
+        return replan_greedy(blocks, lines, ideas, chunk_days, min_gain_days, capacity_weight)
+    if solver != "cpsat":
+        raise ValueError(f"unknown portfolio solver {solver!r}: cpsat or greedy")
+    from engines.scheduling.portfolio_cpsat import replan_cpsat
+
+    return replan_cpsat(
+        blocks, lines, ideas, time_limit_s=time_limit_s, capacity_weight=capacity_weight
+    )
+
+
+def replan_greedy(
+    blocks: Sequence[Block],
+    lines: Sequence[PortfolioLine],
+    ideas: Sequence[Idea],
+    chunk_days: float = 1.0,
+    min_gain_days: float = MIN_GAIN_DAYS,
+    capacity_weight: float = CAPACITY_WEIGHT,
 ) -> Proposal:
     """The proposal that gains most among placements with chunks of 1, 2 and 4 × chunk_days
     (propose_once): the priority-weighted lateness it removes less what its extra changeover
