@@ -44,12 +44,15 @@ class _Piece:
     on: dict[str, tuple[cp_model.IntVar, cp_model.IntVar, int]]  # line → presence, ticks, setup
 
 
+EPS_TICKS = 1e-12  # float noise of days × ticks; far below a microsecond (2.8e-10 h ticks)
+
+
 def _ticks(days: float, t: int) -> int:
-    return math.floor(days * t + 1e-9)
+    return math.floor(days * t + EPS_TICKS)
 
 
 def _ceil_ticks(days: float, t: int) -> int:
-    return math.ceil(days * t - 1e-9)
+    return math.ceil(days * t - EPS_TICKS)
 
 
 def _obstacles(spans: Sequence[tuple[float, float, int]], t: int) -> dict[int, tuple[int, int]]:
