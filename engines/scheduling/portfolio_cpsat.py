@@ -30,7 +30,11 @@ from engines.scheduling.portfolio import (
 )
 
 TICKS_PER_DAY = 24  # the model's time unit: an hour
-MOVE_WEIGHT_DAYS = 0.05  # moving a lot costs as much as this many days late at mean priority
+MOVE_WEIGHT_DAYS = 0.002  # moving a lot costs as much as this many days late at mean priority
+# each lot's own lateness counts too (the idea's weight × this, shared among its lots): an idea
+# spread over many lines completes with its last lot, and without this the search sees no gain
+# until every lot ends sooner
+LOT_SHARE = 1.0
 TIME_LIMIT_S = 3.0
 
 
@@ -68,6 +72,45 @@ def _obstacles(spans: Sequence[tuple[float, float, int]], t: int) -> dict[int, t
     return out
 
 
+def _resequence(
+    movable: Sequence[Block],
+    kept: Sequence[Block],
+    ticks: dict[int, tuple[int, int]],
+    length: dict[int, int],
+    release: dict[int, int],
+    weight: dict[int, float],
+    late: set[int],
+) -> dict[int, int]:
+    """A second hint: on each line, highest priority first, a late idea's lot starts at the
+    earliest gap (when sooner), any other lot stays unless that time was taken, then takes the
+    earliest gap; whole, on its own line. The lots that move → their new start tick."""
+    busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for b in kept:
+        busy[b.line_id].append(ticks[b.key])
+    moved: dict[int, int] = {}
+    for b in sorted(movable, key=lambda b: (-weight[b.trend_id], b.start_day, b.key)):
+        here = sorted(busy[b.line_id])
+        s, e = ticks[b.key]
+        gap = _gap(here, release[b.key], length[b.key])
+        clash = any(min(e, z) > max(s, a) for a, z in here)
+        if (b.trend_id in late and gap < s) or clash:
+            moved[b.key] = gap
+            busy[b.line_id].append((gap, gap + length[b.key]))
+        else:
+            busy[b.line_id].append((s, e))
+    return moved
+
+
+def _gap(busy: list[tuple[int, int]], release: int, length: int) -> int:
+    """The earliest start ≥ release of `length` ticks free between busy intervals (sorted)."""
+    t = release
+    for a, z in busy:
+        if t + length <= a:
+            return t
+        t = max(t, z)
+    return t
+
+
 def replan_cpsat(
     blocks: Sequence[Block],
     lines: Sequence[PortfolioLine],
@@ -78,7 +121,7 @@ def replan_cpsat(
     move_weight_days: float = MOVE_WEIGHT_DAYS,
     ticks_per_day: int = TICKS_PER_DAY,
     max_pieces: int = 3,
-    candidate_lines: int = 8,
+    candidate_lines: int = 6,
     workers: int = 2,
     seed: int = 0,
 ) -> Proposal:
@@ -116,6 +159,14 @@ def replan_cpsat(
         if i.completion_day > i.due_day + 1e-9 and any(b.trend_id == i.trend_id for b in movable)
     }
 
+    lots_of = {tid: sum(b.trend_id == tid for b in movable) for tid in by_idea}
+    # a late idea may split its lots (fewer pieces the more lots it has already spread over)
+    n_pieces = {
+        b.key: (max_pieces if lots_of[b.trend_id] <= 2 else min(max_pieces, 2))
+        if b.trend_id in late and lots_of[b.trend_id] <= 6
+        else 1
+        for b in movable
+    }
     m = cp_model.CpModel()
     horizon = max(e for _, e in ticks.values())
     options: dict[int, list[tuple[str, int, int, int]]] = {}  # block → line, rate, setup, most
@@ -124,18 +175,17 @@ def replan_cpsat(
         src = by_line[b.line_id]
         units[b.key] = max(round((b.end_day - b.start_day) * src.rate_units_per_day), 1)
         same = [ln for ln in lines if ln.process == src.process and ln.rate_units_per_day > 0]
-        own = [ln for ln in same if ln.line_id in used[b.trend_id]]
         others = sorted(
-            (ln for ln in same if ln.line_id not in used[b.trend_id]),
+            (ln for ln in same if ln.line_id != b.line_id),
             key=lambda ln: (busy_ticks[ln.line_id], -ln.rate_units_per_day, ln.line_id),
         )[:candidate_lines]
         opts = []
-        for ln in [*own, *others]:
+        for ln in [src, *others]:
             setup = 0 if ln.line_id in used[b.trend_id] else _ceil_ticks(ln.changeover_days, t)
             rate = max(round(ln.rate_units_per_day), 1)
             opts.append((ln.line_id, rate, setup, math.ceil(units[b.key] * t / rate) + setup))
         options[b.key] = opts
-        horizon += max(d for *_, d in opts) * (max_pieces if b.trend_id in late else 1)
+        horizon += max(d for *_, d in opts) * n_pieces[b.key]
 
     stay: dict[int, cp_model.IntVar] = {}
     pieces: dict[int, list[_Piece]] = {}
@@ -151,7 +201,7 @@ def replan_cpsat(
         release = max(_ceil_ticks(by_idea[b.trend_id].release_day, t), 0)
         u = units[b.key]
         mine_pieces: list[_Piece] = []
-        for p in range(max_pieces if b.trend_id in late else 1):
+        for p in range(n_pieces[b.key]):
             start = m.new_int_var(release, horizon, f"a{b.key}_{p}")
             end = m.new_int_var(release, horizon, f"z{b.key}_{p}")
             work = m.new_int_var(0, u, f"w{b.key}_{p}")
@@ -184,44 +234,103 @@ def replan_cpsat(
     for ivs in on_line.values():
         m.add_no_overlap(ivs)
 
+    # the objective, in (priority / 100) × ticks
     cost: list[cp_model.LinearExprT] = []
+    coef: dict[int, int] = {}
+    share: dict[int, int] = {}
+    shape: dict[int, tuple[int, int]] = {}  # idea → offset (completion − own-line end), due
+    ends: dict[int, tuple[cp_model.IntVar, cp_model.IntVar]] = {}  # idea → end, tardiness
+    lot_ends: dict[int, tuple[cp_model.IntVar, cp_model.IntVar]] = {}  # lot → end, lateness
     for tid in sorted({b.trend_id for b in movable}):
         idea = by_idea[tid]
         lots = [b for b in movable if b.trend_id == tid]
-        old_end = max(_ceil_ticks(b.end_day, t) for b in lots)
-        offset = _ticks(idea.completion_day - max(b.end_day for b in lots), t)
-        due = _ticks(idea.due_day, t)
+        shape[tid] = (
+            _ticks(idea.completion_day - max(b.end_day for b in lots), t),
+            _ticks(idea.due_day, t),
+        )
+        offset, due = shape[tid]
+        top = horizon + abs(offset) + abs(due)
         end = m.new_int_var(0, horizon, f"end{tid}")
+        coef[tid] = max(1, round(100 * weight[tid]))
+        share[tid] = max(1, round(100 * weight[tid] * LOT_SHARE / len(lots)))
         for b in lots:
-            m.add(end >= _ceil_ticks(b.end_day, t) * stay[b.key])
+            lot_end = m.new_int_var(0, horizon, f"end{tid}_{b.key}")
+            m.add(lot_end >= _ceil_ticks(b.end_day, t) * stay[b.key])
             for pc in pieces[b.key]:
-                m.add(end >= pc.end).only_enforce_if(stay[b.key].Not())
-        tardy = m.new_int_var(0, horizon + abs(offset) + abs(due), f"late{tid}")
+                m.add(lot_end >= pc.end).only_enforce_if(stay[b.key].Not())
+            m.add(end >= lot_end)
+            lot_late = m.new_int_var(0, top, f"late{tid}_{b.key}")
+            m.add(lot_late >= lot_end + offset - due)
+            cost.append(share[tid] * lot_late)
+            lot_ends[b.key] = (lot_end, lot_late)
+        tardy = m.new_int_var(0, top, f"late{tid}")
         m.add(tardy >= end + offset - due)
-        cost.append(max(1, round(100 * weight[tid])) * tardy)
-        m.add_hint(end, old_end)
-        m.add_hint(tardy, max(old_end + offset - due, 0))
+        cost.append(coef[tid] * tardy)
+        ends[tid] = (end, tardy)
     setup_coef = max(1, round(100 * per_line_day / t))
     move_coef = max(1, round(100 * move_weight_days * t * mean_w))
     for b in movable:
         cost.append(move_coef * (1 - stay[b.key]))
-        m.add_hint(stay[b.key], 1)
-        release = max(_ceil_ticks(by_idea[b.trend_id].release_day, t), 0)
         for pc in pieces[b.key]:
-            m.add_hint(pc.start, release)
-            m.add_hint(pc.end, release)
-            m.add_hint(pc.work, 0)
-            for x, size, setup in pc.on.values():
-                m.add_hint(x, 0)
-                m.add_hint(size, 0)
+            for x, _, setup in pc.on.values():
                 if setup:
                     cost.append(setup_coef * setup * x)
     m.minimize(sum(cost))
+
+    own_ticks = {b.key: options[b.key][0][3] for b in movable}  # whole, on its own line
+    ready = {b.key: max(_ceil_ticks(by_idea[b.trend_id].release_day, t), 0) for b in movable}
+
+    def value(plan: dict[int, int]) -> int:
+        """The objective of keeping every lot but those in plan, moved whole on its own line
+        to start at the tick given."""
+        total = move_coef * len(plan)
+        for tid, (offset, due) in shape.items():
+            lot_end = {
+                b.key: plan[b.key] + own_ticks[b.key]
+                if b.key in plan
+                else _ceil_ticks(b.end_day, t)
+                for b in movable
+                if b.trend_id == tid
+            }
+            total += coef[tid] * max(max(lot_end.values()) + offset - due, 0)
+            total += share[tid] * sum(max(e + offset - due, 0) for e in lot_end.values())
+        return total
+
+    keep_all: dict[int, int] = {}
+    resequenced = _resequence(movable, kept, ticks, own_ticks, ready, weight, late)
+    no_change = value(keep_all)
+    m.add(sum(cost) <= no_change)  # never worse than changing nothing
+    plan = resequenced if value(resequenced) < no_change else keep_all
+    for b in movable:
+        moved = b.key in plan
+        m.add_hint(stay[b.key], 0 if moved else 1)
+        begin = plan.get(b.key, ready[b.key])
+        for p, pc in enumerate(pieces[b.key]):
+            whole = moved and p == 0
+            m.add_hint(pc.start, begin)
+            m.add_hint(pc.end, begin + (own_ticks[b.key] if whole else 0))
+            m.add_hint(pc.work, units[b.key] if whole else 0)
+            for k, (x, size, _) in enumerate(pc.on.values()):
+                m.add_hint(x, 1 if whole and k == 0 else 0)
+                m.add_hint(size, own_ticks[b.key] if whole and k == 0 else 0)
+        finish = begin + own_ticks[b.key] if moved else _ceil_ticks(b.end_day, t)
+        lag = finish + shape[b.trend_id][0] - shape[b.trend_id][1]
+        m.add_hint(lot_ends[b.key][0], finish)
+        m.add_hint(lot_ends[b.key][1], max(lag, 0))
+    for tid, (idea_end, idea_late) in ends.items():
+        last = max(
+            plan[b.key] + own_ticks[b.key] if b.key in plan else _ceil_ticks(b.end_day, t)
+            for b in movable
+            if b.trend_id == tid
+        )
+        m.add_hint(idea_end, last)
+        m.add_hint(idea_late, max(last + shape[tid][0] - shape[tid][1], 0))
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_search_workers = workers
     solver.parameters.random_seed = seed
+    solver.parameters.cp_model_probing_level = 0  # probing costs seconds on 2k optional intervals
     code = solver.solve(m)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return nothing
