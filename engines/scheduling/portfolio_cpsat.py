@@ -1,14 +1,16 @@
 """The portfolio replan as one CP-SAT model over every idea's not-started lots (issue 21).
 
 Running lots are fixed. Each movable lot either stays exactly where it is booked, or moves:
-whole (an idea on time) or in up to `max_pieces` equal pieces (a late idea), each piece on one
+whole (an idea on time) or in up to `max_pieces` pieces of any size (a late idea), each on one
 line of the lot's process (optional intervals over a few candidate lines), never before the
 idea's production starts. No overlap per line. A piece on a line new to the idea pays that
 line's changeover first. The objective, in priority × days: Σ priority × lateness of every
-idea, plus the changeover days it adds (each charged like `replan_portfolio`'s capacity
+idea (and, shared among its lots, of each lot), plus the line-days a moved lot takes beyond its
+time on its own line (changeovers, slower lines; charged like `replan_greedy`'s capacity
 weight: Σ priority / lines per line-day), plus a little for every lot moved, so it only moves
-what pays. The hint is "change nothing", so any solution is at least as good by the objective;
-an answer that is not strictly better (in real days, after rounding to ticks) proposes nothing.
+what pays. The hint is the better of "change nothing" and a priority resequencing per line,
+and the objective is bounded by "change nothing"; an answer whose net gain (`net_gain`, in
+real days after rounding to ticks) less its move charge is not positive proposes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from engines.scheduling.portfolio import (
     Outcome,
     PortfolioLine,
     Proposal,
+    net_gain,
 )
 
 TICKS_PER_DAY = 24  # the model's time unit: an hour
@@ -173,7 +176,7 @@ def replan_cpsat(
     units: dict[int, int] = {}
     for b in movable:
         src = by_line[b.line_id]
-        units[b.key] = max(round((b.end_day - b.start_day) * src.rate_units_per_day), 1)
+        units[b.key] = max(math.ceil((b.end_day - b.start_day) * src.rate_units_per_day - 1e-6), 1)
         same = [ln for ln in lines if ln.process == src.process and ln.rate_units_per_day > 0]
         others = sorted(
             (ln for ln in same if ln.line_id != b.line_id),
@@ -267,17 +270,16 @@ def replan_cpsat(
         m.add(tardy >= end + offset - due)
         cost.append(coef[tid] * tardy)
         ends[tid] = (end, tardy)
-    setup_coef = max(1, round(100 * per_line_day / t))
+    # line time a moved lot takes beyond its time on its own line (changeovers, slower lines)
+    line_coef = max(1, round(100 * per_line_day / t))
     move_coef = max(1, round(100 * move_weight_days * t * mean_w))
+    own_ticks = {b.key: options[b.key][0][3] for b in movable}  # whole, on its own line
     for b in movable:
         cost.append(move_coef * (1 - stay[b.key]))
-        for pc in pieces[b.key]:
-            for x, _, setup in pc.on.values():
-                if setup:
-                    cost.append(setup_coef * setup * x)
+        taken = sum(size for pc in pieces[b.key] for _, size, _ in pc.on.values())
+        cost.append(line_coef * (taken - own_ticks[b.key] * (1 - stay[b.key])))
     m.minimize(sum(cost))
 
-    own_ticks = {b.key: options[b.key][0][3] for b in movable}  # whole, on its own line
     ready = {b.key: max(_ceil_ticks(by_idea[b.trend_id].release_day, t), 0) for b in movable}
 
     def value(plan: dict[int, int]) -> int:
@@ -336,14 +338,9 @@ def replan_cpsat(
         return nothing
     proposal = _read(solver, movable, stay, pieces, by_idea, t)
     proposal.kept = nothing.kept
-    charge = per_line_day * sum(
-        setup / t for b in movable if not solver.boolean_value(stay[b.key])
-        for pc in pieces[b.key] for x, _, setup in pc.on.values() if solver.boolean_value(x)
-    )  # fmt: skip
-    charge += move_weight_days * mean_w * len(proposal.replaced)
-    before = sum(weight[o.trend_id] * o.lateness_before for o in proposal.outcomes)
-    after = sum(weight[o.trend_id] * o.lateness_after for o in proposal.outcomes)
-    if not proposal.replaced or after + charge >= before - 1e-9:
+    charge = move_weight_days * mean_w * len(proposal.replaced)
+    gain = net_gain(proposal, blocks, lines, ideas, capacity_weight)
+    if not proposal.replaced or gain - charge <= 1e-9:
         return nothing
     return proposal
 

@@ -11,6 +11,7 @@ from engines.scheduling.portfolio import (
     Idea,
     PortfolioLine,
     Proposal,
+    net_gain,
     replan_portfolio,
     weighted_lateness,
 )
@@ -102,6 +103,8 @@ def test_never_worse_than_changing_nothing_and_running_lots_never_move(seed: int
     assert weighted_lateness(p.outcomes, True) <= weighted_lateness(p.outcomes, False)
     if p.replaced:  # something moved: strictly better, by more than its charges
         assert weighted_lateness(p.outcomes, True) < weighted_lateness(p.outcomes, False)
+    greedy = replan_portfolio(blocks, lines, ideas, solver="greedy")
+    assert net_gain(p, blocks, lines, ideas) >= net_gain(greedy, blocks, lines, ideas) - 1e-9
     by_idea = {i.trend_id: i for i in ideas}
     rate = {ln.line_id: ln.rate_units_per_day for ln in lines}
     process = {ln.line_id: ln.process for ln in lines}
