@@ -1,6 +1,6 @@
 """`python -m bench.scheduling.portfolio`: 50 ideas arriving over 30 days on 40 own lines.
 
-Three policies on the same ideas, in the same run:
+Four policies on the same ideas, in the same run:
 - alone: each idea planned as if the lines were all its own (the behaviour before issue 21):
   its promised dates, and the line-days it double books with the others;
 - fcfs: first come, first served: each idea planned on arrival around what earlier ones hold,
