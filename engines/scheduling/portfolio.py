@@ -182,19 +182,62 @@ def replan_portfolio(
     chunk_days: float = 1.0,
     min_gain_days: float = MIN_GAIN_DAYS,
     capacity_weight: float = CAPACITY_WEIGHT,
+    solver: str = "cpsat",
+    time_limit_s: float = 3.0,
+) -> Proposal:
+    """The replan: solver "cpsat" (default) minimises Σ priority × lateness plus changeover and
+    move charges over every not-started lot at once (engines.scheduling.portfolio_cpsat), and
+    takes the greedy placement instead when that nets more (net_gain: its spreads in day-sized
+    chunks are finer than CP-SAT's pieces); "greedy" places idea by idea (replan_greedy).
+    Either proposes nothing rather than worse."""
+    greedy = replan_greedy(blocks, lines, ideas, chunk_days, min_gain_days, capacity_weight)
+    if solver == "greedy":
+        return greedy
+    if solver != "cpsat":
+        raise ValueError(f"unknown portfolio solver {solver!r}: cpsat or greedy")
+    from engines.scheduling.portfolio_cpsat import replan_cpsat
+
+    best = replan_cpsat(
+        blocks, lines, ideas, time_limit_s=time_limit_s, capacity_weight=capacity_weight
+    )
+    gain = net_gain(greedy, blocks, lines, ideas, capacity_weight)
+    if greedy.replaced and gain > net_gain(best, blocks, lines, ideas, capacity_weight) + 1e-9:
+        return greedy
+    return best
+
+
+def net_gain(
+    p: Proposal,
+    blocks: Sequence[Block],
+    lines: Sequence[PortfolioLine],
+    ideas: Sequence[Idea],
+    capacity_weight: float = CAPACITY_WEIGHT,
+) -> float:
+    """Priority-weighted lateness (days) the proposal removes, less its extra line-days
+    (changeovers) at capacity_weight × Σ priority / lines each; 0 for no change."""
+    length = {b.key: b.end_day - b.start_day for b in blocks}
+    extra = sum(z - a for _, _, a, z in p.placed) - sum(length[k] for k in p.replaced)
+    per_line_day = capacity_weight * sum(max(i.priority, 0.01) for i in ideas) / max(len(lines), 1)
+    removed = weighted_lateness(p.outcomes, False) - weighted_lateness(p.outcomes, True)
+    return removed - per_line_day * max(extra, 0.0)
+
+
+def replan_greedy(
+    blocks: Sequence[Block],
+    lines: Sequence[PortfolioLine],
+    ideas: Sequence[Idea],
+    chunk_days: float = 1.0,
+    min_gain_days: float = MIN_GAIN_DAYS,
+    capacity_weight: float = CAPACITY_WEIGHT,
 ) -> Proposal:
     """The proposal that gains most among placements with chunks of 1, 2 and 4 × chunk_days
     (propose_once): the priority-weighted lateness it removes less what its extra changeover
     line-days cost everyone (Σ priority / lines per line-day); none moves nothing."""
     best, gain = Proposal(kept=[b.key for b in blocks if b.started]), 1e-6
-    length = {b.key: b.end_day - b.start_day for b in blocks}
     # a line-day more of changeovers delays every idea's work by about 1 / lines days
-    per_line_day = capacity_weight * sum(max(i.priority, 0.01) for i in ideas) / max(len(lines), 1)
     for chunk in (chunk_days, 2 * chunk_days, 4 * chunk_days):
         p = propose_once(blocks, lines, ideas, chunk, min_gain_days)
-        extra = sum(z - a for _, _, a, z in p.placed) - sum(length[k] for k in p.replaced)
-        g = weighted_lateness(p.outcomes, False) - weighted_lateness(p.outcomes, True)
-        g -= per_line_day * max(extra, 0.0)
+        g = net_gain(p, blocks, lines, ideas, capacity_weight)
         if g > gain:
             best, gain = p, g
     return best
