@@ -4,31 +4,17 @@ market's gate, a planner's waiver, and the 4xx answers with their reasons."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import httpx
 import pytest
 from sqlmodel import Session, select
 
 from models.tables import Compliance, SupplierReservation
 from tests.helpers.people import AuthHeaders
+from tests.helpers.stages import reach_stage
 
 pytestmark = pytest.mark.db
 
 PDF = b"%PDF-1.4\n% ASTM F963-23 test report, sample TF-API-1\n%%EOF\n"
-
-
-async def _stage(c: httpx.AsyncClient, h: dict, idea_id: int, stage: str) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + 150
-    while loop.time() < end:
-        body = (await c.get(f"/ideas/{idea_id}", headers=h)).json()
-        if body["stage"] == stage:
-            return body
-        assert body["stage"] not in ("failed", "cancelled"), body
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"idea {idea_id} never reached {stage}: {body['stage']}")
 
 
 async def test_markets_are_checked_when_the_idea_is_posted(pipeline_api, auth_headers) -> None:  # type: ignore[no-untyped-def]
@@ -66,7 +52,7 @@ async def test_a_lab_report_over_http_opens_its_gate(  # type: ignore[no-untyped
     view = (await c.get(f"/ideas/{tid}/compliance", headers=owner)).json()
     assert view["checked"] is False and view["gates"] == []
 
-    await _stage(c, owner, tid, "awaiting_selection")
+    await reach_stage(c, owner, tid, "awaiting_selection")
     top = (await c.get(f"/ideas/{tid}/variants", headers=owner)).json()[0]
     r = await c.post(f"/ideas/{tid}/selection", json={"variant_id": top["id"],
                      "builds": {"eyes": "glued"}}, headers=owner)  # fmt: skip
@@ -75,7 +61,7 @@ async def test_a_lab_report_over_http_opens_its_gate(  # type: ignore[no-untyped
     assert err["loc"] == ["body", "builds", "eyes"] and "'surface'" in err["msg"]
     r = await c.post(f"/ideas/{tid}/selection", json={"variant_id": top["id"]}, headers=owner)
     assert r.status_code == 200, r.text
-    await _stage(c, owner, tid, "awaiting_compliance")
+    await reach_stage(c, owner, tid, "awaiting_compliance")
 
     view = (await c.get(f"/ideas/{tid}/compliance", headers=viewer)).json()
     assert view["checked"] and view["passed"] and view["age_grade"] == "under_3"
@@ -138,7 +124,7 @@ async def test_a_lab_report_over_http_opens_its_gate(  # type: ignore[no-untyped
     r = await c.post(f"{base}/de/waiver", json={"reason": "EN 71 report of the same lot"},
                      headers=planner)  # fmt: skip
     assert r.status_code == 200 and r.json()["market"] == "EU", r.text
-    await _stage(c, owner, tid, "awaiting_plan_review")
+    await reach_stage(c, owner, tid, "awaiting_plan_review")
     page = (await c.get(f"/app/ideas/{tid}", headers=planner)).text
     assert "waived by planner-comp: EN 71 report" in page and 'class="waiver"' not in page
     with Session(engine) as s:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.helpers.people import AuthHeaders
+from tests.helpers.stages import reach_stage
 
 pytestmark = pytest.mark.db
 
@@ -39,20 +40,6 @@ def who(auth_headers: AuthHeaders) -> People:
     )
 
 
-async def _wait(
-    c: httpx.AsyncClient, headers: dict, idea_id: int, stage: str, timeout_s: float = 90
-) -> dict:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout_s
-    while loop.time() < end:
-        body = (await c.get(f"/ideas/{idea_id}", headers=headers)).json()
-        if body["stage"] == stage:
-            return body
-        assert body["stage"] not in ("failed", "cancelled"), body
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"idea {idea_id} never reached {stage}: {body['stage']}")
-
-
 async def test_idea_to_shipment_over_http(pipeline_api: httpx.AsyncClient, who: People) -> None:
     c = pipeline_api
     idea = {
@@ -71,7 +58,7 @@ async def test_idea_to_shipment_over_http(pipeline_api: httpx.AsyncClient, who: 
     )
     assert r2.status_code == 200 and r2.json()["id"] == idea_id and not r2.json()["created"]
 
-    await _wait(c, who.merchant, idea_id, "awaiting_selection")
+    await reach_stage(c, who.merchant, idea_id, "awaiting_selection", timeout_s=90)
     spec = (await c.get(f"/ideas/{idea_id}", headers=who.merchant)).json()["design_spec"]
     assert spec["form"] == "mug" and spec["subject"] == "bunny"
     variants = (await c.get(f"/ideas/{idea_id}/variants", headers=who.merchant)).json()
@@ -98,7 +85,7 @@ async def test_idea_to_shipment_over_http(pipeline_api: httpx.AsyncClient, who: 
     )
     assert r.status_code == 200, r.text
 
-    await _wait(c, who.merchant, idea_id, "awaiting_plan_review")
+    await reach_stage(c, who.merchant, idea_id, "awaiting_plan_review", timeout_s=90)
     proto = (await c.get(f"/ideas/{idea_id}/prototype", headers=who.merchant)).json()
     assert proto["print_time_s"] > 0 and "stl" in proto["downloads"] and "3mf" in proto["downloads"]
     stl = await c.get(proto["downloads"]["stl"], headers=who.merchant)
@@ -117,7 +104,7 @@ async def test_idea_to_shipment_over_http(pipeline_api: httpx.AsyncClient, who: 
     r = await c.post(f"/plans/{plan_id}/review", json={"approve": True}, headers=who.planner)
     assert r.status_code == 200 and r.json()["decision"] == "approved"
 
-    body = await _wait(c, who.merchant, idea_id, "producing")
+    body = await reach_stage(c, who.merchant, idea_id, "producing", timeout_s=90)
     for _ in range(50):
         body = (await c.get(f"/ideas/{idea_id}", headers=who.merchant)).json()
         if body["run"]:
@@ -172,7 +159,7 @@ async def test_idea_to_shipment_over_http(pipeline_api: httpx.AsyncClient, who: 
                 f"/runs/{run_id}/progress/batch", json={"reports": reports}, headers=who.mes
             )
             assert r.status_code == 202 and r.json()["accepted"] == len(reports), r.text
-    body = await _wait(c, who.merchant, idea_id, "shipped")
+    body = await reach_stage(c, who.merchant, idea_id, "shipped", timeout_s=90)
     assert {m["name"] for m in body["milestones"]} >= {"trend_seen", "first_batch", "shipped"}
 
     lt = (await c.get("/leadtimes", headers=who.viewer)).json()

@@ -4,7 +4,6 @@ and reaches a production plan; and the 422s that say why an upload or setting ca
 
 from __future__ import annotations
 
-import asyncio
 import io
 import uuid
 
@@ -17,6 +16,7 @@ from sqlmodel import Session, select
 from models.tables import Trend
 from tests.helpers.apps import NO_TEMPORAL, make_app
 from tests.helpers.people import AuthHeaders
+from tests.helpers.stages import reach_stage
 
 pytestmark = pytest.mark.db
 
@@ -33,18 +33,6 @@ def _tray_in_inches() -> bytes:
     buf = io.BytesIO()
     tray.export(buf, file_type="stl")
     return buf.getvalue()
-
-
-async def _wait(c: httpx.AsyncClient, who: dict, idea: int, stage: str) -> dict:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + 120
-    while loop.time() < end:
-        body = (await c.get(f"/ideas/{idea}", headers=who)).json()
-        if body["stage"] == stage:
-            return body
-        assert body["stage"] not in ("failed", "cancelled"), body
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"idea {idea} never reached {stage}: {body['stage']}")
 
 
 async def test_an_own_model_is_picked_prototyped_in_its_units_and_planned(
@@ -66,7 +54,7 @@ async def test_an_own_model_is_picked_prototyped_in_its_units_and_planned(
     )
     assert r.status_code == 201, r.text
     idea_id = r.json()["id"]
-    await _wait(c, who, idea_id, "awaiting_selection")
+    await reach_stage(c, who, idea_id, "awaiting_selection", timeout_s=120)
     idea = (await c.get(f"/ideas/{idea_id}", headers=who)).json()
     assert idea["use_as"] == "design" and idea["units"] == "inch" and idea["design_spec"] is None
     variants = (await c.get(f"/ideas/{idea_id}/variants", headers=who)).json()
@@ -81,7 +69,7 @@ async def test_an_own_model_is_picked_prototyped_in_its_units_and_planned(
 
     r = await c.post(f"/ideas/{idea_id}/selection", json={"variant_id": mine["id"]}, headers=who)
     assert r.status_code == 200, r.text
-    await _wait(c, who, idea_id, "awaiting_plan_review")
+    await reach_stage(c, who, idea_id, "awaiting_plan_review", timeout_s=120)
     proto = (await c.get(f"/ideas/{idea_id}/prototype", headers=who)).json()
     assert proto["status"] == "ready" and proto["print_time_s"] > 0
     assert proto["unit"] == "inch" and "as chosen" in proto["unit_note"]
@@ -116,7 +104,7 @@ async def test_an_own_model_with_alternatives_comes_first(
         headers=who,
     )
     assert r.status_code == 201, r.text
-    await _wait(c, who, r.json()["id"], "awaiting_selection")
+    await reach_stage(c, who, r.json()["id"], "awaiting_selection", timeout_s=120)
     variants = (await c.get(f"/ideas/{r.json()['id']}/variants", headers=who)).json()
     assert len(variants) == 6 and [v["rank"] for v in variants] == [1, 2, 3, 4, 5, 6]
     assert variants[0]["source"] == "merchant" and variants[0]["family"] == "keychain"
