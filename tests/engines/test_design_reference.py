@@ -240,7 +240,11 @@ def test_design_activity_uses_the_trends_reference_mesh(engine, tmp_path, refs) 
     assert result.family == "hat" and len(result.variants) == 6
     with Session(engine) as s:
         rows = s.exec(select(DesignVariant).where(DesignVariant.trend_id == trend_id)).all()
-    assert len(rows) == 6 and all(max(r.dims_mm) == pytest.approx(300.0, rel=1e-6) for r in rows)
+    # made at the reference's 300 mm (200 mm without it); the brim-width axis moves a
+    # variant's span by at most -13 % / +5 % around the same crown
+    sizes = [max(r.dims_mm) for r in rows]
+    assert len(rows) == 6 and any(size == pytest.approx(300.0, rel=1e-6) for size in sizes)
+    assert all(0.85 * 300 <= size <= 1.1 * 300 for size in sizes), sizes
 
 
 @pytest.mark.db
