@@ -127,6 +127,18 @@ def check_horse_head(c: Candidate) -> None:
     assert len(mane) >= 3, "no mane"
 
 
+def check_hat_on_rim(c: Candidate) -> None:
+    """A hat on a vessel shows whole on its rim: crown and brim both there (not cut to slivers
+    by the cavity), the crown over the rim, in front (on the face side)."""
+    hat = {p.name.rsplit(" ", 1)[-1]: p.mesh for p in _feature(c, "hat")}
+    assert {"crown", "brim"} <= set(hat), f"the hat is cut to {sorted(hat)}"
+    vessel = [p.mesh for p in c.model.parts if p.name in VESSEL_PARTS]
+    rim_z = max(float(m.bounds[1][2]) for m in vessel)
+    assert float(hat["crown"].bounds[1][2]) > rim_z + 0.3 * float(hat["crown"].extents[2])
+    axis = np.mean([m.bounds.mean(axis=0) for m in vessel], axis=0)
+    assert float(hat["crown"].centroid[0]) > float(axis[0]), "the hat is not on the face side"
+
+
 def check_cavity(c: Candidate) -> None:
     """The vessel itself (its fixtures: a planted pot's soil and plant fill it on purpose)
     is open along the cavity's normal and closed the other way (floor or crown)."""
