@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import trimesh
 
 from engines.design.features.kit import Ctx
-from engines.design.shapes import prism, revolve
-from engines.design.subjects.geom import Ellipsoid, blob, trim_below, tube
+from engines.design.shapes import _manifold, prism, revolve
+from engines.design.subjects.geom import Ellipsoid, _to_trimesh, blob, trim_below, tube
 
 RGB = tuple[int, int, int]
 Z = np.array([0.0, 0.0, 1.0])
@@ -19,8 +20,9 @@ DEFAULT: dict[str, RGB] = {
     "sailor": (248, 248, 248), "party": (245, 120, 170), "helmet": (250, 200, 40),
     "santa": (215, 40, 45), "beanie": (70, 130, 200), "cowboy": (150, 100, 60),
     "top": (40, 40, 45), "witch": (80, 55, 110), "chef": (250, 250, 250),
-    "strawberry": (215, 45, 55),
+    "strawberry": (215, 45, 55), "space": (246, 247, 250),
 }  # fmt: skip
+VISOR: RGB = (120, 175, 225)  # the light-blue frame of a space helmet's face opening
 LEAF: RGB = (70, 150, 60)
 WHITE: RGB = (250, 250, 250)
 BAND: RGB = (200, 55, 60)
@@ -205,6 +207,33 @@ def build_hat(ctx: Ctx, variant: str) -> None:
             ctx.add("puff", blob(p, (0.45 * rc,) * 3), col)
     elif variant == "strawberry":
         _strawberry(ctx, s, col)
+    elif variant == "space":
+        _space_helmet(ctx, col)
+
+
+def _space_helmet(ctx: Ctx, col: RGB) -> None:
+    """An astronaut's helmet: a round shell around the whole head with an opening on the face
+    side, framed by a light-blue visor ring, so the face shows through (ears stick out)."""
+    hc, head, hw = ctx.head_c, ctx.head, ctx.head_w
+    r = np.array([1.22 * head.r[0], 1.22 * hw, 1.2 * ctx.head_h])
+    r[:] = np.maximum(r, 0.9 * r.max())  # rounder than the head: a dome, not a cap
+    c = hc + Z * 0.06 * r[2]
+    ry, rz = 0.8 * r[1], 0.74 * r[2]  # the opening's half width and height
+    oc = c - Z * 0.1 * r[2]  # a little low: eyes to mouth show
+    window = trimesh.creation.cylinder(radius=1.0, height=2.0, sections=48)
+    window.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, (0, 1, 0)))
+    window.apply_scale((1.5 * r[0], ry, rz))
+    window.apply_translation(oc + np.array([1.5 * r[0], 0.0, 0.0]))
+    shell = _manifold(Ellipsoid.of(c, r).mesh(3)) - _manifold(window)
+    ctx.add("shell", _to_trimesh(shell), col)
+    t = max(1.6 * ctx.line, 0.07 * hw)
+    # the ring sits where the opening meets the shell (its front, at the opening's edge)
+    x = c[0] + r[0] * np.sqrt(max(1.0 - 0.5 * ((ry / r[1]) ** 2 + (rz / r[2]) ** 2), 0.0))
+    ring = trimesh.creation.torus(1.0, t / max(ry, rz), major_sections=48, minor_sections=10)
+    ring.apply_scale((rz, ry, max(ry, rz)))
+    ring.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, (0, 1, 0)))
+    ring.apply_translation((x, oc[1], oc[2]))
+    ctx.add("visor", ring, VISOR, fixed=True)
 
 
 def _strawberry(ctx: Ctx, s: Seat, col: RGB) -> None:

@@ -47,6 +47,8 @@ def _wing_outline(variant: str, size: float) -> np.ndarray:
 def wings(ctx: Ctx, variant: str) -> None:
     """A pair of wings on the back, reaching out and up behind the body."""
     ctx.name = f"{variant} wings"
+    for p in ctx.parts_named("wing"):  # the worded wings replace the subject's own (dragon)
+        ctx.removed.add(id(p))
     back = ctx.anchor("back")
     by = float(back.size_mm)
     size = max(1.8 * by, 1.15 * ctx.head_w)

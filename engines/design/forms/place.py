@@ -280,13 +280,16 @@ def decorations(subject: Model) -> list[Decoration]:
 
 def _outside(group: list[Part], head: trimesh.Trimesh | None) -> list[Part]:
     """The group's parts with what is buried in the head cut away (an ear's root ball would
-    show as a knob on a band or a rim); parts wholly inside dropped."""
+    show as a knob on a band or a rim); parts wholly inside dropped; hats kept whole."""
     if head is None:
         return group
     from engines.design.forms.geometry import minus
 
     out = []
     for p in group:
+        if " hat " in f"{p.name} ":  # a hat stays whole: cut by the head its crown and brim
+            out.append(p)  # fall apart (the head held them together)
+            continue
         mesh = minus(p.mesh, head)
         if mesh is not None:
             out.append(Part(p.name, mesh, p.colour, p.role, p.material))

@@ -46,9 +46,34 @@ def _rotation_z(angle_rad: float) -> np.ndarray:
     return trimesh.transformations.rotation_matrix(angle_rad, [0.0, 0.0, 1.0])
 
 
+HAT_ON_RIM_SHARE, HAT_TILT_DEG = 0.78, 32.0  # a hat's width (of the rim radius), its lean
+
+
+def _is_hat(deco: Decoration) -> bool:
+    """Whether the group is a worded hat (its parts are named "<variant> hat <part>")."""
+    return any(" hat " in f"{p.name} " for p in deco.parts)
+
+
+def _hat_on_rim(deco: Decoration, r_rim: float, rim_z: float) -> Decoration:
+    """A hat set on the front rim above the face, leaning out over the wall so that most of it
+    stays clear of the cavity (which cuts back only its inner edge): upright over the middle,
+    the cavity would cut it to slivers."""
+    lo = np.min([p.mesh.bounds[0] for p in deco.parts], axis=0)
+    hi = np.max([p.mesh.bounds[1] for p in deco.parts], axis=0)
+    side = float(np.max(hi[:2] - lo[:2]))
+    d = deco.transformed(scale_about(min(1.0, HAT_ON_RIM_SHARE * r_rim / side), deco.root))
+    foot = _foot(d)
+    lean = trimesh.transformations.rotation_matrix(np.radians(HAT_TILT_DEG), [0.0, 1.0, 0.0])
+    d = d.transformed(moved(foot) @ lean @ moved(-foot))
+    goal = np.array([r_rim, 0.0, rim_z - 0.5 * d.sink_mm])
+    return d.transformed(moved(goal - foot))
+
+
 def _on_rim(deco: Decoration, r_mid: float, rim_z: float, sink: float) -> Decoration:
     """An ear-like group turned to its rim angle and set on the rim (root `sink` into it)."""
     c = deco.centre
+    if _is_hat(deco) and abs(c[1]) <= 0.15 * r_mid:
+        return _hat_on_rim(deco, r_mid, rim_z)
     phi = float(np.arctan2(c[1], c[0]))
     if abs(c[1]) > 0.15 * r_mid:  # side groups (ears) frame the face at +-EAR_ANGLE_DEG
         target = np.sign(phi) * np.radians(min(np.degrees(abs(phi)), EAR_ANGLE_DEG))

@@ -26,7 +26,7 @@ from engines.design.shapes import _manifold
 ARC_START_DEG, ARC_END_DEG = -22.0, 202.0  # headband arc, from +Y counter-clockwise
 HAT_STYLES = ("bucket", "beanie", "cap", "straw", "top", "witch", "party")
 HAT_ALIASES = {"cowboy": "straw", "sailor": "bucket", "helmet": "beanie", "santa": "party",
-               "chef": "beanie", "crown": "top"}  # fmt: skip
+               "chef": "beanie", "crown": "top", "space": "beanie"}  # fmt: skip
 LENS_TINT = (60, 60, 70)
 RGB = tuple[int, int, int]
 

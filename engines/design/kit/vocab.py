@@ -53,6 +53,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "witch",
         "chef",
         "strawberry",  # a strawberry cap (leaf crown on top): "strawberry cow", "strawberry frog"
+        "space",  # an astronaut's round helmet around the head, the face showing
     ),  # noqa: E501
     "wings": ("feathered", "bat", "fairy"),
     "horns": ("unicorn", "devil", "ram"),

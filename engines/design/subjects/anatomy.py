@@ -22,9 +22,9 @@ class Anatomy:
     body: tuple[float, float, float] = (24.0, 26.0, 28.0)  # semi-axes x, y, z
     head: tuple[float, float, float] = (24.0, 28.0, 25.0)
     head_boxy: float = 1.0  # < 1: a squarer head (capybara)
-    ears: str = "none"  # pointy round long floppy tiny side fan tuft big_round
+    ears: str = "none"  # pointy upright round long floppy tiny side fan tuft big_round
     ear_size: float = 1.0
-    snout: str = "none"  # muzzle dog square beak bill pig long trunk pointy wide
+    snout: str = "none"  # muzzle dog square beak bill pig long horse reptile trunk pointy wide
     snout_size: float = 1.0
     eyes: str = "face"  # face | top (frog)
     eye_az: float = 30.0
@@ -98,9 +98,10 @@ ANATOMY: dict[str, Anatomy] = {
         layout="octopus", head=(30.0, 32.0, 32.0), limbs="tentacles", eye_az=24.0,
         eye_el=-12.0, colours=_c((240, 120, 140), belly=(252, 190, 200)),
     ),
-    "horse": Anatomy(
-        layout="quad", legs=1.7, body=(34.0, 20.0, 21.0), head=(21.0, 17.0, 20.0), ears="pointy",
-        ear_size=0.7, snout="long", tail="hair", feet="hoof", extras=("mane",),
+    "horse": Anatomy(  # a long head ending in a muzzle, ears standing up, a mane
+        layout="quad", legs=1.7, body=(34.0, 20.0, 21.0), head=(20.0, 15.0, 18.0), ears="upright",
+        ear_size=0.9, snout="horse", tail="hair", feet="hoof", extras=("mane",), eye_az=40.0,
+        eye_el=18.0,
         colours=_c((165, 110, 70), accent=(80, 50, 35), nose=(120, 80, 55)),
     ),
     "pig": Anatomy(
@@ -130,8 +131,9 @@ ANATOMY: dict[str, Anatomy] = {
         colours=_c((120, 195, 110), belly=(230, 235, 170), accent=(250, 170, 70)),
     ),
     "unicorn": Anatomy(
-        layout="quad", legs=1.7, body=(33.0, 20.0, 21.0), head=(21.0, 17.0, 20.0), ears="pointy",
-        ear_size=0.7, snout="long", tail="hair", feet="hoof", extras=("mane", "horn"),
+        layout="quad", legs=1.7, body=(33.0, 20.0, 21.0), head=(20.0, 15.0, 18.0), ears="upright",
+        ear_size=0.9, snout="horse", tail="hair", feet="hoof", extras=("mane", "horn"),
+        eye_az=40.0, eye_el=18.0,
         colours=_c((250, 248, 250), accent=(200, 140, 225), horn=(240, 200, 80),
                    nose=(245, 200, 210)),
     ),
@@ -187,10 +189,10 @@ ANATOMY: dict[str, Anatomy] = {
         tail="stub", extras=("shell",), eye_az=40.0,
         colours=_c((170, 210, 110), accent=(80, 150, 85), pattern=(55, 115, 65)),
     ),
-    "dragon": Anatomy(
-        body=(26.0, 25.0, 28.0), head=(26.0, 24.0, 21.0), ears="pointy", ear_size=0.7,
-        snout="muzzle", snout_size=1.1, tail="thick", tail_len=1.3,
-        extras=("belly", "spikes", "horns", "small_wings"), eye_az=34.0,
+    "dragon": Anatomy(  # a reptile's head: a long snout, swept-back horns and no ears
+        body=(26.0, 25.0, 28.0), head=(25.0, 21.0, 20.0), ears="none",
+        snout="reptile", tail="thick", tail_len=1.3,
+        extras=("belly", "spikes", "dragon_horns", "small_wings"), eye_az=34.0, eye_el=14.0,
         colours=_c((150, 110, 200), belly=(250, 220, 140), accent=(250, 200, 90),
                    horn=(250, 230, 170)),
     ),

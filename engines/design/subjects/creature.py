@@ -265,14 +265,19 @@ def _ears(s: Sketch) -> None:
     for side, sg in (("l", 1.0), ("r", -1.0)):
         kind = a.ears
         root, n = h.at((0.0, sg * 0.55, 0.85))
-        if kind == "pointy":  # a cat's ear: a flat triangle facing forward, pink inside
-            base, tip = root - n * 0.1 * hy, root + unit(n + 0.4 * Z) * 0.68 * hy * k
-            s.add(f"ear_{side}", _flat_ear(base, tip, 0.4 * hy * k, 0.42), "ears")
+        if kind in ("pointy", "upright"):  # a cat's ear: a flat triangle facing forward
+            # (pink inside); a horse's: narrower, taller and standing straight up
+            tall, wide, lean = (0.68, 0.4, 0.4) if kind == "pointy" else (0.95, 0.32, 1.6)
+            base, tip = root - n * 0.1 * hy, root + unit(n + lean * Z) * tall * hy * k
+            s.add(f"ear_{side}", _flat_ear(base, tip, wide * hy * k, 0.42), "ears")
             if inner:
                 fwd = _forward(unit(tip - base))
                 off = fwd * 0.1 * hy * k + unit(tip - base) * 0.06 * hy * k
                 inner_ear = _flat_ear(
-                    base + off, tip + off - 0.22 * (tip - base), 0.25 * hy * k, 0.4
+                    base + off,
+                    tip + off - 0.22 * (tip - base),
+                    (0.25 if kind == "pointy" else 0.75 * wide) * hy * k,
+                    0.4,
                 )
                 s.add(f"ear_{side} inner", inner_ear, "inner", "detail")
         elif kind in ("round", "big_round"):
@@ -359,8 +364,10 @@ def _snout(s: Sketch) -> None:
     k = a.snout_size * s.look.snout
     kind = a.snout
     nose = s.colours["nose"]
-    if kind in ("muzzle", "pointy", "wide", "long", "dog"):
+    if kind in ("muzzle", "pointy", "wide", "long", "dog", "reptile", "horse"):
         shape = {
+            "horse": ((0.85, 0.0, -0.38), (1.05, 0.68, 0.62), "nose"),  # a horse's long muzzle
+            "reptile": ((0.82, 0.0, -0.22), (0.82, 0.56, 0.44), "body"),  # a dragon's long snout
             "muzzle": ((0.75, 0.0, -0.32), (0.36, 0.42, 0.3), "belly"),
             "dog": ((0.85, 0.0, -0.3), (0.58, 0.4, 0.3), "belly"),  # a snout that reaches out
             "pointy": ((0.8, 0.0, -0.28), (0.55, 0.3, 0.26), "belly"),
@@ -643,6 +650,13 @@ def _extras(s: Sketch) -> None:
                 root, n = h.at((-0.1, sg * 0.45, 0.9))
                 tip = root + unit((0.1, sg * 0.7, 1.0)) * 0.45 * h.r[1]
                 s.add("horn", _cone(root - n * 0.1 * h.r[1], tip, 0.13 * h.r[1]), "horn")
+        elif extra == "dragon_horns":  # two long horns swept back from the top of the head
+            for sg in (1.0, -1.0):
+                root, n = h.at((-0.3, sg * 0.5, 0.85))
+                tip = root + unit((-0.85, sg * 0.3, 0.75)) * 0.85 * h.r[1]
+                mid = (root + tip) / 2 + Z * 0.08 * h.r[1]
+                s.add("horn", tube([root - n * 0.12 * h.r[1], mid, tip],
+                                   [0.2 * h.r[1], 0.13 * h.r[1], 1.3 * line]), "horn")  # fmt: skip
         elif extra == "horn":
             root, n = h.at((0.55, 0.0, 0.85))
             tip = root + unit((0.45, 0.0, 1.0)) * 1.0 * h.r[2]
@@ -676,7 +690,11 @@ def _extras(s: Sketch) -> None:
                 ],
                 10,
             )
-            s.add("mane", tube(pts, 0.3 * h.r[1]), "accent")
+            s.add("mane", tube(pts, 0.22 * h.r[1]), "accent")
+            for k, q in enumerate(pts[1:-1:2]):  # locks of hair along it, a forelock in front
+                r = (0.36 if k == 0 else 0.3) * h.r[1]
+                s.add("mane tuft", blob(q + Z * 0.12 * h.r[1], (1.3 * r, 0.8 * r, r), None, 2),
+                      "accent")  # fmt: skip
         elif extra == "mane_ring":
             c = h.c - X * 0.3 * h.r[0]
             s.add("mane", blob(c, (0.5 * h.r[0], 1.18 * h.r[1], 1.15 * h.r[2]), None, 3), "accent")

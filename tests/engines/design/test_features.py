@@ -45,7 +45,7 @@ def test_every_variant_attaches_to_a_creature(name: str, variant: str) -> None:
     assert watertight_after_stl(mesh)
 
 
-@pytest.mark.parametrize("variant", FEATURES["hat"])
+@pytest.mark.parametrize("variant", [v for v in FEATURES["hat"] if v != "space"])
 @pytest.mark.parametrize("subject", ["strawberry", "frog", "capybara"])
 def test_hats_sit_on_the_head_above_the_face(subject: str, variant: str) -> None:
     model, hat = _with(subject, "hat", variant)
@@ -59,6 +59,24 @@ def test_hats_sit_on_the_head_above_the_face(subject: str, variant: str) -> None
         assert not over.any(), k
     centre = _centre(hat)
     assert np.linalg.norm(centre[:2] - top[:2]) < 0.4 * size  # centred over the head
+    mesh, _ = model.solid()
+    assert watertight_after_stl(mesh)
+
+
+@pytest.mark.parametrize("subject", ["bunny", "cat", "capybara", "dog"])
+def test_space_helmet_wraps_the_head_and_shows_the_face(subject: str) -> None:
+    model, hat = _with(subject, "hat", "space")
+    shell = next(p.mesh for p in hat if p.name.endswith("shell"))
+    head = next(p.mesh for p in model.parts if p.name == "head")
+    assert (shell.bounds[0] < head.bounds[0]).all()  # behind, beside and under the head
+    assert (shell.bounds[1][1:] > head.bounds[1][1:]).all()  # the face side is open
+    assert next(p for p in hat if p.name.endswith("visor")).colour != COLOURS["white"]
+    v = np.vstack([p.mesh.vertices for p in hat])
+    for k in ("eye_l", "eye_r"):  # the opening: seen from the front, no helmet over an eye
+        eye = model.anchors[k]
+        d = v - eye.point
+        over = (d[:, 0] > 0) & (np.abs(d[:, 1]) < eye.size_mm) & (np.abs(d[:, 2]) < eye.size_mm)
+        assert not over.any(), k
     mesh, _ = model.solid()
     assert watertight_after_stl(mesh)
 

@@ -76,6 +76,69 @@ def check_hat_above_head(c: Candidate) -> None:
     assert _centroid_z(hat) > _eyes_top(c), "the hat is not above the face"
 
 
+def check_space_helmet(c: Candidate) -> None:
+    """An astronaut's helmet: a shell around the whole head (wider, higher and lower than it,
+    behind it too), open on the face side so each eye shows from the front."""
+    hat = _feature(c, "hat")
+    shells = [p.mesh for p in hat if p.name.endswith("shell")]
+    assert shells, f"no helmet shell among {[p.name for p in hat]}"
+    shell, head = shells[0], _named(c, "head")
+    assert (shell.bounds[0][1:] < head.bounds[0][1:]).all(), "the shell does not wrap the head"
+    assert (shell.bounds[1][1:] > head.bounds[1][1:]).all(), "the shell does not wrap the head"
+    assert shell.bounds[0][0] < head.bounds[0][0], "the shell does not reach behind the head"
+    for name in ("eye_l", "eye_r"):
+        eye = _named(c, name).bounds.mean(axis=0)
+        start = eye + np.array([3.0 * float(head.extents[0]), 0.0, 0.0])
+        back = np.array([-1.0, 0.0, 0.0])
+        before = float(np.linalg.norm(start - eye)) - 0.5 * float(_named(c, name).extents[0])
+        hits = np.concatenate([ray_hits(p.mesh, start, back) for p in hat])
+        assert not (hits < before).any(), f"the helmet hides the {name}"
+
+
+def _snout(c: Candidate) -> tuple[Any, Any]:
+    """The subject's head and snout meshes."""
+    return _named(c, "head"), _named(c, "snout")
+
+
+def check_dragon_head(c: Candidate) -> None:
+    """A dragon's head, not a cat's: a snout reaching out in front of the head, longer than it
+    is wide; horns above the eyes where a cat has ears, and no ears."""
+    head, snout = _snout(c)
+    ahead = float(snout.bounds[1][0] - head.bounds[1][0])
+    assert ahead > 0.15 * float(head.extents[0]), "no snout out in front of the head"
+    assert snout.extents[0] > 1.2 * snout.extents[1], "the snout is no longer than wide"
+    horns = [p for p in _parts(c, "subject") if p.name == "horn"]
+    assert len(horns) >= 2 and _centroid_z(horns) > _eyes_top(c), "no horns on the head"
+    ears = [p.name for p in c.model.parts if p.name.startswith("ear_")]
+    assert not ears, f"a dragon with ears: {ears}"
+
+
+def check_horse_head(c: Candidate) -> None:
+    """A horse's head, not a bear's: a long muzzle (twice as long as wide), tall narrow ears
+    standing up over the head, and a mane of several locks."""
+    head, snout = _snout(c)
+    assert snout.extents[0] > 1.8 * snout.extents[1], "the muzzle is short"
+    for name in ("ear_l", "ear_r"):
+        ear = _named(c, name)
+        assert ear.extents[2] > 1.7 * max(ear.extents[:2]), f"the {name} is not tall and narrow"
+        above = float(ear.bounds[1][2] - head.bounds[1][2])
+        assert above > 0.18 * float(head.extents[2]), f"the {name} does not stand up"
+    mane = [p for p in c.model.parts if p.name.startswith("mane")]
+    assert len(mane) >= 3, "no mane"
+
+
+def check_hat_on_rim(c: Candidate) -> None:
+    """A hat on a vessel shows whole on its rim: crown and brim both there (not cut to slivers
+    by the cavity), the crown over the rim, in front (on the face side)."""
+    hat = {p.name.rsplit(" ", 1)[-1]: p.mesh for p in _feature(c, "hat")}
+    assert {"crown", "brim"} <= set(hat), f"the hat is cut to {sorted(hat)}"
+    vessel = [p.mesh for p in c.model.parts if p.name in VESSEL_PARTS]
+    rim_z = max(float(m.bounds[1][2]) for m in vessel)
+    assert float(hat["crown"].bounds[1][2]) > rim_z + 0.3 * float(hat["crown"].extents[2])
+    axis = np.mean([m.bounds.mean(axis=0) for m in vessel], axis=0)
+    assert float(hat["crown"].centroid[0]) > float(axis[0]), "the hat is not on the face side"
+
+
 def check_cavity(c: Candidate) -> None:
     """The vessel itself (its fixtures: a planted pot's soil and plant fill it on purpose)
     is open along the cavity's normal and closed the other way (floor or crown)."""

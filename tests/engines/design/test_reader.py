@@ -22,6 +22,7 @@ REFUSALS = [i for i in IDEAS if i.get("refuse")]
 CHECKS = {
     "hat_above_head", "cavity", "ring", "loop", "wings", "handle", "band", "base", "lenses",
     "horns", "tears", "teeth", "scarf", "bow", "held", "perched", "spines", "floppy_ears",
+    "space_helmet", "dragon_head", "horse_head", "hat_on_rim",
 }  # fmt: skip
 OPTIONAL = ("lens_shape", "style", "pose", "expression", "size_mm", "material", "placement")
 
