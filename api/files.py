@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import HTTPException
 from fastapi.responses import FileResponse, Response
@@ -15,6 +16,15 @@ def file_download(path: str) -> FileResponse:
     if not p.is_file():
         raise HTTPException(404, "the file is gone from the data folder")
     return FileResponse(p, filename=p.name)
+
+
+# the 200 of a route that answers a document as HTML, or as PDF with ?format=pdf
+HTML_OR_PDF: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the document: HTML, or PDF with format=pdf",
+        "content": {"text/html": {}, "application/pdf": {}},
+    }
+}
 
 
 def pdf_answer(html: str, filename: str) -> Response:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from api.calls import update
 from api.deps import ActorDep, EngineDep, OwnedIdea, SettingsDep, TemporalDep, idea_for
-from api.files import file_download, pdf_answer
+from api.files import HTML_OR_PDF, file_download, pdf_answer
 from engines.compliance.errors import ComplianceError
 from models.contracts import ComplianceWaiver
 from models.names import trend_workflow_id
@@ -273,7 +273,7 @@ def lab_report(trend: OwnedIdea, market: str, engine: EngineDep) -> FileResponse
     return file_download(row.lab_report_path)
 
 
-@router.get("/{market}/documents/{document}", response_class=HTMLResponse)
+@router.get("/{market}/documents/{document}", response_class=HTMLResponse, responses=HTML_OR_PDF)
 def compliance_document(
     trend: OwnedIdea,
     market: str,

@@ -14,7 +14,7 @@ from temporalio.service import RPCError
 
 from api.calls import update
 from api.deps import EngineDep, FactoryDep, OwnedIdea, PlannerDep, TemporalDep
-from api.files import pdf_answer
+from api.files import HTML_OR_PDF, pdf_answer
 from api.problems import WORKFLOW_ANSWERS
 from api.schemas import CarrierAccepted
 from api.views import document_view
@@ -57,7 +57,7 @@ async def carrier_event(
     return CarrierAccepted(consignment_id=consignment_id, accepted=True, status=row.status)
 
 
-@legs.get("/{consignment_id}/{document}", response_class=HTMLResponse)
+@legs.get("/{consignment_id}/{document}", response_class=HTMLResponse, responses=HTML_OR_PDF)
 def consignment_document(
     request: Request,
     trend: OwnedIdea,
