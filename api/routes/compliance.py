@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from api.calls import update
 from api.deps import ActorDep, EngineDep, OwnedIdea, SettingsDep, TemporalDep, idea_for
-from api.files import HTML_OR_PDF, file_download, pdf_answer
+from api.files import FILE_ANSWER, HTML_OR_PDF, file_download, pdf_answer
 from engines.compliance.errors import ComplianceError
 from models.contracts import ComplianceWaiver
 from models.names import trend_workflow_id
@@ -264,7 +264,7 @@ async def waive(
     return GateOpened(market=row.market, opened=opened)
 
 
-@router.get("/{market}/lab-report")
+@router.get("/{market}/lab-report", responses=FILE_ANSWER)
 def lab_report(trend: OwnedIdea, market: str, engine: EngineDep) -> FileResponse:
     """The lab report that opened a market's gate (PDF)."""
     row = gated_row(engine, trend, market)

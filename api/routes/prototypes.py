@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 from sqlmodel import Session, select
 
 from api.deps import OwnedIdea, SessionDep
-from api.files import file_download
+from api.files import FILE_ANSWER, file_download
 from api.schemas import PrototypeOut
 from models.tables import Prototype
 
@@ -42,7 +42,7 @@ def prototype(trend: OwnedIdea, s: SessionDep) -> Any:
     return PrototypeOut(**p.model_dump(), downloads=links)
 
 
-@router.get("/{kind}")
+@router.get("/{kind}", responses=FILE_ANSWER)
 def prototype_file(trend: OwnedIdea, kind: str, s: SessionDep) -> FileResponse:
     """The prototype's stl, 3mf or gcode file, its before.png / after.png repair pictures, or
     the STL of plate-N."""

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from api.calls import update
 from api.deps import ActorDep, OwnedIdea, PickableIdea, SessionDep, TemporalDep
-from api.files import file_download
+from api.files import FILE_ANSWER, file_download
 from api.problems import WORKFLOW_ANSWERS
 from api.schemas import VariantOut
 from engines.compliance.parts import Build
@@ -59,7 +59,7 @@ def list_variants(trend: OwnedIdea, s: SessionDep) -> Any:
     ]
 
 
-@router.get("/variants/{variant_id}/{asset}")
+@router.get("/variants/{variant_id}/{asset}", responses=FILE_ANSWER)
 def variant_asset(trend: OwnedIdea, variant_id: int, asset: str, s: SessionDep) -> FileResponse:
     """A variant's preview.png, mesh.stl or model.glb (3D viewer, written next to the STL)."""
     v = s.get(DesignVariant, variant_id)

@@ -194,6 +194,11 @@ async def test_idea_page_shows_timeline_gallery_prototype_and_map(
     assert vid is not None
     glb = await client.get(f"/ideas/{tid}/variants/{vid.group(1)}/model.glb", headers=who)
     assert glb.status_code == 200 and glb.content[:4] == b"glTF"
+    # a type of its own, declared in the schema (schemathesis checks that on whatever exists)
+    assert glb.headers["content-type"] == "model/gltf-binary"
+    schema = (await client.get("/openapi.json")).json()
+    asset = schema["paths"]["/ideas/{trend_id}/variants/{variant_id}/{asset}"]["get"]
+    assert "model/gltf-binary" in asset["responses"]["200"]["content"]
     lib = await client.get("/static/vendor/model-viewer.min.js")
     assert lib.status_code == 200 and len(lib.content) > 500_000
 
