@@ -3,6 +3,7 @@ planner's review, and plan what-if scenarios next to a stored plan (nothing stor
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from services.factory import (
     Hold,
     confirm_bookings,
     conflicts,
+    ensure_factory,
     holds_on,
     idea_priorities,
     own_lines,
@@ -263,42 +265,62 @@ class PlanningActivities:
         meanwhile, schedule again around it."""
 
         start = req.start_date or utcnow()  # the date of the plan's start day
-        reserved = [a.model_dump() for a in req.sourcing.assignments]
-        for _ in range(BOOKING_ATTEMPTS):
-            fl = factory_plan_lines(self.engine, reserved, req.workflow_id, start)
-            trends = {h.trend_id for v in fl.holds.values() for h in v} | {req.trend_id}
-            priorities = idea_priorities(self.engine, trends)
-            solve = functools.partial(_ramp_and_schedule, req, fl, priorities)
-            schedule, ramp = solve_heartbeating(solve, "scheduling")
-            schedule = schedule.shifted(req.start_day)
-            row = plan_row(req, schedule, start)
-            if ramp is not None:
-                row.ramp = ramp_record(ramp, fl, priorities, req.trend_id, req.start_day)
-                row.notes = [*row.notes, *ramp_notes(row.ramp, start, req.start_day)]
-            day0 = start - timedelta(days=req.start_day)  # the Gantt's days count from day 0
-            used = used_intervals(row.gantt or [], fl.own)
-            try:
-                with session_scope(self.engine) as s:
-                    serialise_bookings(s)
-                    if conflicts(s, used, req.workflow_id, day0):
-                        raise _Taken()
-                    write_bookings(
-                        s, used, workflow_id=req.workflow_id, trend_id=req.trend_id,
-                        revision=req.revision, day0=day0,
-                    )  # fmt: skip
-                    s.add(row)
-            except _Taken:
-                if activity.in_activity():
-                    activity.heartbeat("another plan took these lines: scheduling again")
-                continue
-            except IntegrityError:  # another attempt of this activity stored the plan first
-                pass
-            stored = self._stored(req.workflow_id, req.revision)
-            assert stored is not None
-            return stored
+        ensure_factory(self.engine)  # seeded before any try, never while one holds the lock
+        for attempt in range(BOOKING_ATTEMPTS):
+            # the last try plans holding the booking lock: when optimistic tries keep losing
+            # the race to faster planners, this one cannot lose it (the others wait on it)
+            with contextlib.ExitStack() as hold:
+                locked = None
+                if attempt == BOOKING_ATTEMPTS - 1:
+                    locked = hold.enter_context(session_scope(self.engine))
+                    serialise_bookings(locked)
+                booked = self._plan_once(req, start, locked)
+            if booked:  # committed (the lock's session too, when it closed)
+                stored = self._stored(req.workflow_id, req.revision)
+                assert stored is not None
+                return stored
+            if activity.in_activity():
+                activity.heartbeat("another plan took these lines: scheduling again")
         raise ApplicationError(
             f"other plans kept booking the same lines {BOOKING_ATTEMPTS} times; trying again"
         )
+
+    def _plan_once(self, req: PlanRequest, start: datetime, locked: Session | None) -> bool:
+        """Schedule around the lines others hold and book it; False when another plan booked
+        the same time meanwhile. With `locked` (a session holding the booking lock) it books
+        in that session, where nobody can have booked meanwhile (it commits when closed)."""
+        reserved = [a.model_dump() for a in req.sourcing.assignments]
+        fl = factory_plan_lines(self.engine, reserved, req.workflow_id, start)
+        trends = {h.trend_id for v in fl.holds.values() for h in v} | {req.trend_id}
+        priorities = idea_priorities(self.engine, trends)
+        solve = functools.partial(_ramp_and_schedule, req, fl, priorities)
+        schedule, ramp = solve_heartbeating(solve, "scheduling")
+        schedule = schedule.shifted(req.start_day)
+        row = plan_row(req, schedule, start)
+        if ramp is not None:
+            row.ramp = ramp_record(ramp, fl, priorities, req.trend_id, req.start_day)
+            row.notes = [*row.notes, *ramp_notes(row.ramp, start, req.start_day)]
+        day0 = start - timedelta(days=req.start_day)  # the Gantt's days count from day 0
+        used = used_intervals(row.gantt or [], fl.own)
+        try:
+            with contextlib.ExitStack() as scope:
+                s = locked or scope.enter_context(session_scope(self.engine))
+                if locked is None:
+                    serialise_bookings(s)
+                if conflicts(s, used, req.workflow_id, day0):
+                    raise _Taken()
+                write_bookings(
+                    s, used, workflow_id=req.workflow_id, trend_id=req.trend_id,
+                    revision=req.revision, day0=day0,
+                )  # fmt: skip
+                s.add(row)
+                s.flush()  # a plan another attempt stored first shows here, in either case
+        except _Taken:
+            return False
+        except IntegrityError:  # another attempt of this activity stored the plan first
+            if locked is not None:
+                locked.rollback()
+        return True
 
     def _stored(self, workflow_id: str, revision: int) -> ProductionPlan | None:
         """The plan of this revision, when an earlier attempt wrote it."""
