@@ -94,14 +94,15 @@ def test_a_later_plan_is_scheduled_around_the_first(engine: Engine) -> None:
     assert second.completion_day > first.completion_day  # it waited for the lines
 
 
-def test_plans_at_once_in_threads_never_share_a_line_hour(engine: Engine) -> None:
-    process, trend = factory(engine), new_idea_row(engine, "booking threads", "m-book")
+def _four_plans_at_once(engine: Engine, tag: str) -> None:
+    """4 plans of one idea's process in 4 threads: each books once, none share a line hour."""
+    process, trend = factory(engine), new_idea_row(engine, f"booking {tag}", "m-book")
     acts = PlanningActivities(engine)
     with ThreadPoolExecutor(max_workers=4) as pool:
         plans = list(
             pool.map(
                 lambda k: acts.plan_production(
-                    plan_request(trend, process, 4000, f"t{k}-{process}")
+                    plan_request(trend, process, 4000, f"{tag}{k}-{process}")
                 ),
                 range(4),
             )
@@ -109,6 +110,10 @@ def test_plans_at_once_in_threads_never_share_a_line_hour(engine: Engine) -> Non
     booked = holding(engine, process)
     assert len({b.workflow_id for b in booked}) == 4 and len(plans) == 4
     assert_never_shared(booked)
+
+
+def test_plans_at_once_in_threads_never_share_a_line_hour(engine: Engine) -> None:
+    _four_plans_at_once(engine, "t")
 
 
 def test_plans_made_holding_the_lock_all_book_and_never_share(
@@ -118,20 +123,7 @@ def test_plans_made_holding_the_lock_all_book_and_never_share(
     others cannot lose the race for ever (it did: 4 of 20 chaos pipelines stuck in planning).
     Here every try is that one: 4 plans at once all book, each once, none overlapping."""
     monkeypatch.setattr(planning, "BOOKING_ATTEMPTS", 1)
-    process, trend = factory(engine), new_idea_row(engine, "booking locked", "m-book")
-    acts = PlanningActivities(engine)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        plans = list(
-            pool.map(
-                lambda k: acts.plan_production(
-                    plan_request(trend, process, 4000, f"l{k}-{process}")
-                ),
-                range(4),
-            )
-        )
-    booked = holding(engine, process)
-    assert len({b.workflow_id for b in booked}) == 4 and len(plans) == 4
-    assert_never_shared(booked)
+    _four_plans_at_once(engine, "l")
 
 
 def test_plans_from_several_processes_never_share_a_line_hour(
