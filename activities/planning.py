@@ -65,6 +65,15 @@ class PlanLines:
     holds: dict[str, list[Hold]] = field(default_factory=dict)
 
 
+def plan_of(s: Session, workflow_id: str, revision: int) -> ProductionPlan | None:
+    """A pipeline's plan of one revision, if stored."""
+    return s.exec(
+        select(ProductionPlan).where(
+            ProductionPlan.workflow_id == workflow_id, ProductionPlan.revision == revision
+        )
+    ).first()
+
+
 def factory_plan_lines(
     engine: Engine, reserved: list[dict[str, Any]], workflow_id: str, day0: datetime
 ) -> PlanLines:
@@ -325,12 +334,7 @@ class PlanningActivities:
     def _stored(self, workflow_id: str, revision: int) -> ProductionPlan | None:
         """The plan of this revision, when an earlier attempt wrote it."""
         with Session(self.engine) as s:
-            return s.exec(
-                select(ProductionPlan).where(
-                    ProductionPlan.workflow_id == workflow_id,
-                    ProductionPlan.revision == revision,
-                )
-            ).first()
+            return plan_of(s, workflow_id, revision)
 
     @activity.defn(name=Act.record_plan_review)
     def record_plan_review(self, r: PlanReviewRecord) -> None:

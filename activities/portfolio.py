@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.planning import solve_heartbeating
+from activities.planning import plan_of, solve_heartbeating
 from models.contracts import (
     BookedSpan,
     IdeaReplan,
@@ -45,14 +45,6 @@ def _span(b: LineBooking) -> BookedSpan:
         line_id=b.line_id, workflow_id=b.workflow_id, trend_id=b.trend_id, revision=b.revision,
         status=b.status, start_at=as_utc(b.start_at), end_at=as_utc(b.end_at), booking_id=b.id,
     )  # fmt: skip
-
-
-def _plan_of(s: Session, workflow_id: str, revision: int) -> ProductionPlan | None:
-    return s.exec(
-        select(ProductionPlan).where(
-            ProductionPlan.workflow_id == workflow_id, ProductionPlan.revision == revision
-        )
-    ).first()
 
 
 def _stale(reason: str) -> ApplicationError:
@@ -88,7 +80,7 @@ class PortfolioActivities:
             key = {w: k for k, w in enumerate(flows)}
             trend_of = {b.workflow_id: b.trend_id for b in rows}
             revision = {w: max(b.revision for b in rows if b.workflow_id == w) for w in flows}
-            plans = {w: _plan_of(s, w, revision[w]) for w in flows}
+            plans = {w: plan_of(s, w, revision[w]) for w in flows}
             trends = {
                 t.id: t
                 for t in s.exec(select(Trend).where(col(Trend.id).in_(set(trend_of.values()))))
