@@ -275,6 +275,7 @@ class PlanningActivities:
 
         start = req.start_date or utcnow()  # the date of the plan's start day
         ensure_factory(self.engine)  # seeded before any try, never while one holds the lock
+        taken = ""
         for attempt in range(BOOKING_ATTEMPTS):
             # the last try plans holding the booking lock: when optimistic tries keep losing
             # the race to faster planners, this one cannot lose it (the others wait on it)
@@ -283,21 +284,23 @@ class PlanningActivities:
                 if attempt == BOOKING_ATTEMPTS - 1:
                     locked = hold.enter_context(session_scope(self.engine))
                     serialise_bookings(locked)
-                booked = self._plan_once(req, start, locked)
-            if booked:  # committed (the lock's session too, when it closed)
+                taken = self._plan_once(req, start, locked)
+            if not taken:  # committed (the lock's session too, when it closed)
                 stored = self._stored(req.workflow_id, req.revision)
                 assert stored is not None
                 return stored
             if activity.in_activity():
                 activity.heartbeat("another plan took these lines: scheduling again")
         raise ApplicationError(
-            f"other plans kept booking the same lines {BOOKING_ATTEMPTS} times; trying again"
+            f"other plans kept booking the same lines {BOOKING_ATTEMPTS} times; trying again "
+            f"(last: {taken})"
         )
 
-    def _plan_once(self, req: PlanRequest, start: datetime, locked: Session | None) -> bool:
-        """Schedule around the lines others hold and book it; False when another plan booked
-        the same time meanwhile. With `locked` (a session holding the booking lock) it books
-        in that session, where nobody can have booked meanwhile (it commits when closed)."""
+    def _plan_once(self, req: PlanRequest, start: datetime, locked: Session | None) -> str:
+        """Schedule around the lines others hold and book it: "" when booked, else the booking
+        another plan made meanwhile on the same time, in words. With `locked` (a session
+        holding the booking lock) it books in that session, where nobody can have booked
+        meanwhile (it commits when closed)."""
         reserved = [a.model_dump() for a in req.sourcing.assignments]
         fl = factory_plan_lines(self.engine, reserved, req.workflow_id, start)
         trends = {h.trend_id for v in fl.holds.values() for h in v} | {req.trend_id}
@@ -310,26 +313,29 @@ class PlanningActivities:
             row.ramp = ramp_record(ramp, fl, priorities, req.trend_id, req.start_day)
             row.notes = [*row.notes, *ramp_notes(row.ramp, start, req.start_day)]
         day0 = start - timedelta(days=req.start_day)  # the Gantt's days count from day 0
-        used = used_intervals(row.gantt or [], fl.own)
+        # book the schedule's exact times: the stored Gantt rounds to 0.001 day, which can
+        # start a lot up to 43 s inside the booking it was scheduled after (every try lost)
+        used = used_intervals(schedule.gantt, fl.own)
         try:
             with contextlib.ExitStack() as scope:
                 s = locked or scope.enter_context(session_scope(self.engine))
                 if locked is None:
                     serialise_bookings(s)
-                if conflicts(s, used, req.workflow_id, day0):
-                    raise _Taken()
+                if found := conflicts(s, used, req.workflow_id, day0):
+                    b = found[0]
+                    raise _Taken(f"{b.workflow_id} holds {b.line_id} {b.start_at}–{b.end_at}")
                 write_bookings(
                     s, used, workflow_id=req.workflow_id, trend_id=req.trend_id,
                     revision=req.revision, day0=day0,
                 )  # fmt: skip
                 s.add(row)
                 s.flush()  # a plan another attempt stored first shows here, in either case
-        except _Taken:
-            return False
+        except _Taken as taken:
+            return str(taken)
         except IntegrityError:  # another attempt of this activity stored the plan first
             if locked is not None:
                 locked.rollback()
-        return True
+        return ""
 
     def _stored(self, workflow_id: str, revision: int) -> ProductionPlan | None:
         """The plan of this revision, when an earlier attempt wrote it."""

@@ -126,6 +126,26 @@ def test_plans_made_holding_the_lock_all_book_and_never_share(
     _four_plans_at_once(engine, "l")
 
 
+def test_a_plan_starting_off_the_grid_books_right_after_another(engine: Engine) -> None:
+    """Pipelines plan from their own moment (workflow.now()), so one plan's booking ends off
+    the next plan's quarter-hour grid. The next plan starts on the first quarter-hour after it,
+    and it must book that time, not the start its stored Gantt shows rounded to 0.001 day
+    (28.8 s earlier here): that overlapped, every try lost, even the one holding the lock, and
+    chaos pipelines sat in planning for good."""
+    process, trend = factory(engine), new_idea_row(engine, "booking off the grid", "m-book")
+    acts = PlanningActivities(engine)
+    first = plan_request(trend, process, 6000, f"grid-a-{process}")
+    first.start_date = START + timedelta(seconds=100)
+    acts.plan_production(first)
+    second = plan_request(trend, process, 6000, f"grid-b-{process}")
+    second.start_date = START + timedelta(seconds=88)  # its grid: 28.8 s after the first's end
+    taken = acts._plan_once(second, second.start_date, None)
+    assert not taken, f"lost to the booking it was scheduled after: {taken}"
+    booked = holding(engine, process)
+    assert {b.workflow_id for b in booked} == {first.workflow_id, second.workflow_id}
+    assert_never_shared(booked)
+
+
 def test_plans_from_several_processes_never_share_a_line_hour(
     engine: Engine, database_url: str
 ) -> None:
