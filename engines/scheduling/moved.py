@@ -44,20 +44,24 @@ def pieces(
     total_old = sum(s[2] - s[1] for s in old)
     total_new = sum(s[2] - s[1] for s in new)
     scale = total_new / total_old if total_old > 0 else 1.0
-    out, moved = [], 0.0
+    out: list[Piece] = []
+    covered: list[tuple[float, float]] = []
     for (line, s, e), at in old_laid:
         lo, hi = max(a, s), min(b, e)
         if line != line_id or hi <= lo:
             continue
-        moved += hi - lo
+        covered.append((lo, hi))
         c1, c2 = (at + lo - s) * scale, (at + hi - s) * scale
         for (nline, ns, ne), nat in new_laid:
             x, y = max(c1, nat), min(c2, nat + ne - ns)
             if y > x or (c1 == c2 and nat <= c1 < nat + ne - ns):
                 share = (hi - lo) * ((y - x) / (c2 - c1) if c2 > c1 else 1.0) / (b - a)
                 out.append(Piece(nline, ns + x - nat, ns + y - nat, share))
-    if moved < b - a:  # the part outside the replaced time stays where it was
-        out.append(Piece(line_id, a, b, 1.0 - moved / (b - a)))
+    at = a  # the parts outside the replaced time stay where they were
+    for lo, hi in [*sorted(covered), (b, b)]:
+        if lo > at:
+            out.append(Piece(line_id, at, lo, (lo - at) / (b - a)))
+        at = max(at, hi)
     return out
 
 
