@@ -8,22 +8,33 @@ import functools
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.mappers import plan_result
 from activities.planning import plan_of, solve_heartbeating
 from models.contracts import (
     BookedSpan,
     IdeaReplan,
+    PlanAdopted,
+    PortfolioApplied,
     PortfolioApply,
     PortfolioProposal,
     PortfolioReplanRequest,
 )
 from models.db import as_utc, session_scope
-from models.names import Act, Err
-from models.tables import FactoryLine, LineBooking, ProductionPlan, Trend, utcnow
+from models.names import Act, Err, run_workflow_id
+from models.tables import (
+    FactoryLine,
+    LineBooking,
+    ProductionPlan,
+    ProductionRun,
+    Trend,
+    utcnow,
+)
 from services.factory import (
     BOOKING_HOLD,
     DAY,
@@ -146,10 +157,11 @@ class PortfolioActivities:
         return proposal
 
     @activity.defn(name=Act.apply_portfolio_replan)
-    def apply_portfolio_replan(self, req: PortfolioApply) -> int:
+    def apply_portfolio_replan(self, req: PortfolioApply) -> PortfolioApplied:
         """Move the bookings as approved, all or nothing: refused (StaleReplan) when a replaced
-        booking changed or a new one would overlap time someone else holds now. How many
-        bookings were written (0 when an earlier attempt already applied it)."""
+        booking changed or a new one would overlap time someone else holds now. Each moved idea
+        gets a new plan revision (the old one superseded, its bookings on the new revision):
+        what the workflow tells the pipelines. An earlier attempt's work is found, not redone."""
         p = req.proposal
         moved = f"moved by {p.replan_id}"[:500]
         ids = {r.booking_id for r in p.replaced}
@@ -160,7 +172,7 @@ class PortfolioActivities:
                 b.id: b for b in s.exec(select(LineBooking).where(col(LineBooking.id).in_(ids)))
             }
             if rows and all(b.status == "released" and b.reason == moved for b in rows.values()):
-                return 0  # an earlier attempt committed
+                return PortfolioApplied(bookings=0, plans=_revised_before(s, p))
             for r in p.replaced:
                 b = rows.get(r.booking_id)
                 if b is None or b.status != r.status or b.line_id != r.line_id:
@@ -187,27 +199,95 @@ class PortfolioActivities:
                         expires_at=now + BOOKING_HOLD if n.status == "held" else None,
                     )
                 )  # fmt: skip
-            for idea in p.ideas:
-                _move_plan(s, idea, p.replan_id)
-        return len(p.bookings)
+            s.flush()
+            known = {ln.line_id: (ln.site, ln.process, ln.rate_units_per_day)
+                     for ln in s.exec(select(FactoryLine))}  # fmt: skip
+            plans = [_revise_plan(s, idea, req, known, now) for idea in p.ideas]
+        return PortfolioApplied(bookings=len(p.bookings), plans=[x for x in plans if x])
 
 
-def _move_plan(s: Session, idea: IdeaReplan, replan_id: str) -> None:
-    """The idea's plan completes when the replan says: ETA, completion day, on time, a note."""
-    plan = s.get(ProductionPlan, idea.plan_id) if idea.plan_id else None
-    if plan is None or plan.eta is None:
-        return
-    shift = round((idea.completion_after - idea.completion_before) / DAY)
-    plan.eta = as_utc(plan.eta) + (idea.completion_after - idea.completion_before)
-    plan.completion_day += shift
-    plan.on_time = plan.completion_day <= plan.due_day
-    plan.notes = [
-        *plan.notes,
-        f"{replan_id}: completes {plan.eta.date().isoformat()} (day {plan.completion_day}, "
-        f"{'on time' if plan.on_time else 'late'}), was "
-        f"{(plan.eta - (idea.completion_after - idea.completion_before)).date().isoformat()}",
+def _revise_plan(
+    s: Session,
+    idea: IdeaReplan,
+    req: PortfolioApply,
+    known: dict[str, tuple[str, str, float]],
+    now: datetime,
+) -> PlanAdopted | None:
+    """The idea's plan as the replan moves it, stored as its next revision (same status; the
+    old one superseded): ETA and completion day as the proposal says, the moved lots' Gantt
+    bars, daily units and lines on their new time; the idea's bookings and run row follow it."""
+    from engines.scheduling.moved import move_daily, move_gantt, move_lines
+
+    old = s.get(ProductionPlan, idea.plan_id) if idea.plan_id else None
+    if old is None or old.eta is None:
+        return None
+    p, w = req.proposal, idea.workflow_id
+    shift = idea.completion_after - idea.completion_before
+    day0 = as_utc(old.eta) - (old.completion_day + 1) * DAY  # the plan's day 0 (plan_row)
+
+    def span(b: BookedSpan) -> tuple[str, float, float]:
+        return b.line_id, (b.start_at - day0) / DAY, (b.end_at - day0) / DAY
+
+    gone = [span(b) for b in p.replaced if b.workflow_id == w]
+    came = [span(b) for b in p.bookings if b.workflow_id == w]
+    last = s.exec(select(func.max(ProductionPlan.revision)).where(ProductionPlan.workflow_id == w))
+    row = ProductionPlan.model_validate(old.model_dump(exclude={"id", "created_at"}))
+    row.revision = (last.one() or 0) + 1
+    row.eta = as_utc(old.eta) + shift
+    row.completion_day = old.completion_day + round(shift / DAY)
+    row.on_time = row.completion_day <= row.due_day
+    row.gantt = move_gantt(old.gantt or [], gone, came)
+    daily = [(d["line_id"], int(d["day"]), int(d["units"])) for d in old.daily]
+    row.daily = [
+        {"line_id": ln, "day": d, "units": u} for ln, d, u in move_daily(daily, gone, came)
     ]
-    s.add(plan)
+    touched = {x[0] for x in gone + came}
+    row.lines = move_lines(old.lines, row.gantt, touched, known)
+    row.notes = [
+        *old.notes,
+        f"{p.replan_id}: completes {row.eta.date().isoformat()} (day {row.completion_day}, "
+        f"{'on time' if row.on_time else 'late'}), was {as_utc(old.eta).date().isoformat()}",
+    ]
+    if old.status == "approved":  # approved again, as one, by the replan's planner
+        row.reviewer, row.reviewed_at = req.reviewer, now
+        row.review_reason = f"{p.replan_id}: {req.reason}"[:2000]
+    old.status = "superseded"
+    s.add_all([old, row])
+    s.flush()
+    assert row.id is not None
+    for b in s.exec(
+        select(LineBooking).where(
+            LineBooking.workflow_id == w,
+            LineBooking.revision == old.revision,
+            col(LineBooking.status) != "released",
+        )
+    ):
+        b.revision = row.revision
+        s.add(b)
+    run = s.exec(select(ProductionRun).where(ProductionRun.workflow_id == w)).first()
+    if run is not None and run.plan_id == old.id:
+        run.plan_id = row.id
+        s.add(run)
+    running = run is not None and run.status == "running"
+    return PlanAdopted(
+        trend_id=idea.trend_id, workflow_id=w, plan=plan_result(row), by=p.replan_id,
+        run_id=run_workflow_id(idea.trend_id) if running else None,
+    )  # fmt: skip
+
+
+def _revised_before(s: Session, p: PortfolioProposal) -> list[PlanAdopted]:
+    """The revisions an earlier attempt of this replan wrote (each idea's newest plan, when
+    its last note names the replan)."""
+    out = []
+    for idea in p.ideas:
+        q = select(ProductionPlan).where(ProductionPlan.workflow_id == idea.workflow_id)
+        newest = s.exec(q.order_by(col(ProductionPlan.revision).desc())).first()
+        if newest is not None and newest.notes and newest.notes[-1].startswith(p.replan_id):
+            out.append(
+                PlanAdopted(trend_id=idea.trend_id, workflow_id=idea.workflow_id,
+                            plan=plan_result(newest), by=p.replan_id)
+            )  # fmt: skip
+    return out
 
 
 def _completion_and_start(

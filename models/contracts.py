@@ -696,6 +696,9 @@ class ProductionRunResult(BaseModel):
     replans: int
     last_day: int
     consignments: int = 0  # delivery legs booked (each a ConsignmentDelivery workflow)
+    plan_id: int | None = Field(default=None, description="The plan the lines follow now")
+    completion_day: int | None = None
+    eta: datetime | None = None
 
 
 class ConsignmentDone(BaseModel):
@@ -995,6 +998,10 @@ class PortfolioReplanResult(BaseModel):
     proposal: PortfolioProposal | None = None
     reviewer: str | None = None
     reason: str = ""
+    told: list[str] = Field(default=[], description="Pipelines told of their new plan")
+    not_told: list[str] = Field(
+        default=[], description="Pipelines that could not be told (finished, unknown): why"
+    )
 
 
 class PortfolioApply(BaseModel):
@@ -1003,3 +1010,21 @@ class PortfolioApply(BaseModel):
     proposal: PortfolioProposal
     reviewer: str
     reason: str = ""
+
+
+class PlanAdopted(BaseModel):
+    """Signal payload: a plan revision written for a pipeline outside it (an approved portfolio
+    replan); the pipeline and its run follow it from now on."""
+
+    trend_id: int
+    workflow_id: str
+    plan: PlanResult
+    by: str = Field(description="What wrote it: the portfolio replan's id")
+    run_id: str | None = Field(default=None, description="Its production run, when one runs")
+
+
+class PortfolioApplied(BaseModel):
+    """An approved proposal carried out: bookings written, each moved idea's new plan."""
+
+    bookings: int
+    plans: list[PlanAdopted] = []

@@ -120,6 +120,7 @@ class Signal:
     production_progress = "production_progress"
     carrier_event = "carrier_event"
     consignment_done = "consignment_done"
+    adopt_plan = "adopt_plan"
 
 
 class Patch:
@@ -132,6 +133,7 @@ class Patch:
     leg_records_each_event = "leg-records-each-event"  # ConsignmentDelivery: where it is
     leg_tells_pipeline = "leg-tells-pipeline"  # ConsignmentDelivery: signal the pipeline at the end
     pipeline_awaits_legs = "pipeline-awaits-legs"  # TrendToProduction: in transit → delivered
+    replan_tells = "replan-tells-pipelines"  # PortfolioReplan: adopt_plan signals
 
 
 class Query:

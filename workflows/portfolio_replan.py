@@ -1,23 +1,27 @@
 """PortfolioReplan: one proposal moving every idea's not-started lots on the own lines by
 priority (running lots stay put), decided as one by a planner's Update; approval moves the
-bookings, rejection or no answer within the review timeout changes nothing."""
+bookings, writes each moved idea's next plan revision and tells its pipeline (which tells its
+production run); rejection or no answer within the review timeout changes nothing."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, TemporalError
 
 with workflow.unsafe.imports_passed_through():
     from models.contracts import (
+        PlanAdopted,
+        PortfolioApplied,
         PortfolioApply,
         PortfolioDecision,
         PortfolioProposal,
         PortfolioReplanRequest,
         PortfolioReplanResult,
     )
-    from models.names import Act, Query, Update, Wf
+    from models.names import Act, Patch, Query, Signal, Update, Wf
     from workflows.common import LIGHT, heavy, run_activity
 
 
@@ -63,15 +67,35 @@ class PortfolioReplan:
         apply = PortfolioApply(
             proposal=proposal, reviewer=decision.reviewer, reason=decision.reason
         )
+        # histories recorded before: the activity answered how many bookings it wrote
+        answer: type[Any] = PortfolioApplied if workflow.patched(Patch.replan_tells) else int
         try:
-            await run_activity(Act.apply_portfolio_replan, apply, req.cpu_task_queue, int, LIGHT)
+            applied = await run_activity(
+                Act.apply_portfolio_replan, apply, req.cpu_task_queue, answer, LIGHT
+            )
         except ActivityError as err:
             cause = err.cause
             self._state.status = "failed"
             self._state.reason = cause.message if isinstance(cause, ApplicationError) else str(err)
             return self._state
         self._state.status = "approved"
+        if isinstance(applied, PortfolioApplied):
+            for adopted in applied.plans:
+                await self._tell(adopted)
         return self._state
+
+    async def _tell(self, adopted: PlanAdopted) -> None:
+        """Signal the idea's pipeline, and its production run when one runs (the pipeline
+        forwards it too: the second is a no-op), its new plan. A finished or unknown workflow
+        is noted in the result (bookings and plan rows moved all the same), never a failure."""
+        for wid in filter(None, (adopted.workflow_id, adopted.run_id)):
+            try:
+                await workflow.get_external_workflow_handle(wid).signal(Signal.adopt_plan, adopted)
+            except TemporalError as err:
+                reason = getattr(err, "message", "") or str(err)
+                self._state.not_told.append(f"{wid}: {reason}"[:500])
+                continue
+            self._state.told.append(wid)
 
     @workflow.update(name=Update.decide_portfolio_replan)
     async def decide(self, decision: PortfolioDecision) -> str:

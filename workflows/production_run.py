@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         MilestoneName,
         MilestoneRecord,
         NotificationRecord,
+        PlanAdopted,
         PlanRequest,
         PlanResult,
         PlanReview,
@@ -67,6 +68,18 @@ class ProductionRun(RunsActivities):
         """Several lines' reports at once (an MES sends a shift's worth)."""
         self._pending.extend(reports.reports)
 
+    @workflow.signal(name=Signal.adopt_plan)
+    def adopt_plan(self, adopted: PlanAdopted) -> None:
+        """A newer plan revision the pipeline was given (an approved portfolio replan moved the
+        run's lots): progress, slippage and the ETA follow it from now on, as after an approved
+        slippage replan; a later slippage replan is numbered after it."""
+        s = self._state
+        if adopted.plan.revision <= s.plan.revision:
+            return
+        s.plan = adopted.plan
+        s.replans += 1
+        s.next_revision = max(s.next_revision or 0, adopted.plan.revision + 1)
+
     @workflow.update(name=Update.review_replan)
     async def review_replan(self, review: PlanReview) -> str:
         """The planner's decision on a proposed replan: approve switches the lines to it."""
@@ -103,6 +116,9 @@ class ProductionRun(RunsActivities):
             replans=s.replans,
             last_day=s.last_day,
             consignments=s.consignments,
+            plan_id=s.plan.plan_id,
+            completion_day=s.plan.completion_day,
+            eta=s.plan.eta,
         )
 
     # ------------------------------------------------------------------ the run

@@ -13,6 +13,7 @@ from temporalio.exceptions import (
     ActivityError,
     ApplicationError,
     ChildWorkflowError,
+    TemporalError,
     is_cancelled_exception,
 )
 from temporalio.workflow import ParentClosePolicy
@@ -35,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         NotificationRecord,
         PipelineResult,
         PipelineStatus,
+        PlanAdopted,
         PlanConstraints,
         PlanRequest,
         PlanResult,
@@ -228,6 +230,22 @@ class TrendToProduction(RunsActivities):
         self._progress = progress
         if progress.consignments and self._legs_booked_at is None:
             self._legs_booked_at = workflow.now()
+
+    @workflow.signal(name=Signal.adopt_plan)
+    async def adopt_plan(self, adopted: PlanAdopted) -> None:
+        """A plan revision written outside the pipeline (an approved portfolio replan moved its
+        lots): the status reports it, a plan under review is this one now, and a running
+        production run is told to follow it; an older revision changes nothing."""
+        if self._plan is not None and adopted.plan.revision <= self._plan.revision:
+            return
+        self._plan = adopted.plan
+        if self._stage != Stage.producing:
+            return  # not started: the run starts with it; finished: nothing to follow
+        run = workflow.get_external_workflow_handle(run_workflow_id(self._inp.trend_id))
+        try:
+            await run.signal(Signal.adopt_plan, adopted)
+        except TemporalError as err:  # the run just ended
+            await self._notify("plan_not_adopted", f"plan {adopted.plan.plan_id}: {err}")
 
     @workflow.update(name=Update.reship)
     async def reship(self, req: Reship) -> ConsignmentPlan:
@@ -582,9 +600,11 @@ class TrendToProduction(RunsActivities):
     ) -> PlanResult | None:
         """Plans until the planner approves one (None: rejected without a replan, or too many)."""
         constraints = PlanConstraints()
-        for revision in range(self._cfg.max_replans + 1):
+        for _ in range(self._cfg.max_replans + 1):
+            revision = self._plan.revision + 1 if self._plan else 0  # after an adopted one too
             plan = await self._propose_plan(family, sourcing, constraints, revision)
             review = await self._await_review(plan)
+            plan = self._plan or plan  # the plan reviewed: a portfolio replan may have moved it
             decision = "approved" if review.approve else "rejected"
             await record_review(plan.plan_id, decision, review.reviewer, review.reason)
             if review.approve:
@@ -642,7 +662,7 @@ class TrendToProduction(RunsActivities):
             ProductionRunInput(
                 trend_id=self._inp.trend_id,
                 workflow_id=workflow.info().workflow_id,
-                plan=plan,
+                plan=self._plan or plan,  # as an approved portfolio replan moved it meanwhile
                 family=family,
                 sourcing=sourcing,
                 quantity=idea.expected_volume,
@@ -707,6 +727,7 @@ class TrendToProduction(RunsActivities):
             )
             return self._review
         self._escalated = True
+        plan = self._plan or plan
         await self._notify(
             "escalation",
             f"plan {plan.plan_id} unreviewed for {cfg.review_timeout_s:.0f} s: escalated",

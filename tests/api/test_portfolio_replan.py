@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from tests.helpers.people import AuthHeaders
-from tests.workflows.test_portfolio_replan import _factory
+from tests.workflows.test_portfolio_replan import _factory, newest_plan
 
 pytestmark = pytest.mark.db
 
@@ -62,7 +63,10 @@ async def test_a_planner_asks_reads_and_approves_a_portfolio_replan(
     assert again.status_code == 409  # decided once
     done = await c.get(f"/app/factory/replans/{rid}", headers=li)
     assert "approved" in done.text and 'id="replan-form"' not in done.text
-    hot_after = (await c.get(f"/plans/{ids['hot_plan']}", headers=li)).json()
+    with Session(engine) as s:  # the moved plan is the idea's next revision
+        hot_plan = newest_plan(s, ids["hot"]).id
+    assert hot_plan != ids["hot_plan"]
+    hot_after = (await c.get(f"/plans/{hot_plan}", headers=li)).json()
     want = _at(ideas[ids["hot"]]["completion_after"])
     assert _at(hot_after["eta"]) < _at(hot_before["eta"])
     assert abs((_at(hot_after["eta"]) - want).total_seconds()) < 1

@@ -14,13 +14,22 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
-from models.contracts import PortfolioDecision, PortfolioReplanRequest, PortfolioReplanResult
+from activities.mappers import plan_result
+from models.contracts import (
+    PortfolioDecision,
+    PortfolioReplanRequest,
+    PortfolioReplanResult,
+    ProductionRunInput,
+    SourcingResult,
+)
 from models.db import as_utc, session_scope
-from models.names import portfolio_replan_workflow_id
+from models.names import portfolio_replan_workflow_id, run_workflow_id
 from models.tables import FactoryLine, LineBooking, ProductionPlan, Trend, utcnow
+from models.tables import ProductionRun as ProductionRunRow
 from tests.helpers.records import new_idea_row
-from tests.helpers.temporal import running_workers
+from tests.helpers.temporal import eventually, running_workers
 from workflows import PortfolioReplan
+from workflows.production_run import ProductionRun
 
 pytestmark = pytest.mark.db
 DAY = timedelta(days=1)
@@ -84,6 +93,12 @@ def _factory(engine: Engine) -> tuple[str, list[str], dict[str, int]]:
         lines,
         {"run": run, "low": low, "hot": hot} | {f"{k}_plan": v for k, v in plans.items()},
     )
+
+
+def newest_plan(s: Session, trend_id: int) -> ProductionPlan:
+    """The idea's plan of the highest revision."""
+    q = select(ProductionPlan).where(ProductionPlan.trend_id == trend_id)
+    return s.exec(q.order_by(col(ProductionPlan.revision).desc())).first()  # type: ignore[return-value]
 
 
 def _bookings(engine: Engine, lines: list[str]) -> list[LineBooking]:
@@ -160,16 +175,16 @@ async def test_a_replan_moves_only_lots_not_started_and_waiting_ideas_see_new_da
                     as_utc(a.start_at), as_utc(c.start_at)
                 )
                 assert overlap <= timedelta(seconds=1), (a, c)
-    # the waiting ideas see their new dates on their plans
+    # the waiting ideas see their new dates on their plans' next revision (same status)
     with Session(engine) as s:
-        for key in ("hot", "low"):
-            plan = s.get(ProductionPlan, ids[f"{key}_plan"])
-            assert plan is not None
+        for key, status in (("hot", "pending"), ("low", "approved")):
+            plan = newest_plan(s, ids[key])
+            assert (plan.revision, plan.status) == (1, status)
+            assert s.get(ProductionPlan, ids[f"{key}_plan"]).status == "superseded"  # type: ignore[union-attr]
             want = ideas[ids[key]].completion_after
             assert abs(as_utc(plan.eta) - want) < timedelta(seconds=1)
             assert plan.notes[-1].startswith(result.replan_id)
-        hot_plan = s.get(ProductionPlan, ids["hot_plan"])
-        assert hot_plan is not None and hot_plan.completion_day < 20
+        assert newest_plan(s, ids["hot"]).completion_day < 20
 
 
 async def test_a_rejected_replan_changes_nothing(ts_env, engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -187,3 +202,95 @@ async def test_a_rejected_replan_changes_nothing(ts_env, engine: Engine, tmp_pat
     assert after == before
     with Session(engine) as s:
         assert s.get(ProductionPlan, ids["hot_plan"]).eta == eta  # type: ignore[union-attr]
+
+
+async def test_an_approved_replan_reaches_the_moved_ideas_running_production_run(
+    ts_env, engine: Engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The low-priority idea's production run is under way (its lots not started); the replan
+    moves them later for the hot idea. After approval the run follows the new revision (its
+    completion day, ETA and lines), the plan and run rows say so, the bookings carry it, and
+    the pipelines that do not exist are listed as not told, without failing the approval."""
+    process, lines, ids = _factory(engine)
+    with session_scope(engine) as s:  # the low plan's bars and daily units on its two lines
+        low = s.get(ProductionPlan, ids["low_plan"])
+        assert low is not None and low.eta is not None
+        day0 = as_utc(low.eta) - (low.completion_day + 1) * DAY
+        starts = [as_utc(b.start_at) for b in _bookings(engine, lines[1:])]
+        a = (min(starts) - day0) / DAY  # the bookings' start, plan days
+        low.gantt = [[ln, 0, process, a, a + 11.5, 500] for ln in lines[1:]]
+        low.daily = [
+            {"line_id": ln, "day": d, "units": 40} for ln in lines[1:] for d in range(1, 13)
+        ]
+        low.lines = [
+            {"line_id": ln, "owner": "own factory", "process": process, "rate_units_per_day": 1000.0,
+             "start_day": 1, "end_day": 12, "units": 480, "utilisation": 0.04}
+            for ln in lines[1:]
+        ]  # fmt: skip
+        s.add(low)
+    with Session(engine) as s:
+        plan = plan_result(s.get(ProductionPlan, ids["low_plan"]))  # type: ignore[arg-type]
+    sourcing = SourcingResult(hub="x", hub_lat=0, hub_lon=0, assignments=[], landed_unit_cost_usd=1)
+    async with running_workers(ts_env.client, engine, tmp_path) as (queue, config):
+        run = await ts_env.client.start_workflow(
+            ProductionRun.run,
+            ProductionRunInput(
+                trend_id=ids["low"], workflow_id=f"trend-{ids['low']}", plan=plan,
+                family="plush_animal", sourcing=sourcing, quantity=960, shipment_batch_units=480,
+                cpu_task_queue=config.cpu_task_queue,
+            ),
+            id=run_workflow_id(ids["low"]), task_queue=queue,
+        )  # fmt: skip
+        await eventually(lambda: _run_row(engine, ids["low"]))  # the run recorded itself
+        handle, state = await _proposed(ts_env.client, queue, config.cpu_task_queue, process)
+        assert state.status == "awaiting_review" and state.proposal is not None
+        moved = next(i for i in state.proposal.ideas if i.trend_id == ids["low"])
+        assert moved.completion_after > moved.completion_before
+        before = await run.query(ProductionRun.progress)
+        assert before.plan_id == ids["low_plan"]
+        ok = PortfolioDecision(approve=True, reviewer="li", role="planner", reason="hot trend")
+        assert await handle.execute_update(PortfolioReplan.decide, ok) == "approved"
+        result = await handle.result()
+        assert run_workflow_id(ids["low"]) in result.told
+        not_told = " ".join(result.not_told)
+        assert f"trend-{ids['low']}" in not_told and f"trend-{ids['hot']}" in not_told
+        for _ in range(50):
+            progress = await run.query(ProductionRun.progress)
+            if progress.plan_id != ids["low_plan"]:
+                break
+            await asyncio.sleep(0.1)
+        await run.cancel()
+    with Session(engine) as s:
+        old = s.get(ProductionPlan, ids["low_plan"])
+        new = s.exec(
+            select(ProductionPlan).where(
+                ProductionPlan.workflow_id == f"trend-{ids['low']}", ProductionPlan.revision == 1
+            )
+        ).one()
+        row = _run_row(engine, ids["low"])
+        booked = s.exec(
+            select(LineBooking).where(
+                LineBooking.trend_id == ids["low"], col(LineBooking.status) != "released"
+            )
+        ).all()
+    assert old is not None and old.status == "superseded"
+    assert new.status == "approved" and new.reviewer == "li"
+    assert abs(as_utc(new.eta) - moved.completion_after) < timedelta(seconds=1)
+    assert new.completion_day > old.completion_day
+    # the run follows the new revision: its plan, completion day and ETA
+    assert progress.plan_id == new.id and progress.completion_day == new.completion_day
+    assert progress.eta is not None and abs(progress.eta - as_utc(new.eta)) < timedelta(seconds=1)
+    assert progress.replans == 1
+    assert row is not None and row.plan_id == new.id
+    # the moved bars and units follow the new bookings, none lost
+    assert sum(d["units"] for d in new.daily) == 960
+    assert sum(r[5] for r in new.gantt or []) == 1000
+    assert booked and {b.revision for b in booked} == {1}
+    first = min(as_utc(b.start_at) for b in booked)
+    bars = min(float(r[3]) for r in new.gantt or [])
+    assert abs(day0 + bars * DAY - first) < timedelta(minutes=1)  # Gantt days: from day 0
+
+
+def _run_row(engine: Engine, trend_id: int) -> ProductionRunRow | None:
+    with Session(engine) as s:
+        return s.exec(select(ProductionRunRow).where(ProductionRunRow.trend_id == trend_id)).first()
