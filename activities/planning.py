@@ -111,6 +111,32 @@ def plan_lines(
     return fl.lines, fl.own
 
 
+def supplier_offers(
+    engine: Engine, req: PlanRequest, process: str | None
+) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+    """More supplier lines of the ramp's process the plan could recruit: the match's
+    alternatives (within its travel limit) with the capacity they have left now, cheapest
+    first, then nearest; as lines, and each line's offer (the supplier, left capacity)."""
+    from activities.sourcing import capacity_left
+    from engines.scheduling import lines_from_assignments
+
+    taken = {(a.supplier_id, a.process) for a in req.sourcing.assignments}
+    alts = [a for a in req.sourcing.alternatives
+            if a.process == process and (a.supplier_id, a.process) not in taken]  # fmt: skip
+    if not alts or process is None:
+        return [], {}
+    left = capacity_left(engine, process, [a.supplier_id for a in alts], req.workflow_id)
+    offers = [a.model_copy(update={"units_per_day": min(a.units_per_day, left[a.supplier_id])})
+              for a in alts if left.get(a.supplier_id, 0) > 0]  # fmt: skip
+    offers.sort(key=lambda a: (a.unit_cost_usd, a.travel_minutes, a.supplier_code))
+    lines, by_line = [], {}
+    for a in offers:
+        for ln in lines_from_assignments([a.model_dump()], own_lines=0):
+            lines.append(ln)
+            by_line[ln.line_id] = {**a.model_dump(), "line_rate": ln.rate_units_per_day}
+    return lines, by_line
+
+
 def movable(hold: Hold, priorities: dict[int, float], trend_id: int) -> bool:
     """A hold the idea may take over: lower-priority work whose time has not started."""
     mine = priorities.get(trend_id, 0.0)
@@ -136,7 +162,7 @@ def takeover_lines(fl: PlanLines, priorities: dict[int, float], trend_id: int) -
 
 
 def _ramp_and_schedule(
-    req: PlanRequest, fl: PlanLines, priorities: dict[int, float]
+    req: PlanRequest, fl: PlanLines, priorities: dict[int, float], suppliers: list[Any]
 ) -> tuple[Any, Any]:
     """The ramp on the own lines' process (the fewest lines meeting the due day, the curve, the
     lines to take over when the free ones miss it), then the plan on the chosen lines; both
@@ -156,7 +182,9 @@ def _ramp_and_schedule(
     ramp = None
     if fl.process and req.produced_so_far < req.quantity:
         takeover = takeover_lines(fl, priorities, req.trend_id)
-        ramp = ramp_curve(req.quantity, fl.lines, due, fl.process, takeover=takeover, **kw)
+        ramp = ramp_curve(
+            req.quantity, fl.lines, due, fl.process, takeover=takeover, suppliers=suppliers, **kw
+        )
         chosen = set(ramp.curve[[p.lines for p in ramp.curve].index(ramp.chosen)].line_ids)
         pool = {ln.line_id for ln in fl.lines if ln.process == fl.process}
         kw["exclude_lines"] = [*kw["exclude_lines"], *sorted(pool - chosen)]
@@ -167,7 +195,12 @@ def _ramp_and_schedule(
 
 
 def ramp_record(
-    ramp: Any, fl: PlanLines, priorities: dict[int, float], trend_id: int, shift: int
+    ramp: Any,
+    fl: PlanLines,
+    priorities: dict[int, float],
+    trend_id: int,
+    shift: int,
+    offers: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ramp as the plan stores it (days from the plan's day 0): the curve, the lines to
     recruit with their cost (line-days of changeover and ramp-up) and the other ideas each
@@ -181,6 +214,7 @@ def ramp_record(
             "on_time": p.on_time,
             "line_ids": list(p.line_ids),
             "taken": list(p.taken),
+            "added": list(p.added),
         }
 
     by_id = {ln.line_id: ln for ln in fl.lines}
@@ -221,7 +255,29 @@ def ramp_record(
         "effects": effects,
         "earliest_day": ramp.earliest_day + shift,
         "binding": ramp.binding,
+        "suppliers": supplier_record(ramp, offers or {}),
+        "suppliers_meet": ramp.suppliers_meet,
+        "supplier_curve": [point(p) for p in ramp.supplier_curve],
     }
+
+
+def supplier_record(ramp: Any, offers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The supplier lines the ramp would add, each with its supplier, the units it would make
+    and what they cost at its unit price (it takes no other idea's line time)."""
+    out = []
+    for line_id in ramp.suppliers:
+        offer = offers.get(line_id, {})
+        units = ramp.supplier_units.get(line_id, 0)
+        price = float(offer.get("unit_cost_usd", 0.0))
+        out.append({
+            "line_id": line_id,
+            **{k: offer.get(k) for k in ("supplier_id", "supplier_code", "supplier_name", "town",
+                                          "travel_minutes", "lead_time_days", "unit_cost_usd")},
+            "units_per_day": offer.get("line_rate"),
+            "units": units,
+            "cost_usd": round(units * price, 2),
+        })  # fmt: skip
+    return out
 
 
 def ramp_notes(ramp: dict[str, Any], start: datetime, shift: int) -> list[str]:
@@ -241,6 +297,19 @@ def ramp_notes(ramp: dict[str, Any], start: datetime, shift: int) -> list[str]:
         notes.append(
             f"recruit {taken} from lower-priority ideas {', '.join(map(str, ideas)) or '-'}: "
             f"completes day {done}, due day {ramp['due_day']} (ask for a portfolio replan)"
+        )
+    if ramp.get("suppliers_meet"):
+        added = ramp["suppliers"]
+        names = ", ".join(
+            f"{a['supplier_code']} {a['supplier_name']} ({a['town']}, "
+            f"{a['travel_minutes']:.0f} min, {a['units_per_day']:,.0f}/day)"
+            for a in added
+        )
+        cost = sum(a["cost_usd"] for a in added)
+        notes.append(
+            f"or add supplier lines {names}: completes day "
+            f"{ramp['supplier_curve'][-1]['completion_day']}, their {sum(a['units'] for a in added):,}"
+            f" units ${cost:,.0f} at their prices; no other idea's line time is taken"
         )
     date = (start + timedelta(days=ramp["earliest_day"] - shift + 1)).date().isoformat()
     notes.append(
@@ -305,12 +374,13 @@ class PlanningActivities:
         fl = factory_plan_lines(self.engine, reserved, req.workflow_id, start)
         trends = {h.trend_id for v in fl.holds.values() for h in v} | {req.trend_id}
         priorities = idea_priorities(self.engine, trends)
-        solve = functools.partial(_ramp_and_schedule, req, fl, priorities)
+        offer_lines, offers = supplier_offers(self.engine, req, fl.process)
+        solve = functools.partial(_ramp_and_schedule, req, fl, priorities, offer_lines)
         schedule, ramp = solve_heartbeating(solve, "scheduling")
         schedule = schedule.shifted(req.start_day)
         row = plan_row(req, schedule, start)
         if ramp is not None:
-            row.ramp = ramp_record(ramp, fl, priorities, req.trend_id, req.start_day)
+            row.ramp = ramp_record(ramp, fl, priorities, req.trend_id, req.start_day, offers)
             row.notes = [*row.notes, *ramp_notes(row.ramp, start, req.start_day)]
         day0 = start - timedelta(days=req.start_day)  # the Gantt's days count from day 0
         # book the schedule's exact times: the stored Gantt rounds to 0.001 day, which can

@@ -52,6 +52,24 @@ def _held(s: Session, exclude_workflow: str) -> dict[tuple[int, str], int]:
     return {(sid, proc): int(units) for sid, proc, units in rows}
 
 
+def capacity_left(
+    engine: Engine, process: str, supplier_ids: list[int], exclude_workflow: str
+) -> dict[int, int]:
+    """Units/day of `process` each supplier has left now, beside other pipelines' holds."""
+    with Session(engine) as s:
+        held = _held(s, exclude_workflow)
+        caps = s.exec(
+            select(SupplierCapability).where(
+                SupplierCapability.process == process,
+                col(SupplierCapability.supplier_id).in_(supplier_ids),
+            )
+        )
+        return {
+            c.supplier_id: c.capacity_units_per_day - held.get((c.supplier_id, process), 0)
+            for c in caps
+        }
+
+
 def _records(s: Session, processes: list[str], exclude_workflow: str) -> list[Any]:
     """Suppliers with capacity left for `processes`, as engine records."""
     held = _held(s, exclude_workflow)

@@ -23,7 +23,16 @@ from models.contracts import (
     SupplierAssignment,
 )
 from models.db import as_utc, session_scope
-from models.tables import FactoryLine, LineBooking, ProductionPlan, Trend, utcnow
+from models.tables import (
+    FactoryLine,
+    LineBooking,
+    ProductionPlan,
+    Supplier,
+    SupplierCapability,
+    SupplierReservation,
+    Trend,
+    utcnow,
+)
 from tests.helpers.racers import race
 from tests.helpers.records import new_idea_row
 
@@ -271,3 +280,68 @@ def test_recruiting_lines_meets_a_due_date_the_free_lines_miss(engine: Engine) -
         ramp2 = s.get(ProductionPlan, other.plan_id).ramp  # type: ignore[union-attr]
     assert not other.on_time and ramp2["recruit"] == [] and ramp2["binding"]
     assert any(n.startswith("earliest feasible") for n in other.notes)
+
+
+def _suppliers(engine: Engine, process: str, capacities: list[int], held: int = 0) -> list[int]:
+    """Suppliers of `process` near the hub, one per capacity (units/day) at $0.30, $0.31 …; the
+    first has `held` units/day reserved by another pipeline. Their ids."""
+    ids = []
+    with session_scope(engine) as s:
+        for k, cap in enumerate(capacities):
+            sup = Supplier(code=f"ALT{k}-{process}", name=f"Alt {k}", town="Futian", lat=0.0,
+                           lon=0.0, lead_time_days=0)  # fmt: skip
+            s.add(sup)
+            s.flush()
+            assert sup.id is not None
+            s.add(SupplierCapability(supplier_id=sup.id, process=process,
+                                     capacity_units_per_day=cap, unit_cost_usd=0.30 + k / 100))  # fmt: skip
+            ids.append(sup.id)
+    if held:
+        trend = new_idea_row(engine, "holds a supplier", "m-sup")
+        with session_scope(engine) as s:
+            s.add(SupplierReservation(workflow_id=f"other-{process}", trend_id=trend,
+                                      supplier_id=ids[0], process=process, units_per_day=held,
+                                      expires_at=utcnow() + timedelta(days=7)))  # fmt: skip
+    return ids
+
+
+def test_a_late_plan_proposes_the_fewest_free_supplier_lines_within_reach(engine: Engine) -> None:
+    """Every own line is held by an idea of the same priority, so nothing can be taken over:
+    the plan proposes adding the match's alternative suppliers (cheapest first), only as much
+    of each as other pipelines left free, with the units they would make and their cost."""
+    process = factory(engine, lines=2)
+    other = new_idea_row(engine, "first come", "m-first")
+    for k in (1, 2):
+        _hold(engine, other, f"OWN-{process}-{k}", 20)
+    ids = _suppliers(engine, process, [900, 900, 900, 900], held=600)
+    trend = new_idea_row(engine, "late idea", "m-late")
+    req = plan_request(trend, process, 4000, f"late-{process}").model_copy(
+        update={"due_in_days": 6}
+    )
+    alts = [
+        req.sourcing.assignments[0].model_copy(
+            update={
+                "supplier_id": sid,
+                "supplier_code": f"ALT{k}-{process}",
+                "supplier_name": f"Alt {k}",
+                "units_per_day": 900,
+                "unit_cost_usd": 0.30 + k / 100,
+            }
+        )  # fmt: skip
+        for k, sid in enumerate(ids)
+    ]
+    req.sourcing.alternatives = [*reversed(alts)]  # the plan orders them, cheapest first
+    plan = PlanningActivities(engine).plan_production(req)
+    assert not plan.on_time
+    with Session(engine) as s:
+        ramp = s.get(ProductionPlan, plan.plan_id).ramp  # type: ignore[union-attr]
+    assert ramp["recruit"] == [] and ramp["suppliers_meet"]
+    added = ramp["suppliers"]
+    assert [a["supplier_code"] for a in added] == [f"ALT{k}-{process}" for k in range(len(added))]
+    assert added[0]["units_per_day"] == 300  # 900 less the 600 another pipeline holds
+    assert all(a["units"] > 0 and a["cost_usd"] == round(a["units"] * a["unit_cost_usd"], 2)
+               for a in added)  # fmt: skip
+    assert ramp["supplier_curve"][-1]["completion_day"] <= ramp["due_day"] < plan.completion_day
+    if len(added) > 1:  # the fewest: one fewer is late
+        assert not ramp["supplier_curve"][-2]["on_time"]
+    assert any(n.startswith("or add supplier lines") for n in plan.notes)

@@ -33,7 +33,7 @@ def test_recruiting_lines_meets_a_due_date_the_free_lines_miss() -> None:
     assert not everything_free.on_time  # the free lines miss day 5
     takeover = {ln.line_id: unblocked(ln, ()) for ln in held}
     ramp = ramp_curve(9_000, lines, 6, "sew", takeover=takeover)
-    assert not ramp.on_time and ramp.chosen == 6
+    assert not ramp.on_time and ramp.chosen == 2  # the held lines finish no sooner
     assert ramp.recruit and ramp.recruit_meets
     assert set(ramp.recruit) <= set(takeover)
     # fewest: one line fewer misses the due day
@@ -111,3 +111,29 @@ def test_a_replan_that_gains_nothing_proposes_nothing() -> None:
     on_time = [Idea(10, 5.0, 10, 6), Idea(11, 1.0, 10, 6)]
     p = replan_portfolio(blocks, lines, on_time)
     assert p.replaced == [] and p.placed == [] and p.outcomes == []
+
+
+def test_more_supplier_lines_meet_a_due_date_the_free_lines_miss() -> None:
+    """Suppliers within reach, cheapest first, are added one at a time: the fewest that make the
+    due day, the curve to it, and the units each would make; no other idea's time is taken."""
+    lines = [*_own(2), *_own(2, first=3, blocked_days=((0.0, 20.0),))]
+    suppliers = [Line(f"SUP{k}-sew-1", f"supplier {k}", "sew", 800.0) for k in range(1, 7)]
+    ramp = ramp_curve(9_000, lines, 6, "sew", suppliers=suppliers)
+    assert not ramp.on_time and ramp.suppliers_meet
+    k = len(ramp.suppliers)
+    assert ramp.suppliers == [ln.line_id for ln in suppliers[:k]] and 1 <= k < len(suppliers)
+    assert plan_order(9_000, [*lines, *suppliers[:k]], 6, time_limit_s=0).on_time
+    fewer = plan_order(9_000, [*lines, *suppliers[: k - 1]], 6, time_limit_s=0)
+    assert not fewer.on_time  # one supplier fewer misses it
+    assert ramp.supplier_curve[-1].added == tuple(ramp.suppliers)
+    assert set(ramp.supplier_units) <= set(ramp.suppliers) and sum(ramp.supplier_units.values())
+    # the earliest day stays the plan's own (the suppliers are a proposal, not reserved)
+    assert ramp.earliest_day == min(p.completion_day for p in ramp.curve) > ramp.due_day
+
+
+def test_suppliers_that_cannot_make_it_are_shown_as_a_late_curve() -> None:
+    lines = _own(2, blocked_days=((0.0, 20.0),))
+    slow = [Line(f"SUP{k}-sew-1", f"supplier {k}", "sew", 10.0) for k in range(1, 3)]
+    ramp = ramp_curve(9_000, [*lines, *_own(1, first=3)], 6, "sew", suppliers=slow)
+    assert not ramp.suppliers_meet and ramp.supplier_curve
+    assert ramp.suppliers == [ln.line_id for ln in slow]
