@@ -28,6 +28,7 @@ from api.auth.roles import (
     machine,
     merchant,
     page_plan_reader,
+    page_planner,
     planner,
 )
 from api.settings import ApiSettings
@@ -50,6 +51,7 @@ PersonDep = Annotated[Actor, Depends(person)]  # anyone signed in but machines (
 IdeaReaderDep = Annotated[Actor, Depends(idea_reader)]
 PlanReaderDep = Annotated[Actor, Depends(plan_reader)]
 PagePlanReaderDep = Annotated[Actor, Depends(page_plan_reader)]
+PagePlannerDep = Annotated[Actor, Depends(page_planner)]  # the pages that change things
 MerchantDep = Annotated[Actor, Depends(merchant)]
 PlannerDep = Annotated[Actor, Depends(planner)]
 FactoryDep = Annotated[Actor, Depends(factory)]  # planners and the lines' MES

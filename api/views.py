@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -554,6 +555,48 @@ def factory_view(engine: Engine, who: Actor) -> dict[str, Any]:
         ),
         "days": FACTORY_DAYS,
         "can_import": who.role in ("planner", "admin"),
+    }
+
+
+LOAD_DAYS = 14  # the lines page shows what plans hold of each line over this many days
+
+
+@dataclass
+class LinesForm:
+    """What a refused change on the lines page leaves on it: the reason (or the import's errors
+    by file line) and the cells as sent, back in the form they came from (a line's row, or the
+    new line's form when `line_id` is None)."""
+
+    reason: str = ""
+    line_id: str | None = None
+    cells: dict[str, str] = field(default_factory=dict)
+    import_errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def lines_view(engine: Engine, who: Actor, refused: LinesForm | None = None) -> dict[str, Any]:
+    """Every own line as an editable row (its cells as the CSV has them) with what plans hold
+    of it over the next LOAD_DAYS days; a refused change shows its reason and the cells sent."""
+    from engines.scheduling.factory_csv import COLUMNS, line_cells
+    from services.factory import line_loads, lines_with_bookings
+
+    refused = refused or LinesForm()
+    loads = line_loads(engine, LOAD_DAYS)
+    lines = [line for line, _ in lines_with_bookings(engine)]
+    rows = []
+    for line in lines:
+        cells = line_cells(line.model_dump())
+        if refused.line_id == line.line_id:
+            cells |= refused.cells
+        rows.append({"line": line, "cells": cells, "load": loads.get(line.line_id)})
+    draft = {key: "" for key in COLUMNS} | (refused.cells if refused.line_id is None else {})
+    return {
+        "who": who,
+        "nav": "lines",
+        "rows": rows,
+        "draft": draft,
+        "refused": refused,
+        "processes": sorted({line.process for line in lines}),
+        "load_days": LOAD_DAYS,
     }
 
 

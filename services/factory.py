@@ -10,7 +10,7 @@ so two planners, threads or processes, never book the same line-hour.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -325,14 +325,79 @@ def import_lines_csv(engine: Engine, text: str) -> LinesImport:
         for line in parsed.lines:
             row = known.get(line["line_id"])
             if row is None:
-                s.add(FactoryLine(**line))
                 report.created += 1
             else:
-                for key, value in line.items():
-                    setattr(row, key, value)
-                s.add(row)
                 report.updated += 1
+            s.add(_filled(row or FactoryLine(**line), line))
     return report
+
+
+def _filled(row: FactoryLine, fields: dict[str, Any]) -> FactoryLine:
+    """The row with validated fields (engines.scheduling.factory_csv.parse_line) set."""
+    for key, value in fields.items():
+        setattr(row, key, value)
+    return row
+
+
+def _line(s: Session, line_id: str) -> FactoryLine | None:
+    return s.exec(select(FactoryLine).where(FactoryLine.line_id == line_id)).first()
+
+
+def add_line(engine: Engine, cells: Mapping[str, str]) -> FactoryLine:
+    """A new own line from a form's cells, by the CSV's rules; ValueError with the reason (a
+    bad cell, or a line_id taken) and nothing stored."""
+    from engines.scheduling.factory_csv import parse_line
+
+    fields = parse_line(cells)
+    taken = ValueError(f"line {fields['line_id']} exists already: change it in its row")
+    with session_scope(engine) as s:
+        if _line(s, fields["line_id"]) is not None:
+            raise taken
+        row = FactoryLine(**fields)
+        s.add(row)
+        try:
+            s.flush()
+        except IntegrityError:  # added by someone else since the check
+            raise taken from None
+    return row
+
+
+def edit_line(engine: Engine, line_id: str, cells: Mapping[str, str]) -> FactoryLine:
+    """The line with some cells changed (the others as stored), by the CSV's rules: LookupError
+    when there is no such line, ValueError with the reason and nothing stored when a cell is
+    bad. Plans made from now on use it; bookings already held stay."""
+    from engines.scheduling.factory_csv import line_cells, parse_line
+
+    with session_scope(engine) as s:
+        row = _line(s, line_id)
+        if row is None:
+            raise LookupError(f"line {line_id} does not exist")
+        fields = parse_line({**line_cells(row.model_dump()), **cells, "line_id": line_id})
+        s.add(_filled(row, fields))
+    return row
+
+
+@dataclass(frozen=True)
+class LineLoad:
+    """What plans hold of one line over the next days: booked days (firm or tentative), ideas."""
+
+    booked_days: float
+    ideas: int
+
+
+def line_loads(engine: Engine, days: int) -> dict[str, LineLoad]:
+    """Per line, the days of the next `days` that plans hold (lines nobody holds: absent)."""
+    now = utcnow()
+    end = now + days * DAY
+    booked: dict[str, float] = {}
+    ideas: dict[str, set[int]] = {}
+    with Session(engine) as s:
+        for b in holding_bookings(s, now):
+            a, z = max(as_utc(b.start_at), now), min(as_utc(b.end_at), end)
+            if z > a:
+                booked[b.line_id] = booked.get(b.line_id, 0.0) + (z - a) / DAY
+                ideas.setdefault(b.line_id, set()).add(b.trend_id)
+    return {k: LineLoad(v, len(ideas[k])) for k, v in booked.items()}
 
 
 def lines_with_bookings(engine: Engine) -> list[tuple[FactoryLine, list[LineBooking]]]:

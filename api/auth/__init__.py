@@ -66,13 +66,16 @@ Decision table (A = allowed, own = only the merchant who owns the idea, - = 403,
 | GET /app/ideas[/{id}] and fragments     | 401* | own      | A       | A      | -       |
 | GET /app/plans[/{id}] and fragments     | 401* | -        | A       | A      | -       |
 | GET /app/factory[/replans/{id}]         | 401* | -        | A       | A      | -       |
+| GET, POST /app/factory/lines, POST its  | 401* | -        | A       | -      | -       |
+|   /import and /{line_id} (the forms)    |      |          |         |        |         |
 | POST /suppliers/import                  | 401  | -        | A       | -      | -       |
 | GET /factory/lines, /bookings.csv       | 401  | -        | A       | A      | A       |
 | POST /factory/lines/import, /replans,   | 401  | -        | A       | -      | -       |
 |   GET /factory/replans/{id}, POST its   |      |          |         |        |         |
 |   decision                              |      |          |         |        |         |
 
-(* and GET /: an anonymous page view is redirected to /login; the fragments answer 401.
+(* and GET /: an anonymous page view is redirected to /login; the fragments and the forms'
+POSTs answer 401.
 "own": another merchant's idea, plan or run is a 404 with the body of a missing one, and lists
 and projections hold only the caller's ideas; "bound": a machine key posts signals for, and sees
 the ideas of, the merchant ids it was made for (`ApiKey.merchant_ids`, 403 for others).)

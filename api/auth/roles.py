@@ -58,4 +58,10 @@ def page_plan_reader(who: Annotated[Actor, Depends(person)]) -> Actor:
     return who
 
 
-ROLE_CHECKS.update((person, page_plan_reader))
+def page_planner(who: Annotated[Actor, Depends(person)]) -> Actor:
+    if who.role not in ("planner", "admin"):
+        raise HTTPException(403, "editing the factory's lines is for planners and admins")
+    return who
+
+
+ROLE_CHECKS.update((person, page_plan_reader, page_planner))

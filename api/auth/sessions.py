@@ -2,7 +2,8 @@
 
 A cookie is sent by the browser on its own, so a state-changing request (POST/PUT/PATCH/DELETE)
 authenticated by it must also carry `X-CSRF-Token`, the HMAC of the session that the pages put
-in `<meta name="csrf-token">`; a request the browser marks as cross-site (`Sec-Fetch-Site`, or
+in `<meta name="csrf-token">` (a page's own HTML form, which cannot set a header, sends it as
+the field `csrf_token`: only on the pages' form routes under /app/); a request the browser marks as cross-site (`Sec-Fetch-Site`, or
 an `Origin` of another host) is refused, the login and logout forms included.
 """
 
@@ -12,6 +13,7 @@ import hmac
 from dataclasses import dataclass, field
 from typing import Annotated
 
+import anyio.from_thread
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyCookie, APIKeyHeader, OAuth2PasswordBearer
 
@@ -26,6 +28,9 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POSTs that change nothing, called by the Temporal UI (which cannot send our CSRF header)
 CSRF_EXEMPT = frozenset({"/codec/decode"})
+CSRF_FIELD = "csrf_token"  # the hidden field of the pages' plain HTML forms
+PAGE_FORMS = "/app/"  # where those forms post (api/routes/line_pages.py)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @dataclass(frozen=True)
@@ -84,13 +89,28 @@ def _token_actor(request: Request, cfg: AuthConfig, token: str, via: str) -> Act
 def _check_csrf(request: Request, cfg: AuthConfig, cookie: str) -> None:
     """403 for a cookie-authenticated change that is cross-site or lacks the page's token."""
     refuse_cross_site(request)
-    sent = request.headers.get(CSRF_HEADER, "")
+    sent = request.headers.get(CSRF_HEADER, "") or _form_token(request)
     if not hmac.compare_digest(sent.encode(), csrf_token(cfg.secret, cookie).encode()):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             f"a change made with the session cookie needs the {CSRF_HEADER} header from the "
             "page (<meta name=csrf-token>); reload the page, or use a bearer token or API key",
         )
+
+
+def _form_token(request: Request) -> str:
+    """The token a page's own form sent as its hidden field; "" anywhere but the pages' form
+    routes. Runs in FastAPI's thread pool (optional_actor is sync); the form it reads is the
+    one the route parses too (Starlette keeps it on the request)."""
+    kind = request.headers.get("content-type", "")
+    if not request.url.path.startswith(PAGE_FORMS) or not kind.startswith(FORM_TYPES):
+        return ""
+
+    async def field() -> object:
+        return (await request.form()).get(CSRF_FIELD)
+
+    value = anyio.from_thread.run(field)
+    return value if isinstance(value, str) else ""
 
 
 # declared for the OpenAPI page (its Authorize button); optional_actor reads the request itself

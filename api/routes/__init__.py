@@ -8,6 +8,7 @@ from api.routes import (
     dashboard,
     factory,
     ideas,
+    line_pages,
     pages,
     plans,
     prototypes,
@@ -33,4 +34,5 @@ ROUTERS = [
     signals.router,
     dashboard.router,
     pages.router,
+    line_pages.router,
 ]

@@ -1,5 +1,8 @@
 """The factory's own lines from CSV, validated with per-line errors (the header is line 1).
 
+`parse_line` is the one rule for a line, whatever brings it: a CSV row, or the cells of the
+lines page's form (api/routes/line_pages.py), so the page refuses exactly what an import does.
+
 Columns: line_id, process, rate_units_per_day, and optionally site, shift_hours, days_off
 (weekdays 0..6 separated by spaces or semicolons), ramp_days, ramp_start_fraction,
 changeover_days, active (true/false). A line must be able to make something: a rate above zero,
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +23,7 @@ OPTIONAL = (
     "site", "shift_hours", "days_off", "ramp_days", "ramp_start_fraction", "changeover_days",
     "active",
 )  # fmt: skip
+COLUMNS = REQUIRED + OPTIONAL
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _PROCESS = re.compile(r"^[a-z0-9_]{1,64}$")
 MAX_ROWS = 10_000
@@ -33,7 +38,7 @@ class ParsedLines:
     rows: int = 0
 
 
-def _number(row: dict[str, str], key: str, default: float, lo: float, hi: float) -> float:
+def _number(row: Mapping[str, str], key: str, default: float, lo: float, hi: float) -> float:
     """A number within [lo, hi] (the default when the cell is empty); ValueError naming it."""
     raw = (row.get(key) or "").strip()
     if not raw:
@@ -61,8 +66,9 @@ def _days_off(raw: str) -> list[int]:
     return sorted(set(out))
 
 
-def _row(row: dict[str, str]) -> dict[str, Any]:
-    """One validated line's FactoryLine fields."""
+def parse_line(row: Mapping[str, str]) -> dict[str, Any]:
+    """One validated line's FactoryLine fields from its cells (an empty cell: the default);
+    ValueError naming the bad cell."""
     line_id = (row.get("line_id") or "").strip()
     if not _ID.match(line_id):
         raise ValueError(f"line_id must be 1-64 letters, digits, '_', '.' or '-', got {line_id!r}")
@@ -92,6 +98,23 @@ def _row(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def line_cells(line: Mapping[str, Any]) -> dict[str, str]:
+    """A line's fields as the cells `parse_line` reads back to the same fields: what the
+    page's form shows, and what an edit of some cells merges into."""
+    cells = {}
+    for key in COLUMNS:
+        value = line[key]
+        if key == "days_off":
+            cells[key] = " ".join(str(d) for d in value)
+        elif key == "active":
+            cells[key] = "true" if value else "false"
+        elif isinstance(value, float):
+            cells[key] = f"{value:.12g}"
+        else:
+            cells[key] = str(value)
+    return cells
+
+
 def parse_lines_csv(text: str) -> ParsedLines:
     """Every row validated; a file with any error imports nothing (the caller's rule)."""
     out = ParsedLines()
@@ -111,7 +134,7 @@ def parse_lines_csv(text: str) -> ParsedLines:
             out.errors.append({"line": number, "message": f"more than {MAX_ROWS:,} lines"})
             break
         try:
-            line = _row(row)
+            line = parse_line(row)
         except ValueError as err:
             out.errors.append({"line": number, "message": str(err)})
             continue

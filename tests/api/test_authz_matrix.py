@@ -25,6 +25,7 @@ from models.db import session_scope
 from models.tables import (
     Consignment,
     DesignVariant,
+    FactoryLine,
     ProductionPlan,
     ProductionRun,
     Supplier,
@@ -127,10 +128,15 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("GET", "/app/factory"): {"planner", "viewer", "admin"},
     ("GET", "/app/factory/replans/{replan_id}"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/factory"): {"planner", "viewer", "admin"},
+    ("GET", "/app/factory/lines"): {"planner", "admin"},
+    ("POST", "/app/factory/lines"): {"planner", "admin"},
+    ("POST", "/app/factory/lines/import"): {"planner", "admin"},
+    ("POST", "/app/factory/lines/{line_id}"): {"planner", "admin"},
     ("GET", "/app/plans/{plan_id}"): {"planner", "viewer", "admin"},
     ("GET", "/app/fragments/plans/{plan_id}"): {"planner", "viewer", "admin"},
 }
-# pages answer an anonymous visitor with a redirect to /login instead of a 401
+# pages answer an anonymous visitor with a redirect to /login instead of a 401 (their forms'
+# POSTs the 401 of any change)
 PAGES = {p for m, p in MATRIX if m == "GET" and (p == "/" or p.startswith("/app/"))}
 PAGES -= {p for p in PAGES if p.startswith("/app/fragments/")}
 STREAMS = {("GET", "/events")}  # never ends when allowed: tests/api/test_pages.py reads it
@@ -139,7 +145,7 @@ NOT_READY = {("GET", "/readyz")}  # 503 by design here: no worker polls the matr
 
 @dataclass
 class World:
-    """Rows the routes act on: one idea of the owner with a variant, a plan and a run."""
+    """Rows the routes act on: one idea of the owner with a variant, a plan and a run; a line."""
 
     engine: Engine
     trend_id: int
@@ -148,6 +154,7 @@ class World:
     run_id: int
     supplier_id: int
     consignment_id: int
+    line_id: str
 
     def params(self) -> dict[str, Any]:
         """Path parameters; a fresh API key each time, so revoking one spoils nothing."""
@@ -167,6 +174,7 @@ class World:
             "key_id": key_id,
             "username": "mx-viewer",  # PATCHed with no change: its sessions stay
             "replan_id": "portfolio-replan-matrix",  # none such: 404 / 409 for planners
+            "line_id": self.line_id,
         }
 
 
@@ -213,7 +221,9 @@ def _seed(engine: Engine) -> World:
         s.add(leg)
         s.flush()
         assert run.id is not None and supplier is not None and leg.id is not None
-        return World(engine, trend.id, v.id, plan.id, run.id, supplier, leg.id)
+        line = FactoryLine(line_id=f"MX-LINE-{tag}", process="mx_sewing", rate_units_per_day=900)
+        s.add(line)
+        return World(engine, trend.id, v.id, plan.id, run.id, supplier, leg.id, line.line_id)
 
 
 def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
@@ -265,6 +275,18 @@ def _body(method: str, path: str, role: str, world: World) -> dict[str, Any]:
             "content": "line_id,process,rate_units_per_day\nMX-SEW-1,mx_sewing,900\n",
             "headers": {"content-type": "text/csv"},
         },
+        ("POST", "/app/factory/lines"): {  # the same line each time: 303, then 422 (taken)
+            "data": {"line_id": "MX-PAGE-1", "process": "mx_sewing", "rate_units_per_day": "900"}
+        },
+        ("POST", "/app/factory/lines/import"): {
+            "files": {
+                "file": (
+                    "lines.csv",
+                    "line_id,process,rate_units_per_day\nMX-SEW-2,mx_sewing,900\n",
+                )
+            }
+        },
+        ("POST", "/app/factory/lines/{line_id}"): {"data": {"rate_units_per_day": "950"}},
         ("POST", "/factory/replans"): {"json": {"reason": "matrix", "process": "plush_sewing"}},
         ("POST", "/factory/replans/{replan_id}/decision"): {"json": {"approve": True}},
         ("POST", "/plans/{plan_id}/whatif"): {
@@ -349,7 +371,7 @@ async def test_authorization_matrix(
             designed = (method, path) in NOT_READY and r.status_code == 503
             if allowed and (r.status_code in (401, 403) or r.status_code >= 500 and not designed):
                 wrong.append("should pass: " + got)
-            elif not allowed and role == "anonymous" and path in PAGES:
+            elif not allowed and role == "anonymous" and method == "GET" and path in PAGES:
                 if r.status_code != 303 or not r.headers["location"].startswith("/login?next="):
                     wrong.append("should send to /login: " + got)
             elif not allowed and role == "other" and "owner" in MATRIX[method, path]:

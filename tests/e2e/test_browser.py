@@ -179,6 +179,15 @@ async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_header
             await expect(p.locator(".gantt-bar").first).to_be_visible()
             assert f"idea {idea_id}" in await p.content()
             await p.screenshot(path=SHOTS / "3b-planner-factory.png", full_page=True)
+
+            # the lines page, from the navigation: the held line shows booked days; a rate of
+            # 0 (a plain form post, no script) comes back refused with the reason
+            await p.click("header.top a[href='/app/factory/lines']")
+            await expect(p.locator("#lines td.num", has_text=" d").first).to_be_visible()
+            first = p.locator("#lines tr[id^=row-]").first
+            await first.locator("input[name=rate_units_per_day]").fill("0")
+            await first.locator("button", has_text="Save").click()
+            await expect(p.locator("#refused")).to_contain_text("must be above 0")
             await p.goto(plan_url)
 
             # the run starts and the plan page offers the factory-day form: the planner
