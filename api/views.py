@@ -451,10 +451,13 @@ LINE_DEFAULTS: dict[str, Any] = {
 
 
 def ramp_svg(ramp: dict[str, Any]) -> str:
-    """Completion day per number of lines on the bottleneck process (then with lines taken)."""
+    """Completion day per number of lines on the bottleneck process (then with lines taken,
+    then with supplier lines added)."""
     items = [(f"{p['lines']} lines", float(p["completion_day"])) for p in ramp.get("curve", [])]
     items += [(f"+{len(p['taken'])} taken", float(p["completion_day"]))
               for p in ramp.get("recruit_curve", [])]  # fmt: skip
+    items += [(f"+{len(p.get('added', []))} supplier", float(p["completion_day"]))
+              for p in ramp.get("supplier_curve", [])]  # fmt: skip
     return charts.bars_svg(items, "", "#8e44ad", "completion day by lines on the process")
 
 

@@ -245,6 +245,35 @@ async def test_plan_page_draws_gantt_capacity_and_review_form(
     assert f"/app/plans/{plan.id}" in queue.text
 
 
+async def test_plan_page_shows_the_supplier_lines_a_late_plan_could_add(
+    client, engine, tmp_path, auth_headers
+) -> None:  # type: ignore[no-untyped-def]
+    """A late plan's ramp card lists the supplier lines that would make the due day, with their
+    units and cost, and the curve with them."""
+    tid = project_idea(engine, tmp_path / "files", f"m-{uuid.uuid4().hex[:6]}")
+    offer = {"line_id": "ALT9-plush_sewing-1", "supplier_id": 9, "supplier_code": "ALT9",
+             "supplier_name": "Nine Sewing", "town": "Fotang", "travel_minutes": 17.0,
+             "lead_time_days": 1.0, "unit_cost_usd": 0.42, "units_per_day": 800.0,
+             "units": 2400, "cost_usd": 1008.0}  # fmt: skip
+    with session_scope(engine) as s:
+        plan = s.exec(select(ProductionPlan).where(ProductionPlan.trend_id == tid)).one()
+        late = [{**p, "on_time": False, "completion_day": 8} for p in plan.ramp["curve"]]
+        plan.ramp = {**plan.ramp, "on_time": False, "curve": late, "suppliers": [offer],
+                     "suppliers_meet": True, "binding": ["OWN-1"], "earliest_day": 8,
+                     "supplier_curve": [{"lines": 4, "completion_day": 5, "on_time": True,
+                                         "line_ids": [], "taken": [],
+                                         "added": [offer["line_id"]]}]}  # fmt: skip
+        s.add(plan)
+        plan_id = plan.id
+    r = await client.get(f"/app/plans/{plan_id}", headers=auth_headers("li", "planner"))
+    assert r.status_code == 200
+    card = r.text[r.text.index('id="ramp"') :].split("</div>")[0]
+    assert "4 + 1 supplier line(s)" in card and "ALT9-plush_sewing-1" in card
+    assert "Or add supplier lines</b> that meet the due day" in card
+    assert "ALT9 Nine Sewing" in card and "Fotang" in card and "$1,008" in card
+    assert "+1 supplier" in card  # the chart's bar
+
+
 async def test_approved_plan_page_has_the_factory_day_form_for_planners(
     client, engine, tmp_path, auth_headers
 ) -> None:  # type: ignore[no-untyped-def]
