@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.auth import create_api_key, ensure_user, issue_token
 from models.db import make_engine
 from models.names import MERCHANT_ID, TREND_STAGE
+from services.factory import ensure_factory
 from services.suppliers import seed_suppliers
 from tests.helpers.database import fresh_database_url
 from tests.helpers.people import TEST_PASSWORD, AuthHeaders
@@ -35,6 +36,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def engine(database_url: str) -> Iterator[Engine]:
     eng = make_engine(database_url)
     seed_suppliers(eng, count=600, seed=7)
+    ensure_factory(eng)  # as the workers do at start: later tests add lines of their own
     yield eng
     eng.dispose()
 

@@ -124,6 +124,7 @@ def _prepare(settings: Settings) -> None:
     """Migrate the database, make the first admin and seed the network once, before the
     children start (so they never race to do it)."""
     from models.db import make_engine
+    from services.factory import ensure_factory
     from services.suppliers import seed_suppliers
     from trendforge import dbmigrate
     from trendforge.stack import ensure_first_admin
@@ -135,6 +136,7 @@ def _prepare(settings: Settings) -> None:
     engine = make_engine(url)
     ensure_first_admin(engine, settings)
     seed_suppliers(engine, settings.supplier_count, settings.supplier_seed)
+    ensure_factory(engine)
     engine.dispose()
 
 

@@ -32,6 +32,7 @@ from temporalio.worker import Worker
 from activities.registry import activities_by_queue
 from models.contracts import PipelineConfig, TrendWatchInput
 from models.names import SEARCH_ATTRIBUTES, TREND_WATCH_PASS_ID, TREND_WATCH_SCHEDULE_ID, Queue, Wf
+from services.factory import ensure_factory
 from services.processes import die_with_parent
 from services.suppliers import seed_suppliers
 from trendforge.settings import Settings
@@ -208,6 +209,8 @@ async def run_workers(
     seeded = seed_suppliers(engine, settings.supplier_count, settings.supplier_seed)
     if seeded:
         log.info("seeded the Yiwu reference network with %d suppliers", seeded)
+    if lines := ensure_factory(engine):  # before any line is imported, whatever comes first
+        log.info("seeded the factory with %d own lines", lines)
     road = None
     if settings.road_graph_osm:
         from engines.sourcing import load_osm

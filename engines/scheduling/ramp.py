@@ -12,7 +12,7 @@ from typing import Any
 from engines.scheduling.lines import Line
 from engines.scheduling.orders import ramp_loss_days
 from engines.scheduling.plan import plan_order
-from engines.scheduling.schedule import Schedule
+from engines.scheduling.schedule import DeadlineInfeasible, Schedule
 
 START_LINES = 2  # a ramp starts on two lines
 BINDING_SLACK_DAYS = 1.0
@@ -138,8 +138,9 @@ def ramp_curve(
         (ln for ln in lines if ln.process == process and ln.line_id not in skip),
         key=lambda ln: recruit_key(ln, due_in_days),
     )
-    if not pool:
-        raise ValueError(f"no {process} line to ramp on")
+    if not pool:  # a domain error: the pipeline fails with the reason, never retries it
+        why = " (all excluded)" if any(ln.process == process for ln in lines) else ""
+        raise DeadlineInfeasible(f"no {process} line left to ramp on{why}", -1)
     ids = [ln.line_id for ln in pool]
     points: dict[int, tuple[RampPoint, Schedule]] = {}
 

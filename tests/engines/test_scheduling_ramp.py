@@ -137,3 +137,14 @@ def test_suppliers_that_cannot_make_it_are_shown_as_a_late_curve() -> None:
     ramp = ramp_curve(9_000, [*lines, *_own(1, first=3)], 6, "sew", suppliers=slow)
     assert not ramp.suppliers_meet and ramp.supplier_curve
     assert ramp.suppliers == [ln.line_id for ln in slow]
+
+
+def test_no_line_left_to_ramp_on_is_a_domain_error_with_the_reason() -> None:
+    """Excluding every line of the process is the planner's choice to refuse, not a crash to
+    retry: DeadlineInfeasible (a non-retryable failure in the pipeline) says so."""
+    import pytest
+
+    from engines.scheduling.schedule import DeadlineInfeasible
+
+    with pytest.raises(DeadlineInfeasible, match="no sew line left to ramp on .all excluded."):
+        ramp_curve(1_000, _own(2), 6, "sew", exclude_lines=["OWN-1", "OWN-2"])
