@@ -11,8 +11,8 @@ cat mug's plan as moved. Both ship.
 Why these figures (the seeded factory: 2 own glazing lines at 2,500/day; suppliers reserved at
 1.25 × the average rate): the frog mug's plan holds both own lines for about six days and ends
 two days before it is due, so it can give way; the cat mug planned behind it is 3–6 days late,
-and the replan gives it the own lines first (1.2–2.4 days less late, measured through the
-planning and portfolio activities with and without the other demo ideas' reservations; 3.0 →
+and the replan moves its lots earlier on the own lines (1.2–2.4 days less late, measured through
+the planning and portfolio activities with and without the other demo ideas' reservations; 3.0 →
 1.3 in a demo run) while the frog mug stays on time; priorities 5.2 against 6.1. No mug but
 these two is glazed, so no other idea takes part. The frog mug's booked line time starts at
 least half a day ahead in real time (the lines' changeover), so its lots have not started when
