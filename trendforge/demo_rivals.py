@@ -13,11 +13,13 @@ Why these figures (the seeded factory: 2 own glazing lines at 2,500/day; supplie
 two days before it is due, so it can give way; the cat mug planned behind it is 3–6 days late,
 and the replan moves its lots earlier on the own lines (1.2–2.4 days less late, measured through
 the planning and portfolio activities with and without the other demo ideas' reservations; 3.0 →
-1.3 in a demo run) while the frog mug stays on time; priorities 5.2 against 6.1. No mug but
-these two is glazed, so no other idea takes part. The frog mug's booked line time starts at
-least half a day ahead in real time (the lines' changeover), so its lots have not started when
-the replan reads them; on the demo's accelerated clock its run would be over before the cat mug
-arrives, so the factory simulator starts its lots only once the replan is settled.
+1.3 and 6.0 → 4.4 in two demo runs; in the second the cat mug's own ramp preview also finished 3
+days sooner taking the lines over, in the first no sooner: that greedy preview is coarser than
+the replan) while the frog mug stays on time; priorities 5.2 against 6.1. No mug but these two
+is glazed, so no other idea takes part. The frog mug's booked line time starts at least half a
+day ahead in real time (the lines' changeover), so its lots have not started when the replan
+reads them; on the demo's accelerated clock its run would be over before the cat mug arrives, so
+the factory simulator starts its lots only once the replan is settled.
 """
 
 from __future__ import annotations
