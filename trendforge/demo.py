@@ -3,9 +3,11 @@
 A simulated merchant picks variants, a simulated planner reviews plans (rejecting one first to
 show a replan), a factory simulator reports each line's daily output through the API on an
 accelerated clock, and a simulated carrier moves each delivery leg (picked up, departed,
-arrived, cleared, out for delivery, delivered) on the same clock. Everything goes through the public HTTP API, as real users would: each
-merchant and the planner log in with a password (POST /auth/token), the factory MES sends an
-API key made for it, and a viewer reads the dashboard.
+arrived, cleared, out for delivery, delivered) on the same clock. Two mugs compete for the own
+glazing lines: the planner sees the viral one late behind the other's bookings, and approves a
+portfolio replan before its plan (demo_rivals). Everything goes through the public HTTP API,
+as real users would: each merchant and the planner log in with a password (POST /auth/token),
+the factory MES sends an API key made for it, and a viewer reads the dashboard.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from api.leadtimes import format_duration
 from models.contracts import DONE_STAGES, STAGE_SPANS, TERMINAL_STAGES, PipelineConfig, Stage
 from models.names import TREND_WATCH_SCHEDULE_ID
 from services.pdf import text_pdf
+from trendforge.demo_rivals import FROG_MUG, Rivals, replan_table
 from trendforge.settings import Settings
 from trendforge.stack import running_stack
 from trendforge.temporal import ensure_trend_watch
@@ -214,10 +217,12 @@ class DemoDriver:
         self.runs: dict[int, dict[str, Any]] = {}
         self.refixed: dict[int, str] = {}  # idea -> the compliance failures fixed by a re-pick
         self.cleared: dict[int, str] = {}  # idea -> the market a lab report opened
+        self.rivals = Rivals(self.http, self.people)  # two mugs, one set of glazing lines
 
     async def step(self, ideas: list[dict[str, Any]], concurrency: int = 16) -> None:
         """One round: every idea waiting for a person gets its answer (16 at a time)."""
         gate = asyncio.Semaphore(concurrency)
+        await self.rivals.advance(ideas)
 
         async def act(idea: dict[str, Any]) -> None:
             async with gate:
@@ -281,6 +286,8 @@ class DemoDriver:
                 self.cleared[idea["id"]] = gate["market"]
 
     async def review(self, idea: dict[str, Any]) -> None:
+        if not self.rivals.may_review(idea):
+            return
         planner = await self.people.planner()
         plans = (
             await self.http.get(
@@ -302,6 +309,8 @@ class DemoDriver:
         await self.http.post(f"/plans/{plan['id']}/review", json=body, headers=planner)
 
     async def produce(self, idea: dict[str, Any]) -> None:
+        if self.rivals.holds(idea):
+            return
         mes = self.people.mes
         detail = (
             await self.http.get(
@@ -408,10 +417,11 @@ def leadtime_table(lt: dict[str, Any]) -> Table:
 
 
 def merchant_ideas() -> list[dict[str, Any]]:
-    """The merchant ideas to submit, their deadlines counted from today."""
+    """The merchant ideas to submit at the start, their deadlines counted from today (the
+    viral mug follows once the frog mug's plan is approved: demo_rivals)."""
     today = datetime.now(UTC).date()
     out = []
-    for idea in MERCHANT_IDEAS:
+    for idea in [*MERCHANT_IDEAS, FROG_MUG]:
         dests = [
             {**d, "deadline": (today + timedelta(days=DEADLINE_DAYS[d["market"]])).isoformat()}
             for d in idea.get("destinations", [])
@@ -477,7 +487,8 @@ async def run_demo(
             merchant = await driver.people.merchant(idea["merchant_id"])
             r = await driver.http.post("/ideas", json=idea, headers=merchant)
             r.raise_for_status()
-        expected = 1 + len(MERCHANT_IDEAS)  # trend-watch starts the hat and the horse
+        # trend-watch starts the hat and the horse; the merchants the rest and the two mugs
+        expected = 2 + len(MERCHANT_IDEAS) + 2
         ideas: list[dict[str, Any]] = []
         dropped = 0  # rounds in a row lost to a dropped connection
         with Live(console=console, refresh_per_second=4) as live:
@@ -487,7 +498,7 @@ async def run_demo(
                         await driver.http.get("/ideas", headers=await driver.people.planner())
                     ).json()
                     live.update(progress_table(ideas, time.monotonic() - started, driver.runs))
-                    if len(ideas) > expected and all(i["stage"] in TERMINAL_STAGES for i in ideas):
+                    if len(ideas) >= expected and all(i["stage"] in TERMINAL_STAGES for i in ideas):
                         break
                     await driver.step(ideas)
                     dropped = 0
@@ -515,6 +526,9 @@ async def run_demo(
                 f"Compliance: idea {tid} failed ({failures}), was picked again with embroidered "
                 f"eyes and nose, and a lab report opened {market}."
             )
+        if driver.rivals.rows:
+            console.print(replan_table(driver.rivals))
+        console.print(driver.rivals.summary())
         shipped = [i for i in ideas if i["stage"] in DONE_STAGES]
         delivered = await delivered_markets(driver, ideas)
         console.print(delivery_table(delivered))
