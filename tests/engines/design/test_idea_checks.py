@@ -247,6 +247,37 @@ def check_teeth(c: Candidate) -> None:
     assert _centroid_z(_feature(c, "teeth")) < _eyes_top(c), "teeth under the eyes"
 
 
+BUCK_TOOTH_MIN = (0.1, 0.12)  # a buck tooth's least width and height / the head's width
+
+
+def buck_teeth_show(parts: list[Any]) -> None:
+    """Two front teeth a viewer reads from the front: each at least BUCK_TOOTH_MIN of the
+    head's width wide and tall, and the first thing a ray from in front meets at its lower
+    half (not hidden in the face)."""
+    teeth = [p.mesh for p in parts if p.name.endswith("tooth")]
+    assert len(teeth) == 2, f"{len(teeth)} buck teeth"
+    head = next(p.mesh for p in parts if p.name == "head")
+    front = np.mean([t.centroid for t in teeth], axis=0) - head.centroid
+    front[2] = 0.0
+    front /= np.linalg.norm(front)
+    side = np.cross((0.0, 0.0, 1.0), front)
+    width = float(np.ptp(head.vertices @ side))
+    for tooth in teeth:
+        wide, tall = float(np.ptp(tooth.vertices @ side)), float(tooth.extents[2])
+        assert wide >= BUCK_TOOTH_MIN[0] * width, f"a tooth {wide / width:.2f} of the head wide"
+        assert tall >= BUCK_TOOTH_MIN[1] * width, f"a tooth {tall / width:.2f} of the head tall"
+        point = tooth.centroid.copy()
+        point[2] = tooth.bounds[0][2] + 0.3 * tall
+        origin = point + front * 3.0 * width
+        nearest = {id(p.mesh): ray_hits(p.mesh, origin, -front) for p in parts}
+        first = min((d.min(), k) for k, d in nearest.items() if len(d))
+        assert first[1] == id(tooth), "a tooth is hidden from the front"
+
+
+def check_buck_teeth(c: Candidate) -> None:
+    buck_teeth_show(c.model.parts)
+
+
 def check_scarf(c: Candidate) -> None:
     assert _centroid_z(_feature(c, "scarf")) < _eyes_top(c), "a scarf under the face"
 
