@@ -14,6 +14,7 @@ from engines.design.generate import generate_designs
 from engines.design.kit.spec import DesignSpec
 from engines.design.reader import read_spec
 from engines.design.subjects import build_subject
+from tests.engines.design.test_idea_checks import ledge_mm
 
 SUBJECT = {
     "mug": "cat", "planter": "cat", "headband": "cat", "hat": "frog", "eyewear": None,
@@ -104,3 +105,13 @@ def test_a_tagged_keychain_has_its_tag_behind_the_figure_and_an_open_ring(tag: f
     hole = model.anchors["hole"]
     start = hole.point - hole.normal * 100.0
     assert sum(len(ray_hits(p.mesh, start, hole.normal)) for p in model.parts) == 0
+
+
+@pytest.mark.parametrize("crown", [0.0, 1.0, 2.0])
+@pytest.mark.parametrize("fit", [0.0, 1.0, 2.0])
+def test_a_beanie_has_no_ledge_whatever_its_fit_and_crown(fit: float, crown: float) -> None:
+    model = build_form(
+        "hat", build_subject("cat"), knobs={"style": 1.0, "fit": fit, "crown": crown}
+    )
+    r_max = float(np.hypot(*model.bounds[:, :2].T).max())
+    assert ledge_mm(model.parts) < 0.01 * r_max, f"a {ledge_mm(model.parts):.1f} mm ledge"

@@ -139,6 +139,31 @@ def check_hat_on_rim(c: Candidate) -> None:
     assert float(hat["crown"].centroid[0]) > float(axis[0]), "the hat is not on the face side"
 
 
+LEDGE_UP = 0.77  # a face whose normal is within 40 degrees of straight up is a ledge's
+
+
+def ledge_mm(parts: list[Any]) -> float:
+    """How wide a ledge (a brim) the hat's body (crown and cuff) has: the area of its
+    up-facing faces near its outside in its lower half, over its circumference, mm."""
+    body = [p.mesh for p in parts if p.name in ("crown", "cuff")]
+    v = np.vstack([m.vertices for m in body])
+    r_max, tall = float(np.hypot(v[:, 0], v[:, 1]).max()), float(v[:, 2].max())
+    area = 0.0
+    for m in body:
+        centre = m.triangles_center
+        near_out = np.hypot(centre[:, 0], centre[:, 1]) > 0.85 * r_max
+        low = (centre[:, 2] > 0.02 * tall) & (centre[:, 2] < 0.5 * tall)
+        area += float(m.area_faces[near_out & low & (m.face_normals[:, 2] > LEDGE_UP)].sum())
+    return area / (2.0 * np.pi * r_max)
+
+
+def check_no_ledge(c: Candidate) -> None:
+    """A beanie has no brim: its cuff hugs the crown, no flat ledge stands out of it."""
+    r_max = float(np.hypot(*c.model.bounds[:, :2].T).max())
+    ledge = ledge_mm(c.model.parts)
+    assert ledge < 0.01 * r_max, f"a {ledge:.1f} mm ledge round the beanie"
+
+
 def check_cavity(c: Candidate) -> None:
     """The vessel itself (its fixtures: a planted pot's soil and plant fill it on purpose)
     is open along the cavity's normal and closed the other way (floor or crown)."""
