@@ -4,17 +4,19 @@ share a label."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from engines.design import ranking
-from engines.design.axes import FORM_KNOBS, PIPELINE_KNOBS, open_axes
+from engines.design.axes import FORM_KNOBS, PIPELINE_KNOBS, default_choice, open_axes
 from engines.design.forms import build_form
-from engines.design.generate import generate_designs
+from engines.design.generate import build_candidate, default_builders, generate_designs
 from engines.design.kit.spec import DesignSpec
 from engines.design.reader import read_spec
 from engines.design.subjects import build_subject
-from tests.engines.design.test_idea_checks import ledge_mm
+from tests.engines.design.test_idea_checks import ledge_mm, rim_eyes_show
 
 SUBJECT = {
     "mug": "cat", "planter": "cat", "headband": "cat", "hat": "frog", "eyewear": None,
@@ -115,3 +117,15 @@ def test_a_beanie_has_no_ledge_whatever_its_fit_and_crown(fit: float, crown: flo
     )
     r_max = float(np.hypot(*model.bounds[:, :2].T).max())
     assert ledge_mm(model.parts) < 0.01 * r_max, f"a {ledge_mm(model.parts):.1f} mm ledge"
+
+
+@pytest.mark.parametrize(
+    ("text", "knobs"),
+    [("frog plant pot", {"pot": float(k)}) for k in range(4)]
+    + [("crying frog mug", {"tall": float(k)}) for k in range(2)],
+)
+def test_frog_eyes_on_a_rim_are_both_there_and_big(text: str, knobs: dict[str, float]) -> None:
+    spec = read_spec(text)
+    choice = replace(default_choice(spec), form_knobs=tuple(knobs.items()))
+    b = default_builders()
+    rim_eyes_show(build_candidate(spec, choice, b.rule(spec.form).default_size_mm, b).model.parts)

@@ -164,6 +164,36 @@ def check_no_ledge(c: Candidate) -> None:
     assert ledge < 0.01 * r_max, f"a {ledge:.1f} mm ledge round the beanie"
 
 
+RIM_EYES = (0.22, 0.13, 32.0)  # an eye on a rim: its group's and its eyeball's least width
+# (of the rim's diameter), its farthest angle from the front (degrees)
+
+
+def rim_eyes_show(parts: list[Any]) -> None:
+    """A creature's eyes on a vessel's rim read as its eyes: both there, each group (bump and
+    eyeball) and eyeball wide enough against the rim, near the front, and each eyeball the
+    first thing a ray from the front meets."""
+    vessel = np.vstack([p.mesh.vertices for p in parts if p.name in VESSEL_PARTS])
+    axis = (vessel.min(axis=0) + vessel.max(axis=0)) / 2
+    rim = float(np.ptp(vessel[:, 1]))  # across the rim, clear of a handle on -Y
+    for side in ("l", "r"):
+        group = [p.mesh for p in parts if p.name.startswith("eye") and f"_{side}" in p.name]
+        ball = [p.mesh for p in parts if p.name == f"eye_{side}"]
+        assert ball, f"no eye_{side} on the rim"
+        az = np.degrees(np.arctan2(*(ball[0].centroid - axis)[[1, 0]]))
+        assert abs(az) <= RIM_EYES[2], f"the eye_{side} is {az:.0f} degrees round the rim"
+        for what, meshes, share in (("eye", group, RIM_EYES[0]), ("eyeball", ball, RIM_EYES[1])):
+            wide = float(np.ptp(np.vstack([m.vertices for m in meshes])[:, 1]))
+            assert wide >= share * rim, f"the {what} {side} is {wide / rim:.2f} of the rim"
+        start = ball[0].centroid + np.array([2.0 * rim, 0.0, 0.0])
+        hits = {id(p.mesh): ray_hits(p.mesh, start, np.array([-1.0, 0.0, 0.0])) for p in parts}
+        first = min((float(d.min()), k) for k, d in hits.items() if len(d))
+        assert first[1] in {id(m) for m in group}, f"the eye_{side} is hidden from the front"
+
+
+def check_rim_eyes(c: Candidate) -> None:
+    rim_eyes_show(c.model.parts)
+
+
 def check_cavity(c: Candidate) -> None:
     """The vessel itself (its fixtures: a planted pot's soil and plant fill it on purpose)
     is open along the cavity's normal and closed the other way (floor or crown)."""
