@@ -255,12 +255,18 @@ def _octopus(s: Sketch, pose: str) -> None:
 # ---- head parts ---------------------------------------------------------------------------
 
 
+# The least style-and-knob factor of the parts that make a subject what it is: a horse with
+# a chibi's short muzzle and small ears is a bear (chibi: a bigger head, not a ball).
+SNOUT_MIN: dict[str, float] = {"horse": 1.0}  # by snout kind
+UPRIGHT_EAR_MIN = 0.9  # a horse's upright ears
+
+
 def _ears(s: Sketch) -> None:
     """Ears by kind, and the ear anchors at their roots."""
     h, a = s.head, s.a
     assert h is not None
     hx, hy, hz = h.r
-    k = a.ear_size * s.look.ears
+    k = a.ear_size * max(s.look.ears, UPRIGHT_EAR_MIN if a.ears == "upright" else 0.0)
     inner = s.look.details
     for side, sg in (("l", 1.0), ("r", -1.0)):
         kind = a.ears
@@ -361,8 +367,8 @@ def _snout(s: Sketch) -> None:
     h, a, line = s.head, s.a, s.line
     assert h is not None
     hx, hy, hz = h.r
-    k = a.snout_size * s.look.snout
     kind = a.snout
+    k = a.snout_size * max(s.look.snout, SNOUT_MIN.get(kind, 0.0))
     nose = s.colours["nose"]
     if kind in ("muzzle", "pointy", "wide", "long", "dog", "reptile", "horse"):
         shape = {

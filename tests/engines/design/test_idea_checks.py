@@ -113,18 +113,24 @@ def check_dragon_head(c: Candidate) -> None:
     assert not ears, f"a dragon with ears: {ears}"
 
 
-def check_horse_head(c: Candidate) -> None:
+def horse_head_shows(parts: list[Any]) -> None:
     """A horse's head, not a bear's: a long muzzle (twice as long as wide), tall narrow ears
     standing up over the head, and a mane of several locks."""
-    head, snout = _snout(c)
+    named = {p.name: p.mesh for p in parts}
+    assert {"head", "snout", "ear_l", "ear_r"} <= set(named), f"no horse head in {sorted(named)}"
+    head, snout = named["head"], named["snout"]
     assert snout.extents[0] > 1.8 * snout.extents[1], "the muzzle is short"
     for name in ("ear_l", "ear_r"):
-        ear = _named(c, name)
+        ear = named[name]
         assert ear.extents[2] > 1.7 * max(ear.extents[:2]), f"the {name} is not tall and narrow"
         above = float(ear.bounds[1][2] - head.bounds[1][2])
         assert above > 0.18 * float(head.extents[2]), f"the {name} does not stand up"
-    mane = [p for p in c.model.parts if p.name.startswith("mane")]
+    mane = [p for p in parts if p.name.startswith("mane")]
     assert len(mane) >= 3, "no mane"
+
+
+def check_horse_head(c: Candidate) -> None:
+    horse_head_shows(c.model.parts)
 
 
 def check_hat_on_rim(c: Candidate) -> None:
