@@ -211,6 +211,29 @@ def _paint(parts: list[Part], idx: list[int], colour: RGB | None, worded: np.nda
     return True
 
 
+RAINBOW: tuple[RGB, ...] = (
+    (235, 75, 75), (245, 155, 55), (245, 215, 70), (100, 195, 100), (75, 145, 230),
+    (155, 100, 205),
+)  # fmt: skip  # a "rainbow" part's colours, front to back
+
+
+def _paint_part(
+    parts: list[Part], idx: list[int], part: str, colour: str, worded: np.ndarray
+) -> bool:
+    """Give a worded colour to the subject's parts of that name (ear_l, "mane tuft"; not
+    their details): a rainbow gives each its own colour from the front back. True when the
+    subject has such parts."""
+    own = [i for i in idx if parts[i].role != "detail" and parts[i].name.split()[0]
+           .split("_")[0] == part]  # fmt: skip
+    own.sort(key=lambda i: -float(parts[i].mesh.vertices[:, 0].mean()))
+    for k, i in enumerate(own):
+        rgb = RAINBOW[k % len(RAINBOW)] if colour == "rainbow" else _rgb(colour)
+        if rgb is not None:
+            parts[i].colour = rgb
+            worded[i] = True
+    return bool(own)
+
+
 def _colourway(parts: list[Part], origin: list[str], worded: np.ndarray, way: str) -> None:
     """Recolour the unworded, non-detail parts in a colourway (two-tone: the product or the
     features take an accent colour opposite the main one)."""
@@ -274,6 +297,8 @@ def build_candidate(
     present = (
         [_paint(parts, group("subject"), _rgb(spec.body_colour), worded)] if spec.subject else []
     )
+    for part, colour in spec.part_colours if spec.subject else ():
+        present.append(_paint_part(parts, group("subject"), part, colour, worded))
     product = _rgb(spec.product_colour) or (_rgb(spec.material) if spec.material else None)
     _paint(parts, group("form"), product, worded)
     for f in attached:

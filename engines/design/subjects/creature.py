@@ -255,6 +255,9 @@ def _octopus(s: Sketch, pose: str) -> None:
 # ---- head parts ---------------------------------------------------------------------------
 
 
+MANE_LOCKS = 3  # a mane's run from forelock to withers in this many overlapping parts
+
+
 # The least style-and-knob factor of the parts that make a subject what it is: a horse with
 # a chibi's short muzzle and small ears is a bear (chibi: a bigger head, not a ball).
 SNOUT_MIN: dict[str, float] = {"horse": 1.0}  # by snout kind
@@ -696,7 +699,9 @@ def _extras(s: Sketch) -> None:
                 ],
                 10,
             )
-            s.add("mane", tube(pts, 0.22 * h.r[1]), "accent")
+            for seg in np.array_split(np.arange(len(pts)), MANE_LOCKS):  # locks, each its
+                ends = np.arange(max(seg[0] - 1, 0), min(seg[-1] + 2, len(pts)))  # own part
+                s.add("mane", tube(pts[ends], 0.22 * h.r[1]), "accent")  # (a rainbow's colour)
             for k, q in enumerate(pts[1:-1:2]):  # locks of hair along it, a forelock in front
                 r = (0.36 if k == 0 else 0.3) * h.r[1]
                 s.add("mane tuft", blob(q + Z * 0.12 * h.r[1], (1.3 * r, 0.8 * r, r), None, 2),

@@ -289,3 +289,20 @@ def test_a_worded_kind_of_feature_keeps_its_colours_in_every_colourway() -> None
         for v in generate_designs(spec, 12, seed=1)
     ]
     assert all(cap == {(215, 45, 55)} for cap in caps), caps  # the strawberry stays red
+
+
+def test_a_rainbow_mane_has_several_colours_in_the_glb_in_every_colourway(tmp_path) -> None:
+    """ "rainbow mane": the mane's parts (its locks and tufts) each take a rainbow colour, in the
+    GLB's materials, whatever the variant's colourway (the words decided them)."""
+    from engines.design.reader import read_spec
+
+    variants = generate_designs(read_spec("unicorn plush with a rainbow mane"), 4)
+    for k, v in enumerate(variants):
+        stl, _ = write_variant_assets(v, tmp_path, f"u{k}")
+        scene = trimesh.load(glb_path(stl))
+        mane = {
+            tuple(int(x) for x in g.visual.material.baseColorFactor[:3])
+            for name, g in scene.geometry.items()
+            if name.startswith("mane")
+        }
+        assert len(mane) >= 3, f"{v.label}: a mane of {len(mane)} colours"

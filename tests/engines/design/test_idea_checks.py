@@ -200,6 +200,12 @@ def check_rim_eyes(c: Candidate) -> None:
     rim_eyes_show(c.model.parts)
 
 
+def check_rainbow_mane(c: Candidate) -> None:
+    """A rainbow mane shows several colours: its locks and tufts are not one colour."""
+    mane = {p.colour for p in _parts(c, "subject") if p.name.startswith("mane")}
+    assert len(mane) >= 4, f"a mane of {len(mane)} colours"
+
+
 def check_cavity(c: Candidate) -> None:
     """The vessel itself (its fixtures: a planted pot's soil and plant fill it on purpose)
     is open along the cavity's normal and closed the other way (floor or crown)."""

@@ -61,6 +61,7 @@ def test_each_idea_reads_as_labelled(idea: dict[str, Any]) -> None:
             assert getattr(spec, key) == idea[key], key
     approximated = [f"{a.word} ≈ {a.subject}" for a in spec.approximations]
     assert approximated == idea.get("approximated", [])
+    assert [list(pc) for pc in spec.part_colours] == idea.get("part_colours", [])
 
 
 @pytest.mark.parametrize("idea", REFUSALS, ids=[i["text"][:60] for i in REFUSALS])
@@ -303,8 +304,19 @@ def test_a_plush_or_figurine_of_nothing_is_refused() -> None:
 
 
 def test_spec_round_trips_through_json() -> None:
-    spec = read_spec("pink bunny with a straw hat holding a carrot")
-    assert DesignSpec.from_json(spec.to_json()) == spec
+    for text in ("pink bunny with a straw hat holding a carrot", "horse with a rainbow mane"):
+        spec = read_spec(text)
+        assert DesignSpec.from_json(spec.to_json()) == spec
+    old = read_spec("pink bunny").to_json()
+    del old["part_colours"]  # an idea stored before part colours
+    assert DesignSpec.from_json(old).part_colours == ()
+
+
+def test_a_colour_on_a_part_of_the_subject_paints_that_part() -> None:
+    spec = read_spec("horse plush with a black mane and white ears")
+    assert spec.part_colours == (("mane", "black"), ("ear", "white"))
+    assert spec.matched["black mane"] == "mane colour: black"
+    assert read_spec("mug with pink ears").part_colours == ()  # no subject to have them
 
 
 def test_a_keychain_of_nothing_is_refused_and_a_tree_ornament_is_a_star() -> None:
