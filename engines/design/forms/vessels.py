@@ -126,6 +126,18 @@ def _eye_on_rim(
     return d.transformed(moved(goal - _foot(d)))
 
 
+SIDE_EAR_ANGLE_DEG = 60.0  # a hanging ear on a wall: this far either side of the front
+
+
+def _beside_face(deco: Decoration) -> Decoration:
+    """A hanging ear (beside the head, 90 degrees round a wall) turned about the vessel's
+    axis to SIDE_EAR_ANGLE_DEG, where it frames the face and shows from the front; it is then
+    set on the wall like the face."""
+    phi = float(np.arctan2(deco.root[1], deco.root[0]))
+    target = np.sign(phi) * np.radians(SIDE_EAR_ANGLE_DEG)
+    return deco.transformed(_rotation_z(target - phi))
+
+
 def _foot(deco: Decoration) -> np.ndarray:
     """Where a group stands: the middle of its lowest fifth at its lowest point (a slanted
     ear's foot is not under its bounding box's centre), mm."""
@@ -156,13 +168,15 @@ def relief(
     to_wall = moved(np.array([0.0, 0.0, centre_z])) @ scale_about(k, np.zeros(3)) @ moved(-c)
     parts: list[Part] = []
     tears: list[Part] = []
-    for deco in decorations(ctx.subject):
+    for deco in decorations(ctx.subject, sides=True):
         if any(p.name.startswith("tear") for p in deco.parts):
             tears += deco.parts  # drawn again, bold, down the wall under the eyes (wall_tears)
             continue
         if all(p.name in COAT_WORDS for p in deco.parts):
             continue  # the head's quills: coat() covers the wall with them
         d = deco.transformed(to_wall)
+        if d.kind == "side":  # a dog's ear: turned from the side to frame the face
+            d = _beside_face(d)
         if d.kind == "top":
             sink = max(d.sink_mm, 1.5)
             d = _on_rim(d, rim_r, rim_z, sink, body)

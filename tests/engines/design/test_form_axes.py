@@ -16,7 +16,7 @@ from engines.design.generate import build_candidate, default_builders, generate_
 from engines.design.kit.spec import DesignSpec
 from engines.design.reader import read_spec
 from engines.design.subjects import build_subject
-from tests.engines.design.test_idea_checks import ledge_mm, rim_eyes_show
+from tests.engines.design.test_idea_checks import ledge_mm, rim_eyes_show, wall_ears_show
 
 SUBJECT = {
     "mug": "cat", "planter": "cat", "headband": "cat", "hat": "frog", "eyewear": None,
@@ -125,7 +125,21 @@ def test_a_beanie_has_no_ledge_whatever_its_fit_and_crown(fit: float, crown: flo
     + [("crying frog mug", {"tall": float(k)}) for k in range(2)],
 )
 def test_frog_eyes_on_a_rim_are_both_there_and_big(text: str, knobs: dict[str, float]) -> None:
+    rim_eyes_show(_built(text, knobs).parts)
+
+
+def _built(text: str, knobs: dict[str, float]):
+    """The literal design of the words with these form knobs."""
     spec = read_spec(text)
     choice = replace(default_choice(spec), form_knobs=tuple(knobs.items()))
     b = default_builders()
-    rim_eyes_show(build_candidate(spec, choice, b.rule(spec.form).default_size_mm, b).model.parts)
+    return build_candidate(spec, choice, b.rule(spec.form).default_size_mm, b).model
+
+
+@pytest.mark.parametrize(
+    ("text", "knobs"),
+    [("dog mug", {"tall": float(k), "body": float(k)}) for k in range(2)]
+    + [("dog planter", {"pot": float(k)}) for k in range(4)],
+)
+def test_a_dog_on_a_vessel_shows_its_floppy_ears(text: str, knobs: dict[str, float]) -> None:
+    wall_ears_show(_built(text, knobs).parts)

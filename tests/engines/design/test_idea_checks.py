@@ -206,6 +206,28 @@ def check_rainbow_mane(c: Candidate) -> None:
     assert len(mane) >= 4, f"a mane of {len(mane)} colours"
 
 
+WALL_EAR_DEG = (35.0, 75.0)  # a hanging ear on a vessel's wall: its angle from the front
+
+
+def wall_ears_show(parts: list[Any]) -> None:
+    """A dog's floppy ears on a vessel hang on its wall either side of the face (framing it,
+    clear of the handle on -Y), below the rim, each a good part of the wall's height."""
+    v = np.vstack([p.mesh.vertices for p in parts if p.name in VESSEL_PARTS])
+    axis, rim_z = (v.min(axis=0) + v.max(axis=0)) / 2, float(v[:, 2].max())
+    named = {p.name: p.mesh for p in parts}
+    for name in ("ear_l", "ear_r"):
+        assert name in named, f"no {name} on the wall"
+        ear = named[name]
+        az = abs(np.degrees(np.arctan2(*(ear.centroid - axis)[[1, 0]])))
+        assert WALL_EAR_DEG[0] <= az <= WALL_EAR_DEG[1], f"the {name} is {az:.0f} degrees round"
+        assert float(ear.bounds[1][2]) < rim_z, f"the {name} stands over the rim"
+        assert ear.extents[2] > 0.2 * float(np.ptp(v[:, 2])), f"the {name} is small"
+
+
+def check_wall_ears(c: Candidate) -> None:
+    wall_ears_show(c.model.parts)
+
+
 def check_cavity(c: Candidate) -> None:
     """The vessel itself (its fixtures: a planted pot's soil and plant fill it on purpose)
     is open along the cavity's normal and closed the other way (floor or crown)."""
