@@ -14,16 +14,13 @@ from engines.design.kit.spec import DesignSpec
 from engines.design.reader import read_spec
 from engines.design.reader.approx import MIN_SIMILARITY
 from engines.design.reader.lexicon import FORM_NOMINAL_MM, KIN, PHRASES, REFUSED
+from tests.engines.design.test_idea_checks import CHECKS as IDEA_CHECKS
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 IDEAS: list[dict[str, Any]] = yaml.safe_load((DATA / "design_ideas.yaml").read_text())
 ACCEPTED = [i for i in IDEAS if not i.get("refuse")]
 REFUSALS = [i for i in IDEAS if i.get("refuse")]
-CHECKS = {
-    "hat_above_head", "cavity", "ring", "loop", "wings", "handle", "band", "base", "lenses",
-    "horns", "tears", "teeth", "scarf", "bow", "held", "perched", "spines", "floppy_ears",
-    "space_helmet", "dragon_head", "horse_head", "hat_on_rim",
-}  # fmt: skip
+CHECKS = set(IDEA_CHECKS)  # the geometric checks test_idea_checks implements
 OPTIONAL = ("lens_shape", "style", "pose", "expression", "size_mm", "material", "placement")
 
 
