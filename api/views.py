@@ -248,7 +248,8 @@ def spec_view(spec: dict[str, Any] | None) -> dict[str, Any] | None:
         ("Features", ", ".join(_named(f) for f in features) or "none named"),
         ("Colours", ", ".join(
             f"{what} {c}" for what, c in
-            (("body", spec.get("body_colour")), ("product", spec.get("product_colour")))
+            (("body", spec.get("body_colour")), ("product", spec.get("product_colour")),
+             *(tuple(pc) for pc in spec.get("part_colours") or ()))
             if c
         ) or "ours to choose"),
     ]  # fmt: skip

@@ -89,6 +89,7 @@ def spec_line(spec: DesignSpec) -> str:
     for f in spec.features:
         what = " ".join(x for x in (f.colour, f.material, f.variant, f.name) if x)
         parts.append(f"feature **{what}**")
+    parts += [f"{part} colour **{colour}**" for part, colour in spec.part_colours]
     for name in ("body_colour", "product_colour", "material", "style", "pose", "expression"):
         if getattr(spec, name):
             parts.append(f"{name.replace('_', ' ')} **{getattr(spec, name)}**")

@@ -45,6 +45,8 @@ def geometry_count(count: int) -> int:
     return min(count, max(MIN_GEOMETRIES, math.ceil(GEOMETRY_FACTOR * count)))
 
 
+TOP_UP_GEOMETRIES = 8  # shapes added when the pool has too few distinct ones for the top 8
+TOP_UP_ROUNDS = 1  # at most this many such additions (a second rarely completed the 8)
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 MAX_COUNT = 500
 TINTED = frozenset({"lens_l", "lens_r"})  # parts that keep their tint in every colourway
@@ -211,6 +213,29 @@ def _paint(parts: list[Part], idx: list[int], colour: RGB | None, worded: np.nda
     return True
 
 
+RAINBOW: tuple[RGB, ...] = (
+    (235, 75, 75), (245, 155, 55), (245, 215, 70), (100, 195, 100), (75, 145, 230),
+    (155, 100, 205),
+)  # fmt: skip  # a "rainbow" part's colours, front to back
+
+
+def _paint_part(
+    parts: list[Part], idx: list[int], part: str, colour: str, worded: np.ndarray
+) -> bool:
+    """Give a worded colour to the subject's parts of that name (ear_l, "mane tuft"; not
+    their details): a rainbow gives each its own colour from the front back. True when the
+    subject has such parts."""
+    own = [i for i in idx if parts[i].role != "detail" and parts[i].name.split()[0]
+           .split("_")[0] == part]  # fmt: skip
+    own.sort(key=lambda i: -float(parts[i].mesh.vertices[:, 0].mean()))
+    for k, i in enumerate(own):
+        rgb = RAINBOW[k % len(RAINBOW)] if colour == "rainbow" else _rgb(colour)
+        if rgb is not None:
+            parts[i].colour = rgb
+            worded[i] = True
+    return bool(own)
+
+
 def _colourway(parts: list[Part], origin: list[str], worded: np.ndarray, way: str) -> None:
     """Recolour the unworded, non-detail parts in a colourway (two-tone: the product or the
     features take an accent colour opposite the main one)."""
@@ -274,6 +299,8 @@ def build_candidate(
     present = (
         [_paint(parts, group("subject"), _rgb(spec.body_colour), worded)] if spec.subject else []
     )
+    for part, colour in spec.part_colours if spec.subject else ():
+        present.append(_paint_part(parts, group("subject"), part, colour, worded))
     product = _rgb(spec.product_colour) or (_rgb(spec.material) if spec.material else None)
     _paint(parts, group("form"), product, worded)
     for f in attached:
@@ -570,16 +597,17 @@ def generate_designs(
     size_mm = _size_mm(rule, spec, target_size_mm, ref.size_mm if ref else None)
     request = GenerationRequest(spec, count, seed, size_mm, BED_MM)
     geos, skipped = propose_all(generators, request, b)
-    frame_mm = max(float(np.ptp(c.model.bounds, axis=0).max()) for c in geos)
-    masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], frame_mm), geos)
-    geo_of, cands = _colour_options(geos, POOL_FACTOR * count, seed)
-    iou = ranking.iou_matrix(np.stack(masks))[np.ix_(geo_of, geo_of)]
-    same = np.equal.outer(geo_of, geo_of) & ~np.eye(len(geo_of), dtype=bool)
-    iou = iou + SAME_GEOMETRY_PENALTY * same  # a colourway of a shown geometry comes last
-    thin = [bool(thin_of(g, rule.min_wall_mm)) for g in geos]
-    pre = _pre_relevance(spec, cands, [thin[g] for g in geo_of])
-    like = iou * (1 - ranking.COLOUR_SHARE * (1 - ranking.colour_likeness(_mains(cands))))
-    short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count), likeness=like)
+    for top_up in range(TOP_UP_ROUNDS + 1):
+        geo_of, cands, iou, like = _ranked_pool(geos, count, seed)
+        thin = [bool(thin_of(g, rule.min_wall_mm)) for g in geos]
+        pre = _pre_relevance(spec, cands, [thin[g] for g in geo_of])
+        short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count), likeness=like)
+        if top_up == TOP_UP_ROUNDS or not _worth_a_top_up(pre, iou, short, count):
+            break
+        more = _more_geometries(request, b, geos, generators, top_up)
+        if not more:
+            break
+        geos = geos + more
     processes = rule.processes_for(spec.material)
     unique = list(dict.fromkeys(geo_of[i] for i in short))
     joins = dict(zip(unique, _map(lambda g: join(geos[g], rule, processes), unique), strict=True))
@@ -608,6 +636,55 @@ def generate_designs(
                 *([v.colour_word] if v.colour_word else []),
             ]
     return Designs(out, skipped)
+
+
+def _ranked_pool(
+    geos: Sequence[Candidate], count: int, seed: int
+) -> tuple[list[int], list[Candidate], np.ndarray, np.ndarray]:
+    """The candidates to rank (each geometry in its colourways), the geometry of each, their
+    silhouette IoU (a colourway of one geometry counts as more alike) and their likeness
+    (the IoU, less where the main colours differ)."""
+    frame_mm = max(float(np.ptp(c.model.bounds, axis=0).max()) for c in geos)
+    masks = _map(lambda c: ranking.silhouettes([p.mesh for p in c.model.parts], frame_mm), geos)
+    geo_of, cands = _colour_options(geos, POOL_FACTOR * count, seed)
+    iou = ranking.iou_matrix(np.stack(masks))[np.ix_(geo_of, geo_of)]
+    same = np.equal.outer(geo_of, geo_of) & ~np.eye(len(geo_of), dtype=bool)
+    iou = iou + SAME_GEOMETRY_PENALTY * same  # a colourway of a shown geometry comes last
+    like = iou * (1 - ranking.COLOUR_SHARE * (1 - ranking.colour_likeness(_mains(cands))))
+    return geo_of, cands, iou, like
+
+
+def _worth_a_top_up(pre: np.ndarray, iou: np.ndarray, order: Sequence[int], count: int) -> bool:
+    """Whether to build more shapes: the first TOP_DISTINCT of the order (as many as are
+    asked for) are not pairwise under the IoU bar, yet the pool holds one fewer that are (a
+    few more shapes should complete them; an idea with fewer has too few axes to vary, and
+    more shapes would only cost time)."""
+    k = min(ranking.TOP_DISTINCT, count)
+    top = list(order[:k])
+    if ranking.top_iou(iou[np.ix_(top, top)], k)[1] < ranking.IOU_THRESHOLD:
+        return False
+    return ranking.distinct_set(pre, iou, k - 1) is not None
+
+
+def _more_geometries(
+    request: GenerationRequest,
+    b: Builders,
+    geos: Sequence[Candidate],
+    generators: Sequence[Generator] | None,
+    top_up: int,
+) -> list[Candidate]:
+    """TOP_UP_GEOMETRIES more parametric shapes at choices not built yet (another seed's
+    sample), when the pool had too few distinct ones for the top 8 (a keychain's small
+    figures, a straw hat's few axes); none when the parametric engine is not asked."""
+    if generators is not None and not any(g.name == PARAMETRIC for g in generators):
+        return []
+    built = {replace(c.choice, colourway="natural") for c in geos if c.source == PARAMETRIC}
+    fresh = [
+        c for c in distinct_geometries(request.spec, 2 * TOP_UP_GEOMETRIES, request.seed + 7919 * (top_up + 1))
+        if replace(c, colourway="natural") not in built
+    ][:TOP_UP_GEOMETRIES]  # fmt: skip
+    made = _map(lambda c: build_candidate(request.spec, c, request.size_mm, b), fresh)
+    return [c for c in made if c is not None]
 
 
 class Designs(list[GeneratedVariant]):

@@ -108,11 +108,33 @@ def mmr_order(
     """`count` rows, greedy maximal marginal relevance over `likeness` (default: the IoU;
     relevance on its own 0..1 scale, so near-equal candidates are told apart by looks); while
     filling the first `top`, only rows whose silhouette IoU with every chosen one is below
-    `threshold` qualify (when any does)."""
+    `threshold` qualify (when any does). When the greedy choice runs out of such rows before
+    `top` (an early pick ruled out the rest), the first `top` are the most relevant rows that
+    are pairwise under the bar (distinct_set), if there are that many."""
     like = iou if likeness is None else likeness
     rel = np.asarray(relevance, dtype=float)  # not rescaled: close relevances stay close
-    chosen = [int(np.argmax(rel))]
-    nearest, nearest_iou = like[:, chosen[0]].copy(), iou[:, chosen[0]].copy()
+    chosen = _mmr_from([int(np.argmax(rel))], rel, iou, like, count, threshold, top)
+    k = min(top, count, len(rel))
+    head = chosen[:k]
+    if k > 1 and (iou[np.ix_(head, head)][np.triu_indices(k, 1)] >= threshold).any():
+        found = distinct_set(rel, iou, k, threshold)
+        if found is not None:
+            chosen = _mmr_from(found, rel, iou, like, count, threshold, top)
+    return chosen
+
+
+def _mmr_from(
+    chosen: list[int],
+    rel: np.ndarray,
+    iou: np.ndarray,
+    like: np.ndarray,
+    count: int,
+    threshold: float,
+    top: int,
+) -> list[int]:
+    """The greedy MMR order continued from the rows already chosen."""
+    chosen = list(chosen)
+    nearest, nearest_iou = like[:, chosen].max(axis=1), iou[:, chosen].max(axis=1)
     while len(chosen) < min(count, len(rel)):
         gain = MMR_LAMBDA * rel - (1 - MMR_LAMBDA) * nearest
         gain[chosen] = -np.inf
@@ -122,6 +144,51 @@ def mmr_order(
         nearest = np.maximum(nearest, like[:, chosen[-1]])
         nearest_iou = np.maximum(nearest_iou, iou[:, chosen[-1]])
     return chosen
+
+
+def _undominated(ok: np.ndarray) -> np.ndarray:
+    """Which rows (most relevant first) no more relevant row dominates: one that is not
+    distinct from it and is distinct from every row it is (a colourway of a shape already
+    in; a set with it can take the other instead), so the search skips it."""
+    keep = np.ones(len(ok), dtype=bool)
+    for j in range(1, len(ok)):
+        earlier = np.flatnonzero(keep[:j] & ~ok[:j, j])
+        lost = ok[j][None, :] & ~ok[earlier]  # rows j is distinct from and the earlier one not
+        lost[np.arange(len(earlier)), earlier] = False
+        keep[j] = not (~lost.any(axis=1)).any()
+    return keep
+
+
+DISTINCT_SET_STEPS = 20_000  # search budget of distinct_set (a few ms; then it gives up)
+
+
+def distinct_set(
+    relevance: np.ndarray, iou: np.ndarray, k: int, threshold: float = IOU_THRESHOLD
+) -> list[int] | None:
+    """k rows pairwise under the IoU bar, the most relevant such set in lexicographic order
+    of relevance (depth-first, most relevant first, pruned when too few compatible rows are
+    left); None when there is none or the search budget runs out."""
+    order = np.argsort(-np.asarray(relevance, dtype=float), kind="stable")
+    order = order[_undominated((iou < threshold)[np.ix_(order, order)])]
+    ok = (iou < threshold)[np.ix_(order, order)]
+    steps = 0
+
+    def search(chosen: list[int], allowed: np.ndarray, start: int) -> list[int] | None:
+        nonlocal steps
+        if len(chosen) == k:
+            return chosen
+        for pos in range(start, len(order)):
+            steps += 1
+            if steps > DISTINCT_SET_STEPS or allowed[pos:].sum() < k - len(chosen):
+                return None
+            if allowed[pos]:
+                found = search([*chosen, pos], allowed & ok[pos], pos + 1)
+                if found is not None:
+                    return found
+        return None
+
+    found = search([], np.ones(len(order), dtype=bool), 0)
+    return None if found is None else [int(order[p]) for p in found]
 
 
 def colour_likeness(colours: Sequence[tuple[int, int, int]]) -> np.ndarray:

@@ -25,6 +25,8 @@ SPOT_SUBDIV = 1  # a flat colour spot: an 80-face disc (320 faces made the union
 X, Y, Z = np.eye(3)
 WHITE: RGB = (250, 250, 250)
 DARK: RGB = (35, 30, 35)
+BUCK_TOOTH_W = 0.26  # a buck tooth's width / the head's half width (two read from the front)
+BUCK_TOOTH_H = 0.36  # its height below the mouth / the head's half width
 
 
 # ---- wings, horns ------------------------------------------------------------------------
@@ -291,19 +293,29 @@ def glasses(ctx: Ctx, variant: str) -> None:
 def teeth(ctx: Ctx, variant: str) -> None:
     """Two buck teeth below the mouth, or two fangs at its corners."""
     ctx.name = f"{variant} teeth"
+    if variant == "buck":
+        _buck_teeth(ctx)
+        return
     m = ctx.anchor("mouth")
     f = frame(m.normal)
     w = max(float(m.size_mm), 3 * ctx.line)
     t = max(ctx.line * 1.1, 0.12 * w)
     for sg in (1.0, -1.0):
-        if variant == "buck":
-            c = m.point - f[:, 1] * 0.45 * w + f[:, 0] * sg * 0.24 * w + m.normal * 0.2 * t
-            radii = (max(0.22 * w, ctx.line * 1.1), max(0.38 * w, 1.6 * ctx.line), t)
-            ctx.add("tooth", blob(c, radii, f, 2, 0.5), WHITE)
-        else:
-            top = m.point + f[:, 0] * sg * 0.55 * w + m.normal * 0.3 * t
-            tip = top - f[:, 1] * 0.7 * w + m.normal * 0.15 * w
-            ctx.add("fang", tube([top, (top + tip) / 2, tip], [0.2 * w, 0.13 * w, ctx.line]), WHITE)
+        top = m.point + f[:, 0] * sg * 0.55 * w + m.normal * 0.3 * t
+        tip = top - f[:, 1] * 0.7 * w + m.normal * 0.15 * w
+        ctx.add("fang", tube([top, (top + tip) / 2, tip], [0.2 * w, 0.13 * w, ctx.line]), WHITE)
+
+
+def _buck_teeth(ctx: Ctx) -> None:
+    """Two front teeth hanging from the mouth, sized to the head (not the mouth line, which
+    made them specks): their tops sunk in the face, their lower halves standing out of it."""
+    m = ctx.anchor("mouth")
+    f = frame(m.normal)
+    half_w, half_h = 0.5 * BUCK_TOOTH_W * ctx.head_w, 0.5 * BUCK_TOOTH_H * ctx.head_w
+    t = max(ctx.line * 1.1, 0.16 * half_w)
+    for sg in (1.0, -1.0):
+        c = m.point - f[:, 1] * 0.8 * half_h + f[:, 0] * sg * 1.08 * half_w + m.normal * 0.5 * t
+        ctx.add("tooth", blob(c, (half_w, half_h, t), f, 2, 0.5), WHITE)
 
 
 def tears(ctx: Ctx, variant: str) -> None:

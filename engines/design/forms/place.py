@@ -144,7 +144,7 @@ class Decoration:
     """A rigid group of touching subject parts on the head (an ear, an eye with its pupil)."""
 
     parts: list[Part]
-    kind: str  # "top" (ears, horns, eye bumps), "face" (eyes, mouth, snout, cheeks)
+    kind: str  # "top" (ears, horns, eye bumps), "face" (eyes, mouth, snout, cheeks), "side"
     root: np.ndarray  # the point of the group nearest the head centre
     sink_mm: float  # how deep the root goes below the surface it is set on
     relief_mm: float = 0.0  # face groups: how far they stand out of the head
@@ -236,10 +236,11 @@ def _side(name: str) -> str:
     return ""
 
 
-def decorations(subject: Model) -> list[Decoration]:
-    """The subject's head decorations (ears and things on top; eyes, mouth, snout in front).
-    A face group's root is the head-surface point under it, so set on a product's surface it
-    stands out of it as far as it stood out of the head."""
+def decorations(subject: Model, sides: bool = False) -> list[Decoration]:
+    """The subject's head decorations (ears and things on top; eyes, mouth, snout in front;
+    with `sides`, ears hanging beside the head, a dog's, as kind "side"). A face or side
+    group's root is the head-surface point under it, so set on a product's surface it stands
+    out of it as far as it stood out of the head."""
     centre, r = head_frame(subject)
     loose = [p for p in subject.parts if not is_bulk(p, r) and not _pattern(p)]
     bulk = [p.mesh for p in subject.parts if is_bulk(p, r)]
@@ -260,6 +261,8 @@ def decorations(subject: Model) -> list[Decoration]:
             continue
         u = c / (dist or 1.0)
         kind = "top" if u[2] > 0.5 and u[0] < 0.75 else "face" if u[0] > 0.3 else ""
+        if not kind and sides and any(p.name.startswith("ear_") for p in group):
+            kind = "side"
         if kind == "top":  # root: its foot; a fifth of the height goes into the product
             group = _outside(group, head_part)
             if not group:

@@ -26,6 +26,7 @@ from engines.design.forms.place import (
     head_frame,
     main_colour,
     moved,
+    ray_hits,
     scale_about,
     snapped,
     thinnest,
@@ -37,8 +38,10 @@ from engines.design.subjects.geom import cone, tube
 RGB = tuple[int, int, int]
 
 PLANTS = ("cactus", "mushroom")  # subjects that grow in a pot rather than decorate it
-EAR_ANGLE_DEG = 45.0
-MIN_RELIEF_MM = 0.8  # a face detail stands at least this far out of the wall  # ears sit on the rim this far either side of the front
+EAR_ANGLE_DEG = 45.0  # ears sit on the rim this far either side of the front
+MIN_RELIEF_MM = 0.8  # a face detail stands at least this far out of the wall
+RIM_EYE_ANGLE_DEG = 24.0  # eyes on the rim (a frog's) sit this far either side of the front
+RIM_EYE_SHARE = 0.3  # an eye group on the rim is at least this share of the rim's diameter
 
 
 def _rotation_z(angle_rad: float) -> np.ndarray:
@@ -69,12 +72,16 @@ def _hat_on_rim(deco: Decoration, r_rim: float, rim_z: float) -> Decoration:
     return d.transformed(moved(goal - foot))
 
 
-def _on_rim(deco: Decoration, r_mid: float, rim_z: float, sink: float) -> Decoration:
+def _on_rim(
+    deco: Decoration, r_mid: float, rim_z: float, sink: float, body: trimesh.Trimesh
+) -> Decoration:
     """An ear-like group turned to its rim angle and set on the rim (root `sink` into it)."""
     c = deco.centre
     if _is_hat(deco) and abs(c[1]) <= 0.15 * r_mid:
         return _hat_on_rim(deco, r_mid, rim_z)
     phi = float(np.arctan2(c[1], c[0]))
+    if _is_eye(deco) and abs(c[1]) > 0.05 * r_mid:
+        return _eye_on_rim(deco, np.sign(phi), body, rim_z, sink)
     if abs(c[1]) > 0.15 * r_mid:  # side groups (ears) frame the face at +-EAR_ANGLE_DEG
         target = np.sign(phi) * np.radians(min(np.degrees(abs(phi)), EAR_ANGLE_DEG))
         foot = _foot(deco)  # turned about its foot to face out of the rim as it faced forward
@@ -89,6 +96,46 @@ def _on_rim(deco: Decoration, r_mid: float, rim_z: float, sink: float) -> Decora
         r_mid += 0.3 * side * shrink  # mostly outside the cavity, which cuts it back
     goal = np.array([r_mid * np.cos(target), r_mid * np.sin(target), rim_z - sink])
     return turned.transformed(moved(goal - _foot(turned)))
+
+
+def _is_eye(deco: Decoration) -> bool:
+    """Whether the group is an eye on top of the head (a frog's eye bump and eye)."""
+    return any(p.name.startswith("eye") for p in deco.parts)
+
+
+def _eye_on_rim(
+    deco: Decoration, sign: float, body: trimesh.Trimesh, rim_z: float, sink: float
+) -> Decoration:
+    """An eye set on the rim near the front (both read from the front, not one round the
+    side like an ear), grown to RIM_EYE_SHARE of the rim and standing over its outer edge,
+    so the cavity cuts back only its inner side; on the wall where it is at that angle (a
+    hexagon's flats are nearer than its corners), mm."""
+    lo = np.min([p.mesh.bounds[0] for p in deco.parts], axis=0)
+    hi = np.max([p.mesh.bounds[1] for p in deco.parts], axis=0)
+    side = float(np.max(hi[:2] - lo[:2]))
+    target = sign * np.radians(RIM_EYE_ANGLE_DEG)
+    out = np.array([np.cos(target), np.sin(target), 0.0])
+    wall = ray_hits(body, np.array([0.0, 0.0, rim_z - 1.0]), out)
+    r_mid = float(wall.min() + wall.max()) / 2 if len(wall) else float(body.bounds[1][0])
+    grow = max(1.0, 2.0 * RIM_EYE_SHARE * r_mid / max(side, 1e-6))
+    d = deco.transformed(scale_about(grow, _foot(deco)))
+    foot = _foot(d)
+    d = d.transformed(moved(foot) @ _rotation_z(target) @ moved(-foot))
+    r = r_mid + 0.25 * side * grow
+    goal = np.array([r * np.cos(target), r * np.sin(target), rim_z - sink * grow])
+    return d.transformed(moved(goal - _foot(d)))
+
+
+SIDE_EAR_ANGLE_DEG = 60.0  # a hanging ear on a wall: this far either side of the front
+
+
+def _beside_face(deco: Decoration) -> Decoration:
+    """A hanging ear (beside the head, 90 degrees round a wall) turned about the vessel's
+    axis to SIDE_EAR_ANGLE_DEG, where it frames the face and shows from the front; it is then
+    set on the wall like the face."""
+    phi = float(np.arctan2(deco.root[1], deco.root[0]))
+    target = np.sign(phi) * np.radians(SIDE_EAR_ANGLE_DEG)
+    return deco.transformed(_rotation_z(target - phi))
 
 
 def _foot(deco: Decoration) -> np.ndarray:
@@ -121,16 +168,18 @@ def relief(
     to_wall = moved(np.array([0.0, 0.0, centre_z])) @ scale_about(k, np.zeros(3)) @ moved(-c)
     parts: list[Part] = []
     tears: list[Part] = []
-    for deco in decorations(ctx.subject):
+    for deco in decorations(ctx.subject, sides=True):
         if any(p.name.startswith("tear") for p in deco.parts):
             tears += deco.parts  # drawn again, bold, down the wall under the eyes (wall_tears)
             continue
         if all(p.name in COAT_WORDS for p in deco.parts):
             continue  # the head's quills: coat() covers the wall with them
         d = deco.transformed(to_wall)
+        if d.kind == "side":  # a dog's ear: turned from the side to frame the face
+            d = _beside_face(d)
         if d.kind == "top":
             sink = max(d.sink_mm, 1.5)
-            d = _on_rim(d, rim_r, rim_z, sink)
+            d = _on_rim(d, rim_r, rim_z, sink, body)
         elif face:
             origin = np.array([0.0, 0.0, d.root[2]])
             d = snapped(d, body, origin, d.stand_out(MIN_RELIEF_MM))
@@ -268,13 +317,16 @@ def coat(
     return [Part(name, mesh, colour, "body")]
 
 
-def cavity_cutter(r_bottom: float, r_top: float, floor: float, height: float) -> trimesh.Trimesh:
-    """The space a vessel's decorations must keep clear: its cavity and the air above, mm."""
+def cavity_cutter(
+    r_bottom: float, r_top: float, floor: float, height: float, sections: int = 60
+) -> trimesh.Trimesh:
+    """The space a vessel's decorations must keep clear: its cavity and the air above (as many
+    sides as the vessel: a round cutter in a hexagon cuts the rim away at its flats), mm."""
     up = height + max(height, 100.0)
     slope = (r_top - r_bottom) / max(height - floor, 1e-6)
     outline = [(0.0, floor), (r_bottom, floor), (r_top, height), (r_top + slope * (up - height), up),
                (0.0, up)]  # fmt: skip
-    return revolved(np.array(outline), 60)
+    return revolved(np.array(outline), sections)
 
 
 # Mug body profiles (knob "body"): name -> (bottom radius share, top radius share, bulge
@@ -539,8 +591,9 @@ def planter(ctx: FormContext) -> Model:
     else:
         r_mid = 0.5 * (r_top + float(outline[0][0]))
         clear = cavity_cutter(
-            inner_bottom + 0.3 * wall, inner_top + 0.3 * wall, floor + 0.3 * wall, height
-        )
+            inner_bottom + 0.3 * wall, inner_top + 0.3 * wall, floor + 0.3 * wall, height,
+            sections if kind == "hexagon" else 60,
+        )  # fmt: skip
         clear = mesh_of(_manifold(clear) + _manifold(hollow))
         rim_r = r_top - wall / 2 + (lip / 2 if kind == "flowerpot" else 0.0)
         if perched(ctx):

@@ -192,13 +192,42 @@ def _crown_outline(
     return np.vstack([side, corner])
 
 
+def _inside(outline: np.ndarray) -> CrossSection:
+    """The region under a crown's inner outline, down to below the opening, mm."""
+    return CrossSection([np.vstack([[0.0, -1.0], [outline[0][0], -1.0], outline,
+                                    [0.0, outline[-1][1]]])])  # fmt: skip
+
+
 def _shell(outline: np.ndarray, wall: float) -> trimesh.Trimesh:
     """A crown shell: the outline's region offset outward by `wall`, the inside open below."""
-    inner = np.vstack([[0.0, -1.0], [outline[0][0], -1.0], outline, [0.0, outline[-1][1]]])
-    section = CrossSection([inner])
+    section = _inside(outline)
     outer = section.offset(wall, circular_segments=24)
     solid = Manifold.revolve(outer, 72) - Manifold.revolve(section, 72)
     return mesh_of(solid.trim_by_plane((0.0, 0.0, 1.0), 0.0))
+
+
+CUFF_FOLD = 0.6  # how far a beanie's folded cuff stands out of its crown, of the wall
+CUFF_SLOPE = 2.5  # its top edge falls this many mm per mm outward (about 68 degrees)
+
+
+def _beanie_cuff(outline: np.ndarray, wall: float, cuff_h: float) -> trimesh.Trimesh:
+    """A beanie's folded cuff hugging the crown whatever its profile: a fold's thickness
+    proud of it, its top edge sloping steeply back into it (no flat top: a fold, never a
+    brim's ledge), its inner side inside the crown's wall, mm."""
+    zs = np.linspace(0.0, cuff_h, 6)
+    top = cuff_h + CUFF_SLOPE * (0.5 + CUFF_FOLD) * wall
+    r = np.interp(np.r_[zs, top], outline[:, 1], outline[:, 0])  # the crown's inside
+    out = np.column_stack([r[:-1] + (1.0 + CUFF_FOLD) * wall, zs])
+    inner = np.column_stack([r + 0.5 * wall, np.r_[zs, top]])[::-1]
+    return revolved(np.vstack([out, inner]))
+
+
+def _slouched(mesh: trimesh.Trimesh, ri: float, crown_h: float) -> trimesh.Trimesh:
+    """A slouchy beanie's part: its top falls back (-X), more the higher up (a bend, still
+    closed), mm."""
+    v = np.array(mesh.vertices)
+    v[:, 0] -= SLOUCH[1] * ri * np.clip(v[:, 2] / crown_h, 0.0, None) ** 2
+    return trimesh.Trimesh(v, mesh.faces, process=False)
 
 
 def hat(ctx: FormContext) -> Model:
@@ -218,14 +247,16 @@ def hat(ctx: FormContext) -> Model:
     if fit == "slouchy":
         crown_h *= SLOUCH[0]
     shape = CROWN_SHAPES[int(ctx.knob("crown_shape", 1.0)) % len(CROWN_SHAPES)]
-    crown = _shell(_crown_outline(style, ri, crown_h, fit=fit, shape=shape), wall)
-    if fit == "slouchy":  # its top falls back (-X), more the higher up: a bend, still closed
-        v = np.array(crown.vertices)
-        v[:, 0] -= SLOUCH[1] * ri * np.clip(v[:, 2] / crown_h, 0.0, None) ** 2
-        crown = trimesh.Trimesh(v, crown.faces, process=False)
+    outline = _crown_outline(style, ri, crown_h, fit=fit, shape=shape)
+    shells = {"crown": _shell(outline, wall)}
+    if style == "beanie":
+        shells["cuff"] = _beanie_cuff(outline, wall, ctx.mm(22.0))
+    if fit == "slouchy":
+        shells = {k: _slouched(m, ri, crown_h) for k, m in shells.items()}
+    crown = shells["crown"]
     crown.apply_translation([0.0, 0.0, drop])
     colour = ctx.body_colour()
-    model = Model([Part("crown", crown, colour, "fixture", ctx.material)])
+    model = Model([Part(k, m, colour, "fixture", ctx.material) for k, m in shells.items()])
     model.parts.extend(_hat_trims(ctx, style, colour, ri, wall, drop, brim_w))
     if ctx.subject is not None:
         model.parts.extend(_crown_decor(ctx, crown, ri + wall, drop, crown_h, brim_w > 0))
@@ -251,11 +282,6 @@ def _hat_trims(
         brim = revolved(np.array([(r0, drop), (r1, edge), (r1, edge + brim_t),
                                   (r0, drop + brim_t + wall)]))  # fmt: skip
         parts.append(Part("brim", brim, colour, "fixture", ctx.material))
-    if style in ("beanie",):
-        cuff_h = ctx.mm(22.0)
-        cuff = revolved(np.array([(ri, 0.0), (ri + wall + ctx.wall(4.0), 0.0),
-                                  (ri + wall + ctx.wall(4.0), cuff_h), (ri, cuff_h)]))  # fmt: skip
-        parts.append(Part("cuff", cuff, colour, "fixture", ctx.material))
     if style == "cap":
         visor = revolved(np.array([(ri - 0.2 * wall, 0.0), (ri + ctx.mm(62.0), 0.0),
                                    (ri + ctx.mm(62.0), brim_t), (ri - 0.2 * wall, brim_t)]), 72)  # fmt: skip

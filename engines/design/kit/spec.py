@@ -50,6 +50,8 @@ class DesignSpec:
     confidence: float = 1.0  # 0..1, how sure the reader is of form and subject
     matched: dict[str, str] = field(default_factory=dict)  # word(s) -> what they were read as
     approximations: tuple[Approximation, ...] = ()  # unknown nouns built as a known subject
+    # a colour worded for a part of the subject: (part, colour name), ("mane", "rainbow")
+    part_colours: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (tuples become lists) for the database and the API."""
@@ -66,4 +68,5 @@ class DesignSpec:
         fields["approximations"] = tuple(
             Approximation(**a) for a in fields.get("approximations", ())
         )
+        fields["part_colours"] = tuple(tuple(pc) for pc in fields.get("part_colours", ()))
         return cls(**fields)

@@ -650,7 +650,8 @@ FILLER_PHRASES: tuple[str, ...] = (
 )  # fmt: skip
 PARTS: frozenset[str] = _words(
     """ear ears eye eyes face head tail paw paws nose snout body belly feet foot leg legs arm
-    arms whisker whiskers handle mouth beak fin fins shell lens lenses frame frames butt bum booty bottom tummy"""
+    arms whisker whiskers handle mouth beak fin fins shell lens lenses frame frames butt bum booty bottom tummy
+    mane manes"""
 )
 CONNECTORS: dict[str, str] = {
     "with": "attire", "wearing": "attire", "in": "attire", "holding": "held",

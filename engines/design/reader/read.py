@@ -282,6 +282,7 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
         body_colour = subject_item.m.body_colour
         reading.note(subject_item.text, f"{subject} colour: {body_colour}")
     spec_features = _feature_colours(spec_features, form, product_colour)
+    part_colours = _part_colours(items, form, head, subject_item, reading)
     style = _first(body, "style", reading)
     pose = _first(body, "pose", reading)
     expression = _first(body, "expression", reading)
@@ -306,6 +307,7 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
         confidence=confidence,
         matched=reading.matched,
         approximations=tuple(reading.approximations),
+        part_colours=part_colours,
     )
 
 
@@ -558,7 +560,7 @@ def _colours(
         elif target == "product":
             product = product or (colours[0] if colours else None)
             material = material or (mats[0] if mats else None)
-        elif target == "unused" and colours:
+        elif target == "unused" and colours and not _subject_part(it, subject_item):
             reading.note(f"{' '.join(colours)} {it.text}", "colour not used (no such part)")
             reading.penalty += 0.05
     for it in loose:
@@ -599,6 +601,34 @@ def _colour_words(items: list[Item], value: str, _role: str) -> str:
         if it.m.colour == value or it.m.material == value:
             return it.text
     return value
+
+
+PART_SINGULAR = {"feet": "foot", "lens": "lens", "lenses": "lens", "manes": "mane"}
+
+
+def _subject_part(it: Item, subject_item: Item | None) -> str | None:
+    """The subject part a noun names ("ears" -> "ear"), when there is a subject to have it."""
+    if subject_item is None or not it.m.part or not it.noun:
+        return None
+    word = it.text.split()[-1]
+    return PART_SINGULAR.get(word, word[:-1] if word.endswith("s") and len(word) > 3 else word)
+
+
+def _part_colours(
+    items: list[Item], form: str, head: Item, subject_item: Item | None, reading: Reading
+) -> tuple[tuple[str, str], ...]:
+    """(part, colour) of the colours worded on parts of the subject ("rainbow mane"); the
+    builder paints the subject's parts of that name (a rainbow: each its own colour)."""
+    out: list[tuple[str, str]] = []
+    for it in items:
+        colours = [c for c in it.colours if not c.startswith("->")]
+        part = _subject_part(it, subject_item)
+        if it.kind == "purpose" or not colours or part is None:
+            continue
+        if _colour_target(it, form, head, subject_item) == "unused":
+            out.append((part, colours[0]))
+            reading.note(f"{colours[0]} {it.text}", f"{part} colour: {colours[0]}")
+    return tuple(out)
 
 
 def _colour_target(it: Item, form: str, head: Item, subject_item: Item | None) -> str:

@@ -255,12 +255,21 @@ def _octopus(s: Sketch, pose: str) -> None:
 # ---- head parts ---------------------------------------------------------------------------
 
 
+MANE_LOCKS = 3  # a mane's run from forelock to withers in this many overlapping parts
+
+
+# The least style-and-knob factor of the parts that make a subject what it is: a horse with
+# a chibi's short muzzle and small ears is a bear (chibi: a bigger head, not a ball).
+SNOUT_MIN: dict[str, float] = {"horse": 1.0}  # by snout kind
+UPRIGHT_EAR_MIN = 0.9  # a horse's upright ears
+
+
 def _ears(s: Sketch) -> None:
     """Ears by kind, and the ear anchors at their roots."""
     h, a = s.head, s.a
     assert h is not None
     hx, hy, hz = h.r
-    k = a.ear_size * s.look.ears
+    k = a.ear_size * max(s.look.ears, UPRIGHT_EAR_MIN if a.ears == "upright" else 0.0)
     inner = s.look.details
     for side, sg in (("l", 1.0), ("r", -1.0)):
         kind = a.ears
@@ -361,8 +370,8 @@ def _snout(s: Sketch) -> None:
     h, a, line = s.head, s.a, s.line
     assert h is not None
     hx, hy, hz = h.r
-    k = a.snout_size * s.look.snout
     kind = a.snout
+    k = a.snout_size * max(s.look.snout, SNOUT_MIN.get(kind, 0.0))
     nose = s.colours["nose"]
     if kind in ("muzzle", "pointy", "wide", "long", "dog", "reptile", "horse"):
         shape = {
@@ -690,7 +699,9 @@ def _extras(s: Sketch) -> None:
                 ],
                 10,
             )
-            s.add("mane", tube(pts, 0.22 * h.r[1]), "accent")
+            for seg in np.array_split(np.arange(len(pts)), MANE_LOCKS):  # locks, each its
+                ends = np.arange(max(seg[0] - 1, 0), min(seg[-1] + 2, len(pts)))  # own part
+                s.add("mane", tube(pts[ends], 0.22 * h.r[1]), "accent")  # (a rainbow's colour)
             for k, q in enumerate(pts[1:-1:2]):  # locks of hair along it, a forelock in front
                 r = (0.36 if k == 0 else 0.3) * h.r[1]
                 s.add("mane tuft", blob(q + Z * 0.12 * h.r[1], (1.3 * r, 0.8 * r, r), None, 2),

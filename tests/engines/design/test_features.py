@@ -12,6 +12,7 @@ from engines.design.kit.parts import Model, Part
 from engines.design.kit.spec import FeatureSpec
 from engines.design.kit.vocab import COLOURS, FEATURES, MATERIALS
 from engines.design.subjects import build_subject
+from tests.engines.design.test_idea_checks import buck_teeth_show
 from tests.engines.design.test_subjects import thinnest_mm, watertight_after_stl
 
 VARIANTS = [(name, v) for name, variants in FEATURES.items() for v in variants]
@@ -174,3 +175,10 @@ def test_cape_hangs_behind_from_the_neck() -> None:
     sheet = next(p for p in cape if p.name.endswith("sheet"))
     assert sheet.mesh.centroid[0] < model.anchors["neck"].point[0]
     assert sheet.mesh.bounds[1][2] <= model.anchors["neck"].point[2] + model.anchors["neck"].size_mm
+
+
+@pytest.mark.parametrize("style", ["kawaii", "chibi", "realistic", "minimal", "cartoon"])
+def test_buck_teeth_read_from_the_front_in_every_style(style: str) -> None:
+    model = build_subject("bunny", style=style, pose="sitting")
+    attach_feature(model, FeatureSpec("teeth", "buck"))
+    buck_teeth_show(model.parts)

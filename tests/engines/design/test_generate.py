@@ -266,6 +266,18 @@ def test_mmr_keeps_near_twins_out_of_the_top_while_others_qualify() -> None:
     assert ranking.mmr_order(relevance, iou, 2, threshold=0.9, top=1, likeness=like)[1] == 1
 
 
+def test_mmr_finds_a_distinct_top_where_the_greedy_pick_runs_out() -> None:
+    """The most relevant row is like two of the others: picked first, it leaves one row to
+    add under the bar; the distinct three (the other rows) exist and come first."""
+    relevance = np.array([1.0, 0.6, 0.55, 0.5])
+    iou = np.full((4, 4), 0.5)
+    iou[0, 2] = iou[2, 0] = iou[0, 3] = iou[3, 0] = 0.95
+    np.fill_diagonal(iou, 1.0)
+    order = ranking.mmr_order(relevance, iou, 4, threshold=0.9, top=3)
+    assert sorted(order[:3]) == [1, 2, 3] and order[3] == 0
+    assert ranking.distinct_set(relevance, iou, 4, threshold=0.9) is None  # none of four
+
+
 def test_generate_variants_reads_the_words_and_fits_the_activity_rows() -> None:
     from activities.mappers import variant_row
     from engines.design.generate import generate_variants
@@ -289,3 +301,20 @@ def test_a_worded_kind_of_feature_keeps_its_colours_in_every_colourway() -> None
         for v in generate_designs(spec, 12, seed=1)
     ]
     assert all(cap == {(215, 45, 55)} for cap in caps), caps  # the strawberry stays red
+
+
+def test_a_rainbow_mane_has_several_colours_in_the_glb_in_every_colourway(tmp_path) -> None:
+    """ "rainbow mane": the mane's parts (its locks and tufts) each take a rainbow colour, in the
+    GLB's materials, whatever the variant's colourway (the words decided them)."""
+    from engines.design.reader import read_spec
+
+    variants = generate_designs(read_spec("unicorn plush with a rainbow mane"), 4)
+    for k, v in enumerate(variants):
+        stl, _ = write_variant_assets(v, tmp_path, f"u{k}")
+        scene = trimesh.load(glb_path(stl))
+        mane = {
+            tuple(int(x) for x in g.visual.material.baseColorFactor[:3])
+            for name, g in scene.geometry.items()
+            if name.startswith("mane")
+        }
+        assert len(mane) >= 3, f"{v.label}: a mane of {len(mane)} colours"

@@ -113,18 +113,24 @@ def check_dragon_head(c: Candidate) -> None:
     assert not ears, f"a dragon with ears: {ears}"
 
 
-def check_horse_head(c: Candidate) -> None:
+def horse_head_shows(parts: list[Any]) -> None:
     """A horse's head, not a bear's: a long muzzle (twice as long as wide), tall narrow ears
     standing up over the head, and a mane of several locks."""
-    head, snout = _snout(c)
+    named = {p.name: p.mesh for p in parts}
+    assert {"head", "snout", "ear_l", "ear_r"} <= set(named), f"no horse head in {sorted(named)}"
+    head, snout = named["head"], named["snout"]
     assert snout.extents[0] > 1.8 * snout.extents[1], "the muzzle is short"
     for name in ("ear_l", "ear_r"):
-        ear = _named(c, name)
+        ear = named[name]
         assert ear.extents[2] > 1.7 * max(ear.extents[:2]), f"the {name} is not tall and narrow"
         above = float(ear.bounds[1][2] - head.bounds[1][2])
         assert above > 0.18 * float(head.extents[2]), f"the {name} does not stand up"
-    mane = [p for p in c.model.parts if p.name.startswith("mane")]
+    mane = [p for p in parts if p.name.startswith("mane")]
     assert len(mane) >= 3, "no mane"
+
+
+def check_horse_head(c: Candidate) -> None:
+    horse_head_shows(c.model.parts)
 
 
 def check_hat_on_rim(c: Candidate) -> None:
@@ -137,6 +143,89 @@ def check_hat_on_rim(c: Candidate) -> None:
     assert float(hat["crown"].bounds[1][2]) > rim_z + 0.3 * float(hat["crown"].extents[2])
     axis = np.mean([m.bounds.mean(axis=0) for m in vessel], axis=0)
     assert float(hat["crown"].centroid[0]) > float(axis[0]), "the hat is not on the face side"
+
+
+LEDGE_UP = 0.77  # a face whose normal is within 40 degrees of straight up is a ledge's
+
+
+def ledge_mm(parts: list[Any]) -> float:
+    """How wide a ledge (a brim) the hat's body (crown and cuff) has: the area of its
+    up-facing faces near its outside in its lower half, over its circumference, mm."""
+    body = [p.mesh for p in parts if p.name in ("crown", "cuff")]
+    v = np.vstack([m.vertices for m in body])
+    r_max, tall = float(np.hypot(v[:, 0], v[:, 1]).max()), float(v[:, 2].max())
+    area = 0.0
+    for m in body:
+        centre = m.triangles_center
+        near_out = np.hypot(centre[:, 0], centre[:, 1]) > 0.85 * r_max
+        low = (centre[:, 2] > 0.02 * tall) & (centre[:, 2] < 0.5 * tall)
+        area += float(m.area_faces[near_out & low & (m.face_normals[:, 2] > LEDGE_UP)].sum())
+    return area / (2.0 * np.pi * r_max)
+
+
+def check_no_ledge(c: Candidate) -> None:
+    """A beanie has no brim: its cuff hugs the crown, no flat ledge stands out of it."""
+    r_max = float(np.hypot(*c.model.bounds[:, :2].T).max())
+    ledge = ledge_mm(c.model.parts)
+    assert ledge < 0.01 * r_max, f"a {ledge:.1f} mm ledge round the beanie"
+
+
+RIM_EYES = (0.22, 0.13, 32.0)  # an eye on a rim: its group's and its eyeball's least width
+# (of the rim's diameter), its farthest angle from the front (degrees)
+
+
+def rim_eyes_show(parts: list[Any]) -> None:
+    """A creature's eyes on a vessel's rim read as its eyes: both there, each group (bump and
+    eyeball) and eyeball wide enough against the rim, near the front, and each eyeball the
+    first thing a ray from the front meets."""
+    vessel = np.vstack([p.mesh.vertices for p in parts if p.name in VESSEL_PARTS])
+    axis = (vessel.min(axis=0) + vessel.max(axis=0)) / 2
+    rim = float(np.ptp(vessel[:, 1]))  # across the rim, clear of a handle on -Y
+    for side in ("l", "r"):
+        group = [p.mesh for p in parts if p.name.startswith("eye") and f"_{side}" in p.name]
+        ball = [p.mesh for p in parts if p.name == f"eye_{side}"]
+        assert ball, f"no eye_{side} on the rim"
+        az = np.degrees(np.arctan2(*(ball[0].centroid - axis)[[1, 0]]))
+        assert abs(az) <= RIM_EYES[2], f"the eye_{side} is {az:.0f} degrees round the rim"
+        for what, meshes, share in (("eye", group, RIM_EYES[0]), ("eyeball", ball, RIM_EYES[1])):
+            wide = float(np.ptp(np.vstack([m.vertices for m in meshes])[:, 1]))
+            assert wide >= share * rim, f"the {what} {side} is {wide / rim:.2f} of the rim"
+        start = ball[0].centroid + np.array([2.0 * rim, 0.0, 0.0])
+        hits = {id(p.mesh): ray_hits(p.mesh, start, np.array([-1.0, 0.0, 0.0])) for p in parts}
+        first = min((float(d.min()), k) for k, d in hits.items() if len(d))
+        assert first[1] in {id(m) for m in group}, f"the eye_{side} is hidden from the front"
+
+
+def check_rim_eyes(c: Candidate) -> None:
+    rim_eyes_show(c.model.parts)
+
+
+def check_rainbow_mane(c: Candidate) -> None:
+    """A rainbow mane shows several colours: its locks and tufts are not one colour."""
+    mane = {p.colour for p in _parts(c, "subject") if p.name.startswith("mane")}
+    assert len(mane) >= 4, f"a mane of {len(mane)} colours"
+
+
+WALL_EAR_DEG = (35.0, 75.0)  # a hanging ear on a vessel's wall: its angle from the front
+
+
+def wall_ears_show(parts: list[Any]) -> None:
+    """A dog's floppy ears on a vessel hang on its wall either side of the face (framing it,
+    clear of the handle on -Y), below the rim, each a good part of the wall's height."""
+    v = np.vstack([p.mesh.vertices for p in parts if p.name in VESSEL_PARTS])
+    axis, rim_z = (v.min(axis=0) + v.max(axis=0)) / 2, float(v[:, 2].max())
+    named = {p.name: p.mesh for p in parts}
+    for name in ("ear_l", "ear_r"):
+        assert name in named, f"no {name} on the wall"
+        ear = named[name]
+        az = abs(np.degrees(np.arctan2(*(ear.centroid - axis)[[1, 0]])))
+        assert WALL_EAR_DEG[0] <= az <= WALL_EAR_DEG[1], f"the {name} is {az:.0f} degrees round"
+        assert float(ear.bounds[1][2]) < rim_z, f"the {name} stands over the rim"
+        assert ear.extents[2] > 0.2 * float(np.ptp(v[:, 2])), f"the {name} is small"
+
+
+def check_wall_ears(c: Candidate) -> None:
+    wall_ears_show(c.model.parts)
 
 
 def check_cavity(c: Candidate) -> None:
@@ -245,6 +334,37 @@ def check_tears(c: Candidate) -> None:
 
 def check_teeth(c: Candidate) -> None:
     assert _centroid_z(_feature(c, "teeth")) < _eyes_top(c), "teeth under the eyes"
+
+
+BUCK_TOOTH_MIN = (0.1, 0.12)  # a buck tooth's least width and height / the head's width
+
+
+def buck_teeth_show(parts: list[Any]) -> None:
+    """Two front teeth a viewer reads from the front: each at least BUCK_TOOTH_MIN of the
+    head's width wide and tall, and the first thing a ray from in front meets at its lower
+    half (not hidden in the face)."""
+    teeth = [p.mesh for p in parts if p.name.endswith("tooth")]
+    assert len(teeth) == 2, f"{len(teeth)} buck teeth"
+    head = next(p.mesh for p in parts if p.name == "head")
+    front = np.mean([t.centroid for t in teeth], axis=0) - head.centroid
+    front[2] = 0.0
+    front /= np.linalg.norm(front)
+    side = np.cross((0.0, 0.0, 1.0), front)
+    width = float(np.ptp(head.vertices @ side))
+    for tooth in teeth:
+        wide, tall = float(np.ptp(tooth.vertices @ side)), float(tooth.extents[2])
+        assert wide >= BUCK_TOOTH_MIN[0] * width, f"a tooth {wide / width:.2f} of the head wide"
+        assert tall >= BUCK_TOOTH_MIN[1] * width, f"a tooth {tall / width:.2f} of the head tall"
+        point = tooth.centroid.copy()
+        point[2] = tooth.bounds[0][2] + 0.3 * tall
+        origin = point + front * 3.0 * width
+        nearest = {id(p.mesh): ray_hits(p.mesh, origin, -front) for p in parts}
+        first = min((d.min(), k) for k, d in nearest.items() if len(d))
+        assert first[1] == id(tooth), "a tooth is hidden from the front"
+
+
+def check_buck_teeth(c: Candidate) -> None:
+    buck_teeth_show(c.model.parts)
 
 
 def check_scarf(c: Candidate) -> None:

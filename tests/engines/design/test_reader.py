@@ -14,16 +14,13 @@ from engines.design.kit.spec import DesignSpec
 from engines.design.reader import read_spec
 from engines.design.reader.approx import MIN_SIMILARITY
 from engines.design.reader.lexicon import FORM_NOMINAL_MM, KIN, PHRASES, REFUSED
+from tests.engines.design.test_idea_checks import CHECKS as IDEA_CHECKS
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 IDEAS: list[dict[str, Any]] = yaml.safe_load((DATA / "design_ideas.yaml").read_text())
 ACCEPTED = [i for i in IDEAS if not i.get("refuse")]
 REFUSALS = [i for i in IDEAS if i.get("refuse")]
-CHECKS = {
-    "hat_above_head", "cavity", "ring", "loop", "wings", "handle", "band", "base", "lenses",
-    "horns", "tears", "teeth", "scarf", "bow", "held", "perched", "spines", "floppy_ears",
-    "space_helmet", "dragon_head", "horse_head", "hat_on_rim",
-}  # fmt: skip
+CHECKS = set(IDEA_CHECKS)  # the geometric checks test_idea_checks implements
 OPTIONAL = ("lens_shape", "style", "pose", "expression", "size_mm", "material", "placement")
 
 
@@ -61,6 +58,7 @@ def test_each_idea_reads_as_labelled(idea: dict[str, Any]) -> None:
             assert getattr(spec, key) == idea[key], key
     approximated = [f"{a.word} ≈ {a.subject}" for a in spec.approximations]
     assert approximated == idea.get("approximated", [])
+    assert [list(pc) for pc in spec.part_colours] == idea.get("part_colours", [])
 
 
 @pytest.mark.parametrize("idea", REFUSALS, ids=[i["text"][:60] for i in REFUSALS])
@@ -303,8 +301,19 @@ def test_a_plush_or_figurine_of_nothing_is_refused() -> None:
 
 
 def test_spec_round_trips_through_json() -> None:
-    spec = read_spec("pink bunny with a straw hat holding a carrot")
-    assert DesignSpec.from_json(spec.to_json()) == spec
+    for text in ("pink bunny with a straw hat holding a carrot", "horse with a rainbow mane"):
+        spec = read_spec(text)
+        assert DesignSpec.from_json(spec.to_json()) == spec
+    old = read_spec("pink bunny").to_json()
+    del old["part_colours"]  # an idea stored before part colours
+    assert DesignSpec.from_json(old).part_colours == ()
+
+
+def test_a_colour_on_a_part_of_the_subject_paints_that_part() -> None:
+    spec = read_spec("horse plush with a black mane and white ears")
+    assert spec.part_colours == (("mane", "black"), ("ear", "white"))
+    assert spec.matched["black mane"] == "mane colour: black"
+    assert read_spec("mug with pink ears").part_colours == ()  # no subject to have them
 
 
 def test_a_keychain_of_nothing_is_refused_and_a_tree_ornament_is_a_star() -> None:

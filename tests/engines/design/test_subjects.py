@@ -197,3 +197,15 @@ def test_a_dog_is_not_a_bear(style: str) -> None:
     frame = max(float(np.ptp(m.bounds, axis=0).max()) for m in (dog, bear))
     masks = [ranking.silhouettes([p.mesh for p in m.parts], frame) for m in (dog, bear)]
     assert ranking.iou_matrix(np.stack(masks))[0, 1] < 0.84
+
+
+@pytest.mark.parametrize("name", ["horse", "unicorn"])
+@pytest.mark.parametrize("style", ["chibi", "minimal", "kawaii"])
+@pytest.mark.parametrize("knob", [0.0, 0.5, 1.0])
+def test_a_chibi_horse_keeps_its_muzzle_and_tall_ears(name: str, style: str, knob: float) -> None:
+    """Whatever the style and the proportion knobs (short snout, small ears), a horse's head
+    keeps what makes it a horse's (chibi: a bigger head, not a ball)."""
+    from tests.engines.design.test_idea_checks import horse_head_shows
+
+    knobs = {"snout_length": knob, "ear_size": knob, "head_ratio": 1.0 - knob}
+    horse_head_shows(build_subject(name, style=style, pose="sitting", knobs=knobs).parts)
