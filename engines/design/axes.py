@@ -39,7 +39,8 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     "planter": {"pot": (0.0, 3.0, True), "feet": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},
     "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
     "phone_stand": {"angle_deg": (60.0, 75.0, False)},
-    "keychain": {"tag": (0.0, 2.0, True)},  # the charm alone, on a round or square tag
+    # keychain: the charm alone, on a round, square or heart tag, or outlined (forms.figures)
+    "keychain": {"tag": (0.0, 4.0, True)},
     # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, upturned brim,
     # brim width, toppers set close or apart, a beanie's fit (watch cap, dome, slouchy), the
     # crown's shape of a bucket or straw hat (round, tapered, straight)

@@ -51,7 +51,7 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "handle": tuple("" if k == "classic" else f"{k} handle" for k in MUG_HANDLES),
         "pot": tuple("" if k == "flowerpot" else k for k in PLANTER_PROFILES),
         "feet": ("", "on feet"),
-        "tag": ("", "round tag", "square tag"),
+        "tag": ("", "round tag", "square tag", "heart tag", "outlined"),
         "crown": ("low crown", "", "tall crown"),
         "brim": ("", "upturned brim"),
         "brim_w": ("narrow brim", "", "wide brim"),

@@ -124,6 +124,14 @@ def cut_behind(mesh: trimesh.Trimesh, x: float) -> trimesh.Trimesh | None:
     return None if kept.is_empty() or kept.volume() < 1e-3 else mesh_of(kept)
 
 
+def touching(a: trimesh.Trimesh, b: trimesh.Trimesh) -> bool:
+    """Whether two solids overlap (their boxes first, then their intersection), mm."""
+    (alo, ahi), (blo, bhi) = a.bounds, b.bounds
+    if (alo > bhi).any() or (blo > ahi).any():
+        return False
+    return not (_manifold(a) ^ _manifold(b)).is_empty()
+
+
 def minus(mesh: trimesh.Trimesh, cutter: trimesh.Trimesh) -> trimesh.Trimesh | None:
     """A solid with another cut away (None when nothing is left), mm."""
     kept = _manifold(mesh) - _manifold(cutter)
