@@ -38,7 +38,14 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     # planter: pot profile (forms.vessels.PLANTER_PROFILES), feet, stretched wide or tall
     "planter": {"pot": (0.0, 3.0, True), "feet": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},
     "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
-    "phone_stand": {"angle_deg": (60.0, 75.0, False)},
+    # phone stand: back rest angle, short or tall rest, subject on the phone's left or right
+    "phone_stand": {
+        "angle_deg": (60.0, 75.0, False),
+        "rest": (0.0, 2.0, True),
+        "side": (0.0, 1.0, True),
+    },
+    "plush": {"squish": (0.0, 1.0, True)},  # as built, or a low, round mochi plush
+    "figurine": {"plinth": (0.0, 3.0, True)},  # oval, round, square plinth or a pedestal
     # keychain: the charm alone, on a round, square or heart tag, or outlined (forms.figures)
     "keychain": {"tag": (0.0, 4.0, True)},
     # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, upturned brim,
@@ -78,8 +85,11 @@ MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
 KEPT_BY_WORDS: dict[tuple[str, str], tuple[str, ...]] = {("mug", "handle"): ("mug", "handle")}
 # Form knobs whose top value needs the subject (the tail handle is the subject's tail).
 SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset({("mug", "handle")})
-# Form knobs that only shape the subject's parts on the product (a hat's toppers).
-SUBJECT_ONLY_KNOBS: frozenset[tuple[str, str]] = frozenset({("hat", "topper"), ("hat", "spread")})
+# Form knobs that only shape or place the subject on the product (a hat's toppers, the side
+# of the phone a stand's subject sits on).
+SUBJECT_ONLY_KNOBS: frozenset[tuple[str, str]] = frozenset(
+    {("hat", "topper"), ("hat", "spread"), ("phone_stand", "side")}
+)
 # Knobs the pipeline applies itself after the form is built (not passed to the builder):
 # "shape" stretches a vessel (index into SHAPES), each factor >= 1 so no wall gets thinner.
 PIPELINE_KNOBS: frozenset[str] = frozenset({"shape"})

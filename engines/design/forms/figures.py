@@ -36,9 +36,16 @@ def _subject(ctx: FormContext) -> Model:
     return ctx.subject
 
 
+SQUISH = (1.15, 1.15, 0.78)  # knob "squish": a mochi plush, wider and lower (X, Y, Z)
+
+
 def plush(ctx: FormContext) -> Model:
-    """The subject as a chunky plush standing flat on z = 0, longest side size_mm."""
-    body = fitted(_subject(ctx), ctx.size_mm)
+    """The subject as a chunky plush standing flat on z = 0, longest side size_mm; knob
+    'squish' makes it a round, low mochi plush."""
+    subject = _subject(ctx)
+    if ctx.knob("squish", 0.0) >= 0.5:
+        subject = subject.transform(scale_about(np.array(SQUISH), np.zeros(3)))
+    body = fitted(subject, ctx.size_mm)
     height = float(body.bounds[1][2] - body.bounds[0][2])
     body = flat_bottom(body, max(0.04 * height, 1.0))
     body = chunky(body, ctx.rule.min_wall_mm, DETAIL_MIN_MM, on_floor=True)  # embroidery: flat
@@ -46,10 +53,39 @@ def plush(ctx: FormContext) -> Model:
     return body
 
 
+PLINTHS: tuple[str, ...] = ("oval", "round", "square", "pedestal")  # figurine knob "plinth"
+PEDESTAL_RISE = 2.5  # a pedestal's height, in plinth heights
+
+
+def _plinth(kind: str, radii: np.ndarray, centre: np.ndarray, height: float) -> Any:
+    """A figurine's plinth on z = 0, mm: an oval following the footprint (a pedestal too, taller
+    and round), a disc, or a rounded square."""
+    if kind == "square":
+        corner = 0.25 * float(radii.min())
+        section = CrossSection.square(tuple(2 * radii - 2 * corner), center=True).offset(
+            corner, circular_segments=24
+        )
+        mesh = mesh_of(Manifold.extrude(section.translate(tuple(centre)), height))
+        fine = mesh.subdivide_to_size(max_edge=max(0.3 * float(radii.min()), 2.0), max_iter=6)
+        assert isinstance(fine, trimesh.Trimesh)
+        return fine
+    if kind in ("round", "pedestal"):
+        radii = np.full(2, float(radii.max()) * (0.85 if kind == "pedestal" else 1.0))
+    bevel = 0.25 * min(height, 8.0)
+    outline = [(0, 0), (1.0, 0), (1.0, height - bevel), (1.0 - bevel / radii.max(), height),
+               (0, height)]  # fmt: skip
+    plinth = revolved(np.array(outline))
+    plinth.apply_transform(
+        moved(np.array([*centre, 0.0])) @ scale_about(np.array([*radii, 1.0]), np.zeros(3))
+    )
+    return plinth
+
+
 def figurine(ctx: FormContext) -> Model:
-    """The subject standing on an oval plinth (part 'base') that follows its footprint;
-    longest side size_mm."""
-    plinth_h = ctx.wall(8.0)
+    """The subject standing on a plinth (part 'base'; knob 'plinth': an oval following its
+    footprint, round, a rounded square or a tall pedestal); longest side size_mm."""
+    kind = PLINTHS[int(ctx.knob("plinth", 0.0)) % len(PLINTHS)]
+    plinth_h = ctx.wall(8.0) * (PEDESTAL_RISE if kind == "pedestal" else 1.0)
     subject = _subject(ctx)
     lo, hi = subject.bounds
     tall = float(hi[2] - lo[2]) >= float(np.max(hi[:2] - lo[:2]))
@@ -62,13 +98,7 @@ def figurine(ctx: FormContext) -> Model:
     centre = 0.5 * (hi[:2] + lo[:2])
     sink = min(ctx.wall(1.5), 0.4 * plinth_h)
     figure = figure.transform(moved(np.array([0.0, 0.0, plinth_h - sink])))
-    bevel = 0.25 * plinth_h
-    outline = [(0, 0), (1.0, 0), (1.0, plinth_h - bevel), (1.0 - bevel / radii.max(), plinth_h),
-               (0, plinth_h)]  # fmt: skip
-    plinth = revolved(np.array(outline))
-    plinth.apply_transform(
-        moved(np.array([*centre, 0.0])) @ scale_about(np.array([*radii, 1.0]), np.zeros(3))
-    )
+    plinth = _plinth(kind, radii, centre, plinth_h)
     model = Model([Part("base", plinth, ctx.colour, "fixture", ctx.material)])
     model.extend(figure)
     model.anchors = dict(figure.anchors)
