@@ -71,6 +71,11 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
         "lens": (0.0, 2.0, True),
     },  # fmt: skip
 }
+# Shape knobs of a subject (engines.design.subjects.style.SHAPE_KNOBS), sampled like form
+# knobs where the form shows the subject whole: subject -> knob -> (low, high, whole numbers?).
+SUBJECT_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
+    "ghost": {"hem": (0.0, 1.0, True), "raise": (0.0, 1.0, True)},  # wavy hem or a wisp tail
+}
 # A form knob that means nothing at some values of another knob (a tall cup has no handle,
 # a beanie, cap or party hat no brim): (form, knob) -> (the other knob, those values).
 MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
@@ -167,7 +172,7 @@ def open_axes(spec: DesignSpec) -> Open:
         decided.add("lens")
     knobs = tuple(
         (name, _span(spec, name, span))
-        for name, span in FORM_KNOBS.get(spec.form, {}).items()
+        for name, span in _knob_spans(spec).items()
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
         and name not in decided
         and not (spec.subject is None and (spec.form, name) in SUBJECT_ONLY_KNOBS)
@@ -186,6 +191,14 @@ def open_axes(spec: DesignSpec) -> Open:
         expressions=(spec.expression,) if spec.expression else OPEN_EXPRESSIONS,
         features=feats,
         form_knobs=knobs,
+    )
+
+
+def _knob_spans(spec: DesignSpec) -> dict[str, tuple[float, float, bool]]:
+    """The form's knobs, and the subject's shape knobs where the form shows it whole."""
+    shown = spec.form in POSED_FORMS and spec.subject is not None
+    return FORM_KNOBS.get(spec.form, {}) | (
+        SUBJECT_KNOBS.get(spec.subject or "", {}) if shown else {}
     )
 
 

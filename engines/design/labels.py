@@ -51,6 +51,8 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "handle": tuple("" if k == "classic" else f"{k} handle" for k in MUG_HANDLES),
         "pot": tuple("" if k == "flowerpot" else k for k in PLANTER_PROFILES),
         "feet": ("", "on feet"),
+        "hem": ("", "wisp tail"),
+        "raise": ("", "arms up"),
         "squish": ("", "mochi"),
         "plinth": ("", "round base", "square base", "pedestal"),
         "rest": ("short rest", "", "tall rest"),
