@@ -22,8 +22,8 @@ def phone_stand(ctx: FormContext) -> Model:
     angle = float(np.clip(ctx.knob("angle_deg", 66.0), 60.0, 75.0))
     tilt = 90.0 - angle
     t, base_t = ctx.wall(6.0), ctx.wall(6.0)
-    rest = int(ctx.knob("rest", 1.0)) % len(REST_MM)
-    rest_len, slot = ctx.mm(REST_MM[rest]), max(ctx.mm(13.0), 8.0)
+    rest_kind = int(ctx.knob("rest", 1.0)) % len(REST_MM)
+    rest_len, slot = ctx.mm(REST_MM[rest_kind]), max(ctx.mm(13.0), 8.0)
     side = 1.0 if ctx.knob("side", 0.0) >= 0.5 else -1.0  # the subject's side of the phone
     phone_w = ctx.mm(PHONE_W_MM)
     with_subject = ctx.subject is not None
