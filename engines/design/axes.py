@@ -38,8 +38,16 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     # planter: pot profile (forms.vessels.PLANTER_PROFILES), feet, stretched wide or tall
     "planter": {"pot": (0.0, 3.0, True), "feet": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},
     "pen_holder": {"hug": (0.0, 1.0, True), "shape": (0.0, 2.0, True)},  # subject on the cup
-    "phone_stand": {"angle_deg": (60.0, 75.0, False)},
-    "keychain": {"tag": (0.0, 2.0, True)},  # the charm alone, on a round or square tag
+    # phone stand: back rest angle, short or tall rest, subject on the phone's left or right
+    "phone_stand": {
+        "angle_deg": (60.0, 75.0, False),
+        "rest": (0.0, 2.0, True),
+        "side": (0.0, 1.0, True),
+    },
+    "plush": {"squish": (0.0, 1.0, True)},  # as built, or a low, round mochi plush
+    "figurine": {"plinth": (0.0, 3.0, True)},  # oval, round, square plinth or a pedestal
+    # keychain: the charm alone, on a round, square or heart tag, or outlined (forms.figures)
+    "keychain": {"tag": (0.0, 4.0, True)},
     # hat: style (forms.wearables.HAT_STYLES), crown height, topper (ear) size, upturned brim,
     # brim width, toppers set close or apart, a beanie's fit (watch cap, dome, slouchy), the
     # crown's shape of a bucket or straw hat (round, tapered, straight)
@@ -63,6 +71,11 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
         "lens": (0.0, 2.0, True),
     },  # fmt: skip
 }
+# Shape knobs of a subject (engines.design.subjects.style.SHAPE_KNOBS), sampled like form
+# knobs where the form shows the subject whole: subject -> knob -> (low, high, whole numbers?).
+SUBJECT_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
+    "ghost": {"hem": (0.0, 1.0, True), "raise": (0.0, 1.0, True)},  # wavy hem or a wisp tail
+}
 # A form knob that means nothing at some values of another knob (a tall cup has no handle,
 # a beanie, cap or party hat no brim): (form, knob) -> (the other knob, those values).
 MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
@@ -77,8 +90,11 @@ MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
 KEPT_BY_WORDS: dict[tuple[str, str], tuple[str, ...]] = {("mug", "handle"): ("mug", "handle")}
 # Form knobs whose top value needs the subject (the tail handle is the subject's tail).
 SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset({("mug", "handle")})
-# Form knobs that only shape the subject's parts on the product (a hat's toppers).
-SUBJECT_ONLY_KNOBS: frozenset[tuple[str, str]] = frozenset({("hat", "topper"), ("hat", "spread")})
+# Form knobs that only shape or place the subject on the product (a hat's toppers, the side
+# of the phone a stand's subject sits on).
+SUBJECT_ONLY_KNOBS: frozenset[tuple[str, str]] = frozenset(
+    {("hat", "topper"), ("hat", "spread"), ("phone_stand", "side")}
+)
 # Knobs the pipeline applies itself after the form is built (not passed to the builder):
 # "shape" stretches a vessel (index into SHAPES), each factor >= 1 so no wall gets thinner.
 PIPELINE_KNOBS: frozenset[str] = frozenset({"shape"})
@@ -156,7 +172,7 @@ def open_axes(spec: DesignSpec) -> Open:
         decided.add("lens")
     knobs = tuple(
         (name, _span(spec, name, span))
-        for name, span in FORM_KNOBS.get(spec.form, {}).items()
+        for name, span in _knob_spans(spec).items()
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
         and name not in decided
         and not (spec.subject is None and (spec.form, name) in SUBJECT_ONLY_KNOBS)
@@ -175,6 +191,14 @@ def open_axes(spec: DesignSpec) -> Open:
         expressions=(spec.expression,) if spec.expression else OPEN_EXPRESSIONS,
         features=feats,
         form_knobs=knobs,
+    )
+
+
+def _knob_spans(spec: DesignSpec) -> dict[str, tuple[float, float, bool]]:
+    """The form's knobs, and the subject's shape knobs where the form shows it whole."""
+    shown = spec.form in POSED_FORMS and spec.subject is not None
+    return FORM_KNOBS.get(spec.form, {}) | (
+        SUBJECT_KNOBS.get(spec.subject or "", {}) if shown else {}
     )
 
 

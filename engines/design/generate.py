@@ -154,7 +154,7 @@ def default_builders() -> Builders:
         colours = {"body": rgb} if (rgb := _rgb(spec.body_colour)) else None
         return build_subject(
             spec.subject or "", style=c.style, pose=c.pose, expression=c.expression,
-            colours=colours, knobs=dict(c.knobs),
+            colours=colours, knobs=dict(c.knobs) | dict(c.form_knobs),
         )  # fmt: skip
 
     def feature(model: Model, f: FeatureSpec, c: axes.Choice) -> Model:

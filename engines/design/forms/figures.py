@@ -6,10 +6,17 @@ from typing import Any
 
 import numpy as np
 import trimesh
-from manifold3d import CrossSection, Manifold
+from manifold3d import CrossSection, Manifold, OpType
 
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
-from engines.design.forms.geometry import cut_behind, mesh_of, revolved, ring
+from engines.design.forms.geometry import (
+    cut_behind,
+    lens_outline,
+    mesh_of,
+    revolved,
+    ring,
+    touching,
+)
 from engines.design.forms.place import (
     base_anchor,
     chunky,
@@ -20,7 +27,7 @@ from engines.design.forms.place import (
     scale_about,
 )
 from engines.design.kit.parts import Anchor, Model, Part
-from engines.design.shapes import capsule, union
+from engines.design.shapes import _manifold, capsule, union
 
 
 def _subject(ctx: FormContext) -> Model:
@@ -29,9 +36,16 @@ def _subject(ctx: FormContext) -> Model:
     return ctx.subject
 
 
+SQUISH = (1.15, 1.15, 0.78)  # knob "squish": a mochi plush, wider and lower (X, Y, Z)
+
+
 def plush(ctx: FormContext) -> Model:
-    """The subject as a chunky plush standing flat on z = 0, longest side size_mm."""
-    body = fitted(_subject(ctx), ctx.size_mm)
+    """The subject as a chunky plush standing flat on z = 0, longest side size_mm; knob
+    'squish' makes it a round, low mochi plush."""
+    subject = _subject(ctx)
+    if ctx.knob("squish", 0.0) >= 0.5:
+        subject = subject.transform(scale_about(np.array(SQUISH), np.zeros(3)))
+    body = fitted(subject, ctx.size_mm)
     height = float(body.bounds[1][2] - body.bounds[0][2])
     body = flat_bottom(body, max(0.04 * height, 1.0))
     body = chunky(body, ctx.rule.min_wall_mm, DETAIL_MIN_MM, on_floor=True)  # embroidery: flat
@@ -39,10 +53,39 @@ def plush(ctx: FormContext) -> Model:
     return body
 
 
+PLINTHS: tuple[str, ...] = ("oval", "round", "square", "pedestal")  # figurine knob "plinth"
+PEDESTAL_RISE = 2.5  # a pedestal's height, in plinth heights
+
+
+def _plinth(kind: str, radii: np.ndarray, centre: np.ndarray, height: float) -> Any:
+    """A figurine's plinth on z = 0, mm: an oval following the footprint (a pedestal too, taller
+    and round), a disc, or a rounded square."""
+    if kind == "square":
+        corner = 0.25 * float(radii.min())
+        section = CrossSection.square(tuple(2 * radii - 2 * corner), center=True).offset(
+            corner, circular_segments=24
+        )
+        mesh = mesh_of(Manifold.extrude(section.translate(tuple(centre)), height))
+        fine = mesh.subdivide_to_size(max_edge=max(0.3 * float(radii.min()), 2.0), max_iter=6)
+        assert isinstance(fine, trimesh.Trimesh)
+        return fine
+    if kind in ("round", "pedestal"):
+        radii = np.full(2, float(radii.max()) * (0.85 if kind == "pedestal" else 1.0))
+    bevel = 0.25 * min(height, 8.0)
+    outline = [(0, 0), (1.0, 0), (1.0, height - bevel), (1.0 - bevel / radii.max(), height),
+               (0, height)]  # fmt: skip
+    plinth = revolved(np.array(outline))
+    plinth.apply_transform(
+        moved(np.array([*centre, 0.0])) @ scale_about(np.array([*radii, 1.0]), np.zeros(3))
+    )
+    return plinth
+
+
 def figurine(ctx: FormContext) -> Model:
-    """The subject standing on an oval plinth (part 'base') that follows its footprint;
-    longest side size_mm."""
-    plinth_h = ctx.wall(8.0)
+    """The subject standing on a plinth (part 'base'; knob 'plinth': an oval following its
+    footprint, round, a rounded square or a tall pedestal); longest side size_mm."""
+    kind = PLINTHS[int(ctx.knob("plinth", 0.0)) % len(PLINTHS)]
+    plinth_h = ctx.wall(8.0) * (PEDESTAL_RISE if kind == "pedestal" else 1.0)
     subject = _subject(ctx)
     lo, hi = subject.bounds
     tall = float(hi[2] - lo[2]) >= float(np.max(hi[:2] - lo[:2]))
@@ -55,13 +98,7 @@ def figurine(ctx: FormContext) -> Model:
     centre = 0.5 * (hi[:2] + lo[:2])
     sink = min(ctx.wall(1.5), 0.4 * plinth_h)
     figure = figure.transform(moved(np.array([0.0, 0.0, plinth_h - sink])))
-    bevel = 0.25 * plinth_h
-    outline = [(0, 0), (1.0, 0), (1.0, plinth_h - bevel), (1.0 - bevel / radii.max(), plinth_h),
-               (0, plinth_h)]  # fmt: skip
-    plinth = revolved(np.array(outline))
-    plinth.apply_transform(
-        moved(np.array([*centre, 0.0])) @ scale_about(np.array([*radii, 1.0]), np.zeros(3))
-    )
+    plinth = _plinth(kind, radii, centre, plinth_h)
     model = Model([Part("base", plinth, ctx.colour, "fixture", ctx.material)])
     model.extend(figure)
     model.anchors = dict(figure.anchors)
@@ -97,23 +134,42 @@ def _hanger(model: Model, ctx: FormContext, name: str, hole_mm: float, wire_mm: 
     return model
 
 
-TAGS: tuple[str, ...] = ("", "round tag", "square tag")  # knob "tag": the charm alone or on a tag
+# knob "tag": the charm alone, on a round, square or heart tag, or on a backing cut along its
+# outline a border wide (an acrylic charm's look)
+TAGS: tuple[str, ...] = ("", "round tag", "square tag", "heart tag", "outlined")
 TAG_SHARE = 0.84  # a tagged charm's figure, of the untagged one's size (the tag frames it)
+OUTLINE_MM = 3.0  # an outlined charm's border around the figure, at the default size
 
 
-def _tag(kind: str, centre_yz: np.ndarray, radius: float, x0: float, thick: float) -> Any:
-    """A flat tag in the YZ plane (round, or a rounded square) from x0 to x0 + thick, mm."""
+def _tag_section(kind: str, radius: float, figure: Model, border: float) -> CrossSection:
+    """A tag's outline in the YZ plane (section x = y, section y = z), mm: round, a rounded
+    square or a heart of about `radius` about the figure's centre, or the figure's own front
+    outline grown by `border`."""
+    lo, hi = figure.bounds
+    cy, cz = 0.5 * (lo[1] + hi[1]), 0.5 * (lo[2] + hi[2])
+    if kind == "outlined":
+        solid = Manifold.batch_boolean([_manifold(p.mesh) for p in figure.parts], OpType.Add)
+        turned = solid.transform(np.array([[0, 1, 0, 0], [0, 0, 1, 0], [1, 0, 0, 0.0]]))
+        return turned.project().simplify(0.05).offset(border, circular_segments=32)
     if kind == "round tag":
         section = CrossSection.circle(radius, 48)
+    elif kind == "heart tag":  # a heart's lobes and point need more room than a disc
+        section = CrossSection([lens_outline("heart", 1.4 * radius, 96)])
+        section = section.translate((0.0, -0.3 * radius))
     else:
         corner = 0.3 * radius
         side = 2.0 * (0.86 * radius - corner)
         section = CrossSection.square((side, side), center=True).offset(
             corner, circular_segments=24
         )
+    return section.translate((cy, cz))
+
+
+def _tag(section: CrossSection, radius: float, x0: float, thick: float) -> Any:
+    """A flat tag of the given YZ outline from x0 to x0 + thick, mm."""
     mesh = mesh_of(Manifold.extrude(section, thick))
     v = np.asarray(mesh.vertices)[:, [2, 0, 1]]  # (x, y, z) -> (z, x, y): a turn, not a mirror
-    v = v + np.array([x0, centre_yz[0], centre_yz[1]])
+    v = v + np.array([x0, 0.0, 0.0])
     # small facets: a flat face's few huge triangles mis-sort in depth-sorted previews
     fine = trimesh.Trimesh(v, mesh.faces, process=False).subdivide_to_size(
         max_edge=max(0.25 * radius, 2.0), max_iter=6
@@ -131,7 +187,7 @@ def keychain(ctx: FormContext) -> Model:
     subject = _subject(ctx)
     lo, hi = subject.bounds
     front = float(np.max(hi[1:] - lo[1:]))  # the charm is seen from the front: fit Y and Z
-    share = TAG_SHARE if tag else 1.0
+    share = TAG_SHARE if tag and tag != "outlined" else 1.0
     charm = fitted(
         subject, share * (ctx.size_mm - 2 * (hole + wire)) * float(np.max(hi - lo)) / front
     )
@@ -140,35 +196,42 @@ def keychain(ctx: FormContext) -> Model:
     squash = 1.6 * depth / float(hi[0] - lo[0])
     charm = charm.transform(scale_about(np.array([min(squash, 1.0), 1.0, 1.0]), np.zeros(3)))
     back = float(charm.bounds[1][0]) - depth
-    parts = []
-    for p in _brought_forward(charm.parts, back, depth):
-        mesh = cut_behind(p.mesh, back) if p.mesh.bounds[0][0] < back else p.mesh
-        if mesh is not None:
-            parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
-    flat = chunky(Model(parts, charm.anchors), ctx.rule.min_wall_mm, DETAIL_MIN_MM)
+    flat = chunky(Model(_flattened(charm.parts, back, depth), charm.anchors),
+                  ctx.rule.min_wall_mm, DETAIL_MIN_MM)  # fmt: skip
     flat = flat.transform(moved(np.array([-back - depth / 2, 0.0, 0.0])))  # back at x = -depth/2
     if tag:  # behind the figure, half its thickness into the figure's flat back
         lo, hi = flat.bounds
         radius = 0.5 * float(max(hi[1] - lo[1], hi[2] - lo[2])) + ctx.mm(2.0)
         thick = max(ctx.wall(3.0), 0.3 * depth)
-        plate = _tag(tag, 0.5 * (lo[1:] + hi[1:]), radius, -depth / 2 - 0.5 * thick, thick)
+        section = _tag_section(tag, radius, flat, ctx.mm(OUTLINE_MM))
+        plate = _tag(section, radius, -depth / 2 - 0.5 * thick, thick)
         flat.parts.insert(0, Part("tag", plate, ctx.colour, "fixture", ctx.material))
     model = _hanger(flat, ctx, "ring", hole, wire)
     model.anchors["base"] = base_anchor(size_mm=depth)
     return model
 
 
-def _brought_forward(parts: list[Part], back: float, depth: float) -> list[Part]:
-    """Parts wholly behind the charm's back plane (wings, a cape spread behind the body)
-    moved forward into its depth, so the flat charm still shows them beside the body, mm."""
-    out = []
-    for p in parts:
+def _flattened(parts: list[Part], back: float, depth: float) -> list[Part]:
+    """The charm's parts cut at its back plane. Parts wholly behind it (wings, a cape spread
+    behind the body) move forward into its depth, so the flat charm still shows them beside
+    the body, if they then touch it; one that would float (a banana's tip, curving back over
+    the cut) is left out, else the ring would hang on it alone, mm."""
+    cut: list[Part | None] = []
+    behind = []
+    for k, p in enumerate(parts):
         front = float(np.asarray(p.mesh.vertices)[:, 0].max())
         if front < back + 0.25 * depth and p.role != "detail":
-            p = Part(p.name, p.mesh.copy().apply_translation([back + 0.6 * depth - front, 0, 0]),
-                     p.colour, p.role, p.material)  # fmt: skip
-        out.append(p)
-    return out
+            moved_mesh = p.mesh.copy().apply_translation([back + 0.6 * depth - front, 0, 0])
+            behind.append(k)
+            cut.append(Part(p.name, moved_mesh, p.colour, p.role, p.material))
+            continue
+        mesh = cut_behind(p.mesh, back) if p.mesh.bounds[0][0] < back else p.mesh
+        cut.append(None if mesh is None else Part(p.name, mesh, p.colour, p.role, p.material))
+    held = [p.mesh for k, p in enumerate(cut) if p is not None and k not in behind]
+    for k in behind:
+        if not any(touching(cut[k].mesh, m) for m in held):  # type: ignore[union-attr]
+            cut[k] = None
+    return [p for p in cut if p is not None]
 
 
 def ornament(ctx: FormContext) -> Model:

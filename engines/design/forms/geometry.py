@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import trimesh
-from manifold3d import CrossSection, Manifold
+from manifold3d import CrossSection, Manifold, Mesh
 
 from engines.design.shapes import _manifold, _one_solid
 
@@ -122,6 +122,24 @@ def cut_behind(mesh: trimesh.Trimesh, x: float) -> trimesh.Trimesh | None:
     """The part of a solid in front of the plane x (None when nothing is left), mm."""
     kept = _manifold(mesh).trim_by_plane((1.0, 0.0, 0.0), x)
     return None if kept.is_empty() or kept.volume() < 1e-3 else mesh_of(kept)
+
+
+def touching(a: trimesh.Trimesh, b: trimesh.Trimesh) -> bool:
+    """Whether two solids overlap (their boxes first, then their intersection), mm. Their
+    solids are made apart from the cached ones (shapes._manifold): a cached solid is carried
+    through later transforms, and its corners would then differ from the moved mesh's."""
+    (alo, ahi), (blo, bhi) = a.bounds, b.bounds
+    if (alo > bhi).any() or (blo > ahi).any():
+        return False
+    return not (_uncached(a) ^ _uncached(b)).is_empty()
+
+
+def _uncached(mesh: trimesh.Trimesh) -> Manifold:
+    """A mesh's solid, not kept in its metadata."""
+    vertices = np.asarray(mesh.vertices, dtype=np.float32)
+    return Manifold(
+        mesh=Mesh(vert_properties=vertices, tri_verts=np.asarray(mesh.faces, np.uint32))
+    )
 
 
 def minus(mesh: trimesh.Trimesh, cutter: trimesh.Trimesh) -> trimesh.Trimesh | None:

@@ -11,15 +11,20 @@ from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import box, union
 
 PHONE_W_MM = 80.0  # the phone's side of the base (phones are 65-80 mm wide)
+REST_MM = (80.0, 105.0, 130.0)  # knob "rest": a short, classic or tall back rest
 
 
 def phone_stand(ctx: FormContext) -> Model:
     """A stand whose back rest leans at knob 'angle_deg' (60-75, default 66) from the desk,
-    a lip in front of a 13 mm slot, the subject sitting beside the phone; base length size_mm."""
+    a lip in front of a 13 mm slot, the subject sitting beside the phone (knob 'side': on its
+    left or right); knob 'rest' makes the back rest short, classic or tall; base length
+    size_mm."""
     angle = float(np.clip(ctx.knob("angle_deg", 66.0), 60.0, 75.0))
     tilt = 90.0 - angle
     t, base_t = ctx.wall(6.0), ctx.wall(6.0)
-    rest_len, slot = ctx.mm(105.0), max(ctx.mm(13.0), 8.0)
+    rest_kind = int(ctx.knob("rest", 1.0)) % len(REST_MM)
+    rest_len, slot = ctx.mm(REST_MM[rest_kind]), max(ctx.mm(13.0), 8.0)
+    side = 1.0 if ctx.knob("side", 0.0) >= 0.5 else -1.0  # the subject's side of the phone
     phone_w = ctx.mm(PHONE_W_MM)
     with_subject = ctx.subject is not None
     side_w = ctx.mm(55.0) if with_subject else 0.0
@@ -30,7 +35,7 @@ def phone_stand(ctx: FormContext) -> Model:
     rest = box([t, phone_w, rest_len], foot + u * rest_len / 2 + n_back * t / 2, -tilt)
     x_back = float((foot + u * rest_len)[0]) - t
     x_front = x0 + slot + ctx.mm(8.0)
-    y_lo, y_hi = -phone_w / 2 - side_w, phone_w / 2
+    y_lo, y_hi = sorted((side * (phone_w / 2 + side_w), -side * phone_w / 2))
     base = box([x_front - x_back, y_hi - y_lo, base_t],
                [(x_front + x_back) / 2, (y_lo + y_hi) / 2, base_t / 2])  # fmt: skip
     lip_h = max(ctx.mm(12.0), 2 * ctx.rule.min_wall_mm)
@@ -59,7 +64,7 @@ def phone_stand(ctx: FormContext) -> Model:
             figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
         sink = min(ctx.wall(1.5), 0.4 * base_t)
         at = np.array(
-            [(x_front + x_back) / 2 + ctx.mm(8.0), -phone_w / 2 - side_w / 2, base_t - sink]
+            [(x_front + x_back) / 2 + ctx.mm(8.0), side * (phone_w + side_w) / 2, base_t - sink]
         )
         figure = figure.transform(moved(at))
         model.extend(figure)

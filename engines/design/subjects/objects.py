@@ -214,14 +214,21 @@ def _cloud(t: Thing, lk: Look) -> None:
 
 
 def _ghost(t: Thing, lk: Look) -> None:
-    """A white ghost: a dome over a wavy hem, little arms."""
+    """A white ghost: a dome over a wavy hem (shape knob 'hem' 1: a wisp tail curling to one
+    side), little arms held out (knob 'raise' 1: raised, "boo!")."""
     main = Ellipsoid.of((0, 0, 52), (30 * lk.chub, 32 * lk.chub, 44))
     t.add("body", main.mesh(3), "body")
-    for k in range(8):
-        a = 2 * np.pi * (k + 0.5) / 8
-        t.add("hem", blob((26 * np.cos(a), 28 * np.sin(a), 12), (11, 11, 12)), "body")
+    if lk.shape_knob("hem") == 1:
+        wisp = [(0, 0, 24), (0, 6, 12), (0, 22, 4), (0, 40, 6), (0, 50, 14)]
+        t.add("tail", tube(wisp, [24, 17, 11, 7, 4], 16), "body")
+    else:
+        for k in range(8):
+            a = 2 * np.pi * (k + 0.5) / 8
+            t.add("hem", blob((26 * np.cos(a), 28 * np.sin(a), 12), (11, 11, 12)), "body")
+    raised = lk.shape_knob("raise") == 1
     for sg in (1, -1):
-        t.add("arm", tube([(0, sg * 28, 50), (10, sg * 40, 40)], 7), "body")
+        tip = (8, sg * 46, 80) if raised else (10, sg * 40, 40)
+        t.add("arm", tube([(0, sg * 26, 54), tip], 7), "body")
     t.face = t.main = main
     t.layout = FaceLayout(eye_elevation_deg=18, mouth_elevation_deg=2, eye_azimuth_deg=24)
     t.top = main.c + Z * main.r[2]

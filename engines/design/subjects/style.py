@@ -26,6 +26,16 @@ class Look:
     eye_spread: float = 1.0
     blush: bool = True
     details: bool = True  # inner ears, patterns, shine
+    shape: tuple[tuple[str, float], ...] = ()  # a subject's own shape knobs (SHAPE_KNOBS)
+
+    def shape_knob(self, name: str) -> int:
+        """A subject shape knob's value (0 = as the template builds it)."""
+        return int(dict(self.shape).get(name, 0.0))
+
+
+# Shape knobs of one subject (engines.design.axes.SUBJECT_KNOBS samples them): a ghost's hem
+# (wavy, or a wisp tail) and arms (out, or raised).
+SHAPE_KNOBS: tuple[str, ...] = ("hem", "raise")
 
 
 STYLE_FACTORS: dict[str, dict[str, float]] = {
@@ -60,4 +70,5 @@ def look_of(style: str, knobs: dict[str, float] | None) -> Look:
         eye_spread=f.get("eye_spread", 1.0),
         blush=style in ("kawaii", "chibi"),
         details=style != "minimal",
+        shape=tuple((n, float(k[n])) for n in SHAPE_KNOBS if n in k),
     )

@@ -97,7 +97,7 @@ def test_a_worded_tall_cup_has_no_handle_axis_and_a_plain_mug_no_tail() -> None:
     assert dict(open_axes(plain).form_knobs)["handle"][1] == 1.0  # classic, square: no tail
 
 
-@pytest.mark.parametrize("tag", [1.0, 2.0])
+@pytest.mark.parametrize("tag", [1.0, 2.0, 3.0, 4.0])
 def test_a_tagged_keychain_has_its_tag_behind_the_figure_and_an_open_ring(tag: float) -> None:
     from engines.design.forms.place import ray_hits
 
@@ -145,3 +145,41 @@ def _built(text: str, knobs: dict[str, float]):
 )
 def test_a_dog_on_a_vessel_shows_its_floppy_ears(text: str, knobs: dict[str, float]) -> None:
     wall_ears_show(_built(text, knobs).parts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "chibi dragon plush with bat wings",  # mochi plush
+        "ghost keychain with a bow",  # heart tag, outlined, wisp tail, arms up
+        "frog phone stand",  # short or tall rest, figure on the right
+        "phone stand with a sleeping cat on top",
+    ],
+)
+def test_top_eight_differ_where_the_form_hid_the_poses(text: str) -> None:
+    """Ideas whose form flattened or dwarfed the subject (a charm, a stand, a plush with
+    worded style) had top-8 twins (0.93-1.00); the form and subject shape knobs give 8
+    silhouettes pairwise under the bar."""
+    variants = generate_designs(read_spec(text), 36)
+    top = [v.mesh for v in variants[: ranking.TOP_DISTINCT]]
+    frame = max(float(m.extents.max()) for m in top)
+    iou = ranking.iou_matrix(np.stack([ranking.silhouettes([m], frame) for m in top]))
+    assert ranking.top_iou(iou)[1] < ranking.IOU_THRESHOLD
+
+
+def test_a_charm_keeps_its_body_where_a_part_curves_behind_it() -> None:
+    """A banana's tip curves back past the charm's flat back: brought forward it floated,
+    the ring hung on it and the body was dropped as unattached (a ring and a tip, 14 mm)."""
+    model = build_form("keychain", build_subject("banana", pose="sitting"), knobs={"tag": 0.0})
+    names = {p.name for p in model.parts}
+    assert {"body", "ring"} <= names and "tip" not in names
+    assert float(model.bounds[1][2] - model.bounds[0][2]) > 40.0
+
+
+@pytest.mark.parametrize("knobs", [{"hem": 1.0}, {"raise": 1.0}])
+def test_a_ghost_shape_knob_changes_its_outline(knobs: dict[str, float]) -> None:
+    """A wisp tail or raised arms are other designs: the front outline changes."""
+    meshes = [build_subject("ghost", knobs=k).solid()[0] for k in ({}, knobs)]
+    frame = max(float(m.extents.max()) for m in meshes)
+    front = np.stack([ranking.silhouettes([m], frame)[:1] for m in meshes])
+    assert ranking.iou_matrix(front)[0, 1] < 0.85
