@@ -126,12 +126,13 @@ def declare_generic_answers(schema: dict[str, Any], routes: list[Any]) -> None:
             if operation is None:
                 continue
             for param in operation.get("parameters", []):
-                bounds = param.get("schema", {})
                 # an id beyond the column's range is a 422 (the overflow and DataError handlers)
                 is_id = param.get("in") == "path" or str(param.get("name", "")).endswith("id")
-                if is_id and bounds.get("type") == "integer":
-                    bounds.setdefault("maximum", ID_MAX)
-                    bounds.setdefault("minimum", -ID_MAX - 1)
+                schema_ = param.get("schema", {})
+                for bounds in [schema_, *schema_.get("anyOf", [])]:  # `int | None` too
+                    if is_id and bounds.get("type") == "integer":
+                        bounds.setdefault("maximum", ID_MAX)
+                        bounds.setdefault("minimum", -ID_MAX - 1)
             answers = operation.setdefault("responses", {})
             for code in sorted(route_answers(route)):
                 answers.setdefault(str(code), {"description": GENERIC_ANSWERS[code]})
