@@ -25,9 +25,12 @@ OPTIONAL = ("lens_shape", "style", "pose", "expression", "size_mm", "material", 
 
 
 def feature_words(spec: DesignSpec) -> list[str]:
-    """Features as 'name/variant' or 'name/variant:colour', sorted."""
+    """Features as 'name/variant', with ':colour' and a held item's '@place' when worded, sorted."""
     return sorted(
-        f"{f.name}/{f.variant}" + (f":{f.colour}" if f.colour else "") for f in spec.features
+        f"{f.name}/{f.variant}"
+        + (f":{f.colour}" if f.colour else "")
+        + (f"@{f.place}" if f.place else "")
+        for f in spec.features
     )
 
 
@@ -41,7 +44,7 @@ def test_the_development_set_is_big_enough_and_well_formed() -> None:
         assert idea["subject"] is None or idea["subject"] in vocab.SUBJECTS
         assert set(idea["checks"]) <= CHECKS, idea["text"]
         for feature in idea["features"]:
-            name, variant = feature.split(":")[0].split("/")
+            name, variant = feature.split("@")[0].split(":")[0].split("/")
             assert name in vocab.FEATURES and (variant == "" or variant in vocab.FEATURES[name])
     for idea in REFUSALS:
         assert idea["reason"], idea["text"]
