@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import trimesh
 
 from engines.design.features.kit import Ctx
 from engines.design.shapes import revolve
@@ -71,7 +72,7 @@ def _balloon(ctx: Ctx, p: np.ndarray, s: float, t: float) -> None:
     ctx.add("balloon", blob(top + Z * 0.45 * s, (0.4 * s, 0.4 * s, 0.5 * s)), (230, 60, 70))
 
 
-def _cup_body(p: np.ndarray, s: float, r0: float, r1: float, h: float):
+def _cup_body(p: np.ndarray, s: float, r0: float, r1: float, h: float) -> trimesh.Trimesh:
     """A tapered cup (radius r0 at the bottom, r1 at the top, h tall) centred on p, mm."""
     profile = [(0.0, 0.0), (r0 * s, 0.0), (r1 * s, h * s), (0.0, h * s)]
     return revolve(np.array(profile), 32).apply_translation(p - Z * 0.5 * h * s)
@@ -81,7 +82,9 @@ def _mug(ctx: Ctx, p: np.ndarray, s: float, t: float) -> None:
     """A drinking mug: a cylinder with coffee showing at the top and a D handle on the side
     away from the body (so it shows from the front)."""
     ctx.add("mug", _cup_body(p, s, 0.34, 0.34, 0.75), (245, 242, 235))
-    ctx.add("coffee", _cup_body(p + Z * 0.36 * s, s, 0.29, 0.29, 0.05), (110, 70, 45), fixed=True)
+    deep = max(0.08 * s, 2.2 * ctx.line)  # the coffee, its top just over the rim
+    coffee = _cup_body(p + Z * (0.39 * s - 0.5 * deep), 1.0, 0.29 * s, 0.29 * s, deep)
+    ctx.add("coffee", coffee, (110, 70, 45), fixed=True)
     side = 1.0 if p[1] >= 0 else -1.0
     a = np.linspace(0.0, np.pi, 9)
     loop = [p + Y * side * (0.3 + 0.2 * np.sin(x)) * s + Z * 0.22 * np.cos(x) * s for x in a]
@@ -93,7 +96,8 @@ def _cup(ctx: Ctx, p: np.ndarray, s: float, t: float) -> None:
     ctx.add("cup", _cup_body(p, s, 0.24, 0.33, 0.85), (250, 250, 245))
     sleeve = _cup_body(p + Z * 0.02 * s, s, 0.3, 0.34, 0.32)
     ctx.add("sleeve", sleeve, (185, 135, 85), fixed=True)
-    ctx.add("lid", _cup_body(p + Z * 0.46 * s, s, 0.36, 0.3, 0.1), (95, 60, 45), fixed=True)
+    lid = _cup_body(p + Z * 0.46 * s, 1.0, 0.36 * s, 0.3 * s, max(0.1 * s, 2.2 * ctx.line))
+    ctx.add("lid", lid, (95, 60, 45), fixed=True)
 
 
 def _bubble_tea(ctx: Ctx, p: np.ndarray, s: float, t: float) -> None:
@@ -140,7 +144,9 @@ def _duck(ctx: Ctx, p: np.ndarray, s: float, t: float) -> None:
     ctx.add(
         "tail", blob(p - X * 0.32 * s + Z * 0.12 * s, (0.1 * s, 0.1 * s, 0.12 * s)), (250, 210, 60)
     )
-    beak = blob(head + X * 0.2 * s - Z * 0.03 * s, (0.1 * s, 0.1 * s, 0.05 * s))
+    beak = blob(
+        head + X * 0.2 * s - Z * 0.03 * s, (0.1 * s, 0.1 * s, max(0.05 * s, 1.1 * ctx.line))
+    )
     ctx.add("beak", beak, (240, 130, 40), fixed=True)
     for side in (1.0, -1.0):
         eye = head + (X * 0.8 + Y * side * 0.5 + Z * 0.3) * 0.2 * s * 0.95
@@ -170,7 +176,7 @@ def _at_paws(ctx: Ctx, variant: str) -> None:
     """In front of the hand anchor, joined to it by a grip in the body's colour."""
     hand = ctx.anchor("hand")
     s = max(2.6 * float(hand.size_mm), 0.16 * ctx.height, 0.5 * ctx.head_w)
-    p = np.asarray(hand.point, dtype=float) + X * 0.15 * s
+    p = np.asarray(hand.point, dtype=float) + X * 0.3 * s
     ITEMS[variant](ctx, p, s, max(2 * ctx.line, 0.18 * s))
     grip = tube([ctx.snap(p, lift=-0.1 * s), p - X * 0.1 * s], 0.12 * s)
     ctx.add("grip", grip, ctx.model.parts[0].colour, fixed=True)

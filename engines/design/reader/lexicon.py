@@ -272,7 +272,7 @@ HELD_WORDS: dict[str, str] = {
 }  # fmt: skip
 # What after a held thing puts it on top of the head ("a duck on its head"), or at the mouth.
 HELD_PLACES_AFTER: tuple[tuple[str, str], ...] = (
-    ("head", r"(?:on top of |on )(?:its|his|her|the|their) head|on top\b"),
+    ("head", r"(?:on top of |on )(?:its|his|her|the|their) head"),
     ("mouth", r"in (?:its|his|her|the|their) (?:mouth|beak|jaws|teeth)"),
 )
 
