@@ -526,9 +526,9 @@ def _features(
             reading.note(it.text, f"lens shape: {m.lens}")
         elif _holds(it, subject_item, form, reading.text):
             it.held = True
-            variant, how = _held_variant(it, reading)
-            if variant:
-                add("held", variant, it.text, it, how=how)
+            held_as, how = _held_variant(it, reading)
+            if held_as:
+                add("held", held_as, it.text, it, how=how)
         elif m.subject and subject_item is not None and m.subject != subject_item.m.subject:
             held = m.subject in vocab.FEATURES["held"] and it.index > subject_item.index
             if held and it.kind != "place":  # "a frog sitting on a pumpkin" holds nothing
