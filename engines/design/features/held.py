@@ -176,7 +176,7 @@ def _at_paws(ctx: Ctx, variant: str) -> None:
     """In front of the hand anchor, joined to it by a grip in the body's colour."""
     hand = ctx.anchor("hand")
     s = max(2.6 * float(hand.size_mm), 0.16 * ctx.height, 0.5 * ctx.head_w)
-    p = np.asarray(hand.point, dtype=float) + X * 0.3 * s
+    p = np.asarray(hand.point, dtype=float) + X * 0.22 * s  # in front of the belly
     ITEMS[variant](ctx, p, s, max(2 * ctx.line, 0.18 * s))
     grip = tube([ctx.snap(p, lift=-0.1 * s), p - X * 0.1 * s], 0.12 * s)
     ctx.add("grip", grip, ctx.model.parts[0].colour, fixed=True)
