@@ -261,7 +261,8 @@ def spec_view(spec: dict[str, Any] | None) -> dict[str, Any] | None:
     if spec.get("size_mm"):
         rows.append(("Size", f"{spec['size_mm']:.0f} mm"))
     approximations = [
-        f"{a['word']} ≈ {_named(a['subject'])}, similarity {a['similarity']:.2f}"
+        f"{a['word']} ≈ {(a.get('feature', '') + ' ').lstrip()}{_named(a['subject'])}, "
+        f"similarity {a['similarity']:.2f}"
         for a in spec.get("approximations") or []
     ]
     if approximations:  # an unknown noun built as the nearest subject we make

@@ -87,7 +87,8 @@ def spec_line(spec: DesignSpec) -> str:
     if spec.subject:
         parts.append(f"subject **{spec.subject}**")
     for f in spec.features:
-        what = " ".join(x for x in (f.colour, f.material, f.variant, f.name) if x)
+        place = {"head": "on the head", "mouth": "in the mouth"}.get(f.place, "")
+        what = " ".join(x for x in (f.colour, f.material, f.variant, f.name, place) if x)
         parts.append(f"feature **{what}**")
     parts += [f"{part} colour **{colour}**" for part, colour in spec.part_colours]
     for name in ("body_colour", "product_colour", "material", "style", "pose", "expression"):

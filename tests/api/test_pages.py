@@ -616,7 +616,7 @@ async def test_idea_page_and_api_show_approximations_and_generator_sources(
     assert html.count(">by pebbles<") == 1
     body = (await client.get(f"/ideas/{tid}", headers=who)).json()
     assert body["design_spec"]["approximations"] == [
-        {"word": "salamander", "subject": "frog", "similarity": 0.62}
+        {"word": "salamander", "subject": "frog", "similarity": 0.62, "feature": ""}
     ]
     variants = (await client.get(f"/ideas/{tid}/variants", headers=who)).json()
     assert sorted(v["source"] for v in variants) == ["parametric", "parametric", "pebbles"]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from engines.design.base import DesignError
 from engines.design.features.hats import build_hat
+from engines.design.features.held import held
 from engines.design.features.kit import Ctx
 from engines.design.features.wear import (
     blush,
@@ -14,7 +15,6 @@ from engines.design.features.wear import (
     cape,
     eyes,
     glasses,
-    held,
     horns,
     scarf,
     spots,
@@ -59,7 +59,7 @@ def attach_feature(model: Model, feature: FeatureSpec, colour: RGB | None = None
     variant = feature.variant or FEATURES[feature.name][0]
     if variant not in FEATURES[feature.name]:
         raise DesignError(f"unknown {feature.name} variant {variant!r}")
-    ctx = Ctx.of(model, feature_colour(feature, colour), feature.material)
+    ctx = Ctx.of(model, feature_colour(feature, colour), feature.material, feature.place)
     BUILDERS[feature.name](ctx, variant)
     start = len(model.parts)
     for i, part in enumerate(ctx.new_parts):

@@ -22,15 +22,16 @@ class Ctx:
     model: Model
     colour: RGB | None
     material: str | None
+    place: str = ""  # a held item's place (vocab.HELD_PLACES): "" paws, "head", "mouth"
     name: str = ""
     new_parts: list[Part] = field(default_factory=list)
     removed: set[int] = field(default_factory=set)
     _surface: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def of(cls, model: Model, colour: RGB | None, material: str | None) -> Ctx:
+    def of(cls, model: Model, colour: RGB | None, material: str | None, place: str = "") -> Ctx:
         """A context for one feature on a model."""
-        return cls(model, colour, material)
+        return cls(model, colour, material, place)
 
     def anchor(self, name: str) -> Anchor:
         """A subject anchor (falls back to the face for a missing one)."""

@@ -1,6 +1,6 @@
 """Features other than hats: wings on the back, horns on the head, scarf and bow at the neck,
 glasses over the eyes, teeth at the mouth, tears under the eyes, eye variants, spots and
-stripes on the body, items held at the hand, a cape, blush (mm)."""
+stripes on the body, a cape, blush (mm); held items are in held.py."""
 
 from __future__ import annotations
 
@@ -452,62 +452,3 @@ def stripes(ctx: Ctx, variant: str) -> None:
             ctx.add(
                 "band", tube(pts, wire, 10), colour, "detail" if variant == "colour" else "feature"
             )
-
-
-# ---- held items --------------------------------------------------------------------------
-
-
-def held(ctx: Ctx, variant: str) -> None:
-    """An item held at the hand, in front of it."""
-    ctx.name = f"held {variant}"
-    hand = ctx.anchor("hand")
-    s = max(2.6 * float(hand.size_mm), 0.16 * ctx.height, 0.5 * ctx.head_w)
-    t = max(2 * ctx.line, 0.18 * s)
-    p = np.asarray(hand.point, dtype=float) + X * 0.15 * s
-    if variant == "heart":
-        ctx.add("heart", plate(heart_outline(s), 1.6 * t, p + Z * 0.2 * s, Y, Z), (230, 50, 80))
-    elif variant == "star":
-        ctx.add(
-            "star", plate(star_outline(0.6 * s), 1.6 * t, p + Z * 0.2 * s, Y, Z), (250, 205, 50)
-        )
-    elif variant == "flower":
-        top = p + Z * 0.9 * s
-        ctx.add(
-            "stem", tube([p - Z * 0.2 * s, top], max(ctx.line, 0.06 * s)), (80, 160, 70), fixed=True
-        )
-        for k in range(5):
-            a = np.radians(90 + 72 * k)
-            q = top + (Y * np.cos(a) + Z * np.sin(a)) * 0.25 * s
-            ctx.add("petal", blob(q, (0.6 * t, 0.17 * s, 0.17 * s)), (245, 130, 170))
-        ctx.add(
-            "centre",
-            blob(top + X * 0.1 * t, (0.7 * t, 0.14 * s, 0.14 * s)),
-            (250, 210, 60),
-            fixed=True,
-        )
-    elif variant == "fish":
-        ctx.add("fish", blob(p, (0.55 * t, 0.45 * s, 0.25 * s)), (90, 160, 220))
-        tail = np.array([[0.0, 0.0], [0.3, 0.22], [0.3, -0.22]]) * s
-        ctx.add(
-            "tail",
-            plate(tail - tail.mean(axis=0), 1.2 * t, p - Y * 0.5 * s, Y * -1, Z),
-            (90, 160, 220),
-        )
-        ctx.add("eye", disc_on(p + Y * 0.28 * s + Z * 0.05 * s + X * 0.45 * t, X, 0.05 * s + ctx.line,
-                               ctx.line), DARK, "detail", fixed=True)  # fmt: skip
-    elif variant == "carrot":
-        top = p + Z * 0.35 * s
-        tip = p - Z * 0.55 * s + X * 0.1 * s
-        ctx.add(
-            "root", tube([top, (top + tip) / 2, tip], [0.2 * s, 0.13 * s, ctx.line]), (245, 140, 40)
-        )
-        for k in (-1, 0, 1):
-            ctx.add("leaf", tube([top, top + (0, 0.12 * k * s, 0.3 * s)], max(ctx.line, 0.05 * s)),
-                    (80, 160, 70), fixed=True)  # fmt: skip
-    elif variant == "balloon":
-        top = p + Z * 1.3 * s + Y * 0.15 * s
-        ctx.add("string", tube([p, p + Z * 0.6 * s + Y * 0.05 * s, top], ctx.line * 1.05), (240, 240, 240),
-                fixed=True)  # fmt: skip
-        ctx.add("balloon", blob(top + Z * 0.45 * s, (0.4 * s, 0.4 * s, 0.5 * s)), (230, 60, 70))
-    grip = tube([ctx.snap(p, lift=-0.1 * s), p - X * 0.1 * s], 0.12 * s)  # joins the hand
-    ctx.add("grip", grip, ctx.model.parts[0].colour, fixed=True)

@@ -15,19 +15,23 @@ class FeatureSpec:
     colour: str | None = None  # a vocab.COLOURS or vocab.MATERIALS name for this feature
     material: str | None = None  # a vocab.MATERIALS name ("straw" hat)
     words: str = ""  # the words it was read from, for the "how we read your idea" card
+    place: str = ""  # a held item's place (vocab.HELD_PLACES): "" paws, "head", "mouth"
 
 
 @dataclass(frozen=True)
 class Approximation:
-    """An unknown noun read as the nearest known subject ("salamander" ≈ axolotl, 0.74)."""
+    """An unknown noun read as the nearest known subject ("salamander" ≈ axolotl, 0.74), or
+    an unknown held thing as the nearest held item ("lantern" ≈ held pumpkin, 0.57)."""
 
     word: str  # the words of the idea
-    subject: str  # the vocab.SUBJECTS name built in its place
+    subject: str  # the vocab.SUBJECTS name (or, for a held thing, held variant) built instead
     similarity: float  # MiniLM cosine similarity of the two, 0..1
+    feature: str = ""  # "held" when the word is a held thing; "" for the subject
 
     def text(self) -> str:
         """How the card and the API say it: "salamander ≈ axolotl, similarity 0.74"."""
-        return f"{self.word} ≈ {self.subject}, similarity {self.similarity:.2f}"
+        built = f"{self.feature} {self.subject}".strip()
+        return f"{self.word} ≈ {built}, similarity {self.similarity:.2f}"
 
 
 @dataclass(frozen=True)

@@ -65,10 +65,27 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "eyes": ("big", "closed", "sleepy", "heart"),
     "spots": ("relief", "colour"),
     "stripes": ("relief", "colour"),
-    "held": ("heart", "flower", "star", "fish", "carrot", "balloon"),
+    # things a subject holds (at its paws), wears on its head or carries in its mouth
+    "held": (
+        "heart",
+        "flower",
+        "star",
+        "fish",
+        "carrot",
+        "balloon",
+        "mug",
+        "cup",
+        "bubble_tea",
+        "pumpkin",
+        "rock",
+        "duck",
+    ),
     "cape": ("plain",),
     "blush": ("cheeks",),
 }
+
+# Where a held item goes: "" at the paws (the hand anchor), on top of the head, at the mouth.
+HELD_PLACES: tuple[str, ...] = ("", "head", "mouth")
 
 # Named colours the words may use, RGB 0-255.
 COLOURS: dict[str, tuple[int, int, int]] = {

@@ -259,6 +259,23 @@ _FEATURE_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
                           "blushed", "cheeks"),
 }  # fmt: skip
 
+# Things held, worn on the head or carried in the mouth that are other words elsewhere (a mug
+# is a product, bubble tea and rock are kin subjects): read as held items only after a subject
+# in a "holding" clause or before "on its head" / "in its mouth" (reader._held_variant).
+HELD_WORDS: dict[str, str] = {
+    "mug": "mug", "mugs": "mug", "coffee mug": "mug", "tea mug": "mug", "cup": "cup",
+    "coffee cup": "cup", "tea cup": "cup", "teacup": "cup", "latte": "cup", "bubble tea": "bubble_tea",
+    "boba": "bubble_tea", "rock": "rock",
+    "rocks": "rock", "pebble": "rock", "pebbles": "rock", "stone": "rock", "stones": "rock",
+    "pumpkins": "pumpkin", "jack o lantern": "pumpkin", "rubber duck": "duck",
+    "duckling": "duck", "ducky": "duck",
+}  # fmt: skip
+# What after a held thing puts it on top of the head ("a duck on its head"), or at the mouth.
+HELD_PLACES_AFTER: tuple[tuple[str, str], ...] = (
+    ("head", r"(?:on top of |on )(?:its|his|her|the|their) head"),
+    ("mouth", r"in (?:its|his|her|the|their) (?:mouth|beak|jaws|teeth)"),
+)
+
 # Words that are an expression and (sometimes) a feature that shows it.
 _EXPRESSION_WORDS: dict[str, Meaning] = {
     "crying": Meaning(expression="crying", also=(("tears", "drops"),)),

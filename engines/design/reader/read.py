@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from engines.design.base import DesignError
 from engines.design.kit import vocab
 from engines.design.kit.spec import Approximation, DesignSpec, FeatureSpec
 from engines.design.reader import refusal
-from engines.design.reader.approx import approximate
-from engines.design.reader.lexicon import FORM_NOMINAL_MM, KIN, REFUSED, SIZE_WORD_MAX_MM, Meaning
+from engines.design.reader.approx import HELD_MIN_SIMILARITY, approximate, nearest_held
+from engines.design.reader.lexicon import (
+    FORM_NOMINAL_MM,
+    HELD_PLACES_AFTER,
+    HELD_WORDS,
+    KIN,
+    REFUSED,
+    SIZE_WORD_MAX_MM,
+    Meaning,
+)
 from engines.design.reader.words import Phrase, is_adjective, phrases, worded_size_mm, words_of
 
 SUBJECT_IS_PRODUCT = ("plush", "figurine", "keychain", "ornament")  # colour the form = the subject
@@ -23,6 +32,7 @@ PERCH_FORMS = ("mug", "planter")  # a subject "sitting on" one of these sits on 
 _RIM_WORDS = ("rim", "edge", "lip", "top", "brim", "side")
 MIN_CONFIDENCE = 0.3
 APPROXIMATION_PENALTY = 0.2  # confidence lost when the subject is an approximation
+HELD_PENALTY = 0.1  # confidence lost when a held thing is an approximation (or not made)
 
 
 @dataclass
@@ -37,6 +47,7 @@ class Item:
     backward: bool = False  # a colour/material after "in" that binds to the noun before it
     colours: list[str] = field(default_factory=list)  # colours bound to this noun
     materials: list[str] = field(default_factory=list)  # materials bound to this noun
+    held: bool = False  # read as a thing the subject holds (its colour is the item's)
 
     @property
     def m(self) -> Meaning:
@@ -466,7 +477,9 @@ def _features(
     out: dict[str, FeatureSpec] = {}
     lens: str | None = None
 
-    def add(name: str, variant: str, words: str, it: Item | None, what: str = "") -> None:
+    def add(
+        name: str, variant: str, words: str, it: Item | None, what: str = "", how: str = ""
+    ) -> None:
         colour = it.colours[0] if it and it.colours else None
         material = (it.materials[0] if it and it.materials else None) or (
             it.m.feature_material if it else None
@@ -479,14 +492,17 @@ def _features(
                 old.colour or colour,
                 old.material or material,
                 old.words if old.words == words else f"{old.words}, {words}",
+                old.place,
             )
             if (colour and not old.colour) or (variant and not old.variant):
                 reading.note(
                     words, f"feature: {name} ({', '.join(x for x in (variant, colour) if x)})"
                 )
             return
-        out[name] = FeatureSpec(name, variant, colour, material, words)
-        detail = ", ".join(x for x in (variant, colour, material) if x)
+        place = _held_place(reading.text, words) if name == "held" else ""
+        out[name] = FeatureSpec(name, variant, colour, material, words, place)
+        where = {"head": "on the head", "mouth": "in the mouth"}.get(place, "")
+        detail = ", ".join(x for x in (variant, colour, material, where, how) if x)
         reading.note(words, what or f"feature: {name}" + (f" ({detail})" if detail else ""))
 
     if subject_item is not None:
@@ -500,6 +516,7 @@ def _features(
                 reading.note(it.text, f"lens shape: {lens}")
             continue
         if m.feature and not (it.kin and subject_item is None):
+            it.held = m.feature[0] == "held"
             add(m.feature[0], m.feature[1], it.text, it)
         for name, variant in m.also:
             if it is not subject_item:
@@ -507,8 +524,15 @@ def _features(
         if form == "eyewear" and m.lens and not m.feature and it is not subject_item:
             lens = m.lens
             reading.note(it.text, f"lens shape: {m.lens}")
+        elif _holds(it, subject_item, form, reading.text):
+            it.held = True
+            held_as, how = _held_variant(it, reading)
+            if held_as:
+                add("held", held_as, it.text, it, how=how)
         elif m.subject and subject_item is not None and m.subject != subject_item.m.subject:
-            if m.subject in vocab.FEATURES["held"] and it.index > subject_item.index:
+            held = m.subject in vocab.FEATURES["held"] and it.index > subject_item.index
+            if held and it.kind != "place":  # "a frog sitting on a pumpkin" holds nothing
+                it.held = True
                 add("held", m.subject, it.text, it)
             elif m.subject == "strawberry" and subject_item.m.subject in vocab.CREATURES:
                 add("hat", "strawberry", it.text, it, "feature: hat (strawberry)")
@@ -520,6 +544,53 @@ def _features(
     if form == "eyewear":
         out.pop("glasses", None)
     return list(out.values()), lens
+
+
+def _holds(it: Item, subject_item: Item | None, form: str, text: str) -> bool:
+    """Whether a phrase after the subject names a thing it holds that the feature words do not
+    ("bear holding a mug", "otter holding a rock", "a duck on its head"): a held word, a held
+    item's subject, another product, a kin or unknown noun, in a "holding" clause or before
+    "on its head" / "in its mouth"."""
+    if subject_item is None or it.index <= subject_item.index or it.m.feature or it.m.part:
+        return False
+    m = it.m
+    thing = (
+        it.text in HELD_WORDS
+        or m.subject in vocab.FEATURES["held"]
+        or (m.form is not None and m.form != form)
+        or it.kin
+        or m.refuse is not None
+        or it.unknown_noun
+    )
+    return thing and (it.kind == "held" or _held_place(text, it.text) != "")
+
+
+def _held_variant(it: Item, reading: Reading) -> tuple[str | None, str]:
+    """The held item a held thing is built as and how it was found: its own, else the nearest
+    by MiniLM (recorded as an approximation); None (said on the card) when none is near."""
+    if it.text in HELD_WORDS:
+        return HELD_WORDS[it.text], ""
+    if it.m.subject in vocab.FEATURES["held"]:
+        return it.m.subject, ""
+    near = nearest_held(it.text)
+    if near is None or near[1] < HELD_MIN_SIMILARITY:
+        why = f"nearest: {near[0]}, similarity {near[1]:.2f}" if near else "no embeddings"
+        reading.note(it.text, f"held: not made (no held item near enough; {why})")
+        reading.penalty += HELD_PENALTY
+        return None, ""
+    reading.approximations.append(Approximation(it.text, near[0], near[1], feature="held"))
+    reading.penalty += HELD_PENALTY
+    return near[0], f"approximated, similarity {near[1]:.2f}"
+
+
+def _held_place(text: str, noun: str) -> str:
+    """Where the words put a held thing: "head" ("a duck on its head"), "mouth" ("a fish in
+    its mouth"), else "" (at the paws)."""
+    after = re.search(rf"\b{re.escape(noun)}\b\s+(.*)", " ".join(words_of(text)))
+    for place, pattern in HELD_PLACES_AFTER if after else ():
+        if re.match(pattern, after.group(1)):  # type: ignore[union-attr]
+            return place
+    return ""
 
 
 def _feature_colours(
@@ -634,6 +705,8 @@ def _part_colours(
 def _colour_target(it: Item, form: str, head: Item, subject_item: Item | None) -> str:
     """Where a colour on this noun goes: 'body', 'product', 'feature' or 'unused'."""
     m = it.m
+    if it.held:
+        return "feature"
     if m.feature and not it.kin:
         if it is head and form in ("hat", "eyewear"):
             return "product"

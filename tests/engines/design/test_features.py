@@ -10,9 +10,9 @@ import pytest
 from engines.design.features import attach_feature, feature_colour
 from engines.design.kit.parts import Model, Part
 from engines.design.kit.spec import FeatureSpec
-from engines.design.kit.vocab import COLOURS, FEATURES, MATERIALS
+from engines.design.kit.vocab import COLOURS, FEATURES, HELD_PLACES, MATERIALS
 from engines.design.subjects import build_subject
-from tests.engines.design.test_idea_checks import buck_teeth_show
+from tests.engines.design.test_idea_checks import buck_teeth_show, held_item, held_shows
 from tests.engines.design.test_subjects import thinnest_mm, watertight_after_stl
 
 VARIANTS = [(name, v) for name, variants in FEATURES.items() for v in variants]
@@ -140,6 +140,15 @@ def test_glasses_teeth_held_items_at_their_anchors() -> None:
     model, item = _with("bear", "held", "heart")
     hand = model.anchors["hand"]
     assert np.linalg.norm(_centre(item) - hand.point) < 0.25 * model.bounds[1][2]
+
+
+@pytest.mark.parametrize("place", HELD_PLACES)
+@pytest.mark.parametrize("variant", FEATURES["held"])
+def test_held_items_sit_where_worded_and_show_from_the_front(variant: str, place: str) -> None:
+    model, added = _with("bear", "held", variant, place=place)
+    held_shows(model.parts, held_item(added), model.anchors, place)
+    if place:  # on the head or at the mouth: joined to the head, one solid
+        model.solid()
 
 
 def test_eye_variants_replace_the_eyes() -> None:

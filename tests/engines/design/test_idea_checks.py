@@ -379,6 +379,58 @@ def check_held(c: Candidate) -> None:
     _feature(c, "held")
 
 
+def held_item(parts: list[Any]) -> list[Any]:
+    """A held item's own parts (not the grip or peg joining it to the body)."""
+    item = [p for p in parts if not p.name.endswith(("grip", "peg"))]
+    assert item, f"no held item among {[p.name for p in parts]}"
+    return item
+
+
+def held_shows(parts: list[Any], item: list[Any], anchors: dict[str, Any], place: str) -> None:
+    """A held item sits where the words put it (at the paws: near the hand, under the eyes; on
+    the head: above the eyes, over the head; at the mouth: some of it within 0.3 of the head's
+    half width of it) and reads from the front: at least half the head's half width across or tall,
+    and the first thing a ray from in front meets at its largest part."""
+    head_w = float(anchors["head_top"].size_mm)
+    v = np.vstack([p.mesh.vertices for p in item])
+    lo, hi = v.min(axis=0), v.max(axis=0)
+    centre = (lo + hi) / 2
+    eyes_top = max(float(anchors[k].point[2] + anchors[k].size_mm) for k in ("eye_l", "eye_r"))
+    if place == "head":
+        assert lo[2] > eyes_top, "the item is not above the face"
+        off = np.linalg.norm(centre[:2] - anchors["head_top"].point[:2])
+        assert off < head_w, "the item is not over the head"
+    elif place == "mouth":  # held there: some of it at the mouth (a balloon's string)
+        off = np.linalg.norm(v - anchors["mouth"].point, axis=1).min()
+        assert off < 0.3 * head_w, f"the item is {off:.0f} mm from the mouth"
+    else:
+        off = np.linalg.norm(centre - anchors["hand"].point)
+        assert off < 1.2 * head_w and centre[2] < eyes_top, "the item is not at the paws"
+    assert max(hi[1] - lo[1], hi[2] - lo[2]) >= 0.5 * head_w, "too small to read from the front"
+    main = max(item, key=lambda p: float(p.mesh.volume))
+    origin = main.mesh.bounds.mean(axis=0) + np.array([1000.0, 0.0, 0.0])
+    hits = [(d.min(), id(p)) for p in parts if len(d := ray_hits(p.mesh, origin, -np.eye(3)[0]))]
+    assert min(hits)[1] in {id(p) for p in item}, "the item is hidden from the front"
+
+
+def _held_at(c: Candidate, place: str) -> None:
+    parts = _parts(c, "feature:held")
+    assert parts, f"nothing held among {[p.name for p in c.model.parts]}"
+    held_shows(c.model.parts, held_item(parts), c.model.anchors, place)
+
+
+def check_held_at_paws(c: Candidate) -> None:
+    _held_at(c, "")
+
+
+def check_held_on_head(c: Candidate) -> None:
+    _held_at(c, "head")
+
+
+def check_held_in_mouth(c: Candidate) -> None:
+    _held_at(c, "mouth")
+
+
 def check_spines(c: Candidate) -> None:
     """The subject's quills or spikes are there; on a vessel, standing out of the back of
     its wall (not just a few on the rim)."""

@@ -12,7 +12,7 @@ from engines.design.base import DesignError
 from engines.design.kit import vocab
 from engines.design.kit.spec import DesignSpec
 from engines.design.reader import read_spec
-from engines.design.reader.approx import MIN_SIMILARITY
+from engines.design.reader.approx import HELD_MIN_SIMILARITY, MIN_SIMILARITY
 from engines.design.reader.lexicon import FORM_NOMINAL_MM, KIN, PHRASES, REFUSED
 from tests.engines.design.test_idea_checks import CHECKS as IDEA_CHECKS
 
@@ -25,9 +25,12 @@ OPTIONAL = ("lens_shape", "style", "pose", "expression", "size_mm", "material", 
 
 
 def feature_words(spec: DesignSpec) -> list[str]:
-    """Features as 'name/variant' or 'name/variant:colour', sorted."""
+    """Features as 'name/variant', with ':colour' and a held item's '@place' when worded, sorted."""
     return sorted(
-        f"{f.name}/{f.variant}" + (f":{f.colour}" if f.colour else "") for f in spec.features
+        f"{f.name}/{f.variant}"
+        + (f":{f.colour}" if f.colour else "")
+        + (f"@{f.place}" if f.place else "")
+        for f in spec.features
     )
 
 
@@ -41,7 +44,7 @@ def test_the_development_set_is_big_enough_and_well_formed() -> None:
         assert idea["subject"] is None or idea["subject"] in vocab.SUBJECTS
         assert set(idea["checks"]) <= CHECKS, idea["text"]
         for feature in idea["features"]:
-            name, variant = feature.split(":")[0].split("/")
+            name, variant = feature.split("@")[0].split(":")[0].split("/")
             assert name in vocab.FEATURES and (variant == "" or variant in vocab.FEATURES[name])
     for idea in REFUSALS:
         assert idea["reason"], idea["text"]
@@ -262,6 +265,39 @@ def test_an_unknown_noun_near_a_subject_is_approximated_and_recorded() -> None:
     assert spec.confidence < read_spec("frog plush").confidence
     assert DesignSpec.from_json(spec.to_json()) == spec  # stored and read back with the idea
     assert DesignSpec.from_json({"text": "frog", "form": "plush"}).approximations == ()
+
+
+def test_held_things_are_read_with_their_place() -> None:
+    held = {
+        "bear holding a pink mug": ("mug", "pink", ""),
+        "ghost holding a coffee cup": ("cup", None, ""),
+        "cat holding bubble tea": ("bubble_tea", None, ""),
+        "otter holding a pebble": ("rock", None, ""),
+        "frog with a rubber duck on top of its head": ("duck", None, "head"),
+        "dog with a carrot in its mouth": ("carrot", None, "mouth"),
+    }
+    for text, (variant, colour, place) in held.items():
+        spec = read_spec(text)
+        assert [(f.name, f.variant, f.colour, f.place) for f in spec.features] == [
+            ("held", variant, colour, place)
+        ], text
+        assert spec.product_colour is None and spec.body_colour is None, text
+    assert read_spec("frog sitting on a pumpkin").features == ()  # on it, not holding it
+
+
+def test_an_unknown_held_thing_is_the_nearest_held_item_and_recorded() -> None:
+    spec = read_spec("frog holding a lantern")
+    assert [(f.name, f.variant) for f in spec.features] == [("held", "pumpkin")]
+    (approx,) = spec.approximations
+    assert (approx.word, approx.subject, approx.feature) == ("lantern", "pumpkin", "held")
+    assert HELD_MIN_SIMILARITY <= approx.similarity < 1.0
+    assert approx.text() == f"lantern ≈ held pumpkin, similarity {approx.similarity:.2f}"
+    assert "approximated" in spec.matched["lantern"]
+    assert spec.confidence < read_spec("frog holding a carrot").confidence
+    assert DesignSpec.from_json(spec.to_json()) == spec
+    far = read_spec("bear holding a trumpet")  # nearest: rock 0.46, not near enough
+    assert far.features == () and far.approximations == ()
+    assert far.matched["trumpet"].startswith("held: not made"), far.matched
 
 
 def test_a_known_kin_word_chooses_among_its_hand_picked_subjects() -> None:
