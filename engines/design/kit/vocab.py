@@ -28,7 +28,7 @@ CREATURES: tuple[str, ...] = (
     "cow", "octopus", "horse", "pig", "fox", "panda", "owl", "dinosaur", "unicorn",
     "shark", "whale", "chick", "hamster", "mouse", "monkey", "lion", "tiger", "sheep",
     "elephant", "turtle", "dragon", "koala", "sloth", "seal", "hedgehog", "raccoon",
-    "shiba", "corgi", "otter", "squirrel", "crocodile",
+    "shiba", "corgi", "otter", "squirrel", "crocodile", "red_panda", "salamander",
 )  # fmt: skip
 OBJECTS: tuple[str, ...] = (
     "strawberry", "avocado", "cactus", "mushroom", "heart", "star", "cloud", "ghost",

@@ -164,6 +164,8 @@ _SUBJECT_WORDS: dict[str, tuple[str, ...]] = {
     "otter": ("otter", "otters", "sea otter", "sea otters"),
     "squirrel": ("squirrel", "squirrels", "red squirrel"),
     "crocodile": ("crocodile", "crocodiles", "croc", "alligator", "alligators", "gator"),
+    "red_panda": ("red panda", "red pandas", "lesser panda", "red panda bear"),
+    "salamander": ("salamander", "salamanders", "newt", "newts", "fire salamander"),
     "strawberry": ("strawberry", "strawberries"),
     "avocado": ("avocado", "avocados", "avo"),
     "cactus": ("cactus", "cacti", "cactuses", "saguaro"),
@@ -214,6 +216,9 @@ _SUBJECT_IDIOMS: dict[str, Meaning] = {
     "jack o lantern": Meaning(subject="pumpkin", expression="happy"),
     "easter bunny": Meaning(subject="bunny", body_colour="white"),
     "teddy bear": Meaning(subject="bear", body_colour="brown"),
+    "lizard": Meaning(subject="salamander", body_colour="green"),  # long, low, four legs
+    "lizards": Meaning(subject="salamander", body_colour="green"),
+    "gecko": Meaning(subject="salamander", body_colour="green"),
     "cow print": Meaning(feature=("spots", "colour")),
     "strawberry print": Meaning(feature=("spots", "colour")),
 }
@@ -467,7 +472,6 @@ _REFUSED_WORDS: tuple[tuple[Refusal, tuple[str, ...]], ...] = (
 # --- unknown subjects: the known subjects that come closest, by kind -------------------------------
 KIN: dict[str, tuple[str, ...]] = {
     "quokka": ("capybara", "hamster", "koala"),
-    "red panda": ("panda", "fox", "raccoon"),
     "otter": ("seal", "capybara", "raccoon"),
     "sea otter": ("seal", "capybara", "raccoon"),
     "giraffe": ("horse", "cow", "unicorn"),
@@ -541,8 +545,6 @@ KIN: dict[str, tuple[str, ...]] = {
     "peacock": ("chick", "owl", "duck"),
     "dove": ("duck", "chick", "owl"),
     "snake": ("dragon", "dinosaur", "axolotl"),
-    "lizard": ("dinosaur", "dragon", "axolotl"),
-    "gecko": ("axolotl", "dinosaur", "frog"),
     "chameleon": ("dinosaur", "frog", "axolotl"),
     "iguana": ("dinosaur", "dragon", "axolotl"),
     "crocodile": ("dinosaur", "dragon", "shark"),
