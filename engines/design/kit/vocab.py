@@ -54,6 +54,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "chef",
         "strawberry",  # a strawberry cap (leaf crown on top): "strawberry cow", "strawberry frog"
         "space",  # an astronaut's round helmet around the head, the face showing
+        "frog",  # a bucket hat with frog eyes on its crown: "cat wearing a frog hat"
     ),  # noqa: E501
     "wings": ("feathered", "bat", "fairy"),
     "horns": ("unicorn", "devil", "ram"),
@@ -63,12 +64,23 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "teeth": ("buck", "fangs"),
     "tears": ("drops",),
     "eyes": ("big", "closed", "sleepy", "heart"),
-    "spots": ("relief", "colour"),
+    "spots": ("relief", "colour", "cow", "strawberry", "leopard", "polka"),  # the last: prints
     "stripes": ("relief", "colour"),
     "held": ("heart", "flower", "star", "fish", "carrot", "balloon"),
     "cape": ("plain",),
     "blush": ("cheeks",),
 }
+
+# Variants only the words choose (a print, a frog hat): an unworded feature never samples them.
+WORDED_ONLY: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("spots", "cow"),
+        ("spots", "strawberry"),
+        ("spots", "leopard"),
+        ("spots", "polka"),
+        ("hat", "frog"),
+    }
+)
 
 # Named colours the words may use, RGB 0-255.
 COLOURS: dict[str, tuple[int, int, int]] = {

@@ -219,8 +219,15 @@ _SUBJECT_IDIOMS: dict[str, Meaning] = {
     "lizard": Meaning(subject="salamander", body_colour="green"),  # long, low, four legs
     "lizards": Meaning(subject="salamander", body_colour="green"),
     "gecko": Meaning(subject="salamander", body_colour="green"),
-    "cow print": Meaning(feature=("spots", "colour")),
-    "strawberry print": Meaning(feature=("spots", "colour")),
+    # prints: their own colours on the body; a cow print whitens it, a leopard print tans it
+    "cow print": Meaning(feature=("spots", "cow"), body_colour="white"),
+    "cow spots": Meaning(feature=("spots", "cow"), body_colour="white"),
+    "cow pattern": Meaning(feature=("spots", "cow"), body_colour="white"),
+    "strawberry print": Meaning(feature=("spots", "strawberry")),
+    "strawberry pattern": Meaning(feature=("spots", "strawberry")),
+    "leopard print": Meaning(feature=("spots", "leopard"), body_colour="beige"),
+    "cheetah print": Meaning(feature=("spots", "leopard"), body_colour="beige"),
+    "leopard spots": Meaning(feature=("spots", "leopard"), body_colour="beige"),
 }
 
 # --- features ---------------------------------------------------------------------------------
@@ -246,8 +253,8 @@ _FEATURE_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
                       "anime eyes", "big eyed", "bug eyes", "wide eyes", "giant eyes"),
     ("eyes", "closed"): ("closed eyes", "eyes closed", "shut eyes"),
     ("eyes", "heart"): ("heart eyes", "heart eyed", "love eyes", "in love", "lovestruck"),
-    ("spots", "colour"): ("spotted", "spots", "spotty", "polka dot", "polka dots",
-                          "polka dotted", "dotted", "leopard print", "cheetah print"),
+    ("spots", "colour"): ("spotted", "spots", "spotty", "dotted"),
+    ("spots", "polka"): ("polka dot", "polka dots", "polka dotted", "polkadot"),
     ("spots", "relief"): ("bumpy spots", "raised spots", "warts", "warty", "bumpy"),
     ("stripes", "colour"): ("stripes", "striped", "stripy", "stripey", "tiger stripes",
                             "zebra print", "stripe"),

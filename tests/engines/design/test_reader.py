@@ -354,3 +354,29 @@ def test_refusals_can_name_subjects_near_in_meaning() -> None:
     assert how == "meaning" and len(near) == 3 and set(near) <= set(vocab.SUBJECTS)
     assert "whale" in near  # an orca is a whale to MiniLM too
     assert closest_subjects("orca")[1] == "popular"  # without embeddings: the popular ones
+
+
+def test_a_worded_print_is_read_with_the_body_colour_it_implies() -> None:
+    """Issue 20: a print is its own spots variant; a cow print whitens the body unless a body
+    colour is worded, a strawberry print keeps the body's colour."""
+    cases = {
+        "cow print frog plush": ("frog", "cow", "white"),
+        "black cow print cat": ("cat", "cow", "white"),
+        "pink cow with strawberry print": ("cow", "strawberry", "pink"),
+        "leopard print cat": ("cat", "leopard", "beige"),
+        "polka dot bunny": ("bunny", "polka", None),
+        "spotted dog": ("dog", "colour", None),
+    }
+    for text, (subject, variant, body) in cases.items():
+        spec = read_spec(text)
+        spots = [f.variant for f in spec.features if f.name == "spots"]
+        assert (spec.subject, spots, spec.body_colour) == (subject, [variant], body), text
+
+
+def test_a_frog_hat_on_another_subject_is_a_frog_eyed_hat() -> None:
+    for text in ("cat wearing a frog hat", "dog with a froggy hat", "cat in a frog bucket hat"):
+        spec = read_spec(text)
+        assert [(f.name, f.variant) for f in spec.features] == [("hat", "frog")], text
+    alone = read_spec("frog hat")  # the hat is the product, the frog its face
+    assert (alone.form, alone.subject) == ("hat", "frog")
+    assert read_spec("frog wearing a hat").features[0].variant == ""
