@@ -406,7 +406,7 @@ def _spot_places(ctx: Ctx) -> list[tuple[np.ndarray, np.ndarray, float]]:
     size = float(np.min(body.mesh.extents))
     neck = ctx.anchor("neck")
     upright = body.name == "body" and neck.normal[2] > 0.7
-    out = []
+    out: list[tuple[np.ndarray, np.ndarray, float]] = []
     for d in _golden(18):
         if d[0] > -0.1 or d[2] < 0.0:
             continue
