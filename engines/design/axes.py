@@ -12,7 +12,15 @@ from functools import lru_cache
 import numpy as np
 
 from engines.design.kit.spec import DesignSpec
-from engines.design.kit.vocab import COLOURS, EXPRESSIONS, FEATURES, OBJECTS, POSES, STYLES
+from engines.design.kit.vocab import (
+    COLOURS,
+    EXPRESSIONS,
+    FEATURES,
+    OBJECTS,
+    POSES,
+    STYLES,
+    WORDED_ONLY,
+)
 
 RGB = tuple[int, int, int]
 
@@ -154,11 +162,17 @@ class Open:
     proportions: bool = True  # whether the subject's proportion knobs are an axis
 
 
+def sampled_variants(name: str) -> tuple[str, ...]:
+    """The variants an unworded feature is sampled from (not the ones only words choose)."""
+    variants = FEATURES.get(name, ("",))
+    return tuple(v for v in variants if (name, v) not in WORDED_ONLY) or variants
+
+
 def open_axes(spec: DesignSpec) -> Open:
     """The values each axis may take: a worded choice is the only value, else all sellable ones."""
     product = PRODUCT_FEATURE.get(spec.form)
     feats = tuple(
-        (f.name, (f.variant,) if f.variant else FEATURES.get(f.name, ("",)))
+        (f.name, (f.variant,) if f.variant else sampled_variants(f.name))
         for f in spec.features
         if f.name != product
     )

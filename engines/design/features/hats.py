@@ -20,12 +20,13 @@ DEFAULT: dict[str, RGB] = {
     "sailor": (248, 248, 248), "party": (245, 120, 170), "helmet": (250, 200, 40),
     "santa": (215, 40, 45), "beanie": (70, 130, 200), "cowboy": (150, 100, 60),
     "top": (40, 40, 45), "witch": (80, 55, 110), "chef": (250, 250, 250),
-    "strawberry": (215, 45, 55), "space": (246, 247, 250),
+    "strawberry": (215, 45, 55), "space": (246, 247, 250), "frog": (105, 190, 85),
 }  # fmt: skip
 VISOR: RGB = (120, 175, 225)  # the light-blue frame of a space helmet's face opening
 LEAF: RGB = (70, 150, 60)
 WHITE: RGB = (250, 250, 250)
 BAND: RGB = (200, 55, 60)
+DARK: RGB = (35, 30, 35)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def build_hat(ctx: Ctx, variant: str) -> None:
     """The hat variant on the head top."""
     ctx.name = f"{variant} hat"
     col = DEFAULT[variant]
-    s = seat(ctx, drop=0.2 if variant == "bucket" else 0.0)
+    s = seat(ctx, drop=0.2 if variant in ("bucket", "frog") else 0.0)
     hw, t = s.hw, s.t
     rc = s.rc
     b = s.brim
@@ -96,12 +97,10 @@ def build_hat(ctx: Ctx, variant: str) -> None:
         ctx.add("crown", _crown(s, 0.8 * rc, b + 0.7 * hw, 0.95, 0.2), col)
         ctx.add("brim", _disc(s, 1.35 * hw, b, t), col)
         ctx.add("band", _band(s, 0.8 * rc, b + t, 0.18 * hw), BAND, fixed=True)
-    elif variant == "bucket":
-        ctx.add("crown", _crown(s, 0.82 * rc, b + 0.6 * hw, 0.88, 0.08), col)
-        low = b - 0.2 * hw
-        brim = _rev(s, [(0, b), (0.8 * rc, b), (1.18 * hw, low), (1.18 * hw, low + t),
-                        (0.8 * rc, b + t), (0, b + t)])  # fmt: skip
-        ctx.add("brim", brim, col)
+    elif variant in ("bucket", "frog"):
+        _bucket(ctx, s, col)
+        if variant == "frog":
+            _frog_eyes(ctx, s, col)
     elif variant == "crown":
         zb = max(s.low, ctx.eye_top + ctx.line)
         ctx.add("lining", _crown(s, 0.7 * rc, zb + 0.1 * hw, 1.0, 0.0), col)
@@ -209,6 +208,29 @@ def build_hat(ctx: Ctx, variant: str) -> None:
         _strawberry(ctx, s, col)
     elif variant == "space":
         _space_helmet(ctx, col)
+
+
+def _bucket(ctx: Ctx, s: Seat, col: RGB) -> None:
+    """A bucket hat: a low crown and a brim sloping down all round."""
+    b, hw, t = s.brim, s.hw, s.t
+    ctx.add("crown", _crown(s, 0.82 * s.rc, b + 0.6 * hw, 0.88, 0.08), col)
+    low = b - 0.2 * hw
+    brim = _rev(s, [(0, b), (0.8 * s.rc, b), (1.18 * hw, low), (1.18 * hw, low + t),
+                    (0.8 * s.rc, b + t), (0, b + t)])  # fmt: skip
+    ctx.add("brim", brim, col)
+
+
+def _frog_eyes(ctx: Ctx, s: Seat, col: RGB) -> None:
+    """A frog hat's eyes: two bumps on the front of the crown, each a white eye with a dark
+    pupil looking forward (what "frog hat" means on a cat; the hat product does the same)."""
+    hw, top = s.hw, s.brim + 0.6 * s.hw
+    for sg in (1.0, -1.0):
+        c = _at(s, 0.42 * s.rc, sg * 38.0, top - 0.05 * hw)
+        ctx.add("eye bump", blob(c, (0.3 * hw,) * 3), col)
+        eye = c + np.array([0.17 * hw, sg * 0.04 * hw, 0.1 * hw])
+        ctx.add("eye", blob(eye, (0.16 * hw, 0.19 * hw, 0.19 * hw)), WHITE, fixed=True)
+        pupil = eye + np.array([0.12 * hw, 0.0, 0.0])
+        ctx.add("pupil", blob(pupil, (0.07 * hw, 0.1 * hw, 0.1 * hw)), DARK, fixed=True)
 
 
 def _space_helmet(ctx: Ctx, col: RGB) -> None:

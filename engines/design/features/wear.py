@@ -385,49 +385,81 @@ def _golden(n: int) -> np.ndarray:
     return np.column_stack([r * np.cos(t), r * np.sin(t), z])
 
 
-def spots(ctx: Ctx, variant: str) -> None:
-    """Round spots over the body's sides and back: flush colour patches or raised bumps."""
-    ctx.name = f"{variant} spots"
+# A worded print ("cow print", "strawberry print"): its ink, spot size (times a plain spot's)
+# and which of the spot places it uses (every k-th), so a print costs no more unions than
+# plain spots; the subject's own pattern parts (a cow's patches, a tiger's stripes) give way.
+PRINTS: dict[str, tuple[RGB, float, int]] = {
+    "cow": ((40, 38, 40), 1.3, 1),  # big black patches on a white body (the reader's white)
+    "strawberry": ((215, 45, 55), 0.8, 2),  # small red berries, each under a green leaf cap
+    "leopard": ((90, 58, 35), 0.6, 1),  # small dark-brown spots on a tan body
+    "polka": (WHITE, 0.7, 1),  # white dots (darker ones on a light body)
+}
+OWN_PATTERN = ("patch", "stripe")  # subject part names a print replaces
+LEAF: RGB = (70, 150, 60)
+
+
+def _spot_places(ctx: Ctx) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """Where spots go (point, normal, radius): the back of the head, the body's sides and
+    back (not under the neck of an upright body), sizes varied."""
     body = ctx.body_part()
     c = body.mesh.centroid
     size = float(np.min(body.mesh.extents))
-    neck_z = float(ctx.anchor("neck").point[2])
-    colour = darker(body.colour, 0.55) if variant == "colour" else darker(body.colour, 0.85)
-    count = 0
-    head = ctx.head
+    neck = ctx.anchor("neck")
+    upright = body.name == "body" and neck.normal[2] > 0.7
+    out: list[tuple[np.ndarray, np.ndarray, float]] = []
     for d in _golden(18):
         if d[0] > -0.1 or d[2] < 0.0:
             continue
-        p, n = head.at(d)
-        p = ctx.snap(p)
-        r = 0.09 * 2 * ctx.head_w * (1.0 + 0.3 * (count % 3) / 2)
-        if variant == "colour":
-            ctx.add(
-                "spot",
-                disc_on(p, n, r, max(1.2 * ctx.line, 0.12 * r), sub=SPOT_SUBDIV),
-                colour,
-                "detail",
-            )
-        else:
-            ctx.add("bump", blob(p, (r, r, 0.6 * r), frame(n)), colour, "feature")
-        count += 1
+        p, n = ctx.head.at(d)
+        out.append((ctx.snap(p), n, 0.09 * 2 * ctx.head_w * (1.0 + 0.3 * (len(out) % 3) / 2)))
     for d in _golden(40):
         if d[0] > 0.55 or d[2] < -0.5:
             continue
         p, n = support(body.mesh, c, d)
-        if (
-            p[2] > neck_z - 0.05 * size
-            and body.name == "body"
-            and ctx.anchor("neck").normal[2] > 0.7
-        ):
+        if upright and p[2] > float(neck.point[2]) - 0.05 * size:
             continue
-        r = 0.11 * size * (1.0 + 0.35 * ((count * 7) % 3) / 2)
+        out.append((p, n, 0.11 * size * (1.0 + 0.35 * ((len(out) * 7) % 3) / 2)))
+    return out
+
+
+def spots(ctx: Ctx, variant: str) -> None:
+    """Round spots over the body's sides and back: flush colour patches, raised bumps, or a
+    worded print (PRINTS) in its own colours over the subject's own pattern."""
+    ctx.name = f"{variant} spots"
+    body = ctx.body_part()
+    if variant in PRINTS:
+        _print(ctx, variant, body.colour)
+        return
+    colour = darker(body.colour, 0.55) if variant == "colour" else darker(body.colour, 0.85)
+    for p, n, r in _spot_places(ctx):
         if variant == "colour":
             mesh = disc_on(p, n, r, max(1.2 * ctx.line, 0.12 * r), sub=SPOT_SUBDIV)
             ctx.add("spot", mesh, colour, "detail")
         else:
             ctx.add("bump", blob(p, (r, r, 0.6 * r), frame(n)), colour, "feature")
-        count += 1
+
+
+def _print(ctx: Ctx, variant: str, body: RGB) -> None:
+    """A worded print on the body: cow patches (uneven ovals), strawberries (a red oval under
+    a green leaf cap), leopard spots or polka dots; the subject's own pattern parts go."""
+    ink, scale, step = PRINTS[variant]
+    if variant == "polka" and min(body) > 200:
+        ink = darker(body, 0.6)
+    ctx.removed |= {id(p) for p in ctx.parts_named(*OWN_PATTERN)}
+    for k, (p, n, r) in enumerate(_spot_places(ctx)[::step]):
+        r *= scale
+        thick = max(1.2 * ctx.line, 0.12 * r)
+        if variant == "cow":  # an uneven patch: an oval turned its own way, sunk so its
+            up = unit(Z + 0.9 * np.sin(2.4 * k) * np.cross(n, Z) + 1e-3 * X)  # edge follows
+            rot = frame(n, up)  # the curved body (a flat disc this wide would stand off it)
+            mesh = blob(p - n * 0.3 * r, (1.3 * r, 0.85 * r, 0.42 * r), rot, SPOT_SUBDIV)
+        else:
+            mesh = disc_on(p, n, r, thick, sub=SPOT_SUBDIV)
+        ctx.add("print", mesh, ink, "detail")
+        if variant == "strawberry":  # the leaf cap at the berry's top, up the surface
+            top = p + frame(n)[:, 1] * 0.75 * r
+            cap = blob(top, (0.55 * r, 0.3 * r, 1.3 * thick), frame(n), SPOT_SUBDIV)
+            ctx.add("leaf", cap, LEAF, "detail", fixed=True)
 
 
 def stripes(ctx: Ctx, variant: str) -> None:

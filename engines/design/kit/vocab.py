@@ -28,7 +28,7 @@ CREATURES: tuple[str, ...] = (
     "cow", "octopus", "horse", "pig", "fox", "panda", "owl", "dinosaur", "unicorn",
     "shark", "whale", "chick", "hamster", "mouse", "monkey", "lion", "tiger", "sheep",
     "elephant", "turtle", "dragon", "koala", "sloth", "seal", "hedgehog", "raccoon",
-    "shiba", "corgi", "otter", "squirrel", "crocodile",
+    "shiba", "corgi", "otter", "squirrel", "crocodile", "red_panda", "salamander",
 )  # fmt: skip
 OBJECTS: tuple[str, ...] = (
     "strawberry", "avocado", "cactus", "mushroom", "heart", "star", "cloud", "ghost",
@@ -54,6 +54,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "chef",
         "strawberry",  # a strawberry cap (leaf crown on top): "strawberry cow", "strawberry frog"
         "space",  # an astronaut's round helmet around the head, the face showing
+        "frog",  # a bucket hat with frog eyes on its crown: "cat wearing a frog hat"
     ),  # noqa: E501
     "wings": ("feathered", "bat", "fairy"),
     "horns": ("unicorn", "devil", "ram"),
@@ -63,7 +64,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
     "teeth": ("buck", "fangs"),
     "tears": ("drops",),
     "eyes": ("big", "closed", "sleepy", "heart"),
-    "spots": ("relief", "colour"),
+    "spots": ("relief", "colour", "cow", "strawberry", "leopard", "polka"),  # the last: prints
     "stripes": ("relief", "colour"),
     # things a subject holds (at its paws), wears on its head or carries in its mouth
     "held": (
@@ -86,6 +87,17 @@ FEATURES: dict[str, tuple[str, ...]] = {
 
 # Where a held item goes: "" at the paws (the hand anchor), on top of the head, at the mouth.
 HELD_PLACES: tuple[str, ...] = ("", "head", "mouth")
+
+# Variants only the words choose (a print, a frog hat): an unworded feature never samples them.
+WORDED_ONLY: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("spots", "cow"),
+        ("spots", "strawberry"),
+        ("spots", "leopard"),
+        ("spots", "polka"),
+        ("hat", "frog"),
+    }
+)
 
 # Named colours the words may use, RGB 0-255.
 COLOURS: dict[str, tuple[int, int, int]] = {

@@ -1,5 +1,5 @@
 """Unknown nouns approximated by the nearest known subject through the bundled MiniLM sentence
-embeddings ("salamander ≈ axolotl, similarity 0.74"), only when the similarity clears
+embeddings ("panther ≈ lion, similarity 0.69"), only when the similarity clears
 MIN_SIMILARITY; below it the reader refuses, naming what came close.
 
 MIN_SIMILARITY comes from `python -m bench.design.approximations` over
@@ -10,7 +10,8 @@ subjects a merchant would accept, and products, people and nonsense that must be
 screwdriver 0.54); at 0.56 it would map 59 % but only 78 % well, at 0.54 a refuse noun too. The
 lexicon's KIN words (animals and foods it knows but has no builder for) choose among their three
 hand-picked close subjects (MiniLM's own nearest agrees with them for only 4 in 10): 24 of 133
-clear 0.62 (red panda ≈ panda 0.91, squid ≈ octopus 0.73, goat ≈ sheep 0.70); the rest are
+clear 0.62 (squid ≈ octopus 0.73, goat ≈ sheep 0.70; red panda, lizard and gecko have since
+become subjects of their own, issue 20); the rest are
 refused naming them, as before. The model loads only when a noun is unknown, and never when
 TRENDFORGE_DESIGN_EMBEDDINGS=0 (then unknown nouns are refused).
 """

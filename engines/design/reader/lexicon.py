@@ -164,6 +164,8 @@ _SUBJECT_WORDS: dict[str, tuple[str, ...]] = {
     "otter": ("otter", "otters", "sea otter", "sea otters"),
     "squirrel": ("squirrel", "squirrels", "red squirrel"),
     "crocodile": ("crocodile", "crocodiles", "croc", "alligator", "alligators", "gator"),
+    "red_panda": ("red panda", "red pandas", "lesser panda", "red panda bear"),
+    "salamander": ("salamander", "salamanders", "newt", "newts", "fire salamander"),
     "strawberry": ("strawberry", "strawberries"),
     "avocado": ("avocado", "avocados", "avo"),
     "cactus": ("cactus", "cacti", "cactuses", "saguaro"),
@@ -214,8 +216,18 @@ _SUBJECT_IDIOMS: dict[str, Meaning] = {
     "jack o lantern": Meaning(subject="pumpkin", expression="happy"),
     "easter bunny": Meaning(subject="bunny", body_colour="white"),
     "teddy bear": Meaning(subject="bear", body_colour="brown"),
-    "cow print": Meaning(feature=("spots", "colour")),
-    "strawberry print": Meaning(feature=("spots", "colour")),
+    "lizard": Meaning(subject="salamander", body_colour="green"),  # long, low, four legs
+    "lizards": Meaning(subject="salamander", body_colour="green"),
+    "gecko": Meaning(subject="salamander", body_colour="green"),
+    # prints: their own colours on the body; a cow print whitens it, a leopard print tans it
+    "cow print": Meaning(feature=("spots", "cow"), body_colour="white"),
+    "cow spots": Meaning(feature=("spots", "cow"), body_colour="white"),
+    "cow pattern": Meaning(feature=("spots", "cow"), body_colour="white"),
+    "strawberry print": Meaning(feature=("spots", "strawberry")),
+    "strawberry pattern": Meaning(feature=("spots", "strawberry")),
+    "leopard print": Meaning(feature=("spots", "leopard"), body_colour="beige"),
+    "cheetah print": Meaning(feature=("spots", "leopard"), body_colour="beige"),
+    "leopard spots": Meaning(feature=("spots", "leopard"), body_colour="beige"),
 }
 
 # --- features ---------------------------------------------------------------------------------
@@ -241,8 +253,8 @@ _FEATURE_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
                       "anime eyes", "big eyed", "bug eyes", "wide eyes", "giant eyes"),
     ("eyes", "closed"): ("closed eyes", "eyes closed", "shut eyes"),
     ("eyes", "heart"): ("heart eyes", "heart eyed", "love eyes", "in love", "lovestruck"),
-    ("spots", "colour"): ("spotted", "spots", "spotty", "polka dot", "polka dots",
-                          "polka dotted", "dotted", "leopard print", "cheetah print"),
+    ("spots", "colour"): ("spotted", "spots", "spotty", "dotted"),
+    ("spots", "polka"): ("polka dot", "polka dots", "polka dotted", "polkadot"),
     ("spots", "relief"): ("bumpy spots", "raised spots", "warts", "warty", "bumpy"),
     ("stripes", "colour"): ("stripes", "striped", "stripy", "stripey", "tiger stripes",
                             "zebra print", "stripe"),
@@ -484,7 +496,6 @@ _REFUSED_WORDS: tuple[tuple[Refusal, tuple[str, ...]], ...] = (
 # --- unknown subjects: the known subjects that come closest, by kind -------------------------------
 KIN: dict[str, tuple[str, ...]] = {
     "quokka": ("capybara", "hamster", "koala"),
-    "red panda": ("panda", "fox", "raccoon"),
     "otter": ("seal", "capybara", "raccoon"),
     "sea otter": ("seal", "capybara", "raccoon"),
     "giraffe": ("horse", "cow", "unicorn"),
@@ -558,8 +569,6 @@ KIN: dict[str, tuple[str, ...]] = {
     "peacock": ("chick", "owl", "duck"),
     "dove": ("duck", "chick", "owl"),
     "snake": ("dragon", "dinosaur", "axolotl"),
-    "lizard": ("dinosaur", "dragon", "axolotl"),
-    "gecko": ("axolotl", "dinosaur", "frog"),
     "chameleon": ("dinosaur", "frog", "axolotl"),
     "iguana": ("dinosaur", "dragon", "axolotl"),
     "crocodile": ("dinosaur", "dragon", "shark"),

@@ -25,6 +25,7 @@ SUBJECT_IS_PRODUCT = ("plush", "figurine", "keychain", "ornament")  # colour the
 WEARABLE = ("hat", "headband", "eyewear")
 NEEDS_SUBJECT = ("plush", "figurine", "keychain")  # these show a subject or nothing at all
 DEFAULT_SUBJECT = {"ornament": "star"}  # a tree ornament with nothing named: a star
+SUBJECT_HATS = {"frog": "frog"}  # a subject word before "hat" on another subject: that hat
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")
 _GLASSES_NOUNS = ("glasses", "sunglasses", "shades", "eyeglasses", "spectacles", "eyewear")
 _PURPOSE = ("for", "to", "from", "by")
@@ -289,9 +290,10 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
     body_colour, product_colour, material = _colours(
         items, loose, form, head, subject_item, reading
     )
-    if subject_item is not None and subject_item.m.body_colour and body_colour is None:
-        body_colour = subject_item.m.body_colour
-        reading.note(subject_item.text, f"{subject} colour: {body_colour}")
+    implied = [it for it in body if it.m.body_colour and (it is subject_item or it.m.feature)]
+    if subject is not None and implied and body_colour is None:  # "polar bear", "cow print"
+        body_colour = implied[0].m.body_colour
+        reading.note(implied[0].text, f"{subject} colour: {body_colour}")
     spec_features = _feature_colours(spec_features, form, product_colour)
     part_colours = _part_colours(items, form, head, subject_item, reading)
     style = _first(body, "style", reading)
@@ -536,6 +538,9 @@ def _features(
                 add("held", m.subject, it.text, it)
             elif m.subject == "strawberry" and subject_item.m.subject in vocab.CREATURES:
                 add("hat", "strawberry", it.text, it, "feature: hat (strawberry)")
+            elif m.subject in SUBJECT_HATS and _before_hat(body, it):  # "a frog hat"
+                variant = SUBJECT_HATS[m.subject]
+                add("hat", variant, it.text, it, f"feature: hat ({variant})")
             else:
                 reading.note(
                     it.text, f"not used (one subject per design: {subject_item.m.subject})"
@@ -591,6 +596,13 @@ def _held_place(text: str, noun: str) -> str:
         if re.match(pattern, after.group(1)):  # type: ignore[union-attr]
             return place
     return ""
+
+
+def _before_hat(body: list[Item], it: Item) -> bool:
+    """Whether the next phrase after this one is a plain hat ("frog" in "a frog hat")."""
+    after = [b for b in body if b.index > it.index]
+    nxt = min(after, key=lambda b: b.index) if after else None
+    return nxt is not None and nxt.m.feature is not None and nxt.m.feature[0] == "hat"
 
 
 def _feature_colours(

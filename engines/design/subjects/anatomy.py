@@ -32,13 +32,14 @@ class Anatomy:
     eye_size: float = 1.0
     limbs: str = "paws"  # paws legs flippers wings tentacles fins none
     feet: str = "paw"  # paw webbed hoof none
-    tail: str = "none"  # stub long bushy curly pompom fin fluke flat thick tuft ringed hair
+    tail: str = "none"  # stub long bushy curly pompom fin fluke flat thick tuft ringed hair taper
     tail_len: float = 1.0
     extras: tuple[str, ...] = ()
     colours: dict[str, RGB] = field(default_factory=dict)
     legs: float = 1.0  # leg length factor (quad layout)
     head_role: str = "body"  # colour role of the head (sheep: a dark face)
     eye_white: bool = False  # always white-ringed eyes (panda, raccoon: dark eye patches)
+    sits_up: bool = True  # a quad sits up on its haunches (a salamander sits as it stands)
 
 
 def _c(body: RGB, **more: RGB) -> dict[str, RGB]:
@@ -242,6 +243,18 @@ ANATOMY: dict[str, Anatomy] = {
         layout="quad", legs=0.5, limbs="legs", body=(36.0, 20.0, 14.0), head=(30.0, 17.0, 12.0),
         snout="long", snout_size=0.9, tail="thick", tail_len=1.6, eye_az=50.0, eye_el=40.0,
         extras=("spikes",), colours=_c((95, 155, 80), belly=(205, 225, 150), accent=(70, 120, 60)),
+    ),
+    "salamander": Anatomy(  # lizard-like: long and low, four splayed legs, a long tail
+        layout="quad", legs=0.6, limbs="legs", body=(34.0, 15.0, 11.0), head=(16.0, 14.0, 9.5),
+        tail="taper", tail_len=3.8, eye_az=42.0, eye_el=28.0, eye_size=1.1, sits_up=False,
+        colours=_c((245, 125, 45), belly=(255, 205, 90), accent=(200, 80, 30)),
+    ),
+    "red_panda": Anatomy(  # russet, a white face mask and cheeks, dark legs, a ringed tail
+        ears="round", ear_size=1.05, snout="muzzle", snout_size=0.8, tail="ringed", tail_len=1.3,
+        extras=("face_marks",), eye_white=True,
+        colours=_c((200, 85, 40), belly=(250, 246, 238), accent=(130, 50, 25),
+                   limbs=(60, 35, 30), feet=(60, 35, 30), ears=(250, 246, 238),
+                   inner=(130, 50, 25)),
     ),
 }  # fmt: skip
 

@@ -584,6 +584,12 @@ def _tail(s: Sketch) -> None:
                     _cone(pts[i] + d * 0.6 * rad, pts[i] + d * (rad + 0.2 * by), 0.13 * by),
                     "accent",
                 )
+    elif kind == "taper":  # a lizard's tail: long, low, tapering to a point, a little curved
+        z_end = 0.35 * b.r[2]
+        pts = smooth([b.c + (-0.5 * b.r[0], 0, 0), r0 + (-0.45 * L, 0.12 * L, 0.0),
+                      np.array([r0[0] - L, 0.3 * L, z_end])], 12)  # fmt: skip
+        s.add("tail", tube(pts, np.linspace(0.6 * b.r[2], max(0.12 * b.r[2], 1.4 * s.line), 12)),
+              "body")  # fmt: skip
     elif kind in ("flat", "fin", "fluke"):
         far = r0 + back * L * (1.6 if kind == "flat" else 0.9) + Z * 0.15 * L
         pts = smooth([r0 + X * 0.3 * L, r0 + back * 0.5 * L, far], 10)
@@ -783,6 +789,8 @@ def _extras(s: Sketch) -> None:
                         "belly",
                         "detail",
                     )
+        elif extra == "face_marks":
+            _face_marks(s)
         elif extra == "spikes":
             for el in (-30, 0, 30, 60):
                 p, n = b.angles(180, el)
@@ -884,6 +892,20 @@ def _extras(s: Sketch) -> None:
                     s.add("stripe", tube(pts, 1.05 * line), "pattern", "detail")
 
 
+def _face_marks(s: Sketch) -> None:
+    """A red panda's white face mask: a cheek patch under each eye and a brow spot over it
+    (the belly colour; the muzzle is white too), so it never reads as a fox."""
+    h = s.head
+    assert h is not None
+    az = s.a.eye_az * s.look.eye_spread
+    for sg in (1.0, -1.0):
+        p, n = h.angles(sg * (az + 14.0), s.a.eye_el - 30.0)
+        s.add("cheek mark", disc_on(p, n, 0.3 * h.r[1], 1.3 * s.line), "belly", "detail")
+        p, n = h.angles(sg * (az - 4.0), s.a.eye_el + 27.0)
+        brow = max(0.12 * h.r[1], 2.2 * s.line)
+        s.add("brow mark", disc_on(p, n, brow, 1.3 * s.line), "belly", "detail")
+
+
 def _rz(angle: float) -> np.ndarray:
     """Rotation about the local z axis (radians)."""
     c, sn = np.cos(angle), np.sin(angle)
@@ -918,8 +940,8 @@ def build_creature(
         _loaf(s)
     elif a.layout == "swim":
         _swim(s, pose)
-    elif a.layout == "quad" and pose == "sitting" and "shell" in a.extras:
-        _quad(s, False)  # a turtle sits as it stands
+    elif a.layout == "quad" and pose == "sitting" and ("shell" in a.extras or not a.sits_up):
+        _quad(s, False)  # a turtle, a salamander sits as it stands
     elif a.layout == "quad" and pose == "sitting":
         bl, bw, bh = a.body
         _upright(s, True, False, body=(1.05 * bh, bw, 0.85 * bl))

@@ -191,3 +191,45 @@ def test_buck_teeth_read_from_the_front_in_every_style(style: str) -> None:
     model = build_subject("bunny", style=style, pose="sitting")
     attach_feature(model, FeatureSpec("teeth", "buck"))
     buck_teeth_show(model.parts)
+
+
+@pytest.mark.parametrize("subject", ["frog", "cat", "capybara", "cow"])
+def test_a_cow_print_is_black_patches_on_the_body_of_any_subject(subject: str) -> None:
+    """Issue 20: "cow print frog" showed a green frog with darker green spots. The print's
+    patches are black, wherever the body is, and replace a cow's own patches."""
+    model, added = _with(subject, "spots", "cow")
+    patches = [p for p in added if p.name.endswith("print")]
+    assert len(patches) >= 8 and all(p.colour == (40, 38, 40) for p in patches)
+    assert not [p for p in model.parts if p.name == "patch"]
+    skin = np.vstack([p.mesh.vertices for p in model.parts if p.name in ("body", "head")])
+    near = [float(np.linalg.norm(skin - p.mesh.centroid, axis=1).min()) for p in patches]
+    assert max(near) < 0.25 * model.anchors["head_top"].size_mm  # on the body or the head
+    mesh, _ = model.solid()
+    assert watertight_after_stl(mesh)
+
+
+def test_a_strawberry_print_is_small_red_berries_with_leaves_over_a_cows_patches() -> None:
+    model, added = _with("cow", "spots", "strawberry")
+    berries = [p for p in added if p.name.endswith("print")]
+    leaves = [p for p in added if p.name.endswith("leaf")]
+    assert len(berries) >= 6 and len(leaves) == len(berries)
+    assert all(p.colour == (215, 45, 55) for p in berries)
+    assert all(p.colour[1] > p.colour[0] for p in leaves)  # green caps
+    assert not [p for p in model.parts if p.name == "patch"]  # no black cow spots left
+    for berry, leaf in zip(berries, leaves, strict=True):  # each cap at the top of its berry
+        assert leaf.mesh.centroid[2] > berry.mesh.centroid[2] - 1e-6
+    assert all(thinnest_mm(p.mesh) >= 1.95 for p in added)
+
+
+def test_worded_only_variants_are_never_sampled_and_a_worded_one_is_every_variants() -> None:
+    """An unworded hat or spots never samples a frog hat or a print; a worded frog hat is the
+    only hat every variant shows (issue 20: a cat in a frog hat showed straw, top, chef hats)."""
+    from engines.design.axes import open_axes, sample_choices, sampled_variants
+    from engines.design.reader import read_spec
+
+    plain = dict(open_axes(read_spec("cat wearing a hat")).features)
+    assert "frog" not in plain["hat"] and len(plain["hat"]) > 5
+    assert sampled_variants("spots") == ("relief", "colour")
+    spec = read_spec("cat wearing a frog hat")
+    assert dict(open_axes(spec).features)["hat"] == ("frog",)
+    assert {dict(c.features)["hat"] for c in sample_choices(spec, 36, 3)} == {"frog"}

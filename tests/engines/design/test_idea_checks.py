@@ -95,6 +95,52 @@ def check_space_helmet(c: Candidate) -> None:
         assert not (hits < before).any(), f"the helmet hides the {name}"
 
 
+def check_frog_hat(c: Candidate) -> None:
+    """A frog hat on another subject (issue 20): two white eyes on the hat's crown, each with
+    a dark pupil looking forward, above the subject's own eyes."""
+    hat = _feature(c, "hat")
+    eyes = [p for p in hat if p.name.endswith(" eye")]
+    pupils = [p for p in hat if p.name.endswith(" pupil")]
+    assert len(eyes) == 2 and len(pupils) == 2, f"no frog eyes among {[p.name for p in hat]}"
+    assert all(min(p.colour) > 220 for p in eyes) and all(max(p.colour) < 80 for p in pupils)
+    assert min(p.mesh.bounds[0][2] for p in eyes) > _eyes_top(c), "the frog eyes are not up top"
+    for eye, pupil in zip(eyes, pupils, strict=True):
+        assert pupil.mesh.centroid[0] > eye.mesh.centroid[0], "the frog eyes do not look ahead"
+
+
+def _print(c: Candidate) -> list[Any]:
+    """The print parts of a worded print (spots feature)."""
+    parts = [p for p in _feature(c, "spots") if p.name.endswith(" print")]
+    assert len(parts) >= 6, f"no print among {[p.name for p in c.model.parts]}"
+    return parts
+
+
+def check_cow_print(c: Candidate) -> None:
+    """A cow print (issue 20): black patches on a white body, whatever the subject's colour."""
+    assert min(_part(c, "body").colour) > 220, "a cow print's body is not white"
+    assert all(max(p.colour) < 60 for p in _print(c)), "a cow print's patches are not black"
+
+
+def check_strawberry_print(c: Candidate) -> None:
+    """A strawberry print (issue 20): small red berries under green leaf caps on the body's
+    own colour; a cow's own black patches give way to it."""
+    berries = _print(c)
+    assert all(p.colour[0] > 180 and p.colour[1] < 80 for p in berries), "the berries are not red"
+    leaves = [p for p in _feature(c, "spots") if p.name.endswith(" leaf")]
+    assert len(leaves) == len(berries) and all(p.colour[1] > p.colour[0] for p in leaves)
+    assert _part(c, "body").colour != berries[0].colour
+    assert not [p for p in c.model.parts if p.name == "patch"], "the cow's own patches show"
+    size = float(np.min(_named(c, "body").extents))
+    assert max(float(p.mesh.extents.max()) for p in berries) < 0.45 * size, "not small berries"
+
+
+def _part(c: Candidate, name: str) -> Any:
+    """The part named `name`; fails when there is none."""
+    found = [p for p in c.model.parts if p.name == name]
+    assert found, f"no {name} among {[p.name for p in c.model.parts]}"
+    return found[0]
+
+
 def _snout(c: Candidate) -> tuple[Any, Any]:
     """The subject's head and snout meshes."""
     return _named(c, "head"), _named(c, "snout")

@@ -209,3 +209,45 @@ def test_a_chibi_horse_keeps_its_muzzle_and_tall_ears(name: str, style: str, kno
 
     knobs = {"snout_length": knob, "ear_size": knob, "head_ratio": 1.0 - knob}
     horse_head_shows(build_subject(name, style=style, pose="sitting", knobs=knobs).parts)
+
+
+def _russet(rgb: tuple[int, int, int]) -> bool:
+    return rgb[0] > 170 and rgb[0] - rgb[1] > 80 and rgb[0] - rgb[2] > 120
+
+
+@pytest.mark.parametrize("style", ["kawaii", "chibi", "realistic"])
+def test_a_red_panda_is_russet_with_a_white_mask_not_a_giant_panda(style: str) -> None:
+    """Issue 20: a red panda read as a black-and-white panda. Its own build: a russet body and
+    head, white cheek and brow marks and white-rimmed round ears, dark legs, a ringed tail."""
+    m = build_subject("red_panda", style=style)
+    by_name = {p.name: p.colour for p in m.parts}
+    assert _russet(by_name["body"]) and _russet(by_name["head"])
+    white = [p for p in m.parts if p.name in ("cheek mark", "brow mark")]
+    assert len(white) == 4 and all(min(p.colour) > 220 for p in white)
+    assert min(by_name["ear_l"]) > 220  # the white rim round a russet inside
+    assert max(by_name["arm_l"]) < 90 and max(by_name["foot_l"]) < 90  # dark legs
+    rings = [p for p in m.parts if p.name == "tail ring"]
+    assert len(rings) == 3 and rings[0].colour != by_name["tail"]
+    tail = next(p for p in m.parts if p.name == "tail").mesh
+    assert tail.bounds[0][0] < m.parts[0].mesh.bounds[0][0]  # it shows behind the body
+    panda = build_subject("panda", style=style)
+    assert not _russet(next(p for p in panda.parts if p.name == "body").colour)
+
+
+@pytest.mark.parametrize("pose", ["standing", "sitting", "waving"])
+def test_a_salamander_is_long_and_low_on_four_splayed_legs_not_a_frog(pose: str) -> None:
+    """Issue 20: a salamander read as a frog. Its own build: a long low body on four short
+    splayed legs, a long tail, its eyes on its face (no frog eye bumps); it sits as it stands."""
+    m = build_subject("salamander", pose=pose)
+    size = m.bounds[1] - m.bounds[0]
+    assert size[0] > 2.4 * size[2]  # long and low (the frog: 0.9)
+    legs = [p for p in m.parts if p.name.startswith("leg_")]
+    assert len(legs) == 4
+    body = next(p for p in m.parts if p.name == "body").mesh
+    side = 1.1 * body.bounds[1][1]  # feet out past the body's sides (a waving one lifted)
+    assert sum(abs(p.mesh.bounds[:, 1]).max() > side for p in legs) >= 3
+    tail = next(p for p in m.parts if p.name == "tail").mesh
+    assert body.bounds[0][0] - tail.bounds[0][0] > 0.5 * body.extents[0]  # a long tail
+    assert not any("eye bump" in p.name for p in m.parts)
+    frog = build_subject("frog", pose=pose)
+    assert any("eye bump" in p.name for p in frog.parts)
