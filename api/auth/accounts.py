@@ -38,7 +38,10 @@ class Actor(BaseModel):
 
 
 def find_user(s: Session, username: str) -> User | None:
-    """The user of this name, compared case-insensitively ("Alice" is "alice")."""
+    """The user of this name, compared case-insensitively ("Alice" is "alice"); None for a name
+    no user can have (a NUL byte, which PostgreSQL text refuses)."""
+    if "\x00" in username:
+        return None
     return s.exec(select(User).where(func.lower(User.username) == username.lower())).first()
 
 

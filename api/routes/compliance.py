@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from api.calls import update
 from api.deps import ActorDep, EngineDep, OwnedIdea, SettingsDep, TemporalDep, idea_for
 from api.files import FILE_ANSWER, HTML_OR_PDF, file_download, pdf_answer
+from api.problems import WORKFLOW_ANSWERS
 from engines.compliance.errors import ComplianceError
 from models.contracts import ComplianceWaiver
 from models.names import trend_workflow_id
@@ -190,7 +191,7 @@ def _form(engine: Any, row: Compliance) -> str:
     return variant.family if variant else ""
 
 
-@router.post("/{market}/lab-report", response_model=GateOpened)
+@router.post("/{market}/lab-report", response_model=GateOpened, responses=WORKFLOW_ANSWERS)
 async def upload_lab_report(
     trend: ReportableIdea,
     market: str,
@@ -245,7 +246,7 @@ async def read_limited(upload: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/{market}/waiver", response_model=GateOpened)
+@router.post("/{market}/waiver", response_model=GateOpened, responses=WORKFLOW_ANSWERS)
 async def waive(
     trend: WaivableIdea, market: str, body: WaiverBody, who: ActorDep, temporal: TemporalDep,
     engine: EngineDep,
