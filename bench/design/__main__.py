@@ -213,12 +213,10 @@ def _reads_right(idea: dict[str, Any]) -> dict[str, bool]:
         return {"refused right": bool(idea.get("refuse")) and all(words)}
     if idea.get("refuse"):
         return {"refused right": False}
-    feats = sorted(f"{f.name}/{f.variant}" + (f":{f.colour}" if f.colour else "")
-                   for f in spec.features)  # fmt: skip
     return {
         "form": spec.form == idea["form"],
         "subject": spec.subject == idea["subject"],
-        "features": feats == sorted(idea["features"]),
+        "features": spec.feature_words() == sorted(idea["features"]),
         "colours": (spec.body_colour, spec.product_colour)
         == (idea["body_colour"], idea["product_colour"]),
     }

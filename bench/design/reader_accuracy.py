@@ -28,10 +28,8 @@ EXTRAS = ("lens_shape", "style", "pose", "expression", "size_mm", "material", "p
 
 
 def feature_words(spec: DesignSpec) -> list[str]:
-    """Features as 'name/variant' or 'name/variant:colour', sorted."""
-    return sorted(
-        f"{f.name}/{f.variant}" + (f":{f.colour}" if f.colour else "") for f in spec.features
-    )
+    """Features as the development set labels them (DesignSpec.feature_words)."""
+    return spec.feature_words()
 
 
 def approximated(spec: DesignSpec) -> list[str]:

@@ -57,6 +57,16 @@ class DesignSpec:
     # a colour worded for a part of the subject: (part, colour name), ("mane", "rainbow")
     part_colours: tuple[tuple[str, str], ...] = ()
 
+    def feature_words(self) -> list[str]:
+        """Features as 'name/variant', with ':colour' and a held item's '@place' when worded,
+        sorted: how the development set labels them (tests, bench)."""
+        return sorted(
+            f"{f.name}/{f.variant}"
+            + (f":{f.colour}" if f.colour else "")
+            + (f"@{f.place}" if f.place else "")
+            for f in self.features
+        )
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (tuples become lists) for the database and the API."""
         out = asdict(self)

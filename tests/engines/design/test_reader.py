@@ -25,13 +25,8 @@ OPTIONAL = ("lens_shape", "style", "pose", "expression", "size_mm", "material", 
 
 
 def feature_words(spec: DesignSpec) -> list[str]:
-    """Features as 'name/variant', with ':colour' and a held item's '@place' when worded, sorted."""
-    return sorted(
-        f"{f.name}/{f.variant}"
-        + (f":{f.colour}" if f.colour else "")
-        + (f"@{f.place}" if f.place else "")
-        for f in spec.features
-    )
+    """Features as the development set labels them (DesignSpec.feature_words)."""
+    return spec.feature_words()
 
 
 def test_the_development_set_is_big_enough_and_well_formed() -> None:
