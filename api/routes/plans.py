@@ -23,7 +23,7 @@ from api.deps import (
     plan_or_404,
 )
 from api.exports import daily_csv, lots_csv
-from api.problems import WORKFLOW_ANSWERS
+from api.problems import ID_MAX, WORKFLOW_ANSWERS
 from api.schemas import PlanConflictsOut, PlanListItem, PlanOut, ReviewOut
 from models.contracts import (
     PlanConstraints,
@@ -57,7 +57,7 @@ def list_plans(
     who: PlanReaderDep,
     s: SessionDep,
     status_: Annotated[PlanStatus | None, Query(alias="status")] = None,
-    trend_id: int | None = None,
+    trend_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
 ) -> Any:
     """Plans; `status=pending` is the review queue (escalated plans and proposed replans too)."""
     q = select(ProductionPlan)
