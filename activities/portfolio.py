@@ -223,7 +223,7 @@ def _revise_plan(
         return None
     p, w = req.proposal, idea.workflow_id
     shift = idea.completion_after - idea.completion_before
-    day0 = as_utc(old.eta) - (old.completion_day + 1) * DAY  # the plan's day 0 (plan_row)
+    day0 = _day0(old, as_utc(old.eta))
 
     def span(b: BookedSpan) -> tuple[str, float, float]:
         return b.line_id, (b.start_at - day0) / DAY, (b.end_at - day0) / DAY
@@ -290,6 +290,11 @@ def _revised_before(s: Session, p: PortfolioProposal) -> list[PlanAdopted]:
     return out
 
 
+def _day0(plan: ProductionPlan, eta: datetime) -> datetime:
+    """The date of the plan's day 0, from its ETA (plan_row: ETA = day 0 + completion + 1)."""
+    return eta - (plan.completion_day + 1) * DAY
+
+
 def _completion_and_start(
     plan: ProductionPlan | None, rows: list[LineBooking]
 ) -> tuple[datetime, datetime]:
@@ -300,7 +305,7 @@ def _completion_and_start(
     if plan is None or plan.eta is None:
         return last, first
     eta = as_utc(plan.eta)
-    day0 = eta - (plan.completion_day + 1) * DAY  # the plan's day 0 (plan_row's ETA)
+    day0 = _day0(plan, eta)
     starts = [float(r[3]) for r in plan.gantt or []]
     return eta, (day0 + min(starts) * DAY) if starts else first
 
