@@ -422,8 +422,8 @@ class PlanningActivities:
                 lost = confirm_bookings(s, plan.workflow_id, plan.revision)
                 if lost:  # never double booked: the planner reads what it lost
                     plan.notes = [*plan.notes, *(f"line time lost: {x}" for x in lost)]
-            elif r.status == "rejected":
-                release_held(s, plan.workflow_id, "plan rejected", plan.revision)
+            elif r.status in ("rejected", "superseded"):  # its held line time is freed
+                release_held(s, plan.workflow_id, f"plan {r.status}", plan.revision)
             if r.status == "approved":  # an approved replan replaces the plan the lines follow
                 for old in s.exec(
                     select(ProductionPlan).where(

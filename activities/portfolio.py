@@ -90,7 +90,10 @@ class PortfolioActivities:
             flows = sorted({b.workflow_id for b in rows})
             key = {w: k for k, w in enumerate(flows)}
             trend_of = {b.workflow_id: b.trend_id for b in rows}
-            revision = {w: max(b.revision for b in rows if b.workflow_id == w) for w in flows}
+            revision = {w: _followed(s, w, rows) for w in flows}
+            # a newer revision than the one followed (a slippage replan awaiting its planner)
+            # is the same idea's work again: left out; moving the idea supersedes it
+            rows = [b for b in rows if b.revision == revision[b.workflow_id]]
             plans = {w: plan_of(s, w, revision[w]) for w in flows}
             trends = {
                 t.id: t
@@ -179,10 +182,12 @@ class PortfolioActivities:
                     raise _stale(f"booking {r.booking_id} on {r.line_id} was released or changed")
                 if abs(as_utc(b.start_at) - r.start_at) > SAME or as_utc(b.start_at) <= now:
                     raise _stale(f"booking {r.booking_id} on {r.line_id} moved or started")
+            moot = _pending_replans(s, p)
+            gone = ids | {b.id for b in moot}
             for n in p.bookings:
                 clash = [
                     b for b in holding_bookings(s, now, line_id=n.line_id)
-                    if b.id not in ids and as_utc(b.start_at) < n.end_at and as_utc(b.end_at) > n.start_at
+                    if b.id not in gone and as_utc(b.start_at) < n.end_at and as_utc(b.end_at) > n.start_at
                 ]  # fmt: skip
                 if clash:
                     c = clash[0]
@@ -190,6 +195,7 @@ class PortfolioActivities:
             for b in rows.values():
                 b.status, b.reason, b.released_at = "released", moved, now
                 s.add(b)
+            _supersede(s, p, moot, now)
             for n in p.bookings:
                 s.add(
                     LineBooking(
@@ -288,6 +294,52 @@ def _revised_before(s: Session, p: PortfolioProposal) -> list[PlanAdopted]:
                             plan=plan_result(newest), by=p.replan_id)
             )  # fmt: skip
     return out
+
+
+def _pending_replans(s: Session, p: PortfolioProposal) -> list[LineBooking]:
+    """The holding bookings of the moved ideas' revisions newer than the one the replan moves
+    (a slippage replan awaiting its planner, planned from the old dates)."""
+    followed = {r.workflow_id: r.revision for r in p.replaced}
+    if not followed:
+        return []
+    q = select(LineBooking).where(
+        col(LineBooking.workflow_id).in_(followed), col(LineBooking.status) != "released"
+    )
+    return [b for b in s.exec(q) if b.revision > followed[b.workflow_id]]
+
+
+def _supersede(s: Session, p: PortfolioProposal, moot: list[LineBooking], now: datetime) -> None:
+    """Release the moot replans' line time and mark the moved ideas' newer plans awaiting
+    review superseded: the replan moved the plan they replanned, so approving one would undo
+    the move (the run proposes again from the moved plan when it slips)."""
+    why = f"superseded: {p.replan_id} moved the plan this replans"
+    for b in moot:
+        b.status, b.reason, b.released_at = "released", why[:500], now
+        s.add(b)
+    for w, revision in {r.workflow_id: r.revision for r in p.replaced}.items():
+        newer = select(ProductionPlan).where(
+            ProductionPlan.workflow_id == w,
+            ProductionPlan.revision > revision,
+            col(ProductionPlan.status).in_(("proposed", "pending")),
+        )
+        for plan in s.exec(newer):
+            plan.status, plan.review_reason, plan.reviewed_at = "superseded", why, now
+            plan.reviewer = "system"
+            s.add(plan)
+
+
+def _followed(s: Session, workflow_id: str, rows: list[LineBooking]) -> int:
+    """The plan revision an idea's lines follow: its approved plan's, when one holds line time
+    (a newer revision is then a replan still awaiting review), else its newest holding one."""
+    held = {b.revision for b in rows if b.workflow_id == workflow_id}
+    approved = s.exec(
+        select(ProductionPlan.revision).where(
+            ProductionPlan.workflow_id == workflow_id,
+            ProductionPlan.status == "approved",
+            col(ProductionPlan.revision).in_(held),
+        )
+    ).all()
+    return max(approved) if approved else max(held)
 
 
 def _day0(plan: ProductionPlan, eta: datetime) -> datetime:

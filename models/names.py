@@ -134,6 +134,8 @@ class Patch:
     leg_tells_pipeline = "leg-tells-pipeline"  # ConsignmentDelivery: signal the pipeline at the end
     pipeline_awaits_legs = "pipeline-awaits-legs"  # TrendToProduction: in transit → delivered
     replan_tells = "replan-tells-pipelines"  # PortfolioReplan: adopt_plan signals
+    # ProductionRun: an adopted plan drops the slippage replan awaiting review
+    replan_supersedes = "adopted-plan-supersedes-replan"
 
 
 class Query:

@@ -174,6 +174,7 @@ def test_approval_firms_rejection_cancellation_and_expiry_free(engine: Engine) -
     ok = acts.plan_production(plan_request(trend, process, 3000, f"ok-{process}"))
     no = acts.plan_production(plan_request(trend, process, 3000, f"no-{process}"))
     acts.plan_production(plan_request(trend, process, 3000, f"gone-{process}"))
+    moot = acts.plan_production(plan_request(trend, process, 3000, f"moot-{process}"))
     at = utcnow()
     acts.record_plan_review(
         PlanReviewRecord(plan_id=ok.plan_id, status="approved", reviewer="li", at=at)
@@ -181,10 +182,13 @@ def test_approval_firms_rejection_cancellation_and_expiry_free(engine: Engine) -
     acts.record_plan_review(
         PlanReviewRecord(plan_id=no.plan_id, status="rejected", reviewer="li", at=at)
     )
+    acts.record_plan_review(  # a replan the finished run no longer needs
+        PlanReviewRecord(plan_id=moot.plan_id, status="superseded", reviewer="system", at=at)
+    )
     sourcing.release_reservations(ReleaseRequest(workflow_id=f"gone-{process}", reason="cancel"))
     status = {b.workflow_id: b.status for b in _all(engine, process)}
     assert status == {f"ok-{process}": "firm", f"no-{process}": "released",
-                      f"gone-{process}": "released"}  # fmt: skip
+                      f"gone-{process}": "released", f"moot-{process}": "released"}  # fmt: skip
     # a held booking past its expiry holds nothing: a new plan may take that time
     late = acts.plan_production(plan_request(trend, process, 3000, f"late-{process}"))
     with session_scope(engine) as s:

@@ -79,6 +79,11 @@ class ProductionRun(RunsActivities):
         s.plan = adopted.plan
         s.replans += 1
         s.next_revision = max(s.next_revision or 0, adopted.plan.revision + 1)
+        moot = s.proposed is not None and s.proposed.revision < adopted.plan.revision
+        if moot and workflow.patched(Patch.replan_supersedes):
+            # the slippage replan awaiting review replanned the plan just moved: the portfolio
+            # replan marked it superseded and freed its line time; a new slip proposes again
+            s.proposed = None
 
     @workflow.update(name=Update.review_replan)
     async def review_replan(self, review: PlanReview) -> str:

@@ -16,10 +16,12 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 
 from activities.mappers import plan_result
 from models.contracts import (
+    PlanReview,
     PortfolioDecision,
     PortfolioReplanRequest,
     PortfolioReplanResult,
     ProductionRunInput,
+    RunState,
     SourcingResult,
 )
 from models.db import as_utc, session_scope
@@ -212,31 +214,15 @@ async def test_an_approved_replan_reaches_the_moved_ideas_running_production_run
     completion day, ETA and lines), the plan and run rows say so, the bookings carry it, and
     the pipelines that do not exist are listed as not told, without failing the approval."""
     process, lines, ids = _factory(engine)
-    with session_scope(engine) as s:  # the low plan's bars and daily units on its two lines
-        low = s.get(ProductionPlan, ids["low_plan"])
-        assert low is not None and low.eta is not None
-        day0 = as_utc(low.eta) - (low.completion_day + 1) * DAY
-        starts = [as_utc(b.start_at) for b in _bookings(engine, lines[1:])]
-        a = (min(starts) - day0) / DAY  # the bookings' start, plan days
-        low.gantt = [[ln, 0, process, a, a + 11.5, 500] for ln in lines[1:]]
-        low.daily = [
-            {"line_id": ln, "day": d, "units": 40} for ln in lines[1:] for d in range(1, 13)
-        ]
-        low.lines = [
-            {"line_id": ln, "owner": "own factory", "process": process, "rate_units_per_day": 1000.0,
-             "start_day": 1, "end_day": 12, "units": 480, "utilisation": 0.04}
-            for ln in lines[1:]
-        ]  # fmt: skip
-        s.add(low)
+    day0 = _low_in_production(engine, process, lines, ids)
     with Session(engine) as s:
         plan = plan_result(s.get(ProductionPlan, ids["low_plan"]))  # type: ignore[arg-type]
-    sourcing = SourcingResult(hub="x", hub_lat=0, hub_lon=0, assignments=[], landed_unit_cost_usd=1)
     async with running_workers(ts_env.client, engine, tmp_path) as (queue, config):
         run = await ts_env.client.start_workflow(
             ProductionRun.run,
             ProductionRunInput(
                 trend_id=ids["low"], workflow_id=f"trend-{ids['low']}", plan=plan,
-                family="plush_animal", sourcing=sourcing, quantity=960, shipment_batch_units=480,
+                family="plush_animal", sourcing=SOURCING, quantity=960, shipment_batch_units=480,
                 cpu_task_queue=config.cpu_task_queue,
             ),
             id=run_workflow_id(ids["low"]), task_queue=queue,
@@ -294,3 +280,108 @@ async def test_an_approved_replan_reaches_the_moved_ideas_running_production_run
 def _run_row(engine: Engine, trend_id: int) -> ProductionRunRow | None:
     with Session(engine) as s:
         return s.exec(select(ProductionRunRow).where(ProductionRunRow.trend_id == trend_id)).first()
+
+
+SOURCING = SourcingResult(hub="x", hub_lat=0, hub_lon=0, assignments=[], landed_unit_cost_usd=1)
+
+
+def _low_in_production(
+    engine: Engine, process: str, lines: list[str], ids: dict[str, int]
+) -> datetime:
+    """The low plan's bars and daily units on its two lines (as a run follows them); its day 0."""
+    with session_scope(engine) as s:
+        low = s.get(ProductionPlan, ids["low_plan"])
+        assert low is not None and low.eta is not None
+        day0 = as_utc(low.eta) - (low.completion_day + 1) * DAY
+        starts = [as_utc(b.start_at) for b in _bookings(engine, lines[1:])]
+        a = (min(starts) - day0) / DAY  # the bookings' start, plan days
+        low.gantt = [[ln, 0, process, a, a + 11.5, 500] for ln in lines[1:]]
+        low.daily = [
+            {"line_id": ln, "day": d, "units": 40} for ln in lines[1:] for d in range(1, 13)
+        ]
+        low.lines = [
+            {"line_id": ln, "owner": "own factory", "process": process, "rate_units_per_day": 1000.0,
+             "start_day": 1, "end_day": 12, "units": 480, "utilisation": 0.04}
+            for ln in lines[1:]
+        ]  # fmt: skip
+        s.add(low)
+    return day0
+
+
+async def test_an_approved_replan_supersedes_the_moved_runs_pending_slippage_replan(
+    ts_env, engine: Engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The low idea's run slipped: its replan (revision 1, planned from the old dates) awaits
+    the planner, holding L2 and L3 up to day 14. The portfolio replan moves the approved plan
+    (revision 0), not the pending replan and not both; approval marks the pending replan
+    superseded, frees its line time, and the run no longer offers it for review, so it cannot
+    undo the move."""
+    process, lines, ids = _factory(engine)
+    _low_in_production(engine, process, lines, ids)
+    wf, now = f"trend-{ids['low']}", utcnow()
+    with session_scope(engine) as s:
+        low = s.get(ProductionPlan, ids["low_plan"])
+        assert low is not None
+        slipped = ProductionPlan.model_validate(low.model_dump(exclude={"id", "created_at"}))
+        slipped.revision, slipped.status = 1, "proposed"
+        slipped.completion_day, slipped.eta = low.completion_day + 2, as_utc(low.eta) + 2 * DAY
+        s.add(slipped)
+        for line in lines[1:]:
+            s.add(
+                LineBooking(line_id=line, workflow_id=wf, trend_id=ids["low"], revision=1,
+                            status="held", start_at=now + 0.5 * DAY, end_at=now + 14 * DAY,
+                            expires_at=now + 7 * DAY)
+            )  # fmt: skip
+        s.add(  # as the run recorded itself before it continued as new with this state
+            ProductionRunRow(workflow_id=wf, trend_id=ids["low"], plan_id=ids["low_plan"],
+                             quantity=960)
+        )  # fmt: skip
+        s.flush()
+        slipped_id = slipped.id
+    with Session(engine) as s:
+        plan = plan_result(s.get(ProductionPlan, ids["low_plan"]))  # type: ignore[arg-type]
+        proposed = plan_result(s.get(ProductionPlan, slipped_id))  # type: ignore[arg-type]
+    state = RunState(plan=plan, proposed=proposed, next_revision=2)
+    async with running_workers(ts_env.client, engine, tmp_path) as (queue, config):
+        run = await ts_env.client.start_workflow(
+            ProductionRun.run,
+            ProductionRunInput(
+                trend_id=ids["low"], workflow_id=wf, plan=plan, family="plush_animal",
+                sourcing=SOURCING, quantity=960, shipment_batch_units=480,
+                cpu_task_queue=config.cpu_task_queue, state=state,
+            ),
+            id=run_workflow_id(ids["low"]), task_queue=queue,
+        )  # fmt: skip
+        assert (await run.query(ProductionRun.progress)).plan_id == ids["low_plan"]
+        handle, pstate = await _proposed(ts_env.client, queue, config.cpu_task_queue, process)
+        assert pstate.status == "awaiting_review" and pstate.proposal is not None
+        p = pstate.proposal
+        low_idea = next(i for i in p.ideas if i.trend_id == ids["low"])
+        assert low_idea.plan_id == ids["low_plan"]  # the plan its lines follow
+        assert {r.revision for r in p.replaced if r.workflow_id == wf} == {0}
+        assert len([b for b in p.bookings if b.workflow_id == wf]) >= 1
+        ok = PortfolioDecision(approve=True, reviewer="li", role="planner", reason="hot trend")
+        assert await handle.execute_update(PortfolioReplan.decide, ok) == "approved"
+        assert run_workflow_id(ids["low"]) in (await handle.result()).told
+        for _ in range(50):
+            progress = await run.query(ProductionRun.progress)
+            if progress.plan_id != ids["low_plan"]:
+                break
+            await asyncio.sleep(0.1)
+        review = PlanReview(approve=True, plan_id=slipped_id or 0, reviewer="li", role="planner")
+        with pytest.raises(WorkflowUpdateFailedError):  # nothing awaits review any more
+            await run.execute_update(ProductionRun.review_replan, review)
+        await run.cancel()
+    with Session(engine) as s:
+        pending = s.get(ProductionPlan, slipped_id)
+        newest = newest_plan(s, ids["low"])
+        held = s.exec(
+            select(LineBooking).where(LineBooking.workflow_id == wf, LineBooking.revision == 1)
+        ).all()
+    assert pending is not None and pending.status == "superseded"
+    assert pending.review_reason.startswith(f"superseded: {p.replan_id}")
+    assert held and all(b.status == "released" for b in held)
+    assert (newest.revision, newest.status) == (2, "approved")
+    assert progress.plan_id == newest.id
+    holding = [b for b in _bookings(engine, lines) if b.status != "released"]
+    assert {b.revision for b in holding if b.workflow_id == wf} == {2}
