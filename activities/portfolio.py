@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -24,6 +25,7 @@ from models.contracts import (
     PortfolioApply,
     PortfolioProposal,
     PortfolioReplanRequest,
+    Stage,
 )
 from models.db import as_utc, session_scope
 from models.names import Act, Err, run_workflow_id
@@ -45,6 +47,17 @@ from services.factory import (
 )
 
 SAME = timedelta(seconds=1)  # a booking moved by less than this has not moved
+SUPPLIER = "supplier"  # a span of a late idea's work on a supplier's line: no booking of ours
+
+
+@dataclass(frozen=True)
+class SupplierSpan:
+    """A late idea's bars on one supplier line of the process, merged: [start_at, end_at)."""
+
+    workflow_id: str
+    line_id: str
+    start_at: datetime
+    end_at: datetime
 
 
 def _days(t: datetime, now: datetime) -> float:
@@ -73,7 +86,9 @@ class PortfolioActivities:
     @activity.defn(name=Act.propose_portfolio_replan)
     def propose_portfolio_replan(self, req: PortfolioReplanRequest) -> PortfolioProposal:
         """Read the bookings, place every not-started one again by priority (engine), and say
-        what changes for each idea; nothing is written."""
+        what changes for each idea; nothing is written. A late idea's work on its suppliers'
+        lines of the process is movable too (onto own lines; other ideas never go on those
+        supplier lines), also for a late plan awaiting review that holds no own line."""
         from engines.scheduling.portfolio import Block, Idea, PortfolioLine, replan_portfolio
 
         ensure_factory(self.engine)
@@ -84,27 +99,53 @@ class PortfolioActivities:
                 q = q.where(FactoryLine.process == req.process)
             lines = list(s.exec(q))
             ids = {ln.line_id for ln in lines}
+            processes = {ln.process for ln in lines}
             rows = [
                 b for b in holding_bookings(s, now) if as_utc(b.end_at) > now and b.line_id in ids
             ]
-            flows = sorted({b.workflow_id for b in rows})
-            key = {w: k for k, w in enumerate(flows)}
-            trend_of = {b.workflow_id: b.trend_id for b in rows}
-            revision = {w: _followed(s, w, rows) for w in flows}
+            holding = {b.workflow_id for b in rows}
+            revision = {w: _followed(s, w, rows) for w in holding}
             # a newer revision than the one followed (a slippage replan awaiting its planner)
             # is the same idea's work again: left out; moving the idea supersedes it
             rows = [b for b in rows if b.revision == revision[b.workflow_id]]
-            plans = {w: plan_of(s, w, revision[w]) for w in flows}
+            plans = {w: plan_of(s, w, revision[w]) for w in holding}
+            plans |= _waiting_late(s, processes, ids, set(holding))
+            flows = sorted(plans)
+            trend_of = {b.workflow_id: b.trend_id for b in rows}
+            trend_of |= {w: p.trend_id for w, p in plans.items() if p is not None}
             trends = {
                 t.id: t
                 for t in s.exec(select(Trend).where(col(Trend.id).in_(set(trend_of.values()))))
             }
+        key = {w: k for k, w in enumerate(flows)}
         priority = idea_priorities(self.engine, set(trend_of.values()))
         blocks = [
             Block(b.id or 0, key[b.workflow_id], b.line_id, _days(b.start_at, now),
                   _days(b.end_at, now), as_utc(b.start_at) <= now)
             for b in rows
         ]  # fmt: skip
+        portfolio = [
+            PortfolioLine(ln.line_id, ln.process, ln.rate_units_per_day, ln.changeover_days)
+            for ln in lines
+        ]
+        supplier: dict[int, SupplierSpan] = {}  # negative block key → a late idea's bars
+        for w in flows:
+            plan = plans[w]
+            if plan is None or plan.on_time or plan.eta is None:
+                continue
+            for line, (process, rate, spans) in _supplier_work(plan, processes, ids).items():
+                portfolio.append(PortfolioLine(line, process, rate, 0.0, only=key[w]))
+                # its reservation of the line starts with its first bar there: a fence before
+                first = min(a for a, _ in spans)
+                blocks.append(Block(-len(supplier) - 1, key[w], line, -1.0, _days(first, now),
+                                    started=True))  # fmt: skip
+                supplier[-len(supplier) - 1] = SupplierSpan(w, line, now - DAY, first)
+                for at, until in spans:
+                    k = -len(supplier) - 1
+                    supplier[k] = SupplierSpan(w, line, at, until)
+                    blocks.append(
+                        Block(k, key[w], line, _days(at, now), _days(until, now), at <= now)
+                    )
         ideas = []
         for w in flows:
             trend = trends[trend_of[w]]
@@ -114,34 +155,39 @@ class PortfolioActivities:
                 Idea(key[w], priority.get(trend_of[w], 0.0), _days(due, now),
                      _days(done, now), _days(start, now))
             )  # fmt: skip
-        portfolio = [
-            PortfolioLine(ln.line_id, ln.process, ln.rate_units_per_day, ln.changeover_days)
-            for ln in lines
-        ]
         solve = functools.partial(replan_portfolio, blocks, portfolio, ideas)
         result = solve_heartbeating(solve, "portfolio replan")
-        proposal = PortfolioProposal(replan_id=req.replan_id, created_at=now, kept=len(result.kept))
+        kept = sum(k > 0 for k in result.kept)  # bookings (not supplier spans or fences)
+        proposal = PortfolioProposal(replan_id=req.replan_id, created_at=now, kept=kept)
         placed: dict[int, list[tuple[str, float, float]]] = defaultdict(list)
         for k, line_id, a, z in result.placed:
             placed[k].append((line_id, a, z))
         by_id = {b.id: b for b in rows}
+        replaced = set(result.replaced)
         for out in result.outcomes:
             w = flows[out.trend_id]
-            old = sorted((by_id[b.key] for b in blocks if b.trend_id == out.trend_id
-                          and b.key in set(result.replaced)), key=lambda b: (b.line_id, b.start_at))  # fmt: skip
+            mine = [b.key for b in blocks if b.trend_id == out.trend_id and b.key in replaced]
+            old = sorted((by_id[k] for k in mine if k > 0), key=lambda b: (b.line_id, b.start_at))
+            off = [supplier[k] for k in mine if k < 0]  # its bars moved off supplier lines
             new = sorted(
                 (line_id, now + a * DAY, now + z * DAY) for line_id, a, z in placed[out.trend_id]
             )
-            if _unchanged(old, new):
+            if not off and _unchanged(old, new):
                 continue
-            last = max(old, key=lambda b: b.revision)
+            plan = plans[w]
+            rev = max((b.revision for b in old), default=plan.revision if plan else 0)
+            status = max(old, key=lambda b: b.revision).status if old else "held"
             proposal.replaced += [_span(b) for b in old]
+            proposal.replaced += [
+                BookedSpan(line_id=x.line_id, workflow_id=w, trend_id=trend_of[w], revision=rev,
+                           status=SUPPLIER, start_at=x.start_at, end_at=x.end_at)
+                for x in off
+            ]  # fmt: skip
             proposal.bookings += [
-                BookedSpan(line_id=line_id, workflow_id=w, trend_id=trend_of[w],
-                           revision=last.revision, status=last.status, start_at=a, end_at=z)
+                BookedSpan(line_id=line_id, workflow_id=w, trend_id=trend_of[w], revision=rev,
+                           status=status if line_id in ids else SUPPLIER, start_at=a, end_at=z)
                 for line_id, a, z in new
             ]  # fmt: skip
-            plan = plans[w]
             proposal.ideas.append(
                 IdeaReplan(
                     trend_id=trend_of[w],
@@ -167,16 +213,23 @@ class PortfolioActivities:
         what the workflow tells the pipelines. An earlier attempt's work is found, not redone."""
         p = req.proposal
         moved = f"moved by {p.replan_id}"[:500]
-        ids = {r.booking_id for r in p.replaced}
+        ids = {r.booking_id for r in p.replaced if r.booking_id is not None}
+        ours = [n for n in p.bookings if n.status != SUPPLIER]  # suppliers' lines: no booking
         now = utcnow()
         with session_scope(self.engine) as s:
             serialise_bookings(s)
+            if s.exec(select(LineBooking.id).where(LineBooking.reason == moved)).first():
+                return PortfolioApplied(bookings=0, plans=_revised_before(s, p))
             rows = {
                 b.id: b for b in s.exec(select(LineBooking).where(col(LineBooking.id).in_(ids)))
             }
-            if rows and all(b.status == "released" and b.reason == moved for b in rows.values()):
-                return PortfolioApplied(bookings=0, plans=_revised_before(s, p))
+            for idea in p.ideas:  # each plan the proposal read is still the one to move
+                plan = s.get(ProductionPlan, idea.plan_id) if idea.plan_id else None
+                if plan is not None and plan.status not in ("pending", "approved"):
+                    raise _stale(f"plan {plan.id} of idea {idea.trend_id} is {plan.status}")
             for r in p.replaced:
+                if r.booking_id is None:
+                    continue
                 b = rows.get(r.booking_id)
                 if b is None or b.status != r.status or b.line_id != r.line_id:
                     raise _stale(f"booking {r.booking_id} on {r.line_id} was released or changed")
@@ -184,7 +237,7 @@ class PortfolioActivities:
                     raise _stale(f"booking {r.booking_id} on {r.line_id} moved or started")
             moot = _pending_replans(s, p)
             gone = ids | {b.id for b in moot}
-            for n in p.bookings:
+            for n in ours:
                 clash = [
                     b for b in holding_bookings(s, now, line_id=n.line_id)
                     if b.id not in gone and as_utc(b.start_at) < n.end_at and as_utc(b.end_at) > n.start_at
@@ -196,7 +249,7 @@ class PortfolioActivities:
                 b.status, b.reason, b.released_at = "released", moved, now
                 s.add(b)
             _supersede(s, p, moot, now)
-            for n in p.bookings:
+            for n in ours:
                 s.add(
                     LineBooking(
                         line_id=n.line_id, workflow_id=n.workflow_id, trend_id=n.trend_id,
@@ -209,7 +262,7 @@ class PortfolioActivities:
             known = {ln.line_id: (ln.site, ln.process, ln.rate_units_per_day)
                      for ln in s.exec(select(FactoryLine))}  # fmt: skip
             plans = [_revise_plan(s, idea, req, known, now) for idea in p.ideas]
-        return PortfolioApplied(bookings=len(p.bookings), plans=[x for x in plans if x])
+        return PortfolioApplied(bookings=len(ours), plans=[x for x in plans if x])
 
 
 def _revise_plan(
@@ -328,6 +381,60 @@ def _supersede(s: Session, p: PortfolioProposal, moot: list[LineBooking], now: d
             s.add(plan)
 
 
+def _waiting_late(
+    s: Session, processes: set[str], own: set[str], holding: set[str]
+) -> dict[str, ProductionPlan | None]:
+    """Late plans awaiting their planner's review that hold none of these own lines but make
+    one of these processes on suppliers' lines (each pipeline's newest): the replan may give
+    them own-line time."""
+    q = (
+        select(ProductionPlan)
+        .join(Trend, col(Trend.id) == ProductionPlan.trend_id)
+        .where(
+            ProductionPlan.status == "pending",
+            col(ProductionPlan.on_time).is_(False),
+            Trend.stage == Stage.awaiting_plan_review,
+        )
+        .order_by(col(ProductionPlan.revision))
+    )
+    newest = {p.workflow_id: p for p in s.exec(q)}
+    return {
+        w: p for w, p in newest.items() if w not in holding and _supplier_work(p, processes, own)
+    }
+
+
+def _supplier_work(
+    plan: ProductionPlan, processes: set[str], own: set[str]
+) -> dict[str, tuple[str, float, list[tuple[datetime, datetime]]]]:
+    """Per supplier line, the plan's bars of the processes there: (process, units/day while
+    working, the bars merged where they touch, as times)."""
+    if plan.eta is None:
+        return {}
+    day0 = _day0(plan, as_utc(plan.eta))
+    bars: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    process: dict[str, str] = {}
+    for row in plan.gantt or []:
+        line, stage = str(row[0]), str(row[2])
+        if stage in processes and line not in own and float(row[4]) > float(row[3]):
+            bars[line].append((float(row[3]), float(row[4]), int(row[5]) if len(row) > 5 else 0))
+            process[line] = stage
+    out = {}
+    for line, rows in bars.items():
+        busy = sum(z - a for a, z, _ in rows)
+        units = sum(u for *_, u in rows)
+        if units <= 0:
+            continue
+        merged: list[list[float]] = []
+        for a, z, _ in sorted(rows):
+            if merged and a <= merged[-1][1] + 1e-6:
+                merged[-1][1] = max(merged[-1][1], z)
+            else:
+                merged.append([a, z])
+        spans = [(day0 + a * DAY, day0 + z * DAY) for a, z in merged]
+        out[line] = (process[line], units / busy, spans)
+    return out
+
+
 def _followed(s: Session, workflow_id: str, rows: list[LineBooking]) -> int:
     """The plan revision an idea's lines follow: its approved plan's, when one holds line time
     (a newer revision is then a replan still awaiting review), else its newest holding one."""
@@ -352,14 +459,14 @@ def _completion_and_start(
 ) -> tuple[datetime, datetime]:
     """When an idea's plan completes (its ETA, else its last booking's end) and when its
     production starts (its plan's first Gantt bar, else its first booking)."""
-    last = max(as_utc(b.end_at) for b in rows)
-    first = min(as_utc(b.start_at) for b in rows)
     if plan is None or plan.eta is None:
-        return last, first
+        return max(as_utc(b.end_at) for b in rows), min(as_utc(b.start_at) for b in rows)
     eta = as_utc(plan.eta)
     day0 = _day0(plan, eta)
     starts = [float(r[3]) for r in plan.gantt or []]
-    return eta, (day0 + min(starts) * DAY) if starts else first
+    if not starts:
+        return eta, min((as_utc(b.start_at) for b in rows), default=day0)
+    return eta, day0 + min(starts) * DAY
 
 
 def _unchanged(old: list[LineBooking], new: list[tuple[str, datetime, datetime]]) -> bool:

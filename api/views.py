@@ -511,7 +511,12 @@ def replan_view(who: Actor, state: Any) -> dict[str, Any]:
         "nav": "factory",
         "replan": state,
         "ideas": p.ideas if p else [],
-        "counts": {"replaced": len(p.replaced), "new": len(p.bookings), "kept": p.kept}
+        "counts": {
+            "replaced": sum(r.status != "supplier" for r in p.replaced),
+            "new": sum(n.status != "supplier" for n in p.bookings),
+            "kept": p.kept,
+            "off_suppliers": sum(r.status == "supplier" for r in p.replaced),
+        }
         if p
         else {},
         "decidable": state.status == "awaiting_review" and who.role in ("planner", "admin"),

@@ -15,7 +15,11 @@ and the replan moves its lots earlier on the own lines (1.2–2.4 days less late
 the planning and portfolio activities with and without the other demo ideas' reservations; 3.0 →
 1.3 and 6.0 → 4.4 in two demo runs; in the second the cat mug's own ramp preview also finished 3
 days sooner taking the lines over, in the first no sooner: that greedy preview is coarser than
-the replan) while the frog mug stays on time; priorities 5.2 against 6.1. No mug but these two
+the replan) while the frog mug stays on time; priorities 5.2 against 6.1. When the cat mug's
+sourcing finds two glazing suppliers (it depends on what the other demo ideas reserved), its
+plan glazes on their lines only and holds no own line; the replan then moves part of that
+work onto the own lines, after the frog mug's lots or ahead of them (four runs: 6.0 → 0.0,
+6.0 → 1.5 with the frog mug 0.6 days late, 4.0 → 0.7, 6.0 → 0.0). No mug but these two
 is glazed, so no other idea takes part. The frog mug's booked line time starts at least half a
 day ahead in real time (the lines' changeover), so its lots have not started when the replan
 reads them; on the demo's accelerated clock its run would be over before the cat mug arrives, so

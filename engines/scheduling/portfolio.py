@@ -36,12 +36,18 @@ class Block:
 
 @dataclass(frozen=True)
 class PortfolioLine:
-    """An own line the replan may move lots to: process, rate (units/day), changeover (days)."""
+    """A line the replan may move lots to: process, rate (units/day), changeover (days); `only`:
+    the one idea whose lots may be on it (a supplier line that idea reserved), else any."""
 
     line_id: str
     process: str
     rate_units_per_day: float
     changeover_days: float = 0.5
+    only: int | None = None
+
+    def takes(self, trend_id: int) -> bool:
+        """Whether the idea's lots may be placed on this line."""
+        return self.only is None or self.only == trend_id
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,11 @@ def _place(
         for _ in range(n):
             best: tuple[float, float, str] | None = None
             for ln in lines:
-                if ln.process != process or ln.rate_units_per_day <= 0:
+                if (
+                    ln.process != process
+                    or ln.rate_units_per_day <= 0
+                    or not ln.takes(idea.trend_id)
+                ):
                     continue
                 setup = 0.0 if ln.line_id in used else ln.changeover_days
                 length = units / n / ln.rate_units_per_day + setup

@@ -177,7 +177,11 @@ def replan_cpsat(
     for b in movable:
         src = by_line[b.line_id]
         units[b.key] = max(math.ceil((b.end_day - b.start_day) * src.rate_units_per_day - 1e-6), 1)
-        same = [ln for ln in lines if ln.process == src.process and ln.rate_units_per_day > 0]
+        same = [
+            ln
+            for ln in lines
+            if ln.process == src.process and ln.rate_units_per_day > 0 and ln.takes(b.trend_id)
+        ]
         others = sorted(
             (ln for ln in same if ln.line_id != b.line_id),
             key=lambda ln: (busy_ticks[ln.line_id], -ln.rate_units_per_day, ln.line_id),

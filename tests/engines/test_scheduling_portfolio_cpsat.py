@@ -118,3 +118,36 @@ def test_never_worse_than_changing_nothing_and_running_lots_never_move(seed: int
             made = sum((z - a) * rate[ln] for t, ln, a, z in p.placed
                        if t == tid and process[ln] == proc)  # fmt: skip
             assert made >= need - 1e-6 * need
+
+
+@pytest.mark.parametrize("solver", ["cpsat", "greedy"])
+def test_a_late_idea_glazing_on_its_suppliers_takes_own_line_time(solver: str) -> None:
+    """The demo's second mug: the frog mug holds both own glazing lines to day 6.9; the cat mug
+    glazes on its two reserved supplier lines (slower) to day 15.7 and is 6 days late, holding
+    no own-line time. Its supplier work is movable onto the own lines (never before it is
+    released, never earlier on a supplier line than its reservation starts), the frog mug's
+    lots wait, and nobody else's lot goes to the cat mug's supplier lines."""
+    lines = [
+        PortfolioLine("OWN-1", "glaze", 2500.0, 0.5),
+        PortfolioLine("OWN-2", "glaze", 2500.0, 0.5),
+        PortfolioLine("SUP-A", "glaze", 560.0, 0.0, only=1),
+        PortfolioLine("SUP-B", "glaze", 1000.0, 0.0, only=1),
+    ]
+    blocks = [
+        Block(5, 0, "OWN-1", 1.7, 6.9),
+        Block(6, 0, "OWN-2", 1.7, 6.2),
+        Block(-1, 1, "SUP-A", -1.0, 4.7, started=True),  # before its reservation: not its time
+        Block(-2, 1, "SUP-B", -1.0, 5.7, started=True),
+        Block(-3, 1, "SUP-A", 4.7, 13.6),
+        Block(-4, 1, "SUP-B", 5.7, 15.7),
+    ]
+    ideas = [Idea(0, 5.2, 40.0, 38.0, 1.7), Idea(1, 6.1, 12.0, 18.0, 4.7)]
+    p = replan_portfolio(blocks, lines, ideas, solver=solver)
+    out = {o.trend_id: o for o in p.outcomes}
+    assert out[1].lateness_after < out[1].lateness_before - 1.0
+    assert any(tid == 1 and ln.startswith("OWN") for tid, ln, _, _ in p.placed)
+    assert all(ln.startswith("OWN") for tid, ln, _, _ in p.placed if tid == 0)
+    assert all(a >= 4.7 - 1e-9 for tid, _, a, _ in p.placed if tid == 1)
+    assert -1 not in p.replaced and -2 not in p.replaced
+    assert _overlaps(p, blocks) == []
+    assert net_gain(p, blocks, lines, ideas) > 0

@@ -23,6 +23,7 @@ from models.contracts import (
     ProductionRunInput,
     RunState,
     SourcingResult,
+    Stage,
 )
 from models.db import as_utc, session_scope
 from models.names import portfolio_replan_workflow_id, run_workflow_id
@@ -385,3 +386,61 @@ async def test_an_approved_replan_supersedes_the_moved_runs_pending_slippage_rep
     assert progress.plan_id == newest.id
     holding = [b for b in _bookings(engine, lines) if b.status != "released"]
     assert {b.revision for b in holding if b.workflow_id == wf} == {2}
+
+
+async def test_a_late_plan_on_suppliers_lines_only_is_given_own_line_time(
+    ts_env, engine: Engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The demo's cat mug when its sourcing found two glazing suppliers: its late plan awaits
+    review and glazes on its supplier's line only, holding no own line, while a low-priority
+    approved plan holds both own lines. The replan moves part of its supplier work onto the
+    own lines (the low plan's lots wait) and, approved, books that time for it (held, as its
+    plan awaits review) on a new plan revision whose bars are on the own lines."""
+    process = f"test_portfolio_{uuid.uuid4().hex[:6]}"
+    lines, supplier = [f"OWN-{process}-{k}" for k in (1, 2)], f"SUP-{process}"
+    now = utcnow()
+    with session_scope(engine) as s:
+        for line in lines:
+            s.add(FactoryLine(line_id=line, process=process, rate_units_per_day=1000))
+    low, hot = _idea(engine, "low", 40), _idea(engine, "hot", 6, override=1)
+    low_plan = _booked(engine, low, "firm", [(ln, 0.5, 12) for ln in lines], now, 13, 39)
+    hot_plan = _booked(engine, hot, "held", [], now, 21, 5)
+    with session_scope(engine) as s:
+        plan = s.get(ProductionPlan, hot_plan)
+        trend = s.get(Trend, hot)
+        assert plan is not None and trend is not None
+        plan.gantt = [[supplier, k, process, 1.0 + k, 2.0 + k, 1000] for k in range(14)]
+        trend.stage = Stage.awaiting_plan_review
+        s.add_all([plan, trend])
+    async with running_workers(ts_env.client, engine, tmp_path) as (queue, config):
+        handle, state = await _proposed(ts_env.client, queue, config.cpu_task_queue, process)
+        assert state.status == "awaiting_review" and state.proposal is not None
+        p = state.proposal
+        ideas = {i.trend_id: i for i in p.ideas}
+        assert ideas[hot].plan_id == hot_plan
+        assert ideas[hot].lateness_days_after < ideas[hot].lateness_days_before - 1
+        assert ideas[low].completion_after > ideas[low].completion_before
+        off = [r for r in p.replaced if r.trend_id == hot]
+        assert off and {r.line_id for r in off} == {supplier} and off[0].booking_id is None
+        ok = PortfolioDecision(approve=True, reviewer="li", role="planner", reason="hot trend")
+        assert await handle.execute_update(PortfolioReplan.decide, ok) == "approved"
+        await handle.result()
+    held = [b for b in _bookings(engine, lines) if b.trend_id == hot]
+    assert held and {b.status for b in held} == {"held"} and {b.revision for b in held} == {1}
+    assert not [b for b in _bookings(engine, [supplier])]  # no booking on a supplier's line
+    holding = [b for b in _bookings(engine, lines) if b.status != "released"]
+    for i, a in enumerate(holding):
+        for c in holding[i + 1 :]:
+            if a.line_id == c.line_id:
+                overlap = min(as_utc(a.end_at), as_utc(c.end_at)) - max(
+                    as_utc(a.start_at), as_utc(c.start_at)
+                )
+                assert overlap <= timedelta(seconds=1), (a, c)
+    with Session(engine) as s:
+        new = newest_plan(s, hot)
+        assert (new.revision, new.status) == (1, "pending")
+        assert s.get(ProductionPlan, hot_plan).status == "superseded"  # type: ignore[union-attr]
+        assert s.get(ProductionPlan, low_plan).status == "superseded"  # type: ignore[union-attr]
+    on_own = [r for r in new.gantt or [] if r[0] in lines]
+    assert on_own and sum(r[5] for r in new.gantt or []) == 14000  # units moved, none lost
+    assert abs(as_utc(new.eta) - ideas[hot].completion_after) < timedelta(seconds=1)
