@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from engines.design.kit import fit
 from engines.design.kit.spec import DesignSpec
 from engines.design.kit.vocab import (
     COLOURS,
@@ -25,6 +26,9 @@ from engines.design.kit.vocab import (
 RGB = tuple[int, int, int]
 
 COLOURWAYS: tuple[str, ...] = ("natural", "pastel", "bold", "deep", "two_tone")
+# The variant of an unworded feature the subject has as its own part (a cow's horns): nothing
+# is attached, the subject's own part is the feature.
+OWN = "own"
 # Unworded expressions a merchant would sell by default; crying and angry change the idea's mood,
 # so they only come from the words.
 OPEN_EXPRESSIONS: tuple[str, ...] = ("happy", "neutral", "sleepy", "surprised")
@@ -168,11 +172,21 @@ def sampled_variants(name: str) -> tuple[str, ...]:
     return tuple(v for v in variants if (name, v) not in WORDED_ONLY) or variants
 
 
+def feature_variants(subject: str | None, name: str) -> tuple[str, ...]:
+    """The variants an unworded feature takes on a subject: OWN alone when the subject has
+    that part already (a cow's horns, kit.fit.OWN_FEATURES), else the sampled ones that suit it
+    (no buck teeth on a shark, kit.fit.UNFIT)."""
+    if name in fit.OWN_FEATURES.get(subject or "", frozenset()):
+        return (OWN,)
+    return fit.fitting_variants(subject, name, sampled_variants(name))
+
+
 def open_axes(spec: DesignSpec) -> Open:
-    """The values each axis may take: a worded choice is the only value, else all sellable ones."""
+    """The values each axis may take: a worded choice is the only value, else all sellable ones
+    (that suit the subject)."""
     product = PRODUCT_FEATURE.get(spec.form)
     feats = tuple(
-        (f.name, (f.variant,) if f.variant else sampled_variants(f.name))
+        (f.name, (f.variant,) if f.variant else feature_variants(spec.subject, f.name))
         for f in spec.features
         if f.name != product
     )

@@ -23,6 +23,7 @@ from engines.design.base import PROCESS_COST_USD, DesignError
 from engines.design.generators.base import PARAMETRIC, GenerationRequest, Generator
 from engines.design.generators.run import propose_all
 from engines.design.glb import write_part_glb
+from engines.design.kit import fit
 from engines.design.kit.parts import Model, Part, detachable_default
 from engines.design.kit.spec import DesignSpec, FeatureSpec
 from engines.design.kit.vocab import COLOURS, EXPRESSIONS, FEATURES, MATERIALS, POSES, STYLES
@@ -131,6 +132,7 @@ class Candidate:
     thin: list[str] | None = None  # thin-part findings, once measured (thin_of)
     source: str = "parametric"  # the generator that proposed it (engines.design.generators)
     label: str = ""  # what its generator says sets it apart (external generators)
+    subject: str | None = None  # the spec's subject, whose coats its colourways keep to
 
 
 def thin_of(cand: Candidate, min_wall_mm: float) -> list[str]:
@@ -236,13 +238,27 @@ def _paint_part(
     return bool(own)
 
 
-def _colourway(parts: list[Part], origin: list[str], worded: np.ndarray, way: str) -> None:
+def _colourway(
+    parts: list[Part], origin: list[str], worded: np.ndarray, way: str, subject: str | None = None
+) -> None:
     """Recolour the unworded, non-detail parts in a colourway (two-tone: the product or the
-    features take an accent colour opposite the main one)."""
+    features take an accent colour opposite the main one). A natural subject (kit.fit.COATS)
+    keeps to its coats: the parts of its own colour (the product's too, where the product is
+    its body) take one of them, its other parts keep theirs; only the rest is shaded (two-tone:
+    the subject keeps its own colours, the product or features take the accent)."""
     free = [
         i for i, p in enumerate(parts)
         if not worded[i] and p.role != "detail" and p.name not in TINTED
     ]  # fmt: skip
+    if fit.natural_subject(subject) and way == "two_tone":  # its own colours, an accent product
+        free = [i for i in free if origin[i] != "subject"]
+    elif fit.natural_subject(subject):
+        own = _own_colour(subject or "")
+        coat = fit.coat(subject, axes.COLOURWAYS.index(way))
+        coated = [i for i in free if parts[i].colour == own]
+        for i in coated:
+            parts[i].colour = coat or parts[i].colour
+        free = [i for i in free if origin[i] != "subject" and i not in coated]
     if way == "two_tone":
         main = _dominant(parts, [i for i, o in enumerate(origin) if o == "subject"]) or (
             _dominant(parts, range(len(parts))) or (200, 200, 200)
@@ -259,6 +275,14 @@ def _colourway(parts: list[Part], origin: list[str], worded: np.ndarray, way: st
         parts[i].colour = axes.shade(parts[i].colour, way)
 
 
+@lru_cache(maxsize=128)
+def _own_colour(subject: str) -> RGB | None:
+    """The subject's own main colour (its builder's "body" colour role)."""
+    from engines.design.subjects import default_colours
+
+    return default_colours(subject).get("body")
+
+
 def build_candidate(
     spec: DesignSpec, choice: axes.Choice, size_mm: float, builders: Builders
 ) -> Candidate:
@@ -273,6 +297,8 @@ def build_candidate(
         origin_of = {p.name: "subject" for p in subject.parts}
         variants = dict(choice.features)
         for f in attached:
+            if variants.get(f.name) == axes.OWN:
+                continue  # the subject's own part (a cow's horns) is the feature
             before = {id(p) for p in subject.parts}
             subject = builders.feature(
                 subject, replace(f, variant=variants.get(f.name, "")), choice
@@ -305,15 +331,26 @@ def build_candidate(
     _paint(parts, group("form"), product, worded)
     for f in attached:
         idx = group(f"feature:{f.name}")
+        if dict(choice.features).get(f.name) == axes.OWN:  # "cow with pink horns": its own
+            if f.colour:
+                _paint_part(parts, group("subject"), f.name.removesuffix("s"), f.colour, worded)
+            present.append(True)
+            continue
         present.append(_paint(parts, idx, _rgb(f.colour or f.material), worded))
         if f.variant:  # a worded kind (straw hat, strawberry cap) wears its own colours
             worded[idx] = True
         if not present[-1]:
             findings.append(f"the {f.name} could not be attached")
+    if product is None and (body := _rgb(spec.body_colour)) is not None:
+        for i in group("form"):  # the product is the subject's body (a whale mug): worded
+            worded[i] |= parts[i].colour == body and parts[i].role != "detail"
     natural = [p.colour for p in parts]
-    _colourway(parts, origin, worded, choice.colourway)
+    _colourway(parts, origin, worded, choice.colourway, spec.subject)
     words_fit = float(np.mean(present)) if present else 1.0
-    return Candidate(choice, base.with_parts(parts), origin, worded, words_fit, findings, natural)
+    return Candidate(
+        choice, base.with_parts(parts), origin, worded, words_fit, findings, natural,
+        subject=spec.subject,
+    )  # fmt: skip
 
 
 def recoloured(cand: Candidate, colourway: str) -> Candidate:
@@ -322,7 +359,7 @@ def recoloured(cand: Candidate, colourway: str) -> Candidate:
         Part(p.name, p.mesh, colour, p.role, p.material, p.detachable)
         for p, colour in zip(cand.model.parts, cand.natural, strict=True)
     ]
-    _colourway(parts, cand.origin, cand.worded, colourway)
+    _colourway(parts, cand.origin, cand.worded, colourway, cand.subject)
     choice = replace(cand.choice, colourway=colourway)
     return replace(cand, choice=choice, model=cand.model.with_parts(parts))
 
@@ -472,7 +509,7 @@ def _describe(spec: DesignSpec, c: axes.Choice, colour: str, size_mm: float) -> 
     """(title, one-sentence looks) of a variant."""
     form = spec.form.replace("_", " ")
     thing = f"{spec.subject} {form}" if spec.subject else form
-    feats = [f"{v} {n}".strip() if v and v != n else n for n, v in c.features]
+    feats = [f"{v} {n}".strip() if v and v not in (n, axes.OWN) else n for n, v in c.features]
     extras = f" with {', '.join(feats)}" if feats else ""
     looks = f"{c.style} {c.pose} {c.expression}" if spec.subject else c.style
     text = f"A {size_mm:.0f} mm {colour} {thing}{extras}: {looks}, {c.colourway.replace('_', '-')} colours."  # noqa: E501
@@ -712,20 +749,35 @@ def _colour_options(
     geos: Sequence[Candidate], n: int, seed: int
 ) -> tuple[list[int], list[Candidate]]:
     """n candidates: each geometry in its sampled colourway, then in other colourways (seeded)
-    until there are n; and the geometry index of each."""
+    until there are n, a colourway that looks like one already there (a chick keeps its
+    yellow: its deep colourway may change nothing) only when there are too few others; and
+    the geometry index of each."""
     rng = np.random.default_rng([seed, 21])
     geo_of, cands = list(range(len(geos))), list(geos)
     ways = {g: [c.choice.colourway] for g, c in enumerate(geos)}
+    looks = {g: {_looks(c)} for g, c in enumerate(geos)}
+    twins: list[tuple[int, Candidate]] = []
     for k in range(max(0, n - len(geos))):
         g = k % len(geos)
-        left = [w for w in axes.COLOURWAYS if w not in ways[g]]
-        if not left:
-            break
-        way = left[int(rng.integers(len(left)))]
-        ways[g].append(way)
+        while left := [w for w in axes.COLOURWAYS if w not in ways[g]]:
+            way = left[int(rng.integers(len(left)))]
+            ways[g].append(way)
+            cand = recoloured(geos[g], way)
+            if _looks(cand) not in looks[g]:
+                looks[g].add(_looks(cand))
+                geo_of.append(g)
+                cands.append(cand)
+                break
+            twins.append((g, cand))
+    for g, cand in twins[: max(0, n - len(cands))]:
         geo_of.append(g)
-        cands.append(recoloured(geos[g], way))
+        cands.append(cand)
     return geo_of, cands
+
+
+def _looks(cand: Candidate) -> tuple[RGB, ...]:
+    """The candidate's part colours: two colourways that agree on them look the same."""
+    return tuple(p.colour for p in cand.model.parts)
 
 
 def _mains(cands: Sequence[Candidate]) -> list[RGB]:
@@ -791,7 +843,8 @@ def _colour_word(cand: Candidate, free: list[int]) -> str:
     keeps its name ("light green"); two-tone names both ("green & pink")."""
     parts = cand.model.parts
     natural = [Part(p.name, p.mesh, c, p.role) for p, c in zip(parts, cand.natural, strict=True)]
-    before = axes.colour_name(_dominant(natural, free) or (200, 200, 200))
+    was = _dominant(natural, free) or (200, 200, 200)
+    before = axes.colour_name(was)
     way = cand.choice.colourway
     subject_worded = bool(
         cand.worded[[i for i, o in enumerate(cand.origin) if o == "subject"]].any()
@@ -803,8 +856,11 @@ def _colour_word(cand: Candidate, free: list[int]) -> str:
             return ""
         name = axes.colour_name(second)
         return f"{name} accents" if subject_worded else f"{before} & {name}"
-    now = axes.colour_name(_dominant(parts, free) or (200, 200, 200))
-    qualify = way in QUALIFIERS and now == before and now not in ACHROMATIC  # no "dark black"
+    is_ = _dominant(parts, free) or (200, 200, 200)
+    now = axes.colour_name(is_)
+    shaded = is_ == axes.shade(was, way)  # not a natural subject's other coat
+    qualify = way in QUALIFIERS and now == before and now not in ACHROMATIC and shaded
+    # no "dark black", no "light red" for a red panda's darker coat
     word = f"{QUALIFIERS[way]} {now}" if qualify else now
     if subject_worded:  # the worded colour is the main one: say what the colourway changed
         return f"{word} accents" if way != "natural" else ""

@@ -27,6 +27,7 @@ LEAF: RGB = (70, 150, 60)
 WHITE: RGB = (250, 250, 250)
 BAND: RGB = (200, 55, 60)
 DARK: RGB = (35, 30, 35)
+NAVY: RGB = (35, 50, 100)
 
 
 @dataclass(frozen=True)
@@ -121,13 +122,16 @@ def build_hat(ctx: Ctx, variant: str) -> None:
                 ctx.add(
                     "gem", blob(gem, (0.6 * t, 0.11 * hw, 0.11 * hw)), (210, 40, 70), fixed=True
                 )
-    elif variant == "sailor":
-        ctx.add("crown", _crown(s, 0.85 * rc, b + 0.4 * hw, 1.0, 0.05), col)
-        ring = _rev(s, [(0.8 * rc, b), (0.95 * rc + 1.5 * t, b), (0.95 * rc + 1.5 * t, b + 0.25 * hw),
-                        (0.8 * rc, b + 0.25 * hw)])  # fmt: skip
+    elif variant == "sailor":  # a white gob cap: a domed crown over an upturned cuff whose
+        rs = 0.8 * rc  # outside carries a dark band; smaller than the head, set on its top
+        ctx.add("crown", _crown(s, 0.9 * rs, b + 0.62 * hw, 0.92, 0.3), col)
+        cuff_z = b + 0.24 * hw
+        ring = _rev(
+            s, [(0.85 * rs, b), (rs + 1.5 * t, b), (rs + 2.2 * t, cuff_z), (0.85 * rs, cuff_z)]
+        )
         ctx.add("brim", ring, col)
         ctx.add(
-            "band", _band(s, 0.85 * rc, b + 0.25 * hw, 0.08 * hw + t), (35, 50, 100), fixed=True
+            "band", _band(s, rs + 2.0 * t, b + 0.09 * hw, 0.06 * hw + 0.6 * t), NAVY, fixed=True
         )
     elif variant == "party":
         r = 0.6 * rc

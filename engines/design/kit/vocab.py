@@ -29,6 +29,7 @@ CREATURES: tuple[str, ...] = (
     "shark", "whale", "chick", "hamster", "mouse", "monkey", "lion", "tiger", "sheep",
     "elephant", "turtle", "dragon", "koala", "sloth", "seal", "hedgehog", "raccoon",
     "shiba", "corgi", "otter", "squirrel", "crocodile", "red_panda", "salamander",
+    "highland_cow",
 )  # fmt: skip
 OBJECTS: tuple[str, ...] = (
     "strawberry", "avocado", "cactus", "mushroom", "heart", "star", "cloud", "ghost",

@@ -231,9 +231,10 @@ ANATOMY: dict[str, Anatomy] = {
         ear_size=1.0, snout="pointy", snout_size=0.9, tail="stub",
         colours=_c((240, 160, 80), belly=(252, 245, 232), feet=(252, 245, 232)),
     ),
-    "otter": Anatomy(
-        ears="tiny", snout="muzzle", snout_size=0.8, tail="thick", tail_len=0.9,
-        extras=("face_light", "belly"), colours=_c((150, 105, 70), belly=(235, 210, 175)),
+    "otter": Anatomy(  # long and low: a slim body, a flat broad head, small ears, a flat tail
+        body=(21.0, 21.0, 33.0), head=(21.0, 23.0, 17.0), ears="tiny", snout="muzzle",
+        snout_size=0.8, tail="flat", tail_len=0.9, extras=("face_light", "belly"),
+        colours=_c((150, 105, 70), belly=(235, 210, 175)),
     ),
     "squirrel": Anatomy(
         ears="pointy", ear_size=0.9, snout="muzzle", snout_size=0.7, tail="bushy", tail_len=1.5,
@@ -255,6 +256,12 @@ ANATOMY: dict[str, Anatomy] = {
         colours=_c((200, 85, 40), belly=(250, 246, 238), accent=(130, 50, 25),
                    limbs=(60, 35, 30), feet=(60, 35, 30), ears=(250, 246, 238),
                    inner=(130, 50, 25)),
+    ),
+    "highland_cow": Anatomy(  # shaggy ginger coat, a fringe over the eyes, long upswept horns
+        layout="quad", legs=0.95, body=(34.0, 26.0, 24.0), head=(22.0, 23.0, 21.0), ears="side",
+        snout="wide", tail="tuft", feet="hoof", extras=("shaggy", "fringe", "long_horns"),
+        colours=_c((200, 105, 50), nose=(120, 75, 60), horn=(240, 225, 185),
+                   accent=(160, 80, 35), hooves=(70, 50, 40)),
     ),
 }  # fmt: skip
 

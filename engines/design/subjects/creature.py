@@ -672,6 +672,25 @@ def _extras(s: Sketch) -> None:
                 mid = (root + tip) / 2 + Z * 0.08 * h.r[1]
                 s.add("horn", tube([root - n * 0.12 * h.r[1], mid, tip],
                                    [0.2 * h.r[1], 0.13 * h.r[1], 1.3 * line]), "horn")  # fmt: skip
+        elif extra == "long_horns":  # a highland cow's: out to the sides, then curving up
+            for sg in (1.0, -1.0):
+                root, n = h.at((0.0, sg * 0.6, 0.8))
+                mid = root + (0.05 * h.r[0], sg * 0.75 * h.r[1], 0.05 * h.r[2])
+                tip = root + (0.2 * h.r[0], sg * 1.2 * h.r[1], 0.6 * h.r[2])
+                s.add("horn", tube([root - n * 0.12 * h.r[1], mid, tip],
+                                   [0.16 * h.r[1], 0.11 * h.r[1], 1.3 * line]), "horn")  # fmt: skip
+        elif extra == "fringe":  # shaggy locks over the brow, hanging down over the eyes
+            for lock_az in (-42.0, -21.0, 0.0, 21.0, 42.0):
+                p, n = h.angles(lock_az, 38.0)
+                c = p + n * 0.08 * h.r[0] - Z * 0.12 * h.r[2]
+                lock = (0.16 * h.r[0], 0.15 * h.r[1], 0.3 * h.r[2] * (1.0 - abs(lock_az) / 150.0))
+                s.add("fringe", blob(c, lock), "body")
+        elif extra == "shaggy":  # long hair hanging down the flanks and over the back
+            for shag_az in range(0, 360, 36):
+                for shag_el in (-15.0, 25.0):
+                    p, n = b.angles(shag_az + (18.0 if shag_el > 0 else 0.0), shag_el)
+                    c = p + n * 0.05 * b.r[1] - Z * 0.1 * b.r[2]
+                    s.add("shag", blob(c, (0.2 * b.r[1], 0.2 * b.r[1], 0.38 * b.r[2])), "body")
         elif extra == "horn":
             root, n = h.at((0.55, 0.0, 0.85))
             tip = root + unit((0.45, 0.0, 1.0)) * 1.0 * h.r[2]

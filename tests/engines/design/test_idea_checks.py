@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import yaml
 
-from engines.design.axes import default_choice
+from engines.design.axes import OWN, default_choice
 from engines.design.forms.place import ray_hits
 from engines.design.generate import Candidate, build_candidate, default_builders
 from engines.design.reader import read_spec
@@ -346,7 +346,13 @@ def check_wings(c: Candidate) -> None:
 
 
 def check_horns(c: Candidate) -> None:
-    assert _centroid_z(_feature(c, "horns")) > _eyes_top(c), "horns above the eyes"
+    """Horns above the eyes: the feature's, or the subject's own (a cow's, a dragon's)."""
+    if dict(c.choice.features).get("horns") == OWN:
+        horns = [p for p in _parts(c, "subject") if p.name == "horn"]
+        assert len(horns) >= 2, f"no horns of its own on {[p.name for p in c.model.parts]}"
+    else:
+        horns = _feature(c, "horns")
+    assert _centroid_z(horns) > _eyes_top(c), "horns above the eyes"
 
 
 def _out_of_wall(vessel: list[Any], points: np.ndarray) -> np.ndarray:
