@@ -559,6 +559,7 @@ def factory_view(engine: Engine, who: Actor) -> dict[str, Any]:
         "who": who,
         "nav": "factory",
         "lines": lines,
+        "queue": waiting_plans(engine, rows),
         "gantt_svg": charts.gantt_svg(bars) if bars else "",
         "process_svg": charts.bars_svg(
             utilisation, " %", "#6c8a2b", "utilisation per process, next 30 days", 100.0
@@ -566,6 +567,35 @@ def factory_view(engine: Engine, who: Actor) -> dict[str, Any]:
         "days": FACTORY_DAYS,
         "can_import": who.role in ("planner", "admin"),
     }
+
+
+def waiting_plans(engine: Engine, rows: list[tuple[Any, list[Any]]]) -> list[dict[str, Any]]:
+    """The plans awaiting a planner, highest priority first: each with its idea, quantity,
+    completion and due day, and the own-line days it holds tentatively."""
+    from services.factory import idea_priorities
+
+    with Session(engine) as s:
+        plans = list(
+            s.exec(select(ProductionPlan).where(col(ProductionPlan.status).in_(REVIEWABLE)))
+        )
+        ids = {p.trend_id for p in plans}
+        texts = {t.id: t.text[:60] for t in s.exec(select(Trend).where(col(Trend.id).in_(ids)))}
+    held: defaultdict[tuple[str, int], float] = defaultdict(float)
+    for _, bookings in rows:
+        for b in bookings:
+            held[(b.workflow_id, b.revision)] += (b.end_at - b.start_at).total_seconds() / 86400
+    priority = idea_priorities(engine, ids)
+    out = [
+        {
+            "plan": p,
+            "text": texts.get(p.trend_id, ""),
+            "priority": priority.get(p.trend_id, 0.0),
+            "late_days": max(p.completion_day - p.due_day, 0),
+            "held_days": held.get((p.workflow_id, p.revision), 0.0),
+        }
+        for p in plans
+    ]
+    return sorted(out, key=lambda q: (-q["priority"], q["plan"].id or 0))
 
 
 LOAD_DAYS = 14  # the lines page shows what plans hold of each line over this many days

@@ -85,10 +85,16 @@ async def test_the_factory_page_shows_who_holds_which_line(planner_api, engine) 
 
     req = plan_request(trend, process, 3000, f"fp-{process}")
     req.start_date = datetime.now(UTC)  # today: inside the page's 30-day window
-    acts.plan_production(req)
+    plan = acts.plan_production(req)
     html = (await c.get("/app/factory", headers={"accept": "text/html"})).text
     assert f"{process}-1" in html and f"idea {trend} (tentative)" in html
     assert 'class="gantt-bar"' in html and "Import lines (CSV)" in html
+    # the queue of plans waiting for review lists it, with the own-line days it holds
+    queue = html[html.index('id="factory-queue"') :]
+    row = queue[queue.index(f'href="/app/plans/{plan.plan_id}"') :].split("</tr>")[0]
+    assert f"idea {trend}" in row and f"day {plan.completion_day}" in row
+    held = float(row.rsplit('<td class="num">', 1)[1].split("<")[0])
+    assert held > 0  # its tentative hold on the own line
 
 
 async def test_conflicts_before_approval_and_the_bookings_csv(planner_api, engine) -> None:  # type: ignore[no-untyped-def]
