@@ -12,12 +12,12 @@ so that it takes the subject's colour."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import trimesh
 
+from engines.design.axes import subject_is_handle
 from engines.design.forms.context import FormContext
 from engines.design.forms.geometry import mesh_of
 from engines.design.forms.place import moved
@@ -109,15 +109,8 @@ def _colour(subject: Model, prefix: str, fallback: RGB) -> tuple[str, RGB]:
 
 
 def bound_to_handle(ctx: FormContext) -> bool:
-    """Whether the words make the subject the mug's handle ("a black cat handle", "a handle
-    shaped like a cat")."""
-    if ctx.subject is None or ctx.spec is None or not ctx.spec.subject:
-        return False
-    words, name = ctx.words(), re.escape(ctx.spec.subject)
-    return bool(
-        re.search(rf"\b{name}s?(?:[ -]shaped)? handle\b", words)
-        or re.search(rf"\bhandle (?:shaped like|in the shape of|like) an? {name}\b", words)
-    )
+    """Whether the words make the subject the mug's handle ("a black cat handle")."""
+    return ctx.subject is not None and subject_is_handle(ctx.spec)
 
 
 def appendages(

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import trimesh
 
-from engines.design.axes import default_choice
+from engines.design.axes import default_choice, open_axes
 from engines.design.generate import (
     Candidate,
     build_candidate,
@@ -132,3 +132,10 @@ def test_a_cactus_pen_cup_branches_from_its_sides() -> None:
         side = [m for m in arms if sign * (m.centroid[1] - axis[1]) > 0]
         assert side and (sign * (side[0].vertices[:, 1] - axis[1])).max() > r + 0.1 * height
     printable(c, "pen_holder")
+
+
+def test_a_subject_worded_as_the_handle_leaves_no_handle_style_to_vary() -> None:
+    cat = read_spec("mug, white, with a black cat handle")
+    assert "handle" not in dict(open_axes(cat).form_knobs)  # the cat is the handle
+    tail = read_spec("cat mug with ears and a tail handle")  # a handle style, not the subject
+    assert "handle" in dict(open_axes(tail).form_knobs)
