@@ -204,6 +204,7 @@ def open_axes(spec: DesignSpec) -> Open:
         if not any(w in words for w in FORM_KNOB_WORDS.get((spec.form, name), ()))
         and name not in decided
         and not (spec.subject is None and (spec.form, name) in SUBJECT_ONLY_KNOBS)
+        and not (name == "handle" and subject_is_handle(spec))  # the cat is the handle
     )
     fixed = worded_knobs(spec)
     knobs = tuple(
@@ -262,6 +263,18 @@ def kept_by_words(form: str, name: str, words: str) -> bool:
     its handle when it is tall)."""
     keep = KEPT_BY_WORDS.get((form, name), ())
     return any(re.search(rf"\b{w}s?\b", words.lower()) for w in keep)
+
+
+def subject_is_handle(spec: DesignSpec | None) -> bool:
+    """Whether the words make the subject a mug's handle ("a black cat handle", "a handle
+    shaped like a cat"): the handle is then the subject, no style of handle to vary."""
+    if spec is None or spec.form != "mug" or not spec.subject:
+        return False
+    words, name = spec.text.lower(), re.escape(spec.subject)
+    return bool(
+        re.search(rf"\b{name}s?(?:[ -]shaped)? handle\b", words)
+        or re.search(rf"\bhandle (?:shaped like|in the shape of|like) an? {name}\b", words)
+    )
 
 
 def is_moot(form: str, name: str, values: dict[str, float], words: str = "") -> bool:

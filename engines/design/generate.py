@@ -319,7 +319,11 @@ def build_candidate(
         for p in model.parts
     ]  # fmt: skip
     base = model  # its union of these meshes, if kept, joins the candidate later
-    origin = [origin_of.get(p.name, "form") for p in parts]
+    # a form's part of role "body" carries the subject (an appendage, a handle that is the cat)
+    origin = [
+        origin_of.get(p.name, "subject" if spec.subject and p.role == "body" else "form")
+        for p in parts
+    ]
     worded = np.zeros(len(parts), dtype=bool)
     group = lambda key: [i for i, o in enumerate(origin) if o == key]  # noqa: E731
     present = (

@@ -6,6 +6,7 @@ import numpy as np
 import trimesh
 
 from engines.design.axes import kept_by_words
+from engines.design.forms.appendages import Wall, appendages, bound_to_handle, creature_handle
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
 from engines.design.forms.geometry import (
     cut_below,
@@ -376,13 +377,14 @@ def _handle(
     wall: float,
     cavity: trimesh.Trimesh,
     style: str,
+    bulk: float = 1.0,
 ) -> trimesh.Trimesh:
     """A handle on the -Y side of a mug of outer radius `radius`: classic D, square loop or
     the subject's tail curling from rim to foot; its ends buried in the wall, mm."""
     from engines.design.forms.geometry import one_body
     from engines.design.subjects.geom import tube
 
-    wire = max(ctx.wall(9.0), 2 * wall)
+    wire = max(ctx.wall(9.0), 2 * wall) * bulk  # bulk > 1: a creature's body, not a wire
     if style == "tail":
         y0 = -(radius - wall / 2)
         pts = [(0.0, y0, 0.8 * height), (0.0, -(radius + 0.12 * height), 0.9 * height),
@@ -439,18 +441,32 @@ def mug(ctx: FormContext) -> Model:
     model = Model([Part("wall", body, colour, "fixture", ctx.material)])
     r_mid = float(profile_radii(profile, radius, np.array([0.5]))[0])
     r_rim = float(radii[-1])
-    if tall < 0.5 or kept_by_words("mug", "handle", ctx.words()):  # a "mug" keeps its handle
+    as_handle = bound_to_handle(ctx)  # "a black cat handle": the subject is the handle
+    style, handle_deg = "", None
+    if as_handle or tall < 0.5 or kept_by_words("mug", "handle", ctx.words()):
         style = MUG_HANDLES[int(ctx.knob("handle", 0)) % len(MUG_HANDLES)]
+        if as_handle:
+            style = "tail"  # its body the loop, its tail the curl at the foot
         if style == "tail" and ctx.subject is None:
             style = "classic"
         handle_r = float(profile_radii(profile, radius, np.array([0.2, 0.5, 0.8])).min())
-        model.parts.append(Part("handle", _handle(ctx, handle_r, height, wall, cavity, style),
-                                colour, "fixture", ctx.material))  # fmt: skip
+        loop = _handle(ctx, handle_r, height, wall, cavity, style, 1.5 if as_handle else 1.0)
+        handle_deg = -90.0
+        if as_handle:
+            assert ctx.subject is not None
+            model.parts += creature_handle(ctx, height, loop, main_colour(ctx.subject))
+        else:
+            model.parts.append(Part("handle", loop, colour, "fixture", ctx.material))
     above = cavity_cutter(r_rim - 0.7 * wall, r_rim - 0.7 * wall, height, height)
     clear = mesh_of(_manifold(above) + _manifold(cavity))
     if on_rim:
         perch(ctx, model, r_rim, height, wall, clear)
+    elif as_handle:
+        model.parts[:] = model.parts[:1] + _kept_clear(ctx, model.parts[1:], clear)
     else:
+        skip = ("tail",) if style == "tail" else ()
+        shape = Wall(body, height, handle_deg)
+        model.parts.extend(_kept_clear(ctx, appendages(ctx, shape, colour, skip), clear))
         model.parts.extend(
             relief(
                 ctx,
@@ -507,6 +523,22 @@ def perch(
         if mesh is not None and (mesh is p.mesh or thinnest(mesh)[1] >= limit):  # no slivers
             model.parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
     model.anchors.update({k: a for k, a in figure.anchors.items() if k != "base"})
+
+
+def _kept_clear(ctx: FormContext, parts: list[Part], clear: trimesh.Trimesh) -> list[Part]:
+    """The parts cut back from a vessel's cavity (`clear`), dropping slivers of the cut."""
+    out = []
+    reach = float(np.linalg.norm(np.asarray(clear.vertices)[:, :2], axis=1).max())
+    for p in parts:
+        v = np.asarray(p.mesh.vertices)
+        if float(np.linalg.norm(v[:, :2], axis=1).min()) > reach:  # wholly outside: no cut
+            out.append(p)
+            continue
+        mesh = minus(p.mesh, clear)
+        limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
+        if mesh is not None and (mesh is p.mesh or thinnest(mesh)[1] >= 0.95 * limit):
+            out.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    return out
 
 
 def _vessel_anchors(model: Model, radius: float, height: float, floor: float) -> None:
@@ -603,6 +635,8 @@ def planter(ctx: FormContext) -> Model:
             )
         else:
             model.parts.extend(relief(ctx, pot, 0.45 * height, r_mid, height, wall, rim_r, clear))
+            shape = Wall(pot, height)
+            model.parts.extend(_kept_clear(ctx, appendages(ctx, shape, colour), clear))
     if ctx.knob("feet", 0.0) >= 0.5:
         foot_h = ctx.mm(9.0)
         feet_colour = main_colour(ctx.subject) if ctx.subject is not None and not plant else colour
@@ -654,6 +688,8 @@ def pen_holder(ctx: FormContext) -> Model:
         model.parts.extend(
             relief(ctx, cup, 0.55 * height, radius, height, wall, radius - wall / 2, clear)
         )
+        shape = Wall(cup, height)
+        model.parts.extend(_kept_clear(ctx, appendages(ctx, shape, colour), clear))
     elif ctx.subject is not None:
         figure = fitted_height(ctx.subject, 0.72 * height)
         if float(np.max(figure.bounds[1] - figure.bounds[0])) > 0.9 * height:  # a wide donut

@@ -1,0 +1,320 @@
+"""The subject's own parts as a vessel's appendages: what a creature has (read from its part
+names) shapes the mug, pot or cup it decorates. A fluked tail rises from the back, fins
+and flippers stand out of the sides, tentacles wrap the lower wall and curl out as feet,
+arms hug the wall under the face, a cactus's arms branch from the sides over ribs, a long
+tail curls up the back; a subject worded as the handle ("a black cat handle") becomes the
+handle: its body the loop, its head peeking over the rim, its tail the curl at the foot.
+
+Every appendage is built in the vessel's frame (mm, the face at +X, a handle at -Y), set on
+the outer wall found by rays from the axis (any profile: barrel, flared, hexagon), sunk
+into the wall so that the union is one solid, and named as the subject part it stands for,
+so that it takes the subject's colour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+
+from engines.design.axes import subject_is_handle
+from engines.design.forms.context import FormContext
+from engines.design.forms.geometry import mesh_of
+from engines.design.forms.place import moved
+from engines.design.kit.parts import Model, Part
+from engines.design.shapes import _manifold
+from engines.design.subjects.creature import smooth
+from engines.design.subjects.geom import blob, frame, tube
+
+RGB = tuple[int, int, int]
+
+# The appendage each subject part declares (a part name, or a prefix ending "_" or " ").
+APPENDAGES: tuple[tuple[str, str], ...] = (
+    ("tentacle_", "tentacles"),  # an octopus: tentacles wrap the lower wall, curl out as feet
+    ("tail fin", "fluke"),  # a whale, a shark: the tail rises from the back in a fluke
+    ("fin_", "fins"),  # side fins or flippers
+    ("flipper_", "fins"),
+    ("arm_", "arms"),  # paws hugging the wall under the face
+    ("arm", "branches"),  # a cactus's arms branch from the sides
+    ("tail", "tail"),  # a long tail curls up the back
+)
+TAIL_WORDS = ("tail",)  # subject parts that make a tail (a stub is too short to show)
+MIN_TAIL_SHARE = 0.25  # a tail shows on a vessel when it is this long against its subject
+
+
+@dataclass(frozen=True)
+class Wall:
+    """A vessel's outer wall as rays from its axis see it: the body, its height, the azimuth
+    (degrees) of a handle to keep clear of (None without one)."""
+
+    body: trimesh.Trimesh
+    height: float
+    handle_deg: float | None = None
+
+    def radius(self, az_deg: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """The outer wall's distance from the axis at azimuths and heights (0 on a miss), mm."""
+        from engines.design.forms.vessels import _outer_hits
+
+        a = np.radians(np.asarray(az_deg, dtype=float))
+        z = np.broadcast_to(np.asarray(z, dtype=float), a.shape)
+        outs = np.column_stack([np.cos(a), np.sin(a), np.zeros(len(a))])
+        origins = np.column_stack([np.zeros((len(a), 2)), z])
+        return _outer_hits(self.body, origins, outs)
+
+    def points(self, az_deg: np.ndarray, z: np.ndarray, out: np.ndarray | float) -> np.ndarray:
+        """Points `out` mm outside the wall at azimuths and heights, mm."""
+        a = np.radians(np.asarray(az_deg, dtype=float))
+        r = self.radius(az_deg, z) + out
+        return np.column_stack([r * np.cos(a), r * np.sin(a), z])
+
+    def clear_of_handle(self, az_deg: float, gap_deg: float = 28.0) -> bool:
+        """Whether an azimuth keeps `gap_deg` from the handle."""
+        if self.handle_deg is None:
+            return True
+        return abs((az_deg - self.handle_deg + 180.0) % 360.0 - 180.0) > gap_deg
+
+
+def kinds(subject: Model) -> list[str]:
+    """The appendages the subject declares by its parts, in APPENDAGES' order, each once."""
+    names = {p.name for p in subject.parts}
+    found: list[str] = []
+    for prefix, kind in APPENDAGES:
+        # "arm_" and "tentacle_" name a pair or a row; "arm" and "tail" are the part itself
+        has = any(n == prefix or (prefix[-1] in "_ " and n.startswith(prefix)) for n in names)
+        if kind == "tail":
+            has = has and _long_tail(subject)
+        if kind == "arms" and "tentacles" in found:
+            has = False
+        if has and kind not in found and not (kind == "tail" and "fluke" in found):
+            found.append(kind)
+    return found
+
+
+def _long_tail(subject: Model) -> bool:
+    """Whether the subject's tail is long enough to show (a cat's, not a bear's stub)."""
+    tails = [p.mesh for p in subject.parts if p.name in TAIL_WORDS]
+    if not tails:
+        return False
+    lo, hi = subject.bounds
+    size = float(np.max(hi - lo))
+    return max(float(np.max(t.extents)) for t in tails) >= MIN_TAIL_SHARE * size
+
+
+def _colour(subject: Model, prefix: str, fallback: RGB) -> tuple[str, RGB]:
+    """The name and colour of the subject's first part named with `prefix`."""
+    for p in subject.parts:
+        if p.name.startswith(prefix):
+            return p.name, p.colour
+    return prefix, fallback
+
+
+def bound_to_handle(ctx: FormContext) -> bool:
+    """Whether the words make the subject the mug's handle ("a black cat handle")."""
+    return ctx.subject is not None and subject_is_handle(ctx.spec)
+
+
+def appendages(
+    ctx: FormContext, wall: Wall, body_colour: RGB, skip: tuple[str, ...] = ()
+) -> list[Part]:
+    """The subject's appendages on a vessel's wall, each a part named as the subject part it
+    stands for (role "body": the subject's), mm. `skip`: kinds another part already shows
+    (a mug whose handle is the tail)."""
+    if ctx.subject is None:
+        return []
+    out: list[Part] = []
+    thick = max(ctx.rule.min_wall_mm, 1.5)
+    for kind in kinds(ctx.subject):
+        if kind in skip:
+            continue
+        out += BUILD[kind](ctx.subject, wall, thick, body_colour)
+    return out
+
+
+def _tube_part(name: str, pts: np.ndarray, radii: np.ndarray, colour: RGB) -> Part:
+    """A smooth tapered tube through control points as one subject part."""
+    path = smooth(list(pts), 4 * len(pts))
+    r = np.interp(np.linspace(0, 1, len(path)), np.linspace(0, 1, len(radii)), radii)
+    return Part(name, tube(path, r, 12), colour, "body")
+
+
+def _tentacles(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
+    """Tentacles down the lower wall, each curling out at the foot (the vessel stands on
+    them), spaced round the wall clear of a handle."""
+    h = wall.height
+    count = sum(1 for p in subject.parts if p.name.startswith("tentacle_")) or 6
+    count = min(count, 8)
+    out = []
+    step = 360.0 / count
+    for k in range(count):
+        az = 180.0 / count + k * step  # none straight under the face
+        if not wall.clear_of_handle(az, 18.0):
+            continue
+        name, c = _colour(subject, f"tentacle_{k}", colour)
+        tr = max(0.075 * h, thick)
+        zs = np.array([0.4, 0.29, 0.18, 0.09]) * h
+        sweep = az + np.array([0.0, 5.0, 10.0, 14.0])
+        down = wall.points(sweep, zs, 0.25 * tr * np.array([1.0, 1.2, 1.5, 1.9]))
+        if (np.linalg.norm(down[:, :2], axis=1) <= 0).any():
+            continue
+        a = np.radians(az + 20.0)
+        out_dir = np.array([np.cos(a), np.sin(a), 0.0])
+        foot = down[-1] * np.array([1.0, 1.0, 0.0]) + out_dir * 0.12 * h
+        foot[2] = 0.55 * tr
+        tip = foot + out_dir * 0.08 * h + np.array([0.0, 0.0, 0.1 * h])
+        curl = tip - out_dir * 0.04 * h + np.array([0.0, 0.0, 0.03 * h])
+        pts = np.vstack([down, foot, tip, curl])
+        radii = tr * np.array([0.85, 1.0, 1.0, 0.95, 0.8, 0.6, 0.45])
+        out.append(_tube_part(name, pts, np.maximum(radii, 0.5 * thick), c))
+    return out
+
+
+def _fluke(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
+    """A tail rising from the back of the vessel (-X), its fluke spread over the rim."""
+    h = wall.height
+    name, c = _colour(subject, "tail", colour)
+    fin_name, fin_c = _colour(subject, "tail fin", c)
+    tr = max(0.07 * h, thick)
+    root = wall.points(
+        np.array([180.0, 180.0]), np.array([0.3, 0.55]) * h, np.array([0.2, 0.5]) * tr
+    )
+    r0 = -float(root[0][0])
+    pts = np.vstack([root, [[-(r0 + 0.14 * h), 0.0, 0.82 * h], [-(r0 + 0.2 * h), 0.0, 1.0 * h]]])
+    tail = _tube_part(name, pts, tr * np.array([1.1, 1.0, 0.8, 0.6]), c)
+    tip = pts[-1]
+    lobes = []
+    for sign in (1.0, -1.0):
+        spread = np.array([-0.25, sign * 1.0, 0.45])
+        axis = frame(np.array([1.0, 0.0, 0.15]), spread)  # thin along X, long along `spread`
+        centre = tip + 0.12 * h * spread / np.linalg.norm(spread)
+        lobes.append(
+            blob(centre, (0.17 * h, 0.07 * h, max(0.035 * h, thick)), axis @ _xy_swap(), 2)
+        )
+    hub = blob(tip + np.array([0.0, 0.0, 0.3 * tr]), (0.9 * tr, 1.3 * tr, 1.1 * tr), None, 2)
+    fluke = mesh_of(_manifold(lobes[0]) + _manifold(lobes[1]) + _manifold(hub))
+    return [tail, Part(fin_name, fluke, fin_c, "body")]
+
+
+def _xy_swap() -> np.ndarray:
+    """Columns (up, side, -normal) of a frame: a blob's first radius along `up`, still a
+    rotation (a mirrored blob would be inside out)."""
+    return np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, -1.0]])  # det +1: outward
+
+
+def _fins(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
+    """Two flat fins (flippers) on the sides under the face, swept down and back."""
+    h = wall.height
+    out = []
+    for side, sign in (("l", 1.0), ("r", -1.0)):
+        name, c = _colour(subject, f"fin_{side}", colour)
+        az = sign * 62.0
+        root = wall.points(np.array([az]), np.array([0.4 * h]), 0.0)[0]
+        a = np.radians(az)
+        radial = np.array([np.cos(a), np.sin(a), 0.0])
+        back = np.array([-np.sin(a), np.cos(a), 0.0])
+        if back[0] > 0:  # the tangent away from the face
+            back = -back
+        down = 0.5 * radial + 0.5 * back + np.array([0.0, 0.0, -0.7])
+        down /= np.linalg.norm(down)
+        centre = root + down * 0.1 * h
+        rot = frame(back, down)  # a paddle: thin along the wall's tangent, long down and out
+        mesh = blob(centre, (0.07 * h, 0.16 * h, max(0.03 * h, thick)), rot, 2)
+        out.append(Part(name, mesh, c, "body"))
+    return out
+
+
+def _arms(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
+    """Two arms hugging the wall under the face, from the sides round to the front, each
+    ending in a paw."""
+    h = wall.height
+    out = []
+    for side, sign in (("l", 1.0), ("r", -1.0)):
+        name, c = _colour(subject, f"arm_{side}", colour)
+        ar = max(0.065 * h, thick)
+        az = sign * np.array([78.0, 60.0, 44.0, 32.0])
+        zs = np.array([0.31, 0.25, 0.22, 0.21]) * h
+        pts = wall.points(az, zs, 0.35 * ar)
+        if (np.linalg.norm(pts[:, :2], axis=1) <= 1e-6).any():
+            continue
+        arm = _tube_part(name, pts, ar * np.array([1.0, 0.95, 0.9, 0.9]), c)
+        paw_at = wall.points(sign * np.array([30.0]), np.array([0.21 * h]), 0.55 * ar)[0]
+        paw = blob(paw_at, (1.25 * ar, 1.25 * ar, 1.1 * ar), None, 2)
+        out += [arm, Part(name, paw, c, "body")]
+    return out
+
+
+def _branches(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
+    """A cactus's arms: elbows out of the sides turning up, and ribs up the back and sides."""
+    h = wall.height
+    name, c = _colour(subject, "arm", colour)
+    out = []
+    ar = max(0.085 * h, thick)
+    for sign, z0, z1 in ((1.0, 0.42, 0.72), (-1.0, 0.32, 0.6)):
+        az = sign * 90.0
+        if not wall.clear_of_handle(az):
+            az = sign * 60.0
+        root = wall.points(np.array([az, az]), np.array([z0, z0]) * h, np.array([-0.3 * ar, 0.0]))
+        a = np.radians(az)
+        radial = np.array([np.cos(a), np.sin(a), 0.0])
+        elbow = root[1] + radial * 0.17 * h
+        pts = np.vstack([root[0], elbow - np.array([0, 0, 0.0]) - radial * 0.05 * h, elbow,
+                         elbow + np.array([0.0, 0.0, (z1 - z0) * h])])  # fmt: skip
+        out.append(_tube_part(name, pts, np.full(4, ar), c))
+    rib_r = max(0.035 * h, thick)
+    for az in np.arange(45.0, 316.0, 30.0):
+        if not wall.clear_of_handle(float(az), 20.0):
+            continue
+        zs = np.linspace(0.08, 0.88, 6) * h
+        pts = wall.points(np.full(6, az), zs, -0.35 * rib_r)  # a ridge, half in the wall
+        if (np.linalg.norm(pts[:, :2], axis=1) <= 1e-6).any():
+            continue
+        out.append(Part("body", tube(pts, rib_r, 8), c, "body"))
+    return out
+
+
+def _tail(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
+    """A long tail curling up the back of the vessel from its foot."""
+    h = wall.height
+    name, c = _colour(subject, "tail", colour)
+    tr = max(0.05 * h, thick)
+    zs = np.array([0.12, 0.3, 0.5, 0.62]) * h
+    az = np.array([200.0, 190.0, 178.0, 165.0])
+    pts = wall.points(az, zs, 0.3 * tr)
+    if (np.linalg.norm(pts[:, :2], axis=1) <= 1e-6).any():
+        return []
+    a = np.radians(165.0)
+    radial = np.array([np.cos(a), np.sin(a), 0.0])
+    curl = [pts[-1] + radial * 0.07 * h + np.array([0.0, 0.0, 0.08 * h]),
+            pts[-1] + radial * 0.1 * h, pts[-1] + radial * 0.05 * h - np.array([0, 0, 0.03 * h])]  # fmt: skip
+    return [_tube_part(name, np.vstack([pts, curl]), tr * np.linspace(1.0, 0.6, 7), c)]
+
+
+BUILD = {"tentacles": _tentacles, "fluke": _fluke, "fins": _fins, "arms": _arms,
+         "branches": _branches, "tail": _tail}  # fmt: skip
+
+
+HANDLE_HEAD = ("head", "ear", "eye", "nose", "mouth", "muzzle", "blush", "snout", "cheek")
+
+
+def creature_handle(
+    ctx: FormContext, height: float, loop: trimesh.Trimesh, colour: RGB
+) -> list[Part]:
+    """The subject as the mug's handle: the loop is its body (named "handle", role body: the
+    subject's), its head peeking over the handle's top, facing out between front and side.
+    `loop` is the handle's solid on -Y; parts in the vessel's frame, mm."""
+    assert ctx.subject is not None
+    parts = [Part("handle", loop, colour, "body", ctx.material)]
+    head = [p for p in ctx.subject.parts if p.name.split(" ")[0].split("_")[0] in HANDLE_HEAD]
+    if not head:
+        return parts
+    hm = Model(head)
+    lo, hi = hm.bounds
+    size = float(np.max(hi - lo))
+    k = 0.42 * height / max(size, 1e-6)
+    centre = (lo + hi) / 2
+    top = float(loop.bounds[1][2])
+    y_top = float(loop.vertices[np.argmax(loop.vertices[:, 2])][1])
+    spin = trimesh.transformations.rotation_matrix(np.radians(-55.0), [0.0, 0.0, 1.0])
+    at = np.array([0.0, y_top - 0.1 * height, top + 0.1 * height])
+    placed = hm.transform(moved(at) @ spin @ np.diag([k, k, k, 1.0]) @ moved(-centre))
+    parts += placed.parts
+    return parts

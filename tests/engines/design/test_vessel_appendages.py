@@ -1,0 +1,141 @@
+"""Vessels shaped by their subject: the creature's own parts (a whale's fluke and fins, a
+squid's tentacles, a sloth's hugging arms, a cactus's branches, a cat worded as the handle)
+stand out of the mug, pot or cup, joined into one printable solid with the cavity open.
+Built from the ideas' words (tests/data/design_ideas.yaml) at the literal choice."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+from typing import Any
+
+import numpy as np
+import trimesh
+
+from engines.design.axes import default_choice, open_axes
+from engines.design.generate import (
+    Candidate,
+    build_candidate,
+    default_builders,
+    join,
+    stl_safe,
+)
+from engines.design.reader import read_spec
+
+VESSELS = ("wall", "pot", "cup")
+
+
+@cache
+def built(text: str, **knobs: float) -> Candidate:
+    """The literal design of an idea (form knobs overridden by `knobs`) at its default size."""
+    spec = read_spec(text)
+    b = default_builders()
+    choice = default_choice(spec)
+    if knobs:
+        choice = replace(choice, form_knobs=tuple({**dict(choice.form_knobs), **knobs}.items()))
+    return build_candidate(spec, choice, b.rule(spec.form).default_size_mm, b)
+
+
+def vessel_frame(c: Candidate) -> tuple[np.ndarray, float, float]:
+    """(the vessel's axis point at its foot, its widest radius, its rim height), mm: from the
+    vessel part's bounds across X (a handle on -Y does not widen them)."""
+    v = np.vstack([p.mesh.vertices for p in c.model.parts if p.name in VESSELS])
+    lo, hi = v.min(axis=0), v.max(axis=0)
+    axis = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
+    return axis, float(hi[0] - lo[0]) / 2, float(hi[2] - lo[2])
+
+
+def subject_parts(c: Candidate, prefix: str) -> list[trimesh.Trimesh]:
+    """The meshes of the subject's parts whose names start with `prefix`."""
+    return [
+        p.mesh
+        for p, o in zip(c.model.parts, c.origin, strict=True)
+        if o == "subject" and p.name.startswith(prefix)
+    ]
+
+
+def printable(c: Candidate, form: str) -> None:
+    """One solid that survives an STL round trip, fits the bed, has no thin wall (join's
+    printability findings)."""
+    j = join(c, default_builders().rule(form), ())
+    assert stl_safe(j.mesh) and j.printable and j.findings == c.findings, j.findings
+
+
+def test_a_whale_mug_has_its_fluked_tail_on_the_back_and_fins_on_the_sides() -> None:
+    c = built("navy blue whale mug")
+    axis, r, height = vessel_frame(c)
+    tail = subject_parts(c, "tail")
+    assert tail, f"no tail among {[p.name for p in c.model.parts]}"
+    v = np.vstack([m.vertices for m in tail]) - axis
+    assert v[:, 0].min() < -r - 0.15 * height  # out behind the back wall
+    assert v[:, 2].max() > 0.95 * height  # the fluke shows over the rim
+    fluke = subject_parts(c, "tail fin")
+    assert fluke and np.ptp(fluke[0].vertices[:, 1]) > 0.4 * height  # spread wide
+    fins = subject_parts(c, "fin_")
+    assert len(fins) == 2
+    for fin, sign in zip(sorted(fins, key=lambda m: -m.centroid[1]), (1.0, -1.0), strict=True):
+        out = fin.vertices - axis
+        assert sign * out[:, 1].max() > 0 and np.hypot(out[:, 0], out[:, 1]).max() > r + 5.0
+
+
+def test_a_squid_mug_stands_on_tentacles_wrapped_round_its_lower_wall() -> None:
+    c = built("squid mug")
+    axis, r, height = vessel_frame(c)
+    tentacles = subject_parts(c, "tentacle_")
+    assert len(tentacles) >= 5
+    angles = []
+    for t in tentacles:
+        v = t.vertices - axis
+        assert v[:, 2].min() < 0.05 * height and v[:, 2].max() < 0.6 * height  # the lower wall
+        assert np.hypot(v[:, 0], v[:, 1]).max() > r + 0.1 * height  # curling out as a foot
+        angles.append(np.degrees(np.arctan2(v[:, 1].mean(), v[:, 0].mean())))
+    assert np.ptp(np.sort(angles)) > 180.0  # all round, not bunched on one side
+    printable(c, "mug")
+
+
+def test_the_words_black_cat_handle_make_the_handle_the_cat() -> None:
+    c = built("mug, white, with a black cat handle")
+    named: dict[str, tuple[Any, str]] = {}
+    for p, o in zip(c.model.parts, c.origin, strict=True):
+        named.setdefault(p.name, (p, o))
+    handle, origin = named["handle"]
+    assert origin == "subject"  # the cat's, painted as the cat
+    assert handle.colour == named["head"][0].colour != named["wall"][0].colour
+    axis, r, height = vessel_frame(c)
+    head = named["head"][0].mesh.centroid - axis
+    assert head[1] < -r and head[2] > 0.85 * height  # the head peeks over the handle's top
+    assert "eye_l" in named and named["eye_l"][0].mesh.centroid[1] - axis[1] < -r  # on the cat
+    printable(c, "mug")
+
+
+def test_a_sloth_pot_is_hugged_by_the_sloths_arms_under_its_face() -> None:
+    c = built("succulent pot shaped like a sleepy sloth")
+    axis, r, height = vessel_frame(c)
+    eyes = [p.mesh.centroid[2] - axis[2] for p in c.model.parts if "eye_" in p.name]
+    arms = subject_parts(c, "arm_")
+    assert {p.name for p in c.model.parts} >= {"arm_l", "arm_r"}
+    for sign in (1.0, -1.0):
+        side = [m for m in arms if sign * (m.centroid[1] - axis[1]) > 0]
+        v = np.vstack([m.vertices for m in side]) - axis
+        assert v[:, 0].max() > 0.7 * r  # round to the front
+        assert (sign * v[:, 1]).max() > 0.8 * r  # from the side
+        assert v[:, 2].mean() < min(eyes)  # under the face
+    printable(c, "planter")
+
+
+def test_a_cactus_pen_cup_branches_from_its_sides() -> None:
+    c = built("pen holder shaped like a cactus", hug=1.0)
+    axis, r, height = vessel_frame(c)
+    arms = subject_parts(c, "arm")
+    assert len(arms) == 2
+    for sign in (1.0, -1.0):
+        side = [m for m in arms if sign * (m.centroid[1] - axis[1]) > 0]
+        assert side and (sign * (side[0].vertices[:, 1] - axis[1])).max() > r + 0.1 * height
+    printable(c, "pen_holder")
+
+
+def test_a_subject_worded_as_the_handle_leaves_no_handle_style_to_vary() -> None:
+    cat = read_spec("mug, white, with a black cat handle")
+    assert "handle" not in dict(open_axes(cat).form_knobs)  # the cat is the handle
+    tail = read_spec("cat mug with ears and a tail handle")  # a handle style, not the subject
+    assert "handle" in dict(open_axes(tail).form_knobs)
