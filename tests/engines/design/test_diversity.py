@@ -46,3 +46,11 @@ def test_the_top_is_picked_under_the_bar_less_its_margin_when_it_can() -> None:
     assert order[:2] == [0, 3]  # not the more relevant 1, within the margin of 0
     # three pairwise under the bar less margin do not exist: the bar itself takes the best
     assert ranking.mmr_order(relevance, iou, 4, top=3)[:3] == [0, 1, 2]
+
+
+def test_a_mochi_plush_is_a_third_of_the_sampled_plushes_not_half() -> None:
+    from engines.design.axes import sample_choices
+
+    choices = sample_choices(read("sitting fox plush"), 90, seed=3)[1:]  # after the literal one
+    mochi = sum(dict(c.form_knobs).get("squish") == 1.0 for c in choices)
+    assert 0.25 < mochi / len(choices) < 0.4
