@@ -47,8 +47,10 @@ def geometry_count(count: int) -> int:
 
 
 TOP_UP_GEOMETRIES = 8  # shapes added when the pool has too few distinct ones for the top 8
-TOP_UP_ROUNDS = 1  # at most this many such additions (a second rarely completed the 8)
+TOP_UP_ROUNDS = 3  # at most this many such additions (banana phone charm needs three)
+TOP_UP_SHORT = 2  # a top-up when the pool holds this many fewer distinct shapes than the top
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
+JOIN_ROUNDS = 2  # times the shortlist is redrawn without the shapes that failed to join
 MAX_COUNT = 500
 TINTED = frozenset({"lens_l", "lens_r"})  # parts that keep their tint in every colourway
 BUILD_THREADS = min(2, os.cpu_count() or 1)
@@ -638,21 +640,36 @@ def generate_designs(
     size_mm = _size_mm(rule, spec, target_size_mm, ref.size_mm if ref else None)
     request = GenerationRequest(spec, count, seed, size_mm, BED_MM)
     geos, skipped = propose_all(generators, request, b)
-    for top_up in range(TOP_UP_ROUNDS + 1):
-        geo_of, cands, iou, like = _ranked_pool(geos, count, seed)
-        thin = [bool(thin_of(g, rule.min_wall_mm)) for g in geos]
-        pre = _pre_relevance(spec, cands, [thin[g] for g in geo_of])
-        short = ranking.mmr_order(pre, iou, math.ceil(SHORTLIST_FACTOR * count), likeness=like)
-        if top_up == TOP_UP_ROUNDS or not _worth_a_top_up(pre, iou, short, count):
-            break
-        more = _more_geometries(request, b, geos, generators, top_up)
-        if not more:
-            break
-        geos = geos + more
+    n_short = math.ceil(SHORTLIST_FACTOR * count)
     processes = rule.processes_for(spec.material)
-    unique = list(dict.fromkeys(geo_of[i] for i in short))
-    joins = dict(zip(unique, _map(lambda g: join(geos[g], rule, processes), unique), strict=True))
-    short = [i for i in short if joins[geo_of[i]] is not None]
+    joins: dict[int, Joined | None] = {}  # per geometry joined: its solid, None if it failed
+    top_up = rejoin = 0
+    built = -1  # the geometries the pool was ranked over
+    while True:
+        if built != len(geos):
+            geo_of, cands, iou, like = _ranked_pool(geos, count, seed)
+            thin = [bool(thin_of(g, rule.min_wall_mm)) for g in geos]
+            pre = _pre_relevance(spec, cands, [thin[g] for g in geo_of])
+            built = len(geos)
+        # without the shapes that fell apart when joined (a plant floating over its pot), so
+        # the distinct shapes they stood for are replaced by others
+        alive = [i for i in range(len(cands)) if joins.get(geo_of[i], True) is not None]
+        sub = np.ix_(alive, alive)
+        order = ranking.mmr_order(pre[alive], iou[sub], n_short, likeness=like[sub])
+        short = [alive[k] for k in order]
+        if top_up < TOP_UP_ROUNDS and _worth_a_top_up(pre[alive], iou[sub], order, count):
+            more = _more_geometries(request, b, geos, generators, top_up)
+            top_up += 1
+            if more:
+                geos = geos + more
+                continue
+        new = [g for g in dict.fromkeys(geo_of[i] for i in short) if g not in joins]
+        solids = _map(lambda c: join(c, rule, processes), [geos[g] for g in new])
+        joins |= dict(zip(new, solids, strict=True))
+        if rejoin == JOIN_ROUNDS or all(joins[geo_of[i]] is not None for i in short):
+            break
+        rejoin += 1
+    short = [i for i in short if joins.get(geo_of[i]) is not None]
     if not short:
         raise DesignError(f"no {spec.form} design joined into one solid")
     variants = [
@@ -697,14 +714,13 @@ def _ranked_pool(
 
 def _worth_a_top_up(pre: np.ndarray, iou: np.ndarray, order: Sequence[int], count: int) -> bool:
     """Whether to build more shapes: the first TOP_DISTINCT of the order (as many as are
-    asked for) are not pairwise under the IoU bar, yet the pool holds one fewer that are (a
-    few more shapes should complete them; an idea with fewer has too few axes to vary, and
-    more shapes would only cost time)."""
+    asked for) are not pairwise under the IoU bar (less its margin), yet the pool holds
+    TOP_UP_SHORT fewer that are (a few more shapes should complete them; an idea with fewer
+    has too few axes to vary, and more shapes would only cost time)."""
     k = min(ranking.TOP_DISTINCT, count)
-    top = list(order[:k])
-    if ranking.top_iou(iou[np.ix_(top, top)], k)[1] < ranking.IOU_THRESHOLD:
+    if ranking.distinct(iou, list(order[:k]), ranking.IOU_THRESHOLD - ranking.IOU_MARGIN):
         return False
-    return ranking.distinct_set(pre, iou, k - 1) is not None
+    return ranking.distinct_set(pre, iou, k - TOP_UP_SHORT) is not None
 
 
 def _more_geometries(

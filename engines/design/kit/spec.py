@@ -16,6 +16,7 @@ class FeatureSpec:
     material: str | None = None  # a vocab.MATERIALS name ("straw" hat)
     words: str = ""  # the words it was read from, for the "how we read your idea" card
     place: str = ""  # a held item's place (vocab.HELD_PLACES): "" paws, "head", "mouth"
+    size: float = 1.0  # times its default size, from a size word before it ("tiny hat": 0.6)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from engines.design.base import DesignError
 from engines.design.kit import vocab
@@ -295,6 +295,7 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
         body_colour = implied[0].m.body_colour
         reading.note(implied[0].text, f"{subject} colour: {body_colour}")
     spec_features = _feature_colours(spec_features, form, product_colour)
+    spec_features = _feature_sizes(spec_features, items, head, reading)
     part_colours = _part_colours(items, form, head, subject_item, reading)
     style = _first(body, "style", reading)
     pose = _first(body, "pose", reading)
@@ -763,7 +764,8 @@ def _size(
         if it.m.size_factor and it.kind != "purpose":
             described = next((n for n in items[it.index + 1 :] if n.noun), None)
             if _sizes_a_feature(it, described, head):
-                reading.note(f"{it.text} {described.text}", f"{described.text} size (not used)")  # type: ignore[union-attr]
+                if not (described and described.m.feature):  # a part: "tiny ears"
+                    reading.note(f"{it.text} {described.text}", f"{described.text} size (not used)")  # type: ignore[union-attr]
                 continue
             size = min(FORM_NOMINAL_MM[form] * it.m.size_factor, SIZE_WORD_MAX_MM)
             reading.note(it.text, f"size: {size:g} mm")
@@ -793,6 +795,30 @@ def _placement(raw: list[Phrase], form: str, subject: str | None, reading: Readi
                 reading.note(f"on {nxt.text}", f"placement: the {subject} sits on the rim")
                 return "on"
     return None
+
+
+# A feature's size factor is the size word's, kept where the feature still fits the subject
+# and prints: a tiny hat at 0.6 of its size still rests on the head, a giant one at 1.6.
+FEATURE_SIZE = (0.6, 1.6)
+
+
+def _feature_sizes(
+    features: list[FeatureSpec], items: list[Item], head: Item, reading: Reading
+) -> list[FeatureSpec]:
+    """The features with the size a size word right before them gives ("a tiny crochet bucket
+    hat": the hat at 0.6, not the whole product)."""
+    sized: dict[str, float] = {}
+    for it in items:
+        if not it.m.size_factor or it.kind == "purpose":
+            continue
+        described = next((n for n in items[it.index + 1 :] if n.noun), None)
+        if described is None or not _sizes_a_feature(it, described, head):
+            continue
+        if described.m.feature and described.m.feature[0] not in sized:
+            factor = min(max(float(it.m.size_factor), FEATURE_SIZE[0]), FEATURE_SIZE[1])
+            sized[described.m.feature[0]] = factor
+            reading.note(f"{it.text} {described.text}", f"{described.text} size: x{factor:g}")
+    return [replace(f, size=sized[f.name]) if f.name in sized else f for f in features]
 
 
 def _sizes_a_feature(size_word: Item, described: Item | None, head: Item) -> bool:
