@@ -37,6 +37,7 @@ APPENDAGES: tuple[tuple[str, str], ...] = (
     ("arm_", "arms"),  # paws hugging the wall under the face
     ("arm", "branches"),  # a cactus's arms branch from the sides
     ("tail", "tail"),  # a long tail curls up the back
+    ("wing", "wings"),  # a dragon's own wings, or worded ones ("bat wings wing")
 )
 TAIL_WORDS = ("tail",)  # subject parts that make a tail (a stub is too short to show)
 MIN_TAIL_SHARE = 0.25  # a tail shows on a vessel when it is this long against its subject
@@ -83,11 +84,48 @@ def kinds(subject: Model) -> list[str]:
         has = any(n == prefix or (prefix[-1] in "_ " and n.startswith(prefix)) for n in names)
         if kind == "tail":
             has = has and _long_tail(subject)
+        if kind == "wings":  # a bird's wing-arms are its arms: only plate wings count
+            has = any(_is_wing(n) for n in names)
         if kind == "arms" and "tentacles" in found:
             has = False
         if has and kind not in found and not (kind == "tail" and "fluke" in found):
             found.append(kind)
     return found
+
+
+def _is_wing(name: str) -> bool:
+    """A plate wing: a dragon's own ("wing") or a worded pair's ("bat wings wing")."""
+    return name == "wing" or name.endswith(" wings wing")
+
+
+def _wings(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
+    """A pair of wings standing out of the back of the wall, behind the sides, swept up and
+    back, in the wings' own colour and outline (bat or feathered)."""
+    from engines.design.features.wear import _wing_outline
+    from engines.design.subjects.geom import plate
+
+    found = [p for p in subject.parts if _is_wing(p.name)]
+    name, c = found[0].name, found[0].colour
+    variant = "feathered" if ("feathered" in name or "fairy" in name) else "bat"
+    h = wall.height
+    size = 0.5 * h
+    outline = _wing_outline(variant, size)
+    out = []
+    for sign in (1.0, -1.0):
+        az = sign * 125.0
+        if not wall.clear_of_handle(az, 35.0):
+            az = sign * 100.0
+        a = np.radians(az)
+        radial = np.array([np.cos(a), np.sin(a), 0.0])
+        root = wall.points(np.array([az]), np.array([0.62 * h]), -1.5 * thick)[0]
+        u = radial * 0.8 + np.array([0.0, 0.0, 0.6])  # out of the wall and up
+        u /= np.linalg.norm(u)
+        v = np.array([0.0, 0.0, 1.0]) - u[2] * u  # up, in the wing's plane
+        v /= np.linalg.norm(v)
+        centre = root + u * 0.45 * size
+        mesh = plate(outline, max(thick, 0.04 * h), centre, u, v)
+        out.append(Part(name, mesh, c, "body"))
+    return out
 
 
 def _long_tail(subject: Model) -> bool:
@@ -289,7 +327,7 @@ def _tail(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
 
 
 BUILD = {"tentacles": _tentacles, "fluke": _fluke, "fins": _fins, "arms": _arms,
-         "branches": _branches, "tail": _tail}  # fmt: skip
+         "branches": _branches, "tail": _tail, "wings": _wings}  # fmt: skip
 
 
 HANDLE_HEAD = ("head", "ear", "eye", "nose", "mouth", "muzzle", "blush", "snout", "cheek")

@@ -139,3 +139,27 @@ def test_a_subject_worded_as_the_handle_leaves_no_handle_style_to_vary() -> None
     assert "handle" not in dict(open_axes(cat).form_knobs)  # the cat is the handle
     tail = read_spec("cat mug with ears and a tail handle")  # a handle style, not the subject
     assert "handle" in dict(open_axes(tail).form_knobs)
+
+
+def test_worded_wings_stand_out_of_the_back_of_a_cup_that_wears_the_face() -> None:
+    """ "with bat wings" on a pen holder wearing the dragon's face: the worded wings (not the
+    dragon's own) stand out of the wall behind its sides, one a side, above the middle, in
+    the wings' colour, and the cup stays one printable solid; a dragon mug shows its own."""
+    c = built("dragon pen holder with bat wings", hug=1.0)
+    axis, r, height = vessel_frame(c)
+    wings = [
+        (p, o) for p, o in zip(c.model.parts, c.origin, strict=True) if p.name == "bat wings wing"
+    ]
+    assert len(wings) == 2, [p.name for p in c.model.parts]
+    assert {o for _, o in wings} == {"feature:wings"}
+    sides = set()
+    for p, _ in wings:
+        v = p.mesh.vertices - axis
+        assert np.hypot(v[:, 0], v[:, 1]).max() > r + 0.2 * height  # out of the wall
+        assert v[:, 0].mean() < 0 and v[:, 2].max() > 0.8 * height  # behind, reaching up
+        sides.add(np.sign(v[:, 1].mean()))
+    assert sides == {1.0, -1.0}
+    printable(c, "pen_holder")
+    mug = built("dragon mug")
+    assert len([p for p in mug.model.parts if p.name == "wing"]) == 2
+    printable(mug, "mug")
