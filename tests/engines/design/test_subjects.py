@@ -279,3 +279,25 @@ def test_a_dolphin_has_a_long_beak_and_a_dorsal_fin_not_a_whale(style: str, knob
     assert flukes[1] > 3 * flukes[2]  # the flukes lie flat (wide across, thin up)
     r, g, b = default_colours("dolphin")["body"]
     assert b > r + 30 and abs(r - g) < 40  # grey-blue
+
+
+@pytest.mark.parametrize("pose", ["standing", "sitting"])
+@pytest.mark.parametrize("style", ["kawaii", "chibi", "realistic"])
+def test_a_banana_is_a_crescent_from_the_front_not_a_cob(style: str, pose: str) -> None:
+    """The front view (+X towards the viewer: sideways is Y, up is Z) shows the banana's curve:
+    it bent front to back before and read as a corn cob from the front."""
+    model = build_subject("banana", style=style, pose=pose)
+    body = next(p for p in model.parts if p.name == "body").mesh
+    v = np.asarray(body.vertices)
+    assert np.ptp(v[:, 1]) > 1.4 * np.ptp(v[:, 0])  # wider across than deep
+    lo, hi = v[:, 2].min(), v[:, 2].max()
+
+    def centre_y(z: float) -> float:
+        band = v[np.abs(v[:, 2] - z) < 0.04 * (hi - lo)]
+        return 0.5 * float(band[:, 1].min() + band[:, 1].max())
+
+    zs = lo + (hi - lo) * np.array([0.12, 0.5, 0.88])
+    ends, mid = 0.5 * (centre_y(zs[0]) + centre_y(zs[2])), centre_y(zs[1])
+    width = float(np.ptp(v[np.abs(v[:, 2] - zs[1]) < 0.04 * (hi - lo)][:, 1]))
+    assert abs(mid - ends) > 0.4 * width  # the middle bows out sideways from the chord
+    assert {"tip", "end"} <= {p.name for p in model.parts}  # its stem and dark tip
