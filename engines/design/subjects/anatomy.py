@@ -41,6 +41,7 @@ class Anatomy:
     head_role: str = "body"  # colour role of the head (sheep: a dark face)
     eye_white: bool = False  # always white-ringed eyes (panda, raccoon: dark eye patches)
     sits_up: bool = True  # a quad sits up on its haunches (a salamander sits as it stands)
+    leaps: bool = False  # a swimmer that sits up in a leap, nose up (a dolphin)
 
 
 def _c(body: RGB, **more: RGB) -> dict[str, RGB]:
@@ -152,7 +153,7 @@ ANATOMY: dict[str, Anatomy] = {
     "dolphin": Anatomy(  # slim and streamlined: a long beak, a curved dorsal fin, flat flukes
         layout="swim", body=(46.0, 16.0, 17.0), head=(20.0, 15.5, 15.0), snout="rostrum",
         limbs="fins", tail="fluke", tail_len=0.9, extras=("belly", "dorsal_curved"),
-        eye_az=46.0, eye_el=8.0, eye_size=0.85,
+        eye_az=46.0, eye_el=8.0, eye_size=0.85, leaps=True,
         colours=_c((125, 150, 175), belly=(228, 234, 242)),
     ),
     "chick": Anatomy(

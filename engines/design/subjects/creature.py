@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import trimesh
 
-from engines.design.kit.parts import Anchor, Part
+from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.subjects.anatomy import ANATOMY, Anatomy, colours_of
 from engines.design.subjects.face import (
     FaceLayout,
@@ -988,7 +988,25 @@ def build_creature(
     _tail(s)
     _extras(s)
     _anchors(s)
+    if a.leaps and pose == "sitting":  # a dolphin sits up in a leap, nose to the sky
+        return *_leaping(s.parts, s.anchors, LEAP_DEG), s.line
     return s.parts, s.anchors, s.line
+
+
+LEAP_DEG = 30.0  # a leaping swimmer's nose-up tilt
+
+
+def _leaping(
+    parts: list[Part], anchors: dict[str, Anchor], deg: float
+) -> tuple[list[Part], dict[str, Anchor]]:
+    """The parts and anchors tilted nose up by deg about the y axis (levelling stands them
+    on their lowest point, the tail), mm."""
+    t = np.radians(deg)
+    rot = np.array([[np.cos(t), 0.0, -np.sin(t)], [0.0, 1.0, 0.0], [np.sin(t), 0.0, np.cos(t)]])
+    matrix = np.eye(4)
+    matrix[:3, :3] = rot
+    model = Model(parts, anchors).transform(matrix)
+    return model.parts, model.anchors
 
 
 def _extras_before_face(s: Sketch) -> None:
