@@ -619,7 +619,7 @@ def planter(ctx: FormContext) -> Model:
     colour = ctx.colour if plant or perched(ctx) else ctx.body_colour()
     model = Model([Part("pot", pot, colour, "fixture", ctx.material)])
     if plant:
-        _plant_in(ctx, model, height, wall, floor, inner_bottom, inner_top)
+        _plant_in(ctx, model, height, wall, np.array(cavity[1:-2]), inner_top)
     else:
         r_mid = 0.5 * (r_top + float(outline[0][0]))
         clear = cavity_cutter(
@@ -653,13 +653,15 @@ def _plant_in(
     model: Model,
     height: float,
     wall: float,
-    floor: float,
-    inner_bottom: float,
+    inner: np.ndarray,
     inner_top: float,
 ) -> None:
-    """Soil and the plant subject standing in it, added to the pot model, mm."""
+    """Soil and the plant subject standing in it, added to the pot model, mm. `inner` is the
+    cavity wall's (radius, height) points from its floor up: the soil disc reaches into the
+    wall at half its thickness whatever the pot's profile (a straight line from the floor to
+    the rim fell short of a bowl's curved wall, and the soil and plant floated in it)."""
     soil_z = 0.72 * height
-    r_soil = inner_bottom + (inner_top - inner_bottom) * (soil_z + wall - floor) / (height - floor)
+    r_soil = float(np.interp(soil_z + 0.5 * wall, inner[:, 1], inner[:, 0]))
     soil = cylinder_z(np.array([0.0, 0.0, soil_z]), r_soil + 0.6 * wall, wall, centred=False)
     model.parts.append(Part("soil", soil, (110, 75, 50), "fixture"))
     assert ctx.subject is not None

@@ -26,7 +26,7 @@ FORMS: tuple[str, ...] = (
 CREATURES: tuple[str, ...] = (
     "cat", "dog", "bear", "bunny", "frog", "duck", "penguin", "capybara", "axolotl",
     "cow", "octopus", "horse", "pig", "fox", "panda", "owl", "dinosaur", "unicorn",
-    "shark", "whale", "chick", "hamster", "mouse", "monkey", "lion", "tiger", "sheep",
+    "shark", "whale", "dolphin", "chick", "hamster", "mouse", "monkey", "lion", "tiger", "sheep",
     "elephant", "turtle", "dragon", "koala", "sloth", "seal", "hedgehog", "raccoon",
     "shiba", "corgi", "otter", "squirrel", "crocodile", "red_panda", "salamander",
     "highland_cow",

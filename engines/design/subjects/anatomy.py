@@ -25,6 +25,7 @@ class Anatomy:
     ears: str = "none"  # pointy upright round long floppy tiny side fan tuft big_round
     ear_size: float = 1.0
     snout: str = "none"  # muzzle dog square beak bill pig long horse reptile trunk pointy wide
+    # rostrum (the snout kinds above; a rostrum is a dolphin's long beak)
     snout_size: float = 1.0
     eyes: str = "face"  # face | top (frog)
     eye_az: float = 30.0
@@ -40,6 +41,7 @@ class Anatomy:
     head_role: str = "body"  # colour role of the head (sheep: a dark face)
     eye_white: bool = False  # always white-ringed eyes (panda, raccoon: dark eye patches)
     sits_up: bool = True  # a quad sits up on its haunches (a salamander sits as it stands)
+    leaps: bool = False  # a swimmer that sits up in a leap, nose up (a dolphin)
 
 
 def _c(body: RGB, **more: RGB) -> dict[str, RGB]:
@@ -147,6 +149,12 @@ ANATOMY: dict[str, Anatomy] = {
         layout="swim", body=(38.0, 28.0, 26.0), head=(30.0, 28.0, 25.0), limbs="fins",
         tail="fluke", extras=("belly",), eye_az=50.0, eye_el=0.0,
         colours=_c((85, 140, 205), belly=(225, 235, 245)),
+    ),
+    "dolphin": Anatomy(  # slim and streamlined: a long beak, a curved dorsal fin, flat flukes
+        layout="swim", body=(46.0, 16.0, 17.0), head=(20.0, 15.5, 15.0), snout="rostrum",
+        limbs="fins", tail="fluke", tail_len=0.9, extras=("belly", "dorsal_curved"),
+        eye_az=46.0, eye_el=8.0, eye_size=0.85, leaps=True,
+        colours=_c((125, 150, 175), belly=(228, 234, 242)),
     ),
     "chick": Anatomy(
         body=(27.0, 28.0, 27.0), head=(22.0, 24.0, 21.0), snout="beak", snout_size=0.6,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import trimesh
 
-from engines.design.kit.parts import Anchor, Part
+from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.subjects.anatomy import ANATOMY, Anatomy, colours_of
 from engines.design.subjects.face import (
     FaceLayout,
@@ -259,8 +259,9 @@ MANE_LOCKS = 3  # a mane's run from forelock to withers in this many overlapping
 
 
 # The least style-and-knob factor of the parts that make a subject what it is: a horse with
-# a chibi's short muzzle and small ears is a bear (chibi: a bigger head, not a ball).
-SNOUT_MIN: dict[str, float] = {"horse": 1.0}  # by snout kind
+# a chibi's short muzzle and small ears is a bear (chibi: a bigger head, not a ball); a
+# dolphin without its beak is a whale.
+SNOUT_MIN: dict[str, float] = {"horse": 1.0, "rostrum": 0.9}  # by snout kind
 UPRIGHT_EAR_MIN = 0.9  # a horse's upright ears
 
 
@@ -373,8 +374,9 @@ def _snout(s: Sketch) -> None:
     kind = a.snout
     k = a.snout_size * max(s.look.snout, SNOUT_MIN.get(kind, 0.0))
     nose = s.colours["nose"]
-    if kind in ("muzzle", "pointy", "wide", "long", "dog", "reptile", "horse"):
+    if kind in ("muzzle", "pointy", "wide", "long", "dog", "reptile", "horse", "rostrum"):
         shape = {
+            "rostrum": ((0.92, 0.0, -0.3), (0.78, 0.3, 0.22), "body"),  # a dolphin's long beak
             "horse": ((0.85, 0.0, -0.38), (1.05, 0.68, 0.62), "nose"),  # a horse's long muzzle
             "reptile": ((0.82, 0.0, -0.22), (0.82, 0.56, 0.44), "body"),  # a dragon's long snout
             "muzzle": ((0.75, 0.0, -0.32), (0.36, 0.42, 0.3), "belly"),
@@ -399,7 +401,7 @@ def _snout(s: Sketch) -> None:
                 tongue = blob(t + tn2 * 0.1 * rr[2], (0.32 * rr[0], 0.45 * rr[1], 0.2 * rr[2]),
                               frame(tn2), 2)  # fmt: skip
                 s.add("tongue", tongue, PINK_TONGUE, "detail")
-        else:
+        elif kind != "rostrum":  # a dolphin breathes through its blowhole, not its beak
             for sg in (1.0, -1.0):
                 p, n = m.at((1.0, sg * 0.35, 0.15))
                 s.add(
@@ -752,6 +754,14 @@ def _extras(s: Sketch) -> None:
                 ),
                 "body",
             )
+        elif extra == "dorsal_curved":  # a dolphin's: swept back, its trailing edge hollow
+            fin = np.array(
+                [(0.18, -0.3), (0.18, 0.0), (0.1, 0.3), (0.0, 0.55), (-0.12, 0.78), (-0.26, 0.95),
+                 (-0.38, 1.02), (-0.31, 0.86), (-0.23, 0.62), (-0.2, 0.36), (-0.21, 0.15),
+                 (-0.27, 0.0), (-0.27, -0.3)]
+            ) * (b.r[0], b.r[2])  # fmt: skip
+            thick = max(0.2 * b.r[1], 2 * line)
+            s.add("dorsal fin", plate(fin, thick, b.c + Z * 0.92 * b.r[2], X, Z), "body")
         elif extra == "tuft":
             p = h.c + Z * h.r[2]
             pts = smooth(
@@ -978,7 +988,25 @@ def build_creature(
     _tail(s)
     _extras(s)
     _anchors(s)
+    if a.leaps and pose == "sitting":  # a dolphin sits up in a leap, nose to the sky
+        return *_leaping(s.parts, s.anchors, LEAP_DEG), s.line
     return s.parts, s.anchors, s.line
+
+
+LEAP_DEG = 30.0  # a leaping swimmer's nose-up tilt
+
+
+def _leaping(
+    parts: list[Part], anchors: dict[str, Anchor], deg: float
+) -> tuple[list[Part], dict[str, Anchor]]:
+    """The parts and anchors tilted nose up by deg about the y axis (levelling stands them
+    on their lowest point, the tail), mm."""
+    t = np.radians(deg)
+    rot = np.array([[np.cos(t), 0.0, -np.sin(t)], [0.0, 1.0, 0.0], [np.sin(t), 0.0, np.cos(t)]])
+    matrix = np.eye(4)
+    matrix[:3, :3] = rot
+    model = Model(parts, anchors).transform(matrix)
+    return model.parts, model.anchors
 
 
 def _extras_before_face(s: Sketch) -> None:

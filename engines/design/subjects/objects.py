@@ -47,7 +47,7 @@ OBJECT_COLOURS: dict[str, dict[str, RGB]] = {
     "robot": {"body": (170, 190, 210), "accent": (240, 90, 80), "pattern": (90, 200, 230)},
     "pumpkin": {"body": (245, 140, 40), "accent": (90, 140, 60), "pattern": (210, 110, 30)},
     "peach": {"body": (255, 180, 150), "accent": (90, 165, 80), "pattern": (245, 140, 130)},
-    "banana": {"body": (255, 220, 80), "accent": (120, 90, 50)},
+    "banana": {"body": (255, 220, 80), "accent": (120, 90, 50), "pattern": (70, 50, 35)},
     "cupcake": {"body": (150, 200, 240), "belly": (255, 170, 200), "accent": (220, 40, 60),
                 "pattern": (255, 255, 255)},
     "donut": {"body": (225, 170, 105), "belly": (250, 150, 190), "pattern": (120, 200, 240)},
@@ -291,19 +291,18 @@ def _peach(t: Thing, lk: Look) -> None:
 
 
 def _banana(t: Thing, lk: Look) -> None:
-    """A standing banana curving back at both ends, brown tips."""
-    ctrl = np.array([(-14, 0, 8), (2, 0, 32), (4, 0, 60), (-12, 0, 92)], float)
+    """A standing banana whose crescent bends sideways (the front view shows the classic curve,
+    not a straight cob): a brown stem on top, a dark tip below."""
+    ctrl = np.array([(0, -22, 10), (0, 5, 36), (0, 6, 64), (0, -20, 92)], float)
     from engines.design.subjects.creature import smooth
 
     pts = smooth(list(ctrl), 16)
-    r = 15 * lk.chub * np.sin(np.linspace(0.35, np.pi - 0.35, 16)) + 4
+    r = 13 * lk.chub * np.sin(np.linspace(0.35, np.pi - 0.35, 16)) + 4
     t.add("body", tube(pts, r, 16), "body")
-    t.add(
-        "tip",
-        tube([pts[-1] - unit(pts[-1] - pts[-3]) * 4, pts[-1] + unit(pts[-1] - pts[-3]) * 5], 3.5),
-        "accent",
-    )
-    t.add("end", blob(pts[0], (6, 6, 6)), "accent")
+    up = unit(pts[-1] - pts[-3])
+    stem = smooth([pts[-1] - up * 4, pts[-1] + up * 4, pts[-1] + up * 8 + Y * 3], 6)
+    t.add("tip", tube(stem, np.linspace(3.8, 3.0, 6)), "accent")  # the stem
+    t.add("end", blob(pts[0] + unit(pts[0] - pts[2]) * 2, (5, 5, 5)), "pattern")  # the dark tip
     mid = pts[7]
     rr = float(r[7])
     t.face = Ellipsoid.of(mid, (rr, rr, 60))

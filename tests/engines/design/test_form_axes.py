@@ -168,11 +168,12 @@ def test_top_eight_differ_where_the_form_hid_the_poses(text: str) -> None:
 
 
 def test_a_charm_keeps_its_body_where_a_part_curves_behind_it() -> None:
-    """A banana's tip curves back past the charm's flat back: brought forward it floated,
-    the ring hung on it and the body was dropped as unattached (a ring and a tip, 14 mm)."""
+    """A banana's stem curved back past the charm's flat back: brought forward it floated,
+    the ring hung on it and the body was dropped as unattached (a ring and a tip, 14 mm). The
+    banana now bends sideways, its stem in the charm's plane: kept, on the body."""
     model = build_form("keychain", build_subject("banana", pose="sitting"), knobs={"tag": 0.0})
     names = {p.name for p in model.parts}
-    assert {"body", "ring"} <= names and "tip" not in names
+    assert {"body", "ring", "tip"} <= names
     assert float(model.bounds[1][2] - model.bounds[0][2]) > 40.0
 
 
@@ -183,3 +184,17 @@ def test_a_ghost_shape_knob_changes_its_outline(knobs: dict[str, float]) -> None
     frame = max(float(m.extents.max()) for m in meshes)
     front = np.stack([ranking.silhouettes([m], frame)[:1] for m in meshes])
     assert ranking.iou_matrix(front)[0, 1] < 0.85
+
+
+@pytest.mark.parametrize("feet", [0.0, 1.0])
+@pytest.mark.parametrize("pot", [0.0, 1.0, 2.0, 3.0])
+def test_a_cactus_planter_joins_into_one_solid_in_every_pot(pot: float, feet: float) -> None:
+    """The soil and the cactus touch the pot whatever its profile (in the bowl they floated:
+    the soil's radius followed a straight line from the floor to the rim, not its curve)."""
+    model = _built("desk cactus planter", {"pot": pot, "feet": feet})
+    solid = model.solid()[0]
+    assert solid.is_watertight
+    pot_part = next(p for p in model.parts if p.name == "pot")
+    soil = next(p for p in model.parts if p.name == "soil")
+    assert soil.mesh.bounds[0][2] > pot_part.mesh.bounds[0][2]  # the soil is up in the pot
+    assert abs(solid.volume) > abs(pot_part.mesh.volume)  # the plant is part of the one solid

@@ -251,3 +251,66 @@ def test_a_salamander_is_long_and_low_on_four_splayed_legs_not_a_frog(pose: str)
     assert not any("eye bump" in p.name for p in m.parts)
     frog = build_subject("frog", pose=pose)
     assert any("eye bump" in p.name for p in frog.parts)
+
+
+def _reach_past_head(model: Model) -> float:
+    """How far the figure reaches forward (+x) of its head's centre, in head half-lengths."""
+    head = next(p for p in model.parts if p.name == "head").mesh.bounds
+    front = max(p.mesh.bounds[1][0] for p in model.parts)
+    return float((front - head.mean(axis=0)[0]) / (0.5 * (head[1][0] - head[0][0])))
+
+
+@pytest.mark.parametrize("style", ["kawaii", "chibi", "realistic"])
+@pytest.mark.parametrize("knob", [0.0, 1.0])
+def test_a_dolphin_has_a_long_beak_and_a_dorsal_fin_not_a_whale(style: str, knob: float) -> None:
+    """A dolphin is its own subject (it was read as a whale): a beak that reaches well past its
+    head where a whale's face ends at its head, a fin standing up from its back, grey-blue."""
+    knobs = {"snout_length": knob}
+    dolphin = build_subject("dolphin", style=style, pose="standing", knobs=knobs)
+    whale = build_subject("whale", style=style, pose="standing", knobs=knobs)
+    assert _reach_past_head(dolphin) > 1.3
+    assert _reach_past_head(dolphin) > _reach_past_head(whale) + 0.25
+    body = next(p for p in dolphin.parts if p.name == "body").mesh.bounds
+    fin = next(p for p in dolphin.parts if p.name == "dorsal fin").mesh.bounds
+    assert fin[1][2] > body[1][2] + 0.3 * (body[1][2] - body[0][2])  # above the back
+    assert body[0][0] < fin.mean(axis=0)[0] < body[1][0]  # on the back, not the tail
+    assert fin[1][1] - fin[0][1] < 0.4 * (body[1][1] - body[0][1])  # a thin upright fin
+    flukes = next(p for p in dolphin.parts if p.name == "tail fin").mesh.extents
+    assert flukes[1] > 3 * flukes[2]  # the flukes lie flat (wide across, thin up)
+    r, g, b = default_colours("dolphin")["body"]
+    assert b > r + 30 and abs(r - g) < 40  # grey-blue
+
+
+@pytest.mark.parametrize("pose", ["standing", "sitting"])
+@pytest.mark.parametrize("style", ["kawaii", "chibi", "realistic"])
+def test_a_banana_is_a_crescent_from_the_front_not_a_cob(style: str, pose: str) -> None:
+    """The front view (+X towards the viewer: sideways is Y, up is Z) shows the banana's curve:
+    it bent front to back before and read as a corn cob from the front."""
+    model = build_subject("banana", style=style, pose=pose)
+    body = next(p for p in model.parts if p.name == "body").mesh
+    v = np.asarray(body.vertices)
+    assert np.ptp(v[:, 1]) > 1.4 * np.ptp(v[:, 0])  # wider across than deep
+    lo, hi = v[:, 2].min(), v[:, 2].max()
+
+    def centre_y(z: float) -> float:
+        band = v[np.abs(v[:, 2] - z) < 0.04 * (hi - lo)]
+        return 0.5 * float(band[:, 1].min() + band[:, 1].max())
+
+    zs = lo + (hi - lo) * np.array([0.12, 0.5, 0.88])
+    ends, mid = 0.5 * (centre_y(zs[0]) + centre_y(zs[2])), centre_y(zs[1])
+    width = float(np.ptp(v[np.abs(v[:, 2] - zs[1]) < 0.04 * (hi - lo)][:, 1]))
+    assert abs(mid - ends) > 0.4 * width  # the middle bows out sideways from the chord
+    assert {"tip", "end"} <= {p.name for p in model.parts}  # its stem and dark tip
+
+
+def test_a_sitting_dolphin_leaps_nose_up() -> None:
+    """A swimmer's poses differ little on a base (lying and sitting measured 0.95 IoU joined):
+    a dolphin sits up in a leap, its beak well above its flukes; standing, it swims level."""
+
+    def rise(pose: str) -> float:
+        model = build_subject("dolphin", pose=pose)
+        snout = next(p for p in model.parts if p.name == "snout").mesh.bounds.mean(axis=0)
+        flukes = next(p for p in model.parts if p.name == "tail fin").mesh.bounds.mean(axis=0)
+        return float(np.degrees(np.arctan2(snout[2] - flukes[2], snout[0] - flukes[0])))
+
+    assert rise("sitting") > rise("standing") + 20.0
