@@ -98,6 +98,17 @@ def _factory(engine: Engine) -> tuple[str, list[str], dict[str, int]]:
     )
 
 
+def no_line_held_twice(holding: list[LineBooking]) -> None:
+    """No two holding bookings overlap on one line (of any pipelines, the same one too)."""
+    for i, a in enumerate(holding):
+        for c in holding[i + 1 :]:
+            if a.line_id == c.line_id:
+                overlap = min(as_utc(a.end_at), as_utc(c.end_at)) - max(
+                    as_utc(a.start_at), as_utc(c.start_at)
+                )
+                assert overlap <= timedelta(seconds=1), (a, c)
+
+
 def newest_plan(s: Session, trend_id: int) -> ProductionPlan:
     """The idea's plan of the highest revision."""
     q = select(ProductionPlan).where(ProductionPlan.trend_id == trend_id)
@@ -171,13 +182,7 @@ async def test_a_replan_moves_only_lots_not_started_and_waiting_ideas_see_new_da
     assert {b.status for b in new if b.trend_id == ids["hot"]} == {"held"}
     assert all(as_utc(b.start_at) > as_utc(running.start_at) for b in new)
     holding = [b for b in after.values() if b.status != "released"]
-    for i, a in enumerate(holding):
-        for c in holding[i + 1 :]:
-            if a.line_id == c.line_id:
-                overlap = min(as_utc(a.end_at), as_utc(c.end_at)) - max(
-                    as_utc(a.start_at), as_utc(c.start_at)
-                )
-                assert overlap <= timedelta(seconds=1), (a, c)
+    no_line_held_twice(holding)
     # the waiting ideas see their new dates on their plans' next revision (same status)
     with Session(engine) as s:
         for key, status in (("hot", "pending"), ("low", "approved")):
@@ -429,13 +434,7 @@ async def test_a_late_plan_on_suppliers_lines_only_is_given_own_line_time(
     assert held and {b.status for b in held} == {"held"} and {b.revision for b in held} == {1}
     assert not [b for b in _bookings(engine, [supplier])]  # no booking on a supplier's line
     holding = [b for b in _bookings(engine, lines) if b.status != "released"]
-    for i, a in enumerate(holding):
-        for c in holding[i + 1 :]:
-            if a.line_id == c.line_id:
-                overlap = min(as_utc(a.end_at), as_utc(c.end_at)) - max(
-                    as_utc(a.start_at), as_utc(c.start_at)
-                )
-                assert overlap <= timedelta(seconds=1), (a, c)
+    no_line_held_twice(holding)
     with Session(engine) as s:
         new = newest_plan(s, hot)
         assert (new.revision, new.status) == (1, "pending")

@@ -191,17 +191,7 @@ def relief(
             continue
         parts.extend(d.parts)
     parts = chunky(Model(parts), max(ctx.rule.min_wall_mm, 2.0), DETAIL_MIN_MM).parts
-    out = []
-    reach = float(np.linalg.norm(np.asarray(cavity.vertices)[:, :2], axis=1).max())
-    for p in parts:
-        v = np.asarray(p.mesh.vertices)
-        if float(np.linalg.norm(v[:, :2], axis=1).min()) > reach:  # wholly outside: no cut
-            out.append(p)
-            continue
-        mesh = minus(p.mesh, cavity)
-        limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
-        if mesh is not None and thinnest(mesh)[1] >= 0.95 * limit:  # no slivers of the cut
-            out.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    out = _kept_clear(ctx, parts, cavity)
     for p in wall_tears(tears, out, body, rim_z, radius) + coat(
         ctx, body, rim_z, radius, avoid_deg
     ):
@@ -536,7 +526,7 @@ def _kept_clear(ctx: FormContext, parts: list[Part], clear: trimesh.Trimesh) -> 
             continue
         mesh = minus(p.mesh, clear)
         limit = DETAIL_MIN_MM if p.role == "detail" else ctx.rule.min_wall_mm
-        if mesh is not None and (mesh is p.mesh or thinnest(mesh)[1] >= 0.95 * limit):
+        if mesh is not None and thinnest(mesh)[1] >= 0.95 * limit:  # no slivers of the cut
             out.append(Part(p.name, mesh, p.colour, p.role, p.material))
     return out
 
