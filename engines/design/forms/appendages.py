@@ -267,15 +267,15 @@ def _arms(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
     out = []
     for side, sign in (("l", 1.0), ("r", -1.0)):
         name, c = _colour(subject, f"arm_{side}", colour)
-        ar = max(0.065 * h, thick)
-        az = sign * np.array([78.0, 60.0, 44.0, 32.0])
-        zs = np.array([0.31, 0.25, 0.22, 0.21]) * h
+        ar = max(0.08 * h, thick)
+        az = sign * np.array([80.0, 66.0, 54.0, 46.0])
+        zs = np.array([0.27, 0.21, 0.18, 0.17]) * h
         pts = wall.points(az, zs, 0.35 * ar)
         if (np.linalg.norm(pts[:, :2], axis=1) <= 1e-6).any():
             continue
-        arm = _tube_part(name, pts, ar * np.array([1.0, 0.95, 0.9, 0.9]), c)
-        paw_at = wall.points(sign * np.array([30.0]), np.array([0.21 * h]), 0.55 * ar)[0]
-        paw = blob(paw_at, (1.25 * ar, 1.25 * ar, 1.1 * ar), None, 2)
+        arm = _tube_part(name, pts, ar * np.array([1.0, 0.97, 0.95, 0.95]), c)
+        paw_at = wall.points(sign * np.array([43.0]), np.array([0.17 * h]), 0.55 * ar)[0]
+        paw = blob(paw_at, (1.2 * ar, 1.3 * ar, 1.05 * ar), None, 2)
         out += [arm, Part(name, paw, c, "body")]
     return out
 

@@ -163,3 +163,22 @@ def test_worded_wings_stand_out_of_the_back_of_a_cup_that_wears_the_face() -> No
     mug = built("dragon mug")
     assert len([p for p in mug.model.parts if p.name == "wing"]) == 2
     printable(mug, "mug")
+
+
+def test_hugging_arms_stay_clear_of_the_face() -> None:
+    """Arms hug the wall at the sides, paws short of the face: they keep at least 5 % of the
+    vessel's height from its snout, muzzle, nose or mouth (on a dinosaur planter they
+    touched the snout, on tall cups they reached under it)."""
+    face_parts = ("snout", "muzzle", "nose", "mouth", "beak", "bill")
+    rng = np.random.default_rng(0)
+    for text in ("pink pig coffee mug", "dinosaur planter for succulents", "dog mug",
+                 "bear bubble tea cup", "succulent pot shaped like a sleepy sloth"):  # fmt: skip
+        c = built(text)
+        _, _, height = vessel_frame(c)
+        arms = [p.mesh for p in c.model.parts if p.name.startswith("arm_")]
+        face = [p.mesh for p in c.model.parts if p.name in face_parts]
+        assert arms and face, (text, [p.name for p in c.model.parts])
+        a = np.vstack([trimesh.sample.sample_surface(m, 1500, seed=rng)[0] for m in arms])
+        f = np.vstack([trimesh.sample.sample_surface(m, 1500, seed=rng)[0] for m in face])
+        gap = min(float(np.linalg.norm(f - p, axis=1).min()) for p in a)
+        assert gap > 0.05 * height, (text, gap, height)
