@@ -135,17 +135,14 @@ class PortfolioActivities:
                 continue
             for line, (process, rate, spans) in _supplier_work(plan, processes, ids).items():
                 portfolio.append(PortfolioLine(line, process, rate, 0.0, only=key[w]))
-                # its reservation of the line starts with its first bar there: a fence before
+                # its reservation of the line starts with its first bar there: a started
+                # fence before it, then the bars (each a negative key)
                 first = min(a for a, _ in spans)
-                blocks.append(Block(-len(supplier) - 1, key[w], line, -1.0, _days(first, now),
-                                    started=True))  # fmt: skip
-                supplier[-len(supplier) - 1] = SupplierSpan(w, line, now - DAY, first)
-                for at, until in spans:
+                for n, (at, until) in enumerate([(now - DAY, first), *spans]):
                     k = -len(supplier) - 1
                     supplier[k] = SupplierSpan(w, line, at, until)
-                    blocks.append(
-                        Block(k, key[w], line, _days(at, now), _days(until, now), at <= now)
-                    )
+                    blocks.append(Block(k, key[w], line, _days(at, now), _days(until, now),
+                                        n == 0 or at <= now))  # fmt: skip
         ideas = []
         for w in flows:
             trend = trends[trend_of[w]]
@@ -235,7 +232,8 @@ class PortfolioActivities:
                     raise _stale(f"booking {r.booking_id} on {r.line_id} was released or changed")
                 if abs(as_utc(b.start_at) - r.start_at) > SAME or as_utc(b.start_at) <= now:
                     raise _stale(f"booking {r.booking_id} on {r.line_id} moved or started")
-            moot = _pending_replans(s, p)
+            followed = {r.workflow_id: r.revision for r in p.replaced}
+            moot = _pending_replans(s, followed)
             gone = ids | {b.id for b in moot}
             for n in ours:
                 clash = [
@@ -248,7 +246,7 @@ class PortfolioActivities:
             for b in rows.values():
                 b.status, b.reason, b.released_at = "released", moved, now
                 s.add(b)
-            _supersede(s, p, moot, now)
+            _supersede(s, p.replan_id, followed, moot, now)
             for n in ours:
                 s.add(
                     LineBooking(
@@ -349,10 +347,10 @@ def _revised_before(s: Session, p: PortfolioProposal) -> list[PlanAdopted]:
     return out
 
 
-def _pending_replans(s: Session, p: PortfolioProposal) -> list[LineBooking]:
+def _pending_replans(s: Session, followed: dict[str, int]) -> list[LineBooking]:
     """The holding bookings of the moved ideas' revisions newer than the one the replan moves
-    (a slippage replan awaiting its planner, planned from the old dates)."""
-    followed = {r.workflow_id: r.revision for r in p.replaced}
+    (`followed`, per workflow: a slippage replan awaiting its planner, planned from the old
+    dates)."""
     if not followed:
         return []
     q = select(LineBooking).where(
@@ -361,15 +359,17 @@ def _pending_replans(s: Session, p: PortfolioProposal) -> list[LineBooking]:
     return [b for b in s.exec(q) if b.revision > followed[b.workflow_id]]
 
 
-def _supersede(s: Session, p: PortfolioProposal, moot: list[LineBooking], now: datetime) -> None:
+def _supersede(
+    s: Session, replan_id: str, followed: dict[str, int], moot: list[LineBooking], now: datetime
+) -> None:
     """Release the moot replans' line time and mark the moved ideas' newer plans awaiting
     review superseded: the replan moved the plan they replanned, so approving one would undo
     the move (the run proposes again from the moved plan when it slips)."""
-    why = f"superseded: {p.replan_id} moved the plan this replans"
+    why = f"superseded: {replan_id} moved the plan this replans"
     for b in moot:
         b.status, b.reason, b.released_at = "released", why[:500], now
         s.add(b)
-    for w, revision in {r.workflow_id: r.revision for r in p.replaced}.items():
+    for w, revision in followed.items():
         newer = select(ProductionPlan).where(
             ProductionPlan.workflow_id == w,
             ProductionPlan.revision > revision,
@@ -408,6 +408,8 @@ def _supplier_work(
 ) -> dict[str, tuple[str, float, list[tuple[datetime, datetime]]]]:
     """Per supplier line, the plan's bars of the processes there: (process, units/day while
     working, the bars merged where they touch, as times)."""
+    from engines.scheduling.portfolio import merge_spans
+
     if plan.eta is None:
         return {}
     day0 = _day0(plan, as_utc(plan.eta))
@@ -424,12 +426,7 @@ def _supplier_work(
         units = sum(u for *_, u in rows)
         if units <= 0:
             continue
-        merged: list[list[float]] = []
-        for a, z, _ in sorted(rows):
-            if merged and a <= merged[-1][1] + 1e-6:
-                merged[-1][1] = max(merged[-1][1], z)
-            else:
-                merged.append([a, z])
+        merged = merge_spans([(a, z) for a, z, _ in rows], gap=1e-6)
         spans = [(day0 + a * DAY, day0 + z * DAY) for a, z in merged]
         out[line] = (process[line], units / busy, spans)
     return out

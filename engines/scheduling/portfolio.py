@@ -103,10 +103,11 @@ def _earliest(busy: list[tuple[float, float]], release: float, length: float) ->
     return t
 
 
-def _merge(parts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def merge_spans(parts: list[tuple[float, float]], gap: float = 1e-9) -> list[tuple[float, float]]:
+    """[start, end) intervals merged where they overlap or touch (within `gap`), in order."""
     out: list[tuple[float, float]] = []
     for a, b in sorted(parts):
-        if out and a <= out[-1][1] + 1e-9:
+        if out and a <= out[-1][1] + gap:
             out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
             out.append((a, b))
@@ -302,7 +303,7 @@ def propose_once(
         busy = trial
         proposal.replaced += [b.key for b in mine]
         for line_id, parts in sorted(placed.items()):
-            proposal.placed += [(idea.trend_id, line_id, a, z) for a, z in _merge(parts)]
+            proposal.placed += [(idea.trend_id, line_id, a, z) for a, z in merge_spans(parts)]
         proposal.outcomes.append(
             Outcome(idea.trend_id, idea.priority, idea.due_day, idea.completion_day,
                     idea.completion_day + (new_end - old_end), len(mine))
