@@ -123,10 +123,11 @@ _GLASSES_WORDS: dict[str, tuple[str, ...]] = {
 _SUBJECT_WORDS: dict[str, tuple[str, ...]] = {
     "cat": ("cat", "kitten", "kitty", "catto", "kitteh", "kitties", "kittens", "cats", "kitty cat", "tabby",
             "tabby cat", "calico", "calico cat", "siamese", "siamese cat", "maine coon"),
-    "dog": ("dog", "puppy", "puppies", "pup", "pupper", "doggy", "doggie", "doggo", "shiba", "shiba inu",
-            "corgi", "pug", "dachshund", "wiener dog", "sausage dog", "golden retriever",
+    "dog": ("dog", "puppy", "puppies", "pup", "pupper", "doggy", "doggie", "doggo", "pug", "dachshund", "wiener dog", "sausage dog", "golden retriever",
             "husky", "poodle", "frenchie", "french bulldog", "bulldog", "beagle", "labrador",
             "chihuahua", "pomeranian", "samoyed"),
+    "shiba": ("shiba", "shiba inu", "shibas", "shiba dog", "doge", "akita"),
+    "corgi": ("corgi", "corgis", "corgi dog", "welsh corgi"),
     "bear": ("bear", "teddy", "teddy bear", "bears", "brown bear", "grizzly", "cub", "bear cub"),
     "bunny": ("bunny", "rabbit", "bunnies", "rabbits", "hare", "bun", "easter bunny"),
     "frog": ("frog", "froggy", "froggie", "froggo", "frogs", "toad", "tadpole"),
