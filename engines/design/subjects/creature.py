@@ -4,7 +4,7 @@ scaled to the asked height at the end)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import trimesh
@@ -999,14 +999,33 @@ LEAP_DEG = 30.0  # a leaping swimmer's nose-up tilt
 def _leaping(
     parts: list[Part], anchors: dict[str, Anchor], deg: float
 ) -> tuple[list[Part], dict[str, Anchor]]:
-    """The parts and anchors tilted nose up by deg about the y axis (levelling stands them
-    on their lowest point, the tail), mm."""
+    """The parts and anchors tilted nose up by deg about the y axis, the tail's fluke turned
+    back level where it meets the tail: the swimmer stands on its flat fluke (levelling
+    sets it on a base whole, not a tilted plate whose tip the base cuts), mm."""
+    model = Model(parts, anchors).transform(_about_y(deg, np.zeros(3)))
+    tails = [p.mesh for p in model.parts if p.name == "tail"]
+    if not tails:
+        return model.parts, model.anchors
+    tail = np.asarray(tails[0].vertices)
+    end = tail[int(np.argmin(tail[:, 0]))]  # the tail's far end, behind the body
+    out = []
+    for p in model.parts:
+        if p.name == "tail fin":
+            fin = np.asarray(p.mesh.vertices)
+            pivot = fin[int(np.argmin(np.sum((fin - end) ** 2, axis=1)))]
+            mesh = p.mesh.copy().apply_transform(_about_y(-deg, pivot))
+            p = replace(p, mesh=mesh)
+        out.append(p)
+    return out, model.anchors
+
+
+def _about_y(deg: float, pivot: np.ndarray) -> np.ndarray:
+    """A rotation turning +X towards +Z by deg about the y axis through a pivot (4x4)."""
     t = np.radians(deg)
-    rot = np.array([[np.cos(t), 0.0, -np.sin(t)], [0.0, 1.0, 0.0], [np.sin(t), 0.0, np.cos(t)]])
     matrix = np.eye(4)
-    matrix[:3, :3] = rot
-    model = Model(parts, anchors).transform(matrix)
-    return model.parts, model.anchors
+    matrix[:3, :3] = [[np.cos(t), 0.0, -np.sin(t)], [0.0, 1.0, 0.0], [np.sin(t), 0.0, np.cos(t)]]
+    matrix[:3, 3] = pivot - matrix[:3, :3] @ pivot
+    return matrix
 
 
 def _extras_before_face(s: Sketch) -> None:
