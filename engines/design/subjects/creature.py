@@ -225,8 +225,13 @@ def _swim(s: Sketch, pose: str) -> None:
     s.tail_root = s.body.at((-1.0, 0.0, 0.1))[0]
 
 
+OCTOPUS_ROOT = 1.3  # an octopus's tentacle root radius / the mantle's lift above the ground
+OCTOPUS_TIP = 0.2  # an octopus's tentacle tip radius / its root's
+
+
 def _octopus(s: Sketch, pose: str) -> None:
-    """A mantle on eight curling tentacles."""
+    """A mantle on eight tentacles, broad at the mantle and tapering to thin tips that
+    curl up."""
     lk = s.look
     hx, hy, hz = np.array(s.a.head) * lk.head * lk.chub
     tr = 0.2 * hx
@@ -239,16 +244,22 @@ def _octopus(s: Sketch, pose: str) -> None:
         d = np.array([np.cos(ang), np.sin(ang), 0.0])
         start = hc + d * 0.5 * hx - Z * 0.5 * hz
         if pose == "waving" and k == 6:
-            pts = [start, start + d * 0.6 * hx + Z * 0.1 * hz, hc + d * 1.2 * hx + Z * 0.7 * hz]
-        else:
+            end = hc + d * 1.2 * hx + Z * 0.7 * hz
+            pts = [start, start + d * 0.6 * hx + Z * 0.1 * hz, end,
+                   end + d * 0.12 * hx + Z * 0.12 * hz]  # fmt: skip
+        else:  # out over the ground, the thin tip curling up and over
             flat = 1.3 if pose == "lying" else 1.0
-            mid = d * hx * 0.95 * reach * flat + Z * tr
-            end = d * hx * 1.3 * reach * flat + Z * (tr + 0.25 * hz)
-            pts = [start, np.array([*mid[:2], tr]), end - d * 0.12 * hx]
-        curve = smooth(pts, 10)
-        s.add(f"tentacle_{k}", tube(curve, np.linspace(tr, 0.5 * tr, 10)), "limbs")
+            mid = d * hx * 0.9 * reach * flat
+            end = d * hx * 1.3 * reach * flat
+            pts = [start, np.array([*mid[:2], 0.8 * tr]),
+                   np.array([*(0.5 * (mid + end))[:2], 0.45 * tr]),
+                   np.array([*end[:2], 0.5 * tr + 0.12 * hz]),
+                   np.array([*(end - d * 0.1 * hx)[:2], 0.5 * tr + 0.22 * hz])]  # fmt: skip
+        curve = smooth(pts, 16)
+        taper = 1.0 - (1.0 - OCTOPUS_TIP) * np.linspace(0.0, 1.0, 16) ** 0.8
+        s.add(f"tentacle_{k}", tube(curve, np.maximum(OCTOPUS_ROOT * tr * taper, s.line)), "limbs")
         if k == 0:  # the front-left tentacle holds things
-            s.hand = curve[-3]
+            s.hand = curve[-6]
     s.tail_root = None
 
 
