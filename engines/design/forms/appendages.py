@@ -41,7 +41,7 @@ APPENDAGES: tuple[tuple[str, str], ...] = (
 )
 TAIL_WORDS = ("tail",)  # subject parts that make a tail (a stub is too short to show)
 MIN_TAIL_SHARE = 0.25  # a tail shows on a vessel when it is this long against its subject
-TENTACLE_ROOT = 0.34  # a vessel's tentacles leave its wall this high against its height
+TENTACLE_ROOT = 0.28  # a vessel's tentacles leave its wall this high against its height
 # a tentacle's radius along it against its root's: broad at the wall, a thin curled tip
 TENTACLE_TAPER = np.array([1.0, 0.9, 0.75, 0.56, 0.42, 0.32, 0.25, 0.2, 0.17, 0.15])
 
