@@ -27,6 +27,10 @@ WHITE: RGB = (250, 250, 250)
 DARK: RGB = (35, 30, 35)
 BUCK_TOOTH_W = 0.26  # a buck tooth's width / the head's half width (two read from the front)
 BUCK_TOOTH_H = 0.36  # its height below the mouth / the head's half width
+TEETH = 6  # a row of teeth along the mouth (a shark's)
+TOOTH_ROW = 0.6  # the row's half width / the head's half width
+TOOTH_TALL = 1.3  # a tooth's height / its width
+FANG_LENGTH = 1.6  # a fang's height / a tooth's
 
 
 # ---- wings, horns ------------------------------------------------------------------------
@@ -291,19 +295,28 @@ def glasses(ctx: Ctx, variant: str) -> None:
 
 
 def teeth(ctx: Ctx, variant: str) -> None:
-    """Two buck teeth below the mouth, or two fangs at its corners."""
+    """Two buck teeth below the mouth; else a row of white triangular teeth hanging along
+    the mouth (a shark's), sized to the head so that they read at a thumbnail, the two at
+    the corners long fangs when so worded."""
     ctx.name = f"{variant} teeth"
     if variant == "buck":
         _buck_teeth(ctx)
         return
     m = ctx.anchor("mouth")
     f = frame(m.normal)
-    w = max(float(m.size_mm), 3 * ctx.line)
-    t = max(ctx.line * 1.1, 0.12 * w)
-    for sg in (1.0, -1.0):
-        top = m.point + f[:, 0] * sg * 0.55 * w + m.normal * 0.3 * t
-        tip = top - f[:, 1] * 0.7 * w + m.normal * 0.15 * w
-        ctx.add("fang", tube([top, (top + tip) / 2, tip], [0.2 * w, 0.13 * w, ctx.line]), WHITE)
+    half_row = TOOTH_ROW * ctx.head_w
+    wide = 2.0 * half_row / TEETH
+    thick = max(2.0 * ctx.line, 0.35 * wide)
+    for k in range(TEETH):
+        x = -half_row + (k + 0.5) * wide
+        top = ctx.snap(m.point + f[:, 0] * x)
+        normal = ctx.snap(top, 1.0) - top
+        side = unit(f[:, 0] - np.dot(f[:, 0], normal) * normal)
+        up = unit(np.cross(normal, side))
+        long = FANG_LENGTH if variant == "fangs" and k in (0, TEETH - 1) else 1.0
+        tall = TOOTH_TALL * wide * long
+        outline = np.array([[-0.5 * wide, 0.15 * tall], [0.5 * wide, 0.15 * tall], [0.0, -tall]])
+        ctx.add("tooth", plate(outline, thick, top + normal * 0.15 * thick, side, up), WHITE)
 
 
 def _buck_teeth(ctx: Ctx) -> None:

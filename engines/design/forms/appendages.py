@@ -41,6 +41,9 @@ APPENDAGES: tuple[tuple[str, str], ...] = (
 )
 TAIL_WORDS = ("tail",)  # subject parts that make a tail (a stub is too short to show)
 MIN_TAIL_SHARE = 0.25  # a tail shows on a vessel when it is this long against its subject
+TENTACLE_ROOT = 0.28  # a vessel's tentacles leave its wall this high against its height
+# a tentacle's radius along it against its root's: broad at the wall, a thin curled tip
+TENTACLE_TAPER = np.array([1.0, 0.9, 0.75, 0.56, 0.42, 0.32, 0.25, 0.2, 0.17, 0.15])
 
 
 @dataclass(frozen=True)
@@ -168,41 +171,55 @@ def appendages(
     return out
 
 
-def _tube_part(name: str, pts: np.ndarray, radii: np.ndarray, colour: RGB) -> Part:
+def _tube_part(
+    name: str, pts: np.ndarray, radii: np.ndarray, colour: RGB, sections: int = 12
+) -> Part:
     """A smooth tapered tube through control points as one subject part."""
     path = smooth(list(pts), 4 * len(pts))
     r = np.interp(np.linspace(0, 1, len(path)), np.linspace(0, 1, len(radii)), radii)
-    return Part(name, tube(path, r, 12), colour, "body")
+    return Part(name, tube(path, r, sections), colour, "body")
 
 
 def _tentacles(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
-    """Tentacles down the lower wall, each curling out at the foot (the vessel stands on
-    them), spaced round the wall clear of a handle."""
+    """Tentacles flowing out of the lower wall as a skirt: broad roots side by side round
+    the wall (one body splitting into arms), each running down and out over the table (the
+    vessel stands on them) and tapering hard to a thin tip that curls up and out; spaced
+    round the wall clear of a handle."""
     h = wall.height
-    count = sum(1 for p in subject.parts if p.name.startswith("tentacle_")) or 6
-    count = min(count, 8)
-    out = []
+    count = min(sum(1 for p in subject.parts if p.name.startswith("tentacle_")) or 6, 8)
     step = 360.0 / count
+    root_z = TENTACLE_ROOT * h
+    ring = wall.radius(np.array([0.0, 90.0, 180.0, 270.0]), np.full(4, root_z))
+    if (ring <= 0).any():
+        return []
+    # roots touch: each as wide as its share of the wall's round at the root
+    r0 = min(0.52 * 2.0 * np.pi * float(ring.mean()) / count, 0.17 * h)
+    r0 = max(r0, 2.0 * thick)
+    taper = r0 * TENTACLE_TAPER
+    # (out past the wall, height, sweep round the wall in deg): down the wall, out over
+    # the table, the tip lifting and curling up and out
+    zs = np.array([root_z, 0.62 * root_z, 0.3 * root_z])
+    outs = np.array([-0.4, 0.1, 0.4]) * r0
+    sweep = np.array([0.0, 3.0, 7.0])
+    table = np.array([0.1, 0.17, 0.235, 0.285, 0.31, 0.3, 0.275]) * h
+    lift = np.array([0.0, 0.0, 0.0, 0.035, 0.085, 0.125, 0.14]) * h
+    turn = np.array([10.0, 12.0, 14.0, 16.0, 17.0, 18.0, 18.0])
+    out = []
     for k in range(count):
         az = 180.0 / count + k * step  # none straight under the face
         if not wall.clear_of_handle(az, 18.0):
             continue
         name, c = _colour(subject, f"tentacle_{k}", colour)
-        tr = max(0.075 * h, thick)
-        zs = np.array([0.4, 0.29, 0.18, 0.09]) * h
-        sweep = az + np.array([0.0, 5.0, 10.0, 14.0])
-        down = wall.points(sweep, zs, 0.25 * tr * np.array([1.0, 1.2, 1.5, 1.9]))
-        if (np.linalg.norm(down[:, :2], axis=1) <= 0).any():
+        down = wall.points(az + sweep, zs, outs)
+        foot_r = float(wall.radius(np.array([az]), np.array([0.04 * h]))[0])
+        if (np.linalg.norm(down[:, :2], axis=1) <= 0).any() or foot_r <= 0:
             continue
-        a = np.radians(az + 20.0)
-        out_dir = np.array([np.cos(a), np.sin(a), 0.0])
-        foot = down[-1] * np.array([1.0, 1.0, 0.0]) + out_dir * 0.12 * h
-        foot[2] = 0.55 * tr
-        tip = foot + out_dir * 0.08 * h + np.array([0.0, 0.0, 0.1 * h])
-        curl = tip - out_dir * 0.04 * h + np.array([0.0, 0.0, 0.03 * h])
-        pts = np.vstack([down, foot, tip, curl])
-        radii = tr * np.array([0.85, 1.0, 1.0, 0.95, 0.8, 0.6, 0.45])
-        out.append(_tube_part(name, pts, np.maximum(radii, 0.5 * thick), c))
+        radii = taper[3:]
+        a = np.radians(az + turn)
+        rr = foot_r + table
+        flat = np.column_stack([rr * np.cos(a), rr * np.sin(a), 0.9 * radii + lift])
+        pts = np.vstack([down, flat])
+        out.append(_tube_part(name, pts, np.maximum(taper, 0.6 * thick), c, 20))
     return out
 
 

@@ -96,7 +96,7 @@ def figurine(ctx: FormContext) -> Model:
     margin = ctx.mm(7.0)
     radii = np.maximum(0.5 * (hi[:2] - lo[:2]) + margin, 0.22 * ctx.size_mm)
     centre = 0.5 * (hi[:2] + lo[:2])
-    sink = min(ctx.wall(1.5), 0.4 * plinth_h)
+    sink = min(ctx.wall(1.5), 0.4 * plinth_h, _resting(figure))
     figure = figure.transform(moved(np.array([0.0, 0.0, plinth_h - sink])))
     plinth = _plinth(kind, radii, centre, plinth_h)
     model = Model([Part("base", plinth, ctx.colour, "fixture", ctx.material)])
@@ -104,6 +104,21 @@ def figurine(ctx: FormContext) -> Model:
     model.anchors = dict(figure.anchors)
     model.anchors["base"] = base_anchor(np.array([*centre, 0.0]), size_mm=float(radii.min()))
     return model
+
+
+SINK_SHARE = 0.25  # at most this share of a thin part it stands on sinks into the plinth
+
+
+def _resting(figure: Model) -> float:
+    """How deep the figure may sink into its plinth without burying a thin part it rests on
+    (a leaping dolphin's level fluke): a share of the lowest parts' height, mm."""
+    lo = float(figure.bounds[0][2])
+    heights = [
+        float(p.mesh.bounds[1][2] - p.mesh.bounds[0][2])
+        for p in figure.parts
+        if float(p.mesh.bounds[0][2]) < lo + 0.5
+    ]
+    return SINK_SHARE * min(heights) if heights else 0.0
 
 
 def _top_near_centre(model: Model, half_width: float) -> np.ndarray:

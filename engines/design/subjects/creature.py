@@ -4,7 +4,7 @@ scaled to the asked height at the end)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import trimesh
@@ -225,8 +225,13 @@ def _swim(s: Sketch, pose: str) -> None:
     s.tail_root = s.body.at((-1.0, 0.0, 0.1))[0]
 
 
+OCTOPUS_ROOT = 1.3  # an octopus's tentacle root radius / the mantle's lift above the ground
+OCTOPUS_TIP = 0.2  # an octopus's tentacle tip radius / its root's
+
+
 def _octopus(s: Sketch, pose: str) -> None:
-    """A mantle on eight curling tentacles."""
+    """A mantle on eight tentacles, broad at the mantle and tapering to thin tips that
+    curl up."""
     lk = s.look
     hx, hy, hz = np.array(s.a.head) * lk.head * lk.chub
     tr = 0.2 * hx
@@ -239,16 +244,22 @@ def _octopus(s: Sketch, pose: str) -> None:
         d = np.array([np.cos(ang), np.sin(ang), 0.0])
         start = hc + d * 0.5 * hx - Z * 0.5 * hz
         if pose == "waving" and k == 6:
-            pts = [start, start + d * 0.6 * hx + Z * 0.1 * hz, hc + d * 1.2 * hx + Z * 0.7 * hz]
-        else:
+            end = hc + d * 1.2 * hx + Z * 0.7 * hz
+            pts = [start, start + d * 0.6 * hx + Z * 0.1 * hz, end,
+                   end + d * 0.12 * hx + Z * 0.12 * hz]  # fmt: skip
+        else:  # out over the ground, the thin tip curling up and over
             flat = 1.3 if pose == "lying" else 1.0
-            mid = d * hx * 0.95 * reach * flat + Z * tr
-            end = d * hx * 1.3 * reach * flat + Z * (tr + 0.25 * hz)
-            pts = [start, np.array([*mid[:2], tr]), end - d * 0.12 * hx]
-        curve = smooth(pts, 10)
-        s.add(f"tentacle_{k}", tube(curve, np.linspace(tr, 0.5 * tr, 10)), "limbs")
+            mid = d * hx * 0.9 * reach * flat
+            end = d * hx * 1.3 * reach * flat
+            pts = [start, np.array([*mid[:2], 0.8 * tr]),
+                   np.array([*(0.5 * (mid + end))[:2], 0.45 * tr]),
+                   np.array([*end[:2], 0.5 * tr + 0.12 * hz]),
+                   np.array([*(end - d * 0.1 * hx)[:2], 0.5 * tr + 0.22 * hz])]  # fmt: skip
+        curve = smooth(pts, 16)
+        taper = 1.0 - (1.0 - OCTOPUS_TIP) * np.linspace(0.0, 1.0, 16) ** 0.8
+        s.add(f"tentacle_{k}", tube(curve, np.maximum(OCTOPUS_ROOT * tr * taper, s.line)), "limbs")
         if k == 0:  # the front-left tentacle holds things
-            s.hand = curve[-3]
+            s.hand = curve[-6]
     s.tail_root = None
 
 
@@ -999,14 +1010,33 @@ LEAP_DEG = 30.0  # a leaping swimmer's nose-up tilt
 def _leaping(
     parts: list[Part], anchors: dict[str, Anchor], deg: float
 ) -> tuple[list[Part], dict[str, Anchor]]:
-    """The parts and anchors tilted nose up by deg about the y axis (levelling stands them
-    on their lowest point, the tail), mm."""
+    """The parts and anchors tilted nose up by deg about the y axis, the tail's fluke turned
+    back level where it meets the tail: the swimmer stands on its flat fluke (levelling
+    sets it on a base whole, not a tilted plate whose tip the base cuts), mm."""
+    model = Model(parts, anchors).transform(_about_y(deg, np.zeros(3)))
+    tails = [p.mesh for p in model.parts if p.name == "tail"]
+    if not tails:
+        return model.parts, model.anchors
+    tail = np.asarray(tails[0].vertices)
+    end = tail[int(np.argmin(tail[:, 0]))]  # the tail's far end, behind the body
+    out = []
+    for p in model.parts:
+        if p.name == "tail fin":
+            fin = np.asarray(p.mesh.vertices)
+            pivot = fin[int(np.argmin(np.sum((fin - end) ** 2, axis=1)))]
+            mesh = p.mesh.copy().apply_transform(_about_y(-deg, pivot))
+            p = replace(p, mesh=mesh)
+        out.append(p)
+    return out, model.anchors
+
+
+def _about_y(deg: float, pivot: np.ndarray) -> np.ndarray:
+    """A rotation turning +X towards +Z by deg about the y axis through a pivot (4x4)."""
     t = np.radians(deg)
-    rot = np.array([[np.cos(t), 0.0, -np.sin(t)], [0.0, 1.0, 0.0], [np.sin(t), 0.0, np.cos(t)]])
     matrix = np.eye(4)
-    matrix[:3, :3] = rot
-    model = Model(parts, anchors).transform(matrix)
-    return model.parts, model.anchors
+    matrix[:3, :3] = [[np.cos(t), 0.0, -np.sin(t)], [0.0, 1.0, 0.0], [np.sin(t), 0.0, np.cos(t)]]
+    matrix[:3, 3] = pivot - matrix[:3, :3] @ pivot
+    return matrix
 
 
 def _extras_before_face(s: Sketch) -> None:

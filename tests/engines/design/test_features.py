@@ -4,6 +4,8 @@ tears under the eyes, scarf at the neck ...), coloured by the words or its own d
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,7 @@ from tests.engines.design.test_subjects import thinnest_mm, watertight_after_stl
 VARIANTS = [(name, v) for name, variants in FEATURES.items() for v in variants]
 
 
-def _with(subject: str, name: str, variant: str, **spec: str) -> tuple[Model, list[Part]]:
+def _with(subject: str, name: str, variant: str, **spec: Any) -> tuple[Model, list[Part]]:
     """The subject with one feature, and the parts the feature added."""
     model = build_subject(subject)
     before = {id(p) for p in model.parts}
@@ -233,3 +235,33 @@ def test_worded_only_variants_are_never_sampled_and_a_worded_one_is_every_varian
     spec = read_spec("cat wearing a frog hat")
     assert dict(open_axes(spec).features)["hat"] == ("frog",)
     assert {dict(c.features)["hat"] for c in sample_choices(spec, 36, 3)} == {"frog"}
+
+
+@pytest.mark.parametrize("subject", ["shark", "crocodile", "cat"])
+def test_teeth_are_a_row_of_white_triangles_that_read_at_a_thumbnail(subject: str) -> None:
+    """A shark's teeth (the sharp ones, not buck teeth) were two slivers at the mouth's
+    corners, lost at the gallery's 176 px tiles: a row of at least five white teeth along
+    the mouth, the row a third of the head wide, each tooth 8% of it, most seen from in front."""
+    from engines.design.forms.place import ray_hits
+
+    model, added = _with(subject, "teeth", "fangs")
+    teeth = [p for p in added if p.name.endswith("tooth")]
+    assert len(teeth) >= 5, [p.name for p in added]
+    assert all(p.colour == (250, 250, 250) for p in teeth)
+    head = next(p.mesh for p in model.parts if p.name == "head")
+    front = np.mean([p.mesh.centroid for p in teeth], axis=0) - head.centroid
+    front[2] = 0.0
+    front /= np.linalg.norm(front)
+    side = np.cross((0.0, 0.0, 1.0), front)
+    width = float(np.ptp(head.vertices @ side))
+    row = np.vstack([p.mesh.vertices for p in teeth]) @ side
+    assert np.ptp(row) >= 0.33 * width, f"a row {np.ptp(row) / width:.2f} of the head wide"
+    seen = 0
+    for tooth in teeth:
+        wide, tall = float(np.ptp(tooth.mesh.vertices @ side)), float(tooth.mesh.extents[2])
+        assert min(wide, tall) >= 0.08 * width, f"a tooth {wide / width:.2f} of the head wide"
+        origin = tooth.mesh.centroid + front * 3.0 * width
+        nearest = {id(p.mesh): ray_hits(p.mesh, origin, -front) for p in model.parts}
+        seen += min((d.min(), k) for k, d in nearest.items() if len(d))[1] == id(tooth.mesh)
+    # most seen from in front (a crocodile's outer teeth are on the sides of its snout)
+    assert seen > len(teeth) / 2, f"{seen} of {len(teeth)} teeth seen from the front"

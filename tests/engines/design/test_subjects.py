@@ -314,3 +314,27 @@ def test_a_sitting_dolphin_leaps_nose_up() -> None:
         return float(np.degrees(np.arctan2(snout[2] - flukes[2], snout[0] - flukes[0])))
 
     assert rise("sitting") > rise("standing") + 20.0
+
+
+@pytest.mark.parametrize("pose", ["standing", "sitting", "lying", "waving"])
+def test_an_octopus_has_broad_tentacles_tapering_to_thin_tips_not_sausages(pose: str) -> None:
+    """An octopus's tentacles were even sausages (the tip half the root): each now leaves
+    the mantle broad (a quarter of its half width) and tapers to a tip under a quarter
+    of its root's radius."""
+    import networkx as nx
+
+    from tests.engines.design.test_vessel_appendages import _ball
+
+    octopus = build_subject("octopus", pose=pose)
+    head = next(p.mesh for p in octopus.parts if p.name == "head")
+    tentacles = [p.mesh for p in octopus.parts if p.name.startswith("tentacle_")]
+    assert len(tentacles) == 8
+    for t in tentacles:
+        v = np.asarray(t.vertices)
+        root = int(np.argmin(np.linalg.norm(v - head.centroid, axis=1)))  # in the mantle
+        steps = dict(nx.single_source_shortest_path_length(t.vertex_adjacency_graph, root))
+        tip = max(steps, key=lambda k: steps[k])
+        reach = float(np.max(t.extents))
+        r_root, r_tip = _ball(t, root, reach), _ball(t, tip, reach)
+        assert r_root > 0.24 * 0.5 * head.extents[0], f"a root {r_root:.1f} mm"
+        assert r_tip < 0.25 * r_root, f"a tip {r_tip / r_root:.2f} of the root"

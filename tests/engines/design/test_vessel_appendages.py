@@ -9,8 +9,10 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import trimesh
+from scipy.spatial.distance import cdist
 
 from engines.design.axes import default_choice, open_axes
 from engines.design.generate import (
@@ -182,3 +184,60 @@ def test_hugging_arms_stay_clear_of_the_face() -> None:
         f = np.vstack([trimesh.sample.sample_surface(m, 1500, seed=rng)[0] for m in face])
         gap = min(float(np.linalg.norm(f - p, axis=1).min()) for p in a)
         assert gap > 0.05 * height, (text, gap, height)
+
+
+def _ball(mesh: trimesh.Trimesh, i: int, reach: float) -> float:
+    """The radius of the largest ball inside the mesh touching it at vertex i (marched in
+    along the vertex normal, kept clear of every vertex), mm."""
+    v, n = np.asarray(mesh.vertices), np.asarray(mesh.vertex_normals)
+    best = 0.0
+    for t in np.linspace(0.0, reach, 400)[1:]:
+        if np.linalg.norm(v - (v[i] - n[i] * t), axis=1).min() >= 0.97 * t:
+            best = float(t)
+    return best
+
+
+def test_a_squid_mugs_tentacles_are_one_skirt_of_broad_roots_tapering_to_thin_tips() -> None:
+    """The tentacles were separate even tubes standing round the foot like a cage: their
+    roots now meet round the wall (one body splitting into arms), each a fifth of the wall's
+    height across, and each tapers to a tip under a quarter of its root's radius."""
+    c = built("squid mug")
+    axis, r, height = vessel_frame(c)
+    tentacles = subject_parts(c, "tentacle_")
+    roots = []
+    for t in tentacles:
+        v = np.asarray(t.vertices) - axis
+        top = int(np.argmax(v[:, 2]))
+        az = np.arctan2(v[top, 1], v[top, 0])
+        side = np.array([-np.sin(az), np.cos(az), 0.0])
+        root = 0.5 * float(np.ptp(v[v[:, 2] > v[:, 2].max() - 0.1 * height] @ side))
+        assert root > 0.1 * height, f"a root {root / height:.2f} of the height across"
+        steps = dict(nx.single_source_shortest_path_length(t.vertex_adjacency_graph, top))
+        tip = max(steps, key=lambda k: steps[k])  # the far end of the tentacle from its root
+        assert v[tip][2] > 0.1 * height  # the tip curls up off the table
+        ratio = _ball(t, tip, 0.2 * height) / root
+        assert ratio < 0.25, f"a tip {ratio:.2f} of its root's radius"
+        roots.append((float(np.degrees(az)), t))
+    roots.sort(key=lambda x: x[0])
+    step = 360.0 / len(roots)
+    for (a0, t0), (a1, t1) in zip(roots, roots[1:] + roots[:1], strict=True):
+        if (a1 - a0) % 360.0 < 1.5 * step:  # neighbours (not across the handle's gap)
+            gap = float(cdist(t0.vertices, t1.vertices).min())
+            assert gap < 0.02 * height, f"roots {gap:.1f} mm apart"
+
+
+def test_a_leaping_dolphin_rests_its_whole_fluke_on_the_figurines_base() -> None:
+    """A dolphin sitting up in a leap stood on the tip of its tilted flukes, and the base
+    cut the tip off: the flukes now lie level, nearly all of them above the base's top."""
+    spec = read_spec("pink dolphin figurine")
+    b = default_builders()
+    choice = replace(default_choice(spec), pose="sitting")
+    for plinth in (0.0, 3.0):  # an oval, a pedestal
+        choice = replace(choice, form_knobs=(("plinth", plinth),))
+        c = build_candidate(spec, choice, b.rule(spec.form).default_size_mm, b)
+        top = float(next(p for p in c.model.parts if p.name == "base").mesh.bounds[1][2])
+        fluke = next(p.mesh for p in c.model.parts if p.name == "tail fin")
+        above = fluke.slice_plane((0.0, 0.0, top), (0.0, 0.0, 1.0), cap=True)
+        assert above.volume > 0.85 * fluke.volume, f"{above.volume / fluke.volume:.2f} above"
+        assert fluke.extents[2] < 0.3 * max(fluke.extents[:2])  # level: flat, not tilted
+        assert fluke.bounds[0][2] < top + 0.5  # resting on the base, not floating
