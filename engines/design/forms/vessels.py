@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import trimesh
+from scipy.spatial import ConvexHull, QhullError
 
 from engines.design.axes import kept_by_words
 from engines.design.forms.appendages import Wall, appendages, bound_to_handle, creature_handle
@@ -50,7 +51,9 @@ def _rotation_z(angle_rad: float) -> np.ndarray:
     return trimesh.transformations.rotation_matrix(angle_rad, [0.0, 0.0, 1.0])
 
 
-HAT_ON_RIM_SHARE, HAT_TILT_DEG = 0.78, 32.0  # a hat's width (of the rim radius), its lean
+HAT_RIM_SHARE = 0.45  # a hat on a rim: its width, share of the rim's diameter
+HAT_OUT_SHARE = 0.2  # its centre this share of its width outside the rim's middle line
+HAT_SINK_MM = 0.6  # its seat this far into the rim, so it joins the wall
 
 
 def _is_hat(deco: Decoration) -> bool:
@@ -58,19 +61,36 @@ def _is_hat(deco: Decoration) -> bool:
     return any(" hat " in f"{p.name} " for p in deco.parts)
 
 
+def _hat_seat(deco: Decoration) -> float:
+    """The height a hat sits at: its brim's underside, or (no brim) the underside of its
+    widest part; what is below (the crown's plug into the head) is cut off, mm."""
+    brims = [p.mesh for p in deco.parts if p.name.endswith(" brim")]
+    if brims:
+        return min(float(m.bounds[0][2]) for m in brims)
+    widest = max(deco.parts, key=lambda p: float(np.max(p.mesh.extents[:2])))
+    return float(widest.mesh.bounds[0][2])
+
+
 def _hat_on_rim(deco: Decoration, r_rim: float, rim_z: float) -> Decoration:
-    """A hat set on the front rim above the face, leaning out over the wall so that most of it
-    stays clear of the cavity (which cuts back only its inner edge): upright over the middle,
-    the cavity would cut it to slivers."""
-    lo = np.min([p.mesh.bounds[0] for p in deco.parts], axis=0)
-    hi = np.max([p.mesh.bounds[1] for p in deco.parts], axis=0)
-    side = float(np.max(hi[:2] - lo[:2]))
-    d = deco.transformed(scale_about(min(1.0, HAT_ON_RIM_SHARE * r_rim / side), deco.root))
-    foot = _foot(d)
-    lean = trimesh.transformations.rotation_matrix(np.radians(HAT_TILT_DEG), [0.0, 1.0, 0.0])
-    d = d.transformed(moved(foot) @ lean @ moved(-foot))
-    goal = np.array([r_rim, 0.0, rim_z - 0.5 * d.sink_mm])
-    return d.transformed(moved(goal - foot))
+    """A hat worn by a vessel: whole and level on the front rim above the face, like a cap
+    on the head, its width HAT_RIM_SHARE of the rim's diameter, a little outside the rim's
+    middle line so that it overhangs the opening only at its edge (kept whole there: the
+    cavity does not cut it), its seat HAT_SINK_MM into the rim top, mm."""
+    seat = _hat_seat(deco)
+    parts = []
+    for p in deco.parts:
+        mesh = cut_below(p.mesh, seat) if float(p.mesh.bounds[0][2]) < seat - 1e-6 else p.mesh
+        if mesh is not None:
+            parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    lo = np.min([p.mesh.bounds[0] for p in parts], axis=0)
+    hi = np.max([p.mesh.bounds[1] for p in parts], axis=0)
+    width = float(np.max(hi[:2] - lo[:2]))
+    middle = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, seat])
+    d = Decoration(parts, deco.kind, middle, 0.0).transformed(
+        scale_about(2.0 * HAT_RIM_SHARE * r_rim / max(width, 1e-6), middle)
+    )
+    goal = np.array([r_rim + HAT_OUT_SHARE * 2.0 * HAT_RIM_SHARE * r_rim, 0.0, rim_z - HAT_SINK_MM])
+    return d.transformed(moved(goal - middle))
 
 
 def _on_rim(
@@ -169,6 +189,11 @@ def relief(
     to_wall = moved(np.array([0.0, 0.0, centre_z])) @ scale_about(k, np.zeros(3)) @ moved(-c)
     parts: list[Part] = []
     tears: list[Part] = []
+    hats: list[Part] = []  # a hat on the rim stays whole (it overhangs the opening's edge)
+    faced: list[Decoration] = []  # the face's groups on the wall
+    marks = face_marks(ctx.subject, body, to_wall, (c, r), rim_z) if face else []
+    surface = trimesh.util.concatenate([body, *(p.mesh for p in marks)])  # the face sits on it
+    assert isinstance(surface, trimesh.Trimesh)
     for deco in decorations(ctx.subject, sides=True):
         if any(p.name.startswith("tear") for p in deco.parts):
             tears += deco.parts  # drawn again, bold, down the wall under the eyes (wall_tears)
@@ -183,21 +208,192 @@ def relief(
             d = _on_rim(d, rim_r, rim_z, sink, body)
         elif face:
             origin = np.array([0.0, 0.0, d.root[2]])
-            d = snapped(d, body, origin, d.stand_out(MIN_RELIEF_MM))
+            d = snapped(d, surface, origin, d.stand_out(MIN_RELIEF_MM))
             top = max(float(p.mesh.bounds[1][2]) for p in d.parts)
             if top > rim_z - 1.0:
                 d = d.transformed(moved(np.array([0.0, 0.0, rim_z - 1.0 - top])))
+            faced.append(d)
+            continue
         else:
             continue
+        if d.kind == "top" and _is_hat(d) and abs(d.centre[1]) <= 0.15 * rim_r:
+            hats.extend(d.parts)
+            continue
         parts.extend(d.parts)
-    parts = chunky(Model(parts), max(ctx.rule.min_wall_mm, 2.0), DETAIL_MIN_MM).parts
+    for d in _nose_under_eyes(faced, surface):
+        parts.extend(d.parts)
+    minimum = max(ctx.rule.min_wall_mm, 2.0)
+    parts = chunky(Model(parts), minimum, DETAIL_MIN_MM).parts
     out = _kept_clear(ctx, parts, cavity)
+    if hats:  # thickened (a straw hat's thin brim) about its middle: seated on the rim again
+        worn = chunky(Model(hats), minimum, DETAIL_MIN_MM)
+        out += worn.transform(
+            moved(np.array([0.0, 0.0, rim_z - HAT_SINK_MM - worn.bounds[0][2]]))
+        ).parts
+    out += marks  # built on the wall's outside, clear of the cavity
     for p in wall_tears(tears, out, body, rim_z, radius) + coat(
         ctx, body, rim_z, radius, avoid_deg
     ):
         mesh = minus(p.mesh, cavity)  # the quills' roots stop inside the wall
         if mesh is not None:
             out.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    return out
+
+
+FACE_MARKS = ("face", "eye stripe", "eye patch")  # a subject's face markings: a pale face
+# patch (a sloth's, a penguin's), dark stripes or patches round the eyes (sloth, panda)
+MARK_RELIEF_MM = {"face": 0.8}  # how far a marking stands out of the wall (others: DARK_MARK)
+DARK_MARK_MM = 1.4  # dark marks stand on the pale patch; the eyes stand on both
+MARK_STEP_MM = 3.0  # a marking's outline is followed this closely on the wall
+
+
+def face_marks(
+    subject: Model,
+    body: trimesh.Trimesh,
+    to_wall: np.ndarray,
+    head: tuple[np.ndarray, float],
+    rim_z: float,
+) -> list[Part]:
+    """The subject's face markings (FACE_MARKS) laid on the wall as flat relief under the
+    face: each the outline of the marking as seen from the head's centre (where the face's
+    eyes and mouth are set too), mm. decorations() leaves them out: the face patch is as big
+    as head bulk, the stripes are named like a body pattern."""
+    c, _ = head
+    head_mesh = next((p.mesh for p in subject.parts if p.name == "head"), None)
+    wall_r = float(np.linalg.norm(np.asarray(body.vertices)[:, :2], axis=1).max())
+    out = []
+    for p in sorted(subject.parts, key=lambda p: p.name != "face"):  # the pale patch first
+        if p.name not in FACE_MARKS:
+            continue
+        mesh: trimesh.Trimesh | None = p.mesh
+        if p.name == "face" and head_mesh is not None:  # only what shows out of the head
+            mesh = minus(p.mesh, head_mesh)
+        if mesh is None:
+            continue
+        v = np.asarray(mesh.vertices) - c
+        v = v[v[:, 0] > 0.0]  # its front
+        if len(v) < 4:
+            continue
+        z = trimesh.transform_points(v + c, to_wall)[:, 2]
+        outline = np.column_stack([np.arctan2(v[:, 1], v[:, 0]) * wall_r, z])
+        relief_mm = MARK_RELIEF_MM.get(p.name, DARK_MARK_MM)
+        patch = _wall_patch(body, outline, wall_r, rim_z, relief_mm)
+        if patch is not None:
+            out.append(Part(p.name, patch, p.colour, "detail", p.material))
+    return out
+
+
+def _wall_patch(
+    body: trimesh.Trimesh, points: np.ndarray, wall_r: float, rim_z: float, relief_mm: float
+) -> trimesh.Trimesh | None:
+    """A closed sheet on the outside of a vessel wall (`body`, reached by rays from its
+    axis) covering the convex outline of `points` ((arc length at wall_r, height) pairs),
+    standing relief_mm out of the wall and as far into it, mm; None where it leaves the wall."""
+    points = points.copy()
+    points[:, 1] = np.clip(points[:, 1], 2.0, rim_z - 1.5)
+    try:
+        hull = points[ConvexHull(points).vertices]
+    except QhullError:
+        return None
+    ring = []
+    for a, b in zip(hull, np.roll(hull, -1, axis=0), strict=True):
+        steps = max(1, int(np.ceil(np.linalg.norm(b - a) / MARK_STEP_MM)))
+        ring += [a + (b - a) * t for t in np.arange(steps) / steps]
+    outline = np.array(ring)
+    middle = outline.mean(axis=0)
+    rings = 4
+    grid = np.vstack(
+        [middle] + [middle + (outline - middle) * f / rings for f in range(1, rings + 1)]
+    )
+    az = grid[:, 0] / wall_r
+    out = np.column_stack([np.cos(az), np.sin(az), np.zeros(len(az))])
+    origins = np.column_stack([np.zeros((len(az), 2)), grid[:, 1]])
+    reach = _outer_hits(body, origins, out)
+    if (reach <= 0).any():
+        return None
+    top = origins + out * (reach + relief_mm)[:, None]
+    bottom = origins + out * (reach - relief_mm)[:, None]
+    n, m = len(outline), len(grid)
+    faces = [(0, 1 + j, 1 + (j + 1) % n) for j in range(n)]
+    for i in range(rings - 1):
+        a, b = 1 + i * n, 1 + (i + 1) * n
+        for j in range(n):
+            j1 = (j + 1) % n
+            faces += [(a + j, b + j, b + j1), (a + j, b + j1, a + j1)]
+    faces_arr = np.array(faces)
+    edge = 1 + (rings - 1) * n
+    side = []
+    for j in range(n):
+        j1 = (j + 1) % n
+        side += [(edge + j, edge + j + m, edge + j1 + m), (edge + j, edge + j1 + m, edge + j1)]
+    all_faces = np.vstack([faces_arr, faces_arr[:, ::-1] + m, np.array(side)])
+    mesh = trimesh.Trimesh(np.vstack([top, bottom]), all_faces, process=True)
+    if not mesh.is_watertight:
+        return None
+    mesh.fix_normals()
+    return mesh
+
+
+NOSE_WORDS = ("nose", "snout", "muzzle", "beak", "trunk")  # a face's middle: under the eyes
+NOSE_PAD_SHARE = 0.5  # a nose pad alone is at most this share of the eyes' spacing wide
+MOUTH_WORDS = ("mouth", "nostril", "tongue")  # what goes with a nose
+
+
+def _word(name: str) -> str:
+    """A part name's first word without its side ("nose", "eye" of "eye_l shine")."""
+    return name.split(" ")[0].split("_")[0]
+
+
+def _nose_bounds(d: Decoration) -> np.ndarray:
+    """The bounds of the group's nose parts (nose, snout, muzzle, beak, trunk), mm."""
+    b = np.vstack([p.mesh.bounds for p in d.parts if _word(p.name) in NOSE_WORDS])
+    return np.array([b.min(axis=0), b.max(axis=0)])
+
+
+def _eye_centres(groups: list[Decoration]) -> np.ndarray:
+    """The centre of each eye (its parts named eye_l or eye_r, "sleepy eyes eye_l sleepy"
+    too) among the groups on a wall, mm."""
+    out = []
+    for side in ("eye_l", "eye_r"):
+        found = [p.mesh.bounds for d in groups for p in d.parts if side in p.name.split(" ")]
+        if found:
+            b = np.vstack(found)
+            out.append((b.min(axis=0) + b.max(axis=0)) / 2)
+    return np.array(out)
+
+
+def _nose_under_eyes(faced: list[Decoration], body: trimesh.Trimesh) -> list[Decoration]:
+    """The face's groups with its nose (snout, muzzle, beak) under the eyes: its top no
+    higher than the eyes' centre, its middle no higher than halfway from the eyes' centre to
+    the top of a mouth of its own group, and a lone nose pad no wider than NOSE_PAD_SHARE of the
+    eyes' spacing, set on the wall again. A long head's snout tip (a capybara's nose pad,
+    far in front of its eyes) is at eye level seen from the front: on a wall it read as a
+    big dark oval between the eyes, mm."""
+    eyes = _eye_centres(faced)
+    if len(eyes) < 2:
+        return faced
+    eye_z = float(eyes[:, 2].mean())
+    gap = float(np.linalg.norm(eyes[0] - eyes[1]))
+    mouths = [
+        float(p.mesh.bounds[1][2]) for d in faced for p in d.parts if _word(p.name) == "mouth"
+    ]
+    out = []
+    for d in faced:
+        words = {_word(p.name) for p in d.parts}
+        if not words & set(NOSE_WORDS) or not words <= {*NOSE_WORDS, *MOUTH_WORDS}:
+            out.append(d)  # no nose, or a nose with a mask or a face disc: as it is
+            continue
+        lo, hi = _nose_bounds(d)
+        if words <= {"nose", "nostril"} and float(hi[1] - lo[1]) > NOSE_PAD_SHARE * gap:
+            d = d.transformed(scale_about(NOSE_PAD_SHARE * gap / float(hi[1] - lo[1]), d.root))
+            lo, hi = _nose_bounds(d)
+        drop = float(hi[2]) - eye_z  # its top no higher than the eyes' centre
+        if mouths and "mouth" not in words:  # its middle no higher than halfway to the mouth
+            drop = max(drop, float(lo[2] + hi[2]) / 2 - (eye_z + max(mouths)) / 2)
+        if drop > 0.0:
+            d = d.transformed(moved(np.array([0.0, 0.0, -drop])))
+            d = snapped(d, body, np.array([0.0, 0.0, d.root[2]]), d.stand_out(MIN_RELIEF_MM))
+        out.append(d)
     return out
 
 
