@@ -26,7 +26,15 @@ from engines.design.glb import write_part_glb
 from engines.design.kit import fit
 from engines.design.kit.parts import Model, Part, detachable_default
 from engines.design.kit.spec import DesignSpec, FeatureSpec
-from engines.design.kit.vocab import COLOURS, EXPRESSIONS, FEATURES, MATERIALS, POSES, STYLES
+from engines.design.kit.vocab import (
+    COLOURS,
+    EXPRESSIONS,
+    FEATURES,
+    FORM_FEATURES,
+    MATERIALS,
+    POSES,
+    STYLES,
+)
 from engines.design.preference import PreferenceModel
 from engines.design.reference import ReferenceShape, load_reference, similarities
 from engines.design.render import render_preview
@@ -241,19 +249,33 @@ def _paint_part(
 
 
 def _colourway(
-    parts: list[Part], origin: list[str], worded: np.ndarray, way: str, subject: str | None = None
+    parts: list[Part],
+    origin: list[str],
+    worded: np.ndarray,
+    way: str,
+    subject: str | None = None,
+    pick: int = 0,
 ) -> None:
     """Recolour the unworded, non-detail parts in a colourway (two-tone: the product or the
     features take an accent colour opposite the main one). A natural subject (kit.fit.COATS)
     keeps to its coats: the parts of its own colour (the product's too, where the product is
     its body) take one of them, its other parts keep theirs; only the rest is shaded (two-tone:
-    the subject keeps its own colours, the product or features take the accent)."""
+    the subject keeps its own colours, its body the product's largest part, and the rest of the
+    product, e.g. a frog mug's handle, or the features take the accent). A plant standing in a
+    planter (kit.fit.PLANTS) keeps to its coats while its pot (and feet) take a pot colour of
+    the colourway (`pick` chooses which) and its soil stays soil."""
     free = [
         i for i, p in enumerate(parts)
         if not worded[i] and p.role != "detail" and p.name not in TINTED
     ]  # fmt: skip
+    pot = _potted(parts, origin, free, subject)
+    if pot is not None:  # the pot takes a pot colour below, the soil stays soil
+        free = [i for i in free if i not in pot and origin[i] != "form"]
     if fit.natural_subject(subject) and way == "two_tone":  # its own colours, an accent product
-        free = [i for i in free if origin[i] != "subject"]
+        own = _own_colour(subject or "")
+        body = [i for i in free if origin[i] == "form" and parts[i].colour == own]
+        kept = max(body, key=lambda i: float(parts[i].mesh.area)) if body else None
+        free = [i for i in free if origin[i] != "subject" and i != kept]
     elif fit.natural_subject(subject):
         own = _own_colour(subject or "")
         coat = fit.coat(subject, axes.COLOURWAYS.index(way))
@@ -261,10 +283,14 @@ def _colourway(
         for i in coated:
             parts[i].colour = coat or parts[i].colour
         free = [i for i in free if origin[i] != "subject" and i not in coated]
+    main = _dominant(parts, [i for i, o in enumerate(origin) if o == "subject"]) or (
+        _dominant(parts, range(len(parts))) or (200, 200, 200)
+    )
+    if pot:
+        colour = axes.accent(main) if way == "two_tone" else fit.pot_colour(way, pick)
+        for i in pot:
+            parts[i].colour = colour or parts[i].colour
     if way == "two_tone":
-        main = _dominant(parts, [i for i, o in enumerate(origin) if o == "subject"]) or (
-            _dominant(parts, range(len(parts))) or (200, 200, 200)
-        )
         second = (
             [i for i in free if origin[i] == "form"]
             or [i for i in free if origin[i].startswith("feature")]
@@ -275,6 +301,27 @@ def _colourway(
         return
     for i in free:
         parts[i].colour = axes.shade(parts[i].colour, way)
+
+
+def _potted(
+    parts: list[Part], origin: list[str], free: list[int], subject: str | None
+) -> list[int] | None:
+    """The free parts of a plant's pot (the product's parts of the pot's colour: the pot and its
+    feet) when the subject is a plant standing in a planter; None when it is not."""
+    if not fit.potted(subject):
+        return None
+    pot = next(
+        (p.colour for i, p in enumerate(parts) if p.name == "pot" and origin[i] == "form"), None
+    )
+    if pot is None:
+        return None
+    return [i for i in free if origin[i] == "form" and parts[i].colour == pot]
+
+
+def _pick(choice: axes.Choice) -> int:
+    """A stable number of the choice's geometry (not its colourway): which pot colour. Its
+    style and pose, which the sampling spreads evenly (a hash of it all gave 4 of 8 alike)."""
+    return STYLES.index(choice.style) + 2 * POSES.index(choice.pose)
 
 
 @lru_cache(maxsize=128)
@@ -293,10 +340,13 @@ def build_candidate(
     findings: list[str] = []
     subject, origin_of = None, {}
     own = axes.PRODUCT_FEATURE.get(spec.form)  # that feature is the product: the form's
-    attached = [f for f in spec.features if f.name != own]
+    formed = [f for f in spec.features if spec.form in FORM_FEATURES.get(f.name, ())]
+    attached = [f for f in spec.features if f.name != own and f not in formed]
     if spec.subject:
         subject = builders.subject(spec, choice)
         origin_of = {p.name: "subject" for p in subject.parts}
+        if spec.form == "planter" and fit.potted(spec.subject):
+            origin_of.pop("pot", None)  # the planter is the plant's pot (not its own, dropped)
         variants = dict(choice.features)
         for f in attached:
             if variants.get(f.name) == axes.OWN:
@@ -326,6 +376,11 @@ def build_candidate(
         origin_of.get(p.name, "subject" if spec.subject and p.role == "body" else "form")
         for p in parts
     ]
+    for f in formed:  # the form built it (a cup's straw): its parts are the feature's
+        origin = [
+            f"feature:{f.name}" if p.name == f.name else o
+            for p, o in zip(parts, origin, strict=True)
+        ]
     worded = np.zeros(len(parts), dtype=bool)
     group = lambda key: [i for i, o in enumerate(origin) if o == key]  # noqa: E731
     present = (
@@ -347,11 +402,15 @@ def build_candidate(
             worded[idx] = True
         if not present[-1]:
             findings.append(f"the {f.name} could not be attached")
+    for f in formed:
+        present.append(_paint(parts, group(f"feature:{f.name}"), _rgb(f.colour), worded))
+        if not present[-1]:
+            findings.append(f"the {f.name} could not be built")
     if product is None and (body := _rgb(spec.body_colour)) is not None:
         for i in group("form"):  # the product is the subject's body (a whale mug): worded
             worded[i] |= parts[i].colour == body and parts[i].role != "detail"
     natural = [p.colour for p in parts]
-    _colourway(parts, origin, worded, choice.colourway, spec.subject)
+    _colourway(parts, origin, worded, choice.colourway, spec.subject, _pick(choice))
     words_fit = float(np.mean(present)) if present else 1.0
     return Candidate(
         choice, base.with_parts(parts), origin, worded, words_fit, findings, natural,
@@ -365,7 +424,7 @@ def recoloured(cand: Candidate, colourway: str) -> Candidate:
         Part(p.name, p.mesh, colour, p.role, p.material, p.detachable)
         for p, colour in zip(cand.model.parts, cand.natural, strict=True)
     ]
-    _colourway(parts, cand.origin, cand.worded, colourway, cand.subject)
+    _colourway(parts, cand.origin, cand.worded, colourway, cand.subject, _pick(cand.choice))
     choice = replace(cand.choice, colourway=colourway)
     return replace(cand, choice=choice, model=cand.model.with_parts(parts))
 

@@ -27,7 +27,7 @@ from engines.design.features.wear import (
 )
 from engines.design.kit.parts import Model
 from engines.design.kit.spec import FeatureSpec
-from engines.design.kit.vocab import COLOURS, FEATURES, MATERIALS
+from engines.design.kit.vocab import COLOURS, FEATURES, FORM_FEATURES, MATERIALS
 from engines.design.subjects.geom import nudged
 
 RGB = tuple[int, int, int]
@@ -86,6 +86,8 @@ def attach_feature(model: Model, feature: FeatureSpec, colour: RGB | None = None
     """Add the feature's parts to the model (in place), at the anchors it belongs to."""
     if feature.name not in FEATURES:
         raise DesignError(f"unknown feature {feature.name!r}")
+    if feature.name in FORM_FEATURES:  # a cup's straw: the cup builds it, not the subject
+        raise DesignError(f"the {feature.name} is built by the product, not on a subject")
     variant = feature.variant or FEATURES[feature.name][0]
     if variant not in FEATURES[feature.name]:
         raise DesignError(f"unknown {feature.name} variant {variant!r}")

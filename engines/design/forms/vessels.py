@@ -33,13 +33,14 @@ from engines.design.forms.place import (
     snapped,
     thinnest,
 )
+from engines.design.forms.straw import drinking_straw, wants_straw
+from engines.design.kit.fit import PLANTS  # subjects that grow in a pot, not decorate it
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold
 from engines.design.subjects.geom import cone, tube
 
 RGB = tuple[int, int, int]
 
-PLANTS = ("cactus", "mushroom")  # subjects that grow in a pot rather than decorate it
 EAR_ANGLE_DEG = 45.0  # ears sit on the rim this far either side of the front
 MIN_RELIEF_MM = 0.8  # a face detail stands at least this far out of the wall
 RIM_EYE_ANGLE_DEG = 24.0  # eyes on the rim (a frog's) sit this far either side of the front
@@ -666,6 +667,8 @@ def mug(ctx: FormContext) -> Model:
                 avoid_deg=-90.0,
             )  # the handle is on -Y  # fmt: skip
         )
+    if wants_straw(ctx):  # "bubble tea cup with a straw"
+        model.parts.extend(drinking_straw(ctx, r_rim, height, floor))
     _vessel_anchors(model, max(r_mid, r_rim), height, floor)
     return model
 

@@ -17,7 +17,7 @@ COATS: dict[str, tuple[RGB, ...]] = {
     "dog": ((135, 90, 55), (245, 235, 210), (60, 55, 55), (245, 245, 240)),
     "bear": ((95, 62, 40), (245, 245, 240), (55, 50, 52), (190, 140, 95)),
     "bunny": ((170, 130, 95), (175, 175, 180), (245, 235, 210), (70, 65, 65)),
-    "frog": ((70, 140, 70), (165, 205, 80), (60, 120, 210), (150, 120, 80)),
+    "frog": ((70, 140, 70), (165, 205, 80), (50, 115, 60), (120, 160, 60)),  # greens only
     "duck": ((245, 245, 240), (255, 235, 140), (160, 120, 80)),
     "penguin": ((40, 40, 45), (90, 100, 120)),
     "capybara": ((200, 150, 100), (135, 95, 60)),
@@ -63,6 +63,20 @@ COATS: dict[str, tuple[RGB, ...]] = {
     "moon": ((245, 235, 210), (195, 200, 205)),
 }
 
+# Plants that grow in a planter rather than decorate it (the planter builds them standing in
+# soil): their pot is the product, free to take a pot colour of the colourway (real cactus
+# planters sell in many), while the plant keeps to its coats.
+PLANTS: tuple[str, ...] = ("cactus", "mushroom")
+# The pot colours of each colourway (two-tone: the accent opposite the plant): one of them by
+# the geometry, so the top 8 show white, terracotta, sage, blush, charcoal... (the top 8 are
+# mostly the natural colourway of 8 shapes: its pot colours are the classic glazes).
+POT_COLOURS: dict[str, tuple[RGB, ...]] = {
+    "natural": ((235, 230, 220), (196, 112, 76), (135, 165, 115), (70, 70, 76)),  # white ...
+    "pastel": ((175, 195, 160), (240, 195, 190), (170, 205, 235)),  # sage, blush, sky
+    "bold": ((196, 112, 76), (225, 175, 60)),  # terracotta, mustard
+    "deep": ((70, 70, 76), (45, 62, 100)),  # charcoal, navy
+}
+
 # Features a subject already has as its own part: an unworded one is that part (a cow with
 # horns shows its own horns, never a unicorn's or a devil's), and never a sampled variant.
 OWN_FEATURES: dict[str, frozenset[str]] = {
@@ -84,7 +98,7 @@ UNFIT: dict[str, frozenset[tuple[str, str]]] = {
     "horse": frozenset({("horns", "devil"), ("horns", "ram")}),
 }
 
-assert set(COATS) | set(OWN_FEATURES) | set(UNFIT) <= set(SUBJECTS)
+assert set(COATS) | set(OWN_FEATURES) | set(UNFIT) | set(PLANTS) <= set(SUBJECTS)
 assert all(f in FEATURES for fs in OWN_FEATURES.values() for f in fs)
 assert all(v in FEATURES[f] for pairs in UNFIT.values() for f, v in pairs)
 
@@ -109,3 +123,15 @@ def coat(subject: str | None, way_index: int) -> RGB | None:
 def natural_subject(subject: str | None) -> bool:
     """Whether colourways keep the subject within its coats (COATS) rather than shading it."""
     return (subject or "") in COATS
+
+
+def potted(subject: str | None) -> bool:
+    """Whether a planter of this subject holds it as a plant standing in the pot (PLANTS)."""
+    return (subject or "") in PLANTS
+
+
+def pot_colour(way: str, pick: int) -> RGB | None:
+    """The pot colour of a potted plant in a colourway (POT_COLOURS; `pick` chooses among
+    them); None for two-tone (its own rule: the accent)."""
+    colours = POT_COLOURS.get(way)
+    return colours[pick % len(colours)] if colours else None

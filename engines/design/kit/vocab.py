@@ -84,7 +84,12 @@ FEATURES: dict[str, tuple[str, ...]] = {
     ),
     "cape": ("plain",),
     "blush": ("cheeks",),
+    "straw": ("boba",),  # a drinking straw standing in a cup (FORM_FEATURES: the cup builds it)
 }
+
+# Features the product form builds rather than the subject (a drinking straw stands in the cup,
+# not on the bear): feature -> the forms that build it; the words read it only for those.
+FORM_FEATURES: dict[str, frozenset[str]] = {"straw": frozenset({"mug"})}
 
 # Where a held item goes: "" at the paws (the hand anchor), on top of the head, at the mouth.
 HELD_PLACES: tuple[str, ...] = ("", "head", "mouth")

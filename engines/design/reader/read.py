@@ -29,6 +29,7 @@ SUBJECT_HATS = {"frog": "frog"}  # a subject word before "hat" on another subjec
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")
 _GLASSES_NOUNS = ("glasses", "sunglasses", "shades", "eyeglasses", "spectacles", "eyewear")
 _PURPOSE = ("for", "to", "from", "by")
+_STRAW_WORDS = ("straw", "straws")  # a drinking straw after a cup (_drinking_straws)
 PERCH_FORMS = ("mug", "planter")  # a subject "sitting on" one of these sits on its rim
 _RIM_WORDS = ("rim", "edge", "lip", "top", "brim", "side")
 MIN_CONFIDENCE = 0.3
@@ -176,6 +177,7 @@ def _clauses(raw: list[Phrase]) -> list[Item]:
     items = [it for it in items if it.text]
     for n, it in enumerate(items):
         it.index = n
+    _drinking_straws(items)
     for it, after in zip(items, items[1:], strict=False):
         # "peach frog": a subject that is also a colour, before another subject, is the colour
         named = after.m.subject or (after.m.feature and not after.kin)
@@ -192,6 +194,18 @@ def _thing_not_modifier(raw: list[Phrase], i: int) -> bool:
     after = raw[i + 1] if i + 1 < len(raw) else None
     ends = after is None or after.punct or bool(after.meaning and after.meaning.connector)
     return i > 0 and raw[i - 1].text in ("a", "an") and ends
+
+
+def _drinking_straws(items: list[Item]) -> None:
+    """ "bubble tea cup with a straw": a straw word in a clause after a cup word, the last of its
+    clause, is a drinking straw (the feature) rather than a material ("straw hat" is a phrase
+    of its own, "straw mug" and "straw coloured cup" come before the cup)."""
+    forms = vocab.FORM_FEATURES["straw"]
+    for k, it in enumerate(items):
+        last = k + 1 == len(items) or items[k + 1].clause != it.clause
+        cup = any(x.m.form in forms and x.clause < it.clause for x in items[:k])
+        if it.text in _STRAW_WORDS and last and cup and it.kind != "purpose":
+            it.meaning = Meaning(feature=("straw", ""))
 
 
 def _bind_modifiers(items: list[Item]) -> list[Item]:

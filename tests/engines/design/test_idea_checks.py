@@ -531,6 +531,16 @@ def check_perched(c: Candidate) -> None:
     assert np.linalg.norm(centre) > 0.7 * r_rim, "the subject is not on the rim"
 
 
+def check_straw(c: Candidate) -> None:
+    """A drinking straw stands in the cup: from below its rim to well above it."""
+    straw = _named(c, "straw")
+    vessel = [p.mesh for p in c.model.parts if p.name in VESSEL_PARTS]
+    assert vessel, "no vessel part"
+    rim_z = max(float(m.bounds[1][2]) for m in vessel)
+    assert straw.bounds[0][2] < 0.5 * rim_z, "the straw does not stand in the cup"
+    assert straw.bounds[1][2] > 1.2 * rim_z, "the straw does not rise above the rim"
+
+
 CHECKS: dict[str, Callable[[Candidate], None]] = {
     name.removeprefix("check_"): fn for name, fn in globals().items() if name.startswith("check_")
 }
