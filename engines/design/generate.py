@@ -160,6 +160,7 @@ def default_builders() -> Builders:
     """The parametric builders of engines.design.subjects, .features and .forms."""
     from engines.design.features import attach_feature
     from engines.design.forms import FORM_RULES, build_form
+    from engines.design.forms.figures import FACE_ON
     from engines.design.subjects import build_subject
 
     def subject(spec: DesignSpec, c: axes.Choice) -> Model:
@@ -167,6 +168,7 @@ def default_builders() -> Builders:
         return build_subject(
             spec.subject or "", style=c.style, pose=c.pose, expression=c.expression,
             colours=colours, knobs=dict(c.knobs) | dict(c.form_knobs),
+            face_on=spec.form in FACE_ON,
         )  # fmt: skip
 
     def feature(model: Model, f: FeatureSpec, c: axes.Choice) -> Model:

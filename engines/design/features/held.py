@@ -15,7 +15,16 @@ import trimesh
 
 from engines.design.features.kit import Ctx
 from engines.design.shapes import revolve
-from engines.design.subjects.geom import blob, disc_on, heart_outline, plate, star_outline, tube
+from engines.design.subjects.geom import (
+    blob,
+    disc_on,
+    heart_outline,
+    plate,
+    puffy,
+    rounded,
+    star_outline,
+    tube,
+)
 
 RGB = tuple[int, int, int]
 Item = Callable[[Ctx, np.ndarray, float, float], None]
@@ -28,11 +37,15 @@ SINK = 0.12  # how far an item on the head sinks into it / its scale
 
 
 def _heart(ctx: Ctx, p: np.ndarray, s: float, t: float) -> None:
-    ctx.add("heart", plate(heart_outline(s), 1.6 * t, p + Z * 0.2 * s, Y, Z), (230, 50, 80))
+    """A puffy heart: two round lobes over a pointed tip, domed front and back."""
+    heart = puffy(heart_outline(s, 120), 0.9 * t, p + Z * 0.2 * s, Y, Z, taper=0.8)[0]
+    ctx.add("heart", heart, (230, 50, 80))
 
 
 def _star(ctx: Ctx, p: np.ndarray, s: float, t: float) -> None:
-    ctx.add("star", plate(star_outline(0.6 * s), 1.6 * t, p + Z * 0.2 * s, Y, Z), (250, 205, 50))
+    """A puffy star, thickest in the middle, its tips rounded."""
+    outline = rounded(star_outline(0.6 * s, 5, 0.5), 0.06 * s)
+    ctx.add("star", puffy(outline, 0.9 * t, p + Z * 0.2 * s, Y, Z, taper=0.9)[0], (250, 205, 50))
 
 
 def _flower(ctx: Ctx, p: np.ndarray, s: float, t: float) -> None:

@@ -36,6 +36,10 @@ def _subject(ctx: FormContext) -> Model:
     return ctx.subject
 
 
+# forms seen from the front only: a flat subject (a donut) stands up for them, its top facing
+# the viewer (engines.design.subjects.build_subject's face_on)
+FACE_ON: tuple[str, ...] = ("keychain", "ornament")
+
 SQUISH = (1.15, 1.15, 0.78)  # knob "squish": a mochi plush, wider and lower (X, Y, Z)
 
 

@@ -3,6 +3,8 @@ expression, levelled on z = 0, centred on x = y = 0, facing +X, `height_mm` tall
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from engines.design.base import DesignError
@@ -48,9 +50,12 @@ def build_subject(
     height_mm: float = 100.0,
     knobs: dict[str, float] | None = None,
     colour: str | RGB | None = None,
+    face_on: bool = False,
 ) -> Model:
     """The subject as coloured parts with every parts.ANCHORS anchor, height_mm tall.
-    `colour` (a vocab colour or material name, or an RGB) is short for colours={"body": ...}."""
+    `colour` (a vocab colour or material name, or an RGB) is short for colours={"body": ...}.
+    `face_on`: shown from the front only (a charm, an ornament), so a flat object (a donut)
+    stands up with its top facing the viewer."""
     body = _rgb(colour)
     if body is not None:
         colours = {**(colours or {}), "body": body}
@@ -60,7 +65,7 @@ def build_subject(
     look = look_of(style, knobs)
     if name not in CREATURES and name not in OBJECTS:
         raise DesignError(f"unknown subject {name!r}")
-    build = build_creature if name in CREATURES else build_object
+    build = build_creature if name in CREATURES else partial(build_object, face_on=face_on)
     parts, anchors, line = build(name, look, pose, expression, colours or {})
     model = Model(parts, anchors)
     lo, hi = model.bounds

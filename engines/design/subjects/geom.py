@@ -182,6 +182,91 @@ def star_outline(size: float, points: int = 5, inner: float = 0.45) -> np.ndarra
     return np.column_stack([r * np.cos(a), r * np.sin(a)])
 
 
+RIM = 5  # a puffy shape's rim exponent: its front stays domed until near the outline
+
+
+def puffy(
+    outline: np.ndarray,
+    thick: float,
+    origin: Vec,
+    u: Vec,
+    v: Vec,
+    taper: float = 0.85,
+    rings: int = 18,
+    points: int = 180,
+) -> tuple[trimesh.Trimesh, float]:
+    """A pillowy solid of a 2D outline star-shaped about (0, 0) (a puffy star or heart): its
+    front (along u x v) and back bulge `thick` at the centre, thinning towards the far points
+    (to sqrt(1 - taper) of it at the farthest) and rounding to the outline; placed like
+    `plate`. Near the centre its front is the ellipsoid of radii (thick, R, R) about `origin`,
+    R the returned radius, so a face laid out on that ellipsoid sits on it, mm."""
+    xy = _resampled(np.asarray(outline, dtype=float), points)
+    reach = float(np.max(np.linalg.norm(xy, axis=1)))
+    s = np.linspace(0.0, 1.0, rings + 1)[1:]  # ring k at s[k] of the way to the outline
+    flat = s[:, None, None] * xy[None, :, :]  # rings x points x 2
+    d = np.linalg.norm(flat, axis=2) / reach
+    x = thick * np.sqrt(np.clip(1.0 - taper * d**2, 0.0, 1.0)) * np.sqrt(1.0 - s[:, None] ** RIM)
+    n = len(xy)
+    front = np.concatenate([flat, x[..., None]], axis=2)[:-1].reshape(-1, 3)
+    back = (front * (1.0, 1.0, -1.0)).reshape(-1, 3)
+    rim = np.column_stack([xy, np.zeros(n)])
+    verts = np.vstack([[(0, 0, thick), (0, 0, -thick)], front, back, rim])
+    inner = rings - 1  # rings of each side apart from the shared rim
+
+    def ring(side: int, k: int) -> np.ndarray:
+        """Vertex ids of ring k (0 innermost; k == inner is the rim) of a side (0 front)."""
+        if k == inner:
+            return 2 + 2 * inner * n + np.arange(n)
+        return 2 + side * inner * n + k * n + np.arange(n)
+
+    faces = []
+    for side in (0, 1):
+        first = ring(side, 0)
+        faces += [(side, a, b) for a, b in zip(first, np.roll(first, -1), strict=True)]
+        for k in range(inner):
+            a, b = ring(side, k), ring(side, k + 1)
+            a1, b1 = np.roll(a, -1), np.roll(b, -1)
+            faces += list(zip(a, b, b1, strict=True)) + list(zip(a, b1, a1, strict=True))
+    f = np.asarray(faces, dtype=np.int64)
+    back_faces = np.zeros(len(f), dtype=bool)
+    back_faces[len(f) // 2 :] = True
+    f[back_faces] = f[back_faces][:, ::-1]  # the back's mirror image faces the other way
+    mesh = trimesh.Trimesh(verts, f, process=False)
+    if mesh.volume < 0:
+        mesh.invert()
+    uu, vv = unit(u), unit(v)
+    matrix = np.eye(4)
+    matrix[:3, :3] = np.column_stack([uu, vv, unit(np.cross(uu, vv))])
+    matrix[:3, 3] = origin
+    return mesh.apply_transform(matrix), reach / np.sqrt(taper)
+
+
+def _resampled(outline: np.ndarray, points: int) -> np.ndarray:
+    """The closed outline resampled to evenly spaced points, counter-clockwise."""
+    if _signed_area(outline) < 0:
+        outline = outline[::-1]
+    closed = np.vstack([outline, outline[:1]])
+    step = np.linalg.norm(np.diff(closed, axis=0), axis=1)
+    at = np.concatenate([[0.0], np.cumsum(step)])
+    t = np.linspace(0.0, at[-1], points, endpoint=False)
+    return np.column_stack([np.interp(t, at, closed[:, 0]), np.interp(t, at, closed[:, 1])])
+
+
+def _signed_area(xy: np.ndarray) -> float:
+    """Signed area of a closed polygon (positive: counter-clockwise)."""
+    x, y = xy[:, 0], xy[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def rounded(outline: np.ndarray, radius: float) -> np.ndarray:
+    """The outline with its convex corners (a star's tips) rounded to `radius`, mm."""
+    from manifold3d import CrossSection, JoinType
+
+    section = CrossSection([np.asarray(outline, dtype=float)])
+    section = section.offset(-radius, JoinType.Round).offset(radius, JoinType.Round, 2, 48)
+    return np.asarray(max(section.to_polygons(), key=len), dtype=float)
+
+
 def trim_below(mesh: trimesh.Trimesh, z: float) -> trimesh.Trimesh | None:
     """The mesh cut flat at height z (what is below removed); None when nothing is left."""
     cut = _manifold(mesh).trim_by_plane((0.0, 0.0, 1.0), z)

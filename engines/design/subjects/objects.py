@@ -23,7 +23,10 @@ from engines.design.subjects.geom import (
     blob,
     disc_on,
     frame,
+    heart_outline,
     plate,
+    puffy,
+    rounded,
     star_outline,
     tube,
     unit,
@@ -68,6 +71,7 @@ class Thing:
     layout: FaceLayout = field(default_factory=FaceLayout)
     top: np.ndarray | None = None
     limbs: Ellipsoid | None = None  # where arms and legs join (default: the main surface)
+    face_on: bool = False  # a flat object stands up, its top facing the viewer (a charm)
 
     def add(self, name: str, mesh: trimesh.Trimesh, role: str, part_role: str = "body") -> None:
         """Add a part coloured by a colour role."""
@@ -169,30 +173,30 @@ def _mushroom(t: Thing, lk: Look) -> None:
 
 
 def _heart(t: Thing, lk: Look) -> None:
-    """A puffy heart standing on its point."""
-    main = Ellipsoid.of((0, 0, 46), (20, 36 * lk.chub, 34))
-    mesh = main.mesh(3)
-    v = mesh.vertices.copy()
-    below = np.clip((main.c[2] - 0.25 * main.r[2] - v[:, 2]) / (0.75 * main.r[2]), 0, 1)
-    v[:, 1] *= 1 - 0.75 * below
-    v[:, 0] *= 1 - 0.35 * below
-    t.add("body", trimesh.Trimesh(v, mesh.faces, process=False), "body")
-    for sg in (1, -1):
-        t.add("lobe", blob((0, sg * 17 * lk.chub, 64), (19, 21, 20), None, 3), "body")
-    t.face = t.main = main
-    t.layout = FaceLayout(eye_elevation_deg=5, mouth_elevation_deg=-12, eye_azimuth_deg=26)
-    t.top = np.array([0, 0, 84.0])
+    """A puffy heart standing on its point: two round lobes over a pointed tip, domed front
+    and back (thickest in the middle), the face on its front."""
+    outline = heart_outline(88 * lk.chub, 160) * (1.0, 1.0 / lk.chub)
+    thick = 17.0 * lk.chub
+    body, reach = puffy(outline, thick, (0, 0, 50), Y, Z, taper=0.8)
+    t.add("body", body, "body")
+    t.face = Ellipsoid.of((0, 0, 50), (thick, reach, reach))
+    t.main = Ellipsoid.of((0, 0, 50), (thick, 30 * lk.chub, 30))
+    t.layout = FaceLayout(eye_elevation_deg=8, mouth_elevation_deg=-10, eye_azimuth_deg=35)
+    t.top = np.array([0, 0, float(body.bounds[1][2])])
 
 
 def _star(t: Thing, lk: Look) -> None:
-    """A puffy five-pointed star standing on two points."""
-    out = star_outline(50, 5, 0.5)
-    t.add("body", plate(out, 16 * lk.chub, (0, 0, 50), Y, Z), "body")
-    bulge = Ellipsoid.of((0, 0, 50), (17 * lk.chub, 27, 27))
-    t.add("bulge", bulge.mesh(3), "body")
-    t.face = t.main = bulge
-    t.layout = FaceLayout(eye_elevation_deg=10, mouth_elevation_deg=-14, eye_azimuth_deg=34)
-    t.top = np.array([0, 0, 100.0])
+    """A puffy five-pointed star standing on two points: thickest in the middle, thinning and
+    rounding to each tip, the face drawn on its front."""
+    outline = rounded(star_outline(50, 5, 0.5), 5.0)
+    thick = 15.0 * lk.chub
+    body, reach = puffy(outline, thick, (0, 0, 50), Y, Z, taper=1.0)
+    t.add("body", body, "body")
+    # a little inside the front: the cheeks, out where the front rounds off, still touch it
+    t.face = Ellipsoid.of((0, 0, 50), (0.9 * thick, reach, reach))
+    t.main = Ellipsoid.of((0, 0, 50), (thick, 27, 27))
+    t.layout = FaceLayout(eye_elevation_deg=10, mouth_elevation_deg=-12, eye_azimuth_deg=36)
+    t.top = np.array([0, 0, float(body.bounds[1][2])])
 
 
 def _cloud(t: Thing, lk: Look) -> None:
@@ -344,7 +348,9 @@ def _cupcake(t: Thing, lk: Look) -> None:
 
 
 def _donut(t: Thing, lk: Look) -> None:
-    """A donut lying flat: dough ring, pink icing on top with sprinkles, face at the front."""
+    """A donut lying flat: dough ring, pink icing on top with sprinkles, face at the front.
+    Shown face-on (a charm, an ornament) it stands on its edge, the icing, the hole and the
+    face on the ring's lower icing facing the viewer (+X)."""
     R, r = 30 * lk.chub, 17.0
     dough = trimesh.creation.torus(R, r, major_sections=40, minor_sections=16)
     dough.apply_translation((0, 0, r))
@@ -359,7 +365,7 @@ def _donut(t: Thing, lk: Look) -> None:
     if lk.details:
         for k in range(12):
             a = 2 * np.pi * (k + 0.3) / 12
-            if abs(np.degrees(a) % 360 - 0) < 25:
+            if abs((np.degrees(a) + 180) % 360 - 180) < (45 if t.face_on else 25):
                 continue
             ring = R + (4 if k % 2 else -4)
             p = np.array([ring * np.cos(a), ring * np.sin(a), 2 * r + 0.6])
@@ -369,12 +375,24 @@ def _donut(t: Thing, lk: Look) -> None:
                 "pattern",
                 "detail",
             )
-    t.face = Ellipsoid.of((R, 0, r), (r, np.sqrt(r * (R + r)), r))
-    t.main = Ellipsoid.of((0, 0, r), (R + r, R + r, r))
+    if not t.face_on:
+        t.face = Ellipsoid.of((R, 0, r), (r, np.sqrt(r * (R + r)), r))
+        t.main = Ellipsoid.of((0, 0, r), (R + r, R + r, r))
+        t.layout = FaceLayout(
+            eye_elevation_deg=0, mouth_elevation_deg=-25, eye_azimuth_deg=28, eye_mm=2.8
+        )
+        t.top = np.array([0, 0, 2 * r])
+        return
+    # stand it up: its top turns to the front (+Z -> +X), its front (+X) to the bottom
+    up = trimesh.transformations.rotation_matrix(np.pi / 2, Y, (0, 0, 0))
+    for part in t.parts:
+        part.mesh.apply_transform(up)
+    t.face = Ellipsoid.of((r, 0, -R), (1.06 * r, np.sqrt(r * (R + r)), 0.8 * r))
+    t.main = Ellipsoid.of((r, 0, 0), (r, R + r, R + r))
     t.layout = FaceLayout(
-        eye_elevation_deg=0, mouth_elevation_deg=-25, eye_azimuth_deg=28, eye_mm=2.8
+        eye_elevation_deg=15, mouth_elevation_deg=-12, eye_azimuth_deg=30, eye_mm=3.3
     )
-    t.top = np.array([0, 0, 2 * r])
+    t.top = np.array([r, 0, R + r])
 
 
 def _moon(t: Thing, lk: Look) -> None:
@@ -478,11 +496,13 @@ def build_object(
     expression: str,
     colours: dict[str, RGB],
     line_mm: float | None = None,
+    face_on: bool = False,
 ) -> tuple[list[Part], dict[str, Anchor], float]:
     """The object's parts (with a face for the expression), anchors and thinnest line radius
-    at nominal size; `line_mm` forces the line radius."""
+    at nominal size; `line_mm` forces the line radius; `face_on` stands a flat object (a
+    donut) up so its top faces the front, as a charm or an ornament shows it."""
     table = object_colours(name, colours)
-    t = Thing(table)
+    t = Thing(table, face_on=face_on)
     BUILDERS[name](t, look)
     assert t.face is not None and t.main is not None and t.top is not None
     top_z = max(p.mesh.bounds[1][2] for p in t.parts)

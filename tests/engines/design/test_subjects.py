@@ -338,3 +338,92 @@ def test_an_octopus_has_broad_tentacles_tapering_to_thin_tips_not_sausages(pose:
         r_root, r_tip = _ball(t, root, reach), _ball(t, tip, reach)
         assert r_root > 0.24 * 0.5 * head.extents[0], f"a root {r_root:.1f} mm"
         assert r_tip < 0.25 * r_root, f"a tip {r_tip / r_root:.2f} of the root"
+
+
+def _body(model: Model) -> trimesh.Trimesh:
+    """The subject's body-role parts as one mesh (no face, limbs or details)."""
+    return trimesh.util.concatenate([p.mesh for p in model.parts if p.role == "body"])
+
+
+def _thickness(mesh: trimesh.Trimesh, y: float, z: float) -> float:
+    """The mesh's depth along X on the line through (y, z), mm (0 if the line misses it):
+    the spread of the X where the line crosses its triangles (their YZ shadows hold it)."""
+    tri = np.asarray(mesh.vertices)[np.asarray(mesh.faces)]
+    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+    e1, e2, q = (b - a)[:, 1:], (c - a)[:, 1:], np.array([y, z]) - a[:, 1:]
+    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    ok = np.abs(det) > 1e-12
+    u = np.where(ok, (q[:, 0] * e2[:, 1] - q[:, 1] * e2[:, 0]) / np.where(ok, det, 1), -1)
+    w = np.where(ok, (e1[:, 0] * q[:, 1] - e1[:, 1] * q[:, 0]) / np.where(ok, det, 1), -1)
+    inside = ok & (u >= 0) & (w >= 0) & (u + w <= 1)
+    if not inside.any():
+        return 0.0
+    x = a[:, 0] + u * (b - a)[:, 0] + w * (c - a)[:, 0]
+    return float(np.ptp(x[inside]))
+
+
+def test_star_is_puffy_with_the_face_on_it() -> None:
+    """A puffy star: one body part (no blob carrying the face), thickest in the middle and
+    thinning along each arm to its tip; the eyes sit on its front."""
+    model = build_subject("star", pose="standing")
+    body = [p for p in model.parts if p.role == "body"]
+    assert len(body) == 1
+    mesh = body[0].mesh
+    v = np.asarray(mesh.vertices)
+    centre = v[:, 1:].mean(axis=0)
+    tip = v[int(np.argmax(v[:, 2])), 1:]
+    depth = [_thickness(mesh, *(centre + f * (tip - centre))) for f in (0.0, 0.5, 0.8)]
+    assert depth[0] >= 2.0 * depth[2] > 0
+    assert depth[0] > depth[1] > depth[2]
+    front = float(v[:, 0].max())
+    for side in ("eye_l", "eye_r"):
+        eye = model.anchors[side].point
+        assert abs(_thickness(mesh, eye[1], eye[2]) / 2 - (eye[0] - float(v[:, 0].mean()))) < 2.5
+        assert eye[0] > 0.7 * front
+
+
+def test_heart_has_two_lobes_and_one_pointed_tip() -> None:
+    """The heart's front outline: a narrow pointed bottom tip and a notch between two lobes."""
+    v = np.asarray(_body(build_subject("heart", pose="standing")).vertices)
+    lo, hi = v.min(axis=0), v.max(axis=0)
+    height, width = hi[2] - lo[2], hi[1] - lo[1]
+    low = v[v[:, 2] < lo[2] + 0.08 * height]
+    assert np.ptp(low[:, 1]) < 0.15 * width
+    cy = 0.5 * (lo[1] + hi[1])
+    notch = v[np.abs(v[:, 1] - cy) < 0.03 * width][:, 2].max()
+    assert hi[2] - notch > 0.12 * height
+    for sg in (1, -1):  # a lobe's top on each side of the notch
+        side = v[sg * (v[:, 1] - cy) > 0.1 * width]
+        assert side[:, 2].max() > hi[2] - 0.02 * height
+
+
+def test_donut_stands_up_face_on_for_a_charm() -> None:
+    """A charm shows a donut face-on: its ring's hole faces the front (a line along X through
+    the ring's centre misses it), the face on the icing; a figurine keeps it lying flat."""
+    from engines.design.forms import build_form
+
+    flat = build_subject("donut")
+    lo, hi = flat.bounds
+    assert hi[2] - lo[2] < 0.5 * (hi[1] - lo[1])
+    model = build_form("keychain", build_subject("donut", face_on=True), knobs={"tag": 0.0})
+    ring = trimesh.util.concatenate([p.mesh for p in model.parts if p.name in ("dough", "icing")])
+    lo, hi = ring.bounds
+    assert hi[2] - lo[2] > 0.8 * (hi[1] - lo[1])  # as tall as wide: seen face-on
+    mid = 0.5 * (lo + hi)
+    assert _thickness(ring, mid[1], mid[2]) == 0.0  # the hole
+    assert _thickness(ring, mid[1], lo[2] + 0.15 * (hi[2] - lo[2])) > 0.0  # the ring below it
+    eyes = [model.anchors[s].point for s in ("eye_l", "eye_r")]
+    icing = [p.mesh for p in model.parts if p.name == "icing"][0]
+    assert all(e[0] > icing.bounds[0][0] and e[2] < mid[2] for e in eyes)
+
+
+def test_a_donut_keychain_shows_the_donut_face_on() -> None:
+    """The pipeline stands the donut up for a keychain (every variant, tagged or not)."""
+    from engines.design.generate import generate_designs, read
+
+    for v in generate_designs(read("donut keychain, 5 cm"), 4):
+        ring = [k for k, name in enumerate(v.parts) if name in ("dough", "icing")]
+        faces = v.mesh.faces[np.isin(v.owner, ring)]
+        pts = v.mesh.vertices[np.unique(faces)]
+        size = np.ptp(pts, axis=0)
+        assert size[2] > 0.8 * size[1], v.name
