@@ -19,6 +19,7 @@ from engines.design.kit.vocab import (
     FEATURES,
     OBJECTS,
     POSES,
+    SAMPLED_STYLES,
     STYLES,
     WORDED_ONLY,
 )
@@ -220,7 +221,7 @@ def open_axes(spec: DesignSpec) -> Open:
         return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),
                     (spec.expression or DEFAULT_EXPRESSION,), feats, knobs, proportions=False)  # fmt: skip
     return Open(
-        styles=(spec.style,) if spec.style else STYLES,
+        styles=(spec.style,) if spec.style else SAMPLED_STYLES,
         poses=(spec.pose,) if spec.pose else (POSES if posed else (DEFAULT_POSE,)),
         expressions=(spec.expression,) if spec.expression else OPEN_EXPRESSIONS,
         features=feats,

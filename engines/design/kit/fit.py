@@ -11,7 +11,7 @@ RGB = tuple[int, int, int]
 # The other coats a natural subject comes in, besides its own colour (the builder's): a
 # colourway gives the parts of the subject's main colour one of these (in COLOURWAYS order after
 # "natural", cycling), never a shade or hue swap of it. () = its own colour only (a chick is
-# yellow). A subject not listed (a unicorn, a heart, a robot) is free: any colourway shades it.
+# yellow). A subject not listed (a heart, a robot) is free: any colourway shades it.
 COATS: dict[str, tuple[RGB, ...]] = {
     "cat": ((150, 150, 155), (245, 235, 210), (60, 58, 62), (245, 245, 240)),
     "dog": ((135, 90, 55), (245, 235, 210), (60, 55, 55), (245, 245, 240)),
@@ -22,6 +22,8 @@ COATS: dict[str, tuple[RGB, ...]] = {
     "penguin": ((40, 40, 45), (90, 100, 120)),
     "capybara": ((200, 150, 100), (135, 95, 60)),
     "cow": ((245, 235, 210), (185, 125, 80), (120, 80, 50)),
+    # a unicorn sells white or pastel: pink, lavender, mint, cream
+    "unicorn": ((250, 215, 228), (225, 212, 245), (205, 240, 222), (250, 240, 215)),
     "horse": ((110, 70, 45), (245, 245, 240), (55, 50, 52), (225, 190, 120), (175, 175, 180)),
     "pig": ((250, 205, 205), (190, 130, 100), (245, 235, 210)),
     "fox": ((215, 90, 40), (245, 245, 240), (235, 200, 150)),

@@ -126,6 +126,8 @@ MATERIALS: dict[str, tuple[int, int, int]] = {
     "plastic": (235, 235, 235), "wool": (235, 228, 210), "clay": (190, 120, 90),
 }  # fmt: skip
 
-STYLES: tuple[str, ...] = ("kawaii", "chibi", "realistic", "minimal", "cartoon")
+STYLES: tuple[str, ...] = ("kawaii", "chibi", "realistic", "minimal", "cartoon", "low-poly")
+# the styles sampled when none is worded (low-poly, a faceted look, only when asked for)
+SAMPLED_STYLES: tuple[str, ...] = STYLES[:5]
 POSES: tuple[str, ...] = ("standing", "sitting", "lying", "waving")
 EXPRESSIONS: tuple[str, ...] = ("happy", "crying", "sleepy", "angry", "surprised", "neutral")

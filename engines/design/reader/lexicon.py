@@ -330,8 +330,9 @@ _STYLE_WORDS: dict[str, tuple[str, ...]] = {
     "kawaii": ("kawaii", "kawaii style"),
     "chibi": ("chibi", "anime", "anime style", "chibi style"),
     "realistic": ("realistic", "lifelike", "life like", "realistically", "true to life"),
-    "minimal": ("minimal", "minimalist", "minimalistic", "simple", "low poly", "lowpoly",
-                "geometric", "scandi"),
+    "minimal": ("minimal", "minimalist", "minimalistic", "simple", "scandi"),
+    "low-poly": ("low poly", "lowpoly", "low-poly", "low polygon", "geometric", "faceted",
+                 "polygonal"),
     "cartoon": ("cartoon", "cartoony", "cartoonish", "toon", "comic"),
 }  # fmt: skip
 _POSE_WORDS: dict[str, tuple[str, ...]] = {

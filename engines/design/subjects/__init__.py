@@ -20,7 +20,7 @@ from engines.design.kit.vocab import (
 )
 from engines.design.subjects.anatomy import colours_of
 from engines.design.subjects.creature import build_creature
-from engines.design.subjects.geom import nudged, trim_below
+from engines.design.subjects.geom import coarse, nudged, trim_below
 from engines.design.subjects.objects import build_object, object_colours
 from engines.design.subjects.style import KNOBS, look_of
 
@@ -66,13 +66,14 @@ def build_subject(
     if name not in CREATURES and name not in OBJECTS:
         raise DesignError(f"unknown subject {name!r}")
     build = build_creature if name in CREATURES else partial(build_object, face_on=face_on)
-    parts, anchors, line = build(name, look, pose, expression, colours or {})
-    model = Model(parts, anchors)
-    lo, hi = model.bounds
-    needed = MIN_LINE * (hi[2] - lo[2])  # the lines must print at the final height
-    if line < needed:
-        parts, anchors, _ = build(name, look, pose, expression, colours or {}, needed)
+    with coarse(style == "low-poly"):  # low-poly: its primitives built with few, big facets
+        parts, anchors, line = build(name, look, pose, expression, colours or {})
         model = Model(parts, anchors)
+        lo, hi = model.bounds
+        needed = MIN_LINE * (hi[2] - lo[2])  # the lines must print at the final height
+        if line < needed:
+            parts, anchors, _ = build(name, look, pose, expression, colours or {}, needed)
+            model = Model(parts, anchors)
     return levelled(model, height_mm)
 
 

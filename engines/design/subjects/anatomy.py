@@ -42,6 +42,8 @@ class Anatomy:
     eye_white: bool = False  # always white-ringed eyes (panda, raccoon: dark eye patches)
     sits_up: bool = True  # a quad sits up on its haunches (a salamander sits as it stands)
     leaps: bool = False  # a swimmer that sits up in a leap, nose up (a dolphin)
+    neck: float = 0.0  # a neck rising forward-up from the chest, its length / the body's
+    # (a horse's; 0: the head sits on the body)
 
 
 def _c(body: RGB, **more: RGB) -> dict[str, RGB]:
@@ -104,7 +106,7 @@ ANATOMY: dict[str, Anatomy] = {
     "horse": Anatomy(  # a long head ending in a muzzle, ears standing up, a mane
         layout="quad", legs=1.7, body=(34.0, 20.0, 21.0), head=(20.0, 15.0, 18.0), ears="upright",
         ear_size=0.9, snout="horse", tail="hair", feet="hoof", extras=("mane",), eye_az=40.0,
-        eye_el=18.0,
+        eye_el=18.0, neck=0.5,
         colours=_c((165, 110, 70), accent=(80, 50, 35), nose=(120, 80, 55)),
     ),
     "pig": Anatomy(
@@ -136,7 +138,7 @@ ANATOMY: dict[str, Anatomy] = {
     "unicorn": Anatomy(
         layout="quad", legs=1.7, body=(33.0, 20.0, 21.0), head=(20.0, 15.0, 18.0), ears="upright",
         ear_size=0.9, snout="horse", tail="hair", feet="hoof", extras=("mane", "horn"),
-        eye_az=40.0, eye_el=18.0,
+        eye_az=40.0, eye_el=18.0, neck=0.5,
         colours=_c((250, 248, 250), accent=(200, 140, 225), horn=(240, 200, 80),
                    nose=(245, 200, 210)),
     ),

@@ -66,6 +66,7 @@ class Sketch:
     mouth_point: np.ndarray | None = None
     face_surface: Ellipsoid | None = None  # a face patch the eyes sit on (else the head)
     has_mouth: bool = True
+    neck: tuple[np.ndarray, np.ndarray, float] | None = None  # a neck's base, top and radius
 
     def add(self, name: str, mesh: trimesh.Trimesh, role_colour: str | RGB, role: str = "body"):
         """Add a part coloured by a colour role name (or an RGB)."""
@@ -90,8 +91,10 @@ def _upright(s: Sketch, sitting: bool, waving: bool, body=None) -> None:
         bc = np.array([0.0, 0.0, 1.3 * foot_h + leg + 0.9 * bz])
     s.body = Ellipsoid.of(bc, (bx, by, bz))
     hc = bc + (0.1 * bx, 0.0, 0.8 * bz + 0.6 * hz)
-    s.head = Ellipsoid.of(hc, (hx, hy, hz), s.a.head_boxy)
     s.add("body", s.body.mesh(3), "body")
+    if s.a.neck > 0:  # a horse sitting: its neck rises steeply from the chest
+        hc = _neck(s, bc + (0.5 * bx, 0.0, 0.55 * bz), 68.0, (hx, hy, hz))
+    s.head = Ellipsoid.of(hc, (hx, hy, hz), s.a.head_boxy)
     s.add("head", s.head.mesh(3), s.a.head_role)
     limb_r = 0.22 * by * min(lk.limbs, 1.2) ** 0.3
     for side, sg in (("l", 1.0), ("r", -1.0)):
@@ -133,6 +136,28 @@ def _upright(s: Sketch, sitting: bool, waving: bool, body=None) -> None:
     s.tail_root = s.body.at((-1.0, 0.0, -0.35))[0]
 
 
+NECK_TAPER = (0.62, 0.5)  # a neck's radius at the chest / the body's width, at the head / head's
+
+
+def _neck(s: Sketch, chest: np.ndarray, rise_deg: float, head: tuple) -> np.ndarray:
+    """A neck from the chest rising forward-up at rise_deg, a.neck of the body's length long;
+    the head hangs forward from its top (the poll at the head's back and top). Returns the
+    head's centre."""
+    hx, hy, hz = head
+    b = s.body
+    assert b is not None
+    length = s.a.neck * 2.0 * s.a.body[0]
+    d = np.array([np.cos(np.radians(rise_deg)), 0.0, np.sin(np.radians(rise_deg))])
+    top = chest + d * length
+    r0 = NECK_TAPER[0] * min(b.r[1], b.r[2])
+    r1 = max(NECK_TAPER[1] * hy, 0.55 * r0)
+    base = chest - d * 0.6 * r0  # sunk into the chest
+    pts = smooth([base, chest + d * 0.5 * length + X * 0.04 * length, top], 8)
+    s.add("neck", tube(pts, np.linspace(r0, r1, 8)), "body")
+    s.neck = (chest, top, float(r1))
+    return top + np.array([0.5 * hx, 0.0, -0.05 * hz])
+
+
 def _tilted(sign: float, tilt: float) -> np.ndarray:
     """Rotation for a side limb: long axis z leaned outward by `tilt` radians."""
     c, sn = np.cos(tilt), np.sin(tilt)
@@ -152,9 +177,11 @@ def _quad(s: Sketch, waving: bool) -> None:
     s.body = Ellipsoid.of(bc, (bl, bw, bh))
     s.add("body", s.body.mesh(3), "body")
     hc = bc + (bl * 0.85 + 0.3 * hx, 0.0, 0.5 * bh + 0.35 * hz)
+    if s.a.neck > 0:
+        hc = _neck(s, bc + (0.72 * bl, 0.0, 0.45 * bh), 58.0, (hx, hy, hz))
     s.head = Ellipsoid.of(hc, (hx, hy, hz), s.a.head_boxy)
     s.add("head", s.head.mesh(3), s.a.head_role)
-    if np.linalg.norm(hc - bc) > 0.9 * bl:  # a neck bridges a long gap
+    if s.a.neck <= 0 and np.linalg.norm(hc - bc) > 0.9 * bl:  # a neck bridges a long gap
         s.add("neck", tube([bc + (0.6 * bl, 0, 0.2 * bh), hc], 0.7 * min(hy, bh)), "body")
     leg_r = (0.26 if s.a.legs < 1.5 else 0.2) * bw
     sprawl = 1.05 if s.a.limbs == "legs" else 0.6
@@ -186,6 +213,8 @@ def _loaf(s: Sketch) -> None:
     s.body = Ellipsoid.of(bc, (bl, bw, bh))
     s.add("body", s.body.mesh(3), "body")
     hc = bc + (0.75 * bl + 0.15 * hx, 0.0, 0.5 * bh + 0.5 * hz)
+    if a.neck > 0:  # lying with its legs folded, the neck still up
+        hc = _neck(s, bc + (0.7 * bl, 0.0, 0.45 * bh), 60.0, (hx, hy, hz))
     s.head = Ellipsoid.of(hc, (hx, hy, hz), a.head_boxy)
     s.add("head", s.head.mesh(3), a.head_role)
     pr = 0.3 * min(bw, bh)
@@ -568,6 +597,12 @@ def _tail(s: Sketch) -> None:
             s.add("tail tip", blob(pts[-2], (0.22 * by,) * 3), "belly")
         elif kind == "tuft":
             s.add("tail tip", blob(pts[-1], (0.16 * by,) * 3), "accent")
+        elif kind == "hair" and "mane" in s.a.extras:  # locks like the mane's, fanned out
+            for sg in (1.0, 0.0, -1.0):
+                spread = np.outer(np.linspace(0, 1, 12) ** 1.5, (-0.12 * L, sg * 0.22 * L, 0.0))
+                lock = pts[2:] + spread
+                rr = np.linspace(0.8, 0.45, 12) * r[0]
+                s.add("mane_tail lock", tube(lock, rr), "accent")
         elif kind == "ringed":
             for i in (4, 8, 12):
                 seg = pts[i - 1 : i + 1]
@@ -707,7 +742,10 @@ def _extras(s: Sketch) -> None:
         elif extra == "horn":
             root, n = h.at((0.55, 0.0, 0.85))
             tip = root + unit((0.45, 0.0, 1.0)) * 1.0 * h.r[2]
-            s.add("horn", _cone(root - n * 0.1 * h.r[1], tip, 0.2 * h.r[1]), "horn")
+            base, hr = root - n * 0.1 * h.r[1], 0.2 * h.r[1]
+            s.add("horn", _cone(base, tip, hr), "horn")
+            if detail:  # a spiral groove wound up it, pearl on gold
+                s.add("horn spiral", _spiral(base, tip, hr, line), HORN_PEARL, "detail")
         elif extra == "gills":
             for sg in (1.0, -1.0):
                 for gz in (0.55, 0.1, -0.35):
@@ -726,6 +764,8 @@ def _extras(s: Sketch) -> None:
                         q = root + d * (0.25 + 0.3 * j / 2) * h.r[1]
                         fr = blob(q + Z * 0.05 * h.r[1], (1.6 * gr, 1.6 * gr, 2.2 * gr))
                         s.add("gill frill", fr, "accent")
+        elif extra == "mane" and s.neck is not None:
+            _flowing_mane(s)
         elif extra == "mane":
             top = h.c + (-0.3 * h.r[0], 0, 0.9 * h.r[2])
             pts = smooth(
@@ -932,6 +972,51 @@ def _extras(s: Sketch) -> None:
                     s.add("stripe", tube(pts, 1.05 * line), "pattern", "detail")
 
 
+HORN_PEARL: RGB = (252, 244, 228)
+MANE_LOCK_COUNT = 6  # a flowing mane's locks along the crest of the neck
+
+
+def _flowing_mane(s: Sketch) -> None:
+    """A mane of locks along the crest of the neck from the poll to the withers, each draped
+    over the crest and falling down both sides, and a forelock over the brow (each lock its
+    own part, so a rainbow mane shows bands)."""
+    h = s.head
+    assert h is not None and s.neck is not None
+    chest, top, r = s.neck
+    d = unit(top - chest)
+    back = unit(np.array([-d[2], 0.0, d[0]]))  # square to the neck, up and back: the crest
+    assert s.body is not None
+    r0 = NECK_TAPER[0] * min(s.body.r[1], s.body.r[2])  # the neck's radius at the chest
+    poll = h.at((-0.8, 0.0, 0.6))[0]
+    withers = chest + back * 0.85 * r0 - d * 0.2 * r0
+    rad = max(0.3 * r0, 1.4 * s.line)
+    for i in range(MANE_LOCK_COUNT):
+        t = i / (MANE_LOCK_COUNT - 1)
+        root = poll + (withers - poll) * t
+        w = (0.75 + 0.3 * t) * r0  # the neck's half width there, and a little more
+        fall = (0.7 + 0.5 * t) * r0
+        pts = smooth([root + Y * w - Z * fall, root + Y * 0.85 * w - Z * 0.2 * fall,
+                      root + back * 0.35 * r0, root - Y * 0.85 * w - Z * 0.2 * fall,
+                      root - Y * w - Z * fall], 12)  # fmt: skip
+        s.add("mane", tube(pts, rad), "accent")
+    p, n = h.at((-0.1, 0.0, 1.0))
+    fore = smooth([p - n * 0.1 * h.r[2], p + n * 0.25 * h.r[2] + X * 0.2 * h.r[0],
+                   p + X * 0.55 * h.r[0] + Z * 0.05 * h.r[2]], 6)  # fmt: skip
+    s.add("mane", tube(fore, np.linspace(rad, max(0.6 * rad, 1.2 * s.line), 6)), "accent")
+
+
+def _spiral(base: np.ndarray, tip: np.ndarray, radius: float, line: float) -> trimesh.Trimesh:
+    """A helical ridge wound three turns up a cone() from base to tip, on its surface, mm."""
+    axis = tip - base
+    rot = frame(unit(axis))
+    t = np.linspace(0.08, 0.8, 30)
+    taper = np.interp(t, (0.0, 0.5, 1.0), (1.0, 0.55, 0.14)) * radius
+    ang = 3 * 2 * np.pi * t
+    ring = np.column_stack([np.cos(ang), np.sin(ang), np.zeros_like(t)]) * taper[:, None]
+    pts = base + t[:, None] * axis + ring @ rot.T
+    return tube(pts, max(0.12 * radius, 0.9 * line), 6, 1)
+
+
 def _face_marks(s: Sketch) -> None:
     """A red panda's white face mask: a cheek patch under each eye and a brow spot over it
     (the belly colour; the muzzle is white too), so it never reads as a fox."""
@@ -1066,6 +1151,9 @@ def _anchors(s: Sketch) -> None:
     s.anchors["face"] = Anchor(p, n, float(h.r[1]))
     if b is h:  # octopus: the neck is the mantle's lower rim
         s.anchors["neck"] = Anchor(h.c - Z * 0.45 * h.r[2], Z.copy(), float(0.85 * h.r[1]))
+    elif s.neck is not None:  # the middle of the neck
+        chest, top, r = s.neck
+        s.anchors["neck"] = Anchor((chest + top) / 2, unit(top - chest), 1.15 * r)
     else:
         axis = h.c - b.c
         best, best_r = b.c, np.inf

@@ -3,7 +3,9 @@ plates and ellipsoid surfaces (all lengths mm, Z up, +X the front)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,6 +37,21 @@ def frame(normal: Vec, up: Vec = (0.0, 0.0, 1.0)) -> np.ndarray:
     return np.column_stack([x, np.cross(z, x), z])
 
 
+_COARSE: ContextVar[bool] = ContextVar("coarse", default=False)
+COARSE_SUBDIV, COARSE_SECTIONS, COARSE_RINGS = 1, 6, 5  # a low-poly primitive's resolution
+
+
+@contextmanager
+def coarse(on: bool = True) -> Iterator[None]:
+    """Within it, blob(), tube() and cone() build at low resolution: few, large flat facets
+    (the low-poly style), still closed."""
+    token = _COARSE.set(on)
+    try:
+        yield
+    finally:
+        _COARSE.reset(token)
+
+
 def blob(
     center: Vec,
     radii: Vec,
@@ -44,7 +61,7 @@ def blob(
 ) -> trimesh.Trimesh:
     """Ellipsoid with semi-axes `radii` along the columns of `rotation`; boxy < 1 squares it
     towards a rounded box (superellipsoid exponent), mm."""
-    vertices, faces = _unit_sphere(subdiv)
+    vertices, faces = _unit_sphere(min(subdiv, COARSE_SUBDIV) if _COARSE.get() else subdiv)
     if boxy != 1.0:
         vertices = np.sign(vertices) * np.abs(vertices) ** boxy
     r = np.eye(3) if rotation is None else np.asarray(rotation, dtype=float)
@@ -71,6 +88,8 @@ def _cone_template(sections: int, cap: int) -> tuple[np.ndarray, np.ndarray, np.
 def cone(base: Vec, tip: Vec, radius: float, sections: int = 12, cap: int = 3) -> trimesh.Trimesh:
     """A tapered tube from base to tip with rounded ends, as tube() makes it (base radius
     `radius`, CONE_TAPER), from a cached template: a few array operations, not a sweep, mm."""
+    if _COARSE.get():
+        sections, cap = min(sections, COARSE_SECTIONS), 1
     body, cap_z, xy, faces = _cone_template(sections, cap)  # type: ignore[misc]
     a, b = np.asarray(base, dtype=float), np.asarray(tip, dtype=float)
     axis = b - a
@@ -95,6 +114,11 @@ def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> tri
     r = np.broadcast_to(np.asarray(radius, dtype=float), (len(p),)).copy()
     keep = np.r_[True, np.linalg.norm(np.diff(p, axis=0), axis=1) > 1e-4]
     p, r = p[keep], r[keep]
+    if _COARSE.get():  # few rings: a polyline of flat-sided segments
+        sections, cap = min(sections, COARSE_SECTIONS), 1
+        if len(p) > COARSE_RINGS:
+            pick = np.unique(np.linspace(0, len(p) - 1, COARSE_RINGS).round().astype(int))
+            p, r = p[pick], r[pick]
     if len(p) == 1:  # a single point: a short upright stub
         p, r = np.vstack([p, p + (0.0, 0.0, 1e-2 + r[0] * 0.1)]), np.r_[r, r]
     n = len(p)

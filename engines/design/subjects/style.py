@@ -45,6 +45,7 @@ STYLE_FACTORS: dict[str, dict[str, float]] = {
                   "eye_spread": 1.15, "tail": 1.2},
     "minimal": {"eyes": 0.9, "snout": 0.9},
     "cartoon": {"head": 1.1, "eyes": 1.1},
+    "low-poly": {"eyes": 0.9, "snout": 1.1},  # built faceted (geom.coarse)
 }  # fmt: skip
 
 
@@ -69,6 +70,6 @@ def look_of(style: str, knobs: dict[str, float] | None) -> Look:
         tail=f.get("tail", 1.0) * _knob(k, "tail_length", 0.7, 1.4),
         eye_spread=f.get("eye_spread", 1.0),
         blush=style in ("kawaii", "chibi"),
-        details=style != "minimal",
+        details=style not in ("minimal", "low-poly"),
         shape=tuple((n, float(k[n])) for n in SHAPE_KNOBS if n in k),
     )

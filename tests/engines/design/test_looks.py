@@ -101,7 +101,7 @@ def test_fit_tables_are_consistent() -> None:
     for subject, coats in fit.COATS.items():
         assert default_colours(subject)["body"] not in coats, subject  # others, not its own
         assert all(fit.coat(subject, k) in coats for k in range(1, len(COLOURWAYS)))
-    assert fit.coat("unicorn", 2) is None and not fit.natural_subject("unicorn")
+    assert fit.coat("heart", 2) is None and not fit.natural_subject("heart")
 
 
 @pytest.mark.parametrize("style", ["kawaii", "chibi", "realistic"])
