@@ -1,7 +1,7 @@
 """The subject's own parts as a vessel's appendages: what a creature has (read from its part
 names) shapes the mug, pot or cup it decorates. A fluked tail rises from the back, fins
 and flippers stand out of the sides, tentacles wrap the lower wall and curl out as feet,
-arms hug the wall under the face, a cactus's arms branch from the sides over ribs, a long
+arms hug the wall in half relief under the face (a bird folds its wings), a cactus's arms branch from the sides over ribs, a long
 tail curls up the back; a subject worded as the handle ("a black cat handle") becomes the
 handle: its body the loop, its head peeking over the rim, its tail the curl at the foot.
 
@@ -34,7 +34,7 @@ APPENDAGES: tuple[tuple[str, str], ...] = (
     ("tail fin", "fluke"),  # a whale, a shark: the tail rises from the back in a fluke
     ("fin_", "fins"),  # side fins or flippers
     ("flipper_", "fins"),
-    ("arm_", "arms"),  # paws hugging the wall under the face
+    ("arm_", "arms"),  # arms hugging the wall under the face (a bird folds its wings)
     ("arm", "branches"),  # a cactus's arms branch from the sides
     ("tail", "tail"),  # a long tail curls up the back
     ("wing", "wings"),  # a dragon's own wings, or worded ones ("bat wings wing")
@@ -278,22 +278,134 @@ def _fins(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
 
 
 def _arms(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
-    """Two arms hugging the wall under the face, from the sides round to the front, each
-    ending in a paw."""
+    """Two arms hugging the wall in half relief, as a ceramic animal mug sculpts them: from a
+    shoulder high on the side down to the elbow, the forearm round to the front under the
+    face, tapered and flat against the wall, each ending in a mitten paw with three toes. A
+    bird (a duck, a penguin, an owl) folds its wings on the sides instead."""
+    if _bird_wings(subject):
+        return _folded_wings(subject, wall, thick, colour)
     h = wall.height
     out = []
     for side, sign in (("l", 1.0), ("r", -1.0)):
         name, c = _colour(subject, f"arm_{side}", colour)
-        ar = max(0.08 * h, thick)
-        az = sign * np.array([80.0, 66.0, 54.0, 46.0])
-        zs = np.array([0.27, 0.21, 0.18, 0.17]) * h
-        pts = wall.points(az, zs, 0.35 * ar)
-        if (np.linalg.norm(pts[:, :2], axis=1) <= 1e-6).any():
+        k = _mm_per_degree(wall, sign * 70.0, 0.3 * h)
+        r = np.maximum(np.array([0.1, 0.09, 0.078, 0.067, 0.06]) * h, 0.6 * thick)
+        back = _clear_back(wall, sign, 92.0, float(r[0]) / k)
+        az = np.array([back, back - 2.0, back - 7.0, 0.5 * (back - 7.0 + 48.0), 48.0])
+        zs = np.array([0.46, 0.35, 0.23, 0.175, 0.155]) * h
+        path = smooth(list(np.column_stack([az * k, zs, np.zeros(5)])), 40)
+        t = np.linspace(0, 1, len(path))
+        radii = np.interp(t, np.linspace(0, 1, len(r)), r)
+        path[:, 2] = -0.7 * r[0] * np.clip(1.0 - t / 0.3, 0.0, 1.0) ** 2  # the shoulder rises out
+        arm = _flattened(tube(path, radii, 14), 0.6, -0.005 * h)
+        fore = path[-1] - path[-6]
+        paw_c = path[-1] + 0.085 * h * fore / np.linalg.norm(fore)
+        meshes = [arm, *_paw(paw_c, fore, h)]
+        wrapped = [_on_wall(wall, m, k, sign) for m in meshes]
+        if any(m is None for m in wrapped):
             continue
-        arm = _tube_part(name, pts, ar * np.array([1.0, 0.97, 0.95, 0.95]), c)
-        paw_at = wall.points(sign * np.array([43.0]), np.array([0.17 * h]), 0.55 * ar)[0]
-        paw = blob(paw_at, (1.2 * ar, 1.3 * ar, 1.05 * ar), None, 2)
-        out += [arm, Part(name, paw, c, "body")]
+        out += [Part(name, m, c, "body") for m in wrapped if m is not None]
+    return out
+
+
+def _bird_wings(subject: Model) -> bool:
+    """Whether the subject's arms are a bird's wings: it has a beak, and its arms are flat
+    plates (the thinnest spread of their vertices under half the next) rather than round
+    limbs; an axolotl's flat arms (no beak) still hug."""
+    names = {p.name for p in subject.parts}
+    arm = next((p.mesh for p in subject.parts if p.name.startswith("arm_")), None)
+    if "beak" not in names or arm is None or len(arm.vertices) < 4:
+        return False
+    spread = np.linalg.svd(arm.vertices - arm.vertices.mean(axis=0), compute_uv=False)
+    return bool(spread[2] < 0.5 * spread[1])
+
+
+def _mm_per_degree(wall: Wall, az_deg: float, z: float) -> float:
+    """The wall's arc length per degree of azimuth at a point (its radius in mm a degree)."""
+    r = float(wall.radius(np.array([az_deg]), np.array([z]))[0])
+    return max(r, 1.0) * np.pi / 180.0
+
+
+def _clear_back(wall: Wall, sign: float, back: float, half_deg: float) -> float:
+    """The furthest-back azimuth (degrees from the front, up to `back`) a limb `half_deg`
+    wide can reach on one side and keep clear of the handle."""
+    az = back
+    while az > 60.0 and not wall.clear_of_handle(sign * az, 12.0 + half_deg):
+        az -= 2.0
+    return az
+
+
+def _flattened(mesh: trimesh.Trimesh, share: float, depth: float) -> trimesh.Trimesh:
+    """A mesh built flat on the wall (z: out of it) squashed to `share` of its thickness and
+    set `depth` mm out of the wall (negative: into it)."""
+    v = mesh.vertices.copy()
+    v[:, 2] = depth + share * v[:, 2]
+    return trimesh.Trimesh(v, mesh.faces, process=False)
+
+
+def _on_wall(wall: Wall, flat: trimesh.Trimesh, k: float, sign: float) -> trimesh.Trimesh | None:
+    """A mesh built flat (x: mm round the wall at `k` mm a degree from the front, y: height,
+    z: mm out of the wall) wrapped onto the wall on one side (`sign` +1: +Y); None where
+    the wall is missed."""
+    v = flat.vertices
+    az = sign * v[:, 0] / k
+    r = wall.radius(az, v[:, 1])
+    if (r <= 1e-6).any():
+        return None
+    a = np.radians(az)
+    rr = r + v[:, 2]
+    mesh = trimesh.Trimesh(np.column_stack([rr * np.cos(a), rr * np.sin(a), v[:, 1]]),
+                           flat.faces.copy(), process=False)  # fmt: skip
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh
+
+
+def _paw(centre: np.ndarray, fore: np.ndarray, h: float) -> list[trimesh.Trimesh]:
+    """A mitten paw flat on the wall (built flat: z out of it) pointing along `fore`, with
+    three toe bumps at its tip."""
+    along = np.array([fore[0], fore[1], 0.0]) / np.linalg.norm(fore[:2])
+    across = np.array([-along[1], along[0], 0.0])
+    rot = np.column_stack([along, across, [0.0, 0.0, 1.0]])
+    mitt = blob(centre + (0, 0, 0.008 * h), (0.075 * h, 0.065 * h, 0.04 * h), rot, 2)
+    toes = [
+        blob(centre + along * 0.065 * h + across * t * 0.04 * h + (0, 0, 0.014 * h),
+             (0.026 * h, 0.022 * h, 0.024 * h), rot, 2)
+        for t in (-1.0, 0.0, 1.0)
+    ]  # fmt: skip
+    return [mitt, *toes]
+
+
+def _folded_wings(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
+    """A bird's wings folded on the sides in low relief: a flat teardrop lying on the wall,
+    rounded at the shoulder behind the face's side, its tip pointing back and down, two
+    flight feathers under it reaching the tip."""
+    h = wall.height
+    out = []
+    for side, sign in (("l", 1.0), ("r", -1.0)):
+        name, c = _colour(subject, f"arm_{side}", colour)
+        k = _mm_per_degree(wall, sign * 85.0, 0.3 * h)
+        back = _clear_back(wall, sign, 122.0, 6.0)
+        front = back - 56.0
+        shapes = [  # (share of the way from front to back, heights / h, radii / h, depth / h)
+            ((0.0, 0.25, 0.55, 0.8, 1.0), (0.44, 0.42, 0.36, 0.29, 0.22),
+             (0.1, 0.12, 0.1, 0.06, 0.02), 0.0),
+            ((0.35, 0.6, 0.82, 0.97), (0.33, 0.28, 0.23, 0.19), (0.05, 0.05, 0.035, 0.015),
+             -0.006),
+            ((0.3, 0.55, 0.75, 0.9), (0.29, 0.24, 0.2, 0.165), (0.045, 0.045, 0.03, 0.013),
+             -0.012),
+        ]  # fmt: skip
+        meshes = []
+        for share, zs, rs, depth in shapes:
+            az = front + (back - front) * np.array(share)
+            pts = np.column_stack([az * k, np.array(zs) * h, np.zeros(len(az))])
+            path = smooth(list(pts), 10 * len(az))
+            r = np.maximum(np.array(rs) * h, 0.5 * thick)
+            radii = np.interp(np.linspace(0, 1, len(path)), np.linspace(0, 1, len(r)), r)
+            meshes.append(
+                _on_wall(wall, _flattened(tube(path, radii, 14), 0.4, depth * h), k, sign)
+            )
+        out += [Part(name, m, c, "body") for m in meshes if m is not None]
     return out
 
 
