@@ -35,7 +35,7 @@ APPENDAGES: tuple[tuple[str, str], ...] = (
     ("fin_", "fins"),  # side fins or flippers
     ("flipper_", "fins"),
     ("arm_", "arms"),  # arms hugging the wall under the face (a bird folds its wings)
-    ("arm", "branches"),  # a cactus's arms branch from the sides
+    ("branch", "branches"),  # a cactus's arms branch from the sides
     ("tail", "tail"),  # a long tail curls up the back
     ("wing", "wings"),  # a dragon's own wings, or worded ones ("bat wings wing")
 )
@@ -83,7 +83,7 @@ def kinds(subject: Model) -> list[str]:
     names = {p.name for p in subject.parts}
     found: list[str] = []
     for prefix, kind in APPENDAGES:
-        # "arm_" and "tentacle_" name a pair or a row; "arm" and "tail" are the part itself
+        # "arm_" and "tentacle_" name a pair or a row; "branch" and "tail" are the part itself
         has = any(n == prefix or (prefix[-1] in "_ " and n.startswith(prefix)) for n in names)
         if kind == "tail":
             has = has and _long_tail(subject)
@@ -412,7 +412,7 @@ def _folded_wings(subject: Model, wall: Wall, thick: float, colour: RGB) -> list
 def _branches(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
     """A cactus's arms: elbows out of the sides turning up, and ribs up the back and sides."""
     h = wall.height
-    name, c = _colour(subject, "arm", colour)
+    name, c = _colour(subject, "branch", colour)
     out = []
     ar = max(0.085 * h, thick)
     for sign, z0, z1 in ((1.0, 0.42, 0.72), (-1.0, 0.32, 0.6)):

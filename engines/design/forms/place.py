@@ -12,7 +12,7 @@ from engines.design.kit.parts import Anchor, Model, Part
 
 # Part names that carry the subject's bulk; everything else on the head is a decoration
 BULK_WORDS = ("head", "body", "torso", "belly", "leg", "arm", "paw", "foot", "feet", "tail",
-              "limb", "fin", "flipper", "tentacle", "shell", "trunk", "neck", "hip", "shoulder")  # fmt: skip
+              "limb", "fin", "flipper", "tentacle", "shell", "trunk", "neck", "hip", "shoulder", "branch")  # fmt: skip
 
 
 def scale_about(scale: float | np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -332,8 +332,9 @@ def ray_hits(mesh: trimesh.Trimesh, origin: np.ndarray, direction: np.ndarray) -
 
 
 def main_colour(model: Model) -> tuple[int, int, int]:
-    """The colour of the model's largest body part (the subject's own colour)."""
-    bodies = [p for p in model.parts if p.role == "body"] or model.parts
+    """The colour of the model's largest body part (the subject's own colour; a potted
+    plant's pot is not its body, though it may be larger than a squat cactus)."""
+    bodies = [p for p in model.parts if p.role == "body" and p.name != "pot"] or model.parts
     return max(bodies, key=lambda p: abs(p.mesh.volume)).colour
 
 

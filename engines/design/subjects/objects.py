@@ -35,6 +35,7 @@ from engines.design.subjects.style import Look
 
 RGB = tuple[int, int, int]
 X, Y, Z = np.eye(3)
+SIDE = {1: "l", -1: "r"}  # a pair's part names by the side (+Y: left) they stand on
 DARK: RGB = (40, 32, 35)
 BASE: dict[str, RGB] = {"eyes": DARK, "mouth": (80, 40, 45), "blush": (250, 140, 160)}
 
@@ -143,7 +144,7 @@ def _cactus(t: Thing, lk: Look) -> None:
     arm = 0.45 * w * lk.limbs**0.3
     for sg, z0, z1 in ((1, 50, 72), (-1, 42, 62)):
         pts = [(0, sg * 0.6 * w, z0), (0, sg * (w + 10), z0 - 2), (0, sg * (w + 13), z1)]
-        t.add("arm", tube(np.array(pts, float), arm, 12), "body")
+        t.add("branch", tube(np.array(pts, float), arm, 12), "body")
     if lk.details:
         t.add("flower", blob((0, 0, 97), (7, 7, 5)), "pattern")
     t.face = t.main = col
@@ -232,7 +233,7 @@ def _ghost(t: Thing, lk: Look) -> None:
     raised = lk.shape_knob("raise") == 1
     for sg in (1, -1):
         tip = (8, sg * 46, 80) if raised else (10, sg * 40, 40)
-        t.add("arm", tube([(0, sg * 26, 54), tip], 7), "body")
+        t.add(f"arm_{SIDE[sg]}", tube([(0, sg * 26, 54), tip], 7), "body")
     t.face = t.main = main
     t.layout = FaceLayout(eye_elevation_deg=18, mouth_elevation_deg=2, eye_azimuth_deg=24)
     t.top = main.c + Z * main.r[2]
@@ -251,7 +252,7 @@ def _robot(t: Thing, lk: Look) -> None:
     for sg in (1, -1):
         t.add("leg", tube([(0, sg * 11, 22), (0, sg * 12, 5)], 6), "body")
         t.add("foot", blob((3, sg * 12, 4), (10, 8, 5), None, 2, 0.5), "accent")
-        t.add("arm", tube([(0, sg * 20, 44), (8, sg * 32, 30)], 5), "body")
+        t.add(f"arm_{SIDE[sg]}", tube([(0, sg * 20, 44), (8, sg * 32, 30)], 5), "body")
     if lk.details:
         t.add("panel", disc_on(body.at(X)[0], X, 8, 2.2), "pattern", "detail")
     front = head.at(X)[0]

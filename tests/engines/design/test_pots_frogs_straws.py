@@ -59,6 +59,18 @@ def test_every_frog_mug_is_a_green_frog_unless_worded() -> None:
     assert {_colour(v, "wall") for v in black} == {COLOURS["black"]}
 
 
+def test_a_cactus_pen_cup_wearing_the_face_is_a_green_cactus() -> None:
+    """A pen cup shaped like a cactus is the cactus's body: its cup is green in every variant
+    that wears the face. A squat cactus's pot was larger than its column, so the cup took the
+    pot's terracotta and the colourways shaded it red, brown or lavender."""
+    hugging = [v for v in generate_designs(read("pen holder shaped like a cactus"), 36)
+               if "face on cup" in v.label]  # fmt: skip
+    assert len(hugging) >= 4
+    for v in hugging:
+        hue, sat, _ = _hsv(_colour(v, "cup"))
+        assert 0.2 < hue < 0.47 and sat > 0.2, (v.label, _colour(v, "cup"))
+
+
 def test_a_bubble_tea_cup_with_a_straw_shows_a_straw_above_its_rim() -> None:
     """ "with a straw" is the drinking straw: a thick straw stands in every variant, from
     inside the cup up past its rim, in a colour unlike the cup's; a straw hat stays a hat."""

@@ -128,12 +128,27 @@ def test_a_sloth_pot_is_hugged_by_the_sloths_arms_under_its_face() -> None:
 def test_a_cactus_pen_cup_branches_from_its_sides() -> None:
     c = built("pen holder shaped like a cactus", hug=1.0)
     axis, r, height = vessel_frame(c)
-    arms = subject_parts(c, "arm")
+    arms = subject_parts(c, "branch")
     assert len(arms) == 2
     for sign in (1.0, -1.0):
         side = [m for m in arms if sign * (m.centroid[1] - axis[1]) > 0]
         assert side and (sign * (side[0].vertices[:, 1] - axis[1])).max() > r + 0.1 * height
     printable(c, "pen_holder")
+
+
+def test_a_ghost_or_robot_vessel_hugs_with_arms_and_grows_no_cactus_ribs() -> None:
+    """A ghost's and a robot's own arms were named like a cactus's, so their mugs and pots
+    grew a cactus's branches and ribs: they now hug the wall with arms, and only a cactus
+    branches."""
+    for text in ("ghost mug for halloween", "robot flower pot"):
+        c = built(text)
+        assert not subject_parts(c, "branch"), text
+        assert not [p for p, o in zip(c.model.parts, c.origin, strict=True)
+                    if o == "subject" and p.name == "body" and p.mesh.extents[2] > 0.5
+                    * vessel_frame(c)[2] and p.mesh.extents[0] < 0.2 * vessel_frame(c)[1]], text  # fmt: skip
+        axis = vessel_frame(c)[0]
+        for side in sides(subject_parts(c, "arm_"), axis):
+            assert side, text  # an arm on each side
 
 
 def test_a_subject_worded_as_the_handle_leaves_no_handle_style_to_vary() -> None:
@@ -241,3 +256,82 @@ def test_a_leaping_dolphin_rests_its_whole_fluke_on_the_figurines_base() -> None
         assert above.volume > 0.85 * fluke.volume, f"{above.volume / fluke.volume:.2f} above"
         assert fluke.extents[2] < 0.3 * max(fluke.extents[:2])  # level: flat, not tilted
         assert fluke.bounds[0][2] < top + 0.5  # resting on the base, not floating
+
+
+def wall_frame(c: Candidate) -> tuple[np.ndarray, float, Any]:
+    """(the vessel's axis point at its foot, its rim height, the outer wall's radius at
+    azimuths (degrees) and heights above the foot), from the vessel part's own mesh."""
+    from engines.design.forms.appendages import Wall
+
+    axis, _, height = vessel_frame(c)
+    body = [p.mesh for p in c.model.parts if p.name in VESSELS][0]
+    wall = Wall(trimesh.Trimesh(body.vertices - axis, body.faces, process=False), height)
+    return axis, height, wall.radius
+
+
+def out_of_wall(mesh: trimesh.Trimesh, axis: np.ndarray, radius: Any) -> np.ndarray:
+    """How far each vertex of a mesh stands out of the vessel's outer wall (radially), mm."""
+    v = mesh.vertices - axis
+    az = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
+    return np.hypot(v[:, 0], v[:, 1]) - radius(az, v[:, 2])
+
+
+def sides(meshes: list[trimesh.Trimesh], axis: np.ndarray) -> list[list[trimesh.Trimesh]]:
+    """The meshes on the +Y side and on the -Y side, each side's largest first."""
+    out = []
+    for sign in (1.0, -1.0):
+        side = [m for m in meshes if sign * (m.centroid[1] - axis[1]) > 0]
+        out.append(sorted(side, key=lambda m: -float(np.linalg.norm(m.extents))))
+    return out
+
+
+def across_and_through(mesh: trimesh.Trimesh, axis: np.ndarray, radius: Any) -> tuple[float, float]:
+    """(the mesh's smaller extent along the wall at its centroid, round it or up it; its
+    depth through the wall's normal, from its deepest point in the wall to its highest out
+    of it), mm."""
+    c = mesh.centroid - axis
+    n = np.array([c[0], c[1], 0.0]) / np.hypot(c[0], c[1])
+    t = np.array([-n[1], n[0], 0.0])
+    v = mesh.vertices - axis
+    ext = [float(np.ptp(v @ d)) for d in (t, np.array([0.0, 0.0, 1.0]))]
+    return min(ext), float(np.ptp(out_of_wall(mesh, axis, radius)))
+
+
+def test_hugging_arms_lie_on_the_wall_in_half_relief_with_flat_paws() -> None:
+    """An arm hugs the wall in low relief (a ceramic mug's sculpted arm), not a tube or a
+    ball standing out of it like a peg: nothing of it stands out more than 7 % of the
+    vessel's height, and its paw (the largest piece after the arm) is flatter along the
+    wall's normal than across the wall. The old tube stood out 11 %, its ball paw round."""
+    for text in ("frog mug", "succulent pot shaped like a sleepy sloth",
+                 "dinosaur planter for succulents"):  # fmt: skip
+        c = built(text)
+        axis, height, radius = wall_frame(c)
+        arms = subject_parts(c, "arm_")
+        for side in sides(arms, axis):
+            assert len(side) >= 2, text  # an arm and its paw
+            for m in side:
+                out = float(out_of_wall(m, axis, radius).max())
+                assert 0.01 * height < out < 0.07 * height, (text, out / height)
+            paw = max(side[1:], key=lambda m: m.volume)
+            across, through = across_and_through(paw, axis, radius)
+            assert through < 0.75 * across, (text, through, across)
+
+
+def test_a_duck_planter_folds_its_wings_on_its_sides() -> None:
+    """A bird's arms are its wings: on each side flat pieces lying on the wall (each thinner
+    through the wall's normal than 0.4 of its length: the wing and its feathers, no round
+    paw), standing out less than 6 % of the height, the wing's tip pointing back and down
+    (the old duck hugged with tube arms and ball paws)."""
+    c = built("duck planter wearing a sailor hat")
+    axis, height, radius = wall_frame(c)
+    for side in sides(subject_parts(c, "arm_"), axis):
+        assert side
+        for piece in side:
+            _, through = across_and_through(piece, axis, radius)
+            assert through < 0.4 * float(np.max(piece.extents)), (through, piece.extents)
+            assert float(out_of_wall(piece, axis, radius).max()) < 0.06 * height
+        v = side[0].vertices - axis
+        az = np.degrees(np.abs(np.arctan2(v[:, 1], v[:, 0])))
+        tip, front = v[np.argmax(az)], v[np.argmin(az)]
+        assert az.max() > 95.0 and tip[2] < front[2]  # back and down
+    printable(c, "planter")
