@@ -156,33 +156,9 @@ def build_hat(ctx: Ctx, variant: str) -> None:
         visor = blob(_at(s, 0.95 * hw, 0, b + 0.5 * t), (0.4 * hw, 0.7 * hw, t))
         ctx.add("visor", visor, col)
     elif variant == "santa":
-        zf = max(s.low, ctx.eye_top + ctx.line)
-        ctx.add("fur", _rev(s, [(0.0, zf), (rc, zf), (rc + t, b), (rc + t, b + 0.3 * hw),
-                                (0.0, b + 0.3 * hw)]), WHITE, fixed=True)  # fmt: skip
-        ctx.add("lining", _crown(s, 0.7 * rc, zf + 0.1 * hw, 1.0, 0.0), col)
-        cone_top = b + 0.95 * hw
-        cone = _rev(s, [(0, b), (0.95 * rc, b), (0.22 * rc, cone_top), (0, cone_top)])
-        ctx.add("cap", cone, col)
-        tip = np.array([s.c[0], s.c[1], cone_top - 0.1 * hw])
-        flop = [
-            tip,
-            tip + (-0.2 * hw, 0.1 * hw, 0.12 * hw),
-            tip + (-0.45 * hw, 0.3 * hw, -0.15 * hw),
-        ]
-        ctx.add("tip", tube(flop, [0.24 * rc, 0.17 * rc, 0.12 * rc + t / 2]), col)
-        ctx.add("pompom", blob(flop[-1], (0.2 * hw,) * 3), WHITE, fixed=True)
+        _santa(ctx, s, col)
     elif variant == "beanie":
-        hc = ctx.head_c
-        dome = Ellipsoid.of(hc + Z * 0.1 * s.hh, (1.08 * ctx.head.r[0], 1.08 * hw, s.hh)).mesh(3)
-        cut = trim_below(dome, b)
-        if cut is not None:
-            ctx.add("dome", cut, col)
-        ctx.add("lining", _crown(s, 0.8 * rc, b + 0.3 * hw, 1.0, 0.0), col)
-        r = 1.0 * rc + t
-        cuff = [(0.0, b - 0.5 * t), (r, b - 0.5 * t), (r, b + 0.25 * hw), (0.0, b + 0.25 * hw)]
-        ctx.add("cuff", _rev(s, cuff), col)  # solid: a ring would trap a void under the dome
-        top = np.array([s.c[0], s.c[1], hc[2] + 1.1 * s.hh])
-        ctx.add("pompom", blob(top, (0.25 * hw,) * 3), WHITE, fixed=True)
+        _beanie(ctx, s, col)
     elif variant == "cowboy":
         ctx.add("crown", _crown(s, 0.78 * rc, b + 0.75 * hw, 0.9, 0.2), col)
         brim = _rev(s, [(0, b), (1.0 * hw, b), (1.3 * hw, b + 0.12 * hw), (1.3 * hw, b + 0.12 * hw + t),
@@ -280,3 +256,165 @@ def _strawberry(ctx: Ctx, s: Seat, col: RGB) -> None:
     stem = np.array([s.c[0], s.c[1], top_z - 0.05 * hw])
     ctx.add("stem", tube([stem, stem + Z * 0.3 * hw], [0.08 * hw + t / 2, 0.06 * hw + t / 2]),
             LEAF, "feature", True)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A head-hugging frame for a worn hat (a beanie, a santa hat): an ellipsoid `r` about `c`
+    just outside the head, and a rim plane through it tilted back (front higher, above the
+    eyes; back lower, over the ears' bases). Columns of `rot` are the frame's front, side and
+    up (the rim plane's normal); `h0` is the rim's height along the up axis from c (mm)."""
+
+    c: np.ndarray
+    r: np.ndarray
+    rot: np.ndarray
+    h0: float
+
+    @property
+    def up(self) -> np.ndarray:
+        return self.rot[:, 2]
+
+    def world(self, q: np.ndarray) -> np.ndarray:
+        """Frame coordinates (front, side, up from c) to world points."""
+        return self.c + np.asarray(q, dtype=float) @ self.rot.T
+
+    def radius(self, phi: np.ndarray, h: float) -> np.ndarray:
+        """Distance from the frame's axis to the ellipsoid at height h, at angles phi."""
+        m = self.rot.T @ np.diag(1.0 / self.r**2) @ self.rot
+        u = np.stack([np.cos(phi), np.sin(phi), np.zeros_like(phi)], axis=1)
+        w = np.array([0.0, 0.0, h])
+        a = np.einsum("ij,jk,ik->i", u, m, u)
+        b = 2.0 * (u @ m @ w)
+        cc = w @ m @ w - 1.0
+        return (-b + np.sqrt(np.maximum(b * b - 4 * a * cc, 0.0))) / (2 * a)
+
+    def top(self) -> float:
+        """Height of the ellipsoid's top along the up axis, from c."""
+        n = np.array([0.0, 0.0, 1.0])
+        m = self.rot.T @ np.diag(1.0 / self.r**2) @ self.rot
+        return float(1.0 / np.sqrt(n @ m @ n))
+
+
+def fit(ctx: Ctx, front: float, back: float, lift: float = 0.0) -> Fit:
+    """The fit of a worn hat: its rim just above the eyes at the front (at most `front`, at
+    the back `back`, of the head's half-height or half-width, the smaller, below its top;
+    tilted at most 24 degrees); its ellipsoid `lift` of the head's half-width outside the
+    head (the hat's thickness)."""
+    hc, head, hw, hh = ctx.head_c, ctx.head, ctx.head_w, ctx.head_h
+    top = float(ctx.anchor("head_top").point[2])
+    eye_x = float(ctx.anchor("eye_l").point[0])
+    zf = max(ctx.eye_top + 0.8 * ctx.line, top - front * min(hh, hw))
+    zb = min(zf - 0.05 * hh, top - back * min(hh, hw))
+    span = max(eye_x - (hc[0] - head.r[0]), 0.5 * head.r[0])
+    tilt = min(np.arctan2(zf - zb, span), np.radians(24.0))
+    up = np.array([-np.sin(tilt), 0.0, np.cos(tilt)])
+    ahead = np.array([np.cos(tilt), 0.0, np.sin(tilt)])
+    rot = np.column_stack([ahead, [0.0, 1.0, 0.0], up])
+    c = hc + Z * 0.04 * hh
+    r = head.r.copy()
+    part = next((p for p in ctx.model.parts if p.name == "head"), None)
+    if part is not None:  # a boxy head (a capybara's) pokes out of its ellipsoid: enclose it
+        v = np.asarray(part.mesh.vertices)
+        v = v[v[:, 2] > zb - 0.1 * hh]
+        if len(v):
+            r = r * max(float(np.sqrt((((v - c) / r) ** 2).sum(axis=1)).max()), 1.0)
+    r = r + lift * hw
+    h0 = float(up @ (np.array([eye_x, hc[1], zf]) - c))
+    return Fit(c, r, rot, h0)
+
+
+def _loft(f: Fit, heights: list[float], offsets: list[float], ribs: int = 0, rib: float = 0.0,
+          n: int = 72, floor: float = 0.0) -> trimesh.Trimesh:  # fmt: skip
+    """A solid band hugging the fit's ellipsoid: rings at the heights, each `offsets` outside
+    it (at least `floor` from the axis; ribbed: `ribs` bumps of depth `rib`), capped flat at both ends (filled to the axis)."""
+    phi = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
+    bump = rib * np.maximum(np.cos(ribs * phi), 0.0) ** 0.5 if ribs else 0.0
+    rings = []
+    for h, off in zip(heights, offsets, strict=True):
+        rad = np.maximum(f.radius(phi, h), floor) + off + bump
+        rings.append(np.column_stack([rad * np.cos(phi), rad * np.sin(phi), np.full(n, h)]))
+    v = np.vstack([*rings, [0.0, 0.0, heights[0]], [0.0, 0.0, heights[-1]]])
+    k, lo, hi = len(rings), len(rings) * n, len(rings) * n + 1
+    faces = []
+    for i in range(k - 1):
+        for j in range(n):
+            a, b = i * n + j, i * n + (j + 1) % n
+            faces += [[a, b, b + n], [a, b + n, a + n]]
+    for j in range(n):
+        faces += [[lo, (j + 1) % n, j], [hi, (k - 1) * n + j, (k - 1) * n + (j + 1) % n]]
+    mesh = trimesh.Trimesh(f.world(v), np.array(faces), process=False)
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh
+
+
+def _dome(f: Fit) -> trimesh.Trimesh | None:
+    """The fit's ellipsoid above its tilted rim plane."""
+    solid = _manifold(Ellipsoid.of(f.c, f.r).mesh(3))
+    cut = solid.trim_by_plane(tuple(f.up), float(f.up @ f.c) + f.h0)
+    return None if cut.is_empty() else _to_trimesh(cut)
+
+
+def _plug(ctx: Ctx, s: Seat, f: Fit, h: float, col: RGB) -> None:
+    """Where the rim sits high on the head (a frog's eyes on top), a crown from inside the
+    head up to the rim's top (height h) holds the hat on, so it never floats."""
+    if f.h0 > 0.5 * f.top():
+        z = float(f.world(np.array([0.0, 0.0, h]))[2])
+        ctx.add("lining", _crown(s, 0.6 * s.rc, z, 1.0, 0.0), col)
+
+
+def _beanie(ctx: Ctx, s: Seat, col: RGB) -> None:
+    """A beanie: a knitted dome hugging the head from just above the eyes at the front to the
+    ears' bases at the back (the ears poke out through it), a folded ribbed cuff round its
+    rim, and a pom-pom on top."""
+    hw, t = s.hw, s.t
+    f = fit(ctx, front=0.75, back=0.85, lift=0.06)
+    dome = _dome(f)
+    if dome is not None:
+        ctx.add("dome", dome, col)
+    h0, cuff_h = f.h0, 0.3 * s.hh
+    hs = [h0 - 0.3 * t, h0, h0 + 0.5 * cuff_h, h0 + cuff_h - 0.3 * t, h0 + cuff_h]
+    offs = [0.6 * t, 0.9 * t, 0.8 * t, 0.7 * t, 0.0]
+    ctx.add("cuff", _loft(f, hs, offs, ribs=22, rib=0.45 * t, n=88, floor=0.6 * s.rc), col)
+    _plug(ctx, s, f, h0 + cuff_h, col)
+    tip = f.world(np.array([0.0, 0.0, f.top() + 0.12 * hw]))
+    ctx.add("pompom", blob(tip, (0.24 * hw,) * 3), WHITE, fixed=True)
+
+
+def _santa(ctx: Ctx, s: Seat, col: RGB) -> None:
+    """A santa hat: a thick rolled white fur cuff hugging the head above the eyes, a soft red
+    cone rising from it that bends over and droops to the back and the viewer's side, and a
+    white pom-pom at the drooping tip resting near the cuff."""
+    hw, t = s.hw, s.t
+    f = fit(ctx, front=0.5, back=0.55, lift=0.02)
+    h0, roll = f.h0, max(0.14 * s.hh, 1.2 * t)  # the cuff's half height
+    a = np.linspace(-np.pi / 2, np.pi / 2, 9)
+    hs = [h0 + roll * (1 + np.sin(x)) for x in a]
+    offs = [roll * 0.9 * np.cos(x) + 0.3 * t for x in a]
+    offs[0], offs[-1] = 0.0, 0.0
+    crown = _dome(f)  # red over the whole head top, whatever the cone's round base misses
+    if crown is not None:
+        ctx.add("crown", crown, col)
+    ctx.add("fur", _loft(f, hs, offs, n=72, floor=0.6 * s.rc), WHITE, fixed=True)
+    _plug(ctx, s, f, h0 + 2 * roll, col)
+    hm = h0 + 2 * roll
+    r0 = float(f.radius(np.linspace(0, 2 * np.pi, 24, endpoint=False), hm).min())
+    r0 = 0.85 * max(r0, 0.6 * s.rc)
+    side = np.array([-0.5, -0.87])  # towards the back and the camera's side
+    side /= np.linalg.norm(side)
+    apex = f.top() + 0.7 * hw
+    dist = float(f.radius(np.array([np.arctan2(side[1], side[0])]), hm)[0])
+    dist = min(max(dist, 0.8 * hw), 0.9 * min(hw, s.hh))  # a wide frog head: droop less
+    ctrl = np.array([
+        [0.0, 0.0, hm - 0.5 * roll],
+        [0.0, 0.0, apex + 0.15 * hw],
+        [0.8 * dist * side[0], 0.8 * dist * side[1], apex + 0.2 * hw],
+        [1.3 * dist * side[0], 1.3 * dist * side[1], hm + 0.1 * hw],
+    ])  # fmt: skip
+    u = np.linspace(0.0, 1.0, 22)[:, None]
+    path = ((1 - u) ** 3 * ctrl[0] + 3 * (1 - u) ** 2 * u * ctrl[1]
+            + 3 * (1 - u) * u**2 * ctrl[2] + u**3 * ctrl[3])  # fmt: skip
+    radii = r0 * (1 - u[:, 0]) ** 1.6 + (0.06 * hw + t / 2) * u[:, 0]
+    cone = _manifold(tube(f.world(path), radii, sections=28))  # its round base cut flat
+    ctx.add("cap", _to_trimesh(cone.trim_by_plane(tuple(f.up), float(f.up @ f.c) + h0 + roll)), col)
+    ctx.add("pompom", blob(f.world(path[-1]), (0.22 * hw,) * 3), WHITE, fixed=True)

@@ -58,7 +58,8 @@ def test_every_variant_attaches_to_a_creature(name: str, variant: str) -> None:
 def test_hats_sit_on_the_head_above_the_face(subject: str, variant: str) -> None:
     model, hat = _with(subject, "hat", variant)
     top, size = model.anchors["head_top"].point, model.anchors["head_top"].size_mm
-    assert _lowest(hat) > top[2] - 0.6 * size  # on the head, not around the body
+    deep = 1.0 if variant == "beanie" else 0.6  # a beanie comes down over the ears' bases
+    assert _lowest(hat) > top[2] - deep * size  # on the head, not around the body
     v = np.vstack([p.mesh.vertices for p in hat])
     for k in ("eye_l", "eye_r"):  # the face shows: seen from the front, no hat over an eye
         eye = model.anchors[k]
@@ -69,6 +70,68 @@ def test_hats_sit_on_the_head_above_the_face(subject: str, variant: str) -> None
     assert np.linalg.norm(centre[:2] - top[:2]) < 0.4 * size  # centred over the head
     mesh, _ = model.solid()
     assert watertight_after_stl(mesh)
+
+
+@pytest.mark.parametrize("subject", ["seal", "penguin", "duck", "bear"])
+def test_santa_hat_droops_over_a_rolled_fur_cuff(subject: str) -> None:
+    """A santa hat is a soft cone that bends over, its pom-pom hanging low beside the cuff
+    (not a straight party cone), above a thick rolled cuff (rounder than a drum)."""
+    model, hat = _with(subject, "hat", "santa")
+    fur = next(p.mesh for p in hat if p.name.endswith("fur"))
+    tip = next(p.mesh for p in hat if p.name.endswith("pompom")).bounds.mean(axis=0)
+    highest = max(float(p.mesh.bounds[1][2]) for p in hat)
+    height = highest - float(fur.bounds[0][2])
+    axis = fur.bounds.mean(axis=0)
+    assert np.linalg.norm(tip[:2] - axis[:2]) >= 0.6 * height  # out to the side and back
+    assert highest - tip[2] >= 0.55 * height  # hanging well below the bend
+    v = np.asarray(fur.vertices)
+    z0, z1 = v[:, 2].min(), v[:, 2].max()
+    spread = np.abs(v[:, 1] - axis[1])
+    upper = spread[v[:, 2] > z1 - 0.1 * (z1 - z0)].max()
+    assert spread.max() - upper >= 0.25 * (z1 - z0)  # a roll: its top edge turned in
+    head = next(p.mesh for p in model.parts if p.name == "head")
+    assert spread.max() > 0.5 * head.extents[1]  # wider than the head, hugging it
+
+
+def _upper_head_covered(model: Model, hat: list[Part]) -> float:
+    """The share of the head's upper half whose surface, looked at straight out, is under
+    the hat within a third of the head's half-width."""
+    head = next(p.mesh for p in model.parts if p.name == "head")
+    centre = model.anchors["head_centre"].point if "head_centre" in model.anchors else None
+    zc = float(centre[2]) if centre is not None else float(head.bounds.mean(axis=0)[2])
+    up = np.asarray(head.vertices)[:, 2] > zc
+    points, normals = head.vertices[up], head.vertex_normals[up]
+    tri = np.vstack([p.mesh.triangles for p in hat])
+    reach = 0.33 * model.anchors["head_top"].size_mm
+    hit = [0.0 < _ray_hit(p, n, tri) < reach for p, n in zip(points, normals, strict=True)]
+    return float(np.mean(hit))
+
+
+def _ray_hit(origin: np.ndarray, direction: np.ndarray, tri: np.ndarray) -> float:
+    """The distance along a ray to the nearest triangle it crosses (inf for none)."""
+    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
+    h = np.cross(direction, e2)
+    det = np.einsum("ij,ij->i", e1, h)
+    ok = np.abs(det) > 1e-12
+    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
+    s = origin - tri[:, 0]
+    u = inv * np.einsum("ij,ij->i", s, h)
+    q = np.cross(s, e1)
+    v = inv * (q @ direction)
+    d = inv * np.einsum("ij,ij->i", e2, q)
+    good = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (d > 1e-6)
+    return float(d[good].min()) if good.any() else float("inf")
+
+
+@pytest.mark.parametrize("subject", ["bear", "dinosaur", "cat", "capybara"])
+def test_beanie_covers_the_head_down_to_the_ears(subject: str) -> None:
+    """A beanie pulls down over the head (not a flat cap on top): its rim at least a third
+    of the head's height below the head top, hugging most of the head's upper half."""
+    model, hat = _with(subject, "hat", "beanie")
+    head = next(p.mesh for p in model.parts if p.name == "head")
+    top = model.anchors["head_top"].point[2]
+    assert top - _lowest(hat) >= 0.35 * head.extents[2]
+    assert _upper_head_covered(model, hat) >= 0.6
 
 
 @pytest.mark.parametrize("subject", ["bunny", "cat", "capybara", "dog"])
