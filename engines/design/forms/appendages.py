@@ -1,8 +1,9 @@
 """The subject's own parts as a vessel's appendages: what a creature has (read from its part
 names) shapes the mug, pot or cup it decorates. A fluked tail rises from the back, fins
 and flippers stand out of the sides, tentacles wrap the lower wall and curl out as feet,
-arms hug the wall in half relief under the face (a bird folds its wings), a cactus's arms branch from the sides over ribs, a long
-tail curls up the back; a subject worded as the handle ("a black cat handle") becomes the
+arms hug the wall in half relief under the face (a bird folds its wings), a cactus's arms
+branch from the sides over ribs, a long tail curls up the back, a sun's rays ring the wall
+under the rim; a subject worded as the handle ("a black cat handle") becomes the
 handle: its body the loop, its head peeking over the rim, its tail the curl at the foot.
 
 Every appendage is built in the vessel's frame (mm, the face at +X, a handle at -Y), set on
@@ -38,7 +39,12 @@ APPENDAGES: tuple[tuple[str, str], ...] = (
     ("branch", "branches"),  # a cactus's arms branch from the sides
     ("tail", "tail"),  # a long tail curls up the back
     ("wing", "wings"),  # a dragon's own wings, or worded ones ("bat wings wing")
+    ("ray", "rays"),  # a sun's rays: a ring of flat triangles round the wall under the rim
 )
+RAY_WORDS = ("ray",)  # subject parts a vessel shows as its ring of rays (not as face relief)
+RAY_COUNT = 12  # rays round a vessel's wall (fewer where a handle is)
+RAY_HEIGHT = 0.8  # their roots' height on the wall against its height: just under the rim
+RAY_SLOPE_DEG = 35.0  # each rises out of the wall this steeply: it prints without support
 TAIL_WORDS = ("tail",)  # subject parts that make a tail (a stub is too short to show)
 MIN_TAIL_SHARE = 0.25  # a tail shows on a vessel when it is this long against its subject
 TENTACLE_ROOT = 0.28  # a vessel's tentacles leave its wall this high against its height
@@ -455,8 +461,49 @@ def _tail(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
     return [_tube_part(name, np.vstack([pts, curl]), tr * np.linspace(1.0, 0.6, 7), c)]
 
 
+def _rays(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
+    """A sun's rays: a ring of flattened rounded pyramids round the upper wall just under the
+    rim, above the face, each radiating out and rising RAY_SLOPE_DEG (its underside steeper
+    still: it prints without support) from a root wider round the wall than it is tall,
+    sunk into the wall but not through it, clear of a handle, in the rays' colour."""
+    from engines.design.subjects.geom import ray_wedge
+
+    h = wall.height
+    name, c = _colour(subject, "ray", colour)
+    z0 = RAY_HEIGHT * h
+    azs = 360.0 * np.arange(RAY_COUNT) / RAY_COUNT
+    ring = wall.radius(azs, np.full(RAY_COUNT, z0))
+    if (ring <= 0).any():
+        return []
+    r_mean = float(ring.mean())
+    width = 0.9 * 2.0 * np.pi * r_mean / RAY_COUNT  # the root round the wall
+    tall = max(0.6 * width, 2.5 * thick)  # the root up the wall: flattened
+    length = min(0.24 * h, 0.5 * r_mean)  # how far the tip reaches out of the wall
+    tip = max(0.25 * tall, 1.5 * thick)  # the tip's thickness, rounded
+    sink = min(1.5, 0.5 * thick)  # into the wall, never through it
+    up = np.radians(RAY_SLOPE_DEG)
+    t = np.linspace(0.0, 2.0 * np.pi, 16, endpoint=False)
+    out = []
+    for az in azs:
+        if not wall.clear_of_handle(float(az), 15.0 + np.degrees(0.5 * width / r_mean)):
+            continue
+        # the root: an ellipse on the wall, each point sunk under the wall's radius there
+        a_deg = az + np.degrees(0.5 * width * np.cos(t) / r_mean)
+        zs = z0 + 0.5 * tall * np.sin(t)
+        rs = wall.radius(a_deg, zs)
+        if (rs <= 0).any():
+            continue
+        a = np.radians(a_deg)
+        base = np.column_stack([(rs - sink) * np.cos(a), (rs - sink) * np.sin(a), zs])
+        radial = np.array([np.cos(np.radians(az)), np.sin(np.radians(az)), 0.0])
+        root = np.array([0.0, 0.0, z0]) + radial * float(rs.max())
+        end = root + length * (np.cos(up) * radial + np.array([0.0, 0.0, np.sin(up)]))
+        out.append(Part(name, ray_wedge(base, end, 0.0, tip), c, "body"))
+    return out
+
+
 BUILD = {"tentacles": _tentacles, "fluke": _fluke, "fins": _fins, "arms": _arms,
-         "branches": _branches, "tail": _tail, "wings": _wings}  # fmt: skip
+         "branches": _branches, "tail": _tail, "wings": _wings, "rays": _rays}  # fmt: skip
 
 
 HANDLE_HEAD = ("head", "ear", "eye", "nose", "mouth", "muzzle", "blush", "snout", "cheek")

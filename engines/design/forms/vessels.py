@@ -7,7 +7,13 @@ import trimesh
 from scipy.spatial import ConvexHull, QhullError
 
 from engines.design.axes import kept_by_words
-from engines.design.forms.appendages import Wall, appendages, bound_to_handle, creature_handle
+from engines.design.forms.appendages import (
+    RAY_WORDS,
+    Wall,
+    appendages,
+    bound_to_handle,
+    creature_handle,
+)
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
 from engines.design.forms.geometry import (
     cut_below,
@@ -201,6 +207,9 @@ def relief(
             continue
         if all(p.name in COAT_WORDS for p in deco.parts):
             continue  # the head's quills: coat() covers the wall with them
+        if all(p.name in RAY_WORDS for p in deco.parts):
+            continue  # a sun's rays (leaned forward lying, they read as face relief): the
+            # appendages ring the wall with them
         d = deco.transformed(to_wall)
         if d.kind == "side":  # a dog's ear: turned from the side to frame the face
             d = _beside_face(d)

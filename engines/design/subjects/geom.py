@@ -101,6 +101,20 @@ def cone(base: Vec, tip: Vec, radius: float, sections: int = 12, cap: int = 3) -
     return trimesh.Trimesh(local @ rot.T + a, faces, process=False)
 
 
+def ray_wedge(base: Points, tip: Vec, thick: float, tip_thick: float) -> trimesh.Trimesh:
+    """A flat, rounded triangle (a drawn sun's ray): the hull of balls `thick` across at the
+    base points and `tip_thick` across at the tip; convex, so one closed solid, mm."""
+    ball, _ = _unit_sphere(1 if _COARSE.get() else 2)
+    pts = [np.asarray(b, dtype=float) + ball * thick / 2 for b in base]
+    pts.append(np.asarray(tip, dtype=float) + ball * tip_thick / 2)
+    hull = trimesh.convex.convex_hull(np.vstack(pts))
+    if hull.volume < 0:
+        hull.invert()
+    # small facets, as the other parts have (a preview paints far faces first by depth)
+    v, f = trimesh.remesh.subdivide_to_size(hull.vertices, hull.faces, max(thick, tip_thick))
+    return trimesh.Trimesh(v, f)
+
+
 def disc_on(
     point: Vec, normal: Vec, radius: float, thick: float, up: Vec = (0, 0, 1), sub: int = 2
 ) -> trimesh.Trimesh:

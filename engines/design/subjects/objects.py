@@ -26,6 +26,7 @@ from engines.design.subjects.geom import (
     heart_outline,
     plate,
     puffy,
+    ray_wedge,
     rounded,
     star_outline,
     tube,
@@ -417,15 +418,17 @@ def _moon(t: Thing, lk: Look) -> None:
 
 
 def _sun(t: Thing, lk: Look) -> None:
-    """A round sun with rays all around its face."""
-    main = Ellipsoid.of((0, 0, 50), (22, 34 * lk.chub, 34 * lk.chub))
+    """A round sun with rays all around its face: flat rounded triangles, as a drawn or
+    plush sun has them, standing out of its rim in the face's plane."""
+    r = 34 * lk.chub
+    main = Ellipsoid.of((0, 0, 50), (22, r, r))
     t.add("body", main.mesh(3), "body")
     for k in range(10):
         a = 2 * np.pi * (k + 0.5) / 10
         d = np.array([0.0, np.cos(a), np.sin(a)])
-        base = main.c + d * 30
-        tip = main.c + d * 50
-        t.add("ray", tube([base, (base + tip) / 2, tip], [9, 6, 2.5], 12), "accent")
+        side = np.array([0.0, -np.sin(a), np.cos(a)])
+        base = [main.c + d * (r - 7) + side * s for s in (-7.0, 7.0)]
+        t.add("ray", ray_wedge(base, main.c + d * (r + 17), 10.0, 4.0), "accent")
     t.face = t.main = main
     t.layout = FaceLayout(eye_elevation_deg=10, mouth_elevation_deg=-14, eye_azimuth_deg=30)
     t.top = main.c + Z * 34

@@ -15,6 +15,7 @@ import trimesh
 from scipy.spatial.distance import cdist
 
 from engines.design.axes import default_choice, open_axes
+from engines.design.forms.place import ray_hits
 from engines.design.generate import (
     Candidate,
     build_candidate,
@@ -335,3 +336,89 @@ def test_a_duck_planter_folds_its_wings_on_its_sides() -> None:
         tip, front = v[np.argmax(az)], v[np.argmin(az)]
         assert az.max() > 95.0 and tip[2] < front[2]  # back and down
     printable(c, "planter")
+
+
+def _azimuths(meshes: list[trimesh.Trimesh], axis: np.ndarray) -> np.ndarray:
+    """Each mesh's centroid azimuth round the vessel's axis, degrees in [0, 360)."""
+    c = np.array([m.centroid - axis for m in meshes])
+    return np.degrees(np.arctan2(c[:, 1], c[:, 0])) % 360.0
+
+
+def _largest_gap(az: np.ndarray) -> float:
+    """The widest empty arc between sorted azimuths, degrees."""
+    s = np.sort(az)
+    return float(np.max(np.diff(np.r_[s, s[0] + 360.0])))
+
+
+def test_a_sun_planter_wears_a_ring_of_rays_round_its_upper_wall() -> None:
+    c = built("happy sun planter")
+    axis, height, radius = wall_frame(c)
+    rays = subject_parts(c, "ray")
+    assert len(rays) >= 8, f"{len(rays)} rays"
+    az = _azimuths(rays, axis)
+    assert len(np.unique(np.round(az))) >= 8 and _largest_gap(az) <= 90.0  # all round
+    pot = [p.mesh for p in c.model.parts if p.name in VESSELS][0]
+    for ray in rays:
+        z = ray.vertices[:, 2] - axis[2]
+        assert z.min() > 0.6 * height and z.mean() < height  # the upper wall, under the rim
+        out = out_of_wall(ray, axis, radius)
+        assert out.max() > 0.15 * height  # radiating out of the wall
+        root = ray.vertices[out < -0.3] - axis  # its root: in the wall, none in the cavity
+        assert len(root)
+        for q in root:
+            d = np.array([q[0], q[1], 0.0]) / np.hypot(q[0], q[1])
+            inner = ray_hits(pot, axis + np.array([0.0, 0.0, q[2]]), d).min()  # the cavity's wall
+            assert np.hypot(q[0], q[1]) > inner + 0.3
+    printable(c, "planter")
+
+
+def test_a_sun_mugs_rays_keep_clear_of_its_handle() -> None:
+    c = built("happy sun mug")
+    axis, _, _ = vessel_frame(c)
+    rays = subject_parts(c, "ray")
+    assert len(rays) >= 8, f"{len(rays)} rays"
+    az = _azimuths(rays, axis)
+    assert _largest_gap(az) <= 110.0  # round the wall but the handle
+    assert (np.abs((az - 270.0 + 180.0) % 360.0 - 180.0) > 25.0).all()  # the handle at -Y
+    printable(c, "mug")
+
+
+def test_a_lying_sun_planter_grows_no_fins_at_its_sides() -> None:
+    spec = read_spec("happy sun planter")
+    b = default_builders()
+    choice = replace(
+        default_choice(spec),
+        pose="lying",
+        knobs=(
+            ("head_ratio", 0.825),
+            ("chubbiness", 0.277),
+            ("ear_size", 0.5),
+            ("limb_length", 0.5),
+        ),
+        form_knobs=(("pot", 1.0), ("feet", 0.0)),
+    )
+    c = build_candidate(spec, choice, b.rule("planter").default_size_mm, b)
+    axis, height, radius = wall_frame(c)
+    eyes = [p.mesh for p in c.model.parts if p.name.startswith("eye_")]
+    below = min(float(m.bounds[0][2]) for m in eyes) - axis[2]  # under the face's eyes
+    for p, o in zip(c.model.parts, c.origin, strict=True):
+        if o != "subject":
+            continue
+        v = p.mesh.vertices
+        low = v[v[:, 2] - axis[2] < below]
+        if len(low):
+            stand = out_of_wall(trimesh.Trimesh(low, process=False), axis, radius)
+            assert stand.max() < 0.12 * height, f"{p.name} stands {stand.max():.0f} mm out"
+    printable(c, "planter")
+
+
+def test_a_sun_ornaments_rays_are_flat_triangles_in_its_faces_plane() -> None:
+    c = built("smiling sun ornament, yellow")
+    rays = subject_parts(c, "ray")
+    assert len(rays) >= 8
+    from engines.design.forms.place import principal_extents
+
+    for ray in rays:
+        _, ext = principal_extents(ray)
+        assert ext[2] < 0.6 * ext[1], ext  # flattened, not a round cone
+    printable(c, "ornament")
