@@ -1,8 +1,10 @@
 """Hats on the head top, sized to the head (brim 1.1-1.4 head widths), their brims above the
-eyes so the face shows; every hat's crown reaches into the head so it is one solid (mm)."""
+eyes so the face shows; every hat touches the head so it is one solid, a brimmed one sitting
+on it with no head through its brim (mm)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,11 +97,9 @@ def build_hat(ctx: Ctx, variant: str) -> None:
     rc = s.rc
     b = s.brim
     if variant == "straw":
-        ctx.add("crown", _crown(s, 0.8 * rc, b + 0.7 * hw, 0.95, 0.2), col)
-        ctx.add("brim", _disc(s, 1.35 * hw, b, t), col)
-        ctx.add("band", _band(s, 0.8 * rc, b + t, 0.18 * hw), BAND, fixed=True)
+        _brimmed(ctx, s, col, Brim(0.6, 0.95, 1.35, 0.3, 0.04), BAND)
     elif variant in ("bucket", "frog"):
-        _bucket(ctx, s, col)
+        _brimmed(ctx, s, col, Brim(0.55, 0.9, 1.18, 0.2, 0.08))
         if variant == "frog":
             _frog_eyes(ctx, s, col)
     elif variant == "crown":
@@ -160,11 +160,7 @@ def build_hat(ctx: Ctx, variant: str) -> None:
     elif variant == "beanie":
         _beanie(ctx, s, col)
     elif variant == "cowboy":
-        ctx.add("crown", _crown(s, 0.78 * rc, b + 0.75 * hw, 0.9, 0.2), col)
-        brim = _rev(s, [(0, b), (1.0 * hw, b), (1.3 * hw, b + 0.12 * hw), (1.3 * hw, b + 0.12 * hw + t),
-                        (1.0 * hw, b + t), (0, b + t)])  # fmt: skip
-        ctx.add("brim", brim, col)
-        ctx.add("band", _band(s, 0.78 * rc, b + t, 0.15 * hw), (70, 45, 30), fixed=True)
+        _brimmed(ctx, s, col, Brim(0.7, 0.88, 1.3, 0.25, -0.06, curl=0.22), (70, 45, 30))
     elif variant == "top":
         ctx.add("crown", _crown(s, 0.72 * rc, b + 1.15 * hw, 1.05, 0.02), col)
         ctx.add("brim", _disc(s, 1.12 * hw, b, t), col)
@@ -188,16 +184,6 @@ def build_hat(ctx: Ctx, variant: str) -> None:
         _strawberry(ctx, s, col)
     elif variant == "space":
         _space_helmet(ctx, col)
-
-
-def _bucket(ctx: Ctx, s: Seat, col: RGB) -> None:
-    """A bucket hat: a low crown and a brim sloping down all round."""
-    b, hw, t = s.brim, s.hw, s.t
-    ctx.add("crown", _crown(s, 0.82 * s.rc, b + 0.6 * hw, 0.88, 0.08), col)
-    low = b - 0.2 * hw
-    brim = _rev(s, [(0, b), (0.8 * s.rc, b), (1.18 * hw, low), (1.18 * hw, low + t),
-                    (0.8 * s.rc, b + t), (0, b + t)])  # fmt: skip
-    ctx.add("brim", brim, col)
 
 
 def _frog_eyes(ctx: Ctx, s: Seat, col: RGB) -> None:
@@ -295,10 +281,10 @@ class Fit:
         return float(1.0 / np.sqrt(n @ m @ n))
 
 
-def fit(ctx: Ctx, front: float, back: float, lift: float = 0.0) -> Fit:
+def fit(ctx: Ctx, front: float, back: float, lift: float = 0.0, tilt_max: float = 24.0) -> Fit:
     """The fit of a worn hat: its rim just above the eyes at the front (at most `front`, at
     the back `back`, of the head's half-height or half-width, the smaller, below its top;
-    tilted at most 24 degrees); its ellipsoid `lift` of the head's half-width outside the
+    tilted at most `tilt_max` degrees); its ellipsoid `lift` of the head's half-width outside the
     head (the hat's thickness)."""
     hc, head, hw, hh = ctx.head_c, ctx.head, ctx.head_w, ctx.head_h
     top = float(ctx.anchor("head_top").point[2])
@@ -306,7 +292,7 @@ def fit(ctx: Ctx, front: float, back: float, lift: float = 0.0) -> Fit:
     zf = max(ctx.eye_top + 0.8 * ctx.line, top - front * min(hh, hw))
     zb = min(zf - 0.05 * hh, top - back * min(hh, hw))
     span = max(eye_x - (hc[0] - head.r[0]), 0.5 * head.r[0])
-    tilt = min(np.arctan2(zf - zb, span), np.radians(24.0))
+    tilt = min(np.arctan2(zf - zb, span), np.radians(tilt_max))
     up = np.array([-np.sin(tilt), 0.0, np.cos(tilt)])
     ahead = np.array([np.cos(tilt), 0.0, np.sin(tilt)])
     rot = np.column_stack([ahead, [0.0, 1.0, 0.0], up])
@@ -418,3 +404,83 @@ def _santa(ctx: Ctx, s: Seat, col: RGB) -> None:
     cone = _manifold(tube(f.world(path), radii, sections=28))  # its round base cut flat
     ctx.add("cap", _to_trimesh(cone.trim_by_plane(tuple(f.up), float(f.up @ f.c) + h0 + roll)), col)
     ctx.add("pompom", blob(f.world(path[-1]), (0.22 * hw,) * 3), WHITE, fixed=True)
+
+
+@dataclass(frozen=True)
+class Brim:
+    """A brimmed hat's shape, in head half-widths: the crown's height above the rim and its
+    taper; the brim's outer radius (round) and least width beyond the rim; how far its edge
+    droops (negative: turns up), and how much more its sides curl up (a cowboy hat)."""
+
+    height: float
+    taper: float
+    radius: float
+    width: float
+    droop: float
+    curl: float = 0.0
+
+
+def _sweep(
+    f: Fit, rings: Sequence[tuple[np.ndarray, np.ndarray | float]], closed: bool
+) -> trimesh.Trimesh:
+    """A solid through rings of (radius, height) per angle about the fit's axis: a loop of
+    rings (an annulus's cross-section) when closed, else a stack capped at both ends."""
+    n = len(rings[0][0])
+    phi = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
+    pts = [np.column_stack([r * np.cos(phi), r * np.sin(phi), np.broadcast_to(h, (n,))])
+           for r, h in rings]  # fmt: skip
+    k = len(rings)
+    faces = []
+    for i in range(k if closed else k - 1):
+        i2 = (i + 1) % k
+        for j in range(n):
+            a, b = i * n + j, i * n + (j + 1) % n
+            c, d = i2 * n + (j + 1) % n, i2 * n + j
+            faces += [[a, b, c], [a, c, d]]
+    if not closed:
+        lo, hi = k * n, k * n + 1
+        pts += [np.array([[0.0, 0.0, float(np.mean(rings[0][1]))]]),
+                np.array([[0.0, 0.0, float(np.mean(rings[-1][1]))]])]  # fmt: skip
+        for j in range(n):
+            faces += [[lo, (j + 1) % n, j], [hi, (k - 1) * n + j, (k - 1) * n + (j + 1) % n]]
+    mesh = trimesh.Trimesh(f.world(np.vstack(pts)), np.array(faces), process=False)
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh
+
+
+def _brimmed(ctx: Ctx, s: Seat, col: RGB, shape: Brim, band: RGB | None = None) -> None:
+    """A brimmed hat worn on the head: a crown fitted over the head top above the rim plane
+    (the head inside it, none poking out), and a brim round the crown's base, outside the
+    head, as wide as the shape wants (at least its width beyond the rim all round)."""
+    hw, t, n = s.hw, s.t, 72
+    f = fit(ctx, front=0.42, back=0.5, lift=0.04, tilt_max=10.0)  # a brim sits level
+    phi = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
+    h0, top = f.h0, f.top()
+    rim = np.maximum(f.radius(phi, h0), 0.75 * s.rc)  # a rim above the head (a frog's): round
+
+    def inside(h: float) -> np.ndarray:  # the fit's section at height h (0 above its top)
+        return f.radius(phi, h) if h < top else np.zeros(n)
+
+    height = max(shape.height * hw, top - h0 + 0.12 * hw)
+    hs = [h0, h0 + 0.55 * height, h0 + 0.88 * height, h0 + height]
+    scale = [1.0, 0.5 + 0.5 * shape.taper, shape.taper, 0.8 * shape.taper]
+    crown = [
+        (np.maximum(rim * k, inside(h)) + 0.3 * t, float(h)) for h, k in zip(hs, scale, strict=True)
+    ]
+    ctx.add("crown", _sweep(f, crown, closed=False), col)
+    r_in = rim - 0.3 * t  # into the crown's base, still outside the head (lift 0.04 hw)
+    r_out = np.maximum(shape.radius * hw, rim + shape.width * hw)
+    edge = h0 - shape.droop * hw + shape.curl * hw * np.sin(phi) ** 2
+    mid = (r_in + r_out) / 2
+    mid_h = h0 + 0.35 * (edge - h0)
+    brim = [(r_in, np.full(n, h0)), (mid, mid_h), (r_out, edge), (r_out, edge + t),
+            (mid, mid_h + t), (r_in, np.full(n, h0 + t))]  # fmt: skip
+    ctx.add("brim", _sweep(f, brim, closed=True), col)
+    if band is not None:
+        hb = h0 + t + 0.16 * hw
+        rb = np.maximum(rim, inside(h0 + t)) + 0.3 * t
+        ring = [(rb - t, float(h0 + t)), (rb + 0.6 * t, float(h0 + t)),
+                (rb + 0.6 * t, float(hb)), (rb - t, float(hb))]  # fmt: skip
+        ctx.add("band", _sweep(f, ring, closed=True), band, fixed=True)
+    _plug(ctx, s, f, h0 + t, col)

@@ -152,6 +152,34 @@ def test_space_helmet_wraps_the_head_and_shows_the_face(subject: str) -> None:
     assert watertight_after_stl(mesh)
 
 
+@pytest.mark.parametrize(
+    ("subject", "variant"),
+    [("capybara", "straw"), ("salamander", "straw"), ("frog", "straw"), ("capybara", "cowboy"),
+     ("capybara", "bucket")],
+)  # fmt: skip
+def test_brimmed_hats_sit_on_the_head_not_through_it(subject: str, variant: str) -> None:
+    """A worn brimmed hat sits on the head: seen from above, every head vertex inside the
+    brim's outer radius is under the hat (crown or brim) and none has the brim beneath it
+    (no head poking up through the brim); the crown covers the head's top."""
+    model, hat = _with(subject, "hat", variant)
+    head = next(p.mesh for p in model.parts if p.name == "head")
+    brim = next(p.mesh for p in hat if p.name.endswith("brim"))
+    crown = next(p.mesh for p in hat if p.name.endswith("crown"))
+    centre = brim.bounds.mean(axis=0)
+    reach = float(np.linalg.norm(brim.vertices[:, :2] - centre[:2], axis=1).max())
+    v = np.asarray(head.vertices)
+    v = v[np.linalg.norm(v[:, :2] - centre[:2], axis=1) < reach]
+    assert len(v)
+    down, up = np.array([0.0, 0.0, -1.0]), np.array([0.0, 0.0, 1.0])
+    through = [p for p in v if _ray_hit(p, down, brim.triangles) < np.inf]
+    assert not through, f"{len(through)} head vertices above or in the brim"
+    tri = np.vstack([p.mesh.triangles for p in hat])
+    bare = [p for p in v if _ray_hit(p, up, tri) == np.inf]
+    assert not bare, f"{len(bare)} head vertices under the brim's reach not under the hat"
+    top = v[np.argmax(v[:, 2])]
+    assert _ray_hit(top, up, crown.triangles) < np.inf  # the crown over the head's top
+
+
 @pytest.mark.parametrize("variant", ["straw", "bucket", "cowboy", "top", "witch"])
 def test_brims_are_sized_to_the_head(variant: str) -> None:
     model, hat = _with("bear", "hat", variant)
