@@ -14,6 +14,7 @@ so that it takes the subject's colour."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import trimesh
@@ -62,14 +63,38 @@ class Wall:
     handle_deg: float | None = None
 
     def radius(self, az_deg: np.ndarray, z: np.ndarray) -> np.ndarray:
-        """The outer wall's distance from the axis at azimuths and heights (0 on a miss), mm."""
+        """The outer wall's distance from the axis at azimuths and heights (0 on a miss), mm.
+        Only the triangles a ray can reach are tried: those spanning the rays' heights and,
+        when the rays keep to a sector, overlapping it (wrapping an arm onto the wall asks
+        for every vertex of it: against the whole wall that took 1.5 s a frog mug)."""
         from engines.design.forms.vessels import _outer_hits
 
-        a = np.radians(np.asarray(az_deg, dtype=float))
+        az = np.atleast_1d(np.asarray(az_deg, dtype=float))
+        a = np.radians(az)
         z = np.broadcast_to(np.asarray(z, dtype=float), a.shape)
         outs = np.column_stack([np.cos(a), np.sin(a), np.zeros(len(a))])
         origins = np.column_stack([np.zeros((len(a), 2)), z])
-        return _outer_hits(self.body, origins, outs)
+        tri = self._triangles
+        near = (tri[:, :, 2].max(axis=1) >= z.min() - 1e-6) & (
+            tri[:, :, 2].min(axis=1) <= z.max() + 1e-6
+        )
+        centre = float(np.degrees(np.arctan2(np.sin(a).sum(), np.cos(a).sum())))
+        half = float(np.abs((az - centre + 180.0) % 360.0 - 180.0).max())
+        if half < 90.0:  # a sector: its triangles and those whose own span reaches into it
+            d = (self._azimuths - centre + 180.0) % 360.0 - 180.0
+            lo, hi = d.min(axis=1), d.max(axis=1)
+            near &= (hi - lo > 180.0) | ((hi >= -half - 1.0) & (lo <= half + 1.0))
+        return _outer_hits(tri[near], origins, outs)
+
+    @cached_property
+    def _triangles(self) -> np.ndarray:
+        return np.asarray(self.body.triangles)
+
+    @cached_property
+    def _azimuths(self) -> np.ndarray:
+        """Each triangle corner's azimuth about the axis, degrees."""
+        t = self._triangles
+        return np.degrees(np.arctan2(t[:, :, 1], t[:, :, 0]))
 
     def points(self, az_deg: np.ndarray, z: np.ndarray, out: np.ndarray | float) -> np.ndarray:
         """Points `out` mm outside the wall at azimuths and heights, mm."""

@@ -450,10 +450,15 @@ SPIKE_ROWS = (0.3, 0.5, 0.7, 0.88)
 HANDLE_CLEAR_DEG = 28.0
 
 
-def _outer_hits(mesh: trimesh.Trimesh, origins: np.ndarray, directions: np.ndarray) -> np.ndarray:
+def _outer_hits(
+    mesh: trimesh.Trimesh | np.ndarray, origins: np.ndarray, directions: np.ndarray
+) -> np.ndarray:
     """Per ray (origin, unit direction): the farthest distance at which it crosses the mesh
-    (0 when it misses), all rays against all triangles at once (Moller-Trumbore), mm."""
-    tri = np.asarray(mesh.triangles)
+    (or the (n, 3, 3) triangles given instead), 0 when it misses; all rays against all
+    triangles at once (Moller-Trumbore), mm."""
+    tri = np.asarray(mesh.triangles) if isinstance(mesh, trimesh.Trimesh) else mesh
+    if len(tri) == 0:
+        return np.zeros(len(origins))
     e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
     p = np.cross(directions[:, None, :], e2[None, :, :])  # (rays, triangles, 3)
     det = np.einsum("tj,rtj->rt", e1, p)
