@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+import trimesh
 
 from engines.design.features import attach_feature, feature_colour
+from engines.design.forms.place import ray_hits
 from engines.design.kit.parts import Model, Part
 from engines.design.kit.spec import FeatureSpec
 from engines.design.kit.vocab import COLOURS, FEATURES, FORM_FEATURES, HELD_PLACES, MATERIALS
@@ -109,18 +111,12 @@ def _upper_head_covered(model: Model, hat: list[Part]) -> float:
 
 def _ray_hit(origin: np.ndarray, direction: np.ndarray, tri: np.ndarray) -> float:
     """The distance along a ray to the nearest triangle it crosses (inf for none)."""
-    e1, e2 = tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]
-    h = np.cross(direction, e2)
-    det = np.einsum("ij,ij->i", e1, h)
-    ok = np.abs(det) > 1e-12
-    inv = np.where(ok, 1.0 / np.where(ok, det, 1.0), 0.0)
-    s = origin - tri[:, 0]
-    u = inv * np.einsum("ij,ij->i", s, h)
-    q = np.cross(s, e1)
-    v = inv * (q @ direction)
-    d = inv * np.einsum("ij,ij->i", e2, q)
-    good = ok & (u >= 0) & (v >= 0) & (u + v <= 1) & (d > 1e-6)
-    return float(d[good].min()) if good.any() else float("inf")
+    mesh = trimesh.Trimesh(
+        tri.reshape(-1, 3), np.arange(3 * len(tri)).reshape(-1, 3), process=False
+    )
+    d = ray_hits(mesh, origin, direction)
+    d = d[d > 1e-6]
+    return float(d.min()) if len(d) else float("inf")
 
 
 @pytest.mark.parametrize("subject", ["bear", "dinosaur", "cat", "capybara"])
