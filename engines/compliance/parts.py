@@ -43,6 +43,7 @@ FEATURE_NAMES = (
     "held",
     "cape",
     "blush",
+    "straw",
 )  # fmt: skip  (engines.design.kit.vocab.FEATURES keys; the test keeps them in step)
 SURFACE_FEATURES = frozenset({"tears", "spots", "stripes", "blush", "teeth"})
 SOFT_FEATURES = frozenset({"hat", "scarf", "bow", "cape", "wings"})  # fabric on a plush
