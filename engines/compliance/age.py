@@ -37,6 +37,9 @@ FORM_GRADES: dict[str, tuple[str, str]] = {
     "headband": ("14_plus", "a headband is a general-use accessory"),
     "hat": ("14_plus", "a hat is apparel"),
     "eyewear": ("14_plus", "novelty eyewear is a general-use accessory"),
+    "coaster": ("adult", "a coaster is tableware"),
+    "hair_clip": ("14_plus", "a hair clip is a general-use accessory"),
+    "night_light": ("14_plus", "a night-light is a household luminaire, not a toy"),
 }  # fmt: skip
 DEFAULT_FORM_GRADE = ("3_to_13", "an unknown product form is treated as a children's product")
 

@@ -15,6 +15,8 @@ PROCESS_COST_USD: dict[str, float] = {
     "printing": 0.12,
     "assembly": 0.15,
     "ceramic_glazing": 1.20,
+    "metal_stamping": 0.20,  # a stamped spring clip (hair clips)
+    "electronics_assembly": 1.40,  # an LED module, its cable and fitting it (night-lights)
     "packaging": 0.15,
 }
 
