@@ -278,13 +278,16 @@ def lab_report(trend: OwnedIdea, market: str, engine: EngineDep) -> FileResponse
 def compliance_document(
     trend: OwnedIdea,
     market: str,
-    document: Literal["test-plan", "CPC", "EU_DOC", "UKCA_DOC", "GCC"],
+    document: Literal[
+        "test-plan", "CPC", "EU_DOC", "UKCA_DOC", "GCC", "FCC_SDOC", "EU_DOC_EEE", "UKCA_DOC_EEE"
+    ],
     engine: EngineDep,
     format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
 ) -> Response:
     """A market's test plan or a certificate draft (CPC, EU or UK declaration of conformity,
-    GCC) filled from the check, blanks for the merchant to complete; 409 when the market's
-    rules ask for no such certificate on the shipping date."""
+    GCC; for a night-light's electrics the FCC SDoC and the EU and UK electrical declarations)
+    filled from the check, blanks for the merchant to complete; 409 when the market's rules ask
+    for no such certificate on the shipping date."""
     from engines.compliance import certificate_html, plan_html
 
     row = gated_row(engine, trend, market)

@@ -109,7 +109,7 @@ def infer_age_grade(text: str, form: str, override: str | None = None) -> AgeGra
                 )
             return AgeGrade(grade, tuple(reasons))
     grade, why = FORM_GRADES.get(form, DEFAULT_FORM_GRADE)
-    return AgeGrade(grade, (f"'{form}' → {LABELS[grade]}: {why}",))
+    return AgeGrade(grade, (f"'{form.replace('_', ' ')}' → {LABELS[grade]}: {why}",))
 
 
 def _named(words: str, grade: str) -> bool:

@@ -126,7 +126,7 @@ def check_design(
     findings = _findings(parts, groups, form, age.grade, rules, seed)
     conditions = _conditions(findings, text)
     plans = tuple(
-        _plan(code.strip().upper(), key, age.grade, day, rules, findings, conditions)
+        _plan(code.strip().upper(), key, age.grade, form, day, rules, findings, conditions)
         for code, key in zip(markets, keys, strict=True)
     )
     return ComplianceReport(age, form, tuple(findings), plans, rules.version, conditions)
@@ -341,13 +341,14 @@ def _plan(
     code: str,
     key: str,
     grade: str,
+    form: str,
     day: dt.date,
     rules: Rules,
     findings: Sequence[Finding],
     conditions: Sequence[str],
 ) -> MarketPlan:
-    """One market's plan: every rule in force on the day for the grade, stacked."""
-    active = rules.in_force(key, grade, day)
+    """One market's plan: every rule in force on the day for the grade and form, stacked."""
+    active = rules.in_force(key, grade, day, form)
     pick = lambda name: unique(x for r in active for x in getattr(r, name))  # noqa: E731
     warnings = unique(
         w.text for r in active for w in r.warnings if w.when is None or w.when in conditions

@@ -50,6 +50,17 @@ FIELD_LABELS: dict[str, tuple[str, str | None]] = {
         "Approved body and UK type-examination certificate (where applicable)",
         "approved_body",
     ),
+    "responsible_party": (
+        "Responsible party in the United States (name, address, telephone or internet contact)",
+        "importer",
+    ),
+    "fcc_statement": (
+        "This device complies with part 15 of the FCC Rules. Operation is subject to the "
+        "following two conditions: (1) This device may not cause harmful interference, and (2) "
+        "this device must accept any interference received, including interference that may "
+        "cause undesired operation.",
+        None,
+    ),
     "signed": ("Signed for and on behalf of (place, date, name, function, signature)", None),
 }
 
@@ -146,6 +157,7 @@ def certificate_html(
         "legislation": cert.legislation,
         "standards": "; ".join(plan.standards),
         "sole_responsibility": "Yes",
+        "fcc_statement": "Yes",
     }
     rows = []
     for i, name in enumerate(cert.fields, start=1):

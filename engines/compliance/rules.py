@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from engines.compliance.age import GRADES, check_grade
+from engines.compliance.age import FORM_GRADES, GRADES, check_grade
 from engines.compliance.errors import ComplianceError, RulesError
 
 DEFAULT_RULES = Path(__file__).with_name("data") / "rules.yaml"
@@ -46,10 +46,15 @@ class Rule:
     marks: tuple[str, ...] = ()
     warnings: tuple[Warning, ...] = ()
     sources: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()  # the product forms it is for (a night-light's electrics); (): all
 
     def in_force(self, day: dt.date) -> bool:
         """Whether the rule applies to goods shipped on `day`."""
         return self.effective <= day and (self.until is None or day < self.until)
+
+    def covers(self, form: str | None) -> bool:
+        """Whether the rule applies to the product form (None: a product of no named form)."""
+        return not self.forms or form in self.forms
 
 
 @dataclass(frozen=True)
@@ -87,10 +92,17 @@ class Rules:
         known = sorted([*self.markets, *self.aliases])
         raise ComplianceError(f"unknown market {code!r}: the rules know {', '.join(known)}")
 
-    def in_force(self, market: str, grade: str, day: dt.date) -> list[Rule]:
-        """The rules of a market for an age grade in force on a shipping date."""
+    def in_force(
+        self, market: str, grade: str, day: dt.date, form: str | None = None
+    ) -> list[Rule]:
+        """The rules of a market for an age grade and product form in force on a shipping
+        date (form None: only the rules every product shares)."""
         key, grade = self.market(market), check_grade(grade)
-        return [r for r in self.rules if r.market == key and grade in r.grades and r.in_force(day)]
+        return [
+            r
+            for r in self.rules
+            if r.market == key and grade in r.grades and r.in_force(day) and r.covers(form)
+        ]
 
     def grades_for(self, check: str) -> tuple[str, ...]:
         """The grades a geometric check applies to (from `checks`)."""
@@ -406,7 +418,8 @@ class _Validator:
                 self.bad(
                     r, "sources", f"{path}.sources", f"unknown source {ref!r} (not in sources)"
                 )
-        known = {"id", "grades", "effective", "until", "warnings", "sources", *LIST_FIELDS}
+        forms = self.forms(r, path)
+        known = {"id", "grades", "effective", "until", "warnings", "sources", "forms", *LIST_FIELDS}
         for key in r:
             if key not in known:
                 self.bad(
@@ -417,7 +430,22 @@ class _Validator:
                 )
         if rid is None or effective is None or not grades:
             return None
-        return Rule(rid, market, grades, effective, until, warnings=warnings, sources=refs, **lists)
+        return Rule(
+            rid, market, grades, effective, until, warnings=warnings, sources=refs, forms=forms,
+            **lists,
+        )  # fmt: skip
+
+    def forms(self, r: Any, path: str) -> tuple[str, ...]:
+        """A rule's optional product forms: each one the age grades know (FORM_GRADES)."""
+        forms = self.texts(r, "forms", path)
+        wrong = [f for f in forms if f not in FORM_GRADES]
+        if wrong:
+            self.bad(
+                r, "forms", f"{path}.forms",
+                f"unknown product form {', '.join(map(repr, wrong))} (forms are "
+                f"{', '.join(FORM_GRADES)})",
+            )  # fmt: skip
+        return tuple(f for f in forms if f in FORM_GRADES)
 
     def warnings(self, r: Any, path: str) -> tuple[Warning, ...]:
         """A rule's warnings: text and an optional finding condition."""

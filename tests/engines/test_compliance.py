@@ -76,6 +76,8 @@ def with_beads(model: Model, diameter_mm: float) -> Model:
         ("cat keychain", "keychain", "14_plus", "'keychain' → 14+"),
         ("pink frog with 3 hats", "figurine", "14_plus", "'figurine' → 14+"),
         ("10-12 cm bear", "mug", "adult", "'mug' → adult"),
+        ("cat lamp", "night_light", "14_plus", "'night light' → 14+"),
+        ("frog night light for kids", "night_light", "3_to_13", "'kids' → 3–13"),
     ],
 )
 def test_age_grade_from_words_and_form(text: str, form: str, grade: str, why: str) -> None:
@@ -164,6 +166,12 @@ def test_the_feature_names_are_the_design_vocabulary() -> None:
     from engines.compliance.parts import FEATURE_NAMES
 
     assert set(FEATURE_NAMES) == set(vocab.FEATURES)
+
+
+def test_every_design_form_has_an_age_grade_with_its_reason() -> None:
+    from engines.compliance.age import FORM_GRADES
+
+    assert set(vocab.FORMS) <= set(FORM_GRADES)
 
 
 # ----------------------------------------------------------------------------- checks
@@ -404,7 +412,12 @@ def _broken(old: str, new: str) -> str:
         ("id: eu-toys", "id: us-choking-warnings", "'us-choking-warnings' is used twice"),
         ('"NO"', "NO", "False is not a two-letter code"),
         ("when: balloon", "when: ballon", "'ballon' is not one of"),
-        ('version: "2026.06.1"', "version: 2026.06", "version: must be a text"),
+        ('version: "2026.12.1"', "version: 2026.12", "version: must be a text"),
+        (
+            "forms: [night_light]\n        effective: 2017-11-02",
+            "forms: [nightlight]\n        effective: 2017-11-02",
+            "unknown product form 'nightlight'",
+        ),
     ],
 )
 def test_a_broken_rules_file_names_the_line_and_field(old: str, new: str, problem: str) -> None:
@@ -423,7 +436,7 @@ def test_the_cli_validates_a_rules_file(tmp_path: Path) -> None:
 
     runner = CliRunner()
     ok = runner.invoke(app, ["compliance", "validate"])
-    assert ok.exit_code == 0 and "valid: 17 rules" in ok.output
+    assert ok.exit_code == 0 and "valid: 23 rules" in ok.output
     bad = tmp_path / "rules.yaml"
     bad.write_text(_broken("certificates: [EU_DOC]", "certificates: [EU_DOK]"), encoding="utf-8")
     result = runner.invoke(app, ["compliance", "validate", str(bad)])
@@ -463,6 +476,50 @@ def test_the_test_plan_and_certificate_drafts_are_filled_from_the_data(bunny, ru
         certificate_html(report, "EU", "CPC", rules)
     with pytest.raises(ComplianceError, match="no plan for market 'JP'"):
         plan_html(report, "JP")
+
+
+def _lamp() -> list[PartShape]:
+    """A night-light's parts: a shell over a base (the geometry plays no part in the rules)."""
+    shell = trimesh.creation.icosphere(3, 60.0)
+    shell.apply_translation((0, 0, 70.0))
+    base = trimesh.creation.cylinder(55.0, 12.0)
+    return [PartShape("shell", shell.vertices, "body", shell.faces),
+            PartShape("base", base.vertices, "fixture", base.faces)]  # fmt: skip
+
+
+def test_a_night_light_adds_each_markets_electrical_rules_and_documents(rules) -> None:
+    markets = ["US", "DE", "GB", "JP", "AU"]
+    lamp = check_design(_lamp(), form="night_light", text="cat lamp", ship_date=SHIP,
+                        markets=markets, rules=rules)  # fmt: skip
+    figure = check_design(_lamp(), form="figurine", text="cat figurine", ship_date=SHIP,
+                          markets=markets, rules=rules)  # fmt: skip
+    assert lamp.age.grade == figure.age.grade == "14_plus"
+    plans = {p.market: p for p in lamp.plans}
+    assert "FCC_SDOC" in plans["US"].certificates
+    assert any("47 CFR 15" in s for s in plans["US"].standards)
+    assert "EU_DOC_EEE" in plans["DE"].certificates and "CE" in plans["DE"].marks
+    assert any("WEEE" in label for label in plans["DE"].labels)
+    assert "UKCA_DOC_EEE" in plans["GB"].certificates
+    assert any("PSE" in mark for mark in plans["JP"].marks)
+    assert any("CISPR 15" in s for s in plans["AU"].standards)
+    for plain in figure.plans:  # the same shape sold as a figurine has no electrics
+        assert not {"FCC_SDOC", "EU_DOC_EEE", "UKCA_DOC_EEE"} & set(plain.certificates)
+        assert not any("60598" in s or "55015" in s for s in plain.standards)
+    plain_de = next(p for p in figure.plans if p.market == "DE")
+    assert set(plans["DE"].rules) - set(plain_de.rules) == {"eu-led-night-light"}
+    sdoc = certificate_html(lamp, "US", "FCC_SDOC", rules, {"product": "Cat lamp CL-1"})
+    assert "part 15 of the FCC Rules" in sdoc and "Cat lamp CL-1" in sdoc
+
+
+def test_a_childrens_night_light_takes_the_childrens_luminaire_standard(rules) -> None:
+    kids = check_design(_lamp(), form="night_light", text="bunny night light for kids",
+                        ship_date=SHIP, markets=["EU"], rules=rules)  # fmt: skip
+    adult = check_design(_lamp(), form="night_light", text="bunny night light",
+                         ship_date=SHIP, markets=["EU"], rules=rules)  # fmt: skip
+    assert kids.age.grade == "3_to_13"
+    assert any("60598-2-10" in s for s in kids.plans[0].standards)
+    assert not any("60598-2-10" in s for s in adult.plans[0].standards)
+    assert rules.in_force("EU", "adult", SHIP) == rules.in_force("EU", "adult", SHIP, "mug")
 
 
 def test_the_report_is_plain_json(bunny, rules) -> None:

@@ -379,3 +379,12 @@ def test_pack_from_mesh_end_to_end() -> None:
     assert packing.carton.gross_kg <= 20.0
     size = packing.consignment(1000)
     assert size.cartons == -(-1000 // packing.carton.units)
+
+
+def test_every_design_form_has_a_customs_category_with_duty_rules(customs: CustomsBook) -> None:
+    """The delivery stage looks the form's category up: a form without one could not ship."""
+    from engines.design.kit.vocab import FORMS
+
+    assert set(FORMS) <= set(customs.form_categories)
+    ruled = {c for r in customs.rules if r.kind == "ad_valorem" for c in r.categories}
+    assert set(customs.form_categories.values()) - {"toy"} <= ruled
