@@ -350,12 +350,18 @@ def _largest_gap(az: np.ndarray) -> float:
     return float(np.max(np.diff(np.r_[s, s[0] + 360.0])))
 
 
-def test_a_sun_planter_wears_a_ring_of_rays_round_its_upper_wall() -> None:
-    c = built("happy sun planter")
-    axis, height, radius = wall_frame(c)
+def _sun_rays(text: str) -> tuple[Candidate, list[trimesh.Trimesh], np.ndarray]:
+    """A sun vessel's literal design, its rays (at least 8) and their azimuths, degrees."""
+    c = built(text)
+    axis = vessel_frame(c)[0]
     rays = subject_parts(c, "ray")
     assert len(rays) >= 8, f"{len(rays)} rays"
-    az = _azimuths(rays, axis)
+    return c, rays, _azimuths(rays, axis)
+
+
+def test_a_sun_planter_wears_a_ring_of_rays_round_its_upper_wall() -> None:
+    c, rays, az = _sun_rays("happy sun planter")
+    axis, height, radius = wall_frame(c)
     assert len(np.unique(np.round(az))) >= 8 and _largest_gap(az) <= 90.0  # all round
     pot = [p.mesh for p in c.model.parts if p.name in VESSELS][0]
     for ray in rays:
@@ -373,11 +379,7 @@ def test_a_sun_planter_wears_a_ring_of_rays_round_its_upper_wall() -> None:
 
 
 def test_a_sun_mugs_rays_keep_clear_of_its_handle() -> None:
-    c = built("happy sun mug")
-    axis, _, _ = vessel_frame(c)
-    rays = subject_parts(c, "ray")
-    assert len(rays) >= 8, f"{len(rays)} rays"
-    az = _azimuths(rays, axis)
+    c, _, az = _sun_rays("happy sun mug")
     assert _largest_gap(az) <= 110.0  # round the wall but the handle
     assert (np.abs((az - 270.0 + 180.0) % 360.0 - 180.0) > 25.0).all()  # the handle at -Y
     printable(c, "mug")
