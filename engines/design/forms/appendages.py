@@ -320,7 +320,8 @@ def _arms(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
     for side, sign in (("l", 1.0), ("r", -1.0)):
         name, c = _colour(subject, f"arm_{side}", colour)
         k = _mm_per_degree(wall, sign * 70.0, 0.3 * h)
-        r = np.maximum(np.array([0.1, 0.09, 0.078, 0.067, 0.06]) * h, 0.6 * thick)
+        wide = _girth(_mm_per_degree(wall, sign * 70.0, 0.95 * h) * 180.0 / np.pi, h)
+        r = np.maximum(np.array([0.1, 0.09, 0.078, 0.067, 0.06]) * h * wide, 0.6 * thick)
         back = _clear_back(wall, sign, 92.0, float(r[0]) / k)
         az = np.array([back, back - 2.0, back - 7.0, 0.5 * (back - 7.0 + 48.0), 48.0])
         zs = np.array([0.46, 0.35, 0.23, 0.175, 0.155]) * h
@@ -328,10 +329,10 @@ def _arms(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
         t = np.linspace(0, 1, len(path))
         radii = np.interp(t, np.linspace(0, 1, len(r)), r)
         path[:, 2] = -0.7 * r[0] * np.clip(1.0 - t / 0.3, 0.0, 1.0) ** 2  # the shoulder rises out
-        arm = _flattened(tube(path, radii, 14), 0.6, -0.005 * h)
+        arm = _flattened(tube(path, radii, 14), 0.6 / wide, -0.005 * h)  # as low, only wider
         fore = path[-1] - path[-6]
         paw_c = path[-1] + 0.085 * h * fore / np.linalg.norm(fore)
-        meshes = [arm, *_paw(paw_c, fore, h)]
+        meshes = [arm, *_paw(paw_c, fore, h, wide)]
         wrapped = [_on_wall(wall, m, k, sign) for m in meshes]
         if any(m is None for m in wrapped):
             continue
@@ -392,19 +393,34 @@ def _on_wall(wall: Wall, flat: trimesh.Trimesh, k: float, sign: float) -> trimes
     return mesh
 
 
-def _paw(centre: np.ndarray, fore: np.ndarray, h: float) -> list[trimesh.Trimesh]:
+def _paw(
+    centre: np.ndarray, fore: np.ndarray, h: float, wide: float = 1.0
+) -> list[trimesh.Trimesh]:
     """A mitten paw flat on the wall (built flat: z out of it) pointing along `fore`, with
-    three toe bumps at its tip."""
+    three toe bumps at its tip; `wide` widens it across the forearm (not longer, towards the
+    face, nor higher out of the wall)."""
     along = np.array([fore[0], fore[1], 0.0]) / np.linalg.norm(fore[:2])
     across = np.array([-along[1], along[0], 0.0])
     rot = np.column_stack([along, across, [0.0, 0.0, 1.0]])
-    mitt = blob(centre + (0, 0, 0.008 * h), (0.075 * h, 0.065 * h, 0.04 * h), rot, 2)
+    w = wide * h
+    mitt = blob(centre + (0, 0, 0.008 * h), (0.075 * h, 0.065 * w, 0.04 * h), rot, 2)
     toes = [
-        blob(centre + along * 0.065 * h + across * t * 0.04 * h + (0, 0, 0.014 * h),
-             (0.026 * h, 0.022 * h, 0.024 * h), rot, 2)
+        blob(centre + along * 0.065 * h + across * t * 0.04 * w + (0, 0, 0.014 * h),
+             (0.026 * h, 0.022 * w, 0.024 * h), rot, 2)
         for t in (-1.0, 0.0, 1.0)
     ]  # fmt: skip
     return [mitt, *toes]
+
+
+MUG_GIRTH = 0.45  # a mug's radius over its height, where the arms were drawn to scale
+MAX_WIDEN = 1.35  # the most a wide pot widens its arms and paws along the wall
+
+
+def _girth(radius: float, height: float) -> float:
+    """How much wider than on a mug a vessel's hugging arms are drawn, so that they still
+    read as arms on a wide pot (rim radius over height 0.6-0.8 against a mug's 0.45): 1 on a
+    mug or a narrower cup, up to MAX_WIDEN (their relief stays as low)."""
+    return float(np.clip((radius / max(height, 1e-6) / MUG_GIRTH) ** 0.7, 1.0, MAX_WIDEN))
 
 
 def _folded_wings(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
