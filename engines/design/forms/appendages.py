@@ -46,6 +46,9 @@ RAY_WORDS = ("ray",)  # subject parts a vessel shows as its ring of rays (not as
 RAY_COUNT = 12  # rays round a vessel's wall (fewer where a handle is)
 RAY_HEIGHT = 0.8  # their roots' height on the wall against its height: just under the rim
 RAY_SLOPE_DEG = 35.0  # each rises out of the wall this steeply: it prints without support
+# a vessel no lip touches (a planter, a pen cup) wears its rays as a crown round the rim, rising
+# steeply past it, so that they frame the face as a drawn sun's rays; a mug keeps them under it
+CROWN_SLOPE_DEG = 55.0
 TAIL_WORDS = ("tail",)  # subject parts that make a tail (a stub is too short to show)
 MIN_TAIL_SHARE = 0.25  # a tail shows on a vessel when it is this long against its subject
 TENTACLE_ROOT = 0.28  # a vessel's tentacles leave its wall this high against its height
@@ -506,14 +509,16 @@ def _rays(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
     """A sun's rays: a ring of flattened rounded pyramids round the upper wall just under the
     rim, above the face, each radiating out and rising RAY_SLOPE_DEG (its underside steeper
     still: it prints without support) from a root wider round the wall than it is tall,
-    sunk into the wall but not through it, clear of a handle, in the rays' colour."""
+    sunk into the wall but not through it, clear of a handle, in the rays' colour. Where no
+    lip drinks from the rim (no handle: a planter, a pen cup) the roots sit at the rim and
+    the rays rise CROWN_SLOPE_DEG past it, a crown that frames the face as a drawn sun's
+    rays do; seen from the front, rays under the rim read as eyebrows."""
     from engines.design.subjects.geom import ray_wedge
 
     h = wall.height
     name, c = _colour(subject, "ray", colour)
-    z0 = RAY_HEIGHT * h
     azs = 360.0 * np.arange(RAY_COUNT) / RAY_COUNT
-    ring = wall.radius(azs, np.full(RAY_COUNT, z0))
+    ring = wall.radius(azs, np.full(RAY_COUNT, RAY_HEIGHT * h))
     if (ring <= 0).any():
         return []
     r_mean = float(ring.mean())
@@ -522,7 +527,9 @@ def _rays(subject: Model, wall: Wall, thick: float, colour: RGB) -> list[Part]:
     length = min(0.24 * h, 0.5 * r_mean)  # how far the tip reaches out of the wall
     tip = max(0.25 * tall, 1.5 * thick)  # the tip's thickness, rounded
     sink = min(1.5, 0.5 * thick)  # into the wall, never through it
-    up = np.radians(RAY_SLOPE_DEG)
+    crown = wall.handle_deg is None  # no lip touches it: the rays rise past the rim
+    z0 = h - 0.5 * tall - max(thick, 1.0) if crown else RAY_HEIGHT * h  # the root's middle
+    up = np.radians(CROWN_SLOPE_DEG if crown else RAY_SLOPE_DEG)
     t = np.linspace(0.0, 2.0 * np.pi, 16, endpoint=False)
     out = []
     for az in azs:

@@ -404,6 +404,21 @@ def test_a_sun_mugs_rays_keep_clear_of_its_handle() -> None:
     printable(c, "mug")
 
 
+def test_a_sun_planters_rays_crown_its_rim_and_a_mugs_keep_under_the_lip() -> None:
+    """Seen from the front, rays ringing the wall under the rim read as eyebrows over the
+    face. A planter (no lip drinks from it) wears them as a crown: every ray rises past the
+    rim, its root above the eyes. A mug keeps every ray under its rim, clear of the lip."""
+    c, rays, _ = _sun_rays("happy sun planter")
+    axis, height, _ = wall_frame(c)
+    eyes = max(float(p.mesh.bounds[1][2]) for p in c.model.parts if p.name in ("eye_l", "eye_r"))
+    for ray in rays:
+        assert ray.bounds[1][2] - axis[2] > height + 0.05 * height  # past the rim
+        assert ray.bounds[0][2] > eyes  # above the face
+    c, rays, _ = _sun_rays("happy sun mug")
+    axis, _, height = vessel_frame(c)
+    assert all(ray.bounds[1][2] - axis[2] < height for ray in rays)
+
+
 def test_a_lying_sun_planter_grows_no_fins_at_its_sides() -> None:
     spec = read_spec("happy sun planter")
     b = default_builders()
