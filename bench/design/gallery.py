@@ -101,9 +101,10 @@ def spec_line(spec: DesignSpec) -> str:
     return ", ".join(parts)
 
 
-def build(texts: list[str], out: Path = OUT, count: int = 36) -> None:
+def build(texts: list[str], out: Path = OUT, count: int = 36) -> list[tuple[str, str]]:
     """Contact sheets and the index page for the ideas (the index is rewritten after each
-    idea, so an interrupted build leaves a consistent gallery)."""
+    idea, so an interrupted build leaves a consistent gallery); the ideas that failed to
+    build, with the error."""
     out.mkdir(parents=True, exist_ok=True)
     made: list[tuple[str, DesignSpec, str]] = []
     refused: list[tuple[str, str]] = []
@@ -125,6 +126,29 @@ def build(texts: list[str], out: Path = OUT, count: int = 36) -> None:
             print(f"{name}: {(out / name).stat().st_size / 1024:.0f} KB", flush=True)
             index(made, refused, failed, out, count)
     index(made, refused, failed, out, count)
+    return failed
+
+
+def refresh(texts: list[str], out: Path = OUT, count: int = 36) -> list[tuple[str, str]]:
+    """The sheets of `texts` only, then the index of every development idea from the sheets
+    on disk (an idea with no sheet yet is listed as not built); the ideas that failed."""
+    failed = build(texts, out, count)
+    made: list[tuple[str, DesignSpec, str]] = []
+    refused: list[tuple[str, str]] = []
+    missing: list[tuple[str, str]] = list(failed)
+    for text in ideas():
+        try:
+            spec = read(text)
+        except DesignError as err:
+            refused.append((text, str(err)))
+            continue
+        name = f"{slug(text)}.webp"
+        if (out / name).exists() and text not in dict(failed):
+            made.append((text, spec, name))
+        elif text not in dict(failed):
+            missing.append((text, "no sheet yet: run the gallery for this idea"))
+    index(made, refused, missing, out, count)
+    return failed
 
 
 def index(
@@ -155,12 +179,18 @@ def index(
 
 
 def main(argv: list[str]) -> None:
-    """`[--count N] [first K ideas]`: the gallery of the development ideas."""
+    """`[--count N] [first K ideas | --only IDEA ...]`: the gallery of the development ideas;
+    `--only` remakes the named ideas' sheets and the index of all (the rest kept)."""
     count = 36
     if argv[:1] == ["--count"]:
         count, argv = int(argv[1]), argv[2:]
-    texts = ideas()
-    build(texts[: int(argv[0])] if argv else texts, count=count)
+    if argv[:1] == ["--only"]:
+        failed = refresh(argv[1:], count=count)
+    else:
+        texts = ideas()
+        failed = build(texts[: int(argv[0])] if argv else texts, count=count)
+    for text, why in failed:
+        print(f"not built: {text}: {why}", file=sys.stderr)
 
 
 if __name__ == "__main__":
