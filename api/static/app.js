@@ -14,11 +14,17 @@
     });
   }
 
+  // Busy is asked again when the fragment arrives: a field filled in while it was on its way
+  // (a slow answer under load) would otherwise be wiped, and the form sent empty.
   function refresh(el) {
     if (busy(el)) return Promise.resolve();
     return fetch(el.dataset.fragment, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-      .then(function (html) { el.innerHTML = html; el.dispatchEvent(new Event("refreshed")); })
+      .then(function (html) {
+        if (busy(el)) return;
+        el.innerHTML = html;
+        el.dispatchEvent(new Event("refreshed"));
+      })
       .catch(function () { /* the next event retries */ });
   }
 
@@ -113,7 +119,13 @@
         if (msg) { msg.className = "form-msg okmsg"; msg.textContent = form.dataset.done || "done"; }
         var next = form.dataset.next;
         if (next) window.location = next.replace(/\{(\w+)\}/g, function (_, key) { return body[key]; });
-        else if (form.dataset.reload !== undefined) window.location.reload();
+        else if (form.dataset.reload !== undefined) {
+          // the browser would restore the typed values into the reloaded page, and a form
+          // that looks filled in is never refreshed live: a run that records the report after
+          // the reload (a 202: the workflow counts it) would leave the page stale for good
+          form.reset();
+          window.location.reload();
+        }
       })
       .catch(function (err) {
         if (msg) { msg.className = "form-msg error"; msg.textContent = err.message; }

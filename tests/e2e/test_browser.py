@@ -194,12 +194,31 @@ async def test_merchant_planner_and_dashboard_in_chromium(site: str, auth_header
             # records the first day's finishing lines as planned (the page follows by itself)
             shift = p.locator("#shift-form")
             await expect(shift).to_be_visible(timeout=60_000)
+            # a live refresh on its way while the planner types must not wipe the fields: the
+            # page's catch-up refresh after a reload is held back until they are filled in
+            asked, release = asyncio.Event(), asyncio.Event()
+
+            async def held(route):  # type: ignore[no-untyped-def]
+                asked.set()
+                await release.wait()
+                await route.continue_()
+
+            await p.route("**/app/fragments/plans/*", held)
+            await p.reload()
+            await asyncio.wait_for(asked.wait(), 30)
             first_day = await p.locator("#shift-day").input_value()
             fields = shift.locator("input[data-line]")
             assert await fields.count() >= 1
+            typed = []
             for i in range(await fields.count()):
                 field = fields.nth(i)
-                await field.fill(await field.get_attribute("placeholder") or "0")
+                typed.append(await field.get_attribute("placeholder") or "0")
+                await field.fill(typed[-1])
+            async with p.expect_response("**/app/fragments/plans/*"):
+                release.set()
+            await p.unroute("**/app/fragments/plans/*")
+            await p.wait_for_timeout(300)  # the answer is handled (or, wrongly, pasted in)
+            assert [await fields.nth(i).input_value() for i in range(len(typed))] == typed
             await p.screenshot(path=SHOTS / "4-planner-factory-day.png", full_page=True)
             await shift.locator("button[type=submit]").click()
             await expect(p.locator("#shift-day")).not_to_have_value(first_day, timeout=30_000)
