@@ -109,7 +109,9 @@ MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
 # bubble-tea cup or tumbler the words ask for goes without).
 KEPT_BY_WORDS: dict[tuple[str, str], tuple[str, ...]] = {("mug", "handle"): ("mug", "handle")}
 # Form knobs whose top value needs the subject (the tail handle is the subject's tail).
-SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset({("mug", "handle")})
+SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset(
+    {("mug", "handle"), ("coaster", "outline")}  # a coaster outlined by its subject
+)
 # Form knobs that only shape or place the subject on the product (a hat's toppers, the side
 # of the phone a stand's subject sits on).
 SUBJECT_ONLY_KNOBS: frozenset[tuple[str, str]] = frozenset(
@@ -136,6 +138,7 @@ COASTER_OUTLINE_WORDS: dict[str, tuple[str, ...]] = {
 }
 FORM_KNOB_WORDS[("coaster", "outline")] = tuple(w for ws in COASTER_OUTLINE_WORDS.values()
                                                 for w in ws)  # fmt: skip
+FORM_KNOB_WORDS[("coaster", "rim")] = ("rim", "raised edge", "lip")
 # A feature the words name that is the product itself ("bucket hat with frog eyes": the hat is
 # the product, its variant the hat's style): not attached to the subject, not an axis.
 PRODUCT_FEATURE: dict[str, str] = {"hat": "hat", "eyewear": "glasses"}

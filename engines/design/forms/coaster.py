@@ -9,7 +9,7 @@ import trimesh
 from manifold3d import CrossSection, Manifold, OpType
 from scipy.ndimage import grey_dilation, map_coordinates
 
-from engines.design.axes import COASTER_OUTLINE_WORDS
+from engines.design.axes import COASTER_OUTLINE_WORDS, FORM_KNOB_WORDS
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
 from engines.design.forms.figures import _flattened
 from engines.design.forms.geometry import mesh_of
@@ -23,13 +23,16 @@ THICK_MM = 5.0  # the slab's thickness at the default size
 RELIEF_MM = 2.2  # the relief's flat top above the slab top at the default size
 DETAIL_PROUD_MM = 0.4  # eyes, nose, blush stand this far above the relief's flat top
 SINK_MM = 0.6  # the relief's underside this far into the slab, so they join
-FIGURE_SHARE = 0.66  # the relief's longest side on a round, square or hexagon coaster
+FIGURE_SHARE = 0.72  # the relief's longest side on a round, square or hexagon coaster
 BORDER_MM = 5.0  # an outlined coaster's border around the relief, at the default size
 RIM_MM = (3.5, 0.8)  # knob "rim": its width, and its height above the relief's details
+RIM_WORDS = FORM_KNOB_WORDS[("coaster", "rim")]  # words that ask for the rim
 CORNER_SHARE = 0.2  # a square or hexagon's rounded corners, share of its half side
 # the relief's raw dome rises this many times its height, then is pressed flat: a wide flat
 # top where the glass stands, and steep edges that read as the subject's outline
 DOME_RISE = 2.5
+KNEE_SHARE = 0.4  # the relief is flat where it rose above this share of its highest
+LAYER_SHARE = 0.12  # this share of the relief's height still follows its layers
 GRID_CELLS = 32  # the relief's top surface is sampled on cells of its span / GRID_CELLS
 _UP_TO_TOP = np.array([[0, 0, -1, 0], [0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1.0]])
 """4x4 turn laying a front-facing subject on its back: its front (+X) faces up, its head
@@ -45,7 +48,8 @@ def coaster(ctx: FormContext) -> Model:
         kind = "round"
     thick = ctx.wall(THICK_MM)
     relief_h = max(ctx.mm(RELIEF_MM), DETAIL_MIN_MM)
-    rim_w = ctx.wall(RIM_MM[0]) if ctx.knob("rim", 0.0) >= 0.5 else 0.0
+    rim = ctx.knob("rim", 0.0) >= 0.5 or any(w in ctx.words() for w in RIM_WORDS)
+    rim_w = ctx.wall(RIM_MM[0]) if rim else 0.0
     relief = _relief(ctx, kind, relief_h) if ctx.subject is not None else None
     section = _outline(kind, ctx.size_mm / 2, relief, ctx.mm(BORDER_MM))
     solid = Manifold.extrude(section, thick)
@@ -92,14 +96,17 @@ def _relief(ctx: FormContext, kind: str, relief_h: float) -> Model:
     laid = flat.transform(_UP_TO_TOP).transform(moved(np.array([0.0, 0.0, -back])))
     lo, hi = laid.bounds
     laid = laid.transform(moved(np.array([-(lo[0] + hi[0]) / 2, -(lo[1] + hi[1]) / 2, 0.0])))
-    return _flat_topped(laid, SINK_MM + relief_h, ctx.mm(DETAIL_PROUD_MM), span / GRID_CELLS)
+    pressed = _flat_topped(laid, SINK_MM + relief_h, ctx.mm(DETAIL_PROUD_MM), span / GRID_CELLS)
+    return _deepened(pressed, ctx.rule.min_wall_mm)
 
 
 def _flat_topped(relief: Model, top: float, proud: float, cell: float) -> Model:
-    """The relief pressed flat from above: under its bulk's top surface (sampled on a grid of
-    `cell`), each column is squeezed so that surface is at most `top` high; what stands above
-    it (eyes, nose) keeps its place on the surface, at most `proud` higher. A continuous map,
-    rising in z, so parts that did not cross still do not, mm."""
+    """The relief pressed flat from above: its bulk's top surface (sampled on a grid of
+    `cell`) is brought to `top` wherever it rose above KNEE_SHARE of its highest, sloping
+    down to its edges, a LAYER_SHARE of it keeping the layers apart (arms in front of the
+    body); each column is scaled with it, and what stands above the surface (eyes, nose)
+    keeps its place on it, at most `proud` higher. A continuous map, rising in z, so parts
+    that did not cross still do not, mm."""
     bulk = np.vstack([p.mesh.vertices for p in relief.parts if p.role != "detail"])
     lo = bulk[:, :2].min(axis=0) - cell
     cells = np.ceil((bulk[:, :2].max(axis=0) + cell - lo) / cell).astype(int) + 1
@@ -107,19 +114,37 @@ def _flat_topped(relief: Model, top: float, proud: float, cell: float) -> Model:
     index = np.floor((bulk[:, :2] - lo) / cell).astype(int)
     np.maximum.at(surface, (index[:, 0], index[:, 1]), bulk[:, 2])
     surface = grey_dilation(surface, size=3)  # no cell left empty inside the outline
+    highest = float(surface.max())
 
     def pressed(v: np.ndarray) -> np.ndarray:
         h = map_coordinates(surface, ((v[:, :2] - lo) / cell - 0.5).T, order=1, mode="nearest")
         h = np.maximum(h, 1e-6)
+        flat = np.minimum(1.0, h / (KNEE_SHARE * highest))
+        goal = top * ((1.0 - LAYER_SHARE) * flat + LAYER_SHARE * h / highest)
         z = v[:, 2]
-        low = z * np.minimum(1.0, top / h)
-        high = np.minimum(h, top) + proud * np.tanh((z - h) / proud)
-        return np.column_stack([v[:, :2], np.where(z <= h, low, high)])
+        high = goal + proud * np.tanh((z - h) / proud)
+        return np.column_stack([v[:, :2], np.where(z <= h, z * goal / h, high)])
 
     parts = [Part(p.name, trimesh.Trimesh(pressed(np.asarray(p.mesh.vertices)), p.mesh.faces,
                                           process=False), p.colour, p.role, p.material)
              for p in relief.parts]  # fmt: skip
     return Model(parts, {})
+
+
+def _deepened(relief: Model, min_mm: float) -> Model:
+    """The relief with each part pressed thinner than its limit (`min_mm`, details
+    DETAIL_MIN_MM) grown down from its top into what it lies on, then thickened across
+    the plane where it is still too thin, mm."""
+    parts = []
+    for p in relief.parts:
+        limit = DETAIL_MIN_MM if p.role == "detail" else min_mm
+        v = np.asarray(p.mesh.vertices).copy()
+        top, height = float(v[:, 2].max()), float(np.ptp(v[:, 2]))
+        if height < limit:
+            v[:, 2] = top - (top - v[:, 2]) * 1.05 * limit / max(height, 1e-6)
+        mesh = trimesh.Trimesh(v, p.mesh.faces, process=False)
+        parts.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    return chunky(Model(parts, {}), min_mm, DETAIL_MIN_MM)
 
 
 def _outline(kind: str, radius: float, relief: Model | None, border: float) -> CrossSection:

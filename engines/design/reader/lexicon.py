@@ -672,6 +672,7 @@ FILLER: frozenset[str] = _words(
     matching couple couples twin twins family bestie besties bff bffs
     print prints way ways bit totally literally basically actually plain basic blank animal animals
     creature creatures pet pets
+    hexagon hexagonal hex
     """
 )
 FILLER_PHRASES: tuple[str, ...] = (
