@@ -138,7 +138,7 @@ COASTER_OUTLINE_WORDS: dict[str, tuple[str, ...]] = {
 }
 FORM_KNOB_WORDS[("coaster", "outline")] = tuple(w for ws in COASTER_OUTLINE_WORDS.values()
                                                 for w in ws)  # fmt: skip
-FORM_KNOB_WORDS[("coaster", "rim")] = ("rim", "raised edge", "lip")
+FORM_KNOB_WORDS[("coaster", "rim")] = ("rim", "raised edge")
 # A feature the words name that is the product itself ("bucket hat with frog eyes": the hat is
 # the product, its variant the hat's style): not attached to the subject, not an axis.
 PRODUCT_FEATURE: dict[str, str] = {"hat": "hat", "eyewear": "glasses"}

@@ -48,9 +48,11 @@ def coaster(ctx: FormContext) -> Model:
         kind = "round"
     thick = ctx.wall(THICK_MM)
     relief_h = max(ctx.mm(RELIEF_MM), DETAIL_MIN_MM)
-    rim = ctx.knob("rim", 0.0) >= 0.5 or any(w in ctx.words() for w in RIM_WORDS)
+    rim = ctx.knob("rim", 0.0) >= 0.5 or _says(ctx.words(), RIM_WORDS)
     rim_w = ctx.wall(RIM_MM[0]) if rim else 0.0
     relief = _relief(ctx, kind, relief_h) if ctx.subject is not None else None
+    if relief is not None and not relief.parts:  # nothing of the subject left to show
+        relief, kind = None, "round" if kind == "outlined" else kind
     section = _outline(kind, ctx.size_mm / 2, relief, ctx.mm(BORDER_MM))
     solid = Manifold.extrude(section, thick)
     if rim_w:
@@ -69,10 +71,12 @@ def coaster(ctx: FormContext) -> Model:
 
 def _worded_outline(words: str) -> str | None:
     """The outline the words ask for ("hexagon coaster", "cat shaped coaster"), if any."""
-    for kind, names in COASTER_OUTLINE_WORDS.items():
-        if any(re.search(rf"\b{name}", words) for name in names):
-            return kind
-    return None
+    return next((k for k, names in COASTER_OUTLINE_WORDS.items() if _says(words, names)), None)
+
+
+def _says(words: str, names: tuple[str, ...]) -> bool:
+    """Whether the words hold one of the names as a word of its own ("rim", not "grim")."""
+    return any(re.search(rf"\b{re.escape(name)}\b", words) for name in names)
 
 
 def _relief(ctx: FormContext, kind: str, relief_h: float) -> Model:
@@ -107,7 +111,8 @@ def _flat_topped(relief: Model, top: float, proud: float, cell: float) -> Model:
     body); each column is scaled with it, and what stands above the surface (eyes, nose)
     keeps its place on it, at most `proud` higher. A continuous map, rising in z, so parts
     that did not cross still do not, mm."""
-    bulk = np.vstack([p.mesh.vertices for p in relief.parts if p.role != "detail"])
+    bulk = np.vstack([p.mesh.vertices for p in relief.parts if p.role != "detail"]
+                     or [p.mesh.vertices for p in relief.parts])  # fmt: skip
     lo = bulk[:, :2].min(axis=0) - cell
     cells = np.ceil((bulk[:, :2].max(axis=0) + cell - lo) / cell).astype(int) + 1
     surface = np.zeros(cells)
