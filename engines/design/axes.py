@@ -83,6 +83,8 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
         "arms": (0.0, 1.0, True),
         "lens": (0.0, 2.0, True),
     },  # fmt: skip
+    # coaster (forms.coaster): round, square, hexagon or the subject's outline; a raised rim
+    "coaster": {"outline": (0.0, 3.0, True), "rim": (0.0, 1.0, True)},
 }
 # Shares of a whole-number form knob's values among the sampled choices, where an even share
 # over-represents one: a mochi plush is the same plush squashed, so at half the samples (its
@@ -107,7 +109,9 @@ MOOT_KNOBS: dict[tuple[str, str], tuple[str, frozenset[float]]] = {
 # bubble-tea cup or tumbler the words ask for goes without).
 KEPT_BY_WORDS: dict[tuple[str, str], tuple[str, ...]] = {("mug", "handle"): ("mug", "handle")}
 # Form knobs whose top value needs the subject (the tail handle is the subject's tail).
-SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset({("mug", "handle")})
+SUBJECT_KNOB_TOP: frozenset[tuple[str, str]] = frozenset(
+    {("mug", "handle"), ("coaster", "outline")}  # a coaster outlined by its subject
+)
 # Form knobs that only shape or place the subject on the product (a hat's toppers, the side
 # of the phone a stand's subject sits on).
 SUBJECT_ONLY_KNOBS: frozenset[tuple[str, str]] = frozenset(
@@ -125,6 +129,16 @@ SHAPES: tuple[tuple[str, tuple[float, float, float]], ...] = (
 FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("mug", "tall"): ("bubble", "boba", "tumbler", "tall"),
 }
+# Words that choose a coaster's outline (forms.coaster.OUTLINES), read by its builder.
+COASTER_OUTLINE_WORDS: dict[str, tuple[str, ...]] = {
+    "round": ("round", "circle"),
+    "square": ("square",),
+    "hexagon": ("hexagon", "hex"),
+    "outlined": ("shaped", "die cut", "outline"),
+}
+FORM_KNOB_WORDS[("coaster", "outline")] = tuple(w for ws in COASTER_OUTLINE_WORDS.values()
+                                                for w in ws)  # fmt: skip
+FORM_KNOB_WORDS[("coaster", "rim")] = ("rim", "raised edge")
 # A feature the words name that is the product itself ("bucket hat with frog eyes": the hat is
 # the product, its variant the hat's style): not attached to the subject, not an axis.
 PRODUCT_FEATURE: dict[str, str] = {"hat": "hat", "eyewear": "glasses"}
@@ -133,7 +147,7 @@ PRODUCT_FEATURE_KNOB: dict[str, str] = {"hat": "style", "eyewear": "lens"}
 # Forms that show the subject whole, so its pose shows; the others wear its face or ears
 # (a planter shows a plant or object standing in it whole, a creature's face on the pot).
 POSED_FORMS: frozenset[str] = frozenset(
-    {"plush", "figurine", "keychain", "ornament", "phone_stand", "pen_holder"}
+    {"plush", "figurine", "keychain", "ornament", "phone_stand", "pen_holder", "coaster"}
 )
 # Colours a two-tone accent is picked from (light, sellable hues).
 ACCENTS: tuple[str, ...] = ("pink", "mint", "sky", "yellow", "lavender", "peach", "teal", "orange")

@@ -27,13 +27,24 @@ def _camera(azimuth_deg: float = -35.0, elevation_deg: float = 22.0) -> np.ndarr
 
 VIEW = _camera()
 LIGHT = np.array([0.35, 0.6, 0.72]) / np.linalg.norm([0.35, 0.6, 0.72])  # camera frame: key light
+# a flat product (a coaster: height under FLAT_SHARE of its footprint) is seen from high up, or
+# what lies on its top is foreshortened past recognition; its front (+X) faces the viewer
+FLAT_SHARE = 0.2
+FLAT_VIEW = _camera(azimuth_deg=-20.0, elevation_deg=58.0)
+
+
+def view_of(mesh: trimesh.Trimesh) -> np.ndarray:
+    """The camera for a mesh: VIEW, or FLAT_VIEW for a flat product."""
+    extents = np.ptp(np.asarray(mesh.vertices), axis=0)
+    return FLAT_VIEW if extents[2] < FLAT_SHARE * float(extents[:2].max()) else VIEW
 
 
 def _projected(mesh: trimesh.Trimesh, px: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Front-facing triangles far-to-near as pixel polygons (k, 6), their shades (k,) and
     their face indices (k,)."""
-    v = mesh.vertices @ VIEW.T
-    n = mesh.face_normals @ VIEW.T
+    view = view_of(mesh)
+    v = mesh.vertices @ view.T
+    n = mesh.face_normals @ view.T
     keep = n[:, 2] > 1e-6
     lo, hi = v[:, :2].min(axis=0), v[:, :2].max(axis=0)
     tri, index = _split_long(

@@ -38,7 +38,7 @@ def _subject(ctx: FormContext) -> Model:
 
 # forms seen from the front only: a flat subject (a donut) stands up for them, its top facing
 # the viewer (engines.design.subjects.build_subject's face_on)
-FACE_ON: tuple[str, ...] = ("keychain", "ornament")
+FACE_ON: tuple[str, ...] = ("keychain", "ornament", "coaster")
 
 SQUISH = (1.15, 1.15, 0.78)  # knob "squish": a mochi plush, wider and lower (X, Y, Z)
 

@@ -71,6 +71,9 @@ FORM_RULES: dict[str, FormRule] = {
         FormRule("eyewear", 140.0, 2.0, 45.0, False, ("frame", "lens_l", "lens_r"),
                  ("injection_moulding", "assembly", "packaging"), 0.004, "plastic",
                  (245, 160, 185)),
+        FormRule("coaster", 100.0, 2.0, 45.0, False, ("slab",),
+                 ("ceramic_glazing", "printing", "packaging"), 0.003, "ceramic",
+                 MATERIALS["ceramic"]),
     )
 }  # fmt: skip
 

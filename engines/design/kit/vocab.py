@@ -19,6 +19,7 @@ FORMS: tuple[str, ...] = (
     "headband",  # wearable band (arc) with the subject's ears / features on top
     "hat",  # wearable hat (bucket, beanie ...); the subject as decoration on the crown
     "eyewear",  # novelty sunglasses frame; lens shape from the words (heart, star, round)
+    "coaster",  # drinks coaster: a flat slab, the subject in low relief on top or its outline
 )
 
 # Subjects: what the product shows. Creatures share an anatomy template (head, body, ears,

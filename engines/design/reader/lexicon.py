@@ -72,6 +72,11 @@ _FORM_WORDS: dict[str, tuple[str, ...]] = {
         "headband", "head band", "hairband", "hair band", "alice band", "ear headband",
         "ears headband", "hair hoop",
     ),
+    "coaster": (
+        "coaster", "coasters", "drink coaster", "drinks coaster", "cup coaster", "mug coaster",
+        "coaster set", "set of coasters", "cup mat", "drink mat", "mug mat", "cup pad",
+        "mug rug",
+    ),
 }  # fmt: skip
 
 # Hat and glasses words are features on a subject, or the product when they head the phrase.
@@ -376,7 +381,7 @@ _COLOUR_WORDS: dict[str, tuple[str, ...]] = {
 _MATERIAL_WORDS: dict[str, tuple[str, ...]] = {
     "straw": ("straw", "woven", "wicker", "rattan", "raffia"),
     "wood": ("wood", "wooden", "timber", "bamboo", "walnut", "oak"),
-    "ceramic": ("ceramic", "ceramics", "porcelain", "stoneware", "pottery"),
+    "ceramic": ("ceramic", "ceramics", "porcelain", "stoneware", "pottery", "marble", "marbled"),
     "plush": ("fuzzy", "furry", "velvet", "velvety", "minky"),
     "crochet": ("crochet", "crocheted", "knit", "knitted", "knitting", "amigurumi style"),
     "felt": ("felt", "needle felted", "felted"),
@@ -402,7 +407,7 @@ _SIZE_WORDS: dict[float, tuple[str, ...]] = {
 FORM_NOMINAL_MM: dict[str, float] = {
     "plush": 120.0, "figurine": 90.0, "keychain": 50.0, "ornament": 75.0, "mug": 110.0,
     "planter": 100.0, "pen_holder": 100.0, "phone_stand": 110.0, "headband": 150.0,
-    "hat": 190.0, "eyewear": 140.0,
+    "hat": 190.0, "eyewear": 140.0, "coaster": 100.0,
 }  # fmt: skip
 SIZE_WORD_MAX_MM = 210.0  # a size word never asks for more than the bed's narrowest side
 
@@ -435,7 +440,6 @@ _REFUSED_WORDS: tuple[tuple[Refusal, tuple[str, ...]], ...] = (
      ("box", "jar", "jewelry box", "jewellery box", "trinket box", "lunch box", "lunchbox",
       "storage box", "container", "piggy bank", "money box", "coin bank", "music box",
       "tissue box", "cookie jar", "boxes")),
-    (Refusal("coaster", ("keychain", "ornament", "mug")), ("coaster", "coasters")),
     (Refusal("phone case", ("phone_stand", "keychain")),
      ("phone case", "iphone case", "airpods case", "airpod case", "case", "earbuds case")),
     (Refusal("hair clip", ("headband", "keychain")),
@@ -668,6 +672,7 @@ FILLER: frozenset[str] = _words(
     matching couple couples twin twins family bestie besties bff bffs
     print prints way ways bit totally literally basically actually plain basic blank animal animals
     creature creatures pet pets
+    hexagon hexagonal hex
     """
 )
 FILLER_PHRASES: tuple[str, ...] = (

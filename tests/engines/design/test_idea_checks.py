@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from scipy.spatial import ConvexHull
 
 from engines.design.axes import OWN, default_choice
 from engines.design.forms.place import ray_hits
@@ -539,6 +540,102 @@ def check_straw(c: Candidate) -> None:
     rim_z = max(float(m.bounds[1][2]) for m in vessel)
     assert straw.bounds[0][2] < 0.5 * rim_z, "the straw does not stand in the cup"
     assert straw.bounds[1][2] > 1.2 * rim_z, "the straw does not rise above the rim"
+
+
+COASTER_MM = (80.0, 110.0, 12.0)  # a coaster's least and most width, its most height
+# a glass stands on the points of the top within this of the highest (leaning under 1 degree
+# across its 60 mm foot), all around a disc of this radius about the coaster's middle (a full
+# glass, its weight 40 mm up, then tips only past 14 degrees)
+GLASS_SEAT_MM = (1.0, 10.0)
+
+
+def _tops(c: Candidate, step_mm: float = 2.5) -> np.ndarray:
+    """(n, 3) where rays cast straight down on a grid over the model first hit it: the
+    highest of the upward faces over each grid point (barycentric, all faces at once), mm."""
+    lo, hi = c.model.bounds
+    xs, ys = np.meshgrid(
+        np.arange(lo[0] + 1.0, hi[0], step_mm), np.arange(lo[1] + 1.0, hi[1], step_mm)
+    )
+    points = np.column_stack([xs.ravel(), ys.ravel()])
+    tri = np.vstack([p.mesh.triangles[p.mesh.face_normals[:, 2] > 1e-6] for p in c.model.parts])
+    top = np.full(len(points), -np.inf)
+    for chunk in np.array_split(tri, max(1, len(tri) // 2000)):
+        a, b, d = chunk[:, 0], chunk[:, 1] - chunk[:, 0], chunk[:, 2] - chunk[:, 0]
+        det = b[:, 0] * d[:, 1] - b[:, 1] * d[:, 0]
+        rel = points[:, None, :] - a[None, :, :2]
+        u = (rel[..., 0] * d[:, 1] - rel[..., 1] * d[:, 0]) / det
+        v = (b[:, 0] * rel[..., 1] - b[:, 1] * rel[..., 0]) / det
+        z = a[:, 2] + u * b[:, 2] + v * d[:, 2]
+        inside = (u >= 0) & (v >= 0) & (u + v <= 1)
+        top = np.maximum(top, np.where(inside, z, -np.inf).max(axis=1))
+    hit = np.isfinite(top)
+    return np.column_stack([points[hit], top[hit]])
+
+
+def check_coaster(c: Candidate) -> None:
+    """A flat slab 80-110 mm wide, at most 12 mm high, flat underneath, and a glass set down
+    on its middle stands on points of one level all around it."""
+    lo, hi = c.model.bounds
+    width, height = float(np.max(hi[:2] - lo[:2])), float(hi[2] - lo[2])
+    assert COASTER_MM[0] <= width <= COASTER_MM[1], f"{width:.0f} mm across"
+    assert height <= COASTER_MM[2], f"{height:.1f} mm high"
+    slab = _named(c, "slab")
+    centre = slab.bounds.mean(axis=0)
+    up = ray_hits(slab, np.array([centre[0], centre[1], lo[2] - 1.0]), np.array([0.0, 0, 1]))
+    assert len(up) and abs(float(up.min()) - 1.0) < 1e-3, "the slab's bottom is not flat"
+    tops = _tops(c)
+    seat = tops[tops[:, 2] >= tops[:, 2].max() - GLASS_SEAT_MM[0], :2]
+    hull = ConvexHull(seat)
+    inset = -(hull.equations[:, :2] @ centre[:2] + hull.equations[:, 2])
+    assert inset.min() >= GLASS_SEAT_MM[1], f"a glass rocks: its seat {inset.min():.1f} mm"
+
+
+def _subject_top(c: Candidate) -> tuple[list[Any], float]:
+    """The subject's parts and the slab's top at the middle, mm."""
+    relief = _parts(c, "subject")
+    assert relief, "no subject on the coaster"
+    slab = _named(c, "slab")
+    centre = slab.bounds.mean(axis=0)
+    down = ray_hits(slab, np.array([centre[0], centre[1], 100.0]), np.array([0.0, 0, -1]))
+    return relief, 100.0 - float(down.min())
+
+
+def check_relief(c: Candidate) -> None:
+    """The subject lies on the slab's top in relief: it stands 1-4 mm above it, inside its
+    outline, and seen from above the coaster shows mostly the subject around its middle."""
+    relief, slab_top = _subject_top(c)
+    top = max(float(p.mesh.bounds[1][2]) for p in relief)
+    assert 1.0 <= top - slab_top <= 4.0, f"relief {top - slab_top:.1f} mm"
+    slab = _named(c, "slab").bounds
+    for p in relief:
+        assert (p.mesh.bounds[0][:2] >= slab[0][:2]).all(), f"{p.name} hangs over the edge"
+        assert (p.mesh.bounds[1][:2] <= slab[1][:2]).all(), f"{p.name} hangs over the edge"
+    tops = _tops(c)
+    raised = tops[tops[:, 2] > slab_top + 0.5]
+    assert len(raised) >= 0.15 * len(tops), "the subject is hardly seen from above"
+
+
+def check_outlined(c: Candidate) -> None:
+    """The coaster's outline is the subject's: a border of at most 8 mm all round it."""
+    relief, _ = _subject_top(c)
+    lo = np.min([p.mesh.bounds[0][:2] for p in relief], axis=0)
+    hi = np.max([p.mesh.bounds[1][:2] for p in relief], axis=0)
+    slab = _named(c, "slab").bounds[:, :2]
+    border = np.concatenate([lo - slab[0], slab[1] - hi])
+    assert border.max() <= 8.0, f"a border of {border.max():.1f} mm: not its outline"
+
+
+def check_rim(c: Candidate) -> None:
+    """A rim runs round the top, higher than the relief, so drips stay on the coaster."""
+    relief, slab_top = _subject_top(c)
+    slab = _named(c, "slab")
+    lo, hi = slab.bounds
+    middle = 0.5 * (lo + hi)
+    for edge in ((lo[0] + 1.5, middle[1]), (hi[0] - 1.5, middle[1]), (middle[0], lo[1] + 1.5)):
+        down = ray_hits(slab, np.array([edge[0], edge[1], 100.0]), np.array([0.0, 0, -1]))
+        rim_top = 100.0 - float(down.min())
+        assert rim_top > max(float(p.mesh.bounds[1][2]) for p in relief), "no rim at the edge"
+        assert rim_top > slab_top + 1.0, "no rim at the edge"
 
 
 CHECKS: dict[str, Callable[[Candidate], None]] = {
