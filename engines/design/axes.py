@@ -83,6 +83,8 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
         "arms": (0.0, 1.0, True),
         "lens": (0.0, 2.0, True),
     },  # fmt: skip
+    # hair clip (forms.clips): the clip (alligator, snap, barrette), the topper's size
+    "hair_clip": {"clip": (0.0, 2.0, True), "topper_size": (0.0, 2.0, True)},
 }
 # Shares of a whole-number form knob's values among the sampled choices, where an even share
 # over-represents one: a mochi plush is the same plush squashed, so at half the samples (its
@@ -124,6 +126,7 @@ SHAPES: tuple[tuple[str, tuple[float, float, float]], ...] = (
 # Words that already decide a form knob (the builder reads them): the knob is then not sampled.
 FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("mug", "tall"): ("bubble", "boba", "tumbler", "tall"),
+    ("hair_clip", "clip"): ("snap clip", "barrette", "alligator", "duckbill", "duck bill"),
 }
 # A feature the words name that is the product itself ("bucket hat with frog eyes": the hat is
 # the product, its variant the hat's style): not attached to the subject, not an axis.
@@ -133,7 +136,7 @@ PRODUCT_FEATURE_KNOB: dict[str, str] = {"hat": "style", "eyewear": "lens"}
 # Forms that show the subject whole, so its pose shows; the others wear its face or ears
 # (a planter shows a plant or object standing in it whole, a creature's face on the pot).
 POSED_FORMS: frozenset[str] = frozenset(
-    {"plush", "figurine", "keychain", "ornament", "phone_stand", "pen_holder"}
+    {"plush", "figurine", "keychain", "ornament", "phone_stand", "pen_holder", "hair_clip"}
 )
 # Colours a two-tone accent is picked from (light, sellable hues).
 ACCENTS: tuple[str, ...] = ("pink", "mint", "sky", "yellow", "lavender", "peach", "teal", "orange")

@@ -60,7 +60,8 @@ TOP_UP_SHORT = 2  # a top-up when the pool holds this many fewer distinct shapes
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 JOIN_ROUNDS = 2  # times the shortlist is redrawn without the shapes that failed to join
 MAX_COUNT = 500
-TINTED = frozenset({"lens_l", "lens_r"})  # parts that keep their tint in every colourway
+# parts that keep their tint in every colourway (a hair clip's bought metal clip)
+TINTED = frozenset({"lens_l", "lens_r", "clip"})
 BUILD_THREADS = min(2, os.cpu_count() or 1)
 WALL_SLACK = 0.95  # a part may be this share of the minimum wall (estimate error)
 # Relevance weights: the words, printability, cheapness, novelty, literalness, reference

@@ -70,6 +70,8 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "lens_size": ("small lenses", "", "oversized"),
         "arms": ("", "full arms"),
         "lens": ("round lenses", "heart lenses", "star lenses"),
+        "clip": ("", "snap clip", "barrette"),
+        "topper_size": ("small topper", "", "big topper"),
     }
 
 

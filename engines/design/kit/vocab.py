@@ -19,6 +19,7 @@ FORMS: tuple[str, ...] = (
     "headband",  # wearable band (arc) with the subject's ears / features on top
     "hat",  # wearable hat (bucket, beanie ...); the subject as decoration on the crown
     "eyewear",  # novelty sunglasses frame; lens shape from the words (heart, star, round)
+    "hair_clip",  # flat-backed topper of the subject glued on a metal clip (alligator, snap ...)
 )
 
 # Subjects: what the product shows. Creatures share an anatomy template (head, body, ears,

@@ -72,6 +72,12 @@ _FORM_WORDS: dict[str, tuple[str, ...]] = {
         "headband", "head band", "hairband", "hair band", "alice band", "ear headband",
         "ears headband", "hair hoop",
     ),
+    "hair_clip": (
+        "hair clip", "hairclip", "hair clips", "hairclips", "clip", "clips", "barrette",
+        "barrettes", "hair barrette", "snap clip", "snap clips", "snap hair clip",
+        "alligator clip", "alligator clips", "duckbill clip", "duckbill clips", "hair slide",
+        "hair slides", "hair grip",
+    ),
 }  # fmt: skip
 
 # Hat and glasses words are features on a subject, or the product when they head the phrase.
@@ -402,7 +408,7 @@ _SIZE_WORDS: dict[float, tuple[str, ...]] = {
 FORM_NOMINAL_MM: dict[str, float] = {
     "plush": 120.0, "figurine": 90.0, "keychain": 50.0, "ornament": 75.0, "mug": 110.0,
     "planter": 100.0, "pen_holder": 100.0, "phone_stand": 110.0, "headband": 150.0,
-    "hat": 190.0, "eyewear": 140.0,
+    "hat": 190.0, "eyewear": 140.0, "hair_clip": 55.0,
 }  # fmt: skip
 SIZE_WORD_MAX_MM = 210.0  # a size word never asks for more than the bed's narrowest side
 
@@ -438,9 +444,14 @@ _REFUSED_WORDS: tuple[tuple[Refusal, tuple[str, ...]], ...] = (
     (Refusal("coaster", ("keychain", "ornament", "mug")), ("coaster", "coasters")),
     (Refusal("phone case", ("phone_stand", "keychain")),
      ("phone case", "iphone case", "airpods case", "airpod case", "case", "earbuds case")),
-    (Refusal("hair clip", ("headband", "keychain")),
-     ("hair clip", "hairclip", "clip", "barrette", "claw clip", "scrunchie", "hair tie",
-      "hair clips", "hairpin", "bobby pin")),
+    (Refusal("claw clip", ("hair_clip", "headband"),
+             "we make hair clips with a topper, not claw clips yet"),
+     ("claw clip", "claw clips", "hair claw", "hair claws", "claw hair clip", "shark clip",
+      "shark clips", "jaw clip", "banana clip")),
+    (Refusal("scrunchie", ("hair_clip", "headband"), "we don't make fabric hair ties"),
+     ("scrunchie", "scrunchies", "hair tie", "hair ties", "hair scrunchie", "hair elastic")),
+    (Refusal("bobby pin", ("hair_clip", "headband"), "we don't make hair pins"),
+     ("bobby pin", "bobby pins", "hairpin", "hairpins", "hair pin", "hair pins", "hair stick")),
     (Refusal("piece of jewellery", ("keychain", "ornament")),
      ("earrings", "earring", "necklace", "pendant", "bracelet", "ring", "brooch", "jewelry",
       "jewellery", "anklet", "choker")),

@@ -1,0 +1,139 @@
+"""Hair clips: the subject as a flat-backed topper glued on a bought metal clip (mm).
+
+The clip lies along Y behind the topper, which faces +X as a keychain charm does; the clip is
+one part "clip" (role fixture, material metal): an alligator clip, a snap clip or a barrette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import trimesh
+from manifold3d import CrossSection, Manifold, OpType
+
+from engines.design.forms.context import Builder, FormContext
+from engines.design.forms.figures import _tag, flat_charm
+from engines.design.forms.geometry import mesh_of
+from engines.design.forms.place import base_anchor, moved
+from engines.design.kit.parts import Model, Part
+from engines.design.shapes import _manifold, capsule
+
+CLIPS: tuple[str, ...] = ("alligator", "snap", "barrette")  # knob "clip"
+TOPPERS: tuple[tuple[str, float], ...] = (
+    ("small topper", 0.56),
+    ("classic topper", 0.68),
+    ("big topper", 0.82),
+)  # knob "topper_size": the topper's longest front side, of the clip's length
+GLUE_MM = 0.4  # the clip's front sinks this far into the topper's flat back (the glue joint)
+SEGMENT_MM = 2.0  # a clip's flat faces are cut into facets this long (depth-sorted previews)
+
+
+def _clip_kind(ctx: FormContext) -> str:
+    """The clip the words name ('snap clip', 'barrette'), else the knob's, else alligator."""
+    words = ctx.words()
+    for kind, names in CLIP_WORDS.items():
+        if any(n in words for n in names):
+            return kind
+    return CLIPS[int(ctx.knob("clip", 0.0)) % len(CLIPS)]
+
+
+# words that decide the clip (axes.FORM_KNOB_WORDS keeps the knob unsampled for them)
+CLIP_WORDS: dict[str, tuple[str, ...]] = {
+    "snap": ("snap clip", "snap hair clip", "snap clips"),
+    "barrette": ("barrette",),
+    "alligator": ("alligator", "duckbill", "duck bill"),
+}
+
+
+def _slab(section: CrossSection, front_x: float, thick: float) -> trimesh.Trimesh:
+    """A flat plate of the given YZ outline, `thick` deep, its front face on x = front_x, mm."""
+    return _tag(section, SEGMENT_MM / 0.25, front_x - thick, thick)
+
+
+def _taper(length: float, root_w: float, tip_w: float) -> CrossSection:
+    """A prong's outline along Y (centred on 0): root_w wide at -Y, rounded, tip_w at +Y, mm."""
+    root = CrossSection.circle(root_w / 2, 32).translate((-length / 2 + root_w / 2, 0.0))
+    tip = CrossSection.circle(tip_w / 2, 24).translate((length / 2 - tip_w / 2, 0.0))
+    return CrossSection.batch_hull([root, tip])
+
+
+def alligator(ctx: FormContext, front_x: float, width: float) -> trimesh.Trimesh:
+    """A duckbill clip: a top prong under the topper, a lower prong behind it and the hinge
+    barrel joining them at the -Y end, mm."""
+    length, thick = ctx.size_mm, ctx.wall(1.6)
+    gap = ctx.mm(1.4)
+    top = _slab(_taper(length, width, 0.45 * width), front_x, thick)
+    lower_len = 0.9 * length
+    lower = _taper(lower_len, 0.9 * width, 0.4 * width).translate(((lower_len - length) / 2, 0))
+    bottom = _slab(lower, front_x - thick - gap, thick)
+    y = -length / 2 + 0.5 * width
+    barrel_r = thick + gap / 2
+    x = front_x - thick - gap / 2
+    barrel = capsule(np.array([x, y, -0.45 * width]), np.array([x, y, 0.45 * width]), barrel_r)
+    lever = capsule(np.array([x, y, 0.0]), np.array([x - 2.5 * barrel_r, y - 0.2 * width, 0.0]),
+                    0.8 * barrel_r)  # fmt: skip
+    return _joined([top, bottom, barrel, lever])
+
+
+def snap(ctx: FormContext, front_x: float, width: float) -> trimesh.Trimesh:
+    """A snap clip: a teardrop frame of flat strip (a solid pad in its middle, under the
+    topper) bent back towards its ends, mm."""
+    length, thick = ctx.size_mm, ctx.wall(1.4)
+    outline = _taper(length, 1.6 * width, 0.5 * width)
+    strip = max(ctx.mm(2.6), ctx.rule.min_wall_mm)
+    hole = outline.offset(-strip, circular_segments=24)
+    pad = CrossSection.square((0.3 * length, 2.0 * width), center=True)
+    mesh = _slab(outline - (hole - pad), front_x, thick)
+    v = np.asarray(mesh.vertices).copy()
+    flat = 0.2 * length  # the pad stays flat, the ends bend back as the strip springs
+    reach = np.clip((np.abs(v[:, 1]) - flat) / (length / 2 - flat), 0.0, None)
+    v[:, 0] -= ctx.mm(4.0) * reach**2
+    return trimesh.Trimesh(v, mesh.faces, process=False)
+
+
+def barrette(ctx: FormContext, front_x: float, width: float) -> trimesh.Trimesh:
+    """A barrette: a long rounded bar, and behind it the clasp's rod held at both ends, mm."""
+    length, thick = ctx.size_mm, ctx.wall(1.8)
+    corner = 0.45 * width
+    bar = CrossSection.square((length - 2 * corner, width - 2 * corner), center=True)
+    plate = _slab(bar.offset(corner, circular_segments=24), front_x, thick)
+    rod_r = ctx.wall(1.8) / 2
+    x = front_x - thick - ctx.mm(1.6) - rod_r
+    ends = [np.array([x, s * (length / 2 - corner), 0.0]) for s in (-1.0, 1.0)]
+    rod = capsule(ends[0], ends[1], rod_r)
+    posts = [capsule(e, e + np.array([front_x - thick / 2 - x, 0.0, 0.0]), 1.3 * rod_r)
+             for e in ends]  # fmt: skip
+    return _joined([plate, rod, *posts])
+
+
+CLIP_BUILDERS: dict[str, Callable[[FormContext, float, float], trimesh.Trimesh]] = {
+    "alligator": alligator,
+    "snap": snap,
+    "barrette": barrette,
+}
+CLIP_WIDTHS: dict[str, float] = {"alligator": 8.0, "snap": 7.0, "barrette": 11.0}  # mm, Z
+
+
+def _joined(meshes: list[trimesh.Trimesh]) -> trimesh.Trimesh:
+    """One watertight solid of overlapping pieces, mm."""
+    return mesh_of(Manifold.batch_boolean([_manifold(m) for m in meshes], OpType.Add))
+
+
+def hair_clip(ctx: FormContext) -> Model:
+    """The subject as a flat-backed topper (knob 'topper_size': small to big, of the clip's length)
+    glued on a metal clip size_mm long along Y (knob 'clip': alligator, snap, barrette)."""
+    kind = _clip_kind(ctx)
+    share = TOPPERS[int(ctx.knob("topper_size", 1.0)) % len(TOPPERS)][1]
+    depth = max(ctx.mm(7.0), 3 * ctx.rule.min_wall_mm)
+    model = flat_charm(ctx, share * ctx.size_mm, depth)
+    lo, hi = model.bounds
+    centre = 0.5 * (lo + hi)
+    model = model.transform(moved(np.array([0.0, -centre[1], -centre[2]])))  # on the clip
+    clip = CLIP_BUILDERS[kind](ctx, -depth / 2 + GLUE_MM, ctx.mm(CLIP_WIDTHS[kind]))
+    model.parts.insert(0, Part("clip", clip, ctx.colour, "fixture", "metal"))
+    model.anchors["base"] = base_anchor(size_mm=depth)
+    return model
+
+
+BUILDERS: dict[str, Builder] = {"hair_clip": hair_clip}
