@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from engines.design.base import DesignError
-from engines.design.forms.context import BED_MM, FormContext, fits_bed
 from engines.design.forms.clips import BUILDERS as _CLIPS
+from engines.design.forms.context import BED_MM, FormContext, fits_bed
 from engines.design.forms.figures import BUILDERS as _FIGURES
 from engines.design.forms.place import attached
 from engines.design.forms.rules import FORM_RULES, FormRule
