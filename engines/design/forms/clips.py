@@ -14,7 +14,7 @@ from manifold3d import CrossSection, Manifold, OpType
 
 from engines.design.forms.context import Builder, FormContext
 from engines.design.forms.figures import _tag, flat_charm
-from engines.design.forms.geometry import mesh_of
+from engines.design.forms.geometry import cut_behind, mesh_of
 from engines.design.forms.place import base_anchor, moved
 from engines.design.kit.parts import Model, Part
 from engines.design.shapes import _manifold, capsule
@@ -130,10 +130,34 @@ def hair_clip(ctx: FormContext) -> Model:
     lo, hi = model.bounds
     centre = 0.5 * (lo + hi)
     model = model.transform(moved(np.array([0.0, -centre[1], -centre[2]])))  # on the clip
-    clip = CLIP_BUILDERS[kind](ctx, -depth / 2 + GLUE_MM, ctx.mm(CLIP_WIDTHS[kind]))
+    back = _back_plane(model, -depth / 2)
+    model = Model(_cut_at(model.parts, back), model.anchors)
+    clip = CLIP_BUILDERS[kind](ctx, back + GLUE_MM, ctx.mm(CLIP_WIDTHS[kind]))
     model.parts.insert(0, Part("clip", clip, ctx.colour, "fixture", "metal"))
     model.anchors["base"] = base_anchor(size_mm=depth)
     return model
+
+
+BODY_CUT = 0.3  # a body short of the charm's back plane is cut this share of its depth in
+
+
+def _back_plane(model: Model, plane: float) -> float:
+    """Where the topper's back is flat, mm: the charm's back plane, or, when its body (the
+    largest part) stops short of it (the squash took a long tail's depth), a plane through
+    the body's back, so the clip is glued on a flat face."""
+    body = max(model.parts, key=lambda p: abs(float(p.mesh.volume)))
+    lo, hi = float(body.mesh.bounds[0][0]), float(body.mesh.bounds[1][0])
+    return plane if lo <= plane + 0.05 else lo + BODY_CUT * (hi - lo)
+
+
+def _cut_at(parts: list[Part], back: float) -> list[Part]:
+    """The parts cut at the plane x = back (those wholly behind it left out), mm."""
+    out = []
+    for p in parts:
+        mesh = cut_behind(p.mesh, back) if p.mesh.bounds[0][0] < back else p.mesh
+        if mesh is not None:
+            out.append(Part(p.name, mesh, p.colour, p.role, p.material))
+    return out
 
 
 BUILDERS: dict[str, Builder] = {"hair_clip": hair_clip}
