@@ -7,17 +7,20 @@ one part "clip" (role fixture, material metal): an alligator clip, a snap clip o
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import trimesh
 from manifold3d import CrossSection, Manifold, OpType
 
-from engines.design.forms.context import Builder, FormContext
+from engines.design.base import DesignError
+from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
 from engines.design.forms.figures import _tag, flat_charm
 from engines.design.forms.geometry import cut_behind, mesh_of
-from engines.design.forms.place import base_anchor, moved
+from engines.design.forms.place import base_anchor, chunky, moved
 from engines.design.kit.parts import Model, Part
 from engines.design.shapes import _manifold, capsule
+from engines.design.subjects.geom import blob
 
 CLIPS: tuple[str, ...] = ("alligator", "snap", "barrette")  # knob "clip"
 TOPPERS: tuple[tuple[str, float], ...] = (
@@ -26,6 +29,7 @@ TOPPERS: tuple[tuple[str, float], ...] = (
     ("big topper", 0.82),
 )  # knob "topper_size": the topper's longest front side, of the clip's length
 GLUE_MM = 0.4  # the clip's front sinks this far into the topper's flat back (the glue joint)
+SNAP_BEND_MM = 3.5  # how far a snap clip's ends bend back behind its middle
 SEGMENT_MM = 2.0  # a clip's flat faces are cut into facets this long (depth-sorted previews)
 
 
@@ -79,16 +83,18 @@ def alligator(ctx: FormContext, front_x: float, width: float) -> trimesh.Trimesh
 def snap(ctx: FormContext, front_x: float, width: float) -> trimesh.Trimesh:
     """A snap clip: a teardrop frame of flat strip (a solid pad in its middle, under the
     topper) bent back towards its ends, mm."""
-    length, thick = ctx.size_mm, ctx.wall(1.4)
+    length, bend = ctx.size_mm, ctx.mm(SNAP_BEND_MM)
+    flat = 0.2 * length  # the pad stays flat, the ends bend back as the strip springs
+    slope = 2.0 * bend / (length / 2 - flat)  # the bend's steepest, at the ends
+    thick = ctx.wall(1.4) * float(np.hypot(1.0, slope))  # the min wall across the bent strip
     outline = _taper(length, 1.6 * width, 0.5 * width)
     strip = max(ctx.mm(2.6), ctx.rule.min_wall_mm)
     hole = outline.offset(-strip, circular_segments=24)
     pad = CrossSection.square((0.3 * length, 2.0 * width), center=True)
     mesh = _slab(outline - (hole - pad), front_x, thick)
     v = np.asarray(mesh.vertices).copy()
-    flat = 0.2 * length  # the pad stays flat, the ends bend back as the strip springs
     reach = np.clip((np.abs(v[:, 1]) - flat) / (length / 2 - flat), 0.0, None)
-    v[:, 0] -= ctx.mm(4.0) * reach**2
+    v[:, 0] -= bend * reach**2
     return trimesh.Trimesh(v, mesh.faces, process=False)
 
 
@@ -120,18 +126,53 @@ def _joined(meshes: list[trimesh.Trimesh]) -> trimesh.Trimesh:
     return mesh_of(Manifold.batch_boolean([_manifold(m) for m in meshes], OpType.Add))
 
 
+BOW_PINK = (240, 90, 140)  # a bow topper's colour unless worded (features.wear's bow's)
+
+
+def _tilt(angle: float) -> np.ndarray:
+    """Rotation about X by `angle` radians (turns Y towards Z)."""
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+
+
+def bow_topper() -> Model:
+    """A bow facing +X, about 50 mm wide, to top a clip with no subject worded: two loops
+    rising outwards from a knot, two tails splayed below it; every part "bow", mm."""
+    parts = []
+    for side in (1.0, -1.0):
+        loop = blob((0.0, side * 13.0, 2.0), (6.0, 13.0, 9.5), _tilt(side * 0.3), boxy=0.8)
+        tail = blob((-1.0, side * 7.0, -11.0), (3.5, 4.5, 11.0), _tilt(side * 0.4), boxy=0.8)
+        parts += [loop, tail]
+    parts.append(blob((2.5, 0.0, 1.0), (6.0, 5.5, 7.0), boxy=0.8))
+    return Model([Part("bow", m, BOW_PINK, "feature") for m in parts])
+
+
+def _topper(ctx: FormContext) -> FormContext:
+    """The context whose subject tops the clip: the subject, else a worded bow."""
+    if ctx.subject is not None:
+        return ctx
+    if ctx.spec is None or not any(f.name == "bow" for f in ctx.spec.features):
+        raise DesignError("a hair clip needs a subject or a bow on top, e.g. 'a frog hair clip'")
+    return replace(ctx, subject=bow_topper())
+
+
 def hair_clip(ctx: FormContext) -> Model:
-    """The subject as a flat-backed topper (knob 'topper_size': small to big, of the clip's length)
-    glued on a metal clip size_mm long along Y (knob 'clip': alligator, snap, barrette)."""
+    """The subject (or a worded bow) as a flat-backed topper (knob 'topper_size': small to
+    big, of the clip's length) glued on a metal clip size_mm long along Y (knob 'clip':
+    alligator, snap, barrette)."""
     kind = _clip_kind(ctx)
     share = TOPPERS[int(ctx.knob("topper_size", 1.0)) % len(TOPPERS)][1]
     depth = max(ctx.mm(7.0), 3 * ctx.rule.min_wall_mm)
-    model = flat_charm(ctx, share * ctx.size_mm, depth)
+    model = flat_charm(_topper(ctx), share * ctx.size_mm, depth)
     lo, hi = model.bounds
     centre = 0.5 * (lo + hi)
     model = model.transform(moved(np.array([0.0, -centre[1], -centre[2]])))  # on the clip
     back = _back_plane(model, -depth / 2)
-    model = Model(_cut_at(model.parts, back), model.anchors)
+    if back > -depth / 2:  # cut thin parts grow forward from the cut back to the min wall
+        turn = np.array([[0, 0, -1, 0], [0, 1, 0, 0], [1, 0, 0, -back], [0, 0, 0, 1.0]])
+        cut = Model(_cut_at(model.parts, back), model.anchors).transform(turn)  # back: z = 0
+        grown = chunky(cut, ctx.rule.min_wall_mm, DETAIL_MIN_MM, on_floor=True)
+        model = grown.transform(np.linalg.inv(turn))
     clip = CLIP_BUILDERS[kind](ctx, back + GLUE_MM, ctx.mm(CLIP_WIDTHS[kind]))
     model.parts.insert(0, Part("clip", clip, ctx.colour, "fixture", "metal"))
     model.anchors["base"] = base_anchor(size_mm=depth)

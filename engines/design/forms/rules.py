@@ -71,7 +71,7 @@ FORM_RULES: dict[str, FormRule] = {
         FormRule("eyewear", 140.0, 2.0, 45.0, False, ("frame", "lens_l", "lens_r"),
                  ("injection_moulding", "assembly", "packaging"), 0.004, "plastic",
                  (245, 160, 185)),
-        FormRule("hair_clip", 55.0, 1.5, 45.0, True, ("clip",),
+        FormRule("hair_clip", 55.0, 1.5, 45.0, False, ("clip",),  # a bow alone tops it too
                  ("injection_moulding", "printing", "metal_stamping", "assembly", "packaging"),
                  0.004, "plastic", (195, 200, 205)),
     )

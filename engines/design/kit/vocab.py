@@ -91,6 +91,9 @@ FEATURES: dict[str, tuple[str, ...]] = {
 # Features the product form builds rather than the subject (a drinking straw stands in the cup,
 # not on the bear): feature -> the forms that build it; the words read it only for those.
 FORM_FEATURES: dict[str, frozenset[str]] = {"straw": frozenset({"mug"})}
+# Features a product builds as its topper when no subject is worded (a bow hair clip); with a
+# subject, the subject wears them as usual: feature -> the forms.
+TOPPER_FEATURES: dict[str, frozenset[str]] = {"bow": frozenset({"hair_clip"})}
 
 # Where a held item goes: "" at the paws (the hand anchor), on top of the head, at the mouth.
 HELD_PLACES: tuple[str, ...] = ("", "head", "mouth")

@@ -381,13 +381,23 @@ def _form_and_subject(
         form = _form_unnamed(items, lead, head, reading)
     slot = head if head.m.subject else _subject_slot(lead, head)
     subject_item = _subject(items, lead, slot, form, embeddings, reading)
-    if subject_item is None and form in NEEDS_SUBJECT:
+    if subject_item is None and form in NEEDS_SUBJECT and not _topper_feature(items, form):
         raise refusal.subject_missing(form)
     if subject_item is not None and subject_item.text not in {
         a.word for a in reading.approximations
     }:
         reading.note(subject_item.text, f"subject: {subject_item.m.subject}")
     return form, subject_item
+
+
+def _topper_feature(items: list[Item], form: str) -> bool:
+    """Whether the words name a feature the form builds as its topper with no subject (a
+    bow hair clip, vocab.TOPPER_FEATURES)."""
+    return any(
+        it.m.feature and form in vocab.TOPPER_FEATURES.get(it.m.feature[0], ())
+        for it in items
+        if it.kind != "purpose"
+    )
 
 
 def _refuse_head(

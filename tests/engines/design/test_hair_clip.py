@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from engines.design.axes import default_choice
+from engines.design.base import DesignError
 from engines.design.forms import FORM_RULES, build_form, fits_bed
 from engines.design.forms.clips import CLIPS, TOPPERS
 from engines.design.forms.place import ray_hits
@@ -109,6 +110,20 @@ def test_hair_clip_variants_show_the_clips() -> None:
     assert len(variants) >= 8
     labels = " ".join(v.label for v in variants[:8])
     assert "snap clip" in labels or "barrette" in labels  # the clip is an axis a merchant sees
+    assert not [f for v in variants for f in v.findings if "clip" in f]  # thick enough, bent
+
+
+def test_a_bow_alone_tops_a_bow_hair_clip() -> None:
+    variants = generate_designs(read_spec("pink bow hair clip"), 36)
+    assert len(variants) >= 8 and not [f for v in variants for f in v.findings]
+    assert "silver" not in " ".join(v.label for v in variants)  # the clip is not its colour
+    spec = read_spec("pink bow hair clip")
+    model = build_candidate(spec, default_choice(spec), 55.0, default_builders()).model
+    bow = [p for p in model.parts if p.name == "bow"]
+    assert bow and {p.colour for p in bow} == {COLOURS["pink"]}
+    assert 25.0 <= max(_front([p.mesh for p in bow])) <= 45.0
+    with pytest.raises(DesignError):  # no subject, no bow: nothing to top the clip
+        build_form("hair_clip", None)
 
 
 @pytest.mark.parametrize("way", ["pastel", "two_tone"])
