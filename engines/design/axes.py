@@ -83,7 +83,8 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
         "arms": (0.0, 1.0, True),
         "lens": (0.0, 2.0, True),
     },  # fmt: skip
-    # hair clip (forms.clips): the clip (alligator, snap, barrette), the topper's size
+    # hair clip (forms.clips): the clip (alligator, snap, barrette; a claw clip only when
+    # worded), the topper's size
     "hair_clip": {"clip": (0.0, 2.0, True), "topper_size": (0.0, 2.0, True)},
 }
 # Shares of a whole-number form knob's values among the sampled choices, where an even share
@@ -126,7 +127,15 @@ SHAPES: tuple[tuple[str, tuple[float, float, float]], ...] = (
 # Words that already decide a form knob (the builder reads them): the knob is then not sampled.
 FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("mug", "tall"): ("bubble", "boba", "tumbler", "tall"),
-    ("hair_clip", "clip"): ("snap clip", "barrette", "alligator", "duckbill", "duck bill"),
+    ("hair_clip", "clip"): (
+        "snap clip",
+        "barrette",
+        "alligator",
+        "duckbill",
+        "duck bill",
+        "claw",
+        "jaw clip",
+    ),  # forms.clips.CLIP_WORDS
 }
 # A feature the words name that is the product itself ("bucket hat with frog eyes": the hat is
 # the product, its variant the hat's style): not attached to the subject, not an axis.

@@ -70,7 +70,7 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "lens_size": ("small lenses", "", "oversized"),
         "arms": ("", "full arms"),
         "lens": ("round lenses", "heart lenses", "star lenses"),
-        "clip": ("", "snap clip", "barrette"),
+        "clip": ("", "snap clip", "barrette", "claw clip"),
         "topper_size": ("small topper", "", "big topper"),
     }
 

@@ -22,7 +22,8 @@ from engines.design.kit.parts import Model, Part
 from engines.design.shapes import _manifold, capsule
 from engines.design.subjects.geom import blob
 
-CLIPS: tuple[str, ...] = ("alligator", "snap", "barrette")  # knob "clip"
+# knob "clip": sampled among the first three; a claw clip (a hair claw) only when worded
+CLIPS: tuple[str, ...] = ("alligator", "snap", "barrette", "claw")
 TOPPERS: tuple[tuple[str, float], ...] = (
     ("small topper", 0.56),
     ("classic topper", 0.68),
@@ -44,6 +45,7 @@ def _clip_kind(ctx: FormContext) -> str:
 
 # words that decide the clip (axes.FORM_KNOB_WORDS keeps the knob unsampled for them)
 CLIP_WORDS: dict[str, tuple[str, ...]] = {
+    "claw": ("claw", "jaw clip"),
     "snap": ("snap clip", "snap hair clip", "snap clips"),
     "barrette": ("barrette",),
     "alligator": ("alligator", "duckbill", "duck bill"),
@@ -113,12 +115,62 @@ def barrette(ctx: FormContext, front_x: float, width: float) -> trimesh.Trimesh:
     return _joined([plate, rod, *posts])
 
 
+CLAW_TEETH = 7  # teeth on each jaw of a claw clip
+CLAW_GAP_MM = 9.0  # between a claw clip's jaws at the hinge, at the default size
+
+
+def _comb(length: float, band: float, tooth: float, shift: float, min_wall: float) -> CrossSection:
+    """A jaw's outline in YZ: a band `band` tall (top at z = band / 2) and CLAW_TEETH rounded
+    teeth `tooth` long below it (their tips at least `min_wall` wide), shifted `shift` of a
+    pitch along Y, mm."""
+    teeth = CLAW_TEETH
+    pitch = length / teeth
+    corner = 0.4 * band
+    top = CrossSection.square((length - 2 * corner, band - 2 * corner), center=True)
+    outline = top.offset(corner, circular_segments=16)
+    for k in range(teeth):
+        y = -length / 2 + (k + 0.5 + shift) * pitch
+        if abs(y) > length / 2 - 0.3 * pitch:
+            continue
+        root = CrossSection.circle(0.22 * pitch, 16).translate((y, 0.0))
+        tip = CrossSection.circle(max(0.14 * pitch, min_wall / 2), 16)
+        tip = tip.translate((y, -band / 2 - tooth))
+        outline = outline + CrossSection.batch_hull([root, tip])
+    return outline
+
+
+def _curled(mesh: trimesh.Trimesh, below_z: float, reach: float, bend: float) -> trimesh.Trimesh:
+    """The mesh with what lies below `below_z` curled along X by up to `bend` at `reach`
+    under it (a jaw's teeth curving in), mm."""
+    v = np.asarray(mesh.vertices).copy()
+    depth = np.clip((below_z - v[:, 2]) / reach, 0.0, None)
+    v[:, 0] += bend * depth**2
+    return trimesh.Trimesh(v, mesh.faces, process=False)
+
+
+def claw(ctx: FormContext, front_x: float, width: float) -> trimesh.Trimesh:
+    """A claw clip (hair claw): two toothed jaws, their teeth curling towards each other and
+    interleaving, joined by the spring hinge along their tops, mm."""
+    length, gap, tooth = ctx.size_mm, ctx.mm(CLAW_GAP_MM), 1.5 * width
+    bend = 0.5 * (gap + ctx.mm(2.2))  # the teeth's tips curl this far towards the other jaw
+    thick = ctx.wall(1.8) * float(np.hypot(1.0, 2.0 * bend / tooth))  # across the curl
+    jaws = []
+    for k, (x, sign) in enumerate(((front_x, -1.0), (front_x - thick - gap, 1.0))):
+        comb = _comb(length, width, tooth, 0.5 * k, ctx.rule.min_wall_mm)
+        jaws.append(_curled(_slab(comb, x, thick), -width / 2, tooth, sign * bend))
+    x = front_x - thick - gap / 2
+    ends = [np.array([x, s * (length / 2 - width), width / 2]) for s in (-1.0, 1.0)]
+    hinge = capsule(ends[0], ends[1], gap / 2 + 0.7 * thick)  # within the jaws: no tangent
+    return _joined([*jaws, hinge])
+
+
 CLIP_BUILDERS: dict[str, Callable[[FormContext, float, float], trimesh.Trimesh]] = {
     "alligator": alligator,
     "snap": snap,
     "barrette": barrette,
+    "claw": claw,
 }
-CLIP_WIDTHS: dict[str, float] = {"alligator": 8.0, "snap": 7.0, "barrette": 11.0}  # mm, Z
+CLIP_WIDTHS: dict[str, float] = {"alligator": 8.0, "snap": 7.0, "barrette": 11.0, "claw": 10.0}
 
 
 def _joined(meshes: list[trimesh.Trimesh]) -> trimesh.Trimesh:

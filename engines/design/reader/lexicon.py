@@ -76,7 +76,8 @@ _FORM_WORDS: dict[str, tuple[str, ...]] = {
         "hair clip", "hairclip", "hair clips", "hairclips", "clip", "clips", "barrette",
         "barrettes", "hair barrette", "snap clip", "snap clips", "snap hair clip",
         "alligator clip", "alligator clips", "duckbill clip", "duckbill clips", "hair slide",
-        "hair slides", "hair grip",
+        "hair slides", "hair grip", "claw clip", "claw clips", "hair claw", "hair claws",
+        "claw hair clip", "claw hair clips", "jaw clip", "jaw clips",
     ),
 }  # fmt: skip
 
@@ -444,10 +445,6 @@ _REFUSED_WORDS: tuple[tuple[Refusal, tuple[str, ...]], ...] = (
     (Refusal("coaster", ("keychain", "ornament", "mug")), ("coaster", "coasters")),
     (Refusal("phone case", ("phone_stand", "keychain")),
      ("phone case", "iphone case", "airpods case", "airpod case", "case", "earbuds case")),
-    (Refusal("claw clip", ("hair_clip", "headband"),
-             "we make hair clips with a topper, not claw clips yet"),
-     ("claw clip", "claw clips", "hair claw", "hair claws", "claw hair clip", "shark clip",
-      "shark clips", "jaw clip", "banana clip")),
     (Refusal("scrunchie", ("hair_clip", "headband"), "we don't make fabric hair ties"),
      ("scrunchie", "scrunchies", "hair tie", "hair ties", "hair scrunchie", "hair elastic")),
     (Refusal("bobby pin", ("hair_clip", "headband"), "we don't make hair pins"),

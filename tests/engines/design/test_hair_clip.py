@@ -25,10 +25,11 @@ from tests.engines.design.test_forms import round_trip, solid_of
 X = np.array([1.0, 0.0, 0.0])
 
 
-def clip_of(subject: str, text: str = "", **knobs: float) -> Model:
+def clip_of(subject: str, text: str = "", size_mm: float | None = None, **knobs: float) -> Model:
     """A hair clip of a real subject, built with the given form knobs."""
     spec = DesignSpec(text=text or f"{subject} hair clip", form="hair_clip", subject=subject)
-    return build_form("hair_clip", build_subject(subject, face_on=True), spec=spec, knobs=knobs)
+    subject_model = build_subject(subject, face_on=True)
+    return build_form("hair_clip", subject_model, size_mm=size_mm, spec=spec, knobs=knobs)
 
 
 def _part(model: Model, name: str) -> object:
@@ -48,17 +49,19 @@ def _front(meshes: list[object]) -> np.ndarray:
     return (hi - lo)[1:]
 
 
+@pytest.mark.parametrize("size", [55.0, 33.0])
 @pytest.mark.parametrize("kind", range(len(CLIPS)))
 @pytest.mark.parametrize("subject", ["axolotl", "frog", "star"])
-def test_every_clip_is_one_printable_piece_as_long_as_the_product(kind: int, subject: str) -> None:
-    model = clip_of(subject, clip=kind)
+def test_every_clip_is_one_printable_piece_as_long_as_the_product(
+    kind: int, subject: str, size: float
+) -> None:
+    model = clip_of(subject, size_mm=size, clip=kind)
     back = round_trip(solid_of(model))
     assert back.is_watertight and back.is_volume and len(back.split()) == 1
     assert fits_bed(model)
     clip = _part(model, "clip")
-    size = FORM_RULES["hair_clip"].default_size_mm
     assert clip.extents[1] == pytest.approx(size, rel=0.01)  # type: ignore[attr-defined]
-    assert 25.0 <= max(_front(_topper(model))) <= 45.0  # a 30-40 mm charm on a 55 mm clip
+    assert 0.45 * size <= max(_front(_topper(model))) <= 0.82 * size  # 30-40 mm on 55 mm
     clip_part = next(p for p in model.parts if p.name == "clip")
     assert clip_part.role == "fixture" and clip_part.material == "metal"
 
@@ -111,6 +114,9 @@ def test_hair_clip_variants_show_the_clips() -> None:
     labels = " ".join(v.label for v in variants[:8])
     assert "snap clip" in labels or "barrette" in labels  # the clip is an axis a merchant sees
     assert not [f for v in variants for f in v.findings if "clip" in f]  # thick enough, bent
+    assert "claw" not in labels  # a claw clip is another product: only when worded
+    claws = generate_designs(read_spec("frog claw clip"), 36)
+    assert len(claws) >= 8 and not [f for v in claws for f in v.findings]
 
 
 def test_a_bow_alone_tops_a_bow_hair_clip() -> None:

@@ -614,6 +614,19 @@ def check_barrette(c: Candidate) -> None:
     assert _clip_hits(c, float(clip.bounds[1][1]) - 0.2 * length) == 4, "no clasp behind"
 
 
+def check_claw(c: Candidate) -> None:
+    """A claw clip: two jaws of at least five teeth each (a ray along Y through either jaw
+    crosses ten surfaces or more, at the height where it crosses most)."""
+    clip, _, _ = _clip_frame(c)
+    lo, hi = clip.bounds
+    for x in (float(hi[0]) - 1.0, float(lo[0]) + 1.0):
+        most = max(
+            len(ray_hits(clip, np.array([x, float(lo[1]) - 5.0, z]), np.array([0.0, 1.0, 0.0])))
+            for z in np.linspace(float(lo[2]), float(hi[2]), 40)
+        )
+        assert most >= 10, f"a jaw with {most // 2} teeth"
+
+
 CHECKS: dict[str, Callable[[Candidate], None]] = {
     name.removeprefix("check_"): fn for name, fn in globals().items() if name.startswith("check_")
 }
@@ -661,6 +674,8 @@ def test_the_clip_checks_tell_the_clips_apart() -> None:
         check_snap_clip(literal("axolotl hair clip"))
     with pytest.raises(AssertionError):  # a snap clip is no even bar
         check_barrette(literal("star snap clip"))
+    with pytest.raises(AssertionError):  # a barrette has no teeth
+        check_claw(literal("capybara barrette"))
     clip = literal("strawberry hair clip")
     loose = Candidate(clip.choice, clip.model, clip.origin, clip.worded, 1.0, [])
     off = lambda p: type(p.mesh)(p.mesh.vertices + [3.0, 0.0, 0.0], p.mesh.faces)  # noqa: E731
