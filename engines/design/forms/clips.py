@@ -1,7 +1,9 @@
-"""Hair clips: the subject as a flat-backed topper glued on a bought metal clip (mm).
+"""Hair clips: the subject (or a worded bow) as a flat-backed topper glued on a bought metal
+clip (mm).
 
 The clip lies along Y behind the topper, which faces +X as a keychain charm does; the clip is
-one part "clip" (role fixture, material metal): an alligator clip, a snap clip or a barrette.
+one part "clip" (role fixture, material metal): an alligator clip, a snap clip, a barrette or,
+when worded, a claw clip.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ SEGMENT_MM = 2.0  # a clip's flat faces are cut into facets this long (depth-sor
 
 
 def _clip_kind(ctx: FormContext) -> str:
-    """The clip the words name ('snap clip', 'barrette'), else the knob's, else alligator."""
+    """The clip the words name ('snap clip', 'barrette', 'claw clip'), else the knob's
+    (default alligator)."""
     words = ctx.words()
     for kind, names in CLIP_WORDS.items():
         if any(n in words for n in names):
@@ -123,12 +126,11 @@ def _comb(length: float, band: float, tooth: float, shift: float, min_wall: floa
     """A jaw's outline in YZ: a band `band` tall (top at z = band / 2) and CLAW_TEETH rounded
     teeth `tooth` long below it (their tips at least `min_wall` wide), shifted `shift` of a
     pitch along Y, mm."""
-    teeth = CLAW_TEETH
-    pitch = length / teeth
+    pitch = length / CLAW_TEETH
     corner = 0.4 * band
     top = CrossSection.square((length - 2 * corner, band - 2 * corner), center=True)
     outline = top.offset(corner, circular_segments=16)
-    for k in range(teeth):
+    for k in range(CLAW_TEETH):
         y = -length / 2 + (k + 0.5 + shift) * pitch
         if abs(y) > length / 2 - 0.3 * pitch:
             continue
@@ -211,7 +213,7 @@ def _topper(ctx: FormContext) -> FormContext:
 def hair_clip(ctx: FormContext) -> Model:
     """The subject (or a worded bow) as a flat-backed topper (knob 'topper_size': small to
     big, of the clip's length) glued on a metal clip size_mm long along Y (knob 'clip':
-    alligator, snap, barrette)."""
+    alligator, snap, barrette, claw)."""
     kind = _clip_kind(ctx)
     share = TOPPERS[int(ctx.knob("topper_size", 1.0)) % len(TOPPERS)][1]
     depth = max(ctx.mm(7.0), 3 * ctx.rule.min_wall_mm)
