@@ -76,7 +76,7 @@ _FORM_WORDS: dict[str, tuple[str, ...]] = {
         "hair clip", "hairclip", "hair clips", "hairclips", "clip", "clips", "barrette",
         "barrettes", "hair barrette", "snap clip", "snap clips", "snap hair clip",
         "alligator clip", "alligator clips", "duckbill clip", "duckbill clips", "hair slide",
-        "hair slides", "hair grip", "claw clip", "claw clips", "hair claw", "hair claws",
+        "hair slides", "claw clip", "claw clips", "hair claw", "hair claws",
         "claw hair clip", "claw hair clips", "jaw clip", "jaw clips",
     ),
 }  # fmt: skip
@@ -448,7 +448,8 @@ _REFUSED_WORDS: tuple[tuple[Refusal, tuple[str, ...]], ...] = (
     (Refusal("scrunchie", ("hair_clip", "headband"), "we don't make fabric hair ties"),
      ("scrunchie", "scrunchies", "hair tie", "hair ties", "hair scrunchie", "hair elastic")),
     (Refusal("bobby pin", ("hair_clip", "headband"), "we don't make hair pins"),
-     ("bobby pin", "bobby pins", "hairpin", "hairpins", "hair pin", "hair pins", "hair stick")),
+     ("bobby pin", "bobby pins", "hairpin", "hairpins", "hair pin", "hair pins", "hair stick",
+      "hair grip", "hair grips", "kirby grip")),
     (Refusal("piece of jewellery", ("keychain", "ornament")),
      ("earrings", "earring", "necklace", "pendant", "bracelet", "ring", "brooch", "jewelry",
       "jewellery", "anklet", "choker")),
