@@ -85,6 +85,9 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     },  # fmt: skip
     # coaster (forms.coaster): round, square, hexagon or the subject's outline; a raised rim
     "coaster": {"outline": (0.0, 3.0, True), "rim": (0.0, 1.0, True)},
+    # hair clip (forms.clips): the clip (alligator, snap, barrette; a claw clip only when
+    # worded), the topper's size
+    "hair_clip": {"clip": (0.0, 2.0, True), "topper_size": (0.0, 2.0, True)},
 }
 # Shares of a whole-number form knob's values among the sampled choices, where an even share
 # over-represents one: a mochi plush is the same plush squashed, so at half the samples (its
@@ -128,6 +131,15 @@ SHAPES: tuple[tuple[str, tuple[float, float, float]], ...] = (
 # Words that already decide a form knob (the builder reads them): the knob is then not sampled.
 FORM_KNOB_WORDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("mug", "tall"): ("bubble", "boba", "tumbler", "tall"),
+    ("hair_clip", "clip"): (
+        "snap clip",
+        "barrette",
+        "alligator",
+        "duckbill",
+        "duck bill",
+        "claw",
+        "jaw clip",
+    ),  # forms.clips.CLIP_WORDS
 }
 # Words that choose a coaster's outline (forms.coaster.OUTLINES), read by its builder.
 COASTER_OUTLINE_WORDS: dict[str, tuple[str, ...]] = {
@@ -147,7 +159,16 @@ PRODUCT_FEATURE_KNOB: dict[str, str] = {"hat": "style", "eyewear": "lens"}
 # Forms that show the subject whole, so its pose shows; the others wear its face or ears
 # (a planter shows a plant or object standing in it whole, a creature's face on the pot).
 POSED_FORMS: frozenset[str] = frozenset(
-    {"plush", "figurine", "keychain", "ornament", "phone_stand", "pen_holder", "coaster"}
+    {
+        "plush",
+        "figurine",
+        "keychain",
+        "ornament",
+        "phone_stand",
+        "pen_holder",
+        "coaster",
+        "hair_clip",
+    }
 )
 # Colours a two-tone accent is picked from (light, sellable hues).
 ACCENTS: tuple[str, ...] = ("pink", "mint", "sky", "yellow", "lavender", "peach", "teal", "orange")

@@ -34,6 +34,7 @@ from engines.design.kit.vocab import (
     MATERIALS,
     POSES,
     STYLES,
+    TOPPER_FEATURES,
 )
 from engines.design.preference import PreferenceModel
 from engines.design.reference import ReferenceShape, load_reference, similarities
@@ -60,7 +61,8 @@ TOP_UP_SHORT = 2  # a top-up when the pool holds this many fewer distinct shapes
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 JOIN_ROUNDS = 2  # times the shortlist is redrawn without the shapes that failed to join
 MAX_COUNT = 500
-TINTED = frozenset({"lens_l", "lens_r"})  # parts that keep their tint in every colourway
+# parts that keep their tint in every colourway (a hair clip's bought metal clip)
+TINTED = frozenset({"lens_l", "lens_r", "clip"})
 BUILD_THREADS = min(2, os.cpu_count() or 1)
 WALL_SLACK = 0.95  # a part may be this share of the minimum wall (estimate error)
 # Relevance weights: the words, printability, cheapness, novelty, literalness, reference
@@ -342,7 +344,11 @@ def build_candidate(
     findings: list[str] = []
     subject, origin_of = None, {}
     own = axes.PRODUCT_FEATURE.get(spec.form)  # that feature is the product: the form's
-    formed = [f for f in spec.features if spec.form in FORM_FEATURES.get(f.name, ())]
+    formed = [
+        f for f in spec.features
+        if spec.form in FORM_FEATURES.get(f.name, ())
+        or (spec.subject is None and spec.form in TOPPER_FEATURES.get(f.name, ()))
+    ]  # fmt: skip
     attached = [f for f in spec.features if f.name != own and f not in formed]
     if spec.subject:
         subject = builders.subject(spec, choice)
@@ -861,11 +867,19 @@ def _looks(cand: Candidate) -> tuple[RGB, ...]:
     return tuple(p.colour for p in cand.model.parts)
 
 
+def _free(cand: Candidate) -> list[int]:
+    """The parts a colourway colours: not worded, no detail, not tinted (a metal clip)."""
+    return [
+        i for i, p in enumerate(cand.model.parts)
+        if not cand.worded[i] and p.role != "detail" and p.name not in TINTED
+    ]  # fmt: skip
+
+
 def _mains(cands: Sequence[Candidate]) -> list[RGB]:
     """Each candidate's main colour: its largest part not coloured by the words (else any)."""
     out = []
     for c in cands:
-        free = [i for i, p in enumerate(c.model.parts) if not c.worded[i] and p.role != "detail"]
+        free = _free(c)
         out.append(_dominant(c.model.parts, free or range(len(c.model.parts))) or (200, 200, 200))
     return out
 
@@ -953,7 +967,7 @@ def _variant(
 ) -> GeneratedVariant:
     """An unranked variant of a joined candidate."""
     parts = cand.model.parts
-    free = [i for i, p in enumerate(parts) if not cand.worded[i] and p.role != "detail"]
+    free = _free(cand)
     main = _dominant(parts, free or range(len(parts))) or (200, 200, 200)
     colour_word = _colour_word(cand, free) if free else ""
     title, text = _describe(spec, cand.choice, colour_word or (spec.body_colour or ""), size_mm)

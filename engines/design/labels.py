@@ -72,6 +72,8 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "lens": ("round lenses", "heart lenses", "star lenses"),
         "outline": ("round", "square", "hexagon", "outlined"),
         "rim": ("", "rim"),
+        "clip": ("", "snap clip", "barrette", "claw clip"),
+        "topper_size": ("small topper", "", "big topper"),
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from engines.design.base import DesignError
+from engines.design.forms.clips import BUILDERS as _CLIPS
 from engines.design.forms.coaster import BUILDERS as _COASTERS
 from engines.design.forms.context import BED_MM, FormContext, fits_bed
 from engines.design.forms.figures import BUILDERS as _FIGURES
@@ -22,7 +23,7 @@ from engines.design.kit.parts import Anchor, Model
 from engines.design.kit.spec import DesignSpec
 from engines.design.kit.vocab import COLOURS, FORMS, MATERIALS
 
-BUILDERS = {**_FIGURES, **_VESSELS, **_STANDS, **_WEARABLES, **_COASTERS}
+BUILDERS = {**_FIGURES, **_VESSELS, **_STANDS, **_WEARABLES, **_COASTERS, **_CLIPS}
 assert set(BUILDERS) == set(FORMS), "every canonical form has a builder"
 
 __all__ = ["BED_MM", "BUILDERS", "FORM_RULES", "FormRule", "build_form", "fits_bed"]

@@ -11,9 +11,9 @@ from scipy.ndimage import grey_dilation, map_coordinates
 
 from engines.design.axes import COASTER_OUTLINE_WORDS, FORM_KNOB_WORDS
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
-from engines.design.forms.figures import _flattened
+from engines.design.forms.figures import flat_charm
 from engines.design.forms.geometry import mesh_of
-from engines.design.forms.place import base_anchor, chunky, fitted, moved, scale_about
+from engines.design.forms.place import base_anchor, chunky, moved
 from engines.design.kit.parts import Model, Part
 from engines.design.shapes import _manifold
 
@@ -83,21 +83,11 @@ def _relief(ctx: FormContext, kind: str, relief_h: float) -> Model:
     """The subject seen from the front, flattened like a keychain charm and laid on its back
     on z = 0, centred on the Z axis; its top cut flat SINK_MM + relief_h up (details
     DETAIL_PROUD_MM above), mm."""
-    assert ctx.subject is not None
-    subject = ctx.subject
-    lo, hi = subject.bounds
-    front = float(np.max(hi[1:] - lo[1:]))  # seen from the front: fit Y and Z
     span = ctx.size_mm - 2 * ctx.mm(BORDER_MM) if kind == "outlined" else (
         FIGURE_SHARE * ctx.size_mm)  # fmt: skip
-    charm = fitted(subject, span * float(np.max(hi - lo)) / front)
     depth = DOME_RISE * relief_h + SINK_MM
-    lo, hi = charm.bounds
-    squash = min(1.6 * depth / float(hi[0] - lo[0]), 1.0)
-    charm = charm.transform(scale_about(np.array([squash, 1.0, 1.0]), np.zeros(3)))
-    back = float(charm.bounds[1][0]) - depth
-    flat = chunky(Model(_flattened(charm.parts, back, depth), charm.anchors),
-                  DETAIL_MIN_MM, DETAIL_MIN_MM)  # fmt: skip
-    laid = flat.transform(_UP_TO_TOP).transform(moved(np.array([0.0, 0.0, -back])))
+    flat = flat_charm(ctx, span, depth, DETAIL_MIN_MM)  # its back on x = -depth / 2
+    laid = flat.transform(_UP_TO_TOP).transform(moved(np.array([0.0, 0.0, depth / 2])))
     lo, hi = laid.bounds
     laid = laid.transform(moved(np.array([-(lo[0] + hi[0]) / 2, -(lo[1] + hi[1]) / 2, 0.0])))
     pressed = _flat_topped(laid, SINK_MM + relief_h, ctx.mm(DETAIL_PROUD_MM), span / GRID_CELLS)

@@ -38,7 +38,7 @@ def _subject(ctx: FormContext) -> Model:
 
 # forms seen from the front only: a flat subject (a donut) stands up for them, its top facing
 # the viewer (engines.design.subjects.build_subject's face_on)
-FACE_ON: tuple[str, ...] = ("keychain", "ornament", "coaster")
+FACE_ON: tuple[str, ...] = ("keychain", "ornament", "coaster", "hair_clip")
 
 SQUISH = (1.15, 1.15, 0.78)  # knob "squish": a mochi plush, wider and lower (X, Y, Z)
 
@@ -203,21 +203,9 @@ def keychain(ctx: FormContext) -> Model:
     wire = ctx.wall(2.6)
     hole = max(ctx.mm(2.6), 2.0)  # a split key ring's wire passes a 4 mm hole
     tag = TAGS[int(ctx.knob("tag", 0)) % len(TAGS)]
-    subject = _subject(ctx)
-    lo, hi = subject.bounds
-    front = float(np.max(hi[1:] - lo[1:]))  # the charm is seen from the front: fit Y and Z
     share = TAG_SHARE if tag and tag != "outlined" else 1.0
-    charm = fitted(
-        subject, share * (ctx.size_mm - 2 * (hole + wire)) * float(np.max(hi - lo)) / front
-    )
-    lo, hi = charm.bounds
     depth = max(ctx.mm(9.0), 3 * ctx.rule.min_wall_mm)
-    squash = 1.6 * depth / float(hi[0] - lo[0])
-    charm = charm.transform(scale_about(np.array([min(squash, 1.0), 1.0, 1.0]), np.zeros(3)))
-    back = float(charm.bounds[1][0]) - depth
-    flat = chunky(Model(_flattened(charm.parts, back, depth), charm.anchors),
-                  ctx.rule.min_wall_mm, DETAIL_MIN_MM)  # fmt: skip
-    flat = flat.transform(moved(np.array([-back - depth / 2, 0.0, 0.0])))  # back at x = -depth/2
+    flat = flat_charm(ctx, share * (ctx.size_mm - 2 * (hole + wire)), depth)
     if tag:  # behind the figure, half its thickness into the figure's flat back
         lo, hi = flat.bounds
         radius = 0.5 * float(max(hi[1] - lo[1], hi[2] - lo[2])) + ctx.mm(2.0)
@@ -228,6 +216,25 @@ def keychain(ctx: FormContext) -> Model:
     model = _hanger(flat, ctx, "ring", hole, wire)
     model.anchors["base"] = base_anchor(size_mm=depth)
     return model
+
+
+def flat_charm(
+    ctx: FormContext, front_mm: float, depth: float, min_wall: float | None = None
+) -> Model:
+    """The subject as a flat-backed charm facing +X: its front view (Y, Z) front_mm at its
+    longest, `depth` thick, its flat back on the plane x = -depth/2, its parts at least
+    `min_wall` thick (the form's min wall by default) (keychain, hair clip, coaster), mm."""
+    subject = _subject(ctx)
+    lo, hi = subject.bounds
+    front = float(np.max(hi[1:] - lo[1:]))  # the charm is seen from the front: fit Y and Z
+    charm = fitted(subject, front_mm * float(np.max(hi - lo)) / front)
+    lo, hi = charm.bounds
+    squash = 1.6 * depth / float(hi[0] - lo[0])
+    charm = charm.transform(scale_about(np.array([min(squash, 1.0), 1.0, 1.0]), np.zeros(3)))
+    back = float(charm.bounds[1][0]) - depth
+    wall = ctx.rule.min_wall_mm if min_wall is None else min_wall
+    flat = chunky(Model(_flattened(charm.parts, back, depth), charm.anchors), wall, DETAIL_MIN_MM)
+    return flat.transform(moved(np.array([-back - depth / 2, 0.0, 0.0])))
 
 
 def _flattened(parts: list[Part], back: float, depth: float) -> list[Part]:

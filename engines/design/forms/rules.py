@@ -74,6 +74,9 @@ FORM_RULES: dict[str, FormRule] = {
         FormRule("coaster", 100.0, 2.0, 45.0, False, ("slab",),
                  ("ceramic_glazing", "printing", "packaging"), 0.003, "ceramic",
                  MATERIALS["ceramic"]),
+        FormRule("hair_clip", 55.0, 1.5, 45.0, False, ("clip",),  # a bow alone tops it too
+                 ("injection_moulding", "printing", "metal_stamping", "assembly", "packaging"),
+                 0.004, "plastic", (195, 200, 205)),
     )
 }  # fmt: skip
 

@@ -20,6 +20,7 @@ FORMS: tuple[str, ...] = (
     "hat",  # wearable hat (bucket, beanie ...); the subject as decoration on the crown
     "eyewear",  # novelty sunglasses frame; lens shape from the words (heart, star, round)
     "coaster",  # drinks coaster: a flat slab, the subject in low relief on top or its outline
+    "hair_clip",  # flat-backed topper of the subject glued on a metal clip (alligator, snap ...)
 )
 
 # Subjects: what the product shows. Creatures share an anatomy template (head, body, ears,
@@ -91,6 +92,9 @@ FEATURES: dict[str, tuple[str, ...]] = {
 # Features the product form builds rather than the subject (a drinking straw stands in the cup,
 # not on the bear): feature -> the forms that build it; the words read it only for those.
 FORM_FEATURES: dict[str, frozenset[str]] = {"straw": frozenset({"mug"})}
+# Features a product builds as its topper when no subject is worded (a bow hair clip); with a
+# subject, the subject wears them as usual: feature -> the forms.
+TOPPER_FEATURES: dict[str, frozenset[str]] = {"bow": frozenset({"hair_clip"})}
 
 # Where a held item goes: "" at the paws (the hand anchor), on top of the head, at the mouth.
 HELD_PLACES: tuple[str, ...] = ("", "head", "mouth")

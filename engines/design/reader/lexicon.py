@@ -77,6 +77,13 @@ _FORM_WORDS: dict[str, tuple[str, ...]] = {
         "coaster set", "set of coasters", "cup mat", "drink mat", "mug mat", "cup pad",
         "mug rug",
     ),
+    "hair_clip": (
+        "hair clip", "hairclip", "hair clips", "hairclips", "clip", "clips", "barrette",
+        "barrettes", "hair barrette", "snap clip", "snap clips", "snap hair clip",
+        "alligator clip", "alligator clips", "duckbill clip", "duckbill clips", "hair slide",
+        "hair slides", "claw clip", "claw clips", "hair claw", "hair claws",
+        "claw hair clip", "claw hair clips", "jaw clip", "jaw clips",
+    ),
 }  # fmt: skip
 
 # Hat and glasses words are features on a subject, or the product when they head the phrase.
@@ -407,7 +414,7 @@ _SIZE_WORDS: dict[float, tuple[str, ...]] = {
 FORM_NOMINAL_MM: dict[str, float] = {
     "plush": 120.0, "figurine": 90.0, "keychain": 50.0, "ornament": 75.0, "mug": 110.0,
     "planter": 100.0, "pen_holder": 100.0, "phone_stand": 110.0, "headband": 150.0,
-    "hat": 190.0, "eyewear": 140.0, "coaster": 100.0,
+    "hat": 190.0, "eyewear": 140.0, "coaster": 100.0, "hair_clip": 55.0,
 }  # fmt: skip
 SIZE_WORD_MAX_MM = 210.0  # a size word never asks for more than the bed's narrowest side
 
@@ -442,9 +449,11 @@ _REFUSED_WORDS: tuple[tuple[Refusal, tuple[str, ...]], ...] = (
       "tissue box", "cookie jar", "boxes")),
     (Refusal("phone case", ("phone_stand", "keychain")),
      ("phone case", "iphone case", "airpods case", "airpod case", "case", "earbuds case")),
-    (Refusal("hair clip", ("headband", "keychain")),
-     ("hair clip", "hairclip", "clip", "barrette", "claw clip", "scrunchie", "hair tie",
-      "hair clips", "hairpin", "bobby pin")),
+    (Refusal("scrunchie", ("hair_clip", "headband"), "we don't make fabric hair ties"),
+     ("scrunchie", "scrunchies", "hair tie", "hair ties", "hair scrunchie", "hair elastic")),
+    (Refusal("bobby pin", ("hair_clip", "headband"), "we don't make hair pins"),
+     ("bobby pin", "bobby pins", "hairpin", "hairpins", "hair pin", "hair pins", "hair stick",
+      "hair grip", "hair grips", "kirby grip")),
     (Refusal("piece of jewellery", ("keychain", "ornament")),
      ("earrings", "earring", "necklace", "pendant", "bracelet", "ring", "brooch", "jewelry",
       "jewellery", "anklet", "choker")),

@@ -23,7 +23,7 @@ from engines.design.reader.words import Phrase, is_adjective, phrases, worded_si
 
 SUBJECT_IS_PRODUCT = ("plush", "figurine", "keychain", "ornament")  # colour the form = the subject
 WEARABLE = ("hat", "headband", "eyewear")
-NEEDS_SUBJECT = ("plush", "figurine", "keychain")  # these show a subject or nothing at all
+NEEDS_SUBJECT = ("plush", "figurine", "keychain", "hair_clip")  # a subject or nothing at all
 DEFAULT_SUBJECT = {"ornament": "star"}  # a tree ornament with nothing named: a star
 SUBJECT_HATS = {"frog": "frog"}  # a subject word before "hat" on another subject: that hat
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")
@@ -381,13 +381,23 @@ def _form_and_subject(
         form = _form_unnamed(items, lead, head, reading)
     slot = head if head.m.subject else _subject_slot(lead, head)
     subject_item = _subject(items, lead, slot, form, embeddings, reading)
-    if subject_item is None and form in NEEDS_SUBJECT:
+    if subject_item is None and form in NEEDS_SUBJECT and not _topper_feature(items, form):
         raise refusal.subject_missing(form)
     if subject_item is not None and subject_item.text not in {
         a.word for a in reading.approximations
     }:
         reading.note(subject_item.text, f"subject: {subject_item.m.subject}")
     return form, subject_item
+
+
+def _topper_feature(items: list[Item], form: str) -> bool:
+    """Whether the words name a feature the form builds as its topper with no subject (a
+    bow hair clip, vocab.TOPPER_FEATURES)."""
+    return any(
+        it.m.feature and form in vocab.TOPPER_FEATURES.get(it.m.feature[0], ())
+        for it in items
+        if it.kind != "purpose"
+    )
 
 
 def _refuse_head(

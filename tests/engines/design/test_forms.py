@@ -151,6 +151,7 @@ CASES = {
     "hat": ("cat", "frog", "strawberry", None),
     "eyewear": ("cat", "strawberry", None),
     "coaster": ("cat", "frog", "strawberry", None),
+    "hair_clip": ("cat", "frog", "strawberry"),
 }
 PARAMS = [(form, s) for form, subjects in CASES.items() for s in subjects]
 _BUILT: dict[tuple[str, str | None, float | None], Model] = {}
@@ -238,7 +239,7 @@ def test_subject_parts_keep_their_colours(form: str, subject: str | None) -> Non
 
 
 def test_forms_that_need_a_subject_refuse_without_one() -> None:
-    for form in ("plush", "figurine", "keychain", "ornament"):
+    for form in ("plush", "figurine", "keychain", "ornament", "hair_clip"):
         with pytest.raises(DesignError):
             build_form(form, None)
 

@@ -7,6 +7,7 @@ about 0.1 s each."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -638,6 +639,91 @@ def check_rim(c: Candidate) -> None:
         assert rim_top > slab_top + 1.0, "no rim at the edge"
 
 
+def _clip_frame(c: Candidate) -> tuple[Any, float, float]:
+    """A hair clip's clip part, its length (Y) and the height (Z) of its middle, mm."""
+    clip = _named(c, "clip")
+    return clip, float(clip.extents[1]), float(clip.bounds.mean(axis=0)[2])
+
+
+def _clip_hits(c: Candidate, y: float) -> int:
+    """How many surfaces of the clip a ray from behind, along +X at `y`, crosses."""
+    clip, _, z = _clip_frame(c)
+    start = np.array([float(clip.bounds[0][0]) - 5.0, y, z])
+    return len(ray_hits(clip, start, np.array([1.0, 0.0, 0.0])))
+
+
+def _clip_heights(c: Candidate) -> tuple[float, float]:
+    """The clip's height (Z) within 15 % of its length of its -Y and its +Y end, mm."""
+    clip, length, _ = _clip_frame(c)
+    v = np.asarray(clip.vertices)
+    lo, hi = float(clip.bounds[0][1]), float(clip.bounds[1][1])
+    ends = (v[v[:, 1] < lo + 0.15 * length], v[v[:, 1] > hi - 0.15 * length])
+    return tuple(float(np.ptp(e[:, 2])) for e in ends)  # type: ignore[return-value]
+
+
+def check_clip(c: Candidate) -> None:
+    """A hair clip: a clip about as long as the product under the topper, whose flat back
+    (first met by rays from behind on one plane) sits on the clip's front."""
+    clip, length, _ = _clip_frame(c)
+    lo, hi = c.model.bounds
+    assert length >= 0.95 * float(hi[1] - lo[1]), "the clip is shorter than the product"
+    topper = [p.mesh for p in c.model.parts if p.name != "clip"]
+    back = min(float(m.bounds[0][0]) for m in topper)
+    front = float(clip.bounds[1][0])
+    assert back <= front <= back + 1.0, "the clip's front is not on the topper's back"
+    tlo = np.min([m.bounds[0] for m in topper], axis=0)
+    thi = np.max([m.bounds[1] for m in topper], axis=0)
+    firsts = []
+    for y in np.linspace(tlo[1], thi[1], 11)[1:-1]:
+        for z in np.linspace(tlo[2], thi[2], 11)[1:-1]:
+            start = np.array([float(clip.bounds[0][0]) - 5.0, y, z])
+            hits = [h for m in topper for h in ray_hits(m, start, np.array([1.0, 0.0, 0.0]))]
+            if hits:
+                firsts.append(start[0] + min(hits))
+    assert firsts, "no topper in front of the clip"
+    flat = float(np.mean(np.abs(np.array(firsts) - back) < 0.3))
+    assert flat >= 0.6, f"the topper's back is not flat ({flat:.0%} on its back plane)"
+
+
+def check_alligator(c: Candidate) -> None:
+    """An alligator clip: two prongs tapering to their tips (a ray through them near the tip
+    crosses two plates)."""
+    clip, length, _ = _clip_frame(c)
+    root, tip = _clip_heights(c)
+    assert root >= 1.4 * tip, f"no prongs tapering to a tip ({root:.1f} vs {tip:.1f} mm)"
+    assert _clip_hits(c, float(clip.bounds[1][1]) - 0.15 * length) == 4, "not two prongs"
+
+
+def check_snap_clip(c: Candidate) -> None:
+    """A snap clip: a teardrop frame, open in its round end, at least twice as tall there
+    as at its point."""
+    clip, length, _ = _clip_frame(c)
+    root, tip = _clip_heights(c)
+    assert root >= 2.0 * tip, f"no teardrop ({root:.1f} mm vs {tip:.1f} mm)"
+    assert _clip_hits(c, float(clip.bounds[0][1]) + 0.1 * length) == 0, "no open frame"
+
+
+def check_barrette(c: Candidate) -> None:
+    """A barrette: a bar as tall at both ends, its clasp's rod behind it."""
+    clip, length, _ = _clip_frame(c)
+    root, tip = _clip_heights(c)
+    assert abs(root - tip) <= 0.1 * max(root, tip), "the bar is not even"
+    assert _clip_hits(c, float(clip.bounds[1][1]) - 0.2 * length) == 4, "no clasp behind"
+
+
+def check_claw(c: Candidate) -> None:
+    """A claw clip: two jaws of at least five teeth each (a ray along Y through either jaw
+    crosses ten surfaces or more, at the height where it crosses most)."""
+    clip, _, _ = _clip_frame(c)
+    lo, hi = clip.bounds
+    for x in (float(hi[0]) - 1.0, float(lo[0]) + 1.0):
+        most = max(
+            len(ray_hits(clip, np.array([x, float(lo[1]) - 5.0, z]), np.array([0.0, 1.0, 0.0])))
+            for z in np.linspace(float(lo[2]), float(hi[2]), 40)
+        )
+        assert most >= 10, f"a jaw with {most // 2} teeth"
+
+
 CHECKS: dict[str, Callable[[Candidate], None]] = {
     name.removeprefix("check_"): fn for name, fn in globals().items() if name.startswith("check_")
 }
@@ -674,3 +760,25 @@ def test_the_checks_catch_a_closed_cavity_and_a_missing_hat() -> None:
         check_spines(literal("cat planter"))
     with pytest.raises(AssertionError):  # a bear's round ears stand on its head
         check_floppy_ears(literal("bear keychain"))
+
+
+def test_the_clip_checks_tell_the_clips_apart() -> None:
+    with pytest.raises(AssertionError):  # a keychain has no clip
+        check_clip(literal("capybara keychain"))
+    with pytest.raises(AssertionError):  # a barrette's bar does not taper to prongs
+        check_alligator(literal("capybara barrette"))
+    with pytest.raises(AssertionError):  # an alligator clip is no open teardrop
+        check_snap_clip(literal("axolotl hair clip"))
+    with pytest.raises(AssertionError):  # a snap clip is no even bar
+        check_barrette(literal("star snap clip"))
+    with pytest.raises(AssertionError):  # a barrette has no teeth
+        check_claw(literal("capybara barrette"))
+    clip = literal("strawberry hair clip")
+    loose = Candidate(clip.choice, clip.model, clip.origin, clip.worded, 1.0, [])
+    off = lambda p: type(p.mesh)(p.mesh.vertices + [3.0, 0.0, 0.0], p.mesh.faces)  # noqa: E731
+    loose.model = type(clip.model)(
+        [p if p.name == "clip" else replace(p, mesh=off(p)) for p in clip.model.parts],
+        dict(clip.model.anchors),
+    )
+    with pytest.raises(AssertionError):  # a topper 3 mm off its clip is not glued on it
+        check_clip(loose)
