@@ -71,6 +71,9 @@ FORM_RULES: dict[str, FormRule] = {
         FormRule("eyewear", 140.0, 2.0, 45.0, False, ("frame", "lens_l", "lens_r"),
                  ("injection_moulding", "assembly", "packaging"), 0.004, "plastic",
                  (245, 160, 185)),
+        FormRule("night_light", 140.0, 1.5, 45.0, True, ("shell", "base"),
+                 ("injection_moulding", "electronics_assembly", "assembly", "packaging"),
+                 0.004, "plastic", (190, 150, 110)),
     )
 }  # fmt: skip
 

@@ -19,6 +19,7 @@ FORMS: tuple[str, ...] = (
     "headband",  # wearable band (arc) with the subject's ears / features on top
     "hat",  # wearable hat (bucket, beanie ...); the subject as decoration on the crown
     "eyewear",  # novelty sunglasses frame; lens shape from the words (heart, star, round)
+    "night_light",  # the subject as a hollow translucent shell on a base seating an LED puck
 )
 
 # Subjects: what the product shows. Creatures share an anatomy template (head, body, ears,
