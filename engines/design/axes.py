@@ -83,6 +83,8 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
         "arms": (0.0, 1.0, True),
         "lens": (0.0, 2.0, True),
     },  # fmt: skip
+    # night-light (forms.lights): the shell as built, a round mochi or tall; a disc or plinth base
+    "night_light": {"squish": (0.0, 2.0, True), "base": (0.0, 1.0, True)},
 }
 # Shares of a whole-number form knob's values among the sampled choices, where an even share
 # over-represents one: a mochi plush is the same plush squashed, so at half the samples (its

@@ -53,7 +53,7 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "feet": ("", "on feet"),
         "hem": ("", "wisp tail"),
         "raise": ("", "arms up"),
-        "squish": ("", "mochi"),
+        "squish": ("", "mochi", "tall"),
         "plinth": ("", "round base", "square base", "pedestal"),
         "rest": ("short rest", "", "tall rest"),
         "side": ("", "figure right"),
@@ -70,6 +70,7 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "lens_size": ("small lenses", "", "oversized"),
         "arms": ("", "full arms"),
         "lens": ("round lenses", "heart lenses", "star lenses"),
+        "base": ("", "rounded plinth"),
     }
 
 

@@ -7,12 +7,12 @@ import itertools
 
 import numpy as np
 import trimesh
-from manifold3d import Error, Manifold, OpType
+from manifold3d import CrossSection, Error, Manifold, OpType
 
 from engines.design.base import DesignError
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
 from engines.design.forms.figures import SQUISH, _plinth
-from engines.design.forms.geometry import cylinder_z, mesh_of, revolved
+from engines.design.forms.geometry import _area, cylinder_z, mesh_of, revolved
 from engines.design.forms.place import (
     base_anchor,
     chunky,
@@ -31,7 +31,7 @@ PUCK_MM = (40.0, 10.0)  # the bought LED puck the base seats: diameter, height
 SEAT_CLEARANCE_MM = 0.6  # the seat's radius over the puck's
 FLOOR_MM = 2.5  # the base's floor under the puck
 CABLE_MM = (7.0, 5.0)  # the cable hole at the back of the base: width, height
-WELL_R_MM = 16.0  # the light's way up into a shell whose hollow starts above its floor
+OPEN_WALLS = 3.0  # the bottom is cut at least this many walls above the hollow's lowest point
 SHELL_WALL_MM = 2.0  # the translucent shell's wall at the default size
 HOLLOW_MIN_WALLS = 6.0  # a part is hollowed when at least this many walls thick ...
 HOLLOW_MIN_SHARE = 0.08  # ... and this share of the largest part's volume (ears stay solid)
@@ -47,38 +47,102 @@ def night_light(ctx: FormContext) -> Model:
     """The subject's big parts hollowed into a shell (part 'shell', wall ~2 mm) open over a
     base (part 'base') seating a 40 mm LED puck, a cable hole at its back (-X); knob 'squish'
     makes the shell a round mochi or tall, knob 'base' a rounded plinth; height size_mm."""
-    assert ctx.subject is not None
     wall = ctx.wall(SHELL_WALL_MM)
     base_h = PUCK_MM[1] + FLOOR_MM + ctx.mm(2.0)
-    figure = _fitted(ctx, base_h)
-    cavity = _cavity(figure, wall)
-    seat_xy, lowest = _seat(cavity)
-    cutter = cavity
-    if lowest > base_h + 0.5 * wall:  # a hollow above the floor (a body on legs): a light well
-        well = cylinder_z(np.array([*seat_xy, base_h - SINK_MM - 1.0]), _well_r(ctx),
-                          lowest - base_h + SINK_MM + 1.0 + 3.0 * wall, centred=False)  # fmt: skip
-        cutter = cavity + _manifold(well)
-    model = Model(_hollowed(ctx, figure, cutter), dict(figure.anchors))
+    figure, cavity = _fitted(ctx, base_h, wall)
+    seat_xy = _opening(cavity, base_h)
+    model = Model(_hollowed(ctx, figure, cavity), dict(figure.anchors))
     model.parts.insert(0, _base(ctx, model, seat_xy, base_h))
     model.anchors["base"] = base_anchor(np.array([*seat_xy, 0.0]), size_mm=PUCK_MM[0] / 2)
     model.anchors["cavity"] = Anchor(_inside(cavity, seat_xy), np.array([0.0, 0.0, 1.0]), wall)
     return model
 
 
-def _fitted(ctx: FormContext, base_h: float) -> Model:
+def _fitted(ctx: FormContext, base_h: float, wall: float) -> tuple[Model, Manifold]:
     """The subject (squished by the knob) scaled so the light is size_mm tall and no wider,
-    its bottom cut flat and sunk into the base top, thin parts made chunky, mm."""
+    thin parts made chunky, and its hollow; its bottom cut flat where the hollow is open
+    enough for the light (a body on legs loses them: a loaf), sunk into the base top, mm."""
     assert ctx.subject is not None
     squish = SQUISHES[int(ctx.knob("squish", 0.0)) % len(SQUISHES)]
     subject = ctx.subject.transform(scale_about(np.array(squish), np.zeros(3)))
     lo, hi = subject.bounds
-    height = float(hi[2] - lo[2]) * (1.0 - FLAT_SHARE)
-    s = min((ctx.size_mm - base_h) / height, ctx.size_mm / float(np.max(hi[:2] - lo[:2])))
     centre = np.array([(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, lo[2]])
-    figure = subject.transform(scale_about(s, np.zeros(3)) @ moved(-centre))
-    figure = flat_bottom(figure, FLAT_SHARE * s * float(hi[2] - lo[2]))
-    figure = chunky(figure, ctx.rule.min_wall_mm, DETAIL_MIN_MM)
-    return figure.transform(moved(np.array([0.0, 0.0, base_h - SINK_MM])))
+    wide, tall = float(np.max(hi[:2] - lo[:2])), float(hi[2] - lo[2])
+    s = min((ctx.size_mm - base_h) / ((1.0 - FLAT_SHARE) * tall), ctx.size_mm / wide)
+    figure = chunky(subject.transform(scale_about(s, np.zeros(3)) @ moved(-centre)),
+                    ctx.rule.min_wall_mm, DETAIL_MIN_MM)  # fmt: skip
+    cavity = _cavity(figure, wall)
+    cut = _cut_height(figure, cavity, wall, s * tall)
+    grow = min((ctx.size_mm - base_h) / (s * tall - cut), ctx.size_mm / (s * wide))
+    if grow > 1.0 + 1e-3:  # cut higher than planned: the rest grows back to the height
+        figure = figure.transform(scale_about(grow, np.zeros(3)))
+        cavity, cut = cavity.scale((grow, grow, grow)), cut * grow  # walls a little thicker
+    lift = np.array([0.0, 0.0, base_h - SINK_MM - cut])
+    figure = flat_bottom(figure, cut).transform(moved(np.array([0.0, 0.0, base_h - SINK_MM])))
+    cavity = cavity.translate(tuple(lift))
+    return figure, _open_only(cavity, base_h)
+
+
+def _lowest(cavity: Manifold) -> float:
+    """The lowest z of a hollow, mm."""
+    return float(cavity.bounding_box()[2])
+
+
+def _open_only(cavity: Manifold, base_h: float) -> Manifold:
+    """The hollow's bodies open at the bottom (a head's hollow that does not meet the body's
+    stays solid: sealed, it would be a void in the print), mm."""
+    bodies = [b for b in cavity.decompose() if _lowest(b) < base_h]
+    if not bodies:
+        raise DesignError("the night-light's hollow does not open over the light")
+    return Manifold.batch_boolean(bodies, OpType.Add)
+
+
+MAX_CUT_SHARE = 0.4  # the bottom is never cut higher than this share of the subject's height
+
+
+def _cut_height(figure: Model, cavity: Manifold, wall: float, height: float) -> float:
+    """How much of the subject's bottom is cut off: a little (it stands flat), at least a few
+    walls above the hollow's lowest point (the light gets in), and up to where the shell's
+    foot rings the puck's seat (it stands on the base around it), mm."""
+    solid = Manifold.batch_boolean([_manifold(p.mesh) for p in figure.parts], OpType.Add)
+    first = max(FLAT_SHARE * height, _lowest(cavity) + OPEN_WALLS * wall)
+    for cut in np.arange(first, MAX_CUT_SHARE * height, wall):
+        if _rings_seat(solid, cavity, float(cut) + 0.5):
+            return float(cut)
+    return first
+
+
+def _rings_seat(solid: Manifold, cavity: Manifold, z: float) -> bool:
+    """Whether the subject's section at z holds the puck's seat with a rim around it,
+    centred under the hollow's opening there."""
+    opening = _centroid(cavity.slice(z))
+    if opening is None:
+        return False
+    rim = CrossSection.circle(PUCK_MM[0] / 2 + SEAT_CLEARANCE_MM + 1.0, 48)
+    return (rim.translate(tuple(opening)) - solid.slice(z)).area() < 1.0
+
+
+def _centroid(section: CrossSection) -> np.ndarray | None:
+    """The centre of a section's largest outline, XY mm (None when it is empty)."""
+    rings = [np.asarray(r, float) for r in section.to_polygons()]
+    if not rings:
+        return None
+    ring = max(rings, key=lambda r: abs(_area(r)))
+    x, y = ring[:, 0], ring[:, 1]
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    area = 0.5 * float(cross.sum())
+    if abs(area) < 1e-9:
+        return ring.mean(axis=0)
+    return np.array(
+        [((x + np.roll(x, -1)) * cross).sum(), ((y + np.roll(y, -1)) * cross).sum()]
+    ) / (6 * area)
+
+
+def _opening(cavity: Manifold, base_h: float) -> np.ndarray:
+    """Where the LED puck sits: under the middle of the hollow's opening at the base top,
+    XY mm."""
+    centre = _centroid(cavity.slice(base_h + 0.5))
+    return np.zeros(2) if centre is None else centre
 
 
 def _hollow(part: Part, largest_mm3: float, wall: float) -> bool:
@@ -124,19 +188,6 @@ _WAYS /= np.linalg.norm(_WAYS, axis=1, keepdims=True)
 ERODE_COS = 0.9  # a normal is at most ~25 degrees off the nearest of the 26 ways
 
 
-def _seat(cavity: Manifold) -> tuple[np.ndarray, float]:
-    """Where the LED puck sits (XY under the hollow's lowest reach) and that lowest z, mm."""
-    v = np.asarray(cavity.to_mesh().vert_properties)[:, :3]
-    lowest = float(v[:, 2].min())
-    low = v[v[:, 2] <= lowest + 0.05 * float(np.ptp(v[:, 2]))]
-    return low[:, :2].mean(axis=0), lowest
-
-
-def _well_r(ctx: FormContext) -> float:
-    """The light well's radius: within the seat, and within a small light's body, mm."""
-    return min(WELL_R_MM, ctx.mm(WELL_R_MM) * 1.4)
-
-
 def _inside(cavity: Manifold, seat_xy: np.ndarray) -> np.ndarray:
     """A point inside the hollow: halfway up its first span above the seat, mm."""
     mesh = mesh_of(cavity)
@@ -173,18 +224,20 @@ def _base(ctx: FormContext, shell: Model, seat_xy: np.ndarray, height: float) ->
     """The opaque base (knob 'base': a flat disc or a rounded plinth) under the shell's
     footprint, a seat for the LED puck in its top and a cable hole out of its back, mm."""
     v = np.vstack([p.mesh.vertices for p in shell.parts])
-    foot = v[v[:, 2] <= height + 1.0]
-    reach = float(np.linalg.norm(foot[:, :2] - seat_xy, axis=1).max()) if len(foot) else 0.0
+    foot = v[v[:, 2] <= height + 1.0][:, :2]
+    centre = 0.5 * (foot.min(axis=0) + foot.max(axis=0)) if len(foot) else seat_xy
+    reach = float(np.linalg.norm(foot - centre, axis=1).max()) if len(foot) else 0.0
     seat_r = PUCK_MM[0] / 2 + SEAT_CLEARANCE_MM
-    radius = max(reach + ctx.mm(6.0), seat_r + ctx.wall(5.0))
+    off = float(np.linalg.norm(seat_xy - centre))
+    radius = max(reach + ctx.mm(6.0), off + seat_r + ctx.wall(5.0))
     kind = BASES[int(ctx.knob("base", 0.0)) % len(BASES)]
-    solid = _plinth("round", np.full(2, radius), seat_xy, height) if kind == "disc" else (
-        _rounded(radius, height, seat_xy))  # fmt: skip
+    solid = _plinth("round", np.full(2, radius), centre, height) if kind == "disc" else (
+        _rounded(radius, height, centre))  # fmt: skip
     floor = height - PUCK_MM[1]
     seat = cylinder_z(np.array([*seat_xy, floor]), seat_r, PUCK_MM[1] + 1.0, centred=False)
     width, tall = CABLE_MM
-    cable = box([radius + 2.0, width, tall], [seat_xy[0] - (radius + 2.0) / 2, seat_xy[1],
-                                              floor + tall / 2])  # fmt: skip
+    run = radius + off + 2.0  # from the seat's middle out through the back
+    cable = box([run, width, tall], [seat_xy[0] - run / 2, seat_xy[1], floor + tall / 2])
     cut = _manifold(solid) - Manifold.batch_boolean([_manifold(seat), _manifold(cable)],
                                                     OpType.Add)  # fmt: skip
     return Part("base", mesh_of(cut), ctx.colour, "fixture", ctx.material)

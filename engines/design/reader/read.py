@@ -23,7 +23,8 @@ from engines.design.reader.words import Phrase, is_adjective, phrases, worded_si
 
 SUBJECT_IS_PRODUCT = ("plush", "figurine", "keychain", "ornament")  # colour the form = the subject
 WEARABLE = ("hat", "headband", "eyewear")
-NEEDS_SUBJECT = ("plush", "figurine", "keychain")  # these show a subject or nothing at all
+# these show a subject or nothing at all
+NEEDS_SUBJECT = ("plush", "figurine", "keychain", "night_light")
 DEFAULT_SUBJECT = {"ornament": "star"}  # a tree ornament with nothing named: a star
 SUBJECT_HATS = {"frog": "frog"}  # a subject word before "hat" on another subject: that hat
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")

@@ -12,6 +12,7 @@ FORM_NAMES: dict[str, str] = {
     "plush": "plush", "figurine": "figurine", "keychain": "keychain", "ornament": "ornament",
     "mug": "mug", "planter": "planter", "pen_holder": "pen holder",
     "phone_stand": "phone stand", "headband": "headband", "hat": "hat", "eyewear": "sunglasses",
+    "night_light": "night-light",
 }  # fmt: skip
 GENERIC_CLOSE = ("plush", "mug", "keychain")  # what we offer for a product we have never heard of
 POPULAR = ("capybara", "frog", "cat")  # offered when nothing about an unknown subject is known
