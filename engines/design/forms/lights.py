@@ -29,7 +29,8 @@ RGB = tuple[int, int, int]
 
 PUCK_MM = (40.0, 10.0)  # the bought LED puck the base seats: diameter, height
 SEAT_CLEARANCE_MM = 0.6  # the seat's radius over the puck's
-FLOOR_MM = 2.5  # the base's floor under the puck
+LIP_MM = 2.5  # the base's top over the puck (pushed in from below), round the light's aperture
+APERTURE_MM = (10.0, 2.0)  # the aperture's least radius; the shell's foot rim around it
 CABLE_MM = (7.0, 5.0)  # the cable hole at the back of the base: width, height
 OPEN_WALLS = 3.0  # the bottom is cut at least this many walls above the hollow's lowest point
 SHELL_WALL_MM = 2.0  # the translucent shell's wall at the default size
@@ -48,11 +49,11 @@ def night_light(ctx: FormContext) -> Model:
     base (part 'base') seating a 40 mm LED puck, a cable hole at its back (-X); knob 'squish'
     makes the shell a round mochi or tall, knob 'base' a rounded plinth; height size_mm."""
     wall = ctx.wall(SHELL_WALL_MM)
-    base_h = PUCK_MM[1] + FLOOR_MM + ctx.mm(2.0)
+    base_h = PUCK_MM[1] + max(LIP_MM, ctx.rule.min_wall_mm)
     figure, cavity = _fitted(ctx, base_h, wall)
-    seat_xy = _opening(cavity, base_h)
+    seat_xy, aperture = _opening(_solid(figure), cavity, base_h + 0.5)
     model = Model(_hollowed(ctx, figure, cavity), dict(figure.anchors))
-    model.parts.insert(0, _base(ctx, model, seat_xy, base_h))
+    model.parts.insert(0, _base(ctx, model, (seat_xy, aperture), base_h))
     model.anchors["base"] = base_anchor(np.array([*seat_xy, 0.0]), size_mm=PUCK_MM[0] / 2)
     model.anchors["cavity"] = Anchor(_inside(cavity, seat_xy), np.array([0.0, 0.0, 1.0]), wall)
     return model
@@ -104,22 +105,27 @@ def _cut_height(figure: Model, cavity: Manifold, wall: float, height: float) -> 
     """How much of the subject's bottom is cut off: a little (it stands flat), at least a few
     walls above the hollow's lowest point (the light gets in), and up to where the shell's
     foot rings the puck's seat (it stands on the base around it), mm."""
-    solid = Manifold.batch_boolean([_manifold(p.mesh) for p in figure.parts], OpType.Add)
+    solid = _solid(figure)
     first = max(FLAT_SHARE * height, _lowest(cavity) + OPEN_WALLS * wall)
     for cut in np.arange(first, MAX_CUT_SHARE * height, wall):
-        if _rings_seat(solid, cavity, float(cut) + 0.5):
+        if _holds(solid, cavity, float(cut) + 0.5, APERTURE_MM[0]):
             return float(cut)
     return first
 
 
-def _rings_seat(solid: Manifold, cavity: Manifold, z: float) -> bool:
-    """Whether the subject's section at z holds the puck's seat with a rim around it,
-    centred under the hollow's opening there."""
+def _solid(figure: Model) -> Manifold:
+    """The union of the figure's parts."""
+    return Manifold.batch_boolean([_manifold(p.mesh) for p in figure.parts], OpType.Add)
+
+
+def _holds(solid: Manifold, cavity: Manifold, z: float, radius: float) -> bool:
+    """Whether the subject's section at z holds an aperture of `radius` and a rim for the
+    shell's foot around it, centred under the hollow's opening there."""
     opening = _centroid(cavity.slice(z))
     if opening is None:
         return False
-    rim = CrossSection.circle(PUCK_MM[0] / 2 + SEAT_CLEARANCE_MM + 1.0, 48)
-    return (rim.translate(tuple(opening)) - solid.slice(z)).area() < 1.0
+    rim = CrossSection.circle(radius + APERTURE_MM[1], 48).translate(tuple(opening))
+    return (rim - solid.slice(z)).area() < 1.0
 
 
 def _centroid(section: CrossSection) -> np.ndarray | None:
@@ -138,11 +144,16 @@ def _centroid(section: CrossSection) -> np.ndarray | None:
     ) / (6 * area)
 
 
-def _opening(cavity: Manifold, base_h: float) -> np.ndarray:
-    """Where the LED puck sits: under the middle of the hollow's opening at the base top,
-    XY mm."""
-    centre = _centroid(cavity.slice(base_h + 0.5))
-    return np.zeros(2) if centre is None else centre
+def _opening(solid: Manifold, cavity: Manifold, z: float) -> tuple[np.ndarray, float]:
+    """Where the LED puck sits (XY under the middle of the hollow's opening at the base top,
+    mm) and the radius of the aperture over it the shell's foot rings (at most the puck's)."""
+    centre = _centroid(cavity.slice(z))
+    centre = np.zeros(2) if centre is None else centre
+    widest = PUCK_MM[0] / 2 - APERTURE_MM[1]
+    for radius in np.arange(widest, APERTURE_MM[0], -1.0):
+        if _holds(solid, cavity, z, float(radius)):
+            return centre, float(radius)
+    return centre, APERTURE_MM[0]
 
 
 def _hollow(part: Part, largest_mm3: float, wall: float) -> bool:
@@ -180,7 +191,8 @@ def _shrunk(mesh: trimesh.Trimesh, wall: float) -> Manifold | None:
                                        OpType.Intersect)  # fmt: skip
     if solid.status() != Error.NoError or solid.is_empty() or solid.volume() <= 0:
         return None
-    return solid if (outer - solid).genus() == -1 else None  # a closed void, no tunnels out
+    tunnels = (outer - solid).genus() - (outer.genus() + solid.genus() - 1)
+    return solid if tunnels == 0 else None  # a closed void: no tunnel out through the wall
 
 
 _WAYS = np.array([d for d in itertools.product((-1, 0, 1), repeat=3) if any(d)], float)
@@ -220,9 +232,11 @@ def _shell_colour(ctx: FormContext, main: RGB) -> RGB:
     return (int(light[0]), int(light[1]), int(light[2]))
 
 
-def _base(ctx: FormContext, shell: Model, seat_xy: np.ndarray, height: float) -> Part:
+def _base(ctx: FormContext, shell: Model, seat: tuple[np.ndarray, float], height: float) -> Part:
     """The opaque base (knob 'base': a flat disc or a rounded plinth) under the shell's
-    footprint, a seat for the LED puck in its top and a cable hole out of its back, mm."""
+    footprint: a seat the LED puck is pushed up into from below, under a lip with the light's
+    aperture (radius seat[1]), and a cable notch out of its back (-X) along the table, mm."""
+    seat_xy, aperture = seat
     v = np.vstack([p.mesh.vertices for p in shell.parts])
     foot = v[v[:, 2] <= height + 1.0][:, :2]
     centre = 0.5 * (foot.min(axis=0) + foot.max(axis=0)) if len(foot) else seat_xy
@@ -233,14 +247,13 @@ def _base(ctx: FormContext, shell: Model, seat_xy: np.ndarray, height: float) ->
     kind = BASES[int(ctx.knob("base", 0.0)) % len(BASES)]
     solid = _plinth("round", np.full(2, radius), centre, height) if kind == "disc" else (
         _rounded(radius, height, centre))  # fmt: skip
-    floor = height - PUCK_MM[1]
-    seat = cylinder_z(np.array([*seat_xy, floor]), seat_r, PUCK_MM[1] + 1.0, centred=False)
+    pocket = cylinder_z(np.array([*seat_xy, -1.0]), seat_r, PUCK_MM[1] + 1.0, centred=False)
+    light = cylinder_z(np.array([*seat_xy, PUCK_MM[1] - 1.0]), aperture, height, centred=False)
     width, tall = CABLE_MM
     run = radius + off + 2.0  # from the seat's middle out through the back
-    cable = box([run, width, tall], [seat_xy[0] - run / 2, seat_xy[1], floor + tall / 2])
-    cut = _manifold(solid) - Manifold.batch_boolean([_manifold(seat), _manifold(cable)],
-                                                    OpType.Add)  # fmt: skip
-    return Part("base", mesh_of(cut), ctx.colour, "fixture", ctx.material)
+    cable = box([run, width, tall + 1.0], [seat_xy[0] - run / 2, seat_xy[1], (tall - 1.0) / 2])
+    holes = Manifold.batch_boolean([_manifold(m) for m in (pocket, light, cable)], OpType.Add)
+    return Part("base", mesh_of(_manifold(solid) - holes), ctx.colour, "fixture", ctx.material)
 
 
 def _rounded(radius: float, height: float, centre: np.ndarray) -> trimesh.Trimesh:
