@@ -25,8 +25,6 @@ from engines.design.forms.place import (
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold, box
 
-RGB = tuple[int, int, int]
-
 PUCK_MM = (40.0, 10.0)  # the bought LED puck the base seats: diameter, height
 SEAT_CLEARANCE_MM = 0.6  # the seat's radius over the puck's
 LIP_MM = 2.5  # the base's top over the puck (pushed in from below), round the light's aperture
@@ -38,7 +36,6 @@ HOLLOW_MIN_WALLS = 6.0  # a part is hollowed when at least this many walls thick
 HOLLOW_MIN_SHARE = 0.08  # ... and this share of the largest part's volume (ears stay solid)
 FLAT_SHARE = 0.08  # share of the subject's height cut off its bottom: it stands flat
 SINK_MM = 0.6  # the shell's bottom this far into the base, so they join
-LIGHTEN = 0.35  # the shell's colour: the subject's, this share of the way to white
 # knob "squish": as built, a round mochi, a tall slim shell (X, Y, Z scale)
 SQUISHES: tuple[tuple[float, float, float], ...] = ((1.0, 1.0, 1.0), SQUISH, (0.88, 0.88, 1.15))
 BASES: tuple[str, ...] = ("disc", "plinth")  # knob "base": a flat disc, a rounded plinth
@@ -210,11 +207,12 @@ def _inside(cavity: Manifold, seat_xy: np.ndarray) -> np.ndarray:
 
 def _hollowed(ctx: FormContext, figure: Model, cutter: Manifold) -> list[Part]:
     """The subject's parts with the hollow cut out: those of its main colour joined into the
-    translucent 'shell', the rest (a cap, a belly, the face) kept in their colours, mm."""
+    'shell' (the subject's body: worded body colours paint it), the rest (a cap, a belly, the
+    face) kept in their colours, mm."""
     main = main_colour(figure)
     shell = [p for p in figure.parts if p.role == "body" and p.colour == main]
     joined = Manifold.batch_boolean([_manifold(p.mesh) for p in shell], OpType.Add) - cutter
-    parts = [Part("shell", mesh_of(joined), _shell_colour(ctx, main), "fixture", ctx.material)]
+    parts = [Part("shell", mesh_of(joined), main, "body", ctx.material)]  # it is the subject
     for p in figure.parts:
         if p in shell:
             continue
@@ -222,14 +220,6 @@ def _hollowed(ctx: FormContext, figure: Model, cutter: Manifold) -> list[Part]:
         if not kept.is_empty() and kept.volume() > 1e-3:
             parts.append(Part(p.name, mesh_of(kept), p.colour, p.role, p.material))
     return parts
-
-
-def _shell_colour(ctx: FormContext, main: RGB) -> RGB:
-    """The shell's colour: a worded one, else the subject's lightened (it glows), RGB."""
-    if ctx.colour_given:
-        return ctx.colour
-    light = np.asarray(main, float) + LIGHTEN * (255.0 - np.asarray(main, float))
-    return (int(light[0]), int(light[1]), int(light[2]))
 
 
 def _base(ctx: FormContext, shell: Model, seat: tuple[np.ndarray, float], height: float) -> Part:

@@ -150,6 +150,7 @@ CASES = {
     "headband": ("cat", "bunny", "strawberry", None),
     "hat": ("cat", "frog", "strawberry", None),
     "eyewear": ("cat", "strawberry", None),
+    "night_light": ("cat", "frog", "strawberry", "cactus"),
 }
 PARAMS = [(form, s) for form, subjects in CASES.items() for s in subjects]
 _BUILT: dict[tuple[str, str | None, float | None], Model] = {}
