@@ -111,8 +111,9 @@ def _cut_height(figure: Model, cavity: Manifold, wall: float, height: float) -> 
 
 
 def _solid(figure: Model) -> Manifold:
-    """The union of the figure's parts."""
-    return Manifold.batch_boolean([_manifold(p.mesh) for p in figure.parts], OpType.Add)
+    """The union of the figure's bulk (its details only mark its surface)."""
+    bulk = [_manifold(p.mesh) for p in figure.parts if p.role != "detail"]
+    return Manifold.batch_boolean(bulk, OpType.Add)
 
 
 def _holds(solid: Manifold, cavity: Manifold, z: float, radius: float) -> bool:
@@ -213,13 +214,25 @@ def _hollowed(ctx: FormContext, figure: Model, cutter: Manifold) -> list[Part]:
     shell = [p for p in figure.parts if p.role == "body" and p.colour == main]
     joined = Manifold.batch_boolean([_manifold(p.mesh) for p in shell], OpType.Add) - cutter
     parts = [Part("shell", mesh_of(joined), main, "body", ctx.material)]  # it is the subject
+    reach = cutter.bounding_box()
     for p in figure.parts:
         if p in shell:
+            continue
+        if p.role == "detail" and not _reaches(p.mesh, reach, cutter):
+            parts.append(p)  # an eye on the wall: kept as it is (a boolean each is slow)
             continue
         kept = _manifold(p.mesh) - cutter
         if not kept.is_empty() and kept.volume() > 1e-3:
             parts.append(Part(p.name, mesh_of(kept), p.colour, p.role, p.material))
     return parts
+
+
+def _reaches(mesh: trimesh.Trimesh, box: tuple[float, ...], cutter: Manifold) -> bool:
+    """Whether a part reaches into the hollow (its box first, then the solids)."""
+    lo, hi = mesh.bounds
+    if (lo > np.asarray(box[3:])).any() or (hi < np.asarray(box[:3])).any():
+        return False
+    return not (_manifold(mesh) ^ cutter).is_empty()
 
 
 def _base(ctx: FormContext, shell: Model, seat: tuple[np.ndarray, float], height: float) -> Part:
