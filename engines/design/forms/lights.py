@@ -213,7 +213,7 @@ def _hollowed(ctx: FormContext, figure: Model, cutter: Manifold) -> list[Part]:
     main = main_colour(figure)
     shell = [p for p in figure.parts if p.role == "body" and p.colour == main]
     joined = Manifold.batch_boolean([_manifold(p.mesh) for p in shell], OpType.Add) - cutter
-    parts = [Part("shell", mesh_of(joined), main, "body", ctx.material)]  # it is the subject
+    parts = [Part("shell", mesh_of(_crumbless(joined)), main, "body", ctx.material)]
     reach = cutter.bounding_box()
     for p in figure.parts:
         if p in shell:
@@ -225,6 +225,20 @@ def _hollowed(ctx: FormContext, figure: Model, cutter: Manifold) -> list[Part]:
         if not kept.is_empty() and kept.volume() > 1e-3:
             parts.append(Part(p.name, mesh_of(kept), p.colour, p.role, p.material))
     return parts
+
+
+CRUMB_SHARE = 0.1  # a piece of the shell under this share of the largest is dropped
+
+
+def _crumbless(shell: Manifold) -> Manifold:
+    """The shell without the crumbs the bottom cut left (a crescent's tip curling forward,
+    cut through, sat on the base in pieces)."""
+    bodies = shell.decompose()
+    if len(bodies) <= 1:
+        return shell
+    largest = max(b.volume() for b in bodies)
+    kept = [b for b in bodies if b.volume() >= CRUMB_SHARE * largest]
+    return Manifold.batch_boolean(kept, OpType.Add)
 
 
 def _reaches(mesh: trimesh.Trimesh, box: tuple[float, ...], cutter: Manifold) -> bool:
