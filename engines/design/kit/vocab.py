@@ -57,6 +57,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "strawberry",  # a strawberry cap (leaf crown on top): "strawberry cow", "strawberry frog"
         "space",  # an astronaut's round helmet around the head, the face showing
         "frog",  # a bucket hat with frog eyes on its crown: "cat wearing a frog hat"
+        "mushroom",  # a wide spotted mushroom cap: "frog with a mushroom hat"
     ),  # noqa: E501
     "wings": ("feathered", "bat", "fairy"),
     "horns": ("unicorn", "devil", "ram"),
@@ -103,6 +104,7 @@ WORDED_ONLY: frozenset[tuple[str, str]] = frozenset(
         ("spots", "leopard"),
         ("spots", "polka"),
         ("hat", "frog"),
+        ("hat", "mushroom"),
     }
 )
 
