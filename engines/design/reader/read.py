@@ -26,7 +26,8 @@ WEARABLE = ("hat", "headband", "eyewear")
 # these show a subject or nothing at all
 NEEDS_SUBJECT = ("plush", "figurine", "keychain", "night_light")
 DEFAULT_SUBJECT = {"ornament": "star"}  # a tree ornament with nothing named: a star
-SUBJECT_HATS = {"frog": "frog", "mushroom": "mushroom"}  # a subject word before "hat" on another subject: that hat
+# a subject word before "hat" on another subject: that hat ("a cat wearing a frog hat")
+SUBJECT_HATS = {"frog": "frog", "mushroom": "mushroom"}
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")
 _GLASSES_NOUNS = ("glasses", "sunglasses", "shades", "eyeglasses", "spectacles", "eyewear")
 _PURPOSE = ("for", "to", "from", "by")
