@@ -145,13 +145,43 @@ def _centroid(section: CrossSection) -> np.ndarray | None:
 def _opening(solid: Manifold, cavity: Manifold, z: float) -> tuple[np.ndarray, float]:
     """Where the LED puck sits (XY under the middle of the hollow's opening at the base top,
     mm) and the radius of the aperture over it the shell's foot rings (at most the puck's)."""
-    centre = _centroid(cavity.slice(z))
-    centre = np.zeros(2) if centre is None else centre
+    section = cavity.slice(z)
+    centre = _within(section, _centroid(section))
     widest = PUCK_MM[0] / 2 - APERTURE_MM[1]
     for radius in np.arange(widest, APERTURE_MM[0], -1.0):
         if _holds(solid, cavity, z, float(radius)):
             return centre, float(radius)
     return centre, APERTURE_MM[0]
+
+
+def _within(section: CrossSection, centre: np.ndarray | None) -> np.ndarray:
+    """The centre if it lies in the section, else the point of the section deepest inside
+    it along the rays from the centre to its corners (a donut's opening is a ring round its
+    hole), XY mm."""
+    rings = [np.asarray(r, float) for r in section.to_polygons()]
+    if centre is None or not rings:
+        raise DesignError("the night-light's hollow does not open over the light")
+    if _inside_rings(rings, centre):
+        return centre
+    corners = np.vstack(rings)
+    shares = np.array([0.2, 0.35, 0.5, 0.65, 0.8])
+    points = (centre + shares[:, None, None] * (corners - centre)[None]).reshape(-1, 2)
+    points = points[[_inside_rings(rings, q) for q in points]]
+    if not len(points):
+        raise DesignError("the night-light's hollow does not open over the light")
+    depth = np.linalg.norm(points[:, None] - corners[None], axis=2).min(axis=1)
+    return points[int(np.argmax(depth))]
+
+
+def _inside_rings(rings: list[np.ndarray], q: np.ndarray) -> bool:
+    """Whether a point lies inside closed outlines (even-odd: holes count out), XY mm."""
+    crossings = 0
+    for r in rings:
+        a, b = r, np.roll(r, -1, axis=0)
+        spans = (a[:, 1] > q[1]) != (b[:, 1] > q[1])
+        t = (q[1] - a[spans, 1]) / (b[spans, 1] - a[spans, 1])
+        crossings += int(np.count_nonzero(a[spans, 0] + t * (b[spans, 0] - a[spans, 0]) > q[0]))
+    return crossings % 2 == 1
 
 
 def _hollow(part: Part, largest_mm3: float, wall: float) -> bool:

@@ -64,6 +64,13 @@ def test_the_shell_is_one_watertight_hollow_with_walls_over_the_minimum(subject:
     assert np.median(walls) <= 2.5 * WALL, f"walls of {np.median(walls):.1f} mm: not thin"
 
 
+@pytest.mark.parametrize("subject", ["donut", "cat", "moon"])
+def test_the_hollow_opens_over_the_light_never_a_sealed_void(subject: str) -> None:
+    solid = light(subject).solid()[0]  # a void inside would be a second surface
+    assert solid.body_count == 1
+    assert len(ray_hits(solid, light(subject).anchors["base"].point - UP, UP)) >= 2
+
+
 @pytest.mark.parametrize("subject", ["cat", "frog", "duck"])
 def test_the_puck_fits_its_seat_under_a_lip_with_the_lights_aperture(subject: str) -> None:
     model = light(subject)
