@@ -88,6 +88,8 @@ FORM_KNOBS: dict[str, dict[str, tuple[float, float, bool]]] = {
     # hair clip (forms.clips): the clip (alligator, snap, barrette; a claw clip only when
     # worded), the topper's size
     "hair_clip": {"clip": (0.0, 2.0, True), "topper_size": (0.0, 2.0, True)},
+    # night-light (forms.lights): the shell as built, a round mochi or tall; a disc or plinth base
+    "night_light": {"squish": (0.0, 2.0, True), "base": (0.0, 1.0, True)},
 }
 # Shares of a whole-number form knob's values among the sampled choices, where an even share
 # over-represents one: a mochi plush is the same plush squashed, so at half the samples (its

@@ -53,7 +53,7 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "feet": ("", "on feet"),
         "hem": ("", "wisp tail"),
         "raise": ("", "arms up"),
-        "squish": ("", "mochi"),
+        "squish": ("", "mochi", "tall"),
         "plinth": ("", "round base", "square base", "pedestal"),
         "rest": ("short rest", "", "tall rest"),
         "side": ("", "figure right"),
@@ -74,6 +74,7 @@ def _table_words() -> dict[str, tuple[str, ...]]:
         "rim": ("", "rim"),
         "clip": ("", "snap clip", "barrette", "claw clip"),
         "topper_size": ("small topper", "", "big topper"),
+        "base": ("", "rounded plinth"),
     }
 
 

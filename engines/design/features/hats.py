@@ -23,6 +23,7 @@ DEFAULT: dict[str, RGB] = {
     "santa": (215, 40, 45), "beanie": (70, 130, 200), "cowboy": (150, 100, 60),
     "top": (40, 40, 45), "witch": (80, 55, 110), "chef": (250, 250, 250),
     "strawberry": (215, 45, 55), "space": (246, 247, 250), "frog": (105, 190, 85),
+    "mushroom": (215, 55, 55),
 }  # fmt: skip
 VISOR: RGB = (120, 175, 225)  # the light-blue frame of a space helmet's face opening
 LEAF: RGB = (70, 150, 60)
@@ -184,6 +185,8 @@ def build_hat(ctx: Ctx, variant: str) -> None:
         _strawberry(ctx, s, col)
     elif variant == "space":
         _space_helmet(ctx, col)
+    elif variant == "mushroom":
+        _mushroom(ctx, s, col)
 
 
 def _frog_eyes(ctx: Ctx, s: Seat, col: RGB) -> None:
@@ -242,6 +245,35 @@ def _strawberry(ctx: Ctx, s: Seat, col: RGB) -> None:
     stem = np.array([s.c[0], s.c[1], top_z - 0.05 * hw])
     ctx.add("stem", tube([stem, stem + Z * 0.3 * hw], [0.08 * hw + t / 2, 0.06 * hw + t / 2]),
             LEAF, "feature", True)  # fmt: skip
+
+
+MUSHROOM_SPOTS = (
+    (20.0, 78.0),
+    (10.0, 46.0),
+    (130.0, 48.0),
+    (250.0, 44.0),
+    (70.0, 30.0),
+    (310.0, 32.0),
+    (190.0, 28.0),
+)  # (azimuth, elevation) deg of a cap's spots, off
+# its poles, mirror plane and rim (spots meeting the cap's own corners or crossing its rim
+# break its STL)
+
+
+def _mushroom(ctx: Ctx, s: Seat, col: RGB) -> None:
+    """A mushroom cap ("frog with a mushroom hat"): a wide, low dome over the head, its rim out
+    past the head above the eyes, white spots over it (few parts: each costs a union)."""
+    hw, hc = s.hw, ctx.head_c
+    c = np.array([s.c[0], s.c[1], s.brim - 0.1 * hw])  # cut above its equator's corners
+    r = np.array([1.4 * hw, 1.4 * hw, max(hc[2] + 1.05 * s.hh - c[2], 0.6 * hw)])
+    cut = trim_below(Ellipsoid.of(c, r).mesh(3), s.brim)
+    if cut is not None:
+        ctx.add("cap", cut, col)
+    ctx.add("lining", _crown(s, 0.8 * s.rc, s.brim + 0.3 * hw, 1.0, 0.0), col)
+    for az, el in MUSHROOM_SPOTS:
+        a, e = np.radians(az), np.radians(el)
+        on = c + r * np.array([np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])
+        ctx.add("spot", blob(on, (0.15 * hw,) * 3), WHITE, "detail", True)
 
 
 @dataclass(frozen=True)

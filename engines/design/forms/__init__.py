@@ -14,6 +14,7 @@ from engines.design.forms.clips import BUILDERS as _CLIPS
 from engines.design.forms.coaster import BUILDERS as _COASTERS
 from engines.design.forms.context import BED_MM, FormContext, fits_bed
 from engines.design.forms.figures import BUILDERS as _FIGURES
+from engines.design.forms.lights import BUILDERS as _LIGHTS
 from engines.design.forms.place import attached
 from engines.design.forms.rules import FORM_RULES, FormRule
 from engines.design.forms.stand import BUILDERS as _STANDS
@@ -23,7 +24,7 @@ from engines.design.kit.parts import Anchor, Model
 from engines.design.kit.spec import DesignSpec
 from engines.design.kit.vocab import COLOURS, FORMS, MATERIALS
 
-BUILDERS = {**_FIGURES, **_VESSELS, **_STANDS, **_WEARABLES, **_COASTERS, **_CLIPS}
+BUILDERS = {**_FIGURES, **_VESSELS, **_STANDS, **_WEARABLES, **_COASTERS, **_CLIPS, **_LIGHTS}
 assert set(BUILDERS) == set(FORMS), "every canonical form has a builder"
 
 __all__ = ["BED_MM", "BUILDERS", "FORM_RULES", "FormRule", "build_form", "fits_bed"]

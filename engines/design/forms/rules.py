@@ -77,6 +77,9 @@ FORM_RULES: dict[str, FormRule] = {
         FormRule("hair_clip", 55.0, 1.5, 45.0, False, ("clip",),  # a bow alone tops it too
                  ("injection_moulding", "printing", "metal_stamping", "assembly", "packaging"),
                  0.004, "plastic", (195, 200, 205)),
+        FormRule("night_light", 140.0, 1.5, 45.0, True, ("shell", "base"),
+                 ("injection_moulding", "electronics_assembly", "assembly", "packaging"),
+                 0.004, "plastic", (190, 150, 110)),
     )
 }  # fmt: skip
 

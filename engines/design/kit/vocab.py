@@ -21,6 +21,7 @@ FORMS: tuple[str, ...] = (
     "eyewear",  # novelty sunglasses frame; lens shape from the words (heart, star, round)
     "coaster",  # drinks coaster: a flat slab, the subject in low relief on top or its outline
     "hair_clip",  # flat-backed topper of the subject glued on a metal clip (alligator, snap ...)
+    "night_light",  # the subject as a hollow translucent shell on a base seating an LED puck
 )
 
 # Subjects: what the product shows. Creatures share an anatomy template (head, body, ears,
@@ -58,6 +59,7 @@ FEATURES: dict[str, tuple[str, ...]] = {
         "strawberry",  # a strawberry cap (leaf crown on top): "strawberry cow", "strawberry frog"
         "space",  # an astronaut's round helmet around the head, the face showing
         "frog",  # a bucket hat with frog eyes on its crown: "cat wearing a frog hat"
+        "mushroom",  # a wide spotted mushroom cap: "frog with a mushroom hat"
     ),  # noqa: E501
     "wings": ("feathered", "bat", "fairy"),
     "horns": ("unicorn", "devil", "ram"),
@@ -107,6 +109,7 @@ WORDED_ONLY: frozenset[tuple[str, str]] = frozenset(
         ("spots", "leopard"),
         ("spots", "polka"),
         ("hat", "frog"),
+        ("hat", "mushroom"),
     }
 )
 

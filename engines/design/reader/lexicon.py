@@ -84,6 +84,13 @@ _FORM_WORDS: dict[str, tuple[str, ...]] = {
         "hair slides", "claw clip", "claw clips", "hair claw", "hair claws",
         "claw hair clip", "claw hair clips", "jaw clip", "jaw clips",
     ),
+    "night_light": (
+        "night light", "nightlight", "night lights", "nightlights", "night lamp", "lamp",
+        "lamps", "led lamp", "led light", "led night light", "mood light", "mood lamp",
+        "bedside lamp", "bedside light", "lamp shade", "lampshade", "light up", "light-up",
+        "silicone lamp", "squishy lamp", "tap lamp", "touch lamp", "nursery light",
+        "kids night light", "baby night light", "table lamp",
+    ),
 }  # fmt: skip
 
 # Hat and glasses words are features on a subject, or the product when they head the phrase.
@@ -414,7 +421,7 @@ _SIZE_WORDS: dict[float, tuple[str, ...]] = {
 FORM_NOMINAL_MM: dict[str, float] = {
     "plush": 120.0, "figurine": 90.0, "keychain": 50.0, "ornament": 75.0, "mug": 110.0,
     "planter": 100.0, "pen_holder": 100.0, "phone_stand": 110.0, "headband": 150.0,
-    "hat": 190.0, "eyewear": 140.0, "coaster": 100.0, "hair_clip": 55.0,
+    "hat": 190.0, "eyewear": 140.0, "coaster": 100.0, "hair_clip": 55.0, "night_light": 140.0,
 }  # fmt: skip
 SIZE_WORD_MAX_MM = 210.0  # a size word never asks for more than the bed's narrowest side
 
@@ -440,9 +447,17 @@ _REFUSED_WORDS: tuple[tuple[Refusal, tuple[str, ...]], ...] = (
       "bottles", "canteen", "shaker bottle")),
     (Refusal("vase", ("planter", "pen_holder", "mug"), "we don't make watertight vases"),
      ("vase", "vases", "bud vase", "flower vase")),
-    (Refusal("lamp", ("figurine", "ornament", "planter"), "we don't make lights or electrics yet"),
-     ("lamp", "night light", "nightlight", "lamp shade", "lampshade", "led light", "light up",
-      "lantern", "desk lamp", "fairy lights", "lamps")),
+    (Refusal("desk lamp", ("night_light", "figurine"),
+             "we make night-lights (a shell over an LED on a base), not arm or floor lamps"),
+     ("desk lamp", "reading lamp", "floor lamp", "arm lamp", "study lamp", "ceiling light",
+      "pendant light", "chandelier")),
+    (Refusal("string of lights", ("night_light", "ornament"),
+             "we make night-lights that stand on a base, not strings or strips of LEDs"),
+     ("fairy lights", "string lights", "led strip", "led strips", "light strip",
+      "christmas lights", "neon sign")),
+    (Refusal("lantern", ("night_light", "ornament"),
+             "we make night-lights that stand on a base, not hanging lanterns"),
+     ("lantern", "lanterns", "paper lantern", "camping lantern")),
     (Refusal("box", ("planter", "pen_holder", "mug"), "we don't make closed boxes or jars"),
      ("box", "jar", "jewelry box", "jewellery box", "trinket box", "lunch box", "lunchbox",
       "storage box", "container", "piggy bank", "money box", "coin bank", "music box",

@@ -23,9 +23,11 @@ from engines.design.reader.words import Phrase, is_adjective, phrases, worded_si
 
 SUBJECT_IS_PRODUCT = ("plush", "figurine", "keychain", "ornament")  # colour the form = the subject
 WEARABLE = ("hat", "headband", "eyewear")
-NEEDS_SUBJECT = ("plush", "figurine", "keychain", "hair_clip")  # a subject or nothing at all
+# these show a subject or nothing at all
+NEEDS_SUBJECT = ("plush", "figurine", "keychain", "hair_clip", "night_light")
 DEFAULT_SUBJECT = {"ornament": "star"}  # a tree ornament with nothing named: a star
-SUBJECT_HATS = {"frog": "frog"}  # a subject word before "hat" on another subject: that hat
+# a subject word before "hat" on another subject: that hat ("a cat wearing a frog hat")
+SUBJECT_HATS = {"frog": "frog", "mushroom": "mushroom"}
 _HAT_NOUNS = ("hat", "helmet", "crown", "tiara", "beanie", "sombrero", "stetson", "toque")
 _GLASSES_NOUNS = ("glasses", "sunglasses", "shades", "eyeglasses", "spectacles", "eyewear")
 _PURPOSE = ("for", "to", "from", "by")

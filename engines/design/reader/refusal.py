@@ -14,6 +14,7 @@ FORM_NAMES: dict[str, str] = {
     "phone_stand": "phone stand", "headband": "headband", "hat": "hat", "eyewear": "sunglasses",
     "coaster": "coaster",
     "hair_clip": "hair clip",
+    "night_light": "night-light",
 }  # fmt: skip
 GENERIC_CLOSE = ("plush", "mug", "keychain")  # what we offer for a product we have never heard of
 POPULAR = ("capybara", "frog", "cat")  # offered when nothing about an unknown subject is known

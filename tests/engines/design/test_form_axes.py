@@ -20,7 +20,7 @@ from tests.engines.design.test_idea_checks import ledge_mm, rim_eyes_show, wall_
 
 SUBJECT = {
     "mug": "cat", "planter": "cat", "headband": "cat", "hat": "frog", "eyewear": None,
-    "keychain": "cat",
+    "keychain": "cat", "night_light": "cat",
 }  # fmt: skip
 
 
@@ -64,6 +64,7 @@ def test_every_value_of_a_form_knob_builds_another_shape(form: str, knob: str) -
         "cat beanie",  # hats: one dominant outline unless the axes move it
         "plain straw sun hat",  # the greedy MMR ran out: a top-8 pair at 0.91
         "raccoon holding a fish keychain",  # 16 shapes held only 7 distinct: a pair at 0.93
+        "cat lamp",
     ],
 )
 def test_top_eight_are_distinct_shapes_not_colourways(text: str) -> None:

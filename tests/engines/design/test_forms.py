@@ -152,6 +152,7 @@ CASES = {
     "eyewear": ("cat", "strawberry", None),
     "coaster": ("cat", "frog", "strawberry", None),
     "hair_clip": ("cat", "frog", "strawberry"),
+    "night_light": ("cat", "frog", "strawberry", "cactus"),
 }
 PARAMS = [(form, s) for form, subjects in CASES.items() for s in subjects]
 _BUILT: dict[tuple[str, str | None, float | None], Model] = {}

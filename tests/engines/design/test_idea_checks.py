@@ -724,6 +724,32 @@ def check_claw(c: Candidate) -> None:
         assert most >= 10, f"a jaw with {most // 2} teeth"
 
 
+def check_hollow(c: Candidate) -> None:
+    """A night-light's shell is hollow over its light: a ray up from under the base, through
+    the puck's seat, crosses nothing until it is well inside the shell, then its wall, as
+    thick as the form's minimum (up to 2.5 of them plus a face detail standing on it)."""
+    from engines.design.forms import FORM_RULES
+
+    seat = c.model.anchors["base"].point - np.array([0.0, 0.0, 1.0])
+    up = np.array([0.0, 0.0, 1.0])
+    first = min(float(t[0]) for p in c.model.parts if len(t := ray_hits(p.mesh, seat, up)))
+    base_top = float(_named(c, "base").bounds[1][2])
+    assert first > base_top + 10.0, f"the shell is not hollow over the seat ({first:.0f} mm)"
+    wall = ray_hits(_named(c, "shell"), seat, up)
+    assert len(wall) >= 2 and wall[0] == pytest.approx(first), "the first wall is not the shell"
+    thick, least = float(wall[1] - wall[0]), FORM_RULES["night_light"].min_wall_mm
+    assert least - 1e-6 <= thick <= 2.5 * least + 1.0, f"the shell's wall is {thick:.1f} mm"
+
+
+def check_cable_hole(c: Candidate) -> None:
+    """The base has a cable hole out of its back: a ray from the seat's middle, low, runs out
+    of the back (-X) through nothing, while towards the front it meets the base."""
+    base = _named(c, "base")
+    low = c.model.anchors["base"].point + np.array([0.0, 0.0, 1.5])
+    assert len(ray_hits(base, low, np.array([-1.0, 0.0, 0.0]))) == 0, "no cable hole at the back"
+    assert len(ray_hits(base, low, np.array([1.0, 0.0, 0.0]))) > 0, "the base is open in front"
+
+
 CHECKS: dict[str, Callable[[Candidate], None]] = {
     name.removeprefix("check_"): fn for name, fn in globals().items() if name.startswith("check_")
 }
