@@ -16,6 +16,7 @@ from engines.design.forms.place import ray_hits
 from engines.design.generate import generate_designs
 from engines.design.kit.parts import Model
 from engines.design.kit.spec import DesignSpec
+from engines.design.kit.vocab import COLOURS
 from engines.design.reader import read_spec
 from engines.design.subjects import build_subject
 from tests.engines.design.test_forms import round_trip
@@ -132,3 +133,20 @@ def test_generate_makes_36_night_lights() -> None:
     variants = generate_designs(read_spec("mushroom night light"), 36)
     assert len(variants) == 36
     assert all({"shell", "base"} <= set(v.parts) for v in variants)
+
+
+def _shell(text: str, colour: str) -> tuple[int, int, int]:
+    """The shell colour of the night-light the words describe, its subject in `colour`."""
+    spec = read_spec(text)
+    model = build_form("night_light", build_subject(spec.subject or "", colour=colour), spec=spec)
+    return next(p.colour for p in model.parts if p.name == "shell")
+
+
+def test_an_unworded_shell_is_pale_enough_to_glow_and_a_worded_one_is_kept() -> None:
+    """Light passes a pale shell: a black cat's coat makes a light grey shell (a black one
+    let no light through); a colour the words give the subject stays as worded."""
+    assert read_spec("cat lamp").body_colour is None
+    assert min(_shell("cat lamp", "black")) >= 110
+    assert read_spec("black cat lamp").body_colour == "black"
+    assert _shell("black cat lamp", "black") == COLOURS["black"]
+    assert _shell("pink bunny mood light", "pink") == COLOURS["pink"]
