@@ -63,6 +63,9 @@ JOIN_ROUNDS = 2  # times the shortlist is redrawn without the shapes that failed
 MAX_COUNT = 500
 # parts that keep their tint in every colourway (a hair clip's bought metal clip)
 TINTED = frozenset({"lens_l", "lens_r", "clip"})
+# parts a light shines through (a night-light's shell): in every colourway they are shown
+# GLOW_SHARE of the way to white, as such lamps are moulded pale, unless their colour is worded
+GLOWING, GLOW_SHARE = frozenset({"shell"}), 0.45
 BUILD_THREADS = min(2, os.cpu_count() or 1)
 WALL_SLACK = 0.95  # a part may be this share of the minimum wall (estimate error)
 # Relevance weights: the words, printability, cheapness, novelty, literalness, reference
@@ -307,6 +310,15 @@ def _colourway(
         parts[i].colour = axes.shade(parts[i].colour, way)
 
 
+def _glow(parts: list[Part], worded: np.ndarray) -> None:
+    """The parts a light shines through (GLOWING), unless worded, GLOW_SHARE of the way to
+    white: a black cat lamp's shell is light grey, an orange one apricot."""
+    for i, p in enumerate(parts):
+        if p.name in GLOWING and not worded[i]:
+            r, g, b = (int(round(c + GLOW_SHARE * (255 - c))) for c in p.colour)
+            p.colour = (r, g, b)
+
+
 def _potted(
     parts: list[Part], origin: list[str], free: list[int], subject: str | None
 ) -> list[int] | None:
@@ -419,6 +431,7 @@ def build_candidate(
             worded[i] |= parts[i].colour == body and parts[i].role != "detail"
     natural = [p.colour for p in parts]
     _colourway(parts, origin, worded, choice.colourway, spec.subject, _pick(choice))
+    _glow(parts, worded)
     words_fit = float(np.mean(present)) if present else 1.0
     return Candidate(
         choice, base.with_parts(parts), origin, worded, words_fit, findings, natural,
@@ -433,6 +446,7 @@ def recoloured(cand: Candidate, colourway: str) -> Candidate:
         for p, colour in zip(cand.model.parts, cand.natural, strict=True)
     ]
     _colourway(parts, cand.origin, cand.worded, colourway, cand.subject, _pick(cand.choice))
+    _glow(parts, cand.worded)
     choice = replace(cand.choice, colourway=colourway)
     return replace(cand, choice=choice, model=cand.model.with_parts(parts))
 

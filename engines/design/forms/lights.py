@@ -22,7 +22,6 @@ from engines.design.forms.place import (
     ray_hits,
     scale_about,
 )
-from engines.design.forms.rules import RGB
 from engines.design.kit.parts import Anchor, Model, Part
 from engines.design.shapes import _manifold, box
 
@@ -244,9 +243,7 @@ def _hollowed(ctx: FormContext, figure: Model, cutter: Manifold) -> list[Part]:
     main = main_colour(figure)
     shell = [p for p in figure.parts if p.role == "body" and p.colour == main]
     joined = Manifold.batch_boolean([_manifold(p.mesh) for p in shell], OpType.Add) - cutter
-    worded = ctx.spec is not None and ctx.spec.body_colour is not None
-    glow = main if worded else _glowing(main)
-    parts = [Part("shell", mesh_of(_crumbless(joined)), glow, "body", ctx.material)]
+    parts = [Part("shell", mesh_of(_crumbless(joined)), main, "body", ctx.material)]
     reach = cutter.bounding_box()
     for p in figure.parts:
         if p in shell:
@@ -258,18 +255,6 @@ def _hollowed(ctx: FormContext, figure: Model, cutter: Manifold) -> list[Part]:
         if not kept.is_empty() and kept.volume() > 1e-3:
             parts.append(Part(p.name, mesh_of(kept), p.colour, p.role, p.material))
     return parts
-
-
-GLOW_SHARE = 0.45  # an unworded shell colour's way to white: light passes a pale shell
-
-
-def _glowing(colour: RGB) -> RGB:
-    """A shell colour a light shines through: the subject's coat GLOW_SHARE of the way to
-    white (a black cat lamp is a grey one, an orange one apricot), as silicone night-lights
-    are moulded; a worded colour is kept as worded."""
-    c = np.asarray(colour, dtype=float)
-    r, g, b = np.round(c + GLOW_SHARE * (255.0 - c)).astype(int)
-    return (int(r), int(g), int(b))
 
 
 CRUMB_SHARE = 0.1  # a piece of the shell under this share of the largest is dropped
