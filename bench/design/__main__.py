@@ -120,10 +120,11 @@ def compare(ideas: tuple[str, ...], work: Path) -> None:
         name = f"{text[:34]} [{spec.form}]"
         try:
             if spec.form in NEW_FORMS:
-                raise ValueError("a form the old engine never had")
+                raise ValueError("(new form)   ")
             (old_s, old_cpu), old = _seconds(lambda t=text: _old(t, work / "old"))  # type: ignore[misc]
-        except ValueError:  # the old engine refuses what it cannot make, or never had the form
-            print(f"{name[:46]:46s} {new_s:6.2f} {new_cpu:5.1f}   (no old form)               "
+        except ValueError as err:  # the old engine refuses what it cannot make
+            why = str(err) if spec.form in NEW_FORMS else "(old refuses)"
+            print(f"{name[:46]:46s} {new_s:6.2f} {new_cpu:5.1f}   {why}               "
                   f"{nw:6.0%}      {nb:6.0%}    {n_mean:8.2f}/{n_max:<8.2f}    -     {flag}")  # fmt: skip
             continue
         om = [v.mesh for v in old]
