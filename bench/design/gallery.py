@@ -133,6 +133,7 @@ def refresh(texts: list[str], out: Path = OUT, count: int = 36) -> list[tuple[st
     """The sheets of `texts` only, then the index of every development idea from the sheets
     on disk (an idea with no sheet yet is listed as not built); the ideas that failed."""
     failed = build(texts, out, count)
+    broken = {text for text, _ in failed}
     made: list[tuple[str, DesignSpec, str]] = []
     refused: list[tuple[str, str]] = []
     missing: list[tuple[str, str]] = list(failed)
@@ -143,9 +144,11 @@ def refresh(texts: list[str], out: Path = OUT, count: int = 36) -> list[tuple[st
             refused.append((text, str(err)))
             continue
         name = f"{slug(text)}.webp"
-        if (out / name).exists() and text not in dict(failed):
+        if text in broken:
+            continue
+        if (out / name).exists():
             made.append((text, spec, name))
-        elif text not in dict(failed):
+        else:
             missing.append((text, "no sheet yet: run the gallery for this idea"))
     index(made, refused, missing, out, count)
     return failed

@@ -270,11 +270,9 @@ def _colourway(
     the subject keeps its own colours, its body the product's largest part, and the rest of the
     product, e.g. a frog mug's handle, or the features take the accent). A plant standing in a
     planter (kit.fit.PLANTS) keeps to its coats while its pot (and feet) take a pot colour of
-    the colourway (`pick` chooses which) and its soil stays soil."""
-    free = [
-        i for i, p in enumerate(parts)
-        if not worded[i] and p.role != "detail" and p.name not in TINTED
-    ]  # fmt: skip
+    the colourway (`pick` chooses which) and its soil stays soil. Parts a light shines
+    through are then paled (_glow)."""
+    free = _free(parts, worded)
     pot = _potted(parts, origin, free, subject)
     if pot is not None:  # the pot takes a pot colour below, the soil stays soil
         free = [i for i in free if i not in pot and origin[i] != "form"]
@@ -305,9 +303,10 @@ def _colourway(
         )
         for i in second:
             parts[i].colour = axes.accent(main)
-        return
-    for i in free:
-        parts[i].colour = axes.shade(parts[i].colour, way)
+    else:
+        for i in free:
+            parts[i].colour = axes.shade(parts[i].colour, way)
+    _glow(parts, worded)
 
 
 def _glow(parts: list[Part], worded: np.ndarray) -> None:
@@ -431,7 +430,6 @@ def build_candidate(
             worded[i] |= parts[i].colour == body and parts[i].role != "detail"
     natural = [p.colour for p in parts]
     _colourway(parts, origin, worded, choice.colourway, spec.subject, _pick(choice))
-    _glow(parts, worded)
     words_fit = float(np.mean(present)) if present else 1.0
     return Candidate(
         choice, base.with_parts(parts), origin, worded, words_fit, findings, natural,
@@ -446,7 +444,6 @@ def recoloured(cand: Candidate, colourway: str) -> Candidate:
         for p, colour in zip(cand.model.parts, cand.natural, strict=True)
     ]
     _colourway(parts, cand.origin, cand.worded, colourway, cand.subject, _pick(cand.choice))
-    _glow(parts, cand.worded)
     choice = replace(cand.choice, colourway=colourway)
     return replace(cand, choice=choice, model=cand.model.with_parts(parts))
 
@@ -881,11 +878,11 @@ def _looks(cand: Candidate) -> tuple[RGB, ...]:
     return tuple(p.colour for p in cand.model.parts)
 
 
-def _free(cand: Candidate) -> list[int]:
+def _free(parts: Sequence[Part], worded: np.ndarray) -> list[int]:
     """The parts a colourway colours: not worded, no detail, not tinted (a metal clip)."""
     return [
-        i for i, p in enumerate(cand.model.parts)
-        if not cand.worded[i] and p.role != "detail" and p.name not in TINTED
+        i for i, p in enumerate(parts)
+        if not worded[i] and p.role != "detail" and p.name not in TINTED
     ]  # fmt: skip
 
 
@@ -893,7 +890,7 @@ def _mains(cands: Sequence[Candidate]) -> list[RGB]:
     """Each candidate's main colour: its largest part not coloured by the words (else any)."""
     out = []
     for c in cands:
-        free = _free(c)
+        free = _free(c.model.parts, c.worded)
         out.append(_dominant(c.model.parts, free or range(len(c.model.parts))) or (200, 200, 200))
     return out
 
@@ -981,7 +978,7 @@ def _variant(
 ) -> GeneratedVariant:
     """An unranked variant of a joined candidate."""
     parts = cand.model.parts
-    free = _free(cand)
+    free = _free(cand.model.parts, cand.worded)
     main = _dominant(parts, free or range(len(parts))) or (200, 200, 200)
     colour_word = _colour_word(cand, free) if free else ""
     title, text = _describe(spec, cand.choice, colour_word or (spec.body_colour or ""), size_mm)

@@ -9,12 +9,12 @@ from functools import cache
 import numpy as np
 import pytest
 
-from engines.design.axes import COLOURWAYS, default_choice
+from engines.design.axes import COLOURWAYS
 from engines.design.base import DesignError
 from engines.design.forms import FORM_RULES, build_form, fits_bed
 from engines.design.forms.lights import PUCK_MM
 from engines.design.forms.place import ray_hits
-from engines.design.generate import build_candidate, default_builders, generate_designs, recoloured
+from engines.design.generate import generate_designs, recoloured
 from engines.design.kit.parts import Model
 from engines.design.kit.spec import DesignSpec
 from engines.design.kit.vocab import COLOURS
@@ -138,9 +138,7 @@ def test_generate_makes_36_night_lights() -> None:
 
 def _shells(text: str) -> dict[str, tuple[int, int, int]]:
     """The shell colour of the idea's literal night-light in each colourway."""
-    spec = read_spec(text)
-    b = default_builders()
-    cand = build_candidate(spec, default_choice(spec), b.rule(spec.form).default_size_mm, b)
+    cand = literal(text)
     return {
         way: next(p.colour for p in recoloured(cand, way).model.parts if p.name == "shell")
         for way in COLOURWAYS
