@@ -36,7 +36,7 @@ class DesignActivities:
     @activity.defn(name=Act.design_variants)
     @domain_errors
     def design_variants(self, req: DesignRequest) -> DesignResult:
-        from engines.design.generate import write_variant_assets
+        from engines.design.generate import write_all_assets
 
         with Session(self.engine) as s:
             trend = s.get(Trend, req.trend_id)
@@ -63,11 +63,14 @@ class DesignActivities:
         family = variants[0].family
         out = self.files_dir.joinpath(f"trend-{req.trend_id}", "variants")
         out.mkdir(parents=True, exist_ok=True)
-        new_rows = []
-        for v in variants:
-            activity.heartbeat(f"variant {v.rank}/{len(variants)}")
-            mesh_path, preview_path = write_variant_assets(v, out, f"v{v.rank:03d}")
-            new_rows.append(variant_row(req.trend_id, v, str(mesh_path), str(preview_path)))
+        written = write_all_assets(
+            variants, out, [f"v{v.rank:03d}" for v in variants],
+            done=lambda k: activity.heartbeat(f"variant {variants[k].rank}/{len(variants)}"),
+        )  # fmt: skip
+        new_rows = [
+            variant_row(req.trend_id, v, mesh_path, preview_path)
+            for v, (mesh_path, preview_path) in zip(variants, written, strict=True)
+        ]
         with session_scope(self.engine) as s:
             for old in s.exec(select(DesignVariant).where(DesignVariant.trend_id == req.trend_id)):
                 s.delete(old)  # a partial write from a crashed attempt

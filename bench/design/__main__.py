@@ -2,7 +2,8 @@
 
 Per idea (default all 11: the 8 of earlier runs, `8` for only those, then a coaster, a hair
 clip and a night-light, forms the old engine never had), measured in the same run: wall and
-CPU seconds (CPU: fair on the shared machine) for 36 variants with meshes, coloured
+CPU seconds (CPU: fair on the shared machine; this process's and the design worker processes',
+engines.design.workers) for 36 variants with meshes, coloured
 previews (PNG) and GLB, new vs old (bench.design.baseline) and their ratio (target < 5 s per
 idea on the 2-core machine); the share of variants watertight after a binary STL round trip and
 fitting the 250 x 210 x 220 mm bed; the top-8 diversity (mean / max pairwise three-view
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from engines.design import ranking
+from engines.design import ranking, workers
 from engines.design.axes import KNOBS, default_choice, open_axes
 from engines.design.generate import (
     build_candidate,
@@ -32,7 +33,7 @@ from engines.design.generate import (
     generate_designs,
     read,
     watertight_after_stl,
-    write_variant_assets,
+    write_all_assets,
 )
 from engines.design.kit.spec import DesignSpec
 
@@ -50,22 +51,28 @@ IDEAS = (
     "axolotl hair clip",
     "mushroom night light",
 )
+# flat products, measured from above (ranking.FLAT_SHARE): their one-axis IoU on its own
+FLAT_IDEAS = ("bunny coaster set", "cute frog coaster", "capybara coaster")
 COUNT, TARGET_S = 36, 5.0
 NEW_FORMS = frozenset({"coaster", "hair_clip", "night_light"})  # no old engine to compare
 
 
+def _cpu() -> float:
+    """CPU seconds so far of this process's threads and the design worker processes."""
+    return workers.cpu_seconds(workers.worker_pids())
+
+
 def _seconds(fn: Any) -> tuple[tuple[float, float], Any]:
-    """(wall-clock, CPU) seconds of one call (CPU of all this process's threads: the fair
-    figure on a shared machine), and its result."""
-    wall, cpu = time.perf_counter(), time.process_time()
+    """(wall-clock, CPU) seconds of one call (CPU of this process's threads and of the design
+    workers: the fair figure on a shared machine), and its result."""
+    wall, cpu = time.perf_counter(), _cpu()
     out = fn()
-    return (time.perf_counter() - wall, time.process_time() - cpu), out
+    return (time.perf_counter() - wall, _cpu() - cpu), out
 
 
 def _with_assets(variants: list[Any], out: Path) -> list[Any]:
     """Write every variant's STL, PNG and GLB (the activity's work) and return the variants."""
-    for v in variants:
-        write_variant_assets(v, out, f"v{v.rank:03d}")
+    write_all_assets(variants, out, [f"v{v.rank:03d}" for v in variants])
     return variants
 
 
@@ -176,7 +183,7 @@ def _longest(meshes: list[Any]) -> float:
     return float(np.ptp(points, axis=0).max())
 
 
-def iou_by_axis(ideas: tuple[str, ...]) -> None:
+def iou_by_axis(ideas: tuple[str, ...], what: str = "") -> None:
     """IoU of the literal design with one-axis changes of it, pooled over the ideas."""
     builders, pooled = default_builders(), {}
     for text in ideas:
@@ -204,7 +211,8 @@ def iou_by_axis(ideas: tuple[str, ...]) -> None:
                 masks = np.stack([ranking.silhouettes(m, frame) for m in (parts, other)])
                 pooled.setdefault(axis, []).append(float(ranking.iou_matrix(masks)[0, 1]))
     print(
-        f"\nIoU of the literal design with a one-axis change (threshold {ranking.IOU_THRESHOLD}):"
+        f"\nIoU of the literal design with a one-axis change{what} "
+        f"(threshold {ranking.IOU_THRESHOLD}):"
     )
     for axis, ious in pooled.items():
         p10, p50, p90 = np.percentile(ious, [10, 50, 90])
@@ -248,10 +256,13 @@ def main(argv: list[str]) -> None:
     """The comparison table, the IoU-by-axis table and the spec accuracy."""
     n = int(argv[0]) if argv else len(IDEAS)
     ideas = IDEAS[:n]
+    print(f"design worker processes: {workers.processes()} ({workers.ENV}); the old engine: "
+          "threads in this process")
     _new(read(ideas[0]), Path(tempfile.mkdtemp()))  # warm up: imports, caches, thread pool
     with tempfile.TemporaryDirectory() as tmp:
         compare(ideas, Path(tmp))
     iou_by_axis(ideas[:4])
+    iou_by_axis(FLAT_IDEAS, ", flat products seen from above")
     spec_accuracy()
 
 

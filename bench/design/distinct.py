@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engines.design import ranking
-from engines.design.generate import generate_designs, read, write_variant_assets
+from engines.design import ranking, workers
+from engines.design.generate import generate_designs, read, write_all_assets
 
 IDEAS = (
     "frog mug",
@@ -53,11 +53,11 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for text in ideas:
             spec = read(text)
-            wall, cpu = time.perf_counter(), time.process_time()
+            wall, cpu = time.perf_counter(), workers.cpu_seconds(workers.worker_pids())
             variants = generate_designs(spec, COUNT)
-            for v in variants:
-                write_variant_assets(v, Path(tmp), f"v{v.rank:03d}")
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            write_all_assets(variants, Path(tmp), [f"v{v.rank:03d}" for v in variants])
+            wall = time.perf_counter() - wall
+            cpu = workers.cpu_seconds(workers.worker_pids()) - cpu
             mean, most, over = top_iou([v.mesh for v in variants])
             labels = [v.label for v in variants]
             dup = len(labels) - len(set(labels))

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 import trimesh
 
-from engines.design import axes, labels, ranking
+from engines.design import axes, labels, ranking, workers
 from engines.design.base import PROCESS_COST_USD, DesignError
 from engines.design.generators.base import PARAMETRIC, GenerationRequest, Generator
 from engines.design.generators.run import propose_all
@@ -39,6 +39,7 @@ from engines.design.kit.vocab import (
 from engines.design.preference import PreferenceModel
 from engines.design.reference import ReferenceShape, load_reference, similarities
 from engines.design.render import render_preview
+from engines.design.shapes import forget_solid
 
 RGB = tuple[int, int, int]
 BED_MM = (250.0, 210.0, 220.0)  # default printer's build volume: x, y, z
@@ -61,8 +62,10 @@ TOP_UP_SHORT = 2  # a top-up when the pool holds this many fewer distinct shapes
 SHORTLIST_FACTOR = 1.15  # candidates joined into solids and checked per variant returned
 JOIN_ROUNDS = 2  # times the shortlist is redrawn without the shapes that failed to join
 MAX_COUNT = 500
-# parts that keep their tint in every colourway (a hair clip's bought metal clip)
-TINTED = frozenset({"lens_l", "lens_r", "clip"})
+# bought parts, not printed: no printed wall to check (a hair clip's metal clip)
+BOUGHT = frozenset({"clip"})
+# parts that keep their tint in every colourway (lenses, and the bought parts)
+TINTED = frozenset({"lens_l", "lens_r"}) | BOUGHT
 # parts a light shines through (a night-light's shell): in every colourway they are shown
 # GLOW_SHARE of the way to white, as such lamps are moulded pale, unless their colour is worded
 GLOWING, GLOW_SHARE = frozenset({"shell"}), 0.45
@@ -148,6 +151,39 @@ class Candidate:
     source: str = "parametric"  # the generator that proposed it (engines.design.generators)
     label: str = ""  # what its generator says sets it apart (external generators)
     subject: str | None = None  # the spec's subject, whose coats its colourways keep to
+    solid: Joined | None = None  # joined already (on a worker process, beside its build)
+
+
+def build_many(
+    spec: DesignSpec, choices: Sequence[axes.Choice], size_mm: float, builders: Builders
+) -> list[Candidate | None]:
+    """build_candidate at each choice (None where the builders raised DesignError). With the
+    default builders, on the worker processes (engines.design.workers), each candidate joined
+    there too (Candidate.solid; one that falls apart is None); else on threads here."""
+    if builders is not default_builders():  # the caller's builders may not pickle
+        return _map(lambda c: build_candidate(spec, c, size_mm, builders), choices)
+    return workers.run(
+        _built_and_joined, [(spec, c, size_mm) for c in choices],
+        fallback=lambda fn, items: _map(fn, items),
+    )  # fmt: skip
+
+
+def _built_and_joined(job: tuple[DesignSpec, axes.Choice, float]) -> Candidate | None:
+    """One candidate built with the default builders, measured and joined (a worker's job:
+    its union is not sent back, its joined solid is)."""
+    spec, choice, size_mm = job
+    b = default_builders()
+    rule = b.rule(spec.form)
+    try:
+        cand = build_candidate(spec, choice, size_mm, b)
+        thin_of(cand, rule.min_wall_mm)
+        cand.solid = join(cand, rule, rule.processes_for(spec.material))
+    except DesignError:
+        return None
+    cand.model.joined = None  # manifold3d solids stay here: they do not pickle
+    for mesh in [p.mesh for p in cand.model.parts] + [cand.solid.mesh]:
+        forget_solid(mesh)
+    return cand
 
 
 def thin_of(cand: Candidate, min_wall_mm: float) -> list[str]:
@@ -560,11 +596,11 @@ def ray_thickness_mm(mesh: trimesh.Trimesh, rays: int = 48) -> float:
 
 
 def thin_parts(model: Model, min_wall_mm: float) -> list[str]:
-    """Findings for body and fixture parts thinner than the form's minimum wall (a quick
-    estimate, then rays for the parts it suspects)."""
+    """Findings for printed body and fixture parts (not BOUGHT ones) thinner than the form's
+    minimum wall (a quick estimate, then rays for the parts it suspects)."""
     out = []
     for p in model.parts:
-        if p.role in ("body", "fixture"):
+        if p.role in ("body", "fixture") and p.name not in BOUGHT:
             t = thickness_mm(p.mesh, wall=p.role == "fixture")
             if t < WALL_SLACK * min_wall_mm and p.role == "fixture":
                 t = min(ray_thickness_mm(p.mesh), thickness_mm(p.mesh))
@@ -742,7 +778,7 @@ def generate_designs(
                 geos = geos + more
                 continue
         new = [g for g in dict.fromkeys(geo_of[i] for i in short) if g not in joins]
-        solids = _map(lambda c: join(c, rule, processes), [geos[g] for g in new])
+        solids = _map(lambda c: c.solid or join(c, rule, processes), [geos[g] for g in new])
         joins |= dict(zip(new, solids, strict=True))
         if rejoin == JOIN_ROUNDS or all(joins[geo_of[i]] is not None for i in short):
             break
@@ -818,7 +854,7 @@ def _more_geometries(
         c for c in distinct_geometries(request.spec, 2 * TOP_UP_GEOMETRIES, request.seed + 7919 * (top_up + 1))
         if replace(c, colourway="natural") not in built
     ][:TOP_UP_GEOMETRIES]  # fmt: skip
-    made = _map(lambda c: build_candidate(request.spec, c, request.size_mm, b), fresh)
+    made = build_many(request.spec, fresh, request.size_mm, b)
     return [c for c in made if c is not None]
 
 
@@ -1037,6 +1073,25 @@ def generate_variants(
 def glb_path(stl_path: str | Path) -> Path:
     """Where write_variant_assets puts the GLB of the mesh it wrote to stl_path."""
     return Path(stl_path).with_suffix(".glb")
+
+
+def write_all_assets(
+    variants: Sequence[GeneratedVariant],
+    out_dir: str | Path,
+    stems: Sequence[str],
+    done: Callable[[int], None] | None = None,
+) -> list[tuple[str, str]]:
+    """write_variant_assets for each variant under its stem, on the worker processes
+    (engines.design.workers); done(k) is called as variant k's files are written."""
+    if len(stems) != len(variants):
+        raise DesignError(f"{len(variants)} variants need as many file stems, got {len(stems)}")
+    jobs = [(v, str(out_dir), stem) for v, stem in zip(variants, stems, strict=True)]
+    return workers.run(_write_one, jobs, done=done)
+
+
+def _write_one(job: tuple[GeneratedVariant, str, str]) -> tuple[str, str]:
+    """A worker's job: write_variant_assets of one variant."""
+    return write_variant_assets(*job)
 
 
 def write_variant_assets(

@@ -26,7 +26,7 @@ class ParametricGenerator:
         assert isinstance(b, g.Builders)
         # no two that differ only by colourway: those build one shape twice (twins in the top 8)
         choices = g.distinct_geometries(spec, g.geometry_count(request.count), request.seed)
-        built = g._map(lambda c: g.build_candidate(spec, c, request.size_mm, b), choices)
+        built = g.build_many(spec, choices, request.size_mm, b)
         found = [c for c in built if c is not None]
         if not found:  # the builders' own reason ("a keychain needs a subject to show")
             g.build_candidate(spec, choices[0], request.size_mm, b)

@@ -8,14 +8,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import trimesh
 
 from engines.design.axes import default_choice
 from engines.design.base import DesignError
 from engines.design.forms import FORM_RULES, build_form, fits_bed
 from engines.design.forms.clips import CLIPS, TOPPERS
 from engines.design.forms.place import ray_hits
-from engines.design.generate import build_candidate, default_builders, generate_designs
-from engines.design.kit.parts import Model
+from engines.design.generate import build_candidate, default_builders, generate_designs, thin_parts
+from engines.design.kit.parts import Model, Part
 from engines.design.kit.spec import DesignSpec
 from engines.design.kit.vocab import COLOURS
 from engines.design.reader import read_spec
@@ -142,3 +143,14 @@ def test_the_metal_clip_keeps_its_colour_in_every_colourway(way: str) -> None:
     assert clips == [FORM_RULES["hair_clip"].colour]
     gold = build_candidate(read_spec("frog on a gold clip"), choice, 55.0, b)
     assert [p.colour for p in gold.model.parts if p.name == "clip"] == [COLOURS["gold"]]
+
+
+def test_the_bought_metal_clip_is_not_held_to_the_printed_wall() -> None:
+    # a 0.6 mm spring-steel strip: thin for a print, what a bought clip is made of
+    strip = trimesh.creation.box((0.6, 50.0, 8.0))
+    grey = FORM_RULES["hair_clip"].colour
+    bought = Model([Part("clip", strip, grey, "fixture", "metal")])
+    printed = Model([Part("base", strip.copy(), grey, "fixture", "metal")])
+    wall = FORM_RULES["hair_clip"].min_wall_mm
+    assert thin_parts(bought, wall) == []
+    assert thin_parts(printed, wall) == [f"the base is 0.6 mm thick, under the {wall:g} mm wall"]
