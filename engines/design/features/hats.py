@@ -11,7 +11,7 @@ import numpy as np
 import trimesh
 
 from engines.design.features.kit import Ctx
-from engines.design.shapes import _manifold, prism, revolve
+from engines.design.shapes import _manifold, prism, revolve, volume_mm3
 from engines.design.subjects.geom import Ellipsoid, _to_trimesh, blob, trim_below, tube
 
 RGB = tuple[int, int, int]
@@ -361,7 +361,7 @@ def _loft(f: Fit, heights: list[float], offsets: list[float], ribs: int = 0, rib
     for j in range(n):
         faces += [[lo, (j + 1) % n, j], [hi, (k - 1) * n + j, (k - 1) * n + (j + 1) % n]]
     mesh = trimesh.Trimesh(f.world(v), np.array(faces), process=False)
-    if mesh.volume < 0:
+    if volume_mm3(mesh) < 0:
         mesh.invert()
     return mesh
 
@@ -476,7 +476,7 @@ def _sweep(
         for j in range(n):
             faces += [[lo, (j + 1) % n, j], [hi, (k - 1) * n + j, (k - 1) * n + (j + 1) % n]]
     mesh = trimesh.Trimesh(f.world(np.vstack(pts)), np.array(faces), process=False)
-    if mesh.volume < 0:
+    if volume_mm3(mesh) < 0:
         mesh.invert()
     return mesh
 

@@ -9,6 +9,7 @@ import numpy as np
 import trimesh
 
 from engines.design.kit.parts import Anchor, Model, Part
+from engines.design.shapes import volume_mm3
 from engines.design.subjects.geom import Ellipsoid
 
 RGB = tuple[int, int, int]
@@ -123,7 +124,7 @@ class Ctx:
         """The main body part (the largest one by volume)."""
         named = self.parts_named("body")
         pool = named or [p for p in self.model.parts if p.role == "body"] or self.model.parts
-        return max(pool, key=lambda p: float(p.mesh.volume))
+        return max(pool, key=lambda p: volume_mm3(p.mesh))
 
 
 def darker(colour: RGB, k: float = 0.7) -> RGB:

@@ -24,7 +24,7 @@ from engines.design.forms.context import FormContext
 from engines.design.forms.geometry import mesh_of
 from engines.design.forms.place import moved
 from engines.design.kit.parts import Model, Part
-from engines.design.shapes import _manifold
+from engines.design.shapes import _manifold, volume_mm3
 from engines.design.subjects.creature import smooth
 from engines.design.subjects.geom import blob, frame, tube
 
@@ -391,7 +391,7 @@ def _on_wall(wall: Wall, flat: trimesh.Trimesh, k: float, sign: float) -> trimes
     rr = r + v[:, 2]
     mesh = trimesh.Trimesh(np.column_stack([rr * np.cos(a), rr * np.sin(a), v[:, 1]]),
                            flat.faces.copy(), process=False)  # fmt: skip
-    if mesh.volume < 0:
+    if volume_mm3(mesh) < 0:
         mesh.invert()
     return mesh
 

@@ -21,7 +21,7 @@ from engines.design.forms.figures import _tag, flat_charm
 from engines.design.forms.geometry import cut_behind, mesh_of
 from engines.design.forms.place import base_anchor, chunky, moved
 from engines.design.kit.parts import Model, Part
-from engines.design.shapes import _manifold, capsule
+from engines.design.shapes import _manifold, capsule, volume_mm3
 from engines.design.subjects.geom import blob
 
 # knob "clip": sampled among the first three; a claw clip (a hair claw) only when worded
@@ -240,7 +240,7 @@ def _back_plane(model: Model, plane: float) -> float:
     """Where the topper's back is flat, mm: the charm's back plane, or, when its body (the
     largest part) stops short of it (the squash took a long tail's depth), a plane through
     the body's back, so the clip is glued on a flat face."""
-    body = max(model.parts, key=lambda p: abs(float(p.mesh.volume)))
+    body = max(model.parts, key=lambda p: abs(volume_mm3(p.mesh)))
     lo, hi = float(body.mesh.bounds[0][0]), float(body.mesh.bounds[1][0])
     return plane if lo <= plane + 0.05 else lo + BODY_CUT * (hi - lo)
 

@@ -6,7 +6,7 @@ import numpy as np
 import trimesh
 from manifold3d import CrossSection, Manifold, Mesh
 
-from engines.design.shapes import _manifold, _one_solid
+from engines.design.shapes import _manifold, _one_solid, volume_mm3
 
 
 def mesh_of(solid: Manifold) -> trimesh.Trimesh:
@@ -82,7 +82,7 @@ def swept_band(path_yz: np.ndarray, thickness: float, width: float) -> trimesh.T
         cap = [[i, n + i, 2 * n + i], [i, 2 * n + i, 3 * n + i]]
         faces += [f[::-1] for f in cap] if flip else cap
     mesh = trimesh.Trimesh(vertices, np.array(faces), process=True)
-    if mesh.volume < 0:
+    if volume_mm3(mesh) < 0:
         mesh.invert()
     return mesh
 

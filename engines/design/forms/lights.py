@@ -23,7 +23,7 @@ from engines.design.forms.place import (
     scale_about,
 )
 from engines.design.kit.parts import Anchor, Model, Part
-from engines.design.shapes import _manifold, box
+from engines.design.shapes import _manifold, box, volume_mm3
 
 PUCK_MM = (40.0, 10.0)  # the bought LED puck the base seats: diameter, height
 SEAT_CLEARANCE_MM = 0.6  # the seat's radius over the puck's
@@ -187,14 +187,14 @@ def _inside_rings(rings: list[np.ndarray], q: np.ndarray) -> bool:
 def _hollow(part: Part, largest_mm3: float, wall: float) -> bool:
     """Whether a part is big enough to be hollowed (a body, a head, a mushroom's cap)."""
     extent = float(np.min(part.mesh.extents))
-    big = abs(float(part.mesh.volume)) >= HOLLOW_MIN_SHARE * largest_mm3
+    big = abs(volume_mm3(part.mesh)) >= HOLLOW_MIN_SHARE * largest_mm3
     return part.role == "body" and big and extent >= HOLLOW_MIN_WALLS * wall
 
 
 def _cavity(figure: Model, wall: float) -> Manifold:
     """The hollow: the subject's big parts each offset inwards by the wall, joined, mm."""
     bodies = [p for p in figure.parts if p.role == "body"]
-    largest = max(abs(float(p.mesh.volume)) for p in bodies)
+    largest = max(abs(volume_mm3(p.mesh)) for p in bodies)
     inner = [_shrunk(p.mesh, wall) for p in bodies if _hollow(p, largest, wall)]
     kept = [m for m in inner if m is not None]
     if not kept:
@@ -245,16 +245,31 @@ def _hollowed(ctx: FormContext, figure: Model, cutter: Manifold) -> list[Part]:
     joined = Manifold.batch_boolean([_manifold(p.mesh) for p in shell], OpType.Add) - cutter
     parts = [Part("shell", mesh_of(_crumbless(joined)), main, "body", ctx.material)]
     reach = cutter.bounding_box()
+    inner = _shy(cutter)  # the others' cut faces not on the shell's: a clean union
     for p in figure.parts:
         if p in shell:
             continue
         if p.role == "detail" and not _reaches(p.mesh, reach, cutter):
             parts.append(p)  # an eye on the wall: kept as it is (a boolean each is slow)
             continue
-        kept = _manifold(p.mesh) - cutter
+        kept = _manifold(p.mesh) - inner
         if not kept.is_empty() and kept.volume() > 1e-3:
             parts.append(Part(p.name, mesh_of(kept), p.colour, p.role, p.material))
     return parts
+
+
+SHY_MM = 0.01  # the hollow cut out of the parts beside the shell is this much larger
+
+
+def _shy(cutter: Manifold) -> Manifold:
+    """The hollow grown about its middle by about SHY_MM: the parts beside the shell (a
+    mushroom's stem under its cap) cut by it keep their cut faces inside the shell's wall,
+    not on its inner face, where their union would meet face to face (an STL reader then
+    opens its seams); nothing stands into the hollow."""
+    lo, hi = np.asarray(cutter.bounding_box()[:3]), np.asarray(cutter.bounding_box()[3:])
+    middle, half = 0.5 * (lo + hi), 0.5 * float(np.max(hi - lo))
+    factor = 1.0 + SHY_MM / max(half, 1.0)
+    return cutter.translate(tuple(-middle)).scale((factor,) * 3).translate(tuple(middle))
 
 
 CRUMB_SHARE = 0.1  # a piece of the shell under this share of the largest is dropped

@@ -9,6 +9,7 @@ import trimesh
 
 from engines.design.forms.geometry import cut_below
 from engines.design.kit.parts import Anchor, Model, Part
+from engines.design.shapes import volume_mm3
 
 # Part names that carry the subject's bulk; everything else on the head is a decoration
 BULK_WORDS = ("head", "body", "torso", "belly", "leg", "arm", "paw", "foot", "feet", "tail",
@@ -135,7 +136,7 @@ def is_bulk(part: Part, head_r: float) -> bool:
     name = part.name.lower()
     if any(w in name for w in BULK_WORDS) and not any(w in name for w in ("band", "bow")):
         return True
-    big = abs(float(part.mesh.volume)) > 0.3 * (4.0 / 3.0) * np.pi * head_r**3
+    big = abs(volume_mm3(part.mesh)) > 0.3 * (4.0 / 3.0) * np.pi * head_r**3
     return part.role == "body" and big
 
 
@@ -335,7 +336,7 @@ def main_colour(model: Model) -> tuple[int, int, int]:
     """The colour of the model's largest body part (the subject's own colour; a potted
     plant's pot is not its body, though it may be larger than a squat cactus)."""
     bodies = [p for p in model.parts if p.role == "body" and p.name != "pot"] or model.parts
-    return max(bodies, key=lambda p: abs(p.mesh.volume)).colour
+    return max(bodies, key=lambda p: abs(volume_mm3(p.mesh))).colour
 
 
 def mostly_head(model: Model, spec_subject: str | None) -> bool:
@@ -380,7 +381,7 @@ def attached(model: Model) -> Model:
         return model
     seeds = {i for i, p in enumerate(model.parts) if p.role == "fixture"}
     if not seeds:
-        seeds = {int(np.argmax([abs(float(p.mesh.volume)) for p in model.parts]))}
+        seeds = {int(np.argmax([abs(volume_mm3(p.mesh)) for p in model.parts]))}
     solids = [_manifold(p.mesh).as_original() for p in model.parts]
     ids = {int(m.original_id()): i for i, m in enumerate(solids)}
     joined = Manifold.batch_boolean(solids, OpType.Add)

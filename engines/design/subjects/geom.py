@@ -13,7 +13,7 @@ import numpy as np
 import trimesh
 from manifold3d import Manifold
 
-from engines.design.shapes import _manifold, _unit_sphere, prism
+from engines.design.shapes import _manifold, _unit_sphere, prism, volume_mm3
 
 Vec = Sequence[float] | np.ndarray
 Points = Sequence[Sequence[float] | np.ndarray] | np.ndarray
@@ -108,7 +108,7 @@ def ray_wedge(base: Points, tip: Vec, thick: float, tip_thick: float) -> trimesh
     pts = [np.asarray(b, dtype=float) + ball * thick / 2 for b in base]
     pts.append(np.asarray(tip, dtype=float) + ball * tip_thick / 2)
     hull = trimesh.convex.convex_hull(np.vstack(pts))
-    if hull.volume < 0:
+    if volume_mm3(hull) < 0:
         hull.invert()
     # small facets, as the other parts have (a preview paints far faces first by depth)
     v, f = trimesh.remesh.subdivide_to_size(hull.vertices, hull.faces, max(thick, tip_thick))
@@ -174,7 +174,7 @@ def tube(points: Points, radius: Radii, sections: int = 10, cap: int = 3) -> tri
         ]
     )
     mesh = trimesh.Trimesh(verts, faces, process=False)
-    if mesh.volume < 0:
+    if volume_mm3(mesh) < 0:
         mesh.invert()
     return mesh
 
@@ -270,7 +270,7 @@ def puffy(
     back_faces[len(f) // 2 :] = True
     f[back_faces] = f[back_faces][:, ::-1]  # the back's mirror image faces the other way
     mesh = trimesh.Trimesh(verts, f, process=False)
-    if mesh.volume < 0:
+    if volume_mm3(mesh) < 0:
         mesh.invert()
     uu, vv = unit(u), unit(v)
     matrix = np.eye(4)

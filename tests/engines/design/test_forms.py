@@ -16,7 +16,7 @@ from engines.design.forms.place import ray_hits, thinnest
 from engines.design.kit.parts import Anchor, Model
 from engines.design.kit.spec import DesignSpec, FeatureSpec
 from engines.design.kit.vocab import FORMS, MATERIALS
-from engines.design.shapes import capsule, cone, ellipsoid, sphere
+from engines.design.shapes import capsule, cone, ellipsoid, sphere, volume_mm3
 
 # ---- stand-in subjects (the real ones come from engines.design.subjects) -------------------
 BLACK, WHITE, PINK = (40, 40, 45), (245, 245, 240), (245, 160, 185)
@@ -549,3 +549,14 @@ def test_worded_features_come_along_into_the_form(
     model = build_form(form, source, spec=DesignSpec(text="", form=form, subject=subject))
     assert wanted & {p.name for p in model.parts if p.role == "feature"}
     assert round_trip(solid_of(model)).is_watertight and fits_bed(model)
+
+
+def test_the_quick_volume_is_trimeshs_with_its_sign() -> None:
+    for mesh in (
+        trimesh.creation.icosphere(3, 12.0).apply_translation((40.0, -5.0, 90.0)),
+        trimesh.creation.box((10.0, 20.0, 3.0)),
+        trimesh.creation.annulus(8.0, 15.0, 6.0),
+    ):
+        assert volume_mm3(mesh) == pytest.approx(mesh.volume, rel=1e-9)
+        mesh.invert()
+        assert volume_mm3(mesh) == pytest.approx(-abs(mesh.volume), rel=1e-9)
