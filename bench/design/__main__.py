@@ -256,8 +256,10 @@ def main(argv: list[str]) -> None:
     """The comparison table, the IoU-by-axis table and the spec accuracy."""
     n = int(argv[0]) if argv else len(IDEAS)
     ideas = IDEAS[:n]
-    print(f"design worker processes: {workers.processes()} ({workers.ENV}); the old engine: "
-          "threads in this process")
+    print(
+        f"design worker processes: {workers.processes()} ({workers.ENV}); the old engine: "
+        "threads in this process"
+    )
     _new(read(ideas[0]), Path(tempfile.mkdtemp()))  # warm up: imports, caches, thread pool
     with tempfile.TemporaryDirectory() as tmp:
         compare(ideas, Path(tmp))
