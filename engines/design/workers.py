@@ -6,13 +6,16 @@ the first; they live as long as this process and are shared by every caller (thr
 
 TRENDFORGE_DESIGN_PROCESSES sets how many (default: the cores, at most MAX_PROCESSES); 0 or 1
 runs every step in this process. A pool that breaks (a worker killed) is dropped and its work
-done here; the next call starts a new one."""
+done here; the next call starts a new one. Workers whose owner was killed (no shutdown reached
+them) end within WATCH_S. A program that uses the engine needs the `if __name__ ==
+"__main__":` guard: the workers import its main module."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -53,8 +56,30 @@ def _get() -> ProcessPoolExecutor | None:
         if _pool is None:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(list(PRELOAD))
-            _pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+            _pool = ProcessPoolExecutor(
+                max_workers=n, mp_context=ctx, initializer=_watch, initargs=(os.getpid(),)
+            )
         return _pool
+
+
+WATCH_S = 1.0  # how often a worker checks that the process it works for is alive
+
+
+def _watch(owner: int) -> None:
+    """In each worker: a thread that ends the worker when its owner is gone (killed: no
+    shutdown reaches the pool, and the worker would wait for work for ever)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_S)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid was reused by another user's process
+                os._exit(0)
+
+    threading.Thread(target=watch, name="design-worker-watch", daemon=True).start()
 
 
 def _drop(broken: ProcessPoolExecutor) -> None:
@@ -129,8 +154,6 @@ def worker_pids() -> list[int]:
 def cpu_seconds(pids: Iterable[int] = ()) -> float:
     """User plus system CPU seconds of this process's threads and of the given worker
     processes (Linux /proc; a worker that is gone counts 0)."""
-    import time
-
     total = time.process_time()
     tick = os.sysconf("SC_CLK_TCK")
     for pid in pids:

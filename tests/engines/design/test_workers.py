@@ -89,3 +89,48 @@ def test_workers_make_the_same_designs_as_one_process(
         assert Path(stl).stat().st_size > 1000 and Path(png).stat().st_size > 1000
         assert Path(stl).with_suffix(".glb").exists()
     assert [Path(s).name for s, _ in paths] == [f"v{k:03d}.stl" for k in range(1, 13)]
+
+
+_OWNER = """
+import sys
+from engines.design import workers
+from tests.engines.design.test_workers import _spin
+
+if __name__ == "__main__":
+    workers.run(_spin, [0.0, 0.0])
+    print(" ".join(map(str, workers.worker_pids())), flush=True)
+    sys.stdin.read()  # until killed
+"""
+
+
+def test_workers_end_when_their_owner_is_killed(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "owner.py"
+    script.write_text(_OWNER)
+    env = {**os.environ, workers.ENV: "2", "PYTHONPATH": str(Path.cwd())}
+    owner = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    try:
+        pids = [int(p) for p in owner.stdout.readline().split()]  # type: ignore[union-attr]
+        assert len(pids) == 2 and all(_alive(p) for p in pids)
+        owner.send_signal(signal.SIGKILL)  # no shutdown reaches the pool
+        owner.wait(10)
+        deadline = time.monotonic() + 10 * workers.WATCH_S + 5.0
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(p) for p in pids), "a worker outlived its killed owner"
+    finally:
+        owner.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (not a zombie awaiting its parent's wait)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
