@@ -185,7 +185,8 @@ def _longest(meshes: list[Any]) -> float:
 
 def iou_by_axis(ideas: tuple[str, ...], what: str = "") -> None:
     """IoU of the literal design with one-axis changes of it, pooled over the ideas."""
-    builders, pooled = default_builders(), {}
+    builders = default_builders()
+    pooled: dict[str, list[float]] = {}
     for text in ideas:
         try:
             spec = read(text)

@@ -26,3 +26,12 @@ def wheel_binary(name: str) -> str:
     if not found:
         pytest.fail(f"{name} is not installed: run `make install`")
     return found
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process runs (not gone, nor a zombie awaiting its parent's wait; Linux)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

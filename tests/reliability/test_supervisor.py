@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers.tools import process_alive
 from trendforge.temporal import free_port, port_open
 
 pytestmark = pytest.mark.slow
@@ -32,14 +33,6 @@ def _children_of(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 out.append(int(entry.name))
     return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def _cmd(pid: int) -> str:
@@ -97,9 +90,11 @@ def test_a_killed_worker_comes_back_and_a_killed_up_leaves_nothing(tmp_path: Pat
         os.kill(up.pid, signal.SIGKILL)
         up.wait(timeout=10)
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and any(_alive(p) for p in everyone + grandchildren):
+        while time.monotonic() < deadline and any(
+            process_alive(p) for p in everyone + grandchildren
+        ):
             time.sleep(0.5)
-        left = [_cmd(p) for p in everyone + grandchildren if _alive(p)]
+        left = [_cmd(p) for p in everyone + grandchildren if process_alive(p)]
         assert not left, f"left behind: {left}"
         # a Go server's leader thread is a zombie before its other threads let the port go
         deadline = time.monotonic() + 20

@@ -11,6 +11,7 @@ import pytest
 
 from engines.design import workers
 from engines.design.generate import generate_designs, read, write_all_assets
+from tests.helpers.tools import process_alive
 
 
 def _twice_elsewhere(job: tuple[int, int]) -> tuple[int, bool]:
@@ -116,21 +117,12 @@ def test_workers_end_when_their_owner_is_killed(tmp_path: Path) -> None:
                              stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
     try:
         pids = [int(p) for p in owner.stdout.readline().split()]  # type: ignore[union-attr]
-        assert len(pids) == 2 and all(_alive(p) for p in pids)
+        assert len(pids) == 2 and all(process_alive(p) for p in pids)
         owner.send_signal(signal.SIGKILL)  # no shutdown reaches the pool
         owner.wait(10)
         deadline = time.monotonic() + 10 * workers.WATCH_S + 5.0
-        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        while any(process_alive(p) for p in pids) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not any(_alive(p) for p in pids), "a worker outlived its killed owner"
+        assert not any(process_alive(p) for p in pids), "a worker outlived its killed owner"
     finally:
         owner.kill()
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process runs (not a zombie awaiting its parent's wait)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
