@@ -17,7 +17,7 @@ from manifold3d import CrossSection, Manifold, OpType
 
 from engines.design.base import DesignError
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
-from engines.design.forms.figures import _tag, flat_charm
+from engines.design.forms.figures import flat_charm, tag_plate
 from engines.design.forms.geometry import cut_behind, mesh_of
 from engines.design.forms.place import base_anchor, chunky, moved
 from engines.design.kit.parts import Model, Part
@@ -57,7 +57,7 @@ CLIP_WORDS: dict[str, tuple[str, ...]] = {
 
 def _slab(section: CrossSection, front_x: float, thick: float) -> trimesh.Trimesh:
     """A flat plate of the given YZ outline, `thick` deep, its front face on x = front_x, mm."""
-    return _tag(section, SEGMENT_MM / 0.25, front_x - thick, thick)
+    return tag_plate(section, SEGMENT_MM / 0.25, front_x - thick, thick)
 
 
 def _taper(length: float, root_w: float, tip_w: float) -> CrossSection:

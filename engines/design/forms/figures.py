@@ -61,7 +61,7 @@ PLINTHS: tuple[str, ...] = ("oval", "round", "square", "pedestal")  # figurine k
 PEDESTAL_RISE = 2.5  # a pedestal's height, in plinth heights
 
 
-def _plinth(kind: str, radii: np.ndarray, centre: np.ndarray, height: float) -> Any:
+def plinth_solid(kind: str, radii: np.ndarray, centre: np.ndarray, height: float) -> Any:
     """A figurine's plinth on z = 0, mm: an oval following the footprint (a pedestal too, taller
     and round), a disc, or a rounded square."""
     if kind == "square":
@@ -102,7 +102,7 @@ def figurine(ctx: FormContext) -> Model:
     centre = 0.5 * (hi[:2] + lo[:2])
     sink = min(ctx.wall(1.5), 0.4 * plinth_h, _resting(figure))
     figure = figure.transform(moved(np.array([0.0, 0.0, plinth_h - sink])))
-    plinth = _plinth(kind, radii, centre, plinth_h)
+    plinth = plinth_solid(kind, radii, centre, plinth_h)
     model = Model([Part("base", plinth, ctx.colour, "fixture", ctx.material)])
     model.extend(figure)
     model.anchors = dict(figure.anchors)
@@ -184,7 +184,7 @@ def _tag_section(kind: str, radius: float, figure: Model, border: float) -> Cros
     return section.translate((cy, cz))
 
 
-def _tag(section: CrossSection, radius: float, x0: float, thick: float) -> Any:
+def tag_plate(section: CrossSection, radius: float, x0: float, thick: float) -> Any:
     """A flat tag of the given YZ outline from x0 to x0 + thick, mm."""
     mesh = mesh_of(Manifold.extrude(section, thick))
     v = np.asarray(mesh.vertices)[:, [2, 0, 1]]  # (x, y, z) -> (z, x, y): a turn, not a mirror
@@ -211,7 +211,7 @@ def keychain(ctx: FormContext) -> Model:
         radius = 0.5 * float(max(hi[1] - lo[1], hi[2] - lo[2])) + ctx.mm(2.0)
         thick = max(ctx.wall(3.0), 0.3 * depth)
         section = _tag_section(tag, radius, flat, ctx.mm(OUTLINE_MM))
-        plate = _tag(section, radius, -depth / 2 - 0.5 * thick, thick)
+        plate = tag_plate(section, radius, -depth / 2 - 0.5 * thick, thick)
         flat.parts.insert(0, Part("tag", plate, ctx.colour, "fixture", ctx.material))
     model = _hanger(flat, ctx, "ring", hole, wire)
     model.anchors["base"] = base_anchor(size_mm=depth)

@@ -101,12 +101,12 @@ def lens_outline(shape: str, radius: float, points: int = 72) -> np.ndarray:
         xy = np.column_stack([r * np.cos(a), r * np.sin(a)])
     else:
         xy = np.column_stack([radius * np.cos(t), radius * 0.9 * np.sin(t)])
-    if _area(xy) < 0:
+    if polygon_area(xy) < 0:
         xy = xy[::-1]
     return xy
 
 
-def _area(xy: np.ndarray) -> float:
+def polygon_area(xy: np.ndarray) -> float:
     """Signed area of a closed polygon (positive = counter-clockwise), mm2."""
     x, y = xy[:, 0], xy[:, 1]
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))

@@ -11,8 +11,8 @@ from manifold3d import CrossSection, Error, Manifold, OpType
 
 from engines.design.base import DesignError
 from engines.design.forms.context import DETAIL_MIN_MM, Builder, FormContext
-from engines.design.forms.figures import SQUISH, _plinth
-from engines.design.forms.geometry import _area, cylinder_z, mesh_of, revolved
+from engines.design.forms.figures import SQUISH, plinth_solid
+from engines.design.forms.geometry import cylinder_z, mesh_of, polygon_area, revolved
 from engines.design.forms.place import (
     base_anchor,
     chunky,
@@ -131,7 +131,7 @@ def _centroid(section: CrossSection) -> np.ndarray | None:
     rings = [np.asarray(r, float) for r in section.to_polygons()]
     if not rings:
         return None
-    ring = max(rings, key=lambda r: abs(_area(r)))
+    ring = max(rings, key=lambda r: abs(polygon_area(r)))
     x, y = ring[:, 0], ring[:, 1]
     cross = x * np.roll(y, -1) - np.roll(x, -1) * y
     area = 0.5 * float(cross.sum())
@@ -307,7 +307,7 @@ def _base(ctx: FormContext, shell: Model, seat: tuple[np.ndarray, float], height
     off = float(np.linalg.norm(seat_xy - centre))
     radius = max(reach + ctx.mm(6.0), off + seat_r + ctx.wall(5.0))
     kind = BASES[int(ctx.knob("base", 0.0)) % len(BASES)]
-    solid = _plinth("round", np.full(2, radius), centre, height) if kind == "disc" else (
+    solid = plinth_solid("round", np.full(2, radius), centre, height) if kind == "disc" else (
         _rounded(radius, height, centre))  # fmt: skip
     pocket = cylinder_z(np.array([*seat_xy, -1.0]), seat_r, PUCK_MM[1] + 1.0, centred=False)
     light = cylinder_z(np.array([*seat_xy, PUCK_MM[1] - 1.0]), aperture, height, centred=False)
