@@ -256,6 +256,8 @@ def spec_view(spec: dict[str, Any] | None) -> dict[str, Any] | None:
     for key in ("style", "pose", "expression", "lens_shape"):
         if spec.get(key):
             rows.append((key.replace("_", " ").capitalize(), _named(spec[key])))
+    if spec.get("portrait"):
+        rows.append(("Shows", f"the {_named(spec.get('subject'))}'s head alone"))
     if spec.get("placement") == "on":
         rows.append(("Placement", f"{_named(spec.get('subject'))} sitting on the rim"))
     if spec.get("size_mm"):

@@ -94,6 +94,8 @@ def spec_line(spec: DesignSpec) -> str:
     for name in ("body_colour", "product_colour", "material", "style", "pose", "expression"):
         if getattr(spec, name):
             parts.append(f"{name.replace('_', ' ')} **{getattr(spec, name)}**")
+    if spec.portrait:
+        parts.append("shows **the head alone**")
     if spec.placement == "on":
         parts.append("placement **sitting on the rim**")
     if spec.size_mm:

@@ -18,6 +18,7 @@ from engines.design.kit.vocab import (
     EXPRESSIONS,
     FEATURES,
     OBJECTS,
+    PORTRAIT_FORMS,
     POSES,
     SAMPLED_STYLES,
     STYLES,
@@ -254,6 +255,7 @@ def open_axes(spec: DesignSpec) -> Open:
         (name, span) for name, span in knobs if not is_moot(spec.form, name, fixed, words)
     )  # a worded tall cup has no handle to vary, a worded beanie no brim
     posed = spec.form in POSED_FORMS or (spec.form == "planter" and spec.subject in OBJECTS)
+    posed = posed and not (spec.portrait and spec.form in PORTRAIT_FORMS)  # a head: no pose
     if spec.subject is None:  # the product alone: no subject to style, pose or give a face
         return Open((spec.style or DEFAULT_STYLE,), (spec.pose or DEFAULT_POSE,),
                     (spec.expression or DEFAULT_EXPRESSION,), feats, knobs, proportions=False)  # fmt: skip

@@ -23,6 +23,8 @@ from engines.design.forms.place import (
     fitted,
     fitted_height,
     flat_bottom,
+    head_only,
+    mostly_head,
     moved,
     scale_about,
 )
@@ -225,6 +227,8 @@ def flat_charm(
     longest, `depth` thick, its flat back on the plane x = -depth/2, its parts at least
     `min_wall` thick (the form's min wall by default) (keychain, hair clip, coaster), mm."""
     subject = _subject(ctx)
+    if ctx.spec is not None and ctx.spec.portrait and not mostly_head(subject, ctx.spec.subject):
+        subject = head_only(subject)  # "cat face coaster": the head alone
     lo, hi = subject.bounds
     front = float(np.max(hi[1:] - lo[1:]))  # the charm is seen from the front: fit Y and Z
     charm = fitted(subject, front_mm * float(np.max(hi - lo)) / front)

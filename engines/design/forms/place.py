@@ -339,6 +339,30 @@ def main_colour(model: Model) -> tuple[int, int, int]:
     return max(bodies, key=lambda p: abs(volume_mm3(p.mesh))).colour
 
 
+HEAD_REACH = 1.25  # a portrait keeps parts that come this many head radii near its centre
+
+
+def head_only(model: Model) -> Model:
+    """The subject's head alone (a "cat face" charm): the parts whose middle lies above its
+    neck and that come within HEAD_REACH head radii of the head's centre (head, face, a hat,
+    ears however long; not a raised arm or a tail curling up behind); the model itself when
+    it has no neck to cut at or nothing would be left."""
+    neck = model.anchors.get("neck")
+    if neck is None:
+        return model
+    centre, radius = head_frame(model)
+    kept = []
+    for p in model.parts:
+        v = np.asarray(p.mesh.vertices).view(np.ndarray)
+        middle = 0.5 * (v.min(axis=0) + v.max(axis=0))
+        near = float(np.linalg.norm(v - centre, axis=1).min())
+        if middle[2] >= neck.point[2] and near <= HEAD_REACH * radius:
+            kept.append(p)
+    if not any(p.role == "body" for p in kept):
+        return model
+    return Model(kept, dict(model.anchors))
+
+
 def mostly_head(model: Model, spec_subject: str | None) -> bool:
     """Whether the subject is an object that is all head (strawberry, heart), not a creature
     with ears: the spec's subject when known, else a head at least 0.35 of the height."""

@@ -57,6 +57,9 @@ class DesignSpec:
     approximations: tuple[Approximation, ...] = ()  # unknown nouns built as a known subject
     # a colour worded for a part of the subject: (part, colour name), ("mane", "rainbow")
     part_colours: tuple[tuple[str, str], ...] = ()
+    # the subject's head alone, worded as "<subject> face/head" ("cat face coaster"); the flat
+    # charms show it so (vocab.PORTRAIT_FORMS), other forms show the subject as ever
+    portrait: bool = False
 
     def feature_words(self) -> list[str]:
         """Features as 'name/variant', with ':colour' and a held item's '@place' when worded,

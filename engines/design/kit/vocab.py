@@ -24,6 +24,9 @@ FORMS: tuple[str, ...] = (
     "night_light",  # the subject as a hollow translucent shell on a base seating an LED puck
 )
 
+# Flat charms that show only the subject's head when the words say so ("cat face coaster")
+PORTRAIT_FORMS: tuple[str, ...] = ("keychain", "coaster", "hair_clip")
+
 # Subjects: what the product shows. Creatures share an anatomy template (head, body, ears,
 # snout, eyes, limbs, tail); the rest are objects with a face.
 CREATURES: tuple[str, ...] = (

@@ -318,6 +318,7 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
     expression = _first(body, "expression", reading)
     size = _size(size_mm, worded_mm, size_words, items, head, form, reading)
     placement = _placement(raw, form, subject, reading)
+    portrait = _portrait(items, form, subject_item, reading)
     _note_rest(items, reading)
     confidence = max(MIN_CONFIDENCE, round(1.0 - reading.penalty, 2))
     return DesignSpec(
@@ -338,7 +339,24 @@ def read_spec(text: str, *, size_mm: float | None = None, embeddings: bool = Fal
         matched=reading.matched,
         approximations=tuple(reading.approximations),
         part_colours=part_colours,
+        portrait=portrait,
     )
+
+
+PORTRAIT_WORDS = ("face", "faces", "head", "heads")
+
+
+def _portrait(items: list[Item], form: str, subject_item: Item | None, reading: Reading) -> bool:
+    """Whether the words ask for the subject's head alone on a flat charm (vocab.PORTRAIT_FORMS):
+    its name right before "face" or "head" ("cat face coaster", "frog head keychain"; not "a
+    cat with a happy face"; a mug or planter wears the subject's face anyway)."""
+    if subject_item is None or form not in vocab.PORTRAIT_FORMS:
+        return False
+    after = [it for it in items if it.index == subject_item.index + 1]
+    if not after or not after[0].m.part or after[0].text not in PORTRAIT_WORDS:
+        return False
+    reading.note(f"{subject_item.text} {after[0].text}", "portrait: the head alone")
+    return True
 
 
 def _explicit_form(items: list[Item], lead: list[Item]) -> Item | None:

@@ -750,6 +750,15 @@ def check_cable_hole(c: Candidate) -> None:
     assert len(ray_hits(base, low, np.array([1.0, 0.0, 0.0]))) > 0, "the base is open in front"
 
 
+def check_portrait(c: Candidate) -> None:
+    """The charm shows the subject's head alone ("cat face coaster"): its head and face, no
+    body, belly, limbs or tail."""
+    names = {p.name for p in c.model.parts}
+    assert {"head", "eye_l", "eye_r"} <= names, sorted(names)
+    below = names & {"body", "belly", "tail", "foot_l", "foot_r", "arm_l", "arm_r", "leg_fl"}
+    assert not below, f"more than the head: {sorted(below)}"
+
+
 CHECKS: dict[str, Callable[[Candidate], None]] = {
     name.removeprefix("check_"): fn for name, fn in globals().items() if name.startswith("check_")
 }

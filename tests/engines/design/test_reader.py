@@ -54,6 +54,7 @@ def test_each_idea_reads_as_labelled(idea: dict[str, Any]) -> None:
     for key in OPTIONAL:
         if key in idea:
             assert getattr(spec, key) == idea[key], key
+    assert spec.portrait == idea.get("portrait", False)  # the head alone only when worded
     approximated = [f"{a.word} ≈ {a.subject}" for a in spec.approximations]
     assert approximated == idea.get("approximated", [])
     assert [list(pc) for pc in spec.part_colours] == idea.get("part_colours", [])
@@ -411,3 +412,23 @@ def test_a_frog_hat_on_another_subject_is_a_frog_eyed_hat() -> None:
     alone = read_spec("frog hat")  # the hat is the product, the frog its face
     assert (alone.form, alone.subject) == ("hat", "frog")
     assert read_spec("frog wearing a hat").features[0].variant == ""
+
+
+def test_a_subjects_face_on_a_flat_charm_is_its_head_alone_with_no_pose() -> None:
+    from engines.design.axes import DEFAULT_POSE, open_axes
+    from engines.design.kit.spec import DesignSpec
+
+    face = read_spec("cat face coaster")
+    assert face.portrait and face.matched["cat face"] == "portrait: the head alone"
+    assert open_axes(face).poses == (DEFAULT_POSE,)  # a head shows no pose
+    assert len(open_axes(read_spec("cat coaster")).poses) > 1
+    assert not read_spec("a cat with a happy face keychain").portrait  # a part, not the head
+    assert not read_spec("cat face plush").portrait  # no flat charm: the cat whole
+    assert DesignSpec.from_json(face.to_json()) == face
+    old = {k: v for k, v in face.to_json().items() if k != "portrait"}  # stored before it
+    assert DesignSpec.from_json(old).portrait is False
+
+    from api.views import spec_view
+
+    view = spec_view(face.to_json())
+    assert view is not None and ("Shows", "the cat's head alone") in view["rows"]
