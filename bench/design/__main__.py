@@ -57,17 +57,12 @@ COUNT, TARGET_S = 36, 5.0
 NEW_FORMS = frozenset({"coaster", "hair_clip", "night_light"})  # no old engine to compare
 
 
-def _cpu() -> float:
-    """CPU seconds so far of this process's threads and the design worker processes."""
-    return workers.cpu_seconds(workers.worker_pids())
-
-
 def _seconds(fn: Any) -> tuple[tuple[float, float], Any]:
     """(wall-clock, CPU) seconds of one call (CPU of this process's threads and of the design
     workers: the fair figure on a shared machine), and its result."""
-    wall, cpu = time.perf_counter(), _cpu()
+    wall, cpu = time.perf_counter(), workers.cpu_seconds()
     out = fn()
-    return (time.perf_counter() - wall, _cpu() - cpu), out
+    return (time.perf_counter() - wall, workers.cpu_seconds() - cpu), out
 
 
 def _with_assets(variants: list[Any], out: Path) -> list[Any]:

@@ -53,11 +53,11 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for text in ideas:
             spec = read(text)
-            wall, cpu = time.perf_counter(), workers.cpu_seconds(workers.worker_pids())
+            wall, cpu = time.perf_counter(), workers.cpu_seconds()
             variants = generate_designs(spec, COUNT)
             write_all_assets(variants, Path(tmp), [f"v{v.rank:03d}" for v in variants])
             wall = time.perf_counter() - wall
-            cpu = workers.cpu_seconds(workers.worker_pids()) - cpu
+            cpu = workers.cpu_seconds() - cpu
             mean, most, over = top_iou([v.mesh for v in variants])
             labels = [v.label for v in variants]
             dup = len(labels) - len(set(labels))

@@ -164,7 +164,7 @@ def build_many(
         return _map(lambda c: build_candidate(spec, c, size_mm, builders), choices)
     return workers.run(
         _built_and_joined, [(spec, c, size_mm) for c in choices],
-        fallback=lambda fn, items: _map(fn, items),
+        fallback=_map,
     )  # fmt: skip
 
 

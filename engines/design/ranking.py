@@ -1,5 +1,6 @@
 """Ranking the variants of a design: silhouettes in three orthographic views (a flat product
-seen from above: its outline and what stands on it) and their pairwise IoU, maximal-marginal-relevance selection with a hard distinctness bar for the top of the list,
+seen from above: its outline and what stands on it) and their pairwise IoU,
+maximal-marginal-relevance selection with a hard distinctness bar for the top of the list,
 word-overlap novelty, and the learned preference over the merchant's axes."""
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ TOP_DISTINCT = 8  # the top of the list that must be visibly distinct
 # hair clips, 0.26 and 0.32 at their flattest) is looked at from above: its two edge-on views
 # show a slab's thickness, the same for every variant, so they are replaced by the top view of
 # what stands above RELIEF_LEVEL of its height (a coaster's slab top is at 0.6-0.66 of it:
-# the relief and the rim). Measured on the 10 coaster ideas of the dev set, the three edge-on
-# views put a top-8 pair over the bar in 7 of 8 with a subject and the pipeline built 24
-# shapes more looking for distinct ones (10-12 s); from above, none was over the bar and no
-# shapes were added (3-5 s). bench.design prints the one-axis IoU for flat products too.
+# the relief and the rim). Measured on the 8 dev-set coaster ideas with a subject, the three
+# edge-on views put a top-8 pair over the bar in 6 of 8 and the pipeline built up to 3 x 8
+# shapes more looking for distinct ones (6.7-12.2 s); from above, none was over the bar and
+# none was added (3.1-5.6 s). bench.design prints the one-axis IoU for flat products too.
 FLAT_SHARE = 0.15
 RELIEF_LEVEL = 0.75
 # Mean three-view silhouette IoU above which two variants read as the same design. Measured by

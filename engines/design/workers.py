@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TypeVar
@@ -74,9 +74,7 @@ def _watch(owner: int) -> None:
             time.sleep(WATCH_S)
             try:
                 os.kill(owner, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # the pid was reused by another user's process
+            except (ProcessLookupError, PermissionError):  # gone, or its pid reused
                 os._exit(0)
 
     threading.Thread(target=watch, name="design-worker-watch", daemon=True).start()
@@ -89,15 +87,6 @@ def _drop(broken: ProcessPoolExecutor) -> None:
         if _pool is broken:
             _pool = None
     broken.shutdown(wait=False, cancel_futures=True)
-
-
-def shutdown() -> None:
-    """Stop the workers (tests, and a server shutting down); the next call starts new ones."""
-    global _pool
-    with _lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run(
@@ -130,12 +119,9 @@ def run(
         return local(fn, items)
 
 
-def _gathered(futures: Iterable[Future[R]], done: Callable[[int], None] | None) -> list[R]:
+def _gathered(futures: list[Future[R]], done: Callable[[int], None] | None) -> list[R]:
     """The futures' results in order, calling done(k) as each finishes (in finishing order)."""
-    futures = list(futures)
     if done is not None:
-        from concurrent.futures import as_completed
-
         index = {id(f): k for k, f in enumerate(futures)}
         for f in as_completed(futures):
             if f.exception() is None:
@@ -151,9 +137,10 @@ def worker_pids() -> list[int]:
     return [p.pid for p in getattr(pool, "_processes", {}).values() if p.pid is not None]
 
 
-def cpu_seconds(pids: Iterable[int] = ()) -> float:
+def cpu_seconds(pids: Iterable[int] | None = None) -> float:
     """User plus system CPU seconds of this process's threads and of the given worker
-    processes (Linux /proc; a worker that is gone counts 0)."""
+    processes (default: the pool's live workers; Linux /proc; a worker gone counts 0)."""
+    pids = worker_pids() if pids is None else pids
     total = time.process_time()
     tick = os.sysconf("SC_CLK_TCK")
     for pid in pids:

@@ -266,7 +266,8 @@ def _shy(cutter: Manifold) -> Manifold:
     mushroom's stem under its cap) cut by it keep their cut faces inside the shell's wall,
     not on its inner face, where their union would meet face to face (an STL reader then
     opens its seams); nothing stands into the hollow."""
-    lo, hi = np.asarray(cutter.bounding_box()[:3]), np.asarray(cutter.bounding_box()[3:])
+    box = np.asarray(cutter.bounding_box())
+    lo, hi = box[:3], box[3:]
     middle, half = 0.5 * (lo + hi), 0.5 * float(np.max(hi - lo))
     factor = 1.0 + SHY_MM / max(half, 1.0)
     return cutter.translate(tuple(-middle)).scale((factor,) * 3).translate(tuple(middle))
